@@ -1,0 +1,123 @@
+/*
+ * test-util.c - unit tests of util/: hashing, visible text, slugs, files.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "util.h"
+
+static void sha256_known_vectors(void **state)
+{
+	char hex[65];
+	struct sha256 c;
+	unsigned char d[32];
+	char million[1001];
+	int i;
+
+	(void)state;
+	sha256_buf_hex("", 0, hex);
+	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	sha256_buf_hex("abc", 3, hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	sha256_buf_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, hex);
+	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	memset(million, 'a', sizeof million);
+	sha256_init(&c);
+	for (i = 0; i < 1000; i++)
+		sha256_update(&c, million, i % 2 ? 999 : 1001);
+	sha256_final(&c, d);
+	sha256_hex(d, hex);
+	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+static void visible_hides_controls(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = util_visible_dup("a\x1b]52;c;aGk=\a b\x1b[2J", 0);
+	assert_string_equal(s, "a^[]52;c;aGk=^G b^[[2J");
+	free(s);
+	s = util_visible_dup("tab\there\nline\x7f\xc2\x9b", 0);
+	assert_string_equal(s, "tab^Ihere^Jline^?<9b>");
+	free(s);
+	s = util_visible_dup("x\ty\nz", 1);
+	assert_string_equal(s, "x       y\nz");
+	free(s);
+	s = util_visible_dup("bad\xff\xc0\x80 ok \xe6\x97\xa5", 0);
+	assert_string_equal(s, "bad\\xFF\\xC0\\x80 ok \xe6\x97\xa5");
+	free(s);
+	assert_true(util_text_is_clean("plain \xc3\xa9t\xc3\xa9", 11));
+	assert_false(util_text_is_clean("esc\x1b", 4));
+	assert_false(util_utf8_valid("\xed\xa0\x80", 3));
+}
+
+static void slugs_and_ages(void **state)
+{
+	char *s, buf[16];
+
+	(void)state;
+	s = util_slug("Autumn campaign");
+	assert_string_equal(s, "autumn-campaign");
+	free(s);
+	s = util_slug("  --Hero  Banner!! v2 ");
+	assert_string_equal(s, "hero-banner-v2");
+	free(s);
+	s = util_slug("日本");
+	assert_string_equal(s, "untitled");
+	free(s);
+	util_age(1000, 1003, buf);
+	assert_string_equal(buf, "now");
+	util_age(0, 7200, buf);
+	assert_string_equal(buf, "2h");
+	util_age(0, 86400 * 3, buf);
+	assert_string_equal(buf, "3d");
+}
+
+static void atomic_write_and_read(void **state)
+{
+	char dir[] = "/tmp/lb-util-XXXXXX", path[256], ext[16], *data;
+	size_t len;
+	long long v;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/a/b/c", dir);
+	assert_int_equal(util_mkdir_p(path), 0);
+	snprintf(path, sizeof path, "%s/a/b/c/file.PNG", dir);
+	assert_int_equal(util_write_atomic(path, "hello", 5), 0);
+	assert_int_equal(util_read_file(path, 100, &data, &len), 0);
+	assert_int_equal(len, 5);
+	assert_string_equal(data, "hello");
+	free(data);
+	assert_int_equal(util_read_file(path, 3, &data, &len), -1);
+	assert_string_equal(util_ext(path, ext), "png");
+	assert_string_equal(util_ext("/x/.hidden", ext), "");
+	assert_int_equal(util_parse_int("42", 0, 100, &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(util_parse_int("7", 0, 5, &v), -1);
+	assert_int_equal(util_parse_int("4x", 0, 5, &v), -1);
+	assert_int_equal(util_parse_int("", 0, 5, &v), -1);
+	snprintf(path, sizeof path, "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(sha256_known_vectors),
+		cmocka_unit_test(visible_hides_controls),
+		cmocka_unit_test(slugs_and_ages),
+		cmocka_unit_test(atomic_write_and_read),
+	};
+
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,161 @@
+/*
+ * file.c - durable writes and small file helpers.
+ */
+#include "config.h"
+
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int util_mkdir_p(const char *path)
+{
+	char *p = xstrdup(path), *s;
+	int rc = 0;
+
+	for (s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0777) < 0 && errno != EEXIST) {
+			rc = -1;
+			goto out;
+		}
+		*s = '/';
+	}
+	if (mkdir(p, 0777) < 0 && errno != EEXIST)
+		rc = -1;
+out:
+	free(p);
+	return rc;
+}
+
+int util_fsync_dir_of(const char *path)
+{
+	char *copy = xstrdup(path);
+	int fd, rc, saved;
+
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(copy);
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+static int write_all(int fd, const void *data, size_t n)
+{
+	const char *p = data;
+
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int util_write_atomic(const char *path, const void *data, size_t n)
+{
+	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	int fd, saved;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0)
+		goto fail_nofd;
+	if (write_all(fd, data, n) < 0 || fsync(fd) < 0)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0)
+		goto fail;
+	free(tmp);
+	return util_fsync_dir_of(path);
+fail:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	errno = saved;
+fail_nofd:
+	free(tmp);
+	return -1;
+}
+
+int util_read_file(const char *path, size_t max, char **out, size_t *len)
+{
+	struct sbuf b;
+	char chunk[65536];
+	int fd;
+	ssize_t r;
+
+	*out = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	sb_init(&b);
+	for (;;) {
+		r = read(fd, chunk, sizeof chunk);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int saved = errno;
+			close(fd);
+			sb_free(&b);
+			errno = saved;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		if (b.len + (size_t)r > max) {
+			close(fd);
+			sb_free(&b);
+			errno = EFBIG;
+			return -1;
+		}
+		sb_add(&b, chunk, (size_t)r);
+	}
+	close(fd);
+	*len = b.len;
+	*out = sb_steal(&b);
+	return 0;
+}
+
+const char *util_basename(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+const char *util_ext(const char *path, char buf[16])
+{
+	const char *base = util_basename(path), *dot = strrchr(base, '.');
+	size_t i;
+
+	buf[0] = '\0';
+	if (dot == NULL || dot == base || strlen(dot + 1) > 15)
+		return buf;
+	for (i = 0; dot[1 + i]; i++)
+		buf[i] = (char)tolower((unsigned char)dot[1 + i]);
+	buf[i] = '\0';
+	return buf;
+}

@@ -1,0 +1,107 @@
+/*
+ * util.h - the small shared toolbox every module links: allocation that
+ * aborts on exhaustion, a growable string buffer, SHA-256, durable file
+ * writes, making hostile text visible, and time/name helpers.
+ *
+ * Nothing here knows about the store, the terminal or HTTP.
+ */
+#ifndef LB_UTIL_H
+#define LB_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* --- allocation: out of memory is fatal (tier one of STYLE.md's errors) --- */
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);              /* NULL in, NULL out */
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/* Frees *p and sets it to NULL. */
+void xfree(void *pp);
+
+/* Prints "lightbox: MSG" to stderr and aborts: broken invariants only. */
+void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* --- growable, always NUL-terminated string buffer --- */
+struct sbuf {
+	char *s;    /* owned; "" after sb_init */
+	size_t len; /* bytes used, excluding the NUL */
+	size_t cap; /* bytes allocated */
+};
+void sb_init(struct sbuf *b);
+void sb_free(struct sbuf *b);
+void sb_reset(struct sbuf *b);  /* length 0, keeps memory */
+void sb_add(struct sbuf *b, const void *data, size_t n);
+void sb_adds(struct sbuf *b, const char *s);
+void sb_addc(struct sbuf *b, char c);
+void sb_addf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *sb_steal(struct sbuf *b); /* caller owns the string; b is reset */
+
+/* --- making outside text safe to show ---
+ * Appends s to out with every control character made visible: C0 as ^X
+ * (ESC as ^[), DEL as ^?, C1 (U+0080..U+009F) as <9b>, invalid UTF-8
+ * bytes as \xNN.  Newlines and tabs become "^J"/"^I" unless keep_nl is
+ * set, in which case '\n' is kept and '\t' becomes spaces to the next
+ * multiple of 8 columns.  The result never holds a byte < 0x20 except
+ * '\n' (when kept), nor 0x7f, nor a C1 code point. */
+void util_visible(struct sbuf *out, const char *s, size_t n, int keep_nl);
+char *util_visible_dup(const char *s, int keep_nl); /* owned result */
+/* 1 if s is valid UTF-8 with no control characters (tab allowed). */
+int util_text_is_clean(const char *s, size_t n);
+/* 1 if the n bytes at s are valid UTF-8. */
+int util_utf8_valid(const char *s, size_t n);
+
+/* --- SHA-256 --- */
+struct sha256 {
+	uint32_t h[8];
+	uint64_t bytes;
+	unsigned char buf[64];
+	size_t used;
+};
+void sha256_init(struct sha256 *c);
+void sha256_update(struct sha256 *c, const void *data, size_t n);
+void sha256_final(struct sha256 *c, unsigned char out[32]);
+void sha256_hex(const unsigned char digest[32], char hex[65]);
+/* Hashes a whole buffer into hex. */
+void sha256_buf_hex(const void *data, size_t n, char hex[65]);
+
+/* --- files --- */
+/* mkdir -p with mode 0777 & ~umask; 0 or -1 with errno set. */
+int util_mkdir_p(const char *path);
+/* Writes data to path durably: PATH.tmp.PID → write → fsync → rename →
+ * fsync(dir).  0, or -1 with errno set and no file left behind. */
+int util_write_atomic(const char *path, const void *data, size_t n);
+/* fsyncs the directory holding path (for a rename to be durable). */
+int util_fsync_dir_of(const char *path);
+/* Reads a whole file (at most max bytes; -1 with errno=EFBIG beyond).
+ * *out is owned by the caller and NUL-terminated. */
+int util_read_file(const char *path, size_t max, char **out, size_t *len);
+/* The last path component's extension without the dot, lower-cased into
+ * buf (at most 15 chars), or "" when there is none. */
+const char *util_ext(const char *path, char buf[16]);
+/* Base name (pointer into path). */
+const char *util_basename(const char *path);
+
+/* --- names and time --- */
+/* Seconds since the epoch. */
+int64_t util_now(void);
+/* Monotonic milliseconds, for timing. */
+double util_mono_ms(void);
+/* Short age of a timestamp relative to now: "now", "42s", "5m", "3h", "2d", "7w", "1y". */
+void util_age(int64_t then, int64_t now, char buf[16]);
+/* ISO 8601 UTC "2026-11-27T21:04:59Z". */
+void util_iso8601(int64_t t, char buf[32]);
+/* Lower-case ASCII slug of a name: letters and digits, '-' between words;
+ * "untitled" when nothing is left.  Owned result. */
+char *util_slug(const char *name);
+/* The curator: $LIGHTBOX_CURATOR, else the login name, else "uid<N>". Owned. */
+char *util_curator(void);
+/* Parses a whole base-10 integer within [min,max]; 0 or -1. */
+int util_parse_int(const char *s, long long min, long long max, long long *out);
+
+#endif
