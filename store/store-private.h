@@ -93,6 +93,11 @@ int st_note_insert(struct store *st, int64_t id, int target, int64_t target_id, 
 		   const char *curator, int64_t created, int64_t *out_id);
 int st_note_delete(struct store *st, int64_t id);
 int st_note_restore(struct store *st, int64_t id, const char *curator, const char *json);
+/* A pairwise judgement's state (NULL: absent) and putting it back:
+ * deletes it (to NULL) or re-inserts it, then rescores the brief named
+ * in `any` (the event's before or after JSON). */
+int st_comparison_state(struct store *st, int64_t id, char **json);
+int st_comparison_restore(struct store *st, int64_t id, const char *to, const char *any);
 /* Makes revision rev_id the brief's current one (copies its fields). */
 int st_brief_set_current(struct store *st, int64_t brief_id, int64_t rev_id);
 
