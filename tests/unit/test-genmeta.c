@@ -950,6 +950,8 @@ static void sidecars(void **state)
 	media_genmeta_free(&m);
 
 	/* Not asked for: no sidecar. */
+	free(side);
+	side = NULL;
 	assert_int_equal(media_genmeta_from_file(img, MEDIA_GENMETA_NO_SIDECAR, &m, &side), 0);
 	assert_false(media_genmeta_found(m));
 	media_genmeta_free(&m);
@@ -1035,7 +1037,7 @@ static void truncated_and_bad_crc(void **state)
 	media_genmeta_free(&m);
 
 	/* A chunk claiming 2 GiB; a zero-byte file; not an image. */
-	sb_reset(&png);
+	sb_free(&png);
 	png_start(&png);
 	sb_add(&png, "\x7f\xff\xff\xf0tEXt", 8);
 	assert_int_equal(media_png_text_read_mem(png.s, png.len, NULL, &t, &err), 0);
@@ -1174,7 +1176,7 @@ static void zip_bomb(void **state)
 	/* A corrupt zlib stream, in zTXt and in a compressed iTXt. */
 	body.s[20] ^= 0x55;
 	body.len = 200;
-	sb_reset(&png);
+	sb_free(&png);
 	png_start(&png);
 	chunk(&png, "zTXt", body.s, body.len);
 	chunk(&png, "iTXt", "k\0\1\0\0\0\x78\x9c\xff\xff", 10);
