@@ -128,25 +128,38 @@ struct api {
 	int budget; /* walk steps left */
 };
 
+/* Node ids are strings in the API graph and numbers in the UI graph; all
+ * numbers are reals when the JSON had to be read with big integers. */
+static char *id_key(json_t *id)
+{
+	double d;
+
+	if (json_is_integer(id))
+		return xasprintf("%" JSON_INTEGER_FORMAT, json_integer_value(id));
+	if (json_is_real(id)) {
+		d = json_real_value(id);
+		if (d >= -1e15 && d <= 1e15 && d == (double)(long long)d)
+			return xasprintf("%lld", (long long)d);
+		return NULL;
+	}
+	if (json_is_string(id))
+		return xstrdup(json_string_value(id));
+	return NULL;
+}
+
 static int is_link(json_t *v)
 {
 	return json_is_array(v) && json_array_size(v) == 2 &&
-	       (json_is_string(json_array_get(v, 0)) || json_is_integer(json_array_get(v, 0))) &&
-	       json_is_integer(json_array_get(v, 1));
+	       (json_is_string(json_array_get(v, 0)) || json_is_number(json_array_get(v, 0))) &&
+	       json_is_number(json_array_get(v, 1));
 }
 
 static json_t *api_node(struct api *a, json_t *link)
 {
-	json_t *id = json_array_get(link, 0);
-	char buf[32];
-	json_t *n;
+	char *key = id_key(json_array_get(link, 0));
+	json_t *n = key ? json_object_get(a->g, key) : NULL;
 
-	if (json_is_integer(id)) {
-		snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(id));
-		n = json_object_get(a->g, buf);
-	} else {
-		n = json_object_get(a->g, json_string_value(id));
-	}
+	free(key);
 	return json_is_object(n) ? n : NULL;
 }
 
@@ -305,9 +318,9 @@ static int is_sampler_node(json_t *node)
 /* Walks back from node (an output) to the first sampler; its id or NULL. */
 static const char *api_find_sampler(struct api *a, const char *id, int depth, json_t *seen)
 {
-	json_t *node = json_object_get(a->g, id), *in, *x, *src;
+	json_t *node = json_object_get(a->g, id), *in, *x;
 	const char *k, *r;
-	char buf[32];
+	char *src;
 
 	if (!node || depth > DEPTH_MAX || !spend(&a->budget) || json_object_get(seen, id))
 		return NULL;
@@ -317,15 +330,10 @@ static const char *api_find_sampler(struct api *a, const char *id, int depth, js
 	if (!(in = inputs_of(node)))
 		return NULL;
 	json_object_foreach(in, k, x) {
-		if (!is_link(x))
+		if (!is_link(x) || !(src = id_key(json_array_get(x, 0))))
 			continue;
-		src = json_array_get(x, 0);
-		if (json_is_integer(src)) {
-			snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(src));
-			r = api_find_sampler(a, buf, depth + 1, seen);
-		} else {
-			r = api_find_sampler(a, json_string_value(src), depth + 1, seen);
-		}
+		r = api_find_sampler(a, src, depth + 1, seen);
+		free(src);
 		if (r)
 			return r;
 	}
@@ -538,15 +546,6 @@ static json_t *ui_widget(json_t *node, const char *name)
 		}
 		return NULL;
 	}
-	return NULL;
-}
-
-static char *id_key(json_t *id)
-{
-	if (json_is_integer(id))
-		return xasprintf("%" JSON_INTEGER_FORMAT, json_integer_value(id));
-	if (json_is_string(id))
-		return xstrdup(json_string_value(id));
 	return NULL;
 }
 

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "media/genmeta-private.h"
 #include "util.h"
@@ -167,22 +166,82 @@ int gm_params_size(json_t *params, const char *s)
 	return 0;
 }
 
+/* The JSON text with every integer literal beyond 64 bits turned into a
+ * string, so that big seeds stay exact and everything else stays typed. */
+static char *quote_big_ints(const char *text, size_t len, size_t *outlen)
+{
+	struct sbuf b;
+	size_t i = 0, j;
+	int in_str = 0, digits;
+	long long v;
+	char *tok, *end;
+
+	sb_init(&b);
+	while (i < len) {
+		char c = text[i];
+
+		if (in_str) {
+			if (c == '\\' && i + 1 < len) {
+				sb_add(&b, text + i, 2);
+				i += 2;
+				continue;
+			}
+			in_str = c != '"';
+			sb_addc(&b, c);
+			i++;
+			continue;
+		}
+		if (c == '"') {
+			in_str = 1;
+			sb_addc(&b, c);
+			i++;
+			continue;
+		}
+		if (c != '-' && (c < '0' || c > '9')) {
+			sb_addc(&b, c);
+			i++;
+			continue;
+		}
+		j = i + (c == '-');
+		digits = 1;
+		while (j < len && ((text[j] >= '0' && text[j] <= '9') || text[j] == '.' ||
+				   text[j] == 'e' || text[j] == 'E' || text[j] == '+' || text[j] == '-')) {
+			if (text[j] < '0' || text[j] > '9')
+				digits = 0;
+			j++;
+		}
+		tok = xstrndup(text + i, j - i);
+		errno = 0;
+		v = strtoll(tok, &end, 10);
+		(void)v;
+		if (digits && errno == ERANGE && !*end)
+			sb_addf(&b, "\"%s\"", tok);
+		else
+			sb_add(&b, text + i, j - i);
+		free(tok);
+		i = j;
+	}
+	*outlen = b.len;
+	return sb_steal(&b);
+}
+
 json_t *gm_json_load(struct media_genmeta *m, const char *text, size_t len, char why[160])
 {
 	json_error_t e;
 	json_t *doc;
+	char *fixed;
+	size_t flen;
 
 	why[0] = 0;
-	doc = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
+	doc = json_loadb(text, len, JSON_DECODE_ANY, &e);
 	if (!doc && strstr(e.text, "too big")) {
-		doc = json_loadb(text, len, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, &e);
+		fixed = quote_big_ints(text, len, &flen);
+		doc = json_loadb(fixed, flen, JSON_DECODE_ANY, &e);
+		free(fixed);
 		if (doc && m)
 			gm_note(&m->notes, &m->n_notes,
-				"the JSON holds integers beyond 64 bits: all its numbers were read "
-				"as reals, so big ones (seeds) may be inexact");
+				"the JSON holds integers beyond 64 bits: they were read as text");
 	}
-	if (!doc && strstr(e.text, "duplicate"))
-		doc = json_loadb(text, len, JSON_DECODE_ANY, &e);
 	if (!doc)
 		snprintf(why, 160, "%.120s at line %d", e.text, e.line);
 	return doc;
@@ -623,6 +682,7 @@ int media_genmeta_from_file(const char *path, unsigned flags, struct media_genme
 	size_t i;
 	struct stat st;
 	int self_text;
+	FILE *f;
 
 	*out = NULL;
 	if (stat(path, &st) < 0) {
@@ -633,12 +693,14 @@ int media_genmeta_from_file(const char *path, unsigned flags, struct media_genme
 		*err = xasprintf("%s: not a regular file", path);
 		return -1;
 	}
+	/* Unreadable is an error; an unknown kind of file is not. */
+	f = fopen(path, "rb");
+	if (!f) {
+		*err = xasprintf("%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	fclose(f);
 	if (media_embedded_text_read_file(path, NULL, &t, &why) < 0) {
-		/* Unreadable is an error; an unknown kind of file is not. */
-		if (access(path, R_OK) < 0) {
-			*err = why;
-			return -1;
-		}
 		m = gm_new();
 		gm_note(&m->notes, &m->n_notes, "%s", why);
 		free(why);

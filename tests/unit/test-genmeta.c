@@ -714,13 +714,46 @@ static void comfy_hostile_graphs(void **state)
 		"\"conditioning_1\": [\"2\", 0], \"conditioning_2\": [\"3\", 0]}}, "
 		"\"3\": {\"class_type\": \"ConditioningCombine\", \"inputs\": {"
 		"\"conditioning_1\": [\"2\", 0], \"conditioning_2\": [\"3\", 0]}}}";
+	static const char big[] =
+		"{\"1\": {\"class_type\": \"KSampler\", \"inputs\": {\"seed\": "
+		"18446744073709551615, \"steps\": 4, \"positive\": [\"2\", 0], "
+		"\"negative\": [\"2\", 0]}}, \"2\": {\"class_type\": \"CLIPTextEncode\", "
+		"\"inputs\": {\"text\": \"x\"}}}";
 	struct media_genmeta *m = media_genmeta_parse_json(g, strlen(g));
+	struct sbuf fan;
+	int i;
 
 	(void)state;
 	assert_string_equal(m->tool, "ComfyUI");
 	assert_null(m->prompt);
 	assert_false(m->has_seed);
 	media_genmeta_free(&m);
+
+	/* A seed past 64 bits: the JSON still reads; the seed is not invented. */
+	m = media_genmeta_parse_json(big, strlen(big));
+	assert_string_equal(m->prompt, "x");
+	assert_false(m->has_seed);
+	note_has(m, "beyond 64 bits");
+	note_has(m, "outside the 64-bit range");
+	param_str(m, "seed", "18446744073709551615");
+	param_int(m, "steps", 4);
+	media_genmeta_free(&m);
+
+	/* Sixty nodes each linking twice to the next: 2^60 paths, one budget. */
+	sb_init(&fan);
+	sb_adds(&fan, "{\"0\": {\"class_type\": \"KSampler\", \"inputs\": {\"seed\": 1, "
+		      "\"positive\": [\"1\", 0], \"negative\": [\"1\", 0]}}");
+	for (i = 1; i < 60; i++)
+		sb_addf(&fan, ", \"%d\": {\"class_type\": \"ConditioningCombine\", \"inputs\": "
+			"{\"conditioning_1\": [\"%d\", 0], \"conditioning_2\": [\"%d\", 0]}}",
+			i, i + 1, i + 1);
+	sb_addf(&fan, ", \"60\": {\"class_type\": \"CLIPTextEncode\", \"inputs\": "
+		"{\"text\": \"deep\"}}}");
+	m = media_genmeta_parse_json(fan.s, fan.len);
+	assert_int_equal(m->seed, 1);
+	assert_null(m->prompt); /* 48 levels down is as far as the walk goes */
+	media_genmeta_free(&m);
+	sb_free(&fan);
 }
 
 /* ---------------------------------------------------------------- other tools */
