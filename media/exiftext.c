@@ -51,7 +51,7 @@ static uint32_t t32(const struct tiff *t, size_t off)
 
 /* Decodes EXIF UserComment: an 8-byte character code, then the text. */
 static void user_comment(struct gm_walk *w, const unsigned char *v, size_t n, int tiff_be,
-			 struct sbuf *out)
+                         struct sbuf *out)
 {
 	struct media_png_text *t = w->t;
 	size_t even = 0, odd = 0, i;
@@ -81,7 +81,7 @@ static void user_comment(struct gm_walk *w, const unsigned char *v, size_t n, in
 		}
 		if (gm_utf16_to_utf8(out, v, n, be))
 			gm_note(&t->notes, &t->n_notes,
-				"EXIF UserComment holds bad UTF-16: replaced by U+FFFD");
+			        "EXIF UserComment holds bad UTF-16: replaced by U+FFFD");
 	} else if (!memcmp(v, "ASCII\0\0\0", 8) || !memcmp(v, "\0\0\0\0\0\0\0\0", 8)) {
 		v += 8;
 		n -= 8;
@@ -100,7 +100,7 @@ static void user_comment(struct gm_walk *w, const unsigned char *v, size_t n, in
 
 /* Adds a text-like tag value as an item. */
 static void tag_text(struct gm_walk *w, const struct tiff *t, unsigned tag, const unsigned char *v,
-		     size_t n)
+                     size_t n)
 {
 	struct sbuf text;
 	const char *key;
@@ -183,13 +183,14 @@ static uint32_t walk_ifd(struct gm_walk *w, const struct tiff *t, uint32_t off)
 			voff = t32(t, e + 8);
 			if (voff > t->n || size > t->n - voff) {
 				gm_note(&w->t->notes, &w->t->n_notes,
-					"EXIF tag 0x%04x points outside the EXIF block: skipped", tag);
+				        "EXIF tag 0x%04x points outside the EXIF block: skipped",
+				        tag);
 				continue;
 			}
 		}
 		if (size > w->lim.max_item_bytes) {
 			gm_note(&w->t->notes, &w->t->n_notes,
-				"EXIF tag 0x%04x is %zu bytes, over the limit: skipped", tag, size);
+			        "EXIF tag 0x%04x is %zu bytes, over the limit: skipped", tag, size);
 			continue;
 		}
 		tag_text(w, t, tag, t->p + voff, size);
@@ -207,7 +208,7 @@ void gm_exif_parse(struct gm_walk *w, const unsigned char *p, size_t n)
 		n -= 6;
 	}
 	if (n < 8 || !((p[0] == 'I' && p[1] == 'I' && p[2] == 42 && p[3] == 0) ||
-		       (p[0] == 'M' && p[1] == 'M' && p[2] == 0 && p[3] == 42))) {
+	               (p[0] == 'M' && p[1] == 'M' && p[2] == 0 && p[3] == 42))) {
 		gm_note(&w->t->notes, &w->t->n_notes, "EXIF block without a TIFF header: skipped");
 		return;
 	}
@@ -232,7 +233,7 @@ static unsigned char *segment(struct gm_src *s, struct gm_walk *w, size_t n, con
 
 	if (n > w->lim.max_item_bytes) {
 		gm_note(&w->t->notes, &w->t->n_notes, "%s of %zu bytes is over the limit: skipped",
-			what, n);
+		        what, n);
 		gm_src_skip(s, n);
 		return NULL;
 	}
@@ -246,20 +247,20 @@ static unsigned char *segment(struct gm_src *s, struct gm_walk *w, size_t n, con
 }
 
 static void add_plain(struct gm_walk *w, enum media_text_kind kind, const char *key,
-		      const unsigned char *p, size_t n)
+                      const unsigned char *p, size_t n)
 {
 	struct sbuf text;
 
 	sb_init(&text);
 	if (gm_utf8_clean(&text, p, n))
 		gm_note(&w->t->notes, &w->t->n_notes,
-			"%s is not valid UTF-8: bad bytes replaced by U+FFFD", key);
+		        "%s is not valid UTF-8: bad bytes replaced by U+FFFD", key);
 	gm_walk_add(w, kind, key, &text, NULL, NULL, 0, 0);
 	sb_free(&text);
 }
 
-int gm_jpeg_walk(struct gm_src *s, const struct media_text_limits *lim,
-		 struct media_png_text **out, char **err)
+int gm_jpeg_walk(struct gm_src *s, const struct media_text_limits *lim, struct media_png_text **out,
+                 char **err)
 {
 	struct gm_walk w;
 	unsigned char m[2], lb[2], *b;
@@ -280,8 +281,8 @@ int gm_jpeg_walk(struct gm_src *s, const struct media_text_limits *lim,
 			goto trunc;
 		if (m[0] != 0xff) {
 			gm_note(&w.t->notes, &w.t->n_notes,
-				"no JPEG marker at byte %llu: stopped reading (damaged JPEG)",
-				(unsigned long long)(s->pos - 1));
+			        "no JPEG marker at byte %llu: stopped reading (damaged JPEG)",
+			        (unsigned long long)(s->pos - 1));
 			break;
 		}
 		do {
@@ -315,7 +316,7 @@ int gm_jpeg_walk(struct gm_src *s, const struct media_text_limits *lim,
 				gm_exif_parse(&w, b, len);
 			else if (len > sizeof xmp_ns && !memcmp(b, xmp_ns, sizeof xmp_ns))
 				add_plain(&w, MEDIA_TEXT_XMP, "XMP", b + sizeof xmp_ns,
-					  len - sizeof xmp_ns);
+				          len - sizeof xmp_ns);
 			free(b);
 		} else if (gm_src_skip(s, len) < 0) {
 			goto trunc;
@@ -338,8 +339,8 @@ ioerr:
 
 /* ---------------------------------------------------------------- WebP */
 
-int gm_webp_walk(struct gm_src *s, const struct media_text_limits *lim,
-		 struct media_png_text **out, char **err)
+int gm_webp_walk(struct gm_src *s, const struct media_text_limits *lim, struct media_png_text **out,
+                 char **err)
 {
 	struct gm_walk w;
 	unsigned char h[12], *b;
@@ -357,8 +358,8 @@ int gm_webp_walk(struct gm_src *s, const struct media_text_limits *lim,
 	if (end > s->size) {
 		w.t->truncated = 1;
 		gm_note(&w.t->notes, &w.t->n_notes,
-			"the RIFF header claims %llu bytes but the file has %llu (truncated WebP)",
-			(unsigned long long)end, (unsigned long long)s->size);
+		        "the RIFF header claims %llu bytes but the file has %llu (truncated WebP)",
+		        (unsigned long long)end, (unsigned long long)s->size);
 		end = s->size;
 	}
 	while (s->pos + 8 <= end) {
@@ -373,7 +374,7 @@ int gm_webp_walk(struct gm_src *s, const struct media_text_limits *lim,
 		if ((uint64_t)len > end - s->pos) {
 			w.t->truncated = 1;
 			gm_note(&w.t->notes, &w.t->n_notes,
-				"the file ends inside a WebP chunk (truncated WebP)");
+			        "the file ends inside a WebP chunk (truncated WebP)");
 			break;
 		}
 		if (!memcmp(h, "EXIF", 4) || !memcmp(h, "XMP ", 4)) {

@@ -223,7 +223,8 @@ static void on_pair(void *arg, const struct pair *p)
 		else if (key_is(p, "App"))
 			gm_set(&c->app, v);
 		num = strstr(key, "hash") || strstr(key, "Hash") || key_is(p, "Version")
-			      ? NULL : strict_number(v, strlen(v));
+		              ? NULL
+		              : strict_number(v, strlen(v));
 		json_object_set_new(c->params, key, num ? num : json_string(v));
 	}
 	free(key);
@@ -304,18 +305,19 @@ static void set_tool(struct ctx *c, int have_settings)
 	} else if (v && !strncmp(v, "Fooocus", 7)) {
 		gm_set(&m->tool, "Fooocus");
 	} else if (v && ((v[0] == 'v' && isdigit((unsigned char)v[1])) ||
-			 isdigit((unsigned char)v[0]))) {
+	                 isdigit((unsigned char)v[0]))) {
 		gm_set(&m->tool, "AUTOMATIC1111");
 	} else if (have_settings) {
 		gm_set(&m->tool, "A1111-style");
 		if (v)
 			gm_note(&m->notes, &m->n_notes,
-				"A1111-style parameters with Version \"%.60s\", which names no "
-				"tool this reader knows", v);
+			        "A1111-style parameters with Version \"%.60s\", which names no "
+			        "tool this reader knows",
+			        v);
 		else
 			gm_note(&m->notes, &m->n_notes,
-				"A1111-style parameters without a Version field: written by "
-				"AUTOMATIC1111 or a tool that copies its format");
+			        "A1111-style parameters without a Version field: written by "
+			        "AUTOMATIC1111 or a tool that copies its format");
 	}
 }
 
@@ -400,20 +402,23 @@ int gm_parse_a1111(struct media_genmeta *m, const char *text, size_t len)
 			colon = memchr(s + i, ':', le - i);
 			if (colon && colon > s + i) {
 				key = xstrndup(s + i, (size_t)(colon - s - i));
-				json_object_set_new(c.params, key, json_stringn(colon + 1 +
-					(colon[1] == ' '), (size_t)(s + le - colon - 1 - (colon[1] == ' '))));
+				json_object_set_new(c.params, key,
+				                    json_stringn(colon + 1 + (colon[1] == ' '),
+				                                 (size_t)(s + le - colon - 1 -
+				                                          (colon[1] == ' '))));
 				free(key);
 			} else {
 				gm_note(&m->notes, &m->n_notes,
-					"a line after the settings line is not \"Key: value\": kept "
-					"as \"trailing_text\"");
+				        "a line after the settings line is not \"Key: value\": "
+				        "kept "
+				        "as \"trailing_text\"");
 				json_object_set_new(c.params, "trailing_text",
-						    json_stringn(s + i, le - i));
+				                    json_stringn(s + i, le - i));
 			}
 		}
 	} else {
 		gm_note(&m->notes, &m->n_notes,
-			"no settings line (\"Steps: ...\"): the text is taken as the prompt");
+		        "no settings line (\"Steps: ...\"): the text is taken as the prompt");
 	}
 	if (m->prompt && !json_object_get(c.params, "loras"))
 		prompt_loras(c.params, m->prompt);

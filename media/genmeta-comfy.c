@@ -113,7 +113,8 @@ int gm_is_comfy_prompt(json_t *g)
 
 	if (!json_is_object(g) || json_object_size(g) == 0)
 		return 0;
-	json_object_foreach(g, k, v) {
+	json_object_foreach(g, k, v)
+	{
 		if (json_is_object(v) && json_is_string(json_object_get(v, "class_type")) &&
 		    json_is_object(json_object_get(v, "inputs")))
 			good++;
@@ -178,15 +179,16 @@ static const char *class_of(json_t *node)
 /* A scalar input, following links to primitive/seed nodes. */
 static json_t *api_scalar(struct api *a, json_t *v, const char *want, int depth)
 {
-	static const char *const names[] = { "seed", "noise_seed", "value", "int", "float",
-					     "number", "string", "text", NULL };
+	static const char *const names[] = {"seed",   "noise_seed", "value", "int", "float",
+	                                    "number", "string",     "text",  NULL};
 	json_t *node, *in, *x;
 	const char *k;
 	int i;
 
 	if (!is_link(v))
 		return json_is_object(v) || json_is_array(v) || json_is_null(v) ? NULL : v;
-	if (depth > DEPTH_MAX || !spend(&a->budget) || !(node = api_node(a, v)) || !(in = inputs_of(node)))
+	if (depth > DEPTH_MAX || !spend(&a->budget) || !(node = api_node(a, v)) ||
+	    !(in = inputs_of(node)))
 		return NULL;
 	if ((x = json_object_get(in, want)))
 		return api_scalar(a, x, want, depth + 1);
@@ -194,8 +196,7 @@ static json_t *api_scalar(struct api *a, json_t *v, const char *want, int depth)
 		if ((x = json_object_get(in, names[i])))
 			return api_scalar(a, x, want, depth + 1);
 	if (json_object_size(in) == 1) {
-		json_object_foreach(in, k, x)
-			return api_scalar(a, x, want, depth + 1);
+		json_object_foreach(in, k, x) return api_scalar(a, x, want, depth + 1);
 	}
 	return NULL;
 }
@@ -203,8 +204,9 @@ static json_t *api_scalar(struct api *a, json_t *v, const char *want, int depth)
 /* Collects the prompt text reached from a conditioning link. */
 static void api_text(struct api *a, json_t *link, const char *side, struct texts *out, int depth)
 {
-	static const char *const text_keys[] = { "text", "text_g", "text_l", "prompt", "string",
-						 "t5xxl", "clip_l", "text_positive", NULL };
+	static const char *const text_keys[] = {"text",   "text_g",        "text_l",
+	                                        "prompt", "string",        "t5xxl",
+	                                        "clip_l", "text_positive", NULL};
 	json_t *node, *in, *x, *s;
 	const char *k;
 	int i, found = 0;
@@ -230,7 +232,8 @@ static void api_text(struct api *a, json_t *link, const char *side, struct texts
 	}
 	if (found)
 		return;
-	json_object_foreach(in, k, x) {
+	json_object_foreach(in, k, x)
+	{
 		if (!is_link(x))
 			continue;
 		if (!strcmp(k, side) || !strncmp(k, "conditioning", 12) ||
@@ -242,8 +245,8 @@ static void api_text(struct api *a, json_t *link, const char *side, struct texts
 /* The model: follows "model" links to a checkpoint loader, noting LoRAs. */
 static void api_model(struct api *a, json_t *link, json_t *loras, int depth)
 {
-	static const char *const ckpt_keys[] = { "ckpt_name", "unet_name", "model_path",
-						 "base_ckpt_name", NULL };
+	static const char *const ckpt_keys[] = {"ckpt_name", "unet_name", "model_path",
+	                                        "base_ckpt_name", NULL};
 	json_t *node, *in, *x;
 	int i;
 
@@ -286,13 +289,15 @@ static void api_size(struct api *a, json_t *link, int depth)
 	}
 	if (json_object_get(in, "pixels")) {
 		gm_note(&a->m->notes, &a->m->n_notes,
-			"the latent comes from an input image (%s): the size is not in the metadata",
-			class_of(node) ? class_of(node) : "?");
+		        "the latent comes from an input image (%s): the size is not in the "
+		        "metadata",
+		        class_of(node) ? class_of(node) : "?");
 		return;
 	}
-	json_object_foreach(in, k, x) {
+	json_object_foreach(in, k, x)
+	{
 		if (is_link(x) && (!strcmp(k, "samples") || !strcmp(k, "latent") ||
-				   !strcmp(k, "latent_image") || !strcmp(k, "latent_image_in"))) {
+		                   !strcmp(k, "latent_image") || !strcmp(k, "latent_image_in"))) {
 			api_size(a, x, depth + 1);
 			return;
 		}
@@ -306,11 +311,13 @@ static int is_sampler_node(json_t *node)
 
 	if (!c || !in)
 		return 0;
-	if (name_has(c, "Sampler") && !name_has(c, "Select") && (json_object_get(in, "positive") ||
-	    json_object_get(in, "guider") || json_object_get(in, "seed") ||
-	    json_object_get(in, "noise_seed") || json_object_get(in, "noise")))
+	if (name_has(c, "Sampler") && !name_has(c, "Select") &&
+	    (json_object_get(in, "positive") || json_object_get(in, "guider") ||
+	     json_object_get(in, "seed") || json_object_get(in, "noise_seed") ||
+	     json_object_get(in, "noise")))
 		return 1;
-	return is_link(json_object_get(in, "positive")) && is_link(json_object_get(in, "negative")) &&
+	return is_link(json_object_get(in, "positive")) &&
+	       is_link(json_object_get(in, "negative")) &&
 	       (json_object_get(in, "seed") || json_object_get(in, "noise_seed")) &&
 	       json_object_get(in, "steps");
 }
@@ -329,7 +336,8 @@ static const char *api_find_sampler(struct api *a, const char *id, int depth, js
 		return json_object_iter_key(json_object_iter_at(a->g, id));
 	if (!(in = inputs_of(node)))
 		return NULL;
-	json_object_foreach(in, k, x) {
+	json_object_foreach(in, k, x)
+	{
 		if (!is_link(x) || !(src = id_key(json_array_get(x, 0))))
 			continue;
 		r = api_find_sampler(a, src, depth + 1, seen);
@@ -353,7 +361,8 @@ static void api_settings(struct api *a, json_t *in, int depth)
 	json_t *v;
 	const char *k;
 
-	json_object_foreach(in, k, v) {
+	json_object_foreach(in, k, v)
+	{
 		json_t *s = api_scalar(a, v, k, depth + 1);
 
 		if (!strcmp(k, "seed") || !strcmp(k, "noise_seed")) {
@@ -372,15 +381,15 @@ static void api_settings(struct api *a, json_t *in, int depth)
 		} else if (!strcmp(k, "guidance")) {
 			put_scalar(a, "guidance", s);
 		} else if (is_link(v) && depth == 0 &&
-			   (!strcmp(k, "noise") || !strcmp(k, "guider") || !strcmp(k, "sampler") ||
-			    !strcmp(k, "sigmas"))) {
+		           (!strcmp(k, "noise") || !strcmp(k, "guider") || !strcmp(k, "sampler") ||
+		            !strcmp(k, "sigmas"))) {
 			json_t *node = api_node(a, v), *in2 = node ? inputs_of(node) : NULL;
 
 			if (in2)
 				api_settings(a, in2, depth + 1);
 		} else if (depth == 0 && s && !is_link(v) && !json_object_get(a->params, k) &&
-			   strcmp(k, "positive") && strcmp(k, "negative") && strcmp(k, "model") &&
-			   strcmp(k, "latent_image")) {
+		           strcmp(k, "positive") && strcmp(k, "negative") && strcmp(k, "model") &&
+		           strcmp(k, "latent_image")) {
 			json_object_set(a->params, k, s);
 		}
 	}
@@ -388,19 +397,20 @@ static void api_settings(struct api *a, json_t *in, int depth)
 
 int gm_parse_comfy_prompt(struct media_genmeta *m, json_t *g)
 {
-	struct api a = { .g = g, .m = m, .budget = BUDGET };
+	struct api a = {.g = g, .m = m, .budget = BUDGET};
 	const char *k, *sid = NULL, *out_id = NULL;
 	json_t *v, *node, *in, *seen, *loras, *x, *guider;
-	struct texts pos = { .n = 0 }, neg = { .n = 0 };
+	struct texts pos = {.n = 0}, neg = {.n = 0};
 	size_t samplers = 0;
 
 	if (!gm_is_comfy_prompt(g))
 		return -1;
-	json_object_foreach(g, k, v) {
+	json_object_foreach(g, k, v)
+	{
 		if (is_sampler_node(v))
 			samplers++;
-		if (!out_id && json_is_object(v) && (name_has(class_of(v), "Save") ||
-						     name_has(class_of(v), "Preview")) &&
+		if (!out_id && json_is_object(v) &&
+		    (name_has(class_of(v), "Save") || name_has(class_of(v), "Preview")) &&
 		    is_link(json_object_get(inputs_of(v), "images")))
 			out_id = k;
 	}
@@ -410,7 +420,8 @@ int gm_parse_comfy_prompt(struct media_genmeta *m, json_t *g)
 		json_decref(seen);
 	}
 	if (!sid) {
-		json_object_foreach(g, k, v) {
+		json_object_foreach(g, k, v)
+		{
 			if (is_sampler_node(v)) {
 				sid = k;
 				break;
@@ -425,8 +436,9 @@ int gm_parse_comfy_prompt(struct media_genmeta *m, json_t *g)
 	in = inputs_of(node);
 	if (samplers > 1)
 		gm_note(&m->notes, &m->n_notes,
-			"the graph has %zu sampler nodes: values come from node %s (%s)%s", samplers,
-			sid, class_of(node), out_id ? ", the one that feeds the saved image" : "");
+		        "the graph has %zu sampler nodes: values come from node %s (%s)%s",
+		        samplers, sid, class_of(node),
+		        out_id ? ", the one that feeds the saved image" : "");
 	gm_set(&m->tool, "ComfyUI");
 	a.params = json_object();
 	loras = json_array();
@@ -485,34 +497,34 @@ struct layout {
 };
 
 static const struct layout layouts[] = {
-	{ "KSampler", { "seed", "*", "steps", "cfg", "sampler_name", "scheduler", "denoise" } },
-	{ "KSamplerAdvanced", { "add_noise", "noise_seed", "*", "steps", "cfg", "sampler_name",
-				"scheduler", "start_at_step", "end_at_step",
-				"return_with_leftover_noise" } },
-	{ "SamplerCustom", { "add_noise", "noise_seed", "*", "cfg" } },
-	{ "RandomNoise", { "noise_seed", "*" } },
-	{ "KSamplerSelect", { "sampler_name" } },
-	{ "BasicScheduler", { "scheduler", "steps", "denoise" } },
-	{ "CFGGuider", { "cfg" } },
-	{ "FluxGuidance", { "guidance" } },
-	{ "CLIPTextEncode", { "text" } },
-	{ "CheckpointLoaderSimple", { "ckpt_name" } },
-	{ "CheckpointLoader", { "config_name", "ckpt_name" } },
-	{ "UNETLoader", { "unet_name", "weight_dtype" } },
-	{ "EmptyLatentImage", { "width", "height", "batch_size" } },
-	{ "EmptySD3LatentImage", { "width", "height", "batch_size" } },
-	{ "LoraLoader", { "lora_name", "strength_model", "strength_clip" } },
-	{ "LoraLoaderModelOnly", { "lora_name", "strength_model" } },
-	{ "PrimitiveNode", { "value", "*" } },
+        {"KSampler", {"seed", "*", "steps", "cfg", "sampler_name", "scheduler", "denoise"}},
+        {"KSamplerAdvanced",
+         {"add_noise", "noise_seed", "*", "steps", "cfg", "sampler_name", "scheduler",
+          "start_at_step", "end_at_step", "return_with_leftover_noise"}},
+        {"SamplerCustom", {"add_noise", "noise_seed", "*", "cfg"}},
+        {"RandomNoise", {"noise_seed", "*"}},
+        {"KSamplerSelect", {"sampler_name"}},
+        {"BasicScheduler", {"scheduler", "steps", "denoise"}},
+        {"CFGGuider", {"cfg"}},
+        {"FluxGuidance", {"guidance"}},
+        {"CLIPTextEncode", {"text"}},
+        {"CheckpointLoaderSimple", {"ckpt_name"}},
+        {"CheckpointLoader", {"config_name", "ckpt_name"}},
+        {"UNETLoader", {"unet_name", "weight_dtype"}},
+        {"EmptyLatentImage", {"width", "height", "batch_size"}},
+        {"EmptySD3LatentImage", {"width", "height", "batch_size"}},
+        {"LoraLoader", {"lora_name", "strength_model", "strength_clip"}},
+        {"LoraLoaderModelOnly", {"lora_name", "strength_model"}},
+        {"PrimitiveNode", {"value", "*"}},
 };
 
 struct ui {
 	json_t *wf;
 	struct media_genmeta *m;
 	json_t *params;
-	json_t *byid;   /* id -> node */
-	json_t *links;  /* link id -> [from node, from slot] */
-	int budget;     /* walk steps left */
+	json_t *byid;  /* id -> node */
+	json_t *links; /* link id -> [from node, from slot] */
+	int budget;    /* walk steps left */
 };
 
 static json_t *ui_widget(json_t *node, const char *name)
@@ -534,9 +546,9 @@ static json_t *ui_widget(json_t *node, const char *name)
 				/* Only skip what really is a control value. */
 				const char *s = json_string_value(v);
 
-				if (json_is_boolean(v) || (s && (!strcmp(s, "fixed") ||
-				    !strcmp(s, "increment") || !strcmp(s, "decrement") ||
-				    !strcmp(s, "randomize"))))
+				if (json_is_boolean(v) ||
+				    (s && (!strcmp(s, "fixed") || !strcmp(s, "increment") ||
+				           !strcmp(s, "decrement") || !strcmp(s, "randomize"))))
 					pos++;
 				continue;
 			}
@@ -558,7 +570,8 @@ static json_t *ui_source(struct ui *u, json_t *node, const char *name, int depth
 
 	if (depth > DEPTH_MAX || !spend(&u->budget) || !json_is_array(inputs))
 		return NULL;
-	json_array_foreach(inputs, i, in) {
+	json_array_foreach(inputs, i, in)
+	{
 		if (!json_is_string(json_object_get(in, "name")) ||
 		    strcmp(json_string_value(json_object_get(in, "name")), name))
 			continue;
@@ -568,14 +581,16 @@ static json_t *ui_source(struct ui *u, json_t *node, const char *name, int depth
 		key = link ? id_key(json_array_get(link, 0)) : NULL;
 		src = key ? json_object_get(u->byid, key) : NULL;
 		free(key);
-		if (src && !strcmp(json_string_value(json_object_get(src, "type")) ?
-				   json_string_value(json_object_get(src, "type")) : "", "Reroute")) {
+		if (src && !strcmp(json_string_value(json_object_get(src, "type"))
+		                           ? json_string_value(json_object_get(src, "type"))
+		                           : "",
+		                   "Reroute")) {
 			json_t *ri = json_array_get(json_object_get(src, "inputs"), 0);
 
 			if (ri && json_is_string(json_object_get(ri, "name")))
 				return ui_source(u, src,
-						 json_string_value(json_object_get(ri, "name")),
-						 depth + 1);
+				                 json_string_value(json_object_get(ri, "name")),
+				                 depth + 1);
 			return NULL;
 		}
 		return src;
@@ -607,7 +622,8 @@ static void ui_text(struct ui *u, json_t *node, const char *side, struct texts *
 		return;
 	}
 	inputs = json_object_get(node, "inputs");
-	json_array_foreach(inputs, i, in) {
+	json_array_foreach(inputs, i, in)
+	{
 		nm = json_string_value(json_object_get(in, "name"));
 		if (nm && (!strcmp(nm, side) || !strncmp(nm, "conditioning", 12)))
 			ui_text(u, ui_source(u, node, nm, depth + 1), side, out, depth + 1);
@@ -647,10 +663,10 @@ static void ui_size(struct ui *u, json_t *node, int depth)
 
 static void ui_settings(struct ui *u, json_t *node, int depth)
 {
-	static const char *const keys[][2] = { { "steps", "steps" }, { "cfg", "cfg_scale" },
-		{ "sampler_name", "sampler" }, { "scheduler", "scheduler" }, { "denoise", "denoise" },
-		{ "guidance", "guidance" } };
-	static const char *const feeders[] = { "noise", "guider", "sampler", "sigmas" };
+	static const char *const keys[][2] = {
+	        {"steps", "steps"},         {"cfg", "cfg_scale"},   {"sampler_name", "sampler"},
+	        {"scheduler", "scheduler"}, {"denoise", "denoise"}, {"guidance", "guidance"}};
+	static const char *const feeders[] = {"noise", "guider", "sampler", "sigmas"};
 	json_t *v;
 	size_t i;
 
@@ -675,15 +691,15 @@ static int ui_is_sampler(json_t *node)
 	const char *t = ui_type(node);
 
 	return t && (!strcmp(t, "KSampler") || !strcmp(t, "KSamplerAdvanced") ||
-		     !strcmp(t, "SamplerCustom") || !strcmp(t, "SamplerCustomAdvanced"));
+	             !strcmp(t, "SamplerCustom") || !strcmp(t, "SamplerCustomAdvanced"));
 }
 
 int gm_parse_comfy_workflow(struct media_genmeta *m, json_t *wf)
 {
-	struct ui u = { .wf = wf, .m = m, .budget = BUDGET };
+	struct ui u = {.wf = wf, .m = m, .budget = BUDGET};
 	json_t *nodes = json_object_get(wf, "nodes"), *links = json_object_get(wf, "links"), *n, *l;
 	json_t *sampler = NULL, *x, *loras, *guider;
-	struct texts pos = { .n = 0 }, neg = { .n = 0 };
+	struct texts pos = {.n = 0}, neg = {.n = 0};
 	size_t i, samplers = 0;
 	char *key;
 
@@ -691,7 +707,8 @@ int gm_parse_comfy_workflow(struct media_genmeta *m, json_t *wf)
 		return -1;
 	u.byid = json_object();
 	u.links = json_object();
-	json_array_foreach(nodes, i, n) {
+	json_array_foreach(nodes, i, n)
+	{
 		json_t *mode = json_object_get(n, "mode");
 
 		if (!json_is_object(n) || (json_is_integer(mode) && json_integer_value(mode) != 0))
@@ -706,7 +723,8 @@ int gm_parse_comfy_workflow(struct media_genmeta *m, json_t *wf)
 				sampler = n;
 		}
 	}
-	json_array_foreach(links, i, l) {
+	json_array_foreach(links, i, l)
+	{
 		json_t *pair = json_array();
 
 		if (json_is_array(l) && json_array_size(l) >= 4) {
@@ -727,7 +745,7 @@ int gm_parse_comfy_workflow(struct media_genmeta *m, json_t *wf)
 	}
 	if (json_is_object(json_object_get(wf, "definitions")))
 		gm_note(&m->notes, &m->n_notes,
-			"the workflow has subgraphs: only the top-level graph was read");
+		        "the workflow has subgraphs: only the top-level graph was read");
 	if (!sampler) {
 		gm_note(&m->notes, &m->n_notes, "ComfyUI workflow without a sampler node");
 		json_decref(u.byid);
@@ -736,11 +754,11 @@ int gm_parse_comfy_workflow(struct media_genmeta *m, json_t *wf)
 	}
 	if (samplers > 1)
 		gm_note(&m->notes, &m->n_notes,
-			"the workflow has %zu sampler nodes: values come from the first (%s)",
-			samplers, ui_type(sampler));
+		        "the workflow has %zu sampler nodes: values come from the first (%s)",
+		        samplers, ui_type(sampler));
 	gm_note(&m->notes, &m->n_notes,
-		"values read from the editor's workflow graph: widget positions follow the "
-		"core nodes' layouts");
+	        "values read from the editor's workflow graph: widget positions follow the "
+	        "core nodes' layouts");
 	gm_set(&m->tool, "ComfyUI");
 	u.params = json_object();
 	loras = json_array();

@@ -63,14 +63,15 @@ static const struct map *map_find(const struct map *map, const char *key, int no
 
 /* Applies map to obj; returns how many keys matched a mapping. */
 static int apply(struct media_genmeta *m, json_t *obj, const struct map *map, json_t *params,
-		 int nocase)
+                 int nocase)
 {
 	const struct map *e;
 	const char *k;
 	json_t *v;
 	int hits = 0;
 
-	json_object_foreach(obj, k, v) {
+	json_object_foreach(obj, k, v)
+	{
 		e = map_find(map, k, nocase);
 		if (!e) {
 			json_object_set(params, k, v);
@@ -82,7 +83,7 @@ static int apply(struct media_genmeta *m, json_t *obj, const struct map *map, js
 		case T_NEG:
 			if (json_is_string(v))
 				gm_set_text(e->tgt == T_PROMPT ? &m->prompt : &m->negative_prompt,
-					    json_string_value(v), json_string_length(v));
+				            json_string_value(v), json_string_length(v));
 			else if (!json_is_null(v))
 				json_object_set(params, k, v);
 			break;
@@ -153,20 +154,20 @@ static json_t *lora(const char *name, json_t *weight, json_t *hash)
 /* ---------------------------------------------------------------- SwarmUI */
 
 static const struct map swarm_map[] = {
-	{ "prompt", T_PROMPT, NULL },
-	{ "negativeprompt", T_NEG, NULL },
-	{ "seed", T_SEED, NULL },
-	{ "model", T_MODEL, NULL },
-	{ "steps", T_PARAM, "steps" },
-	{ "cfgscale", T_PARAM, "cfg_scale" },
-	{ "width", T_PARAM, "width" },
-	{ "height", T_PARAM, "height" },
-	{ "sampler", T_PARAM, "sampler" },
-	{ "scheduler", T_PARAM, "scheduler" },
-	{ "swarm_version", T_VERSION, NULL },
-	{ "loras", T_DROP, NULL },
-	{ "loraweights", T_DROP, NULL },
-	{ NULL, 0, NULL },
+        {"prompt", T_PROMPT, NULL},
+        {"negativeprompt", T_NEG, NULL},
+        {"seed", T_SEED, NULL},
+        {"model", T_MODEL, NULL},
+        {"steps", T_PARAM, "steps"},
+        {"cfgscale", T_PARAM, "cfg_scale"},
+        {"width", T_PARAM, "width"},
+        {"height", T_PARAM, "height"},
+        {"sampler", T_PARAM, "sampler"},
+        {"scheduler", T_PARAM, "scheduler"},
+        {"swarm_version", T_VERSION, NULL},
+        {"loras", T_DROP, NULL},
+        {"loraweights", T_DROP, NULL},
+        {NULL, 0, NULL},
 };
 
 int gm_parse_swarm(struct media_genmeta *m, json_t *doc)
@@ -183,25 +184,28 @@ int gm_parse_swarm(struct media_genmeta *m, json_t *doc)
 	weights = json_object_get(p, "loraweights");
 	if (json_is_array(names)) {
 		arr = json_array();
-		json_array_foreach(names, i, v) {
+		json_array_foreach(names, i, v)
+		{
 			if (!json_is_string(v))
 				continue;
 			json_t *w = json_array_get(weights, i);
-			json_t *num = json_is_string(w) ? json_real(atof(json_string_value(w))) : NULL;
+			json_t *num =
+			        json_is_string(w) ? json_real(atof(json_string_value(w))) : NULL;
 
 			json_array_append_new(arr, lora(json_string_value(v), num ? num : w, NULL));
 			json_decref(num);
 		}
 		json_object_set_new(params, "loras", arr);
 	}
-	json_array_foreach(json_object_get(doc, "sui_models"), i, v) {
+	json_array_foreach(json_object_get(doc, "sui_models"), i, v)
+	{
 		const char *param = json_string_value(json_object_get(v, "param"));
 
-		if (param && !strcmp(param, "model") &&
-		    json_is_string(json_object_get(v, "hash")))
+		if (param && !strcmp(param, "model") && json_is_string(json_object_get(v, "hash")))
 			gm_set(&m->model_hash, json_string_value(json_object_get(v, "hash")));
 	}
-	json_object_foreach(doc, k, v) {
+	json_object_foreach(doc, k, v)
+	{
 		if (strcmp(k, "sui_image_params"))
 			json_object_set(params, k, v);
 	}
@@ -212,20 +216,20 @@ int gm_parse_swarm(struct media_genmeta *m, json_t *doc)
 /* ---------------------------------------------------------------- Fooocus */
 
 static const struct map fooocus_map[] = {
-	{ "prompt", T_PROMPT, NULL },
-	{ "negative_prompt", T_NEG, NULL },
-	{ "seed", T_SEED, NULL },
-	{ "steps", T_PARAM, "steps" },
-	{ "sampler", T_PARAM, "sampler" },
-	{ "scheduler", T_PARAM, "scheduler" },
-	{ "guidance_scale", T_PARAM, "cfg_scale" },
-	{ "resolution", T_SIZE, NULL },
-	{ "base_model", T_MODEL, NULL },
-	{ "base_model_hash", T_HASH, NULL },
-	{ "clip_skip", T_PARAM, "clip_skip" },
-	{ "version", T_VERSION, NULL },
-	{ "loras", T_DROP, NULL },
-	{ NULL, 0, NULL },
+        {"prompt", T_PROMPT, NULL},
+        {"negative_prompt", T_NEG, NULL},
+        {"seed", T_SEED, NULL},
+        {"steps", T_PARAM, "steps"},
+        {"sampler", T_PARAM, "sampler"},
+        {"scheduler", T_PARAM, "scheduler"},
+        {"guidance_scale", T_PARAM, "cfg_scale"},
+        {"resolution", T_SIZE, NULL},
+        {"base_model", T_MODEL, NULL},
+        {"base_model_hash", T_HASH, NULL},
+        {"clip_skip", T_PARAM, "clip_skip"},
+        {"version", T_VERSION, NULL},
+        {"loras", T_DROP, NULL},
+        {NULL, 0, NULL},
 };
 
 int gm_parse_fooocus(struct media_genmeta *m, json_t *doc)
@@ -240,11 +244,12 @@ int gm_parse_fooocus(struct media_genmeta *m, json_t *doc)
 	loras = json_object_get(doc, "loras");
 	if (json_is_array(loras)) {
 		arr = json_array();
-		json_array_foreach(loras, i, l) {
+		json_array_foreach(loras, i, l)
+		{
 			if (json_is_array(l) && json_is_string(json_array_get(l, 0)))
-				json_array_append_new(arr, lora(json_string_value(json_array_get(l, 0)),
-								json_array_get(l, 1),
-								json_array_get(l, 2)));
+				json_array_append_new(
+				        arr, lora(json_string_value(json_array_get(l, 0)),
+				                  json_array_get(l, 1), json_array_get(l, 2)));
 		}
 		json_object_set_new(params, "loras", arr);
 	}
@@ -255,20 +260,20 @@ int gm_parse_fooocus(struct media_genmeta *m, json_t *doc)
 /* ---------------------------------------------------------------- InvokeAI */
 
 static const struct map invoke_map[] = {
-	{ "positive_prompt", T_PROMPT, NULL },
-	{ "negative_prompt", T_NEG, NULL },
-	{ "seed", T_SEED, NULL },
-	{ "steps", T_PARAM, "steps" },
-	{ "cfg_scale", T_PARAM, "cfg_scale" },
-	{ "scheduler", T_PARAM, "sampler" },
-	{ "width", T_PARAM, "width" },
-	{ "height", T_PARAM, "height" },
-	{ "strength", T_PARAM, "denoise" },
-	{ "clip_skip", T_PARAM, "clip_skip" },
-	{ "app_version", T_VERSION, NULL },
-	{ "model", T_DROP, NULL },
-	{ "loras", T_DROP, NULL },
-	{ NULL, 0, NULL },
+        {"positive_prompt", T_PROMPT, NULL},
+        {"negative_prompt", T_NEG, NULL},
+        {"seed", T_SEED, NULL},
+        {"steps", T_PARAM, "steps"},
+        {"cfg_scale", T_PARAM, "cfg_scale"},
+        {"scheduler", T_PARAM, "sampler"},
+        {"width", T_PARAM, "width"},
+        {"height", T_PARAM, "height"},
+        {"strength", T_PARAM, "denoise"},
+        {"clip_skip", T_PARAM, "clip_skip"},
+        {"app_version", T_VERSION, NULL},
+        {"model", T_DROP, NULL},
+        {"loras", T_DROP, NULL},
+        {NULL, 0, NULL},
 };
 
 /* The name and hash of an InvokeAI model object. */
@@ -303,7 +308,8 @@ int gm_parse_invoke_meta(struct media_genmeta *m, json_t *doc)
 	loras = json_object_get(doc, "loras");
 	if (json_is_array(loras)) {
 		arr = json_array();
-		json_array_foreach(loras, i, l) {
+		json_array_foreach(loras, i, l)
+		{
 			mod = json_object_get(l, "lora");
 			if (!mod)
 				mod = json_object_get(l, "model");
@@ -314,21 +320,20 @@ int gm_parse_invoke_meta(struct media_genmeta *m, json_t *doc)
 				n = json_object_get(mod, "key");
 			if (json_is_string(n))
 				json_array_append_new(arr, lora(json_string_value(n),
-								json_object_get(l, "weight"),
-								json_object_get(mod, "hash")));
+				                                json_object_get(l, "weight"),
+				                                json_object_get(mod, "hash")));
 		}
 		json_object_set_new(params, "loras", arr);
 	}
 	if (json_object_get(doc, "scheduler"))
 		gm_note(&m->notes, &m->n_notes,
-			"InvokeAI calls its sampler \"scheduler\": kept as the sampler");
+		        "InvokeAI calls its sampler \"scheduler\": kept as the sampler");
 	finish(m, params, "InvokeAI");
 	return 0;
 }
 
 /* Splits an InvokeAI 1.x/2.x prompt: [bracketed] parts are negative. */
-static void invoke_split(struct media_genmeta *m, const char *s, struct sbuf *pos,
-			 struct sbuf *neg)
+static void invoke_split(struct media_genmeta *m, const char *s, struct sbuf *pos, struct sbuf *neg)
 {
 	const char *open, *close;
 
@@ -356,23 +361,23 @@ static void set_split(struct media_genmeta *m, struct sbuf *pos, struct sbuf *ne
 }
 
 static const struct map invoke_sd_map[] = {
-	{ "seed", T_SEED, NULL },
-	{ "steps", T_PARAM, "steps" },
-	{ "cfg_scale", T_PARAM, "cfg_scale" },
-	{ "sampler", T_PARAM, "sampler" },
-	{ "width", T_PARAM, "width" },
-	{ "height", T_PARAM, "height" },
-	{ "strength", T_PARAM, "denoise" },
-	{ "prompt", T_DROP, NULL },
-	{ NULL, 0, NULL },
+        {"seed", T_SEED, NULL},
+        {"steps", T_PARAM, "steps"},
+        {"cfg_scale", T_PARAM, "cfg_scale"},
+        {"sampler", T_PARAM, "sampler"},
+        {"width", T_PARAM, "width"},
+        {"height", T_PARAM, "height"},
+        {"strength", T_PARAM, "denoise"},
+        {"prompt", T_DROP, NULL},
+        {NULL, 0, NULL},
 };
 
 static const struct map invoke_sd_top[] = {
-	{ "model_weights", T_MODEL, NULL },
-	{ "model_hash", T_HASH, NULL },
-	{ "app_version", T_VERSION, NULL },
-	{ "image", T_DROP, NULL },
-	{ NULL, 0, NULL },
+        {"model_weights", T_MODEL, NULL},
+        {"model_hash", T_HASH, NULL},
+        {"app_version", T_VERSION, NULL},
+        {"image", T_DROP, NULL},
+        {NULL, 0, NULL},
 };
 
 int gm_parse_invoke_sd(struct media_genmeta *m, json_t *doc)
@@ -392,7 +397,8 @@ int gm_parse_invoke_sd(struct media_genmeta *m, json_t *doc)
 	if (json_is_string(pr)) {
 		invoke_split(m, json_string_value(pr), &pos, &neg);
 	} else {
-		json_array_foreach(pr, i, p) {
+		json_array_foreach(pr, i, p)
+		{
 			const char *t = json_string_value(json_object_get(p, "prompt"));
 
 			if (!t)
@@ -412,8 +418,9 @@ int gm_parse_invoke_sd(struct media_genmeta *m, json_t *doc)
 
 int gm_parse_invoke_dream(struct media_genmeta *m, const char *text)
 {
-	static const char *const flags[][2] = { { "s", "steps" }, { "W", "width" }, { "H", "height" },
-		{ "C", "cfg_scale" }, { "A", "sampler" }, { "f", "denoise" } };
+	static const char *const flags[][2] = {{"s", "steps"},   {"W", "width"},
+	                                       {"H", "height"},  {"C", "cfg_scale"},
+	                                       {"A", "sampler"}, {"f", "denoise"}};
 	const char *q, *p, *flag, *val;
 	struct sbuf pos, neg;
 	json_t *params, *num;
@@ -473,13 +480,13 @@ int gm_parse_invoke_dream(struct media_genmeta *m, const char *text)
 				if (!strcmp(flags[i][0], f))
 					to = flags[i][1];
 			if (to) {
-				json_object_set_new(params, to, num ? json_incref(num) :
-								      json_string(v));
+				json_object_set_new(params, to,
+				                    num ? json_incref(num) : json_string(v));
 			} else {
 				char *k = xasprintf("-%s", f);
 
-				json_object_set_new(params, k, num ? json_incref(num) :
-								     json_string(v));
+				json_object_set_new(params, k,
+				                    num ? json_incref(num) : json_string(v));
 				free(k);
 			}
 		}
@@ -494,19 +501,19 @@ int gm_parse_invoke_dream(struct media_genmeta *m, const char *text)
 /* ---------------------------------------------------------------- NovelAI */
 
 static const struct map nai_map[] = {
-	{ "prompt", T_PROMPT, NULL },
-	{ "uc", T_NEG, NULL },
-	{ "seed", T_SEED, NULL },
-	{ "steps", T_PARAM, "steps" },
-	{ "sampler", T_PARAM, "sampler" },
-	{ "scale", T_PARAM, "cfg_scale" },
-	{ "width", T_PARAM, "width" },
-	{ "height", T_PARAM, "height" },
-	{ NULL, 0, NULL },
+        {"prompt", T_PROMPT, NULL},
+        {"uc", T_NEG, NULL},
+        {"seed", T_SEED, NULL},
+        {"steps", T_PARAM, "steps"},
+        {"sampler", T_PARAM, "sampler"},
+        {"scale", T_PARAM, "cfg_scale"},
+        {"width", T_PARAM, "width"},
+        {"height", T_PARAM, "height"},
+        {NULL, 0, NULL},
 };
 
 int gm_parse_novelai(struct media_genmeta *m, json_t *comment, const char *description,
-		     const char *source)
+                     const char *source)
 {
 	json_t *params;
 	const char *sp;
@@ -556,38 +563,38 @@ int gm_parse_novelai(struct media_genmeta *m, json_t *comment, const char *descr
 /* ---------------------------------------------------------------- generic */
 
 static const struct map generic_map[] = {
-	{ "prompt", T_PROMPT, NULL },
-	{ "positive_prompt", T_PROMPT, NULL },
-	{ "positive", T_PROMPT, NULL },
-	{ "negative_prompt", T_NEG, NULL },
-	{ "negativeprompt", T_NEG, NULL },
-	{ "negative", T_NEG, NULL },
-	{ "seed", T_SEED, NULL },
-	{ "noise_seed", T_SEED, NULL },
-	{ "model", T_MODEL, NULL },
-	{ "model_name", T_MODEL, NULL },
-	{ "sd_model_name", T_MODEL, NULL },
-	{ "checkpoint", T_MODEL, NULL },
-	{ "ckpt_name", T_MODEL, NULL },
-	{ "model_hash", T_HASH, NULL },
-	{ "sd_model_hash", T_HASH, NULL },
-	{ "steps", T_PARAM, "steps" },
-	{ "sampler", T_PARAM, "sampler" },
-	{ "sampler_name", T_PARAM, "sampler" },
-	{ "scheduler", T_PARAM, "scheduler" },
-	{ "schedule_type", T_PARAM, "scheduler" },
-	{ "cfg_scale", T_PARAM, "cfg_scale" },
-	{ "cfg", T_PARAM, "cfg_scale" },
-	{ "cfgscale", T_PARAM, "cfg_scale" },
-	{ "guidance_scale", T_PARAM, "cfg_scale" },
-	{ "width", T_PARAM, "width" },
-	{ "height", T_PARAM, "height" },
-	{ "size", T_SIZE, NULL },
-	{ "resolution", T_SIZE, NULL },
-	{ "denoising_strength", T_PARAM, "denoise" },
-	{ "denoise", T_PARAM, "denoise" },
-	{ "clip_skip", T_PARAM, "clip_skip" },
-	{ NULL, 0, NULL },
+        {"prompt", T_PROMPT, NULL},
+        {"positive_prompt", T_PROMPT, NULL},
+        {"positive", T_PROMPT, NULL},
+        {"negative_prompt", T_NEG, NULL},
+        {"negativeprompt", T_NEG, NULL},
+        {"negative", T_NEG, NULL},
+        {"seed", T_SEED, NULL},
+        {"noise_seed", T_SEED, NULL},
+        {"model", T_MODEL, NULL},
+        {"model_name", T_MODEL, NULL},
+        {"sd_model_name", T_MODEL, NULL},
+        {"checkpoint", T_MODEL, NULL},
+        {"ckpt_name", T_MODEL, NULL},
+        {"model_hash", T_HASH, NULL},
+        {"sd_model_hash", T_HASH, NULL},
+        {"steps", T_PARAM, "steps"},
+        {"sampler", T_PARAM, "sampler"},
+        {"sampler_name", T_PARAM, "sampler"},
+        {"scheduler", T_PARAM, "scheduler"},
+        {"schedule_type", T_PARAM, "scheduler"},
+        {"cfg_scale", T_PARAM, "cfg_scale"},
+        {"cfg", T_PARAM, "cfg_scale"},
+        {"cfgscale", T_PARAM, "cfg_scale"},
+        {"guidance_scale", T_PARAM, "cfg_scale"},
+        {"width", T_PARAM, "width"},
+        {"height", T_PARAM, "height"},
+        {"size", T_SIZE, NULL},
+        {"resolution", T_SIZE, NULL},
+        {"denoising_strength", T_PARAM, "denoise"},
+        {"denoise", T_PARAM, "denoise"},
+        {"clip_skip", T_PARAM, "clip_skip"},
+        {NULL, 0, NULL},
 };
 
 int gm_parse_generic_json(struct media_genmeta *m, json_t *doc)
@@ -598,8 +605,8 @@ int gm_parse_generic_json(struct media_genmeta *m, json_t *doc)
 		return -1;
 	/* An A1111 API reply's "info": its infotexts are the PNG text. */
 	info = json_array_get(json_object_get(doc, "infotexts"), 0);
-	if (json_is_string(info) && gm_parse_a1111(m, json_string_value(info),
-						   json_string_length(info)) == 0) {
+	if (json_is_string(info) &&
+	    gm_parse_a1111(m, json_string_value(info), json_string_length(info)) == 0) {
 		gm_note(&m->notes, &m->n_notes, "A1111 API reply: read from its infotexts");
 		return 0;
 	}

@@ -55,17 +55,16 @@ size_t gm_utf16_to_utf8(struct sbuf *out, const unsigned char *s, size_t n, int 
 struct gm_walk {
 	struct media_png_text *t;
 	struct media_text_limits lim;
-	size_t total;       /* text bytes kept so far */
-	uint64_t chunks;    /* chunks or segments walked */
-	int full_items;     /* the items limit was met and noted */
-	int full_total;     /* the total-bytes limit was met and noted */
+	size_t total;    /* text bytes kept so far */
+	uint64_t chunks; /* chunks or segments walked */
+	int full_items;  /* the items limit was met and noted */
+	int full_total;  /* the total-bytes limit was met and noted */
 };
 void gm_walk_init(struct gm_walk *w, const char *container, const struct media_text_limits *lim);
 /* Adds one item, taking text (reset afterwards) and copying key, lang and
  * tkey; skips it with a note when a limit is met.  0 kept, -1 skipped. */
-int gm_walk_add(struct gm_walk *w, enum media_text_kind kind, const char *key,
-		struct sbuf *text, const char *lang, const char *tkey, int compressed,
-		int after_idat);
+int gm_walk_add(struct gm_walk *w, enum media_text_kind kind, const char *key, struct sbuf *text,
+                const char *lang, const char *tkey, int compressed, int after_idat);
 /* 1 (with a note the first time) when no further item can be kept. */
 int gm_walk_items_full(struct gm_walk *w);
 /* Inflates a zlib stream into out, refusing to grow past max bytes.
@@ -74,12 +73,12 @@ int gm_inflate(const unsigned char *in, size_t n, size_t max, struct sbuf *out, 
 
 /* The PNG walk, on an opened source positioned at 0. */
 int gm_png_walk(struct gm_src *s, const struct media_text_limits *lim, struct media_png_text **out,
-		char **err);
+                char **err);
 /* The JPEG and WebP walks, likewise. */
-int gm_jpeg_walk(struct gm_src *s, const struct media_text_limits *lim,
-		 struct media_png_text **out, char **err);
-int gm_webp_walk(struct gm_src *s, const struct media_text_limits *lim,
-		 struct media_png_text **out, char **err);
+int gm_jpeg_walk(struct gm_src *s, const struct media_text_limits *lim, struct media_png_text **out,
+                 char **err);
+int gm_webp_walk(struct gm_src *s, const struct media_text_limits *lim, struct media_png_text **out,
+                 char **err);
 /* Parses a TIFF-structured EXIF block and adds its text tags as items. */
 void gm_exif_parse(struct gm_walk *w, const unsigned char *p, size_t n);
 
@@ -118,7 +117,7 @@ int gm_parse_invoke_meta(struct media_genmeta *m, json_t *doc);
 int gm_parse_invoke_sd(struct media_genmeta *m, json_t *doc);
 int gm_parse_invoke_dream(struct media_genmeta *m, const char *text);
 int gm_parse_novelai(struct media_genmeta *m, json_t *comment, const char *description,
-		     const char *source);
+                     const char *source);
 int gm_parse_generic_json(struct media_genmeta *m, json_t *doc);
 /* 1 when graph looks like a ComfyUI API prompt (nodes with class_type). */
 int gm_is_comfy_prompt(json_t *graph);

@@ -82,7 +82,7 @@ int gm_set_seed_str(struct media_genmeta *m, const char *s)
 		return -1;
 	if (errno == ERANGE) {
 		gm_note(&m->notes, &m->n_notes,
-			"seed %.40s is outside the 64-bit range: kept in the parameters only", s);
+		        "seed %.40s is outside the 64-bit range: kept in the parameters only", s);
 		return -1;
 	}
 	m->seed = v;
@@ -101,7 +101,8 @@ int gm_set_seed_json(struct media_genmeta *m, json_t *v)
 	}
 	if (json_is_real(v)) {
 		d = json_real_value(v);
-		if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == (double)(int64_t)d) {
+		if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 &&
+		    d == (double)(int64_t)d) {
 			m->seed = (int64_t)d;
 			m->has_seed = 1;
 			return 0;
@@ -204,8 +205,9 @@ static char *quote_big_ints(const char *text, size_t len, size_t *outlen)
 		}
 		j = i + (c == '-');
 		digits = 1;
-		while (j < len && ((text[j] >= '0' && text[j] <= '9') || text[j] == '.' ||
-				   text[j] == 'e' || text[j] == 'E' || text[j] == '+' || text[j] == '-')) {
+		while (j < len &&
+		       ((text[j] >= '0' && text[j] <= '9') || text[j] == '.' || text[j] == 'e' ||
+		        text[j] == 'E' || text[j] == '+' || text[j] == '-')) {
 			if (text[j] < '0' || text[j] > '9')
 				digits = 0;
 			j++;
@@ -240,7 +242,7 @@ json_t *gm_json_load(struct media_genmeta *m, const char *text, size_t len, char
 		free(fixed);
 		if (doc && m)
 			gm_note(&m->notes, &m->n_notes,
-				"the JSON holds integers beyond 64 bits: they were read as text");
+			        "the JSON holds integers beyond 64 bits: they were read as text");
 	}
 	if (!doc)
 		snprintf(why, 160, "%.120s at line %d", e.text, e.line);
@@ -265,7 +267,7 @@ char *gm_json_str(json_t *v)
 int media_genmeta_found(const struct media_genmeta *m)
 {
 	return m && (m->prompt || m->negative_prompt || m->has_seed || m->model || m->model_hash ||
-		     strcmp(m->params_json, "{}") != 0);
+	             strcmp(m->params_json, "{}") != 0);
 }
 
 void media_genmeta_free(struct media_genmeta **mp)
@@ -352,8 +354,9 @@ static int parse_json_doc(struct media_genmeta *m, json_t *doc, const char *hint
 		return gm_parse_swarm(m, doc);
 	v = json_object_get(doc, "metadata_scheme");
 	s = json_string_value(json_object_get(doc, "version"));
-	if ((hint && !strcmp(hint, "fooocus")) || (json_is_string(v) &&
-	    !strcmp(json_string_value(v), "fooocus")) || (s && !strncmp(s, "Fooocus", 7)))
+	if ((hint && !strcmp(hint, "fooocus")) ||
+	    (json_is_string(v) && !strcmp(json_string_value(v), "fooocus")) ||
+	    (s && !strncmp(s, "Fooocus", 7)))
 		return gm_parse_fooocus(m, doc);
 	if (gm_is_comfy_prompt(doc))
 		return gm_parse_comfy_prompt(m, doc);
@@ -367,7 +370,7 @@ static int parse_json_doc(struct media_genmeta *m, json_t *doc, const char *hint
 	if (json_object_get(doc, "uc") && json_object_get(doc, "scale") &&
 	    json_object_get(doc, "sampler")) {
 		gm_note(&m->notes, &m->n_notes,
-			"JSON with NovelAI's key names (uc, scale): read as NovelAI");
+		        "JSON with NovelAI's key names (uc, scale): read as NovelAI");
 		return gm_parse_novelai(m, doc, NULL, NULL);
 	}
 	return gm_parse_generic_json(m, doc);
@@ -375,7 +378,7 @@ static int parse_json_doc(struct media_genmeta *m, json_t *doc, const char *hint
 
 /* A1111-style "parameters" text, or a JSON document in the same place. */
 static int parse_parameters(struct media_genmeta *m, const struct media_text_item *it,
-			    const char *scheme)
+                            const char *scheme)
 {
 	char why[160];
 	json_t *doc;
@@ -397,7 +400,7 @@ static int parse_parameters(struct media_genmeta *m, const struct media_text_ite
 	if (scheme && !strcmp(scheme, "a1111") && (!m->tool || strcmp(m->tool, "Fooocus"))) {
 		gm_set(&m->tool, "Fooocus");
 		gm_note(&m->notes, &m->n_notes,
-			"fooocus_scheme \"a1111\": Fooocus wrote A1111-style parameters");
+		        "fooocus_scheme \"a1111\": Fooocus wrote A1111-style parameters");
 	}
 	set_source(m, it);
 	gm_set(&m->raw, it->text);
@@ -406,7 +409,7 @@ static int parse_parameters(struct media_genmeta *m, const struct media_text_ite
 
 /* A JSON chunk handed to one parser; notes when the text is not JSON. */
 static int parse_json_item(struct media_genmeta *m, const struct media_text_item *it,
-			   int (*parse)(struct media_genmeta *, json_t *))
+                           int (*parse)(struct media_genmeta *, json_t *))
 {
 	char why[160];
 	json_t *doc = gm_json_load(m, it->text, it->len, why);
@@ -414,7 +417,7 @@ static int parse_json_item(struct media_genmeta *m, const struct media_text_item
 
 	if (!doc) {
 		gm_note(&m->notes, &m->n_notes, "%s \"%s\" is not valid JSON (%s): not used",
-			kind_name(it->kind), it->key, why);
+		        kind_name(it->kind), it->key, why);
 		return -1;
 	}
 	rc = parse(m, doc);
@@ -422,7 +425,7 @@ static int parse_json_item(struct media_genmeta *m, const struct media_text_item
 	if (rc < 0) {
 		reset_values(m);
 		gm_note(&m->notes, &m->n_notes, "%s \"%s\" is JSON of an unknown shape: not used",
-			kind_name(it->kind), it->key);
+		        kind_name(it->kind), it->key);
 		return -1;
 	}
 	set_source(m, it);
@@ -454,7 +457,7 @@ struct media_genmeta *media_genmeta_from_texts(const struct media_png_text *t)
 {
 	struct media_genmeta *m = gm_new();
 	const struct media_text_item *params, *scheme, *prompt, *workflow, *inv, *sdm, *dream,
-		*soft, *comment, *desc, *src, *uc, *idesc, *used = NULL;
+	        *soft, *comment, *desc, *src, *uc, *idesc, *used = NULL;
 	const char *scheme_s;
 	size_t i;
 	char why[160];
@@ -498,15 +501,15 @@ struct media_genmeta *media_genmeta_from_texts(const struct media_png_text *t)
 	if (!used && soft && !strcmp(soft->text, "NovelAI") && comment) {
 		doc = gm_json_load(m, comment->text, comment->len, why);
 		if (doc && gm_parse_novelai(m, doc, desc ? desc->text : NULL,
-					    src ? src->text : NULL) == 0) {
+		                            src ? src->text : NULL) == 0) {
 			set_source(m, comment);
 			gm_set(&m->raw, comment->text);
 			used = comment;
 		} else {
 			reset_values(m);
 			gm_note(&m->notes, &m->n_notes,
-				"NovelAI image whose Comment is not a JSON object%s%s: not used",
-				doc ? "" : ": ", doc ? "" : why);
+			        "NovelAI image whose Comment is not a JSON object%s%s: not used",
+			        doc ? "" : ": ", doc ? "" : why);
 		}
 		json_decref(doc);
 	}
@@ -516,8 +519,8 @@ struct media_genmeta *media_genmeta_from_texts(const struct media_png_text *t)
 		used = workflow;
 		if (prompt)
 			gm_note(&m->notes, &m->n_notes,
-				"the ComfyUI \"prompt\" graph was unusable: values come from the "
-				"\"workflow\" graph instead");
+			        "the ComfyUI \"prompt\" graph was unusable: values come from the "
+			        "\"workflow\" graph instead");
 	}
 	if (!used && uc && (looks_a1111(uc->text) || starts_json(uc->text)) &&
 	    parse_parameters(m, uc, NULL) == 0)
@@ -528,23 +531,25 @@ struct media_genmeta *media_genmeta_from_texts(const struct media_png_text *t)
 	if (!used && uc && uc->len && parse_parameters(m, uc, NULL) == 0) {
 		used = uc;
 		gm_note(&m->notes, &m->n_notes,
-			"EXIF UserComment holds no settings line: taken as the prompt alone");
+		        "EXIF UserComment holds no settings line: taken as the prompt alone");
 	}
 
 	if (!used) {
 		reset_values(m);
-		gm_note(&m->notes, &m->n_notes, "no generation parameters among the %zu text "
-			"item%s", t->n, t->n == 1 ? "" : "s");
+		gm_note(&m->notes, &m->n_notes,
+		        "no generation parameters among the %zu text "
+		        "item%s",
+		        t->n, t->n == 1 ? "" : "s");
 		return m;
 	}
 	/* Say what else was there and not used. */
 	if (prompt && used != prompt && used != workflow)
 		gm_note(&m->notes, &m->n_notes,
-			"a \"prompt\" text (a ComfyUI graph?) is also present; values come from %s",
-			m->source);
+		        "a \"prompt\" text (a ComfyUI graph?) is also present; values come from %s",
+		        m->source);
 	if (params && used != params)
 		gm_note(&m->notes, &m->n_notes,
-			"a \"parameters\" text is also present but was not usable");
+		        "a \"parameters\" text is also present but was not usable");
 	return m;
 }
 
@@ -615,12 +620,12 @@ static int try_sidecar(struct media_genmeta *m, const char *path, int json)
 		return -1;
 	if (st.st_size > (off_t)SIDECAR_MAX) {
 		gm_note(&m->notes, &m->n_notes, "sidecar %s is over %u bytes: not read",
-			util_basename(path), SIDECAR_MAX);
+		        util_basename(path), SIDECAR_MAX);
 		return -1;
 	}
 	if (util_read_file(path, SIDECAR_MAX, &data, &len) < 0) {
 		gm_note(&m->notes, &m->n_notes, "sidecar %s cannot be read: %s",
-			util_basename(path), strerror(errno));
+		        util_basename(path), strerror(errno));
 		return -1;
 	}
 	if (json || starts_json(data)) {
@@ -663,7 +668,7 @@ static int try_sidecar(struct media_genmeta *m, const char *path, int json)
 		s->workflow = NULL;
 	}
 	s->tool = s->tool_version = s->prompt = s->negative_prompt = s->model = s->model_hash =
-		s->params_json = s->raw = NULL;
+	        s->params_json = s->raw = NULL;
 	s->params_json = xstrdup("{}");
 	media_genmeta_free(&s);
 	free(m->source);
@@ -672,7 +677,7 @@ static int try_sidecar(struct media_genmeta *m, const char *path, int json)
 }
 
 int media_genmeta_from_file(const char *path, unsigned flags, struct media_genmeta **out,
-			    char **err)
+                            char **err)
 {
 	struct media_png_text *t = NULL;
 	struct media_genmeta *m;

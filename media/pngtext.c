@@ -30,7 +30,7 @@ static const int check_crc = 0; /* a fuzzer cannot forge CRCs: parse bad chunks 
 static const int check_crc = 1;
 #endif
 
-static const unsigned char png_sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+static const unsigned char png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
 void media_text_limits_default(struct media_text_limits *lim)
 {
@@ -249,7 +249,7 @@ size_t gm_utf16_to_utf8(struct sbuf *out, const unsigned char *s, size_t n, int 
 		u = be ? (unsigned)(s[i] << 8 | s[i + 1]) : (unsigned)(s[i + 1] << 8 | s[i]);
 		if (u >= 0xd800 && u <= 0xdbff && i + 3 < n) {
 			lo = be ? (unsigned)(s[i + 2] << 8 | s[i + 3])
-				: (unsigned)(s[i + 3] << 8 | s[i + 2]);
+			        : (unsigned)(s[i + 3] << 8 | s[i + 2]);
 			if (lo >= 0xdc00 && lo <= 0xdfff) {
 				add_cp(out, 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00));
 				i += 2;
@@ -289,14 +289,14 @@ int gm_walk_items_full(struct gm_walk *w)
 		return 0;
 	if (!w->full_items) {
 		gm_note(&w->t->notes, &w->t->n_notes,
-			"more than %zu text items: the rest were skipped", w->lim.max_items);
+		        "more than %zu text items: the rest were skipped", w->lim.max_items);
 		w->full_items = 1;
 	}
 	return 1;
 }
 
 int gm_walk_add(struct gm_walk *w, enum media_text_kind kind, const char *key, struct sbuf *text,
-		const char *lang, const char *tkey, int compressed, int after_idat)
+                const char *lang, const char *tkey, int compressed, int after_idat)
 {
 	struct media_png_text *t = w->t;
 	struct media_text_item *it;
@@ -308,8 +308,9 @@ int gm_walk_add(struct gm_walk *w, enum media_text_kind kind, const char *key, s
 	if (text->len > w->lim.max_total_bytes - w->total || w->total > w->lim.max_total_bytes) {
 		if (!w->full_total)
 			gm_note(&t->notes, &t->n_notes,
-				"text \"%s\" (%zu bytes) and later ones skipped: the texts pass "
-				"%zu bytes in all", key, text->len, w->lim.max_total_bytes);
+			        "text \"%s\" (%zu bytes) and later ones skipped: the texts pass "
+			        "%zu bytes in all",
+			        key, text->len, w->lim.max_total_bytes);
 		w->full_total = 1;
 		sb_reset(text);
 		return -1;
@@ -409,8 +410,8 @@ static int keyword_len(const unsigned char *b, size_t n)
 }
 
 /* Decodes one text chunk body into an item (or a note). */
-static void text_chunk(struct gm_walk *w, const unsigned char *ty, const unsigned char *b,
-		       size_t n, uint64_t off, int after_idat)
+static void text_chunk(struct gm_walk *w, const unsigned char *ty, const unsigned char *b, size_t n,
+                       uint64_t off, int after_idat)
 {
 	struct media_png_text *t = w->t;
 	struct sbuf key, text, lang, tkey;
@@ -424,8 +425,8 @@ static void text_chunk(struct gm_walk *w, const unsigned char *ty, const unsigne
 	kl = keyword_len(b, n);
 	if (kl < 0) {
 		gm_note(&t->notes, &t->n_notes,
-			"%s chunk at byte %llu has no valid keyword: skipped", tn,
-			(unsigned long long)off);
+		        "%s chunk at byte %llu has no valid keyword: skipped", tn,
+		        (unsigned long long)off);
 		return;
 	}
 	sb_init(&key);
@@ -438,8 +439,9 @@ static void text_chunk(struct gm_walk *w, const unsigned char *ty, const unsigne
 		kind = MEDIA_TEXT_TEXT;
 		if (gm_is_utf8_nonascii(p, (size_t)(end - p))) {
 			gm_note(&t->notes, &t->n_notes,
-				"tEXt \"%s\" holds UTF-8, not the Latin-1 the PNG standard asks "
-				"for: read as UTF-8", key.s);
+			        "tEXt \"%s\" holds UTF-8, not the Latin-1 the PNG standard asks "
+			        "for: read as UTF-8",
+			        key.s);
 			sb_add(&text, p, (size_t)(end - p));
 		} else {
 			gm_latin1_to_utf8(&text, p, (size_t)(end - p));
@@ -454,7 +456,7 @@ static void text_chunk(struct gm_walk *w, const unsigned char *ty, const unsigne
 
 			sb_init(&raw);
 			if (gm_inflate(p + 1, (size_t)(end - p - 1), w->lim.max_item_bytes, &raw,
-				       &why) == 0) {
+			               &why) == 0) {
 				if (gm_is_utf8_nonascii((unsigned char *)raw.s, raw.len))
 					sb_add(&text, raw.s, raw.len);
 				else
@@ -492,24 +494,27 @@ static void text_chunk(struct gm_walk *w, const unsigned char *ty, const unsigne
 			struct sbuf raw;
 
 			sb_init(&raw);
-			if (gm_inflate(p, (size_t)(end - p), w->lim.max_item_bytes, &raw, &why) == 0 &&
+			if (gm_inflate(p, (size_t)(end - p), w->lim.max_item_bytes, &raw, &why) ==
+			            0 &&
 			    gm_utf8_clean(&text, (unsigned char *)raw.s, raw.len))
 				gm_note(&t->notes, &t->n_notes,
-					"iTXt \"%s\" is not valid UTF-8: bad bytes replaced by U+FFFD",
-					key.s);
+				        "iTXt \"%s\" is not valid UTF-8: bad bytes replaced by "
+				        "U+FFFD",
+				        key.s);
 			sb_free(&raw);
 		} else if (gm_utf8_clean(&text, p, (size_t)(end - p))) {
 			gm_note(&t->notes, &t->n_notes,
-				"iTXt \"%s\" is not valid UTF-8: bad bytes replaced by U+FFFD", key.s);
+			        "iTXt \"%s\" is not valid UTF-8: bad bytes replaced by U+FFFD",
+			        key.s);
 		}
 	}
 done:
 	if (why)
 		gm_note(&t->notes, &t->n_notes, "%s \"%s\" at byte %llu skipped: %s", tn, key.s,
-			(unsigned long long)off, why);
+		        (unsigned long long)off, why);
 	else
 		gm_walk_add(w, kind, key.s, &text, lang.len ? lang.s : NULL,
-			    tkey.len ? tkey.s : NULL, compressed, after_idat);
+		            tkey.len ? tkey.s : NULL, compressed, after_idat);
 	sb_free(&key);
 	sb_free(&text);
 	sb_free(&lang);
@@ -517,7 +522,7 @@ done:
 }
 
 int gm_png_walk(struct gm_src *s, const struct media_text_limits *lim, struct media_png_text **out,
-		char **err)
+                char **err)
 {
 	struct gm_walk w;
 	struct media_png_text *t;
@@ -538,8 +543,8 @@ int gm_png_walk(struct gm_src *s, const struct media_text_limits *lim, struct me
 		off = s->pos;
 		if (w.chunks++ >= w.lim.max_chunks) {
 			gm_note(&t->notes, &t->n_notes,
-				"more than %zu chunks: stopped reading at byte %llu", w.lim.max_chunks,
-				(unsigned long long)off);
+			        "more than %zu chunks: stopped reading at byte %llu",
+			        w.lim.max_chunks, (unsigned long long)off);
 			break;
 		}
 		if (gm_src_read(s, hdr, 8) < 0) {
@@ -547,8 +552,8 @@ int gm_png_walk(struct gm_src *s, const struct media_text_limits *lim, struct me
 				goto ioerr;
 			t->truncated = 1;
 			gm_note(&t->notes, &t->n_notes,
-				"the file ends at byte %llu without an IEND chunk (truncated PNG)",
-				(unsigned long long)s->size);
+			        "the file ends at byte %llu without an IEND chunk (truncated PNG)",
+			        (unsigned long long)s->size);
 			break;
 		}
 		len = be32(hdr);
@@ -558,8 +563,8 @@ int gm_png_walk(struct gm_src *s, const struct media_text_limits *lim, struct me
 		      (hdr[5] | 0x20) <= 'z' && (hdr[6] | 0x20) >= 'a' && (hdr[6] | 0x20) <= 'z' &&
 		      (hdr[7] | 0x20) >= 'a' && (hdr[7] | 0x20) <= 'z')) {
 			gm_note(&t->notes, &t->n_notes,
-				"bad chunk header at byte %llu: stopped reading (damaged PNG)",
-				(unsigned long long)off);
+			        "bad chunk header at byte %llu: stopped reading (damaged PNG)",
+			        (unsigned long long)off);
 			break;
 		}
 		if (first && memcmp(hdr + 4, "IHDR", 4) != 0)
@@ -568,8 +573,8 @@ int gm_png_walk(struct gm_src *s, const struct media_text_limits *lim, struct me
 		if ((uint64_t)len + 4 > s->size - s->pos) {
 			t->truncated = 1;
 			gm_note(&t->notes, &t->n_notes,
-				"the file ends inside chunk %s at byte %llu (truncated PNG)", tn,
-				(unsigned long long)off);
+			        "the file ends inside chunk %s at byte %llu (truncated PNG)", tn,
+			        (unsigned long long)off);
 			break;
 		}
 		if (!memcmp(hdr + 4, "IEND", 4))
@@ -587,9 +592,10 @@ int gm_png_walk(struct gm_src *s, const struct media_text_limits *lim, struct me
 		if (gm_walk_items_full(&w) || len > w.lim.max_item_bytes) {
 			if (len > w.lim.max_item_bytes)
 				gm_note(&t->notes, &t->n_notes,
-					"%s chunk at byte %llu is %u bytes, over the %zu-byte limit: "
-					"skipped", tn, (unsigned long long)off, len,
-					w.lim.max_item_bytes);
+				        "%s chunk at byte %llu is %u bytes, over the %zu-byte "
+				        "limit: "
+				        "skipped",
+				        tn, (unsigned long long)off, len, w.lim.max_item_bytes);
 			if (gm_src_skip(s, (uint64_t)len + 4) < 0)
 				goto ioerr_or_trunc;
 			continue;
@@ -603,8 +609,8 @@ int gm_png_walk(struct gm_src *s, const struct media_text_limits *lim, struct me
 		crc = (uint32_t)crc32(crc, body, len);
 		if (crc != be32(crcb)) {
 			gm_note(&t->notes, &t->n_notes,
-				"%s chunk at byte %llu fails its CRC check: skipped (damaged file)", tn,
-				(unsigned long long)off);
+			        "%s chunk at byte %llu fails its CRC check: skipped (damaged file)",
+			        tn, (unsigned long long)off);
 			if (check_crc) {
 				free(body);
 				continue;
@@ -635,9 +641,9 @@ ioerr:
 /* ---------------------------------------------------------------- public */
 
 static int read_file_with(int (*walk)(struct gm_src *, const struct media_text_limits *,
-				      struct media_png_text **, char **),
-			  const char *path, const struct media_text_limits *lim,
-			  struct media_png_text **out, char **err)
+                                      struct media_png_text **, char **),
+                          const char *path, const struct media_text_limits *lim,
+                          struct media_png_text **out, char **err)
 {
 	struct gm_src s;
 	char *why = NULL;
@@ -656,13 +662,13 @@ static int read_file_with(int (*walk)(struct gm_src *, const struct media_text_l
 }
 
 int media_png_text_read_file(const char *path, const struct media_text_limits *lim,
-			     struct media_png_text **out, char **err)
+                             struct media_png_text **out, char **err)
 {
 	return read_file_with(gm_png_walk, path, lim, out, err);
 }
 
 int media_png_text_read_mem(const void *data, size_t n, const struct media_text_limits *lim,
-			    struct media_png_text **out, char **err)
+                            struct media_png_text **out, char **err)
 {
 	struct gm_src s;
 
@@ -672,7 +678,7 @@ int media_png_text_read_mem(const void *data, size_t n, const struct media_text_
 
 /* Picks the walk by the first bytes. */
 static int sniff_walk(struct gm_src *s, const struct media_text_limits *lim,
-		      struct media_png_text **out, char **err)
+                      struct media_png_text **out, char **err)
 {
 	unsigned char head[12];
 	size_t n = s->size < sizeof head ? (size_t)s->size : sizeof head;
@@ -698,13 +704,13 @@ static int sniff_walk(struct gm_src *s, const struct media_text_limits *lim,
 }
 
 int media_embedded_text_read_file(const char *path, const struct media_text_limits *lim,
-				  struct media_png_text **out, char **err)
+                                  struct media_png_text **out, char **err)
 {
 	return read_file_with(sniff_walk, path, lim, out, err);
 }
 
 int media_embedded_text_read_mem(const void *data, size_t n, const struct media_text_limits *lim,
-				 struct media_png_text **out, char **err)
+                                 struct media_png_text **out, char **err)
 {
 	struct gm_src s;
 

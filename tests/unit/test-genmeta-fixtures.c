@@ -106,8 +106,8 @@ static int equiv(json_t *a, json_t *b)
 	size_t i;
 
 	if (json_is_number(a) && json_is_number(b))
-		return fabs(json_number_value(a) - json_number_value(b)) <= 1e-9 *
-		       (1 + fabs(json_number_value(a)));
+		return fabs(json_number_value(a) - json_number_value(b)) <=
+		       1e-9 * (1 + fabs(json_number_value(a)));
 	if (json_is_string(a) && json_is_string(b)) {
 		char *x = norm(json_string_value(a)), *y = norm(json_string_value(b));
 		int eq = !strcmp(x, y);
@@ -119,17 +119,13 @@ static int equiv(json_t *a, json_t *b)
 	if (json_is_array(a) && json_is_array(b)) {
 		if (json_array_size(a) != json_array_size(b))
 			return 0;
-		json_array_foreach(a, i, v)
-			if (!equiv(v, json_array_get(b, i)))
-				return 0;
+		json_array_foreach(a, i, v) if (!equiv(v, json_array_get(b, i))) return 0;
 		return 1;
 	}
 	if (json_is_object(a) && json_is_object(b)) {
 		if (json_object_size(a) != json_object_size(b))
 			return 0;
-		json_object_foreach(a, k, v)
-			if (!equiv(v, json_object_get(b, k)))
-				return 0;
+		json_object_foreach(a, k, v) if (!equiv(v, json_object_get(b, k))) return 0;
 		return 1;
 	}
 	return json_equal(a, b);
@@ -191,7 +187,8 @@ static void check_file(const char *dir, const char *file, json_t *entry)
 	else
 		tap(m->tool && gen && strstr(gen, m->tool), "%s: tool %s named in \"%s\"", file,
 		    m->tool ? m->tool : "(none)", gen ? gen : "?");
-	json_object_foreach(exp, k, v) {
+	json_object_foreach(exp, k, v)
+	{
 		if (!strcmp(k, "prompt")) {
 			got = str_or_null(m->prompt);
 		} else if (!strcmp(k, "negative_prompt")) {
@@ -209,7 +206,7 @@ static void check_file(const char *dir, const char *file, json_t *entry)
 			got = m->has_seed ? json_string(buf) : NULL;
 			if (json_is_integer(v)) {
 				snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT,
-					 json_integer_value(v));
+				         json_integer_value(v));
 				want = json_string(buf);
 			} else {
 				want = json_incref(v);
@@ -224,7 +221,8 @@ static void check_file(const char *dir, const char *file, json_t *entry)
 		check_value(file, k, v, got);
 		json_decref(got);
 	}
-	json_object_foreach(json_object_get(entry, "extras"), k, v) {
+	json_object_foreach(json_object_get(entry, "extras"), k, v)
+	{
 		char *name = xasprintf("extras.%s", k);
 
 		check_value(file, name, v, json_object_get(params, k));
@@ -254,7 +252,8 @@ int main(void)
 		printf("1..1\nnot ok 1 - %s: %s\n", path, e.text);
 		return 1;
 	}
-	json_object_foreach(doc, file, entry) {
+	json_object_foreach(doc, file, entry)
+	{
 		if (file[0] == '_' || !json_is_object(entry))
 			continue;
 		check_file(dir, file, entry);

@@ -45,8 +45,8 @@
 
 static void put32(struct sbuf *b, uint32_t v)
 {
-	unsigned char x[4] = { (unsigned char)(v >> 24), (unsigned char)(v >> 16),
-			       (unsigned char)(v >> 8), (unsigned char)v };
+	unsigned char x[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16),
+	                      (unsigned char)(v >> 8), (unsigned char)v};
 
 	sb_add(b, x, 4);
 }
@@ -122,7 +122,7 @@ static void pil_add_text(struct sbuf *png, const char *key, const char *value, i
 
 static void png_start(struct sbuf *png)
 {
-	static const unsigned char ihdr[13] = { 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0 };
+	static const unsigned char ihdr[13] = {0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0};
 
 	sb_init(png);
 	sb_add(png, "\x89PNG\r\n\x1a\n", 8);
@@ -131,7 +131,7 @@ static void png_start(struct sbuf *png)
 
 static void png_finish(struct sbuf *png)
 {
-	static const unsigned char row[4] = { 0, 200, 100, 50 };
+	static const unsigned char row[4] = {0, 200, 100, 50};
 	struct sbuf z;
 
 	sb_init(&z);
@@ -274,19 +274,19 @@ static struct media_genmeta *from_file(const char *path)
 static char *infotext(const char *prompt, const char *neg, const char *settings)
 {
 	return xasprintf("%s%s%s\n%s", prompt, neg && *neg ? "\nNegative prompt: " : "",
-			 neg && *neg ? neg : "", settings);
+	                 neg && *neg ? neg : "", settings);
 }
 
-static const char a1111_prompt[] =
-	"masterpiece, caf\xc3\xa9 terrace at night,\n<lora:add_detail:0.8>, (starry sky:1.2)\n\nthird line";
+static const char a1111_prompt[] = "masterpiece, caf\xc3\xa9 terrace at "
+                                   "night,\n<lora:add_detail:0.8>, (starry sky:1.2)\n\nthird line";
 static const char a1111_neg[] = "lowres, bad anatomy\nsecond negative line";
 static const char a1111_settings[] =
-	"Steps: 28, Sampler: DPM++ 2M SDE, Schedule type: Karras, CFG scale: 6.5, "
-	"Seed: 4075203362, Size: 832x1216, Model hash: 7f96a1a9ca, Model: animagineXL_v31, "
-	"Denoising strength: 0.45, Clip skip: 2, Hires upscale: 1.5, "
-	"Hires upscaler: R-ESRGAN 4x+ Anime6B, "
-	"Lora hashes: \"add_detail: 7c6bad76eb54, more_details: 3b8aa1d351ef\", "
-	"ADetailer prompt: \"face, \\\"smile\\\"\\nsecond line\", Version: v1.10.1";
+        "Steps: 28, Sampler: DPM++ 2M SDE, Schedule type: Karras, CFG scale: 6.5, "
+        "Seed: 4075203362, Size: 832x1216, Model hash: 7f96a1a9ca, Model: animagineXL_v31, "
+        "Denoising strength: 0.45, Clip skip: 2, Hires upscale: 1.5, "
+        "Hires upscaler: R-ESRGAN 4x+ Anime6B, "
+        "Lora hashes: \"add_detail: 7c6bad76eb54, more_details: 3b8aa1d351ef\", "
+        "ADetailer prompt: \"face, \\\"smile\\\"\\nsecond line\", Version: v1.10.1";
 
 static void check_a1111(const struct media_genmeta *m)
 {
@@ -320,9 +320,9 @@ static void check_a1111(const struct media_genmeta *m)
 	l = json_object_get(p, "loras");
 	assert_int_equal(json_array_size(l), 1);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(l, 0), "name")),
-			    "add_detail");
+	                    "add_detail");
 	assert_float_equal(json_number_value(json_object_get(json_array_get(l, 0), "weight")), 0.8,
-			   1e-9);
+	                   1e-9);
 	json_decref(p);
 	assert_non_null(m->raw);
 	assert_null(m->workflow);
@@ -368,7 +368,8 @@ static void a1111_text_chunk(void **state)
 
 static void a1111_itxt_and_ztxt(void **state)
 {
-	static const char jp_prompt[] = "1girl, \xe6\xa1\x9c\xe3\x81\xae\xe6\x9c\xa8, \xf0\x9f\x8c\xb8 petals";
+	static const char jp_prompt[] =
+	        "1girl, \xe6\xa1\x9c\xe3\x81\xae\xe6\x9c\xa8, \xf0\x9f\x8c\xb8 petals";
 	struct sbuf png;
 	struct media_png_text *t = NULL;
 	struct media_genmeta *m;
@@ -376,8 +377,9 @@ static void a1111_itxt_and_ztxt(void **state)
 	int zip;
 
 	(void)state;
-	info = infotext(jp_prompt, "", "Steps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1, "
-				       "Size: 512x512, Model: x, Version: v1.6.0");
+	info = infotext(jp_prompt, "",
+	                "Steps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1, "
+	                "Size: 512x512, Model: x, Version: v1.6.0");
 	for (zip = 0; zip < 2; zip++) {
 		png_start(&png);
 		pil_add_text(&png, "parameters", info, zip);
@@ -406,8 +408,9 @@ static void a1111_itxt_and_ztxt(void **state)
 	free(info);
 
 	/* Latin-1 with zip=True: zTXt. */
-	info = infotext("a red fox", "blurry", "Steps: 9, Sampler: Euler, Seed: 77, Size: 64x64, "
-					       "Version: f2.0.1v1.10.1-previous-669-gdfdcbab6");
+	info = infotext("a red fox", "blurry",
+	                "Steps: 9, Sampler: Euler, Seed: 77, Size: 64x64, "
+	                "Version: f2.0.1v1.10.1-previous-669-gdfdcbab6");
 	png_start(&png);
 	pil_add_text(&png, "parameters", info, 1);
 	png_finish(&png);
@@ -490,88 +493,95 @@ static void a1111_text_forms(void **state)
 
 /* The default text-to-image graph with a LoRA, as the API prompt. */
 static const char comfy_prompt[] =
-	"{\"3\": {\"inputs\": {\"seed\": 156680208700286, \"steps\": 20, \"cfg\": 8.0, "
-	"\"sampler_name\": \"euler\", \"scheduler\": \"normal\", \"denoise\": 1.0, "
-	"\"model\": [\"10\", 0], \"positive\": [\"6\", 0], \"negative\": [\"7\", 0], "
-	"\"latent_image\": [\"5\", 0]}, \"class_type\": \"KSampler\", "
-	"\"_meta\": {\"title\": \"KSampler\"}}, "
-	"\"4\": {\"inputs\": {\"ckpt_name\": \"v1-5-pruned-emaonly.safetensors\"}, "
-	"\"class_type\": \"CheckpointLoaderSimple\", \"_meta\": {\"title\": \"Load Checkpoint\"}}, "
-	"\"5\": {\"inputs\": {\"width\": 512, \"height\": 768, \"batch_size\": 1}, "
-	"\"class_type\": \"EmptyLatentImage\", \"_meta\": {\"title\": \"Empty Latent Image\"}}, "
-	"\"6\": {\"inputs\": {\"text\": \"beautiful scenery, caf\\u00e9, purple galaxy bottle,\\n\", "
-	"\"clip\": [\"10\", 1]}, \"class_type\": \"CLIPTextEncode\", "
-	"\"_meta\": {\"title\": \"CLIP Text Encode (Prompt)\"}}, "
-	"\"7\": {\"inputs\": {\"text\": \"text, watermark\", \"clip\": [\"10\", 1]}, "
-	"\"class_type\": \"CLIPTextEncode\", \"_meta\": {\"title\": \"CLIP Text Encode (Prompt)\"}}, "
-	"\"8\": {\"inputs\": {\"samples\": [\"3\", 0], \"vae\": [\"4\", 2]}, "
-	"\"class_type\": \"VAEDecode\", \"_meta\": {\"title\": \"VAE Decode\"}}, "
-	"\"9\": {\"inputs\": {\"filename_prefix\": \"ComfyUI\", \"images\": [\"8\", 0]}, "
-	"\"class_type\": \"SaveImage\", \"_meta\": {\"title\": \"Save Image\"}}, "
-	"\"10\": {\"inputs\": {\"lora_name\": \"add_detail.safetensors\", \"strength_model\": 0.75, "
-	"\"strength_clip\": 1.0, \"model\": [\"4\", 0], \"clip\": [\"4\", 1]}, "
-	"\"class_type\": \"LoraLoader\", \"_meta\": {\"title\": \"Load LoRA\"}}}";
+        "{\"3\": {\"inputs\": {\"seed\": 156680208700286, \"steps\": 20, \"cfg\": 8.0, "
+        "\"sampler_name\": \"euler\", \"scheduler\": \"normal\", \"denoise\": 1.0, "
+        "\"model\": [\"10\", 0], \"positive\": [\"6\", 0], \"negative\": [\"7\", 0], "
+        "\"latent_image\": [\"5\", 0]}, \"class_type\": \"KSampler\", "
+        "\"_meta\": {\"title\": \"KSampler\"}}, "
+        "\"4\": {\"inputs\": {\"ckpt_name\": \"v1-5-pruned-emaonly.safetensors\"}, "
+        "\"class_type\": \"CheckpointLoaderSimple\", \"_meta\": {\"title\": \"Load Checkpoint\"}}, "
+        "\"5\": {\"inputs\": {\"width\": 512, \"height\": 768, \"batch_size\": 1}, "
+        "\"class_type\": \"EmptyLatentImage\", \"_meta\": {\"title\": \"Empty Latent Image\"}}, "
+        "\"6\": {\"inputs\": {\"text\": \"beautiful scenery, caf\\u00e9, purple galaxy "
+        "bottle,\\n\", "
+        "\"clip\": [\"10\", 1]}, \"class_type\": \"CLIPTextEncode\", "
+        "\"_meta\": {\"title\": \"CLIP Text Encode (Prompt)\"}}, "
+        "\"7\": {\"inputs\": {\"text\": \"text, watermark\", \"clip\": [\"10\", 1]}, "
+        "\"class_type\": \"CLIPTextEncode\", \"_meta\": {\"title\": \"CLIP Text Encode "
+        "(Prompt)\"}}, "
+        "\"8\": {\"inputs\": {\"samples\": [\"3\", 0], \"vae\": [\"4\", 2]}, "
+        "\"class_type\": \"VAEDecode\", \"_meta\": {\"title\": \"VAE Decode\"}}, "
+        "\"9\": {\"inputs\": {\"filename_prefix\": \"ComfyUI\", \"images\": [\"8\", 0]}, "
+        "\"class_type\": \"SaveImage\", \"_meta\": {\"title\": \"Save Image\"}}, "
+        "\"10\": {\"inputs\": {\"lora_name\": \"add_detail.safetensors\", \"strength_model\": "
+        "0.75, "
+        "\"strength_clip\": 1.0, \"model\": [\"4\", 0], \"clip\": [\"4\", 1]}, "
+        "\"class_type\": \"LoraLoader\", \"_meta\": {\"title\": \"Load LoRA\"}}}";
 
 /* The same graph as the editor saves it. */
 static const char comfy_workflow[] =
-	"{\"last_node_id\": 10, \"last_link_id\": 11, \"nodes\": ["
-	"{\"id\": 3, \"type\": \"KSampler\", \"pos\": [863, 186], \"size\": [315, 262], "
-	"\"flags\": {}, \"order\": 5, \"mode\": 0, \"inputs\": ["
-	"{\"name\": \"model\", \"type\": \"MODEL\", \"link\": 3}, "
-	"{\"name\": \"positive\", \"type\": \"CONDITIONING\", \"link\": 6}, "
-	"{\"name\": \"negative\", \"type\": \"CONDITIONING\", \"link\": 7}, "
-	"{\"name\": \"latent_image\", \"type\": \"LATENT\", \"link\": 8}], "
-	"\"outputs\": [{\"name\": \"LATENT\", \"type\": \"LATENT\", \"links\": [9], \"slot_index\": 0}], "
-	"\"properties\": {\"Node name for S&R\": \"KSampler\"}, "
-	"\"widgets_values\": [156680208700286, \"randomize\", 20, 8, \"euler\", \"normal\", 1]}, "
-	"{\"id\": 4, \"type\": \"CheckpointLoaderSimple\", \"pos\": [26, 474], \"size\": [315, 98], "
-	"\"flags\": {}, \"order\": 0, \"mode\": 0, \"inputs\": [], \"outputs\": ["
-	"{\"name\": \"MODEL\", \"type\": \"MODEL\", \"links\": [1], \"slot_index\": 0}, "
-	"{\"name\": \"CLIP\", \"type\": \"CLIP\", \"links\": [2], \"slot_index\": 1}, "
-	"{\"name\": \"VAE\", \"type\": \"VAE\", \"links\": [10], \"slot_index\": 2}], "
-	"\"properties\": {\"Node name for S&R\": \"CheckpointLoaderSimple\"}, "
-	"\"widgets_values\": [\"v1-5-pruned-emaonly.safetensors\"]}, "
-	"{\"id\": 5, \"type\": \"EmptyLatentImage\", \"pos\": [473, 609], \"size\": [315, 106], "
-	"\"flags\": {}, \"order\": 1, \"mode\": 0, \"inputs\": [], \"outputs\": ["
-	"{\"name\": \"LATENT\", \"type\": \"LATENT\", \"links\": [8], \"slot_index\": 0}], "
-	"\"properties\": {\"Node name for S&R\": \"EmptyLatentImage\"}, "
-	"\"widgets_values\": [512, 768, 1]}, "
-	"{\"id\": 6, \"type\": \"CLIPTextEncode\", \"pos\": [415, 186], \"size\": [422, 164], "
-	"\"flags\": {}, \"order\": 3, \"mode\": 0, \"inputs\": ["
-	"{\"name\": \"clip\", \"type\": \"CLIP\", \"link\": 4}], \"outputs\": ["
-	"{\"name\": \"CONDITIONING\", \"type\": \"CONDITIONING\", \"links\": [6], \"slot_index\": 0}], "
-	"\"properties\": {\"Node name for S&R\": \"CLIPTextEncode\"}, "
-	"\"widgets_values\": [\"beautiful scenery, caf\\u00e9, purple galaxy bottle,\\n\"]}, "
-	"{\"id\": 7, \"type\": \"CLIPTextEncode\", \"pos\": [413, 389], \"size\": [425, 180], "
-	"\"flags\": {}, \"order\": 4, \"mode\": 0, \"inputs\": ["
-	"{\"name\": \"clip\", \"type\": \"CLIP\", \"link\": 5}], \"outputs\": ["
-	"{\"name\": \"CONDITIONING\", \"type\": \"CONDITIONING\", \"links\": [7], \"slot_index\": 0}], "
-	"\"properties\": {\"Node name for S&R\": \"CLIPTextEncode\"}, "
-	"\"widgets_values\": [\"text, watermark\"]}, "
-	"{\"id\": 8, \"type\": \"VAEDecode\", \"pos\": [1209, 188], \"size\": [210, 46], "
-	"\"flags\": {}, \"order\": 6, \"mode\": 0, \"inputs\": ["
-	"{\"name\": \"samples\", \"type\": \"LATENT\", \"link\": 9}, "
-	"{\"name\": \"vae\", \"type\": \"VAE\", \"link\": 10}], \"outputs\": ["
-	"{\"name\": \"IMAGE\", \"type\": \"IMAGE\", \"links\": [11], \"slot_index\": 0}], "
-	"\"properties\": {\"Node name for S&R\": \"VAEDecode\"}}, "
-	"{\"id\": 9, \"type\": \"SaveImage\", \"pos\": [1451, 189], \"size\": [210, 270], "
-	"\"flags\": {}, \"order\": 7, \"mode\": 0, \"inputs\": ["
-	"{\"name\": \"images\", \"type\": \"IMAGE\", \"link\": 11}], \"outputs\": [], "
-	"\"properties\": {}, \"widgets_values\": [\"ComfyUI\"]}, "
-	"{\"id\": 10, \"type\": \"LoraLoader\", \"pos\": [100, 200], \"size\": [315, 126], "
-	"\"flags\": {}, \"order\": 2, \"mode\": 0, \"inputs\": ["
-	"{\"name\": \"model\", \"type\": \"MODEL\", \"link\": 1}, "
-	"{\"name\": \"clip\", \"type\": \"CLIP\", \"link\": 2}], \"outputs\": ["
-	"{\"name\": \"MODEL\", \"type\": \"MODEL\", \"links\": [3], \"slot_index\": 0}, "
-	"{\"name\": \"CLIP\", \"type\": \"CLIP\", \"links\": [4, 5], \"slot_index\": 1}], "
-	"\"properties\": {\"Node name for S&R\": \"LoraLoader\"}, "
-	"\"widgets_values\": [\"add_detail.safetensors\", 0.75, 1]}], "
-	"\"links\": [[1, 4, 0, 10, 0, \"MODEL\"], [2, 4, 1, 10, 1, \"CLIP\"], "
-	"[3, 10, 0, 3, 0, \"MODEL\"], [4, 10, 1, 6, 0, \"CLIP\"], [5, 10, 1, 7, 0, \"CLIP\"], "
-	"[6, 6, 0, 3, 1, \"CONDITIONING\"], [7, 7, 0, 3, 2, \"CONDITIONING\"], "
-	"[8, 5, 0, 3, 3, \"LATENT\"], [9, 3, 0, 8, 0, \"LATENT\"], [10, 4, 2, 8, 1, \"VAE\"], "
-	"[11, 8, 0, 9, 0, \"IMAGE\"]], \"groups\": [], \"config\": {}, "
-	"\"extra\": {\"ds\": {\"scale\": 1.0, \"offset\": [0, 0]}}, \"version\": 0.4}";
+        "{\"last_node_id\": 10, \"last_link_id\": 11, \"nodes\": ["
+        "{\"id\": 3, \"type\": \"KSampler\", \"pos\": [863, 186], \"size\": [315, 262], "
+        "\"flags\": {}, \"order\": 5, \"mode\": 0, \"inputs\": ["
+        "{\"name\": \"model\", \"type\": \"MODEL\", \"link\": 3}, "
+        "{\"name\": \"positive\", \"type\": \"CONDITIONING\", \"link\": 6}, "
+        "{\"name\": \"negative\", \"type\": \"CONDITIONING\", \"link\": 7}, "
+        "{\"name\": \"latent_image\", \"type\": \"LATENT\", \"link\": 8}], "
+        "\"outputs\": [{\"name\": \"LATENT\", \"type\": \"LATENT\", \"links\": [9], "
+        "\"slot_index\": 0}], "
+        "\"properties\": {\"Node name for S&R\": \"KSampler\"}, "
+        "\"widgets_values\": [156680208700286, \"randomize\", 20, 8, \"euler\", \"normal\", 1]}, "
+        "{\"id\": 4, \"type\": \"CheckpointLoaderSimple\", \"pos\": [26, 474], \"size\": [315, "
+        "98], "
+        "\"flags\": {}, \"order\": 0, \"mode\": 0, \"inputs\": [], \"outputs\": ["
+        "{\"name\": \"MODEL\", \"type\": \"MODEL\", \"links\": [1], \"slot_index\": 0}, "
+        "{\"name\": \"CLIP\", \"type\": \"CLIP\", \"links\": [2], \"slot_index\": 1}, "
+        "{\"name\": \"VAE\", \"type\": \"VAE\", \"links\": [10], \"slot_index\": 2}], "
+        "\"properties\": {\"Node name for S&R\": \"CheckpointLoaderSimple\"}, "
+        "\"widgets_values\": [\"v1-5-pruned-emaonly.safetensors\"]}, "
+        "{\"id\": 5, \"type\": \"EmptyLatentImage\", \"pos\": [473, 609], \"size\": [315, 106], "
+        "\"flags\": {}, \"order\": 1, \"mode\": 0, \"inputs\": [], \"outputs\": ["
+        "{\"name\": \"LATENT\", \"type\": \"LATENT\", \"links\": [8], \"slot_index\": 0}], "
+        "\"properties\": {\"Node name for S&R\": \"EmptyLatentImage\"}, "
+        "\"widgets_values\": [512, 768, 1]}, "
+        "{\"id\": 6, \"type\": \"CLIPTextEncode\", \"pos\": [415, 186], \"size\": [422, 164], "
+        "\"flags\": {}, \"order\": 3, \"mode\": 0, \"inputs\": ["
+        "{\"name\": \"clip\", \"type\": \"CLIP\", \"link\": 4}], \"outputs\": ["
+        "{\"name\": \"CONDITIONING\", \"type\": \"CONDITIONING\", \"links\": [6], \"slot_index\": "
+        "0}], "
+        "\"properties\": {\"Node name for S&R\": \"CLIPTextEncode\"}, "
+        "\"widgets_values\": [\"beautiful scenery, caf\\u00e9, purple galaxy bottle,\\n\"]}, "
+        "{\"id\": 7, \"type\": \"CLIPTextEncode\", \"pos\": [413, 389], \"size\": [425, 180], "
+        "\"flags\": {}, \"order\": 4, \"mode\": 0, \"inputs\": ["
+        "{\"name\": \"clip\", \"type\": \"CLIP\", \"link\": 5}], \"outputs\": ["
+        "{\"name\": \"CONDITIONING\", \"type\": \"CONDITIONING\", \"links\": [7], \"slot_index\": "
+        "0}], "
+        "\"properties\": {\"Node name for S&R\": \"CLIPTextEncode\"}, "
+        "\"widgets_values\": [\"text, watermark\"]}, "
+        "{\"id\": 8, \"type\": \"VAEDecode\", \"pos\": [1209, 188], \"size\": [210, 46], "
+        "\"flags\": {}, \"order\": 6, \"mode\": 0, \"inputs\": ["
+        "{\"name\": \"samples\", \"type\": \"LATENT\", \"link\": 9}, "
+        "{\"name\": \"vae\", \"type\": \"VAE\", \"link\": 10}], \"outputs\": ["
+        "{\"name\": \"IMAGE\", \"type\": \"IMAGE\", \"links\": [11], \"slot_index\": 0}], "
+        "\"properties\": {\"Node name for S&R\": \"VAEDecode\"}}, "
+        "{\"id\": 9, \"type\": \"SaveImage\", \"pos\": [1451, 189], \"size\": [210, 270], "
+        "\"flags\": {}, \"order\": 7, \"mode\": 0, \"inputs\": ["
+        "{\"name\": \"images\", \"type\": \"IMAGE\", \"link\": 11}], \"outputs\": [], "
+        "\"properties\": {}, \"widgets_values\": [\"ComfyUI\"]}, "
+        "{\"id\": 10, \"type\": \"LoraLoader\", \"pos\": [100, 200], \"size\": [315, 126], "
+        "\"flags\": {}, \"order\": 2, \"mode\": 0, \"inputs\": ["
+        "{\"name\": \"model\", \"type\": \"MODEL\", \"link\": 1}, "
+        "{\"name\": \"clip\", \"type\": \"CLIP\", \"link\": 2}], \"outputs\": ["
+        "{\"name\": \"MODEL\", \"type\": \"MODEL\", \"links\": [3], \"slot_index\": 0}, "
+        "{\"name\": \"CLIP\", \"type\": \"CLIP\", \"links\": [4, 5], \"slot_index\": 1}], "
+        "\"properties\": {\"Node name for S&R\": \"LoraLoader\"}, "
+        "\"widgets_values\": [\"add_detail.safetensors\", 0.75, 1]}], "
+        "\"links\": [[1, 4, 0, 10, 0, \"MODEL\"], [2, 4, 1, 10, 1, \"CLIP\"], "
+        "[3, 10, 0, 3, 0, \"MODEL\"], [4, 10, 1, 6, 0, \"CLIP\"], [5, 10, 1, 7, 0, \"CLIP\"], "
+        "[6, 6, 0, 3, 1, \"CONDITIONING\"], [7, 7, 0, 3, 2, \"CONDITIONING\"], "
+        "[8, 5, 0, 3, 3, \"LATENT\"], [9, 3, 0, 8, 0, \"LATENT\"], [10, 4, 2, 8, 1, \"VAE\"], "
+        "[11, 8, 0, 9, 0, \"IMAGE\"]], \"groups\": [], \"config\": {}, "
+        "\"extra\": {\"ds\": {\"scale\": 1.0, \"offset\": [0, 0]}}, \"version\": 0.4}";
 
 static void check_comfy(const struct media_genmeta *m)
 {
@@ -597,9 +607,9 @@ static void check_comfy(const struct media_genmeta *m)
 	l = json_object_get(p, "loras");
 	assert_int_equal(json_array_size(l), 1);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(l, 0), "name")),
-			    "add_detail.safetensors");
+	                    "add_detail.safetensors");
 	assert_float_equal(json_number_value(json_object_get(json_array_get(l, 0), "weight")), 0.75,
-			   1e-9);
+	                   1e-9);
 	json_decref(p);
 }
 
@@ -666,27 +676,30 @@ static void comfy_custom_sampler(void **state)
 	/* Flux through SamplerCustomAdvanced: seed, sampler, scheduler and
 	 * steps sit on the nodes that feed the sampler. */
 	static const char g[] =
-		"{\"6\": {\"inputs\": {\"text\": \"a lighthouse in fog\", \"clip\": [\"11\", 0]}, "
-		"\"class_type\": \"CLIPTextEncode\"}, "
-		"\"8\": {\"inputs\": {\"samples\": [\"13\", 0], \"vae\": [\"10\", 0]}, "
-		"\"class_type\": \"VAEDecode\"}, "
-		"\"9\": {\"inputs\": {\"filename_prefix\": \"ComfyUI\", \"images\": [\"8\", 0]}, "
-		"\"class_type\": \"SaveImage\"}, "
-		"\"12\": {\"inputs\": {\"unet_name\": \"flux1-dev.safetensors\", "
-		"\"weight_dtype\": \"default\"}, \"class_type\": \"UNETLoader\"}, "
-		"\"13\": {\"inputs\": {\"noise\": [\"25\", 0], \"guider\": [\"22\", 0], "
-		"\"sampler\": [\"16\", 0], \"sigmas\": [\"17\", 0], \"latent_image\": [\"27\", 0]}, "
-		"\"class_type\": \"SamplerCustomAdvanced\"}, "
-		"\"16\": {\"inputs\": {\"sampler_name\": \"euler\"}, \"class_type\": \"KSamplerSelect\"}, "
-		"\"17\": {\"inputs\": {\"scheduler\": \"simple\", \"steps\": 25, \"denoise\": 1.0, "
-		"\"model\": [\"12\", 0]}, \"class_type\": \"BasicScheduler\"}, "
-		"\"22\": {\"inputs\": {\"model\": [\"12\", 0], \"conditioning\": [\"26\", 0]}, "
-		"\"class_type\": \"BasicGuider\"}, "
-		"\"25\": {\"inputs\": {\"noise_seed\": 219670278747233}, \"class_type\": \"RandomNoise\"}, "
-		"\"26\": {\"inputs\": {\"guidance\": 3.5, \"conditioning\": [\"6\", 0]}, "
-		"\"class_type\": \"FluxGuidance\"}, "
-		"\"27\": {\"inputs\": {\"width\": 1024, \"height\": 576, \"batch_size\": 1}, "
-		"\"class_type\": \"EmptySD3LatentImage\"}}";
+	        "{\"6\": {\"inputs\": {\"text\": \"a lighthouse in fog\", \"clip\": [\"11\", 0]}, "
+	        "\"class_type\": \"CLIPTextEncode\"}, "
+	        "\"8\": {\"inputs\": {\"samples\": [\"13\", 0], \"vae\": [\"10\", 0]}, "
+	        "\"class_type\": \"VAEDecode\"}, "
+	        "\"9\": {\"inputs\": {\"filename_prefix\": \"ComfyUI\", \"images\": [\"8\", 0]}, "
+	        "\"class_type\": \"SaveImage\"}, "
+	        "\"12\": {\"inputs\": {\"unet_name\": \"flux1-dev.safetensors\", "
+	        "\"weight_dtype\": \"default\"}, \"class_type\": \"UNETLoader\"}, "
+	        "\"13\": {\"inputs\": {\"noise\": [\"25\", 0], \"guider\": [\"22\", 0], "
+	        "\"sampler\": [\"16\", 0], \"sigmas\": [\"17\", 0], \"latent_image\": [\"27\", "
+	        "0]}, "
+	        "\"class_type\": \"SamplerCustomAdvanced\"}, "
+	        "\"16\": {\"inputs\": {\"sampler_name\": \"euler\"}, \"class_type\": "
+	        "\"KSamplerSelect\"}, "
+	        "\"17\": {\"inputs\": {\"scheduler\": \"simple\", \"steps\": 25, \"denoise\": 1.0, "
+	        "\"model\": [\"12\", 0]}, \"class_type\": \"BasicScheduler\"}, "
+	        "\"22\": {\"inputs\": {\"model\": [\"12\", 0], \"conditioning\": [\"26\", 0]}, "
+	        "\"class_type\": \"BasicGuider\"}, "
+	        "\"25\": {\"inputs\": {\"noise_seed\": 219670278747233}, \"class_type\": "
+	        "\"RandomNoise\"}, "
+	        "\"26\": {\"inputs\": {\"guidance\": 3.5, \"conditioning\": [\"6\", 0]}, "
+	        "\"class_type\": \"FluxGuidance\"}, "
+	        "\"27\": {\"inputs\": {\"width\": 1024, \"height\": 576, \"batch_size\": 1}, "
+	        "\"class_type\": \"EmptySD3LatentImage\"}}";
 	struct media_genmeta *m = media_genmeta_parse_json(g, strlen(g));
 
 	(void)state;
@@ -707,18 +720,18 @@ static void comfy_hostile_graphs(void **state)
 {
 	/* A conditioning cycle, links to missing nodes, wrong types. */
 	static const char g[] =
-		"{\"1\": {\"class_type\": \"KSampler\", \"inputs\": {\"seed\": \"x\", "
-		"\"positive\": [\"2\", 0], \"negative\": [\"99\", 0], \"model\": [\"1\", 0], "
-		"\"latent_image\": [\"1\", 0], \"steps\": [\"2\", 0]}}, "
-		"\"2\": {\"class_type\": \"ConditioningCombine\", \"inputs\": {"
-		"\"conditioning_1\": [\"2\", 0], \"conditioning_2\": [\"3\", 0]}}, "
-		"\"3\": {\"class_type\": \"ConditioningCombine\", \"inputs\": {"
-		"\"conditioning_1\": [\"2\", 0], \"conditioning_2\": [\"3\", 0]}}}";
+	        "{\"1\": {\"class_type\": \"KSampler\", \"inputs\": {\"seed\": \"x\", "
+	        "\"positive\": [\"2\", 0], \"negative\": [\"99\", 0], \"model\": [\"1\", 0], "
+	        "\"latent_image\": [\"1\", 0], \"steps\": [\"2\", 0]}}, "
+	        "\"2\": {\"class_type\": \"ConditioningCombine\", \"inputs\": {"
+	        "\"conditioning_1\": [\"2\", 0], \"conditioning_2\": [\"3\", 0]}}, "
+	        "\"3\": {\"class_type\": \"ConditioningCombine\", \"inputs\": {"
+	        "\"conditioning_1\": [\"2\", 0], \"conditioning_2\": [\"3\", 0]}}}";
 	static const char big[] =
-		"{\"1\": {\"class_type\": \"KSampler\", \"inputs\": {\"seed\": "
-		"18446744073709551615, \"steps\": 4, \"positive\": [\"2\", 0], "
-		"\"negative\": [\"2\", 0]}}, \"2\": {\"class_type\": \"CLIPTextEncode\", "
-		"\"inputs\": {\"text\": \"x\"}}}";
+	        "{\"1\": {\"class_type\": \"KSampler\", \"inputs\": {\"seed\": "
+	        "18446744073709551615, \"steps\": 4, \"positive\": [\"2\", 0], "
+	        "\"negative\": [\"2\", 0]}}, \"2\": {\"class_type\": \"CLIPTextEncode\", "
+	        "\"inputs\": {\"text\": \"x\"}}}";
 	struct media_genmeta *m = media_genmeta_parse_json(g, strlen(g));
 	struct sbuf fan;
 	int i;
@@ -742,13 +755,14 @@ static void comfy_hostile_graphs(void **state)
 	/* Sixty nodes each linking twice to the next: 2^60 paths, one budget. */
 	sb_init(&fan);
 	sb_adds(&fan, "{\"0\": {\"class_type\": \"KSampler\", \"inputs\": {\"seed\": 1, "
-		      "\"positive\": [\"1\", 0], \"negative\": [\"1\", 0]}}");
+	              "\"positive\": [\"1\", 0], \"negative\": [\"1\", 0]}}");
 	for (i = 1; i < 60; i++)
-		sb_addf(&fan, ", \"%d\": {\"class_type\": \"ConditioningCombine\", \"inputs\": "
-			"{\"conditioning_1\": [\"%d\", 0], \"conditioning_2\": [\"%d\", 0]}}",
-			i, i + 1, i + 1);
+		sb_addf(&fan,
+		        ", \"%d\": {\"class_type\": \"ConditioningCombine\", \"inputs\": "
+		        "{\"conditioning_1\": [\"%d\", 0], \"conditioning_2\": [\"%d\", 0]}}",
+		        i, i + 1, i + 1);
 	sb_addf(&fan, ", \"60\": {\"class_type\": \"CLIPTextEncode\", \"inputs\": "
-		"{\"text\": \"deep\"}}}");
+	              "{\"text\": \"deep\"}}}");
 	m = media_genmeta_parse_json(fan.s, fan.len);
 	assert_int_equal(m->seed, 1);
 	assert_null(m->prompt); /* 48 levels down is as far as the walk goes */
@@ -767,8 +781,10 @@ static void other_tools(void **state)
 	(void)state;
 	/* InvokeAI 1.x "Dream". */
 	png_start(&png);
-	pil_add_text(&png, "Dream", "\"a castle on a hill [fog, blur] at dawn\" -s 50 -S 42 -W 512 "
-				    "-H 640 -C 7.5 -A k_lms -F", 0);
+	pil_add_text(&png, "Dream",
+	             "\"a castle on a hill [fog, blur] at dawn\" -s 50 -S 42 -W 512 "
+	             "-H 640 -C 7.5 -A k_lms -F",
+	             0);
 	png_finish(&png);
 	assert_int_equal(media_genmeta_from_mem(png.s, png.len, &m), 0);
 	assert_string_equal(m->tool, "InvokeAI");
@@ -807,10 +823,11 @@ static void other_tools(void **state)
 	/* Fooocus writing the A1111 scheme. */
 	png_start(&png);
 	pil_add_text(&png, "parameters",
-		     "a goldfish\nNegative prompt: murky\nSteps: 30, Sampler: dpmpp_2m_sde_gpu, "
-		     "Scheduler: karras, CFG scale: 4, Seed: 6952411511246973023, Size: 768x1280, "
-		     "Model: juggernautXL_v8Rundiffusion, Model hash: aeb7e9e689, "
-		     "Version: Fooocus v2.4.3", 0);
+	             "a goldfish\nNegative prompt: murky\nSteps: 30, Sampler: dpmpp_2m_sde_gpu, "
+	             "Scheduler: karras, CFG scale: 4, Seed: 6952411511246973023, Size: 768x1280, "
+	             "Model: juggernautXL_v8Rundiffusion, Model hash: aeb7e9e689, "
+	             "Version: Fooocus v2.4.3",
+	             0);
 	pil_add_text(&png, "fooocus_scheme", "a1111", 0);
 	png_finish(&png);
 	assert_int_equal(media_genmeta_from_mem(png.s, png.len, &m), 0);
@@ -854,21 +871,22 @@ static void tiff_user_comment(struct sbuf *t, const char *utf8, int be)
 			cp = (unsigned)(*p & 0x1f) << 6 | (p[1] & 0x3f);
 			p += 2;
 		} else {
-			cp = (unsigned)(*p & 0x0f) << 12 | (unsigned)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+			cp = (unsigned)(*p & 0x0f) << 12 | (unsigned)(p[1] & 0x3f) << 6 |
+			     (p[2] & 0x3f);
 			p += 3;
 		}
 		put16x(&uc, cp, be);
 	}
 	sb_add(t, be ? "MM\0*" : "II*\0", 4);
 	put32x(t, 8, be);
-	put16x(t, 1, be);                 /* IFD0: one entry */
-	put16x(t, 0x8769, be);            /* ExifIFD pointer */
+	put16x(t, 1, be);      /* IFD0: one entry */
+	put16x(t, 0x8769, be); /* ExifIFD pointer */
 	put16x(t, 4, be);
 	put32x(t, 1, be);
 	put32x(t, 26, be);
 	put32x(t, 0, be);
-	put16x(t, 1, be);                 /* Exif IFD at 26: one entry */
-	put16x(t, 0x9286, be);            /* UserComment, UNDEFINED */
+	put16x(t, 1, be);      /* Exif IFD at 26: one entry */
+	put16x(t, 0x9286, be); /* UserComment, UNDEFINED */
 	put16x(t, 7, be);
 	put32x(t, (uint32_t)uc.len, be);
 	put32x(t, 44, be);
@@ -879,10 +897,11 @@ static void tiff_user_comment(struct sbuf *t, const char *utf8, int be)
 
 static void jpeg_and_webp_exif(void **state)
 {
-	static const char info[] = "a snowy owl, \xe9\x9b\xaa\n"
-				   "Negative prompt: blurry\n"
-				   "Steps: 24, Sampler: Euler a, CFG scale: 7, Seed: 123, Size: 640x480, "
-				   "Model: dreamshaper_8, Version: v1.9.4";
+	static const char info[] =
+	        "a snowy owl, \xe9\x9b\xaa\n"
+	        "Negative prompt: blurry\n"
+	        "Steps: 24, Sampler: Euler a, CFG scale: 7, Seed: 123, Size: 640x480, "
+	        "Model: dreamshaper_8, Version: v1.9.4";
 	struct sbuf f, tiff;
 	struct media_genmeta *m;
 	struct media_png_text *t = NULL;
@@ -947,11 +966,11 @@ static void sidecars(void **state)
 	struct media_genmeta *m;
 	char *img, *side;
 	const char *txt = "a quiet harbour\nNegative prompt: people\n"
-			  "Steps: 12, Sampler: Euler, Seed: 5, Size: 256x256, Version: v1.10.1\n";
+	                  "Steps: 12, Sampler: Euler, Seed: 5, Size: 256x256, Version: v1.10.1\n";
 	const char *json = "{\"prompt\": \"a tin robot\", \"negative_prompt\": \"rust\", "
-			   "\"seed\": 99, \"steps\": 8, \"cfg_scale\": 3.5, \"sampler_name\": "
-			   "\"DDIM\", \"sd_model_name\": \"base\", \"width\": 64, \"height\": 32, "
-			   "\"style\": \"noir\"}";
+	                   "\"seed\": 99, \"steps\": 8, \"cfg_scale\": 3.5, \"sampler_name\": "
+	                   "\"DDIM\", \"sd_model_name\": \"base\", \"width\": 64, \"height\": 32, "
+	                   "\"style\": \"noir\"}";
 
 	(void)state;
 	png_start(&png);
@@ -1226,7 +1245,7 @@ static void zip_bomb(void **state)
 static void bad_text_bytes(void **state)
 {
 	static const char bad_itxt[] =
-		"parameters\0\0\0\0\0bad \xff\xfe utf8\nSteps: 3, Sampler: x, Seed: 4";
+	        "parameters\0\0\0\0\0bad \xff\xfe utf8\nSteps: 3, Sampler: x, Seed: 4";
 	struct sbuf png;
 	struct media_png_text *t = NULL;
 	struct media_genmeta *m;
@@ -1243,7 +1262,7 @@ static void bad_text_bytes(void **state)
 	assert_int_equal(media_png_text_read_mem(png.s, png.len, NULL, &t, &err), 0);
 	assert_int_equal(t->n, 2);
 	assert_string_equal(t->items[0].text,
-			    "bad \xef\xbf\xbd\xef\xbf\xbd utf8\nSteps: 3, Sampler: x, Seed: 4");
+	                    "bad \xef\xbf\xbd\xef\xbf\xbd utf8\nSteps: 3, Sampler: x, Seed: 4");
 	assert_string_equal(t->items[1].text, "gr\xc3\xbc\xc3\x9f");
 	assert_true(util_utf8_valid(t->items[0].text, t->items[0].len));
 	tnote_has(t, "not valid UTF-8");
@@ -1254,7 +1273,7 @@ static void bad_text_bytes(void **state)
 	/* A prompt holding terminal escapes is kept as data; shown visibly. */
 	png_start(&png);
 	pil_add_text(&png, "parameters",
-		     "evil \x1b[2J\x1b]52;c;aGk=\x07 prompt\nSteps: 3, Sampler: x, Seed: 4", 0);
+	             "evil \x1b[2J\x1b]52;c;aGk=\x07 prompt\nSteps: 3, Sampler: x, Seed: 4", 0);
 	png_finish(&png);
 	assert_int_equal(media_genmeta_from_mem(png.s, png.len, &m), 0);
 	assert_string_equal(m->prompt, "evil \x1b[2J\x1b]52;c;aGk=\x07 prompt");
@@ -1268,19 +1287,19 @@ static void bad_text_bytes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(a1111_text_chunk),
-		cmocka_unit_test(a1111_itxt_and_ztxt),
-		cmocka_unit_test(a1111_text_forms),
-		cmocka_unit_test(comfy_prompt_and_workflow),
-		cmocka_unit_test(comfy_custom_sampler),
-		cmocka_unit_test(comfy_hostile_graphs),
-		cmocka_unit_test(other_tools),
-		cmocka_unit_test(jpeg_and_webp_exif),
-		cmocka_unit_test(sidecars),
-		cmocka_unit_test(truncated_and_bad_crc),
-		cmocka_unit_test(huge_text_chunks),
-		cmocka_unit_test(zip_bomb),
-		cmocka_unit_test(bad_text_bytes),
+	        cmocka_unit_test(a1111_text_chunk),
+	        cmocka_unit_test(a1111_itxt_and_ztxt),
+	        cmocka_unit_test(a1111_text_forms),
+	        cmocka_unit_test(comfy_prompt_and_workflow),
+	        cmocka_unit_test(comfy_custom_sampler),
+	        cmocka_unit_test(comfy_hostile_graphs),
+	        cmocka_unit_test(other_tools),
+	        cmocka_unit_test(jpeg_and_webp_exif),
+	        cmocka_unit_test(sidecars),
+	        cmocka_unit_test(truncated_and_bad_crc),
+	        cmocka_unit_test(huge_text_chunks),
+	        cmocka_unit_test(zip_bomb),
+	        cmocka_unit_test(bad_text_bytes),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
