@@ -50,6 +50,13 @@ sqlite3_stmt *st_prep(struct store *st, const char *sql);
 int st_begin(struct store *st);
 int st_end(struct store *st, int rc);
 
+/* A savepoint inside the open transaction, so that one failing item of
+ * a batch (an import's file) is undone without dooming the batch.
+ * st_savepoint_end(st, 1) keeps the work, (st, 0) rolls it back and
+ * clears the failure it caused.  Must not nest. */
+int st_savepoint(struct store *st);
+int st_savepoint_end(struct store *st, int keep);
+
 /* Runs sql (no rows) with the bindings; returns 0 or a code. */
 int st_exec(struct store *st, const char *sql);
 
@@ -66,6 +73,14 @@ int st_step_done(struct store *st, sqlite3_stmt *s, const char *doing);
  * before/after are JSON texts or NULL.  undoable events form undo steps. */
 int st_event(struct store *st, const char *action, const char *entity, int64_t entity_id,
 	     int64_t candidate_id, const char *before, const char *after, int undoable);
+
+/* store_asset_put_file with the file's SHA-256 hex returned in hex and,
+ * when sync is 0, without its fsyncs: the caller then calls
+ * st_assets_sync() before the rows that point at the files commit
+ * (import: one syncfs per batch instead of an fsync per file). */
+int st_asset_put_file(struct store *st, const char *path, const struct lb_asset_facts *facts, int sync,
+		      int64_t *asset_id, int *existed, char hex[65]);
+int st_assets_sync(struct store *st);
 
 /* Recomputes a candidate's derived rating columns. */
 int st_candidate_restat(struct store *st, int64_t candidate_id);
