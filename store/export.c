@@ -585,7 +585,7 @@ static void json_end(struct ex *x)
 static const char *const csv_heads[] = {
 	"project", "brief_id", "brief", "brief_revision", "candidate_id", "n", "selected", "intended_use",
 	"integration_note", "selected_by", "selected_at", "modality", "media_type", "file", "sha256",
-	"bytes", "width", "height", "duration", "backend", "model", "seed", "generated_from_revision",
+	"bytes", "width", "height", "duration", "text", "backend", "model", "seed", "generated_from_revision",
 	"prompt", "negative_prompt", "parameters", "mean_stars", "ratings", "picks", "rejects", "tags",
 	"notes", "pairwise_score", "pairwise_se",
 };
@@ -596,8 +596,22 @@ static const char *const csv_heads[] = {
 static void csv_text(FILE *f, const char *s, int last)
 {
 	const char *p = s ? s : "";
-	const char *q = p;
+	const char *q;
+	struct sbuf vis;
 	int quote, guard;
+
+	/* Control characters other than tab and newline (an escape sequence
+	 * in a prompt) and invalid UTF-8 are made visible: a CSV is also read
+	 * on terminals. */
+	sb_init(&vis);
+	for (q = p; *q; q++)
+		if (((unsigned char)*q < 0x20 && *q != '\t' && *q != '\n' && *q != '\r') || *q == 0x7f)
+			break;
+	if (*q || !util_utf8_valid(p, strlen(p))) {
+		util_visible(&vis, p, strlen(p), 1);
+		p = vis.s;
+	}
+	q = p;
 
 	while (*q == ' ')
 		q++;
@@ -615,6 +629,7 @@ static void csv_text(FILE *f, const char *s, int last)
 	if (quote)
 		fputc('"', f);
 	fputs(last ? "\r\n" : ",", f);
+	sb_free(&vis);
 }
 
 static void csv_num(FILE *f, const char *s)
@@ -667,6 +682,7 @@ static void csv_candidate(struct ex *x, const struct item *it)
 	csv_num(x->f, c->height ? num : "");
 	snprintf(num, sizeof num, "%.3f", c->duration);
 	csv_num(x->f, c->duration > 0 ? num : "");
+	csv_text(x->f, c->asset_id ? NULL : c->body, 0);
 	csv_text(x->f, c->backend, 0);
 	csv_text(x->f, c->model, 0);
 	snprintf(num, sizeof num, "%lld", (long long)c->seed);

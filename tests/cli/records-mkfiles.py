@@ -32,12 +32,12 @@ def chunk(kind, data):
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
 
-def png(w, h, texts=(), rgb=(200, 80, 40)):
+def png(w, h, texts=(), rgb=(200, 80, 40), level=6):
     raw = b"".join(b"\0" + bytes(rgb) * w for _ in range(h))
     body = chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
     for t in texts:
         body += t
-    body += chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    body += chunk(b"IDAT", zlib.compress(raw, level)) + chunk(b"IEND", b"")
     return b"\x89PNG\r\n\x1a\n" + body
 
 
@@ -103,6 +103,13 @@ def main():
     if kind == "plain":                      # plain PATH [R G B]
         rgb = tuple(int(a) for a in args[:3]) if args else (10, 20, 30)
         write(path, png(8, 8, (), rgb))
+    elif kind == "stored":                   # stored PATH R G B [PROMPT SEED]: bytes that never vary
+        rgb = tuple(int(a) for a in args[:3])  # (zlib level 0: stored blocks, the same with any zlib)
+        texts = []
+        if len(args) > 4:
+            texts = [add_text("parameters", a1111_text(args[3], "", {"Steps": 20, "Seed": int(args[4]),
+                                                                       "Size": "8x8", "Model": "fox-xl"}))]
+        write(path, png(8, 8, texts, rgb, 0))
     elif kind == "a1111":                    # a1111 PATH CHUNK(tEXt|iTXt|zTXt) PROMPT NEGATIVE SEED
         ck, prompt, negative, seed = args[0], args[1], args[2], int(args[3])
         params = {"Steps": 28, "Sampler": "DPM++ 2M", "Schedule type": "Karras", "CFG scale": 6.5,
