@@ -39,9 +39,10 @@ static const struct option opts[] = {
 	{ 0 },
 };
 
-static json_t *jnum(double v, double unit)
+/* v rounded to `per` steps per unit (1000: three decimals); null if NAN. */
+static json_t *jnum(double v, double per)
 {
-	return isnan(v) ? json_null() : json_real(round(v / unit) * unit);
+	return isnan(v) ? json_null() : json_real(round(v * per) / per);
 }
 
 static json_t *json_stats(const struct lb_brief *b, const struct lb_brief_stats *s)
@@ -55,24 +56,24 @@ static json_t *json_stats(const struct lb_brief *b, const struct lb_brief_stats 
 	json_object_set_new(o, "rated", json_integer(s->n_rated));
 	json_object_set_new(o, "curators_rating", json_integer((json_int_t)s->n_curators));
 	json_object_set_new(o, "star_ratings", json_integer(s->n_ratings));
-	json_object_set_new(o, "mean_stars", jnum(s->mean_stars, 0.001));
-	json_object_set_new(o, "sd_stars", jnum(s->sd_stars, 0.001));
+	json_object_set_new(o, "mean_stars", jnum(s->mean_stars, 1000));
+	json_object_set_new(o, "sd_stars", jnum(s->sd_stars, 1000));
 	a = json_object();
-	json_object_set_new(a, "ordinal", jnum(s->alpha, 0.0001));
-	json_object_set_new(a, "interval", jnum(s->alpha_interval, 0.0001));
+	json_object_set_new(a, "ordinal", jnum(s->alpha, 10000));
+	json_object_set_new(a, "interval", jnum(s->alpha_interval, 10000));
 	json_object_set_new(a, "pairable_values", json_integer(s->n_pairable));
 	json_object_set_new(o, "alpha", a);
 	a = json_object();
 	json_object_set_new(a, "agree", json_integer(s->n_flag_agree));
 	json_object_set_new(a, "of", json_integer(s->n_flagged));
-	json_object_set_new(a, "percent", jnum(s->flag_agreement * 100, 0.1));
+	json_object_set_new(a, "percent", jnum(s->flag_agreement * 100, 10));
 	json_object_set_new(o, "pick_reject_agreement", a);
 	arr = json_array();
 	for (i = 0; i < s->n_curators; i++) {
 		x = json_object();
 		json_object_set_new(x, "curator", json_string(s->curators[i].curator));
 		json_object_set_new(x, "rated", json_integer(s->curators[i].n_rated));
-		json_object_set_new(x, "mean_stars", jnum(s->curators[i].mean_stars, 0.001));
+		json_object_set_new(x, "mean_stars", jnum(s->curators[i].mean_stars, 1000));
 		json_object_set_new(x, "picks", json_integer(s->curators[i].n_picks));
 		json_object_set_new(x, "rejects", json_integer(s->curators[i].n_rejects));
 		json_array_append_new(arr, x);
@@ -87,9 +88,9 @@ static json_t *json_stats(const struct lb_brief *b, const struct lb_brief_stats 
 		json_object_set_new(x, "both_rated", json_integer(p->n_common));
 		json_object_set_new(x, "flagged", json_integer(p->n_flagged));
 		json_object_set_new(x, "flag_agree", json_integer(p->n_flag_agree));
-		json_object_set_new(x, "flag_percent", jnum(p->flag_agreement * 100, 0.1));
+		json_object_set_new(x, "flag_percent", jnum(p->flag_agreement * 100, 10));
 		json_object_set_new(x, "both_starred", json_integer(p->n_starred));
-		json_object_set_new(x, "alpha", jnum(p->alpha, 0.0001));
+		json_object_set_new(x, "alpha", jnum(p->alpha, 10000));
 		json_array_append_new(arr, x);
 	}
 	json_object_set_new(o, "pairs", arr);
@@ -100,7 +101,7 @@ static json_t *json_stats(const struct lb_brief *b, const struct lb_brief_stats 
 		json_object_set_new(x, "candidate_id", json_integer(d->candidate_id));
 		json_object_set_new(x, "min_stars", d->n_starred ? json_integer(d->min_stars) : json_null());
 		json_object_set_new(x, "max_stars", d->n_starred ? json_integer(d->max_stars) : json_null());
-		json_object_set_new(x, "sd", jnum(d->sd, 0.001));
+		json_object_set_new(x, "sd", jnum(d->sd, 1000));
 		json_object_set_new(x, "picks", json_integer(d->n_picks));
 		json_object_set_new(x, "rejects", json_integer(d->n_rejects));
 		json_object_set_new(x, "ratings", json_string(d->ratings));

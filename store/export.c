@@ -155,9 +155,10 @@ static json_t *jparams(const char *params)
 	return j ? j : json_object();
 }
 
-static double round_to(double v, double unit)
+/* v rounded to `per` steps per unit (100: two decimals). */
+static double round_to(double v, double per)
 {
-	return round(v / unit) * unit;
+	return round(v * per) / per;
 }
 
 /* ------------------------------------------------------------ gathering */
@@ -494,7 +495,7 @@ static json_t *json_item(const struct item *it)
 		json_object_set_new(a, "width", c->width ? json_integer(c->width) : json_null());
 		json_object_set_new(a, "height", c->height ? json_integer(c->height) : json_null());
 		json_object_set_new(a, "duration",
-				    c->duration > 0 ? json_real(round_to(c->duration, 0.001)) : json_null());
+				    c->duration > 0 ? json_real(round_to(c->duration, 1000)) : json_null());
 		json_object_set_new(o, "asset", a);
 	} else {
 		json_object_set_new(o, "asset", json_null());
@@ -524,7 +525,7 @@ static json_t *json_item(const struct item *it)
 		json_array_append_new(arr, x);
 	}
 	json_object_set_new(o, "ratings", arr);
-	json_object_set_new(o, "mean_stars", c->n_ratings ? json_real(round_to(c->mean_stars, 0.01)) : json_null());
+	json_object_set_new(o, "mean_stars", c->n_ratings ? json_real(round_to(c->mean_stars, 100)) : json_null());
 	json_object_set_new(o, "picks", json_integer(c->n_picks));
 	json_object_set_new(o, "rejects", json_integer(c->n_rejects));
 	arr = json_array();
@@ -549,8 +550,8 @@ static json_t *json_item(const struct item *it)
 	json_object_set_new(o, "notes", arr);
 	if (it->has_score) {
 		x = json_object();
-		json_object_set_new(x, "value", json_real(round_to(it->score, 0.0001)));
-		json_object_set_new(x, "se", json_real(round_to(it->se, 0.0001)));
+		json_object_set_new(x, "value", json_real(round_to(it->score, 10000)));
+		json_object_set_new(x, "se", json_real(round_to(it->se, 10000)));
 		json_object_set_new(x, "judgements", json_integer(it->judged));
 		json_object_set_new(o, "pairwise_score", x);
 	} else {
