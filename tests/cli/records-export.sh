@@ -10,7 +10,7 @@
 command -v jq >/dev/null || skip_all "jq is not installed"
 command -v python3 >/dev/null || skip_all "python3 is not installed"
 
-plan 36
+plan 37
 MK="python3 $top_srcdir/tests/cli/records-mkfiles.py"
 GOLDEN="$top_srcdir/tests/cli/golden"
 cd "$T" || exit 1

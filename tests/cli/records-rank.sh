@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/lib/tap.sh"
 command -v jq >/dev/null || skip_all "jq is not installed"
 
-plan 25
+plan 27
 as() { who=$1; shift; LIGHTBOX_CURATOR=$who "$LIGHTBOX" "$@" >/dev/null; }
 as ann init
 as ann project add Autumn
