@@ -670,7 +670,7 @@ struct pick {
 static int times_of(const struct seen *sv, size_t ns, int64_t x, int64_t y)
 {
 	struct seen key = { x < y ? x : y, x < y ? y : x, 0 };
-	const struct seen *f = bsearch(&key, sv, ns, sizeof *sv, cmp_seen);
+	const struct seen *f = ns ? bsearch(&key, sv, ns, sizeof *sv, cmp_seen) : NULL;
 
 	return f ? f->times : 0;
 }

@@ -216,7 +216,8 @@ static void walk_dir(struct imp *im, const char *path, const struct stat *sb, in
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, cmp_str);
+	if (n)
+		qsort(names, n, sizeof *names, cmp_str);
 	for (i = 0; i < n; i++) {
 		full = strcmp(path, "/") == 0 ? xasprintf("/%s", names[i]) : xasprintf("%s/%s", path, names[i]);
 		if (names[i][0] == '.')
