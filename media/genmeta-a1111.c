@@ -201,7 +201,7 @@ static void on_pair(void *arg, const struct pair *p)
 		json_object_set_new(c->params, "sampler", json_string(v));
 	} else if (key_is(p, "Schedule type") || key_is(p, "Scheduler")) {
 		json_object_set_new(c->params, "scheduler", json_string(v));
-	} else if (key_is(p, "CFG scale")) {
+	} else if (key_is(p, "CFG scale") || key_is(p, "Guidance Scale")) {
 		put_number_or_string(c->params, "cfg_scale", v, 0);
 	} else if (key_is(p, "Seed")) {
 		if (gm_set_seed_str(c->m, v) < 0)

@@ -838,6 +838,116 @@ static void other_tools(void **state)
 	sb_free(&png);
 }
 
+static void put16x(struct sbuf *b, unsigned v, int be);
+static void tiff_user_comment(struct sbuf *t, const char *utf8, int be);
+
+static void drawthings_xmp(void **state)
+{
+	/* Draw Things: XMP in an iTXt "XML:com.adobe.xmp", settings as JSON in
+	 * exif:UserComment, a summary in dc:description. */
+	static const char xmp[] =
+	        "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\" x:xmptk=\"XMP Core 6.0.0\">\n"
+	        "   <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"
+	        "      <rdf:Description rdf:about=\"\"\n"
+	        "            xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n"
+	        "            xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n"
+	        "            xmlns:exif=\"http://ns.adobe.com/exif/1.0/\">\n"
+	        "         <dc:description>\n            <rdf:Alt>\n"
+	        "               <rdf:li xml:lang=\"x-default\">a &lt;cat&gt; &amp; moon&#xA;-ugly"
+	        "&#xA;Steps: 8, Sampler: UniPC Trailing, Guidance Scale: 4.5, Seed: 42, "
+	        "Size: 640x480, Model: m.ckpt</rdf:li>\n            </rdf:Alt>\n"
+	        "         </dc:description>\n"
+	        "         <xmp:CreatorTool>Draw Things</xmp:CreatorTool>\n"
+	        "         <exif:UserComment>\n            <rdf:Alt>\n"
+	        "               <rdf:li xml:lang=\"x-default\">{&quot;c&quot;:&quot;a &lt;cat&gt; "
+	        "&amp; moon&quot;,&quot;uc&quot;:&quot;ugly&quot;,&quot;model&quot;:&quot;"
+	        "m.ckpt&quot;,&quot;sampler&quot;:&quot;UniPC Trailing&quot;,&quot;scale&quot;:"
+	        "4.5,&quot;seed&quot;:42,&quot;size&quot;:&quot;640x480&quot;,&quot;steps&quot;:"
+	        "8,&quot;strength&quot;:1,&quot;v2&quot;:{&quot;loras&quot;:[{&quot;file&quot;:"
+	        "&quot;detail.ckpt&quot;,&quot;weight&quot;:0.8}]}}</rdf:li>\n"
+	        "            </rdf:Alt>\n         </exif:UserComment>\n"
+	        "      </rdf:Description>\n   </rdf:RDF>\n</x:xmpmeta>\n";
+	struct sbuf png;
+	struct media_genmeta *m;
+	char *only_desc, *cut;
+	int pass;
+
+	(void)state;
+	for (pass = 0; pass < 2; pass++) {
+		only_desc = xstrdup(xmp);
+		if (pass == 1) {
+			/* Without the JSON: the description alone. */
+			cut = strstr(only_desc, "         <exif:UserComment>");
+			memmove(cut, strstr(cut, "      </rdf:Description>"),
+			        strlen(strstr(cut, "      </rdf:Description>")) + 1);
+		}
+		png_start(&png);
+		pil_add_text(&png, "XML:com.adobe.xmp", only_desc, 0);
+		png_finish(&png);
+		assert_int_equal(media_genmeta_from_mem(png.s, png.len, &m), 0);
+		assert_string_equal(m->tool, "Draw Things");
+		assert_string_equal(m->prompt, "a <cat> & moon");
+		assert_string_equal(m->negative_prompt, "ugly");
+		assert_int_equal(m->seed, 42);
+		assert_string_equal(m->model, "m.ckpt");
+		param_int(m, "steps", 8);
+		param_str(m, "sampler", "UniPC Trailing");
+		param_num(m, "cfg_scale", 4.5);
+		param_str(m, "size", "640x480");
+		assert_string_equal(m->source,
+		                    pass ? "XMP dc:description" : "XMP exif:UserComment");
+		if (pass == 0)
+			param_num(m, "denoise", 1);
+		media_genmeta_free(&m);
+		sb_free(&png);
+		free(only_desc);
+	}
+}
+
+static void not_generation_metadata(void **state)
+{
+	struct sbuf png, f, tiff;
+	struct media_genmeta *m;
+
+	(void)state;
+	/* "parameters" holding JSON of no known shape: not a prompt. */
+	png_start(&png);
+	pil_add_text(&png, "parameters", "{\"colour\": \"red\", \"n\": [1, 2]}", 0);
+	png_finish(&png);
+	assert_int_equal(media_genmeta_from_mem(png.s, png.len, &m), 0);
+	assert_false(media_genmeta_found(m));
+	note_has(m, "unknown shape");
+	media_genmeta_free(&m);
+	sb_free(&png);
+
+	/* "parameters" with a prompt only: A1111-style, said so. */
+	png_start(&png);
+	pil_add_text(&png, "parameters", "{red|blue} car, night", 0);
+	png_finish(&png);
+	assert_int_equal(media_genmeta_from_mem(png.s, png.len, &m), 0);
+	assert_string_equal(m->tool, "A1111-style");
+	assert_string_equal(m->prompt, "{red|blue} car, night");
+	note_has(m, "without a settings line");
+	media_genmeta_free(&m);
+	sb_free(&png);
+
+	/* A camera's EXIF UserComment is no prompt. */
+	sb_init(&tiff);
+	tiff_user_comment(&tiff, "Holiday at the beach", 1);
+	sb_init(&f);
+	sb_add(&f, "\xff\xd8\xff\xe1", 4);
+	put16x(&f, (unsigned)(2 + 6 + tiff.len), 1);
+	sb_add(&f, "Exif\0\0", 6);
+	sb_add(&f, tiff.s, tiff.len);
+	sb_add(&f, "\xff\xd9", 2);
+	assert_int_equal(media_genmeta_from_mem(f.s, f.len, &m), 0);
+	assert_false(media_genmeta_found(m));
+	note_has(m, "not generation parameters");
+	media_genmeta_free(&m);
+	sb_free(&f);
+	sb_free(&tiff);
+}
+
 /* ---------------------------------------------------------------- JPEG and WebP */
 
 static void put16x(struct sbuf *b, unsigned v, int be)
@@ -1294,6 +1404,8 @@ int main(void)
 	        cmocka_unit_test(comfy_custom_sampler),
 	        cmocka_unit_test(comfy_hostile_graphs),
 	        cmocka_unit_test(other_tools),
+	        cmocka_unit_test(drawthings_xmp),
+	        cmocka_unit_test(not_generation_metadata),
 	        cmocka_unit_test(jpeg_and_webp_exif),
 	        cmocka_unit_test(sidecars),
 	        cmocka_unit_test(truncated_and_bad_crc),
