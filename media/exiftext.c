@@ -445,29 +445,7 @@ static void xml_unescape(struct sbuf *out, const char *s, size_t n)
 			cp = d ? strtoul(num, &end, hex ? 16 : 10) : 0;
 			if (j < n && s[j] == ';' && d && !*end && cp > 0 && cp <= 0x10ffff &&
 			    !(cp >= 0xd800 && cp <= 0xdfff)) {
-				unsigned char u[4];
-				size_t ul;
-
-				if (cp < 0x80) {
-					u[0] = (unsigned char)cp;
-					ul = 1;
-				} else if (cp < 0x800) {
-					u[0] = (unsigned char)(0xc0 | (cp >> 6));
-					u[1] = (unsigned char)(0x80 | (cp & 0x3f));
-					ul = 2;
-				} else if (cp < 0x10000) {
-					u[0] = (unsigned char)(0xe0 | (cp >> 12));
-					u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-					u[2] = (unsigned char)(0x80 | (cp & 0x3f));
-					ul = 3;
-				} else {
-					u[0] = (unsigned char)(0xf0 | (cp >> 18));
-					u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-					u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-					u[3] = (unsigned char)(0x80 | (cp & 0x3f));
-					ul = 4;
-				}
-				sb_add(out, u, ul);
+				gm_utf8_put(out, (unsigned)cp);
 				i = j + 1;
 				continue;
 			}

@@ -43,6 +43,8 @@ void gm_notes_free(char ***notes, size_t *n);
 /* Appends the valid UTF-8 of s; each invalid byte and each NUL becomes
  * U+FFFD.  Returns how many were replaced. */
 size_t gm_utf8_clean(struct sbuf *out, const unsigned char *s, size_t n);
+/* Appends code point cp (at most U+10FFFF) as UTF-8. */
+void gm_utf8_put(struct sbuf *out, unsigned cp);
 /* Appends Latin-1 bytes as UTF-8 (NUL becomes U+FFFD). */
 void gm_latin1_to_utf8(struct sbuf *out, const unsigned char *s, size_t n);
 /* 1 when s is valid UTF-8 holding at least one multi-byte sequence. */
