@@ -688,6 +688,7 @@ int media_genmeta_from_mem(const void *data, size_t n, struct media_genmeta **ou
 static int try_sidecar(struct media_genmeta *m, const char *path, int json)
 {
 	struct media_genmeta *s;
+	struct sbuf name;
 	struct stat st;
 	char *data = NULL;
 	size_t len;
@@ -748,8 +749,13 @@ static int try_sidecar(struct media_genmeta *m, const char *path, int json)
 	        s->params_json = s->raw = NULL;
 	s->params_json = xstrdup("{}");
 	media_genmeta_free(&s);
+	/* File names need not be UTF-8; the source text must be. */
+	sb_init(&name);
+	sb_adds(&name, "sidecar ");
+	gm_utf8_clean(&name, (const unsigned char *)util_basename(path),
+	              strlen(util_basename(path)));
 	free(m->source);
-	m->source = xasprintf("sidecar %s", util_basename(path));
+	m->source = sb_steal(&name);
 	return 0;
 }
 

@@ -732,6 +732,10 @@ static void comfy_hostile_graphs(void **state)
 	        "18446744073709551615, \"steps\": 4, \"positive\": [\"2\", 0], "
 	        "\"negative\": [\"2\", 0]}}, \"2\": {\"class_type\": \"CLIPTextEncode\", "
 	        "\"inputs\": {\"text\": \"x\"}}}";
+	static const char odd[] =
+	        "{\"1\": {\"class_type\": \"MyFancySampler\", \"inputs\": {\"x\": 1}}, "
+	        "\"2\": {\"class_type\": \"CheckpointLoaderSimple\", \"inputs\": "
+	        "{\"ckpt_name\": \"sdxl.safetensors\"}}}";
 	struct media_genmeta *m = media_genmeta_parse_json(g, strlen(g));
 	struct sbuf fan;
 	int i;
@@ -740,6 +744,15 @@ static void comfy_hostile_graphs(void **state)
 	assert_string_equal(m->tool, "ComfyUI");
 	assert_null(m->prompt);
 	assert_false(m->has_seed);
+	media_genmeta_free(&m);
+
+	/* A sampler this reader does not know: ComfyUI all the same, and the
+	 * only checkpoint loader names the model. */
+	m = media_genmeta_parse_json(odd, strlen(odd));
+	assert_string_equal(m->tool, "ComfyUI");
+	assert_string_equal(m->model, "sdxl.safetensors");
+	assert_null(m->prompt);
+	note_has(m, "without a sampler node");
 	media_genmeta_free(&m);
 
 	/* A seed past 64 bits: the JSON still reads; the seed is not invented. */
@@ -1110,6 +1123,20 @@ static void sidecars(void **state)
 	param_str(m, "style", "noir");
 	note_has(m, "no tool is named");
 	media_genmeta_free(&m);
+
+	/* A file name that is not UTF-8: the source text still is. */
+	{
+		char *img2 = write_tmp("caf\xe9.png", png.s, png.len);
+		char *side2 = write_tmp("caf\xe9.txt", txt, strlen(txt));
+
+		m = from_file(img2);
+		assert_string_equal(m->source, "sidecar caf\xef\xbf\xbd.txt");
+		assert_string_equal(m->prompt, "a quiet harbour");
+		media_genmeta_free(&m);
+		unlink(side2);
+		free(img2);
+		free(side2);
+	}
 
 	/* Not asked for: no sidecar. */
 	free(side);
