@@ -1381,6 +1381,7 @@ static void zip_bomb(void **state)
 
 static void bad_text_bytes(void **state)
 {
+	static const char lang_itxt[] = "Title\0\0\0ja\0\xe9\xa1\x8c\0\xe6\xa1\x9c";
 	static const char bad_itxt[] =
 	        "parameters\0\0\0\0\0bad \xff\xfe utf8\nSteps: 3, Sampler: x, Seed: 4";
 	struct sbuf png;
@@ -1395,9 +1396,13 @@ static void bad_text_bytes(void **state)
 	chunk(&png, "iTXt", bad_itxt, sizeof bad_itxt - 1);
 	chunk(&png, "tEXt", "Title\0gr\xfc\xdf", 10);
 	chunk(&png, "tEXt", "no-terminator-here", 18);
+	chunk(&png, "iTXt", lang_itxt, sizeof lang_itxt - 1);
 	png_finish(&png);
 	assert_int_equal(media_png_text_read_mem(png.s, png.len, NULL, &t, &err), 0);
-	assert_int_equal(t->n, 2);
+	assert_int_equal(t->n, 3);
+	assert_string_equal(t->items[2].lang, "ja");
+	assert_string_equal(t->items[2].translated_key, "\xe9\xa1\x8c");
+	assert_string_equal(t->items[2].text, "\xe6\xa1\x9c");
 	assert_string_equal(t->items[0].text,
 	                    "bad \xef\xbf\xbd\xef\xbf\xbd utf8\nSteps: 3, Sampler: x, Seed: 4");
 	assert_string_equal(t->items[1].text, "gr\xc3\xbc\xc3\x9f");
