@@ -483,6 +483,22 @@ static void a1111_text_forms(void **state)
 	note_has(m, "outside the 64-bit range");
 	media_genmeta_free(&m);
 
+	/* Civitai's raw JSON values stay whole. */
+	s = "p\nSteps: 5, Sampler: Euler, Civitai resources: [{\"type\":\"checkpoint\",\"id\":1},"
+	    "{\"type\":\"lora\",\"weight\":0.5}], Civitai metadata: {}, Seed: 9";
+	m = media_genmeta_parse_a1111(s, strlen(s));
+	assert_int_equal(m->seed, 9);
+	{
+		json_t *p = params_of(m), *r = json_object_get(p, "Civitai resources");
+
+		assert_int_equal(json_array_size(r), 2);
+		assert_string_equal(
+		        json_string_value(json_object_get(json_array_get(r, 1), "type")), "lora");
+		assert_true(json_is_object(json_object_get(p, "Civitai metadata")));
+		json_decref(p);
+	}
+	media_genmeta_free(&m);
+
 	/* Empty text. */
 	m = media_genmeta_parse_a1111(" \n\t", 3);
 	assert_false(media_genmeta_found(m));
