@@ -403,3 +403,101 @@ ioerr:
 	media_png_text_free(&w.t);
 	return -1;
 }
+
+/* ---------------------------------------------------------------- XMP */
+
+/* Appends the XML text s[0..n) with its character and entity references
+ * resolved; bad references are kept as they are. */
+static void xml_unescape(struct sbuf *out, const char *s, size_t n)
+{
+	static const struct {
+		const char *name;
+		char c;
+	} ents[] = {{"lt;", '<'}, {"gt;", '>'}, {"amp;", '&'}, {"quot;", '"'}, {"apos;", '\''}};
+	size_t i = 0, k;
+	unsigned long cp;
+	char *end;
+
+	while (i < n) {
+		if (s[i] != '&') {
+			sb_addc(out, s[i++]);
+			continue;
+		}
+		for (k = 0; k < sizeof ents / sizeof ents[0]; k++) {
+			size_t l = strlen(ents[k].name);
+
+			if (n - i - 1 >= l && !memcmp(s + i + 1, ents[k].name, l)) {
+				sb_addc(out, ents[k].c);
+				i += 1 + l;
+				break;
+			}
+		}
+		if (k < sizeof ents / sizeof ents[0])
+			continue;
+		if (i + 2 < n && s[i + 1] == '#') {
+			int hex = s[i + 2] == 'x' || s[i + 2] == 'X';
+			char num[16];
+			size_t j = i + 2 + (size_t)hex, d = 0;
+
+			while (j < n && d < sizeof num - 1 && s[j] != ';')
+				num[d++] = s[j++];
+			num[d] = 0;
+			cp = d ? strtoul(num, &end, hex ? 16 : 10) : 0;
+			if (j < n && s[j] == ';' && d && !*end && cp > 0 && cp <= 0x10ffff &&
+			    !(cp >= 0xd800 && cp <= 0xdfff)) {
+				gm_utf8_put(out, (unsigned)cp);
+				i = j + 1;
+				continue;
+			}
+		}
+		sb_addc(out, s[i++]);
+	}
+}
+
+char *gm_xmp_field(const char *xmp, const char *name)
+{
+	size_t nl = strlen(name);
+	const char *p = xmp, *body, *close, *li, *end;
+	struct sbuf out;
+	char closetag[80];
+
+	if (nl > 60)
+		return NULL;
+	snprintf(closetag, sizeof closetag, "</%s>", name);
+	while ((p = strstr(p, name))) {
+		/* Attribute form: name="value". */
+		if (p > xmp && (p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n' || p[-1] == '\r') &&
+		    p[nl] == '=' && (p[nl + 1] == '"' || p[nl + 1] == '\'')) {
+			end = strchr(p + nl + 2, p[nl + 1]);
+			if (!end)
+				return NULL;
+			sb_init(&out);
+			xml_unescape(&out, p + nl + 2, (size_t)(end - p - nl - 2));
+			return sb_steal(&out);
+		}
+		/* Element form: <name ...>text</name>, the text maybe in an rdf:li. */
+		if (p > xmp && p[-1] == '<' && (p[nl] == '>' || p[nl] == ' ')) {
+			body = strchr(p + nl, '>');
+			if (!body || body[-1] == '/')
+				return NULL;
+			body++;
+			close = strstr(body, closetag);
+			if (!close)
+				return NULL;
+			li = strstr(body, "<rdf:li");
+			if (li && li < close) {
+				body = strchr(li, '>');
+				end = body ? strstr(body, "</rdf:li>") : NULL;
+				if (!body || !end || end > close)
+					return NULL;
+				body++;
+				close = end;
+			}
+			sb_init(&out);
+			xml_unescape(&out, body, (size_t)(close - body));
+			return sb_steal(&out);
+		}
+		p += nl;
+	}
+	return NULL;
+}

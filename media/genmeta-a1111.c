@@ -37,7 +37,7 @@ struct pair {
 	size_t klen;
 	const char *val; /* into the text, quotes included */
 	size_t vlen;
-	int quoted;
+	int quoted; /* 1: a JSON string; 2: a raw JSON array or object */
 };
 
 static int word_char(unsigned char c)
@@ -55,12 +55,38 @@ static int space_char(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
+/* The end of the JSON array or object at s[v] (one past its closing
+ * bracket), or v when it does not close on this line.  *budget bounds the
+ * bytes all calls on one line may scan, so hostile lines stay linear. */
+static size_t json_end(const char *s, size_t n, size_t v, size_t *budget)
+{
+	size_t i, depth = 0;
+	int in_str = 0;
+
+	for (i = v; i < n && *budget; i++, (*budget)--) {
+		if (in_str) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"')
+				in_str = 0;
+		} else if (s[i] == '"') {
+			in_str = 1;
+		} else if (s[i] == '[' || s[i] == '{') {
+			depth++;
+		} else if (s[i] == ']' || s[i] == '}') {
+			if (--depth == 0)
+				return i + 1;
+		}
+	}
+	return v;
+}
+
 /* Finds the "Key: value" pairs of one line as re_param.findall does,
  * in linear time.  Calls fn for each pair when fn is not NULL; returns
  * how many there are. */
 static size_t pairs(const char *s, size_t n, void (*fn)(void *, const struct pair *), void *arg)
 {
-	size_t pos = 0, p, q, v, r, count = 0;
+	size_t pos = 0, p, q, v, r, count = 0, budget = 1u << 22;
 	struct pair pr;
 
 	while (pos < n) {
@@ -100,6 +126,14 @@ static size_t pairs(const char *s, size_t n, void (*fn)(void *, const struct pai
 			} else {
 				r = v;
 			}
+		}
+		if (!pr.quoted && v < n && (s[v] == '[' || s[v] == '{')) {
+			/* Civitai writes raw JSON values ("Civitai resources: [...]"). */
+			r = json_end(s, n, v, &budget);
+			if (r == v || (r < n && s[r] != ','))
+				r = v;
+			else
+				pr.quoted = 2;
 		}
 		if (!pr.quoted)
 			while (r < n && s[r] != ',')
@@ -167,7 +201,7 @@ static char *unquote(const struct pair *p)
 	json_t *j;
 	char *s;
 
-	if (!p->quoted)
+	if (p->quoted != 1)
 		return xstrndup(p->val, p->vlen);
 	j = json_loadb(p->val, p->vlen, JSON_DECODE_ANY, NULL);
 	if (json_is_string(j))
@@ -201,7 +235,7 @@ static void on_pair(void *arg, const struct pair *p)
 		json_object_set_new(c->params, "sampler", json_string(v));
 	} else if (key_is(p, "Schedule type") || key_is(p, "Scheduler")) {
 		json_object_set_new(c->params, "scheduler", json_string(v));
-	} else if (key_is(p, "CFG scale")) {
+	} else if (key_is(p, "CFG scale") || key_is(p, "Guidance Scale")) {
 		put_number_or_string(c->params, "cfg_scale", v, 0);
 	} else if (key_is(p, "Seed")) {
 		if (gm_set_seed_str(c->m, v) < 0)
@@ -222,9 +256,12 @@ static void on_pair(void *arg, const struct pair *p)
 			gm_set(&c->version, v);
 		else if (key_is(p, "App"))
 			gm_set(&c->app, v);
-		num = strstr(key, "hash") || strstr(key, "Hash") || key_is(p, "Version")
-		              ? NULL
-		              : strict_number(v, strlen(v));
+		if (p->quoted == 2)
+			num = json_loadb(p->val, p->vlen, 0, NULL);
+		else if (strstr(key, "hash") || strstr(key, "Hash") || key_is(p, "Version"))
+			num = NULL;
+		else
+			num = strict_number(v, strlen(v));
 		json_object_set_new(c->params, key, num ? num : json_string(v));
 	}
 	free(key);

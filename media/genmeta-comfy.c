@@ -395,6 +395,35 @@ static void api_settings(struct api *a, json_t *in, int depth)
 	}
 }
 
+/* A graph whose sampler this reader does not know: it is still ComfyUI's,
+ * and a lone checkpoint loader still names the model. */
+static int api_no_sampler(struct media_genmeta *m, json_t *g)
+{
+	const char *k, *found = NULL;
+	json_t *v, *in, *c;
+	size_t loaders = 0;
+
+	json_object_foreach(g, k, v)
+	{
+		in = inputs_of(v);
+		c = in ? json_object_get(in, "ckpt_name") : NULL;
+		if (!json_is_string(c) && in)
+			c = json_object_get(in, "unet_name");
+		if (json_is_string(c)) {
+			loaders++;
+			found = json_string_value(c);
+		}
+	}
+	gm_set(&m->tool, "ComfyUI");
+	if (loaders == 1)
+		gm_set(&m->model, found);
+	gm_note(&m->notes, &m->n_notes,
+	        "ComfyUI graph without a sampler node this reader knows: prompts and settings "
+	        "not read%s",
+	        loaders == 1 ? " (the model comes from its only checkpoint loader)" : "");
+	return 0;
+}
+
 int gm_parse_comfy_prompt(struct media_genmeta *m, json_t *g)
 {
 	struct api a = {.g = g, .m = m, .budget = BUDGET};
@@ -428,10 +457,8 @@ int gm_parse_comfy_prompt(struct media_genmeta *m, json_t *g)
 			}
 		}
 	}
-	if (!sid) {
-		gm_note(&m->notes, &m->n_notes, "ComfyUI graph without a sampler node");
-		return -1;
-	}
+	if (!sid)
+		return api_no_sampler(m, g);
 	node = json_object_get(g, sid);
 	in = inputs_of(node);
 	if (samplers > 1)

@@ -620,3 +620,47 @@ int gm_parse_generic_json(struct media_genmeta *m, json_t *doc)
 	finish(m, params, NULL);
 	return 0;
 }
+
+/* ---------------------------------------------------------------- Draw Things */
+
+/* Draw Things keeps its settings as JSON in XMP exif:UserComment:
+ * {"c": prompt, "uc": negative, "seed", "steps", "scale", "sampler",
+ * "model", "size": "WxH", "strength", "v2": {... "loras": [{"file",
+ * "weight"}]}}. */
+static const struct map dt_map[] = {
+        {"c", T_PROMPT, NULL},
+        {"uc", T_NEG, NULL},
+        {"seed", T_SEED, NULL},
+        {"model", T_MODEL, NULL},
+        {"steps", T_PARAM, "steps"},
+        {"scale", T_PARAM, "cfg_scale"},
+        {"sampler", T_PARAM, "sampler"},
+        {"size", T_SIZE, NULL},
+        {"strength", T_PARAM, "denoise"},
+        {NULL, 0, NULL},
+};
+
+int gm_parse_drawthings(struct media_genmeta *m, json_t *doc)
+{
+	json_t *params, *loras, *arr, *l;
+	size_t i;
+
+	if (!json_is_object(doc) || !json_object_get(doc, "c"))
+		return -1;
+	params = json_object();
+	apply(m, doc, dt_map, params, 0);
+	loras = json_object_get(json_object_get(doc, "v2"), "loras");
+	if (json_is_array(loras)) {
+		arr = json_array();
+		json_array_foreach(loras, i, l)
+		{
+			if (json_is_string(json_object_get(l, "file")))
+				json_array_append_new(
+				        arr, lora(json_string_value(json_object_get(l, "file")),
+				                  json_object_get(l, "weight"), NULL));
+		}
+		json_object_set_new(params, "loras", arr);
+	}
+	finish(m, params, "Draw Things");
+	return 0;
+}

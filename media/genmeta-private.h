@@ -43,6 +43,8 @@ void gm_notes_free(char ***notes, size_t *n);
 /* Appends the valid UTF-8 of s; each invalid byte and each NUL becomes
  * U+FFFD.  Returns how many were replaced. */
 size_t gm_utf8_clean(struct sbuf *out, const unsigned char *s, size_t n);
+/* Appends code point cp (at most U+10FFFF) as UTF-8. */
+void gm_utf8_put(struct sbuf *out, unsigned cp);
 /* Appends Latin-1 bytes as UTF-8 (NUL becomes U+FFFD). */
 void gm_latin1_to_utf8(struct sbuf *out, const unsigned char *s, size_t n);
 /* 1 when s is valid UTF-8 holding at least one multi-byte sequence. */
@@ -81,6 +83,11 @@ int gm_webp_walk(struct gm_src *s, const struct media_text_limits *lim, struct m
                  char **err);
 /* Parses a TIFF-structured EXIF block and adds its text tags as items. */
 void gm_exif_parse(struct gm_walk *w, const unsigned char *p, size_t n);
+/* The text of property name ("exif:UserComment", "dc:description",
+ * "xmp:CreatorTool") in an XMP packet, as element (the first rdf:li of
+ * an rdf:Alt/Seq/Bag when there is one) or as attribute, with XML
+ * references resolved; owned, or NULL when absent. */
+char *gm_xmp_field(const char *xmp, const char *name);
 
 /* --- building a result (genmeta.c) --- */
 struct media_genmeta *gm_new(void);
@@ -119,6 +126,7 @@ int gm_parse_invoke_dream(struct media_genmeta *m, const char *text);
 int gm_parse_novelai(struct media_genmeta *m, json_t *comment, const char *description,
                      const char *source);
 int gm_parse_generic_json(struct media_genmeta *m, json_t *doc);
+int gm_parse_drawthings(struct media_genmeta *m, json_t *doc);
 /* 1 when graph looks like a ComfyUI API prompt (nodes with class_type). */
 int gm_is_comfy_prompt(json_t *graph);
 /* 1 when doc looks like a ComfyUI UI workflow (a "nodes" array). */

@@ -391,12 +391,23 @@ static int parse_parameters(struct media_genmeta *m, const struct media_text_ite
 			gm_set(&m->raw, it->text);
 			return 0;
 		}
-		if (doc)
+		if (doc) {
+			/* Valid JSON of no known shape is no prompt either. */
 			reset_values(m);
-		json_decref(doc);
+			json_decref(doc);
+			gm_note(&m->notes, &m->n_notes,
+			        "%s \"%s\" is JSON of an unknown shape: not used",
+			        kind_name(it->kind), it->key);
+			return -1;
+		}
 	}
 	if (gm_parse_a1111(m, it->text, it->len) < 0)
 		return -1;
+	if (!m->tool && !strcmp(it->key, "parameters")) {
+		gm_set(&m->tool, "A1111-style");
+		gm_note(&m->notes, &m->n_notes,
+		        "a \"parameters\" text, the A1111 family's key, without a settings line");
+	}
 	if (scheme && !strcmp(scheme, "a1111") && (!m->tool || strcmp(m->tool, "Fooocus"))) {
 		gm_set(&m->tool, "Fooocus");
 		gm_note(&m->notes, &m->n_notes,
@@ -453,11 +464,74 @@ static int looks_a1111(const char *s)
 	return strstr(s, "Steps: ") && (strstr(s, "Sampler: ") || strstr(s, "Seed: "));
 }
 
+/* Draw Things' description: "prompt\n-negative\nSteps: ..." as A1111 text. */
+static char *drawthings_description(const char *d)
+{
+	const char *nl = strstr(d, "\n-");
+	struct sbuf b;
+
+	sb_init(&b);
+	if (nl) {
+		sb_add(&b, d, (size_t)(nl - d));
+		sb_adds(&b, "\nNegative prompt: ");
+		sb_adds(&b, nl + 2);
+	} else {
+		sb_adds(&b, d);
+	}
+	return sb_steal(&b);
+}
+
+/* XMP: Draw Things' JSON, else A1111 text in exif:UserComment or
+ * dc:description.  0 when values were found. */
+static int parse_xmp(struct media_genmeta *m, const struct media_text_item *it)
+{
+	char *tool = gm_xmp_field(it->text, "xmp:CreatorTool");
+	char *uc = gm_xmp_field(it->text, "exif:UserComment");
+	char *desc = gm_xmp_field(it->text, "dc:description");
+	int dt = tool && strstr(tool, "Draw Things"), rc = -1;
+	char why[160], *text;
+	json_t *doc;
+
+	if (dt && uc && starts_json(uc)) {
+		doc = gm_json_load(m, uc, strlen(uc), why);
+		rc = doc ? gm_parse_drawthings(m, doc) : -1;
+		json_decref(doc);
+		if (rc == 0) {
+			gm_set(&m->source, "XMP exif:UserComment");
+			gm_set(&m->raw, uc);
+		} else {
+			reset_values(m);
+		}
+	}
+	if (rc < 0 && uc && looks_a1111(uc) && gm_parse_a1111(m, uc, strlen(uc)) == 0) {
+		gm_set(&m->source, "XMP exif:UserComment");
+		gm_set(&m->raw, uc);
+		rc = 0;
+	}
+	if (rc < 0 && desc && (dt || looks_a1111(desc))) {
+		text = dt ? drawthings_description(desc) : xstrdup(desc);
+		if (gm_parse_a1111(m, text, strlen(text)) == 0) {
+			gm_set(&m->source, "XMP dc:description");
+			gm_set(&m->raw, desc);
+			rc = 0;
+		}
+		free(text);
+	}
+	if (rc == 0 && dt) {
+		gm_set(&m->tool, "Draw Things");
+		xfree(&m->tool_version);
+	}
+	free(tool);
+	free(uc);
+	free(desc);
+	return rc;
+}
+
 struct media_genmeta *media_genmeta_from_texts(const struct media_png_text *t)
 {
 	struct media_genmeta *m = gm_new();
 	const struct media_text_item *params, *scheme, *prompt, *workflow, *inv, *sdm, *dream,
-	        *soft, *comment, *desc, *src, *uc, *idesc, *used = NULL;
+	        *soft, *comment, *desc, *src, *uc, *idesc, *xmp, *used = NULL;
 	const char *scheme_s;
 	size_t i;
 	char why[160];
@@ -528,11 +602,14 @@ struct media_genmeta *media_genmeta_from_texts(const struct media_png_text *t)
 	if (!used && idesc && (looks_a1111(idesc->text) || starts_json(idesc->text)) &&
 	    parse_parameters(m, idesc, NULL) == 0)
 		used = idesc;
-	if (!used && uc && uc->len && parse_parameters(m, uc, NULL) == 0) {
-		used = uc;
+	xmp = media_png_text_get(t, "XML:com.adobe.xmp");
+	if (!xmp)
+		xmp = media_png_text_get(t, "XMP");
+	if (!used && xmp && parse_xmp(m, xmp) == 0)
+		used = xmp;
+	if (!used && uc)
 		gm_note(&m->notes, &m->n_notes,
-		        "EXIF UserComment holds no settings line: taken as the prompt alone");
-	}
+		        "EXIF UserComment holds text that is not generation parameters: not used");
 
 	if (!used) {
 		reset_values(m);
@@ -611,6 +688,7 @@ int media_genmeta_from_mem(const void *data, size_t n, struct media_genmeta **ou
 static int try_sidecar(struct media_genmeta *m, const char *path, int json)
 {
 	struct media_genmeta *s;
+	struct sbuf name;
 	struct stat st;
 	char *data = NULL;
 	size_t len;
@@ -671,8 +749,13 @@ static int try_sidecar(struct media_genmeta *m, const char *path, int json)
 	        s->params_json = s->raw = NULL;
 	s->params_json = xstrdup("{}");
 	media_genmeta_free(&s);
+	/* File names need not be UTF-8; the source text must be. */
+	sb_init(&name);
+	sb_adds(&name, "sidecar ");
+	gm_utf8_clean(&name, (const unsigned char *)util_basename(path),
+	              strlen(util_basename(path)));
 	free(m->source);
-	m->source = xasprintf("sidecar %s", util_basename(path));
+	m->source = sb_steal(&name);
 	return 0;
 }
 

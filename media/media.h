@@ -217,8 +217,8 @@ void media_png_text_free(struct media_png_text **t);
  * Tools: AUTOMATIC1111, Forge, SD.Next (A1111 "parameters" text, in PNG
  * text chunks or JPEG/WebP EXIF UserComment), ComfyUI ("prompt" API graph,
  * else the "workflow" UI graph), InvokeAI (invokeai_metadata, sd-metadata,
- * Dream), NovelAI, Fooocus, SwarmUI, and sidecar files with the same stem
- * (.json, .txt).  The tool is named only from evidence found in the file;
+ * Dream), NovelAI, Fooocus, SwarmUI, Draw Things (XMP), and sidecar files
+ * with the same stem (.json, .txt).  The tool is named only from evidence found in the file;
  * every choice between competing sources is written in notes.
  *
  * params_json holds every parameter other than the struct's own fields,
@@ -232,8 +232,8 @@ void media_png_text_free(struct media_png_text **t);
  * "generation_mode", ...). */
 struct media_genmeta {
 	char *tool;            /* owned: "AUTOMATIC1111", "Forge", "SD.Next", "A1111-style",
-				  "ComfyUI", "InvokeAI", "NovelAI", "Fooocus", "SwarmUI";
-				  NULL when nothing names one */
+				  "ComfyUI", "InvokeAI", "NovelAI", "Fooocus", "SwarmUI",
+				  "Draw Things"; NULL when nothing names one */
 	char *tool_version;    /* owned, as written, or NULL */
 	char *source;          /* owned: where the values came from, e.g.
 				  "PNG iTXt \"parameters\"", "sidecar cat.json"; NULL if none */

@@ -141,34 +141,9 @@ static const char replacement[] = "\xef\xbf\xbd";
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
 static size_t u8len(const unsigned char *s, size_t n)
 {
-	unsigned c = s[0], v;
-	size_t len, i;
+	size_t len = s[0] < 0x80 ? 1 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
 
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		v = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		v = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		v = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && v < 0x800) || (len == 4 && v < 0x10000) || v > 0x10ffff ||
-	    (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	return len;
+	return len <= n && util_utf8_valid((const char *)s, len) ? len : 0;
 }
 
 size_t gm_utf8_clean(struct sbuf *out, const unsigned char *s, size_t n)
@@ -221,7 +196,7 @@ int gm_is_utf8_nonascii(const unsigned char *s, size_t n)
 	return multi;
 }
 
-static void add_cp(struct sbuf *out, unsigned cp)
+void gm_utf8_put(struct sbuf *out, unsigned cp)
 {
 	if (cp < 0x80) {
 		sb_addc(out, (char)cp);
@@ -251,7 +226,7 @@ size_t gm_utf16_to_utf8(struct sbuf *out, const unsigned char *s, size_t n, int 
 			lo = be ? (unsigned)(s[i + 2] << 8 | s[i + 3])
 			        : (unsigned)(s[i + 3] << 8 | s[i + 2]);
 			if (lo >= 0xdc00 && lo <= 0xdfff) {
-				add_cp(out, 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00));
+				gm_utf8_put(out, 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00));
 				i += 2;
 				continue;
 			}
@@ -261,7 +236,7 @@ size_t gm_utf16_to_utf8(struct sbuf *out, const unsigned char *s, size_t n, int 
 			bad++;
 			continue;
 		}
-		add_cp(out, u);
+		gm_utf8_put(out, u);
 	}
 	if (n % 2) {
 		sb_adds(out, replacement);
@@ -386,6 +361,17 @@ static uint32_t be32(const unsigned char *p)
 static int is_text_type(const unsigned char *ty)
 {
 	return !memcmp(ty, "tEXt", 4) || !memcmp(ty, "zTXt", 4) || !memcmp(ty, "iTXt", 4);
+}
+
+/* Chunk types are four ASCII letters (PNG spec 5.3). */
+static int is_chunk_type(const unsigned char *ty)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (!((ty[i] >= 'A' && ty[i] <= 'Z') || (ty[i] >= 'a' && ty[i] <= 'z')))
+			return 0;
+	return 1;
 }
 
 /* The type as printable text for a note. */
@@ -558,10 +544,7 @@ int gm_png_walk(struct gm_src *s, const struct media_text_limits *lim, struct me
 		}
 		len = be32(hdr);
 		type_name(hdr + 4, tn);
-		if (len > 0x7fffffffu || strchr(tn, '?') ||
-		    !((hdr[4] | 0x20) >= 'a' && (hdr[4] | 0x20) <= 'z' && (hdr[5] | 0x20) >= 'a' &&
-		      (hdr[5] | 0x20) <= 'z' && (hdr[6] | 0x20) >= 'a' && (hdr[6] | 0x20) <= 'z' &&
-		      (hdr[7] | 0x20) >= 'a' && (hdr[7] | 0x20) <= 'z')) {
+		if (len > 0x7fffffffu || !is_chunk_type(hdr + 4)) {
 			gm_note(&t->notes, &t->n_notes,
 			        "bad chunk header at byte %llu: stopped reading (damaged PNG)",
 			        (unsigned long long)off);
@@ -593,8 +576,7 @@ int gm_png_walk(struct gm_src *s, const struct media_text_limits *lim, struct me
 			if (len > w.lim.max_item_bytes)
 				gm_note(&t->notes, &t->n_notes,
 				        "%s chunk at byte %llu is %u bytes, over the %zu-byte "
-				        "limit: "
-				        "skipped",
+				        "limit: skipped",
 				        tn, (unsigned long long)off, len, w.lim.max_item_bytes);
 			if (gm_src_skip(s, (uint64_t)len + 4) < 0)
 				goto ioerr_or_trunc;

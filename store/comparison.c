@@ -476,25 +476,6 @@ int st_comparison_restore(struct store *st, int64_t id, const char *to, const ch
 	return rc ? rc : store_rank_refresh(st, brief);
 }
 
-static int brief_of(struct store *st, int64_t cand, int64_t *brief)
-{
-	sqlite3_stmt *s = st_prep(st, "SELECT brief_id FROM candidate WHERE id = ?");
-	int rc;
-
-	if (s == NULL)
-		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, cand);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*brief = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc != SQLITE_DONE)
-		return st_sqlfail(st, rc, "reading the candidate");
-	return st_exists(st, "candidate", cand);
-}
-
 int store_compare(struct store *st, int64_t left, int64_t right, int verdict, int64_t *id)
 {
 	int64_t bl = 0, br = 0, cid = 0, now = util_now();
@@ -510,9 +491,9 @@ int store_compare(struct store *st, int64_t left, int64_t right, int verdict, in
 	rc = st_begin(st);
 	if (rc)
 		return rc;
-	rc = brief_of(st, left, &bl);
+	rc = st_candidate_brief(st, left, &bl);
 	if (rc == 0)
-		rc = brief_of(st, right, &br);
+		rc = st_candidate_brief(st, right, &br);
 	if (rc == 0 && bl != br)
 		rc = st_fail(st, STORE_EINVAL,
 			     "candidates #%lld and #%lld belong to different briefs (%lld, %lld); "
@@ -710,8 +691,8 @@ int store_compare_next(struct store *st, int64_t brief_id, struct lb_pair *out)
 	if (rc)
 		return rc;
 	s = st_prep(st, "SELECT c.id FROM candidate c WHERE c.brief_id = ?1 AND NOT EXISTS (SELECT 1 FROM"
-			" rating r WHERE r.candidate_id = c.id AND r.curator = ?2 AND r.flag = 'reject')"
-			" ORDER BY c.id");
+			" rating r WHERE r.brief_id = ?1 AND r.candidate_id = c.id AND r.curator = ?2"
+			" AND r.flag = 'reject') ORDER BY c.id");
 	if (s == NULL)
 		return STORE_EIO;
 	sqlite3_bind_int64(s, 1, brief_id);

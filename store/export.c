@@ -995,8 +995,11 @@ static int brief_candidates(struct ex *x, int64_t brief_id, int64_t **ids, size_
 	*n = 0;
 	s = st_prep(x->st,
 		    "SELECT c.id FROM candidate c LEFT JOIN selection s ON s.candidate_id = c.id"
-		    " WHERE c.brief_id = ?1 AND (?2 OR s.id IS NOT NULL) AND (NOT ?3 OR c.n_picks > 0)"
-		    " AND (?4 = 0 OR (c.n_ratings > 0 AND c.stars_mean >= ?4))"
+		    " WHERE c.brief_id = ?1 AND (?2 OR s.id IS NOT NULL)"
+		    " AND (NOT ?3 OR EXISTS (SELECT 1 FROM rating r WHERE r.brief_id = ?1"
+		    "  AND r.candidate_id = c.id AND r.flag = 'pick'))"
+		    " AND (?4 = 0 OR (SELECT avg(r.stars) FROM rating r WHERE r.brief_id = ?1"
+		    "  AND r.candidate_id = c.id) >= ?4)"
 		    " AND (?5 IS NULL OR EXISTS (SELECT 1 FROM candidate_tag ct JOIN tag t ON t.id = ct.tag_id"
 		    "  WHERE ct.candidate_id = c.id AND t.name = ?5))"
 		    " ORDER BY s.id IS NULL, s.id, c.id");

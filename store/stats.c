@@ -198,8 +198,7 @@ static int grid_load(struct store *st, int64_t brief_id, struct grid *g)
 	int rc;
 
 	memset(g, 0, sizeof *g);
-	s = st_prep(st, "SELECT r.candidate_id, r.curator, r.stars, r.flag FROM rating r"
-			" JOIN candidate c ON c.id = r.candidate_id WHERE c.brief_id = ?");
+	s = st_prep(st, "SELECT candidate_id, curator, stars, flag FROM rating WHERE brief_id = ?");
 	if (s == NULL)
 		return STORE_EIO;
 	sqlite3_bind_int64(s, 1, brief_id);

@@ -21,8 +21,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const keys[] = {"parameters",  "prompt", "workflow", "invokeai_metadata",
-                                   "sd-metadata", "Dream",  "Comment",  "UserComment"};
+static const char *const keys[] = {
+        "parameters", "prompt",  "workflow",    "invokeai_metadata", "sd-metadata",
+        "Dream",      "Comment", "UserComment", "XML:com.adobe.xmp", "ImageDescription"};
 
 static void check(struct media_genmeta *m)
 {

@@ -483,6 +483,22 @@ static void a1111_text_forms(void **state)
 	note_has(m, "outside the 64-bit range");
 	media_genmeta_free(&m);
 
+	/* Civitai's raw JSON values stay whole. */
+	s = "p\nSteps: 5, Sampler: Euler, Civitai resources: [{\"type\":\"checkpoint\",\"id\":1},"
+	    "{\"type\":\"lora\",\"weight\":0.5}], Civitai metadata: {}, Seed: 9";
+	m = media_genmeta_parse_a1111(s, strlen(s));
+	assert_int_equal(m->seed, 9);
+	{
+		json_t *p = params_of(m), *r = json_object_get(p, "Civitai resources");
+
+		assert_int_equal(json_array_size(r), 2);
+		assert_string_equal(
+		        json_string_value(json_object_get(json_array_get(r, 1), "type")), "lora");
+		assert_true(json_is_object(json_object_get(p, "Civitai metadata")));
+		json_decref(p);
+	}
+	media_genmeta_free(&m);
+
 	/* Empty text. */
 	m = media_genmeta_parse_a1111(" \n\t", 3);
 	assert_false(media_genmeta_found(m));
@@ -732,6 +748,10 @@ static void comfy_hostile_graphs(void **state)
 	        "18446744073709551615, \"steps\": 4, \"positive\": [\"2\", 0], "
 	        "\"negative\": [\"2\", 0]}}, \"2\": {\"class_type\": \"CLIPTextEncode\", "
 	        "\"inputs\": {\"text\": \"x\"}}}";
+	static const char odd[] =
+	        "{\"1\": {\"class_type\": \"MyFancySampler\", \"inputs\": {\"x\": 1}}, "
+	        "\"2\": {\"class_type\": \"CheckpointLoaderSimple\", \"inputs\": "
+	        "{\"ckpt_name\": \"sdxl.safetensors\"}}}";
 	struct media_genmeta *m = media_genmeta_parse_json(g, strlen(g));
 	struct sbuf fan;
 	int i;
@@ -740,6 +760,15 @@ static void comfy_hostile_graphs(void **state)
 	assert_string_equal(m->tool, "ComfyUI");
 	assert_null(m->prompt);
 	assert_false(m->has_seed);
+	media_genmeta_free(&m);
+
+	/* A sampler this reader does not know: ComfyUI all the same, and the
+	 * only checkpoint loader names the model. */
+	m = media_genmeta_parse_json(odd, strlen(odd));
+	assert_string_equal(m->tool, "ComfyUI");
+	assert_string_equal(m->model, "sdxl.safetensors");
+	assert_null(m->prompt);
+	note_has(m, "without a sampler node");
 	media_genmeta_free(&m);
 
 	/* A seed past 64 bits: the JSON still reads; the seed is not invented. */
@@ -836,6 +865,116 @@ static void other_tools(void **state)
 	param_str(m, "scheduler", "karras");
 	media_genmeta_free(&m);
 	sb_free(&png);
+}
+
+static void put16x(struct sbuf *b, unsigned v, int be);
+static void tiff_user_comment(struct sbuf *t, const char *utf8, int be);
+
+static void drawthings_xmp(void **state)
+{
+	/* Draw Things: XMP in an iTXt "XML:com.adobe.xmp", settings as JSON in
+	 * exif:UserComment, a summary in dc:description. */
+	static const char xmp[] =
+	        "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\" x:xmptk=\"XMP Core 6.0.0\">\n"
+	        "   <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"
+	        "      <rdf:Description rdf:about=\"\"\n"
+	        "            xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n"
+	        "            xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n"
+	        "            xmlns:exif=\"http://ns.adobe.com/exif/1.0/\">\n"
+	        "         <dc:description>\n            <rdf:Alt>\n"
+	        "               <rdf:li xml:lang=\"x-default\">a &lt;cat&gt; &amp; moon&#xA;-ugly"
+	        "&#xA;Steps: 8, Sampler: UniPC Trailing, Guidance Scale: 4.5, Seed: 42, "
+	        "Size: 640x480, Model: m.ckpt</rdf:li>\n            </rdf:Alt>\n"
+	        "         </dc:description>\n"
+	        "         <xmp:CreatorTool>Draw Things</xmp:CreatorTool>\n"
+	        "         <exif:UserComment>\n            <rdf:Alt>\n"
+	        "               <rdf:li xml:lang=\"x-default\">{&quot;c&quot;:&quot;a &lt;cat&gt; "
+	        "&amp; moon&quot;,&quot;uc&quot;:&quot;ugly&quot;,&quot;model&quot;:&quot;"
+	        "m.ckpt&quot;,&quot;sampler&quot;:&quot;UniPC Trailing&quot;,&quot;scale&quot;:"
+	        "4.5,&quot;seed&quot;:42,&quot;size&quot;:&quot;640x480&quot;,&quot;steps&quot;:"
+	        "8,&quot;strength&quot;:1,&quot;v2&quot;:{&quot;loras&quot;:[{&quot;file&quot;:"
+	        "&quot;detail.ckpt&quot;,&quot;weight&quot;:0.8}]}}</rdf:li>\n"
+	        "            </rdf:Alt>\n         </exif:UserComment>\n"
+	        "      </rdf:Description>\n   </rdf:RDF>\n</x:xmpmeta>\n";
+	struct sbuf png;
+	struct media_genmeta *m;
+	char *only_desc, *cut;
+	int pass;
+
+	(void)state;
+	for (pass = 0; pass < 2; pass++) {
+		only_desc = xstrdup(xmp);
+		if (pass == 1) {
+			/* Without the JSON: the description alone. */
+			cut = strstr(only_desc, "         <exif:UserComment>");
+			memmove(cut, strstr(cut, "      </rdf:Description>"),
+			        strlen(strstr(cut, "      </rdf:Description>")) + 1);
+		}
+		png_start(&png);
+		pil_add_text(&png, "XML:com.adobe.xmp", only_desc, 0);
+		png_finish(&png);
+		assert_int_equal(media_genmeta_from_mem(png.s, png.len, &m), 0);
+		assert_string_equal(m->tool, "Draw Things");
+		assert_string_equal(m->prompt, "a <cat> & moon");
+		assert_string_equal(m->negative_prompt, "ugly");
+		assert_int_equal(m->seed, 42);
+		assert_string_equal(m->model, "m.ckpt");
+		param_int(m, "steps", 8);
+		param_str(m, "sampler", "UniPC Trailing");
+		param_num(m, "cfg_scale", 4.5);
+		param_str(m, "size", "640x480");
+		assert_string_equal(m->source,
+		                    pass ? "XMP dc:description" : "XMP exif:UserComment");
+		if (pass == 0)
+			param_num(m, "denoise", 1);
+		media_genmeta_free(&m);
+		sb_free(&png);
+		free(only_desc);
+	}
+}
+
+static void not_generation_metadata(void **state)
+{
+	struct sbuf png, f, tiff;
+	struct media_genmeta *m;
+
+	(void)state;
+	/* "parameters" holding JSON of no known shape: not a prompt. */
+	png_start(&png);
+	pil_add_text(&png, "parameters", "{\"colour\": \"red\", \"n\": [1, 2]}", 0);
+	png_finish(&png);
+	assert_int_equal(media_genmeta_from_mem(png.s, png.len, &m), 0);
+	assert_false(media_genmeta_found(m));
+	note_has(m, "unknown shape");
+	media_genmeta_free(&m);
+	sb_free(&png);
+
+	/* "parameters" with a prompt only: A1111-style, said so. */
+	png_start(&png);
+	pil_add_text(&png, "parameters", "{red|blue} car, night", 0);
+	png_finish(&png);
+	assert_int_equal(media_genmeta_from_mem(png.s, png.len, &m), 0);
+	assert_string_equal(m->tool, "A1111-style");
+	assert_string_equal(m->prompt, "{red|blue} car, night");
+	note_has(m, "without a settings line");
+	media_genmeta_free(&m);
+	sb_free(&png);
+
+	/* A camera's EXIF UserComment is no prompt. */
+	sb_init(&tiff);
+	tiff_user_comment(&tiff, "Holiday at the beach", 1);
+	sb_init(&f);
+	sb_add(&f, "\xff\xd8\xff\xe1", 4);
+	put16x(&f, (unsigned)(2 + 6 + tiff.len), 1);
+	sb_add(&f, "Exif\0\0", 6);
+	sb_add(&f, tiff.s, tiff.len);
+	sb_add(&f, "\xff\xd9", 2);
+	assert_int_equal(media_genmeta_from_mem(f.s, f.len, &m), 0);
+	assert_false(media_genmeta_found(m));
+	note_has(m, "not generation parameters");
+	media_genmeta_free(&m);
+	sb_free(&f);
+	sb_free(&tiff);
 }
 
 /* ---------------------------------------------------------------- JPEG and WebP */
@@ -1000,6 +1139,20 @@ static void sidecars(void **state)
 	param_str(m, "style", "noir");
 	note_has(m, "no tool is named");
 	media_genmeta_free(&m);
+
+	/* A file name that is not UTF-8: the source text still is. */
+	{
+		char *img2 = write_tmp("caf\xe9.png", png.s, png.len);
+		char *side2 = write_tmp("caf\xe9.txt", txt, strlen(txt));
+
+		m = from_file(img2);
+		assert_string_equal(m->source, "sidecar caf\xef\xbf\xbd.txt");
+		assert_string_equal(m->prompt, "a quiet harbour");
+		media_genmeta_free(&m);
+		unlink(side2);
+		free(img2);
+		free(side2);
+	}
 
 	/* Not asked for: no sidecar. */
 	free(side);
@@ -1244,6 +1397,7 @@ static void zip_bomb(void **state)
 
 static void bad_text_bytes(void **state)
 {
+	static const char lang_itxt[] = "Title\0\0\0ja\0\xe9\xa1\x8c\0\xe6\xa1\x9c";
 	static const char bad_itxt[] =
 	        "parameters\0\0\0\0\0bad \xff\xfe utf8\nSteps: 3, Sampler: x, Seed: 4";
 	struct sbuf png;
@@ -1258,9 +1412,13 @@ static void bad_text_bytes(void **state)
 	chunk(&png, "iTXt", bad_itxt, sizeof bad_itxt - 1);
 	chunk(&png, "tEXt", "Title\0gr\xfc\xdf", 10);
 	chunk(&png, "tEXt", "no-terminator-here", 18);
+	chunk(&png, "iTXt", lang_itxt, sizeof lang_itxt - 1);
 	png_finish(&png);
 	assert_int_equal(media_png_text_read_mem(png.s, png.len, NULL, &t, &err), 0);
-	assert_int_equal(t->n, 2);
+	assert_int_equal(t->n, 3);
+	assert_string_equal(t->items[2].lang, "ja");
+	assert_string_equal(t->items[2].translated_key, "\xe9\xa1\x8c");
+	assert_string_equal(t->items[2].text, "\xe6\xa1\x9c");
 	assert_string_equal(t->items[0].text,
 	                    "bad \xef\xbf\xbd\xef\xbf\xbd utf8\nSteps: 3, Sampler: x, Seed: 4");
 	assert_string_equal(t->items[1].text, "gr\xc3\xbc\xc3\x9f");
@@ -1294,6 +1452,8 @@ int main(void)
 	        cmocka_unit_test(comfy_custom_sampler),
 	        cmocka_unit_test(comfy_hostile_graphs),
 	        cmocka_unit_test(other_tools),
+	        cmocka_unit_test(drawthings_xmp),
+	        cmocka_unit_test(not_generation_metadata),
 	        cmocka_unit_test(jpeg_and_webp_exif),
 	        cmocka_unit_test(sidecars),
 	        cmocka_unit_test(truncated_and_bad_crc),
