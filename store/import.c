@@ -75,6 +75,24 @@ struct dirseen {
 	int open;               /* being walked (an ancestor of what is walked now) */
 };
 
+struct seen {
+	char hex[65];
+	size_t file;            /* index in files */
+};
+
+/* A file of the open batch: its asset is stored, its candidate waits for
+ * the batch's single store_candidate_add_many (one audit event per batch,
+ * as HACKING.md asks of bulk adds); it is reported once committed. */
+struct pending {
+	struct lb_candidate_input in; /* strings below are owned */
+	char *body, *model, *prompt, *negative, *params, *source;
+	char *path, *media_type, *reason, *tool;
+	char hex[65];
+	int64_t bytes, asset_id;
+	int width, height, has_prompt, existed;
+	double duration;
+};
+
 struct group {
 	int modality;
 	char *key;              /* normalised prompt, "" for none */
@@ -92,9 +110,11 @@ struct imp {
 	int brief_modality;     /* of o->brief_id */
 	struct group *groups;
 	size_t ngroups;
-	char **seen;            /* dry run: sha256 hex already met, sorted */
+	struct seen *seen;      /* sha256 of the files taken in this run, sorted */
 	size_t nseen;
+	struct pending *pend;   /* files of the open batch, their candidates not added yet */
 	size_t in_batch;
+	size_t batch_size;      /* files per transaction */
 	int batch_open;
 	double t0;
 	size_t done;
@@ -304,24 +324,99 @@ static void find_sidecars(struct imp *im)
 
 /* ------------------------------------------------------------ batches */
 
+static void pending_clear(struct pending *p)
+{
+	free(p->body);
+	free(p->model);
+	free(p->prompt);
+	free(p->negative);
+	free(p->params);
+	free(p->source);
+	free(p->path);
+	free(p->media_type);
+	free(p->reason);
+	free(p->tool);
+	memset(p, 0, sizeof *p);
+}
+
+static void pending_report(struct imp *im, struct pending *p, int64_t cand, const char *failure)
+{
+	struct lb_import_item it = { 0 };
+
+	it.path = p->path;
+	it.shown = p->source;
+	it.status = failure ? LB_IMPORT_FAILED : p->existed ? LB_IMPORT_SAME_ASSET : LB_IMPORT_ADDED;
+	it.reason = failure ? failure : p->reason;
+	it.media_type = p->media_type;
+	it.sha256 = p->hex;
+	it.bytes = p->bytes;
+	it.width = p->width;
+	it.height = p->height;
+	it.duration = p->duration;
+	it.brief_id = p->in.brief_id;
+	it.candidate_id = failure ? 0 : cand;
+	it.asset_id = failure ? 0 : p->asset_id;
+	it.tool = p->tool;
+	it.has_prompt = p->has_prompt;
+	report(im, &it);
+}
+
+/* Adds the batch's candidates (one event), syncs the asset files, commits
+ * and reports the batch's files.  A candidate that cannot be added alone
+ * is reported failed; a commit that fails fails them all. */
 static int batch_commit(struct imp *im)
 {
-	size_t n = im->in_batch;
+	size_t n = im->in_batch, i;
+	struct lb_candidate_input *in;
+	int64_t *ids;
+	char **why;
 	int rc = 0;
 
 	if (!im->batch_open)
 		return 0;
 	im->batch_open = 0;
 	im->in_batch = 0;
+	in = xcalloc(n + 1, sizeof *in);
+	ids = xcalloc(n + 1, sizeof *ids);
+	why = xcalloc(n + 1, sizeof *why);
+	for (i = 0; i < n; i++)
+		in[i] = im->pend[i].in;
+	if (n) {
+		rc = st_savepoint(im->st);
+		if (rc == 0 && store_candidate_add_many(im->st, in, n, ids) != 0) {
+			/* One of them is refused: add them one by one to find it. */
+			rc = st_savepoint_end(im->st, 0);
+			for (i = 0; i < n && rc == 0; i++) {
+				rc = st_savepoint(im->st);
+				if (rc == 0 && store_candidate_add(im->st, &in[i], &ids[i]) != 0) {
+					why[i] = xstrdup(store_errmsg(im->st));
+					rc = st_savepoint_end(im->st, 0);
+				} else if (rc == 0) {
+					rc = st_savepoint_end(im->st, 1);
+				}
+			}
+		} else if (rc == 0) {
+			rc = st_savepoint_end(im->st, 1);
+		}
+	}
 	/* Bytes on disk before the rows that point at them. */
-	rc = st_assets_sync(im->st);
+	if (rc == 0)
+		rc = st_assets_sync(im->st);
 	if (rc)
 		store_batch_end(im->st, 0);
 	else
 		rc = store_batch_end(im->st, 1);
 	if (rc && n)
-		st_fail(im->st, rc, "%s; the last %zu files reported added were not saved: run the same "
-			"import again to add them", store_errmsg(im->st), n);
+		st_fail(im->st, rc, "%s; the last %zu files were not saved: run the same import again to add them",
+			store_errmsg(im->st), n);
+	for (i = 0; i < n; i++) {
+		pending_report(im, &im->pend[i], ids[i], rc ? store_errmsg(im->st) : why[i]);
+		pending_clear(&im->pend[i]);
+		free(why[i]);
+	}
+	free(in);
+	free(ids);
+	free(why);
 	return rc;
 }
 
@@ -586,27 +681,41 @@ static int find_existing(struct imp *im, const char *hex, int64_t brief_id, int6
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : st_sqlfail(im->st, rc, "looking for the file");
 }
 
-/* Dry run: whether these bytes were met earlier in this run. */
-static int seen_before(struct imp *im, const char *hex)
+/* The file of this run that had these bytes, or -1. */
+static long seen_find(const struct imp *im, const char *hex)
 {
 	size_t lo = 0, hi = im->nseen, mid;
 	int c;
 
 	while (lo < hi) {
 		mid = (lo + hi) / 2;
-		c = strcmp(im->seen[mid], hex);
+		c = strcmp(im->seen[mid].hex, hex);
 		if (c == 0)
-			return 1;
+			return (long)im->seen[mid].file;
 		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static void seen_add(struct imp *im, const char *hex, size_t file)
+{
+	size_t lo = 0, hi = im->nseen, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (strcmp(im->seen[mid].hex, hex) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	im->seen = xrealloc(im->seen, (im->nseen + 1) * sizeof *im->seen);
 	memmove(im->seen + lo + 1, im->seen + lo, (im->nseen - lo) * sizeof *im->seen);
-	im->seen[lo] = xstrdup(hex);
+	memcpy(im->seen[lo].hex, hex, 65);
+	im->seen[lo].file = file;
 	im->nseen++;
-	return 0;
 }
 
 /* The candidate's parameters: what the metadata held, with the model
@@ -644,13 +753,13 @@ static int import_one(struct imp *im, size_t i)
 	struct lb_import_item it = { 0 };
 	struct media_info info;
 	struct media_genmeta *gm = NULL;
-	struct lb_candidate_input in = { 0 };
 	struct lb_asset_facts facts = { 0 };
 	struct sbuf warn;
 	char hex[65], hex2[65], *err = NULL, *reason = NULL, *src = NULL, *body = NULL, *params = NULL;
 	const char *named_as;
 	enum media_kind name_kind;
 	int64_t bytes = 0, cand = 0, in_brief = 0, brief = im->o->brief_id, asset = 0;
+	struct pending *p;
 	int rc = 0, existed = 0, modality;
 	size_t len;
 
@@ -670,9 +779,11 @@ static int import_one(struct imp *im, size_t i)
 		goto done;
 	}
 	/* Already in?  (With new_brief, anywhere in the project.) */
-	if (im->o->dry_run && seen_before(im, hex)) {
+	if (seen_find(im, hex) >= 0) {
+		char *first = util_visible_dup(im->files[seen_find(im, hex)].path, 0);
 		it.status = LB_IMPORT_DUPLICATE;
-		reason = xstrdup("the same bytes as a file met earlier in this import");
+		reason = xasprintf("the same bytes as %s, earlier in this import", first);
+		free(first);
 		goto done;
 	}
 	rc = find_existing(im, hex, im->o->new_brief ? 0 : brief, &cand, &in_brief, &err);
@@ -784,11 +895,14 @@ static int import_one(struct imp *im, size_t i)
 	it.brief_id = brief;
 	if (im->o->dry_run) {
 		it.status = LB_IMPORT_ADDED;
+		seen_add(im, hex, i);
 		goto done;
 	}
 	rc = batch_open(im);
 	if (rc)
 		goto done;
+	if (im->pend == NULL)
+		im->pend = xcalloc(im->batch_size, sizeof *im->pend);
 	rc = st_savepoint(im->st);
 	if (rc)
 		goto done;
@@ -807,31 +921,47 @@ static int import_one(struct imp *im, size_t i)
 		st_savepoint_end(im->st, 0);
 		goto done;
 	}
-	in.brief_id = brief;
-	in.asset_id = asset;
-	in.body = body;
-	in.backend = "import";
-	in.model = gm->model;
-	in.has_seed = gm->has_seed;
-	in.seed = gm->seed;
-	in.prompt = gm->prompt;
-	in.negative = gm->negative_prompt;
-	in.params = params;
-	in.source = src;
-	if (store_candidate_add(im->st, &in, &cand) != 0) {
-		reason = xstrdup(store_errmsg(im->st));
-		st_savepoint_end(im->st, 0);
-		goto done;
-	}
+	seen_add(im, hex, i);
+	if (existed)
+		sb_addf(&warn, "%sthe same bytes were already stored (for another brief): one asset", warn.len ? "; " : "");
 	rc = st_savepoint_end(im->st, 1);
 	if (rc)
 		goto done;
-	it.status = existed ? LB_IMPORT_SAME_ASSET : LB_IMPORT_ADDED;
-	it.candidate_id = cand;
-	it.asset_id = asset;
-	if (existed)
-		sb_addf(&warn, "%sthe same bytes were already stored (for another brief): one asset", warn.len ? "; " : "");
-	im->in_batch++;
+	p = &im->pend[im->in_batch++];
+	memset(p, 0, sizeof *p);
+	p->body = body;
+	p->model = xstrdup(gm->model);
+	p->prompt = xstrdup(gm->prompt);
+	p->negative = xstrdup(gm->negative_prompt);
+	p->params = params;
+	p->source = src;
+	p->path = xstrdup(fl->path);
+	p->media_type = xstrdup(info.mime);
+	p->reason = warn.len ? xstrdup(warn.s) : NULL;
+	p->tool = xstrdup(gm->tool);
+	memcpy(p->hex, hex, 65);
+	p->bytes = bytes;
+	p->asset_id = asset;
+	p->width = info.width;
+	p->height = info.height;
+	p->duration = info.duration;
+	p->has_prompt = it.has_prompt;
+	p->existed = existed;
+	p->in.brief_id = brief;
+	p->in.asset_id = asset;
+	p->in.body = p->body;
+	p->in.backend = "import";
+	p->in.model = p->model;
+	p->in.has_seed = gm->has_seed;
+	p->in.seed = gm->seed;
+	p->in.prompt = p->prompt;
+	p->in.negative = p->negative;
+	p->in.params = p->params;
+	p->in.source = p->source;
+	body = params = src = NULL;
+	media_genmeta_free(&gm);
+	sb_free(&warn);
+	return 0;
 done:
 	if (rc && reason == NULL)
 		reason = xstrdup(store_errmsg(im->st));
@@ -890,8 +1020,9 @@ static void free_imp(struct imp *im)
 	for (i = 0; i < im->ngroups; i++)
 		free(im->groups[i].key);
 	free(im->groups);
-	for (i = 0; i < im->nseen; i++)
-		free(im->seen[i]);
+	for (i = 0; i < im->in_batch; i++)
+		pending_clear(&im->pend[i]);
+	free(im->pend);
 	free(im->seen);
 }
 
@@ -910,6 +1041,7 @@ int store_import(struct store *st, const char *const *paths, size_t n_paths, con
 	im.o = o;
 	im.res = res;
 	im.t0 = util_mono_ms();
+	im.batch_size = o->batch > 0 ? (size_t)o->batch : BATCH_DEFAULT;
 	if (st->depth > 0)
 		return st_fail(st, STORE_EINVAL, "an import cannot run inside a batch");
 	rc = check_target(&im);
@@ -934,7 +1066,7 @@ int store_import(struct store *st, const char *const *paths, size_t n_paths, con
 			free(why);
 		} else {
 			rc = import_one(&im, i);
-			if (rc == 0 && im.in_batch >= (size_t)(o->batch > 0 ? o->batch : BATCH_DEFAULT))
+			if (rc == 0 && im.in_batch >= im.batch_size)
 				rc = batch_commit(&im);
 		}
 		if (o->progress) {
@@ -945,6 +1077,9 @@ int store_import(struct store *st, const char *const *paths, size_t n_paths, con
 			pr.bytes = res->bytes;
 			for (k = 0; k < LB_IMPORT__COUNT; k++)
 				pr.n[k] = res->n[k];
+			/* Files staged in the open batch count as what they will be. */
+			for (k = 0; k < im.in_batch; k++)
+				pr.n[im.pend[k].existed ? LB_IMPORT_SAME_ASSET : LB_IMPORT_ADDED]++;
 			pr.current = cur;
 			pr.elapsed_ms = util_mono_ms() - im.t0;
 			if (o->progress(o->ctx, &pr) != 0) {
@@ -954,10 +1089,17 @@ int store_import(struct store *st, const char *const *paths, size_t n_paths, con
 			free(cur);
 		}
 	}
-	if (rc == 0)
+	if (rc == 0) {
 		rc = batch_commit(&im);
-	else if (im.batch_open)
+	} else if (im.batch_open) {
+		/* The store failed: the open batch goes, and says so. */
+		char *why = xasprintf("not saved: %s", store_errmsg(st));
 		store_batch_end(st, 0);
+		for (i = 0; i < im.in_batch; i++)
+			pending_report(&im, &im.pend[i], 0, why);
+		st_fail(st, rc, "%s", why + strlen("not saved: "));
+		free(why);
+	}
 	free_imp(&im);
 	return rc;
 }

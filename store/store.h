@@ -523,7 +523,9 @@ struct lb_import_item {
 	int has_prompt;         /* generation parameters were recovered */
 };
 
-/* Progress, handed to the progress callback after each file. */
+/* Progress, handed to the progress callback after each file.  Files of
+ * the open batch count as added already; the report callback hears of
+ * them once their batch is committed. */
 struct lb_import_progress {
 	size_t done, total;     /* files handled / found */
 	int64_t bytes;          /* bytes read so far */
@@ -539,7 +541,8 @@ struct lb_import_options {
 	int dry_run;            /* read and report everything, write nothing */
 	int batch;              /* files per transaction (0: 256) */
 	/* Called once per file (and once per file found in a folder that is
-	 * left out), in order.  May be NULL. */
+	 * left out): at once for files that fail or are skipped, after their
+	 * batch commits for files added (so "added" is on disk).  May be NULL. */
 	void (*report)(void *ctx, const struct lb_import_item *it);
 	/* Called after each file; a nonzero return stops the import after
 	 * that file, keeping what is done (STORE_OK, *interrupted set).

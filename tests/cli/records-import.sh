@@ -9,7 +9,7 @@
 command -v jq >/dev/null || skip_all "jq is not installed"
 command -v python3 >/dev/null || skip_all "python3 is not installed"
 
-plan 67
+plan 68
 MK="python3 $top_srcdir/tests/cli/records-mkfiles.py"
 cd "$T" || exit 1
 show() { "$LIGHTBOX" candidate show --json "$1"; }
@@ -68,7 +68,7 @@ S=$(jq -r '.files[] | select(.path == "more/side.png") | .candidate_id' "$T/out"
 is "$(field "$S" '[.prompt, .negative_prompt, .seed, .parameters.steps] | @json')" \
 	'["a quiet harbour at dawn","people",99,12]' "the sidecar's parameters land in the picture's candidate"
 like "$(jq -r '.files[] | select(.path == "more/twin-b.png") | .reason' "$T/out")" \
-	"already candidate [0-9]+ of brief 1 \\(from more/twin-a.png\\)" "the second twin is reported as the same file"
+	"^the same bytes as more/twin-a.png, earlier in this import" "the second twin is reported as the same file"
 is "$(sql "SELECT count(*) FROM asset WHERE sha256 = '$(sha256sum more/twin-a.png | cut -c1-64)'")" 1 \
 	"the twins are one asset"
 is "$(sql "SELECT count(*) FROM candidate WHERE source LIKE '%side.txt'")" 0 "the sidecar is no candidate"
@@ -77,6 +77,9 @@ ok "running the same import again succeeds" lb import good more --brief 1
 like "$(cat "$T/out")" "Imported 0 of 8 files into brief 1: 0 new, 7 already in, 1 sidecar read, 1 left out" \
 	"and skips what is in"
 is "$(sql "SELECT count(*) FROM candidate")" "$n_before" "no candidate is added twice"
+lb import more/twin-b.png --brief 1 --json
+like "$(jq -r '.files[0].reason' "$T/out")" "^already candidate [0-9]+ of brief 1 \\(from more/twin-a.png\\)" \
+	"and on a later run as a candidate already there"
 ok "the same file into another brief" lb import good/comfy.png --brief 2 --json
 is "$(jq -r '.files[0].status' "$T/out")" "same-asset" "is a new candidate sharing the stored bytes"
 
@@ -93,7 +96,7 @@ $MK plain mixed/pic.png 4 4 4
 echo "a caption" >mixed/caption.md
 $MK wav mixed/sound.wav
 ok "a mixed folder imports into an image brief" lb import mixed --brief 1 --json
-is "$(jq -r '[.files[] | "\(.path)=\(.status)"] | join(" ")' "$T/out")" \
+is "$(jq -r '[.files[] | "\(.path)=\(.status)"] | sort | join(" ")' "$T/out")" \
 	"mixed/caption.md=skipped mixed/pic.png=added mixed/sound.wav=skipped" \
 	"files of another kind in a folder are left out"
 ok "named on the command line they go in" lb import mixed/sound.wav --brief 1 --json

@@ -16,9 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "media/media.h"
 #include "store/store.h"
 #include "util.h"
 
@@ -479,6 +481,114 @@ static void ranking_recovers_known_order(void **state)
 	assert_true(act <= rnd_total + 30);
 }
 
+/* ------------------------------------------------------------ import through the API */
+
+struct import_log {
+	int reports, added, stop_after, progress_calls;
+	int64_t last_cand;
+};
+
+static void on_report(void *ctx, const struct lb_import_item *it)
+{
+	struct import_log *l = ctx;
+
+	l->reports++;
+	if (it->status == LB_IMPORT_ADDED) {
+		l->added++;
+		assert_true(it->candidate_id > l->last_cand);
+		l->last_cand = it->candidate_id;
+	}
+}
+
+static int on_progress(void *ctx, const struct lb_import_progress *p)
+{
+	struct import_log *l = ctx;
+
+	l->progress_calls++;
+	assert_true(p->done <= p->total);
+	return l->stop_after && (int)p->done >= l->stop_after;
+}
+
+static int64_t count(struct fixture *f, const char *what)
+{
+	struct lb_event_list ev;
+	struct lb_log_filter lf = { 0 };
+	size_t i;
+	int64_t n = 0;
+
+	assert_int_equal(store_log(f->st, &lf, 1000, &ev), 0);
+	for (i = 0; i < ev.n; i++)
+		n += strcmp(ev.v[i].action, what) == 0;
+	lb_event_list_free(&ev);
+	return n;
+}
+
+static void import_stops_and_resumes(void **state)
+{
+	struct fixture *f = *state;
+	struct lb_brief_fields bf = { 0 };
+	struct lb_import_options o = { 0 };
+	struct lb_import_result r;
+	struct import_log log = { 0 };
+	unsigned char rgba[4 * 4 * 4], *png;
+	char *dir = xasprintf("%s/pictures", f->dir), *path, *err = NULL;
+	const char *paths[1];
+	size_t len;
+	int64_t brief, n = 0;
+	int i;
+
+	bf.title = (char *)"Pictures";
+	bf.modality = LB_IMAGE;
+	assert_int_equal(store_brief_add(f->st, f->project, &bf, &brief), 0);
+	assert_int_equal(mkdir(dir, 0777), 0);
+	for (i = 0; i < 5; i++) {
+		memset(rgba, 40 * i + 1, sizeof rgba);
+		assert_int_equal(media_png_encode(rgba, 4, 4, 1, &png, &len, &err), 0);
+		path = xasprintf("%s/p%d.png", dir, i);
+		assert_int_equal(util_write_atomic(path, png, len), 0);
+		free(path);
+		free(png);
+	}
+	paths[0] = dir;
+	o.brief_id = brief;
+	o.batch = 2;
+	o.report = on_report;
+	o.progress = on_progress;
+	o.ctx = &log;
+	log.stop_after = 3;
+	assert_int_equal(store_import(f->st, paths, 1, &o, &r), 0);
+	assert_true(r.interrupted);
+	assert_int_equal(r.total, 5);
+	assert_int_equal(r.n[LB_IMPORT_ADDED], 3);
+	assert_int_equal(log.added, 3);
+	assert_int_equal(log.progress_calls, 3);
+	lb_import_result_clear(&r);
+	/* Batches of two: two batches, two audit events for three candidates. */
+	assert_int_equal(count(f, "candidate-add"), 2);
+	assert_int_equal(store_candidate_count(f->st, &(struct lb_filter){ .brief_id = brief }, &n), 0);
+	assert_int_equal(n, 3);
+	/* Again, to the end: the rest goes in, nothing twice. */
+	memset(&log, 0, sizeof log);
+	assert_int_equal(store_import(f->st, paths, 1, &o, &r), 0);
+	assert_false(r.interrupted);
+	assert_int_equal(r.n[LB_IMPORT_ADDED], 2);
+	assert_int_equal(r.n[LB_IMPORT_DUPLICATE], 3);
+	assert_int_equal(log.reports, 5);
+	lb_import_result_clear(&r);
+	assert_int_equal(store_candidate_count(f->st, &(struct lb_filter){ .brief_id = brief }, &n), 0);
+	assert_int_equal(n, 5);
+	/* A dry run changes nothing; an import inside a batch is refused. */
+	o.dry_run = 1;
+	assert_int_equal(store_import(f->st, paths, 1, &o, &r), 0);
+	assert_int_equal(r.n[LB_IMPORT_DUPLICATE], 5);
+	lb_import_result_clear(&r);
+	assert_int_equal(store_batch_begin(f->st, "x"), 0);
+	assert_int_equal(store_import(f->st, paths, 1, &o, &r), STORE_EINVAL);
+	lb_import_result_clear(&r);
+	assert_int_equal(store_batch_end(f->st, 0), 0);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -488,6 +598,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(ranking_sparse_and_per_curator, setup, teardown),
 		cmocka_unit_test_setup_teardown(next_pair_is_new_and_skips_rejects, setup, teardown),
 		cmocka_unit_test_setup_teardown(ranking_recovers_known_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(import_stops_and_resumes, setup, teardown),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
