@@ -93,6 +93,7 @@ int cmd_rank(struct cli *c, int argc, char **argv)
 		json_object_set_new(o, "skipped", json_integer(r.n_skips));
 		json_object_set_new(o, "candidates", json_integer(b.n_candidates));
 		json_object_set_new(o, "model", json_string("bradley-terry"));
+		json_object_set_new(o, "iterations", json_integer(r.iterations));
 		for (i = 0; i < r.n; i++) {
 			json_t *x = json_object();
 			json_object_set_new(x, "rank", json_integer(r.v[i].rank));

@@ -132,13 +132,6 @@ static void bt_free(struct bt *m)
 	memset(m, 0, sizeof *m);
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 static int cmp_judgement(const void *pa, const void *pb)
 {
 	const struct judgement *a = pa, *b = pb;
@@ -150,7 +143,7 @@ static int cmp_judgement(const void *pa, const void *pb)
 
 static size_t bt_index(const struct bt *m, int64_t id)
 {
-	const int64_t *p = bsearch(&id, m->ids, m->n, sizeof *m->ids, cmp_i64);
+	const int64_t *p = bsearch(&id, m->ids, m->n, sizeof *m->ids, st_cmp_i64);
 
 	return p ? (size_t)(p - m->ids) : (size_t)-1;
 }
@@ -160,7 +153,9 @@ static double sigmoid(double x)
 	return 1.0 / (1.0 + exp(-x));
 }
 
-/* Fits theta by cyclic MM iterations; fills info. */
+/* Fits theta by cyclic MM iterations, starting from theta as it is (a
+ * warm start from the stored scores: one more judgement moves them little);
+ * fills info. */
 static void bt_fit(struct bt *m)
 {
 	size_t i, k;
@@ -168,7 +163,7 @@ static void bt_fit(struct bt *m)
 	int it;
 
 	for (i = 0; i < m->n; i++)
-		pi[i] = 1.0;
+		pi[i] = exp(m->theta[i]);
 	for (it = 1; it <= MM_MAX_ITER; it++) {
 		diff = 0;
 		for (i = 0; i < m->n; i++) {
@@ -293,7 +288,7 @@ static int bt_load(struct store *st, int64_t brief_id, const char *curator, stru
 		m->ids[2 * i] = raw[i][0];
 		m->ids[2 * i + 1] = raw[i][1];
 	}
-	qsort(m->ids, 2 * nraw, sizeof *m->ids, cmp_i64);
+	qsort(m->ids, 2 * nraw, sizeof *m->ids, st_cmp_i64);
 	for (i = 0, k = 0; i < 2 * nraw; i++)
 		if (k == 0 || m->ids[k - 1] != m->ids[i])
 			m->ids[k++] = m->ids[i];
@@ -355,6 +350,23 @@ static int bt_load(struct store *st, int64_t brief_id, const char *curator, stru
 	free(jv);
 	free(raw);
 	free(verdict);
+	/* Start from the pooled scores the brief has. */
+	s = st_prep(st, "SELECT id, score FROM candidate WHERE brief_id = ? AND score IS NOT NULL");
+	if (s == NULL) {
+		bt_free(m);
+		return STORE_EIO;
+	}
+	sqlite3_bind_int64(s, 1, brief_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		k = bt_index(m, sqlite3_column_int64(s, 0));
+		if (k != (size_t)-1 && fabs(sqlite3_column_double(s, 1)) < 50)
+			m->theta[k] = sqlite3_column_double(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		bt_free(m);
+		return st_sqlfail(st, rc, "reading scores");
+	}
 	bt_fit(m);
 	return 0;
 }

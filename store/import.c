@@ -157,11 +157,6 @@ static void add_file(struct imp *im, const char *path, int named)
 	im->files[im->nfiles++].sidecar_of = -1;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Why path cannot be followed (stat failed with errno e). Owned. */
 static char *stat_reason(const char *path, int e)
 {
@@ -237,7 +232,7 @@ static void walk_dir(struct imp *im, const char *path, const struct stat *sb, in
 	}
 	closedir(d);
 	if (n)
-		qsort(names, n, sizeof *names, cmp_str);
+		qsort(names, n, sizeof *names, st_cmp_str);
 	for (i = 0; i < n; i++) {
 		full = strcmp(path, "/") == 0 ? xasprintf("/%s", names[i]) : xasprintf("%s/%s", path, names[i]);
 		if (names[i][0] == '.')

@@ -172,18 +172,6 @@ static void grid_free(struct grid *g)
 	memset(g, 0, sizeof *g);
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 struct row {
 	int64_t cand;
 	char *cur;
@@ -228,8 +216,8 @@ static int grid_load(struct store *st, int64_t brief_id, struct grid *g)
 		g->cur[i] = rows[i].cur;
 		g->cand[i] = rows[i].cand;
 	}
-	qsort(g->cur, n, sizeof *g->cur, cmp_str);
-	qsort(g->cand, n, sizeof *g->cand, cmp_i64);
+	qsort(g->cur, n, sizeof *g->cur, st_cmp_str);
+	qsort(g->cand, n, sizeof *g->cand, st_cmp_i64);
 	for (i = 0, k = 0; i < n; i++)
 		if (k == 0 || strcmp(g->cur[k - 1], g->cur[i]) != 0)
 			g->cur[k++] = g->cur[i];
@@ -245,15 +233,15 @@ static int grid_load(struct store *st, int64_t brief_id, struct grid *g)
 		g->flag[i] = -1;
 	}
 	for (i = 0; i < n; i++) {
-		char **pc = bsearch(&rows[i].cur, g->cur, g->ncur, sizeof *g->cur, cmp_str);
-		int64_t *pk = bsearch(&rows[i].cand, g->cand, g->ncand, sizeof *g->cand, cmp_i64);
+		char **pc = bsearch(&rows[i].cur, g->cur, g->ncur, sizeof *g->cur, st_cmp_str);
+		int64_t *pk = bsearch(&rows[i].cand, g->cand, g->ncand, sizeof *g->cand, st_cmp_i64);
 		size_t at = (size_t)(pc - g->cur) * g->ncand + (size_t)(pk - g->cand);
 		g->stars[at] = rows[i].stars >= 0 ? rows[i].stars : NAN;
 		g->flag[at] = rows[i].flag;
 	}
 	/* Names were moved into g->cur; free the duplicates left behind. */
 	for (i = 0; i < n; i++) {
-		char **pc = bsearch(&rows[i].cur, g->cur, g->ncur, sizeof *g->cur, cmp_str);
+		char **pc = bsearch(&rows[i].cur, g->cur, g->ncur, sizeof *g->cur, st_cmp_str);
 		if (*pc != rows[i].cur)
 			free(rows[i].cur);
 	}

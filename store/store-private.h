@@ -61,6 +61,10 @@ int st_end(struct store *st, int rc);
 int st_savepoint(struct store *st);
 int st_savepoint_end(struct store *st, int keep);
 
+/* qsort/bsearch comparators: int64_t values, C strings (char *). */
+int st_cmp_i64(const void *a, const void *b);
+int st_cmp_str(const void *a, const void *b);
+
 /* Runs sql (no rows) with the bindings; returns 0 or a code. */
 int st_exec(struct store *st, const char *sql);
 

@@ -258,6 +258,18 @@ int st_end(struct store *st, int code)
 	return 0;
 }
 
+int st_cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int st_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 int st_savepoint(struct store *st)
 {
 	if (st->depth <= 0)
