@@ -377,6 +377,7 @@ static int child_decode(const char *path, long long limit)
 	what = rc == 0 ? 2 : strstr(err, "pixel limit") && strstr(err, "set pixel-limit") ? 0 : 1;
 #ifdef UNDER_ASAN
 	big = biggest >= ((size_t)256 << 20);
+	(void)before;
 #else
 	big = before > 0 && vm_peak() - before >= (256ull << 20);
 #endif
@@ -507,10 +508,10 @@ static void resize_area_average(void **state)
 
 static void encoders_round_trip(void **state)
 {
-	unsigned char *px = td_plasma(120, 90, 1), *out, *dec;
+	unsigned char *px = td_plasma(120, 90, 1), *out, *dec, *flat;
 	size_t len, small = 0;
 	uLongf dlen;
-	int w, h, c, level;
+	int w, h, c, level, x, y;
 	char *err = NULL;
 	tjhandle tj;
 
@@ -528,7 +529,36 @@ static void encoders_round_trip(void **state)
 		else
 			assert_true(len < small);
 		free(out);
+		out = NULL;
 	}
+	assert_int_equal(out == NULL, 1);
+	/* opaque pictures go as RGB (colour type 2), alpha ones as RGBA (6) */
+	assert_int_equal(media_png_encode(px, 120, 90, 1, &out, &len, &err), 0);
+	assert_int_equal(out[25], 6);
+	free(out);
+	free(px);
+	px = td_plasma(120, 90, 0);
+	assert_int_equal(media_png_encode(px, 120, 90, 1, &out, &len, &err), 0);
+	assert_int_equal(out[25], 2);
+	dec = stbi_load_from_memory(out, (int)len, &w, &h, &c, 4);
+	assert_non_null(dec);
+	assert_memory_equal(dec, px, 120 * 90 * 4);
+	stbi_image_free(dec);
+	free(out);
+	/* flat artwork: the fast level still finds the long matches */
+	flat = td_flat(400, 300, 0xf0f0f0ff);
+	for (y = 100; y < 200; y++)
+		for (x = 0; x < 400; x++)
+			flat[((size_t)y * 400 + x) * 4] = (unsigned char)x;
+	assert_int_equal(media_png_encode(flat, 400, 300, 1, &out, &len, &err), 0);
+	assert_true(len < 400 * 300 * 3 / 50);
+	dec = stbi_load_from_memory(out, (int)len, &w, &h, &c, 4);
+	assert_non_null(dec);
+	assert_memory_equal(dec, flat, 400 * 300 * 4);
+	stbi_image_free(dec);
+	free(out);
+	free(flat);
+
 	assert_int_equal(media_png_encode(px, 0, 10, 1, &out, &len, &err), -1);
 	assert_non_null(strstr(err, "bad size"));
 	xfree(&err);
@@ -559,6 +589,25 @@ static void encoders_round_trip(void **state)
 
 static const char sha[] = "ab34567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef";
 
+/* Two pictures of one size whose RGB differ by at most `mean` on average. */
+static void assert_close(const struct media_image *a, const struct media_image *b, double mean)
+{
+	double sum = 0;
+	size_t i, n = (size_t)a->width * a->height;
+
+	assert_int_equal(a->width, b->width);
+	assert_int_equal(a->height, b->height);
+	for (i = 0; i < n; i++) {
+		sum += abs(a->rgba[4 * i] - b->rgba[4 * i]) +
+		       abs(a->rgba[4 * i + 1] - b->rgba[4 * i + 1]) +
+		       abs(a->rgba[4 * i + 2] - b->rgba[4 * i + 2]);
+		assert_int_equal(a->rgba[4 * i + 3], b->rgba[4 * i + 3]);
+	}
+	if (sum / (3.0 * n) > mean)
+		print_error("mean difference %.2f over %.2f\n", sum / (3.0 * n), mean);
+	assert_true(sum / (3.0 * n) <= mean);
+}
+
 static void thumbs_cache(void **state)
 {
 	unsigned char *px = td_plasma(640, 480, 0), *copy;
@@ -586,7 +635,7 @@ static void thumbs_cache(void **state)
 	assert_int_equal(b2.width, 160);
 	assert_int_equal(b2.src_width, 640);
 	assert_int_equal(b2.src_height, 480);
-	assert_memory_equal(a.rgba, b2.rgba, 160 * 120 * 4);
+	assert_close(&a, &b2, 4.0); /* opaque thumbnails are stored as JPEG q90 */
 	media_image_free(&b2);
 
 	/* a flipped byte in the pixels: detected, rebuilt, then served again */
@@ -594,7 +643,7 @@ static void thumbs_cache(void **state)
 	data[len - 7] ^= 0x01;
 	assert_int_equal(util_write_atomic(tpath, data, len), 0);
 	assert_int_equal(media_thumb_load(cache, sha, src, 160, 160, 0, &b2, &err), 0);
-	assert_memory_equal(a.rgba, b2.rgba, 160 * 120 * 4);
+	assert_memory_equal(a.rgba, b2.rgba, 160 * 120 * 4); /* built: straight from the source */
 	media_image_free(&b2);
 	assert_int_equal(media_thumb_load(cache, sha, src, 160, 160, 0, &b2, &err), 1);
 	media_image_free(&b2);
@@ -626,6 +675,21 @@ static void thumbs_cache(void **state)
 	assert_int_equal(media_thumb_load(cache, sha, src, 90, 40, 0, &b2, &err), -1);
 	assert_non_null(strstr(err, "cannot open"));
 	xfree(&err);
+
+	/* a picture with transparency is kept losslessly */
+	free(px);
+	px = td_plasma(300, 200, 1);
+	sb_reset(&b);
+	td_png(&b, px, 300, 200);
+	free(src);
+	src = td_write(tmp, "alpha.png", b.s, b.len);
+	media_image_free(&a);
+	assert_int_equal(media_thumb_load(cache, sha, src, 150, 150, 0, &a, &err), 0);
+	assert_int_equal(media_thumb_load(cache, sha, src, 150, 150, 0, &b2, &err), 1);
+	assert_int_equal(b2.width, 150);
+	assert_int_equal(b2.height, 100);
+	assert_memory_equal(a.rgba, b2.rgba, 150 * 100 * 4);
+	media_image_free(&b2);
 
 	/* hashes are checked before they become paths */
 	assert_int_equal(media_thumb_load(cache, "../../../etc/passwd", src, 80, 40, 0, &b2, &err),
@@ -765,6 +829,21 @@ static void ffmpeg_peaks_and_missing(void **state)
 	assert_true(fabs(info.duration - 2.0) < 0.1);
 	for (i = 2; i < 48; i++) /* the encoder's priming and padding aside */
 		assert_true(maxs[i] > 0.4 && maxs[i] < 0.6 && mins[i] < -0.4 && mins[i] > -0.6);
+
+	/* G.711 WAVs made by ffmpeg are read directly, ffmpeg or not */
+	for (i = 0; i < 2; i++) {
+		const char *args[] = { "-i", NULL, "-c:a", i ? "pcm_mulaw" : "pcm_alaw", NULL };
+		char *in = xasprintf("%s/for-mp3.wav", tmp);
+		char *g711 = xasprintf("%s/g711-%d.wav", tmp, i);
+
+		args[1] = in;
+		assert_int_equal(td_ffmpeg(g711, args), 0);
+		setenv("LIGHTBOX_FFMPEG", "/nonexistent/ffmpeg", 1);
+		check_sine_peaks(g711, 0.5, 0.02);
+		unsetenv("LIGHTBOX_FFMPEG");
+		free(in);
+		free(g711);
+	}
 
 	setenv("LIGHTBOX_FFMPEG", "/nonexistent/ffmpeg", 1);
 	assert_int_equal(media_audio_peaks(mp3, 50, mins, maxs, &info, &err), -1);
