@@ -387,7 +387,7 @@ static int webp_decode_scaled(const unsigned char *data, size_t n, int tw, int t
 static int webp_first_frame(const unsigned char *data, size_t n, int cw, int ch, struct raw *r,
 			    char **err)
 {
-	size_t off = 12, end = n, len, flen;
+	size_t off = 12, end = n, len, flen = 0;
 	const unsigned char *f = NULL;
 	unsigned char *c, *box;
 	struct raw fr;

@@ -259,6 +259,18 @@ static void probe_video(void **state)
 	assert_int_equal(i.width, 1920);
 	assert_float_equal(i.duration, 1.5, 1e-9);
 
+	/* HEIF: a still picture in boxes, sized by its ispe property */
+	sb_reset(&b);
+	sb_add(&b, "\0\0\0\x14" "ftypheic\0\0\0\0mif1", 20);
+	sb_add(&b, "\0\0\0\x30" "meta\0\0\0\0", 12);
+	sb_add(&b, "\0\0\0\x24" "iprp" "\0\0\0\x1c" "ipco", 16);
+	sb_add(&b, "\0\0\0\x14" "ispe\0\0\0\0" "\0\0\x0f\xc0" "\0\0\x0b\xd0", 20);
+	i = probe_ok(b.s, b.len);
+	assert_int_equal(i.kind, MEDIA_IMAGE);
+	assert_string_equal(i.mime, "image/heic");
+	assert_int_equal(i.width, 4032);
+	assert_int_equal(i.height, 3024);
+
 	sb_reset(&b);
 	td_webm(&b, 2500.0, 320, 240);
 	i = probe_ok(b.s, b.len);
@@ -440,30 +452,38 @@ struct sample {
 	int strict; /* every proper prefix of 16+ bytes is an error */
 };
 
+/* The next sample's buffer, named and marked. */
+static struct sbuf *sample(struct sample *s, int *n, const char *name, int strict)
+{
+	s[*n].name = name;
+	s[*n].strict = strict;
+	return &s[(*n)++].b;
+}
+
 static int make_samples(struct sample *s)
 {
 	unsigned char *px = td_plasma(48, 32, 1);
 	uint32_t colors[3] = { 0xff0000ff, 0x00ff00ff, 0x0000ffff };
+	struct sbuf *b;
 	int n = 0, i;
 
 	for (i = 0; i < 14; i++)
 		sb_init(&s[i].b);
-	s[n].name = "png", s[n].strict = 1, td_png(&s[n].b, px, 48, 32), n++;
-	s[n].name = "jpeg", s[n].strict = 1, td_jpeg(&s[n].b, px, 48, 32, 80), n++;
-	s[n].name = "jpeg-exif", s[n].strict = 1, td_jpeg(&s[n].b, px, 48, 32, 80);
-	td_jpeg_orient(&s[n].b, 8), n++;
-	s[n].name = "webp", s[n].strict = 1, td_webp(&s[n].b, px, 48, 32, 0), n++;
-	s[n].name = "webp-anim", s[n].strict = 1, td_webp_anim(&s[n].b, px, px, 48, 32), n++;
-	s[n].name = "gif", s[n].strict = 0, td_gif(&s[n].b, 12, 8, colors, 3), n++;
-	s[n].name = "wav", s[n].strict = 1;
-	td_wav(&s[n].b, 1, 24, 2, 8000, 200, 1, sine), n++;
-	s[n].name = "flac", s[n].strict = 0, td_flac_header(&s[n].b, 44100, 2, 16, 44100), n++;
-	s[n].name = "ogg", s[n].strict = 0, td_ogg(&s[n].b, 0, 44100, 2, 44100), n++;
-	s[n].name = "opus", s[n].strict = 0, td_ogg(&s[n].b, 1, 48000, 2, 48000), n++;
-	s[n].name = "mp3", s[n].strict = 0, td_mp3(&s[n].b, 6, 1, 40), n++;
-	s[n].name = "mp4", s[n].strict = 1;
-	td_mp4(&s[n].b, "isom", 1000, 2000, 64, 48, 64, 1), n++;
-	s[n].name = "webm", s[n].strict = 1, td_webm(&s[n].b, 900, 64, 48), n++;
+	td_png(sample(s, &n, "png", 1), px, 48, 32);
+	td_jpeg(sample(s, &n, "jpeg", 1), px, 48, 32, 80);
+	b = sample(s, &n, "jpeg-exif", 1);
+	td_jpeg(b, px, 48, 32, 80);
+	td_jpeg_orient(b, 8);
+	td_webp(sample(s, &n, "webp", 1), px, 48, 32, 0);
+	td_webp_anim(sample(s, &n, "webp-anim", 1), px, px, 48, 32);
+	td_gif(sample(s, &n, "gif", 0), 12, 8, colors, 3);
+	td_wav(sample(s, &n, "wav", 1), 1, 24, 2, 8000, 200, 1, sine);
+	td_flac_header(sample(s, &n, "flac", 0), 44100, 2, 16, 44100);
+	td_ogg(sample(s, &n, "ogg", 0), 0, 44100, 2, 44100);
+	td_ogg(sample(s, &n, "opus", 0), 1, 48000, 2, 48000);
+	td_mp3(sample(s, &n, "mp3", 0), 6, 1, 40);
+	td_mp4(sample(s, &n, "mp4", 1), "isom", 1000, 2000, 64, 48, 64, 1);
+	td_webm(sample(s, &n, "webm", 1), 900, 64, 48);
 	free(px);
 	return n;
 }
