@@ -37,23 +37,6 @@
 #endif
 #endif
 
-static char *tmp;
-
-static int setup(void **state)
-{
-	(void)state;
-	tmp = td_tmpdir();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	td_rmtree(tmp);
-	free(tmp);
-	return 0;
-}
-
 static const unsigned char *px_at(const struct media_image *im, int x, int y)
 {
 	return im->rgba + ((size_t)y * im->width + x) * 4;
@@ -108,7 +91,7 @@ static void decode_png(void **state)
 	(void)state;
 	sb_init(&b);
 	td_png(&b, px, 300, 200);
-	path = td_write(tmp, "plasma.png", b.s, b.len);
+	path = td_write(td_dir, "plasma.png", b.s, b.len);
 	assert_int_equal(media_image_load(path, 0, 0, 0, &im, &err), 0);
 	assert_int_equal(im.width, 300);
 	assert_int_equal(im.height, 200);
@@ -146,7 +129,7 @@ static void decode_jpeg_scaled(void **state)
 	(void)state;
 	sb_init(&b);
 	td_jpeg(&b, px, 2048, 2048, 90);
-	path = td_write(tmp, "big.jpg", b.s, b.len);
+	path = td_write(td_dir, "big.jpg", b.s, b.len);
 	/* 160x80 box: 80x80, decoded at 1/8 (256 >= 80) then shrunk */
 	assert_int_equal(media_image_load(path, 160, 80, 0, &im, &err), 0);
 	assert_int_equal(im.width, 80);
@@ -211,7 +194,7 @@ static void decode_animated_first_frame(void **state)
 	(void)state;
 	sb_init(&b);
 	td_gif(&b, 30, 20, colors, 2);
-	path = td_write(tmp, "anim.gif", b.s, b.len);
+	path = td_write(td_dir, "anim.gif", b.s, b.len);
 	assert_int_equal(media_image_load(path, 0, 0, 0, &im, &err), 0);
 	assert_int_equal(im.width, 30);
 	assert_int_equal(im.frames, 2);
@@ -292,7 +275,7 @@ static void guard_refuses_huge(void **state)
 	(void)state;
 	sb_init(&b);
 	td_png_liar(&b, 100000, 100000);
-	path = td_write(tmp, "huge.png", b.s, b.len);
+	path = td_write(td_dir, "huge.png", b.s, b.len);
 	assert_int_equal(media_image_load(path, 80, 40, 0, &im, &err), -1);
 	assert_null(im.rgba);
 	assert_non_null(strstr(err, "100000x100000"));
@@ -406,10 +389,10 @@ static void guard_allocates_nothing_big(void **state)
 	(void)state;
 	sb_init(&b);
 	td_png_liar(&b, 100000, 100000);
-	huge = td_write(tmp, "huge2.png", b.s, b.len);
+	huge = td_write(td_dir, "huge2.png", b.s, b.len);
 	sb_reset(&b);
 	td_png_liar(&b, 12000, 12000);
-	mid = td_write(tmp, "mid.png", b.s, b.len);
+	mid = td_write(td_dir, "mid.png", b.s, b.len);
 	/* refused by the guard, with no big allocation */
 	assert_int_equal(run_child(huge, 0), 10);
 	assert_int_equal(run_child(mid, 0), 10);
@@ -432,7 +415,7 @@ static void decode_bad_files(void **state)
 	size_t k;
 
 	(void)state;
-	path = td_write(tmp, "zero.png", "", 0);
+	path = td_write(td_dir, "zero.png", "", 0);
 	assert_int_equal(media_image_load(path, 80, 40, 0, &im, &err), -1);
 	assert_non_null(strstr(err, "empty file"));
 	xfree(&err);
@@ -440,7 +423,7 @@ static void decode_bad_files(void **state)
 
 	sb_init(&b);
 	td_png(&b, px, 200, 150);
-	path = td_write(tmp, "cut.png", b.s, b.len / 2);
+	path = td_write(td_dir, "cut.png", b.s, b.len / 2);
 	assert_int_equal(media_image_load(path, 80, 40, 0, &im, &err), -1);
 	assert_non_null(strstr(err, "PNG"));
 	xfree(&err);
@@ -454,13 +437,13 @@ static void decode_bad_files(void **state)
 
 	sb_reset(&b);
 	td_wav(&b, 1, 16, 1, 8000, 80, 0, sine);
-	path = td_write(tmp, "sound.png", b.s, b.len);
+	path = td_write(td_dir, "sound.png", b.s, b.len);
 	assert_int_equal(media_image_load(path, 80, 40, 0, &im, &err), -1);
 	assert_non_null(strstr(err, "not a picture: the file holds audio (audio/wav)"));
 	xfree(&err);
 	free(path);
 
-	path = xasprintf("%s/gone.png", tmp);
+	path = xasprintf("%s/gone.png", td_dir);
 	assert_int_equal(media_image_load(path, 80, 40, 0, &im, &err), -1);
 	assert_non_null(strstr(err, "cannot open"));
 	xfree(&err);
@@ -620,8 +603,8 @@ static void thumbs_cache(void **state)
 	(void)state;
 	sb_init(&b);
 	td_jpeg(&b, px, 640, 480, 90);
-	src = td_write(tmp, "src.jpg", b.s, b.len);
-	cache = xasprintf("%s/cache", tmp);
+	src = td_write(td_dir, "src.jpg", b.s, b.len);
+	cache = xasprintf("%s/cache", td_dir);
 	tpath = media_thumb_path(cache, sha, 160, 160);
 	assert_non_null(strstr(tpath, "/cache/thumbs/ab/" "ab34"));
 	assert_non_null(strstr(tpath, "-160x160.lbt"));
@@ -682,7 +665,7 @@ static void thumbs_cache(void **state)
 	sb_reset(&b);
 	td_png(&b, px, 300, 200);
 	free(src);
-	src = td_write(tmp, "alpha.png", b.s, b.len);
+	src = td_write(td_dir, "alpha.png", b.s, b.len);
 	media_image_free(&a);
 	assert_int_equal(media_thumb_load(cache, sha, src, 150, 150, 0, &a, &err), 0);
 	assert_int_equal(media_thumb_load(cache, sha, src, 150, 150, 0, &b2, &err), 1);
@@ -754,14 +737,14 @@ static void wav_peaks(void **state)
 		sb_reset(&b);
 		td_wav(&b, f[k].format, f[k].bits, f[k].channels, 44100, 44100, f[k].ext, sine);
 		snprintf(name, sizeof name, "sine-%zu.wav", k);
-		path = td_write(tmp, name, b.s, b.len);
+		path = td_write(td_dir, name, b.s, b.len);
 		check_sine_peaks(path, 0.5, f[k].tol);
 		free(path);
 	}
 	/* half a second of silence, then full scale: the columns follow */
 	sb_reset(&b);
 	td_wav(&b, 1, 16, 1, 44100, 44100, 0, step);
-	path = td_write(tmp, "step.wav", b.s, b.len);
+	path = td_write(td_dir, "step.wav", b.s, b.len);
 	assert_int_equal(media_audio_peaks(path, 100, mins, maxs, &info, &err), 0);
 	for (i = 0; i < 50; i++)
 		assert_true(fabs(mins[i]) < 1e-6 && fabs(maxs[i]) < 1e-6);
@@ -772,7 +755,7 @@ static void wav_peaks(void **state)
 	/* fewer samples than columns: every column is filled */
 	sb_reset(&b);
 	td_wav(&b, 1, 16, 1, 44100, 10, 0, step);
-	path = td_write(tmp, "tiny.wav", b.s, b.len);
+	path = td_write(td_dir, "tiny.wav", b.s, b.len);
 	assert_int_equal(media_audio_peaks(path, 100, mins, maxs, NULL, &err), 0);
 	for (i = 0; i < 100; i++)
 		assert_true(mins[i] <= maxs[i]);
@@ -780,13 +763,13 @@ static void wav_peaks(void **state)
 	/* a recording cut short still has its waveform (and says how long) */
 	sb_reset(&b);
 	td_wav(&b, 1, 16, 1, 44100, 44100, 0, sine);
-	path = td_write(tmp, "cut.wav", b.s, b.len / 2);
+	path = td_write(td_dir, "cut.wav", b.s, b.len / 2);
 	assert_int_equal(media_audio_peaks(path, 10, mins, maxs, &info, &err), 0);
 	assert_true(info.duration > 0.49 && info.duration < 0.51);
 	assert_true(maxs[9] > 0.49);
 	free(path);
 	/* not audio */
-	path = td_write(tmp, "words.wav", "hello\n", 6);
+	path = td_write(td_dir, "words.wav", "hello\n", 6);
 	assert_int_equal(media_audio_peaks(path, 10, mins, maxs, &info, &err), -1);
 	assert_non_null(strstr(err, "not audio"));
 	xfree(&err);
@@ -801,11 +784,11 @@ static char *make_mp3(const char *name)
 {
 	const char *args[8] = { "-i", NULL, "-c:a", "libmp3lame", NULL };
 	struct sbuf b;
-	char *wav, *mp3 = xasprintf("%s/%s", tmp, name);
+	char *wav, *mp3 = xasprintf("%s/%s", td_dir, name);
 
 	sb_init(&b);
 	td_wav(&b, 1, 16, 1, 44100, 88200, 0, sine);
-	wav = td_write(tmp, "for-mp3.wav", b.s, b.len);
+	wav = td_write(td_dir, "for-mp3.wav", b.s, b.len);
 	args[1] = wav;
 	sb_free(&b);
 	if (td_ffmpeg(mp3, args) < 0)
@@ -833,8 +816,8 @@ static void ffmpeg_peaks_and_missing(void **state)
 	/* G.711 WAVs made by ffmpeg are read directly, ffmpeg or not */
 	for (i = 0; i < 2; i++) {
 		const char *args[] = { "-i", NULL, "-c:a", i ? "pcm_mulaw" : "pcm_alaw", NULL };
-		char *in = xasprintf("%s/for-mp3.wav", tmp);
-		char *g711 = xasprintf("%s/g711-%d.wav", tmp, i);
+		char *in = xasprintf("%s/for-mp3.wav", td_dir);
+		char *g711 = xasprintf("%s/g711-%d.wav", td_dir, i);
 
 		args[1] = in;
 		assert_int_equal(td_ffmpeg(g711, args), 0);
@@ -867,14 +850,14 @@ static void ffmpeg_runs_without_shell(void **state)
 	size_t len;
 
 	(void)state;
-	fake = td_write(tmp, "fake-ffmpeg", script, strlen(script));
+	fake = td_write(td_dir, "fake-ffmpeg", script, strlen(script));
 	assert_int_equal(chmod(fake, 0755), 0);
-	log = xasprintf("%s/args.log", tmp);
+	log = xasprintf("%s/args.log", td_dir);
 	pwned = xstrdup("PWNED"); /* where a shell would have made it: our directory */
 	sb_init(&b);
 	td_mp3(&b, 20, 0, 0);
-	free(td_write(tmp, "a b;touch PWNED;$(touch PWNED)`touch PWNED`.mp3", b.s, b.len));
-	name = xasprintf("%s/a b;touch PWNED;$(touch PWNED)`touch PWNED`.mp3", tmp);
+	free(td_write(td_dir, "a b;touch PWNED;$(touch PWNED)`touch PWNED`.mp3", b.s, b.len));
+	name = xasprintf("%s/a b;touch PWNED;$(touch PWNED)`touch PWNED`.mp3", td_dir);
 	setenv("LIGHTBOX_FFMPEG", fake, 1);
 	setenv("LB_ARGLOG", log, 1);
 	assert_int_equal(media_audio_peaks(name, 10, mins, maxs, NULL, &err), -1);
@@ -907,7 +890,7 @@ static void video_poster(void **state)
 	size_t i, differ = 0;
 
 	(void)state;
-	path = xasprintf("%s/clip.mp4", tmp);
+	path = xasprintf("%s/clip.mp4", td_dir);
 	if (!td_have_ffmpeg() || td_ffmpeg(path, args) < 0) {
 		free(path);
 		skip();
@@ -923,7 +906,7 @@ static void video_poster(void **state)
 	assert_true(differ > 1000); /* a picture, not a flat fill */
 	media_image_free(&im);
 
-	cache = xasprintf("%s/vcache", tmp);
+	cache = xasprintf("%s/vcache", td_dir);
 	assert_int_equal(media_thumb_load(cache, sha, path, 64, 64, 0, &im, &err), 0);
 	assert_int_equal(im.width, 64);
 	assert_int_equal(im.height, 48);
@@ -937,7 +920,7 @@ static void video_poster(void **state)
 	assert_int_equal(info.width, 320);
 	xfree(&err);
 	unsetenv("LIGHTBOX_FFMPEG");
-	assert_int_equal(media_video_poster(tmp, 160, 160, 0, &im, &info, &err), -1);
+	assert_int_equal(media_video_poster(td_dir, 160, 160, 0, &im, &info, &err), -1);
 	xfree(&err);
 	free(cache);
 	free(path);
@@ -964,5 +947,5 @@ int main(void)
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, td_setup, td_teardown);
 }

@@ -21,23 +21,6 @@
 #include "media-testdata.h"
 #include "util.h"
 
-static char *tmp;
-
-static int setup(void **state)
-{
-	(void)state;
-	tmp = td_tmpdir();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	td_rmtree(tmp);
-	free(tmp);
-	return 0;
-}
-
 /* Probes a buffer that must succeed. */
 static struct media_info probe_ok(const void *p, size_t n)
 {
@@ -309,12 +292,12 @@ static void probe_text(void **state)
 	i = probe_ok("latin1 caf\xe9 ok", 14);
 	assert_int_equal(i.kind, MEDIA_UNKNOWN);
 
-	path = td_write(tmp, "notes.md", "# Brief\n\n- fox\n", 15);
+	path = td_write(td_dir, "notes.md", "# Brief\n\n- fox\n", 15);
 	assert_int_equal(media_probe_file(path, &i, &err), 0);
 	assert_string_equal(i.mime, "text/markdown");
 	assert_string_equal(i.ext, "md");
 	free(path);
-	path = td_write(tmp, "params.json", json, strlen(json));
+	path = td_write(td_dir, "params.json", json, strlen(json));
 	assert_int_equal(media_probe_file(path, &i, &err), 0);
 	assert_string_equal(i.mime, "application/json");
 	free(path);
@@ -334,7 +317,7 @@ static void probe_names_lie(void **state)
 	(void)state;
 	sb_init(&b);
 	td_png(&b, px, 64, 48);
-	path = td_write(tmp, "song.mp3", b.s, b.len);
+	path = td_write(td_dir, "song.mp3", b.s, b.len);
 	assert_int_equal(media_probe_file(path, &i, &err), 0);
 	assert_int_equal(i.kind, MEDIA_IMAGE);
 	assert_string_equal(i.mime, "image/png");
@@ -343,19 +326,19 @@ static void probe_names_lie(void **state)
 
 	sb_reset(&b);
 	td_jpeg(&b, px, 64, 48, 80);
-	path = td_write(tmp, "picture.png", b.s, b.len);
+	path = td_write(td_dir, "picture.png", b.s, b.len);
 	assert_int_equal(media_probe_file(path, &i, &err), 0);
 	assert_string_equal(i.mime, "image/jpeg");
 	free(path);
 
 	sb_reset(&b);
 	td_wav(&b, 1, 16, 1, 8000, 800, 0, sine);
-	path = td_write(tmp, "clip.mp4", b.s, b.len);
+	path = td_write(td_dir, "clip.mp4", b.s, b.len);
 	assert_int_equal(media_probe_file(path, &i, &err), 0);
 	assert_string_equal(i.mime, "audio/wav");
 	free(path);
 
-	path = td_write(tmp, "render.png", "just words\n", 11);
+	path = td_write(td_dir, "render.png", "just words\n", 11);
 	assert_int_equal(media_probe_file(path, &i, &err), 0);
 	assert_int_equal(i.kind, MEDIA_TEXT);
 	free(path);
@@ -373,32 +356,32 @@ static void probe_empty_and_special(void **state)
 
 	(void)state;
 	probe_fails("", 0, "empty file");
-	path = td_write(tmp, "zero.png", "", 0);
+	path = td_write(td_dir, "zero.png", "", 0);
 	assert_int_equal(media_probe_file(path, &i, &err), -1);
 	assert_non_null(strstr(err, "empty file (0 bytes)"));
 	xfree(&err);
 	free(path);
 
-	path = xasprintf("%s/missing.png", tmp);
+	path = xasprintf("%s/missing.png", td_dir);
 	assert_int_equal(media_probe_file(path, &i, &err), -1);
 	assert_non_null(strstr(err, "cannot open"));
 	assert_non_null(strstr(err, "No such file"));
 	xfree(&err);
 	free(path);
 
-	assert_int_equal(media_probe_file(tmp, &i, &err), -1);
+	assert_int_equal(media_probe_file(td_dir, &i, &err), -1);
 	assert_non_null(strstr(err, "folder"));
 	xfree(&err);
 
-	path = xasprintf("%s/fifo", tmp);
+	path = xasprintf("%s/fifo", td_dir);
 	assert_int_equal(mkfifo(path, 0600), 0);
 	assert_int_equal(media_probe_file(path, &i, &err), -1); /* and does not block */
 	assert_non_null(strstr(err, "not a regular file"));
 	xfree(&err);
 	free(path);
 
-	path = xasprintf("%s/loop-a", tmp);
-	link = xasprintf("%s/loop-b", tmp);
+	path = xasprintf("%s/loop-a", td_dir);
+	link = xasprintf("%s/loop-b", td_dir);
 	assert_int_equal(symlink(link, path), 0);
 	assert_int_equal(symlink(path, link), 0);
 	assert_int_equal(media_probe_file(path, &i, &err), -1);
@@ -669,7 +652,7 @@ static void probe_ffmpeg_made(void **state)
 	if (!td_have_ffmpeg())
 		skip();
 	for (k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-		path = xasprintf("%s/%s", tmp, cases[k].file);
+		path = xasprintf("%s/%s", td_dir, cases[k].file);
 		if (td_ffmpeg(path, cases[k].args) < 0) {
 			print_message("# ffmpeg could not make %s: skipped\n", cases[k].file);
 			free(path);
@@ -719,5 +702,5 @@ int main(void)
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, td_setup, td_teardown);
 }
