@@ -1,14 +1,130 @@
 /*
- * lightbox.c - main(): global options and the subcommand table.
+ * lightbox.c - main(): global options and the subcommand table.  With no
+ * subcommand, lightbox opens the curation interface on the store.
  */
 #include "config.h"
 
+#include <langinfo.h>
+#include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "util.h"
+
+static const struct cli_cmd commands[] = {
+	{ "init", cmd_init, "create a store (or check and upgrade one)" },
+	{ "project", cmd_project, "add, list, show and archive projects" },
+	{ "brief", cmd_brief, "add, list, show and edit briefs (with revisions)" },
+	{ "candidate", cmd_candidate, "add, list (filtered) and show candidates" },
+	{ "rate", cmd_rate, "rate a candidate 0-5 stars" },
+	{ "flag", cmd_flag, "flag a candidate pick, reject or none" },
+	{ "tag", cmd_tag, "add and remove tags; list tags" },
+	{ "note", cmd_note, "add a note to a candidate, brief or project" },
+	{ "select", cmd_select, "record a candidate in the project's selection" },
+	{ "unselect", cmd_unselect, "take a candidate out of the selection" },
+	{ "undo", cmd_undo, "undo your last change" },
+	{ "redo", cmd_redo, "redo what you undid" },
+	{ "log", cmd_log, "show the audit log" },
+};
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "Usage: lightbox [--store DIR] [--config FILE] [COMMAND [ARGS]]\n"
+		     "\n"
+		     "A keyboard-driven workstation for curating the outputs of generative models.\n"
+		     "Without a command, opens the curation interface on the store.\n"
+		     "\n"
+		     "Commands:\n");
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n"
+		     "Options:\n"
+		     "  --store DIR    the store folder (default $LIGHTBOX_STORE, else\n"
+		     "                 $XDG_DATA_HOME/lightbox)\n"
+		     "  --config FILE  the config file (default $XDG_CONFIG_HOME/lightbox/config)\n"
+		     "  --version      print the version\n"
+		     "  --help         print this help\n"
+		     "\n"
+		     "'lightbox COMMAND --help' describes a command.  Exit status: 0 done,\n"
+		     "1 failed, 2 usage error.  See lightbox(1).\n");
+}
+
+/* Takes the global options out of argv wherever they stand (before a
+ * "--"), so that 'lightbox rate 2 4 --store s' works too. */
+static int take_globals(struct cli *c, int *argc, char **argv)
+{
+	int i, j = 1, rest = 0;
+
+	for (i = 1; i < *argc; i++) {
+		const char *a = argv[i];
+		if (!rest && strcmp(a, "--") == 0)
+			rest = 1;
+		if (!rest && (strcmp(a, "--store") == 0 || strcmp(a, "--config") == 0)) {
+			if (i + 1 >= *argc) {
+				fprintf(stderr, "lightbox: %s needs a value\n", a);
+				return -1;
+			}
+			if (a[2] == 's')
+				c->store_dir = argv[++i];
+			else
+				c->config = argv[++i];
+			continue;
+		}
+		if (!rest && strncmp(a, "--store=", 8) == 0) {
+			c->store_dir = a + 8;
+			continue;
+		}
+		if (!rest && strncmp(a, "--config=", 9) == 0) {
+			c->config = a + 9;
+			continue;
+		}
+		argv[j++] = argv[i];
+	}
+	argv[j] = NULL;
+	*argc = j;
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	printf("%s\n", PACKAGE_STRING);
-	return 0;
+	struct cli c;
+	size_t i;
+	int rc;
+	char *s;
+
+	setlocale(LC_ALL, "");
+	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
+		setlocale(LC_CTYPE, "C.UTF-8");
+	memset(&c, 0, sizeof c);
+	c.cmd = "lightbox";
+	if (take_globals(&c, &argc, argv) < 0)
+		return CLI_USAGE;
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_USAGE;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("%s %s (schema %d)\n", PACKAGE_NAME, PACKAGE_VERSION, STORE_SCHEMA_VERSION);
+		return CLI_OK;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return CLI_OK;
+	}
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			c.cmd = commands[i].name;
+			rc = commands[i].run(&c, argc - 1, argv + 1);
+			store_close(&c.st);
+			return rc;
+		}
+	}
+	s = util_visible_dup(argv[1], 0);
+	fprintf(stderr, "lightbox: unknown command '%s'; see 'lightbox --help'\n", s);
+	free(s);
+	return CLI_USAGE;
 }

@@ -55,6 +55,16 @@ char *util_visible_dup(const char *s, int keep_nl); /* owned result */
 int util_text_is_clean(const char *s, size_t n);
 /* 1 if the n bytes at s are valid UTF-8. */
 int util_utf8_valid(const char *s, size_t n);
+/* Decodes the UTF-8 sequence at s (at most n bytes) into *cp and returns its
+ * length (1..4), or 0 for invalid, overlong, surrogate or truncated input. */
+size_t util_utf8_decode(const char *s, size_t n, uint32_t *cp);
+
+/* Display columns of valid UTF-8 text (wcwidth; invalid bytes count 4,
+ * as util_visible shows them).  Needs an UTF-8 LC_CTYPE for non-ASCII. */
+int util_width(const char *s);
+/* The longest prefix of s that fits in width columns, with "…" appended
+ * when cut (and width >= 1).  Owned. */
+char *util_clip(const char *s, int width);
 
 /* --- SHA-256 --- */
 struct sha256 {
@@ -86,6 +96,13 @@ int util_read_file(const char *path, size_t max, char **out, size_t *len);
 const char *util_ext(const char *path, char buf[16]);
 /* Base name (pointer into path). */
 const char *util_basename(const char *path);
+
+/* --- the user's editor --- */
+/* Runs the user's editor on path and waits: editor (if non-empty), else
+ * $VISUAL, else $EDITOR, else vi.  It runs through /bin/sh so that
+ * "code --wait" works; path is passed as an argument, never spliced into
+ * the command.  0 when it exited 0; else -1 and *err (owned) says why. */
+int util_run_editor(const char *editor, const char *path, char **err);
 
 /* --- names and time --- */
 /* Seconds since the epoch. */

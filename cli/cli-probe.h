@@ -1,0 +1,19 @@
+/*
+ * cli-probe.h - what kind of file a path holds, for adding candidates.
+ */
+#ifndef LB_CLI_PROBE_H
+#define LB_CLI_PROBE_H
+
+struct cli_probe {
+	const char *media_type; /* static string */
+	const char *ext;        /* static string */
+	int is_text;
+	int width, height;
+	double duration;
+};
+
+/* Fills p from the file's contents; -1 with an owned *err when the file
+ * cannot be read or is of no kind lightbox keeps. */
+int cli_probe_file(const char *path, struct cli_probe *p, char **err);
+
+#endif

@@ -1,0 +1,357 @@
+/*
+ * cli.c - shared plumbing of the subcommands: the store, errors, ids,
+ * help, JSON and aligned tables made safe for the terminal.
+ */
+#include "config.h"
+
+#include "cli.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct store *cli_store(struct cli *c, int create)
+{
+	struct store_options opt = { 0 };
+	char *err = NULL;
+	const char *sync = getenv("LIGHTBOX_SYNC");
+
+	if (c->st)
+		return c->st;
+	opt.create = create;
+	opt.sync_full = sync && strcmp(sync, "full") == 0;
+	if (store_open(c->store_dir, &opt, &c->st, &err) != 0) {
+		fprintf(stderr, "lightbox: %s\n", err);
+		free(err);
+		return NULL;
+	}
+	return c->st;
+}
+
+int cli_brief_exists(struct cli *c, int64_t id)
+{
+	struct lb_brief b;
+
+	if (store_brief_get(c->st, id, &b) != 0)
+		return cli_store_fail(c);
+	lb_brief_clear(&b);
+	return 0;
+}
+
+int cli_store_fail(struct cli *c)
+{
+	fprintf(stderr, "lightbox: %s: %s\n", c->cmd, store_errmsg(c->st));
+	return CLI_FAIL;
+}
+
+int cli_error(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "lightbox: %s: ", c->cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return CLI_FAIL;
+}
+
+int cli_usage(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "lightbox: %s: ", c->cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'lightbox %s --help'.\n", c->cmd);
+	return CLI_USAGE;
+}
+
+int cli_id(struct cli *c, const char *what, const char *s, int64_t *id)
+{
+	long long v;
+	char *safe;
+
+	if (s && *s == '#')
+		s++;
+	if (util_parse_int(s, 1, INT64_MAX, &v) == 0) {
+		*id = v;
+		return 0;
+	}
+	safe = util_visible_dup(s ? s : "", 0);
+	cli_usage(c, "'%s' is not a %s id (a number like 12, as the listings print them)", safe, what);
+	free(safe);
+	return -1;
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int cli_dispatch(struct cli *c, const char *group, const struct cli_sub *subs, size_t n, const char *help,
+		 int argc, char **argv)
+{
+	char *safe;
+	size_t i;
+
+	if (argc < 2) {
+		fputs(help, stderr);
+		return CLI_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
+		return cli_help(help);
+	for (i = 0; i < n; i++)
+		if (strcmp(argv[1], subs[i].name) == 0) {
+			snprintf(c->cmdbuf, sizeof c->cmdbuf, "%s %s", group, subs[i].name);
+			c->cmd = c->cmdbuf;
+			if (cli_wants_help(argc - 1, argv + 1))
+				return cli_help(help);
+			optind = 0;
+			return subs[i].fn(c, argc - 1, argv + 1);
+		}
+	safe = cli_safe(argv[1], 40);
+	cli_usage(c, "unknown subcommand '%s'", safe);
+	free(safe);
+	return CLI_USAGE;
+}
+
+int cli_help(const char *text)
+{
+	fputs(text, stdout);
+	return CLI_OK;
+}
+
+void cli_json_print(json_t *v)
+{
+	char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+
+	if (s) {
+		puts(s);
+		free(s);
+	}
+	json_decref(v);
+}
+
+char *cli_safe(const char *s, int width)
+{
+	char *vis = util_visible_dup(s ? s : "", 0), *clip;
+
+	if (width <= 0)
+		return vis;
+	clip = util_clip(vis, width);
+	free(vis);
+	return clip;
+}
+
+/* ------------------------------------------------------------ tables */
+
+struct cli_table {
+	int ncols;
+	char **heads;
+	char *align; /* 'l' or 'r' per column */
+	char ***rows;
+	size_t nrows, cap;
+};
+
+struct cli_table *cli_table_new(int ncols, const char *const *heads, const char *align)
+{
+	struct cli_table *t = xcalloc(1, sizeof *t);
+	int i;
+
+	t->ncols = ncols;
+	t->heads = xcalloc((size_t)ncols, sizeof *t->heads);
+	for (i = 0; i < ncols; i++)
+		t->heads[i] = xstrdup(heads[i]);
+	t->align = xstrdup(align);
+	return t;
+}
+
+void cli_table_row(struct cli_table *t, const char *const *cells)
+{
+	char **row = xcalloc((size_t)t->ncols, sizeof *row);
+	int i;
+
+	for (i = 0; i < t->ncols; i++)
+		row[i] = cli_safe(cells[i] ? cells[i] : "", 60);
+	if (t->nrows == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 16;
+		t->rows = xrealloc(t->rows, t->cap * sizeof *t->rows);
+	}
+	t->rows[t->nrows++] = row;
+}
+
+static void cell(FILE *out, const char *s, int width, char align, int last)
+{
+	int pad = width - util_width(s);
+
+	if (align == 'r')
+		fprintf(out, "%*s%s", pad > 0 ? pad : 0, "", s);
+	else if (last)
+		fputs(s, out);
+	else
+		fprintf(out, "%s%*s", s, pad > 0 ? pad : 0, "");
+}
+
+void cli_table_print(struct cli_table *t, FILE *out)
+{
+	int *w = xcalloc((size_t)t->ncols, sizeof *w), i, x;
+	size_t r;
+
+	for (i = 0; i < t->ncols; i++) {
+		w[i] = util_width(t->heads[i]);
+		for (r = 0; r < t->nrows; r++)
+			if ((x = util_width(t->rows[r][i])) > w[i])
+				w[i] = x;
+	}
+	for (i = 0; i < t->ncols; i++) {
+		cell(out, t->heads[i], w[i], t->align[i], i == t->ncols - 1);
+		fputs(i == t->ncols - 1 ? "\n" : "  ", out);
+	}
+	for (r = 0; r < t->nrows; r++)
+		for (i = 0; i < t->ncols; i++) {
+			cell(out, t->rows[r][i], w[i], t->align[i], i == t->ncols - 1);
+			fputs(i == t->ncols - 1 ? "\n" : "  ", out);
+		}
+	free(w);
+}
+
+void cli_table_free(struct cli_table **pt)
+{
+	struct cli_table *t = *pt;
+	size_t r;
+	int i;
+
+	if (t == NULL)
+		return;
+	for (r = 0; r < t->nrows; r++) {
+		for (i = 0; i < t->ncols; i++)
+			free(t->rows[r][i]);
+		free(t->rows[r]);
+	}
+	for (i = 0; i < t->ncols; i++)
+		free(t->heads[i]);
+	free(t->heads);
+	free(t->rows);
+	free(t->align);
+	free(t);
+	*pt = NULL;
+}
+
+/* ------------------------------------------------------------ JSON forms */
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/* JSON strings must be UTF-8: invalid bytes are shown as util_visible does. */
+static json_t *jstr(const char *s)
+{
+	char *v;
+	json_t *j;
+
+	if (s == NULL)
+		return json_null();
+	if (util_utf8_valid(s, strlen(s)))
+		return json_string(s);
+	v = util_visible_dup(s, 1);
+	j = json_string(v);
+	free(v);
+	return j;
+}
+
+static json_t *params_json(const char *params)
+{
+	json_t *j = json_loads(params && *params ? params : "{}", 0, NULL);
+
+	return j ? j : json_object();
+}
+
+json_t *cli_json_candidate(const struct lb_candidate *c)
+{
+	json_t *o = json_object(), *tags = json_array();
+	char created[32], *t, *tok, *save = NULL;
+
+	util_iso8601(c->created, created);
+	json_object_set_new(o, "id", json_integer(c->id));
+	json_object_set_new(o, "brief_id", json_integer(c->brief_id));
+	json_object_set_new(o, "brief_revision", json_integer(c->rev));
+	json_object_set_new(o, "modality", json_string(lb_modality_name(c->modality)));
+	json_object_set_new(o, "media_type", str_or_null(c->media_type));
+	json_object_set_new(o, "sha256", str_or_null(c->sha256));
+	json_object_set_new(o, "path", jstr(c->path));
+	json_object_set_new(o, "bytes", json_integer(c->bytes));
+	if (c->width || c->height) {
+		json_object_set_new(o, "width", json_integer(c->width));
+		json_object_set_new(o, "height", json_integer(c->height));
+	}
+	if (c->duration > 0)
+		json_object_set_new(o, "duration", json_real(c->duration));
+	json_object_set_new(o, "backend", jstr(c->backend));
+	json_object_set_new(o, "model", jstr(c->model));
+	json_object_set_new(o, "seed", c->has_seed ? json_integer(c->seed) : json_null());
+	json_object_set_new(o, "prompt", jstr(c->prompt));
+	json_object_set_new(o, "negative_prompt", jstr(c->negative));
+	json_object_set_new(o, "parameters", params_json(c->params));
+	json_object_set_new(o, "parent_id", c->parent_id ? json_integer(c->parent_id) : json_null());
+	json_object_set_new(o, "job_id", c->job_id ? json_integer(c->job_id) : json_null());
+	json_object_set_new(o, "source", jstr(c->source));
+	json_object_set_new(o, "created", json_string(created));
+	if (c->body)
+		json_object_set_new(o, "text", jstr(c->body));
+	json_object_set_new(o, "my_stars", c->my_stars >= 0 ? json_integer(c->my_stars) : json_null());
+	json_object_set_new(o, "my_flag", json_string(lb_flag_name(c->my_flag)));
+	json_object_set_new(o, "mean_stars", c->n_ratings ? json_real(round(c->mean_stars * 100) / 100) : json_null());
+	json_object_set_new(o, "ratings", json_integer(c->n_ratings));
+	json_object_set_new(o, "picks", json_integer(c->n_picks));
+	json_object_set_new(o, "rejects", json_integer(c->n_rejects));
+	json_object_set_new(o, "selected", json_boolean(c->selected));
+	t = xstrdup(c->tags ? c->tags : "");
+	for (tok = strtok_r(t, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		json_array_append_new(tags, jstr(tok));
+	free(t);
+	json_object_set_new(o, "tags", tags);
+	return o;
+}
+
+json_t *cli_json_brief(const struct lb_brief *b)
+{
+	json_t *o = json_object();
+	char created[32], updated[32];
+
+	util_iso8601(b->created, created);
+	util_iso8601(b->updated, updated);
+	json_object_set_new(o, "id", json_integer(b->id));
+	json_object_set_new(o, "project_id", json_integer(b->project_id));
+	json_object_set_new(o, "title", jstr(b->f.title));
+	json_object_set_new(o, "modality", json_string(lb_modality_name(b->f.modality)));
+	json_object_set_new(o, "revision", json_integer(b->rev));
+	json_object_set_new(o, "prompt", jstr(b->f.prompt));
+	json_object_set_new(o, "negative_prompt", jstr(b->f.negative));
+	json_object_set_new(o, "parameters", params_json(b->f.params));
+	json_object_set_new(o, "constraints", jstr(b->f.constraints));
+	json_object_set_new(o, "references", jstr(b->f.refs));
+	json_object_set_new(o, "backend", jstr(b->f.backend));
+	json_object_set_new(o, "archived", json_boolean(b->archived));
+	json_object_set_new(o, "created", json_string(created));
+	json_object_set_new(o, "updated", json_string(updated));
+	json_object_set_new(o, "candidates", json_integer(b->n_candidates));
+	json_object_set_new(o, "rated_by_me", json_integer(b->n_rated_by_me));
+	json_object_set_new(o, "picked", json_integer(b->n_picked));
+	json_object_set_new(o, "selected", json_integer(b->n_selected));
+	return o;
+}

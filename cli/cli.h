@@ -1,0 +1,96 @@
+/*
+ * cli.h - what the subcommands share: the context (store, options), error
+ * and usage reporting, argument helpers and output for humans or JSON.
+ * The command table lives in lightbox.c.
+ */
+#ifndef LB_CLI_H
+#define LB_CLI_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "store/store.h"
+
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+struct cli {
+	const char *store_dir;  /* --store, or NULL */
+	const char *config;     /* --config, or NULL */
+	struct store *st;       /* opened by cli_store() */
+	const char *cmd;        /* "brief add", for messages */
+	char cmdbuf[64];
+};
+
+struct cli_sub {
+	const char *name;
+	int (*fn)(struct cli *c, int argc, char **argv);
+};
+/* Runs the subcommand argv[1] of group from subs (argv[0] is the group);
+ * prints help for --help or none given. */
+int cli_dispatch(struct cli *c, const char *group, const struct cli_sub *subs, size_t n, const char *help,
+		 int argc, char **argv);
+
+struct cli_cmd {
+	const char *name;
+	int (*run)(struct cli *c, int argc, char **argv);
+	const char *summary;
+};
+
+/* Opens the store (creating it with create); prints the error and returns
+ * NULL on failure. */
+struct store *cli_store(struct cli *c, int create);
+/* 0 when brief id exists; else prints why and returns CLI_FAIL. */
+int cli_brief_exists(struct cli *c, int64_t id);
+/* Exit status for a store error code (always CLI_FAIL). */
+int cli_store_fail(struct cli *c);
+
+/* "lightbox: CMD: message" on stderr; returns CLI_FAIL. */
+int cli_error(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Usage error: message plus "try 'lightbox CMD --help'"; returns CLI_USAGE. */
+int cli_usage(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parses a positive id; prints a usage error naming what and returns -1. */
+int cli_id(struct cli *c, const char *what, const char *s, int64_t *id);
+
+/* Whether argv holds -h/--help before "--". */
+int cli_wants_help(int argc, char **argv);
+/* Prints help text (already formatted) to stdout; returns CLI_OK. */
+int cli_help(const char *text);
+
+/* Prints a JSON value to stdout (indented, keys in insertion order) and
+ * takes ownership of it. */
+void cli_json_print(json_t *v);
+
+/* Text made safe for the terminal, clipped to width display columns
+ * (0: no clipping) with "…" marking the cut.  Owned. */
+char *cli_safe(const char *s, int width);
+
+/* A simple aligned table for humans. */
+struct cli_table;
+struct cli_table *cli_table_new(int ncols, const char *const *heads, const char *align);
+/* Adds a row; cells are copied and made safe. */
+void cli_table_row(struct cli_table *t, const char *const *cells);
+void cli_table_print(struct cli_table *t, FILE *out);
+void cli_table_free(struct cli_table **t);
+
+/* Subcommands. */
+int cmd_init(struct cli *c, int argc, char **argv);
+int cmd_project(struct cli *c, int argc, char **argv);
+int cmd_brief(struct cli *c, int argc, char **argv);
+int cmd_candidate(struct cli *c, int argc, char **argv);
+int cmd_rate(struct cli *c, int argc, char **argv);
+int cmd_flag(struct cli *c, int argc, char **argv);
+int cmd_tag(struct cli *c, int argc, char **argv);
+int cmd_note(struct cli *c, int argc, char **argv);
+int cmd_select(struct cli *c, int argc, char **argv);
+int cmd_unselect(struct cli *c, int argc, char **argv);
+int cmd_undo(struct cli *c, int argc, char **argv);
+int cmd_redo(struct cli *c, int argc, char **argv);
+int cmd_log(struct cli *c, int argc, char **argv);
+
+/* JSON forms shared by several commands. */
+json_t *cli_json_candidate(const struct lb_candidate *cand);
+json_t *cli_json_brief(const struct lb_brief *b);
+
+#endif

@@ -1,0 +1,483 @@
+/*
+ * cmd-candidate.c - lightbox candidate add|ls|show
+ */
+#include "config.h"
+
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli-probe.h"
+#include "util.h"
+
+static const char help[] =
+	"Usage: lightbox candidate add --brief BRIEF FILE...   (or --text TEXT)\n"
+	"       lightbox candidate ls [FILTERS] [--sort ORDER] [--limit N] [--after ID] [--all] [--json]\n"
+	"       lightbox candidate show CANDIDATE [--json]\n"
+	"\n"
+	"Candidates are the outputs made for a brief: images, text, audio, video.\n"
+	"'add' stores each file once (by its SHA-256) and makes it a candidate.\n"
+	"\n"
+	"FILTERS:\n"
+	"  --brief BRIEF       candidates of this brief\n"
+	"  --project PROJECT   candidates of this project's briefs\n"
+	"  --min-stars N       rated N stars or more (by --curator, else by anyone)\n"
+	"  --max-stars N       rated N stars or fewer\n"
+	"  --flag FLAG         pick, reject or none (unflagged)\n"
+	"  --tag TAG           tagged TAG\n"
+	"  --curator NAME      whose ratings --min-stars/--flag/--unrated look at\n"
+	"  --unrated           not rated yet (by --curator, else by me)\n"
+	"  --backend NAME      made by this backend\n"
+	"  --search WORDS      full-text search of prompts, texts and notes\n"
+	"  --selected          selected for the project\n"
+	"Listing:\n"
+	"  --sort ORDER        oldest (default), newest, stars, score\n"
+	"  --limit N           at most N rows (default 50)\n"
+	"  --after ID          continue after candidate ID (as the last page ended)\n"
+	"  --all               every matching row, page by page\n"
+	"  --json              print JSON\n";
+
+enum { O_BRIEF = 1000, O_PROJECT, O_MIN, O_MAX, O_FLAG, O_TAG, O_CURATOR, O_UNRATED, O_BACKEND, O_SEARCH,
+       O_SELECTED, O_SORT, O_LIMIT, O_AFTER, O_ALL, O_JSON, O_TEXT };
+
+static const struct option opts[] = {
+	{ "brief", required_argument, NULL, O_BRIEF },
+	{ "project", required_argument, NULL, O_PROJECT },
+	{ "min-stars", required_argument, NULL, O_MIN },
+	{ "max-stars", required_argument, NULL, O_MAX },
+	{ "flag", required_argument, NULL, O_FLAG },
+	{ "tag", required_argument, NULL, O_TAG },
+	{ "curator", required_argument, NULL, O_CURATOR },
+	{ "unrated", no_argument, NULL, O_UNRATED },
+	{ "backend", required_argument, NULL, O_BACKEND },
+	{ "search", required_argument, NULL, O_SEARCH },
+	{ "selected", no_argument, NULL, O_SELECTED },
+	{ "sort", required_argument, NULL, O_SORT },
+	{ "limit", required_argument, NULL, O_LIMIT },
+	{ "after", required_argument, NULL, O_AFTER },
+	{ "all", no_argument, NULL, O_ALL },
+	{ "json", no_argument, NULL, O_JSON },
+	{ "text", required_argument, NULL, O_TEXT },
+	{ 0 },
+};
+
+struct cand_args {
+	struct lb_filter f;
+	const char *brief, *project, *text;
+	int sort, limit, all, json;
+	int64_t after;
+};
+
+static int parse(struct cli *c, int argc, char **argv, struct cand_args *a)
+{
+	long long v;
+	int o;
+
+	memset(a, 0, sizeof *a);
+	a->limit = 50;
+	optind = 0;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case O_BRIEF: a->brief = optarg; break;
+		case O_PROJECT: a->project = optarg; break;
+		case O_MIN:
+		case O_MAX:
+			if (util_parse_int(optarg, 0, 5, &v) < 0)
+				return cli_usage(c, "--%s takes 0 to 5", o == O_MIN ? "min-stars" : "max-stars");
+			if (o == O_MIN)
+				a->f.min_stars = (int)v;
+			else
+				a->f.max_stars = (int)v;
+			break;
+		case O_FLAG:
+			a->f.has_flag = 1;
+			a->f.flag = lb_flag_parse(optarg);
+			if (a->f.flag < 0)
+				return cli_usage(c, "--flag is pick, reject or none");
+			break;
+		case O_TAG: a->f.tag = optarg; break;
+		case O_CURATOR: a->f.curator = optarg; break;
+		case O_UNRATED: a->f.unrated = 1; break;
+		case O_BACKEND: a->f.backend = optarg; break;
+		case O_SEARCH: a->f.search = optarg; break;
+		case O_SELECTED: a->f.selected = 1; break;
+		case O_SORT:
+			a->sort = lb_sort_parse(optarg);
+			if (a->sort < 0)
+				return cli_usage(c, "--sort is oldest, newest, stars or score");
+			break;
+		case O_LIMIT:
+			if (util_parse_int(optarg, 1, 100000, &v) < 0)
+				return cli_usage(c, "--limit takes a number from 1 to 100000");
+			a->limit = (int)v;
+			break;
+		case O_AFTER:
+			if (cli_id(c, "candidate", optarg, &a->after) < 0)
+				return CLI_USAGE;
+			break;
+		case O_ALL: a->all = 1; break;
+		case O_JSON: a->json = 1; break;
+		case O_TEXT: a->text = optarg; break;
+		default: return cli_usage(c, "unknown option");
+		}
+	}
+	return 0;
+}
+
+static int candidate_add(struct cli *c, int argc, char **argv)
+{
+	struct cand_args a;
+	struct lb_candidate_input in;
+	struct lb_asset_facts facts;
+	struct cli_probe p;
+	int64_t bid, id, asset;
+	int rc, existed, i, failed = 0;
+	char *body = NULL, *safe, *err = NULL;
+	size_t len;
+
+	rc = parse(c, argc, argv, &a);
+	if (rc)
+		return rc;
+	if (a.brief == NULL)
+		return cli_usage(c, "say which brief with --brief");
+	if (cli_id(c, "brief", a.brief, &bid) < 0)
+		return CLI_USAGE;
+	if (optind == argc && a.text == NULL)
+		return cli_usage(c, "give files to add, or --text TEXT");
+	if (!cli_store(c, 0))
+		return CLI_FAIL;
+	if (cli_brief_exists(c, bid) != 0)
+		return CLI_FAIL;
+	if (a.text) {
+		memset(&in, 0, sizeof in);
+		in.brief_id = bid;
+		in.body = a.text;
+		in.backend = "manual";
+		in.source = "command line";
+		if (store_candidate_add(c->st, &in, &id) != 0)
+			return cli_store_fail(c);
+		printf("candidate %lld: text\n", (long long)id);
+	}
+	for (i = optind; i < argc; i++) {
+		safe = cli_safe(argv[i], 0);
+		if (cli_probe_file(argv[i], &p, &err) < 0) {
+			cli_error(c, "%s: %s; skipped", safe, err);
+			xfree(&err);
+			free(safe);
+			failed = 1;
+			continue;
+		}
+		memset(&facts, 0, sizeof facts);
+		facts.media_type = p.media_type;
+		facts.ext = p.ext;
+		facts.width = p.width;
+		facts.height = p.height;
+		facts.duration = p.duration;
+		body = NULL;
+		if (p.is_text && util_read_file(argv[i], 8 << 20, &body, &len) < 0) {
+			cli_error(c, "%s: cannot read: %s; skipped", safe, strerror(errno));
+			free(safe);
+			failed = 1;
+			continue;
+		}
+		memset(&in, 0, sizeof in);
+		in.brief_id = bid;
+		in.body = body;
+		in.backend = "import";
+		in.source = argv[i];
+		if (store_batch_begin(c->st, "candidate-add") != 0 ||
+		    store_asset_put_file(c->st, argv[i], &facts, &asset, &existed) != 0) {
+			cli_error(c, "%s: %s", safe, store_errmsg(c->st));
+			store_batch_end(c->st, 0);
+			failed = 1;
+		} else {
+			in.asset_id = asset;
+			if (store_candidate_add(c->st, &in, &id) != 0 || store_batch_end(c->st, 1) != 0) {
+				cli_error(c, "%s: %s", safe, store_errmsg(c->st));
+				store_batch_end(c->st, 0);
+				failed = 1;
+			} else {
+				printf("candidate %lld: %s (%s%s)\n", (long long)id, safe, p.media_type,
+				       existed ? ", same bytes as an earlier asset" : "");
+			}
+		}
+		free(body);
+		free(safe);
+	}
+	return failed ? CLI_FAIL : CLI_OK;
+}
+
+static void human_row(struct cli_table *t, const struct lb_candidate *x, int64_t now)
+{
+	char id[24], brief[24], stars[24], mine[16], seed[24], age[16];
+	const char *cells[10];
+
+	snprintf(id, sizeof id, "%lld", (long long)x->id);
+	snprintf(brief, sizeof brief, "%lld", (long long)x->brief_id);
+	if (x->n_ratings)
+		snprintf(stars, sizeof stars, "%.1f (%d)", x->mean_stars, x->n_ratings);
+	else
+		snprintf(stars, sizeof stars, "-");
+	if (x->my_stars >= 0)
+		snprintf(mine, sizeof mine, "%d", x->my_stars);
+	else
+		snprintf(mine, sizeof mine, "-");
+	if (x->has_seed)
+		snprintf(seed, sizeof seed, "%lld", (long long)x->seed);
+	else
+		snprintf(seed, sizeof seed, "-");
+	util_age(x->created, now, age);
+	cells[0] = id;
+	cells[1] = brief;
+	cells[2] = lb_modality_name(x->modality);
+	cells[3] = stars;
+	cells[4] = mine;
+	cells[5] = x->my_flag ? lb_flag_name(x->my_flag) : (x->n_picks ? "pick*" : x->n_rejects ? "reject*" : "-");
+	cells[6] = *x->tags ? x->tags : "-";
+	cells[7] = *x->backend ? x->backend : "-";
+	cells[8] = seed;
+	cells[9] = age;
+	cli_table_row(t, cells);
+}
+
+static int candidate_ls(struct cli *c, int argc, char **argv)
+{
+	static const char *const heads[] = { "ID", "BRIEF", "KIND", "STARS", "MINE", "FLAG", "TAGS", "BACKEND", "SEED", "AGE" };
+	struct cand_args a;
+	struct lb_candidate_list l = { 0 };
+	struct lb_candidate cur;
+	struct lb_key key;
+	struct cli_table *t = NULL;
+	json_t *arr = NULL;
+	int64_t total = 0, shown = 0, now = util_now();
+	int rc, more = 0;
+	size_t i;
+
+	rc = parse(c, argc, argv, &a);
+	if (rc)
+		return rc;
+	if (optind != argc || a.text)
+		return cli_usage(c, "'candidate ls' takes only options");
+	if (!cli_store(c, 0))
+		return CLI_FAIL;
+	if (a.brief && cli_id(c, "brief", a.brief, &a.f.brief_id) < 0)
+		return CLI_USAGE;
+	if (a.brief && cli_brief_exists(c, a.f.brief_id) != 0)
+		return CLI_FAIL;
+	if (a.project && store_project_find(c->st, a.project, &a.f.project_id) != 0)
+		return cli_store_fail(c);
+	if (a.after) {
+		if (store_candidate_get(c->st, a.after, &cur) != 0)
+			return cli_store_fail(c);
+		lb_candidate_key(&cur, a.sort, &key);
+		lb_candidate_clear(&cur);
+	}
+	if (a.json)
+		arr = json_array();
+	else
+		t = cli_table_new(10, heads, "rrlrrllllr");
+	for (;;) {
+		int want = a.all ? 500 : (int)(a.limit - shown) + 1;
+		if (store_candidate_page(c->st, &a.f, a.sort, a.after || shown ? &key : NULL, 0, want, &l) != 0) {
+			json_decref(arr);
+			cli_table_free(&t);
+			return cli_store_fail(c);
+		}
+		for (i = 0; i < l.n; i++) {
+			if (!a.all && shown == a.limit) {
+				more = 1;
+				break;
+			}
+			if (a.json)
+				json_array_append_new(arr, cli_json_candidate(&l.v[i]));
+			else
+				human_row(t, &l.v[i], now);
+			shown++;
+			lb_candidate_key(&l.v[i], a.sort, &key);
+		}
+		if (more || l.n < (size_t)want || l.n == 0 || !a.all)
+			break;
+		if (!a.json && t) {
+			cli_table_print(t, stdout);
+			cli_table_free(&t);
+			t = cli_table_new(10, heads, "rrlrrllllr");
+		}
+	}
+	total = (int64_t)shown;
+	lb_candidate_list_free(&l);
+	if (a.json) {
+		cli_json_print(arr);
+	} else {
+		if (shown)
+			cli_table_print(t, stdout);
+		else
+			printf("no candidates match\n");
+		cli_table_free(&t);
+		if (more)
+			printf("(more: add --after %lld, or --all)\n", (long long)key.id);
+	}
+	(void)total;
+	return CLI_OK;
+}
+
+static void print_text(const char *label, const char *text)
+{
+	char *s = util_visible_dup(text, 1), *line, *save = NULL;
+
+	printf("%s:\n", label);
+	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		printf("  %s\n", line);
+	free(s);
+}
+
+static int candidate_show(struct cli *c, int argc, char **argv)
+{
+	struct cand_args a;
+	struct lb_candidate x;
+	struct lb_rating_list rl = { 0 };
+	struct lb_note_list nl = { 0 };
+	struct lb_candidate_list kids = { 0 };
+	json_t *o, *arr;
+	int64_t id;
+	char when[32], *s;
+	size_t i;
+	int rc;
+
+	rc = parse(c, argc, argv, &a);
+	if (rc)
+		return rc;
+	if (optind + 1 != argc)
+		return cli_usage(c, "give one candidate id");
+	if (cli_id(c, "candidate", argv[optind], &id) < 0)
+		return CLI_USAGE;
+	if (!cli_store(c, 0))
+		return CLI_FAIL;
+	if (store_candidate_get(c->st, id, &x) != 0)
+		return cli_store_fail(c);
+	if (store_ratings(c->st, id, &rl) != 0 || store_notes(c->st, LB_ON_CANDIDATE, id, &nl) != 0 ||
+	    store_candidate_children(c->st, id, &kids) != 0) {
+		rc = cli_store_fail(c);
+		goto out;
+	}
+	if (a.json) {
+		o = cli_json_candidate(&x);
+		arr = json_array();
+		for (i = 0; i < rl.n; i++) {
+			json_t *r = json_object();
+			json_object_set_new(r, "curator", json_string(rl.v[i].curator));
+			json_object_set_new(r, "stars", rl.v[i].stars >= 0 ? json_integer(rl.v[i].stars) : json_null());
+			json_object_set_new(r, "flag", json_string(lb_flag_name(rl.v[i].flag)));
+			json_array_append_new(arr, r);
+		}
+		json_object_set_new(o, "curator_ratings", arr);
+		arr = json_array();
+		for (i = 0; i < nl.n; i++) {
+			json_t *n = json_object();
+			util_iso8601(nl.v[i].created, when);
+			json_object_set_new(n, "kind", json_string(lb_note_kind_name(nl.v[i].kind)));
+			json_object_set_new(n, "curator", json_string(nl.v[i].curator));
+			json_object_set_new(n, "created", json_string(when));
+			json_object_set_new(n, "text", json_string(nl.v[i].body));
+			json_array_append_new(arr, n);
+		}
+		json_object_set_new(o, "notes", arr);
+		arr = json_array();
+		for (i = 0; i < kids.n; i++)
+			json_array_append_new(arr, json_integer(kids.v[i].id));
+		json_object_set_new(o, "children", arr);
+		cli_json_print(o);
+		goto out;
+	}
+	util_iso8601(x.created, when);
+	printf("candidate %lld  (%s, brief %lld revision %d)\n", (long long)x.id, lb_modality_name(x.modality),
+	       (long long)x.brief_id, x.rev);
+	printf("created:   %s\n", when);
+	if (x.sha256) {
+		s = cli_safe(x.path, 0);
+		printf("file:      %s\n", s);
+		free(s);
+		printf("type:      %s, %lld bytes", x.media_type, (long long)x.bytes);
+		if (x.width)
+			printf(", %dx%d", x.width, x.height);
+		if (x.duration > 0)
+			printf(", %.2f s", x.duration);
+		printf("\nsha256:    %s\n", x.sha256);
+	}
+	s = cli_safe(*x.backend ? x.backend : "-", 0);
+	printf("backend:   %s", s);
+	free(s);
+	s = cli_safe(x.model, 0);
+	if (*x.model)
+		printf("  model: %s", s);
+	free(s);
+	if (x.has_seed)
+		printf("  seed: %lld", (long long)x.seed);
+	printf("\nparams:    %s\n", x.params);
+	if (x.parent_id)
+		printf("parent:    %lld\n", (long long)x.parent_id);
+	if (kids.n) {
+		printf("children: ");
+		for (i = 0; i < kids.n; i++)
+			printf(" %lld", (long long)kids.v[i].id);
+		printf("\n");
+	}
+	s = cli_safe(x.source, 0);
+	if (*x.source)
+		printf("source:    %s\n", s);
+	free(s);
+	if (x.n_ratings || rl.n) {
+		printf("ratings:   mean %.2f from %d curator%s\n", x.mean_stars, x.n_ratings, x.n_ratings == 1 ? "" : "s");
+		for (i = 0; i < rl.n; i++) {
+			s = cli_safe(rl.v[i].curator, 30);
+			if (rl.v[i].stars >= 0)
+				printf("  %-16s %d star%s %s\n", s, rl.v[i].stars, rl.v[i].stars == 1 ? "" : "s",
+				       rl.v[i].flag ? lb_flag_name(rl.v[i].flag) : "");
+			else
+				printf("  %-16s -       %s\n", s, lb_flag_name(rl.v[i].flag));
+			free(s);
+		}
+	}
+	if (*x.tags) {
+		s = cli_safe(x.tags, 0);
+		printf("tags:      %s\n", s);
+		free(s);
+	}
+	printf("selected:  %s\n", x.selected ? "yes" : "no");
+	if (*x.prompt)
+		print_text("prompt", x.prompt);
+	if (*x.negative)
+		print_text("negative prompt", x.negative);
+	if (x.body)
+		print_text("text", x.body);
+	for (i = 0; i < nl.n; i++) {
+		char *label;
+		util_iso8601(nl.v[i].created, when);
+		s = cli_safe(nl.v[i].curator, 30);
+		label = xasprintf("note (%s) by %s, %s", lb_note_kind_name(nl.v[i].kind), s, when);
+		print_text(label, nl.v[i].body);
+		free(label);
+		free(s);
+	}
+out:
+	lb_candidate_clear(&x);
+	lb_rating_list_free(&rl);
+	lb_note_list_free(&nl);
+	lb_candidate_list_free(&kids);
+	return rc;
+}
+
+int cmd_candidate(struct cli *c, int argc, char **argv)
+{
+	static const struct cli_sub subs[] = {
+		{ "add", candidate_add },
+		{ "ls", candidate_ls },
+		{ "show", candidate_show },
+	};
+
+	return cli_dispatch(c, "candidate", subs, sizeof subs / sizeof subs[0], help, argc, argv);
+}

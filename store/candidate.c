@@ -1,0 +1,713 @@
+/*
+ * candidate.c - candidates: adding them (with their search text), reading
+ * one, and reading filtered, sorted lists a window at a time (keyset
+ * pagination: a page starts after the last row's sort key and id, so the
+ * millionth row costs what the first does).
+ */
+#include "config.h"
+
+#include "store.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store-private.h"
+
+/* ------------------------------------------------------------ adding */
+
+static int modality_of(struct store *st, const struct lb_candidate_input *in, const char **mod)
+{
+	sqlite3_stmt *s;
+	const char *type;
+	int rc;
+
+	if (in->asset_id == 0) {
+		*mod = "text";
+		return 0;
+	}
+	s = st_prep(st, "SELECT media_type FROM asset WHERE id = ?");
+	if (s == NULL)
+		return STORE_EIO;
+	sqlite3_bind_int64(s, 1, in->asset_id);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? st_fail(st, STORE_ENOTFOUND, "no asset with id %lld",
+						   (long long)in->asset_id)
+					 : st_sqlfail(st, rc, "reading the asset");
+	}
+	type = (const char *)sqlite3_column_text(s, 0);
+	if (type == NULL)
+		*mod = "image";
+	else if (strncmp(type, "text/", 5) == 0 || strcmp(type, "application/json") == 0)
+		*mod = "text";
+	else if (strncmp(type, "audio/", 6) == 0)
+		*mod = "audio";
+	else if (strncmp(type, "video/", 6) == 0)
+		*mod = "video";
+	else
+		*mod = "image";
+	sqlite3_reset(s);
+	return 0;
+}
+
+static int params_ok(struct store *st, const char *params)
+{
+	json_t *j;
+
+	if (params == NULL || *params == '\0')
+		return 0;
+	j = json_loads(params, 0, NULL);
+	if (j == NULL || !json_is_object(j)) {
+		json_decref(j);
+		return st_fail(st, STORE_EINVAL, "candidate parameters must be a JSON object");
+	}
+	json_decref(j);
+	return 0;
+}
+
+/* What add_many already looked up for the previous candidate. */
+struct add_cache {
+	int64_t brief, rev;
+	int64_t asset;
+	const char *mod;
+};
+
+static int add_one(struct store *st, const struct lb_candidate_input *in, struct add_cache *ac, int64_t *id)
+{
+	sqlite3_stmt *s;
+	const char *mod = NULL;
+	int64_t rev = in->revision_id;
+	char *text;
+	int rc;
+
+	if (in->asset_id == 0 && in->body == NULL)
+		return st_fail(st, STORE_EINVAL, "a candidate needs an asset or a text body");
+	rc = params_ok(st, in->params);
+	if (rc == 0 && in->brief_id != ac->brief) {
+		rc = st_exists(st, "brief", in->brief_id);
+		s = rc ? NULL : st_prep(st, "SELECT revision_id FROM brief WHERE id = ?");
+		if (rc == 0 && s == NULL)
+			return STORE_EIO;
+		if (rc == 0) {
+			sqlite3_bind_int64(s, 1, in->brief_id);
+			if (sqlite3_step(s) == SQLITE_ROW)
+				ac->rev = sqlite3_column_int64(s, 0);
+			sqlite3_reset(s);
+			ac->brief = in->brief_id;
+		}
+	}
+	if (rev == 0)
+		rev = ac->rev;
+	if (rc == 0 && in->parent_id)
+		rc = st_exists(st, "candidate", in->parent_id);
+	if (rc == 0 && (in->asset_id == 0 || in->asset_id != ac->asset)) {
+		rc = modality_of(st, in, &ac->mod);
+		ac->asset = in->asset_id;
+	}
+	mod = ac->mod;
+	if (rc)
+		return rc;
+	s = st_prep(st, "INSERT INTO candidate (brief_id, revision_id, modality, asset_id, body, backend,"
+			" model, seed, prompt, negative, params, parent_id, job_id, source, created)"
+			" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+	if (s == NULL)
+		return STORE_EIO;
+	sqlite3_bind_int64(s, 1, in->brief_id);
+	sqlite3_bind_int64(s, 2, rev);
+	st_bind_text(s, 3, mod);
+	if (in->asset_id)
+		sqlite3_bind_int64(s, 4, in->asset_id);
+	st_bind_text(s, 5, in->body);
+	st_bind_text(s, 6, in->backend ? in->backend : "");
+	st_bind_text(s, 7, in->model ? in->model : "");
+	if (in->has_seed)
+		sqlite3_bind_int64(s, 8, in->seed);
+	st_bind_text(s, 9, in->prompt ? in->prompt : "");
+	st_bind_text(s, 10, in->negative ? in->negative : "");
+	st_bind_text(s, 11, in->params && *in->params ? in->params : "{}");
+	if (in->parent_id)
+		sqlite3_bind_int64(s, 12, in->parent_id);
+	if (in->job_id)
+		sqlite3_bind_int64(s, 13, in->job_id);
+	st_bind_text(s, 14, in->source ? in->source : "");
+	sqlite3_bind_int64(s, 15, util_now());
+	rc = st_step_done(st, s, "adding the candidate");
+	if (rc)
+		return rc;
+	*id = sqlite3_last_insert_rowid(st->db);
+	/* Only text of its own is indexed: the brief's text is indexed once
+	 * per revision, not once per candidate. */
+	if ((in->body && *in->body) || (in->prompt && *in->prompt) || (in->negative && *in->negative)) {
+		s = st_prep(st, "INSERT INTO candidate_fts (rowid, text) VALUES (?, ?)");
+		if (s == NULL)
+			return STORE_EIO;
+		text = xasprintf("%s\n%s\n%s", in->body ? in->body : "", in->prompt ? in->prompt : "",
+				 in->negative ? in->negative : "");
+		sqlite3_bind_int64(s, 1, *id);
+		st_bind_text(s, 2, text);
+		rc = st_step_done(st, s, "indexing the candidate");
+		free(text);
+	}
+	return rc;
+}
+
+int store_candidate_add(struct store *st, const struct lb_candidate_input *in, int64_t *id)
+{
+	return store_candidate_add_many(st, in, 1, id);
+}
+
+int store_candidate_add_many(struct store *st, const struct lb_candidate_input *in, size_t n, int64_t *ids)
+{
+	struct add_cache ac = { 0 };
+	size_t i;
+	int64_t id = 0, first = 0;
+	char after[96];
+	int rc = st_begin(st);
+
+	for (i = 0; i < n && rc == 0; i++) {
+		rc = add_one(st, &in[i], &ac, &id);
+		if (rc == 0 && ids)
+			ids[i] = id;
+		if (i == 0)
+			first = id;
+	}
+	/* One event for the lot: an import of 10,000 files is one action. */
+	if (rc == 0 && n > 0) {
+		snprintf(after, sizeof after, "{\"count\":%zu,\"first\":%lld,\"last\":%lld}", n, (long long)first,
+			 (long long)id);
+		rc = st_event(st, "candidate-add", n == 1 ? "candidate" : "candidates", first, n == 1 ? first : 0,
+			      NULL, after, 0);
+	}
+	return st_end(st, rc);
+}
+
+/* ------------------------------------------------------------ reading */
+
+#define CAND_SELECT                                                                               \
+	"c.id, c.brief_id, c.revision_id, r.rev, c.modality, c.asset_id, c.parent_id, c.job_id,"  \
+	" c.body, c.backend, c.model, c.seed, c.prompt, c.negative, c.params, c.source, c.created," \
+	" a.sha256, a.media_type, a.ext, a.bytes, a.width, a.height, a.duration,"                 \
+	" my.stars, my.flag,"                                                                      \
+	" (SELECT printf('%.6f %d %d %d', coalesce(avg(x.stars), 0), count(x.stars),"            \
+	"   count(*) FILTER (WHERE x.flag = 'pick'), count(*) FILTER (WHERE x.flag = 'reject'))"  \
+	"   FROM rating x WHERE x.brief_id = c.brief_id AND x.candidate_id = c.id),"             \
+	" EXISTS (SELECT 1 FROM selection sel WHERE sel.candidate_id = c.id),"                     \
+	" (SELECT group_concat(name, ',') FROM (SELECT t.name FROM candidate_tag ct"              \
+	"   JOIN tag t ON t.id = ct.tag_id WHERE ct.candidate_id = c.id ORDER BY t.name)),"      \
+	" c.score "
+#define CAND_JOINS                                                                                \
+	" JOIN brief_revision r ON r.id = c.revision_id"                                          \
+	" LEFT JOIN asset a ON a.id = c.asset_id"                                                 \
+	" LEFT JOIN rating my ON my.brief_id = c.brief_id AND my.candidate_id = c.id"              \
+	"  AND my.curator = ?1 "
+#define CAND_COLS CAND_SELECT "FROM candidate c" CAND_JOINS
+
+static void cand_row(struct store *st, sqlite3_stmt *s, struct lb_candidate *c)
+{
+	const char *ext, *stats;
+
+	memset(c, 0, sizeof *c);
+	c->id = sqlite3_column_int64(s, 0);
+	c->brief_id = sqlite3_column_int64(s, 1);
+	c->revision_id = sqlite3_column_int64(s, 2);
+	c->rev = sqlite3_column_int(s, 3);
+	c->modality = lb_modality_parse((const char *)sqlite3_column_text(s, 4));
+	c->asset_id = sqlite3_column_int64(s, 5);
+	c->parent_id = sqlite3_column_int64(s, 6);
+	c->job_id = sqlite3_column_int64(s, 7);
+	c->body = st_col_text_or_null(s, 8);
+	c->backend = st_col_text(s, 9);
+	c->model = st_col_text(s, 10);
+	c->has_seed = sqlite3_column_type(s, 11) != SQLITE_NULL;
+	c->seed = sqlite3_column_int64(s, 11);
+	c->prompt = st_col_text(s, 12);
+	c->negative = st_col_text(s, 13);
+	c->params = st_col_text(s, 14);
+	c->source = st_col_text(s, 15);
+	c->created = sqlite3_column_int64(s, 16);
+	if (c->asset_id) {
+		c->sha256 = st_col_text(s, 17);
+		c->media_type = st_col_text(s, 18);
+		ext = (const char *)sqlite3_column_text(s, 19);
+		c->path = store_asset_path(st, c->sha256, ext ? ext : "bin");
+		c->bytes = sqlite3_column_int64(s, 20);
+		c->width = sqlite3_column_int(s, 21);
+		c->height = sqlite3_column_int(s, 22);
+		c->duration = sqlite3_column_double(s, 23);
+	} else {
+		c->media_type = xstrdup("text/plain");
+		c->bytes = c->body ? (int64_t)strlen(c->body) : 0;
+	}
+	c->my_stars = sqlite3_column_type(s, 24) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 24);
+	c->my_flag = sqlite3_column_type(s, 25) == SQLITE_NULL
+			     ? LB_FLAG_NONE
+			     : lb_flag_parse((const char *)sqlite3_column_text(s, 25));
+	if (c->my_flag < 0)
+		c->my_flag = LB_FLAG_NONE;
+	/* The rating summary comes as one "mean n picks rejects" text: one
+	 * range read of the rating b-tree per row instead of four. */
+	stats = (const char *)sqlite3_column_text(s, 26);
+	if (stats == NULL || sscanf(stats, "%lf %d %d %d", &c->mean_stars, &c->n_ratings, &c->n_picks,
+				    &c->n_rejects) != 4) {
+		c->mean_stars = 0;
+		c->n_ratings = c->n_picks = c->n_rejects = 0;
+	}
+	c->selected = sqlite3_column_int(s, 27);
+	c->tags = st_col_text(s, 28);
+	c->score = sqlite3_column_type(s, 29) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 29);
+}
+
+int store_candidate_get(struct store *st, int64_t id, struct lb_candidate *out)
+{
+	sqlite3_stmt *s = st_prep(st, "SELECT " CAND_COLS "WHERE c.id = ?2");
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (s == NULL)
+		return STORE_EIO;
+	st_bind_text(s, 1, st->curator);
+	sqlite3_bind_int64(s, 2, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		cand_row(st, s, out);
+		sqlite3_reset(s);
+		return 0;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return st_sqlfail(st, rc, "reading the candidate");
+	return st_fail(st, STORE_ENOTFOUND, "no candidate with id %lld; list them with 'lightbox candidate ls'",
+		       (long long)id);
+}
+
+static int read_rows(struct store *st, sqlite3_stmt *s, struct lb_candidate_list *out, const char *doing)
+{
+	size_t cap = out->n;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			out->v = xrealloc(out->v, cap * sizeof *out->v);
+		}
+		cand_row(st, s, &out->v[out->n++]);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		lb_candidate_list_free(out);
+		return st_sqlfail(st, rc, doing);
+	}
+	return 0;
+}
+
+int store_candidate_children(struct store *st, int64_t id, struct lb_candidate_list *out)
+{
+	sqlite3_stmt *s = st_prep(st, "SELECT " CAND_COLS "WHERE c.parent_id = ?2 ORDER BY c.id");
+
+	out->v = NULL;
+	out->n = 0;
+	if (s == NULL)
+		return STORE_EIO;
+	st_bind_text(s, 1, st->curator);
+	sqlite3_bind_int64(s, 2, id);
+	return read_rows(st, s, out, "listing variations");
+}
+
+/* ------------------------------------------------------------ lists */
+
+/* A query under construction: SQL text and its bindings in order. */
+struct query {
+	struct sbuf sql;
+	int n;
+	struct {
+		int type; /* 0 int, 1 text, 2 double */
+		int64_t i;
+		const char *t;
+		double d;
+	} b[24];
+};
+
+static void q_int(struct query *q, int64_t v)
+{
+	q->b[q->n].type = 0;
+	q->b[q->n++].i = v;
+	sb_addf(&q->sql, "?%d", q->n + 1);
+}
+
+static void q_text(struct query *q, const char *v)
+{
+	q->b[q->n].type = 1;
+	q->b[q->n++].t = v;
+	sb_addf(&q->sql, "?%d", q->n + 1);
+}
+
+static void q_double(struct query *q, double v)
+{
+	q->b[q->n].type = 2;
+	q->b[q->n++].d = v;
+	sb_addf(&q->sql, "?%d", q->n + 1);
+}
+
+/* Turns words typed by a user into an FTS5 query that cannot be a
+ * syntax error: every word quoted, each a prefix match. */
+static char *fts_query(const char *in)
+{
+	struct sbuf b;
+	const char *p = in;
+
+	sb_init(&b);
+	while (*p) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		if (b.len)
+			sb_addc(&b, ' ');
+		sb_addc(&b, '"');
+		for (; *p && *p != ' ' && *p != '\t'; p++) {
+			if (*p == '"')
+				sb_addc(&b, '"');
+			sb_addc(&b, *p);
+		}
+		sb_adds(&b, "\"*");
+	}
+	return sb_steal(&b);
+}
+
+static void rating_cond(struct query *q, const struct lb_filter *f, const char *cond)
+{
+	sb_adds(&q->sql, " EXISTS (SELECT 1 FROM rating x WHERE x.brief_id = c.brief_id AND x.candidate_id = c.id AND ");
+	if (f->curator) {
+		sb_adds(&q->sql, "x.curator = ");
+		q_text(q, f->curator);
+		sb_adds(&q->sql, " AND ");
+	}
+	sb_adds(&q->sql, cond);
+}
+
+/* Appends " AND ..." conditions for f; fts holds the owned FTS query. */
+static void where_filter(struct store *st, struct query *q, const struct lb_filter *f, char **fts)
+{
+	if (f->brief_id) {
+		sb_adds(&q->sql, " AND c.brief_id = ");
+		q_int(q, f->brief_id);
+	} else if (f->project_id) {
+		sb_adds(&q->sql, " AND c.brief_id IN (SELECT id FROM brief WHERE project_id = ");
+		q_int(q, f->project_id);
+		sb_adds(&q->sql, ")");
+	}
+	if (f->min_stars > 0) {
+		sb_adds(&q->sql, " AND");
+		rating_cond(q, f, "x.stars >= ");
+		q_int(q, f->min_stars);
+		sb_adds(&q->sql, ")");
+	}
+	if (f->max_stars > 0) {
+		sb_adds(&q->sql, " AND");
+		rating_cond(q, f, "x.stars <= ");
+		q_int(q, f->max_stars);
+		sb_adds(&q->sql, ")");
+	}
+	if (f->has_flag && f->flag != LB_FLAG_NONE) {
+		sb_adds(&q->sql, " AND");
+		rating_cond(q, f, "x.flag = ");
+		q_text(q, lb_flag_name(f->flag));
+		sb_adds(&q->sql, ")");
+	} else if (f->has_flag) {
+		sb_adds(&q->sql, " AND NOT");
+		rating_cond(q, f, "x.flag <> 'none')");
+	}
+	if (f->unrated) {
+		sb_adds(&q->sql, " AND NOT EXISTS (SELECT 1 FROM rating u WHERE u.brief_id = c.brief_id"
+				 " AND u.candidate_id = c.id AND u.curator = ");
+		q_text(q, f->curator ? f->curator : st->curator);
+		sb_adds(&q->sql, ")");
+	}
+	if (f->tag) {
+		sb_adds(&q->sql, " AND EXISTS (SELECT 1 FROM candidate_tag ct WHERE ct.candidate_id = c.id"
+				 " AND ct.tag_id = (SELECT id FROM tag WHERE name = ");
+		q_text(q, f->tag);
+		sb_adds(&q->sql, "))");
+	}
+	if (f->backend) {
+		sb_adds(&q->sql, " AND c.backend = ");
+		q_text(q, f->backend);
+	}
+	if (f->selected)
+		sb_adds(&q->sql, " AND EXISTS (SELECT 1 FROM selection sel2 WHERE sel2.candidate_id = c.id)");
+	if (f->search && *f->search) {
+		*fts = fts_query(f->search);
+		sb_adds(&q->sql, " AND (c.id IN (SELECT rowid FROM candidate_fts WHERE candidate_fts MATCH ");
+		q_text(q, *fts);
+		sb_adds(&q->sql, ") OR c.id IN (SELECT n.candidate_id FROM note_fts JOIN note n"
+				 " ON n.id = note_fts.rowid WHERE note_fts MATCH ");
+		q_text(q, *fts);
+		sb_adds(&q->sql, ") OR c.revision_id IN (SELECT rowid FROM revision_fts WHERE revision_fts MATCH ");
+		q_text(q, *fts);
+		sb_adds(&q->sql, "))");
+	}
+}
+
+/* The mean of a candidate's stars, -1 when nobody starred it (so unrated
+ * candidates sort after those rated 0). */
+#define STARS_KEY                                                                              \
+	"coalesce((SELECT avg(x.stars) FROM rating x WHERE x.brief_id = c.brief_id"            \
+	" AND x.candidate_id = c.id), -1)"
+
+/* The sort key expression, NULL for sorts by id. */
+static const char *sort_expr(int sort)
+{
+	switch (sort) {
+	case LB_SORT_STARS:
+		return STARS_KEY;
+	case LB_SORT_SCORE:
+		return "coalesce(c.score, -1e300)";
+	default:
+		return NULL;
+	}
+}
+
+void lb_candidate_key(const struct lb_candidate *c, int sort, struct lb_key *out)
+{
+	out->id = c->id;
+	out->k = 0;
+	if (sort == LB_SORT_STARS)
+		out->k = c->n_ratings ? c->mean_stars : -1;
+	else if (sort == LB_SORT_SCORE)
+		out->k = isnan(c->score) ? -1e300 : c->score;
+}
+
+/* Appends the keyset condition "row comes after (or before) key"; e is
+ * the sort key's expression (NULL for sorts by id). */
+static void where_key_on(struct query *q, const char *e, int sort, const struct lb_key *key, int before)
+{
+	int desc_id = sort == LB_SORT_NEWEST;
+
+	if (e == NULL) {
+		sb_adds(&q->sql, (desc_id != before) ? " AND c.id < " : " AND c.id > ");
+		q_int(q, key->id);
+		return;
+	}
+	/* Sort key descending, id ascending. */
+	sb_addf(&q->sql, " AND %s %s ", e, before ? ">=" : "<=");
+	q_double(q, key->k);
+	sb_addf(&q->sql, " AND (%s %s ", e, before ? ">" : "<");
+	q_double(q, key->k);
+	sb_addf(&q->sql, " OR c.id %s ", before ? "<" : ">");
+	q_int(q, key->id);
+	sb_adds(&q->sql, ")");
+}
+
+static void where_key(struct query *q, int sort, const struct lb_key *key, int before)
+{
+	where_key_on(q, sort_expr(sort), sort, key, before);
+}
+
+static void order_by_on(struct query *q, const char *e, int sort, int reverse)
+{
+	if (e == NULL)
+		sb_adds(&q->sql, (sort == LB_SORT_NEWEST) != reverse ? " ORDER BY c.id DESC" : " ORDER BY c.id");
+	else
+		sb_addf(&q->sql, " ORDER BY %s %s, c.id %s", e, reverse ? "ASC" : "DESC",
+			reverse ? "DESC" : "ASC");
+}
+
+static void order_by(struct query *q, int sort, int reverse)
+{
+	order_by_on(q, sort_expr(sort), sort, reverse);
+}
+
+static sqlite3_stmt *q_prepare(struct store *st, struct query *q, int with_curator)
+{
+	sqlite3_stmt *s = st_prep(st, q->sql.s);
+	int i;
+
+	if (s == NULL)
+		return NULL;
+	if (with_curator)
+		st_bind_text(s, 1, st->curator);
+	for (i = 0; i < q->n; i++) {
+		if (q->b[i].type == 0)
+			sqlite3_bind_int64(s, i + 2, q->b[i].i);
+		else if (q->b[i].type == 1)
+			st_bind_text(s, i + 2, q->b[i].t);
+		else
+			sqlite3_bind_double(s, i + 2, q->b[i].d);
+	}
+	return s;
+}
+
+/* One phase of a star-ordered page within a brief.  starred: the
+ * candidates someone starred, in (mean desc, id) order, read from the
+ * brief's range of the rating b-tree; else the rest, by id.  Appends up
+ * to limit rows to out in query order. */
+static int stars_phase(struct store *st, const struct lb_filter *f, int starred, const struct lb_key *after,
+		       int backward, int limit, struct lb_candidate_list *out)
+{
+	struct query q;
+	struct lb_candidate_list part = { 0 };
+	sqlite3_stmt *s;
+	char *fts = NULL;
+	size_t i;
+	int rc;
+
+	memset(&q, 0, sizeof q);
+	sb_init(&q.sql);
+	if (starred) {
+		sb_adds(&q.sql, "SELECT " CAND_SELECT "FROM (SELECT candidate_id AS mid, avg(stars) AS mk FROM rating"
+				" WHERE brief_id = ");
+		q_int(&q, f->brief_id);
+		sb_adds(&q.sql, " AND stars IS NOT NULL GROUP BY candidate_id) m JOIN candidate c ON c.id = m.mid"
+				CAND_JOINS "WHERE 1");
+	} else {
+		sb_adds(&q.sql, "SELECT " CAND_COLS "WHERE NOT EXISTS (SELECT 1 FROM rating z WHERE"
+				" z.brief_id = c.brief_id AND z.candidate_id = c.id AND z.stars IS NOT NULL)");
+	}
+	where_filter(st, &q, f, &fts);
+	if (after)
+		where_key_on(&q, starred ? "m.mk" : NULL, starred ? LB_SORT_STARS : LB_SORT_OLDEST, after, backward);
+	order_by_on(&q, starred ? "m.mk" : NULL, starred ? LB_SORT_STARS : LB_SORT_OLDEST, backward);
+	sb_addf(&q.sql, " LIMIT %d", limit);
+	s = q_prepare(st, &q, 1);
+	rc = s ? read_rows(st, s, &part, "listing candidates") : STORE_EIO;
+	if (rc == 0 && part.n) {
+		out->v = xrealloc(out->v, (out->n + part.n) * sizeof *out->v);
+		for (i = 0; i < part.n; i++)
+			out->v[out->n++] = part.v[i];
+		free(part.v);
+	}
+	sb_free(&q.sql);
+	free(fts);
+	return rc;
+}
+
+/* Star order within one brief, without computing every candidate's mean
+ * for every page: starred candidates first (phase one), then the rest by
+ * id (phase two); a key of -1 is in phase two. */
+static int stars_page(struct store *st, const struct lb_filter *f, const struct lb_key *after, int backward,
+		      int limit, struct lb_candidate_list *out)
+{
+	int in_rest = after && after->k < 0;
+	int rc;
+
+	if (!backward) {
+		if (!in_rest) {
+			rc = stars_phase(st, f, 1, after, 0, limit, out);
+			if (rc || (int)out->n >= limit)
+				return rc;
+		}
+		return stars_phase(st, f, 0, in_rest ? after : NULL, 0, limit - (int)out->n, out);
+	}
+	if (!after || in_rest) {
+		rc = stars_phase(st, f, 0, after, 1, limit, out);
+		if (rc || (int)out->n >= limit)
+			return rc;
+		return stars_phase(st, f, 1, NULL, 1, limit - (int)out->n, out);
+	}
+	return stars_phase(st, f, 1, after, 1, limit, out);
+}
+
+int store_candidate_page(struct store *st, const struct lb_filter *f, int sort, const struct lb_key *after,
+			 int backward, int limit, struct lb_candidate_list *out)
+{
+	static const struct lb_filter none;
+	struct query q;
+	sqlite3_stmt *s;
+	char *fts = NULL;
+	size_t i;
+	int rc;
+
+	lb_candidate_list_free(out);
+	if (sort < 0 || sort >= LB_SORT__COUNT)
+		return st_fail(st, STORE_EINVAL, "unknown sort order");
+	if (f == NULL)
+		f = &none;
+	if (limit <= 0)
+		limit = 50;
+	if (sort == LB_SORT_STARS && f->brief_id) {
+		rc = stars_page(st, f, after, backward, limit, out);
+		goto done;
+	}
+	memset(&q, 0, sizeof q);
+	sb_init(&q.sql);
+	/* The curator binds as ?1; numbered parameters let the same SQL text
+	 * be cached whatever the values. */
+	sb_adds(&q.sql, "SELECT " CAND_COLS "WHERE 1");
+	where_filter(st, &q, f, &fts);
+	if (after)
+		where_key(&q, sort, after, backward);
+	order_by(&q, sort, backward);
+	sb_addf(&q.sql, " LIMIT %d", limit);
+	s = q_prepare(st, &q, 1);
+	rc = s ? read_rows(st, s, out, "listing candidates") : STORE_EIO;
+	sb_free(&q.sql);
+	free(fts);
+done:
+	if (rc == 0 && backward) {
+		for (i = 0; i < out->n / 2; i++) {
+			struct lb_candidate t = out->v[i];
+			out->v[i] = out->v[out->n - 1 - i];
+			out->v[out->n - 1 - i] = t;
+		}
+	}
+	return rc;
+}
+
+static int count_query(struct store *st, struct query *q, int64_t *n)
+{
+	sqlite3_stmt *s = q_prepare(st, q, 0);
+	int rc;
+
+	if (s == NULL)
+		return STORE_EIO;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : st_sqlfail(st, rc, "counting candidates");
+}
+
+int store_candidate_count(struct store *st, const struct lb_filter *f, int64_t *n)
+{
+	static const struct lb_filter none;
+	struct query q;
+	char *fts = NULL;
+	int rc;
+
+	memset(&q, 0, sizeof q);
+	sb_init(&q.sql);
+	sb_adds(&q.sql, "SELECT count(*) FROM candidate c WHERE ?1 IS NULL");
+	where_filter(st, &q, f ? f : &none, &fts);
+	rc = count_query(st, &q, n);
+	sb_free(&q.sql);
+	free(fts);
+	return rc;
+}
+
+int store_candidate_position(struct store *st, const struct lb_filter *f, int sort, int64_t id, int64_t *pos)
+{
+	static const struct lb_filter none;
+	struct lb_candidate c;
+	struct lb_key key;
+	struct query q;
+	char *fts = NULL;
+	int rc;
+
+	rc = store_candidate_get(st, id, &c);
+	if (rc)
+		return rc;
+	lb_candidate_key(&c, sort, &key);
+	lb_candidate_clear(&c);
+	memset(&q, 0, sizeof q);
+	sb_init(&q.sql);
+	sb_adds(&q.sql, "SELECT count(*) FROM candidate c WHERE ?1 IS NULL");
+	where_filter(st, &q, f ? f : &none, &fts);
+	where_key(&q, sort, &key, 1);
+	rc = count_query(st, &q, pos);
+	sb_free(&q.sql);
+	free(fts);
+	return rc;
+}

@@ -1,0 +1,429 @@
+/*
+ * event.c - the audit log and undo/redo.
+ *
+ * Every change appends an event (who, when, what, the entity's state
+ * before and after, as JSON).  Events of one action or batch share a
+ * group; undo takes the curator's newest group not yet undone and puts
+ * each entity back to its `before` state, after checking that it still
+ * is in its `after` state (else another curator changed it: conflict,
+ * nothing done).  Redo is the mirror image, allowed while the curator has
+ * done nothing new since the undo.  Undo and redo are logged too.
+ */
+#include "config.h"
+
+#include "store.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store-private.h"
+
+int st_event(struct store *st, const char *action, const char *entity, int64_t entity_id, int64_t candidate_id,
+	     const char *before, const char *after, int undoable)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = st_prep(st, "INSERT INTO event (at, curator, action, entity, entity_id, candidate_id, before, after,"
+			" group_id, undoable) VALUES (?,?,?,?,?,?,?,?,?,?)");
+	if (s == NULL)
+		return STORE_EIO;
+	sqlite3_bind_int64(s, 1, util_now());
+	st_bind_text(s, 2, st->curator);
+	st_bind_text(s, 3, st->batch_label && undoable ? st->batch_label : action);
+	st_bind_text(s, 4, entity);
+	sqlite3_bind_int64(s, 5, entity_id);
+	if (candidate_id)
+		sqlite3_bind_int64(s, 6, candidate_id);
+	st_bind_text(s, 7, before);
+	st_bind_text(s, 8, after);
+	/* The first event of a transaction names the group (group_id NULL
+	 * means "this event's own id"); the others point at it. */
+	if (st->group)
+		sqlite3_bind_int64(s, 9, st->group);
+	sqlite3_bind_int(s, 10, undoable);
+	rc = st_step_done(st, s, "writing the audit log");
+	if (rc == 0 && st->group == 0)
+		st->group = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+/* ------------------------------------------------------------ entity states */
+
+static int flag_state(struct store *st, const char *table, int64_t id, char **json)
+{
+	char sql[80];
+	sqlite3_stmt *s;
+	int rc;
+
+	snprintf(sql, sizeof sql, "SELECT archived FROM %s WHERE id = ?", table);
+	s = st_prep(st, sql);
+	*json = NULL;
+	if (s == NULL)
+		return STORE_EIO;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*json = xasprintf("{\"archived\":%d}", sqlite3_column_int(s, 0));
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, "reading the log");
+}
+
+static int flag_restore(struct store *st, const char *table, int64_t id, const char *json)
+{
+	char sql[80];
+	json_t *j = json_loads(json ? json : "", 0, NULL);
+	sqlite3_stmt *s;
+	int v = json_integer_value(json_object_get(j, "archived")) ? 1 : 0;
+
+	json_decref(j);
+	snprintf(sql, sizeof sql, "UPDATE %s SET archived = ? WHERE id = ?", table);
+	s = st_prep(st, sql);
+	if (s == NULL)
+		return STORE_EIO;
+	sqlite3_bind_int(s, 1, v);
+	sqlite3_bind_int64(s, 2, id);
+	return st_step_done(st, s, "restoring");
+}
+
+static int brief_state(struct store *st, int64_t id, char **json)
+{
+	sqlite3_stmt *s = st_prep(st, "SELECT revision_id FROM brief WHERE id = ?");
+	int rc;
+
+	*json = NULL;
+	if (s == NULL)
+		return STORE_EIO;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*json = xasprintf("{\"revision_id\":%lld}", (long long)sqlite3_column_int64(s, 0));
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, "reading the brief");
+}
+
+static int brief_restore(struct store *st, int64_t id, const char *json)
+{
+	json_t *j = json_loads(json ? json : "", 0, NULL);
+	int64_t rev = json_integer_value(json_object_get(j, "revision_id"));
+
+	json_decref(j);
+	if (rev <= 0)
+		return st_fail(st, STORE_EIO, "the audit log holds a damaged brief entry");
+	return st_brief_set_current(st, id, rev);
+}
+
+static char *tag_of(const struct lb_event *e)
+{
+	json_t *j = json_loads(e->after ? e->after : e->before ? e->before : "", 0, NULL);
+	const char *t = json_string_value(json_object_get(j, "tag"));
+	char *name = xstrdup(t);
+
+	json_decref(j);
+	return name;
+}
+
+static char *curator_of(const char *json)
+{
+	json_t *j = json_loads(json ? json : "", 0, NULL);
+	char *c = xstrdup(json_string_value(json_object_get(j, "curator")));
+
+	json_decref(j);
+	return c;
+}
+
+static int note_exists(struct store *st, int64_t id, int *has)
+{
+	sqlite3_stmt *s = st_prep(st, "SELECT 1 FROM note WHERE id = ?");
+	int rc;
+
+	if (s == NULL)
+		return STORE_EIO;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	*has = rc == SQLITE_ROW;
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, "reading the note");
+}
+
+static int same(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Whether entity of e is in state `want` (e->before or e->after). */
+static int in_state(struct store *st, const struct lb_event *e, const char *want, int *yes)
+{
+	char *cur = NULL, *name;
+	int rc = 0, has = 0;
+
+	*yes = 0;
+	if (strcmp(e->entity, "rating") == 0) {
+		rc = st_rating_state(st, e->entity_id, e->curator, &cur);
+		*yes = same(cur, want);
+	} else if (strcmp(e->entity, "selection") == 0) {
+		rc = st_selection_state(st, e->entity_id, &cur);
+		*yes = (cur == NULL) == (want == NULL);
+	} else if (strcmp(e->entity, "candidate_tag") == 0) {
+		name = tag_of(e);
+		rc = name ? st_tag_present(st, e->entity_id, name, &has) : STORE_EIO;
+		*yes = has == (want != NULL);
+		free(name);
+	} else if (strcmp(e->entity, "note") == 0) {
+		rc = note_exists(st, e->entity_id, &has);
+		*yes = has == (want != NULL);
+	} else if (strcmp(e->entity, "brief") == 0) {
+		rc = brief_state(st, e->entity_id, &cur);
+		*yes = same(cur, want);
+	} else if (strcmp(e->entity, "project.archived") == 0 || strcmp(e->entity, "brief.archived") == 0) {
+		rc = flag_state(st, strcmp(e->entity, "brief.archived") == 0 ? "brief" : "project", e->entity_id,
+				&cur);
+		*yes = same(cur, want);
+	} else {
+		rc = st_fail(st, STORE_EIO, "cannot undo a '%s' change", e->entity);
+	}
+	free(cur);
+	return rc;
+}
+
+/* Puts the entity of e into state `to`. */
+static int put_state(struct store *st, const struct lb_event *e, const char *to)
+{
+	char *name, *who;
+	int rc;
+
+	if (strcmp(e->entity, "rating") == 0)
+		return st_rating_restore(st, e->entity_id, e->curator, to);
+	if (strcmp(e->entity, "selection") == 0)
+		return st_selection_restore(st, e->entity_id, to);
+	if (strcmp(e->entity, "candidate_tag") == 0) {
+		name = tag_of(e);
+		who = curator_of(to);
+		rc = st_tag_set(st, e->entity_id, name, to != NULL, who ? who : e->curator);
+		free(name);
+		free(who);
+		return rc;
+	}
+	if (strcmp(e->entity, "note") == 0)
+		return to ? st_note_restore(st, e->entity_id, e->curator, to) : st_note_delete(st, e->entity_id);
+	if (strcmp(e->entity, "brief") == 0)
+		return brief_restore(st, e->entity_id, to);
+	return flag_restore(st, strcmp(e->entity, "brief.archived") == 0 ? "brief" : "project", e->entity_id, to);
+}
+
+/* ------------------------------------------------------------ reading events */
+
+#define EVENT_COLS "id, at, curator, action, entity, entity_id, before, after, group_id, undone "
+
+static void event_row(sqlite3_stmt *s, struct lb_event *e)
+{
+	e->id = sqlite3_column_int64(s, 0);
+	e->at = sqlite3_column_int64(s, 1);
+	e->curator = st_col_text(s, 2);
+	e->action = st_col_text(s, 3);
+	e->entity = st_col_text(s, 4);
+	e->entity_id = sqlite3_column_int64(s, 5);
+	e->before = st_col_text_or_null(s, 6);
+	e->after = st_col_text_or_null(s, 7);
+	e->group_id = sqlite3_column_int64(s, 8);
+	e->undone = sqlite3_column_int(s, 9);
+}
+
+static int read_events(struct store *st, sqlite3_stmt *s, struct lb_event_list *out)
+{
+	size_t cap = 0;
+	int rc;
+
+	out->v = NULL;
+	out->n = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 8;
+			out->v = xrealloc(out->v, cap * sizeof *out->v);
+		}
+		memset(&out->v[out->n], 0, sizeof out->v[0]);
+		event_row(s, &out->v[out->n++]);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		lb_event_list_free(out);
+		return st_sqlfail(st, rc, "reading the log");
+	}
+	return 0;
+}
+
+static char *describe(const struct lb_event_list *g, int n_more)
+{
+	const struct lb_event *e = &g->v[0];
+	char *s, *what;
+
+	if (strcmp(e->entity, "rating") == 0)
+		what = xasprintf("%s of #%lld (%s -> %s)", e->action, (long long)e->entity_id,
+				 e->before ? e->before : "none", e->after ? e->after : "none");
+	else if (strcmp(e->entity, "candidate_tag") == 0) {
+		char *t = tag_of(e);
+		what = xasprintf("%s '%s' on #%lld", e->action, t ? t : "?", (long long)e->entity_id);
+		free(t);
+	} else
+		what = xasprintf("%s (%s %lld)", e->action, e->entity, (long long)e->entity_id);
+	if (n_more > 0)
+		s = xasprintf("%s and %d more", what, n_more);
+	else
+		s = xstrdup(what);
+	free(what);
+	return s;
+}
+
+/* Applies the group of events: undo (to before) or redo (to after). */
+static int apply_group(struct store *st, int64_t group, int undo, char **what)
+{
+	struct lb_event_list g;
+	sqlite3_stmt *s;
+	size_t i;
+	int rc, yes;
+	char note[64];
+
+	/* A group's events are consecutive (one transaction of one writer). */
+	s = st_prep(st, "SELECT " EVENT_COLS "FROM event WHERE id >= ?1 AND coalesce(group_id, id) = ?1"
+			" AND undoable = 1 ORDER BY id");
+	if (s == NULL)
+		return STORE_EIO;
+	sqlite3_bind_int64(s, 1, group);
+	rc = read_events(st, s, &g);
+	if (rc)
+		return rc;
+	if (g.n == 0) {
+		lb_event_list_free(&g);
+		return st_fail(st, STORE_EEMPTY, "nothing to %s", undo ? "undo" : "redo");
+	}
+	/* Check every entity first: all or nothing. */
+	for (i = 0; i < g.n && rc == 0; i++) {
+		const struct lb_event *e = &g.v[undo ? g.n - 1 - i : i];
+		rc = in_state(st, e, undo ? e->after : e->before, &yes);
+		if (rc == 0 && !yes)
+			rc = st_fail(st, STORE_ECONFLICT,
+				     "cannot %s %s: it was changed since by someone else; nothing was changed",
+				     undo ? "undo" : "redo", e->action);
+	}
+	for (i = 0; i < g.n && rc == 0; i++) {
+		const struct lb_event *e = &g.v[undo ? g.n - 1 - i : i];
+		rc = put_state(st, e, undo ? e->before : e->after);
+	}
+	if (rc == 0) {
+		s = st_prep(st, "UPDATE event SET undone = ?1 WHERE id BETWEEN ?2 AND ?3");
+		if (s == NULL)
+			rc = STORE_EIO;
+		else {
+			sqlite3_bind_int(s, 1, undo);
+			sqlite3_bind_int64(s, 2, g.v[0].id);
+			sqlite3_bind_int64(s, 3, g.v[g.n - 1].id);
+			rc = st_step_done(st, s, "updating the log");
+		}
+	}
+	if (rc == 0) {
+		snprintf(note, sizeof note, "{\"group\":%lld}", (long long)group);
+		rc = st_event(st, undo ? "undo" : "redo", "event", group, 0, NULL, note, 2);
+	}
+	if (rc == 0 && what)
+		*what = describe(&g, (int)g.n - 1);
+	lb_event_list_free(&g);
+	return rc;
+}
+
+int store_undo(struct store *st, char **what)
+{
+	sqlite3_stmt *s;
+	int64_t group = 0;
+	int rc;
+
+	if (what)
+		*what = NULL;
+	if (st->depth > 0)
+		return st_fail(st, STORE_EINVAL, "cannot undo inside a batch");
+	rc = st_begin(st);
+	if (rc)
+		return rc;
+	/* My newest undoable event not undone yet, walking back over undo
+	 * markers and undone steps (the partial index holds only these). */
+	s = st_prep(st, "SELECT coalesce(group_id, id) FROM event WHERE curator = ? AND undoable = 1"
+			" AND NOT undone ORDER BY id DESC LIMIT 1");
+	if (s == NULL)
+		return st_end(st, STORE_EIO);
+	st_bind_text(s, 1, st->curator);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		group = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (group == 0)
+		rc = st_fail(st, STORE_EEMPTY, "nothing to undo for %s", st->curator);
+	else
+		rc = apply_group(st, group, 1, what);
+	rc = st_end(st, rc);
+	if (rc && what)
+		xfree(what);
+	return rc;
+}
+
+int store_redo(struct store *st, char **what)
+{
+	sqlite3_stmt *s;
+	int64_t group = 0, undo_id = 0, newest = 0;
+	int rc;
+
+	if (what)
+		*what = NULL;
+	if (st->depth > 0)
+		return st_fail(st, STORE_EINVAL, "cannot redo inside a batch");
+	rc = st_begin(st);
+	if (rc)
+		return rc;
+	/* Walking my undo-related events newest first: an undo marker whose
+	 * step is still undone is what to redo, unless a new undoable change
+	 * of mine comes before it. */
+	s = st_prep(st, "SELECT e.id, e.undoable, e.undone, e.action, e.entity_id, (SELECT g.undone FROM event g"
+			" WHERE g.id = e.entity_id) FROM event e WHERE e.curator = ? AND e.undoable ORDER BY e.id DESC");
+	if (s == NULL)
+		return st_end(st, STORE_EIO);
+	st_bind_text(s, 1, st->curator);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		int kind = sqlite3_column_int(s, 1), undone = sqlite3_column_int(s, 2);
+		const char *action = (const char *)sqlite3_column_text(s, 3);
+		if (kind == 1 && !undone) {
+			newest = sqlite3_column_int64(s, 0);
+			break;
+		}
+		if (kind == 2 && action && strcmp(action, "undo") == 0 && sqlite3_column_int(s, 5)) {
+			undo_id = sqlite3_column_int64(s, 0);
+			group = sqlite3_column_int64(s, 4);
+			break;
+		}
+	}
+	sqlite3_reset(s);
+	if (group == 0 || newest > undo_id)
+		rc = st_fail(st, STORE_EEMPTY, "nothing to redo for %s", st->curator);
+	else
+		rc = apply_group(st, group, 0, what);
+	rc = st_end(st, rc);
+	if (rc && what)
+		xfree(what);
+	return rc;
+}
+
+int store_log(struct store *st, const struct lb_log_filter *f, int limit, struct lb_event_list *out)
+{
+	static const struct lb_log_filter none;
+	sqlite3_stmt *s;
+
+	if (f == NULL)
+		f = &none;
+	s = st_prep(st, "SELECT " EVENT_COLS "FROM event WHERE (?1 IS NULL OR curator = ?1)"
+			" AND (?2 = 0 OR candidate_id = ?2) AND (?3 = 0 OR id < ?3)"
+			" ORDER BY id DESC LIMIT ?4");
+	if (s == NULL)
+		return STORE_EIO;
+	st_bind_text(s, 1, f->curator);
+	sqlite3_bind_int64(s, 2, f->candidate_id);
+	sqlite3_bind_int64(s, 3, f->before_id);
+	sqlite3_bind_int(s, 4, limit > 0 ? limit : 50);
+	return read_events(st, s, out);
+}

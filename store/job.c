@@ -1,0 +1,286 @@
+/*
+ * job.c - generation jobs as rows: queued, running, done, failed or
+ * cancelled, surviving restarts.  The runner (backends/) claims jobs,
+ * reports progress and finishes them; a job's candidates and its `done`
+ * state are written in one transaction.
+ */
+#include "config.h"
+
+#include "store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store-private.h"
+
+static const char *const states[] = { "queued", "running", "done", "failed", "cancelled" };
+
+#define JOB_COLS                                                                                 \
+	"j.id, j.brief_id, j.revision_id, j.parent_id, j.kind, j.backend, j.params, j.state,"    \
+	" j.progress, j.attempts, j.error, j.curator, j.created, j.started, j.finished,"         \
+	" j.next_at, (SELECT count(*) FROM candidate c WHERE c.job_id = j.id) "
+
+static void job_row(sqlite3_stmt *s, struct lb_job *j)
+{
+	const char *state = (const char *)sqlite3_column_text(s, 7);
+	int i;
+
+	memset(j, 0, sizeof *j);
+	j->id = sqlite3_column_int64(s, 0);
+	j->brief_id = sqlite3_column_int64(s, 1);
+	j->revision_id = sqlite3_column_int64(s, 2);
+	j->parent_id = sqlite3_column_int64(s, 3);
+	j->kind = st_col_text(s, 4);
+	j->backend = st_col_text(s, 5);
+	j->params = st_col_text(s, 6);
+	for (i = 0; i < 5; i++)
+		if (state && strcmp(state, states[i]) == 0)
+			j->state = i;
+	j->progress = sqlite3_column_double(s, 8);
+	j->attempts = sqlite3_column_int(s, 9);
+	j->error = st_col_text(s, 10);
+	j->curator = st_col_text(s, 11);
+	j->created = sqlite3_column_int64(s, 12);
+	j->started = sqlite3_column_int64(s, 13);
+	j->finished = sqlite3_column_int64(s, 14);
+	j->next_at = sqlite3_column_int64(s, 15);
+	j->n_candidates = sqlite3_column_int(s, 16);
+}
+
+int store_job_add(struct store *st, const struct lb_job_input *in, int64_t *id)
+{
+	sqlite3_stmt *s;
+	int64_t rev = in->revision_id;
+	int rc;
+
+	if (in->backend == NULL || *in->backend == '\0')
+		return st_fail(st, STORE_EINVAL, "a job needs a backend");
+	rc = st_begin(st);
+	if (rc)
+		return rc;
+	rc = st_exists(st, "brief", in->brief_id);
+	if (rc == 0 && in->parent_id)
+		rc = st_exists(st, "candidate", in->parent_id);
+	if (rc == 0 && rev == 0) {
+		s = st_prep(st, "SELECT revision_id FROM brief WHERE id = ?");
+		if (s == NULL)
+			return st_end(st, STORE_EIO);
+		sqlite3_bind_int64(s, 1, in->brief_id);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			rev = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+	}
+	if (rc == 0) {
+		s = st_prep(st, "INSERT INTO job (brief_id, revision_id, parent_id, kind, backend, params, curator,"
+				" created) VALUES (?,?,?,?,?,?,?,?)");
+		if (s == NULL)
+			return st_end(st, STORE_EIO);
+		sqlite3_bind_int64(s, 1, in->brief_id);
+		sqlite3_bind_int64(s, 2, rev);
+		if (in->parent_id)
+			sqlite3_bind_int64(s, 3, in->parent_id);
+		st_bind_text(s, 4, in->kind ? in->kind : "generate");
+		st_bind_text(s, 5, in->backend);
+		st_bind_text(s, 6, in->params && *in->params ? in->params : "{}");
+		st_bind_text(s, 7, st->curator);
+		sqlite3_bind_int64(s, 8, util_now());
+		rc = st_step_done(st, s, "queueing the job");
+	}
+	if (rc == 0) {
+		*id = sqlite3_last_insert_rowid(st->db);
+		rc = st_event(st, "job-add", "job", *id, in->parent_id, NULL, NULL, 0);
+	}
+	return st_end(st, rc);
+}
+
+int store_job_get(struct store *st, int64_t id, struct lb_job *out)
+{
+	sqlite3_stmt *s = st_prep(st, "SELECT " JOB_COLS "FROM job j WHERE j.id = ?");
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (s == NULL)
+		return STORE_EIO;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		job_row(s, out);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return st_sqlfail(st, rc, "reading the job");
+	return st_fail(st, STORE_ENOTFOUND, "no job with id %lld; list them with 'lightbox jobs'", (long long)id);
+}
+
+int store_job_list(struct store *st, int64_t brief_id, int limit, struct lb_job_list *out)
+{
+	sqlite3_stmt *s = st_prep(st, "SELECT " JOB_COLS "FROM job j WHERE ?1 = 0 OR j.brief_id = ?1"
+				      " ORDER BY j.id DESC LIMIT ?2");
+	size_t cap = 0;
+	int rc;
+
+	out->v = NULL;
+	out->n = 0;
+	if (s == NULL)
+		return STORE_EIO;
+	sqlite3_bind_int64(s, 1, brief_id);
+	sqlite3_bind_int(s, 2, limit > 0 ? limit : 100);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			out->v = xrealloc(out->v, cap * sizeof *out->v);
+		}
+		job_row(s, &out->v[out->n++]);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		lb_job_list_free(out);
+		return st_sqlfail(st, rc, "listing jobs");
+	}
+	return 0;
+}
+
+int store_job_claim(struct store *st, const char *backend, struct lb_job *out)
+{
+	sqlite3_stmt *s;
+	int64_t id = 0;
+	int rc = st_begin(st);
+
+	memset(out, 0, sizeof *out);
+	if (rc)
+		return rc;
+	s = st_prep(st, "SELECT id FROM job WHERE state = 'queued' AND next_at <= ?1"
+			" AND (?2 IS NULL OR backend = ?2) ORDER BY next_at, id LIMIT 1");
+	if (s == NULL)
+		return st_end(st, STORE_EIO);
+	sqlite3_bind_int64(s, 1, util_now());
+	st_bind_text(s, 2, backend);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return st_end(st, st_sqlfail(st, rc, "looking for queued jobs"));
+	if (id == 0)
+		return st_end(st, st_fail(st, STORE_EEMPTY, "no queued job"));
+	s = st_prep(st, "UPDATE job SET state = 'running', attempts = attempts + 1,"
+			" started = coalesce(started, ?2) WHERE id = ?1");
+	if (s == NULL)
+		return st_end(st, STORE_EIO);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, util_now());
+	rc = st_step_done(st, s, "starting the job");
+	if (rc == 0)
+		rc = store_job_get(st, id, out);
+	return st_end(st, rc);
+}
+
+static int job_update(struct store *st, const char *sql, int64_t id, int64_t a, const char *text, double d)
+{
+	sqlite3_stmt *s;
+	int rc = st_begin(st);
+
+	if (rc)
+		return rc;
+	rc = st_exists(st, "job", id);
+	if (rc == 0) {
+		s = st_prep(st, sql);
+		if (s == NULL)
+			return st_end(st, STORE_EIO);
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_int64(s, 2, a);
+		st_bind_text(s, 3, text);
+		sqlite3_bind_double(s, 4, d);
+		rc = st_step_done(st, s, "updating the job");
+	}
+	return st_end(st, rc);
+}
+
+int store_job_requeue_interrupted(struct store *st, int *n)
+{
+	sqlite3_stmt *s;
+	int rc = st_begin(st);
+
+	*n = 0;
+	if (rc)
+		return rc;
+	s = st_prep(st, "UPDATE job SET state = 'queued', error = 'interrupted; resumed' WHERE state = 'running'");
+	if (s == NULL)
+		return st_end(st, STORE_EIO);
+	rc = st_step_done(st, s, "resuming jobs");
+	if (rc == 0)
+		*n = sqlite3_changes(st->db);
+	return st_end(st, rc);
+}
+
+int store_job_progress(struct store *st, int64_t id, double progress)
+{
+	return job_update(st, "UPDATE job SET progress = ?4 WHERE id = ?1 AND ?2 = ?2 AND ?3 IS NULL", id, 0,
+			  NULL, progress < 0 ? 0 : progress > 1 ? 1 : progress);
+}
+
+int store_job_retry_later(struct store *st, int64_t id, int64_t next_at, const char *error)
+{
+	return job_update(st, "UPDATE job SET state = 'queued', next_at = ?2, error = ?3 WHERE id = ?1"
+			      " AND state = 'running' AND ?4 = ?4",
+			  id, next_at, error ? error : "", 0);
+}
+
+int store_job_fail(struct store *st, int64_t id, const char *error)
+{
+	return job_update(st, "UPDATE job SET state = 'failed', finished = ?2, error = ?3 WHERE id = ?1"
+			      " AND state IN ('queued', 'running') AND ?4 = ?4",
+			  id, util_now(), error ? error : "failed", 0);
+}
+
+int store_job_cancel(struct store *st, int64_t id)
+{
+	return job_update(st, "UPDATE job SET state = 'cancelled', finished = ?2, error = ?3 WHERE id = ?1"
+			      " AND state IN ('queued', 'running') AND ?4 = ?4",
+			  id, util_now(), "cancelled", 0);
+}
+
+int store_job_resubmit(struct store *st, int64_t id)
+{
+	return job_update(st, "UPDATE job SET state = 'queued', next_at = ?2, error = coalesce(?3, ''),"
+			      " progress = ?4, finished = NULL WHERE id = ?1 AND state IN ('failed', 'cancelled')",
+			  id, 0, NULL, 0);
+}
+
+int store_job_done(struct store *st, int64_t id, const struct lb_candidate_input *in, size_t n, int64_t *ids)
+{
+	sqlite3_stmt *s;
+	int rc = st_begin(st);
+	int state = -1;
+
+	if (rc)
+		return rc;
+	s = st_prep(st, "SELECT state FROM job WHERE id = ?");
+	if (s == NULL)
+		return st_end(st, STORE_EIO);
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(s, 0);
+		for (state = 0; state < 5 && strcmp(t, states[state]) != 0; state++)
+			;
+	}
+	sqlite3_reset(s);
+	if (state < 0)
+		rc = st_fail(st, STORE_ENOTFOUND, "no job with id %lld", (long long)id);
+	else if (state == LB_JOB_CANCELLED)
+		rc = st_fail(st, STORE_ECONFLICT, "job %lld was cancelled; its results are dropped", (long long)id);
+	else if (state == LB_JOB_DONE)
+		rc = st_fail(st, STORE_ECONFLICT, "job %lld is already done", (long long)id);
+	if (rc == 0 && n > 0)
+		rc = store_candidate_add_many(st, in, n, ids);
+	if (rc == 0) {
+		s = st_prep(st, "UPDATE job SET state = 'done', progress = 1, finished = ?, error = '' WHERE id = ?");
+		if (s == NULL)
+			return st_end(st, STORE_EIO);
+		sqlite3_bind_int64(s, 1, util_now());
+		sqlite3_bind_int64(s, 2, id);
+		rc = st_step_done(st, s, "finishing the job");
+	}
+	return st_end(st, rc);
+}

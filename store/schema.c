@@ -1,0 +1,222 @@
+/*
+ * schema.c - the schema and its migrations.  PRAGMA user_version is the
+ * schema version; migrations[v] takes a store from version v to v+1, all
+ * pending ones in one transaction.  doc/lightbox.1 documents the tables.
+ */
+#include "config.h"
+
+#include "store.h"
+
+#include "store-private.h"
+
+/* Version 1: the first schema. Times are Unix seconds (UTC). */
+static const char schema_v1[] =
+	"PRAGMA application_id = 1279414104;\n" /* "LBOX" */
+	"CREATE TABLE project (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  name TEXT NOT NULL,\n"
+	"  slug TEXT NOT NULL UNIQUE,\n"
+	"  description TEXT NOT NULL DEFAULT '',\n"
+	"  archived INTEGER NOT NULL DEFAULT 0,\n"
+	"  created INTEGER NOT NULL\n"
+	");\n"
+	"CREATE TABLE brief (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  project_id INTEGER NOT NULL REFERENCES project(id),\n"
+	"  revision_id INTEGER,\n" /* current revision; set right after insert */
+	"  rev INTEGER NOT NULL DEFAULT 1,\n"
+	"  title TEXT NOT NULL,\n"
+	"  modality TEXT NOT NULL CHECK (modality IN ('image','text','audio','video')),\n"
+	"  prompt TEXT NOT NULL DEFAULT '',\n"
+	"  negative TEXT NOT NULL DEFAULT '',\n"
+	"  params TEXT NOT NULL DEFAULT '{}',\n"
+	"  constraints TEXT NOT NULL DEFAULT '',\n"
+	"  refs TEXT NOT NULL DEFAULT '',\n"
+	"  backend TEXT NOT NULL DEFAULT '',\n"
+	"  archived INTEGER NOT NULL DEFAULT 0,\n"
+	"  created INTEGER NOT NULL,\n"
+	"  updated INTEGER NOT NULL\n"
+	");\n"
+	"CREATE INDEX brief_project ON brief(project_id);\n"
+	"CREATE TABLE brief_revision (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  brief_id INTEGER NOT NULL REFERENCES brief(id),\n"
+	"  rev INTEGER NOT NULL,\n"
+	"  title TEXT NOT NULL,\n"
+	"  modality TEXT NOT NULL,\n"
+	"  prompt TEXT NOT NULL DEFAULT '',\n"
+	"  negative TEXT NOT NULL DEFAULT '',\n"
+	"  params TEXT NOT NULL DEFAULT '{}',\n"
+	"  constraints TEXT NOT NULL DEFAULT '',\n"
+	"  refs TEXT NOT NULL DEFAULT '',\n"
+	"  backend TEXT NOT NULL DEFAULT '',\n"
+	"  author TEXT NOT NULL,\n"
+	"  created INTEGER NOT NULL,\n"
+	"  UNIQUE (brief_id, rev)\n"
+	");\n"
+	"CREATE TABLE asset (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  sha256 TEXT NOT NULL UNIQUE,\n"
+	"  media_type TEXT NOT NULL,\n"
+	"  ext TEXT NOT NULL,\n"
+	"  bytes INTEGER NOT NULL,\n"
+	"  width INTEGER NOT NULL DEFAULT 0,\n"
+	"  height INTEGER NOT NULL DEFAULT 0,\n"
+	"  duration REAL NOT NULL DEFAULT 0,\n"
+	"  created INTEGER NOT NULL\n"
+	");\n"
+	"CREATE TABLE job (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  brief_id INTEGER NOT NULL REFERENCES brief(id),\n"
+	"  revision_id INTEGER NOT NULL REFERENCES brief_revision(id),\n"
+	"  parent_id INTEGER REFERENCES candidate(id),\n"
+	"  kind TEXT NOT NULL DEFAULT 'generate',\n"
+	"  backend TEXT NOT NULL,\n"
+	"  params TEXT NOT NULL DEFAULT '{}',\n"
+	"  state TEXT NOT NULL DEFAULT 'queued'\n"
+	"    CHECK (state IN ('queued','running','done','failed','cancelled')),\n"
+	"  progress REAL NOT NULL DEFAULT 0,\n"
+	"  attempts INTEGER NOT NULL DEFAULT 0,\n"
+	"  error TEXT NOT NULL DEFAULT '',\n"
+	"  curator TEXT NOT NULL,\n"
+	"  created INTEGER NOT NULL,\n"
+	"  started INTEGER,\n"
+	"  finished INTEGER,\n"
+	"  next_at INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE INDEX job_state ON job(state, next_at);\n"
+	"CREATE INDEX job_brief ON job(brief_id);\n"
+	"CREATE TABLE candidate (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  brief_id INTEGER NOT NULL REFERENCES brief(id),\n"
+	"  revision_id INTEGER NOT NULL REFERENCES brief_revision(id),\n"
+	"  modality TEXT NOT NULL CHECK (modality IN ('image','text','audio','video')),\n"
+	"  asset_id INTEGER REFERENCES asset(id),\n"
+	"  body TEXT,\n"
+	"  backend TEXT NOT NULL DEFAULT '',\n"
+	"  model TEXT NOT NULL DEFAULT '',\n"
+	"  seed INTEGER,\n"
+	"  prompt TEXT NOT NULL DEFAULT '',\n"
+	"  negative TEXT NOT NULL DEFAULT '',\n"
+	"  params TEXT NOT NULL DEFAULT '{}',\n"
+	"  parent_id INTEGER REFERENCES candidate(id),\n"
+	"  job_id INTEGER REFERENCES job(id),\n"
+	"  source TEXT NOT NULL DEFAULT '',\n"
+	"  created INTEGER NOT NULL,\n"
+	"  score REAL,\n" /* pooled pairwise score, written by the ranking */
+	"  CHECK (asset_id IS NOT NULL OR body IS NOT NULL)\n"
+	");\n"
+	"CREATE INDEX candidate_brief ON candidate(brief_id);\n"
+	"CREATE INDEX candidate_parent ON candidate(parent_id) WHERE parent_id IS NOT NULL;\n"
+	"CREATE INDEX candidate_job ON candidate(job_id) WHERE job_id IS NOT NULL;\n"
+	"CREATE INDEX candidate_asset ON candidate(asset_id);\n"
+	/* Keyed by brief first: a brief's ratings are one range (counts,
+	 * means, star order), and a rating touches one page of one b-tree. */
+	"CREATE TABLE rating (\n"
+	"  brief_id INTEGER NOT NULL REFERENCES brief(id),\n"
+	"  candidate_id INTEGER NOT NULL REFERENCES candidate(id),\n"
+	"  curator TEXT NOT NULL,\n"
+	"  stars INTEGER CHECK (stars BETWEEN 0 AND 5),\n" /* NULL: flagged, not starred */
+	"  flag TEXT NOT NULL DEFAULT 'none' CHECK (flag IN ('none','pick','reject')),\n"
+	"  updated INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (brief_id, candidate_id, curator)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE tag (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  name TEXT NOT NULL UNIQUE COLLATE NOCASE,\n"
+	"  created INTEGER NOT NULL\n"
+	");\n"
+	"CREATE TABLE candidate_tag (\n"
+	"  candidate_id INTEGER NOT NULL REFERENCES candidate(id),\n"
+	"  tag_id INTEGER NOT NULL REFERENCES tag(id),\n"
+	"  curator TEXT NOT NULL,\n"
+	"  created INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (candidate_id, tag_id)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX candidate_tag_tag ON candidate_tag(tag_id, candidate_id);\n"
+	"CREATE TABLE note (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  project_id INTEGER REFERENCES project(id),\n"
+	"  brief_id INTEGER REFERENCES brief(id),\n"
+	"  candidate_id INTEGER REFERENCES candidate(id),\n"
+	"  kind TEXT NOT NULL CHECK (kind IN ('comment','edit','integration')),\n"
+	"  body TEXT NOT NULL,\n"
+	"  curator TEXT NOT NULL,\n"
+	"  created INTEGER NOT NULL,\n"
+	"  CHECK ((project_id IS NOT NULL) + (brief_id IS NOT NULL) + (candidate_id IS NOT NULL) = 1)\n"
+	");\n"
+	"CREATE INDEX note_candidate ON note(candidate_id) WHERE candidate_id IS NOT NULL;\n"
+	"CREATE INDEX note_brief ON note(brief_id) WHERE brief_id IS NOT NULL;\n"
+	"CREATE INDEX note_project ON note(project_id) WHERE project_id IS NOT NULL;\n"
+	"CREATE TABLE selection (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  project_id INTEGER NOT NULL REFERENCES project(id),\n"
+	"  brief_id INTEGER NOT NULL REFERENCES brief(id),\n"
+	"  candidate_id INTEGER NOT NULL UNIQUE REFERENCES candidate(id),\n"
+	"  intended_use TEXT NOT NULL DEFAULT '',\n"
+	"  integration TEXT NOT NULL DEFAULT '',\n"
+	"  curator TEXT NOT NULL,\n"
+	"  created INTEGER NOT NULL,\n"
+	"  updated INTEGER NOT NULL\n"
+	");\n"
+	"CREATE INDEX selection_project ON selection(project_id, brief_id);\n"
+	"CREATE TABLE comparison (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  brief_id INTEGER NOT NULL REFERENCES brief(id),\n"
+	"  left_id INTEGER NOT NULL REFERENCES candidate(id),\n"
+	"  right_id INTEGER NOT NULL REFERENCES candidate(id),\n"
+	"  verdict TEXT NOT NULL CHECK (verdict IN ('left','right','tie','skip')),\n"
+	"  curator TEXT NOT NULL,\n"
+	"  created INTEGER NOT NULL\n"
+	");\n"
+	"CREATE INDEX comparison_brief ON comparison(brief_id, curator);\n"
+	"CREATE TABLE event (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  at INTEGER NOT NULL,\n"
+	"  curator TEXT NOT NULL,\n"
+	"  action TEXT NOT NULL,\n"
+	"  entity TEXT NOT NULL,\n"
+	"  entity_id INTEGER,\n"
+	"  candidate_id INTEGER,\n"
+	"  before TEXT,\n"
+	"  after TEXT,\n"
+	"  group_id INTEGER,\n" /* first event of the undo step; NULL: this one */
+	"  undoable INTEGER NOT NULL DEFAULT 0,\n"
+	"  undone INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE INDEX event_undo ON event(curator, id) WHERE undoable;\n"
+	/* Full-text search: rowid is the candidate, note or revision id. */
+	"CREATE VIRTUAL TABLE candidate_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');\n"
+	"CREATE VIRTUAL TABLE note_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');\n"
+	"CREATE VIRTUAL TABLE revision_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');\n";
+
+static const char *const migrations[STORE_SCHEMA_VERSION] = {
+	schema_v1,
+};
+
+int st_schema_migrate(struct store *st)
+{
+	int from = store_schema_version(st), v, rc;
+	char setver[48];
+
+	if (from >= STORE_SCHEMA_VERSION)
+		return 0;
+	if (st->readonly)
+		return st_fail(st, STORE_EREADONLY,
+			       "the store %s needs an upgrade (schema %d to %d) but is read-only; "
+			       "open it once with write access",
+			       st->dir, from, STORE_SCHEMA_VERSION);
+	rc = st_begin(st);
+	if (rc)
+		return rc;
+	/* Another process may have migrated while we waited for the lock. */
+	from = store_schema_version(st);
+	for (v = from; v < STORE_SCHEMA_VERSION && rc == 0; v++) {
+		rc = st_exec(st, migrations[v]);
+		if (rc == 0) {
+			snprintf(setver, sizeof setver, "PRAGMA user_version = %d", v + 1);
+			rc = st_exec(st, setver);
+		}
+	}
+	return st_end(st, rc);
+}

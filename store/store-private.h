@@ -1,0 +1,104 @@
+/*
+ * store-private.h - what the files of store/ share: the handle, the
+ * statement cache, transactions, error reporting and the event log.
+ */
+#ifndef LB_STORE_PRIVATE_H
+#define LB_STORE_PRIVATE_H
+
+#include <sqlite3.h>
+
+#include "util.h"
+
+#define ST_NSTMT 96
+
+struct st_stmt {
+	const char *key;    /* our copy of the SQL text */
+	const char *lit;    /* the caller's pointer it was last asked by */
+	int owned;          /* key is ours to free */
+	sqlite3_stmt *stmt;
+	unsigned long used; /* for evicting dynamic statements */
+};
+
+struct store {
+	sqlite3 *db;
+	char *dir;
+	char *dbpath;
+	char *cache;
+	char *curator;
+	int readonly;        /* the database cannot be written */
+	struct sbuf err;     /* last error message */
+	struct st_stmt stmts[ST_NSTMT];
+	size_t nstmts;
+	unsigned long tick;
+	int depth;           /* open transactions (batch nesting) */
+	int failed;          /* a step inside the batch failed */
+	int64_t group;       /* undo group of the open batch, 0 when none */
+	char *batch_label;
+	sqlite3_stmt *tx[3]; /* BEGIN IMMEDIATE, COMMIT, ROLLBACK */
+};
+
+enum { TX_BEGIN, TX_COMMIT, TX_ROLLBACK };
+
+/* Sets the error message and returns code. */
+int st_fail(struct store *st, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Maps an SQLite failure to a code with a message naming what was done. */
+int st_sqlfail(struct store *st, int rc, const char *doing);
+
+/* A cached prepared statement for sql (compared by text), reset and
+ * with bindings cleared.  NULL after st_sqlfail on error. */
+sqlite3_stmt *st_prep(struct store *st, const char *sql);
+
+/* Transactions: st_begin opens BEGIN IMMEDIATE (retrying while busy) or
+ * joins the open batch; st_end commits when ok and rolls back otherwise
+ * (a failure inside a batch dooms the batch). Return code passes through. */
+int st_begin(struct store *st);
+int st_end(struct store *st, int rc);
+
+/* Runs sql (no rows) with the bindings; returns 0 or a code. */
+int st_exec(struct store *st, const char *sql);
+
+/* Binding helpers that treat NULL strings as SQL NULL. */
+void st_bind_text(sqlite3_stmt *s, int i, const char *v);
+/* Column text copied (NULL column -> "" unless nullable). */
+char *st_col_text(sqlite3_stmt *s, int i);
+char *st_col_text_or_null(sqlite3_stmt *s, int i);
+
+/* Steps a statement expecting SQLITE_DONE; 0 or code. */
+int st_step_done(struct store *st, sqlite3_stmt *s, const char *doing);
+
+/* Appends one event to the audit log (in the open transaction).
+ * before/after are JSON texts or NULL.  undoable events form undo steps. */
+int st_event(struct store *st, const char *action, const char *entity, int64_t entity_id,
+	     int64_t candidate_id, const char *before, const char *after, int undoable);
+
+/* The brief of a candidate; STORE_ENOTFOUND (with a message) when the
+ * candidate does not exist. */
+int st_candidate_brief(struct store *st, int64_t cand, int64_t *brief);
+
+/* Schema: creating and migrating. */
+int st_schema_migrate(struct store *st);
+
+/* Checks that an id exists in table; STORE_ENOTFOUND with a message. */
+int st_exists(struct store *st, const char *table, int64_t id);
+
+/* Tag rules shared by tag.c and event.c */
+int st_tag_valid(struct store *st, const char *tag);
+
+/* Entity states for the audit log (JSON texts, NULL = absent) and
+ * putting an entity back into a state: used by undo and redo. */
+char *st_json_rating(int has, int stars, int flag);
+int st_rating_parse(const char *json, int *has, int *stars, int *flag);
+int st_rating_state(struct store *st, int64_t cand, const char *curator, char **json);
+int st_rating_restore(struct store *st, int64_t cand, const char *curator, const char *json);
+int st_selection_state(struct store *st, int64_t cand, char **json);
+int st_selection_restore(struct store *st, int64_t cand, const char *json);
+int st_tag_set(struct store *st, int64_t cand, const char *name, int present, const char *curator);
+int st_tag_present(struct store *st, int64_t cand, const char *name, int *present);
+int st_note_insert(struct store *st, int64_t id, int target, int64_t target_id, int kind, const char *body,
+		   const char *curator, int64_t created, int64_t *out_id);
+int st_note_delete(struct store *st, int64_t id);
+int st_note_restore(struct store *st, int64_t id, const char *curator, const char *json);
+/* Makes revision rev_id the brief's current one (copies its fields). */
+int st_brief_set_current(struct store *st, int64_t brief_id, int64_t rev_id);
+
+#endif

@@ -1,0 +1,481 @@
+/*
+ * store.c - opening a store, its pragmas, the statement cache,
+ * transactions and batches, and error reporting.
+ */
+#include "config.h"
+
+#include "store.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store-private.h"
+
+#define LB_APPLICATION_ID 0x4C424F58 /* "LBOX" */
+#define BUSY_TIMEOUT_MS 10000
+
+int st_fail(struct store *st, int code, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	sb_reset(&st->err);
+	sb_adds(&st->err, msg);
+	free(msg);
+	return code;
+}
+
+int st_sqlfail(struct store *st, int rc, const char *doing)
+{
+	int prim = rc & 0xff;
+
+	if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
+		return st_fail(st, STORE_EBUSY,
+			       "%s: the store stayed locked by another process for %d s; try again",
+			       doing, BUSY_TIMEOUT_MS / 1000);
+	if (prim == SQLITE_READONLY || (prim == SQLITE_CANTOPEN && st->readonly))
+		return st_fail(st, STORE_EREADONLY,
+			       "%s: the store %s is read-only; check the permissions of the folder "
+			       "and of lightbox.db, or use a store you can write",
+			       doing, st->dir);
+	if (prim == SQLITE_FULL)
+		return st_fail(st, STORE_EIO, "%s: the disk is full; nothing was saved. Free space and retry",
+			       doing);
+	if (prim == SQLITE_CONSTRAINT)
+		return st_fail(st, STORE_EINVAL, "%s: %s", doing, sqlite3_errmsg(st->db));
+	if (prim == SQLITE_CORRUPT || prim == SQLITE_NOTADB)
+		return st_fail(st, STORE_ESCHEMA,
+			       "%s: %s is damaged (%s); restore it from a backup", doing, st->dbpath,
+			       sqlite3_errmsg(st->db));
+	return st_fail(st, STORE_EIO, "%s: %s", doing, sqlite3_errmsg(st->db));
+}
+
+const char *store_errmsg(const struct store *st)
+{
+	return st->err.s;
+}
+
+const char *store_dir(const struct store *st)
+{
+	return st->dir;
+}
+
+const char *store_curator(const struct store *st)
+{
+	return st->curator;
+}
+
+const char *store_cache_dir(const struct store *st)
+{
+	util_mkdir_p(st->cache);
+	return st->cache;
+}
+
+char *store_default_dir(const char *dir)
+{
+	const char *env;
+
+	if (dir && *dir)
+		return xstrdup(dir);
+	env = getenv("LIGHTBOX_STORE");
+	if (env && *env)
+		return xstrdup(env);
+	env = getenv("XDG_DATA_HOME");
+	if (env && *env == '/')
+		return xasprintf("%s/lightbox", env);
+	env = getenv("HOME");
+	return xasprintf("%s/.local/share/lightbox", env && *env ? env : ".");
+}
+
+sqlite3_stmt *st_prep(struct store *st, const char *sql)
+{
+	size_t i, victim = 0;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	/* Most SQL is a string literal: its address finds the entry, one
+	 * compare confirms it (a stack buffer may hold other text by now);
+	 * otherwise every entry's text is compared. */
+	for (i = 0; i < st->nstmts; i++) {
+		if (st->stmts[i].lit == sql && strcmp(st->stmts[i].key, sql) == 0) {
+			st->stmts[i].used = ++st->tick;
+			sqlite3_reset(st->stmts[i].stmt);
+			sqlite3_clear_bindings(st->stmts[i].stmt);
+			return st->stmts[i].stmt;
+		}
+	}
+	for (i = 0; i < st->nstmts; i++) {
+		if (strcmp(st->stmts[i].key, sql) == 0) {
+			st->stmts[i].lit = sql;
+			st->stmts[i].used = ++st->tick;
+			sqlite3_reset(st->stmts[i].stmt);
+			sqlite3_clear_bindings(st->stmts[i].stmt);
+			return st->stmts[i].stmt;
+		}
+	}
+	rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
+	if (rc != SQLITE_OK) {
+		st_sqlfail(st, rc, "preparing a query");
+		sqlite3_finalize(s);
+		return NULL;
+	}
+	if (st->nstmts == ST_NSTMT) {
+		for (i = 1; i < ST_NSTMT; i++)
+			if (st->stmts[i].used < st->stmts[victim].used)
+				victim = i;
+		sqlite3_finalize(st->stmts[victim].stmt);
+		if (st->stmts[victim].owned)
+			free((char *)st->stmts[victim].key);
+	} else {
+		victim = st->nstmts++;
+	}
+	/* Dynamic SQL lives on the caller's stack or heap: keep our own copy. */
+	st->stmts[victim].key = xstrdup(sql);
+	st->stmts[victim].lit = sql;
+	st->stmts[victim].owned = 1;
+	st->stmts[victim].stmt = s;
+	st->stmts[victim].used = ++st->tick;
+	return s;
+}
+
+void st_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+char *st_col_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return xstrdup(t ? (const char *)t : "");
+}
+
+char *st_col_text_or_null(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+int st_step_done(struct store *st, sqlite3_stmt *s, const char *doing)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		rc = st_sqlfail(st, rc, doing);
+		sqlite3_reset(s);
+		return rc;
+	}
+	sqlite3_reset(s);
+	return 0;
+}
+
+int st_exec(struct store *st, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		rc = st_sqlfail(st, rc, msg ? msg : "running SQL");
+		sqlite3_free(msg);
+		return rc;
+	}
+	return 0;
+}
+
+/* BEGIN, COMMIT and ROLLBACK, prepared once: one per action adds up. */
+static int tx(struct store *st, int which)
+{
+	static const char *const sql[] = { "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK" };
+	int rc;
+
+	if (st->tx[which] == NULL) {
+		rc = sqlite3_prepare_v3(st->db, sql[which], -1, SQLITE_PREPARE_PERSISTENT, &st->tx[which], NULL);
+		if (rc != SQLITE_OK)
+			return rc;
+	}
+	rc = sqlite3_step(st->tx[which]);
+	sqlite3_reset(st->tx[which]);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int st_begin(struct store *st)
+{
+	int rc, tries;
+
+	if (st->depth > 0) {
+		st->depth++;
+		return 0;
+	}
+	if (st->readonly)
+		return st_sqlfail(st, SQLITE_READONLY, "saving");
+	/* BEGIN IMMEDIATE takes the write lock up front, so two writers never
+	 * deadlock upgrading a read; the busy timeout waits for the other. */
+	for (tries = 0; tries < 5; tries++) {
+		rc = tx(st, TX_BEGIN);
+		if ((rc & 0xff) != SQLITE_BUSY)
+			break;
+	}
+	if (rc != SQLITE_OK)
+		return st_sqlfail(st, rc, "starting a change");
+	st->depth = 1;
+	st->failed = 0;
+	st->group = 0;
+	return 0;
+}
+
+int st_end(struct store *st, int code)
+{
+	int rc;
+
+	if (st->depth <= 0)
+		fatal("st_end without st_begin");
+	if (code != 0)
+		st->failed = 1;
+	if (--st->depth > 0)
+		return code;
+	if (st->failed) {
+		tx(st, TX_ROLLBACK);
+		st->group = 0;
+		return code ? code : STORE_EIO;
+	}
+	rc = tx(st, TX_COMMIT);
+	st->group = 0;
+	if (rc != SQLITE_OK) {
+		code = st_sqlfail(st, rc, "saving");
+		tx(st, TX_ROLLBACK);
+		return code;
+	}
+	return 0;
+}
+
+int store_batch_begin(struct store *st, const char *label)
+{
+	int rc = st_begin(st);
+
+	if (rc == 0 && st->depth == 1) {
+		free(st->batch_label);
+		st->batch_label = xstrdup(label);
+	}
+	return rc;
+}
+
+int store_batch_end(struct store *st, int commit)
+{
+	int rc;
+
+	if (st->depth <= 0)
+		return st_fail(st, STORE_EINVAL, "no batch is open");
+	rc = st_end(st, commit ? 0 : STORE_EINVAL);
+	if (st->depth == 0)
+		xfree(&st->batch_label);
+	if (!commit && rc == STORE_EINVAL)
+		rc = 0;
+	return rc;
+}
+
+int st_exists(struct store *st, const char *table, int64_t id)
+{
+	char sql[96];
+	sqlite3_stmt *s;
+	int rc;
+
+	snprintf(sql, sizeof sql, "SELECT 1 FROM %s WHERE id = ?", table);
+	s = st_prep(st, sql);
+	if (s == NULL)
+		return STORE_EIO;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return st_sqlfail(st, rc, "looking up an id");
+	return st_fail(st, STORE_ENOTFOUND, "no %s with id %lld; list them with 'lightbox %s ls'",
+		       strcmp(table, "brief_revision") == 0 ? "brief revision" : table, (long long)id,
+		       strcmp(table, "brief_revision") == 0 ? "brief" : table);
+}
+
+int store_data_version(struct store *st, int64_t *v)
+{
+	sqlite3_stmt *s = st_prep(st, "PRAGMA data_version");
+	int rc;
+
+	if (s == NULL)
+		return STORE_EIO;
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return st_sqlfail(st, rc, "checking for changes");
+	}
+	*v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return 0;
+}
+
+static int pragma_int(sqlite3 *db, const char *sql, int *out)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int(s, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_schema_version(struct store *st)
+{
+	int v = 0;
+
+	pragma_int(st->db, "PRAGMA user_version", &v);
+	return v;
+}
+
+static int check_identity(struct store *st)
+{
+	int app = 0, ver = 0, tables = 0, rc;
+
+	rc = pragma_int(st->db, "PRAGMA application_id", &app);
+	if (rc == SQLITE_OK)
+		rc = pragma_int(st->db, "PRAGMA user_version", &ver);
+	if (rc == SQLITE_OK)
+		rc = pragma_int(st->db, "SELECT count(*) FROM sqlite_schema", &tables);
+	if (rc != SQLITE_OK) {
+		if ((rc & 0xff) == SQLITE_NOTADB)
+			return st_fail(st, STORE_ESCHEMA,
+				       "%s is not a lightbox store (not an SQLite database); "
+				       "use another folder with --store, or run 'lightbox init' in an empty one",
+				       st->dbpath);
+		return st_sqlfail(st, rc, "reading the store");
+	}
+	if (app != LB_APPLICATION_ID && (tables > 0 || app != 0))
+		return st_fail(st, STORE_ESCHEMA,
+			       "%s is an SQLite database but not a lightbox store; "
+			       "use another folder with --store",
+			       st->dbpath);
+	if (ver > STORE_SCHEMA_VERSION)
+		return st_fail(st, STORE_ESCHEMA,
+			       "%s has schema version %d, newer than this lightbox understands (%d); "
+			       "upgrade lightbox to use it",
+			       st->dbpath, ver, STORE_SCHEMA_VERSION);
+	return 0;
+}
+
+int store_open(const char *dir, const struct store_options *opt, struct store **out, char **err)
+{
+	static const struct store_options defaults;
+	struct store *st;
+	struct stat sb;
+	int rc, flags, code;
+
+	*out = NULL;
+	*err = NULL;
+	if (opt == NULL)
+		opt = &defaults;
+	st = xcalloc(1, sizeof *st);
+	sb_init(&st->err);
+	st->dir = store_default_dir(dir);
+	st->dbpath = xasprintf("%s/lightbox.db", st->dir);
+	st->cache = xasprintf("%s/cache", st->dir);
+	st->curator = opt->curator ? xstrdup(opt->curator) : util_curator();
+
+	if (stat(st->dbpath, &sb) < 0) {
+		if (!opt->create) {
+			code = st_fail(st, STORE_ENOSTORE,
+				       "no lightbox store at %s; create one with 'lightbox init' "
+				       "(or choose another with --store DIR or LIGHTBOX_STORE)",
+				       st->dir);
+			goto fail;
+		}
+		if (util_mkdir_p(st->dir) < 0) {
+			code = st_fail(st, errno == EACCES || errno == EROFS ? STORE_EREADONLY : STORE_EIO,
+				       "cannot create the store folder %s: %s", st->dir, strerror(errno));
+			goto fail;
+		}
+	} else if (!S_ISREG(sb.st_mode)) {
+		code = st_fail(st, STORE_ESCHEMA, "%s is not a file; is --store pointing at the right folder?",
+			       st->dbpath);
+		goto fail;
+	}
+
+	flags = opt->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(st->dbpath, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		st->readonly = access(st->dir, W_OK) != 0;
+		code = st_sqlfail(st, rc, "opening the store");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	st->readonly = opt->readonly || sqlite3_db_readonly(st->db, "main") == 1;
+	code = check_identity(st);
+	if (code)
+		goto fail;
+	if (!st->readonly) {
+		rc = sqlite3_exec(st->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			if ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN)
+				st->readonly = 1;
+			else {
+				code = st_sqlfail(st, rc, "opening the store");
+				goto fail;
+			}
+		}
+	}
+	st_exec(st, "PRAGMA foreign_keys=ON");
+	st_exec(st, opt->sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+	st_exec(st, "PRAGMA temp_store=MEMORY");
+	st_exec(st, "PRAGMA cache_size=-8000");
+	code = st_schema_migrate(st);
+	if (code)
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	*err = xstrdup(st->err.s);
+	store_close(&st);
+	return code;
+}
+
+void store_close(struct store **pst)
+{
+	struct store *st = *pst;
+	size_t i;
+
+	if (st == NULL)
+		return;
+	if (st->db && st->depth > 0)
+		tx(st, TX_ROLLBACK);
+	for (i = 0; i < st->nstmts; i++) {
+		sqlite3_finalize(st->stmts[i].stmt);
+		if (st->stmts[i].owned)
+			free((char *)st->stmts[i].key);
+	}
+	for (i = 0; i < 3; i++)
+		sqlite3_finalize(st->tx[i]);
+	if (st->db)
+		sqlite3_close(st->db);
+	free(st->dir);
+	free(st->dbpath);
+	free(st->cache);
+	free(st->curator);
+	free(st->batch_label);
+	sb_free(&st->err);
+	free(st);
+	*pst = NULL;
+}

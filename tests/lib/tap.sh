@@ -1,0 +1,113 @@
+# tap.sh - a tiny TAP producer for shell tests (sourced).
+#
+#   . "$top_srcdir/tests/lib/tap.sh"
+#   plan 3
+#   ok "the store opens" test -f "$S/lightbox.db"
+#   is "$(cmd)" "expected" "what it shows"
+#   done_testing
+#
+# Every test gets a scratch folder $T (removed at exit unless KEEP=1) and a
+# store $LIGHTBOX_STORE inside it; the clock and the curator are pinned so
+# outputs are stable.
+
+set -u
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${LIGHTBOX:=$top_builddir/lightbox}"
+export LIGHTBOX top_srcdir top_builddir
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/lbtest.XXXXXX")
+export LIGHTBOX_STORE="$T/store"
+export LIGHTBOX_CURATOR="${LIGHTBOX_CURATOR:-alice}"
+export XDG_CONFIG_HOME="$T/config"
+export XDG_DATA_HOME="$T/data"
+export HOME="$T/home"
+mkdir -p "$HOME" "$XDG_CONFIG_HOME"
+unset VISUAL EDITOR NO_COLOR LIGHTBOX_EDITOR
+
+_tap_n=0
+_tap_failed=0
+_tap_cleanups=""
+
+at_exit() { _tap_cleanups="$1; $_tap_cleanups"; }
+_tap_exit() {
+	eval "$_tap_cleanups" 2>/dev/null
+	if [ "${KEEP:-0}" = 1 ]; then echo "# kept $T"; else rm -rf "$T"; fi
+}
+trap _tap_exit EXIT
+
+plan() { echo "1..$1"; }
+_tap_result() {
+	_tap_n=$((_tap_n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $_tap_n - $2"
+	else
+		_tap_failed=$((_tap_failed + 1))
+		echo "not ok $_tap_n - $2"
+	fi
+}
+# ok DESCRIPTION COMMAND...: passes when the command succeeds.
+ok() {
+	_d=$1
+	shift
+	if "$@" >"$T/.out" 2>&1; then _tap_result 0 "$_d"; else
+		_tap_result 1 "$_d"
+		sed 's/^/# /' "$T/.out" | head -20
+	fi
+}
+# fails DESCRIPTION STATUS COMMAND...: passes when the command exits STATUS.
+fails() {
+	_d=$1
+	_want=$2
+	shift 2
+	"$@" >"$T/.out" 2>&1
+	_got=$?
+	if [ "$_got" = "$_want" ]; then _tap_result 0 "$_d"; else
+		_tap_result 1 "$_d"
+		echo "# exit status $_got, wanted $_want"
+		sed 's/^/# /' "$T/.out" | head -20
+	fi
+}
+# is GOT WANT DESCRIPTION
+is() {
+	if [ "$1" = "$2" ]; then _tap_result 0 "$3"; else
+		_tap_result 1 "$3"
+		printf '# got:\n%s\n# wanted:\n%s\n' "$1" "$2" | sed 's/^/#   /'
+	fi
+}
+# like GOT REGEX DESCRIPTION (grep -E on the whole text)
+like() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then _tap_result 0 "$3"; else
+		_tap_result 1 "$3"
+		printf '# wanted /%s/ in:\n%s\n' "$2" "$1" | sed 's/^/#   /' | head -30
+	fi
+}
+unlike() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		_tap_result 1 "$3"
+		printf '# did not want /%s/ in:\n%s\n' "$2" "$1" | sed 's/^/#   /' | head -30
+	else _tap_result 0 "$3"; fi
+}
+skip_all() {
+	echo "1..0 # SKIP $1"
+	exit 0
+}
+done_testing() { exit $((_tap_failed > 0)); }
+
+# lb ARGS...: runs lightbox; its stdout and stderr go to $T/out and $T/err.
+lb() { "$LIGHTBOX" "$@" >"$T/out" 2>"$T/err"; }
+# sql SQL: query the test store.
+sql() { sqlite3 -batch -noheader "$LIGHTBOX_STORE/lightbox.db" "$@"; }
+
+# mkpng FILE W H R G B: writes a solid-colour PNG without outside tools.
+mkpng() {
+	python3 - "$@" <<'PY'
+import struct, sys, zlib
+path, w, h, r, g, b = sys.argv[1], *map(int, sys.argv[2:7])
+raw = b"".join(b"\0" + bytes((r, g, b)) * w for _ in range(h))
+def chunk(t, d):
+    return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+open(path, "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+    + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+PY
+}
