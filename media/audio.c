@@ -54,14 +54,6 @@ static float mulaw(unsigned char u)
 /* One sample of `bytes` bytes in WAV format fmt, as -1..1. */
 static float wav_sample(const unsigned char *p, int fmt, int bytes)
 {
-	union {
-		uint32_t u;
-		float f;
-	} f4;
-	union {
-		uint64_t u;
-		double d;
-	} f8;
 	float v;
 
 	if (fmt == 6)
@@ -69,13 +61,7 @@ static float wav_sample(const unsigned char *p, int fmt, int bytes)
 	if (fmt == 7)
 		return mulaw(p[0]);
 	if (fmt == 3) {
-		if (bytes == 4) {
-			f4.u = rd_le32(p);
-			v = f4.f;
-		} else {
-			f8.u = rd_le64(p);
-			v = (float)f8.d;
-		}
+		v = bytes == 4 ? f32_bits(rd_le32(p)) : (float)f64_bits(rd_le64(p));
 		if (isnan(v))
 			return 0;
 		return v > 1 ? 1 : v < -1 ? -1 : v;

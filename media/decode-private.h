@@ -108,6 +108,28 @@ static inline uint64_t rd_le64(const unsigned char *p)
 	return (uint64_t)rd_le32(p + 4) << 32 | rd_le32(p);
 }
 
+/* IEEE 754 values from their bits (as read from a file). */
+static inline float f32_bits(uint32_t u)
+{
+	union {
+		uint32_t u;
+		float f;
+	} v;
+
+	v.u = u;
+	return v.f;
+}
+static inline double f64_bits(uint64_t u)
+{
+	union {
+		uint64_t u;
+		double d;
+	} v;
+
+	v.u = u;
+	return v.d;
+}
+
 /* A four-character code made printable (others become '?'). */
 static inline const char *fourcc_str(const unsigned char *p, char out[5])
 {

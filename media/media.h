@@ -97,11 +97,13 @@ unsigned char *media_rgba_resize(const unsigned char *rgba, int sw, int sh, int 
 /* Encoders for sending pictures to terminals.  Each returns 0 and an owned
  * buffer (*out, *len; free() it), or -1 with *err (owned).  rgba is
  * width * height * 4 bytes as in struct media_image. */
-/* PNG, truecolour with alpha; level 0..9 is zlib's (1 is fast and good
- * enough for a terminal link). */
+/* PNG: truecolour, with alpha only when some pixel is not opaque; level
+ * 0..9 is zlib's (1, for a terminal link, also picks run-length or LZ77
+ * matching by trying both on a band of the picture). */
 int media_png_encode(const unsigned char *rgba, int width, int height, int level,
 		     unsigned char **out, size_t *len, char **err);
-/* Baseline JPEG, 4:2:0, quality 1..100; alpha is dropped. */
+/* Baseline JPEG, quality 1..100: chroma subsampled 4:2:0 below 90,
+ * full 4:4:4 from 90 up.  Alpha is dropped. */
 int media_jpeg_encode(const unsigned char *rgba, int width, int height, int quality,
 		      unsigned char **out, size_t *len, char **err);
 /* A zlib stream (RFC 1950) of n bytes, as kitty's o=z payload wants. */

@@ -543,23 +543,10 @@ static double ebml_float(struct msrc *s, const struct ebml_el *e)
 {
 	uint64_t n = e->end - e->data;
 	const unsigned char *p = msrc_at(s, e->data, n == 4 || n == 8 ? (size_t)n : 0);
-	union {
-		uint32_t u;
-		float f;
-	} f4;
-	union {
-		uint64_t u;
-		double d;
-	} f8;
 
 	if (p == NULL || (n != 4 && n != 8))
 		return 0;
-	if (n == 4) {
-		f4.u = rd_be32(p);
-		return f4.f;
-	}
-	f8.u = rd_be64(p);
-	return f8.d;
+	return n == 4 ? f32_bits(rd_be32(p)) : f64_bits(rd_be64(p));
 }
 
 static void ebml_string(struct msrc *s, const struct ebml_el *e, char *out, size_t cap)

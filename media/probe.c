@@ -176,58 +176,30 @@ const unsigned char *msrc_at(struct msrc *s, uint64_t off, size_t n)
 
 /* ---------------------------------------------------------------- text */
 
-/* Length of the UTF-8 sequence at p (of n bytes): >0 valid, 0 cut short
- * by the end, -1 invalid. */
-static int utf8_seq(const unsigned char *p, size_t n)
-{
-	unsigned c = p[0];
-	int len, i;
-	unsigned cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, cp = c & 0x07;
-	else
-		return -1;
-	for (i = 1; i < len; i++) {
-		if ((size_t)i >= n)
-			return 0;
-		if ((p[i] & 0xc0) != 0x80)
-			return -1;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return -1;
-	return len;
-}
-
 /* 1 when the n bytes at p (the first n of a source of `total` bytes) are
  * UTF-8 text: no NUL, no invalid sequence, hardly any control bytes. */
 static int looks_like_text(const unsigned char *p, size_t n, uint64_t total)
 {
-	size_t i = 0, ctl = 0;
-	int len;
+	size_t i, end = n, ctl = 0;
 
-	while (i < n) {
-		if (p[i] == 0)
-			return 0;
-		if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r' &&
-		    p[i] != '\f' && p[i] != 0x1b)
-			ctl++;
-		len = utf8_seq(p + i, n - i);
-		if (len < 0)
-			return 0;
-		if (len == 0)
-			return n < total; /* cut by the window, not by the file */
-		i += (size_t)len;
+	if (memchr(p, 0, n) != NULL)
+		return 0;
+	if (n < total) { /* the window may cut the last character short */
+		for (i = 1; i <= 3 && i <= n; i++) {
+			if ((p[n - i] & 0xc0) == 0x80)
+				continue;
+			if (p[n - i] >= 0xc0)
+				end = n - i;
+			break;
+		}
 	}
-	return ctl * 100 <= n;
+	if (!util_utf8_valid((const char *)p, end))
+		return 0;
+	for (i = 0; i < end; i++)
+		if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r' && p[i] != '\f' &&
+		    p[i] != 0x1b)
+			ctl++;
+	return ctl * 100 <= end;
 }
 
 static int is_json(struct msrc *s, const unsigned char *head, size_t n)

@@ -1,5 +1,5 @@
 /*
- * run.c - running a helper program (ffmpeg) the safe way: posix_spawnp
+ * run.c - running a helper program (ffmpeg) the safe way: posix_spawn
  * with an argument vector (never a shell), stdin on /dev/null, standard
  * output streamed to a callback with a byte cap, standard error kept for
  * the message, a deadline after which the program is killed, and every
@@ -49,19 +49,47 @@ static char *first_line(const char *s, size_t n)
 	return sb_steal(&b);
 }
 
+/* The executable argv0 names: itself when it holds a slash, else the
+ * first match in $PATH.  Owned result, or NULL when there is none. */
+static char *find_program(const char *argv0)
+{
+	const char *path = getenv("PATH"), *p, *colon;
+	char *exe;
+	size_t n;
+
+	if (strchr(argv0, '/') != NULL)
+		return access(argv0, X_OK) == 0 ? xstrdup(argv0) : NULL;
+	for (p = path ? path : "/usr/local/bin:/usr/bin:/bin"; ; p = colon + 1) {
+		colon = strchr(p, ':');
+		n = colon ? (size_t)(colon - p) : strlen(p);
+		exe = xasprintf("%.*s/%s", (int)n, n ? p : ".", argv0);
+		if (access(exe, X_OK) == 0)
+			return exe;
+		free(exe);
+		if (colon == NULL)
+			return NULL;
+	}
+}
+
 static int spawn(const char *const argv[], pid_t *pid, int *out, int *errfd)
 {
+	char *exe = find_program(argv[0]);
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t none, def;
 	int op[2], ep[2], rc;
 
-	if (pipe2(op, O_CLOEXEC) < 0)
+	if (exe == NULL)
+		return ENOENT;
+	if (pipe2(op, O_CLOEXEC) < 0) {
+		free(exe);
 		return errno;
+	}
 	if (pipe2(ep, O_CLOEXEC) < 0) {
 		rc = errno;
 		close(op[0]);
 		close(op[1]);
+		free(exe);
 		return rc;
 	}
 	posix_spawn_file_actions_init(&fa);
@@ -79,7 +107,8 @@ static int spawn(const char *const argv[], pid_t *pid, int *out, int *errfd)
 	posix_spawnattr_setsigmask(&at, &none);
 	posix_spawnattr_setsigdefault(&at, &def);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	rc = posix_spawnp(pid, argv[0], &fa, &at, (char *const *)argv, environ);
+	rc = posix_spawn(pid, exe, &fa, &at, (char *const *)argv, environ);
+	free(exe);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
 	close(op[1]);

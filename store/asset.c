@@ -207,6 +207,8 @@ int st_asset_put_file(struct store *st, const char *src, const struct lb_asset_f
 		xfree(&tmp);
 		goto out;
 	}
+	/* Other curators of a shared store read these files. */
+	fchmod(out, 0666 & ~util_umask());
 	sha256_init(&c);
 	for (;;) {
 		r = read(in, buf, sizeof buf);

@@ -686,6 +686,23 @@ void td_rmtree(const char *dir)
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+char *td_dir;
+
+int td_setup(void **state)
+{
+	(void)state;
+	td_dir = td_tmpdir();
+	return 0;
+}
+
+int td_teardown(void **state)
+{
+	(void)state;
+	td_rmtree(td_dir);
+	xfree(&td_dir);
+	return 0;
+}
+
 char *td_write(const char *dir, const char *name, const void *data, size_t n)
 {
 	char *path = xasprintf("%s/%s", dir, name);

@@ -53,6 +53,12 @@ void td_mp4(struct sbuf *b, const char *brand, uint32_t timescale, uint32_t dura
 /* WebM with Info (scale, duration) and one video track. */
 void td_webm(struct sbuf *b, double duration_ms, int w, int h);
 
+/* cmocka group setup and teardown: td_dir is a fresh temporary folder
+ * for the group's files, removed with them at the end. */
+extern char *td_dir;
+int td_setup(void **state);
+int td_teardown(void **state);
+
 /* A fresh temporary folder (owned path) and its removal. */
 char *td_tmpdir(void);
 void td_rmtree(const char *dir);

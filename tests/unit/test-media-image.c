@@ -37,23 +37,6 @@
 #endif
 #endif
 
-static char *tmp;
-
-static int setup(void **state)
-{
-	(void)state;
-	tmp = td_tmpdir();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	td_rmtree(tmp);
-	free(tmp);
-	return 0;
-}
-
 static const unsigned char *px_at(const struct media_image *im, int x, int y)
 {
 	return im->rgba + ((size_t)y * im->width + x) * 4;
@@ -108,7 +91,7 @@ static void decode_png(void **state)
 	(void)state;
 	sb_init(&b);
 	td_png(&b, px, 300, 200);
-	path = td_write(tmp, "plasma.png", b.s, b.len);
+	path = td_write(td_dir, "plasma.png", b.s, b.len);
 	assert_int_equal(media_image_load(path, 0, 0, 0, &im, &err), 0);
 	assert_int_equal(im.width, 300);
 	assert_int_equal(im.height, 200);
@@ -146,7 +129,7 @@ static void decode_jpeg_scaled(void **state)
 	(void)state;
 	sb_init(&b);
 	td_jpeg(&b, px, 2048, 2048, 90);
-	path = td_write(tmp, "big.jpg", b.s, b.len);
+	path = td_write(td_dir, "big.jpg", b.s, b.len);
 	/* 160x80 box: 80x80, decoded at 1/8 (256 >= 80) then shrunk */
 	assert_int_equal(media_image_load(path, 160, 80, 0, &im, &err), 0);
 	assert_int_equal(im.width, 80);
@@ -211,7 +194,7 @@ static void decode_animated_first_frame(void **state)
 	(void)state;
 	sb_init(&b);
 	td_gif(&b, 30, 20, colors, 2);
-	path = td_write(tmp, "anim.gif", b.s, b.len);
+	path = td_write(td_dir, "anim.gif", b.s, b.len);
 	assert_int_equal(media_image_load(path, 0, 0, 0, &im, &err), 0);
 	assert_int_equal(im.width, 30);
 	assert_int_equal(im.frames, 2);
@@ -292,7 +275,7 @@ static void guard_refuses_huge(void **state)
 	(void)state;
 	sb_init(&b);
 	td_png_liar(&b, 100000, 100000);
-	path = td_write(tmp, "huge.png", b.s, b.len);
+	path = td_write(td_dir, "huge.png", b.s, b.len);
 	assert_int_equal(media_image_load(path, 80, 40, 0, &im, &err), -1);
 	assert_null(im.rgba);
 	assert_non_null(strstr(err, "100000x100000"));
@@ -377,6 +360,7 @@ static int child_decode(const char *path, long long limit)
 	what = rc == 0 ? 2 : strstr(err, "pixel limit") && strstr(err, "set pixel-limit") ? 0 : 1;
 #ifdef UNDER_ASAN
 	big = biggest >= ((size_t)256 << 20);
+	(void)before;
 #else
 	big = before > 0 && vm_peak() - before >= (256ull << 20);
 #endif
@@ -405,10 +389,10 @@ static void guard_allocates_nothing_big(void **state)
 	(void)state;
 	sb_init(&b);
 	td_png_liar(&b, 100000, 100000);
-	huge = td_write(tmp, "huge2.png", b.s, b.len);
+	huge = td_write(td_dir, "huge2.png", b.s, b.len);
 	sb_reset(&b);
 	td_png_liar(&b, 12000, 12000);
-	mid = td_write(tmp, "mid.png", b.s, b.len);
+	mid = td_write(td_dir, "mid.png", b.s, b.len);
 	/* refused by the guard, with no big allocation */
 	assert_int_equal(run_child(huge, 0), 10);
 	assert_int_equal(run_child(mid, 0), 10);
@@ -431,7 +415,7 @@ static void decode_bad_files(void **state)
 	size_t k;
 
 	(void)state;
-	path = td_write(tmp, "zero.png", "", 0);
+	path = td_write(td_dir, "zero.png", "", 0);
 	assert_int_equal(media_image_load(path, 80, 40, 0, &im, &err), -1);
 	assert_non_null(strstr(err, "empty file"));
 	xfree(&err);
@@ -439,7 +423,7 @@ static void decode_bad_files(void **state)
 
 	sb_init(&b);
 	td_png(&b, px, 200, 150);
-	path = td_write(tmp, "cut.png", b.s, b.len / 2);
+	path = td_write(td_dir, "cut.png", b.s, b.len / 2);
 	assert_int_equal(media_image_load(path, 80, 40, 0, &im, &err), -1);
 	assert_non_null(strstr(err, "PNG"));
 	xfree(&err);
@@ -453,13 +437,13 @@ static void decode_bad_files(void **state)
 
 	sb_reset(&b);
 	td_wav(&b, 1, 16, 1, 8000, 80, 0, sine);
-	path = td_write(tmp, "sound.png", b.s, b.len);
+	path = td_write(td_dir, "sound.png", b.s, b.len);
 	assert_int_equal(media_image_load(path, 80, 40, 0, &im, &err), -1);
 	assert_non_null(strstr(err, "not a picture: the file holds audio (audio/wav)"));
 	xfree(&err);
 	free(path);
 
-	path = xasprintf("%s/gone.png", tmp);
+	path = xasprintf("%s/gone.png", td_dir);
 	assert_int_equal(media_image_load(path, 80, 40, 0, &im, &err), -1);
 	assert_non_null(strstr(err, "cannot open"));
 	xfree(&err);
@@ -507,10 +491,10 @@ static void resize_area_average(void **state)
 
 static void encoders_round_trip(void **state)
 {
-	unsigned char *px = td_plasma(120, 90, 1), *out, *dec;
+	unsigned char *px = td_plasma(120, 90, 1), *out, *dec, *flat;
 	size_t len, small = 0;
 	uLongf dlen;
-	int w, h, c, level;
+	int w, h, c, level, x, y;
 	char *err = NULL;
 	tjhandle tj;
 
@@ -528,7 +512,36 @@ static void encoders_round_trip(void **state)
 		else
 			assert_true(len < small);
 		free(out);
+		out = NULL;
 	}
+	assert_int_equal(out == NULL, 1);
+	/* opaque pictures go as RGB (colour type 2), alpha ones as RGBA (6) */
+	assert_int_equal(media_png_encode(px, 120, 90, 1, &out, &len, &err), 0);
+	assert_int_equal(out[25], 6);
+	free(out);
+	free(px);
+	px = td_plasma(120, 90, 0);
+	assert_int_equal(media_png_encode(px, 120, 90, 1, &out, &len, &err), 0);
+	assert_int_equal(out[25], 2);
+	dec = stbi_load_from_memory(out, (int)len, &w, &h, &c, 4);
+	assert_non_null(dec);
+	assert_memory_equal(dec, px, 120 * 90 * 4);
+	stbi_image_free(dec);
+	free(out);
+	/* flat artwork: the fast level still finds the long matches */
+	flat = td_flat(400, 300, 0xf0f0f0ff);
+	for (y = 100; y < 200; y++)
+		for (x = 0; x < 400; x++)
+			flat[((size_t)y * 400 + x) * 4] = (unsigned char)x;
+	assert_int_equal(media_png_encode(flat, 400, 300, 1, &out, &len, &err), 0);
+	assert_true(len < 400 * 300 * 3 / 50);
+	dec = stbi_load_from_memory(out, (int)len, &w, &h, &c, 4);
+	assert_non_null(dec);
+	assert_memory_equal(dec, flat, 400 * 300 * 4);
+	stbi_image_free(dec);
+	free(out);
+	free(flat);
+
 	assert_int_equal(media_png_encode(px, 0, 10, 1, &out, &len, &err), -1);
 	assert_non_null(strstr(err, "bad size"));
 	xfree(&err);
@@ -559,6 +572,25 @@ static void encoders_round_trip(void **state)
 
 static const char sha[] = "ab34567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef";
 
+/* Two pictures of one size whose RGB differ by at most `mean` on average. */
+static void assert_close(const struct media_image *a, const struct media_image *b, double mean)
+{
+	double sum = 0;
+	size_t i, n = (size_t)a->width * a->height;
+
+	assert_int_equal(a->width, b->width);
+	assert_int_equal(a->height, b->height);
+	for (i = 0; i < n; i++) {
+		sum += abs(a->rgba[4 * i] - b->rgba[4 * i]) +
+		       abs(a->rgba[4 * i + 1] - b->rgba[4 * i + 1]) +
+		       abs(a->rgba[4 * i + 2] - b->rgba[4 * i + 2]);
+		assert_int_equal(a->rgba[4 * i + 3], b->rgba[4 * i + 3]);
+	}
+	if (sum / (3.0 * n) > mean)
+		print_error("mean difference %.2f over %.2f\n", sum / (3.0 * n), mean);
+	assert_true(sum / (3.0 * n) <= mean);
+}
+
 static void thumbs_cache(void **state)
 {
 	unsigned char *px = td_plasma(640, 480, 0), *copy;
@@ -571,8 +603,8 @@ static void thumbs_cache(void **state)
 	(void)state;
 	sb_init(&b);
 	td_jpeg(&b, px, 640, 480, 90);
-	src = td_write(tmp, "src.jpg", b.s, b.len);
-	cache = xasprintf("%s/cache", tmp);
+	src = td_write(td_dir, "src.jpg", b.s, b.len);
+	cache = xasprintf("%s/cache", td_dir);
 	tpath = media_thumb_path(cache, sha, 160, 160);
 	assert_non_null(strstr(tpath, "/cache/thumbs/ab/" "ab34"));
 	assert_non_null(strstr(tpath, "-160x160.lbt"));
@@ -586,7 +618,7 @@ static void thumbs_cache(void **state)
 	assert_int_equal(b2.width, 160);
 	assert_int_equal(b2.src_width, 640);
 	assert_int_equal(b2.src_height, 480);
-	assert_memory_equal(a.rgba, b2.rgba, 160 * 120 * 4);
+	assert_close(&a, &b2, 4.0); /* opaque thumbnails are stored as JPEG q90 */
 	media_image_free(&b2);
 
 	/* a flipped byte in the pixels: detected, rebuilt, then served again */
@@ -594,7 +626,7 @@ static void thumbs_cache(void **state)
 	data[len - 7] ^= 0x01;
 	assert_int_equal(util_write_atomic(tpath, data, len), 0);
 	assert_int_equal(media_thumb_load(cache, sha, src, 160, 160, 0, &b2, &err), 0);
-	assert_memory_equal(a.rgba, b2.rgba, 160 * 120 * 4);
+	assert_memory_equal(a.rgba, b2.rgba, 160 * 120 * 4); /* built: straight from the source */
 	media_image_free(&b2);
 	assert_int_equal(media_thumb_load(cache, sha, src, 160, 160, 0, &b2, &err), 1);
 	media_image_free(&b2);
@@ -626,6 +658,21 @@ static void thumbs_cache(void **state)
 	assert_int_equal(media_thumb_load(cache, sha, src, 90, 40, 0, &b2, &err), -1);
 	assert_non_null(strstr(err, "cannot open"));
 	xfree(&err);
+
+	/* a picture with transparency is kept losslessly */
+	free(px);
+	px = td_plasma(300, 200, 1);
+	sb_reset(&b);
+	td_png(&b, px, 300, 200);
+	free(src);
+	src = td_write(td_dir, "alpha.png", b.s, b.len);
+	media_image_free(&a);
+	assert_int_equal(media_thumb_load(cache, sha, src, 150, 150, 0, &a, &err), 0);
+	assert_int_equal(media_thumb_load(cache, sha, src, 150, 150, 0, &b2, &err), 1);
+	assert_int_equal(b2.width, 150);
+	assert_int_equal(b2.height, 100);
+	assert_memory_equal(a.rgba, b2.rgba, 150 * 100 * 4);
+	media_image_free(&b2);
 
 	/* hashes are checked before they become paths */
 	assert_int_equal(media_thumb_load(cache, "../../../etc/passwd", src, 80, 40, 0, &b2, &err),
@@ -690,14 +737,14 @@ static void wav_peaks(void **state)
 		sb_reset(&b);
 		td_wav(&b, f[k].format, f[k].bits, f[k].channels, 44100, 44100, f[k].ext, sine);
 		snprintf(name, sizeof name, "sine-%zu.wav", k);
-		path = td_write(tmp, name, b.s, b.len);
+		path = td_write(td_dir, name, b.s, b.len);
 		check_sine_peaks(path, 0.5, f[k].tol);
 		free(path);
 	}
 	/* half a second of silence, then full scale: the columns follow */
 	sb_reset(&b);
 	td_wav(&b, 1, 16, 1, 44100, 44100, 0, step);
-	path = td_write(tmp, "step.wav", b.s, b.len);
+	path = td_write(td_dir, "step.wav", b.s, b.len);
 	assert_int_equal(media_audio_peaks(path, 100, mins, maxs, &info, &err), 0);
 	for (i = 0; i < 50; i++)
 		assert_true(fabs(mins[i]) < 1e-6 && fabs(maxs[i]) < 1e-6);
@@ -708,7 +755,7 @@ static void wav_peaks(void **state)
 	/* fewer samples than columns: every column is filled */
 	sb_reset(&b);
 	td_wav(&b, 1, 16, 1, 44100, 10, 0, step);
-	path = td_write(tmp, "tiny.wav", b.s, b.len);
+	path = td_write(td_dir, "tiny.wav", b.s, b.len);
 	assert_int_equal(media_audio_peaks(path, 100, mins, maxs, NULL, &err), 0);
 	for (i = 0; i < 100; i++)
 		assert_true(mins[i] <= maxs[i]);
@@ -716,13 +763,13 @@ static void wav_peaks(void **state)
 	/* a recording cut short still has its waveform (and says how long) */
 	sb_reset(&b);
 	td_wav(&b, 1, 16, 1, 44100, 44100, 0, sine);
-	path = td_write(tmp, "cut.wav", b.s, b.len / 2);
+	path = td_write(td_dir, "cut.wav", b.s, b.len / 2);
 	assert_int_equal(media_audio_peaks(path, 10, mins, maxs, &info, &err), 0);
 	assert_true(info.duration > 0.49 && info.duration < 0.51);
 	assert_true(maxs[9] > 0.49);
 	free(path);
 	/* not audio */
-	path = td_write(tmp, "words.wav", "hello\n", 6);
+	path = td_write(td_dir, "words.wav", "hello\n", 6);
 	assert_int_equal(media_audio_peaks(path, 10, mins, maxs, &info, &err), -1);
 	assert_non_null(strstr(err, "not audio"));
 	xfree(&err);
@@ -737,11 +784,11 @@ static char *make_mp3(const char *name)
 {
 	const char *args[8] = { "-i", NULL, "-c:a", "libmp3lame", NULL };
 	struct sbuf b;
-	char *wav, *mp3 = xasprintf("%s/%s", tmp, name);
+	char *wav, *mp3 = xasprintf("%s/%s", td_dir, name);
 
 	sb_init(&b);
 	td_wav(&b, 1, 16, 1, 44100, 88200, 0, sine);
-	wav = td_write(tmp, "for-mp3.wav", b.s, b.len);
+	wav = td_write(td_dir, "for-mp3.wav", b.s, b.len);
 	args[1] = wav;
 	sb_free(&b);
 	if (td_ffmpeg(mp3, args) < 0)
@@ -766,6 +813,21 @@ static void ffmpeg_peaks_and_missing(void **state)
 	for (i = 2; i < 48; i++) /* the encoder's priming and padding aside */
 		assert_true(maxs[i] > 0.4 && maxs[i] < 0.6 && mins[i] < -0.4 && mins[i] > -0.6);
 
+	/* G.711 WAVs made by ffmpeg are read directly, ffmpeg or not */
+	for (i = 0; i < 2; i++) {
+		const char *args[] = { "-i", NULL, "-c:a", i ? "pcm_mulaw" : "pcm_alaw", NULL };
+		char *in = xasprintf("%s/for-mp3.wav", td_dir);
+		char *g711 = xasprintf("%s/g711-%d.wav", td_dir, i);
+
+		args[1] = in;
+		assert_int_equal(td_ffmpeg(g711, args), 0);
+		setenv("LIGHTBOX_FFMPEG", "/nonexistent/ffmpeg", 1);
+		check_sine_peaks(g711, 0.5, 0.02);
+		unsetenv("LIGHTBOX_FFMPEG");
+		free(in);
+		free(g711);
+	}
+
 	setenv("LIGHTBOX_FFMPEG", "/nonexistent/ffmpeg", 1);
 	assert_int_equal(media_audio_peaks(mp3, 50, mins, maxs, &info, &err), -1);
 	assert_non_null(strstr(err, "ffmpeg not installed: showing facts only"));
@@ -788,14 +850,14 @@ static void ffmpeg_runs_without_shell(void **state)
 	size_t len;
 
 	(void)state;
-	fake = td_write(tmp, "fake-ffmpeg", script, strlen(script));
+	fake = td_write(td_dir, "fake-ffmpeg", script, strlen(script));
 	assert_int_equal(chmod(fake, 0755), 0);
-	log = xasprintf("%s/args.log", tmp);
+	log = xasprintf("%s/args.log", td_dir);
 	pwned = xstrdup("PWNED"); /* where a shell would have made it: our directory */
 	sb_init(&b);
 	td_mp3(&b, 20, 0, 0);
-	free(td_write(tmp, "a b;touch PWNED;$(touch PWNED)`touch PWNED`.mp3", b.s, b.len));
-	name = xasprintf("%s/a b;touch PWNED;$(touch PWNED)`touch PWNED`.mp3", tmp);
+	free(td_write(td_dir, "a b;touch PWNED;$(touch PWNED)`touch PWNED`.mp3", b.s, b.len));
+	name = xasprintf("%s/a b;touch PWNED;$(touch PWNED)`touch PWNED`.mp3", td_dir);
 	setenv("LIGHTBOX_FFMPEG", fake, 1);
 	setenv("LB_ARGLOG", log, 1);
 	assert_int_equal(media_audio_peaks(name, 10, mins, maxs, NULL, &err), -1);
@@ -828,7 +890,7 @@ static void video_poster(void **state)
 	size_t i, differ = 0;
 
 	(void)state;
-	path = xasprintf("%s/clip.mp4", tmp);
+	path = xasprintf("%s/clip.mp4", td_dir);
 	if (!td_have_ffmpeg() || td_ffmpeg(path, args) < 0) {
 		free(path);
 		skip();
@@ -844,7 +906,7 @@ static void video_poster(void **state)
 	assert_true(differ > 1000); /* a picture, not a flat fill */
 	media_image_free(&im);
 
-	cache = xasprintf("%s/vcache", tmp);
+	cache = xasprintf("%s/vcache", td_dir);
 	assert_int_equal(media_thumb_load(cache, sha, path, 64, 64, 0, &im, &err), 0);
 	assert_int_equal(im.width, 64);
 	assert_int_equal(im.height, 48);
@@ -858,7 +920,7 @@ static void video_poster(void **state)
 	assert_int_equal(info.width, 320);
 	xfree(&err);
 	unsetenv("LIGHTBOX_FFMPEG");
-	assert_int_equal(media_video_poster(tmp, 160, 160, 0, &im, &info, &err), -1);
+	assert_int_equal(media_video_poster(td_dir, 160, 160, 0, &im, &info, &err), -1);
 	xfree(&err);
 	free(cache);
 	free(path);
@@ -885,5 +947,5 @@ int main(void)
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, td_setup, td_teardown);
 }
