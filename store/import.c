@@ -619,11 +619,18 @@ static int hash_file(const char *path, char hex[65], int64_t *bytes)
 	char buf[65536];
 	unsigned char d[32];
 	struct sha256 c;
+	struct stat sb;
 	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), saved;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), saved;
 
 	if (fd < 0)
 		return -1;
+	/* Swapped for a pipe or a device since the walk: do not block on it. */
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
 	sha256_init(&c);
 	*bytes = 0;
 	while ((r = read(fd, buf, sizeof buf)) != 0) {
