@@ -1290,6 +1290,32 @@ static int copy_plain(struct store *st, const char *src, FILE *to)
 	return ferror(to) ? st_fail(st, STORE_EIO, "cannot write the record: %s", strerror(errno)) : 0;
 }
 
+/* The SHA-256 of a file, read a piece at a time; 0 or -1 with errno. */
+static int hash_path(const char *path, char hex[65])
+{
+	char buf[65536];
+	unsigned char d[32];
+	struct sha256 c;
+	FILE *f = fopen(path, "rb");
+	size_t n;
+	int bad;
+
+	if (f == NULL)
+		return -1;
+	sha256_init(&c);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		sha256_update(&c, buf, n);
+	bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		errno = EIO;
+		return -1;
+	}
+	sha256_final(&c, d);
+	sha256_hex(d, hex);
+	return 0;
+}
+
 static int sync_dir(struct store *st, const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
@@ -1430,14 +1456,11 @@ int store_export(struct store *st, const struct lb_export_options *o, struct lb_
 			goto out;
 		/* The manifest lists the record too: hash it as written. */
 		{
-			char *data = NULL, hex[65];
-			size_t len = 0;
-			if (util_read_file(rec, (size_t)1 << 40, &data, &len) < 0) {
+			char hex[65];
+			if (hash_path(rec, hex) < 0) {
 				rc = st_fail(st, STORE_EIO, "cannot read back %s: %s", rec, strerror(errno));
 				goto out;
 			}
-			sha256_buf_hex(data, len, hex);
-			free(data);
 			sb_addf(&x.manifest, "%s  %s\n", hex, x.rec_rel);
 		}
 		free(rec);
