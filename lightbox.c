@@ -27,6 +27,10 @@ static const struct cli_cmd commands[] = {
 	{ "undo", cmd_undo, "undo your last change" },
 	{ "redo", cmd_redo, "redo what you undid" },
 	{ "log", cmd_log, "show the audit log" },
+	{ "gen", cmd_gen, "generate candidates for a brief with a backend" },
+	{ "jobs", cmd_jobs, "list, show, cancel, retry and run generation jobs" },
+	{ "backends", cmd_backends, "list the configured backends; --check asks each" },
+	{ "demo", cmd_demo, "build a demo store to try lightbox on" },
 };
 
 static void usage(FILE *out)
