@@ -261,8 +261,9 @@ static int exec_configure(struct backend *be, char **err)
 		bk_argv_free(&words);
 		return -1;
 	}
-	if (!bk_argv_uses(words, "out") && be->modalities != (1u << LB_TEXT)) {
-		*err = xstrdup("the command must write its result to {out} (only modality=text may print it)");
+	if (!bk_argv_uses(words, "out") && !bk_argv_uses(words, "n") && be->modalities != (1u << LB_TEXT)) {
+		*err = xstrdup("the command must write its result to {out}, or take {n} and write its files into its "
+			       "current folder (only modality=text may print it)");
 		bk_argv_free(&words);
 		return -1;
 	}

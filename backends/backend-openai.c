@@ -451,9 +451,10 @@ static int openai_check_reply(struct bk_call *c, struct bk_req *req, char **msg)
 	}
 	*msg = missing.len ? xasprintf("answers (%zu models) but does not list %s", n, missing.s)
 			   : xasprintf("ok: %zu models listed", n);
+	m = missing.len == 0;
 	sb_free(&missing);
 	json_decref(j);
-	return 1;
+	return m;
 }
 
 const struct bk_ops bk_openai_ops = {

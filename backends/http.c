@@ -259,7 +259,7 @@ struct bk_req *bk_req_new_url(struct bk_call *c, const char *url, int kind, int 
 void bk_req_json(struct bk_req *r, json_t *body)
 {
 	free(r->body);
-	r->body = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+	r->body = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(12));
 	json_decref(body);
 	if (r->body == NULL)
 		fatal("out of memory (json_dumps)");
@@ -370,7 +370,7 @@ int bk_req_judge(struct bk_call *c, struct bk_req *r)
 			return -1;
 		switch (r->result) {
 		case CURLE_COULDNT_CONNECT:
-			bk_retry(c, -1, "cannot connect to %s (%s) — is the server running?", be->url, detail);
+			bk_retry(c, -1, "cannot connect to %s — is the server running?", be->url);
 			break;
 		case CURLE_COULDNT_RESOLVE_HOST:
 		case CURLE_COULDNT_RESOLVE_PROXY:

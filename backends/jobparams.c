@@ -297,11 +297,18 @@ out:
 
 char *bk_candidate_params(const struct bk_call *c, const struct bk_output *o)
 {
-	json_t *all = json_deep_copy(c->params);
+	json_t *all = json_deep_copy(c->params), *v;
+	const char *k;
 	char *s;
 
-	json_object_update(all, o->params);
-	s = json_dumps(all, JSON_COMPACT | JSON_SORT_KEYS);
+	/* What the output reports is added, except a second spelling of a
+	 * parameter the job set (the server's cfg_scale for our cfg-scale). */
+	json_object_foreach (o->params, k, v) {
+		const struct bk_param *p = param_lookup(c->be, k);
+		if (p == NULL || strcmp(p->name, k) == 0 || json_object_get(all, p->name) == NULL)
+			json_object_set(all, k, v);
+	}
+	s = json_dumps(all, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(12));
 	json_decref(all);
 	return s ? s : xstrdup("{}");
 }

@@ -251,13 +251,13 @@ static void end_unfinished(struct runner *r, struct bk_call *c)
 		double d = bk_backoff(c->job.attempts, be->backoff, be->max_backoff, bk_random01(), c->retry_after);
 		int64_t secs = (int64_t)ceil(d > 86400 ? 86400 : d);
 
-		msg = xasprintf("%s — retrying in %lld s (attempt %d of %d)", c->error, (long long)secs,
+		msg = xasprintf("%s; retrying in %lld s (attempt %d of %d)", c->error, (long long)secs,
 				c->job.attempts + 1, be->retries + 1);
 		store_job_retry_later(r->st, c->job.id, util_now() + secs, msg);
 		if (r->next_claim > util_mono_ms() + (double)secs * 1000)
 			r->next_claim = util_mono_ms() + (double)secs * 1000;
 	} else if (c->status == BK_RETRY) {
-		msg = xasprintf("%s — gave up after %d attempt%s", c->error, c->job.attempts,
+		msg = xasprintf("%s; gave up after %d attempt%s", c->error, c->job.attempts,
 				c->job.attempts == 1 ? "" : "s");
 		store_job_fail(r->st, c->job.id, msg);
 	} else {

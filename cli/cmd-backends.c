@@ -243,7 +243,7 @@ int cmd_backends(struct cli *c, int argc, char **argv)
 			cells[3] = *backend_url(be) ? backend_url(be) : "-";
 			cells[4] = *backend_model(be) ? backend_model(be) : "-";
 			cells[5] = key;
-			cells[6] = check ? chk[i].message : "";
+			cells[6] = check ? (chk[i].ok ? "ok" : "FAILED") : "";
 			cli_table_row(t, cells);
 			free(makes);
 			free(key);
@@ -252,6 +252,11 @@ int cmd_backends(struct cli *c, int argc, char **argv)
 		cli_table_print(t, stdout);
 		cli_table_free(&t);
 		printf("(* the default backend)\n");
+		for (i = 0; i < nchk; i++) {
+			char *vis = util_visible_dup(chk[i].message, 0);
+			printf("%s: %s\n", backend_name(chk[i].be), vis);
+			free(vis);
+		}
 	}
 	for (i = 0; i < nchk; i++)
 		if (!chk[i].ok)

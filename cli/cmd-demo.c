@@ -27,7 +27,7 @@ static const char help[] =
 	"notes and a selection.  An existing demo store is left as it is.  Then open\n"
 	"it with 'lightbox --store DIR'.\n";
 
-#define DEMO_SLUG "harbour-lights-cafe"
+#define DEMO_NAME "Harbour Lights café"
 
 static char *demo_dir(struct cli *c)
 {
@@ -126,6 +126,7 @@ static size_t candidates(struct demo *d, int64_t brief_id, int64_t *out, size_t 
 	size_t i, n = 0;
 
 	memset(&f, 0, sizeof f);
+	memset(&l, 0, sizeof l);
 	f.brief_id = brief_id;
 	if (store_candidate_page(d->ana, &f, LB_SORT_OLDEST, NULL, 0, (int)max, &l) != 0)
 		return 0;
@@ -137,12 +138,13 @@ static size_t candidates(struct demo *d, int64_t brief_id, int64_t *out, size_t 
 
 static int build(struct demo *d)
 {
-	int64_t jobs[16], hero[16], tag[16], snd[8], tex[8];
-	size_t nj = 0, nh, nt, ns, nx;
+	int64_t jobs[16], hero[16], tag[16], snd[8], tex[8], nid;
+	size_t nj = 0, nh, nt, ns, nx, i, k;
+	struct lb_candidate_list kids;
 	struct lb_brief b;
 	int changed = 0, rc;
 
-	if (store_project_add(d->ana, "Harbour Lights café",
+	if (store_project_add(d->ana, DEMO_NAME,
 			      "Relaunch of a seaside café: a hero image for the website, a menu texture, a tagline "
 			      "and a short sonic logo.",
 			      &d->project) != 0)
@@ -187,6 +189,15 @@ static int build(struct demo *d)
 	nh = candidates(d, d->hero, hero, 16);
 	nt = candidates(d, d->tagline, tag, 16);
 	ns = candidates(d, d->sound, snd, 8);
+	/* The variations of hero[1] go last: the curation below picks them. */
+	if (store_candidate_children(d->ana, hero[1], &kids) != 0 || kids.n != 2)
+		return cli_error(d->c, "the demo's variations are missing");
+	for (i = 0, k = 0; i < nh; i++)
+		if (hero[i] != kids.v[0].id && hero[i] != kids.v[1].id)
+			hero[k++] = hero[i];
+	hero[k++] = kids.v[0].id;
+	hero[k++] = kids.v[1].id;
+	lb_candidate_list_free(&kids);
 	nx = candidates(d, d->texture, tex, 8);
 	if (nh < 10 || nt < 8 || ns < 3 || nx < 3)
 		return cli_error(d->c, "the demo made fewer candidates than planned");
@@ -200,11 +211,11 @@ static int build(struct demo *d)
 	    store_tag_add(d->ana, hero[9], "hero") || store_tag_add(d->ana, hero[9], "warm") ||
 	    store_tag_add(d->ana, hero[2], "too-busy") || store_tag_add(d->ana, tag[4], "shortlist") ||
 	    store_note_add(d->ana, LB_ON_CANDIDATE, hero[1], LB_NOTE_COMMENT,
-			   "The glow works; the horizon sits too high for the headline.", NULL) ||
+			   "The glow works; the horizon sits too high for the headline.", &nid) ||
 	    store_note_add(d->ana, LB_ON_CANDIDATE, hero[9], LB_NOTE_EDIT,
-			   "Cropped 16:9 and lifted the shadows by 10%.", NULL) ||
+			   "Cropped 16:9 and lifted the shadows by 10%.", &nid) ||
 	    store_note_add(d->ana, LB_ON_BRIEF, d->hero, LB_NOTE_COMMENT,
-			   "Revision 2 asks for a calmer sky after the first round felt busy.", NULL))
+			   "Revision 2 asks for a calmer sky after the first round felt busy.", &nid))
 		return fail_store(d, d->ana);
 	/* Ben's, to disagree a little. */
 	if (store_rate(d->ben, hero[1], 4) || store_rate(d->ben, hero[9], 4) || store_rate(d->ben, hero[5], 5) ||
@@ -212,7 +223,7 @@ static int build(struct demo *d)
 	    store_flag(d->ben, tag[1], LB_FLAG_PICK) || store_rate(d->ben, snd[1], 5) || store_rate(d->ben, snd[0], 2) ||
 	    store_tag_add(d->ben, hero[5], "alt-hero") ||
 	    store_note_add(d->ben, LB_ON_CANDIDATE, tag[1], LB_NOTE_COMMENT, "Reads better out loud than the pick.",
-			   NULL))
+			   &nid))
 		return fail_store(d, d->ben);
 	if (store_select(d->ana, hero[9], "website hero, 1440 px banner",
 			 "Cropped 16:9, headline set in the left third; exported to site/assets/hero.png") ||
@@ -250,7 +261,11 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 			rc = cli_error(c, "%s", err);
 			goto out;
 		}
-		if (store_project_find(d.ana, DEMO_SLUG, &existing) == 0) {
+		char *slug = util_slug(DEMO_NAME);
+		int found = store_project_find(d.ana, slug, &existing) == 0;
+
+		free(slug);
+		if (found) {
 			printf("The demo store is already at %s\nOpen it with: lightbox --store %s\n", dir, dir);
 			rc = CLI_OK;
 		} else {
