@@ -3,166 +3,57 @@
  * backends, what they make, where their key comes from (never the key),
  * and with --check whether each answers.  Also cli_backends_load(), the
  * one place the command line turns the config file's `backend` lines
- * into a registry.
+ * into a registry (through the keymaps config parser).
  */
 #include "config.h"
 
 #include "cli.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backends/backend.h"
+#include "keymaps/keymaps.h"
 #include "util.h"
 
-static char *config_path(struct cli *c, int *explicit)
-{
-	const char *x = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-
-	*explicit = c->config != NULL;
-	if (c->config)
-		return xstrdup(c->config);
-	if (x && *x)
-		return xasprintf("%s/lightbox/config", x);
-	if (home && *home)
-		return xasprintf("%s/.config/lightbox/config", home);
-	return NULL;
-}
-
-/* Splits a config line into words: blanks separate, "..." quotes with \"
- * and \\, '#' at the start of a word begins a comment.  -1 on a bad quote. */
-static int split_words(const char *s, char ***words, size_t *n)
-{
-	struct sbuf w;
-	size_t cap = 0;
-
-	*words = NULL;
-	*n = 0;
-	sb_init(&w);
-	for (;;) {
-		while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-			s++;
-		if (!*s || *s == '#')
-			break;
-		while (*s && *s != ' ' && *s != '\t' && *s != '\r' && *s != '\n') {
-			if (*s != '"') {
-				sb_addc(&w, *s++);
-				continue;
-			}
-			for (s++; *s && *s != '"'; s++) {
-				if (*s == '\\' && (s[1] == '"' || s[1] == '\\'))
-					s++;
-				sb_addc(&w, *s);
-			}
-			if (!*s) {
-				sb_free(&w);
-				return -1;
-			}
-			s++;
-		}
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			*words = xrealloc(*words, cap * sizeof **words);
-		}
-		(*words)[(*n)++] = sb_steal(&w);
-	}
-	sb_free(&w);
-	return 0;
-}
-
-/* The minimal reader of `backend` lines, until the keymaps config parser
- * hands records over: everything else in the file is left to that parser
- * (and not checked here; `source` is not followed).  Returns the number
- * of errors, each printed as "lightbox: FILE:LINE: ...". */
-static int read_backend_lines(const char *path, struct backend_registry *reg, int quiet)
-{
-	char *text = NULL, *line, *save = NULL;
-	size_t len, i;
-	int lineno = 0, errors = 0;
-
-	if (util_read_file(path, (size_t)4 << 20, &text, &len) < 0)
-		return -1;
-	for (line = text; line; line = save) {
-		char **w = NULL, *err = NULL, *eq;
-		const char **keys, **vals;
-		size_t n = 0;
-
-		save = strchr(line, '\n');
-		if (save)
-			*save++ = '\0';
-		lineno++;
-		if (split_words(line, &w, &n) < 0) {
-			if (strncmp(line + strspn(line, " \t"), "backend", 7) == 0) {
-				if (!quiet)
-					fprintf(stderr, "lightbox: %s:%d: unterminated quote — close the word with \"\n",
-						path, lineno);
-				errors++;
-			}
-			continue;
-		}
-		if (n == 0 || strcmp(w[0], "backend") != 0) {
-			for (i = 0; i < n; i++)
-				free(w[i]);
-			free(w);
-			continue;
-		}
-		keys = xcalloc(n, sizeof *keys);
-		vals = xcalloc(n, sizeof *vals);
-		for (i = 2; i < n; i++) {
-			eq = strchr(w[i], '=');
-			if (eq == NULL) {
-				char *vis = util_visible_dup(w[i], 0);
-				err = xasprintf("%s:%d: backend %s: \"%s\" is not key=value — write e.g. model=NAME", path,
-						lineno, w[1], vis);
-				free(vis);
-				break;
-			}
-			*eq = '\0';
-			keys[i - 2] = w[i];
-			vals[i - 2] = eq + 1;
-		}
-		if (n < 2)
-			err = xasprintf("%s:%d: backend takes NAME key=value ... — e.g. backend sdxl type=a1111 "
-					"url=http://gpu-box:7860",
-					path, lineno);
-		if (err == NULL)
-			backend_registry_add(reg, w[1], n - 2, keys, vals, path, lineno, &err);
-		if (err) {
-			char *vis = util_visible_dup(err, 0);
-			if (!quiet)
-				fprintf(stderr, "lightbox: %s\n", vis);
-			free(vis);
-			free(err);
-			errors++;
-		}
-		free(keys);
-		free(vals);
-		for (i = 0; i < n; i++)
-			free(w[i]);
-		free(w);
-	}
-	free(text);
-	return errors;
-}
-
+/* The backend definitions of the config file, read by the keymaps
+ * module's config parser (which also checks the file's other lines: their
+ * errors are shown too, since the file is the same). */
 struct backend_registry *cli_backends_load(struct cli *c, int quiet, int *nerrors)
 {
 	struct backend_registry *reg = backend_registry_new();
-	int explicit, n;
-	char *path = config_path(c, &explicit);
+	struct km_config *cfg = km_config_new();
+	char *path = c->config ? xstrdup(c->config) : km_config_default_path();
+	size_t i, j;
 
 	*nerrors = 0;
-	if (path == NULL)
-		return reg;
-	n = read_backend_lines(path, reg, quiet);
-	if (n < 0 && (explicit || errno != ENOENT)) {
-		if (!quiet)
-			fprintf(stderr, "lightbox: cannot read the config file %s: %s\n", path, strerror(errno));
-		n = 1;
+	if (path)
+		km_config_load_file(cfg, path, c->config != NULL);
+	for (i = 0; i < km_config_nbackends(cfg); i++) {
+		const struct km_backend_rec *r = km_config_backend(cfg, i);
+		const char **keys = xcalloc(r->nkv + 1, sizeof *keys), **vals = xcalloc(r->nkv + 1, sizeof *vals);
+		char *err = NULL;
+
+		for (j = 0; j < r->nkv; j++) {
+			keys[j] = r->kv[j].key;
+			vals[j] = r->kv[j].value;
+		}
+		if (backend_registry_add(reg, r->name, r->nkv, keys, vals, r->file, r->line, &err) < 0) {
+			if (!quiet)
+				fprintf(stderr, "lightbox: %s\n", err);
+			free(err);
+			(*nerrors)++;
+		}
+		free(keys);
+		free(vals);
 	}
-	*nerrors = n < 0 ? 0 : n;
+	for (i = 0; i < km_config_nerrors(cfg); i++) {
+		if (!quiet)
+			fprintf(stderr, "lightbox: %s\n", km_config_error(cfg, i));
+		(*nerrors)++;
+	}
+	km_config_free(&cfg);
 	free(path);
 	return reg;
 }
