@@ -79,6 +79,21 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud)
 		for (i = 0; i < vlen && i + 1 < sizeof r->ctype; i++)
 			r->ctype[i] = (char)tolower((unsigned char)v[i]);
 		r->ctype[i] = '\0';
+	} else if (header_is(line, len, "content-length", &v, &vlen) && vlen < sizeof buf) {
+		/* One allocation for the whole body (within the limit). */
+		unsigned long long want;
+		memcpy(buf, v, vlen);
+		buf[vlen] = '\0';
+		want = strtoull(buf, NULL, 10);
+		if (want > 0 && want <= r->max && want + 1 > r->reply.cap) {
+			if (r->reply.cap == 0) {
+				r->reply.s = xmalloc((size_t)want + 1);
+				r->reply.s[0] = '\0';
+			} else {
+				r->reply.s = xrealloc(r->reply.s, (size_t)want + 1);
+			}
+			r->reply.cap = (size_t)want + 1;
+		}
 	} else if (header_is(line, len, "retry-after", &v, &vlen) && vlen < sizeof buf) {
 		long secs;
 		memcpy(buf, v, vlen);

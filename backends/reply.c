@@ -18,25 +18,28 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 /* ------------------------------------------------------------ base64 */
 
-static int b64_val(unsigned char c)
+/* Value of each byte in base64 (standard and URL-safe alphabets), -1 for
+ * others; made once. */
+static signed char b64_table[256];
+static pthread_once_t b64_once = PTHREAD_ONCE_INIT;
+
+static void b64_init(void)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
+	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	int i;
+
+	memset(b64_table, -1, sizeof b64_table);
+	for (i = 0; i < 64; i++)
+		b64_table[(unsigned char)alpha[i]] = (signed char)i;
+	b64_table['-'] = 62;
+	b64_table['_'] = 63;
 }
 
 int bk_b64_decode(const char *s, size_t n, unsigned char **out, size_t *len, char **err)
@@ -58,6 +61,7 @@ int bk_b64_decode(const char *s, size_t n, unsigned char **out, size_t *len, cha
 		n -= (size_t)(comma + 1 - s);
 		s = comma + 1;
 	}
+	pthread_once(&b64_once, b64_init);
 	buf = xmalloc(n / 4 * 3 + 3);
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -68,7 +72,7 @@ int bk_b64_decode(const char *s, size_t n, unsigned char **out, size_t *len, cha
 			pad++;
 			continue;
 		}
-		v = b64_val(c);
+		v = b64_table[c];
 		if (v < 0 || pad) {
 			free(buf);
 			*err = xasprintf("the base64 data has %s at byte %zu", v < 0 ? "a character that is not base64"

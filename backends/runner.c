@@ -307,6 +307,8 @@ static void settle(struct runner *r)
 			end_unfinished(r, c);
 		notify(r);
 		remove_call(r, i);
+		/* A slot is free: look at the queue now, not at the next tick. */
+		r->next_claim = 0;
 	}
 }
 
@@ -451,6 +453,8 @@ static void *run(void *arg)
 		for (i = 0; i < r->ncalls; i++)
 			if (r->calls[i]->status != BK_RUNNING)
 				next = 0;
+		if (r->next_claim < next)
+			next = r->next_claim;
 		wait = next - util_mono_ms();
 		if (wait > 1000)
 			wait = 1000;
