@@ -11,7 +11,7 @@
 export TEST_KEY="sk-runner-key"
 start_server --key "$TEST_KEY"
 backends_config \
-	"backend oa type=openai url=$URL/v1 model=gpt-image-1 key-env=TEST_KEY concurrency=2"
+	"backend oa type=openai url=$URL/v1 model=gpt-image-1 key-env=TEST_KEY concurrency=1"
 setup_store
 plan 22
 
