@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <stb_image.h>
+#include "media/media.h"
 
 #define BUILTIN_MODEL "builtin procedural (not a model)"
 #define MAX_PIXELS (36L * 1000 * 1000)
@@ -348,42 +348,20 @@ unsigned char *bk_builtin_wav(const char *prompt, int64_t seed, double seconds, 
 /* The parent picture, resampled to w x h, or NULL with the call failed. */
 static unsigned char *parent_pixels(struct bk_call *c, int w, int h)
 {
-	unsigned char *data = NULL, *src, *out;
-	struct bk_sniff s;
-	size_t len;
+	struct media_image img;
+	unsigned char *out;
 	char *err = NULL;
-	int sw, sh, comp, x, y;
 
-	if (c->parent.path == NULL || bk_read_limited(c->parent.path, (size_t)256 << 20, &data, &len, &err) < 0) {
+	memset(&img, 0, sizeof img);
+	if (c->parent.path == NULL ||
+	    media_image_load(c->parent.path, 0, 0, MEDIA_PIXEL_LIMIT_DEFAULT, &img, &err) < 0) {
 		bk_fail(c, "cannot read candidate #%lld's picture: %s", (long long)c->parent.id,
 			err ? err : "it has no file");
 		free(err);
 		return NULL;
 	}
-	if (bk_sniff(data, len, &s, &err) < 0 || s.kind != LB_IMAGE || (long)s.width * s.height > 100000000L ||
-	    len > INT32_MAX) {
-		bk_fail(c, "candidate #%lld's file is not a picture builtin can read%s%s", (long long)c->parent.id,
-			err ? ": " : "", err ? err : "");
-		free(err);
-		free(data);
-		return NULL;
-	}
-	src = stbi_load_from_memory(data, (int)len, &sw, &sh, &comp, 4);
-	free(data);
-	if (src == NULL) {
-		bk_fail(c, "cannot decode candidate #%lld's picture: %s", (long long)c->parent.id,
-			stbi_failure_reason());
-		return NULL;
-	}
-	out = xmalloc((size_t)w * (size_t)h * 4);
-	for (y = 0; y < h; y++)
-		for (x = 0; x < w; x++) {
-			int sx = (int)((x + 0.5) * sw / w), sy = (int)((y + 0.5) * sh / h);
-			memcpy(out + ((size_t)y * (size_t)w + (size_t)x) * 4,
-			       src + ((size_t)(sy < sh ? sy : sh - 1) * (size_t)sw + (size_t)(sx < sw ? sx : sw - 1)) * 4,
-			       4);
-		}
-	stbi_image_free(src);
+	out = media_rgba_resize(img.rgba, img.width, img.height, w, h);
+	media_image_free(&img);
 	return out;
 }
 
@@ -430,9 +408,10 @@ static int make_image(struct bk_call *c, int i)
 	int w = (int)bk_int(c, "width", 512), h = (int)bk_int(c, "height", 512);
 	int64_t seed = bk_seed(c, i);
 	const char *family = bk_str(c, "family", NULL), *used;
-	unsigned char *px, *png, *par = NULL;
+	unsigned char *px, *png = NULL, *par = NULL;
 	unsigned pal[3];
-	size_t len;
+	size_t len = 0;
+	char *err = NULL;
 	json_t *p;
 
 	if (family && strcmp(family, "auto") == 0)
@@ -474,7 +453,13 @@ static int make_image(struct bk_call *c, int i)
 		json_object_set_new(p, "strength", json_real(strength));
 		free(par);
 	}
-	png = bk_png_encode(px, w, h, &len);
+	if (media_png_encode(px, w, h, 6, &png, &len, &err) < 0) {
+		bk_fail(c, "encoding the picture failed: %s", err);
+		free(err);
+		free(px);
+		json_decref(p);
+		return -1;
+	}
 	free(px);
 	return bk_out_image(c, png, len, 1, seed, BUILTIN_MODEL, p);
 }

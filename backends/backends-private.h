@@ -281,16 +281,15 @@ int bk_b64_decode(const char *s, size_t n, unsigned char **out, size_t *len, cha
 /* Encodes n bytes; owned NUL-terminated result. */
 char *bk_b64_encode(const void *data, size_t n);
 
-/* What bytes hold, read from them.  kind is LB_IMAGE/LB_AUDIO/LB_VIDEO/
- * LB_TEXT or -1 when unknown.  For images the header's size is read and
- * the file's end checked (a truncated PNG, JPEG or GIF is refused with
- * *err, owned). */
+/* What bytes hold, read from them (media_probe_mem).  kind is LB_IMAGE,
+ * LB_AUDIO, LB_VIDEO, LB_TEXT or -1 when unknown.  Truncated or corrupt
+ * data of a known format is refused with *err (owned). */
 struct bk_sniff {
 	int kind;
-	const char *media_type; /* static */
-	const char *ext;        /* static */
+	char media_type[32];
+	char ext[8];
 	int width, height;
-	double duration;        /* WAV only */
+	double duration;
 };
 int bk_sniff(const unsigned char *d, size_t n, struct bk_sniff *out, char **err);
 
@@ -371,8 +370,6 @@ int bk_argv_uses(char *const *words, const char *name);
 /* A procedural image: RGBA w*h*4 (owned), its family name (static). */
 unsigned char *bk_builtin_pixels(const char *prompt, int64_t seed, int w, int h, const char *family,
 				 const char **family_used, unsigned palette[3]);
-/* PNG bytes of RGBA pixels.  Owned, *len. */
-unsigned char *bk_png_encode(const unsigned char *rgba, int w, int h, size_t *len);
 /* A text variation assembled from the brief.  Owned. */
 char *bk_builtin_text(const char *prompt, const char *constraints, const char *parent, int64_t seed,
 		      int sentences);

@@ -2,7 +2,7 @@
  * builtin-image.c - the builtin backend's pictures: five procedural
  * families (gradient, noise, plasma, voronoi, stripes), the family and a
  * three-colour palette chosen from the prompt and the seed (colour words
- * in the prompt win), any size; PNG through stb_image_write.
+ * in the prompt win), any size.
  * Deterministic: the same prompt, seed and size give the same bytes.
  */
 #include "config.h"
@@ -12,8 +12,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <stb_image_write.h>
 
 struct rgb {
 	double r, g, b;
@@ -301,26 +299,4 @@ unsigned char *bk_builtin_pixels(const char *prompt, int64_t seed, int w, int h,
 	free(p.py);
 	free(p.pc);
 	return px;
-}
-
-static void to_sbuf(void *ctx, void *data, int n)
-{
-	sb_add(ctx, data, (size_t)n);
-}
-
-unsigned char *bk_png_encode(const unsigned char *rgba, int w, int h, size_t *len)
-{
-	unsigned char *rgb = xmalloc((size_t)w * (size_t)h * 3);
-	struct sbuf b;
-	size_t i, n = (size_t)w * (size_t)h;
-
-	/* Opaque pictures: three channels make a smaller file. */
-	for (i = 0; i < n; i++)
-		memcpy(rgb + i * 3, rgba + i * 4, 3);
-	sb_init(&b);
-	if (!stbi_write_png_to_func(to_sbuf, &b, w, h, 3, rgb, w * 3))
-		fatal("stb_image_write could not encode a %dx%d PNG", w, h);
-	free(rgb);
-	*len = b.len;
-	return (unsigned char *)sb_steal(&b);
 }

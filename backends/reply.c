@@ -5,11 +5,9 @@
  * error shapes of every protocol, Retry-After, the backoff, A1111's
  * info-inside-JSON, ComfyUI's history and Ollama's (ND)JSON text.
  *
- * Formats followed: RFC 4648 (base64); PNG (ISO/IEC 15948: signature,
- * IHDR, chunks to IEND); JPEG (ITU T.81 markers, SOFn for the size); GIF89a
- * (logical screen, trailer 0x3B); WebP (RIFF container, VP8/VP8L/VP8X
- * headers); WAV (RIFF fmt/data); RFC 9110 section 10.2.3 and 5.6.7
- * (Retry-After, HTTP-date).  Reply shapes: ../shared/specs/APIS.md.
+ * What bytes hold (and whether they are cut short) is media/'s probe.
+ * Formats followed: RFC 4648 (base64); RFC 9110 sections 10.2.3 and
+ * 5.6.7 (Retry-After, HTTP-date).  Reply shapes: ../shared/specs/APIS.md.
  */
 #include "config.h"
 
@@ -22,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "media/media.h"
 
 /* ------------------------------------------------------------ base64 */
 
@@ -131,227 +131,21 @@ char *bk_b64_encode(const void *data, size_t n)
 
 /* ------------------------------------------------------------ sniffing */
 
-static uint32_t be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
-}
-
-static unsigned le16(const unsigned char *p)
-{
-	return (unsigned)p[1] << 8 | p[0];
-}
-
-static void set(struct bk_sniff *s, int kind, const char *type, const char *ext)
-{
-	s->kind = kind;
-	s->media_type = type;
-	s->ext = ext;
-}
-
-static int sniff_png(const unsigned char *d, size_t n, struct bk_sniff *s, char **err)
-{
-	size_t pos = 8;
-
-	set(s, LB_IMAGE, "image/png", "png");
-	if (n < 33 || be32(d + 8) != 13 || memcmp(d + 12, "IHDR", 4) != 0) {
-		*err = xstrdup("the PNG is truncated or has no IHDR header");
-		return -1;
-	}
-	s->width = (int)(be32(d + 16) & 0x7fffffff);
-	s->height = (int)(be32(d + 20) & 0x7fffffff);
-	if (s->width == 0 || s->height == 0) {
-		*err = xstrdup("the PNG says it is 0 pixels wide or high");
-		return -1;
-	}
-	while (pos + 12 <= n) {
-		uint32_t clen = be32(d + pos);
-
-		if (clen > 0x7fffffff || clen > n - pos - 12)
-			break;
-		if (memcmp(d + pos + 4, "IEND", 4) == 0)
-			return 0;
-		pos += 12 + (size_t)clen;
-	}
-	*err = xstrdup("the PNG is truncated (it ends before its IEND chunk)");
-	return -1;
-}
-
-static int sniff_jpeg(const unsigned char *d, size_t n, struct bk_sniff *s, char **err)
-{
-	size_t pos = 2, i;
-	int found_end = 0;
-
-	set(s, LB_IMAGE, "image/jpeg", "jpg");
-	while (pos + 4 <= n) {
-		unsigned m;
-		size_t seg;
-
-		if (d[pos] != 0xFF) {
-			pos++;
-			continue;
-		}
-		m = d[pos + 1];
-		if (m == 0xFF || m == 0x01 || (m >= 0xD0 && m <= 0xD7)) {
-			pos += m == 0xFF ? 1 : 2;
-			continue;
-		}
-		if (m == 0xD9 || m == 0xDA)
-			break;
-		seg = (size_t)d[pos + 2] << 8 | d[pos + 3];
-		if (seg < 2)
-			break;
-		if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC && pos + 9 <= n) {
-			s->height = (int)((unsigned)d[pos + 5] << 8 | d[pos + 6]);
-			s->width = (int)((unsigned)d[pos + 7] << 8 | d[pos + 8]);
-		}
-		pos += 2 + seg;
-	}
-	for (i = n >= 2 ? n - 2 : 0; i + 1 < n && i + 34 >= n; i--) {
-		if (d[i] == 0xFF && d[i + 1] == 0xD9) {
-			found_end = 1;
-			break;
-		}
-		if (i == 0)
-			break;
-	}
-	if (!found_end) {
-		*err = xstrdup("the JPEG is truncated (no end-of-image marker)");
-		return -1;
-	}
-	if (s->width == 0 || s->height == 0) {
-		*err = xstrdup("the JPEG has no frame header with its size");
-		return -1;
-	}
-	return 0;
-}
-
-static int sniff_riff(const unsigned char *d, size_t n, struct bk_sniff *s, char **err)
-{
-	size_t riff = (size_t)le32(d + 4) + 8, pos = 12;
-
-	if (memcmp(d + 8, "WEBP", 4) == 0) {
-		set(s, LB_IMAGE, "image/webp", "webp");
-		if (riff > n || n < 30) {
-			*err = xstrdup("the WebP is truncated (shorter than its RIFF header says)");
-			return -1;
-		}
-		if (memcmp(d + 12, "VP8X", 4) == 0) {
-			s->width = (int)((d[24] | d[25] << 8 | d[26] << 16) + 1);
-			s->height = (int)((d[27] | d[28] << 8 | d[29] << 16) + 1);
-		} else if (memcmp(d + 12, "VP8L", 4) == 0 && d[20] == 0x2f) {
-			uint32_t b = le32(d + 21);
-			s->width = (int)(b & 0x3fff) + 1;
-			s->height = (int)((b >> 14) & 0x3fff) + 1;
-		} else if (memcmp(d + 12, "VP8 ", 4) == 0) {
-			s->width = (int)(le16(d + 26) & 0x3fff);
-			s->height = (int)(le16(d + 28) & 0x3fff);
-		}
-		return 0;
-	}
-	if (memcmp(d + 8, "WAVE", 4) == 0) {
-		unsigned rate = 0, channels = 0, bits = 0;
-
-		set(s, LB_AUDIO, "audio/wav", "wav");
-		while (pos + 8 <= n) {
-			size_t clen = le32(d + pos + 4);
-
-			if (memcmp(d + pos, "fmt ", 4) == 0 && pos + 24 <= n) {
-				channels = le16(d + pos + 10);
-				rate = le32(d + pos + 12);
-				bits = le16(d + pos + 22);
-			} else if (memcmp(d + pos, "data", 4) == 0) {
-				if (clen > n - pos - 8) {
-					*err = xstrdup("the WAV is truncated (shorter than its data chunk says)");
-					return -1;
-				}
-				if (rate && channels && bits >= 8)
-					s->duration = (double)clen / ((double)rate * channels * (bits / 8));
-				return 0;
-			}
-			if (clen > n - pos - 8)
-				break;
-			pos += 8 + clen + (clen & 1);
-		}
-		*err = xstrdup("the WAV has no complete data chunk");
-		return -1;
-	}
-	if (memcmp(d + 8, "AVI ", 4) == 0) {
-		set(s, LB_VIDEO, "video/x-msvideo", "avi");
-		return 0;
-	}
-	return 1;
-}
-
-static int sniff_gif(const unsigned char *d, size_t n, struct bk_sniff *s, char **err)
-{
-	set(s, LB_IMAGE, "image/gif", "gif");
-	s->width = (int)le16(d + 6);
-	s->height = (int)le16(d + 8);
-	if (d[n - 1] != 0x3B) {
-		*err = xstrdup("the GIF is truncated (no trailer)");
-		return -1;
-	}
-	return 0;
-}
-
 int bk_sniff(const unsigned char *d, size_t n, struct bk_sniff *s, char **err)
 {
+	static const int kinds[] = { [MEDIA_UNKNOWN] = -1, [MEDIA_IMAGE] = LB_IMAGE, [MEDIA_TEXT] = LB_TEXT,
+				     [MEDIA_AUDIO] = LB_AUDIO, [MEDIA_VIDEO] = LB_VIDEO };
+	struct media_info in;
+	int rc = media_probe_mem(d, n, &in, err);
+
 	memset(s, 0, sizeof *s);
-	set(s, -1, "application/octet-stream", "bin");
-	if (n >= 8 && memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0)
-		return sniff_png(d, n, s, err);
-	if (n >= 4 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF)
-		return sniff_jpeg(d, n, s, err);
-	if (n >= 16 && memcmp(d, "RIFF", 4) == 0) {
-		int rc = sniff_riff(d, n, s, err);
-		if (rc <= 0)
-			return rc;
-	}
-	if (n >= 13 && (memcmp(d, "GIF87a", 6) == 0 || memcmp(d, "GIF89a", 6) == 0))
-		return sniff_gif(d, n, s, err);
-	if (n >= 4 && memcmp(d, "OggS", 4) == 0) {
-		set(s, LB_AUDIO, "audio/ogg", "ogg");
-		return 0;
-	}
-	if (n >= 4 && memcmp(d, "fLaC", 4) == 0) {
-		set(s, LB_AUDIO, "audio/flac", "flac");
-		return 0;
-	}
-	if (n >= 12 && memcmp(d + 4, "ftyp", 4) == 0) {
-		if (memcmp(d + 8, "M4A ", 4) == 0)
-			set(s, LB_AUDIO, "audio/mp4", "m4a");
-		else if (memcmp(d + 8, "qt  ", 4) == 0)
-			set(s, LB_VIDEO, "video/quicktime", "mov");
-		else
-			set(s, LB_VIDEO, "video/mp4", "mp4");
-		return 0;
-	}
-	if (n >= 4 && memcmp(d, "\x1a\x45\xdf\xa3", 4) == 0) {
-		set(s, LB_VIDEO, "video/webm", "webm");
-		return 0;
-	}
-	if (n >= 3 && memcmp(d, "ID3", 3) == 0) {
-		set(s, LB_AUDIO, "audio/mpeg", "mp3");
-		return 0;
-	}
-	if (n >= 2 && d[0] == 0xFF && (d[1] & 0xF6) == 0xF0) {
-		set(s, LB_AUDIO, "audio/aac", "aac");
-		return 0;
-	}
-	if (n >= 2 && d[0] == 0xFF && (d[1] & 0xE0) == 0xE0 && (d[1] & 0x06) != 0) {
-		set(s, LB_AUDIO, "audio/mpeg", "mp3");
-		return 0;
-	}
-	if (n > 0 && util_utf8_valid((const char *)d, n) && memchr(d, 0, n) == NULL) {
-		set(s, LB_TEXT, "text/plain", "txt");
-		return 0;
-	}
-	return 0;
+	s->kind = in.kind <= MEDIA_VIDEO ? kinds[in.kind] : -1;
+	snprintf(s->media_type, sizeof s->media_type, "%s", *in.mime ? in.mime : "application/octet-stream");
+	snprintf(s->ext, sizeof s->ext, "%s", *in.ext ? in.ext : "bin");
+	s->width = in.width;
+	s->height = in.height;
+	s->duration = in.duration;
+	return rc < 0 ? -1 : 0;
 }
 
 /* ------------------------------------------------------------ error shapes */

@@ -558,8 +558,8 @@ class Handler(BaseHTTPRequestHandler):
         if body.get("response_format") == "wav":
             self.send(200, wav(), "application/octet-stream")
         else:
-            # An MP3 frame header and silence.
-            self.send(200, b"ID3\x03\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" + b"\x00" * 413,
+            # MPEG-1 layer III frames (128 kbit/s, 44.1 kHz: 417 bytes each) of silence.
+            self.send(200, b"ID3\x03\x00\x00\x00\x00\x00\x00" + (b"\xff\xfb\x90\x00" + b"\x00" * 413) * 8,
                       "application/octet-stream")
 
     def openai_models(self, errors):

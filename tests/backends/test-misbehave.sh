@@ -81,7 +81,7 @@ lb gen 1 --backend oa
 like "$(last error)" "the server's image is not usable: the base64 data is truncated" "truncated base64"
 control truncpng 1
 lb gen 1 --backend oa
-like "$(last error)" "the server's image is not usable: the PNG is truncated \\(it ends before its IEND chunk\\)" \
+like "$(last error)" "the server.s image is not usable: truncated PNG: the file stops inside its IDAT chunk" \
 	"a truncated PNG"
 control huge 1 2097152
 lb gen 1 --backend oa
