@@ -45,7 +45,7 @@ static void sniff(const unsigned char *d, size_t n)
 
 	if (bk_sniff(d, n, &s, &err) < 0)
 		free(err);
-	else if (s.width < 0 || s.height < 0 || s.media_type == NULL)
+	else if (s.width < 0 || s.height < 0 || s.media_type[0] == '\0')
 		abort();
 }
 
