@@ -257,6 +257,9 @@ void bk_req_json(struct bk_req *r, json_t *body);
 /* The multipart body to fill (curl_mime_addpart ...). */
 curl_mime *bk_req_mime(struct bk_req *r);
 void bk_req_delay(struct bk_req *r, double ms);
+/* The request a CURLMSG_DONE message is about, taken out of the multi
+ * handle with its result and status noted; NULL for other messages. */
+struct bk_req *bk_req_finished(CURLM *multi, CURLMsg *m);
 void bk_req_free(struct bk_req **r);
 /* Detaches r from its call (after it finished). */
 void bk_req_detach(struct bk_req *r);

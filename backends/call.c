@@ -303,6 +303,15 @@ static struct bk_output *out_new(struct bk_call *c, int has_seed, int64_t seed, 
 	return o;
 }
 
+static void set_facts(struct bk_output *o, const struct bk_sniff *s)
+{
+	snprintf(o->media_type, sizeof o->media_type, "%s", s->media_type);
+	snprintf(o->ext, sizeof o->ext, "%s", s->ext);
+	o->width = s->width;
+	o->height = s->height;
+	o->duration = s->duration;
+}
+
 int bk_out_media(struct bk_call *c, unsigned char *data, size_t len, int kind, int has_seed, int64_t seed,
 		 const char *model, json_t *params)
 {
@@ -328,11 +337,7 @@ int bk_out_media(struct bk_call *c, unsigned char *data, size_t len, int kind, i
 	o = out_new(c, has_seed, seed, model, params);
 	o->data = data;
 	o->len = len;
-	snprintf(o->media_type, sizeof o->media_type, "%s", s.media_type);
-	snprintf(o->ext, sizeof o->ext, "%s", s.ext);
-	o->width = s.width;
-	o->height = s.height;
-	o->duration = s.duration;
+	set_facts(o, &s);
 	return 0;
 fail:
 	free(err);
@@ -460,11 +465,7 @@ int bk_out_file(struct bk_call *c, const char *path, int has_seed, int64_t seed,
 		o->len = len;
 	}
 	data = NULL;
-	snprintf(o->media_type, sizeof o->media_type, "%s", s.media_type);
-	snprintf(o->ext, sizeof o->ext, "%s", s.ext);
-	o->width = s.width;
-	o->height = s.height;
-	o->duration = s.duration;
+	set_facts(o, &s);
 	return 0;
 fail:
 	if (fd >= 0)

@@ -61,16 +61,11 @@ void backend_check_all(const struct backend_registry *reg, long timeout_s, struc
 
 		curl_multi_perform(multi, &running);
 		while ((m = curl_multi_info_read(multi, &left)) != NULL) {
-			struct bk_req *q = NULL;
+			struct bk_req *q = bk_req_finished(multi, m);
 			struct bk_call *c;
 
-			if (m->msg != CURLMSG_DONE)
+			if (q == NULL)
 				continue;
-			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&q);
-			q->result = m->data.result;
-			curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &q->status);
-			curl_multi_remove_handle(multi, m->easy_handle);
-			q->state = 2;
 			c = q->call;
 			pending--;
 			for (i = 0; i < nb; i++)

@@ -294,6 +294,20 @@ curl_mime *bk_req_mime(struct bk_req *r)
 	return r->mime;
 }
 
+struct bk_req *bk_req_finished(CURLM *multi, CURLMsg *m)
+{
+	struct bk_req *q = NULL;
+
+	if (m->msg != CURLMSG_DONE)
+		return NULL;
+	curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&q);
+	q->result = m->data.result;
+	curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &q->status);
+	curl_multi_remove_handle(multi, m->easy_handle);
+	q->state = 2;
+	return q;
+}
+
 void bk_req_delay(struct bk_req *r, double ms)
 {
 	r->not_before = util_mono_ms() + ms;

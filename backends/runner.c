@@ -370,16 +370,11 @@ static void finished_transfers(struct runner *r)
 	int left;
 
 	while ((m = curl_multi_info_read(r->multi, &left)) != NULL) {
-		struct bk_req *q = NULL;
+		struct bk_req *q = bk_req_finished(r->multi, m);
 		struct bk_call *c;
 
-		if (m->msg != CURLMSG_DONE)
+		if (q == NULL)
 			continue;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&q);
-		q->result = m->data.result;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &q->status);
-		curl_multi_remove_handle(r->multi, m->easy_handle);
-		q->state = 2;
 		c = q->call;
 		bk_req_detach(q);
 		if (c && c->status == BK_RUNNING && bk_req_judge(c, q) == 0)

@@ -24,6 +24,14 @@ setup_store
 plan 30
 
 last() { count "SELECT $1 FROM job WHERE id = (SELECT max(id) FROM job)"; }
+# Seconds between the two image requests the server answered.
+gap() {
+	py - "$T/server.log" <<'PY'
+import json, sys
+ts = [json.loads(l)["t"] for l in open(sys.argv[1]) if "/images/generations" in l and "arrived" not in l]
+print("%.1f" % (ts[1] - ts[0]) if len(ts) == 2 else "requests: %d" % len(ts))
+PY
+}
 made() { count "SELECT count(*) FROM candidate WHERE job_id = (SELECT max(id) FROM job)"; }
 
 lb gen 1 --backend dead
@@ -51,22 +59,14 @@ is "$(made)" 1 "... with its candidate"
 control 429 1 2
 lb gen 1 --backend oar
 is "$(last "state || ' ' || attempts")" "done 2" "429: retried"
-py - "$T/server.log" >"$T/gap" <<'PY'
-import json, sys
-ts = [json.loads(l)["t"] for l in open(sys.argv[1]) if "/images/generations" in l and "arrived" not in l]
-print("%.1f" % (ts[1] - ts[0]) if len(ts) == 2 else "requests: %d" % len(ts))
-PY
+gap >"$T/gap"
 ok "429: Retry-After: 2 was honoured ($(cat "$T/gap") s)" py -c 'import sys; sys.exit(not float(sys.argv[1]) >= 1.9)' "$(cat "$T/gap")"
 
 : >"$T/server.log"
 control 429 1 date:3
 lb gen 1 --backend oar
 is "$(last "state || ' ' || attempts")" "done 2" "429 with an HTTP-date Retry-After: retried"
-py - "$T/server.log" >"$T/gap" <<'PY'
-import json, sys
-ts = [json.loads(l)["t"] for l in open(sys.argv[1]) if "/images/generations" in l and "arrived" not in l]
-print("%.1f" % (ts[1] - ts[0]) if len(ts) == 2 else "requests: %d" % len(ts))
-PY
+gap >"$T/gap"
 ok "... and the date was honoured ($(cat "$T/gap") s)" py -c 'import sys; sys.exit(not float(sys.argv[1]) >= 1.9)' "$(cat "$T/gap")"
 
 control error200 1
