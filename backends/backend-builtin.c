@@ -492,25 +492,40 @@ static int make_audio(struct bk_call *c, int i)
 			    json_pack("{s:s, s:f}", "sound", desc, "duration", secs));
 }
 
+/* One candidate per runner tick, so that progress shows, a cancel is
+ * seen between them and other jobs' transfers keep moving. */
+static void builtin_tick(struct bk_call *c)
+{
+	int rc;
+
+	if (c->index >= c->count) {
+		bk_finish(c);
+		return;
+	}
+	if (c->modality == LB_IMAGE)
+		rc = make_image(c, c->index);
+	else if (c->modality == LB_TEXT)
+		rc = make_text(c, c->index);
+	else if (c->modality == LB_AUDIO)
+		rc = make_audio(c, c->index);
+	else {
+		bk_fail(c, "builtin makes no %s", lb_modality_name(c->modality));
+		rc = -1;
+	}
+	if (rc < 0)
+		return;
+	c->index++;
+	bk_progress(c, (double)c->index / c->count);
+	if (c->index >= c->count)
+		bk_finish(c);
+	else
+		c->again = 1;
+}
+
 static void builtin_start(struct bk_call *c)
 {
-	int i, rc = 0;
-
-	for (i = 0; i < c->count && rc == 0; i++) {
-		if (c->modality == LB_IMAGE)
-			rc = make_image(c, i);
-		else if (c->modality == LB_TEXT)
-			rc = make_text(c, i);
-		else if (c->modality == LB_AUDIO)
-			rc = make_audio(c, i);
-		else {
-			bk_fail(c, "builtin makes no %s", lb_modality_name(c->modality));
-			rc = -1;
-		}
-		bk_progress(c, (double)(i + 1) / c->count);
-	}
-	if (rc == 0)
-		bk_finish(c);
+	c->index = 0;
+	builtin_tick(c);
 }
 
 static int builtin_can_vary(const struct backend *be, int modality)
@@ -537,5 +552,6 @@ const struct bk_ops bk_builtin_ops = {
 	.default_timeout = 600,
 	.can_vary = builtin_can_vary,
 	.start = builtin_start,
+	.tick = builtin_tick,
 	.check_reply = builtin_check_reply,
 };

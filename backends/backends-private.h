@@ -156,6 +156,7 @@ struct bk_call {
 	char *error;            /* owned, when FAILED or RETRY */
 	long retry_after;       /* seconds from the server, -1 none */
 	double progress;        /* 0..1 */
+	int again;              /* tick() has more to do at once: do not wait */
 	int step, index;        /* the type's own counters */
 	void *priv;             /* the type's own state */
 	char *store_dir;        /* for private work folders */

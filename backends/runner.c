@@ -433,8 +433,11 @@ static void *run(void *arg)
 		finished_transfers(r);
 		for (i = 0; i < r->ncalls; i++)
 			if (r->calls[i]->status == BK_RUNNING && r->calls[i]->be->ops->tick) {
+				r->calls[i]->again = 0;
 				r->calls[i]->be->ops->tick(r->calls[i]);
-				if (t0 + 100 < next)
+				if (r->calls[i]->again)
+					next = 0;
+				else if (t0 + 100 < next)
 					next = t0 + 100;
 			}
 		settle(r);
