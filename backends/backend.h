@@ -126,8 +126,10 @@ struct runner_options {
 	const char *store_dir;   /* the store to work on (required) */
 	const char *curator;     /* whose jobs to run; NULL: util_curator() */
 	const struct backend_registry *reg; /* borrowed: must outlive the runner */
-	int notify_fd;           /* written (one byte, never blocking) when a job
-				  * changes or candidates arrive; -1: none */
+	int notify_fd;           /* written (one byte, never blocking; made
+				  * O_NONBLOCK) when a job changes or candidates
+				  * arrive; -1: none.  Keep its read end open until
+				  * runner_stop (a closed pipe raises SIGPIPE). */
 	int sync_full;           /* PRAGMA synchronous=FULL on its connection */
 };
 
@@ -153,9 +155,11 @@ typedef int (*runner_report_fn)(void *ud, const struct lb_job *jobs, size_t n);
 
 /* Blocks until every job in ids[] is done, failed or cancelled, reading
  * their rows through st (the caller's connection) and calling report
- * (may be NULL) after each change.  stop_fd (or -1): readable means stop
- * waiting (a signal's self-pipe).  Returns 0 when all finished, 1 when
- * stop_fd or report ended the wait, -1 on a store error (*err, owned). */
+ * (may be NULL) after each change.  r (may be NULL: jobs run elsewhere,
+ * rows are polled twice a second) wakes it at once.  stop_fd (or -1):
+ * readable means stop waiting (a signal's self-pipe).  Returns 0 when all
+ * finished, 1 when stop_fd or report ended the wait, -1 on a store error
+ * (*err, owned). */
 int runner_wait(struct runner *r, struct store *st, const int64_t *ids, size_t n, int stop_fd,
 		runner_report_fn report, void *ud, char **err);
 
