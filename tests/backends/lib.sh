@@ -22,8 +22,9 @@ cd "$T/cwd" || exit 1
 
 start_server() {
 	: >"$T/server.port"
-	py "$top_srcdir/tests/backends/server.py" --log "$T/server.log" "$@" >"$T/server.port" \
-		2>"$T/server.err" &
+	# exec: $! must be the server itself, not a shell around it.
+	(exec "$PYTHON3" -I -S "$top_srcdir/tests/backends/server.py" --log "$T/server.log" "$@" \
+		>"$T/server.port" 2>"$T/server.err") &
 	SERVER_PID=$!
 	at_exit "kill $SERVER_PID"
 	PORT=

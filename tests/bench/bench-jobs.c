@@ -44,6 +44,8 @@ static pid_t start_server(long bytes, int *port)
 	snprintf(arg, sizeof arg, "%ld", bytes);
 	pid = fork();
 	if (pid == 0) {
+		/* Its own process group: a launcher script may run python as a child. */
+		setpgid(0, 0);
 		dup2(fd[1], 1);
 		close(fd[0]);
 		execlp(LB_PYTHON3, LB_PYTHON3, "-I", "-S", script, "--image-bytes", arg, (char *)NULL);
@@ -137,7 +139,7 @@ int main(int argc, char **argv)
 	       ncand / ((t2 - t1) / 1000), ncand * ((double)bytes / 1048576) / ((t2 - t1) / 1000));
 	printf("peak resident:      %.1f MiB (this process: runner, store, replies)\n", ru.ru_maxrss / 1024.0);
 	printf("runner loop:        longest iteration %.1f ms (hook for the TUI's keystroke latency bench)\n", max);
-	kill(server, SIGTERM);
+	kill(-server, SIGTERM);
 	waitpid(server, NULL, 0);
 	store_close(&st);
 	backend_registry_free(&reg);
