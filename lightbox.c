@@ -32,6 +32,10 @@ static const struct cli_cmd commands[] = {
 	{ "stats", cmd_stats, "how far curators agree, brief by brief" },
 	{ "compare", cmd_compare, "judge candidates of a brief in pairs" },
 	{ "rank", cmd_rank, "rank a brief's candidates from pairwise judgements" },
+	{ "gen", cmd_gen, "generate candidates for a brief with a backend" },
+	{ "jobs", cmd_jobs, "list, show, cancel, retry and run generation jobs" },
+	{ "backends", cmd_backends, "list the configured backends; --check asks each" },
+	{ "demo", cmd_demo, "build a demo store to try lightbox on" },
 };
 
 static void usage(FILE *out)

@@ -472,6 +472,21 @@ int store_job_list(struct store *st, int64_t brief_id, int limit, struct lb_job_
 /* Claims the oldest queued job whose next_at has come, for backend
  * (NULL: any), marking it running; STORE_EEMPTY when none. */
 int store_job_claim(struct store *st, const char *backend, struct lb_job *out);
+/* The same, only among jobs queued by curator (NULL: anyone's): a runner
+ * works its own curator's jobs, with its own keys. */
+int store_job_claim_for(struct store *st, const char *backend, const char *curator, struct lb_job *out);
+/* The queue by backend: jobs queued, how many are due now, and the
+ * earliest next_at of those not yet due (0 when none). */
+struct lb_job_queue {
+	char *backend;
+	int64_t queued;
+	int64_t due;
+	int64_t next_at;
+};
+/* Queued jobs of curator (NULL: anyone's), one entry per backend.
+ * *v is owned (store_job_queue_free). */
+int store_job_queue(struct store *st, const char *curator, struct lb_job_queue **v, size_t *n);
+void store_job_queue_free(struct lb_job_queue **v, size_t n);
 /* Running jobs of a dead runner go back to queued (at start-up). */
 int store_job_requeue_interrupted(struct store *st, int *n);
 int store_job_progress(struct store *st, int64_t id, double progress);
@@ -479,7 +494,7 @@ int store_job_progress(struct store *st, int64_t id, double progress);
 int store_job_retry_later(struct store *st, int64_t id, int64_t next_at, const char *error);
 int store_job_fail(struct store *st, int64_t id, const char *error);
 int store_job_cancel(struct store *st, int64_t id);
-/* Requeues a failed or cancelled job (user's retry). */
+/* Requeues a failed or cancelled job (user's retry), its attempts reset. */
 int store_job_resubmit(struct store *st, int64_t id);
 /* Finishes a job: its candidates (assets already stored) are added and the
  * job marked done in one transaction.  ids may be NULL. */
