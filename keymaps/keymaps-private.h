@@ -1,0 +1,29 @@
+/*
+ * keymaps-private.h - what the files of keymaps/ share and nobody else sees.
+ */
+#ifndef LB_KEYMAPS_PRIVATE_H
+#define LB_KEYMAPS_PRIVATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Of the n names given by get(i, ctx), the one closest to word (ignoring
+ * case) by edit distance; a name that word begins (3+ characters) counts
+ * as distance 0, and ties go to the longer common prefix, then to the
+ * earlier name.  NULL when none is close enough to be a plausible typo.
+ * Borrowed from get's strings. */
+const char *km_closest(const char *word, size_t n, const char *(*get)(size_t i, const void *ctx),
+                       const void *ctx);
+
+/* Appends s to out escaped for man(7) text: backslash, hyphen, a leading
+ * dot or quote, and non-ASCII as \[uXXXX]. */
+struct sbuf;
+void km_roff_escape(struct sbuf *out, const char *s);
+
+/* Decodes one UTF-8 scalar value at s (at most n bytes); returns its length
+ * and stores it in *cp, or 0 for invalid, overlong or surrogate input. */
+size_t km_utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* Encodes cp (a valid scalar value) into buf; returns the length (1..4). */
+size_t km_utf8_encode(uint32_t cp, char buf[4]);
+
+#endif
