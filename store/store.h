@@ -344,6 +344,7 @@ struct lb_filter {
 	int flag;               /* LB_FLAG_* (LB_FLAG_NONE: unflagged) */
 	const char *curator;    /* whose rating stars/flag apply to; NULL: any curator */
 	int unrated;            /* only candidates the curator (or me) has not rated */
+	int rated;              /* only candidates the curator (or anyone) rated or flagged */
 	const char *tag;        /* only candidates with this tag */
 	const char *backend;    /* only from this backend */
 	const char *search;     /* FTS5 query over prompt, body and notes */

@@ -44,7 +44,7 @@ int tfilter_empty(const struct tfilter *f)
 
 int tfilter_uses_curation(const struct tfilter *f)
 {
-	return f->min_stars || f->max_stars || f->has_flag || f->unrated || f->selected || f->tag;
+	return f->min_stars || f->max_stars || f->has_flag || f->unrated || f->selected || f->tag || f->curator;
 }
 
 /* lb_filter takes 1..5 (0 means "no filter"), so 0 is refused here. */
@@ -210,4 +210,6 @@ void tfilter_to_lb(const struct tfilter *f, int64_t brief_id, const char *search
 	lb->backend = f->backend;
 	lb->selected = f->selected;
 	lb->search = search;
+	/* curator:NAME alone: what NAME rated; with stars or a flag: NAME's. */
+	lb->rated = f->curator && !f->min_stars && !f->max_stars && !f->has_flag && !f->unrated;
 }

@@ -347,24 +347,41 @@ static void read_keys(struct tui *ui)
 
 static void draw_title(struct tui *ui)
 {
-	struct sbuf b;
-	int i, cols = COLS, rw;
+	struct sbuf b, part[TUI_MAX_VIEWS];
 	const char *who = store_curator(ui->st);
+	int i, first = 0, cols = COLS, rw, room, width;
 
 	draw_fill(0, 0, cols, ROLE_TITLE);
-	sb_init(&b);
-	sb_adds(&b, " lightbox");
-	for (i = 0; i < ui->depth; i++) {
-		size_t before = b.len;
-		sb_adds(&b, glyph_crumb());
-		ui->stack[i]->ops->crumb(ui->stack[i], &b);
-		if (b.len == before + strlen(glyph_crumb()))
-			b.len = before, b.s[before] = '\0';
-	}
 	rw = draw_width(who) + 2;
-	draw_text(0, 0, cols - rw - 1, ROLE_TITLE, b.s);
+	room = cols - rw - 1;
+	for (i = 0; i < ui->depth; i++) {
+		sb_init(&part[i]);
+		ui->stack[i]->ops->crumb(ui->stack[i], &part[i]);
+	}
+	/* The deepest places matter most: when it is too long, the first
+	 * parts give way to an ellipsis. */
+	for (;;) {
+		sb_init(&b);
+		sb_adds(&b, " lightbox");
+		if (first > 0) {
+			sb_adds(&b, glyph_crumb());
+			sb_adds(&b, draw_unicode() ? "\xe2\x80\xa6" : "...");
+		}
+		for (i = first; i < ui->depth; i++) {
+			sb_adds(&b, glyph_crumb());
+			sb_adds(&b, part[i].s);
+		}
+		width = draw_width(b.s);
+		if (width <= room || first >= ui->depth - 1)
+			break;
+		sb_free(&b);
+		first++;
+	}
+	draw_text(0, 0, room, ROLE_TITLE, b.s);
 	draw_text_right(0, cols - rw, rw, ROLE_TITLE, who);
 	sb_free(&b);
+	for (i = 0; i < ui->depth; i++)
+		sb_free(&part[i]);
 }
 
 static void draw_status(struct tui *ui, int y)

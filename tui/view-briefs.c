@@ -85,8 +85,8 @@ static void b_draw(void *ctx, size_t i, int y, int x, int w, unsigned flags)
 	snprintf(buf, sizeof buf, "r%d", b->rev);
 	draw_text_right(y, cx, 4, ROLE_DIM, buf);
 	cx += 5;
-	count_cell(y, cx, 9, b->n_candidates);
-	cx += 10;
+	count_cell(y, cx, 10, b->n_candidates);
+	cx += 11;
 	count_cell(y, cx, 5, b->n_rated_by_me);
 	cx += 6;
 	count_cell(y, cx, 5, b->n_picked);
@@ -280,8 +280,8 @@ static void b_draw_view(struct view *v, struct rect r)
 		if (w > bv->titlew)
 			bv->titlew = w;
 	}
-	if (bv->titlew > r.w - 60)
-		bv->titlew = r.w - 60 > 10 ? r.w - 60 : 10;
+	if (bv->titlew > r.w - 62)
+		bv->titlew = r.w - 62 > 10 ? r.w - 62 : 10;
 	if (bv->titlew > 40)
 		bv->titlew = 40;
 	draw_fill(r.y, r.x, r.w, ROLE_HEADER);
@@ -294,8 +294,8 @@ static void b_draw_view(struct view *v, struct rect r)
 	x += 6;
 	draw_text_right(r.y, x, 4, ROLE_HEADER, "rev");
 	x += 5;
-	draw_text_right(r.y, x, 9, ROLE_HEADER, "candidates");
-	x += 10;
+	draw_text_right(r.y, x, 10, ROLE_HEADER, "candidates");
+	x += 11;
 	draw_text_right(r.y, x, 5, ROLE_HEADER, "mine");
 	x += 6;
 	draw_text_right(r.y, x, 5, ROLE_HEADER, "picks");

@@ -128,12 +128,17 @@ static int digits(int64_t v)
 	return n;
 }
 
-/* The first line of a text, or the prompt. */
-static const char *snippet(const struct lb_candidate *c)
+/* The start of a text (or the prompt) on one line: line breaks and tabs
+ * become spaces; other control characters stay visible. */
+static char *snippet(const struct lb_candidate *c)
 {
-	if (c->body && *c->body)
-		return c->body;
-	return c->prompt ? c->prompt : "";
+	const char *s = c->body && *c->body ? c->body : c->prompt ? c->prompt : "";
+	char *out = xstrndup(s, 400), *p;
+
+	for (p = out; *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	return out;
 }
 
 static void cand_draw(struct list *l, const void *row, int y, int x, int w, unsigned flags)
@@ -188,8 +193,11 @@ static void cand_draw(struct list *l, const void *row, int y, int x, int w, unsi
 		draw_text(y, cx, lay->tagsw, ROLE_TAG, c->tags);
 		cx += lay->tagsw + 1;
 	}
-	if (lay->snipw && cx < end)
-		draw_text(y, cx, end - cx, ROLE_NORMAL, snippet(c));
+	if (lay->snipw && cx < end) {
+		char *snip = snippet(c);
+		draw_text(y, cx, end - cx, ROLE_NORMAL, snip);
+		free(snip);
+	}
 	draw_override(-1);
 }
 

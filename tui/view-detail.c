@@ -190,47 +190,6 @@ static void lay_out(struct dview *dv, int width)
 		 age);
 	add(dv, ROLE_SECTION, NULL, buf, 0);
 
-	section(dv, "Provenance");
-	snprintf(buf, sizeof buf, "%s (#%lld), revision %d%s", dv->brief.f.title ? dv->brief.f.title : "?",
-		 (long long)c->brief_id, c->rev,
-		 dv->brief.rev > c->rev ? " (the brief has been edited since)" : "");
-	field(dv, "brief", buf, ROLE_NORMAL);
-	snprintf(buf, sizeof buf, "%s%s%s", *c->backend ? c->backend : "-", *c->model ? " / " : "", c->model);
-	field(dv, "backend", buf, ROLE_NORMAL);
-	if (c->has_seed) {
-		snprintf(buf, sizeof buf, "%lld", (long long)c->seed);
-		field(dv, "seed", buf, ROLE_NORMAL);
-	}
-	field(dv, "parameters", c->params, ROLE_NORMAL);
-	field(dv, "prompt", *c->prompt ? c->prompt : dv->rev.f.prompt, ROLE_NORMAL);
-	if (*c->negative || (dv->rev.f.negative && *dv->rev.f.negative))
-		field(dv, "negative", *c->negative ? c->negative : dv->rev.f.negative, ROLE_NORMAL);
-	if (*c->source)
-		field(dv, "source", c->source, ROLE_NORMAL);
-	if (c->job_id) {
-		snprintf(buf, sizeof buf, "#%lld", (long long)c->job_id);
-		field(dv, "job", buf, ROLE_NORMAL);
-	}
-	util_iso8601(c->created, when);
-	field(dv, "created", when, ROLE_NORMAL);
-
-	if (c->asset_id) {
-		section(dv, "File");
-		nf = preview_facts(c, &facts);
-		for (i = 0; i < nf; i++)
-			if (strcmp(facts[i].label, "backend") && strcmp(facts[i].label, "seed") &&
-			    strcmp(facts[i].label, "created"))
-				field(dv, facts[i].label, facts[i].value, ROLE_NORMAL);
-		preview_facts_free(facts, nf);
-	} else if (c->body) {
-		struct draw_lines wl;
-		section(dv, "Text");
-		draw_wrap(c->body, width - 2 > 10 ? width - 2 : 10, &wl);
-		for (i = 0; i < wl.n; i++)
-			add(dv, ROLE_NORMAL, NULL, wl.v[i], 0);
-		draw_lines_free(&wl);
-	}
-
 	for (i = 0; i < dv->ratings.n; i++) {
 		picks += dv->ratings.v[i].flag == LB_FLAG_PICK;
 		rejects += dv->ratings.v[i].flag == LB_FLAG_REJECT;
@@ -278,6 +237,47 @@ static void lay_out(struct dview *dv, int width)
 		draw_wrap(n->body, width - dv->labelw - 3 > 10 ? width - dv->labelw - 3 : 10, &wl);
 		for (j = 0; j < wl.n; j++)
 			add(dv, ROLE_NORMAL, "", wl.v[j], 0);
+		draw_lines_free(&wl);
+	}
+
+	section(dv, "Provenance");
+	snprintf(buf, sizeof buf, "%s (#%lld), revision %d%s", dv->brief.f.title ? dv->brief.f.title : "?",
+		 (long long)c->brief_id, c->rev,
+		 dv->brief.rev > c->rev ? " (the brief has been edited since)" : "");
+	field(dv, "brief", buf, ROLE_NORMAL);
+	snprintf(buf, sizeof buf, "%s%s%s", *c->backend ? c->backend : "-", *c->model ? " / " : "", c->model);
+	field(dv, "backend", buf, ROLE_NORMAL);
+	if (c->has_seed) {
+		snprintf(buf, sizeof buf, "%lld", (long long)c->seed);
+		field(dv, "seed", buf, ROLE_NORMAL);
+	}
+	field(dv, "parameters", c->params, ROLE_NORMAL);
+	field(dv, "prompt", *c->prompt ? c->prompt : dv->rev.f.prompt, ROLE_NORMAL);
+	if (*c->negative || (dv->rev.f.negative && *dv->rev.f.negative))
+		field(dv, "negative", *c->negative ? c->negative : dv->rev.f.negative, ROLE_NORMAL);
+	if (*c->source)
+		field(dv, "source", c->source, ROLE_NORMAL);
+	if (c->job_id) {
+		snprintf(buf, sizeof buf, "#%lld", (long long)c->job_id);
+		field(dv, "job", buf, ROLE_NORMAL);
+	}
+	util_iso8601(c->created, when);
+	field(dv, "created", when, ROLE_NORMAL);
+
+	if (c->asset_id) {
+		section(dv, "File");
+		nf = preview_facts(c, &facts);
+		for (i = 0; i < nf; i++)
+			if (strcmp(facts[i].label, "backend") && strcmp(facts[i].label, "seed") &&
+			    strcmp(facts[i].label, "created"))
+				field(dv, facts[i].label, facts[i].value, ROLE_NORMAL);
+		preview_facts_free(facts, nf);
+	} else if (c->body) {
+		struct draw_lines wl;
+		section(dv, "Text");
+		draw_wrap(c->body, width - 2 > 10 ? width - 2 : 10, &wl);
+		for (i = 0; i < wl.n; i++)
+			add(dv, ROLE_NORMAL, NULL, wl.v[i], 0);
 		draw_lines_free(&wl);
 	}
 

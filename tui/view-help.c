@@ -160,7 +160,7 @@ static void h_draw_view(struct view *v, struct rect r)
 
 static void h_crumb(struct view *v, struct sbuf *out)
 {
-	sb_addf(out, "keys of %s", hv_of(v)->what);
+	sb_addf(out, "help: %s", hv_of(v)->what);
 }
 
 static void h_status(struct view *v, struct sbuf *left, struct sbuf *right)
