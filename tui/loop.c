@@ -92,15 +92,11 @@ static void reset_signals(void)
 
 /* Bracketed paste (xterm's DECSET 2004): a paste arrives between
  * ESC[200~ and ESC[201~, so pasted text is text, never keys.  Terminals
- * that do not know the mode ignore it.  Turning it on goes out with the
- * next frame; off, at once (before the terminal is given away). */
+ * that do not know the mode ignore it.  Written at once: ncurses would
+ * hold it until it next flushes on its own. */
 static void bracketed_paste(int on)
 {
-	if (on) {
-		putp("\033[?2004h");
-		return;
-	}
-	putp("\033[?2004l");
+	fputs(on ? "\033[?2004h" : "\033[?2004l", stdout);
 	fflush(stdout);
 }
 

@@ -128,13 +128,24 @@ static int digits(int64_t v)
 	return n;
 }
 
-/* The start of a text (or the prompt) on one line: line breaks and tabs
- * become spaces; other control characters stay visible. */
+/* What tells candidates apart at a glance: the start of a text, else a
+ * prompt of its own, else where it came from (an imported file's name).
+ * On one line: line breaks and tabs become spaces; other control
+ * characters stay visible. */
 static char *snippet(const struct lb_candidate *c)
 {
-	const char *s = c->body && *c->body ? c->body : c->prompt ? c->prompt : "";
-	char *out = xstrndup(s, 400), *p;
+	const char *s = c->body && *c->body ? c->body
+			: *c->prompt	    ? c->prompt
+					    : util_basename(c->source);
+	size_t n = strlen(s);
+	char *out, *p;
 
+	if (n > 400) {
+		n = 400;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--; /* not inside a UTF-8 sequence */
+	}
+	out = xstrndup(s, n);
 	for (p = out; *p; p++)
 		if (*p == '\n' || *p == '\r' || *p == '\t')
 			*p = ' ';
@@ -206,19 +217,19 @@ static void lay_out(struct cview *cv, int w)
 {
 	struct list *l = &cv->list;
 	struct layout *lay = &cv->lay;
-	int i, maxid = 3, seedw = 4, backw = 7, tags = 0, left;
+	int i, maxid = 3, seedw = 4, backw = 7, tagw = 4, left;
 
 	for (i = l->top; i < l->n && i < l->top + l->height; i++) {
 		const struct lb_candidate *c = l->rows[i];
-		int d = digits(c->id), bl = draw_width(c->backend);
+		int d = digits(c->id), bl = draw_width(c->backend), tl = draw_width(c->tags);
 		if (d > maxid)
 			maxid = d;
 		if (c->has_seed && digits(c->seed) > seedw)
 			seedw = digits(c->seed);
 		if (bl > backw)
 			backw = bl;
-		if (*c->tags)
-			tags = 1;
+		if (tl > tagw)
+			tagw = tl;
 	}
 	if (seedw > 10)
 		seedw = 10;
@@ -236,14 +247,17 @@ static void lay_out(struct cview *cv, int w)
 		lay->seedw = seedw;
 		left -= seedw + 1;
 	}
-	if (left >= 6) {
-		lay->tagsw = tags ? (left > 24 ? 24 : left) : (left > 12 ? 12 : left);
+	/* Tags as wide as the widest on screen (up to 24); the text gets the rest. */
+	if (left >= 5) {
+		lay->tagsw = tagw > 24 ? 24 : tagw;
+		if (lay->tagsw > left)
+			lay->tagsw = left;
 		left -= lay->tagsw + 1;
 	}
 	if (left >= 12)
 		lay->snipw = left;
-	else if (lay->tagsw)
-		lay->tagsw += left > 0 ? left : 0;
+	else if (lay->tagsw && left > 0)
+		lay->tagsw += left;
 }
 
 static const struct list_src cand_src = {
@@ -442,7 +456,7 @@ static void draw_header(struct cview *cv, int y, int x, int w)
 		cx += lay->tagsw + 1;
 	}
 	if (lay->snipw)
-		draw_text(y, cx, x + w - cx, ROLE_HEADER, cv->brief.f.modality == LB_TEXT ? "text" : "prompt");
+		draw_text(y, cx, x + w - cx, ROLE_HEADER, cv->brief.f.modality == LB_TEXT ? "text" : "prompt or source");
 }
 
 static void draw_empty(struct cview *cv, struct rect r, int w)
