@@ -532,12 +532,21 @@ static int input_waiting(void)
 	return poll(&p, 1, 0) > 0;
 }
 
-static void drain_wake(struct tui *ui)
+/* Empties the self-pipe.  Signal handlers write the signal number and
+ * the worker 'b'; any other byte (a job runner's "something changed")
+ * asks for the store to be looked at now rather than at the next poll. */
+static int drain_wake(struct tui *ui)
 {
 	char buf[256];
+	ssize_t n, i;
+	int other = 0;
 
-	while (read(ui->wake[0], buf, sizeof buf) > 0)
-		;
+	while ((n = read(ui->wake[0], buf, sizeof buf)) > 0)
+		for (i = 0; i < n; i++)
+			if (buf[i] != 'b' && buf[i] != SIGWINCH && buf[i] != SIGINT && buf[i] != SIGTERM &&
+			    buf[i] != SIGHUP && buf[i] != SIGCONT)
+				other = 1;
+	return other;
 }
 
 int tui_loop(struct tui *ui)
@@ -562,7 +571,7 @@ int tui_loop(struct tui *ui)
 			v->ops->idle(v);
 		interval = km_opt_int(ui->opt, KM_O_POLL_INTERVAL);
 		now = util_mono_ms();
-		if (ui->next_poll == 0)
+		if (ui->next_poll < 0)
 			ui->next_poll = now + (double)interval;
 		timeout = ui->next_poll > now ? (int)(ui->next_poll - now) + 1 : 0;
 		fds[0].fd = STDIN_FILENO;
@@ -573,8 +582,8 @@ int tui_loop(struct tui *ui)
 			return -1;
 		if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			ui->quit = 1; /* the terminal went away */
-		if (fds[1].revents & POLLIN)
-			drain_wake(ui);
+		if ((fds[1].revents & POLLIN) && drain_wake(ui))
+			ui->next_poll = 0; /* look at the store now */
 		if (sig_term) {
 			ui->quit = 1;
 			break;

@@ -22,6 +22,11 @@ struct layout {
 	int idw, seedw, backendw, tagsw, snipw; /* 0: column not shown */
 };
 
+/* Rows in the window keep at most this much of a text: the list shows a
+ * snippet and the preview reads the whole text of the one it shows, so a
+ * brief of long texts costs no more memory than one of short ones. */
+enum { BODY_KEEP = 1024 };
+
 struct cview {
 	struct view v;
 	struct list list;
@@ -40,6 +45,7 @@ struct cview {
 	int count_failed;
 	struct layout lay;
 	int64_t now;
+	struct lb_candidate full; /* the previewed candidate, whole (full.id 0: none) */
 };
 
 static struct cview *cv_of(struct view *v)
@@ -52,9 +58,43 @@ static struct cview *cv_of(struct view *v)
 static struct lb_candidate *own_copy(struct lb_candidate *c)
 {
 	struct lb_candidate *p = xmalloc(sizeof *p);
+	size_t n;
+	char *cut;
 
 	*p = *c;
+	if (p->body && (n = strlen(p->body)) > BODY_KEEP) {
+		n = BODY_KEEP;
+		while (n > 0 && ((unsigned char)p->body[n] & 0xC0) == 0x80)
+			n--;
+		cut = xstrndup(p->body, n);
+		free(p->body);
+		p->body = cut;
+	}
 	return p;
+}
+
+/* The whole candidate for the preview when the row holds a cut text. */
+static const struct lb_candidate *whole(struct cview *cv, const struct lb_candidate *row)
+{
+	if (row->body == NULL || (int64_t)strlen(row->body) >= row->bytes)
+		return row;
+	if (cv->full.id != row->id) {
+		if (cv->full.id)
+			lb_candidate_clear(&cv->full);
+		memset(&cv->full, 0, sizeof cv->full);
+		if (store_candidate_get(cv->v.ui->st, row->id, &cv->full) != 0) {
+			memset(&cv->full, 0, sizeof cv->full);
+			return row;
+		}
+	}
+	return &cv->full;
+}
+
+static void forget_whole(struct cview *cv)
+{
+	if (cv->full.id)
+		lb_candidate_clear(&cv->full);
+	memset(&cv->full, 0, sizeof cv->full);
 }
 
 static int cand_fetch(struct list *l, const void *from, int dir, int incl, int n, void **out, char **err)
@@ -361,6 +401,7 @@ static void ask_count(struct cview *cv)
 
 static void list_changed(struct cview *cv)
 {
+	forget_whole(cv);
 	cv->qgen++;
 	cv->count_failed = 0;
 	if (cv->list.err) {
@@ -415,6 +456,7 @@ static void cand_changed(struct view *v, int what)
 		list_changed(cv);
 	} else {
 		list_refresh_row(&cv->list, before);
+		forget_whole(cv);
 	}
 	if ((what & CHANGED_ADVANCE) && list_current_id(&cv->list) == before)
 		list_move(&cv->list, 1);
@@ -501,7 +543,7 @@ static void cand_draw_view(struct view *v, struct rect r)
 				cv->pscroll = 0;
 				cv->pscroll_id = cur->id;
 			}
-			v->ui->preview->ops->draw(v->ui->preview, cur, pr, cv->pscroll);
+			v->ui->preview->ops->draw(v->ui->preview, whole(cv, cur), pr, cv->pscroll);
 		} else {
 			v->ui->preview->ops->hide(v->ui->preview);
 		}
@@ -771,7 +813,7 @@ static int cand_handle(struct view *v, enum km_action a, const char *arg)
 	case KM_A_DETAIL:
 		if (list_current_id(&cv->list) == 0)
 			return R_REDRAW;
-		tui_push(v->ui, view_detail_new(v->ui, list_current_id(&cv->list), v));
+		tui_push(v->ui, view_detail_new(v->ui, list_current_id(&cv->list)));
 		return R_REDRAW;
 	case KM_A_PREVIEW_TOGGLE:
 		cv->preview = !cv->preview;
@@ -818,6 +860,7 @@ static void cand_close(struct view *v)
 	struct cview *cv = cv_of(v);
 
 	list_free(&cv->list);
+	forget_whole(cv);
 	lb_brief_clear(&cv->brief);
 	tfilter_clear(&cv->flt);
 	free(cv->project_name);

@@ -411,7 +411,7 @@ static int d_handle(struct view *v, enum km_action a, const char *arg)
 		row = list_current(&dv->list);
 		l = row ? &dv->lines[array_row_index(row)] : NULL;
 		if (l && l->link)
-			tui_push(v->ui, view_detail_new(v->ui, l->link, v));
+			tui_push(v->ui, view_detail_new(v->ui, l->link));
 		else
 			tui_msg(v->ui, "Enter on a parent or child line opens it");
 		return R_REDRAW;
@@ -454,11 +454,10 @@ static const struct view_ops d_ops = {
 	.close = d_close,
 };
 
-struct view *view_detail_new(struct tui *ui, int64_t cand_id, struct view *from)
+struct view *view_detail_new(struct tui *ui, int64_t cand_id)
 {
 	struct dview *dv = xcalloc(1, sizeof *dv);
 
-	(void)from;
 	dv->v.ops = &d_ops;
 	dv->v.ui = ui;
 	dv->v.owner = tui_owner(ui);

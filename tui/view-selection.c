@@ -239,7 +239,7 @@ static int s_handle(struct view *v, enum km_action a, const char *arg)
 	case KM_A_OPEN:
 	case KM_A_DETAIL:
 		if (row)
-			tui_push(v->ui, view_detail_new(v->ui, row->s.candidate_id, v));
+			tui_push(v->ui, view_detail_new(v->ui, row->s.candidate_id));
 		return R_REDRAW;
 	case KM_A_UNSELECT:
 		if (row == NULL)
