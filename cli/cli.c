@@ -6,6 +6,7 @@
 
 #include "cli.h"
 
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -119,6 +120,7 @@ int cli_dispatch(struct cli *c, const char *group, const struct cli_sub *subs, s
 			c->cmd = c->cmdbuf;
 			if (cli_wants_help(argc - 1, argv + 1))
 				return cli_help(help);
+			optind = 0;
 			return subs[i].fn(c, argc - 1, argv + 1);
 		}
 	safe = cli_safe(argv[1], 40);

@@ -78,7 +78,7 @@ static int parse(struct cli *c, int argc, char **argv, struct brief_args *a)
 	int o;
 
 	optind = 0;
-	while ((o = getopt_long(argc, argv, "+", field_opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "", field_opts, NULL)) != -1) {
 		if (o >= O_TITLE && o <= O_BACKEND) {
 			a->set[o - O_TITLE] = 1;
 			a->any_field = 1;

@@ -81,7 +81,7 @@ static int parse(struct cli *c, int argc, char **argv, struct cand_args *a)
 	memset(a, 0, sizeof *a);
 	a->limit = 50;
 	optind = 0;
-	while ((o = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
 		case O_BRIEF: a->brief = optarg; break;
 		case O_PROJECT: a->project = optarg; break;

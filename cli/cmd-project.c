@@ -49,7 +49,7 @@ static int project_add(struct cli *c, int argc, char **argv)
 	int64_t id;
 	int o;
 
-	while ((o = getopt_long(argc, argv, "+d:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "d:", opts, NULL)) != -1) {
 		if (o == 'd')
 			desc = optarg;
 		else
@@ -77,7 +77,7 @@ static int project_ls(struct cli *c, int argc, char **argv)
 	int o, all = 0, json = 0;
 	size_t i;
 
-	while ((o = getopt_long(argc, argv, "+aj", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "aj", opts, NULL)) != -1) {
 		if (o == 'a')
 			all = 1;
 		else if (o == 'j')
@@ -135,7 +135,7 @@ static int project_show(struct cli *c, int argc, char **argv)
 	size_t i;
 	char *s, created[32];
 
-	while ((opt = getopt_long(argc, argv, "+j", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
 		if (opt == 'j')
 			json = 1;
 		else
@@ -190,7 +190,7 @@ static int project_archive(struct cli *c, int argc, char **argv)
 	int64_t id;
 	int o, undo = 0;
 
-	while ((o = getopt_long(argc, argv, "+u", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "u", opts, NULL)) != -1) {
 		if (o == 'u')
 			undo = 1;
 		else

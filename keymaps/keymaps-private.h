@@ -20,9 +20,6 @@ const char *km_closest(const char *word, size_t n, const char *(*get)(size_t i, 
 struct sbuf;
 void km_roff_escape(struct sbuf *out, const char *s);
 
-/* Decodes one UTF-8 scalar value at s (at most n bytes); returns its length
- * and stores it in *cp, or 0 for invalid, overlong or surrogate input. */
-size_t km_utf8_decode(const char *s, size_t n, uint32_t *cp);
 /* Encodes cp (a valid scalar value) into buf; returns the length (1..4). */
 size_t km_utf8_encode(uint32_t cp, char buf[4]);
 

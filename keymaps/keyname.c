@@ -63,43 +63,6 @@ static const struct {
         {'\\', "<Bslash>"},
 };
 
-size_t km_utf8_decode(const char *s, size_t n, uint32_t *cp)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	uint32_t c;
-	size_t len, i;
-
-	if (n == 0)
-		return 0;
-	if (u[0] < 0x80) {
-		*cp = u[0];
-		return 1;
-	} else if (u[0] >= 0xC2 && u[0] <= 0xDF) {
-		len = 2;
-		c = u[0] & 0x1F;
-	} else if (u[0] >= 0xE0 && u[0] <= 0xEF) {
-		len = 3;
-		c = u[0] & 0x0F;
-	} else if (u[0] >= 0xF0 && u[0] <= 0xF4) {
-		len = 4;
-		c = u[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((u[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (u[i] & 0x3F);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
-	    (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 size_t km_utf8_encode(uint32_t cp, char buf[4])
 {
 	if (cp < 0x80) {
@@ -318,7 +281,7 @@ static int parse_base(const char *s, const char *end, int bracketed, km_key *out
 	size_t n = (size_t)(end - s);
 	const char *hint;
 
-	if (km_utf8_decode(s, n, &cp) == n && n > 0) {
+	if (util_utf8_decode(s, n, &cp) == n && n > 0) {
 		*out = cp;
 		return 0;
 	}

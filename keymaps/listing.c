@@ -32,7 +32,7 @@ void km_roff_escape(struct sbuf *out, const char *s)
 		sb_adds(out, "\\&");
 	while (*p) {
 		uint32_t cp;
-		size_t n = km_utf8_decode(p, strlen(p), &cp);
+		size_t n = util_utf8_decode(p, strlen(p), &cp);
 
 		if (n == 0) {
 			sb_adds(out, "\\[uFFFD]");

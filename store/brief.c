@@ -210,9 +210,9 @@ int store_brief_edit(struct store *st, int64_t id, const struct lb_brief_fields 
 	"b.id, b.project_id, b.revision_id, b.rev, b.title, b.modality, b.prompt, b.negative,"   \
 	" b.params, b.constraints, b.refs, b.backend, b.archived, b.created, b.updated,"         \
 	" (SELECT count(*) FROM candidate c WHERE c.brief_id = b.id),"                          \
-	" (SELECT count(*) FROM rating r JOIN candidate c ON c.id = r.candidate_id"              \
-	"   WHERE r.curator = ?1 AND c.brief_id = b.id),"                                        \
-	" (SELECT count(*) FROM candidate c WHERE c.brief_id = b.id AND c.n_picks > 0),"         \
+	" (SELECT count(*) FROM rating r WHERE r.brief_id = b.id AND r.curator = ?1),"           \
+	" (SELECT count(DISTINCT r.candidate_id) FROM rating r WHERE r.brief_id = b.id"          \
+	"   AND r.flag = 'pick'),"                                                               \
 	" (SELECT count(*) FROM selection s WHERE s.brief_id = b.id) "
 
 static void fields_row(sqlite3_stmt *s, int col, struct lb_brief_fields *f)

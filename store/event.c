@@ -23,17 +23,8 @@ int st_event(struct store *st, const char *action, const char *entity, int64_t e
 	     const char *before, const char *after, int undoable)
 {
 	sqlite3_stmt *s;
+	int rc;
 
-	if (st->group == 0) {
-		/* The group is named by its first event's id (rowids grow by one
-		 * inside our write transaction). */
-		s = st_prep(st, "SELECT coalesce(max(id), 0) + 1 FROM event");
-		if (s == NULL)
-			return STORE_EIO;
-		if (sqlite3_step(s) == SQLITE_ROW)
-			st->group = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
-	}
 	s = st_prep(st, "INSERT INTO event (at, curator, action, entity, entity_id, candidate_id, before, after,"
 			" group_id, undoable) VALUES (?,?,?,?,?,?,?,?,?,?)");
 	if (s == NULL)
@@ -47,9 +38,15 @@ int st_event(struct store *st, const char *action, const char *entity, int64_t e
 		sqlite3_bind_int64(s, 6, candidate_id);
 	st_bind_text(s, 7, before);
 	st_bind_text(s, 8, after);
-	sqlite3_bind_int64(s, 9, st->group);
+	/* The first event of a transaction names the group (group_id NULL
+	 * means "this event's own id"); the others point at it. */
+	if (st->group)
+		sqlite3_bind_int64(s, 9, st->group);
 	sqlite3_bind_int(s, 10, undoable);
-	return st_step_done(st, s, "writing the audit log");
+	rc = st_step_done(st, s, "writing the audit log");
+	if (rc == 0 && st->group == 0)
+		st->group = sqlite3_last_insert_rowid(st->db);
+	return rc;
 }
 
 /* ------------------------------------------------------------ entity states */
@@ -287,7 +284,9 @@ static int apply_group(struct store *st, int64_t group, int undo, char **what)
 	int rc, yes;
 	char note[64];
 
-	s = st_prep(st, "SELECT " EVENT_COLS "FROM event WHERE group_id = ? AND undoable ORDER BY id");
+	/* A group's events are consecutive (one transaction of one writer). */
+	s = st_prep(st, "SELECT " EVENT_COLS "FROM event WHERE id >= ?1 AND coalesce(group_id, id) = ?1"
+			" AND undoable = 1 ORDER BY id");
 	if (s == NULL)
 		return STORE_EIO;
 	sqlite3_bind_int64(s, 1, group);
@@ -312,18 +311,19 @@ static int apply_group(struct store *st, int64_t group, int undo, char **what)
 		rc = put_state(st, e, undo ? e->before : e->after);
 	}
 	if (rc == 0) {
-		s = st_prep(st, "UPDATE event SET undone = ? WHERE group_id = ?");
+		s = st_prep(st, "UPDATE event SET undone = ?1 WHERE id BETWEEN ?2 AND ?3");
 		if (s == NULL)
 			rc = STORE_EIO;
 		else {
 			sqlite3_bind_int(s, 1, undo);
-			sqlite3_bind_int64(s, 2, group);
+			sqlite3_bind_int64(s, 2, g.v[0].id);
+			sqlite3_bind_int64(s, 3, g.v[g.n - 1].id);
 			rc = st_step_done(st, s, "updating the log");
 		}
 	}
 	if (rc == 0) {
 		snprintf(note, sizeof note, "{\"group\":%lld}", (long long)group);
-		rc = st_event(st, undo ? "undo" : "redo", "event", group, 0, NULL, note, 0);
+		rc = st_event(st, undo ? "undo" : "redo", "event", group, 0, NULL, note, 2);
 	}
 	if (rc == 0 && what)
 		*what = describe(&g, (int)g.n - 1);
@@ -344,7 +344,10 @@ int store_undo(struct store *st, char **what)
 	rc = st_begin(st);
 	if (rc)
 		return rc;
-	s = st_prep(st, "SELECT max(group_id) FROM event WHERE curator = ? AND undoable AND NOT undone");
+	/* My newest undoable event not undone yet, walking back over undo
+	 * markers and undone steps (the partial index holds only these). */
+	s = st_prep(st, "SELECT coalesce(group_id, id) FROM event WHERE curator = ? AND undoable = 1"
+			" AND NOT undone ORDER BY id DESC LIMIT 1");
 	if (s == NULL)
 		return st_end(st, STORE_EIO);
 	st_bind_text(s, 1, st->curator);
@@ -374,25 +377,27 @@ int store_redo(struct store *st, char **what)
 	rc = st_begin(st);
 	if (rc)
 		return rc;
-	/* The newest undo by me whose group is still undone... */
-	s = st_prep(st, "SELECT u.id, u.entity_id FROM event u WHERE u.curator = ?1 AND u.action = 'undo'"
-			" AND EXISTS (SELECT 1 FROM event g WHERE g.group_id = u.entity_id AND g.undone)"
-			" ORDER BY u.id DESC LIMIT 1");
+	/* Walking my undo-related events newest first: an undo marker whose
+	 * step is still undone is what to redo, unless a new undoable change
+	 * of mine comes before it. */
+	s = st_prep(st, "SELECT e.id, e.undoable, e.undone, e.action, e.entity_id, (SELECT g.undone FROM event g"
+			" WHERE g.id = e.entity_id) FROM event e WHERE e.curator = ? AND e.undoable ORDER BY e.id DESC");
 	if (s == NULL)
 		return st_end(st, STORE_EIO);
 	st_bind_text(s, 1, st->curator);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		undo_id = sqlite3_column_int64(s, 0);
-		group = sqlite3_column_int64(s, 1);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		int kind = sqlite3_column_int(s, 1), undone = sqlite3_column_int(s, 2);
+		const char *action = (const char *)sqlite3_column_text(s, 3);
+		if (kind == 1 && !undone) {
+			newest = sqlite3_column_int64(s, 0);
+			break;
+		}
+		if (kind == 2 && action && strcmp(action, "undo") == 0 && sqlite3_column_int(s, 5)) {
+			undo_id = sqlite3_column_int64(s, 0);
+			group = sqlite3_column_int64(s, 4);
+			break;
+		}
 	}
-	sqlite3_reset(s);
-	/* ...as long as I have not done anything new since. */
-	s = st_prep(st, "SELECT coalesce(max(id), 0) FROM event WHERE curator = ? AND undoable AND NOT undone");
-	if (s == NULL)
-		return st_end(st, STORE_EIO);
-	st_bind_text(s, 1, st->curator);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		newest = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	if (group == 0 || newest > undo_id)
 		rc = st_fail(st, STORE_EEMPTY, "nothing to redo for %s", st->curator);

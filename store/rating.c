@@ -12,25 +12,34 @@
 
 #include "store-private.h"
 
-int st_candidate_restat(struct store *st, int64_t id)
+/* The brief of a candidate; STORE_ENOTFOUND when there is no candidate. */
+int st_candidate_brief(struct store *st, int64_t cand, int64_t *brief)
 {
-	sqlite3_stmt *s = st_prep(
-		st, "UPDATE candidate SET (n_ratings, stars_mean, n_picks, n_rejects) ="
-		    " (SELECT count(stars), coalesce(avg(stars), 0), count(*) FILTER (WHERE flag = 'pick'),"
-		    "  count(*) FILTER (WHERE flag = 'reject') FROM rating WHERE candidate_id = ?1)"
-		    " WHERE id = ?1");
+	sqlite3_stmt *s = st_prep(st, "SELECT brief_id FROM candidate WHERE id = ?");
+	int rc;
 
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, id);
-	return st_step_done(st, s, "updating the candidate's ratings");
+	sqlite3_bind_int64(s, 1, cand);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*brief = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return st_sqlfail(st, rc, "reading the candidate");
+	return st_fail(st, STORE_ENOTFOUND, "no candidate with id %lld; list them with 'lightbox candidate ls'",
+		       (long long)cand);
 }
 
 /* Reads curator's rating of a candidate: *has 0 when there is none;
  * *stars -1 when flagged but not starred. */
-static int rating_read(struct store *st, int64_t cand, const char *curator, int *has, int *stars, int *flag)
+static int rating_read(struct store *st, int64_t brief, int64_t cand, const char *curator, int *has, int *stars,
+		       int *flag)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT stars, flag FROM rating WHERE candidate_id = ? AND curator = ?");
+	sqlite3_stmt *s = st_prep(st, "SELECT stars, flag FROM rating WHERE brief_id = ? AND candidate_id = ?"
+				      " AND curator = ?");
 	int rc;
 
 	*has = 0;
@@ -38,8 +47,9 @@ static int rating_read(struct store *st, int64_t cand, const char *curator, int 
 	*flag = LB_FLAG_NONE;
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, cand);
-	st_bind_text(s, 2, curator);
+	sqlite3_bind_int64(s, 1, brief);
+	sqlite3_bind_int64(s, 2, cand);
+	st_bind_text(s, 3, curator);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*has = 1;
@@ -53,32 +63,33 @@ static int rating_read(struct store *st, int64_t cand, const char *curator, int 
 }
 
 /* Sets curator's rating to the given state (has 0: no row). */
-static int rating_write(struct store *st, int64_t cand, const char *curator, int has, int stars, int flag)
+static int rating_write(struct store *st, int64_t brief, int64_t cand, const char *curator, int has, int stars,
+			int flag)
 {
 	sqlite3_stmt *s;
-	int rc;
 
 	if (!has || (stars < 0 && flag == LB_FLAG_NONE)) {
-		s = st_prep(st, "DELETE FROM rating WHERE candidate_id = ? AND curator = ?");
+		s = st_prep(st, "DELETE FROM rating WHERE brief_id = ? AND candidate_id = ? AND curator = ?");
 		if (s == NULL)
 			return STORE_EIO;
-		sqlite3_bind_int64(s, 1, cand);
-		st_bind_text(s, 2, curator);
+		sqlite3_bind_int64(s, 1, brief);
+		sqlite3_bind_int64(s, 2, cand);
+		st_bind_text(s, 3, curator);
 	} else {
-		s = st_prep(st, "INSERT INTO rating (candidate_id, curator, stars, flag, updated)"
-				" VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (candidate_id, curator) DO UPDATE"
+		s = st_prep(st, "INSERT INTO rating (brief_id, candidate_id, curator, stars, flag, updated)"
+				" VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (brief_id, candidate_id, curator) DO UPDATE"
 				" SET stars = excluded.stars, flag = excluded.flag, updated = excluded.updated");
 		if (s == NULL)
 			return STORE_EIO;
-		sqlite3_bind_int64(s, 1, cand);
-		st_bind_text(s, 2, curator);
+		sqlite3_bind_int64(s, 1, brief);
+		sqlite3_bind_int64(s, 2, cand);
+		st_bind_text(s, 3, curator);
 		if (stars >= 0)
-			sqlite3_bind_int(s, 3, stars);
-		st_bind_text(s, 4, lb_flag_name(flag));
-		sqlite3_bind_int64(s, 5, util_now());
+			sqlite3_bind_int(s, 4, stars);
+		st_bind_text(s, 5, lb_flag_name(flag));
+		sqlite3_bind_int64(s, 6, util_now());
 	}
-	rc = st_step_done(st, s, "saving the rating");
-	return rc ? rc : st_candidate_restat(st, cand);
+	return st_step_done(st, s, "saving the rating");
 }
 
 char *st_json_rating(int has, int stars, int flag)
@@ -119,19 +130,24 @@ int st_rating_parse(const char *json, int *has, int *stars, int *flag)
 /* The rating as the undo machinery sees it: JSON state of (cand, curator). */
 int st_rating_state(struct store *st, int64_t cand, const char *curator, char **json)
 {
-	int has, stars, flag, rc = rating_read(st, cand, curator, &has, &stars, &flag);
+	int64_t brief;
+	int has, stars, flag, rc = st_candidate_brief(st, cand, &brief);
 
+	if (rc == 0)
+		rc = rating_read(st, brief, cand, curator, &has, &stars, &flag);
 	*json = rc ? NULL : st_json_rating(has, stars, flag);
 	return rc;
 }
 
 int st_rating_restore(struct store *st, int64_t cand, const char *curator, const char *json)
 {
-	int has, stars, flag;
+	int64_t brief;
+	int has, stars, flag, rc;
 
 	if (st_rating_parse(json, &has, &stars, &flag) < 0)
 		return st_fail(st, STORE_EIO, "the audit log holds a damaged rating entry");
-	return rating_write(st, cand, curator, has, stars, flag);
+	rc = st_candidate_brief(st, cand, &brief);
+	return rc ? rc : rating_write(st, brief, cand, curator, has, stars, flag);
 }
 
 static int change(struct store *st, int64_t cand, const char *action, int set_stars, int stars, int set_flag,
@@ -139,13 +155,14 @@ static int change(struct store *st, int64_t cand, const char *action, int set_st
 {
 	int has, ostars, oflag, nstars, nflag, rc;
 	char *before = NULL, *after = NULL;
+	int64_t brief = 0;
 
 	rc = st_begin(st);
 	if (rc)
 		return rc;
-	rc = st_exists(st, "candidate", cand);
+	rc = st_candidate_brief(st, cand, &brief);
 	if (rc == 0)
-		rc = rating_read(st, cand, st->curator, &has, &ostars, &oflag);
+		rc = rating_read(st, brief, cand, st->curator, &has, &ostars, &oflag);
 	if (rc)
 		return st_end(st, rc);
 	nstars = set_stars ? stars : ostars;
@@ -154,7 +171,7 @@ static int change(struct store *st, int64_t cand, const char *action, int set_st
 		return st_end(st, 0); /* no change, no event */
 	before = st_json_rating(has, ostars, oflag);
 	after = st_json_rating(1, nstars, nflag);
-	rc = rating_write(st, cand, st->curator, 1, nstars, nflag);
+	rc = rating_write(st, brief, cand, st->curator, 1, nstars, nflag);
 	if (rc == 0)
 		rc = st_event(st, action, "rating", cand, cand, before, after, 1);
 	free(before);
@@ -185,18 +202,20 @@ int store_ratings(struct store *st, int64_t candidate_id, struct lb_rating_list 
 {
 	sqlite3_stmt *s;
 	size_t cap = 0;
+	int64_t brief;
 	int rc;
 
 	out->v = NULL;
 	out->n = 0;
-	rc = st_exists(st, "candidate", candidate_id);
+	rc = st_candidate_brief(st, candidate_id, &brief);
 	if (rc)
 		return rc;
 	s = st_prep(st, "SELECT candidate_id, curator, stars, flag, updated FROM rating"
-			" WHERE candidate_id = ? ORDER BY curator");
+			" WHERE brief_id = ? AND candidate_id = ? ORDER BY curator");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, candidate_id);
+	sqlite3_bind_int64(s, 1, brief);
+	sqlite3_bind_int64(s, 2, candidate_id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct lb_rating *r;
 		if (out->n == cap) {

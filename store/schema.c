@@ -103,30 +103,24 @@ static const char schema_v1[] =
 	"  job_id INTEGER REFERENCES job(id),\n"
 	"  source TEXT NOT NULL DEFAULT '',\n"
 	"  created INTEGER NOT NULL,\n"
-	/* Derived from rating and comparison, kept in the same transaction,
-	 * so lists sort by them through an index. */
-	"  n_ratings INTEGER NOT NULL DEFAULT 0,\n"
-	"  stars_mean REAL NOT NULL DEFAULT 0,\n"
-	"  n_picks INTEGER NOT NULL DEFAULT 0,\n"
-	"  n_rejects INTEGER NOT NULL DEFAULT 0,\n"
-	"  score REAL,\n"
+	"  score REAL,\n" /* pooled pairwise score, written by the ranking */
 	"  CHECK (asset_id IS NOT NULL OR body IS NOT NULL)\n"
 	");\n"
 	"CREATE INDEX candidate_brief ON candidate(brief_id);\n"
-	"CREATE INDEX candidate_stars ON candidate(brief_id, stars_mean DESC, id);\n"
-	"CREATE INDEX candidate_picked ON candidate(brief_id) WHERE n_picks > 0;\n"
 	"CREATE INDEX candidate_parent ON candidate(parent_id) WHERE parent_id IS NOT NULL;\n"
 	"CREATE INDEX candidate_job ON candidate(job_id) WHERE job_id IS NOT NULL;\n"
 	"CREATE INDEX candidate_asset ON candidate(asset_id);\n"
+	/* Keyed by brief first: a brief's ratings are one range (counts,
+	 * means, star order), and a rating touches one page of one b-tree. */
 	"CREATE TABLE rating (\n"
+	"  brief_id INTEGER NOT NULL REFERENCES brief(id),\n"
 	"  candidate_id INTEGER NOT NULL REFERENCES candidate(id),\n"
 	"  curator TEXT NOT NULL,\n"
 	"  stars INTEGER CHECK (stars BETWEEN 0 AND 5),\n" /* NULL: flagged, not starred */
 	"  flag TEXT NOT NULL DEFAULT 'none' CHECK (flag IN ('none','pick','reject')),\n"
 	"  updated INTEGER NOT NULL,\n"
-	"  PRIMARY KEY (candidate_id, curator)\n"
+	"  PRIMARY KEY (brief_id, candidate_id, curator)\n"
 	") WITHOUT ROWID;\n"
-	"CREATE INDEX rating_curator ON rating(curator, candidate_id);\n"
 	"CREATE TABLE tag (\n"
 	"  id INTEGER PRIMARY KEY,\n"
 	"  name TEXT NOT NULL UNIQUE COLLATE NOCASE,\n"
@@ -186,12 +180,11 @@ static const char schema_v1[] =
 	"  candidate_id INTEGER,\n"
 	"  before TEXT,\n"
 	"  after TEXT,\n"
-	"  group_id INTEGER NOT NULL,\n"
+	"  group_id INTEGER,\n" /* first event of the undo step; NULL: this one */
 	"  undoable INTEGER NOT NULL DEFAULT 0,\n"
 	"  undone INTEGER NOT NULL DEFAULT 0\n"
 	");\n"
-	"CREATE INDEX event_curator ON event(curator, group_id);\n"
-	"CREATE INDEX event_candidate ON event(candidate_id) WHERE candidate_id IS NOT NULL;\n"
+	"CREATE INDEX event_undo ON event(curator, id) WHERE undoable;\n"
 	/* Full-text search: rowid is the candidate, note or revision id. */
 	"CREATE VIRTUAL TABLE candidate_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');\n"
 	"CREATE VIRTUAL TABLE note_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');\n"

@@ -12,7 +12,8 @@
 #define ST_NSTMT 96
 
 struct st_stmt {
-	const char *key;    /* the SQL text (literal or owned for dynamic) */
+	const char *key;    /* our copy of the SQL text */
+	const char *lit;    /* the caller's pointer it was last asked by */
 	int owned;          /* key is ours to free */
 	sqlite3_stmt *stmt;
 	unsigned long used; /* for evicting dynamic statements */
@@ -33,7 +34,10 @@ struct store {
 	int failed;          /* a step inside the batch failed */
 	int64_t group;       /* undo group of the open batch, 0 when none */
 	char *batch_label;
+	sqlite3_stmt *tx[3]; /* BEGIN IMMEDIATE, COMMIT, ROLLBACK */
 };
+
+enum { TX_BEGIN, TX_COMMIT, TX_ROLLBACK };
 
 /* Sets the error message and returns code. */
 int st_fail(struct store *st, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -67,8 +71,9 @@ int st_step_done(struct store *st, sqlite3_stmt *s, const char *doing);
 int st_event(struct store *st, const char *action, const char *entity, int64_t entity_id,
 	     int64_t candidate_id, const char *before, const char *after, int undoable);
 
-/* Recomputes a candidate's derived rating columns. */
-int st_candidate_restat(struct store *st, int64_t candidate_id);
+/* The brief of a candidate; STORE_ENOTFOUND (with a message) when the
+ * candidate does not exist. */
+int st_candidate_brief(struct store *st, int64_t cand, int64_t *brief);
 
 /* Schema: creating and migrating. */
 int st_schema_migrate(struct store *st);

@@ -99,8 +99,20 @@ sqlite3_stmt *st_prep(struct store *st, const char *sql)
 	sqlite3_stmt *s = NULL;
 	int rc;
 
+	/* Most SQL is a string literal: its address finds the entry, one
+	 * compare confirms it (a stack buffer may hold other text by now);
+	 * otherwise every entry's text is compared. */
 	for (i = 0; i < st->nstmts; i++) {
-		if (st->stmts[i].key == sql || strcmp(st->stmts[i].key, sql) == 0) {
+		if (st->stmts[i].lit == sql && strcmp(st->stmts[i].key, sql) == 0) {
+			st->stmts[i].used = ++st->tick;
+			sqlite3_reset(st->stmts[i].stmt);
+			sqlite3_clear_bindings(st->stmts[i].stmt);
+			return st->stmts[i].stmt;
+		}
+	}
+	for (i = 0; i < st->nstmts; i++) {
+		if (strcmp(st->stmts[i].key, sql) == 0) {
+			st->stmts[i].lit = sql;
 			st->stmts[i].used = ++st->tick;
 			sqlite3_reset(st->stmts[i].stmt);
 			sqlite3_clear_bindings(st->stmts[i].stmt);
@@ -125,6 +137,7 @@ sqlite3_stmt *st_prep(struct store *st, const char *sql)
 	}
 	/* Dynamic SQL lives on the caller's stack or heap: keep our own copy. */
 	st->stmts[victim].key = xstrdup(sql);
+	st->stmts[victim].lit = sql;
 	st->stmts[victim].owned = 1;
 	st->stmts[victim].stmt = s;
 	st->stmts[victim].used = ++st->tick;
@@ -179,6 +192,22 @@ int st_exec(struct store *st, const char *sql)
 	return 0;
 }
 
+/* BEGIN, COMMIT and ROLLBACK, prepared once: one per action adds up. */
+static int tx(struct store *st, int which)
+{
+	static const char *const sql[] = { "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK" };
+	int rc;
+
+	if (st->tx[which] == NULL) {
+		rc = sqlite3_prepare_v3(st->db, sql[which], -1, SQLITE_PREPARE_PERSISTENT, &st->tx[which], NULL);
+		if (rc != SQLITE_OK)
+			return rc;
+	}
+	rc = sqlite3_step(st->tx[which]);
+	sqlite3_reset(st->tx[which]);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 int st_begin(struct store *st)
 {
 	int rc, tries;
@@ -192,7 +221,7 @@ int st_begin(struct store *st)
 	/* BEGIN IMMEDIATE takes the write lock up front, so two writers never
 	 * deadlock upgrading a read; the busy timeout waits for the other. */
 	for (tries = 0; tries < 5; tries++) {
-		rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		rc = tx(st, TX_BEGIN);
 		if ((rc & 0xff) != SQLITE_BUSY)
 			break;
 	}
@@ -215,15 +244,15 @@ int st_end(struct store *st, int code)
 	if (--st->depth > 0)
 		return code;
 	if (st->failed) {
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		tx(st, TX_ROLLBACK);
 		st->group = 0;
 		return code ? code : STORE_EIO;
 	}
-	rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	rc = tx(st, TX_COMMIT);
 	st->group = 0;
 	if (rc != SQLITE_OK) {
 		code = st_sqlfail(st, rc, "saving");
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		tx(st, TX_ROLLBACK);
 		return code;
 	}
 	return 0;
@@ -430,16 +459,17 @@ void store_close(struct store **pst)
 
 	if (st == NULL)
 		return;
+	if (st->db && st->depth > 0)
+		tx(st, TX_ROLLBACK);
 	for (i = 0; i < st->nstmts; i++) {
 		sqlite3_finalize(st->stmts[i].stmt);
 		if (st->stmts[i].owned)
 			free((char *)st->stmts[i].key);
 	}
-	if (st->db) {
-		if (st->depth > 0)
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	for (i = 0; i < 3; i++)
+		sqlite3_finalize(st->tx[i]);
+	if (st->db)
 		sqlite3_close(st->db);
-	}
 	free(st->dir);
 	free(st->dbpath);
 	free(st->cache);

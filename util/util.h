@@ -55,6 +55,9 @@ char *util_visible_dup(const char *s, int keep_nl); /* owned result */
 int util_text_is_clean(const char *s, size_t n);
 /* 1 if the n bytes at s are valid UTF-8. */
 int util_utf8_valid(const char *s, size_t n);
+/* Decodes the UTF-8 sequence at s (at most n bytes) into *cp and returns its
+ * length (1..4), or 0 for invalid, overlong, surrogate or truncated input. */
+size_t util_utf8_decode(const char *s, size_t n, uint32_t *cp);
 
 /* Display columns of valid UTF-8 text (wcwidth; invalid bytes count 4,
  * as util_visible shows them).  Needs an UTF-8 LC_CTYPE for non-ASCII. */

@@ -96,6 +96,16 @@ char *util_visible_dup(const char *s, int keep_nl)
 	return sb_steal(&b);
 }
 
+size_t util_utf8_decode(const char *s, size_t n, uint32_t *cp)
+{
+	unsigned v;
+	size_t len = n ? utf8_len((const unsigned char *)s, n, &v) : 0;
+
+	if (len)
+		*cp = v;
+	return len;
+}
+
 int util_utf8_valid(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;

@@ -1,0 +1,69 @@
+#!/bin/sh
+# Bad input gets one clear line on stderr, the right exit status, and no
+# partial write.
+. "$top_srcdir/tests/lib/tap.sh"
+plan 30
+
+cd "$T" || exit 1
+"$LIGHTBOX" init >/dev/null
+"$LIGHTBOX" project add "P" >/dev/null
+"$LIGHTBOX" brief add --project 1 --title "b" >/dev/null
+mkpng a.png 8 8 1 2 3
+"$LIGHTBOX" candidate add --brief 1 a.png >/dev/null
+events() { sql "SELECT count(*) FROM event"; }
+before=$(events)
+
+fails "rate 7 is a usage error" 2 "$LIGHTBOX" rate 1 7
+like "$(cat "$T/.out")" "stars must be 0 to 5" "and says what is allowed"
+fails "rate of an unknown candidate fails" 1 "$LIGHTBOX" rate 999 3
+like "$(cat "$T/.out")" "no candidate with id 999" "and names the id"
+fails "a non-numeric id is a usage error" 2 "$LIGHTBOX" rate abc 3
+fails "flag maybe" 2 "$LIGHTBOX" flag 1 maybe
+fails "tag with a space" 1 "$LIGHTBOX" tag add 1 "two words"
+fails "an unknown command" 2 "$LIGHTBOX" frobnicate
+fails "an unknown subcommand" 2 "$LIGHTBOX" project frob
+fails "a brief in an unknown project" 1 "$LIGHTBOX" brief add --project 42 --title x
+like "$(cat "$T/.out")" "no project" "names the missing project"
+fails "bad params JSON" 1 "$LIGHTBOX" brief add --project 1 --title x --params '{nope'
+like "$(cat "$T/.out")" "JSON object" "says params must be a JSON object"
+fails "a file that vanished" 1 "$LIGHTBOX" candidate add --brief 1 gone.png
+like "$(cat "$T/.out")" "gone.png: cannot read" "names the file"
+is "$(events)" "$before" "no failed command wrote anything"
+is "$(sql 'SELECT count(*) FROM candidate')" "1" "no partial candidate"
+
+# A hostile name is shown, not executed by the terminal.
+fails "an escape sequence in an argument" 2 "$LIGHTBOX" "$(printf 'x\033[2Jy')"
+like "$(cat "$T/.out")" 'x\^\[\[2Jy' "is printed made visible"
+
+# Stores that are not what they seem.
+mkdir notastore
+printf 'just some text, not a database\n' > notastore/lightbox.db
+fails "a file that is not a database" 1 "$LIGHTBOX" --store notastore project ls
+like "$(cat "$T/.out")" "not a lightbox store" "says so"
+mkdir other
+sqlite3 other/lightbox.db "CREATE TABLE t(x)"
+fails "some other SQLite database" 1 "$LIGHTBOX" --store other project ls
+like "$(cat "$T/.out")" "not a lightbox store" "says so"
+cp -r store newer
+sqlite3 newer/lightbox.db "PRAGMA user_version = 99"
+fails "a store of a newer schema" 1 "$LIGHTBOX" --store newer project ls
+like "$(cat "$T/.out")" "newer than this lightbox" "says to upgrade"
+fails "no store at all" 1 "$LIGHTBOX" --store nothing-here project ls
+like "$(cat "$T/.out")" "lightbox init" "points at init"
+
+# A read-only store (as a non-root user would have; root ignores modes).
+cp -r store ro
+chmod -R a-w ro
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	run_ro() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+else
+	run_ro() { "$@"; }
+fi
+chmod a+rx "$T"
+run_ro "$LIGHTBOX" --store "$T/ro" rate 1 3 >"$T/.out" 2>&1
+st=$?
+is "$st" "1" "rating in a read-only store fails"
+like "$(cat "$T/.out")" "read-only" "and says the store is read-only"
+is "$(sqlite3 "$T/ro/lightbox.db" 'SELECT count(*) FROM rating' 2>/dev/null)" "0" "nothing written"
+chmod -R u+w ro
+done_testing

@@ -1,0 +1,548 @@
+/*
+ * test-store.c - unit tests of store/: opening and refusing stores,
+ * migrations, the entities, keyset pages under every sort and filter,
+ * full-text search, batches, and undo/redo with conflicts.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store/store.h"
+#include "util.h"
+
+struct fx {
+	char dir[64];
+	struct store *st;
+	int64_t project, brief;
+};
+
+static struct store *open_as(const char *dir, const char *curator)
+{
+	struct store_options o = { 0 };
+	struct store *st = NULL;
+	char *err = NULL;
+
+	o.create = 1;
+	o.curator = curator;
+	if (store_open(dir, &o, &st, &err) != 0)
+		fail_msg("open: %s", err);
+	return st;
+}
+
+static int setup(void **state)
+{
+	struct fx *f = xcalloc(1, sizeof *f);
+	struct lb_brief_fields bf = { 0 };
+
+	strcpy(f->dir, "/tmp/lb-store-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	f->st = open_as(f->dir, "alice");
+	assert_int_equal(store_project_add(f->st, "Autumn campaign", "", &f->project), 0);
+	bf.title = (char *)"hero banner";
+	bf.prompt = (char *)"warm autumn forest, wide";
+	bf.params = (char *)"{\"steps\": 30}";
+	assert_int_equal(store_brief_add(f->st, f->project, &bf, &f->brief), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+
+	store_close(&f->st);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static int64_t add_text(struct fx *f, const char *body)
+{
+	struct lb_candidate_input in = { 0 };
+	int64_t id;
+
+	in.brief_id = f->brief;
+	in.body = body;
+	in.backend = "test";
+	assert_int_equal(store_candidate_add(f->st, &in, &id), 0);
+	return id;
+}
+
+static void projects_and_slugs(void **state)
+{
+	struct fx *f = *state;
+	struct lb_project_list l;
+	int64_t id, found;
+
+	assert_int_equal(store_project_add(f->st, "Autumn campaign", "again", &id), 0);
+	assert_int_equal(store_project_list(f->st, 0, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[0].slug, "autumn-campaign");
+	assert_string_equal(l.v[1].slug, "autumn-campaign-2");
+	assert_int_equal(l.v[0].n_briefs, 1);
+	lb_project_list_free(&l);
+	assert_int_equal(store_project_find(f->st, "autumn-campaign-2", &found), 0);
+	assert_int_equal(found, id);
+	assert_int_equal(store_project_find(f->st, "nope", &found), STORE_ENOTFOUND);
+	assert_non_null(strstr(store_errmsg(f->st), "project ls"));
+	assert_int_equal(store_project_add(f->st, "", "", &id), STORE_EINVAL);
+	assert_int_equal(store_project_add(f->st, "bad\x1bname", "", &id), STORE_EINVAL);
+	assert_int_equal(store_project_archive(f->st, found, 1), 0);
+	assert_int_equal(store_project_list(f->st, 0, &l), 0);
+	assert_int_equal(l.n, 1);
+	lb_project_list_free(&l);
+}
+
+static void brief_revisions(void **state)
+{
+	struct fx *f = *state;
+	struct lb_brief b;
+	struct lb_brief_fields nf = { 0 };
+	struct lb_revision_list revs;
+	char *text, *err;
+	int changed;
+
+	assert_int_equal(store_brief_get(f->st, f->brief, &b), 0);
+	assert_int_equal(b.rev, 1);
+	assert_string_equal(b.f.params, "{\"steps\":30}");
+	/* The text form round-trips to "unchanged". */
+	text = store_brief_to_text(&b);
+	assert_int_equal(store_brief_from_text(text, &nf, &err), 0);
+	assert_int_equal(store_brief_edit(f->st, f->brief, &nf, &changed), 0);
+	assert_int_equal(changed, 0);
+	lb_brief_fields_clear(&nf);
+	free(text);
+	/* A real change makes revision 2; the first stays. */
+	free(b.f.prompt);
+	b.f.prompt = xstrdup("cold winter forest");
+	assert_int_equal(store_brief_edit(f->st, f->brief, &b.f, &changed), 0);
+	assert_int_equal(changed, 1);
+	lb_brief_clear(&b);
+	assert_int_equal(store_brief_get(f->st, f->brief, &b), 0);
+	assert_int_equal(b.rev, 2);
+	assert_string_equal(b.f.prompt, "cold winter forest");
+	lb_brief_clear(&b);
+	assert_int_equal(store_brief_revisions(f->st, f->brief, &revs), 0);
+	assert_int_equal(revs.n, 2);
+	assert_string_equal(revs.v[0].f.prompt, "warm autumn forest, wide");
+	lb_revision_list_free(&revs);
+	/* Undo of the edit goes back to revision 1's text. */
+	assert_int_equal(store_undo(f->st, &text), 0);
+	free(text);
+	assert_int_equal(store_brief_get(f->st, f->brief, &b), 0);
+	assert_int_equal(b.rev, 1);
+	assert_string_equal(b.f.prompt, "warm autumn forest, wide");
+	lb_brief_clear(&b);
+	/* Bad text forms name the line. */
+	assert_int_equal(store_brief_from_text("title: x\nmodality: smell\n", &nf, &err), STORE_EINVAL);
+	assert_non_null(strstr(err, "line 2"));
+	free(err);
+	assert_int_equal(store_brief_from_text("[prompt]\nonly\n", &nf, &err), STORE_EINVAL);
+	assert_non_null(strstr(err, "title"));
+	free(err);
+	assert_int_equal(store_brief_from_text("title: x\nparams: {bad\n", &nf, &err), STORE_EINVAL);
+	free(err);
+}
+
+static void assets_are_content_addressed(void **state)
+{
+	struct fx *f = *state;
+	struct lb_asset_facts facts = { "image/png", "png", 2, 3, 0 };
+	int64_t a1, a2;
+	int existed;
+	char *path;
+	struct stat sb;
+
+	assert_int_equal(store_asset_put(f->st, "pixels", 6, &facts, &a1, &existed), 0);
+	assert_int_equal(existed, 0);
+	assert_int_equal(store_asset_put(f->st, "pixels", 6, &facts, &a2, &existed), 0);
+	assert_int_equal(existed, 1);
+	assert_int_equal(a1, a2);
+	path = store_asset_path(f->st, "a6e1d3b9e0b2e1f2c05c85b3e3bbd9f1d14fd9d9ec7d1a8a29c28ed48b55c0c6", "png");
+	free(path);
+	{
+		char hex[65];
+		sha256_buf_hex("pixels", 6, hex);
+		path = store_asset_path(f->st, hex, "png");
+		assert_int_equal(stat(path, &sb), 0);
+		assert_int_equal(sb.st_size, 6);
+		free(path);
+	}
+	facts.ext = "../x";
+	assert_int_equal(store_asset_put(f->st, "other", 5, &facts, &a1, &existed), STORE_EINVAL);
+	assert_int_equal(store_asset_put_file(f->st, "/nonexistent/file.png", NULL, &a1, &existed),
+			 STORE_ENOTFOUND);
+}
+
+static void ratings_flags_and_means(void **state)
+{
+	struct fx *f = *state;
+	struct store *bob = open_as(f->dir, "bob");
+	struct lb_candidate c;
+	struct lb_rating_list rl;
+	int64_t id = add_text(f, "one");
+
+	assert_int_equal(store_rate(f->st, id, 4), 0);
+	assert_int_equal(store_rate(bob, id, 2), 0);
+	assert_int_equal(store_flag(bob, id, LB_FLAG_PICK), 0);
+	assert_int_equal(store_rate(f->st, id, 7), STORE_EINVAL);
+	assert_non_null(strstr(store_errmsg(f->st), "0 to 5"));
+	assert_int_equal(store_rate(f->st, 9999, 3), STORE_ENOTFOUND);
+	assert_int_equal(store_candidate_get(f->st, id, &c), 0);
+	assert_int_equal(c.my_stars, 4);
+	assert_int_equal(c.n_ratings, 2);
+	assert_true(c.mean_stars > 2.99 && c.mean_stars < 3.01);
+	assert_int_equal(c.n_picks, 1);
+	lb_candidate_clear(&c);
+	assert_int_equal(store_ratings(f->st, id, &rl), 0);
+	assert_int_equal(rl.n, 2);
+	assert_string_equal(rl.v[0].curator, "alice");
+	assert_string_equal(rl.v[1].curator, "bob");
+	assert_int_equal(rl.v[1].flag, LB_FLAG_PICK);
+	lb_rating_list_free(&rl);
+	store_close(&bob);
+}
+
+static void tags_notes_selection(void **state)
+{
+	struct fx *f = *state;
+	struct lb_candidate c;
+	struct lb_note_list nl;
+	struct lb_selection_list sl;
+	char **names;
+	size_t n;
+	int64_t id = add_text(f, "two"), nid;
+
+	assert_int_equal(store_tag_add(f->st, id, "hero"), 0);
+	assert_int_equal(store_tag_add(f->st, id, "Hero"), 0); /* same tag, case-folded */
+	assert_int_equal(store_tag_add(f->st, id, "warm"), 0);
+	assert_int_equal(store_tag_add(f->st, id, "has space"), STORE_EINVAL);
+	assert_int_equal(store_tag_add(f->st, id, "esc\x1b"), STORE_EINVAL);
+	assert_int_equal(store_candidate_get(f->st, id, &c), 0);
+	assert_string_equal(c.tags, "hero,warm");
+	lb_candidate_clear(&c);
+	assert_int_equal(store_tag_names(f->st, "he", &names, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(names[0], "hero");
+	store_strv_free(&names, n);
+	assert_int_equal(store_tag_rm(f->st, id, "warm"), 0);
+	assert_int_equal(store_note_add(f->st, LB_ON_CANDIDATE, id, LB_NOTE_COMMENT, "needs more contrast", &nid), 0);
+	assert_int_equal(store_notes(f->st, LB_ON_CANDIDATE, id, &nl), 0);
+	assert_int_equal(nl.n, 1);
+	assert_string_equal(nl.v[0].body, "needs more contrast");
+	lb_note_list_free(&nl);
+	assert_int_equal(store_select(f->st, id, "homepage hero", "cropped to 16:9 in header.psd"), 0);
+	assert_int_equal(store_selections(f->st, f->project, &sl), 0);
+	assert_int_equal(sl.n, 1);
+	assert_string_equal(sl.v[0].intended_use, "homepage hero");
+	assert_string_equal(sl.v[0].curator, "alice");
+	lb_selection_list_free(&sl);
+	/* Re-selecting with only a new note keeps the use. */
+	assert_int_equal(store_select(f->st, id, NULL, "final crop"), 0);
+	assert_int_equal(store_selections(f->st, f->project, &sl), 0);
+	assert_string_equal(sl.v[0].intended_use, "homepage hero");
+	assert_string_equal(sl.v[0].integration, "final crop");
+	lb_selection_list_free(&sl);
+}
+
+static void undo_redo_stack(void **state)
+{
+	struct fx *f = *state;
+	struct lb_candidate c;
+	char *what;
+	int64_t id = add_text(f, "three");
+
+	assert_int_equal(store_undo(f->st, &what), STORE_EEMPTY);
+	assert_int_equal(store_rate(f->st, id, 4), 0);
+	assert_int_equal(store_flag(f->st, id, LB_FLAG_PICK), 0);
+	assert_int_equal(store_tag_add(f->st, id, "hero"), 0);
+	assert_int_equal(store_undo(f->st, &what), 0);
+	assert_non_null(strstr(what, "hero"));
+	free(what);
+	assert_int_equal(store_undo(f->st, &what), 0); /* the flag */
+	free(what);
+	assert_int_equal(store_candidate_get(f->st, id, &c), 0);
+	assert_int_equal(c.my_stars, 4);
+	assert_int_equal(c.my_flag, LB_FLAG_NONE);
+	assert_string_equal(c.tags, "");
+	lb_candidate_clear(&c);
+	assert_int_equal(store_redo(f->st, &what), 0); /* the flag again */
+	free(what);
+	assert_int_equal(store_redo(f->st, &what), 0); /* the tag again */
+	free(what);
+	assert_int_equal(store_redo(f->st, &what), STORE_EEMPTY);
+	assert_int_equal(store_candidate_get(f->st, id, &c), 0);
+	assert_int_equal(c.my_flag, LB_FLAG_PICK);
+	assert_string_equal(c.tags, "hero");
+	lb_candidate_clear(&c);
+	/* Something new clears the redo stack. */
+	assert_int_equal(store_undo(f->st, &what), 0);
+	free(what);
+	assert_int_equal(store_rate(f->st, id, 1), 0);
+	assert_int_equal(store_redo(f->st, &what), STORE_EEMPTY);
+	/* Undo the rating back to 4, then the original rating to none. */
+	assert_int_equal(store_undo(f->st, &what), 0);
+	free(what);
+	assert_int_equal(store_undo(f->st, &what), 0); /* flag */
+	free(what);
+	assert_int_equal(store_undo(f->st, &what), 0); /* rate 4 */
+	free(what);
+	assert_int_equal(store_candidate_get(f->st, id, &c), 0);
+	assert_int_equal(c.my_stars, -1);
+	assert_int_equal(c.n_ratings, 0);
+	lb_candidate_clear(&c);
+}
+
+static void undo_conflicts_and_batches(void **state)
+{
+	struct fx *f = *state;
+	struct store *bob = open_as(f->dir, "bob");
+	struct lb_candidate c;
+	char *what;
+	int64_t a = add_text(f, "four"), b = add_text(f, "five");
+
+	/* Bob removes the tag Alice added: Alice's undo would resurrect a
+	 * different state, so it refuses and changes nothing. */
+	assert_int_equal(store_tag_add(f->st, a, "keep"), 0);
+	assert_int_equal(store_tag_rm(bob, a, "keep"), 0);
+	assert_int_equal(store_undo(f->st, &what), STORE_ECONFLICT);
+	assert_non_null(strstr(store_errmsg(f->st), "changed since"));
+	/* Bob's own undo works and only touches his change. */
+	assert_int_equal(store_undo(bob, &what), 0);
+	free(what);
+	assert_int_equal(store_candidate_get(f->st, a, &c), 0);
+	assert_string_equal(c.tags, "keep");
+	lb_candidate_clear(&c);
+	/* A batch is one undo step. */
+	assert_int_equal(store_batch_begin(f->st, "bulk-rate"), 0);
+	assert_int_equal(store_rate(f->st, a, 5), 0);
+	assert_int_equal(store_rate(f->st, b, 5), 0);
+	assert_int_equal(store_batch_end(f->st, 1), 0);
+	assert_int_equal(store_undo(f->st, &what), 0);
+	assert_non_null(strstr(what, "1 more"));
+	free(what);
+	assert_int_equal(store_candidate_get(f->st, b, &c), 0);
+	assert_int_equal(c.my_stars, -1);
+	lb_candidate_clear(&c);
+	/* A rolled-back batch leaves nothing, not even its events. */
+	assert_int_equal(store_batch_begin(f->st, "bulk-rate"), 0);
+	assert_int_equal(store_rate(f->st, a, 2), 0);
+	assert_int_equal(store_batch_end(f->st, 0), 0);
+	assert_int_equal(store_candidate_get(f->st, a, &c), 0);
+	assert_int_equal(c.my_stars, -1);
+	lb_candidate_clear(&c);
+	store_close(&bob);
+}
+
+/* Walks the whole list page by page both ways and checks order. */
+static void walk(struct fx *f, const struct lb_filter *flt, int sort, int64_t expect_n)
+{
+	struct lb_candidate_list l = { 0 };
+	struct lb_key key, first_key;
+	int64_t seen = 0, n;
+	double prev_k = 1e300;
+	int64_t prev_id = 0;
+	int have = 0;
+	size_t i;
+
+	assert_int_equal(store_candidate_count(f->st, flt, &n), 0);
+	assert_int_equal(n, expect_n);
+	for (;;) {
+		assert_int_equal(store_candidate_page(f->st, flt, sort, have ? &key : NULL, 0, 7, &l), 0);
+		if (l.n == 0)
+			break;
+		for (i = 0; i < l.n; i++) {
+			struct lb_key k;
+			lb_candidate_key(&l.v[i], sort, &k);
+			if (seen == 0)
+				first_key = k;
+			if (seen > 0) {
+				if (sort == LB_SORT_OLDEST)
+					assert_true(k.id > prev_id);
+				else if (sort == LB_SORT_NEWEST)
+					assert_true(k.id < prev_id);
+				else
+					assert_true(k.k < prev_k || (k.k == prev_k && k.id > prev_id));
+			}
+			prev_k = k.k;
+			prev_id = k.id;
+			seen++;
+		}
+		lb_candidate_key(&l.v[l.n - 1], sort, &key);
+		have = 1;
+	}
+	assert_int_equal(seen, expect_n);
+	/* Backward from the end gives the last rows in list order. */
+	assert_int_equal(store_candidate_page(f->st, flt, sort, NULL, 1, 3, &l), 0);
+	if (expect_n > 0) {
+		assert_int_equal(l.v[l.n - 1].id, prev_id);
+		if (expect_n > 3) {
+			int64_t pos;
+			assert_int_equal(store_candidate_position(f->st, flt, sort, l.v[0].id, &pos), 0);
+			assert_int_equal(pos, expect_n - 3);
+		}
+	}
+	(void)first_key;
+	lb_candidate_list_free(&l);
+}
+
+static void keyset_pages(void **state)
+{
+	struct fx *f = *state;
+	struct lb_filter flt = { 0 };
+	int64_t ids[40];
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		char body[32];
+		snprintf(body, sizeof body, "variation %d %s", i, i % 3 == 0 ? "crimson" : "amber");
+		ids[i] = add_text(f, body);
+		if (i % 2 == 0)
+			assert_int_equal(store_rate(f->st, ids[i], i % 6), 0);
+		if (i % 4 == 0)
+			assert_int_equal(store_tag_add(f->st, ids[i], "keeper"), 0);
+		if (i % 5 == 0)
+			assert_int_equal(store_flag(f->st, ids[i], LB_FLAG_REJECT), 0);
+	}
+	flt.brief_id = f->brief;
+	walk(f, &flt, LB_SORT_OLDEST, 40);
+	walk(f, &flt, LB_SORT_NEWEST, 40);
+	walk(f, &flt, LB_SORT_STARS, 40);
+	walk(f, &flt, LB_SORT_SCORE, 40);
+	flt.min_stars = 3; /* even i rate i%6 in {0,2,4}: 4 for i = 4, 10, ..., 34 */
+	walk(f, &flt, LB_SORT_STARS, 6);
+	flt.tag = "keeper"; /* and i%4 == 0: 4, 16, 28 */
+	walk(f, &flt, LB_SORT_OLDEST, 3);
+	flt.min_stars = 0;
+	flt.tag = NULL;
+	flt.has_flag = 1;
+	flt.flag = LB_FLAG_REJECT;
+	walk(f, &flt, LB_SORT_OLDEST, 8);
+	flt.flag = LB_FLAG_NONE;
+	walk(f, &flt, LB_SORT_OLDEST, 32);
+	flt.has_flag = 0;
+	flt.search = "crimson";
+	walk(f, &flt, LB_SORT_OLDEST, 14);
+	flt.search = "crim"; /* prefix */
+	walk(f, &flt, LB_SORT_OLDEST, 14);
+	flt.search = "\"unbalanced AND ( NEAR"; /* cannot be a syntax error */
+	walk(f, &flt, LB_SORT_OLDEST, 0);
+	flt.search = "autumn"; /* matches the brief's text: every candidate */
+	walk(f, &flt, LB_SORT_OLDEST, 40);
+	flt.search = NULL;
+	flt.unrated = 1;
+	walk(f, &flt, LB_SORT_OLDEST, 16); /* odd i, less the 4 flagged (5, 15, 25, 35) */
+}
+
+static void refuses_foreign_and_newer(void **state)
+{
+	char dir[] = "/tmp/lb-store2-XXXXXX", path[128], *err = NULL;
+	struct store_options o = { 0 };
+	struct store *st = NULL;
+	sqlite3 *db;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	/* No store: a clear pointer to init. */
+	assert_int_equal(store_open(dir, &o, &st, &err), STORE_ENOSTORE);
+	assert_non_null(strstr(err, "lightbox init"));
+	free(err);
+	/* Some other SQLite database. */
+	snprintf(path, sizeof path, "%s/lightbox.db", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(dir, &o, &st, &err), STORE_ESCHEMA);
+	assert_non_null(strstr(err, "not a lightbox store"));
+	free(err);
+	/* Not a database at all. */
+	assert_int_equal(util_write_atomic(path, "hello, this is text, not SQLite at all......", 44), 0);
+	assert_int_equal(store_open(dir, &o, &st, &err), STORE_ESCHEMA);
+	assert_non_null(strstr(err, "not a lightbox store"));
+	free(err);
+	/* A lightbox store from the future. */
+	unlink(path);
+	o.create = 1;
+	assert_int_equal(store_open(dir, &o, &st, &err), 0);
+	store_close(&st);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(dir, &o, &st, &err), STORE_ESCHEMA);
+	assert_non_null(strstr(err, "newer"));
+	free(err);
+	snprintf(path, sizeof path, "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+}
+
+static void migrates_every_older_schema(void **state)
+{
+	char dir[] = "/tmp/lb-store3-XXXXXX", path[128], *err = NULL;
+	struct store_options o = { 0 };
+	struct store *st = NULL;
+	sqlite3 *db;
+	int v;
+
+	(void)state;
+	o.create = 1;
+	/* From every schema version below the current one (an empty file is
+	 * version 0), opening upgrades to the current one. */
+	for (v = 0; v < STORE_SCHEMA_VERSION; v++) {
+		assert_non_null(mkdtemp(strcpy(dir, "/tmp/lb-store3-XXXXXX")));
+		snprintf(path, sizeof path, "%s/lightbox.db", dir);
+		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+		sqlite3_close(db);
+		assert_int_equal(store_open(dir, &o, &st, &err), 0);
+		assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+		store_close(&st);
+		snprintf(path, sizeof path, "rm -rf '%s'", dir);
+		assert_int_equal(system(path), 0);
+	}
+}
+
+static void readonly_store_says_so(void **state)
+{
+	struct fx *f = *state;
+	struct store_options o = { 0 };
+	struct store *ro = NULL;
+	char *err = NULL;
+	int64_t id = add_text(f, "ro");
+
+	o.readonly = 1;
+	assert_int_equal(store_open(f->dir, &o, &ro, &err), 0);
+	assert_int_equal(store_rate(ro, id, 3), STORE_EREADONLY);
+	assert_non_null(strstr(store_errmsg(ro), "read-only"));
+	store_close(&ro);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(projects_and_slugs, setup, teardown),
+		cmocka_unit_test_setup_teardown(brief_revisions, setup, teardown),
+		cmocka_unit_test_setup_teardown(assets_are_content_addressed, setup, teardown),
+		cmocka_unit_test_setup_teardown(ratings_flags_and_means, setup, teardown),
+		cmocka_unit_test_setup_teardown(tags_notes_selection, setup, teardown),
+		cmocka_unit_test_setup_teardown(undo_redo_stack, setup, teardown),
+		cmocka_unit_test_setup_teardown(undo_conflicts_and_batches, setup, teardown),
+		cmocka_unit_test_setup_teardown(keyset_pages, setup, teardown),
+		cmocka_unit_test(refuses_foreign_and_newer),
+		cmocka_unit_test(migrates_every_older_schema),
+		cmocka_unit_test_setup_teardown(readonly_store_says_so, setup, teardown),
+	};
+
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
