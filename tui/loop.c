@@ -478,6 +478,14 @@ void tui_repaint(struct tui *ui, int full)
 	bg_kick(ui->bg);
 }
 
+void tui_busy(struct tui *ui, const char *what)
+{
+	if (ui->too_small || tui_top(ui) == NULL)
+		return;
+	tui_msg(ui, "%s", what);
+	tui_repaint(ui, 0);
+}
+
 /* ------------------------------------------------------------ the loop */
 
 static void poll_store(struct tui *ui)

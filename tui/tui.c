@@ -189,12 +189,18 @@ static void search_accept(struct tui *ui, void *arg, const char *text)
 	struct view *v = tui_top(ui);
 	struct list *l = arg;
 
-	(void)ui;
 	free(l->search);
 	l->search = *text ? xstrdup(text) : NULL;
+	if (l->search)
+		tui_busy(ui, draw_unicode() ? "searching\xe2\x80\xa6" : "searching...");
 	v->ops->reload(v, RELOAD_REOPEN);
-	if (l->n == 0 && l->search)
-		tui_msg(ui, "nothing matches '%s' (M-/ forgets the search)", text);
+	if (l->n == 0 && l->search) {
+		char *vis = util_visible_dup(text, 0);
+		tui_msg(ui, "nothing matches '%s' (M-/ forgets the search)", vis);
+		free(vis);
+	} else {
+		tui_msg_clear(ui);
+	}
 }
 
 int view_list_action(struct view *v, struct list *l, enum km_action a, const char *arg, int markable)

@@ -5,7 +5,7 @@
 # filter over the whole brief.
 . "$(dirname "$0")/lib.sh"
 
-plan 13
+plan 17
 mkstore
 sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
 	INSERT INTO candidate (brief_id, revision_id, modality, body, backend, seed, created)
@@ -26,6 +26,12 @@ tm_keys g
 ok "g goes back to the top" tm_wait_for " 1 of $N"
 tm_keys PageDown PageDown
 ok "two pages down is row 41 at 20 rows a page" tm_wait_for " 41 of $N"
+tm_keys PageDown PageDown PageDown PageDown PageDown PageDown PageDown PageDown
+ok "ten pages down, past the pages read ahead, is row 201" tm_wait_for " 201 of $N"
+like "$(tm_screen)" '│generated text number 19800' "and it is the right candidate"
+tm_keys k k k
+ok "and back up" tm_wait_for " 198 of $N"
+like "$(tm_screen)" '│generated text number 19803' "to the right one"
 tm_keys '*'
 ok "* marks all of them" tm_wait_for "$N marked"
 tm_keys V '>'
