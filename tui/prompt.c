@@ -682,7 +682,8 @@ void prompt_draw(struct tui *ui, int y, int w)
 	if (p->completing && p->nmatch > 1 && y > 0)
 		draw_menu(p, y - 1, w);
 	draw_fill(y, 0, w, ROLE_NORMAL);
-	lw = draw_text(y, 0, w / 2, ROLE_PROMPT, p->label);
+	/* The label may take all but a few columns (a long question). */
+	lw = draw_text(y, 0, w > 16 ? w - 12 : w / 2, ROLE_PROMPT, p->label);
 	room = w - lw - 1;
 	if (room < 1)
 		return;

@@ -5,7 +5,7 @@
 # filter over the whole brief.
 . "$(dirname "$0")/lib.sh"
 
-plan 17
+plan 24
 mkstore
 sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
 	INSERT INTO candidate (brief_id, revision_id, modality, body, backend, seed, created)
@@ -34,6 +34,19 @@ ok "and back up" tm_wait_for " 198 of $N"
 like "$(tm_screen)" '│generated text number 19803' "to the right one"
 tm_keys '*'
 ok "* marks all of them" tm_wait_for "$N marked"
+tm_keys 2
+ok "rating that many asks first" tm_wait_for "^rate 2 $N candidates \\(one undo step\\)\\? y/n"
+tm_keys n Enter
+ok "n changes nothing" tm_wait_for 'nothing changed'
+is "$(sql "SELECT count(*) FROM rating WHERE stars = 2")" 1 "only the one rating of 2 from before"
+tm_keys 2
+tm_wait_for '^rate 2 ' >/dev/null
+tm_keys y Enter
+ok "y rates them all" tm_wait_for "rate 2 \\($N marked\\): $N candidates, one undo step" 60
+is "$(sql "SELECT count(*) FROM rating WHERE stars = 2 AND curator = 'alice'")" "$N" "every one in the store"
+tm_keys u
+ok "one u takes all of it back" tm_wait_for 'undone: rate 2' 60
+is "$(sql "SELECT count(*) FROM rating WHERE stars = 2")" 1 "back to the one from before"
 tm_keys V '>'
 tm_type 3
 tm_keys Enter
