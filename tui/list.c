@@ -250,39 +250,21 @@ static void trim(struct list *l, int keep_front)
 	}
 }
 
-static int extend_forward(struct list *l)
+/* Puts a page read after the last row (dir 1) or before the first (dir -1)
+ * into the window; fewer rows than asked for means that edge was reached. */
+static void add_page(struct list *l, int dir, void **rows, int got, int want)
 {
-	void **rows;
-	int got, want = chunk(l);
-
-	if (l->at_end || l->n == 0)
-		return 0;
-	got = fetch(l, l->rows[l->n - 1], 1, 0, want, &rows);
-	if (got < 0)
-		return 0;
-	insert_rows(l, l->n, rows, got);
-	free(rows);
-	if (got < want) {
-		l->at_end = 1;
-		if (l->base >= 0)
-			l->total = l->base + l->n;
+	if (dir > 0) {
+		insert_rows(l, l->n, rows, got);
+		if (got < want) {
+			l->at_end = 1;
+			if (l->base >= 0)
+				l->total = l->base + l->n;
+		}
+		trim(l, 0);
+		return;
 	}
-	trim(l, 0);
-	return got;
-}
-
-static int extend_backward(struct list *l)
-{
-	void **rows;
-	int got, want = chunk(l);
-
-	if (l->at_start || l->n == 0)
-		return 0;
-	got = fetch(l, l->rows[0], -1, 0, want, &rows);
-	if (got < 0)
-		return 0;
 	insert_rows(l, 0, rows, got);
-	free(rows);
 	l->cur += got;
 	l->top += got;
 	if (l->base >= 0)
@@ -294,7 +276,32 @@ static int extend_backward(struct list *l)
 			l->total = l->n;
 	}
 	trim(l, 1);
+}
+
+/* Reads the next page in place; returns how many rows came. */
+static int extend(struct list *l, int dir)
+{
+	void **rows;
+	int got, want = chunk(l);
+
+	if (l->n == 0 || (dir > 0 ? l->at_end : l->at_start))
+		return 0;
+	got = fetch(l, l->rows[dir > 0 ? l->n - 1 : 0], dir, 0, want, &rows);
+	if (got < 0)
+		return 0;
+	add_page(l, dir, rows, got, want);
+	free(rows);
 	return got;
+}
+
+static int extend_forward(struct list *l)
+{
+	return extend(l, 1);
+}
+
+static int extend_backward(struct list *l)
+{
+	return extend(l, -1);
 }
 
 int list_open(struct list *l)
@@ -601,28 +608,7 @@ void list_take_prefetch(struct list *l, uint64_t gen, int64_t anchor_id, int dir
 		free_rows(l, rows, got > 0 ? got : 0);
 		return;
 	}
-	if (dir > 0) {
-		insert_rows(l, l->n, rows, got);
-		if (got < want) {
-			l->at_end = 1;
-			if (l->base >= 0)
-				l->total = l->base + l->n;
-		}
-		trim(l, 0);
-	} else {
-		insert_rows(l, 0, rows, got);
-		l->cur += got;
-		l->top += got;
-		if (l->base >= 0)
-			l->base -= got;
-		if (got < want) {
-			l->at_start = 1;
-			l->base = 0;
-			if (l->at_end)
-				l->total = l->n;
-		}
-		trim(l, 1);
-	}
+	add_page(l, dir, rows, got, want);
 }
 
 void list_draw(struct list *l, int y, int x, int h, int w)

@@ -5,7 +5,7 @@
 # $EDITOR, notes on a project and a brief, yank-path and play on text.
 . "$(dirname "$0")/lib.sh"
 
-plan 26
+plan 24
 mkstore
 sql "INSERT INTO job (brief_id, revision_id, kind, backend, state, error, curator, created)
 	VALUES (1, 1, 'generate', 'sdxl', 'failed', 'connection refused', 'alice', 1700000000),
