@@ -182,6 +182,8 @@ int store_asset_put_file(struct store *st, const char *src, const struct lb_asse
 		xfree(&tmp);
 		goto out;
 	}
+	/* Other curators of a shared store read these files. */
+	fchmod(out, 0666 & ~util_umask());
 	sha256_init(&c);
 	for (;;) {
 		r = read(in, buf, sizeof buf);
