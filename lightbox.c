@@ -39,6 +39,11 @@ static const struct cli_cmd commands[] = {
 	{ "undo", cmd_undo, "undo your last change" },
 	{ "redo", cmd_redo, "redo what you undid" },
 	{ "log", cmd_log, "show the audit log" },
+	{ "import", cmd_import, "import files and folders of outputs (with their parameters)" },
+	{ "export", cmd_export, "write the selection record (JSON, CSV, Markdown), copy assets" },
+	{ "stats", cmd_stats, "how far curators agree, brief by brief" },
+	{ "compare", cmd_compare, "judge candidates of a brief in pairs" },
+	{ "rank", cmd_rank, "rank a brief's candidates from pairwise judgements" },
 	{ "tui", run_tui, "open the interface at a project, brief or candidate" },
 	{ "keys", run_keys, "list every action and its keys (as the help view does)" },
 };

@@ -88,6 +88,11 @@ int cmd_unselect(struct cli *c, int argc, char **argv);
 int cmd_undo(struct cli *c, int argc, char **argv);
 int cmd_redo(struct cli *c, int argc, char **argv);
 int cmd_log(struct cli *c, int argc, char **argv);
+int cmd_import(struct cli *c, int argc, char **argv);
+int cmd_export(struct cli *c, int argc, char **argv);
+int cmd_stats(struct cli *c, int argc, char **argv);
+int cmd_rank(struct cli *c, int argc, char **argv);
+int cmd_compare(struct cli *c, int argc, char **argv);
 
 /* JSON forms shared by several commands. */
 json_t *cli_json_candidate(const struct lb_candidate *cand);
