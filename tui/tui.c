@@ -174,11 +174,6 @@ const char *tui_unavailable(enum km_action a)
 		return "comes with the generation backends; this build has none yet";
 	case KM_A_IMPORT:
 		return "is not in the interface yet: use 'lightbox candidate add --brief ID FILE...'";
-	case KM_A_COMPARE_LEFT:
-	case KM_A_COMPARE_RIGHT:
-	case KM_A_COMPARE_TIE:
-	case KM_A_COMPARE_SKIP:
-		return "comes with pairwise ranking; this build compares side by side only";
 	default:
 		return NULL;
 	}

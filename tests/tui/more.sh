@@ -5,7 +5,7 @@
 # $EDITOR, notes on a project and a brief, yank-path and play on text.
 . "$(dirname "$0")/lib.sh"
 
-plan 24
+plan 29
 mkstore
 sql "INSERT INTO job (brief_id, revision_id, kind, backend, state, error, curator, created)
 	VALUES (1, 1, 'generate', 'sdxl', 'failed', 'connection refused', 'alice', 1700000000),
@@ -41,8 +41,16 @@ ok "play on text says what it is for" tm_wait_for 'play is for audio and video'
 tm_keys k c
 ok "c compares this candidate and the next side by side" tm_wait_for 'left #1 .*right #2'
 like "$(tm_screen)" 'Leaves fall, number 1\..*Leaves fall, number 2\.' "both texts show"
+like "$(tm_screen)" 'which is better\? h left <Space> skip|which is better\? h left l right = tie <Space> skip' \
+	"the status line names the verdict keys, from the keymap"
 tm_keys h
-ok "a verdict key says pairwise ranking is not in this build" tm_wait_for 'compare-left comes with pairwise ranking'
+ok "h judges the left one better and shows the next pair" tm_wait_for 'left: judged #1 vs #2'
+is "$(sql "SELECT left_id || '>' || right_id || ':' || verdict || ':' || curator FROM comparison")" \
+	"1>2:left:alice" "the judgement is in the store, by alice"
+like "$(tm_screen | head -2 | tail -1)" 'left #[0-9]+ .*right #[0-9]+' "a next pair is shown"
+tm_keys u
+ok "u undoes the judgement" tm_wait_for 'undone: '
+is "$(sql "SELECT count(*) FROM comparison")" 0 "it is gone from the store"
 tm_keys q
 
 tm_keys J
