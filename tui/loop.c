@@ -606,6 +606,7 @@ int tui_loop(struct tui *ui)
 		}
 		if (bg_collect(ui->bg, ui) > 0)
 			ui->dirty |= R_REDRAW;
+		tui_import_poll(ui);
 		read_keys(ui);
 		if (util_mono_ms() >= ui->next_poll) {
 			poll_store(ui);

@@ -19,6 +19,7 @@
 
 struct tui;
 struct view;
+struct import_job;
 
 /* ------------------------------------------------------------ reactions */
 
@@ -420,6 +421,7 @@ enum complete_kind {
 	CPL_FILTER,   /* filter terms and their values */
 	CPL_CURATORS,
 	CPL_BACKENDS,
+	CPL_PATHS,    /* file and folder names */
 };
 
 enum prompt_history {
@@ -497,6 +499,7 @@ struct tui {
 	struct sbuf pastebuf;
 	char *config_path;
 	char *status_note;            /* a mode note for the status line */
+	struct import_job *import;    /* an import running in its thread, or NULL */
 	int64_t brief_retry_id;       /* a brief edit that did not parse... */
 	char *brief_retry;            /* ...and its text, offered again */
 };
@@ -570,6 +573,18 @@ enum { CHANGED_ROW = 1, CHANGED_LIST = 2, CHANGED_ADVANCE = 4 };
  * candidate, or for every marked one when the list has marks.  Returns a
  * reaction mask, R_UNHANDLED for other actions. */
 int cand_action(const struct cand_actions *ca, enum km_action a, const char *arg);
+/* import.c: importing files as candidates of a brief, in a thread of its
+ * own.  tui_import asks for paths (completing file names) unless arg
+ * gives them (quoted as a shell would, never run by one).  The loop calls
+ * tui_import_poll on each wake (progress in the status line, a summary at
+ * the end); tui_import_stop stops after the current file and waits. */
+int tui_import(struct tui *ui, int64_t brief_id, const char *arg);
+int tui_import_start(struct tui *ui, int64_t brief_id, char **paths, size_t n);
+void tui_import_poll(struct tui *ui);
+void tui_import_stop(struct tui *ui);
+/* The file names that may replace word (a path being typed); owned. */
+size_t complete_paths(const char *word, char ***out);
+
 /* Text shown for "not available yet" actions; NULL when available. */
 const char *tui_unavailable(enum km_action a);
 

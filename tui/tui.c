@@ -172,8 +172,6 @@ const char *tui_unavailable(enum km_action a)
 	case KM_A_REROLL:
 	case KM_A_VARIATIONS:
 		return "comes with the generation backends; this build has none yet";
-	case KM_A_IMPORT:
-		return "is not in the interface yet: use 'lightbox candidate add --brief ID FILE...'";
 	default:
 		return NULL;
 	}
@@ -729,6 +727,9 @@ int tui_main(const struct tui_start *s)
 	if (created && ui.nmsg == 0)
 		tui_msg(&ui, "new store at %s: 'a' adds a project, ? lists the keys", dir);
 	rc = tui_loop(&ui) == 0 ? 0 : 1;
+	if (ui.import)
+		tui_busy(&ui, "stopping the import after the current file...");
+	tui_import_stop(&ui);
 	close_all(&ui);
 	tui_screen_end(&ui);
 out:

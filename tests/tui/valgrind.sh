@@ -11,8 +11,11 @@ case "$(file -b "$LIGHTBOX" 2>/dev/null)" in
 esac
 nm "$LIGHTBOX" 2>/dev/null | grep -q __asan_init && skip_all "an ASan build cannot run under valgrind"
 
-plan 7
+plan 8
 mkstore
+mkdir -p "$T/shots"
+mkpng "$T/shots/a.png" 8 8 10 20 30
+mkpng "$T/shots/b.png" 8 8 30 20 10
 # a second brief long enough to be read ahead page by page
 sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
 	INSERT INTO candidate (brief_id, revision_id, modality, body, backend, created)
@@ -58,7 +61,10 @@ tm_keys B j Enter
 tm_wait_for 'Banner image' 20 >/dev/null
 tm_keys PageDown PageDown PageDown PageDown PageDown PageDown G
 ok "a long list read ahead in the worker, to its end" tm_wait_for ' 2000 of 2000' 30
-tm_keys g o
+tm_keys g o :
+tm_type "import $T/shots"
+tm_keys Enter
+ok "an import in its own thread" tm_wait_for 'import into brief #2: 2 added' 30
 tm_keys Q
 ok "it exits 0 (valgrind found nothing)" tm_wait_for '^\[exited 0\]' 60
 like "$(grep -c . "$T/vg.log")" '^0$' "the valgrind log is empty"
