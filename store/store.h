@@ -345,6 +345,7 @@ struct lb_filter {
 	int flag;               /* LB_FLAG_* (LB_FLAG_NONE: unflagged) */
 	const char *curator;    /* whose rating stars/flag apply to; NULL: any curator */
 	int unrated;            /* only candidates the curator (or me) has not rated */
+	int rated;              /* only candidates the curator (or anyone) rated or flagged */
 	const char *tag;        /* only candidates with this tag */
 	const char *backend;    /* only from this backend */
 	const char *search;     /* FTS5 query over prompt, body and notes */
@@ -774,5 +775,33 @@ int store_compare_next(struct store *st, int64_t brief_id, struct lb_pair *out);
 /* Recomputes the pooled scores of a brief into candidate.score (NULL for
  * candidates never judged).  store_compare does it; for repairs. */
 int store_rank_refresh(struct store *st, int64_t brief_id);
+
+/* ------------------------------------------------------------ reads for the interface
+ * (store/tui-queries.c) Cheap at any store size: nothing here counts
+ * candidates, so the interface can show names at once and fill counts in
+ * from a worker thread (store_project_get, store_brief_get). */
+
+/* Projects / briefs with every count field set to -1.  out is replaced;
+ * free with lb_project_list_free / lb_brief_list_free. */
+int store_project_list_light(struct store *st, int include_archived, struct lb_project_list *out);
+int store_brief_list_light(struct store *st, int64_t project_id, int include_archived, struct lb_brief_list *out);
+/* One brief (current revision's fields), counts -1.  Clear with lb_brief_clear. */
+int store_brief_get_light(struct store *st, int64_t id, struct lb_brief *out);
+/* A project's name.  *name is owned by the caller. */
+int store_project_name(struct store *st, int64_t id, char **name);
+/* Curators who rated anything / backends that made candidates of brief_id
+ * (0: any brief), starting with prefix (NULL: all), sorted.  Free with
+ * store_strv_free.  store_backend_names reads every candidate of the
+ * brief: call it off the interface's thread for big briefs. */
+int store_curator_names(struct store *st, const char *prefix, char ***names, size_t *n);
+int store_backend_names(struct store *st, int64_t brief_id, const char *prefix, char ***names, size_t *n);
+/* Checkpoints copy the write-ahead log into the database and fsync: up to
+ * a few hundred milliseconds on a big store.  The interface turns them
+ * off on its own connection (pages 0; SQLite's default is 1000) and runs
+ * store_wal_checkpoint, a PASSIVE checkpoint that waits for nobody, from
+ * its worker thread.  *wal_frames and *copied (may be NULL) say how big
+ * the log was and how much was copied. */
+int store_wal_autocheckpoint(struct store *st, int pages);
+int store_wal_checkpoint(struct store *st, int *wal_frames, int *copied);
 
 #endif
