@@ -118,6 +118,22 @@ struct backend_gen {
 int backend_submit(struct store *st, const struct backend_registry *reg, int64_t brief_id,
 		   const struct backend_gen *g, int64_t *job_id, char **err);
 
+/* What a queued job asks for, read back from its params (for display:
+ * the interface's job view).  Strings are owned; clear with
+ * backend_job_info_clear. */
+struct backend_job_info {
+	int count;             /* candidates wanted */
+	int seed_mode;         /* enum backend_seed_mode */
+	int64_t seed;          /* the first seed (random mode: the one drawn) */
+	char *prompt;          /* a one-off prompt, or NULL */
+	char *negative;        /* a one-off negative prompt, or NULL */
+	char *set;             /* overrides as "steps=30 width=768", "" when none */
+};
+/* Fills *out from j->params; a broken params text gives the defaults
+ * (count 1, random).  Never fails. */
+void backend_job_info(const struct lb_job *j, struct backend_job_info *out);
+void backend_job_info_clear(struct backend_job_info *info);
+
 /* ------------------------------------------------------------ the runner */
 
 struct runner;
@@ -131,6 +147,8 @@ struct runner_options {
 				  * arrive; -1: none.  Keep its read end open until
 				  * runner_stop (a closed pipe raises SIGPIPE). */
 	int sync_full;           /* PRAGMA synchronous=FULL on its connection */
+	int nice;                /* added to the thread's nice value (0: none);
+				  * the interface runs it below its own thread */
 };
 
 /* Starts the runner thread.  It opens its own connection to the store,

@@ -198,6 +198,50 @@ out:
 	return rc;
 }
 
+void backend_job_info(const struct lb_job *j, struct backend_job_info *out)
+{
+	json_t *jp = json_loads(j->params && *j->params ? j->params : "{}", 0, NULL), *v;
+	const char *s, *k;
+	struct sbuf b;
+	size_t i;
+
+	memset(out, 0, sizeof *out);
+	out->count = 1;
+	sb_init(&b);
+	if (json_is_object(jp)) {
+		v = json_object_get(jp, "count");
+		if (json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= 100)
+			out->count = (int)json_integer_value(v);
+		s = json_string_value(json_object_get(jp, "seed_mode"));
+		for (i = 0; s && i < 3; i++)
+			if (strcmp(s, seed_modes[i]) == 0)
+				out->seed_mode = (int)i;
+		v = json_object_get(jp, "seed");
+		if (json_is_integer(v))
+			out->seed = json_integer_value(v);
+		if ((s = json_string_value(json_object_get(jp, "prompt"))) != NULL)
+			out->prompt = xstrdup(s);
+		if ((s = json_string_value(json_object_get(jp, "negative"))) != NULL)
+			out->negative = xstrdup(s);
+		json_object_foreach (json_object_get(jp, "set"), k, v) {
+			char *text = json_is_string(v) ? xstrdup(json_string_value(v)) : json_dumps(v, JSON_ENCODE_ANY);
+
+			sb_addf(&b, "%s%s=%s", b.len ? " " : "", k, text ? text : "?");
+			free(text);
+		}
+	}
+	json_decref(jp);
+	out->set = sb_steal(&b);
+}
+
+void backend_job_info_clear(struct backend_job_info *info)
+{
+	free(info->prompt);
+	free(info->negative);
+	free(info->set);
+	memset(info, 0, sizeof *info);
+}
+
 static void replace(char **dst, const char *v)
 {
 	free(*dst);

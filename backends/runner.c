@@ -28,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 struct runner {
@@ -36,6 +38,7 @@ struct runner {
 	const struct backend_registry *reg;
 	int notify_fd;
 	int sync_full;
+	int nice;
 	struct store *st;        /* the thread's connection */
 	CURLM *multi;
 	pthread_t thread;
@@ -416,6 +419,8 @@ static void *run(void *arg)
 	struct runner *r = arg;
 	int kicked, running;
 
+	if (r->nice)
+		setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), r->nice);
 	r->next_claim = 0;
 	r->next_cancel = 0;
 	while (!stopping(r, &kicked)) {
@@ -524,6 +529,7 @@ int runner_start(const struct runner_options *opt, struct runner **out, char **e
 	r->curator = opt->curator ? xstrdup(opt->curator) : util_curator();
 	r->reg = opt->reg;
 	r->notify_fd = opt->notify_fd;
+	r->nice = opt->nice;
 	so.curator = r->curator;
 	so.sync_full = opt->sync_full;
 	if (store_open(r->store_dir, &so, &r->st, err) != 0)

@@ -25,28 +25,21 @@ struct backend_registry *cli_backends_load(struct cli *c, int quiet, int *nerror
 	struct backend_registry *reg = backend_registry_new();
 	struct km_config *cfg = km_config_new();
 	char *path = c->config ? xstrdup(c->config) : km_config_default_path();
-	size_t i, j;
+	size_t i;
 
 	*nerrors = 0;
 	if (path)
 		km_config_load_file(cfg, path, c->config != NULL);
 	for (i = 0; i < km_config_nbackends(cfg); i++) {
 		const struct km_backend_rec *r = km_config_backend(cfg, i);
-		const char **keys = xcalloc(r->nkv + 1, sizeof *keys), **vals = xcalloc(r->nkv + 1, sizeof *vals);
 		char *err = NULL;
 
-		for (j = 0; j < r->nkv; j++) {
-			keys[j] = r->kv[j].key;
-			vals[j] = r->kv[j].value;
-		}
-		if (backend_registry_add(reg, r->name, r->nkv, keys, vals, r->file, r->line, &err) < 0) {
+		if (backend_registry_add(reg, r->name, r->nkv, r->keys, r->values, r->file, r->line, &err) < 0) {
 			if (!quiet)
 				fprintf(stderr, "lightbox: %s\n", err);
 			free(err);
 			(*nerrors)++;
 		}
-		free(keys);
-		free(vals);
 	}
 	for (i = 0; i < km_config_nerrors(cfg); i++) {
 		if (!quiet)

@@ -154,6 +154,8 @@ static void free_backend(struct km_backend_rec *r)
 		free(r->kv[i].value);
 	}
 	free(r->kv);
+	free(r->keys);
+	free(r->values);
 	free(r->name);
 	free(r->file);
 }
@@ -608,11 +610,15 @@ static void cmd_backend(struct parse *p, struct words *ws)
 	r.line = p->line;
 	r.nkv = ws->n - 2;
 	r.kv = xcalloc(r.nkv ? r.nkv : 1, sizeof r.kv[0]);
+	r.keys = xcalloc(r.nkv + 1, sizeof r.keys[0]);
+	r.values = xcalloc(r.nkv + 1, sizeof r.values[0]);
 	for (i = 2; i < ws->n; i++) {
 		char *eq = strchr(ws->w[i], '=');
 
 		r.kv[i - 2].key = xstrndup(ws->w[i], (size_t)(eq - ws->w[i]));
 		r.kv[i - 2].value = xstrdup(eq + 1);
+		r.keys[i - 2] = r.kv[i - 2].key;
+		r.values[i - 2] = r.kv[i - 2].value;
 	}
 	if (cfg->nbe == cfg->cap_be) {
 		cfg->cap_be = cfg->cap_be ? cfg->cap_be * 2 : 4;

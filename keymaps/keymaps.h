@@ -309,6 +309,10 @@ struct km_backend_rec {
 	int line;         /* its line there */
 	struct km_kv *kv; /* owned array of nkv pairs, in order */
 	size_t nkv;
+	/* The same pairs as two parallel NULL-terminated lists (owned arrays
+	 * of pointers into kv), the form backend_registry_add() takes. */
+	const char **keys;
+	const char **values;
 };
 
 struct km_config;

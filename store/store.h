@@ -795,6 +795,15 @@ int store_project_name(struct store *st, int64_t id, char **name);
  * brief: call it off the interface's thread for big briefs. */
 int store_curator_names(struct store *st, const char *prefix, char ***names, size_t *n);
 int store_backend_names(struct store *st, int64_t brief_id, const char *prefix, char ***names, size_t *n);
+/* What the job runner did lately, for the interface's status line: jobs of
+ * curator that ended (done or failed) at `since` or later (Unix seconds),
+ * by when they ended, at most limit; only id, brief_id, kind, backend,
+ * state, error, finished and n_candidates are filled in.  *queued and
+ * *running count the curator's jobs in those states now.  out is replaced. */
+int store_job_news(struct store *st, const char *curator, int64_t since, int limit, struct lb_job_list *out,
+		   int64_t *queued, int64_t *running);
+/* The first candidate job_id made (0 when none), to open its brief there. */
+int store_job_first_candidate(struct store *st, int64_t job_id, int64_t *cand_id);
 /* Checkpoints copy the write-ahead log into the database and fsync: up to
  * a few hundred milliseconds on a big store.  The interface turns them
  * off on its own connection (pages 0; SQLite's default is 1000) and runs

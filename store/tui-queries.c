@@ -4,7 +4,8 @@
  * (a count over a million candidates takes longer than a frame, so the
  * interface shows the names at once and fills counts in from a worker
  * thread), the names to complete after `filter-curator` and
- * `filter-backend`, and WAL checkpoints moved off the interface's thread.
+ * `filter-backend`, what the job runner did lately (for the status line),
+ * and WAL checkpoints moved off the interface's thread.
  */
 #include "config.h"
 
@@ -239,4 +240,83 @@ int store_wal_checkpoint(struct store *st, int *wal_frames, int *copied)
 	if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY)
 		return st_sqlfail(st, rc, "checkpointing the write-ahead log");
 	return 0;
+}
+
+int store_job_news(struct store *st, const char *curator, int64_t since, int limit, struct lb_job_list *out,
+		   int64_t *queued, int64_t *running)
+{
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int rc, i;
+
+	out->v = NULL;
+	out->n = 0;
+	*queued = *running = 0;
+	s = st_prep(st, "SELECT state, count(*) FROM job WHERE state IN ('queued', 'running') AND curator = ?"
+			" GROUP BY state");
+	if (s == NULL)
+		return STORE_EIO;
+	st_bind_text(s, 1, curator);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *state = (const char *)sqlite3_column_text(s, 0);
+		if (state && strcmp(state, "queued") == 0)
+			*queued = sqlite3_column_int64(s, 1);
+		else
+			*running = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return st_sqlfail(st, rc, "counting jobs");
+	s = st_prep(st, "SELECT j.id, j.brief_id, j.kind, j.backend, j.state, j.error, j.finished,"
+			" (SELECT count(*) FROM candidate c WHERE c.job_id = j.id)"
+			" FROM job j WHERE j.state IN ('done', 'failed') AND j.curator = ? AND j.finished >= ?"
+			" ORDER BY j.finished, j.id LIMIT ?");
+	if (s == NULL)
+		return STORE_EIO;
+	st_bind_text(s, 1, curator);
+	sqlite3_bind_int64(s, 2, since);
+	sqlite3_bind_int(s, 3, limit > 0 ? limit : 100);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct lb_job *j;
+		const char *state = (const char *)sqlite3_column_text(s, 4);
+
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 8;
+			out->v = xrealloc(out->v, cap * sizeof *out->v);
+		}
+		j = &out->v[out->n++];
+		memset(j, 0, sizeof *j);
+		j->id = sqlite3_column_int64(s, 0);
+		j->brief_id = sqlite3_column_int64(s, 1);
+		j->kind = st_col_text(s, 2);
+		j->backend = st_col_text(s, 3);
+		for (i = 0; i <= LB_JOB_CANCELLED; i++)
+			if (state && strcmp(state, lb_job_state_name(i)) == 0)
+				j->state = i;
+		j->error = st_col_text(s, 5);
+		j->finished = sqlite3_column_int64(s, 6);
+		j->n_candidates = sqlite3_column_int(s, 7);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		lb_job_list_free(out);
+		return st_sqlfail(st, rc, "reading finished jobs");
+	}
+	return 0;
+}
+
+int store_job_first_candidate(struct store *st, int64_t job_id, int64_t *cand_id)
+{
+	sqlite3_stmt *s = st_prep(st, "SELECT min(id) FROM candidate WHERE job_id = ?");
+	int rc;
+
+	*cand_id = 0;
+	if (s == NULL)
+		return STORE_EIO;
+	sqlite3_bind_int64(s, 1, job_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*cand_id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : st_sqlfail(st, rc, "finding the job's candidates");
 }
