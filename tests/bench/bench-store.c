@@ -128,6 +128,7 @@ int main(int argc, char **argv)
 
 	if (n < 1000)
 		n = 1000;
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!mkdtemp(dir))
 		die("mkdtemp", "failed");
 	o.create = 1;
