@@ -128,6 +128,7 @@ int main(int argc, char **argv)
 
 	if (n < 1000)
 		n = 1000;
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!mkdtemp(dir))
 		die("mkdtemp", "failed");
 	o.create = 1;
@@ -236,12 +237,12 @@ int main(int argc, char **argv)
 						" WHERE c.brief_id = 1 AND ?1 = ?1 AND ?2 = ?2 ORDER BY c.id DESC LIMIT 50";
 		static const char *filt =
 			"SELECT c.id, c.asset_id, c.backend, c.seed FROM candidate c WHERE c.brief_id = 1 AND c.id > ?1"
-			" AND EXISTS (SELECT 1 FROM rating x WHERE x.candidate_id = c.id AND x.stars >= 3)"
+			" AND EXISTS (SELECT 1 FROM rating x WHERE x.brief_id = c.brief_id AND x.candidate_id = c.id AND x.stars >= 3)"
 			" AND EXISTS (SELECT 1 FROM candidate_tag t WHERE t.candidate_id = c.id AND t.tag_id = ?2)"
 			" ORDER BY c.id LIMIT 50";
 		static const char *filt_back =
 			"SELECT c.id, c.asset_id, c.backend, c.seed FROM candidate c WHERE c.brief_id = 1 AND ?1 = ?1"
-			" AND EXISTS (SELECT 1 FROM rating x WHERE x.candidate_id = c.id AND x.stars >= 3)"
+			" AND EXISTS (SELECT 1 FROM rating x WHERE x.brief_id = c.brief_id AND x.candidate_id = c.id AND x.stars >= 3)"
 			" AND EXISTS (SELECT 1 FROM candidate_tag t WHERE t.candidate_id = c.id AND t.tag_id = ?2)"
 			" ORDER BY c.id DESC LIMIT 50";
 		struct {
