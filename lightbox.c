@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "tui/tui.h"
@@ -23,6 +24,31 @@ static int run_tui(struct cli *c, int argc, char **argv)
 static int run_keys(struct cli *c, int argc, char **argv)
 {
 	return tui_cmd_keys(c->config, argc, argv);
+}
+
+/* The demo store is built by cli/; on a terminal the interface then
+ * opens on it, at the demo project, so one command shows the whole loop. */
+static int run_demo(struct cli *c, int argc, char **argv)
+{
+	struct tui_start start;
+	char *dir, *slug;
+	int rc = cmd_demo(c, argc, argv);
+
+	if (rc != CLI_OK || cli_wants_help(argc, argv) || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return rc;
+	store_close(&c->st);
+	dir = cli_demo_dir(c);
+	slug = cli_demo_project();
+	memset(&start, 0, sizeof start);
+	start.store_dir = dir;
+	start.config = c->config;
+	start.project = slug;
+	start.message = "demo: Enter opens a brief, + generates more with builtin (offline, procedural), "
+			"R chooses how, J lists the jobs, ? the keys";
+	rc = tui_main(&start);
+	free(slug);
+	free(dir);
+	return rc;
 }
 
 static const struct cli_cmd commands[] = {
@@ -47,7 +73,7 @@ static const struct cli_cmd commands[] = {
 	{ "gen", cmd_gen, "generate candidates for a brief with a backend" },
 	{ "jobs", cmd_jobs, "list, show, cancel, retry and run generation jobs" },
 	{ "backends", cmd_backends, "list the configured backends; --check asks each" },
-	{ "demo", cmd_demo, "build a demo store to try lightbox on" },
+	{ "demo", run_demo, "build a demo store and open the interface on it" },
 	{ "tui", run_tui, "open the interface at a project, brief or candidate" },
 	{ "keys", run_keys, "list every action and its keys (as the help view does)" },
 };

@@ -97,6 +97,11 @@ int cmd_gen(struct cli *c, int argc, char **argv);
 int cmd_jobs(struct cli *c, int argc, char **argv);
 int cmd_backends(struct cli *c, int argc, char **argv);
 int cmd_demo(struct cli *c, int argc, char **argv);
+/* Where `lightbox demo` builds its store (--store, else
+ * $XDG_DATA_HOME/lightbox-demo) and the slug of its project: owned
+ * strings, for main() to open the interface there. */
+char *cli_demo_dir(const struct cli *c);
+char *cli_demo_project(void);
 
 /* The backends the config file defines (--config, else the default path),
  * with builtin.  Bad definitions are reported on stderr unless quiet and

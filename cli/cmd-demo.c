@@ -3,7 +3,9 @@
  * builtin backend (no key, no network): a project with image, text and
  * audio briefs, a few rounds of candidates including a brief revision
  * and a variation, ratings and flags from two curators, tags, notes, and
- * a selection with its integration note.  Then says how to open it.
+ * a selection with its integration note.  Then says how to open it; on
+ * a terminal, lightbox.c opens the interface on it (cli/ does not depend
+ * on tui/).
  */
 #include "config.h"
 
@@ -24,12 +26,19 @@ static const char help[] =
 	"Builds a demo store (default $XDG_DATA_HOME/lightbox-demo) with the offline\n"
 	"builtin backend: a project with image, text and audio briefs, rounds of\n"
 	"candidates (a brief revision, a variation), ratings from two curators, tags,\n"
-	"notes and a selection.  An existing demo store is left as it is.  Then open\n"
-	"it with 'lightbox --store DIR'.\n";
+	"notes and a selection.  An existing demo store is left as it is.  On a\n"
+	"terminal the interface then opens on it: + on a brief generates more with\n"
+	"builtin (no network, no key), J shows the jobs.  Otherwise open it with\n"
+	"'lightbox --store DIR'.\n";
 
 #define DEMO_NAME "Harbour Lights café"
 
-static char *demo_dir(struct cli *c)
+char *cli_demo_project(void)
+{
+	return util_slug(DEMO_NAME);
+}
+
+char *cli_demo_dir(const struct cli *c)
 {
 	const char *x = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
 
@@ -251,7 +260,7 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 		return cli_usage(c, "unexpected argument");
 	memset(&d, 0, sizeof d);
 	d.c = c;
-	dir = demo_dir(c);
+	dir = cli_demo_dir(c);
 	db = xasprintf("%s/lightbox.db", dir);
 	so.create = 1;
 	so.curator = "ana";

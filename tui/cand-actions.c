@@ -824,6 +824,19 @@ int cand_action(const struct cand_actions *ca, enum km_action a, const char *arg
 		return play(ca);
 	case KM_A_YANK_PATH:
 		return yank_path(ca);
+	case KM_A_REGENERATE:
+	case KM_A_REGENERATE_FORM:
+		id = ca->current(ca->v);
+		if (id != 0 && store_candidate_get(ui->st, id, &c) == 0) {
+			int64_t brief = c.brief_id;
+			lb_candidate_clear(&c);
+			return a == KM_A_REGENERATE ? tui_regenerate(ui, brief) : tui_form_open(ui, brief, id);
+		}
+		return a == KM_A_REGENERATE ? tui_regenerate(ui, ca->v->brief_id)
+					    : tui_form_open(ui, ca->v->brief_id, 0);
+	case KM_A_REROLL:
+	case KM_A_VARIATIONS:
+		return tui_reroll(ui, ca->list, ca->current(ca->v), a == KM_A_VARIATIONS);
 	default:
 		return R_UNHANDLED;
 	}

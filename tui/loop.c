@@ -244,6 +244,8 @@ static void paste_end(struct tui *ui)
 	ui->paste = 0;
 	if (prompt_active(ui))
 		prompt_paste(ui, ui->pastebuf.s);
+	else if (form_active(ui))
+		form_paste(ui, ui->pastebuf.s);
 	else if (ui->pastebuf.len)
 		tui_msg(ui, "pasted text ignored: paste into a prompt (: / f t n)");
 	sb_reset(&ui->pastebuf);
@@ -267,6 +269,10 @@ static void handle_key(struct tui *ui, km_key key)
 	tui_msg_clear(ui);
 	if (prompt_active(ui)) {
 		ui->dirty |= prompt_key(ui, key);
+		return;
+	}
+	if (form_active(ui)) {
+		ui->dirty |= form_key(ui, key);
 		return;
 	}
 	if (v == NULL)
@@ -395,6 +401,7 @@ static void draw_status(struct tui *ui, int y)
 	sb_init(&right);
 	draw_fill(y, 0, cols, ROLE_STATUS);
 	sb_addf(&left, " [%s]", v->ops->name);
+	tui_gen_status(ui, &right);
 	v->ops->status(v, &left, &right);
 	if (ui->status_note)
 		sb_addf(&left, "  %s", ui->status_note);
@@ -453,6 +460,11 @@ void tui_repaint(struct tui *ui, int full)
 	body.h = rows - 3;
 	body.w = cols;
 	v->ops->draw(v, body);
+	if (form_active(ui)) {
+		if (ui->preview)
+			ui->preview->ops->hide(ui->preview);
+		form_draw(ui, body);
+	}
 	draw_status(ui, rows - 2);
 	draw_fill(rows - 1, 0, cols, ROLE_NORMAL);
 	if (ui->nmsg > 1 && !prompt_active(ui)) {
@@ -473,7 +485,7 @@ void tui_repaint(struct tui *ui, int full)
 	draw_place_cursor();
 	wnoutrefresh(stdscr);
 	doupdate();
-	if (ui->preview)
+	if (ui->preview && !form_active(ui))
 		ui->preview->ops->flush(ui->preview);
 	bg_kick(ui->bg);
 }
@@ -499,6 +511,7 @@ static void poll_store(struct tui *ui)
 	if (v)
 		v->ops->reload(v, 0);
 	tui_stale_below(ui);
+	tui_gen_changed(ui);
 	ui->dirty |= R_REDRAW;
 }
 
@@ -574,6 +587,8 @@ int tui_loop(struct tui *ui)
 			tui_repaint(ui, ui->dirty & R_FULL);
 			ui->dirty = 0;
 		}
+		/* The job runner starts once the first frame is on the screen. */
+		tui_gen_start(ui);
 		v = tui_top(ui);
 		if (v && v->ops->idle && !prompt_active(ui) && !input_waiting())
 			v->ops->idle(v);
@@ -611,6 +626,10 @@ int tui_loop(struct tui *ui)
 		if (util_mono_ms() >= ui->next_poll) {
 			poll_store(ui);
 			ui->next_poll = util_mono_ms() + (double)interval;
+			/* Elapsed times tick in the job view while jobs run. */
+			v = tui_top(ui);
+			if (v && v->ops->ctx == KM_CTX_JOBS && tui_gen_running(ui))
+				ui->dirty |= R_REDRAW;
 			/* Every few seconds the worker copies the log back (cheap when
 			 * there is nothing to copy). */
 			if (++polls * interval >= 3000) {

@@ -167,11 +167,6 @@ const char *tui_unavailable(enum km_action a)
 	case KM_A_ZOOM:
 	case KM_A_PREVIEW_MODE:
 		return "comes with image previews; this build shows text and facts";
-	case KM_A_REGENERATE:
-	case KM_A_REGENERATE_FORM:
-	case KM_A_REROLL:
-	case KM_A_VARIATIONS:
-		return "comes with the generation backends; this build has none yet";
 	default:
 		return NULL;
 	}
@@ -672,9 +667,9 @@ int tui_main(const struct tui_start *s)
 {
 	struct tui ui;
 	struct store_options so;
-	int64_t proj = 0, brief = 0, cand = 0;
+	int64_t proj = 0, brief = 0, cand = 0, queued = 0;
 	char *err = NULL, *dir;
-	int rc = 1, created = 0;
+	int rc = 1, created = 0, interrupted = 0;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "lightbox: the interface needs a terminal; for scripts use the commands "
@@ -713,6 +708,7 @@ int tui_main(const struct tui_start *s)
 	}
 	ui.bg = bg_new(store_dir(ui.st), store_curator(ui.st), ui.wake[1]);
 	ui.preview = preview_text_new(&ui);
+	tui_gen_init(&ui);
 	if (tui_screen_init(&ui) != 0)
 		goto out;
 	draw_set_unicode(want_unicode());
@@ -724,18 +720,28 @@ int tui_main(const struct tui_start *s)
 		tui_push(&ui, view_candidates_new(&ui, brief, cand));
 	if (cand)
 		tui_push(&ui, view_detail_new(&ui, cand));
+	if (s->message && ui.nmsg == 0)
+		tui_msg(&ui, "%s", s->message);
 	if (created && ui.nmsg == 0)
 		tui_msg(&ui, "new store at %s: 'a' adds a project, ? lists the keys", dir);
 	rc = tui_loop(&ui) == 0 ? 0 : 1;
 	if (ui.import)
 		tui_busy(&ui, "stopping the import after the current file...");
 	tui_import_stop(&ui);
+	interrupted = tui_gen_stop(&ui, &queued);
 	close_all(&ui);
 	tui_screen_end(&ui);
+	if (interrupted || queued)
+		fprintf(stderr,
+			"lightbox: %d generation job%s stopped and %lld queued: they resume when lightbox "
+			"next opens this store (or with 'lightbox jobs run')\n",
+			interrupted, interrupted == 1 ? "" : "s", (long long)queued);
 out:
 	close_all(&ui);
 	if (ui.prompt)
 		prompt_close(&ui);
+	form_close(&ui);
+	tui_gen_free(&ui);
 	bg_free(&ui.bg);
 	preview_free(&ui.preview);
 	tui_msg_clear(&ui);

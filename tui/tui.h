@@ -13,6 +13,7 @@ struct tui_start {
 	const char *project;    /* open at this project (id or slug), or NULL */
 	const char *brief;      /* open at this brief's candidates (id), or NULL */
 	const char *candidate;  /* open at this candidate (id), or NULL */
+	const char *message;    /* a first message for the status line, or NULL */
 };
 
 /* Runs the interface on a terminal until the user quits.  Returns the

@@ -311,6 +311,10 @@ static int b_handle(struct view *v, enum km_action a, const char *arg)
 		return tui_note(v->ui, LB_ON_BRIEF, id, arg, "note on the brief: ");
 	case KM_A_IMPORT:
 		return tui_import(v->ui, id, arg);
+	case KM_A_REGENERATE:
+		return tui_regenerate(v->ui, id);
+	case KM_A_REGENERATE_FORM:
+		return tui_form_open(v->ui, id, 0);
 	case KM_A_NOTE_LONG:
 		if (id == 0)
 			return R_REDRAW;

@@ -1,8 +1,11 @@
 /*
  * view-jobs.c - the generation jobs, newest first: state, kind, backend,
- * progress, attempts, age and the last error.  r retries a failed or
- * cancelled job, x cancels a queued or running one (or every marked job).
- * The list follows the runner through the store's change polling.
+ * progress (made of wanted, or a running job's percentage), attempts,
+ * elapsed time, age and the last error; under the list, what the job
+ * under the cursor asks for and its whole error.  r retries a failed or
+ * cancelled job, x cancels a queued or running one (or every marked job);
+ * the runner is woken at once.  The list follows the runner through the
+ * store's change polling; elapsed times tick while jobs run.
  */
 #include "config.h"
 
@@ -11,15 +14,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { JOBS_MAX = 1000 };
+enum { JOBS_MAX = 1000, FOOT_LINES = 5 };
 
 struct jview {
 	struct view v;
 	struct array_src asrc;
 	struct list list;
 	struct lb_job_list jobs;
+	int *wanted;          /* candidates each job asks for (from its params) */
 	int64_t now;
 };
+
+/* "12s", "3m04s", "1h02m": how long the job ran (or runs), "-" before it started. */
+static void elapsed(const struct lb_job *j, int64_t now, char *buf, size_t n)
+{
+	int64_t end = j->state == LB_JOB_RUNNING ? now : j->finished, s;
+
+	if (j->started <= 0 || end < j->started || (j->state == LB_JOB_QUEUED)) {
+		snprintf(buf, n, "-");
+		return;
+	}
+	s = end - j->started;
+	if (s < 60)
+		snprintf(buf, n, "%llds", (long long)s);
+	else if (s < 3600)
+		snprintf(buf, n, "%lldm%02llds", (long long)(s / 60), (long long)(s % 60));
+	else
+		snprintf(buf, n, "%lldh%02lldm", (long long)(s / 3600), (long long)(s / 60 % 60));
+}
 
 static struct jview *jv_of(struct view *v)
 {
@@ -86,15 +108,18 @@ static void j_draw(void *ctx, size_t i, int y, int x, int w, unsigned flags)
 	snprintf(buf, sizeof buf, "#%lld", (long long)j->brief_id);
 	draw_text_right(y, cx, 5, ROLE_DIM, buf);
 	cx += 6;
-	if (j->state == LB_JOB_RUNNING)
+	if (j->state == LB_JOB_RUNNING && j->progress > 0)
 		snprintf(buf, sizeof buf, "%3.0f%%", j->progress * 100);
 	else
-		snprintf(buf, sizeof buf, "%d", j->n_candidates);
-	draw_text_right(y, cx, 4, ROLE_NORMAL, buf);
-	cx += 5;
+		snprintf(buf, sizeof buf, "%d/%d", j->n_candidates, jv->wanted[i]);
+	draw_text_right(y, cx, 7, ROLE_NORMAL, buf);
+	cx += 8;
 	snprintf(buf, sizeof buf, "%d", j->attempts);
 	draw_text_right(y, cx, 3, ROLE_DIM, buf);
 	cx += 4;
+	elapsed(j, jv->now, buf, sizeof buf);
+	draw_text_right(y, cx, 7, ROLE_NORMAL, buf);
+	cx += 8;
 	util_age(j->created, jv->now, age);
 	draw_text_right(y, cx, 4, ROLE_DIM, age);
 	cx += 5;
@@ -106,6 +131,7 @@ static void j_draw(void *ctx, size_t i, int y, int x, int w, unsigned flags)
 static void load(struct jview *jv)
 {
 	struct lb_job_list fresh;
+	size_t i;
 
 	if (store_job_list(jv->v.ui->st, jv->v.brief_id, JOBS_MAX, &fresh) != 0) {
 		tui_store_error(jv->v.ui, "listing jobs");
@@ -113,6 +139,15 @@ static void load(struct jview *jv)
 	}
 	lb_job_list_free(&jv->jobs);
 	jv->jobs = fresh;
+	free(jv->wanted);
+	jv->wanted = xcalloc(fresh.n ? fresh.n : 1, sizeof *jv->wanted);
+	for (i = 0; i < fresh.n; i++) {
+		struct backend_job_info info;
+
+		backend_job_info(&fresh.v[i], &info);
+		jv->wanted[i] = info.count;
+		backend_job_info_clear(&info);
+	}
 }
 
 static void j_reload(struct view *v, int mode)
@@ -126,10 +161,48 @@ static void j_reload(struct view *v, int mode)
 		list_reload(&jv->list, 0);
 }
 
+/* What the job under the cursor asks for, and its whole error. */
+static void draw_foot(struct jview *jv, int y, int x, int h, int w)
+{
+	void *row = list_current(&jv->list);
+	const struct lb_job *j;
+	struct backend_job_info info;
+	struct draw_lines lines;
+	struct sbuf b;
+	size_t k;
+	int i = 1;
+
+	draw_hline(y, x, w, ROLE_SEP);
+	if (row == NULL)
+		return;
+	j = &jv->jobs.v[array_row_index(row)];
+	backend_job_info(j, &info);
+	sb_init(&b);
+	sb_addf(&b, "job #%lld: %s with %s, %d wanted, seed %lld (%s)", (long long)j->id, j->kind, j->backend,
+		info.count, (long long)info.seed,
+		info.seed_mode == BACKEND_SEED_FIXED ? "fixed" : info.seed_mode == BACKEND_SEED_STEP ? "+1 each" : "random");
+	if (j->parent_id)
+		sb_addf(&b, ", from #%lld", (long long)j->parent_id);
+	if (*info.set)
+		sb_addf(&b, ", %s", info.set);
+	if (info.prompt)
+		sb_addf(&b, ", prompt \"%s\"", info.prompt);
+	draw_text(y + 1, x + 1, w - 2, ROLE_NORMAL, b.s);
+	sb_free(&b);
+	backend_job_info_clear(&info);
+	if (j->error == NULL || *j->error == '\0')
+		return;
+	draw_wrap(j->error, w - 9, &lines);
+	draw_text(y + 2, x + 1, 7, ROLE_LABEL, "error");
+	for (k = 0; k < lines.n && i + 1 < h; k++, i++)
+		draw_text(y + 1 + i, x + 8, w - 9, ROLE_ERROR, lines.v[k]);
+	draw_lines_free(&lines);
+}
+
 static void j_draw_view(struct view *v, struct rect r)
 {
 	struct jview *jv = jv_of(v);
-	int x = r.x + 1;
+	int x = r.x + 1, foot;
 
 	jv->now = util_now();
 	draw_fill(r.y, r.x, r.w, ROLE_HEADER);
@@ -143,16 +216,22 @@ static void j_draw_view(struct view *v, struct rect r)
 	x += 11;
 	draw_text_right(r.y, x, 5, ROLE_HEADER, "brief");
 	x += 6;
-	draw_text_right(r.y, x, 4, ROLE_HEADER, "made");
-	x += 5;
+	draw_text_right(r.y, x, 7, ROLE_HEADER, "made");
+	x += 8;
 	draw_text_right(r.y, x, 3, ROLE_HEADER, "try");
 	x += 4;
+	draw_text_right(r.y, x, 7, ROLE_HEADER, "elapsed");
+	x += 8;
 	draw_text_right(r.y, x, 4, ROLE_HEADER, "age");
 	x += 5;
 	draw_text(r.y, x, r.x + r.w - x, ROLE_HEADER, "error");
 	if (jv->jobs.n == 0)
-		draw_text(r.y + 2, r.x + 2, r.w - 2, ROLE_DIM, "no generation jobs yet");
-	list_draw(&jv->list, r.y + 1, r.x, r.h - 1, r.w);
+		draw_text(r.y + 2, r.x + 2, r.w - 2, ROLE_DIM,
+			  "no generation jobs yet: + on a brief or a candidate generates, R chooses how");
+	foot = jv->jobs.n && r.h > 12 ? FOOT_LINES : 0;
+	list_draw(&jv->list, r.y + 1, r.x, r.h - 1 - foot, r.w);
+	if (foot)
+		draw_foot(jv, r.y + r.h - foot, r.x, foot, r.w);
 }
 
 static void j_crumb(struct view *v, struct sbuf *out)
@@ -240,6 +319,8 @@ static int j_handle(struct view *v, enum km_action a, const char *arg)
 			tui_msg(v->ui, "%s %d job%s%s", op.retry ? "queued again" : "cancelled", op.n,
 				op.n == 1 ? "" : "s", op.skipped ? " (others were not in a state for it)" : "");
 		j_reload(v, RELOAD_OWN);
+		if (op.n)
+			tui_gen_kick(v->ui);
 		return R_REDRAW;
 	case KM_A_OPEN:
 		if (id == 0)
@@ -260,6 +341,7 @@ static void j_close(struct view *v)
 
 	list_free(&jv->list);
 	lb_job_list_free(&jv->jobs);
+	free(jv->wanted);
 	free(jv);
 }
 

@@ -1,0 +1,414 @@
+/*
+ * gen.c - generation inside the interface: the backends of the config
+ * file, the job runner (backends/) in its own thread on its own store
+ * connection, and what the user is told about it.  The runner writes a
+ * byte into the loop's self-pipe when a job changes; the loop then looks
+ * at the store (new candidates appear in an open list) and asks the
+ * worker which jobs ended, to say "3 new from job #12" or why one failed,
+ * and how many run and wait, for the status line.  Nothing here waits on
+ * the network: submitting writes one job row, and the runner does the rest.
+ */
+#include "config.h"
+
+#include "tui-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Below the interface's thread, as the worker is: the screen wins. */
+enum { RUNNER_NICE = 5, NEWS_MAX = 50, MARKED_MAX = 100 };
+
+struct tui_gen {
+	struct backend_registry *reg;
+	struct runner *runner;
+	char *why;           /* why the runner did not start, or NULL */
+	int started;         /* tui_gen_start ran */
+	int64_t since;       /* jobs ending at or after this (Unix s) are news */
+	struct idset told;   /* ended jobs already told */
+	int64_t queued, running;
+	uint64_t owner;      /* of the news tasks */
+};
+
+void tui_gen_init(struct tui *ui)
+{
+	struct tui_gen *g = xcalloc(1, sizeof *g);
+	size_t i;
+
+	g->reg = backend_registry_new();
+	for (i = 0; i < km_config_nbackends(ui->cfg); i++) {
+		const struct km_backend_rec *r = km_config_backend(ui->cfg, i);
+		char *err = NULL;
+
+		if (backend_registry_add(g->reg, r->name, r->nkv, r->keys, r->values, r->file, r->line, &err) < 0) {
+			tui_msg_add_line(ui, 1, err);
+			free(err);
+		}
+	}
+	g->owner = tui_owner(ui);
+	g->since = util_now();
+	ui->gen = g;
+}
+
+const struct backend_registry *tui_gen_registry(struct tui *ui)
+{
+	return ui->gen->reg;
+}
+
+void tui_gen_start(struct tui *ui)
+{
+	struct tui_gen *g = ui->gen;
+	struct runner_options ro;
+	char *err = NULL;
+
+	if (g == NULL || g->started)
+		return;
+	g->started = 1;
+	memset(&ro, 0, sizeof ro);
+	ro.store_dir = store_dir(ui->st);
+	ro.curator = store_curator(ui->st);
+	ro.reg = g->reg;
+	ro.notify_fd = ui->wake[1];
+	ro.sync_full = km_opt_choice(ui->opt, KM_O_SYNC) == KM_V_SYNC_FULL;
+	ro.nice = RUNNER_NICE;
+	if (runner_start(&ro, &g->runner, &err) < 0) {
+		g->why = xasprintf("the job runner did not start (%s); jobs stay queued for 'lightbox jobs run'",
+				   err ? err : "unknown error");
+		tui_error(ui, "%s", g->why);
+		free(err);
+	}
+	tui_gen_changed(ui);
+}
+
+int tui_gen_stop(struct tui *ui, int64_t *queued)
+{
+	struct tui_gen *g = ui->gen;
+	int n = 0;
+
+	if (queued)
+		*queued = g ? g->queued : 0;
+	if (g == NULL || g->runner == NULL)
+		return 0;
+	n = runner_active(g->runner);
+	runner_stop(&g->runner);
+	return n;
+}
+
+void tui_gen_free(struct tui *ui)
+{
+	struct tui_gen *g = ui->gen;
+
+	if (g == NULL)
+		return;
+	runner_stop(&g->runner);
+	if (ui->bg)
+		bg_forget(ui->bg, g->owner);
+	backend_registry_free(&g->reg);
+	idset_clear(&g->told);
+	free(g->why);
+	free(g);
+	ui->gen = NULL;
+}
+
+void tui_gen_kick(struct tui *ui)
+{
+	if (ui->gen && ui->gen->runner)
+		runner_kick(ui->gen->runner);
+	tui_gen_changed(ui);
+}
+
+/* ------------------------------------------------------------ news */
+
+struct news_task {
+	struct bg_task t;
+	char *curator;
+	int64_t since;
+	struct lb_job_list jobs;
+	int64_t queued, running;
+	int ok;
+};
+
+static void news_run(struct bg_task *t, struct store *st)
+{
+	struct news_task *n = (struct news_task *)t;
+
+	n->ok = st && store_job_news(st, n->curator, n->since, NEWS_MAX, &n->jobs, &n->queued, &n->running) == 0;
+}
+
+static void news_done(struct bg_task *t, struct tui *ui)
+{
+	struct news_task *n = (struct news_task *)t;
+	struct tui_gen *g = ui->gen;
+	struct sbuf ok, bad;
+	size_t i;
+
+	if (g == NULL || !n->ok)
+		return;
+	g->queued = n->queued;
+	g->running = n->running;
+	sb_init(&ok);
+	sb_init(&bad);
+	for (i = 0; i < n->jobs.n; i++) {
+		const struct lb_job *j = &n->jobs.v[i];
+
+		if (j->finished > g->since)
+			g->since = j->finished;
+		if (idset_has(&g->told, j->id))
+			continue;
+		idset_add(&g->told, j->id);
+		if (j->state == LB_JOB_DONE)
+			sb_addf(&ok, "%s%d new from job #%lld", ok.len ? ", " : "", j->n_candidates,
+				(long long)j->id);
+		else
+			sb_addf(&bad, "%sjob #%lld (%s) failed: %s", bad.len ? "; " : "", (long long)j->id, j->backend,
+				*j->error ? j->error : "no reason given");
+	}
+	/* A failure wins the line. */
+	if (bad.len)
+		tui_error(ui, "%s%s%s (J lists the jobs)", bad.s, ok.len ? "; " : "", ok.len ? ok.s : "");
+	else if (ok.len)
+		tui_msg(ui, "%s", ok.s);
+	ui->dirty |= R_REDRAW;
+	sb_free(&ok);
+	sb_free(&bad);
+}
+
+static void news_free(struct bg_task *t)
+{
+	struct news_task *n = (struct news_task *)t;
+
+	lb_job_list_free(&n->jobs);
+	free(n->curator);
+	free(n);
+}
+
+void tui_gen_changed(struct tui *ui)
+{
+	struct tui_gen *g = ui->gen;
+	struct news_task *n;
+
+	if (g == NULL || ui->bg == NULL)
+		return;
+	n = xcalloc(1, sizeof *n);
+	n->t.run = news_run;
+	n->t.done = news_done;
+	n->t.free = news_free;
+	n->t.owner = g->owner;
+	n->t.key = 1;
+	n->curator = xstrdup(store_curator(ui->st));
+	n->since = g->since;
+	bg_submit(ui->bg, &n->t);
+}
+
+int64_t tui_gen_running(const struct tui *ui)
+{
+	return ui->gen ? ui->gen->running : 0;
+}
+
+void tui_gen_status(struct tui *ui, struct sbuf *out)
+{
+	struct tui_gen *g = ui->gen;
+
+	if (g == NULL || (g->running == 0 && g->queued == 0))
+		return;
+	if (g->running)
+		sb_addf(out, "%lld running", (long long)g->running);
+	if (g->queued)
+		sb_addf(out, "%s%lld queued", g->running ? ", " : "", (long long)g->queued);
+	if (g->runner == NULL && g->started)
+		sb_adds(out, " (no runner)");
+	sb_adds(out, "  ");
+}
+
+/* ------------------------------------------------------------ submitting */
+
+const struct backend *tui_gen_default_backend(struct tui *ui, const struct lb_brief *b, char **why)
+{
+	const char *opt = km_opt_string(ui->opt, KM_O_DEFAULT_BACKEND), *name = NULL, *whose = NULL;
+	const struct backend *be;
+	char *vis;
+
+	*why = NULL;
+	if (b && b->f.backend && *b->f.backend) {
+		name = b->f.backend;
+		whose = "the brief's backend";
+	} else if (opt && *opt && strcmp(opt, km_opt_default(KM_O_DEFAULT_BACKEND)) != 0) {
+		name = opt;
+		whose = "set default-backend";
+	}
+	if (name == NULL)
+		return backend_registry_default(ui->gen->reg);
+	be = backend_registry_find(ui->gen->reg, name);
+	if (be)
+		return be;
+	vis = util_visible_dup(name, 0);
+	*why = xasprintf("%s '%s' is not configured: add 'backend %s type=...' to %s, or choose one with "
+			 "regenerate-form (R)",
+			 whose, vis, vis, ui->config_path ? ui->config_path : "the config file");
+	free(vis);
+	return NULL;
+}
+
+int tui_gen_submit(struct tui *ui, int64_t brief_id, struct backend_gen *g, int64_t *job_id, char **err)
+{
+	if (backend_submit(ui->st, ui->gen->reg, brief_id, g, job_id, err) < 0)
+		return -1;
+	ui->gen->queued++;
+	tui_gen_kick(ui);
+	tui_stale_below(ui);
+	ui->dirty |= R_REDRAW;
+	return 0;
+}
+
+static const char *modality_noun(int m)
+{
+	return m == LB_IMAGE ? "image" : m == LB_TEXT ? "text" : m == LB_AUDIO ? "sound" : "video";
+}
+
+int tui_regenerate(struct tui *ui, int64_t brief_id)
+{
+	struct backend_gen g;
+	const struct backend *be;
+	struct lb_brief b;
+	int64_t job = 0;
+	char *err = NULL;
+
+	if (brief_id == 0) {
+		tui_msg(ui, "no brief here");
+		return R_REDRAW;
+	}
+	if (store_brief_get_light(ui->st, brief_id, &b) != 0) {
+		tui_store_error(ui, "regenerate");
+		return R_REDRAW;
+	}
+	be = tui_gen_default_backend(ui, &b, &err);
+	memset(&g, 0, sizeof g);
+	if (be) {
+		g.backend = backend_name(be);
+		g.count = (int)km_opt_int(ui->opt, KM_O_REGENERATE_COUNT);
+		g.seed_mode = BACKEND_SEED_RANDOM;
+	}
+	if (be == NULL || tui_gen_submit(ui, brief_id, &g, &job, &err) < 0) {
+		tui_error(ui, "regenerate: %s", err);
+	} else {
+		tui_msg(ui, "job #%lld queued: %d %s from %s (J shows the jobs)", (long long)job, g.count,
+			modality_noun(b.f.modality), g.backend);
+	}
+	free(err);
+	lb_brief_clear(&b);
+	return R_REDRAW;
+}
+
+struct reroll {
+	struct tui *ui;
+	int variations;
+	int queued, failed;
+	int64_t first_job, last_job;
+	char *err;           /* the first failure */
+};
+
+/* The backend a variation of c uses: the one that made it when it can
+ * vary, else the brief's default when that can.  NULL with *why. */
+static const char *vary_backend(struct tui *ui, const struct lb_candidate *c, const struct lb_brief *b, char **why)
+{
+	const struct backend *own = *c->backend ? backend_registry_find(ui->gen->reg, c->backend) : NULL;
+	const struct backend *def;
+	char *dwhy = NULL, *vis;
+
+	if (own && backend_can_vary(own, c->modality))
+		return backend_name(own);
+	def = tui_gen_default_backend(ui, b, &dwhy);
+	if (def && backend_can_vary(def, c->modality)) {
+		free(dwhy);
+		return backend_name(def);
+	}
+	vis = util_visible_dup(*c->backend ? c->backend : "(imported)", 0);
+	if (own)
+		*why = xasprintf("%s (type %s) cannot start from a %s candidate: its protocol takes no init %s; "
+				 "R chooses a backend that can, r rerolls",
+				 backend_name(own), backend_type(own), modality_noun(c->modality),
+				 c->modality == LB_TEXT ? "text" : "image");
+	else if (def)
+		*why = xasprintf("candidate #%lld came from '%s', not configured here, and %s (type %s) cannot "
+				 "vary %s candidates; R chooses a backend that can",
+				 (long long)c->id, vis, backend_name(def), backend_type(def), modality_noun(c->modality));
+	else
+		*why = dwhy, dwhy = NULL;
+	free(vis);
+	free(dwhy);
+	return NULL;
+}
+
+static int reroll_one(int64_t id, void *arg)
+{
+	struct reroll *rr = arg;
+	struct tui *ui = rr->ui;
+	struct backend_gen g;
+	struct lb_candidate c;
+	struct lb_brief b;
+	int64_t job = 0;
+	char *err = NULL;
+
+	if (store_candidate_get(ui->st, id, &c) != 0) {
+		err = xstrdup(store_errmsg(ui->st));
+		goto fail;
+	}
+	memset(&g, 0, sizeof g);
+	g.kind = rr->variations ? BACKEND_VARIATION : BACKEND_REROLL;
+	g.parent_id = id;
+	g.count = rr->variations ? (int)km_opt_int(ui->opt, KM_O_REGENERATE_COUNT) : 1;
+	g.seed_mode = BACKEND_SEED_RANDOM;
+	if (rr->variations) {
+		if (store_brief_get_light(ui->st, c.brief_id, &b) != 0) {
+			err = xstrdup(store_errmsg(ui->st));
+		} else {
+			g.backend = vary_backend(ui, &c, &b, &err);
+			lb_brief_clear(&b);
+		}
+	}
+	if (err == NULL && tui_gen_submit(ui, c.brief_id, &g, &job, &err) == 0) {
+		if (rr->first_job == 0)
+			rr->first_job = job;
+		rr->last_job = job;
+		rr->queued++;
+	}
+	lb_candidate_clear(&c);
+	if (err == NULL)
+		return rr->queued + rr->failed >= MARKED_MAX;
+fail:
+	rr->failed++;
+	if (rr->err == NULL)
+		rr->err = xasprintf("#%lld: %s", (long long)id, err);
+	free(err);
+	return rr->queued + rr->failed >= MARKED_MAX;
+}
+
+int tui_reroll(struct tui *ui, struct list *l, int64_t id, int variations)
+{
+	struct reroll rr;
+	const char *what = variations ? "variations" : "reroll";
+
+	memset(&rr, 0, sizeof rr);
+	rr.ui = ui;
+	rr.variations = variations;
+	if (l && list_has_marks(l))
+		list_marked_each(l, reroll_one, &rr);
+	else if (id)
+		reroll_one(id, &rr);
+	else {
+		tui_msg(ui, "no candidate here");
+		return R_REDRAW;
+	}
+	if (rr.queued == 0)
+		tui_error(ui, "%s: %s", what, rr.err ? rr.err : "nothing to do");
+	else if (rr.failed)
+		tui_error(ui, "%s: %d job%s queued, %d not: %s", what, rr.queued, rr.queued == 1 ? "" : "s", rr.failed,
+			  rr.err);
+	else if (rr.queued == 1)
+		tui_msg(ui, "job #%lld queued: %s (J shows the jobs)", (long long)rr.first_job,
+			variations ? "variations" : "a reroll with a new seed");
+	else
+		tui_msg(ui, "jobs #%lld-#%lld queued: %d %s%s", (long long)rr.first_job, (long long)rr.last_job,
+			rr.queued, what, rr.queued + rr.failed >= MARKED_MAX ? " (at most 100 at once)" : "");
+	free(rr.err);
+	return R_REDRAW;
+}
