@@ -306,35 +306,21 @@ struct reroll {
 	char *err;           /* the first failure */
 };
 
-/* The backend a variation of c uses: the one that made it when it can
- * vary, else the brief's default when that can.  NULL with *why. */
+/* The backend a variation of c uses: the one that made it, else (an
+ * imported or edited candidate) the brief's default.  NULL with *why
+ * when that one cannot start from a candidate. */
 static const char *vary_backend(struct tui *ui, const struct lb_candidate *c, const struct lb_brief *b, char **why)
 {
-	const struct backend *own = *c->backend ? backend_registry_find(ui->gen->reg, c->backend) : NULL;
-	const struct backend *def;
-	char *dwhy = NULL, *vis;
+	const struct backend *be = *c->backend ? backend_registry_find(ui->gen->reg, c->backend) : NULL;
 
-	if (own && backend_can_vary(own, c->modality))
-		return backend_name(own);
-	def = tui_gen_default_backend(ui, b, &dwhy);
-	if (def && backend_can_vary(def, c->modality)) {
-		free(dwhy);
-		return backend_name(def);
-	}
-	vis = util_visible_dup(*c->backend ? c->backend : "(imported)", 0);
-	if (own)
-		*why = xasprintf("%s (type %s) cannot start from a %s candidate: its protocol takes no init %s; "
-				 "R chooses a backend that can, r rerolls",
-				 backend_name(own), backend_type(own), modality_noun(c->modality),
-				 c->modality == LB_TEXT ? "text" : "image");
-	else if (def)
-		*why = xasprintf("candidate #%lld came from '%s', not configured here, and %s (type %s) cannot "
-				 "vary %s candidates; R chooses a backend that can",
-				 (long long)c->id, vis, backend_name(def), backend_type(def), modality_noun(c->modality));
-	else
-		*why = dwhy, dwhy = NULL;
-	free(vis);
-	free(dwhy);
+	if (be == NULL && (be = tui_gen_default_backend(ui, b, why)) == NULL)
+		return NULL;
+	if (backend_can_vary(be, c->modality))
+		return backend_name(be);
+	*why = xasprintf("%s (type %s) cannot start from a %s candidate: it takes no init %s; "
+			 "R chooses a backend that can, r rerolls",
+			 backend_name(be), backend_type(be), modality_noun(c->modality),
+			 c->modality == LB_TEXT ? "text" : c->modality == LB_IMAGE ? "image" : "file");
 	return NULL;
 }
 
