@@ -24,7 +24,7 @@ struct tui_gen {
 	char *why;           /* why the runner did not start, or NULL */
 	int started;         /* tui_gen_start ran */
 	int64_t since;       /* jobs ending at or after this (Unix s) are news */
-	struct idset told;   /* ended jobs already told */
+	struct idset told;   /* jobs told that ended in second `since` */
 	int64_t queued, running;
 	uint64_t owner;      /* of the news tasks */
 };
@@ -150,8 +150,12 @@ static void news_done(struct bg_task *t, struct tui *ui)
 	for (i = 0; i < n->jobs.n; i++) {
 		const struct lb_job *j = &n->jobs.v[i];
 
-		if (j->finished > g->since)
+		/* Jobs are in the order they ended: the set only needs the
+		 * ones of the latest second (a retried job ends again later). */
+		if (j->finished > g->since) {
 			g->since = j->finished;
+			idset_clear(&g->told);
+		}
 		if (idset_has(&g->told, j->id))
 			continue;
 		idset_add(&g->told, j->id);
