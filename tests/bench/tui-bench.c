@@ -13,7 +13,11 @@
  *  - resident memory of the interface;
  *  - a culling pass over 1,000 candidates (advance after rating; every
  *    tenth also tagged with completion): keystrokes and tool time per
- *    decision.
+ *    decision;
+ *  - keystroke latency while the interface's job runner works: 20
+ *    regenerate jobs (builtin, 50 text candidates each) queued by key, then
+ *    next/previous keys as their candidates arrive in the open list,
+ *    beside the idle figure above (the interface must never wait).
  *
  * Usage: tui-bench LIGHTBOX [WORKDIR]   (prints figures; exit 1 on failure)
  * TUI_BENCH_SLOW=MS also prints every keystroke slower than MS.
@@ -38,7 +42,8 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { N_CANDIDATES = 1000000, N_KEYS = 2000, N_CULL = 1000, QUIET_MS = 12, N_STARTS = 5 };
+enum { N_CANDIDATES = 1000000, N_KEYS = 2000, N_CULL = 1000, QUIET_MS = 12, N_STARTS = 5, N_JOBS = 20,
+       N_BUSY_KEYS = 600 };
 
 static double now_ms(void)
 {
@@ -255,6 +260,23 @@ static double pct(double *v, int n, double p)
 	return v[i < n ? i : n - 1];
 }
 
+/* One number from the store, through the sqlite3 program. */
+static int sql_count(const char *store, const char *query)
+{
+	char cmd[2048];
+	FILE *p;
+	int n = -1;
+
+	snprintf(cmd, sizeof cmd, "sqlite3 '%s/lightbox.db' \"%s\"", store, query);
+	p = popen(cmd, "r");
+	if (p == NULL)
+		return -1;
+	if (fscanf(p, "%d", &n) != 1)
+		n = -1;
+	pclose(p);
+	return n;
+}
+
 static void term_quit(struct term *t)
 {
 	int status;
@@ -272,7 +294,7 @@ static void term_quit(struct term *t)
 int main(int argc, char **argv)
 {
 	const char *lightbox, *work;
-	char store[1024], home[1024], cmd[2200];
+	char store[1024], home[1024], cmd[4200];
 	struct term t, base;
 	double build, t0, first, counted, lat[N_KEYS], sum = 0, cull_time = 0, wall0, wall;
 	double starts[N_STARTS], counts[N_STARTS], spawn[N_STARTS];
@@ -280,7 +302,8 @@ int main(int argc, char **argv)
 	FILE *lf;
 	static const char *const first_screen[] = { "[candidates]", "999981", NULL };
 	static const char *const count_shown[] = { "of 1000000", NULL };
-	int i, nlat = 0, keys = 0, timeouts = 0;
+	int i, nlat = 0, keys = 0, timeouts = 0, made, done;
+	double idle_median, idle_p99;
 	struct stat sb;
 
 	if (argc < 2)
@@ -291,7 +314,9 @@ int main(int argc, char **argv)
 		die("no lightbox at %s", lightbox);
 	snprintf(store, sizeof store, "%s/lightbox-tui-bench", work);
 	snprintf(home, sizeof home, "%s/lightbox-tui-bench-home", work);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s/config'", home, home);
+	snprintf(cmd, sizeof cmd,
+		 "rm -rf '%s' && mkdir -p '%s/config/lightbox' && echo 'set regenerate-count 50' >'%s/config/lightbox/config'",
+		 home, home, home);
 	run(cmd);
 
 	lf = fopen("/proc/loadavg", "r");
@@ -386,6 +411,30 @@ int main(int argc, char **argv)
 	       "    %.2f keystrokes per decision, tool time %.2f ms per decision (%.1f ms wall per decision,"
 	       " with the %d ms quiet wait per key)\n",
 	       N_CULL, (double)keys / N_CULL, cull_time / N_CULL, wall / N_CULL, QUIET_MS);
+
+	/* Keys while the runner works: jobs queued by key (+), then j/k. */
+	idle_median = pct(lat, nlat, 0.5);
+	idle_p99 = pct(lat, nlat, 0.99);
+	for (i = 0; i < N_JOBS; i++)
+		key(&t, "+");
+	nlat = timeouts = 0;
+	wall0 = now_ms();
+	for (i = 0; i < N_BUSY_KEYS; i++) {
+		double l = key(&t, i % 2 == 0 ? "j" : "k");
+		if (l < 0)
+			timeouts++;
+		else
+			lat[nlat++] = l;
+	}
+	wall = now_ms() - wall0;
+	made = sql_count(store, "SELECT count(*) FROM candidate WHERE job_id IS NOT NULL");
+	done = sql_count(store, "SELECT count(*) FROM job WHERE state = 'done'");
+	qsort(lat, (size_t)nlat, sizeof lat[0], cmp_double);
+	printf("  %d keystrokes (next, previous) in %.1f s while the runner made %d candidates (%d of %d jobs\n"
+	       "    done; builtin text, 50 each, arriving in the open list): latency median %.2f ms, p99 %.2f ms,\n"
+	       "    max %.2f ms; idle above: median %.2f ms, p99 %.2f ms%s\n",
+	       N_BUSY_KEYS, wall / 1000, made, done, N_JOBS, pct(lat, nlat, 0.5), pct(lat, nlat, 0.99),
+	       nlat ? lat[nlat - 1] : -1, idle_median, idle_p99, timeouts ? " -- some keys drew nothing!" : "");
 	term_quit(&t);
 	snprintf(cmd, sizeof cmd,
 		 "test \"$(sqlite3 '%s/lightbox.db' \"SELECT count(*) FROM rating WHERE curator = 'bench'\")\" -ge %d",
