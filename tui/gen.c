@@ -76,7 +76,9 @@ void tui_gen_start(struct tui *ui)
 		tui_error(ui, "%s", g->why);
 		free(err);
 	}
+	/* A frame is on the screen: the worker may read the counts now. */
 	tui_gen_changed(ui);
+	bg_kick(ui->bg);
 }
 
 int tui_gen_stop(struct tui *ui, int64_t *queued)
