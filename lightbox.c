@@ -11,7 +11,19 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "tui/tui.h"
 #include "util.h"
+
+/* The interface's commands take the global options, not a store handle. */
+static int run_tui(struct cli *c, int argc, char **argv)
+{
+	return tui_cmd_open(c->store_dir, c->config, argc, argv);
+}
+
+static int run_keys(struct cli *c, int argc, char **argv)
+{
+	return tui_cmd_keys(c->config, argc, argv);
+}
 
 static const struct cli_cmd commands[] = {
 	{ "init", cmd_init, "create a store (or check and upgrade one)" },
@@ -27,6 +39,8 @@ static const struct cli_cmd commands[] = {
 	{ "undo", cmd_undo, "undo your last change" },
 	{ "redo", cmd_redo, "redo what you undid" },
 	{ "log", cmd_log, "show the audit log" },
+	{ "tui", run_tui, "open the interface at a project, brief or candidate" },
+	{ "keys", run_keys, "list every action and its keys (as the help view does)" },
 };
 
 static void usage(FILE *out)
@@ -104,8 +118,11 @@ int main(int argc, char **argv)
 	if (take_globals(&c, &argc, argv) < 0)
 		return CLI_USAGE;
 	if (argc < 2) {
-		usage(stderr);
-		return CLI_USAGE;
+		struct tui_start start;
+		memset(&start, 0, sizeof start);
+		start.store_dir = c.store_dir;
+		start.config = c.config;
+		return tui_main(&start);
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("%s %s (schema %d)\n", PACKAGE_NAME, PACKAGE_VERSION, STORE_SCHEMA_VERSION);

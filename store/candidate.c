@@ -426,6 +426,14 @@ static void where_filter(struct store *st, struct query *q, const struct lb_filt
 		q_text(q, f->curator ? f->curator : st->curator);
 		sb_adds(&q->sql, ")");
 	}
+	if (f->rated) {
+		sb_adds(&q->sql, " AND EXISTS (SELECT 1 FROM rating r2 WHERE r2.candidate_id = c.id");
+		if (f->curator) {
+			sb_adds(&q->sql, " AND r2.curator = ");
+			q_text(q, f->curator);
+		}
+		sb_adds(&q->sql, ")");
+	}
 	if (f->tag) {
 		sb_adds(&q->sql, " AND EXISTS (SELECT 1 FROM candidate_tag ct WHERE ct.candidate_id = c.id"
 				 " AND ct.tag_id = (SELECT id FROM tag WHERE name = ");

@@ -344,6 +344,7 @@ struct lb_filter {
 	int flag;               /* LB_FLAG_* (LB_FLAG_NONE: unflagged) */
 	const char *curator;    /* whose rating stars/flag apply to; NULL: any curator */
 	int unrated;            /* only candidates the curator (or me) has not rated */
+	int rated;              /* only candidates the curator (or anyone) rated or flagged */
 	const char *tag;        /* only candidates with this tag */
 	const char *backend;    /* only from this backend */
 	const char *search;     /* FTS5 query over prompt, body and notes */
@@ -484,5 +485,25 @@ int store_job_resubmit(struct store *st, int64_t id);
  * job marked done in one transaction.  ids may be NULL. */
 int store_job_done(struct store *st, int64_t id, const struct lb_candidate_input *in, size_t n,
 		   int64_t *ids);
+
+/* ------------------------------------------------------------ reads for the interface
+ * (store/tui-queries.c) Cheap at any store size: nothing here counts
+ * candidates, so the interface can show names at once and fill counts in
+ * from a worker thread (store_project_get, store_brief_get). */
+
+/* Projects / briefs with every count field set to -1.  out is replaced;
+ * free with lb_project_list_free / lb_brief_list_free. */
+int store_project_list_light(struct store *st, int include_archived, struct lb_project_list *out);
+int store_brief_list_light(struct store *st, int64_t project_id, int include_archived, struct lb_brief_list *out);
+/* One brief (current revision's fields), counts -1.  Clear with lb_brief_clear. */
+int store_brief_get_light(struct store *st, int64_t id, struct lb_brief *out);
+/* A project's name.  *name is owned by the caller. */
+int store_project_name(struct store *st, int64_t id, char **name);
+/* Curators who rated anything / backends that made candidates of brief_id
+ * (0: any brief), starting with prefix (NULL: all), sorted.  Free with
+ * store_strv_free.  store_backend_names reads every candidate of the
+ * brief: call it off the interface's thread for big briefs. */
+int store_curator_names(struct store *st, const char *prefix, char ***names, size_t *n);
+int store_backend_names(struct store *st, int64_t brief_id, const char *prefix, char ***names, size_t *n);
 
 #endif

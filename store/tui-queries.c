@@ -1,0 +1,217 @@
+/*
+ * tui-queries.c - reads the interface needs that the rest of the store
+ * API does not offer: lists of projects and briefs without their counts
+ * (a count over a million candidates takes longer than a frame, so the
+ * interface shows the names at once and fills counts in from a worker
+ * thread), and the names to complete after `filter-curator` and
+ * `filter-backend`.
+ */
+#include "config.h"
+
+#include "store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store-private.h"
+
+static void no_counts_project(struct lb_project *p)
+{
+	p->n_briefs = -1;
+	p->n_candidates = -1;
+	p->n_selected = -1;
+}
+
+int store_project_list_light(struct store *st, int include_archived, struct lb_project_list *out)
+{
+	sqlite3_stmt *s = st_prep(st, "SELECT id, name, slug, description, archived, created FROM project"
+				      " WHERE ? OR NOT archived ORDER BY id");
+	size_t cap = 0;
+	int rc;
+
+	out->v = NULL;
+	out->n = 0;
+	if (s == NULL)
+		return STORE_EIO;
+	sqlite3_bind_int(s, 1, include_archived);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct lb_project *p;
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 8;
+			out->v = xrealloc(out->v, cap * sizeof *out->v);
+		}
+		p = &out->v[out->n++];
+		memset(p, 0, sizeof *p);
+		p->id = sqlite3_column_int64(s, 0);
+		p->name = st_col_text(s, 1);
+		p->slug = st_col_text(s, 2);
+		p->description = st_col_text(s, 3);
+		p->archived = sqlite3_column_int(s, 4);
+		p->created = sqlite3_column_int64(s, 5);
+		no_counts_project(p);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		lb_project_list_free(out);
+		return st_sqlfail(st, rc, "listing projects");
+	}
+	return 0;
+}
+
+#define LIGHT_BRIEF_COLS                                                                          \
+	"b.id, b.project_id, b.revision_id, b.rev, b.title, b.modality, b.prompt, b.negative,"  \
+	" b.params, b.constraints, b.refs, b.backend, b.archived, b.created, b.updated "
+
+static void light_brief_row(sqlite3_stmt *s, struct lb_brief *b)
+{
+	memset(b, 0, sizeof *b);
+	b->id = sqlite3_column_int64(s, 0);
+	b->project_id = sqlite3_column_int64(s, 1);
+	b->revision_id = sqlite3_column_int64(s, 2);
+	b->rev = sqlite3_column_int(s, 3);
+	b->f.title = st_col_text(s, 4);
+	b->f.modality = lb_modality_parse((const char *)sqlite3_column_text(s, 5));
+	if (b->f.modality < 0)
+		b->f.modality = LB_IMAGE;
+	b->f.prompt = st_col_text(s, 6);
+	b->f.negative = st_col_text(s, 7);
+	b->f.params = st_col_text(s, 8);
+	b->f.constraints = st_col_text(s, 9);
+	b->f.refs = st_col_text(s, 10);
+	b->f.backend = st_col_text(s, 11);
+	b->archived = sqlite3_column_int(s, 12);
+	b->created = sqlite3_column_int64(s, 13);
+	b->updated = sqlite3_column_int64(s, 14);
+	b->n_candidates = -1;
+	b->n_rated_by_me = -1;
+	b->n_picked = -1;
+	b->n_selected = -1;
+}
+
+int store_brief_get_light(struct store *st, int64_t id, struct lb_brief *out)
+{
+	sqlite3_stmt *s = st_prep(st, "SELECT " LIGHT_BRIEF_COLS "FROM brief b WHERE b.id = ?");
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (s == NULL)
+		return STORE_EIO;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		light_brief_row(s, out);
+		sqlite3_reset(s);
+		return 0;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return st_sqlfail(st, rc, "reading the brief");
+	return st_exists(st, "brief", id);
+}
+
+int store_brief_list_light(struct store *st, int64_t project_id, int include_archived, struct lb_brief_list *out)
+{
+	sqlite3_stmt *s = st_prep(st, "SELECT " LIGHT_BRIEF_COLS "FROM brief b"
+				      " WHERE b.project_id = ? AND (? OR NOT b.archived) ORDER BY b.id");
+	size_t cap = 0;
+	int rc;
+
+	out->v = NULL;
+	out->n = 0;
+	if (s == NULL)
+		return STORE_EIO;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_int(s, 2, include_archived);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 8;
+			out->v = xrealloc(out->v, cap * sizeof *out->v);
+		}
+		light_brief_row(s, &out->v[out->n++]);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		lb_brief_list_free(out);
+		return st_sqlfail(st, rc, "listing briefs");
+	}
+	return 0;
+}
+
+int store_project_name(struct store *st, int64_t id, char **name)
+{
+	sqlite3_stmt *s = st_prep(st, "SELECT name FROM project WHERE id = ?");
+	int rc;
+
+	*name = NULL;
+	if (s == NULL)
+		return STORE_EIO;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*name = st_col_text(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return st_sqlfail(st, rc, "reading the project");
+	return st_exists(st, "project", id);
+}
+
+/* Collects the text column 0 of s's rows that start with prefix. */
+static int collect_names(struct store *st, sqlite3_stmt *s, const char *prefix, char ***names, size_t *n,
+			 const char *doing)
+{
+	size_t cap = 0, plen = prefix ? strlen(prefix) : 0;
+	const char *t;
+	int rc;
+
+	*names = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		t = (const char *)sqlite3_column_text(s, 0);
+		if (t == NULL || *t == '\0' || (plen && strncmp(t, prefix, plen) != 0))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*names = xrealloc(*names, cap * sizeof **names);
+		}
+		(*names)[(*n)++] = xstrdup(t);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_strv_free(names, *n);
+		*n = 0;
+		return st_sqlfail(st, rc, doing);
+	}
+	return 0;
+}
+
+int store_curator_names(struct store *st, const char *prefix, char ***names, size_t *n)
+{
+	/* A loose index scan over rating(curator, ...): one probe per curator,
+	 * however many ratings there are. */
+	sqlite3_stmt *s = st_prep(st, "WITH RECURSIVE c(name) AS ("
+				      " SELECT min(curator) FROM rating"
+				      " UNION ALL SELECT (SELECT min(curator) FROM rating WHERE curator > c.name)"
+				      " FROM c WHERE c.name IS NOT NULL)"
+				      " SELECT name FROM c WHERE name IS NOT NULL");
+
+	*names = NULL;
+	*n = 0;
+	if (s == NULL)
+		return STORE_EIO;
+	return collect_names(st, s, prefix, names, n, "listing curators");
+}
+
+int store_backend_names(struct store *st, int64_t brief_id, const char *prefix, char ***names, size_t *n)
+{
+	sqlite3_stmt *s = st_prep(st, "SELECT DISTINCT backend FROM candidate WHERE ?1 = 0 OR brief_id = ?1"
+				      " ORDER BY backend");
+
+	*names = NULL;
+	*n = 0;
+	if (s == NULL)
+		return STORE_EIO;
+	sqlite3_bind_int64(s, 1, brief_id);
+	return collect_names(st, s, prefix, names, n, "listing backends");
+}

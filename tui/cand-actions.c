@@ -1,0 +1,740 @@
+/*
+ * cand-actions.c - what can be done to candidates, shared by the candidate
+ * list and the detail view: rate, flag, tag and untag, notes (one line or
+ * in $EDITOR), editing a text candidate (the edit becomes a child), editing
+ * the brief (a new revision), selecting for the project, playing media.
+ *
+ * With marks in the list, ratings, flags, tags, notes and selections
+ * apply to every marked candidate in one transaction: one undo step.
+ */
+#include "config.h"
+
+#include "tui-private.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum op { OP_RATE, OP_FLAG, OP_TAG, OP_UNTAG, OP_NOTE, OP_SELECT, OP_UNSELECT };
+
+struct apply {
+	struct tui *ui;
+	enum op op;
+	int value;             /* stars or flag */
+	char **words;          /* tags */
+	size_t nwords;
+	const char *text;      /* note, or intended use */
+	const char *text2;     /* integration note */
+	int64_t count;
+};
+
+static int apply_one(int64_t id, void *arg)
+{
+	struct apply *a = arg;
+	struct store *st = a->ui->st;
+	int64_t note_id;
+	size_t i;
+	int rc = 0;
+
+	switch (a->op) {
+	case OP_RATE:
+		rc = store_rate(st, id, a->value);
+		break;
+	case OP_FLAG:
+		rc = store_flag(st, id, a->value);
+		break;
+	case OP_TAG:
+		for (i = 0; i < a->nwords && rc == 0; i++)
+			rc = store_tag_add(st, id, a->words[i]);
+		break;
+	case OP_UNTAG:
+		for (i = 0; i < a->nwords && rc == 0; i++)
+			rc = store_tag_rm(st, id, a->words[i]);
+		break;
+	case OP_NOTE:
+		rc = store_note_add(st, LB_ON_CANDIDATE, id, LB_NOTE_COMMENT, a->text, &note_id);
+		break;
+	case OP_SELECT:
+		rc = store_select(st, id, a->text, a->text2);
+		break;
+	case OP_UNSELECT:
+		rc = store_unselect(st, id);
+		break;
+	}
+	if (rc == 0)
+		a->count++;
+	return rc;
+}
+
+/* Applies a to the marked candidates (one batch) or to the current one.
+ * Returns 0, or -1 after showing the error.  *bulk says which it was. */
+static int apply(const struct cand_actions *ca, struct apply *a, const char *label, int *bulk)
+{
+	struct tui *ui = ca->v->ui;
+	int64_t id;
+	int rc;
+
+	*bulk = ca->list && list_has_marks(ca->list);
+	a->ui = ui;
+	if (*bulk || a->nwords > 1) {
+		rc = store_batch_begin(ui->st, label);
+		if (rc == 0) {
+			if (*bulk)
+				rc = list_marked_each(ca->list, apply_one, a);
+			else if ((id = ca->current(ca->v)) != 0)
+				rc = apply_one(id, a);
+			if (store_batch_end(ui->st, rc == 0) != 0 && rc == 0)
+				rc = -1;
+		}
+	} else {
+		id = ca->current(ca->v);
+		if (id == 0) {
+			tui_msg(ui, "no candidate here");
+			return -1;
+		}
+		rc = apply_one(id, a);
+	}
+	if (rc) {
+		tui_store_error(ui, label);
+		return -1;
+	}
+	return 0;
+}
+
+static void split_words(const char *s, char ***out, size_t *n)
+{
+	const char *p = s, *e;
+
+	*out = NULL;
+	*n = 0;
+	while (*p) {
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		for (e = p; *e && *e != ' ' && *e != ',' && *e != '\t'; e++)
+			;
+		*out = xrealloc(*out, (*n + 1) * sizeof **out);
+		(*out)[(*n)++] = xstrndup(p, (size_t)(e - p));
+		p = e;
+	}
+}
+
+/* ------------------------------------------------------------ prompts */
+
+/* What a prompt's callback needs to find its way back. */
+struct pending {
+	struct cand_actions ca;
+	enum km_action action;
+	char *use;             /* select: the intended use typed first */
+	char **tags;           /* untag: the candidate's tags offered */
+	size_t ntags;
+};
+
+static void pending_free(void *arg)
+{
+	struct pending *p = arg;
+
+	free(p->use);
+	store_strv_free(&p->tags, p->ntags);
+	free(p);
+}
+
+static struct pending *pending_new(const struct cand_actions *ca, enum km_action a)
+{
+	struct pending *p = xcalloc(1, sizeof *p);
+
+	p->ca = *ca;
+	p->action = a;
+	return p;
+}
+
+static int run_action(const struct cand_actions *ca, enum km_action a, const char *arg);
+
+static void prompt_done(struct tui *ui, void *arg, const char *text)
+{
+	struct pending *p = arg;
+
+	if (p->action != KM_A_SELECT && *text == '\0')
+		return;
+	ui->dirty |= run_action(&p->ca, p->action, text);
+}
+
+static void select_use_done(struct tui *ui, void *arg, const char *text);
+static void select_note_done(struct tui *ui, void *arg, const char *text);
+
+static void ask(const struct cand_actions *ca, enum km_action a, const char *label, int complete, int hist,
+		const char *init)
+{
+	struct prompt_spec ps;
+
+	memset(&ps, 0, sizeof ps);
+	ps.label = label;
+	ps.init = init;
+	ps.complete = complete;
+	ps.history = hist;
+	ps.accept = prompt_done;
+	ps.arg = pending_new(ca, a);
+	ps.arg_free = pending_free;
+	ps.brief_id = tui_brief_id(ca->v->ui);
+	prompt_open(ca->v->ui, &ps);
+}
+
+/* The selection record of a candidate (use and note), if selected. */
+static int current_selection(struct tui *ui, int64_t cand, char **use, char **note)
+{
+	struct lb_candidate c;
+	struct lb_brief b;
+	struct lb_selection_list sl;
+	size_t i;
+	int found = 0;
+
+	*use = *note = NULL;
+	if (store_candidate_get(ui->st, cand, &c) != 0)
+		return 0;
+	if (c.selected && store_brief_get_light(ui->st, c.brief_id, &b) == 0) {
+		if (store_selections(ui->st, b.project_id, &sl) == 0) {
+			for (i = 0; i < sl.n; i++) {
+				if (sl.v[i].candidate_id == cand) {
+					*use = xstrdup(sl.v[i].intended_use);
+					*note = xstrdup(sl.v[i].integration);
+					found = 1;
+				}
+			}
+			lb_selection_list_free(&sl);
+		}
+		lb_brief_clear(&b);
+	}
+	lb_candidate_clear(&c);
+	return found;
+}
+
+static void select_use_done(struct tui *ui, void *arg, const char *text)
+{
+	struct pending *p = arg, *q;
+	struct prompt_spec ps;
+	char *use = NULL, *note = NULL;
+	int64_t id = p->ca.current(p->ca.v);
+
+	current_selection(ui, id, &use, &note);
+	q = pending_new(&p->ca, KM_A_SELECT);
+	q->use = xstrdup(text);
+	memset(&ps, 0, sizeof ps);
+	ps.label = "integration note (how it is used): ";
+	ps.init = note;
+	ps.history = HIST_NOTE;
+	ps.accept = select_note_done;
+	ps.arg = q;
+	ps.arg_free = pending_free;
+	prompt_open(ui, &ps);
+	free(use);
+	free(note);
+}
+
+static void select_note_done(struct tui *ui, void *arg, const char *text)
+{
+	struct pending *p = arg;
+	struct apply a;
+	int bulk;
+
+	memset(&a, 0, sizeof a);
+	a.op = OP_SELECT;
+	a.text = p->use;
+	a.text2 = text;
+	if (apply(&p->ca, &a, "select", &bulk) != 0)
+		return;
+	if (bulk)
+		tui_msg(ui, "selected %lld marked candidates for the project (S shows the selection)",
+			(long long)a.count);
+	else
+		tui_msg(ui, "selected #%lld for the project (S shows the selection)",
+			(long long)p->ca.current(p->ca.v));
+	p->ca.changed(p->ca.v, bulk ? CHANGED_LIST : CHANGED_ROW);
+	ui->dirty |= R_REDRAW;
+}
+
+static int ask_select(const struct cand_actions *ca, const char *arg)
+{
+	struct tui *ui = ca->v->ui;
+	struct prompt_spec ps;
+	char *use = NULL, *note = NULL;
+	int64_t id = ca->current(ca->v);
+
+	if (id == 0) {
+		tui_msg(ui, "no candidate here");
+		return R_REDRAW;
+	}
+	if (arg) {
+		/* ":select USE | NOTE" */
+		struct pending *p = pending_new(ca, KM_A_SELECT);
+		const char *bar = strchr(arg, '|');
+		char *u = bar ? xstrndup(arg, (size_t)(bar - arg)) : xstrdup(arg);
+		size_t n = strlen(u);
+		while (n && u[n - 1] == ' ')
+			u[--n] = '\0';
+		p->use = u;
+		bar = bar ? bar + 1 : "";
+		while (*bar == ' ')
+			bar++;
+		select_note_done(ui, p, bar);
+		pending_free(p);
+		return R_REDRAW;
+	}
+	current_selection(ui, id, &use, &note);
+	memset(&ps, 0, sizeof ps);
+	ps.label = "intended use: ";
+	ps.init = use;
+	ps.history = HIST_OTHER;
+	ps.accept = select_use_done;
+	ps.arg = pending_new(ca, KM_A_SELECT);
+	ps.arg_free = pending_free;
+	prompt_open(ui, &ps);
+	free(use);
+	free(note);
+	return R_REDRAW;
+}
+
+static int ask_untag(const struct cand_actions *ca)
+{
+	struct tui *ui = ca->v->ui;
+	struct lb_candidate c;
+	struct prompt_spec ps;
+	struct pending *p;
+	int64_t id = ca->current(ca->v);
+
+	memset(&ps, 0, sizeof ps);
+	ps.label = "untag: ";
+	ps.history = HIST_TAG;
+	ps.accept = prompt_done;
+	p = pending_new(ca, KM_A_UNTAG);
+	if (ca->list && list_has_marks(ca->list)) {
+		ps.complete = CPL_TAGS;
+	} else {
+		if (id == 0 || store_candidate_get(ui->st, id, &c) != 0) {
+			pending_free(p);
+			tui_msg(ui, "no candidate here");
+			return R_REDRAW;
+		}
+		if (*c.tags == '\0') {
+			tui_msg(ui, "#%lld has no tags", (long long)id);
+			lb_candidate_clear(&c);
+			pending_free(p);
+			return R_REDRAW;
+		}
+		split_words(c.tags, &p->tags, &p->ntags);
+		p->tags = xrealloc(p->tags, (p->ntags + 1) * sizeof *p->tags);
+		p->tags[p->ntags] = NULL;
+		ps.complete = CPL_WORDS;
+		ps.words = (const char *const *)p->tags;
+		/* One tag: offer it right away. */
+		if (p->ntags == 1)
+			ps.init = p->tags[0];
+		lb_candidate_clear(&c);
+	}
+	ps.arg = p;
+	ps.arg_free = pending_free;
+	prompt_open(ui, &ps);
+	return R_REDRAW;
+}
+
+/* ------------------------------------------------------------ editing */
+
+static char *trim_dup(const char *s)
+{
+	size_t n;
+
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	return xstrndup(s, n);
+}
+
+int tui_long_note(struct tui *ui, int target, int64_t target_id)
+{
+	char *text = NULL, *err = NULL, *body;
+	int64_t id;
+
+	if (tui_edit_text(ui, "", "note", &text, &err) != 0) {
+		tui_error(ui, "note not saved: %s", err ? err : "the editor failed");
+		free(err);
+		free(text);
+		return R_REDRAW | R_FULL;
+	}
+	body = trim_dup(text);
+	if (*body == '\0')
+		tui_msg(ui, "empty note: nothing saved");
+	else if (store_note_add(ui->st, target, target_id, LB_NOTE_COMMENT, body, &id) != 0)
+		tui_store_error(ui, "note");
+	else
+		tui_msg(ui, "note saved (%zu characters)", strlen(body));
+	free(body);
+	free(text);
+	return R_REDRAW | R_FULL | R_RELOAD;
+}
+
+int tui_edit_brief(struct tui *ui, int64_t brief_id)
+{
+	struct lb_brief b;
+	struct lb_brief_fields f;
+	char *text, *edited = NULL, *err = NULL;
+	int changed = 0, r = R_REDRAW | R_FULL;
+
+	if (brief_id == 0) {
+		tui_msg(ui, "no brief here");
+		return R_REDRAW;
+	}
+	if (store_brief_get_light(ui->st, brief_id, &b) != 0) {
+		tui_store_error(ui, "edit-brief");
+		return R_REDRAW;
+	}
+	if (ui->brief_retry && ui->brief_retry_id == brief_id)
+		text = xstrdup(ui->brief_retry);
+	else
+		text = store_brief_to_text(&b);
+	if (tui_edit_text(ui, text, b.f.title, &edited, &err) != 0) {
+		tui_error(ui, "brief not saved: %s", err ? err : "the editor failed");
+		goto out;
+	}
+	memset(&f, 0, sizeof f);
+	if (store_brief_from_text(edited, &f, &err) != 0) {
+		free(ui->brief_retry);
+		ui->brief_retry = edited;
+		ui->brief_retry_id = brief_id;
+		edited = NULL;
+		tui_error(ui, "brief not saved: %s; edit-brief opens your text again", err);
+		goto out;
+	}
+	xfree(&ui->brief_retry);
+	ui->brief_retry_id = 0;
+	if (store_brief_edit(ui->st, brief_id, &f, &changed) != 0)
+		tui_store_error(ui, "edit-brief");
+	else if (!changed)
+		tui_msg(ui, "brief unchanged: no new revision");
+	else {
+		tui_msg(ui, "brief #%lld saved as revision %d", (long long)brief_id, b.rev + 1);
+		r |= R_RELOAD;
+	}
+	lb_brief_fields_clear(&f);
+out:
+	free(err);
+	free(edited);
+	free(text);
+	lb_brief_clear(&b);
+	return r;
+}
+
+int tui_add_brief(struct tui *ui, int64_t project_id, int64_t *id)
+{
+	struct lb_brief b;
+	struct lb_brief_fields f;
+	char *text, *edited = NULL, *err = NULL, *nl;
+	int r = R_REDRAW | R_FULL;
+
+	*id = 0;
+	if (project_id == 0) {
+		tui_msg(ui, "open a project first");
+		return R_REDRAW;
+	}
+	if (ui->brief_retry && ui->brief_retry_id == -project_id) {
+		text = xstrdup(ui->brief_retry);
+	} else {
+		memset(&b, 0, sizeof b);
+		b.f.title = (char *)"";
+		b.f.params = (char *)"{}";
+		text = store_brief_to_text(&b);
+		/* The first comment line names a brief that does not exist yet. */
+		nl = strchr(text, '\n');
+		if (nl) {
+			char *t = xasprintf("# A new brief: give it a title and a prompt.%s", nl);
+			free(text);
+			text = t;
+		}
+	}
+	if (tui_edit_text(ui, text, "new brief", &edited, &err) != 0) {
+		tui_error(ui, "brief not saved: %s", err ? err : "the editor failed");
+		goto out;
+	}
+	if (strcmp(edited, text) == 0) {
+		tui_msg(ui, "nothing written: no brief made");
+		goto out;
+	}
+	memset(&f, 0, sizeof f);
+	if (store_brief_from_text(edited, &f, &err) != 0 || store_brief_add(ui->st, project_id, &f, id) != 0) {
+		free(ui->brief_retry);
+		ui->brief_retry = edited;
+		ui->brief_retry_id = -project_id;
+		edited = NULL;
+		tui_error(ui, "brief not saved: %s; brief-add opens your text again",
+			  err ? err : store_errmsg(ui->st));
+		lb_brief_fields_clear(&f);
+		goto out;
+	}
+	xfree(&ui->brief_retry);
+	ui->brief_retry_id = 0;
+	tui_msg(ui, "brief #%lld added", (long long)*id);
+	lb_brief_fields_clear(&f);
+	r |= R_RELOAD;
+out:
+	free(err);
+	free(edited);
+	free(text);
+	return r;
+}
+
+static int edit_candidate(const struct cand_actions *ca)
+{
+	struct tui *ui = ca->v->ui;
+	struct lb_candidate c;
+	struct lb_candidate_input in;
+	char *edited = NULL, *err = NULL, *hint, *source;
+	int64_t id = ca->current(ca->v), child;
+	int r = R_REDRAW | R_FULL;
+
+	if (id == 0 || store_candidate_get(ui->st, id, &c) != 0) {
+		tui_msg(ui, "no candidate here");
+		return R_REDRAW;
+	}
+	if (c.asset_id != 0 || c.body == NULL) {
+		tui_msg(ui, "#%lld is %s: only text candidates are edited here", (long long)id,
+			lb_modality_name(c.modality));
+		lb_candidate_clear(&c);
+		return R_REDRAW;
+	}
+	hint = xasprintf("candidate %lld", (long long)id);
+	if (tui_edit_text(ui, c.body, hint, &edited, &err) != 0) {
+		tui_error(ui, "edit not saved: %s", err ? err : "the editor failed");
+	} else if (strcmp(edited, c.body) == 0) {
+		tui_msg(ui, "text unchanged: nothing saved");
+	} else {
+		memset(&in, 0, sizeof in);
+		source = xasprintf("edit of #%lld by %s", (long long)id, store_curator(ui->st));
+		in.brief_id = c.brief_id;
+		in.revision_id = c.revision_id;
+		in.body = edited;
+		in.backend = "edit";
+		in.model = c.model;
+		in.prompt = c.prompt;
+		in.negative = c.negative;
+		in.params = c.params;
+		in.parent_id = id;
+		in.source = source;
+		if (store_candidate_add(ui->st, &in, &child) != 0)
+			tui_store_error(ui, "edit-candidate");
+		else {
+			tui_msg(ui, "your edit is #%lld, a child of #%lld (the original is kept)", (long long)child,
+				(long long)id);
+			ca->changed(ca->v, CHANGED_LIST);
+		}
+		free(source);
+	}
+	free(hint);
+	free(err);
+	free(edited);
+	lb_candidate_clear(&c);
+	return r;
+}
+
+static int play(const struct cand_actions *ca)
+{
+	struct tui *ui = ca->v->ui;
+	struct lb_candidate c;
+	const char *tmpl;
+	char **argv = NULL, *err = NULL;
+	int64_t id = ca->current(ca->v);
+	int r = R_REDRAW;
+
+	if (id == 0 || store_candidate_get(ui->st, id, &c) != 0) {
+		tui_msg(ui, "no candidate here");
+		return R_REDRAW;
+	}
+	if (c.modality != LB_AUDIO && c.modality != LB_VIDEO) {
+		tui_msg(ui, "#%lld is %s: play is for audio and video", (long long)id, lb_modality_name(c.modality));
+	} else {
+		tmpl = km_opt_string(ui->opt, c.modality == LB_AUDIO ? KM_O_AUDIO_PLAYER : KM_O_VIDEO_PLAYER);
+		if (tmpl == NULL || *tmpl == '\0')
+			tui_msg(ui, "no player: set %s-player in the config", c.modality == LB_AUDIO ? "audio" : "video");
+		else if (km_argv_template(tmpl, c.path, &argv, &err) != 0)
+			tui_error(ui, "the player command: %s", err);
+		else {
+			if (tui_run_foreground(ui, argv, &err) != 0)
+				tui_error(ui, "play: %s", err);
+			km_argv_free(&argv);
+			r |= R_FULL;
+		}
+	}
+	free(err);
+	lb_candidate_clear(&c);
+	return r;
+}
+
+static int yank_path(const struct cand_actions *ca)
+{
+	struct tui *ui = ca->v->ui;
+	struct lb_candidate c;
+	int64_t id = ca->current(ca->v);
+
+	if (id == 0 || store_candidate_get(ui->st, id, &c) != 0) {
+		tui_msg(ui, "no candidate here");
+		return R_REDRAW;
+	}
+	if (c.path)
+		tui_msg(ui, "%s", c.path);
+	else
+		tui_msg(ui, "#%lld is text kept in the store; it has no file", (long long)id);
+	lb_candidate_clear(&c);
+	return R_REDRAW;
+}
+
+/* ------------------------------------------------------------ dispatch */
+
+static int run_action(const struct cand_actions *ca, enum km_action a, const char *arg)
+{
+	struct tui *ui = ca->v->ui;
+	struct apply ap;
+	char label[96];
+	int bulk = 0, what;
+	size_t i;
+
+	memset(&ap, 0, sizeof ap);
+	switch (a) {
+	case KM_A_RATE_0:
+	case KM_A_RATE_1:
+	case KM_A_RATE_2:
+	case KM_A_RATE_3:
+	case KM_A_RATE_4:
+	case KM_A_RATE_5:
+		ap.op = OP_RATE;
+		ap.value = (int)(a - KM_A_RATE_0);
+		snprintf(label, sizeof label, "rate %d", ap.value);
+		break;
+	case KM_A_PICK:
+	case KM_A_REJECT:
+	case KM_A_UNFLAG:
+		ap.op = OP_FLAG;
+		ap.value = a == KM_A_PICK ? LB_FLAG_PICK : a == KM_A_REJECT ? LB_FLAG_REJECT : LB_FLAG_NONE;
+		snprintf(label, sizeof label, "flag %s", lb_flag_name(ap.value));
+		break;
+	case KM_A_TAG:
+	case KM_A_UNTAG:
+		ap.op = a == KM_A_TAG ? OP_TAG : OP_UNTAG;
+		split_words(arg, &ap.words, &ap.nwords);
+		if (ap.nwords == 0)
+			return R_REDRAW;
+		snprintf(label, sizeof label, "%s %s", a == KM_A_TAG ? "tag" : "untag", ap.words[0]);
+		break;
+	case KM_A_NOTE:
+		ap.op = OP_NOTE;
+		ap.text = arg;
+		snprintf(label, sizeof label, "note");
+		break;
+	case KM_A_UNSELECT:
+		ap.op = OP_UNSELECT;
+		snprintf(label, sizeof label, "unselect");
+		break;
+	default:
+		return R_UNHANDLED;
+	}
+	if (ca->list && list_has_marks(ca->list)) {
+		int64_t n = list_marked_count(ca->list);
+		size_t len = strlen(label);
+		if (n >= 0)
+			snprintf(label + len, sizeof label - len, " (%lld marked)", (long long)n);
+		else
+			snprintf(label + len, sizeof label - len, " (all marked)");
+	}
+	if (apply(ca, &ap, label, &bulk) == 0) {
+		what = bulk ? CHANGED_LIST : CHANGED_ROW;
+		if (bulk) {
+			tui_msg(ui, "%s: %lld candidates, one undo step (u)", label, (long long)ap.count);
+		} else if (ap.op == OP_TAG || ap.op == OP_UNTAG) {
+			tui_msg(ui, "%s #%lld: %s", ap.op == OP_TAG ? "tagged" : "untagged",
+				(long long)ca->current(ca->v), arg);
+		} else if (ap.op == OP_NOTE) {
+			tui_msg(ui, "note saved on #%lld", (long long)ca->current(ca->v));
+		} else if (ap.op == OP_UNSELECT) {
+			tui_msg(ui, "#%lld is no longer selected", (long long)ca->current(ca->v));
+		}
+		if (!bulk && (ap.op == OP_RATE || ap.op == OP_FLAG) && tui_advance(ui))
+			what |= CHANGED_ADVANCE;
+		ca->changed(ca->v, what);
+	}
+	for (i = 0; i < ap.nwords; i++)
+		free(ap.words[i]);
+	free(ap.words);
+	return R_REDRAW;
+}
+
+int cand_action(const struct cand_actions *ca, enum km_action a, const char *arg)
+{
+	struct tui *ui = ca->v->ui;
+	struct lb_candidate c;
+	int64_t id;
+	char *err = NULL;
+	int r;
+
+	switch (a) {
+	case KM_A_RATE_0:
+	case KM_A_RATE_1:
+	case KM_A_RATE_2:
+	case KM_A_RATE_3:
+	case KM_A_RATE_4:
+	case KM_A_RATE_5:
+	case KM_A_PICK:
+	case KM_A_REJECT:
+	case KM_A_UNFLAG:
+	case KM_A_UNSELECT:
+		return run_action(ca, a, arg);
+	case KM_A_TOGGLE_ADVANCE:
+		if (km_opt_set(ui->opt, KM_O_ADVANCE_AFTER_RATE, tui_advance(ui) ? "off" : "on", &err) != 0) {
+			tui_error(ui, "%s", err);
+			free(err);
+		} else {
+			tui_msg(ui, "advance after rating %s", tui_advance(ui) ? "on: culling mode" : "off");
+		}
+		return R_REDRAW;
+	case KM_A_TAG:
+		if (arg)
+			return run_action(ca, a, arg);
+		ask(ca, a, ca->list && list_has_marks(ca->list) ? "tag marked: " : "tag: ", CPL_TAGS, HIST_TAG,
+		    NULL);
+		return R_REDRAW;
+	case KM_A_UNTAG:
+		if (arg)
+			return run_action(ca, a, arg);
+		return ask_untag(ca);
+	case KM_A_NOTE:
+		if (arg)
+			return run_action(ca, a, arg);
+		ask(ca, a, ca->list && list_has_marks(ca->list) ? "note on marked: " : "note: ", CPL_NONE, HIST_NOTE,
+		    NULL);
+		return R_REDRAW;
+	case KM_A_NOTE_LONG:
+		id = ca->current(ca->v);
+		if (id == 0) {
+			tui_msg(ui, "no candidate here");
+			return R_REDRAW;
+		}
+		r = tui_long_note(ui, LB_ON_CANDIDATE, id);
+		ca->changed(ca->v, CHANGED_ROW);
+		return r & ~R_RELOAD;
+	case KM_A_SELECT:
+		return ask_select(ca, arg);
+	case KM_A_EDIT_CANDIDATE:
+		return edit_candidate(ca);
+	case KM_A_EDIT_BRIEF:
+		id = ca->current(ca->v);
+		if (id == 0 || store_candidate_get(ui->st, id, &c) != 0)
+			return tui_edit_brief(ui, tui_brief_id(ui)) & ~R_RELOAD;
+		id = c.brief_id;
+		lb_candidate_clear(&c);
+		return tui_edit_brief(ui, id) & ~R_RELOAD;
+	case KM_A_PLAY:
+		return play(ca);
+	case KM_A_YANK_PATH:
+		return yank_path(ca);
+	default:
+		return R_UNHANDLED;
+	}
+}

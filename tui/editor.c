@@ -1,0 +1,121 @@
+/*
+ * editor.c - leaving the screen for $EDITOR (or a player) and coming back
+ * to exactly the screen that was there: the program mode is saved, the
+ * terminal given back, and on return every cell is repainted from the
+ * same state.  Text goes through a private temporary file that is removed
+ * afterwards; if the editor fails, what was written is kept in memory for
+ * the caller so nothing typed is lost.
+ */
+#include "config.h"
+
+#include "tui-private.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Runs argv (no shell) in the foreground and waits.  0 when it exited 0. */
+static int run_argv(char **argv, char **err)
+{
+	struct sigaction ign, oint, oquit;
+	pid_t pid;
+	int status;
+
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &ign, &oint);
+	sigaction(SIGQUIT, &ign, &oquit);
+	pid = fork();
+	if (pid < 0) {
+		*err = xasprintf("cannot start %s: %s", argv[0], strerror(errno));
+	} else if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+		signal(SIGWINCH, SIG_DFL);
+		execvp(argv[0], argv);
+		_exit(127);
+	} else {
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+			*err = xasprintf("'%s' was not found", argv[0]);
+		else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+			*err = xasprintf("'%s' exited with status %d", argv[0], WEXITSTATUS(status));
+		else if (WIFSIGNALED(status))
+			*err = xasprintf("'%s' was killed by signal %d", argv[0], WTERMSIG(status));
+	}
+	sigaction(SIGINT, &oint, NULL);
+	sigaction(SIGQUIT, &oquit, NULL);
+	return *err ? -1 : 0;
+}
+
+int tui_run_foreground(struct tui *ui, char **argv, char **err)
+{
+	int rc;
+
+	*err = NULL;
+	tui_suspend_screen(ui);
+	rc = run_argv(argv, err);
+	tui_resume_screen(ui);
+	return rc;
+}
+
+/* The editor: `set editor` (an argv template, no shell) if set, else
+ * util_run_editor ($VISUAL, $EDITOR, vi). */
+static int run_editor(struct tui *ui, const char *path, char **err)
+{
+	const char *tmpl = km_opt_string(ui->opt, KM_O_EDITOR);
+	char **argv = NULL;
+	int rc;
+
+	*err = NULL;
+	if (tmpl == NULL || *tmpl == '\0')
+		return util_run_editor(NULL, path, err);
+	if (km_argv_template(tmpl, path, &argv, err) != 0)
+		return -1;
+	rc = run_argv(argv, err);
+	km_argv_free(&argv);
+	return rc;
+}
+
+int tui_edit_text(struct tui *ui, const char *text, const char *hint, char **out, char **err)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *path, *slug = util_slug(hint ? hint : "text");
+	size_t len, n = strlen(text ? text : "");
+	int fd, rc;
+
+	*out = NULL;
+	*err = NULL;
+	path = xasprintf("%s/lightbox-%s-XXXXXX.txt", tmp && *tmp ? tmp : "/tmp", slug);
+	free(slug);
+	fd = mkstemps(path, 4);
+	if (fd < 0) {
+		*err = xasprintf("cannot make a temporary file in %s: %s", tmp && *tmp ? tmp : "/tmp",
+				 strerror(errno));
+		free(path);
+		return -1;
+	}
+	if (n && write(fd, text, n) != (ssize_t)n) {
+		*err = xasprintf("cannot write %s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		free(path);
+		return -1;
+	}
+	close(fd);
+	tui_suspend_screen(ui);
+	rc = run_editor(ui, path, err);
+	tui_resume_screen(ui);
+	if (util_read_file(path, 64 << 20, out, &len) != 0) {
+		if (*err == NULL)
+			*err = xasprintf("cannot read back %s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	unlink(path);
+	free(path);
+	return rc;
+}

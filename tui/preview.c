@@ -1,0 +1,210 @@
+/*
+ * preview.c - the preview pane's interface and its text implementation:
+ * text candidates wrapped to the pane and scrollable (control characters
+ * visible), and for images, audio and video their facts (type, size,
+ * dimensions or duration, SHA-256, path).  Image previews (chafa symbols,
+ * sixel, kitty) are other preview_ops behind the same calls.
+ */
+#include "config.h"
+
+#include "tui-private.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void human_bytes(int64_t n, char buf[32])
+{
+	static const char *const units[] = { "B", "KB", "MB", "GB", "TB" };
+	double v = (double)n;
+	int u = 0;
+
+	while (v >= 1000 && u < 4) {
+		v /= 1000;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, 32, "%lld B", (long long)n);
+	else
+		snprintf(buf, 32, v < 10 ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+static void fact(struct fact **out, size_t *n, const char *label, char *value)
+{
+	*out = xrealloc(*out, (*n + 1) * sizeof **out);
+	(*out)[*n].label = xstrdup(label);
+	(*out)[*n].value = value;
+	(*n)++;
+}
+
+size_t preview_facts(const struct lb_candidate *c, struct fact **out)
+{
+	char buf[32], when[32];
+	size_t n = 0;
+
+	*out = NULL;
+	fact(out, &n, "type", xasprintf("%s (%s)", lb_modality_name(c->modality),
+					c->media_type ? c->media_type : "?"));
+	human_bytes(c->bytes, buf);
+	fact(out, &n, "size", xstrdup(buf));
+	if (c->width > 0 && c->height > 0)
+		fact(out, &n, "pixels", xasprintf("%d x %d", c->width, c->height));
+	if (c->duration > 0) {
+		int s = (int)floor(c->duration);
+		fact(out, &n, "duration", xasprintf("%d:%02d (%.2f s)", s / 60, s % 60, c->duration));
+	}
+	if (c->asset_id == 0 && c->body) {
+		const char *p;
+		int lines = 1, words = 0, inword = 0;
+		for (p = c->body; *p; p++) {
+			if (*p == '\n')
+				lines++;
+			if (*p == ' ' || *p == '\n' || *p == '\t')
+				inword = 0;
+			else if (!inword) {
+				inword = 1;
+				words++;
+			}
+		}
+		fact(out, &n, "text", xasprintf("%d words, %d lines", words, lines));
+	}
+	if (c->backend && *c->backend)
+		fact(out, &n, "backend", xasprintf("%s%s%s", c->backend, c->model && *c->model ? " / " : "",
+						   c->model ? c->model : ""));
+	if (c->has_seed)
+		fact(out, &n, "seed", xasprintf("%lld", (long long)c->seed));
+	util_iso8601(c->created, when);
+	fact(out, &n, "created", xstrdup(when));
+	if (c->sha256 && *c->sha256)
+		fact(out, &n, "sha256", xstrdup(c->sha256));
+	if (c->path)
+		fact(out, &n, "path", xstrdup(c->path));
+	return n;
+}
+
+void preview_facts_free(struct fact *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(f[i].label);
+		free(f[i].value);
+	}
+	free(f);
+}
+
+/* ------------------------------------------------------------ the text preview */
+
+struct text_preview {
+	int64_t id;      /* what `lines` holds */
+	int width;
+	size_t body_len;
+	struct draw_lines lines;
+};
+
+/* Facts as "label  value" lines, wrapped to w. */
+static void facts_lines(const struct lb_candidate *c, int w, struct draw_lines *out)
+{
+	struct fact *f;
+	size_t n = preview_facts(c, &f), i, j;
+	struct draw_lines wrapped;
+	char *line;
+
+	out->v = NULL;
+	out->n = 0;
+	for (i = 0; i < n; i++) {
+		line = xasprintf("%-9s %s", f[i].label, f[i].value);
+		draw_wrap(line, w, &wrapped);
+		for (j = 0; j < wrapped.n; j++) {
+			out->v = xrealloc(out->v, (out->n + 1) * sizeof *out->v);
+			out->v[out->n++] = wrapped.v[j];
+		}
+		free(wrapped.v);
+		free(line);
+	}
+	preview_facts_free(f, n);
+}
+
+static int text_draw(struct preview *p, const struct lb_candidate *c, struct rect r, int scroll)
+{
+	struct text_preview *t = p->data;
+	char head[96], size[32];
+	int i, y, is_text;
+
+	if (r.h < 1 || r.w < 4)
+		return 0;
+	is_text = c->asset_id == 0 && c->body;
+	human_bytes(c->bytes, size);
+	snprintf(head, sizeof head, "#%lld %s %s", (long long)c->id, lb_modality_name(c->modality), size);
+	draw_fill(r.y, r.x, r.w, ROLE_HEADER);
+	draw_text(r.y, r.x, r.w, ROLE_HEADER, head);
+	if (t->id != c->id || t->width != r.w || t->body_len != (is_text ? strlen(c->body) : 0)) {
+		draw_lines_free(&t->lines);
+		if (is_text)
+			draw_wrap(c->body, r.w, &t->lines);
+		else
+			facts_lines(c, r.w, &t->lines);
+		t->id = c->id;
+		t->width = r.w;
+		t->body_len = is_text ? strlen(c->body) : 0;
+	}
+	if (scroll > (int)t->lines.n - 1)
+		scroll = (int)t->lines.n - 1;
+	if (scroll < 0)
+		scroll = 0;
+	for (i = scroll, y = r.y + 1; i < (int)t->lines.n && y < r.y + r.h; i++, y++)
+		draw_text(y, r.x, r.w, is_text ? ROLE_NORMAL : ROLE_INFO, t->lines.v[i]);
+	if (scroll + r.h - 1 < (int)t->lines.n && r.h > 2) {
+		char more[32];
+		snprintf(more, sizeof more, " %d%% ", (int)(100.0 * (scroll + r.h - 1) / (double)t->lines.n));
+		draw_text_right(r.y, r.x, r.w, ROLE_DIM, more);
+	}
+	return (int)t->lines.n;
+}
+
+static void text_flush(struct preview *p)
+{
+	(void)p;
+}
+
+static void text_hide(struct preview *p)
+{
+	(void)p;
+}
+
+static void text_free(struct preview *p)
+{
+	struct text_preview *t = p->data;
+
+	draw_lines_free(&t->lines);
+	free(t);
+}
+
+static const struct preview_ops text_ops = {
+	.name = "text",
+	.draw = text_draw,
+	.flush = text_flush,
+	.hide = text_hide,
+	.free = text_free,
+};
+
+struct preview *preview_text_new(struct tui *ui)
+{
+	struct preview *p = xcalloc(1, sizeof *p);
+
+	p->ops = &text_ops;
+	p->ui = ui;
+	p->data = xcalloc(1, sizeof(struct text_preview));
+	return p;
+}
+
+void preview_free(struct preview **pp)
+{
+	struct preview *p = *pp;
+
+	if (p == NULL)
+		return;
+	p->ops->free(p);
+	free(p);
+	*pp = NULL;
+}

@@ -1,0 +1,870 @@
+/*
+ * view-candidates.c - the candidates of one brief: a list (marks, id, my
+ * stars, the mean of all curators, flag and selection, age, seed, backend,
+ * tags, and the text or prompt when there is room) beside the preview
+ * pane.
+ *
+ * The list reads the store a page at a time through keyset pagination, so
+ * a brief of a million candidates opens and moves as fast as one of ten;
+ * its count and the cursor's position come from the worker thread and
+ * appear in the status line when ready.  Filters, search and sort change
+ * what the store is asked; ratings, flags, tags, notes and selections go
+ * through cand-actions.c (to every marked candidate when there are marks).
+ */
+#include "config.h"
+
+#include "tui-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct layout {
+	int idw, seedw, backendw, tagsw, snipw; /* 0: column not shown */
+};
+
+struct cview {
+	struct view v;
+	struct list list;
+	struct list_src src;
+	struct cand_actions ca;
+	struct lb_brief brief;   /* the current revision's fields; no counts */
+	char *project_name;
+	struct tfilter flt;
+	int sort;
+	int preview;             /* show the preview pane */
+	int pscroll;             /* preview scroll */
+	int64_t pscroll_id;      /* the candidate pscroll belongs to */
+	uint64_t qgen;           /* bumped when the list's membership may have changed */
+	uint64_t asked;          /* qgen of the last count asked for */
+	int64_t asked_pos;       /* the row whose position it asked for */
+	int count_failed;
+	struct layout lay;
+	int64_t now;
+};
+
+static struct cview *cv_of(struct view *v)
+{
+	return (struct cview *)v;
+}
+
+/* ------------------------------------------------------------ the source */
+
+static struct lb_candidate *own_copy(struct lb_candidate *c)
+{
+	struct lb_candidate *p = xmalloc(sizeof *p);
+
+	*p = *c;
+	return p;
+}
+
+static int cand_fetch(struct list *l, const void *from, int dir, int incl, int n, void **out, char **err)
+{
+	struct cview *cv = l->ctx;
+	struct lb_candidate_list page = { NULL, 0 };
+	struct lb_filter f;
+	struct lb_key key;
+	size_t i;
+
+	tfilter_to_lb(&cv->flt, cv->v.brief_id, l->search, &f);
+	if (from) {
+		lb_candidate_key(from, cv->sort, &key);
+		/* Inclusive: move the id one step so the row itself qualifies. */
+		if (incl) {
+			int desc = cv->sort == LB_SORT_NEWEST;
+			key.id += (dir > 0) == desc ? 1 : -1;
+		}
+	}
+	if (store_candidate_page(cv->v.ui->st, &f, cv->sort, from ? &key : NULL, dir < 0, n, &page) != 0) {
+		*err = xstrdup(store_errmsg(cv->v.ui->st));
+		return -1;
+	}
+	for (i = 0; i < page.n && (int)i < n; i++)
+		out[i] = own_copy(&page.v[i]);
+	for (; i < page.n; i++)
+		lb_candidate_clear(&page.v[i]);
+	free(page.v);
+	return page.n < (size_t)n ? (int)page.n : n;
+}
+
+static void *cand_get(struct list *l, int64_t id)
+{
+	struct cview *cv = l->ctx;
+	struct lb_candidate c;
+
+	if (store_candidate_get(cv->v.ui->st, id, &c) != 0)
+		return NULL;
+	if (c.brief_id != cv->v.brief_id) {
+		lb_candidate_clear(&c);
+		return NULL;
+	}
+	return own_copy(&c);
+}
+
+static void cand_free(struct list *l, void *row)
+{
+	(void)l;
+	lb_candidate_clear(row);
+	free(row);
+}
+
+static int64_t cand_id(const struct list *l, const void *row)
+{
+	(void)l;
+	return ((const struct lb_candidate *)row)->id;
+}
+
+static int digits(int64_t v)
+{
+	int n = 1;
+
+	if (v < 0) {
+		v = -v;
+		n++;
+	}
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+/* The start of a text (or the prompt) on one line: line breaks and tabs
+ * become spaces; other control characters stay visible. */
+static char *snippet(const struct lb_candidate *c)
+{
+	const char *s = c->body && *c->body ? c->body : c->prompt ? c->prompt : "";
+	char *out = xstrndup(s, 400), *p;
+
+	for (p = out; *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	return out;
+}
+
+static void cand_draw(struct list *l, const void *row, int y, int x, int w, unsigned flags)
+{
+	struct cview *cv = l->ctx;
+	const struct lb_candidate *c = row;
+	const struct layout *lay = &cv->lay;
+	char buf[64], stars[32];
+	int cx = x, end = x + w, cursor = flags & LIST_CURSOR;
+
+	if (cursor) {
+		draw_fill(y, x, w, ROLE_CURSOR);
+		draw_override(ROLE_CURSOR);
+	}
+	if (flags & LIST_MARKED)
+		draw_text(y, cx, 1, ROLE_MARK, glyph_mark());
+	cx += 1;
+	snprintf(buf, sizeof buf, "%lld", (long long)c->id);
+	draw_text_right(y, cx, lay->idw, ROLE_DIM, buf);
+	cx += lay->idw + 1;
+	draw_raw(y, cx, 5, c->my_stars < 0 ? ROLE_DIM : ROLE_STARS, glyph_stars(c->my_stars, stars));
+	cx += 6;
+	if (c->n_ratings > 0)
+		snprintf(buf, sizeof buf, "%.1f", c->mean_stars);
+	else
+		snprintf(buf, sizeof buf, "-");
+	draw_text_right(y, cx, 3, c->n_ratings ? ROLE_NORMAL : ROLE_DIM, buf);
+	cx += 4;
+	if (c->my_flag == LB_FLAG_PICK)
+		draw_raw(y, cx, 1, ROLE_PICK, glyph_pick());
+	else if (c->my_flag == LB_FLAG_REJECT)
+		draw_raw(y, cx, 1, ROLE_REJECT, glyph_reject());
+	if (c->selected)
+		draw_raw(y, cx + 1, 1, ROLE_SELECTED, glyph_selected());
+	cx += 3;
+	util_age(c->created, cv->now, buf);
+	draw_text_right(y, cx, 3, ROLE_DIM, buf);
+	cx += 4;
+	if (lay->seedw && cx < end) {
+		if (c->has_seed)
+			snprintf(buf, sizeof buf, "%lld", (long long)c->seed);
+		else
+			snprintf(buf, sizeof buf, "-");
+		draw_text_right(y, cx, lay->seedw, ROLE_DIM, buf);
+		cx += lay->seedw + 1;
+	}
+	if (lay->backendw && cx < end) {
+		draw_text(y, cx, lay->backendw, ROLE_NORMAL, c->backend);
+		cx += lay->backendw + 1;
+	}
+	if (lay->tagsw && cx < end) {
+		draw_text(y, cx, lay->tagsw, ROLE_TAG, c->tags);
+		cx += lay->tagsw + 1;
+	}
+	if (lay->snipw && cx < end) {
+		char *snip = snippet(c);
+		draw_text(y, cx, end - cx, ROLE_NORMAL, snip);
+		free(snip);
+	}
+	draw_override(-1);
+}
+
+/* Fits the optional columns into width w, from what the visible rows hold. */
+static void lay_out(struct cview *cv, int w)
+{
+	struct list *l = &cv->list;
+	struct layout *lay = &cv->lay;
+	int i, maxid = 3, seedw = 4, backw = 7, tags = 0, left;
+
+	for (i = l->top; i < l->n && i < l->top + l->height; i++) {
+		const struct lb_candidate *c = l->rows[i];
+		int d = digits(c->id), bl = draw_width(c->backend);
+		if (d > maxid)
+			maxid = d;
+		if (c->has_seed && digits(c->seed) > seedw)
+			seedw = digits(c->seed);
+		if (bl > backw)
+			backw = bl;
+		if (*c->tags)
+			tags = 1;
+	}
+	if (seedw > 10)
+		seedw = 10;
+	if (backw > 12)
+		backw = 12;
+	memset(lay, 0, sizeof *lay);
+	lay->idw = maxid;
+	/* mark, id, stars, mean, flag+selected, age */
+	left = w - (1 + maxid + 1 + 6 + 4 + 3 + 4);
+	if (left >= backw + 1) {
+		lay->backendw = backw;
+		left -= backw + 1;
+	}
+	if (left >= seedw + 1) {
+		lay->seedw = seedw;
+		left -= seedw + 1;
+	}
+	if (left >= 6) {
+		lay->tagsw = tags ? (left > 24 ? 24 : left) : (left > 12 ? 12 : left);
+		left -= lay->tagsw + 1;
+	}
+	if (left >= 12)
+		lay->snipw = left;
+	else if (lay->tagsw)
+		lay->tagsw += left > 0 ? left : 0;
+}
+
+static const struct list_src cand_src = {
+	.fetch = cand_fetch,
+	.get = cand_get,
+	.free_row = cand_free,
+	.id = cand_id,
+	.draw = cand_draw,
+};
+
+/* ------------------------------------------------------------ counting in the background */
+
+struct count_task {
+	struct bg_task t;
+	struct cview *cv;
+	uint64_t qgen;
+	int64_t brief_id;
+	struct tfilter flt;
+	char *search;
+	int sort;
+	int64_t pos_id;
+	int64_t n, pos;
+	int rc;
+	char *err;
+};
+
+static void count_run(struct bg_task *bt, struct store *st)
+{
+	struct count_task *t = (struct count_task *)bt;
+	struct lb_filter f;
+
+	t->pos = -1;
+	if (st == NULL) {
+		t->rc = STORE_EIO;
+		return;
+	}
+	tfilter_to_lb(&t->flt, t->brief_id, t->search, &f);
+	t->rc = store_candidate_count(st, &f, &t->n);
+	if (t->rc == 0 && t->pos_id && store_candidate_position(st, &f, t->sort, t->pos_id, &t->pos) != 0)
+		t->pos = -1;
+	if (t->rc)
+		t->err = xstrdup(store_errmsg(st));
+}
+
+static void count_done(struct bg_task *bt, struct tui *ui)
+{
+	struct count_task *t = (struct count_task *)bt;
+	struct cview *cv = t->cv;
+
+	if (t->qgen != cv->qgen)
+		return; /* the list changed since; a newer count is on its way */
+	if (t->rc) {
+		cv->count_failed = 1;
+		tui_error(ui, "counting candidates: %s", t->err ? t->err : "the store could not be read");
+		return;
+	}
+	list_set_total(&cv->list, t->n);
+	if (t->pos_id && t->pos >= 0)
+		list_set_position(&cv->list, t->pos_id, t->pos);
+	ui->dirty |= R_REDRAW;
+}
+
+static void count_free(struct bg_task *bt)
+{
+	struct count_task *t = (struct count_task *)bt;
+
+	tfilter_clear(&t->flt);
+	free(t->search);
+	free(t->err);
+	free(t);
+}
+
+static void ask_count(struct cview *cv)
+{
+	struct count_task *t;
+	int need_pos = cv->list.base < 0 && cv->list.n > 0;
+
+	if (cv->count_failed || (cv->list.total >= 0 && !need_pos))
+		return;
+	if (cv->asked == cv->qgen && (!need_pos || cv->asked_pos == list_current_id(&cv->list)))
+		return;
+	t = xcalloc(1, sizeof *t);
+	t->t.run = count_run;
+	t->t.done = count_done;
+	t->t.free = count_free;
+	t->t.owner = cv->v.owner;
+	t->t.key = 1;
+	t->cv = cv;
+	t->qgen = cv->qgen;
+	t->brief_id = cv->v.brief_id;
+	tfilter_copy(&t->flt, &cv->flt);
+	t->search = xstrdup(cv->list.search);
+	t->sort = cv->sort;
+	t->pos_id = need_pos ? list_current_id(&cv->list) : 0;
+	cv->asked = cv->qgen;
+	cv->asked_pos = t->pos_id;
+	bg_submit(cv->v.ui->bg, &t->t);
+}
+
+/* ------------------------------------------------------------ reading */
+
+static void list_changed(struct cview *cv)
+{
+	cv->qgen++;
+	cv->count_failed = 0;
+	if (cv->list.err) {
+		tui_error(cv->v.ui, "reading candidates: %s", cv->list.err);
+		xfree(&cv->list.err);
+	}
+}
+
+static void read_header(struct cview *cv)
+{
+	struct lb_brief b;
+
+	if (store_brief_get_light(cv->v.ui->st, cv->v.brief_id, &b) == 0) {
+		lb_brief_clear(&cv->brief);
+		cv->brief = b;
+	}
+}
+
+static void cand_reload(struct view *v, int mode)
+{
+	struct cview *cv = cv_of(v);
+
+	if (mode == RELOAD_REOPEN) {
+		list_open(&cv->list);
+	} else {
+		if (mode == RELOAD_EXTERNAL)
+			read_header(cv);
+		list_reload(&cv->list, mode == RELOAD_OWN);
+		if (mode == RELOAD_EXTERNAL)
+			cv->list.total = -1;
+	}
+	list_changed(cv);
+}
+
+/* After a change made here (cand-actions.c). */
+static void cand_changed(struct view *v, int what)
+{
+	struct cview *cv = cv_of(v);
+	int64_t before = list_current_id(&cv->list);
+	int moves = tfilter_uses_curation(&cv->flt) || cv->sort == LB_SORT_STARS || cv->sort == LB_SORT_SCORE ||
+		    cv->list.search;
+
+	if (what & CHANGED_LIST) {
+		list_reload(&cv->list, 0);
+		cv->list.total = -1;
+		list_changed(cv);
+	} else if (moves) {
+		/* The row may have moved or left the list: read the window again. */
+		list_reload(&cv->list, 1);
+		if (tfilter_uses_curation(&cv->flt) || cv->list.search)
+			cv->list.total = -1;
+		list_changed(cv);
+	} else {
+		list_refresh_row(&cv->list, before);
+	}
+	if ((what & CHANGED_ADVANCE) && list_current_id(&cv->list) == before)
+		list_move(&cv->list, 1);
+}
+
+static int64_t cand_current(struct view *v)
+{
+	return list_current_id(&cv_of(v)->list);
+}
+
+/* ------------------------------------------------------------ drawing */
+
+static void draw_header(struct cview *cv, int y, int x, int w)
+{
+	const struct layout *lay = &cv->lay;
+	int cx = x + 1;
+
+	draw_fill(y, x, w, ROLE_HEADER);
+	draw_text_right(y, cx, lay->idw, ROLE_HEADER, "#");
+	cx += lay->idw + 1;
+	draw_text(y, cx, 5, ROLE_HEADER, "mine");
+	cx += 6;
+	draw_text_right(y, cx, 3, ROLE_HEADER, "avg");
+	cx += 4;
+	draw_text(y, cx, 2, ROLE_HEADER, "F");
+	cx += 3;
+	draw_text_right(y, cx, 3, ROLE_HEADER, "age");
+	cx += 4;
+	if (lay->seedw) {
+		draw_text_right(y, cx, lay->seedw, ROLE_HEADER, "seed");
+		cx += lay->seedw + 1;
+	}
+	if (lay->backendw) {
+		draw_text(y, cx, lay->backendw, ROLE_HEADER, "backend");
+		cx += lay->backendw + 1;
+	}
+	if (lay->tagsw) {
+		draw_text(y, cx, lay->tagsw, ROLE_HEADER, "tags");
+		cx += lay->tagsw + 1;
+	}
+	if (lay->snipw)
+		draw_text(y, cx, x + w - cx, ROLE_HEADER, cv->brief.f.modality == LB_TEXT ? "text" : "prompt");
+}
+
+static void draw_empty(struct cview *cv, struct rect r)
+{
+	const char *why;
+
+	if (cv->list.search || !tfilter_empty(&cv->flt))
+		why = "no candidates match: F clears the filter, M-/ forgets the search";
+	else
+		why = "no candidates yet: add some with 'lightbox candidate add'";
+	draw_text(r.y + 1, r.x + 2, r.w - 2, ROLE_DIM, why);
+}
+
+static void cand_draw_view(struct view *v, struct rect r)
+{
+	struct cview *cv = cv_of(v);
+	struct lb_candidate *cur;
+	struct rect pr;
+	int lw = r.w, sep;
+
+	cv->now = util_now();
+	if (cv->preview && r.w >= 60) {
+		lw = r.w >= 140 ? r.w * 55 / 100 : r.w - (r.w * 2 / 5 > 28 ? r.w * 2 / 5 : 28);
+	}
+	sep = lw < r.w;
+	list_scroll(&cv->list, r.h - 1);
+	lay_out(cv, lw);
+	draw_header(cv, r.y, r.x, lw);
+	if (cv->list.n == 0)
+		draw_empty(cv, r);
+	else
+		list_draw(&cv->list, r.y + 1, r.x, r.h - 1, lw);
+	if (sep) {
+		draw_vline(r.y, r.x + lw, r.h, ROLE_SEP);
+		pr.y = r.y;
+		pr.x = r.x + lw + 1;
+		pr.h = r.h;
+		pr.w = r.w - lw - 1;
+		cur = list_current(&cv->list);
+		if (cur) {
+			if (cur->id != cv->pscroll_id) {
+				cv->pscroll = 0;
+				cv->pscroll_id = cur->id;
+			}
+			v->ui->preview->ops->draw(v->ui->preview, cur, pr, cv->pscroll);
+		} else {
+			v->ui->preview->ops->hide(v->ui->preview);
+		}
+	}
+	ask_count(cv);
+}
+
+static void cand_crumb(struct view *v, struct sbuf *out)
+{
+	struct cview *cv = cv_of(v);
+
+	sb_addf(out, "%s r%d", cv->brief.f.title, cv->brief.rev);
+}
+
+static void cand_status(struct view *v, struct sbuf *left, struct sbuf *right)
+{
+	struct cview *cv = cv_of(v);
+	char pos[64], *f = tfilter_format(&cv->flt);
+	int64_t marked = list_marked_count(&cv->list);
+
+	if (*f)
+		sb_addf(left, "  filter: %s", f);
+	if (cv->list.search)
+		sb_addf(left, "  /%s", cv->list.search);
+	sb_addf(left, "  sort: %s", lb_sort_name(cv->sort));
+	if (marked > 0)
+		sb_addf(left, "  %lld marked", (long long)marked);
+	else if (marked < 0)
+		sb_adds(left, "  all marked");
+	if (tui_advance(v->ui))
+		sb_adds(left, "  advance");
+	list_pos_text(&cv->list, pos, sizeof pos);
+	sb_adds(right, pos);
+	free(f);
+}
+
+/* ------------------------------------------------------------ actions */
+
+struct filter_arg {
+	struct cview *cv;
+	enum km_action a;
+};
+
+static void filter_set(struct cview *cv, enum km_action a, const char *text)
+{
+	struct tui *ui = cv->v.ui;
+	struct tfilter f;
+	char *err = NULL, *expr = NULL, *cur = tfilter_format(&cv->flt);
+
+	switch (a) {
+	case KM_A_FILTER:
+		expr = xstrdup(text);
+		break;
+	case KM_A_FILTER_STARS:
+		expr = xasprintf("%s stars>=%s", cur, text);
+		break;
+	case KM_A_FILTER_FLAG:
+		expr = xasprintf("%s flag:%s", cur, text);
+		break;
+	case KM_A_FILTER_TAG:
+		expr = xasprintf("%s tag:%s", cur, text);
+		break;
+	case KM_A_FILTER_CURATOR:
+		expr = xasprintf("%s curator:%s", cur, text);
+		break;
+	default:
+		expr = xasprintf("%s backend:%s", cur, text);
+		break;
+	}
+	memset(&f, 0, sizeof f);
+	if (tfilter_parse(expr, &f, &err) != 0) {
+		tui_error(ui, "%s", err);
+		free(err);
+	} else {
+		tfilter_clear(&cv->flt);
+		cv->flt = f;
+		cand_reload(&cv->v, RELOAD_REOPEN);
+		if (cv->list.n == 0)
+			tui_msg(ui, "nothing matches this filter (F clears it)");
+	}
+	free(expr);
+	free(cur);
+}
+
+static void filter_accept(struct tui *ui, void *arg, const char *text)
+{
+	struct filter_arg *fa = arg;
+
+	(void)ui;
+	if (*text == '\0' && fa->a != KM_A_FILTER)
+		return;
+	filter_set(fa->cv, fa->a, text);
+}
+
+static int ask_filter(struct cview *cv, enum km_action a, const char *arg)
+{
+	static const char *const flags[] = { "pick", "reject", "none", NULL };
+	struct prompt_spec ps;
+	struct filter_arg *fa;
+	char *cur = NULL;
+
+	if (arg) {
+		filter_set(cv, a, arg);
+		return R_REDRAW;
+	}
+	memset(&ps, 0, sizeof ps);
+	ps.history = HIST_FILTER;
+	ps.brief_id = cv->v.brief_id;
+	switch (a) {
+	case KM_A_FILTER:
+		ps.label = "filter: ";
+		cur = tfilter_format(&cv->flt);
+		ps.init = cur;
+		ps.complete = CPL_FILTER;
+		break;
+	case KM_A_FILTER_STARS:
+		ps.label = "at least how many stars (1-5): ";
+		break;
+	case KM_A_FILTER_FLAG:
+		ps.label = "flag (pick, reject, none): ";
+		ps.complete = CPL_WORDS;
+		ps.words = flags;
+		break;
+	case KM_A_FILTER_TAG:
+		ps.label = "tag: ";
+		ps.complete = CPL_TAGS;
+		break;
+	case KM_A_FILTER_CURATOR:
+		ps.label = "curator: ";
+		ps.complete = CPL_CURATORS;
+		break;
+	default:
+		ps.label = "backend: ";
+		ps.complete = CPL_BACKENDS;
+		break;
+	}
+	fa = xcalloc(1, sizeof *fa);
+	fa->cv = cv;
+	fa->a = a;
+	ps.accept = filter_accept;
+	ps.arg = fa;
+	ps.arg_free = free;
+	prompt_open(cv->v.ui, &ps);
+	free(cur);
+	return R_REDRAW;
+}
+
+static void set_sort(struct cview *cv, int sort)
+{
+	int64_t id = list_current_id(&cv->list);
+
+	cv->sort = sort;
+	/* Stay on the same candidate; its new position comes from the worker. */
+	if (id)
+		list_open_at(&cv->list, id);
+	else
+		list_open(&cv->list);
+	list_changed(cv);
+	tui_msg(cv->v.ui, "sorted by %s", lb_sort_name(sort));
+}
+
+static void sort_accept(struct tui *ui, void *arg, const char *text)
+{
+	struct cview *cv = arg;
+	int s = lb_sort_parse(text);
+
+	if (*text == '\0')
+		return;
+	if (s < 0) {
+		char *vis = util_visible_dup(text, 0);
+		tui_error(ui, "unknown sort '%s': newest, oldest, stars or score", vis);
+		free(vis);
+		return;
+	}
+	set_sort(cv, s);
+}
+
+static int sort_action(struct cview *cv, enum km_action a, const char *arg)
+{
+	static const char *const sorts[] = { "newest", "oldest", "stars", "score", NULL };
+	static const int cycle[] = { LB_SORT_NEWEST, LB_SORT_OLDEST, LB_SORT_STARS, LB_SORT_SCORE };
+	struct prompt_spec ps;
+	int i;
+
+	if (a == KM_A_SORT) {
+		for (i = 0; i < 4 && cycle[i] != cv->sort; i++)
+			;
+		set_sort(cv, cycle[(i + 1) % 4]);
+		return R_REDRAW;
+	}
+	if (a == KM_A_SORT_REVERSE) {
+		if (cv->sort == LB_SORT_NEWEST || cv->sort == LB_SORT_OLDEST)
+			set_sort(cv, cv->sort == LB_SORT_NEWEST ? LB_SORT_OLDEST : LB_SORT_NEWEST);
+		else
+			tui_msg(cv->v.ui, "%s lists the best first; only the age sorts reverse (newest/oldest)",
+				lb_sort_name(cv->sort));
+		return R_REDRAW;
+	}
+	if (arg) {
+		sort_accept(cv->v.ui, cv, arg);
+		return R_REDRAW;
+	}
+	memset(&ps, 0, sizeof ps);
+	ps.label = "sort by (newest, oldest, stars, score): ";
+	ps.complete = CPL_WORDS;
+	ps.words = sorts;
+	ps.history = HIST_OTHER;
+	ps.accept = sort_accept;
+	ps.arg = cv;
+	prompt_open(cv->v.ui, &ps);
+	return R_REDRAW;
+}
+
+static int first_two_marked(int64_t id, void *arg)
+{
+	int64_t *ids = arg;
+
+	if (ids[0] == 0)
+		ids[0] = id;
+	else if (ids[1] == 0)
+		ids[1] = id;
+	else
+		return 1;
+	return 0;
+}
+
+static int compare(struct cview *cv)
+{
+	struct list *l = &cv->list;
+	int64_t ids[2] = { 0, 0 };
+
+	if (!l->mark_all && l->marks.n == 2) {
+		idset_each(&l->marks, first_two_marked, ids);
+	} else if (list_has_marks(l)) {
+		tui_msg(cv->v.ui, "compare takes two marked candidates (or this one and the next)");
+		return R_REDRAW;
+	} else if (l->cur >= 0 && l->cur + 1 < l->n) {
+		ids[0] = l->ids[l->cur];
+		ids[1] = l->ids[l->cur + 1];
+	} else if (l->cur > 0) {
+		ids[0] = l->ids[l->cur - 1];
+		ids[1] = l->ids[l->cur];
+	}
+	if (ids[0] == 0 || ids[1] == 0) {
+		tui_msg(cv->v.ui, "compare needs two candidates");
+		return R_REDRAW;
+	}
+	if (ids[0] > ids[1]) {
+		int64_t t = ids[0];
+		ids[0] = ids[1];
+		ids[1] = t;
+	}
+	tui_push(cv->v.ui, view_compare_new(cv->v.ui, ids[0], ids[1]));
+	return R_REDRAW;
+}
+
+static int cand_handle(struct view *v, enum km_action a, const char *arg)
+{
+	struct cview *cv = cv_of(v);
+	int r;
+
+	r = view_list_action(v, &cv->list, a, arg, 1);
+	if (r != R_UNHANDLED)
+		return r;
+	switch (a) {
+	case KM_A_OPEN:
+	case KM_A_DETAIL:
+		if (list_current_id(&cv->list) == 0)
+			return R_REDRAW;
+		tui_push(v->ui, view_detail_new(v->ui, list_current_id(&cv->list), v));
+		return R_REDRAW;
+	case KM_A_PREVIEW_TOGGLE:
+		cv->preview = !cv->preview;
+		if (!cv->preview)
+			v->ui->preview->ops->hide(v->ui->preview);
+		return R_REDRAW;
+	case KM_A_SCROLL_PREVIEW_DOWN:
+		cv->pscroll += 3;
+		return R_REDRAW;
+	case KM_A_SCROLL_PREVIEW_UP:
+		cv->pscroll = cv->pscroll > 3 ? cv->pscroll - 3 : 0;
+		return R_REDRAW;
+	case KM_A_FILTER:
+	case KM_A_FILTER_STARS:
+	case KM_A_FILTER_FLAG:
+	case KM_A_FILTER_TAG:
+	case KM_A_FILTER_CURATOR:
+	case KM_A_FILTER_BACKEND:
+		return ask_filter(cv, a, arg);
+	case KM_A_CLEAR_FILTER:
+		if (!tfilter_empty(&cv->flt)) {
+			tfilter_clear(&cv->flt);
+			cand_reload(v, RELOAD_REOPEN);
+		}
+		return R_REDRAW;
+	case KM_A_SORT:
+	case KM_A_SORT_BY:
+	case KM_A_SORT_REVERSE:
+		return sort_action(cv, a, arg);
+	case KM_A_COMPARE:
+		return compare(cv);
+	case KM_A_EDIT_BRIEF:
+		r = tui_edit_brief(v->ui, v->brief_id);
+		read_header(cv);
+		return (r & ~R_RELOAD) | R_REDRAW;
+	default:
+		break;
+	}
+	return cand_action(&cv->ca, a, arg);
+}
+
+static void cand_close(struct view *v)
+{
+	struct cview *cv = cv_of(v);
+
+	list_free(&cv->list);
+	lb_brief_clear(&cv->brief);
+	tfilter_clear(&cv->flt);
+	free(cv->project_name);
+	free(cv);
+}
+
+static const struct view_ops cand_ops = {
+	.name = "candidates",
+	.ctx = KM_CTX_CANDIDATES,
+	.draw = cand_draw_view,
+	.handle = cand_handle,
+	.reload = cand_reload,
+	.crumb = cand_crumb,
+	.status = cand_status,
+	.close = cand_close,
+};
+
+static int initial_sort(struct tui *ui)
+{
+	switch (km_opt_choice(ui->opt, KM_O_SORT)) {
+	case KM_V_SORT_OLDEST:
+		return LB_SORT_OLDEST;
+	case KM_V_SORT_STARS:
+	case KM_V_SORT_MEAN:
+		return LB_SORT_STARS;
+	case KM_V_SORT_NEWEST:
+		return LB_SORT_NEWEST;
+	default:
+		tui_msg(ui, "set sort: lists sort by newest, oldest, stars or score; using newest");
+		return LB_SORT_NEWEST;
+	}
+}
+
+struct view *view_candidates_new(struct tui *ui, int64_t brief_id, int64_t cand_id)
+{
+	struct cview *cv = xcalloc(1, sizeof *cv);
+
+	cv->v.ops = &cand_ops;
+	cv->v.ui = ui;
+	cv->v.owner = tui_owner(ui);
+	cv->v.brief_id = brief_id;
+	if (store_brief_get_light(ui->st, brief_id, &cv->brief) != 0) {
+		tui_store_error(ui, "opening the brief");
+		free(cv);
+		return NULL;
+	}
+	cv->v.project_id = cv->brief.project_id;
+	store_project_name(ui->st, cv->v.project_id, &cv->project_name);
+	cv->sort = initial_sort(ui);
+	cv->preview = 1;
+	cv->ca.v = &cv->v;
+	cv->ca.list = &cv->list;
+	cv->ca.current = cand_current;
+	cv->ca.changed = cand_changed;
+	cv->src = cand_src;
+	list_init(&cv->list, &cv->src, cv);
+	cv->list.height = draw_rows() > 6 ? draw_rows() - 4 : 2;
+	if (cand_id)
+		list_open_at(&cv->list, cand_id);
+	else
+		list_open(&cv->list);
+	list_changed(cv);
+	return &cv->v;
+}

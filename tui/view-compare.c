@@ -1,0 +1,218 @@
+/*
+ * view-compare.c - two candidates side by side: ratings, tags, facts and
+ * the text (or prompt), scrolled together.  Pixels come with the image
+ * previews; the verdict keys (left, right, tie, skip) with pairwise
+ * ranking.
+ */
+#include "config.h"
+
+#include "tui-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct cmpview {
+	struct view v;
+	int64_t id[2];
+	struct lb_candidate c[2];
+	int ok[2];
+	struct draw_lines lines[2];
+	int width;
+	int scroll;
+	int height;
+};
+
+static struct cmpview *mv_of(struct view *v)
+{
+	return (struct cmpview *)v;
+}
+
+static void add_line(struct draw_lines *l, const char *s)
+{
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+	l->v[l->n++] = xstrdup(s);
+}
+
+static void add_wrapped(struct draw_lines *l, const char *s, int w)
+{
+	struct draw_lines wl;
+	size_t i;
+
+	draw_wrap(s, w, &wl);
+	for (i = 0; i < wl.n; i++)
+		add_line(l, wl.v[i]);
+	draw_lines_free(&wl);
+}
+
+static void lay_out(struct cmpview *mv, int w)
+{
+	struct fact *f;
+	size_t n, i;
+	int k;
+	char buf[160], stars[32];
+
+	mv->width = w;
+	for (k = 0; k < 2; k++) {
+		struct draw_lines *l = &mv->lines[k];
+		const struct lb_candidate *c = &mv->c[k];
+		draw_lines_free(l);
+		if (!mv->ok[k]) {
+			add_line(l, "(could not be read)");
+			continue;
+		}
+		snprintf(buf, sizeof buf, "mine %s  avg %s%.1f  %s%s", glyph_stars(c->my_stars, stars),
+			 c->n_ratings ? "" : "-", c->n_ratings ? c->mean_stars : 0.0,
+			 c->my_flag == LB_FLAG_NONE ? "" : lb_flag_name(c->my_flag), c->selected ? " selected" : "");
+		add_wrapped(l, buf, w);
+		snprintf(buf, sizeof buf, "tags %s", *c->tags ? c->tags : "-");
+		add_wrapped(l, buf, w);
+		n = preview_facts(c, &f);
+		for (i = 0; i < n; i++) {
+			char *line = xasprintf("%-8s %s", f[i].label, f[i].value);
+			add_wrapped(l, line, w);
+			free(line);
+		}
+		preview_facts_free(f, n);
+		add_line(l, "");
+		if (c->body)
+			add_wrapped(l, c->body, w);
+		else if (*c->prompt)
+			add_wrapped(l, c->prompt, w);
+	}
+}
+
+static void load(struct cmpview *mv)
+{
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		if (mv->ok[k])
+			lb_candidate_clear(&mv->c[k]);
+		mv->ok[k] = store_candidate_get(mv->v.ui->st, mv->id[k], &mv->c[k]) == 0;
+	}
+	mv->width = 0;
+}
+
+static void m_draw(struct view *v, struct rect r)
+{
+	struct cmpview *mv = mv_of(v);
+	int half = (r.w - 1) / 2, k, i, x, y;
+	char head[64];
+
+	if (half != mv->width)
+		lay_out(mv, half - 1);
+	mv->height = r.h - 1;
+	for (k = 0; k < 2; k++) {
+		x = r.x + k * (half + 1);
+		snprintf(head, sizeof head, " %s #%lld", k == 0 ? "left" : "right", (long long)mv->id[k]);
+		draw_fill(r.y, x, half, ROLE_HEADER);
+		draw_text(r.y, x, half, ROLE_HEADER, head);
+		for (i = mv->scroll, y = r.y + 1; i < (int)mv->lines[k].n && y < r.y + r.h; i++, y++)
+			draw_text(y, x + 1, half - 1, ROLE_NORMAL, mv->lines[k].v[i]);
+	}
+	draw_vline(r.y, r.x + half, r.h, ROLE_SEP);
+}
+
+static int m_handle(struct view *v, enum km_action a, const char *arg)
+{
+	struct cmpview *mv = mv_of(v);
+	int most = (int)(mv->lines[0].n > mv->lines[1].n ? mv->lines[0].n : mv->lines[1].n);
+	int h = mv->height > 1 ? mv->height : 1;
+
+	(void)arg;
+	switch (a) {
+	case KM_A_MOVE_DOWN:
+	case KM_A_SCROLL_PREVIEW_DOWN:
+		mv->scroll++;
+		break;
+	case KM_A_MOVE_UP:
+	case KM_A_SCROLL_PREVIEW_UP:
+		mv->scroll--;
+		break;
+	case KM_A_PAGE_DOWN:
+		mv->scroll += h;
+		break;
+	case KM_A_PAGE_UP:
+		mv->scroll -= h;
+		break;
+	case KM_A_HALF_PAGE_DOWN:
+		mv->scroll += h / 2;
+		break;
+	case KM_A_HALF_PAGE_UP:
+		mv->scroll -= h / 2;
+		break;
+	case KM_A_MOVE_TOP:
+		mv->scroll = 0;
+		break;
+	case KM_A_MOVE_BOTTOM:
+		mv->scroll = most - h;
+		break;
+	default:
+		return R_UNHANDLED;
+	}
+	if (mv->scroll > most - h)
+		mv->scroll = most - h;
+	if (mv->scroll < 0)
+		mv->scroll = 0;
+	return R_REDRAW;
+}
+
+static void m_reload(struct view *v, int mode)
+{
+	(void)mode;
+	load(mv_of(v));
+}
+
+static void m_crumb(struct view *v, struct sbuf *out)
+{
+	struct cmpview *mv = mv_of(v);
+
+	sb_addf(out, "#%lld vs #%lld", (long long)mv->id[0], (long long)mv->id[1]);
+}
+
+static void m_status(struct view *v, struct sbuf *left, struct sbuf *right)
+{
+	struct cmpview *mv = mv_of(v);
+
+	sb_adds(left, "  j/k scroll both, q goes back");
+	sb_addf(right, "line %d", mv->scroll + 1);
+}
+
+static void m_close(struct view *v)
+{
+	struct cmpview *mv = mv_of(v);
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		if (mv->ok[k])
+			lb_candidate_clear(&mv->c[k]);
+		draw_lines_free(&mv->lines[k]);
+	}
+	free(mv);
+}
+
+static const struct view_ops m_ops = {
+	.name = "compare",
+	.ctx = KM_CTX_COMPARE,
+	.draw = m_draw,
+	.handle = m_handle,
+	.reload = m_reload,
+	.crumb = m_crumb,
+	.status = m_status,
+	.close = m_close,
+};
+
+struct view *view_compare_new(struct tui *ui, int64_t left, int64_t right)
+{
+	struct cmpview *mv = xcalloc(1, sizeof *mv);
+
+	mv->v.ops = &m_ops;
+	mv->v.ui = ui;
+	mv->v.owner = tui_owner(ui);
+	mv->v.project_id = tui_project_id(ui);
+	mv->v.brief_id = tui_brief_id(ui);
+	mv->id[0] = left;
+	mv->id[1] = right;
+	load(mv);
+	return &mv->v;
+}
