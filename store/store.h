@@ -505,5 +505,13 @@ int store_project_name(struct store *st, int64_t id, char **name);
  * brief: call it off the interface's thread for big briefs. */
 int store_curator_names(struct store *st, const char *prefix, char ***names, size_t *n);
 int store_backend_names(struct store *st, int64_t brief_id, const char *prefix, char ***names, size_t *n);
+/* Checkpoints copy the write-ahead log into the database and fsync: up to
+ * a few hundred milliseconds on a big store.  The interface turns them
+ * off on its own connection (pages 0; SQLite's default is 1000) and runs
+ * store_wal_checkpoint, a PASSIVE checkpoint that waits for nobody, from
+ * its worker thread.  *wal_frames and *copied (may be NULL) say how big
+ * the log was and how much was copied. */
+int store_wal_autocheckpoint(struct store *st, int pages);
+int store_wal_checkpoint(struct store *st, int *wal_frames, int *copied);
 
 #endif

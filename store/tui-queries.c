@@ -3,8 +3,8 @@
  * API does not offer: lists of projects and briefs without their counts
  * (a count over a million candidates takes longer than a frame, so the
  * interface shows the names at once and fills counts in from a worker
- * thread), and the names to complete after `filter-curator` and
- * `filter-backend`.
+ * thread), the names to complete after `filter-curator` and
+ * `filter-backend`, and WAL checkpoints moved off the interface's thread.
  */
 #include "config.h"
 
@@ -214,4 +214,27 @@ int store_backend_names(struct store *st, int64_t brief_id, const char *prefix, 
 		return STORE_EIO;
 	sqlite3_bind_int64(s, 1, brief_id);
 	return collect_names(st, s, prefix, names, n, "listing backends");
+}
+
+int store_wal_autocheckpoint(struct store *st, int pages)
+{
+	if (sqlite3_wal_autocheckpoint(st->db, pages < 0 ? 0 : pages) != SQLITE_OK)
+		return st_sqlfail(st, SQLITE_ERROR, "setting the checkpoint interval");
+	return 0;
+}
+
+int store_wal_checkpoint(struct store *st, int *wal_frames, int *copied)
+{
+	int log = 0, done = 0, rc;
+
+	if (st->readonly)
+		return 0;
+	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	if (wal_frames)
+		*wal_frames = log;
+	if (copied)
+		*copied = done;
+	if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY)
+		return st_sqlfail(st, rc, "checkpointing the write-ahead log");
+	return 0;
 }

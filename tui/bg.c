@@ -14,6 +14,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 struct bg {
@@ -40,6 +42,8 @@ static void *worker(void *arg)
 	char *err = NULL;
 	ssize_t w;
 
+	/* Below the interface's thread: on a busy machine the screen wins. */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
 	pthread_mutex_lock(&b->mu);
 	for (;;) {
 		while (!b->stop && b->queue == NULL)
@@ -144,7 +148,14 @@ void bg_submit(struct bg *b, struct bg_task *t)
 		}
 	}
 	*pp = t;
-	pthread_cond_signal(&b->cv);
+	pthread_mutex_unlock(&b->mu);
+}
+
+void bg_kick(struct bg *b)
+{
+	pthread_mutex_lock(&b->mu);
+	if (b->queue)
+		pthread_cond_signal(&b->cv);
 	pthread_mutex_unlock(&b->mu);
 }
 

@@ -286,20 +286,37 @@ void draw_fill(int y, int x, int w, enum role r)
 	mvhline(y, x, ' ', w);
 }
 
+/* Lines are the Unicode box characters when the terminal takes UTF-8
+ * (no switch to the alternate character set and back on every row), and
+ * the terminal's line drawing set, or ASCII, otherwise. */
 void draw_vline(int y, int x, int h, enum role r)
 {
+	int i;
+
 	if (x < 0 || x >= COLS || h <= 0)
 		return;
 	set_role(r);
-	mvvline(y, x, unicode ? ACS_VLINE : '|', h);
+	if (!unicode) {
+		mvvline(y, x, ACS_VLINE, h);
+		return;
+	}
+	for (i = 0; i < h && y + i < LINES; i++)
+		mvaddstr(y + i, x, "\xe2\x94\x82");
 }
 
 void draw_hline(int y, int x, int w, enum role r)
 {
+	int i;
+
 	if (y < 0 || y >= LINES || w <= 0)
 		return;
 	set_role(r);
-	mvhline(y, x, unicode ? ACS_HLINE : '-', w);
+	if (!unicode) {
+		mvhline(y, x, ACS_HLINE, w);
+		return;
+	}
+	for (i = 0; i < w && x + i < COLS; i++)
+		mvaddstr(y, x + i, "\xe2\x94\x80");
 }
 
 void draw_cursor_at(int y, int x)

@@ -563,6 +563,21 @@ void list_scroll(struct list *l, int h)
 		l->top = 0;
 }
 
+int list_prefetch(struct list *l)
+{
+	int top = l->top, cur = l->cur;
+
+	if (l->n == 0)
+		return 0;
+	if (!l->at_end && l->n - l->cur <= 2 * l->height)
+		return extend_forward(l) > 0;
+	if (!l->at_start && l->cur < 2 * l->height) {
+		extend_backward(l);
+		return l->top != top || l->cur != cur;
+	}
+	return 0;
+}
+
 void list_draw(struct list *l, int y, int x, int h, int w)
 {
 	unsigned flags;

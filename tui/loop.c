@@ -92,10 +92,15 @@ static void reset_signals(void)
 
 /* Bracketed paste (xterm's DECSET 2004): a paste arrives between
  * ESC[200~ and ESC[201~, so pasted text is text, never keys.  Terminals
- * that do not know the mode ignore it. */
+ * that do not know the mode ignore it.  Turning it on goes out with the
+ * next frame; off, at once (before the terminal is given away). */
 static void bracketed_paste(int on)
 {
-	fputs(on ? "\033[?2004h" : "\033[?2004l", stdout);
+	if (on) {
+		putp("\033[?2004h");
+		return;
+	}
+	putp("\033[?2004l");
 	fflush(stdout);
 }
 
@@ -474,6 +479,7 @@ void tui_repaint(struct tui *ui, int full)
 	doupdate();
 	if (ui->preview)
 		ui->preview->ops->flush(ui->preview);
+	bg_kick(ui->bg);
 }
 
 /* ------------------------------------------------------------ the loop */
@@ -492,6 +498,44 @@ static void poll_store(struct tui *ui)
 	ui->dirty |= R_REDRAW;
 }
 
+/* Checkpoints run in the worker (the interface's connection has them off). */
+static void ckpt_run(struct bg_task *t, struct store *st)
+{
+	(void)t;
+	if (st)
+		store_wal_checkpoint(st, NULL, NULL);
+}
+
+static void ckpt_done(struct bg_task *t, struct tui *ui)
+{
+	(void)t;
+	(void)ui;
+}
+
+static void ckpt_free(struct bg_task *t)
+{
+	free(t);
+}
+
+static void ask_checkpoint(struct tui *ui)
+{
+	struct bg_task *t = xcalloc(1, sizeof *t);
+
+	t->run = ckpt_run;
+	t->done = ckpt_done;
+	t->free = ckpt_free;
+	t->owner = 0;
+	t->key = -1;
+	bg_submit(ui->bg, t);
+}
+
+static int input_waiting(void)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0;
+}
+
 static void drain_wake(struct tui *ui)
 {
 	char buf[256];
@@ -507,6 +551,9 @@ int tui_loop(struct tui *ui)
 	long long interval;
 	int timeout;
 
+	struct view *v;
+	int polls = 0;
+
 	ui->dirty |= R_REDRAW | R_FULL;
 	store_data_version(ui->st, &ui->data_version);
 	while (!ui->quit) {
@@ -514,6 +561,9 @@ int tui_loop(struct tui *ui)
 			tui_repaint(ui, ui->dirty & R_FULL);
 			ui->dirty = 0;
 		}
+		v = tui_top(ui);
+		if (v && v->ops->idle && !prompt_active(ui) && !input_waiting())
+			v->ops->idle(v);
 		interval = km_opt_int(ui->opt, KM_O_POLL_INTERVAL);
 		now = util_mono_ms();
 		if (ui->next_poll == 0)
@@ -547,6 +597,13 @@ int tui_loop(struct tui *ui)
 		if (util_mono_ms() >= ui->next_poll) {
 			poll_store(ui);
 			ui->next_poll = util_mono_ms() + (double)interval;
+			/* Every few seconds the worker copies the log back (cheap when
+			 * there is nothing to copy). */
+			if (++polls * interval >= 3000) {
+				polls = 0;
+				ask_checkpoint(ui);
+				bg_kick(ui->bg);
+			}
 		}
 	}
 	return 0;

@@ -194,6 +194,10 @@ int list_home(struct list *l);
 int list_end(struct list *l);
 /* Keeps the cursor visible in h rows. */
 void list_scroll(struct list *l, int h);
+/* Reads the next (or previous) page ahead when the cursor is within a
+ * screen of the window's edge, so moving on never waits for the store.
+ * 1 when it read something. */
+int list_prefetch(struct list *l);
 void list_draw(struct list *l, int y, int x, int h, int w);
 void *list_current(const struct list *l);
 int64_t list_current_id(const struct list *l);
@@ -282,7 +286,10 @@ struct bg;
  * byte) when a result is ready.  Owned. */
 struct bg *bg_new(const char *store_dir, const char *curator, int wake_fd);
 void bg_free(struct bg **b);
+/* Queues t; it starts at the next bg_kick (the main loop kicks after each
+ * frame is on the screen, so the worker never competes with drawing it). */
 void bg_submit(struct bg *b, struct bg_task *t);
+void bg_kick(struct bg *b);
 /* Runs done() of finished tasks; returns how many. */
 int bg_collect(struct bg *b, struct tui *ui);
 /* Forgets every task of owner (queued ones are freed, running ones are
@@ -344,6 +351,9 @@ struct view_ops {
 	/* Appends status details (filter, sort, marks) and the position text. */
 	void (*status)(struct view *v, struct sbuf *left, struct sbuf *right);
 	void (*close)(struct view *v);
+	/* Optional: work to do while the user reads the screen (read the
+	 * next page ahead).  Must not change what is on screen. */
+	void (*idle)(struct view *v);
 };
 
 enum {

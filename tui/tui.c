@@ -632,6 +632,8 @@ int tui_main(const struct tui_start *s)
 	}
 	if (resolve_start(&ui, s, &proj, &brief, &cand) != 0)
 		goto out;
+	/* Checkpoints (fsync, copying the log) run in the worker, not here. */
+	store_wal_autocheckpoint(ui.st, 0);
 	if (pipe2(ui.wake, O_NONBLOCK | O_CLOEXEC) != 0) {
 		perror("lightbox: pipe");
 		goto out;

@@ -445,7 +445,7 @@ static void draw_header(struct cview *cv, int y, int x, int w)
 		draw_text(y, cx, x + w - cx, ROLE_HEADER, cv->brief.f.modality == LB_TEXT ? "text" : "prompt");
 }
 
-static void draw_empty(struct cview *cv, struct rect r)
+static void draw_empty(struct cview *cv, struct rect r, int w)
 {
 	const char *why;
 
@@ -453,7 +453,7 @@ static void draw_empty(struct cview *cv, struct rect r)
 		why = "no candidates match: F clears the filter, M-/ forgets the search";
 	else
 		why = "no candidates yet: add some with 'lightbox candidate add'";
-	draw_text(r.y + 1, r.x + 2, r.w - 2, ROLE_DIM, why);
+	draw_text(r.y + 1, r.x + 2, w - 3, ROLE_DIM, why);
 }
 
 static void cand_draw_view(struct view *v, struct rect r)
@@ -472,7 +472,7 @@ static void cand_draw_view(struct view *v, struct rect r)
 	lay_out(cv, lw);
 	draw_header(cv, r.y, r.x, lw);
 	if (cv->list.n == 0)
-		draw_empty(cv, r);
+		draw_empty(cv, r, lw);
 	else
 		list_draw(&cv->list, r.y + 1, r.x, r.h - 1, lw);
 	if (sep) {
@@ -810,7 +810,13 @@ static void cand_close(struct view *v)
 	free(cv);
 }
 
+static void cand_idle(struct view *v)
+{
+	list_prefetch(&cv_of(v)->list);
+}
+
 static const struct view_ops cand_ops = {
+	.idle = cand_idle,
 	.name = "candidates",
 	.ctx = KM_CTX_CANDIDATES,
 	.draw = cand_draw_view,

@@ -2,8 +2,7 @@
  * view-help.c - the keys of the view it was opened from, made from the
  * action table and the current keymap (so rebinding shows here at once):
  * grouped as in actions.def, every action listed, unbound ones too, with
- * its name for `:` and `bind`.  Enter runs the action under the cursor in
- * the view below.
+ * its name for `:` and `bind`.
  */
 #include "config.h"
 
@@ -170,34 +169,14 @@ static void h_status(struct view *v, struct sbuf *left, struct sbuf *right)
 
 	if (hv->list.search)
 		sb_addf(left, "  /%s", hv->list.search);
-	sb_adds(left, "  Enter runs the action, q goes back");
+	sb_adds(left, "  / searches, q goes back");
 	list_pos_text(&hv->list, pos, sizeof pos);
 	sb_addf(right, "line %s", pos);
 }
 
 static int h_handle(struct view *v, enum km_action a, const char *arg)
 {
-	struct hview *hv = hv_of(v);
-	struct tui *ui = v->ui;
-	void *row;
-	enum km_action run;
-	int r;
-
-	r = view_list_action(v, &hv->list, a, arg, 0);
-	if (r != R_UNHANDLED)
-		return r;
-	if (a != KM_A_OPEN)
-		return R_UNHANDLED;
-	row = list_current(&hv->list);
-	if (row == NULL)
-		return R_REDRAW;
-	run = hv->rows[array_row_index(row)].action;
-	if (run == KM_A_NONE || run == KM_A_HELP)
-		return R_REDRAW;
-	/* Close the help, then do it where it was asked for. */
-	tui_dispatch(ui, KM_A_BACK, NULL);
-	tui_dispatch(ui, run, NULL);
-	return R_NONE;
+	return view_list_action(v, &hv_of(v)->list, a, arg, 0);
 }
 
 static void h_close(struct view *v)

@@ -125,8 +125,8 @@ static void s_draw(void *ctx, size_t i, int y, int x, int w, unsigned flags)
 		draw_text(y, cx, sv->briefw, ROLE_LABEL, r->brief);
 	cx += sv->briefw + 1;
 	snprintf(buf, sizeof buf, "#%lld", (long long)r->s.candidate_id);
-	draw_text_right(y, cx, 8, ROLE_DIM, buf);
-	cx += 9;
+	draw_text_right(y, cx, 6, ROLE_DIM, buf);
+	cx += 7;
 	draw_raw(y, cx, 5, r->my_stars < 0 ? ROLE_DIM : ROLE_STARS, glyph_stars(r->my_stars, stars));
 	cx += 6;
 	if (r->n_ratings)
@@ -140,7 +140,7 @@ static void s_draw(void *ctx, size_t i, int y, int x, int w, unsigned flags)
 	util_age(r->s.updated, sv->now, age);
 	snprintf(buf, sizeof buf, "%s %s", r->s.curator, age);
 	rw = draw_width(buf);
-	if (end - cx > rw + 10) {
+	if (end - cx - rw - 1 >= 24) {
 		draw_text(y, cx, end - cx - rw - 1, ROLE_DIM, *r->s.integration ? r->s.integration : "-");
 		draw_text_right(y, end - rw - 1, rw, ROLE_DIM, buf);
 	} else {
@@ -172,8 +172,8 @@ static void s_draw_view(struct view *v, struct rect r)
 	x = r.x + 1;
 	draw_text(r.y, x, sv->briefw, ROLE_HEADER, "brief");
 	x += sv->briefw + 1;
-	draw_text_right(r.y, x, 8, ROLE_HEADER, "#");
-	x += 9;
+	draw_text_right(r.y, x, 6, ROLE_HEADER, "#");
+	x += 7;
 	draw_text(r.y, x, 5, ROLE_HEADER, "mine");
 	x += 6;
 	draw_text_right(r.y, x, 3, ROLE_HEADER, "avg");

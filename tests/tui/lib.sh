@@ -57,17 +57,20 @@ The coffee is warm and the light is low; candidate $i has a longer line that wra
 # start_lb COLS ROWS [ARGS...]: lightbox in a terminal of that size.  A
 # shell around it prints "[exited N]" when it ends (tmux does not always
 # keep a dead pane's status), and keeps the pane for the screen tests.
+# TM_TERM sets the terminal type inside (tmux puts its own TERM in a
+# pane's environment, whatever new-session -e says).
 start_lb() {
 	_c=$1
 	_r=$2
 	shift 2
-	tm_start "$_c" "$_r" sh -c '"$0" "$@"; echo "[exited $?]"; exec sleep 600' "$LIGHTBOX" "$@"
+	tm_start "$_c" "$_r" env "TERM=${TM_TERM:-tmux-256color}" \
+		sh -c '"$0" "$@"; echo "[exited $?]"; exec sleep 600' "$LIGHTBOX" "$@"
 }
 
 # open_brief COLS ROWS [BRIEF]: the interface at a brief's candidates.
 open_brief() {
 	start_lb "$1" "$2" tui --brief "${3:-1}"
-	tm_wait_for 'Hero copy r[0-9]' || { echo "# the interface did not open"; exit 1; }
+	tm_wait_for '\[candidates\]' || { echo "# the interface did not open"; exit 1; }
 }
 
 # screen_line REGEX: the first captured line matching REGEX.

@@ -1,0 +1,400 @@
+/*
+ * tui-bench.c - figures for the interface, measured through a real
+ * terminal: a pseudo-terminal this program drives, as a user's terminal
+ * would.
+ *
+ *  - a store with 1,000,000 candidates in one brief (built with SQLite
+ *    directly: the CLI would take minutes);
+ *  - time from starting `lightbox tui --brief 1` to the first full screen,
+ *    and until the count "of 1000000" shows;
+ *  - 2,000 keystrokes (next, rate, next, rate, ...): latency from writing a
+ *    key to the end of the screen update it caused, median and 99th
+ *    percentile;
+ *  - resident memory of the interface;
+ *  - a culling pass over 1,000 candidates (advance after rating; every
+ *    tenth also tagged with completion): keystrokes and tool time per
+ *    decision.
+ *
+ * Usage: tui-bench LIGHTBOX [WORKDIR]   (prints figures; exit 1 on failure)
+ * TUI_BENCH_SLOW=MS also prints every keystroke slower than MS.
+ * The end of a screen update is the last byte before the terminal has been
+ * quiet for QUIET_MS; the latency counts to that last byte, not the quiet.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { N_CANDIDATES = 1000000, N_KEYS = 2000, N_CULL = 1000, QUIET_MS = 12, N_STARTS = 5 };
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("tui-bench: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(1);
+}
+
+static void run(const char *cmd)
+{
+	if (system(cmd) != 0)
+		die("failed: %s", cmd);
+}
+
+static void exec_sql(sqlite3 *db, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+		die("SQL failed: %s\n%s", err ? err : "?", sql);
+}
+
+/* The store: the CLI makes the project and brief (so the schema is the
+ * real one), SQLite fills in a million candidates and some ratings. */
+static double build_store(const char *lightbox, const char *dir)
+{
+	char *cmd, *db;
+	sqlite3 *h;
+	double t0 = now_ms();
+
+	if (asprintf(&cmd,
+		 "rm -rf '%s' && LIGHTBOX_STORE='%s' '%s' init >/dev/null && "
+		 "LIGHTBOX_STORE='%s' '%s' project add 'Bench project' >/dev/null && "
+		 "LIGHTBOX_STORE='%s' '%s' brief add --project 1 --title 'A million' --modality text "
+		 "--prompt 'one line about the sea' >/dev/null",
+		 dir, dir, lightbox, dir, lightbox, dir, lightbox) < 0 || asprintf(&db, "%s/lightbox.db", dir) < 0)
+		die("out of memory");
+	run(cmd);
+	if (sqlite3_open(db, &h) != SQLITE_OK)
+		die("cannot open %s", db);
+	free(cmd);
+	free(db);
+	exec_sql(h, "PRAGMA synchronous=OFF; PRAGMA cache_size=-200000; BEGIN;"
+		    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)"
+		    " INSERT INTO candidate (brief_id, revision_id, modality, body, backend, model, seed, created)"
+		    " SELECT 1, 1, 'text', 'The sea, line ' || i || ': grey water under a low sky, gulls.',"
+		    " CASE i % 3 WHEN 0 THEN 'builtin' WHEN 1 THEN 'sdxl' ELSE 'local' END, 'm1',"
+		    " (i * 7919) % 1000003, 1700000000 + i FROM n;"
+		    /* every tenth rated by another curator */
+		    "INSERT INTO rating (candidate_id, curator, stars, flag, updated)"
+		    " SELECT id, 'bob', id % 6, CASE id % 7 WHEN 0 THEN 'pick' ELSE 'none' END, 1700000000"
+		    " FROM candidate WHERE id % 10 = 0;"
+		    "UPDATE candidate SET n_ratings = 1, stars_mean = id % 6,"
+		    " n_picks = (id % 7 = 0) WHERE id % 10 = 0;"
+		    "INSERT INTO tag (name, created) VALUES ('hero', 0), ('heron', 0), ('harbour', 0);"
+		    "INSERT INTO candidate_tag (candidate_id, tag_id, curator, created)"
+		    " SELECT id, 1, 'bob', 0 FROM candidate WHERE id % 1000 = 0;"
+		    "COMMIT; PRAGMA wal_checkpoint(TRUNCATE);");
+	sqlite3_close(h);
+	return now_ms() - t0;
+}
+
+/* ------------------------------------------------------------ the terminal */
+
+struct term {
+	int fd;
+	pid_t pid;
+	char *buf;       /* everything read since the last reset */
+	size_t len, cap;
+	double last;     /* when the last byte came */
+};
+
+static void term_start(struct term *t, const char *lightbox, const char *store, const char *home, int baseline)
+{
+	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+	char *env_store, *env_home, *env_cfg, *envp[8];
+
+	memset(t, 0, sizeof *t);
+	t->pid = forkpty(&t->fd, NULL, NULL, &ws);
+	if (t->pid < 0)
+		die("forkpty: %s", strerror(errno));
+	if (t->pid == 0) {
+		if (asprintf(&env_store, "LIGHTBOX_STORE=%s", store) < 0 ||
+		    asprintf(&env_home, "HOME=%s", home) < 0 ||
+		    asprintf(&env_cfg, "XDG_CONFIG_HOME=%s/config", home) < 0)
+			_exit(127);
+		envp[0] = strdup("TERM=xterm-256color");
+		envp[1] = strdup("LANG=C.UTF-8");
+		envp[2] = strdup("LIGHTBOX_CURATOR=bench");
+		envp[3] = env_store;
+		envp[4] = env_home;
+		envp[5] = env_cfg;
+		envp[6] = strdup("PATH=/usr/bin:/bin");
+		envp[7] = NULL;
+		if (baseline) /* the cost of starting any program in a pty here */
+			execle("/bin/true", "true", (char *)NULL, envp);
+		execle(lightbox, lightbox, "tui", "--brief", "1", (char *)NULL, envp);
+		_exit(127);
+	}
+	fcntl(t->fd, F_SETFL, O_NONBLOCK);
+}
+
+/* Reads what is there within timeout ms; returns bytes read. */
+static size_t term_read(struct term *t, int timeout)
+{
+	struct pollfd p = { .fd = t->fd, .events = POLLIN };
+	char chunk[65536];
+	size_t total = 0;
+	ssize_t n;
+
+	if (poll(&p, 1, timeout) <= 0)
+		return 0;
+	while ((n = read(t->fd, chunk, sizeof chunk)) > 0) {
+		if (t->len + (size_t)n + 1 > t->cap) {
+			t->cap = (t->len + (size_t)n + 1) * 2;
+			t->buf = realloc(t->buf, t->cap);
+			if (t->buf == NULL)
+				die("out of memory");
+		}
+		memcpy(t->buf + t->len, chunk, (size_t)n);
+		t->len += (size_t)n;
+		t->buf[t->len] = '\0';
+		total += (size_t)n;
+		t->last = now_ms();
+	}
+	return total;
+}
+
+/* Waits until the output holds every needle; returns when the last one
+ * arrived, or -1 after timeout_ms. */
+static double term_wait(struct term *t, const char *const *needles, int timeout_ms)
+{
+	double end = now_ms() + timeout_ms;
+	int i, all;
+
+	for (;;) {
+		all = 1;
+		for (i = 0; needles[i] && all; i++)
+			all = t->buf && strstr(t->buf, needles[i]) != NULL;
+		if (all)
+			return t->last;
+		if (now_ms() > end)
+			return -1;
+		term_read(t, 10);
+	}
+}
+
+static void term_reset(struct term *t)
+{
+	t->len = 0;
+	if (t->buf)
+		t->buf[0] = '\0';
+}
+
+/* Writes a key, then reads until the terminal is quiet: the latency is
+ * from the write to the last byte of the update (-1 if nothing came). */
+static double key(struct term *t, const char *bytes)
+{
+	double sent;
+	size_t got = 0;
+
+	term_reset(t);
+	sent = now_ms();
+	if (write(t->fd, bytes, strlen(bytes)) < 0)
+		die("write: %s", strerror(errno));
+	/* The first bytes may take a while; after that, quiet means done. */
+	got = term_read(t, 2000);
+	if (got == 0)
+		return -1;
+	while (term_read(t, QUIET_MS) > 0)
+		;
+	return t->last - sent;
+}
+
+static long rss_kb(pid_t pid, const char *field)
+{
+	char path[64], line[256];
+	FILE *f;
+	long v = -1;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, field, strlen(field)) == 0)
+			v = strtol(line + strlen(field) + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double pct(double *v, int n, double p)
+{
+	int i = (int)(p * (n - 1) + 0.5);
+
+	return v[i < n ? i : n - 1];
+}
+
+static void term_quit(struct term *t)
+{
+	int status;
+
+	if (write(t->fd, "Q", 1) < 0)
+		kill(t->pid, SIGTERM);
+	for (int i = 0; i < 100 && waitpid(t->pid, &status, WNOHANG) == 0; i++)
+		term_read(t, 20);
+	kill(t->pid, SIGKILL);
+	waitpid(t->pid, &status, 0);
+	close(t->fd);
+	free(t->buf);
+}
+
+int main(int argc, char **argv)
+{
+	const char *lightbox, *work;
+	char store[1024], home[1024], cmd[2200];
+	struct term t, base;
+	double build, t0, first, counted, lat[N_KEYS], sum = 0, cull_time = 0, wall0, wall;
+	double starts[N_STARTS], counts[N_STARTS], spawn[N_STARTS];
+	char load[64] = "";
+	FILE *lf;
+	static const char *const first_screen[] = { "[candidates]", "999981", NULL };
+	static const char *const count_shown[] = { "of 1000000", NULL };
+	int i, nlat = 0, keys = 0, timeouts = 0;
+	struct stat sb;
+
+	if (argc < 2)
+		die("usage: tui-bench LIGHTBOX [WORKDIR]");
+	lightbox = argv[1];
+	work = argc > 2 ? argv[2] : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	if (stat(lightbox, &sb) != 0)
+		die("no lightbox at %s", lightbox);
+	snprintf(store, sizeof store, "%s/lightbox-tui-bench", work);
+	snprintf(home, sizeof home, "%s/lightbox-tui-bench-home", work);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s/config'", home, home);
+	run(cmd);
+
+	lf = fopen("/proc/loadavg", "r");
+	if (lf) {
+		if (fgets(load, sizeof load, lf) == NULL)
+			load[0] = '\0';
+		load[strcspn(load, "\n")] = '\0';
+		fclose(lf);
+	}
+	printf("tui bench: %d candidates in one brief, a pty of 80x24, TERM=xterm-256color\n"
+	       "  (%ld CPUs, load average %s: figures include what else runs)\n",
+	       N_CANDIDATES, sysconf(_SC_NPROCESSORS_ONLN), load);
+	build = build_store(lightbox, store);
+	printf("  store built in %.1f s (SQLite directly)\n", build / 1000);
+
+	/* Start five times; the first also warms the OS's file cache, as for
+	 * any start after the first.  Reported: the median of the other four. */
+	for (i = 0; i < N_STARTS; i++) {
+		t0 = now_ms();
+		term_start(&t, lightbox, store, home, 0);
+		first = term_wait(&t, first_screen, 10000);
+		counted = term_wait(&t, count_shown, 30000);
+		if (first < 0)
+			die("no first screen within 10 s");
+		starts[i] = first - t0;
+		counts[i] = counted > 0 ? counted - t0 : -1;
+		if (i < N_STARTS - 1)
+			term_quit(&t);
+	}
+	for (i = 0; i < N_STARTS - 1; i++) {
+		int status;
+		t0 = now_ms();
+		term_start(&base, lightbox, store, home, 1);
+		waitpid(base.pid, &status, 0);
+		spawn[i] = now_ms() - t0;
+		close(base.fd);
+		free(base.buf);
+	}
+	qsort(starts + 1, N_STARTS - 1, sizeof starts[0], cmp_double);
+	qsort(counts + 1, N_STARTS - 1, sizeof counts[0], cmp_double);
+	qsort(spawn, N_STARTS - 1, sizeof spawn[0], cmp_double);
+	printf("  start to first full screen: median %.1f ms, best %.1f ms of %d starts (target < 50 ms);\n"
+	       "    of which starting any program in a pty takes %.1f ms here (/bin/true)\n",
+	       pct(starts + 1, N_STARTS - 1, 0.5), starts[1], N_STARTS - 1, pct(spawn, N_STARTS - 1, 0.5));
+	printf("  start to \"N of 1000000\" in the status line: median %.0f ms (counted in the background)\n",
+	       pct(counts + 1, N_STARTS - 1, 0.5));
+	while (term_read(&t, 100) > 0)
+		;
+
+	/* 2,000 keystrokes: next, rate, next, rate ... */
+	for (i = 0; i < N_KEYS; i++) {
+		char k[2] = { i % 2 == 0 ? 'j' : (char)('1' + (i / 2) % 5), 0 };
+		double l = key(&t, k);
+		if (getenv("TUI_BENCH_SLOW") && l > atof(getenv("TUI_BENCH_SLOW")))
+			printf("    slow key %d (%s): %.2f ms\n", i, k, l);
+		if (l < 0)
+			timeouts++;
+		else
+			lat[nlat++] = l;
+	}
+	qsort(lat, (size_t)nlat, sizeof lat[0], cmp_double);
+	printf("  %d keystrokes (next, rate, ...): latency median %.2f ms, p99 %.2f ms, max %.2f ms"
+	       " (targets: median < 2 ms, p99 < 10 ms)%s\n",
+	       N_KEYS, pct(lat, nlat, 0.5), pct(lat, nlat, 0.99), lat[nlat - 1],
+	       timeouts ? " -- some keys drew nothing!" : "");
+	printf("  resident memory: %.1f MB now, %.1f MB peak (target < 30 MB)\n", rss_kb(t.pid, "VmRSS:") / 1024.0,
+	       rss_kb(t.pid, "VmHWM:") / 1024.0);
+
+	/* The culling pass: advance after rating; every tenth also tagged
+	 * "hero" by typing "he", Tab, Enter. */
+	key(&t, "g");
+	key(&t, "A");
+	wall0 = now_ms();
+	for (i = 0; i < N_CULL; i++) {
+		char k[2] = { (char)('0' + (i * 7) % 6), 0 };
+		double l;
+		if (i % 10 == 0) {
+			const char *seq[] = { "t", "h", "e", "\t", "\r" };
+			for (int s = 0; s < 5; s++) {
+				l = key(&t, seq[s]);
+				cull_time += l > 0 ? l : 0;
+				keys++;
+			}
+		}
+		l = key(&t, k);
+		cull_time += l > 0 ? l : 0;
+		keys++;
+		sum += l;
+	}
+	wall = now_ms() - wall0;
+	printf("  culling pass over %d candidates (rate and advance; every tenth tagged with completion):\n"
+	       "    %.2f keystrokes per decision, tool time %.2f ms per decision (%.1f ms wall per decision,"
+	       " with the %d ms quiet wait per key)\n",
+	       N_CULL, (double)keys / N_CULL, cull_time / N_CULL, wall / N_CULL, QUIET_MS);
+	term_quit(&t);
+	snprintf(cmd, sizeof cmd,
+		 "test \"$(sqlite3 '%s/lightbox.db' \"SELECT count(*) FROM rating WHERE curator = 'bench'\")\" -ge %d",
+		 store, N_CULL);
+	if (system(cmd) != 0)
+		printf("  warning: the store does not hold the culling pass's ratings\n");
+	snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", store, home);
+	run(cmd);
+	return 0;
+}

@@ -1,0 +1,59 @@
+#!/bin/sh
+# valgrind.sh - the main paths under valgrind: browsing, rating, tagging
+# with completion, a note, the detail, the help, a filter, a search, marks
+# and a bulk tag, undo, the : line, a resize and quitting, with no memory
+# error and nothing definitely or indirectly lost.
+. "$(dirname "$0")/lib.sh"
+
+command -v valgrind >/dev/null 2>&1 || skip_all "valgrind is not installed"
+case "$(file -b "$LIGHTBOX" 2>/dev/null)" in
+*ASan* | *asan*) skip_all "an ASan build cannot run under valgrind" ;;
+esac
+nm "$LIGHTBOX" 2>/dev/null | grep -q __asan_init && skip_all "an ASan build cannot run under valgrind"
+
+plan 6
+mkstore
+VG="valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --log-file=$T/vg.log"
+tm_start 100 30 sh -c "$VG \"\$0\" \"\$@\"; echo \"[exited \$?]\"; exec sleep 600" "$LIGHTBOX"
+ok "the interface runs under valgrind" tm_wait_for 'Autumn campaign' 30
+tm_keys Enter
+tm_wait_for 'Hero copy' 20 >/dev/null
+tm_keys Enter
+tm_wait_for '│Leaves fall, number 8' 20 >/dev/null
+tm_keys j 4 p t
+tm_wait_for '^tag:' 20 >/dev/null
+tm_type he
+tm_keys Tab Enter n
+tm_wait_for '^note:' 20 >/dev/null
+tm_type "under valgrind"
+tm_keys Enter
+ok "rating, tagging and a note work" tm_wait_for 'note saved' 20
+tm_keys Enter
+tm_wait_for 'Provenance' 20 >/dev/null
+tm_keys q '?'
+tm_wait_for '\[help\]' 20 >/dev/null
+tm_keys q f
+tm_type "tag:hero"
+tm_keys Enter
+tm_wait_for 'filter: tag:hero' 20 >/dev/null
+tm_keys F /
+tm_type "number 3"
+tm_keys Enter
+tm_wait_for '/number 3' 20 >/dev/null
+tm_keys M-/ Space Space t
+tm_wait_for '^tag marked:' 20 >/dev/null
+tm_type "vg"
+tm_keys Enter
+ok "a bulk tag works" tm_wait_for 'tag vg \(2 marked\)' 20
+tm_keys u :
+tm_type "sort-by oldest"
+tm_keys Enter
+tm_resize 80 24
+tm_wait_for 'sorted by oldest' 20 >/dev/null
+tm_keys Q
+ok "it exits 0 (valgrind found nothing)" tm_wait_for '^\[exited 0\]' 60
+like "$(grep -c . "$T/vg.log")" '^0$' "the valgrind log is empty"
+is "$(sql "SELECT count(*) FROM candidate_tag ct JOIN tag t ON t.id = ct.tag_id WHERE t.name = 'vg'")" 0 \
+	"the undo took the bulk tag back"
+[ -s "$T/vg.log" ] && sed 's/^/#   /' "$T/vg.log" | head -60
+done_testing
