@@ -13,6 +13,7 @@ struct tui_start {
 	const char *project;    /* open at this project (id or slug), or NULL */
 	const char *brief;      /* open at this brief's candidates (id), or NULL */
 	const char *candidate;  /* open at this candidate (id), or NULL */
+	const char *preview;    /* --preview MODE (preview-mode's values), or NULL */
 };
 
 /* Runs the interface on a terminal until the user quits.  Returns the
@@ -22,7 +23,7 @@ int tui_main(const struct tui_start *start);
 
 /* `lightbox tui [--project P] [--brief B] [--candidate C]`: argv[0] is
  * "tui".  Returns the exit status (2 for a usage error). */
-int tui_cmd_open(const char *store_dir, const char *config, int argc, char **argv);
+int tui_cmd_open(const char *store_dir, const char *config, const char *preview, int argc, char **argv);
 
 /* `lightbox keys [--man] [--options] [--defaults]`: prints every action
  * with its keys per context (the same listing the help view shows), as
