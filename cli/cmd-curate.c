@@ -238,7 +238,7 @@ static int note_args(struct cli *c, int argc, char **argv, int *target, int64_t 
 	*kind = LB_NOTE_COMMENT;
 	*target = LB_ON_CANDIDATE;
 	optind = 0;
-	while ((o = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (o == 'b')
 			brief = optarg;
 		else if (o == 'p')
@@ -344,7 +344,7 @@ int cmd_select(struct cli *c, int argc, char **argv)
 	if (cli_wants_help(argc, argv))
 		return cli_help(select_help);
 	optind = 0;
-	while ((o = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (o == 'u')
 			use = optarg;
 		else if (o == 'n')
@@ -451,7 +451,7 @@ int cmd_log(struct cli *c, int argc, char **argv)
 	if (cli_wants_help(argc, argv))
 		return cli_help(log_help);
 	optind = 0;
-	while ((o = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (o == 'c')
 			f.curator = optarg;
 		else if (o == 'i') {

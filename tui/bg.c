@@ -214,3 +214,77 @@ int bg_busy(struct bg *b)
 	pthread_mutex_unlock(&b->mu);
 	return busy;
 }
+
+/* ------------------------------------------------------------ counts per row */
+
+struct counts_task {
+	struct bg_task t;
+	bg_count_fn read;
+	bg_apply_fn apply;
+	void *ctx;
+	const uint64_t *genp; /* the view's generation, valid while it is open */
+	uint64_t gen;
+	size_t n;
+	int64_t *ids;
+	int64_t (*counts)[BG_COUNTS_MAX];
+};
+
+static void counts_run(struct bg_task *bt, struct store *st)
+{
+	struct counts_task *t = (struct counts_task *)bt;
+	size_t i;
+	int k;
+
+	for (i = 0; i < t->n; i++) {
+		for (k = 0; k < BG_COUNTS_MAX; k++)
+			t->counts[i][k] = -1;
+		if (st)
+			t->read(st, t->ids[i], t->counts[i]);
+	}
+}
+
+static void counts_done(struct bg_task *bt, struct tui *ui)
+{
+	struct counts_task *t = (struct counts_task *)bt;
+	size_t i;
+
+	if (*t->genp != t->gen)
+		return; /* the rows were read again since */
+	for (i = 0; i < t->n; i++)
+		t->apply(t->ctx, t->ids[i], t->counts[i]);
+	ui->dirty |= R_REDRAW;
+}
+
+static void counts_free(struct bg_task *bt)
+{
+	struct counts_task *t = (struct counts_task *)bt;
+
+	free(t->ids);
+	free(t->counts);
+	free(t);
+}
+
+void bg_counts(struct bg *b, uint64_t owner, const int64_t *ids, size_t n, bg_count_fn read, bg_apply_fn apply,
+	       void *ctx, const uint64_t *gen)
+{
+	struct counts_task *t;
+
+	if (n == 0)
+		return;
+	t = xcalloc(1, sizeof *t);
+	t->t.run = counts_run;
+	t->t.done = counts_done;
+	t->t.free = counts_free;
+	t->t.owner = owner;
+	t->t.key = 1;
+	t->read = read;
+	t->apply = apply;
+	t->ctx = ctx;
+	t->genp = gen;
+	t->gen = *gen;
+	t->n = n;
+	t->ids = xmalloc(n * sizeof *t->ids);
+	memcpy(t->ids, ids, n * sizeof *ids);
+	t->counts = xmalloc(n * sizeof *t->counts);
+	bg_submit(b, &t->t);
+}

@@ -351,6 +351,50 @@ static char *trim_dup(const char *s)
 	return xstrndup(s, n);
 }
 
+struct note_target {
+	int target;
+	int64_t id;
+};
+
+static void note_accept(struct tui *ui, void *arg, const char *text)
+{
+	struct note_target *nt = arg;
+	static const char *const what[] = { "the project", "the brief", "the candidate" };
+	int64_t id;
+
+	if (*text == '\0')
+		return;
+	if (store_note_add(ui->st, nt->target, nt->id, LB_NOTE_COMMENT, text, &id) != 0)
+		tui_store_error(ui, "note");
+	else
+		tui_msg(ui, "note saved on %s", what[nt->target]);
+}
+
+int tui_note(struct tui *ui, int target, int64_t target_id, const char *text, const char *label)
+{
+	struct prompt_spec ps;
+	struct note_target *nt;
+
+	if (target_id == 0)
+		return R_REDRAW;
+	nt = xmalloc(sizeof *nt);
+	nt->target = target;
+	nt->id = target_id;
+	if (text) {
+		note_accept(ui, nt, text);
+		free(nt);
+		return R_REDRAW;
+	}
+	memset(&ps, 0, sizeof ps);
+	ps.label = label;
+	ps.history = HIST_NOTE;
+	ps.accept = note_accept;
+	ps.arg = nt;
+	ps.arg_free = free;
+	prompt_open(ui, &ps);
+	return R_REDRAW;
+}
+
 int tui_long_note(struct tui *ui, int target, int64_t target_id)
 {
 	char *text = NULL, *err = NULL, *body;

@@ -276,6 +276,18 @@ int draw_text_right(int y, int x, int w, enum role r, const char *s)
 	return draw_text(y, x + w - tw, tw, r, s);
 }
 
+void draw_count(int y, int x, int w, int64_t n)
+{
+	char buf[32];
+
+	if (n < 0) {
+		draw_text_right(y, x, w, ROLE_DIM, unicode ? "\xe2\x80\xa6" : ".");
+		return;
+	}
+	snprintf(buf, sizeof buf, "%lld", (long long)n);
+	draw_text_right(y, x, w, n ? ROLE_NORMAL : ROLE_DIM, buf);
+}
+
 void draw_fill(int y, int x, int w, enum role r)
 {
 	if (y < 0 || y >= LINES || w <= 0 || x >= COLS)

@@ -202,6 +202,8 @@ static void insert_rows(struct list *l, int at, void **rows, int n)
 {
 	int i;
 
+	if (n <= 0)
+		return;
 	reserve(l, l->n + n);
 	memmove(l->rows + at + n, l->rows + at, (size_t)(l->n - at) * sizeof *l->rows);
 	memmove(l->ids + at + n, l->ids + at, (size_t)(l->n - at) * sizeof *l->ids);

@@ -95,15 +95,11 @@ static void reset_signals(void)
 
 /* Bracketed paste (xterm's DECSET 2004): a paste arrives between
  * ESC[200~ and ESC[201~, so pasted text is text, never keys.  Terminals
- * that do not know the mode ignore it.  Turning it on goes out with the
- * next frame; off, at once (before the terminal is given away). */
+ * that do not know the mode ignore it.  Written at once: ncurses would
+ * hold it until it next flushes on its own. */
 static void bracketed_paste(int on)
 {
-	if (on) {
-		putp("\033[?2004h");
-		return;
-	}
-	putp("\033[?2004l");
+	fputs(on ? "\033[?2004h" : "\033[?2004l", stdout);
 	fflush(stdout);
 }
 
@@ -567,12 +563,21 @@ static int input_waiting(void)
 	return poll(&p, 1, 0) > 0;
 }
 
-static void drain_wake(struct tui *ui)
+/* Empties the self-pipe.  Signal handlers write the signal number and
+ * the worker 'b'; any other byte (a job runner's "something changed")
+ * asks for the store to be looked at now rather than at the next poll. */
+static int drain_wake(struct tui *ui)
 {
 	char buf[256];
+	ssize_t n, i;
+	int other = 0;
 
-	while (read(ui->wake[0], buf, sizeof buf) > 0)
-		;
+	while ((n = read(ui->wake[0], buf, sizeof buf)) > 0)
+		for (i = 0; i < n; i++)
+			if (buf[i] != 'b' && buf[i] != SIGWINCH && buf[i] != SIGINT && buf[i] != SIGTERM &&
+			    buf[i] != SIGHUP && buf[i] != SIGCONT)
+				other = 1;
+	return other;
 }
 
 int tui_loop(struct tui *ui)
@@ -597,7 +602,7 @@ int tui_loop(struct tui *ui)
 			v->ops->idle(v);
 		interval = km_opt_int(ui->opt, KM_O_POLL_INTERVAL);
 		now = util_mono_ms();
-		if (ui->next_poll == 0)
+		if (ui->next_poll < 0)
 			ui->next_poll = now + (double)interval;
 		timeout = ui->next_poll > now ? (int)(ui->next_poll - now) + 1 : 0;
 		fds[0].fd = STDIN_FILENO;
@@ -608,8 +613,8 @@ int tui_loop(struct tui *ui)
 			return -1;
 		if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			ui->quit = 1; /* the terminal went away */
-		if (fds[1].revents & POLLIN)
-			drain_wake(ui);
+		if ((fds[1].revents & POLLIN) && drain_wake(ui))
+			ui->next_poll = 0; /* look at the store now */
 		if (sig_term) {
 			ui->quit = 1;
 			break;

@@ -102,25 +102,23 @@ struct text_preview {
 	struct draw_lines lines;
 };
 
-/* Facts as "label  value" lines, wrapped to w. */
+/* Facts as "label    value" lines; a long value wraps under itself. */
 static void facts_lines(const struct lb_candidate *c, int w, struct draw_lines *out)
 {
 	struct fact *f;
 	size_t n = preview_facts(c, &f), i, j;
 	struct draw_lines wrapped;
-	char *line;
+	int vw = w - 10 > 8 ? w - 10 : 8;
 
 	out->v = NULL;
 	out->n = 0;
 	for (i = 0; i < n; i++) {
-		line = xasprintf("%-9s %s", f[i].label, f[i].value);
-		draw_wrap(line, w, &wrapped);
+		draw_wrap(f[i].value, vw, &wrapped);
 		for (j = 0; j < wrapped.n; j++) {
 			out->v = xrealloc(out->v, (out->n + 1) * sizeof *out->v);
-			out->v[out->n++] = wrapped.v[j];
+			out->v[out->n++] = xasprintf("%-9s %s", j == 0 ? f[i].label : "", wrapped.v[j]);
 		}
-		free(wrapped.v);
-		free(line);
+		draw_lines_free(&wrapped);
 	}
 	preview_facts_free(f, n);
 }

@@ -89,6 +89,8 @@ int draw_textf(int y, int x, int w, enum role r, const char *fmt, ...) __attribu
 int draw_text_right(int y, int x, int w, enum role r, const char *s);
 /* Draws s clipped at w without the ellipsis (for fixed glyph runs). */
 int draw_raw(int y, int x, int w, enum role r, const char *s);
+/* A count right-aligned in w columns: dim when 0, "…" when unknown (< 0). */
+void draw_count(int y, int x, int w, int64_t n);
 /* Fills w columns with spaces of role r. */
 void draw_fill(int y, int x, int w, enum role r);
 void draw_vline(int y, int x, int h, enum role r);
@@ -297,6 +299,15 @@ int bg_collect(struct bg *b, struct tui *ui);
 void bg_forget(struct bg *b, uint64_t owner);
 /* Tasks queued or running (for tests and the bench: "idle"). */
 int bg_busy(struct bg *b);
+/* Counts for rows of a view (a brief's candidates, picks...): read() runs
+ * in the worker for each id and fills up to BG_COUNTS_MAX numbers (-1 when
+ * unknown); apply() then runs on the main thread for each id, unless *gen
+ * changed meanwhile (the view read its rows again).  ids are copied. */
+enum { BG_COUNTS_MAX = 4 };
+typedef void (*bg_count_fn)(struct store *st, int64_t id, int64_t out[BG_COUNTS_MAX]);
+typedef void (*bg_apply_fn)(void *ctx, int64_t id, const int64_t counts[BG_COUNTS_MAX]);
+void bg_counts(struct bg *b, uint64_t owner, const int64_t *ids, size_t n, bg_count_fn read, bg_apply_fn apply,
+	       void *ctx, const uint64_t *gen);
 
 /* ------------------------------------------------------------ the preview pane (preview.c) */
 
@@ -402,7 +413,7 @@ struct view {
 struct view *view_projects_new(struct tui *ui);
 struct view *view_briefs_new(struct tui *ui, int64_t project_id);
 struct view *view_candidates_new(struct tui *ui, int64_t brief_id, int64_t cand_id);
-struct view *view_detail_new(struct tui *ui, int64_t cand_id, struct view *from);
+struct view *view_detail_new(struct tui *ui, int64_t cand_id);
 struct view *view_selection_new(struct tui *ui, int64_t project_id);
 struct view *view_jobs_new(struct tui *ui, int64_t brief_id);
 struct view *view_help_new(struct tui *ui, enum km_context ctx, const char *what);
@@ -420,6 +431,10 @@ struct list *view_candidates_list(struct view *v);
  * markable), search (the prompt, then reload(RELOAD_REOPEN)).  Returns a
  * reaction mask, R_UNHANDLED for other actions. */
 int view_list_action(struct view *v, struct list *l, enum km_action a, const char *arg, int markable);
+/* sort, sort-reverse and sort-by for a small list with named orders:
+ * names (NULL-terminated) starts with "oldest", "newest"; *sort indexes
+ * it.  After a change the view is reloaded.  R_UNHANDLED for others. */
+int view_sort_action(struct view *v, enum km_action a, const char *arg, const char *const *names, int *sort);
 
 /* ------------------------------------------------------------ the prompt (prompt.c) */
 
@@ -488,10 +503,13 @@ struct tui {
 	int depth;
 	struct bg *bg;
 	struct preview *preview;
-	int wake[2];                  /* self-pipe: signals, worker, job runner */
+	/* self-pipe: signal handlers write the signal number, the worker 'b';
+	 * a job runner given wake[1] writes any other byte when it changed
+	 * the store, and the store is looked at at once */
+	int wake[2];
 	uint64_t next_owner;
 	int64_t data_version;
-	double next_poll;             /* monotonic ms */
+	double next_poll;             /* monotonic ms; 0: now; < 0: not set */
 	/* messages: one or more lines, shown until the next key */
 	char *msg[MSG_MAX_LINES];
 	int nmsg;
@@ -558,6 +576,9 @@ int tui_edit_brief(struct tui *ui, int64_t brief_id);
 int tui_add_brief(struct tui *ui, int64_t project_id, int64_t *id);
 /* Writes a note in $EDITOR on target/target_id.  Returns R_*. */
 int tui_long_note(struct tui *ui, int target, int64_t target_id);
+/* A one-line note on a project or brief: saved at once when text is given
+ * (the `:note TEXT` form), else asked for with label.  Returns R_*. */
+int tui_note(struct tui *ui, int target, int64_t target_id, const char *text, const char *label);
 
 /* Candidate actions shared by the candidate list and the detail view. */
 struct cand_actions {

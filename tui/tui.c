@@ -267,6 +267,79 @@ int view_list_action(struct view *v, struct list *l, enum km_action a, const cha
 	}
 }
 
+struct sort_ask {
+	struct view *v;
+	const char *const *names;
+	int *sort;
+};
+
+static void sort_accept(struct tui *ui, void *arg, const char *text)
+{
+	struct sort_ask *sa = arg;
+	struct sbuf all;
+	char *vis;
+	int i;
+
+	if (*text == '\0')
+		return;
+	for (i = 0; sa->names[i]; i++) {
+		if (strcmp(sa->names[i], text) == 0) {
+			*sa->sort = i;
+			sa->v->ops->reload(sa->v, RELOAD_EXTERNAL);
+			return;
+		}
+	}
+	sb_init(&all);
+	for (i = 0; sa->names[i]; i++)
+		sb_addf(&all, "%s%s", i ? ", " : "", sa->names[i]);
+	vis = util_visible_dup(text, 0);
+	tui_error(ui, "unknown order '%s': the %s sort by %s", vis, sa->v->ops->name, all.s);
+	free(vis);
+	sb_free(&all);
+}
+
+int view_sort_action(struct view *v, enum km_action a, const char *arg, const char *const *names, int *sort)
+{
+	struct prompt_spec ps;
+	struct sort_ask *sa;
+	int n = 0;
+
+	while (names[n])
+		n++;
+	switch (a) {
+	case KM_A_SORT:
+		*sort = (*sort + 1) % n;
+		break;
+	case KM_A_SORT_REVERSE:
+		*sort = *sort == 1 ? 0 : 1;
+		break;
+	case KM_A_SORT_BY:
+		sa = xmalloc(sizeof *sa);
+		sa->v = v;
+		sa->names = names;
+		sa->sort = sort;
+		if (arg) {
+			sort_accept(v->ui, sa, arg);
+			free(sa);
+			return R_REDRAW;
+		}
+		memset(&ps, 0, sizeof ps);
+		ps.label = "sort by: ";
+		ps.complete = CPL_WORDS;
+		ps.words = names;
+		ps.history = HIST_OTHER;
+		ps.accept = sort_accept;
+		ps.arg = sa;
+		ps.arg_free = free;
+		prompt_open(v->ui, &ps);
+		return R_REDRAW;
+	default:
+		return R_UNHANDLED;
+	}
+	v->ops->reload(v, RELOAD_EXTERNAL);
+	return R_REDRAW;
+}
+
 static void quit_accept(struct tui *ui, void *arg, const char *text)
 {
 	(void)arg;
@@ -618,6 +691,7 @@ int tui_main(const struct tui_start *s)
 	}
 	memset(&ui, 0, sizeof ui);
 	ui.wake[0] = ui.wake[1] = -1;
+	ui.next_poll = -1;
 	sb_init(&ui.pastebuf);
 	load_config(&ui, s);
 
@@ -662,7 +736,7 @@ int tui_main(const struct tui_start *s)
 	if (brief)
 		tui_push(&ui, view_candidates_new(&ui, brief, cand));
 	if (cand)
-		tui_push(&ui, view_detail_new(&ui, cand, NULL));
+		tui_push(&ui, view_detail_new(&ui, cand));
 	if (created && ui.nmsg == 0)
 		tui_msg(&ui, "new store at %s: 'a' adds a project, ? lists the keys", dir);
 	rc = tui_loop(&ui) == 0 ? 0 : 1;

@@ -52,18 +52,6 @@ static int b_match(void *ctx, size_t i, const char *words)
 	return m;
 }
 
-static void count_cell(int y, int x, int w, int64_t n)
-{
-	char buf[32];
-
-	if (n < 0) {
-		draw_text_right(y, x, w, ROLE_DIM, draw_unicode() ? "\xe2\x80\xa6" : ".");
-		return;
-	}
-	snprintf(buf, sizeof buf, "%lld", (long long)n);
-	draw_text_right(y, x, w, n ? ROLE_NORMAL : ROLE_DIM, buf);
-}
-
 static void b_draw(void *ctx, size_t i, int y, int x, int w, unsigned flags)
 {
 	struct bview *bv = ctx;
@@ -85,13 +73,13 @@ static void b_draw(void *ctx, size_t i, int y, int x, int w, unsigned flags)
 	snprintf(buf, sizeof buf, "r%d", b->rev);
 	draw_text_right(y, cx, 4, ROLE_DIM, buf);
 	cx += 5;
-	count_cell(y, cx, 10, b->n_candidates);
+	draw_count(y, cx, 10, b->n_candidates);
 	cx += 11;
-	count_cell(y, cx, 5, b->n_rated_by_me);
+	draw_count(y, cx, 5, b->n_rated_by_me);
 	cx += 6;
-	count_cell(y, cx, 5, b->n_picked);
+	draw_count(y, cx, 5, b->n_picked);
 	cx += 6;
-	count_cell(y, cx, 4, b->n_selected);
+	draw_count(y, cx, 4, b->n_selected);
 	cx += 5;
 	util_age(b->updated, bv->now, buf);
 	draw_text_right(y, cx, 7, ROLE_DIM, buf);
@@ -140,86 +128,48 @@ static void sort_array(struct bview *bv)
 
 /* ------------------------------------------------------------ counts */
 
-struct bcount_task {
-	struct bg_task t;
-	struct bview *bv;
-	uint64_t gen;
-	size_t n;
-	int64_t *ids;
-	int64_t (*counts)[4];
-};
-
-static void bcount_run(struct bg_task *bt, struct store *st)
+static void bcount_read(struct store *st, int64_t id, int64_t out[BG_COUNTS_MAX])
 {
-	struct bcount_task *t = (struct bcount_task *)bt;
 	struct lb_brief b;
-	size_t i;
 
-	for (i = 0; i < t->n; i++) {
-		t->counts[i][0] = t->counts[i][1] = t->counts[i][2] = t->counts[i][3] = -1;
-		if (st && store_brief_get(st, t->ids[i], &b) == 0) {
-			t->counts[i][0] = b.n_candidates;
-			t->counts[i][1] = b.n_rated_by_me;
-			t->counts[i][2] = b.n_picked;
-			t->counts[i][3] = b.n_selected;
-			lb_brief_clear(&b);
-		}
-	}
-}
-
-static void bcount_done(struct bg_task *bt, struct tui *ui)
-{
-	struct bcount_task *t = (struct bcount_task *)bt;
-	struct bview *bv = t->bv;
-	size_t i, j;
-
-	if (t->gen != bv->gen)
+	if (store_brief_get(st, id, &b) != 0)
 		return;
-	for (i = 0; i < t->n; i++) {
-		for (j = 0; j < bv->briefs.n; j++) {
-			struct lb_brief *b = &bv->briefs.v[j];
-			if (b->id != t->ids[i])
-				continue;
-			b->n_candidates = t->counts[i][0];
-			b->n_rated_by_me = t->counts[i][1];
-			b->n_picked = t->counts[i][2];
-			b->n_selected = t->counts[i][3];
-		}
-	}
-	ui->dirty |= R_REDRAW;
+	out[0] = b.n_candidates;
+	out[1] = b.n_rated_by_me;
+	out[2] = b.n_picked;
+	out[3] = b.n_selected;
+	lb_brief_clear(&b);
 }
 
-static void bcount_free(struct bg_task *bt)
+static void bcount_apply(void *ctx, int64_t id, const int64_t c[BG_COUNTS_MAX])
 {
-	struct bcount_task *t = (struct bcount_task *)bt;
+	struct bview *bv = ctx;
+	size_t j;
 
-	free(t->ids);
-	free(t->counts);
-	free(t);
+	for (j = 0; j < bv->briefs.n; j++) {
+		struct lb_brief *b = &bv->briefs.v[j];
+		if (b->id != id)
+			continue;
+		b->n_candidates = c[0];
+		b->n_rated_by_me = c[1];
+		b->n_picked = c[2];
+		b->n_selected = c[3];
+	}
 }
 
 static void ask_counts(struct bview *bv)
 {
-	struct bcount_task *t;
+	int64_t *ids;
 	size_t i;
 
 	if (bv->counts_asked || bv->briefs.n == 0)
 		return;
 	bv->counts_asked = 1;
-	t = xcalloc(1, sizeof *t);
-	t->t.run = bcount_run;
-	t->t.done = bcount_done;
-	t->t.free = bcount_free;
-	t->t.owner = bv->v.owner;
-	t->t.key = 1;
-	t->bv = bv;
-	t->gen = bv->gen;
-	t->n = bv->briefs.n;
-	t->ids = xmalloc(t->n * sizeof *t->ids);
-	t->counts = xmalloc(t->n * sizeof *t->counts);
-	for (i = 0; i < t->n; i++)
-		t->ids[i] = bv->briefs.v[i].id;
-	bg_submit(bv->v.ui->bg, &t->t);
+	ids = xmalloc(bv->briefs.n * sizeof *ids);
+	for (i = 0; i < bv->briefs.n; i++)
+		ids[i] = bv->briefs.v[i].id;
+	bg_counts(bv->v.ui->bg, bv->v.owner, ids, bv->briefs.n, bcount_read, bcount_apply, bv, &bv->gen);
+	free(ids);
 }
 
 /* ------------------------------------------------------------ the view */
@@ -332,45 +282,15 @@ static void b_status(struct view *v, struct sbuf *left, struct sbuf *right)
 	sb_adds(right, pos);
 }
 
-static void note_accept(struct tui *ui, void *arg, const char *text)
-{
-	int64_t *bid = arg, id;
-
-	if (*text == '\0')
-		return;
-	if (store_note_add(ui->st, LB_ON_BRIEF, *bid, LB_NOTE_COMMENT, text, &id) != 0)
-		tui_store_error(ui, "note");
-	else
-		tui_msg(ui, "note saved on brief #%lld", (long long)*bid);
-}
-
-static void sort_accept(struct tui *ui, void *arg, const char *text)
-{
-	struct bview *bv = arg;
-	int i;
-
-	for (i = 0; sort_names[i]; i++) {
-		if (strcmp(sort_names[i], text) == 0) {
-			bv->sort = i;
-			b_reload(&bv->v, RELOAD_EXTERNAL);
-			return;
-		}
-	}
-	if (*text)
-		tui_error(ui, "briefs sort by oldest, newest, title or updated");
-}
-
 static int b_handle(struct view *v, enum km_action a, const char *arg)
 {
 	struct bview *bv = bv_of(v);
-	struct prompt_spec ps;
-	int64_t id = list_current_id(&bv->list), *bid, nid;
+	int64_t id = list_current_id(&bv->list), nid;
 	int r;
 
 	r = view_list_action(v, &bv->list, a, arg, 0);
 	if (r != R_UNHANDLED)
 		return r;
-	memset(&ps, 0, sizeof ps);
 	switch (a) {
 	case KM_A_OPEN:
 		if (id)
@@ -388,47 +308,15 @@ static int b_handle(struct view *v, enum km_action a, const char *arg)
 		}
 		return r & ~R_RELOAD;
 	case KM_A_NOTE:
-		if (id == 0)
-			return R_REDRAW;
-		bid = xmalloc(sizeof *bid);
-		*bid = id;
-		if (arg) {
-			note_accept(v->ui, bid, arg);
-			free(bid);
-			return R_REDRAW;
-		}
-		ps.label = "note on the brief: ";
-		ps.history = HIST_NOTE;
-		ps.accept = note_accept;
-		ps.arg = bid;
-		ps.arg_free = free;
-		prompt_open(v->ui, &ps);
-		return R_REDRAW;
+		return tui_note(v->ui, LB_ON_BRIEF, id, arg, "note on the brief: ");
 	case KM_A_NOTE_LONG:
 		if (id == 0)
 			return R_REDRAW;
 		return tui_long_note(v->ui, LB_ON_BRIEF, id) & ~R_RELOAD;
 	case KM_A_SORT:
-		bv->sort = (bv->sort + 1) % 4;
-		b_reload(v, RELOAD_EXTERNAL);
-		return R_REDRAW;
 	case KM_A_SORT_REVERSE:
-		bv->sort = bv->sort == SORT_NEWEST ? SORT_OLDEST : SORT_NEWEST;
-		b_reload(v, RELOAD_EXTERNAL);
-		return R_REDRAW;
 	case KM_A_SORT_BY:
-		if (arg) {
-			sort_accept(v->ui, bv, arg);
-			return R_REDRAW;
-		}
-		ps.label = "sort briefs by (oldest, newest, title, updated): ";
-		ps.complete = CPL_WORDS;
-		ps.words = sort_names;
-		ps.history = HIST_OTHER;
-		ps.accept = sort_accept;
-		ps.arg = bv;
-		prompt_open(v->ui, &ps);
-		return R_REDRAW;
+		return view_sort_action(v, a, arg, sort_names, &bv->sort);
 	default:
 		return R_UNHANDLED;
 	}

@@ -22,6 +22,11 @@ struct layout {
 	int idw, seedw, backendw, tagsw, snipw; /* 0: column not shown */
 };
 
+/* Rows in the window keep at most this much of a text: the list shows a
+ * snippet and the preview reads the whole text of the one it shows, so a
+ * brief of long texts costs no more memory than one of short ones. */
+enum { BODY_KEEP = 1024 };
+
 struct cview {
 	struct view v;
 	struct list list;
@@ -40,6 +45,7 @@ struct cview {
 	int count_failed;
 	struct layout lay;
 	int64_t now;
+	struct lb_candidate full; /* the previewed candidate, whole (full.id 0: none) */
 };
 
 static struct cview *cv_of(struct view *v)
@@ -52,9 +58,43 @@ static struct cview *cv_of(struct view *v)
 static struct lb_candidate *own_copy(struct lb_candidate *c)
 {
 	struct lb_candidate *p = xmalloc(sizeof *p);
+	size_t n;
+	char *cut;
 
 	*p = *c;
+	if (p->body && (n = strlen(p->body)) > BODY_KEEP) {
+		n = BODY_KEEP;
+		while (n > 0 && ((unsigned char)p->body[n] & 0xC0) == 0x80)
+			n--;
+		cut = xstrndup(p->body, n);
+		free(p->body);
+		p->body = cut;
+	}
 	return p;
+}
+
+/* The whole candidate for the preview when the row holds a cut text. */
+static const struct lb_candidate *whole(struct cview *cv, const struct lb_candidate *row)
+{
+	if (row->body == NULL || (int64_t)strlen(row->body) >= row->bytes)
+		return row;
+	if (cv->full.id != row->id) {
+		if (cv->full.id)
+			lb_candidate_clear(&cv->full);
+		memset(&cv->full, 0, sizeof cv->full);
+		if (store_candidate_get(cv->v.ui->st, row->id, &cv->full) != 0) {
+			memset(&cv->full, 0, sizeof cv->full);
+			return row;
+		}
+	}
+	return &cv->full;
+}
+
+static void forget_whole(struct cview *cv)
+{
+	if (cv->full.id)
+		lb_candidate_clear(&cv->full);
+	memset(&cv->full, 0, sizeof cv->full);
 }
 
 static int cand_fetch(struct list *l, const void *from, int dir, int incl, int n, void **out, char **err)
@@ -128,13 +168,24 @@ static int digits(int64_t v)
 	return n;
 }
 
-/* The start of a text (or the prompt) on one line: line breaks and tabs
- * become spaces; other control characters stay visible. */
+/* What tells candidates apart at a glance: the start of a text, else a
+ * prompt of its own, else where it came from (an imported file's name).
+ * On one line: line breaks and tabs become spaces; other control
+ * characters stay visible. */
 static char *snippet(const struct lb_candidate *c)
 {
-	const char *s = c->body && *c->body ? c->body : c->prompt ? c->prompt : "";
-	char *out = xstrndup(s, 400), *p;
+	const char *s = c->body && *c->body ? c->body
+			: *c->prompt	    ? c->prompt
+					    : util_basename(c->source);
+	size_t n = strlen(s);
+	char *out, *p;
 
+	if (n > 400) {
+		n = 400;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--; /* not inside a UTF-8 sequence */
+	}
+	out = xstrndup(s, n);
 	for (p = out; *p; p++)
 		if (*p == '\n' || *p == '\r' || *p == '\t')
 			*p = ' ';
@@ -206,19 +257,19 @@ static void lay_out(struct cview *cv, int w)
 {
 	struct list *l = &cv->list;
 	struct layout *lay = &cv->lay;
-	int i, maxid = 3, seedw = 4, backw = 7, tags = 0, left;
+	int i, maxid = 3, seedw = 4, backw = 7, tagw = 4, left;
 
 	for (i = l->top; i < l->n && i < l->top + l->height; i++) {
 		const struct lb_candidate *c = l->rows[i];
-		int d = digits(c->id), bl = draw_width(c->backend);
+		int d = digits(c->id), bl = draw_width(c->backend), tl = draw_width(c->tags);
 		if (d > maxid)
 			maxid = d;
 		if (c->has_seed && digits(c->seed) > seedw)
 			seedw = digits(c->seed);
 		if (bl > backw)
 			backw = bl;
-		if (*c->tags)
-			tags = 1;
+		if (tl > tagw)
+			tagw = tl;
 	}
 	if (seedw > 10)
 		seedw = 10;
@@ -236,14 +287,17 @@ static void lay_out(struct cview *cv, int w)
 		lay->seedw = seedw;
 		left -= seedw + 1;
 	}
-	if (left >= 6) {
-		lay->tagsw = tags ? (left > 24 ? 24 : left) : (left > 12 ? 12 : left);
+	/* Tags as wide as the widest on screen (up to 24); the text gets the rest. */
+	if (left >= 5) {
+		lay->tagsw = tagw > 24 ? 24 : tagw;
+		if (lay->tagsw > left)
+			lay->tagsw = left;
 		left -= lay->tagsw + 1;
 	}
 	if (left >= 12)
 		lay->snipw = left;
-	else if (lay->tagsw)
-		lay->tagsw += left > 0 ? left : 0;
+	else if (lay->tagsw && left > 0)
+		lay->tagsw += left;
 }
 
 static const struct list_src cand_src = {
@@ -347,6 +401,7 @@ static void ask_count(struct cview *cv)
 
 static void list_changed(struct cview *cv)
 {
+	forget_whole(cv);
 	cv->qgen++;
 	cv->count_failed = 0;
 	if (cv->list.err) {
@@ -401,6 +456,7 @@ static void cand_changed(struct view *v, int what)
 		list_changed(cv);
 	} else {
 		list_refresh_row(&cv->list, before);
+		forget_whole(cv);
 	}
 	if ((what & CHANGED_ADVANCE) && list_current_id(&cv->list) == before)
 		list_move(&cv->list, 1);
@@ -442,7 +498,7 @@ static void draw_header(struct cview *cv, int y, int x, int w)
 		cx += lay->tagsw + 1;
 	}
 	if (lay->snipw)
-		draw_text(y, cx, x + w - cx, ROLE_HEADER, cv->brief.f.modality == LB_TEXT ? "text" : "prompt");
+		draw_text(y, cx, x + w - cx, ROLE_HEADER, cv->brief.f.modality == LB_TEXT ? "text" : "prompt or source");
 }
 
 static void draw_empty(struct cview *cv, struct rect r, int w)
@@ -479,7 +535,9 @@ static const struct lb_candidate *cand_current_row(struct view *v, int delta)
 	struct list *l = &cv_of(v)->list;
 	int i = l->cur + delta;
 
-	return l->cur >= 0 && i >= 0 && i < l->n ? l->rows[i] : NULL;
+	if (l->cur < 0 || i < 0 || i >= l->n)
+		return NULL;
+	return delta == 0 ? whole(cv_of(v), l->rows[i]) : l->rows[i];
 }
 
 struct list *view_candidates_list(struct view *v)
@@ -518,7 +576,7 @@ static void cand_draw_view(struct view *v, struct rect r)
 				cv->pscroll = 0;
 				cv->pscroll_id = cur->id;
 			}
-			v->ui->preview->ops->draw(v->ui->preview, cur, pr, cv->pscroll);
+			v->ui->preview->ops->draw(v->ui->preview, whole(cv, cur), pr, cv->pscroll);
 			prefetch_neighbours(cv, pr);
 		} else {
 			v->ui->preview->ops->hide(v->ui->preview);
@@ -789,7 +847,7 @@ static int cand_handle(struct view *v, enum km_action a, const char *arg)
 	case KM_A_DETAIL:
 		if (list_current_id(&cv->list) == 0)
 			return R_REDRAW;
-		tui_push(v->ui, view_detail_new(v->ui, list_current_id(&cv->list), v));
+		tui_push(v->ui, view_detail_new(v->ui, list_current_id(&cv->list)));
 		return R_REDRAW;
 	case KM_A_VIEW_GRID:
 		tui_push(v->ui, view_grid_new(v->ui, v));
@@ -839,6 +897,7 @@ static void cand_close(struct view *v)
 	struct cview *cv = cv_of(v);
 
 	list_free(&cv->list);
+	forget_whole(cv);
 	lb_brief_clear(&cv->brief);
 	tfilter_clear(&cv->flt);
 	free(cv->project_name);

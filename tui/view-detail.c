@@ -186,8 +186,8 @@ static void lay_out(struct dview *dv, int width)
 		return;
 	}
 	util_age(c->created, now, age);
-	snprintf(buf, sizeof buf, "Candidate #%lld: %s, made %s ago", (long long)c->id, lb_modality_name(c->modality),
-		 age);
+	snprintf(buf, sizeof buf, "Candidate #%lld: %s, made %s%s", (long long)c->id, lb_modality_name(c->modality),
+		 strcmp(age, "now") ? age : "just now", strcmp(age, "now") ? " ago" : "");
 	add(dv, ROLE_SECTION, NULL, buf, 0);
 
 	for (i = 0; i < dv->ratings.n; i++) {
@@ -206,8 +206,8 @@ static void lay_out(struct dview *dv, int width)
 	for (i = 0; i < dv->ratings.n; i++) {
 		const struct lb_rating *r = &dv->ratings.v[i];
 		util_age(r->updated, now, age);
-		snprintf(buf, sizeof buf, "%s  %-6s  %s ago", glyph_stars(r->stars, stars),
-			 r->flag == LB_FLAG_NONE ? "" : lb_flag_name(r->flag), age);
+		snprintf(buf, sizeof buf, "%s  %-6s  %s%s", glyph_stars(r->stars, stars),
+			 r->flag == LB_FLAG_NONE ? "" : lb_flag_name(r->flag), age, strcmp(age, "now") ? " ago" : "");
 		add(dv, strcmp(r->curator, store_curator(dv->v.ui->st)) == 0 ? ROLE_STARS : ROLE_NORMAL, r->curator,
 		    buf, 0);
 	}
@@ -220,7 +220,7 @@ static void lay_out(struct dview *dv, int width)
 		field(dv, "use", dv->sel.intended_use, ROLE_NORMAL);
 		field(dv, "integration", dv->sel.integration, ROLE_NORMAL);
 		util_age(dv->sel.updated, now, age);
-		snprintf(buf, sizeof buf, "%s, %s ago", dv->sel.curator, age);
+		snprintf(buf, sizeof buf, "%s, %s%s", dv->sel.curator, age, strcmp(age, "now") ? " ago" : "");
 		field(dv, "by", buf, ROLE_DIM);
 	}
 
@@ -232,7 +232,7 @@ static void lay_out(struct dview *dv, int width)
 		struct draw_lines wl;
 		size_t j;
 		util_age(n->created, now, age);
-		snprintf(buf, sizeof buf, "%s ago, %s", age, lb_note_kind_name(n->kind));
+		snprintf(buf, sizeof buf, "%s%s, %s", age, strcmp(age, "now") ? " ago" : "", lb_note_kind_name(n->kind));
 		add(dv, ROLE_LABEL, n->curator, buf, 0);
 		draw_wrap(n->body, width - dv->labelw - 3 > 10 ? width - dv->labelw - 3 : 10, &wl);
 		for (j = 0; j < wl.n; j++)
@@ -411,7 +411,7 @@ static int d_handle(struct view *v, enum km_action a, const char *arg)
 		row = list_current(&dv->list);
 		l = row ? &dv->lines[array_row_index(row)] : NULL;
 		if (l && l->link)
-			tui_push(v->ui, view_detail_new(v->ui, l->link, v));
+			tui_push(v->ui, view_detail_new(v->ui, l->link));
 		else
 			tui_msg(v->ui, "Enter on a parent or child line opens it");
 		return R_REDRAW;
@@ -462,11 +462,10 @@ static const struct view_ops d_ops = {
 	.current = d_current_cand,
 };
 
-struct view *view_detail_new(struct tui *ui, int64_t cand_id, struct view *from)
+struct view *view_detail_new(struct tui *ui, int64_t cand_id)
 {
 	struct dview *dv = xcalloc(1, sizeof *dv);
 
-	(void)from;
 	dv->v.ops = &d_ops;
 	dv->v.ui = ui;
 	dv->v.owner = tui_owner(ui);

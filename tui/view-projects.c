@@ -53,18 +53,6 @@ static int p_match(void *ctx, size_t i, const char *words)
 	return m;
 }
 
-static void count_cell(int y, int x, int w, int64_t n)
-{
-	char buf[32];
-
-	if (n < 0) {
-		draw_text_right(y, x, w, ROLE_DIM, draw_unicode() ? "\xe2\x80\xa6" : ".");
-		return;
-	}
-	snprintf(buf, sizeof buf, "%lld", (long long)n);
-	draw_text_right(y, x, w, n ? ROLE_NORMAL : ROLE_DIM, buf);
-}
-
 static void p_draw(void *ctx, size_t i, int y, int x, int w, unsigned flags)
 {
 	struct pview *pv = ctx;
@@ -78,11 +66,11 @@ static void p_draw(void *ctx, size_t i, int y, int x, int w, unsigned flags)
 	}
 	draw_text(y, cx, pv->namew, p->archived ? ROLE_DIM : ROLE_NORMAL, p->name);
 	cx += pv->namew + 1;
-	count_cell(y, cx, 6, p->n_briefs);
+	draw_count(y, cx, 6, p->n_briefs);
 	cx += 7;
-	count_cell(y, cx, 10, p->n_candidates);
+	draw_count(y, cx, 10, p->n_candidates);
 	cx += 11;
-	count_cell(y, cx, 8, p->n_selected);
+	draw_count(y, cx, 8, p->n_selected);
 	cx += 9;
 	util_age(p->created, pv->now, age);
 	draw_text_right(y, cx, 7, ROLE_DIM, age);
@@ -124,83 +112,45 @@ static void sort_array(struct pview *pv)
 
 /* ------------------------------------------------------------ counts */
 
-struct pcount_task {
-	struct bg_task t;
-	struct pview *pv;
-	uint64_t gen;
-	size_t n;
-	int64_t *ids;
-	int64_t (*counts)[3];
-};
-
-static void pcount_run(struct bg_task *bt, struct store *st)
+static void pcount_read(struct store *st, int64_t id, int64_t out[BG_COUNTS_MAX])
 {
-	struct pcount_task *t = (struct pcount_task *)bt;
 	struct lb_project p;
-	size_t i;
 
-	for (i = 0; i < t->n; i++) {
-		t->counts[i][0] = t->counts[i][1] = t->counts[i][2] = -1;
-		if (st && store_project_get(st, t->ids[i], &p) == 0) {
-			t->counts[i][0] = p.n_briefs;
-			t->counts[i][1] = p.n_candidates;
-			t->counts[i][2] = p.n_selected;
-			lb_project_clear(&p);
-		}
-	}
-}
-
-static void pcount_done(struct bg_task *bt, struct tui *ui)
-{
-	struct pcount_task *t = (struct pcount_task *)bt;
-	struct pview *pv = t->pv;
-	size_t i, j;
-
-	if (t->gen != pv->gen)
+	if (store_project_get(st, id, &p) != 0)
 		return;
-	for (i = 0; i < t->n; i++) {
-		for (j = 0; j < pv->projects.n; j++) {
-			if (pv->projects.v[j].id == t->ids[i]) {
-				pv->projects.v[j].n_briefs = t->counts[i][0];
-				pv->projects.v[j].n_candidates = t->counts[i][1];
-				pv->projects.v[j].n_selected = t->counts[i][2];
-			}
-		}
-	}
-	ui->dirty |= R_REDRAW;
+	out[0] = p.n_briefs;
+	out[1] = p.n_candidates;
+	out[2] = p.n_selected;
+	lb_project_clear(&p);
 }
 
-static void pcount_free(struct bg_task *bt)
+static void pcount_apply(void *ctx, int64_t id, const int64_t c[BG_COUNTS_MAX])
 {
-	struct pcount_task *t = (struct pcount_task *)bt;
+	struct pview *pv = ctx;
+	size_t j;
 
-	free(t->ids);
-	free(t->counts);
-	free(t);
+	for (j = 0; j < pv->projects.n; j++) {
+		if (pv->projects.v[j].id == id) {
+			pv->projects.v[j].n_briefs = c[0];
+			pv->projects.v[j].n_candidates = c[1];
+			pv->projects.v[j].n_selected = c[2];
+		}
+	}
 }
 
 static void ask_counts(struct pview *pv)
 {
-	struct pcount_task *t;
+	int64_t *ids;
 	size_t i;
 
 	if (pv->counts_asked || pv->projects.n == 0)
 		return;
 	pv->counts_asked = 1;
-	t = xcalloc(1, sizeof *t);
-	t->t.run = pcount_run;
-	t->t.done = pcount_done;
-	t->t.free = pcount_free;
-	t->t.owner = pv->v.owner;
-	t->t.key = 1;
-	t->pv = pv;
-	t->gen = pv->gen;
-	t->n = pv->projects.n;
-	t->ids = xmalloc(t->n * sizeof *t->ids);
-	t->counts = xmalloc(t->n * sizeof *t->counts);
-	for (i = 0; i < t->n; i++)
-		t->ids[i] = pv->projects.v[i].id;
-	bg_submit(pv->v.ui->bg, &t->t);
+	ids = xmalloc(pv->projects.n * sizeof *ids);
+	for (i = 0; i < pv->projects.n; i++)
+		ids[i] = pv->projects.v[i].id;
+	bg_counts(pv->v.ui->bg, pv->v.owner, ids, pv->projects.n, pcount_read, pcount_apply, pv, &pv->gen);
+	free(ids);
 }
 
 /* ------------------------------------------------------------ the view */
@@ -313,40 +263,12 @@ static void add_accept(struct tui *ui, void *arg, const char *text)
 	tui_msg(ui, "project added: Enter opens it, 'a' there writes its first brief");
 }
 
-static void note_accept(struct tui *ui, void *arg, const char *text)
-{
-	int64_t *pid = arg, id;
-
-	if (*text == '\0')
-		return;
-	if (store_note_add(ui->st, LB_ON_PROJECT, *pid, LB_NOTE_COMMENT, text, &id) != 0)
-		tui_store_error(ui, "note");
-	else
-		tui_msg(ui, "note saved on the project");
-}
-
-static void sort_accept(struct tui *ui, void *arg, const char *text)
-{
-	struct pview *pv = arg;
-	int i;
-
-	for (i = 0; sort_names[i]; i++) {
-		if (strcmp(sort_names[i], text) == 0) {
-			pv->sort = i;
-			p_reload(&pv->v, RELOAD_EXTERNAL);
-			return;
-		}
-	}
-	if (*text)
-		tui_error(ui, "projects sort by oldest, newest or name");
-}
-
 static int p_handle(struct view *v, enum km_action a, const char *arg)
 {
 	struct pview *pv = pv_of(v);
 	struct prompt_spec ps;
 	struct lb_project *p;
-	int64_t id = current(pv), *pid, bid;
+	int64_t id = current(pv), bid;
 	int r;
 
 	r = view_list_action(v, &pv->list, a, arg, 0);
@@ -382,22 +304,7 @@ static int p_handle(struct view *v, enum km_action a, const char *arg)
 		p_reload(v, RELOAD_OWN);
 		return R_REDRAW;
 	case KM_A_NOTE:
-		if (id == 0)
-			return R_REDRAW;
-		pid = xmalloc(sizeof *pid);
-		*pid = id;
-		if (arg) {
-			note_accept(v->ui, pid, arg);
-			free(pid);
-			return R_REDRAW;
-		}
-		ps.label = "note on the project: ";
-		ps.history = HIST_NOTE;
-		ps.accept = note_accept;
-		ps.arg = pid;
-		ps.arg_free = free;
-		prompt_open(v->ui, &ps);
-		return R_REDRAW;
+		return tui_note(v->ui, LB_ON_PROJECT, id, arg, "note on the project: ");
 	case KM_A_NOTE_LONG:
 		if (id == 0)
 			return R_REDRAW;
@@ -410,26 +317,9 @@ static int p_handle(struct view *v, enum km_action a, const char *arg)
 			p_reload(v, RELOAD_OWN);
 		return r & ~R_RELOAD;
 	case KM_A_SORT:
-		pv->sort = (pv->sort + 1) % 3;
-		p_reload(v, RELOAD_EXTERNAL);
-		return R_REDRAW;
 	case KM_A_SORT_REVERSE:
-		pv->sort = pv->sort == SORT_NEWEST ? SORT_OLDEST : SORT_NEWEST;
-		p_reload(v, RELOAD_EXTERNAL);
-		return R_REDRAW;
 	case KM_A_SORT_BY:
-		if (arg) {
-			sort_accept(v->ui, pv, arg);
-			return R_REDRAW;
-		}
-		ps.label = "sort projects by (oldest, newest, name): ";
-		ps.complete = CPL_WORDS;
-		ps.words = sort_names;
-		ps.history = HIST_OTHER;
-		ps.accept = sort_accept;
-		ps.arg = pv;
-		prompt_open(v->ui, &ps);
-		return R_REDRAW;
+		return view_sort_action(v, a, arg, sort_names, &pv->sort);
 	default:
 		return R_UNHANDLED;
 	}

@@ -140,8 +140,8 @@ static void s_draw(void *ctx, size_t i, int y, int x, int w, unsigned flags)
 	util_age(r->s.updated, sv->now, age);
 	snprintf(buf, sizeof buf, "%s %s", r->s.curator, age);
 	rw = draw_width(buf);
-	if (end - cx - rw - 1 >= 24) {
-		draw_text(y, cx, end - cx - rw - 1, ROLE_DIM, *r->s.integration ? r->s.integration : "-");
+	if (end - cx - rw - 3 >= 24) {
+		draw_text(y, cx, end - cx - rw - 3, ROLE_DIM, *r->s.integration ? r->s.integration : "-");
 		draw_text_right(y, end - rw - 1, rw, ROLE_DIM, buf);
 	} else {
 		draw_text(y, cx, end - cx, ROLE_DIM, r->s.integration);
@@ -189,9 +189,8 @@ static void s_draw_view(struct view *v, struct rect r)
 
 static void s_crumb(struct view *v, struct sbuf *out)
 {
-	struct sview *sv = sv_of(v);
-
-	sb_addf(out, "selection of %s", sv->project_name ? sv->project_name : "?");
+	(void)v;
+	sb_adds(out, "selection");
 }
 
 static void s_status(struct view *v, struct sbuf *left, struct sbuf *right)
@@ -240,7 +239,7 @@ static int s_handle(struct view *v, enum km_action a, const char *arg)
 	case KM_A_OPEN:
 	case KM_A_DETAIL:
 		if (row)
-			tui_push(v->ui, view_detail_new(v->ui, row->s.candidate_id, v));
+			tui_push(v->ui, view_detail_new(v->ui, row->s.candidate_id));
 		return R_REDRAW;
 	case KM_A_UNSELECT:
 		if (row == NULL)

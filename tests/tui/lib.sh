@@ -52,6 +52,11 @@ The coffee is warm and the light is low; candidate $i has a longer line that wra
 	lbq rate 2 2
 	lbq tag add 2 blue
 	LIGHTBOX_CURATOR=bob lbq rate 1 5
+	# Three days old, so ages on screen do not tick while a test runs.
+	sql "UPDATE candidate SET created = created - 259200;
+		UPDATE brief SET created = created - 259200, updated = updated - 259200;
+		UPDATE project SET created = created - 259200;
+		UPDATE rating SET updated = updated - 259200;"
 }
 
 # start_lb COLS ROWS [ARGS...]: lightbox in a terminal of that size.  A
