@@ -41,6 +41,7 @@ static const struct cli_cmd commands[] = {
 	{ "log", cmd_log, "show the audit log" },
 	{ "tui", run_tui, "open the interface at a project, brief or candidate" },
 	{ "keys", run_keys, "list every action and its keys (as the help view does)" },
+	{ "doctor", cmd_doctor, "say what this terminal can draw, and why previews look as they do" },
 };
 
 static void usage(FILE *out)

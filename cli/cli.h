@@ -89,6 +89,7 @@ int cmd_unselect(struct cli *c, int argc, char **argv);
 int cmd_undo(struct cli *c, int argc, char **argv);
 int cmd_redo(struct cli *c, int argc, char **argv);
 int cmd_log(struct cli *c, int argc, char **argv);
+int cmd_doctor(struct cli *c, int argc, char **argv);
 
 /* JSON forms shared by several commands. */
 json_t *cli_json_candidate(const struct lb_candidate *cand);

@@ -29,9 +29,6 @@
 enum {
 	WAIT_MS = 120,                      /* how long a frame waits for its own picture */
 	CACHE_BUDGET = 96 << 20,            /* bytes of renders kept in memory */
-	BUDGET_LOCAL = 2 << 20,             /* kitty/iTerm2 payload on this machine */
-	BUDGET_REMOTE = 256 << 10,          /* ... over SSH */
-	SSH_PROBE_MS = 1000,                /* the least wait for answers over SSH */
 };
 
 struct img {
@@ -557,14 +554,11 @@ static const struct preview_ops img_ops = {
 /* How long to wait for the terminal's answers. */
 static int probe_budget(struct tui *ui, const struct tp_result *tp)
 {
-	long long ms = km_opt_int(ui->opt, KM_O_PROBE_TIMEOUT);
 	enum km_choice m = km_opt_choice(ui->opt, KM_O_PREVIEW_MODE);
 
 	if (m == KM_V_PREVIEW_MODE_SYMBOLS || m == KM_V_PREVIEW_MODE_NONE)
 		return 0; /* nothing to find out */
-	if (ms > 0 && tp->over_ssh && ms < SSH_PROBE_MS)
-		ms = SSH_PROBE_MS;
-	return (int)ms;
+	return tp_budget((int)km_opt_int(ui->opt, KM_O_PROBE_TIMEOUT), tp->over_ssh);
 }
 
 struct preview *preview_image_new(struct tui *ui)
@@ -584,10 +578,10 @@ struct preview *preview_image_new(struct tui *ui)
 		im->log = fopen(logpath, "a");
 	tp_environment(&im->tp);
 	im->tp.no_color = (im->tp.no_color && color != KM_V_COLOR_ALWAYS) || color == KM_V_COLOR_NEVER;
-	tp_probe(&im->tp, STDIN_FILENO, STDOUT_FILENO, probe_budget(ui, &im->tp));
+	tp_probe(&im->tp, STDIN_FILENO, STDOUT_FILENO, probe_budget(ui, &im->tp), 0);
 	im->detected = tp_decide(&im->tp, -1, &im->why);
 	im->last_mode = mode_now(im);
-	im->budget = im->tp.over_ssh ? BUDGET_REMOTE : BUDGET_LOCAL;
+	im->budget = im->tp.over_ssh ? PV_BUDGET_REMOTE : PV_BUDGET_LOCAL;
 	tp_cell_size(&im->tp, STDOUT_FILENO, &im->cell_w, &im->cell_h);
 	im->cache = pv_cache_new(CACHE_BUDGET, 2, ui->wake[1]);
 	im->screen = pv_screen_new(im->cache, STDOUT_FILENO);

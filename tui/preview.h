@@ -57,6 +57,7 @@ struct tp_result {
 	int kitty;                      /* 1: a=q answered OK, -1: answered an error */
 	char kitty_raw[TP_ANSWER_MAX];
 	char version[TP_ANSWER_MAX];    /* XTVERSION: "XTerm(379)", "kitty(0.26.5)" */
+	char version_raw[TP_ANSWER_MAX];
 	int sixel_colors;               /* XTSMGRAPHICS colour registers, 0 unknown */
 	int sixel_max_w, sixel_max_h;   /* XTSMGRAPHICS largest graphic, 0 unknown */
 	char cell_raw[TP_ANSWER_MAX];   /* the CSI 16 t answer */
@@ -65,6 +66,8 @@ struct tp_result {
 	double ms;                      /* how long the questions took */
 	int budget_ms;
 	int timed_out;                  /* the fence did not come in time */
+	double late_ms;                 /* when it came after all (linger), 0: never */
+	char late_raw[TP_ANSWER_MAX];   /* what came after the budget, made visible */
 	int garbage;                    /* bytes that were neither keys nor answers */
 	unsigned char typeahead[TP_TYPEAHEAD_MAX]; /* keys typed meanwhile, in order */
 	size_t ntypeahead;
@@ -72,14 +75,20 @@ struct tp_result {
 	struct sbuf log;                /* one line per question and answer, for doctor */
 };
 
+/* The wait for answers: the probe-timeout option's ms, at least
+ * TP_SSH_MS over SSH (0 stays 0: ask nothing). */
+enum { TP_SSH_MS = 1000 };
+int tp_budget(int option_ms, int over_ssh);
 /* Fills the environment part of r (no terminal I/O). */
 void tp_environment(struct tp_result *r);
 /* Asks the terminal on in_fd/out_fd (raw mode, all questions in one
  * write, the DA1 answer as the fence) within budget_ms; budget_ms <= 0
  * asks nothing.  Fills r; returns 0, or -1 when the fds are no terminal
  * (r says so).  Keys typed meanwhile end up in r->typeahead (dropped when
- * the terminal answered garbage).  r->log is initialised here. */
-int tp_probe(struct tp_result *r, int in_fd, int out_fd, int budget_ms);
+ * the terminal answered garbage).  With linger_ms, answers that miss the
+ * budget are still awaited that long, only to be reported (late_ms,
+ * late_raw).  r->log is initialised here. */
+int tp_probe(struct tp_result *r, int in_fd, int out_fd, int budget_ms, int linger_ms);
 /* Parses answer bytes into r (what tp_probe does with what it reads);
  * returns the number of DA1 answers seen.  For the unit tests. */
 int tp_parse(struct tp_result *r, const unsigned char *buf, size_t n, int final);
@@ -95,6 +104,10 @@ int tp_cell_size(const struct tp_result *r, int fd, int *cw, int *ch);
 void tp_result_free(struct tp_result *r);
 
 /* ------------------------------------------------------------ preview-render.c */
+
+/* Largest kitty/iTerm2 payload (before base64) on this machine and over
+ * SSH: what crosses the link is what the user waits for. */
+enum { PV_BUDGET_LOCAL = 2 << 20, PV_BUDGET_REMOTE = 256 << 10 };
 
 /* What a render shows. */
 enum pv_kind {

@@ -67,6 +67,13 @@ int pv_mode_parse(const char *name, int *known)
 	return -1;
 }
 
+int tp_budget(int option_ms, int over_ssh)
+{
+	if (option_ms > 0 && over_ssh && option_ms < TP_SSH_MS)
+		return TP_SSH_MS;
+	return option_ms > 0 ? option_ms : 0;
+}
+
 /* ------------------------------------------------------------ environment */
 
 static void copy_env(char *dst, size_t n, const char *name)
@@ -241,6 +248,7 @@ static void string_seq(struct tp_result *r, unsigned char type, const unsigned c
 	}
 	if (type == 'P' && n >= 2 && s[0] == '>' && s[1] == '|') {
 		keep_visible(r->version, sizeof r->version, s + 2, n - 2);
+		keep_visible(r->version_raw, sizeof r->version_raw, whole, wn);
 		return;
 	}
 	r->garbage++;
@@ -388,13 +396,13 @@ static void log_answer(struct tp_result *r, const char *what, int asked, const c
 	sb_addf(&r->log, "  answer %-22s %s\n", what, *answer ? answer : r->da1 ? "(none)" : "(no answer)");
 }
 
-int tp_probe(struct tp_result *r, int in_fd, int out_fd, int budget_ms)
+int tp_probe(struct tp_result *r, int in_fd, int out_fd, int budget_ms, int linger_ms)
 {
 	struct termios saved, raw;
 	struct winsize ws;
 	struct sbuf q;
 	unsigned char *buf;
-	size_t n = 0;
+	size_t n = 0, n0 = 0;
 	double t0, deadline;
 	int dumb;
 
@@ -414,7 +422,7 @@ int tp_probe(struct tp_result *r, int in_fd, int out_fd, int budget_ms)
 		}
 	}
 	if (!r->is_tty) {
-		sb_adds(&r->log, "  not a terminal: no questions asked\n");
+		sb_adds(&r->log, "no questions asked\n");
 		return -1;
 	}
 	dumb = strcmp(r->term, "dumb") == 0 || r->term[0] == '\0';
@@ -461,10 +469,20 @@ int tp_probe(struct tp_result *r, int in_fd, int out_fd, int budget_ms)
 		}
 	}
 	r->ms = util_mono_ms() - t0;
+	n0 = n;
+	if (!r->da1 && linger_ms > 0 && n < READ_MAX) {
+		/* Only to tell when the answers came (doctor): they do not count. */
+		struct tp_result late;
+		memset(&late, 0, sizeof late);
+		collect(&late, in_fd, buf, &n, 1, util_mono_ms() + linger_ms);
+		if (late.da1)
+			r->late_ms = util_mono_ms() - t0;
+		keep_visible(r->late_raw, sizeof r->late_raw, buf + n0, n - n0);
+	}
 	tcsetattr(in_fd, TCSANOW, &saved);
 	if (r->asked_kitty)
 		write_all(out_fd, "\r\033[2K", 5); /* wipe what a terminal may have shown of the APC */
-	tp_parse(r, buf, n, 1);
+	tp_parse(r, buf, n0, 1);
 	free(buf);
 	sb_free(&q);
 
@@ -475,7 +493,7 @@ int tp_probe(struct tp_result *r, int in_fd, int out_fd, int budget_ms)
 		log_question(r, "cell size (CSI 16 t)", Q_CELL);
 	log_question(r, "DA1 (attributes)", Q_DA1);
 	log_answer(r, "kitty graphics query", r->asked_kitty, r->kitty_raw);
-	log_answer(r, "XTVERSION", r->asked_version, r->version);
+	log_answer(r, "XTVERSION", r->asked_version, r->version_raw);
 	log_answer(r, "cell size", r->asked_cell, r->cell_raw);
 	log_answer(r, "DA1", 1, r->da1_raw);
 	if (r->asked_sixel) {
@@ -488,6 +506,12 @@ int tp_probe(struct tp_result *r, int in_fd, int out_fd, int budget_ms)
 	}
 	sb_addf(&r->log, "  %s after %.0f ms (budget %d ms)\n",
 		r->da1 ? "answered" : "no DA1 answer: gave up", r->ms, budget_ms);
+	if (r->late_ms > 0)
+		sb_addf(&r->log, "  the answers came late, after %.0f ms: %s\n"
+				 "  (raise probe-timeout above %.0f to use them)\n",
+			r->late_ms, r->late_raw, r->late_ms);
+	else if (*r->late_raw)
+		sb_addf(&r->log, "  later, without a DA1 answer: %s\n", r->late_raw);
 	if (r->garbage) {
 		sb_addf(&r->log, "  %d piece(s) of the answer were not understood: %zu typed byte(s) dropped\n",
 			r->garbage, r->ntypeahead);

@@ -31,4 +31,15 @@ int tui_cmd_open(const char *store_dir, const char *config, const char *preview,
  * unless --defaults.  argv[0] is "keys".  Returns the exit status. */
 int tui_cmd_keys(const char *config, int argc, char **argv);
 
+struct km_options;
+struct sbuf;
+
+/* `lightbox doctor`'s terminal part: asks the terminal on /dev/tty what
+ * it can draw, as the interface does at start, and appends the report to
+ * out: environment, each question and answer made visible, cell size,
+ * colours, and the preview mode that follows with the reason.  preview
+ * is --preview (or NULL); options are the user's.  0, or -1 when preview
+ * names no mode (the report says so). */
+int tui_doctor_terminal(const struct km_options *opt, const char *preview, struct sbuf *out);
+
 #endif
