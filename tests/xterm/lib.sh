@@ -10,7 +10,7 @@
 #                                  question, Escape, colon)
 #   xt_shot FILE                   the xterm window as a PNG
 #   xt_resize W H                  the window to W x H pixels (SIGWINCH)
-#   xt_count FILE COLOUR [GEOM]    pixels near COLOUR (within 25%), in the
+#   xt_count FILE COLOUR [GEOM]    pixels near COLOUR (within 10%), in the
 #                                  crop WxH+X+Y when given
 #   xt_bbox FILE COLOUR            the bounding box WxH+X+Y of those pixels
 #   xt_stop                        ends xterm, then Xvfb, by their PIDs
@@ -107,7 +107,7 @@ xt_count() {
 	_crop=""
 	[ -n "${3:-}" ] && _crop="-crop $3 +repage"
 	# shellcheck disable=SC2086
-	"$XT_CONVERT" "$1" $_crop -alpha off -fuzz 25% -fill white -opaque "$2" -fill black +opaque white \
+	"$XT_CONVERT" "$1" $_crop -alpha off -fuzz 10% -fill black +opaque "$2" -fill white -opaque "$2" \
 		-format '%[fx:round(mean*w*h)]' info:
 }
 
@@ -118,7 +118,7 @@ xt_bbox() {
 		echo none
 		return
 	fi
-	"$XT_CONVERT" "$1" -alpha off -fuzz 25% -fill white -opaque "$2" -fill black +opaque white \
+	"$XT_CONVERT" "$1" -alpha off -fuzz 10% -fill black +opaque "$2" -fill white -opaque "$2" \
 		-format '%@' info:
 }
 
