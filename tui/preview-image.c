@@ -48,6 +48,7 @@ struct img {
 	/* the pane's picture, for the log */
 	char *main_key, *shown_key;
 	double main_ms;
+	double draw_t0;           /* when the pane's draw began (frame_ms in the log) */
 	int main_hit;             /* it was ready: no wait at all */
 	int main_pending;         /* the last frame showed "rendering" */
 	int io_fd;
@@ -317,6 +318,7 @@ static int img_draw(struct preview *p, const struct lb_candidate *c, struct rect
 
 	if (kind < 0 || mode == PV_NONE || r.h < 4 || r.w < 10)
 		return im->text->ops->draw(im->text, c, r, scroll);
+	im->draw_t0 = util_mono_ms();
 	header(c, r);
 	box.y = r.y + 1;
 	box.x = r.x;
@@ -475,9 +477,11 @@ static void img_flush(struct preview *p)
 	im->frame++;
 	if (im->log && im->main_key && (im->shown_key == NULL || strcmp(im->main_key, im->shown_key) != 0)) {
 		fprintf(im->log,
-			"change frame=%llu mode=%s ncurses=%llu pixels=%zu total=%llu render_ms=%.1f %s key=%s\n",
+			"change frame=%llu mode=%s ncurses=%llu pixels=%zu total=%llu render_ms=%.1f "
+			"frame_ms=%.2f %s key=%s\n",
 			(unsigned long long)im->frame, pv_mode_name(mode_now(im)), curses_bytes, pixels,
-			curses_bytes + pixels, im->main_ms, im->main_hit ? "ready" : "waited", im->main_key);
+			curses_bytes + pixels, im->main_ms, util_mono_ms() - im->draw_t0,
+			im->main_hit ? "ready" : "waited", im->main_key);
 		fflush(im->log);
 	} else if (im->log && pixels) {
 		fprintf(im->log, "redraw frame=%llu pixels=%zu\n", (unsigned long long)im->frame, pixels);

@@ -107,7 +107,7 @@ void tp_result_free(struct tp_result *r);
 
 /* Largest kitty/iTerm2 payload (before base64) on this machine and over
  * SSH: what crosses the link is what the user waits for. */
-enum { PV_BUDGET_LOCAL = 2 << 20, PV_BUDGET_REMOTE = 256 << 10 };
+enum { PV_BUDGET_LOCAL = 2 << 20, PV_BUDGET_REMOTE = 240 << 10 };
 
 /* What a render shows. */
 enum pv_kind {

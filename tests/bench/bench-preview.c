@@ -6,18 +6,19 @@
  * an 80x40-cell box; and the same from the `chafa` command on the same
  * files, side by side.
  *
- * The terminal is a pty of 80x41 cells and 800x820 pixels (10x20 px
- * cells), as in ../shared/terminal/figures.md; a thread drains and counts
- * what reaches it.  Symbols are drawn by ncurses on that pty (TERM
- * xterm-256color, and xterm-direct for 24-bit when its terminfo entry is
- * installed), so the bytes are ncurses' own.  A change is one picture
- * replaced by the other, both already rendered (warm) or not (cold).
- * Medians of several runs; nothing is asserted: the targets are printed
+ * Cold and thumbnail times are the renderer's, in this process.  Warm
+ * times and bytes are lightbox's own: the program runs on a pty of 80x45
+ * cells of 10x20 pixels with --preview=MODE, zooms (a box of 80x40 cells),
+ * and moves between the two pictures, each already rendered; a thread
+ * drains the pty and counts what reaches it per change, and the program's
+ * LIGHTBOX_PREVIEW_LOG gives the frame's time (from the start of the
+ * pane's drawing to the last byte written).  The chafa command runs on the
+ * same pty at 80x41 cells, 800x820 pixels, as ../shared/terminal/figures.md
+ * measured it.  Medians; nothing is asserted: the targets are printed
  * beside the figures.
  */
 #include "config.h"
 
-#include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -35,7 +36,6 @@
 
 #include "media/media.h"
 #include "tui/preview.h"
-#include "tui/tui-private.h"
 #include "util.h"
 
 enum { COLS_BOX = 80, ROWS_BOX = 40, CELL_W = 10, CELL_H = 20, RUNS = 7 };
@@ -78,17 +78,22 @@ static unsigned long long settled(void)
 	return b;
 }
 
+/* The pty's size: rows x COLS_BOX cells of CELL_W x CELL_H pixels. */
+static void pty_rows(int rows)
+{
+	struct winsize ws = { (unsigned short)rows, COLS_BOX, COLS_BOX * CELL_W, (unsigned short)(rows * CELL_H) };
+
+	ioctl(slave, TIOCSWINSZ, &ws);
+}
+
 static void open_pty(pthread_t *t)
 {
-	struct winsize ws = { ROWS_BOX + 1, COLS_BOX, COLS_BOX * CELL_W, (ROWS_BOX + 1) * CELL_H };
-
 	master = posix_openpt(O_RDWR | O_NOCTTY);
 	if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0)
 		fatal("no pty: %s", strerror(errno));
 	slave = open(ptsname(master), O_RDWR | O_NOCTTY);
 	if (slave < 0)
 		fatal("no pty: %s", strerror(errno));
-	ioctl(slave, TIOCSWINSZ, &ws);
 	pthread_create(t, NULL, drain, NULL);
 }
 
@@ -202,6 +207,8 @@ static int cmp_double(const void *a, const void *b)
 
 static double median(double *v, int n)
 {
+	if (n <= 0)
+		return -1;
 	qsort(v, (size_t)n, sizeof *v, cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
@@ -209,9 +216,9 @@ static double median(double *v, int n)
 struct row {
 	const char *mode;
 	double cold, thumb, warm;       /* ms */
-	unsigned long long bytes;       /* per change, warm */
-	double chafa_ms;
-	unsigned long long chafa_bytes;
+	double bytes;                   /* per change to a picture shown before, on the pty */
+	double first;                   /* per change to a picture shown the first time */
+	double chafa_ms, chafa_bytes;
 	const char *note;
 };
 
@@ -233,78 +240,15 @@ static void request(struct pv_req *q, const char *path, enum pv_mode mode, int d
 	q->budget = mode == PV_KITTY || mode == PV_ITERM2 ? PV_BUDGET_REMOTE : 0;
 }
 
-/* Shows r as the interface would after a change: symbols through
- * ncurses' cells, pixels as their escape sequence after the flush. */
-static void show(const struct pv_render *r)
+/* The renderer alone: cold (decode + render) and from a thumbnail. */
+static void render_times(struct row *row, const char *path, const char *sha, enum pv_mode mode, int depth,
+			 const char *cache)
 {
-	struct sbuf b;
-
-	if (r->mode == PV_SYMBOLS) {
-		erase();
-		pv_symbols_draw(r, 0, 0);
-		wnoutrefresh(stdscr);
-		doupdate();
-		return;
-	}
-	sb_init(&b);
-	pv_pixels_sequence(r, 0, 0, 1, &b);
-	write_all(slave, b.s, b.len);
-	sb_free(&b);
-}
-
-/* Runs the chafa command on the pty; its time (ms) and bytes. */
-static double run_chafa(const char *fmt, const char *colors, const char *path, unsigned long long *bytes)
-{
-	char size[32];
-	double t0, t;
-	pid_t pid;
-	int st;
-
-	snprintf(size, sizeof size, "%dx%d", COLS_BOX, ROWS_BOX);
-	settled();
-	unsigned long long before = atomic_load(&drained);
-	t0 = util_mono_ms();
-	pid = fork();
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-		setsid();
-		ioctl(slave, TIOCSCTTY, 0);
-		dup2(devnull, 0);
-		dup2(slave, 1);
-		dup2(slave, 2);
-		if (colors)
-			execlp("chafa", "chafa", "-f", fmt, "-c", colors, "-s", size, path, (char *)NULL);
-		else
-			execlp("chafa", "chafa", "-f", fmt, "-s", size, path, (char *)NULL);
-		_exit(127);
-	}
-	waitpid(pid, &st, 0);
-	t = util_mono_ms() - t0;
-	*bytes = settled() - before;
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? t : -1;
-}
-
-static int have_chafa(void)
-{
-	return system("chafa --version >/dev/null 2>&1") == 0;
-}
-
-/* Everything for one mode: the two pictures changing places. */
-static void measure(struct row *row, const char *a, const char *b, const char *sa, const char *sb,
-		    enum pv_mode mode, int depth, const char *cache, const char *chafa_fmt,
-		    const char *chafa_colors, int chafa_ok, int file)
-{
-	struct pv_cache *c = pv_cache_new((size_t)512 << 20, 0, -1);
-	const char *path = file ? b : a, *sha = file ? sb : sa, *other = file ? a : b;
-	const char *osha = file ? sa : sb;
-	struct pv_req q, o;
-	struct pv_render *r, *ro;
+	struct pv_req q;
+	struct pv_render *r;
 	double v[RUNS], t0;
-	unsigned long long base;
-	char *key, *okey;
 	int i;
 
-	/* cold: decode + render, no thumbnail */
 	request(&q, path, mode, depth, NULL, NULL);
 	for (i = 0; i < RUNS; i++) {
 		t0 = util_mono_ms();
@@ -315,7 +259,6 @@ static void measure(struct row *row, const char *a, const char *b, const char *s
 		pv_render_free(r);
 	}
 	row->cold = median(v, RUNS);
-	/* from the thumbnail cache (made by the first call) */
 	request(&q, path, mode, depth, cache, sha);
 	pv_render_free(pv_render_run(&q));
 	for (i = 0; i < RUNS; i++) {
@@ -325,94 +268,203 @@ static void measure(struct row *row, const char *a, const char *b, const char *s
 		pv_render_free(r);
 	}
 	row->thumb = median(v, RUNS);
-	/* warm: both kept in memory; each change finds its render and shows it */
-	request(&o, other, mode, depth, cache, osha);
-	r = pv_cache_render(c, &q);
-	pv_render_unref(c, &r);
-	r = pv_cache_render(c, &o);
-	pv_render_unref(c, &r);
-	key = pv_req_key(&q);
-	okey = pv_req_key(&o);
-	ro = pv_cache_get(c, okey);
-	show(ro);
-	pv_render_unref(c, &ro);
-	for (i = 0; i < RUNS; i++) {
-		settled();
-		base = atomic_load(&drained);
-		t0 = util_mono_ms();
-		r = pv_cache_get(c, i % 2 ? okey : key);
-		show(r);
-		v[i] = util_mono_ms() - t0;
-		pv_render_unref(c, &r);
-		if (i == 0)
-			row->bytes = settled() - base;
+}
+
+/* Starts argv on the pty as its controlling terminal, with env added. */
+static pid_t spawn(char *const argv[], char *const env[])
+{
+	pid_t pid = fork();
+	int i;
+
+	if (pid == 0) {
+		setsid();
+		ioctl(slave, TIOCSCTTY, 0);
+		dup2(slave, 0);
+		dup2(slave, 1);
+		dup2(slave, 2);
+		for (i = 0; env && env[i]; i++)
+			putenv(env[i]);
+		execvp(argv[0], argv);
+		_exit(127);
 	}
-	row->warm = median(v, RUNS);
-	free(key);
-	free(okey);
-	pv_cache_free(&c);
-	row->chafa_ms = -1;
-	if (chafa_ok && chafa_fmt) {
-		unsigned long long nb = 0;
-		for (i = 0; i < RUNS; i++)
-			v[i] = run_chafa(chafa_fmt, chafa_colors, path, &nb);
-		row->chafa_ms = median(v, RUNS);
-		row->chafa_bytes = nb;
+	return pid;
+}
+
+static double run_chafa(const char *fmt, const char *colors, const char *path, double *bytes)
+{
+	char size[32];
+	char *argv[] = { (char *)"chafa", (char *)"-f", (char *)fmt, (char *)"-s", size, (char *)path, NULL, NULL,
+			 NULL };
+	unsigned long long before;
+	double t0, t;
+	int st;
+	pid_t pid;
+
+	snprintf(size, sizeof size, "%dx%d", COLS_BOX, ROWS_BOX);
+	if (colors) {
+		argv[5] = (char *)"-c";
+		argv[6] = (char *)colors;
+		argv[7] = (char *)path;
 	}
+	before = settled();
+	t0 = util_mono_ms();
+	pid = spawn(argv, NULL);
+	waitpid(pid, &st, 0);
+	t = util_mono_ms() - t0;
+	*bytes = (double)(settled() - before);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? t : -1;
+}
+
+static void chafa_times(struct row *row, const char *fmt, const char *colors, const char *path)
+{
+	double v[RUNS], b = 0;
+	int i;
+
+	pty_rows(ROWS_BOX + 1);
+	for (i = 0; i < RUNS; i++)
+		v[i] = run_chafa(fmt, colors, path, &b);
+	row->chafa_ms = median(v, RUNS);
+	row->chafa_bytes = b;
+}
+
+static int lines_of(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int n = 0, ch;
+
+	if (f == NULL)
+		return 0;
+	while ((ch = getc(f)) != EOF)
+		n += ch == '\n';
+	fclose(f);
+	return n;
+}
+
+/* lightbox itself: zoom, then move between the two pictures.  For each
+ * warm change: the bytes on the pty and the frame time from the log. */
+static void app_times(struct row *rows[2], const char *lightbox, const char *store, const char *cfg,
+		      const char *mode, const char *term, const char *log)
+{
+	char *argv[] = { (char *)lightbox, (char *)"--preview", (char *)mode, (char *)"tui", (char *)"--brief",
+			 (char *)"1", NULL };
+	char e1[512], e2[512], e3[512], e4[512], e5[64], e6[64];
+	char *env[] = { e1, e2, e3, e4, e5, e6, NULL };
+	double ms[2][16], bytes[2][16];
+	int nms[2] = { 0, 0 }, nb[2] = { 0, 0 }, i, n, which, st;
+	unsigned long long before;
+	char line[1024];
+	FILE *f;
+	pid_t pid;
+
+	snprintf(e1, sizeof e1, "LIGHTBOX_STORE=%s", store);
+	snprintf(e2, sizeof e2, "LIGHTBOX_PREVIEW_LOG=%s", log);
+	snprintf(e3, sizeof e3, "XDG_CONFIG_HOME=%s", cfg);
+	snprintf(e4, sizeof e4, "TERM=%s", term);
+	snprintf(e5, sizeof e5, "LIGHTBOX_CURATOR=bench");
+	/* As over SSH: the payload budget that matters on a link. */
+	snprintf(e6, sizeof e6, "SSH_CONNECTION=10.0.0.1 50000 10.0.0.2 22");
+	unlink(log);
+	pty_rows(ROWS_BOX + 5);
+	pid = spawn(argv, env);
+	settled();
+	usleep(300000);
+	before = settled();
+	n = lines_of(log);
+	write_all(master, "z", 1);
+	{
+		double until = util_mono_ms() + 20000;
+		while (lines_of(log) <= n && util_mono_ms() < until)
+			usleep(10000);
+		usleep(50000);
+	}
+	rows[1]->first = (double)(settled() - before); /* the newest: the JPEG */
+	/* Both pictures rendered in the zoom (the first two changes). */
+	for (i = 0; i < 14; i++) {
+		n = lines_of(log);
+		before = settled();
+		write_all(master, i % 2 ? "k" : "j", 1);
+		double until = util_mono_ms() + 20000;
+		while (lines_of(log) <= n && util_mono_ms() < until)
+			usleep(10000);
+		usleep(50000);
+		which = i % 2; /* j shows the PNG (the older), k the JPEG */
+		if (i >= 2)
+			bytes[which][nb[which]++] = (double)(settled() - before);
+		else if (i == 0)
+			rows[0]->first = (double)(settled() - before);
+		else
+			settled();
+	}
+	write_all(master, "Q", 1);
+	waitpid(pid, &st, 0);
+	f = fopen(log, "r");
+	i = 0;
+	while (f && fgets(line, sizeof line, f)) {
+		const char *fm = strstr(line, "frame_ms=");
+		if (strncmp(line, "change", 6) != 0 || fm == NULL)
+			continue;
+		/* change 0 is the zoom's first picture; then j, k, j, ... */
+		if (i >= 3 && strstr(line, " ready ")) {
+			which = (i - 1) % 2;
+			ms[which][nms[which]++] = strtod(fm + 9, NULL);
+		}
+		i++;
+	}
+	if (f)
+		fclose(f);
+	for (which = 0; which < 2; which++) {
+		rows[which]->warm = median(ms[which], nms[which]);
+		rows[which]->bytes = median(bytes[which], nb[which]);
+	}
+}
+
+static int have(const char *cmd)
+{
+	char *c = xasprintf("%s >/dev/null 2>&1", cmd);
+	int ok = system(c) == 0;
+
+	free(c);
+	return ok;
 }
 
 static void print_row(const struct row *r)
 {
-	char cb[32] = "-", ct[32] = "-", cold[32] = "-", warm[32] = "-";
+	char cb[32] = "-", ct[32] = "-", cold[32] = "-", warm[32] = "-", ratio[32] = "";
 
-	if (r->chafa_ms >= 0) {
+	if (r->chafa_ms > 0) {
 		snprintf(ct, sizeof ct, "%.1f", r->chafa_ms);
-		snprintf(cb, sizeof cb, "%llu", r->chafa_bytes);
+		snprintf(cb, sizeof cb, "%.0f", r->chafa_bytes);
 		snprintf(cold, sizeof cold, "%.1fx", r->chafa_ms / r->cold);
-		snprintf(warm, sizeof warm, "%.0fx", r->chafa_ms / (r->warm > 0.001 ? r->warm : 0.001));
+		if (r->warm > 0)
+			snprintf(warm, sizeof warm, "%.0fx", r->chafa_ms / r->warm);
+		if (r->chafa_bytes > 0 && r->first >= 0)
+			snprintf(ratio, sizeof ratio, "%5.3f", r->first / r->chafa_bytes);
 	}
-	printf("  %-16s %8.1f %8.1f %8.3f %10llu   %8s %10s   %7s %7s", r->mode, r->cold, r->thumb, r->warm,
-	       r->bytes, ct, cb, cold, warm);
-	if (r->chafa_ms >= 0 && r->chafa_bytes)
-		printf("  %5.3f", (double)r->bytes / (double)r->chafa_bytes);
-	printf("%s%s\n", r->note ? "  " : "", r->note ? r->note : "");
+	printf("  %-15s %8.1f %8.1f %8.2f %9.0f %9.0f   %8s %9s   %6s %6s  %6s%s%s\n", r->mode, r->cold,
+	       r->thumb, r->warm, r->first, r->bytes, ct, cb, cold, warm, ratio, r->note ? "  " : "",
+	       r->note ? r->note : "");
 }
 
-static SCREEN *screen_for(const char *term, FILE **fo, FILE **fi)
+int main(int argc, char **argv)
 {
-	SCREEN *s;
-
-	*fo = fdopen(dup(slave), "w");
-	*fi = fdopen(dup(slave), "r");
-	s = newterm(term, *fo, *fi);
-	if (s == NULL) {
-		fclose(*fo);
-		fclose(*fi);
-		return NULL;
-	}
-	set_term(s);
-	draw_init_colors(1);
-	pv_symbols_reset();
-	return s;
-}
-
-static void end_screen(SCREEN *s, FILE *fo, FILE *fi)
-{
-	endwin();
-	delscreen(s);
-	fclose(fo);
-	fclose(fi);
-}
-
-int main(void)
-{
-	char tmpl[] = "/tmp/lb-bench-preview-XXXXXX", *dir, *png, *jpg, *cache, sa[65], sb[65];
-	const char *made;
+	static const struct {
+		const char *name, *mode, *term, *chafa, *colors;
+		enum pv_mode m;
+		int depth;
+	} modes[] = {
+		{ "symbols 256", "symbols", "xterm-256color", "symbols", "256", PV_SYMBOLS, 256 },
+		{ "symbols 24-bit", "symbols", "xterm-direct", "symbols", "full", PV_SYMBOLS, 16777216 },
+		{ "sixel", "sixel", "xterm-256color", "sixel", NULL, PV_SIXEL, 256 },
+		{ "kitty (png)", "kitty", "xterm-256color", "kitty", NULL, PV_KITTY, 256 },
+		{ "iterm2 (jpeg)", "iterm2", "xterm-256color", "iterm", NULL, PV_ITERM2, 256 },
+	};
+	enum { NM = sizeof modes / sizeof modes[0] };
+	char tmpl[] = "/tmp/lb-bench-preview-XXXXXX", *dir, *png, *jpg, *cache, *store, *cfg, *log, *cmd;
+	char sa[65], sb[65];
+	const char *made, *lightbox = argc > 1 ? argv[1] : getenv("LIGHTBOX") ? getenv("LIGHTBOX") : "./lightbox";
+	struct row rows[2][NM];
 	pthread_t t;
-	int chafa_ok = have_chafa(), file;
-	struct row rows[6];
-	FILE *fo, *fi;
-	SCREEN *s;
+	int chafa_ok, app_ok, direct, m, f;
 
 	setlocale(LC_ALL, "C.UTF-8");
 	signal(SIGPIPE, SIG_IGN);
@@ -420,62 +472,74 @@ int main(void)
 	if (dir == NULL)
 		fatal("mkdtemp: %s", strerror(errno));
 	cache = xasprintf("%s/cache", dir);
+	store = xasprintf("%s/store", dir);
+	cfg = xasprintf("%s/config", dir);
+	log = xasprintf("%s/preview.log", dir);
 	made = make_pictures(dir, &png, &jpg);
 	sha256_buf_hex(png, strlen(png), sa);
 	sha256_buf_hex(jpg, strlen(jpg), sb);
+	chafa_ok = have("chafa --version");
+	direct = have("infocmp xterm-direct");
+	cmd = xasprintf("export LIGHTBOX_STORE='%s'; mkdir -p '%s/lightbox' && "
+			"echo 'set probe-timeout 0' >'%s/lightbox/config' && '%s' init && '%s' project add bench && "
+			"'%s' brief add --project 1 --title plasma --prompt noise && "
+			"'%s' candidate add --brief 1 '%s' '%s'",
+			store, cfg, cfg, lightbox, lightbox, lightbox, lightbox, png, jpg);
+	app_ok = access(lightbox, X_OK) == 0 && have(cmd);
+	free(cmd);
 	open_pty(&t);
+	memset(rows, 0, sizeof rows);
 
 	printf("preview figures: %dx%d-cell box, %dx%d px cells; pictures: %s\n", COLS_BOX, ROWS_BOX, CELL_W,
 	       CELL_H, made);
-	printf("cold = decode + render (no thumbnail); thumb = from the thumbnail cache; warm = kept in\n"
-	       "memory (found and shown); bytes = written to the terminal for one change of picture\n"
-	       "(ncurses' output for symbols); chafa = the chafa command on the same file and pty.\n"
-	       "kitty and iTerm2 payloads are capped at %d KB (the budget over SSH).\n",
+	printf("cold = decode + render, no thumbnail; thumb = render from the thumbnail cache;\n"
+	       "warm = lightbox's frame when the picture changes to one already made (its log);\n"
+	       "new B / again B = what reached the terminal when the zoom changes to a picture shown\n"
+	       "for the first time / again (symbols: ncurses' own output; kitty: upload, then placing);\n"
+	       "chafa = the chafa command on the same file and pty; x = how many times faster;\n"
+	       "kitty and iTerm2 are sent under %d KB, the budget over SSH (lightbox runs as\n"
+	       "over SSH, probe-timeout 0: the modes are forced).\n",
 	       PV_BUDGET_REMOTE / 1024);
 	if (!chafa_ok)
 		printf("(the chafa command is not installed: its columns are empty)\n");
-	for (file = 0; file < 2; file++) {
-		printf("\n%s\n", file ? "test2048.jpg (2048x2048 JPEG q90)" : "test1024.png (1024x1024 PNG)");
-		printf("  %-16s %8s %8s %8s %10s   %8s %10s   %7s %7s  %s\n", "mode", "cold ms", "thumb ms",
-		       "warm ms", "bytes", "chafa ms", "chafa B", "cold x", "warm x", "bytes/chafa");
-		memset(rows, 0, sizeof rows);
-		s = screen_for("xterm-256color", &fo, &fi);
-		if (s == NULL)
-			fatal("no terminfo entry for xterm-256color");
-		rows[0].mode = "symbols 256";
-		measure(&rows[0], png, jpg, sa, sb, PV_SYMBOLS, 256, cache, "symbols", "256", chafa_ok, file);
-		end_screen(s, fo, fi);
-		s = screen_for("xterm-direct", &fo, &fi);
-		rows[1].mode = "symbols 24-bit";
-		if (s) {
-			measure(&rows[1], png, jpg, sa, sb, PV_SYMBOLS, 16777216, cache, "symbols", "full",
-				chafa_ok, file);
-			end_screen(s, fo, fi);
-		} else {
-			rows[1].chafa_ms = -1;
-			rows[1].note = "(no xterm-direct terminfo: install ncurses-term)";
+	if (!app_ok)
+		printf("(%s could not make a store: no warm or byte figures)\n", lightbox);
+	for (m = 0; m < (int)NM; m++) {
+		for (f = 0; f < 2; f++) {
+			struct row *r = &rows[f][m];
+			r->mode = modes[m].name;
+			r->bytes = r->first = r->warm = -1;
+			render_times(r, f ? jpg : png, f ? sb : sa, modes[m].m, modes[m].depth, cache);
+			if (chafa_ok)
+				chafa_times(r, modes[m].chafa, modes[m].colors, f ? jpg : png);
+			if (m == 1 && !direct)
+				r->note = "(no xterm-direct terminfo: install ncurses-term)";
 		}
-		rows[2].mode = "sixel";
-		measure(&rows[2], png, jpg, sa, sb, PV_SIXEL, 256, cache, "sixel", NULL, chafa_ok, file);
-		rows[3].mode = "kitty (png)";
-		measure(&rows[3], png, jpg, sa, sb, PV_KITTY, 256, cache, "kitty", NULL, chafa_ok, file);
-		rows[4].mode = "iterm2 (jpeg)";
-		measure(&rows[4], png, jpg, sa, sb, PV_ITERM2, 256, cache, "iterm", NULL, chafa_ok, file);
-		for (int i = 0; i < 5; i++)
-			print_row(&rows[i]);
+		if (app_ok && (m != 1 || direct)) {
+			struct row *pair[2] = { &rows[0][m], &rows[1][m] };
+			app_times(pair, lightbox, store, cfg, modes[m].mode, modes[m].term, log);
+		}
+	}
+	for (f = 0; f < 2; f++) {
+		printf("\n%s\n", f ? "test2048.jpg (2048x2048 JPEG q90)" : "test1024.png (1024x1024 PNG)");
+		printf("  %-15s %8s %8s %8s %9s %9s   %8s %9s   %6s %6s  %s\n", "mode", "cold ms", "thumb ms",
+		       "warm ms", "new B", "again B", "chafa ms", "chafa B", "cold x", "warm x", "new/chafa");
+		for (m = 0; m < (int)NM; m++)
+			print_row(&rows[f][m]);
 	}
 	printf("\ntargets: warm >= 20x faster than chafa, cold >= 1.5x faster, symbols in 256 colours\n"
 	       "under 40000 bytes per change, kitty and iTerm2 under 0.100 of chafa's bytes.\n");
 	atomic_store(&draining, 0);
 	pthread_join(t, NULL);
-	{
-		char *rm = xasprintf("rm -rf '%s'", dir);
-		if (system(rm) != 0)
-			fprintf(stderr, "bench-preview: could not remove %s\n", dir);
-		free(rm);
-	}
+	cmd = xasprintf("rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "bench-preview: could not remove %s\n", dir);
+	free(cmd);
 	free(png);
 	free(jpg);
 	free(cache);
+	free(store);
+	free(cfg);
+	free(log);
 	return 0;
 }

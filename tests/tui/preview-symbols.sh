@@ -7,7 +7,7 @@
 # and preview-mode none shows facts.
 . "$(dirname "$0")/lib.sh"
 
-plan 27
+plan 26
 CELLS="$top_srcdir/tests/tui/ansi-cells.py"
 
 # Flat colours whose xterm-256 index is certain: red 196, green 46, blue 21.

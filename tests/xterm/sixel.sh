@@ -11,7 +11,7 @@
 
 xt_need
 [ -x "$LIGHTBOX" ] || skip_all "no lightbox binary at $LIGHTBOX"
-plan 16
+plan 18
 
 ORANGE='#ff8000'
 TEAL='#00ff80'
@@ -58,7 +58,7 @@ shot() {
 	cp "$T/$1.png" "${XT_KEEP:-/nonexistent}/" 2>/dev/null || true
 }
 
-xt_start 100 30 env LIGHTBOX_PREVIEW_LOG="$LOG" "$LIGHTBOX" tui --brief 1 || exit 1
+xt_start 100 30 env LIGHTBOX_PREVIEW_LOG="$LOG" EDITOR=true "$LIGHTBOX" tui --brief 1 || exit 1
 settle 1
 shot 1-messages
 like "$(head -1 "$LOG")" 'mode=sixel detected=sixel \(sixel: the DA1 answer lists attribute 4' \
@@ -89,6 +89,19 @@ xt_key q
 settle "$n"
 shot 5-back
 ok "back in the list the picture is drawn again" solid "$T/5-back.png" "$TEAL"
+
+# A prompt that covers nothing: the picture is not sent again.
+n=$(lines)
+xt_key colon
+sleep 0.6
+xt_key Escape
+sleep 0.6
+is "$(lines)" "$n" "opening and closing the command line sends no picture"
+# $EDITOR takes the terminal and gives it back: the picture returns.
+xt_key E
+settle "$n"
+shot 5-editor
+ok "after \$EDITOR the picture is drawn again" solid "$T/5-editor.png" "$TEAL"
 
 n=$(lines)
 xt_key Tab
