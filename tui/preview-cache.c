@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -197,6 +198,7 @@ struct pv_cache *pv_cache_new(size_t budget, int nthreads, int wake_fd)
 {
 	struct pv_cache *c = xcalloc(1, sizeof *c);
 	struct worker_arg *wa;
+	sigset_t all, old;
 	int i;
 
 	pthread_mutex_init(&c->lock, NULL);
@@ -206,6 +208,10 @@ struct pv_cache *pv_cache_new(size_t budget, int nthreads, int wake_fd)
 	c->wake_fd = wake_fd;
 	if (nthreads > MAX_THREADS)
 		nthreads = MAX_THREADS;
+	/* Signals (resize, ^C) are the interface's: workers, and the threads
+	 * chafa starts from them, never take one mid-read. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	for (i = 0; i < nthreads; i++) {
 		wa = xmalloc(sizeof *wa);
 		wa->c = c;
@@ -216,6 +222,7 @@ struct pv_cache *pv_cache_new(size_t budget, int nthreads, int wake_fd)
 		}
 		c->nthreads++;
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return c;
 }
 

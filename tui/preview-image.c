@@ -44,6 +44,7 @@ struct img {
 	size_t budget;
 	int typeahead_done;
 	int resets;               /* pv_symbols' table recycles seen */
+	int recycled;             /* the last frame recycled colour pairs */
 	int again;                /* another frame is wanted */
 	/* the pane's picture, for the log */
 	char *main_key, *shown_key;
@@ -455,10 +456,18 @@ static void img_prepare(struct preview *p)
 		im->typeahead_done = 1;
 	}
 	pv_symbols_stats(&pairs, &resets);
+	pv_symbols_frame();
 	if (resets != im->resets) {
-		/* Colour pairs were recycled during this frame: draw it once more. */
+		/* Colour pairs were recycled during this frame: draw it once
+		 * more, unless the last frame did the same (then the pictures on
+		 * the screen need more pairs than there are, and it would never
+		 * end: their colours are as good as the pairs allow). */
+		if (!im->recycled)
+			im->again = 1;
+		im->recycled = 1;
 		im->resets = resets;
-		im->again = 1;
+	} else {
+		im->recycled = 0;
 	}
 	if (im->again && im->ui->wake[1] >= 0) {
 		w = write(im->ui->wake[1], "r", 1);

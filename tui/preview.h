@@ -223,6 +223,8 @@ void pv_symbols_draw(const struct pv_render *r, int y, int x);
 int pv_marker_pair(void);
 /* Forgets the colour pairs made for pictures (after colours changed). */
 void pv_symbols_reset(void);
+/* A frame ends (called before doupdate). */
+void pv_symbols_frame(void);
 /* Pairs in use by pictures, and how many times the table was recycled. */
 void pv_symbols_stats(int *pairs, int *resets);
 
