@@ -451,31 +451,42 @@ static int encode_budget(const struct pv_req *q, const struct media_image *img, 
 	return jpeg ? 1 : 0;
 }
 
-static void render_kitty(const struct pv_req *q, const struct media_image *img, struct pv_render *r)
+/* The file a terminal scales to the cells (kitty, iTerm2): the picture at
+ * its display size or smaller, encoded under the budget (as PNG, or as
+ * JPEG or PNG when jpeg_ok), and the cells it covers.  -1 with r->error
+ * set, else whether it came out JPEG; *data is owned. */
+static int scaled_file(const struct pv_req *q, const struct media_image *img, int jpeg_ok, struct pv_render *r,
+		       unsigned char **data, size_t *len)
 {
-	unsigned char *png;
-	size_t len, off, n;
-	int dw, dh, w, h, ow, oh;
+	int dw, dh, jpeg;
 	char *err = NULL;
-	struct sbuf b64, out;
 
 	display_box(q, img->width, img->height, &dw, &dh);
-	w = dw < img->width ? dw : img->width;
-	h = dh < img->height ? dh : img->height;
-	if (encode_budget(q, img, w, h, 0, &png, &len, &ow, &oh, &err) < 0) {
+	jpeg = encode_budget(q, img, dw < img->width ? dw : img->width, dh < img->height ? dh : img->height,
+			     jpeg_ok, data, len, &r->px_w, &r->px_h, &err);
+	if (jpeg < 0) {
 		r->error = xasprintf("cannot encode the picture: %s", err);
 		free(err);
-		return;
+		return -1;
 	}
-	r->image_id = new_image_id();
-	r->px_w = ow;
-	r->px_h = oh;
 	r->cols = (int)floor((double)dw / q->cell_w + 0.5);
 	r->rows = (int)floor((double)dh / q->cell_h + 0.5);
 	if (r->cols < 1)
 		r->cols = 1;
 	if (r->rows < 1)
 		r->rows = 1;
+	return jpeg;
+}
+
+static void render_kitty(const struct pv_req *q, const struct media_image *img, struct pv_render *r)
+{
+	unsigned char *png;
+	size_t len, off, n;
+	struct sbuf b64, out;
+
+	if (scaled_file(q, img, 0, r, &png, &len) < 0)
+		return;
+	r->image_id = new_image_id();
 	sb_init(&b64);
 	base64(&b64, png, len);
 	free(png);
@@ -499,27 +510,11 @@ static void render_iterm2(const struct pv_req *q, const struct media_image *img,
 {
 	unsigned char *data;
 	size_t len;
-	int dw, dh, w, h, ow, oh, jpeg;
-	char *err = NULL;
+	int jpeg = scaled_file(q, img, has_alpha(img) ? 0 : 1, r, &data, &len);
 	struct sbuf out;
 
-	display_box(q, img->width, img->height, &dw, &dh);
-	w = dw < img->width ? dw : img->width;
-	h = dh < img->height ? dh : img->height;
-	jpeg = encode_budget(q, img, w, h, has_alpha(img) ? 0 : 1, &data, &len, &ow, &oh, &err);
-	if (jpeg < 0) {
-		r->error = xasprintf("cannot encode the picture: %s", err);
-		free(err);
+	if (jpeg < 0)
 		return;
-	}
-	r->px_w = ow;
-	r->px_h = oh;
-	r->cols = (int)floor((double)dw / q->cell_w + 0.5);
-	r->rows = (int)floor((double)dh / q->cell_h + 0.5);
-	if (r->cols < 1)
-		r->cols = 1;
-	if (r->rows < 1)
-		r->rows = 1;
 	sb_init(&out);
 	sb_addf(&out, "\033]1337;File=inline=1;size=%zu;width=%d;height=%d;preserveAspectRatio=0;"
 		      "doNotMoveCursor=1:",
