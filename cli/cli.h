@@ -90,6 +90,21 @@ int cmd_undo(struct cli *c, int argc, char **argv);
 int cmd_redo(struct cli *c, int argc, char **argv);
 int cmd_log(struct cli *c, int argc, char **argv);
 int cmd_doctor(struct cli *c, int argc, char **argv);
+int cmd_import(struct cli *c, int argc, char **argv);
+int cmd_export(struct cli *c, int argc, char **argv);
+int cmd_stats(struct cli *c, int argc, char **argv);
+int cmd_rank(struct cli *c, int argc, char **argv);
+int cmd_compare(struct cli *c, int argc, char **argv);
+int cmd_gen(struct cli *c, int argc, char **argv);
+int cmd_jobs(struct cli *c, int argc, char **argv);
+int cmd_backends(struct cli *c, int argc, char **argv);
+int cmd_demo(struct cli *c, int argc, char **argv);
+
+/* The backends the config file defines (--config, else the default path),
+ * with builtin.  Bad definitions are reported on stderr unless quiet and
+ * counted in *nerrors; the good ones are kept.  Owned registry. */
+struct backend_registry;
+struct backend_registry *cli_backends_load(struct cli *c, int quiet, int *nerrors);
 
 /* JSON forms shared by several commands. */
 json_t *cli_json_candidate(const struct lb_candidate *cand);

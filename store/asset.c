@@ -151,10 +151,35 @@ int store_asset_put(struct store *st, const void *data, size_t n, const struct l
 	return asset_row(st, hex, (int64_t)n, facts, ext, asset_id, existed);
 }
 
+int st_assets_sync(struct store *st)
+{
+	char *dir = xasprintf("%s/assets", st->dir);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0 && errno == ENOENT) {
+		free(dir);
+		return 0;
+	}
+	if (fd < 0 || syncfs(fd) < 0)
+		rc = st_fail(st, STORE_EIO, "cannot save the files in %s: %s", dir, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return rc;
+}
+
 int store_asset_put_file(struct store *st, const char *src, const struct lb_asset_facts *facts,
 			 int64_t *asset_id, int *existed)
 {
-	char hex[65], *tmp = NULL, *path = NULL, buf[65536];
+	char hex[65];
+
+	return st_asset_put_file(st, src, facts, 1, asset_id, existed, hex);
+}
+
+int st_asset_put_file(struct store *st, const char *src, const struct lb_asset_facts *facts, int sync,
+		      int64_t *asset_id, int *existed, char hex[65])
+{
+	char *tmp = NULL, *path = NULL, buf[65536];
 	const char *ext = ext_for(facts);
 	unsigned char digest[32];
 	struct sha256 c;
@@ -182,6 +207,8 @@ int store_asset_put_file(struct store *st, const char *src, const struct lb_asse
 		xfree(&tmp);
 		goto out;
 	}
+	/* Other curators of a shared store read these files. */
+	fchmod(out, 0666 & ~util_umask());
 	sha256_init(&c);
 	for (;;) {
 		r = read(in, buf, sizeof buf);
@@ -201,7 +228,7 @@ int store_asset_put_file(struct store *st, const char *src, const struct lb_asse
 			goto out;
 		}
 	}
-	if (fsync(out) < 0) {
+	if (sync && fsync(out) < 0) {
 		rc = st_fail(st, STORE_EIO, "cannot save %s into the store: %s", src, strerror(errno));
 		goto out;
 	}
@@ -215,7 +242,7 @@ int store_asset_put_file(struct store *st, const char *src, const struct lb_asse
 		goto out;
 	if (file_is(path, bytes)) {
 		unlink(tmp);
-	} else if (rename(tmp, path) < 0 || util_fsync_dir_of(path) < 0) {
+	} else if (rename(tmp, path) < 0 || (sync && util_fsync_dir_of(path) < 0)) {
 		rc = st_fail(st, STORE_EIO, "cannot save %s into the store: %s", src, strerror(errno));
 		goto out;
 	}

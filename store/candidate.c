@@ -427,7 +427,8 @@ static void where_filter(struct store *st, struct query *q, const struct lb_filt
 		sb_adds(&q->sql, ")");
 	}
 	if (f->rated) {
-		sb_adds(&q->sql, " AND EXISTS (SELECT 1 FROM rating r2 WHERE r2.candidate_id = c.id");
+		sb_adds(&q->sql, " AND EXISTS (SELECT 1 FROM rating r2 WHERE r2.brief_id = c.brief_id"
+				 " AND r2.candidate_id = c.id");
 		if (f->curator) {
 			sb_adds(&q->sql, " AND r2.curator = ");
 			q_text(q, f->curator);

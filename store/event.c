@@ -173,6 +173,9 @@ static int in_state(struct store *st, const struct lb_event *e, const char *want
 	} else if (strcmp(e->entity, "note") == 0) {
 		rc = note_exists(st, e->entity_id, &has);
 		*yes = has == (want != NULL);
+	} else if (strcmp(e->entity, "comparison") == 0) {
+		rc = st_comparison_state(st, e->entity_id, &cur);
+		*yes = (cur == NULL) == (want == NULL);
 	} else if (strcmp(e->entity, "brief") == 0) {
 		rc = brief_state(st, e->entity_id, &cur);
 		*yes = same(cur, want);
@@ -207,6 +210,8 @@ static int put_state(struct store *st, const struct lb_event *e, const char *to)
 	}
 	if (strcmp(e->entity, "note") == 0)
 		return to ? st_note_restore(st, e->entity_id, e->curator, to) : st_note_delete(st, e->entity_id);
+	if (strcmp(e->entity, "comparison") == 0)
+		return st_comparison_restore(st, e->entity_id, to, e->after ? e->after : e->before);
 	if (strcmp(e->entity, "brief") == 0)
 		return brief_restore(st, e->entity_id, to);
 	return flag_restore(st, strcmp(e->entity, "brief.archived") == 0 ? "brief" : "project", e->entity_id, to);
@@ -265,6 +270,13 @@ static char *describe(const struct lb_event_list *g, int n_more)
 		char *t = tag_of(e);
 		what = xasprintf("%s '%s' on #%lld", e->action, t ? t : "?", (long long)e->entity_id);
 		free(t);
+	} else if (strcmp(e->entity, "comparison") == 0) {
+		json_t *j = json_loads(e->after ? e->after : e->before ? e->before : "", 0, NULL);
+		what = xasprintf("judgement #%lld vs #%lld (%s)",
+				 (long long)json_integer_value(json_object_get(j, "left_id")),
+				 (long long)json_integer_value(json_object_get(j, "right_id")),
+				 json_string_value(json_object_get(j, "verdict")) ?: "?");
+		json_decref(j);
 	} else
 		what = xasprintf("%s (%s %lld)", e->action, e->entity, (long long)e->entity_id);
 	if (n_more > 0)

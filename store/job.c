@@ -143,6 +143,11 @@ int store_job_list(struct store *st, int64_t brief_id, int limit, struct lb_job_
 
 int store_job_claim(struct store *st, const char *backend, struct lb_job *out)
 {
+	return store_job_claim_for(st, backend, NULL, out);
+}
+
+int store_job_claim_for(struct store *st, const char *backend, const char *curator, struct lb_job *out)
+{
 	sqlite3_stmt *s;
 	int64_t id = 0;
 	int rc = st_begin(st);
@@ -151,11 +156,13 @@ int store_job_claim(struct store *st, const char *backend, struct lb_job *out)
 	if (rc)
 		return rc;
 	s = st_prep(st, "SELECT id FROM job WHERE state = 'queued' AND next_at <= ?1"
-			" AND (?2 IS NULL OR backend = ?2) ORDER BY next_at, id LIMIT 1");
+			" AND (?2 IS NULL OR backend = ?2) AND (?3 IS NULL OR curator = ?3)"
+			" ORDER BY next_at, id LIMIT 1");
 	if (s == NULL)
 		return st_end(st, STORE_EIO);
 	sqlite3_bind_int64(s, 1, util_now());
 	st_bind_text(s, 2, backend);
+	st_bind_text(s, 3, curator);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		id = sqlite3_column_int64(s, 0);
@@ -243,9 +250,55 @@ int store_job_cancel(struct store *st, int64_t id)
 
 int store_job_resubmit(struct store *st, int64_t id)
 {
+	/* A user's retry starts afresh: the attempts count again from zero. */
 	return job_update(st, "UPDATE job SET state = 'queued', next_at = ?2, error = coalesce(?3, ''),"
-			      " progress = ?4, finished = NULL WHERE id = ?1 AND state IN ('failed', 'cancelled')",
+			      " progress = ?4, attempts = 0, finished = NULL"
+			      " WHERE id = ?1 AND state IN ('failed', 'cancelled')",
 			  id, 0, NULL, 0);
+}
+
+int store_job_queue(struct store *st, const char *curator, struct lb_job_queue **v, size_t *n)
+{
+	sqlite3_stmt *s = st_prep(st, "SELECT backend, count(*), sum(next_at <= ?1),"
+				      " min(CASE WHEN next_at > ?1 THEN next_at END) FROM job"
+				      " WHERE state = 'queued' AND (?2 IS NULL OR curator = ?2)"
+				      " GROUP BY backend ORDER BY backend");
+	size_t cap = 0;
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	if (s == NULL)
+		return STORE_EIO;
+	sqlite3_bind_int64(s, 1, util_now());
+	st_bind_text(s, 2, curator);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*v = xrealloc(*v, cap * sizeof **v);
+		}
+		(*v)[*n].backend = st_col_text(s, 0);
+		(*v)[*n].queued = sqlite3_column_int64(s, 1);
+		(*v)[*n].due = sqlite3_column_int64(s, 2);
+		(*v)[*n].next_at = sqlite3_column_int64(s, 3);
+		(*n)++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_job_queue_free(v, *n);
+		*n = 0;
+		return st_sqlfail(st, rc, "reading the job queue");
+	}
+	return 0;
+}
+
+void store_job_queue_free(struct lb_job_queue **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; *v && i < n; i++)
+		free((*v)[i].backend);
+	xfree(v);
 }
 
 int store_job_done(struct store *st, int64_t id, const struct lb_candidate_input *in, size_t n, int64_t *ids)

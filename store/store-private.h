@@ -54,6 +54,17 @@ sqlite3_stmt *st_prep(struct store *st, const char *sql);
 int st_begin(struct store *st);
 int st_end(struct store *st, int rc);
 
+/* A savepoint inside the open transaction, so that one failing item of
+ * a batch (an import's file) is undone without dooming the batch.
+ * st_savepoint_end(st, 1) keeps the work, (st, 0) rolls it back and
+ * clears the failure it caused.  Must not nest. */
+int st_savepoint(struct store *st);
+int st_savepoint_end(struct store *st, int keep);
+
+/* qsort/bsearch comparators: int64_t values, C strings (char *). */
+int st_cmp_i64(const void *a, const void *b);
+int st_cmp_str(const void *a, const void *b);
+
 /* Runs sql (no rows) with the bindings; returns 0 or a code. */
 int st_exec(struct store *st, const char *sql);
 
@@ -70,6 +81,14 @@ int st_step_done(struct store *st, sqlite3_stmt *s, const char *doing);
  * before/after are JSON texts or NULL.  undoable events form undo steps. */
 int st_event(struct store *st, const char *action, const char *entity, int64_t entity_id,
 	     int64_t candidate_id, const char *before, const char *after, int undoable);
+
+/* store_asset_put_file with the file's SHA-256 hex returned in hex and,
+ * when sync is 0, without its fsyncs: the caller then calls
+ * st_assets_sync() before the rows that point at the files commit
+ * (import: one syncfs per batch instead of an fsync per file). */
+int st_asset_put_file(struct store *st, const char *path, const struct lb_asset_facts *facts, int sync,
+		      int64_t *asset_id, int *existed, char hex[65]);
+int st_assets_sync(struct store *st);
 
 /* The brief of a candidate; STORE_ENOTFOUND (with a message) when the
  * candidate does not exist. */
@@ -98,6 +117,11 @@ int st_note_insert(struct store *st, int64_t id, int target, int64_t target_id, 
 		   const char *curator, int64_t created, int64_t *out_id);
 int st_note_delete(struct store *st, int64_t id);
 int st_note_restore(struct store *st, int64_t id, const char *curator, const char *json);
+/* A pairwise judgement's state (NULL: absent) and putting it back:
+ * deletes it (to NULL) or re-inserts it, then rescores the brief named
+ * in `any` (the event's before or after JSON). */
+int st_comparison_state(struct store *st, int64_t id, char **json);
+int st_comparison_restore(struct store *st, int64_t id, const char *to, const char *any);
 /* Makes revision rev_id the brief's current one (copies its fields). */
 int st_brief_set_current(struct store *st, int64_t brief_id, int64_t rev_id);
 

@@ -258,6 +258,42 @@ int st_end(struct store *st, int code)
 	return 0;
 }
 
+int st_cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int st_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int st_savepoint(struct store *st)
+{
+	if (st->depth <= 0)
+		fatal("st_savepoint outside a transaction");
+	if (st->failed)
+		return st_fail(st, STORE_EIO, "the batch already failed");
+	return st_exec(st, "SAVEPOINT lb_item");
+}
+
+int st_savepoint_end(struct store *st, int keep)
+{
+	int rc;
+
+	if (keep && !st->failed)
+		return st_exec(st, "RELEASE lb_item");
+	rc = st_exec(st, "ROLLBACK TO lb_item");
+	if (rc == 0)
+		rc = st_exec(st, "RELEASE lb_item");
+	/* The failure is undone with the savepoint; the batch goes on. */
+	if (rc == 0)
+		st->failed = 0;
+	return rc;
+}
+
 int store_batch_begin(struct store *st, const char *label)
 {
 	int rc = st_begin(st);

@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct store;
 
@@ -472,6 +473,21 @@ int store_job_list(struct store *st, int64_t brief_id, int limit, struct lb_job_
 /* Claims the oldest queued job whose next_at has come, for backend
  * (NULL: any), marking it running; STORE_EEMPTY when none. */
 int store_job_claim(struct store *st, const char *backend, struct lb_job *out);
+/* The same, only among jobs queued by curator (NULL: anyone's): a runner
+ * works its own curator's jobs, with its own keys. */
+int store_job_claim_for(struct store *st, const char *backend, const char *curator, struct lb_job *out);
+/* The queue by backend: jobs queued, how many are due now, and the
+ * earliest next_at of those not yet due (0 when none). */
+struct lb_job_queue {
+	char *backend;
+	int64_t queued;
+	int64_t due;
+	int64_t next_at;
+};
+/* Queued jobs of curator (NULL: anyone's), one entry per backend.
+ * *v is owned (store_job_queue_free). */
+int store_job_queue(struct store *st, const char *curator, struct lb_job_queue **v, size_t *n);
+void store_job_queue_free(struct lb_job_queue **v, size_t n);
 /* Running jobs of a dead runner go back to queued (at start-up). */
 int store_job_requeue_interrupted(struct store *st, int *n);
 int store_job_progress(struct store *st, int64_t id, double progress);
@@ -479,12 +495,286 @@ int store_job_progress(struct store *st, int64_t id, double progress);
 int store_job_retry_later(struct store *st, int64_t id, int64_t next_at, const char *error);
 int store_job_fail(struct store *st, int64_t id, const char *error);
 int store_job_cancel(struct store *st, int64_t id);
-/* Requeues a failed or cancelled job (user's retry). */
+/* Requeues a failed or cancelled job (user's retry), its attempts reset. */
 int store_job_resubmit(struct store *st, int64_t id);
 /* Finishes a job: its candidates (assets already stored) are added and the
  * job marked done in one transaction.  ids may be NULL. */
 int store_job_done(struct store *st, int64_t id, const struct lb_candidate_input *in, size_t n,
 		   int64_t *ids);
+
+/* ============================================================ records (issue 6):
+ * import, export, agreement between curators, pairwise ranking */
+
+/* ------------------------------------------------------------ import */
+
+/* What happened to one file of an import. */
+enum lb_import_status {
+	LB_IMPORT_ADDED = 0,    /* a new candidate (and maybe a new asset) */
+	LB_IMPORT_SAME_ASSET,   /* a new candidate whose bytes were already stored */
+	LB_IMPORT_DUPLICATE,    /* the same bytes are already a candidate there: skipped */
+	LB_IMPORT_SIDECAR,      /* a .json/.txt read as another file's parameters */
+	LB_IMPORT_SKIPPED,      /* left out on purpose (hidden, other modality in a folder) */
+	LB_IMPORT_FAILED,       /* could not be imported: reason says why */
+	LB_IMPORT__COUNT
+};
+/* "added", "same-asset", "duplicate", "sidecar", "skipped", "failed". */
+const char *lb_import_status_name(int s);
+
+/* One file's outcome, handed to the report callback.  Strings belong to
+ * the import and live until the callback returns. */
+struct lb_import_item {
+	const char *path;       /* the path as found (raw bytes, maybe not UTF-8) */
+	const char *shown;      /* the same made safe to print (util_visible) */
+	int status;             /* enum lb_import_status */
+	const char *reason;     /* why it failed or was skipped, or a warning; NULL when none */
+	const char *media_type; /* "image/png", ...; NULL when unknown */
+	const char *sha256;     /* hex; NULL when the file was not read */
+	int64_t bytes;
+	int width, height;
+	double duration;
+	int64_t brief_id;       /* the brief it went (or would go) to; 0 when none */
+	int64_t candidate_id;   /* new or existing candidate; 0 when none (or dry run) */
+	int64_t asset_id;       /* 0 when none (or dry run) */
+	const char *tool;       /* generator named by the metadata, or NULL */
+	int has_prompt;         /* generation parameters were recovered */
+};
+
+/* Progress, handed to the progress callback after each file.  Files of
+ * the open batch count as added already; the report callback hears of
+ * them once their batch is committed. */
+struct lb_import_progress {
+	size_t done, total;     /* files handled / found */
+	int64_t bytes;          /* bytes read so far */
+	size_t n[LB_IMPORT__COUNT]; /* files per status so far */
+	const char *current;    /* the file just handled, made safe to print */
+	double elapsed_ms;
+};
+
+struct lb_import_options {
+	int64_t brief_id;       /* the brief to import into; 0 with new_brief */
+	int new_brief;          /* make briefs from the prompts found (one per prompt) */
+	int64_t project_id;     /* with new_brief: the project for the new briefs */
+	int dry_run;            /* read and report everything, write nothing */
+	int batch;              /* files per transaction (0: 256) */
+	/* Called once per file (and once per file found in a folder that is
+	 * left out): at once for files that fail or are skipped, after their
+	 * batch commits for files added (so "added" is on disk).  May be NULL. */
+	void (*report)(void *ctx, const struct lb_import_item *it);
+	/* Called after each file; a nonzero return stops the import after
+	 * that file, keeping what is done (STORE_OK, *interrupted set).
+	 * May be NULL. */
+	int (*progress)(void *ctx, const struct lb_import_progress *p);
+	void *ctx;
+};
+
+struct lb_import_result {
+	size_t total;                /* files found */
+	size_t n[LB_IMPORT__COUNT];  /* files per status */
+	int64_t bytes;               /* bytes read */
+	int interrupted;             /* the progress callback stopped it */
+	int64_t *briefs;             /* owned: briefs made by new_brief (none in a dry run) */
+	size_t n_briefs;
+	size_t n_briefs_planned;     /* briefs new_brief made (or would make) */
+};
+void lb_import_result_clear(struct lb_import_result *r);
+
+/* Imports the files and folders in paths (recursively; symlinks followed,
+ * loops detected; names need not be UTF-8) as candidates of a brief.
+ * Each file is stored once by SHA-256; a file whose bytes are already a
+ * candidate of the brief (or, with new_brief, of the project) is skipped,
+ * so running the same import again continues where it stopped.  The
+ * generation parameters the file or its sidecar holds become the
+ * candidate's prompt, negative prompt, seed, model and parameters.
+ * Files go in batched transactions; asset files are on disk before their
+ * rows commit.  A file that fails is reported (o->report) with its reason
+ * and the rest go on: the return is STORE_OK unless the store itself
+ * failed (then the batch in progress is rolled back and earlier batches
+ * stay).  *res is filled in both cases (clear it with
+ * lb_import_result_clear).  Blocking: the TUI runs it in a thread with a
+ * store handle of its own and uses the callbacks. */
+int store_import(struct store *st, const char *const *paths, size_t n_paths,
+		 const struct lb_import_options *o, struct lb_import_result *res);
+
+/* ------------------------------------------------------------ export */
+
+enum lb_export_format { LB_EXPORT_JSON = 0, LB_EXPORT_CSV, LB_EXPORT_MD };
+const char *lb_export_format_name(int f);    /* "json", "csv", "md" */
+int lb_export_format_parse(const char *s);   /* -1 when unknown; "markdown" too */
+
+#define LB_EXPORT_FORMAT_VERSION 1
+
+struct lb_export_options {
+	int64_t project_id;
+	int format;             /* enum lb_export_format */
+	int64_t brief_id;       /* 0: every brief of the project */
+	int all;                /* every candidate, not only the selected ones */
+	int picked;             /* only candidates some curator flagged pick */
+	int min_stars;          /* 0: any; else mean stars >= min_stars */
+	const char *tag;        /* only candidates with this tag; NULL: any */
+	const char *out;        /* write the record here (atomically); NULL: see below */
+	FILE *to;               /* when out is NULL and copy_to is NULL: write here */
+	const char *copy_to;    /* also copy the assets here as BRIEF-SLUG/N-ID.EXT with a
+				   MANIFEST.sha256; the record goes in as selection.EXT
+				   (and only there when out is NULL) */
+	int force;              /* replace an existing copy_to folder */
+};
+
+struct lb_export_result {
+	int64_t n_briefs;       /* briefs in the record */
+	int64_t n_candidates;   /* candidates in the record */
+	int64_t n_files;        /* files copied (copy_to) */
+	int64_t bytes_copied;
+	char *record_path;      /* owned: where the record went, NULL for a stream */
+};
+void lb_export_result_clear(struct lb_export_result *r);
+
+/* Writes the project's selection record (doc/export.md describes the
+ * formats): every brief with its current revision, the chosen candidates
+ * with selection, ratings, tags, notes, provenance and asset SHA-256.
+ * Files are written to a temporary name and renamed, the copy folder
+ * built beside its destination and renamed into place, so a failure
+ * leaves nothing half-written.  An existing copy_to folder is refused
+ * (STORE_EINVAL) unless force.  The clock is util_now(). */
+int store_export(struct store *st, const struct lb_export_options *o, struct lb_export_result *res);
+
+/* ------------------------------------------------------------ agreement */
+
+/* One curator's ratings in a brief. */
+struct lb_curator_stats {
+	char *curator;
+	int n_rated;            /* candidates given stars */
+	double mean_stars;      /* NAN when none */
+	int n_picks, n_rejects;
+};
+
+/* Agreement of two curators (a < b by name) in a brief. */
+struct lb_pair_agreement {
+	char *a, *b;
+	int n_common;           /* candidates both rated or flagged */
+	int n_flagged;          /* of those, flagged pick or reject by at least one */
+	int n_flag_agree;       /* of those, flagged the same */
+	double flag_agreement;  /* n_flag_agree / n_flagged; NAN when n_flagged is 0 */
+	int n_starred;          /* candidates both gave stars */
+	double alpha;           /* Krippendorff's alpha, ordinal, on their stars; NAN when
+				   undefined (fewer than 2 shared or no variation) */
+};
+
+/* A candidate the curators disagree on. */
+struct lb_disagreement {
+	int64_t candidate_id;
+	int n_starred;          /* curators who gave stars */
+	int min_stars, max_stars;
+	double sd;              /* standard deviation of the stars (n, not n-1) */
+	int n_picks, n_rejects;
+	char *ratings;          /* owned: "alice 5 pick, bob 1 reject" (curators sorted) */
+};
+
+struct lb_brief_stats {
+	int64_t brief_id;
+	int64_t n_candidates;
+	int64_t n_rated;        /* candidates with at least one rating */
+	int n_ratings;          /* star ratings, all curators */
+	double mean_stars;      /* NAN when no stars */
+	double sd_stars;        /* sample standard deviation (n-1); NAN below 2 */
+	int n_pairable;         /* star values in candidates rated by 2 or more */
+	double alpha;           /* Krippendorff's alpha, ordinal (see stats.c); NAN if undefined */
+	double alpha_interval;  /* the same with the interval metric, for comparison */
+	int n_flagged;          /* pooled over curator pairs, as in lb_pair_agreement */
+	int n_flag_agree;
+	double flag_agreement;
+	struct lb_curator_stats *curators; /* owned, sorted by name */
+	size_t n_curators;
+	struct lb_pair_agreement *pairs;   /* owned, every pair of curators */
+	size_t n_pairs;
+	struct lb_disagreement *disagree;  /* owned, most disagreed first */
+	size_t n_disagree;
+};
+void lb_brief_stats_clear(struct lb_brief_stats *s);
+
+/* Agreement figures of a brief: how many rated, mean and spread of the
+ * stars, pairwise agreement (percent on pick/reject, Krippendorff's alpha
+ * on stars) and up to top candidates with the most disagreement (only
+ * candidates with some disagreement are listed).  *out is owned by the
+ * caller (lb_brief_stats_clear). */
+int store_brief_stats(struct store *st, int64_t brief_id, int top, struct lb_brief_stats *out);
+
+/* Krippendorff's alpha for m x n_units values (values[r * n_units + u],
+ * rater r, unit u; NAN = missing) with the ordinal (ordinal 1) or interval
+ * metric.  *n_pairable gets the values that count.  NAN when undefined.
+ * Exposed for tests and for other kinds of ratings. */
+double lb_krippendorff_alpha(const double *values, int m, int n_units, int ordinal, int *n_pairable);
+
+/* ------------------------------------------------------------ pairwise ranking */
+
+enum lb_verdict { LB_VERDICT_LEFT = 0, LB_VERDICT_RIGHT, LB_VERDICT_TIE, LB_VERDICT_SKIP };
+const char *lb_verdict_name(int v);          /* "left", "right", "tie", "skip" */
+int lb_verdict_parse(const char *s);         /* also "l", "r", "t", "s"; -1 when unknown */
+
+struct lb_comparison {
+	int64_t id;
+	int64_t brief_id;
+	int64_t left_id, right_id;
+	int verdict;
+	char *curator;
+	int64_t created;
+};
+struct lb_comparison_list {
+	struct lb_comparison *v;
+	size_t n;
+};
+void lb_comparison_clear(struct lb_comparison *c);
+void lb_comparison_list_free(struct lb_comparison_list *l);
+
+/* Records my judgement of two candidates of one brief (one transaction,
+ * one undoable event) and rescores the brief's candidate.score.  *id (may
+ * be NULL) gets the judgement's id. */
+int store_compare(struct store *st, int64_t left_id, int64_t right_id, int verdict, int64_t *id);
+/* The judgements of a brief, oldest first; curator NULL: everyone's. */
+int store_comparisons(struct store *st, int64_t brief_id, const char *curator,
+		      struct lb_comparison_list *out);
+
+struct lb_rank_item {
+	int64_t candidate_id;
+	int rank;               /* 1 = best */
+	double score;           /* Bradley-Terry log-strength; 0 = the prior's reference */
+	double se;              /* its standard error (Fisher information) */
+	int n;                  /* judgements it took part in (skips not counted) */
+	int wins, losses, ties;
+};
+
+struct lb_ranking {
+	int64_t brief_id;
+	char *curator;          /* owned; NULL: pooled over curators */
+	struct lb_rank_item *v; /* owned, best first; only candidates judged at least once */
+	size_t n;
+	int n_judgements;       /* left/right/tie judgements used */
+	int n_skips;
+	int iterations;         /* of the MM algorithm */
+};
+void lb_ranking_clear(struct lb_ranking *r);
+
+/* Bradley-Terry scores of a brief's candidates from the judgements of
+ * curator (NULL: pooled), fitted with a weak prior (one virtual tie
+ * against a reference of score 0) so that sparse data converge.  Ties
+ * count half a win each; skips are ignored.  *out owned by the caller. */
+int store_ranking(struct store *st, int64_t brief_id, const char *curator, struct lb_ranking *out);
+
+/* The next pair for me to judge in a brief: candidates close in their
+ * current pooled score and with few judgements (the most expected
+ * information), avoiding pairs I judged already and candidates I
+ * rejected.  Deterministic for a given state.  STORE_EEMPTY when the
+ * brief has fewer than two candidates to compare. */
+struct lb_pair {
+	int64_t left_id, right_id;
+	double p_left;          /* predicted chance that left wins */
+	double info;            /* the criterion the pair maximised */
+	int times;              /* judgements of this pair by me so far */
+};
+int store_compare_next(struct store *st, int64_t brief_id, struct lb_pair *out);
+
+/* Recomputes the pooled scores of a brief into candidate.score (NULL for
+ * candidates never judged).  store_compare does it; for repairs. */
+int store_rank_refresh(struct store *st, int64_t brief_id);
 
 /* ------------------------------------------------------------ reads for the interface
  * (store/tui-queries.c) Cheap at any store size: nothing here counts

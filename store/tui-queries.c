@@ -188,11 +188,13 @@ static int collect_names(struct store *st, sqlite3_stmt *s, const char *prefix, 
 
 int store_curator_names(struct store *st, const char *prefix, char ***names, size_t *n)
 {
-	/* A loose index scan over rating(curator, ...): one probe per curator,
-	 * however many ratings there are. */
+	/* Everyone who changed something (rated, flagged, tagged, noted) is in
+	 * the undoable events; a loose scan of their partial index costs one
+	 * probe per curator, however many ratings there are. */
 	sqlite3_stmt *s = st_prep(st, "WITH RECURSIVE c(name) AS ("
-				      " SELECT min(curator) FROM rating"
-				      " UNION ALL SELECT (SELECT min(curator) FROM rating WHERE curator > c.name)"
+				      " SELECT min(curator) FROM event WHERE undoable"
+				      " UNION ALL SELECT (SELECT min(curator) FROM event"
+				      "  WHERE undoable AND curator > c.name)"
 				      " FROM c WHERE c.name IS NOT NULL)"
 				      " SELECT name FROM c WHERE name IS NOT NULL");
 

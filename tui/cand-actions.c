@@ -126,6 +126,7 @@ static void split_words(const char *s, char ***out, size_t *n)
 struct pending {
 	struct cand_actions ca;
 	enum km_action action;
+	char *text;            /* a bulk action's argument, kept for its confirmation */
 	char *use;             /* select: the intended use typed first */
 	char **tags;           /* untag: the candidate's tags offered */
 	size_t ntags;
@@ -135,6 +136,7 @@ static void pending_free(void *arg)
 {
 	struct pending *p = arg;
 
+	free(p->text);
 	free(p->use);
 	store_strv_free(&p->tags, p->ntags);
 	free(p);
@@ -150,6 +152,7 @@ static struct pending *pending_new(const struct cand_actions *ca, enum km_action
 }
 
 static int run_action(const struct cand_actions *ca, enum km_action a, const char *arg);
+static int run_action_confirmed(const struct cand_actions *ca, enum km_action a, const char *arg, int confirmed);
 
 static void prompt_done(struct tui *ui, void *arg, const char *text)
 {
@@ -633,7 +636,27 @@ static int yank_path(const struct cand_actions *ca)
 
 /* ------------------------------------------------------------ dispatch */
 
+/* Applying a change to more than this many marked candidates asks first:
+ * it is one undo step, but a long one to wait for. */
+enum { CONFIRM_OVER = 1000 };
+
+static void confirm_done(struct tui *ui, void *arg, const char *text)
+{
+	struct pending *p = arg;
+
+	if (text[0] != 'y' && text[0] != 'Y') {
+		tui_msg(ui, "nothing changed");
+		return;
+	}
+	ui->dirty |= run_action_confirmed(&p->ca, p->action, p->text, 1);
+}
+
 static int run_action(const struct cand_actions *ca, enum km_action a, const char *arg)
+{
+	return run_action_confirmed(ca, a, arg, 0);
+}
+
+static int run_action_confirmed(const struct cand_actions *ca, enum km_action a, const char *arg, int confirmed)
 {
 	struct tui *ui = ca->v->ui;
 	struct apply ap;
@@ -683,10 +706,33 @@ static int run_action(const struct cand_actions *ca, enum km_action a, const cha
 	if (ca->list && list_has_marks(ca->list)) {
 		int64_t n = list_marked_count(ca->list);
 		size_t len = strlen(label);
+		char *base = xstrdup(label);
 		if (n >= 0)
 			snprintf(label + len, sizeof label - len, " (%lld marked)", (long long)n);
 		else
 			snprintf(label + len, sizeof label - len, " (all marked)");
+		if (!confirmed && (n < 0 || n > CONFIRM_OVER)) {
+			struct prompt_spec ps;
+			struct pending *p = pending_new(ca, a);
+			char *q = n < 0 ? xasprintf("%s every candidate in the list (one undo step)? y/n ", base)
+				        : xasprintf("%s %lld candidates (one undo step)? y/n ", base, (long long)n);
+			p->text = xstrdup(arg);
+			memset(&ps, 0, sizeof ps);
+			ps.label = q;
+			ps.history = HIST_OTHER;
+			ps.accept = confirm_done;
+			ps.arg = p;
+			ps.arg_free = pending_free;
+			prompt_open(ui, &ps);
+			free(q);
+			free(base);
+			for (i = 0; i < ap.nwords; i++)
+				free(ap.words[i]);
+			free(ap.words);
+			return R_REDRAW;
+		}
+		free(base);
+		tui_busy(ui, label);
 	}
 	if (apply(ca, &ap, label, &bulk) == 0) {
 		what = bulk ? CHANGED_LIST : CHANGED_ROW;

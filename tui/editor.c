@@ -63,22 +63,11 @@ int tui_run_foreground(struct tui *ui, char **argv, char **err)
 	return rc;
 }
 
-/* The editor: `set editor` (an argv template, no shell) if set, else
- * util_run_editor ($VISUAL, $EDITOR, vi). */
+/* The editor: `set editor` if set, else $VISUAL, $EDITOR, vi; run as a
+ * shell would run $EDITOR, the file passed as an argument. */
 static int run_editor(struct tui *ui, const char *path, char **err)
 {
-	const char *tmpl = km_opt_string(ui->opt, KM_O_EDITOR);
-	char **argv = NULL;
-	int rc;
-
-	*err = NULL;
-	if (tmpl == NULL || *tmpl == '\0')
-		return util_run_editor(NULL, path, err);
-	if (km_argv_template(tmpl, path, &argv, err) != 0)
-		return -1;
-	rc = run_argv(argv, err);
-	km_argv_free(&argv);
-	return rc;
+	return util_run_editor(km_opt_string(ui->opt, KM_O_EDITOR), path, err);
 }
 
 int tui_edit_text(struct tui *ui, const char *text, const char *hint, char **out, char **err)

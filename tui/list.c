@@ -250,39 +250,21 @@ static void trim(struct list *l, int keep_front)
 	}
 }
 
-static int extend_forward(struct list *l)
+/* Puts a page read after the last row (dir 1) or before the first (dir -1)
+ * into the window; fewer rows than asked for means that edge was reached. */
+static void add_page(struct list *l, int dir, void **rows, int got, int want)
 {
-	void **rows;
-	int got, want = chunk(l);
-
-	if (l->at_end || l->n == 0)
-		return 0;
-	got = fetch(l, l->rows[l->n - 1], 1, 0, want, &rows);
-	if (got < 0)
-		return 0;
-	insert_rows(l, l->n, rows, got);
-	free(rows);
-	if (got < want) {
-		l->at_end = 1;
-		if (l->base >= 0)
-			l->total = l->base + l->n;
+	if (dir > 0) {
+		insert_rows(l, l->n, rows, got);
+		if (got < want) {
+			l->at_end = 1;
+			if (l->base >= 0)
+				l->total = l->base + l->n;
+		}
+		trim(l, 0);
+		return;
 	}
-	trim(l, 0);
-	return got;
-}
-
-static int extend_backward(struct list *l)
-{
-	void **rows;
-	int got, want = chunk(l);
-
-	if (l->at_start || l->n == 0)
-		return 0;
-	got = fetch(l, l->rows[0], -1, 0, want, &rows);
-	if (got < 0)
-		return 0;
 	insert_rows(l, 0, rows, got);
-	free(rows);
 	l->cur += got;
 	l->top += got;
 	if (l->base >= 0)
@@ -294,7 +276,32 @@ static int extend_backward(struct list *l)
 			l->total = l->n;
 	}
 	trim(l, 1);
+}
+
+/* Reads the next page in place; returns how many rows came. */
+static int extend(struct list *l, int dir)
+{
+	void **rows;
+	int got, want = chunk(l);
+
+	if (l->n == 0 || (dir > 0 ? l->at_end : l->at_start))
+		return 0;
+	got = fetch(l, l->rows[dir > 0 ? l->n - 1 : 0], dir, 0, want, &rows);
+	if (got < 0)
+		return 0;
+	add_page(l, dir, rows, got, want);
+	free(rows);
 	return got;
+}
+
+static int extend_forward(struct list *l)
+{
+	return extend(l, 1);
+}
+
+static int extend_backward(struct list *l)
+{
+	return extend(l, -1);
 }
 
 int list_open(struct list *l)
@@ -304,6 +311,7 @@ int list_open(struct list *l)
 
 	drop_window(l);
 	l->gen++;
+	l->prefetching = 0;
 	got = fetch(l, NULL, 1, 0, want, &rows);
 	l->at_start = 1;
 	l->base = 0;
@@ -342,6 +350,7 @@ int list_open_at(struct list *l, int64_t id)
 	}
 	drop_window(l);
 	l->gen++;
+	l->prefetching = 0;
 	gotb = fetch(l, after[0], -1, 0, l->height / 2, &before);
 	if (gotb < 0)
 		gotb = 0;
@@ -367,6 +376,7 @@ int list_reload(struct list *l, int own)
 	int got = 0, gotb = 0, k = 0, want = chunk(l), wantb, found = 0, same = 0;
 
 	l->gen++;
+	l->prefetching = 0;
 	if (l->n == 0 || l->cur < 0)
 		return list_open(l);
 	cur_id = l->ids[l->cur];
@@ -527,6 +537,7 @@ int list_end(struct list *l)
 		return 0;
 	drop_window(l);
 	l->gen++;
+	l->prefetching = 0;
 	insert_rows(l, 0, rows, got);
 	free(rows);
 	l->at_end = 1;
@@ -567,17 +578,37 @@ void list_scroll(struct list *l, int h)
 
 int list_prefetch(struct list *l)
 {
-	int top = l->top, cur = l->cur;
+	int top = l->top, cur = l->cur, dir = 0;
 
-	if (l->n == 0)
+	if (l->n == 0 || l->prefetching)
 		return 0;
 	if (!l->at_end && l->n - l->cur <= 2 * l->height)
-		return extend_forward(l) > 0;
-	if (!l->at_start && l->cur < 2 * l->height) {
-		extend_backward(l);
-		return l->top != top || l->cur != cur;
+		dir = 1;
+	else if (!l->at_start && l->cur < 2 * l->height)
+		dir = -1;
+	if (dir == 0)
+		return 0;
+	if (l->src->prefetch) {
+		l->prefetching = 1;
+		l->src->prefetch(l, l->rows[dir > 0 ? l->n - 1 : 0], dir, chunk(l), l->gen);
+		return 0;
 	}
-	return 0;
+	if (dir > 0)
+		return extend_forward(l) > 0;
+	extend_backward(l);
+	return l->top != top || l->cur != cur;
+}
+
+void list_take_prefetch(struct list *l, uint64_t gen, int64_t anchor_id, int dir, void **rows, int got, int want)
+{
+	if (gen == l->gen)
+		l->prefetching = 0;
+	if (gen != l->gen || l->n == 0 || got < 0 ||
+	    l->ids[dir > 0 ? l->n - 1 : 0] != anchor_id || (dir > 0 ? l->at_end : l->at_start)) {
+		free_rows(l, rows, got > 0 ? got : 0);
+		return;
+	}
+	add_page(l, dir, rows, got, want);
 }
 
 void list_draw(struct list *l, int y, int x, int h, int w)

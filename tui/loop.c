@@ -509,6 +509,14 @@ void tui_repaint(struct tui *ui, int full)
 	bg_kick(ui->bg);
 }
 
+void tui_busy(struct tui *ui, const char *what)
+{
+	if (ui->too_small || tui_top(ui) == NULL)
+		return;
+	tui_msg(ui, "%s", what);
+	tui_repaint(ui, 0);
+}
+
 /* ------------------------------------------------------------ the loop */
 
 static void poll_store(struct tui *ui)
@@ -629,6 +637,7 @@ int tui_loop(struct tui *ui)
 		}
 		if (bg_collect(ui->bg, ui) > 0)
 			ui->dirty |= R_REDRAW;
+		tui_import_poll(ui);
 		if (ui->preview && ui->preview->ops->poll && ui->preview->ops->poll(ui->preview))
 			ui->dirty |= R_REDRAW;
 		read_keys(ui);

@@ -443,6 +443,14 @@ static void complete_command(struct tui *ui, const char *line, size_t wstart, co
 	case KM_A_SORT_BY:
 		add_matching(out, n, sort_words, word);
 		break;
+	case KM_A_IMPORT: {
+		char **paths;
+		size_t k = complete_paths(word, &paths), j;
+		for (j = 0; j < k; j++)
+			add_word(out, n, paths[j]);
+		store_strv_free(&paths, k);
+		break;
+	}
 	default:
 		break;
 	}
@@ -475,6 +483,9 @@ size_t complete_words(struct tui *ui, const struct prompt_spec *spec, const char
 		break;
 	case CPL_FILTER:
 		complete_filter(ui, spec->brief_id, word, out, &n);
+		break;
+	case CPL_PATHS:
+		n = complete_paths(word, out);
 		break;
 	default:
 		break;
@@ -522,7 +533,8 @@ static void complete(struct tui *ui, struct prompt *p, int dir)
 	if (p->nmatch == 1) {
 		end_completion(p);
 		/* A completed command or value is followed by its argument. */
-		if (p->cur == p->line.len && p->spec.complete == CPL_COMMAND)
+		if (p->cur == p->line.len && p->spec.complete == CPL_COMMAND && p->line.len &&
+		    p->line.s[p->line.len - 1] != '/')
 			insert(p, " ", 1);
 	}
 }
@@ -682,7 +694,8 @@ void prompt_draw(struct tui *ui, int y, int w)
 	if (p->completing && p->nmatch > 1 && y > 0)
 		draw_menu(p, y - 1, w);
 	draw_fill(y, 0, w, ROLE_NORMAL);
-	lw = draw_text(y, 0, w / 2, ROLE_PROMPT, p->label);
+	/* The label may take all but a few columns (a long question). */
+	lw = draw_text(y, 0, w > 16 ? w - 12 : w / 2, ROLE_PROMPT, p->label);
 	room = w - lw - 1;
 	if (room < 1)
 		return;

@@ -19,6 +19,7 @@
 
 struct tui;
 struct view;
+struct import_job;
 
 /* ------------------------------------------------------------ reactions */
 
@@ -150,6 +151,10 @@ struct list_src {
 	int64_t (*id)(const struct list *l, const void *row);
 	/* Draws a row in w columns at (y,x); flags LIST_*. */
 	void (*draw)(struct list *l, const void *row, int y, int x, int w, unsigned flags);
+	/* Optional: read up to n rows after/before `from` off the interface's
+	 * thread and hand them to list_take_prefetch(l, gen, ...) when read,
+	 * gen being l->gen now.  Without it, list_prefetch reads in place. */
+	void (*prefetch)(struct list *l, const void *from, int dir, int n, uint64_t gen);
 };
 
 enum { LIST_CURSOR = 1, LIST_MARKED = 2 };
@@ -173,6 +178,7 @@ struct list {
 	int64_t mark_anchor;   /* the last row marked (for mark-range) */
 	char *err;             /* the last fetch error, owned */
 	uint64_t gen;          /* bumped whenever the list's content may have changed */
+	int prefetching;       /* a read-ahead is on its way */
 };
 
 /* Resets l to empty with src/ctx; nothing is read yet. */
@@ -196,10 +202,15 @@ int list_home(struct list *l);
 int list_end(struct list *l);
 /* Keeps the cursor visible in h rows. */
 void list_scroll(struct list *l, int h);
-/* Reads the next (or previous) page ahead when the cursor is within a
- * screen of the window's edge, so moving on never waits for the store.
- * 1 when it read something. */
+/* Reads the next (or previous) page ahead when the cursor is within two
+ * screens of the window's edge, so moving on never waits for the store:
+ * in the background when the source can.  1 when it read something. */
 int list_prefetch(struct list *l);
+/* Rows read ahead (rows[0..got) in list order) after the row anchor_id
+ * (dir 1) or before it (dir -1); want is how many were asked for.  Taken
+ * if the list is still as it was (gen) and anchor_id still at that edge;
+ * else freed.  Takes ownership of the rows, not of the array. */
+void list_take_prefetch(struct list *l, uint64_t gen, int64_t anchor_id, int dir, void **rows, int got, int want);
 void list_draw(struct list *l, int y, int x, int h, int w);
 void *list_current(const struct list *l);
 int64_t list_current_id(const struct list *l);
@@ -446,6 +457,7 @@ enum complete_kind {
 	CPL_FILTER,   /* filter terms and their values */
 	CPL_CURATORS,
 	CPL_BACKENDS,
+	CPL_PATHS,    /* file and folder names */
 };
 
 enum prompt_history {
@@ -523,6 +535,7 @@ struct tui {
 	struct sbuf pastebuf;
 	char *config_path;
 	char *status_note;            /* a mode note for the status line */
+	struct import_job *import;    /* an import running in its thread, or NULL */
 	int64_t brief_retry_id;       /* a brief edit that did not parse... */
 	char *brief_retry;            /* ...and its text, offered again */
 };
@@ -552,6 +565,10 @@ void tui_stale_below(struct tui *ui);
 
 /* loop.c */
 int tui_loop(struct tui *ui);
+/* Shows what is being done ("sorting by stars…") at once, before work
+ * that may take a while on a big store; the message stays until the next
+ * key.  The main loop's own repaint: views only call it, they never draw. */
+void tui_busy(struct tui *ui, const char *what);
 void tui_repaint(struct tui *ui, int full);
 int tui_screen_init(struct tui *ui);
 void tui_screen_end(struct tui *ui);
@@ -592,6 +609,18 @@ enum { CHANGED_ROW = 1, CHANGED_LIST = 2, CHANGED_ADVANCE = 4 };
  * candidate, or for every marked one when the list has marks.  Returns a
  * reaction mask, R_UNHANDLED for other actions. */
 int cand_action(const struct cand_actions *ca, enum km_action a, const char *arg);
+/* import.c: importing files as candidates of a brief, in a thread of its
+ * own.  tui_import asks for paths (completing file names) unless arg
+ * gives them (quoted as a shell would, never run by one).  The loop calls
+ * tui_import_poll on each wake (progress in the status line, a summary at
+ * the end); tui_import_stop stops after the current file and waits. */
+int tui_import(struct tui *ui, int64_t brief_id, const char *arg);
+int tui_import_start(struct tui *ui, int64_t brief_id, char **paths, size_t n);
+void tui_import_poll(struct tui *ui);
+void tui_import_stop(struct tui *ui);
+/* The file names that may replace word (a path being typed); owned. */
+size_t complete_paths(const char *word, char ***out);
+
 /* Text shown for "not available yet" actions; NULL when available. */
 const char *tui_unavailable(enum km_action a);
 

@@ -168,13 +168,6 @@ const char *tui_unavailable(enum km_action a)
 	case KM_A_REROLL:
 	case KM_A_VARIATIONS:
 		return "comes with the generation backends; this build has none yet";
-	case KM_A_IMPORT:
-		return "is not in the interface yet: use 'lightbox candidate add --brief ID FILE...'";
-	case KM_A_COMPARE_LEFT:
-	case KM_A_COMPARE_RIGHT:
-	case KM_A_COMPARE_TIE:
-	case KM_A_COMPARE_SKIP:
-		return "comes with pairwise ranking; this build compares side by side only";
 	default:
 		return NULL;
 	}
@@ -185,12 +178,18 @@ static void search_accept(struct tui *ui, void *arg, const char *text)
 	struct view *v = tui_top(ui);
 	struct list *l = arg;
 
-	(void)ui;
 	free(l->search);
 	l->search = *text ? xstrdup(text) : NULL;
+	if (l->search)
+		tui_busy(ui, draw_unicode() ? "searching\xe2\x80\xa6" : "searching...");
 	v->ops->reload(v, RELOAD_REOPEN);
-	if (l->n == 0 && l->search)
-		tui_msg(ui, "nothing matches '%s' (M-/ forgets the search)", text);
+	if (l->n == 0 && l->search) {
+		char *vis = util_visible_dup(text, 0);
+		tui_msg(ui, "nothing matches '%s' (M-/ forgets the search)", vis);
+		free(vis);
+	} else {
+		tui_msg_clear(ui);
+	}
 }
 
 int view_list_action(struct view *v, struct list *l, enum km_action a, const char *arg, int markable)
@@ -740,6 +739,9 @@ int tui_main(const struct tui_start *s)
 	if (created && ui.nmsg == 0)
 		tui_msg(&ui, "new store at %s: 'a' adds a project, ? lists the keys", dir);
 	rc = tui_loop(&ui) == 0 ? 0 : 1;
+	if (ui.import)
+		tui_busy(&ui, "stopping the import after the current file...");
+	tui_import_stop(&ui);
 	close_all(&ui);
 	tui_screen_end(&ui);
 out:

@@ -309,6 +309,8 @@ static int b_handle(struct view *v, enum km_action a, const char *arg)
 		return r & ~R_RELOAD;
 	case KM_A_NOTE:
 		return tui_note(v->ui, LB_ON_BRIEF, id, arg, "note on the brief: ");
+	case KM_A_IMPORT:
+		return tui_import(v->ui, id, arg);
 	case KM_A_NOTE_LONG:
 		if (id == 0)
 			return R_REDRAW;

@@ -126,6 +126,89 @@ static int cand_fetch(struct list *l, const void *from, int dir, int incl, int n
 	return page.n < (size_t)n ? (int)page.n : n;
 }
 
+/* Reading ahead in the worker: the same page query on its connection. */
+struct ahead_task {
+	struct bg_task t;
+	struct cview *cv;
+	uint64_t gen;
+	int64_t anchor;
+	int dir, want, got;
+	int64_t brief_id;
+	struct tfilter flt;
+	char *search;
+	int sort;
+	struct lb_key key;
+	struct lb_candidate_list page;
+};
+
+static void ahead_run(struct bg_task *bt, struct store *st)
+{
+	struct ahead_task *t = (struct ahead_task *)bt;
+	struct lb_filter f;
+
+	t->got = -1;
+	if (st == NULL)
+		return;
+	tfilter_to_lb(&t->flt, t->brief_id, t->search, &f);
+	if (store_candidate_page(st, &f, t->sort, &t->key, t->dir < 0, t->want, &t->page) == 0)
+		t->got = (int)t->page.n;
+}
+
+static void ahead_done(struct bg_task *bt, struct tui *ui)
+{
+	struct ahead_task *t = (struct ahead_task *)bt;
+	void **rows;
+	int i;
+
+	(void)ui;
+	if (t->got < 0) {
+		list_take_prefetch(&t->cv->list, t->gen, t->anchor, t->dir, NULL, -1, t->want);
+		return;
+	}
+	rows = xmalloc((size_t)(t->got ? t->got : 1) * sizeof *rows);
+	for (i = 0; i < t->got; i++)
+		rows[i] = own_copy(&t->page.v[i]);
+	free(t->page.v);
+	t->page.v = NULL;
+	t->page.n = 0;
+	list_take_prefetch(&t->cv->list, t->gen, t->anchor, t->dir, rows, t->got, t->want);
+	free(rows);
+}
+
+static void ahead_free(struct bg_task *bt)
+{
+	struct ahead_task *t = (struct ahead_task *)bt;
+
+	lb_candidate_list_free(&t->page);
+	tfilter_clear(&t->flt);
+	free(t->search);
+	free(t);
+}
+
+static void cand_prefetch(struct list *l, const void *from, int dir, int n, uint64_t gen)
+{
+	struct cview *cv = l->ctx;
+	struct ahead_task *t = xcalloc(1, sizeof *t);
+
+	t->t.run = ahead_run;
+	t->t.done = ahead_done;
+	t->t.free = ahead_free;
+	t->t.owner = cv->v.owner;
+	t->t.key = 2;
+	t->cv = cv;
+	t->gen = gen;
+	t->anchor = ((const struct lb_candidate *)from)->id;
+	t->dir = dir;
+	t->want = n;
+	t->brief_id = cv->v.brief_id;
+	tfilter_copy(&t->flt, &cv->flt);
+	t->search = xstrdup(l->search);
+	t->sort = cv->sort;
+	lb_candidate_key(from, cv->sort, &t->key);
+	bg_submit(cv->v.ui->bg, &t->t);
+	bg_kick(cv->v.ui->bg);
+}
+
 static void *cand_get(struct list *l, int64_t id)
 {
 	struct cview *cv = l->ctx;
@@ -301,6 +384,7 @@ static void lay_out(struct cview *cv, int w)
 }
 
 static const struct list_src cand_src = {
+	.prefetch = cand_prefetch,
 	.fetch = cand_fetch,
 	.get = cand_get,
 	.free_row = cand_free,
@@ -652,11 +736,14 @@ static void filter_set(struct cview *cv, enum km_action a, const char *text)
 		tui_error(ui, "%s", err);
 		free(err);
 	} else {
+		tui_busy(ui, draw_unicode() ? "filtering\xe2\x80\xa6" : "filtering...");
 		tfilter_clear(&cv->flt);
 		cv->flt = f;
 		cand_reload(&cv->v, RELOAD_REOPEN);
 		if (cv->list.n == 0)
 			tui_msg(ui, "nothing matches this filter (F clears it)");
+		else
+			tui_msg_clear(ui);
 	}
 	free(expr);
 	free(cur);
@@ -728,7 +815,10 @@ static int ask_filter(struct cview *cv, enum km_action a, const char *arg)
 static void set_sort(struct cview *cv, int sort)
 {
 	int64_t id = list_current_id(&cv->list);
+	char *what = xasprintf("sorting by %s%s", lb_sort_name(sort), draw_unicode() ? "\xe2\x80\xa6" : "...");
 
+	tui_busy(cv->v.ui, what);
+	free(what);
 	cv->sort = sort;
 	/* Stay on the same candidate; its new position comes from the worker. */
 	if (id)
@@ -882,6 +972,8 @@ static int cand_handle(struct view *v, enum km_action a, const char *arg)
 		return sort_action(cv, a, arg);
 	case KM_A_COMPARE:
 		return compare(cv);
+	case KM_A_IMPORT:
+		return tui_import(v->ui, v->brief_id, arg);
 	case KM_A_EDIT_BRIEF:
 		r = tui_edit_brief(v->ui, v->brief_id);
 		read_header(cv);

@@ -1,8 +1,11 @@
 /*
- * view-compare.c - two candidates side by side: ratings, tags, facts and
- * the text (or prompt), scrolled together.  Pixels come with the image
- * previews; the verdict keys (left, right, tie, skip) with pairwise
- * ranking.
+ * view-compare.c - two candidates side by side (ratings, tags, facts, the
+ * text or prompt, scrolled together) and one key to judge them: left
+ * better, right better, a tie, or skip.  Each judgement is stored (who,
+ * when, which pair, the verdict; undoable) and the next pair is the one
+ * the ranking learns most from (store_compare_next), so a brief settles
+ * in far fewer judgements than all its pairs.  Pixels come with the
+ * image previews.
  */
 #include "config.h"
 
@@ -20,6 +23,8 @@ struct cmpview {
 	int width;
 	int scroll;
 	int height;
+	int judged;   /* judgements made in this view */
+	double p_left; /* the ranking's prediction for this pair, < 0 unknown */
 };
 
 static struct cmpview *mv_of(struct view *v)
@@ -113,6 +118,38 @@ static void m_draw(struct view *v, struct rect r)
 	draw_vline(r.y, r.x + half, r.h, ROLE_SEP);
 }
 
+/* Records the verdict, then shows the next pair worth judging. */
+static int judge(struct cmpview *mv, int verdict)
+{
+	struct tui *ui = mv->v.ui;
+	struct lb_pair next;
+	int rc;
+
+	if (store_compare(ui->st, mv->id[0], mv->id[1], verdict, NULL) != 0) {
+		tui_store_error(ui, "compare");
+		return R_REDRAW;
+	}
+	mv->judged++;
+	tui_stale_below(ui);
+	rc = store_compare_next(ui->st, mv->v.brief_id, &next);
+	if (rc == STORE_EEMPTY) {
+		tui_msg(ui, "%s: judged; no more pairs to compare in this brief", lb_verdict_name(verdict));
+		return R_POP;
+	}
+	if (rc != 0) {
+		tui_store_error(ui, "choosing the next pair");
+		return R_POP;
+	}
+	tui_msg(ui, "%s: judged #%lld vs #%lld (u undoes); next pair", lb_verdict_name(verdict),
+		(long long)mv->id[0], (long long)mv->id[1]);
+	mv->id[0] = next.left_id;
+	mv->id[1] = next.right_id;
+	mv->p_left = next.p_left;
+	mv->scroll = 0;
+	load(mv);
+	return R_REDRAW;
+}
+
 static int m_handle(struct view *v, enum km_action a, const char *arg)
 {
 	struct cmpview *mv = mv_of(v);
@@ -121,6 +158,14 @@ static int m_handle(struct view *v, enum km_action a, const char *arg)
 
 	(void)arg;
 	switch (a) {
+	case KM_A_COMPARE_LEFT:
+		return judge(mv, LB_VERDICT_LEFT);
+	case KM_A_COMPARE_RIGHT:
+		return judge(mv, LB_VERDICT_RIGHT);
+	case KM_A_COMPARE_TIE:
+		return judge(mv, LB_VERDICT_TIE);
+	case KM_A_COMPARE_SKIP:
+		return judge(mv, LB_VERDICT_SKIP);
 	case KM_A_MOVE_DOWN:
 	case KM_A_SCROLL_PREVIEW_DOWN:
 		mv->scroll++;
@@ -170,11 +215,30 @@ static void m_crumb(struct view *v, struct sbuf *out)
 	sb_addf(out, "#%lld vs #%lld", (long long)mv->id[0], (long long)mv->id[1]);
 }
 
+/* " h left": the first key bound to the action here, from the keymap. */
+static void hint(struct view *v, struct sbuf *out, enum km_action a, const char *what)
+{
+	char *keys = km_keys_string(v->ui->km, KM_CTX_COMPARE, a);
+	size_t n = strcspn(keys, " ");
+
+	if (n)
+		sb_addf(out, " %.*s %s", (int)n, keys, what);
+	free(keys);
+}
+
 static void m_status(struct view *v, struct sbuf *left, struct sbuf *right)
 {
 	struct cmpview *mv = mv_of(v);
 
-	sb_adds(left, "  j/k scroll both, q goes back");
+	sb_adds(left, "  which is better?");
+	hint(v, left, KM_A_COMPARE_LEFT, "left");
+	hint(v, left, KM_A_COMPARE_RIGHT, "right");
+	hint(v, left, KM_A_COMPARE_TIE, "tie");
+	hint(v, left, KM_A_COMPARE_SKIP, "skip");
+	if (mv->judged)
+		sb_addf(left, "  (%d judged)", mv->judged);
+	if (mv->p_left >= 0)
+		sb_addf(right, "predicted left %.0f%%  ", mv->p_left * 100);
 	sb_addf(right, "line %d", mv->scroll + 1);
 }
 
@@ -213,6 +277,7 @@ struct view *view_compare_new(struct tui *ui, int64_t left, int64_t right)
 	mv->v.brief_id = tui_brief_id(ui);
 	mv->id[0] = left;
 	mv->id[1] = right;
+	mv->p_left = -1;
 	load(mv);
 	return &mv->v;
 }

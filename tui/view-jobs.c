@@ -178,16 +178,34 @@ static void j_status(struct view *v, struct sbuf *left, struct sbuf *right)
 }
 
 struct jop {
-	struct tui *ui;
+	struct jview *jv;
 	int retry;
-	int n;
+	int n;        /* changed */
+	int skipped;  /* not in a state the action applies to */
 };
 
+static int job_state(const struct jview *jv, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < jv->jobs.n; i++)
+		if (jv->jobs.v[i].id == id)
+			return jv->jobs.v[i].state;
+	return -1;
+}
+
+/* Retry takes failed and cancelled jobs; cancel, queued and running ones. */
 static int job_one(int64_t id, void *arg)
 {
 	struct jop *op = arg;
-	int rc = op->retry ? store_job_resubmit(op->ui->st, id) : store_job_cancel(op->ui->st, id);
+	int state = job_state(op->jv, id), rc;
 
+	if (op->retry ? state != LB_JOB_FAILED && state != LB_JOB_CANCELLED
+		      : state != LB_JOB_QUEUED && state != LB_JOB_RUNNING) {
+		op->skipped++;
+		return 0;
+	}
+	rc = op->retry ? store_job_resubmit(op->jv->v.ui->st, id) : store_job_cancel(op->jv->v.ui->st, id);
 	if (rc == 0)
 		op->n++;
 	return rc;
@@ -207,7 +225,7 @@ static int j_handle(struct view *v, enum km_action a, const char *arg)
 	case KM_A_JOB_RETRY:
 	case KM_A_JOB_CANCEL:
 		memset(&op, 0, sizeof op);
-		op.ui = v->ui;
+		op.jv = jv;
 		op.retry = a == KM_A_JOB_RETRY;
 		if (list_has_marks(&jv->list))
 			rc = list_marked_each(&jv->list, job_one, &op);
@@ -215,8 +233,12 @@ static int j_handle(struct view *v, enum km_action a, const char *arg)
 			rc = id ? job_one(id, &op) : 0;
 		if (rc)
 			tui_store_error(v->ui, op.retry ? "job-retry" : "job-cancel");
+		else if (op.n == 0 && op.skipped)
+			tui_msg(v->ui, "%s takes %s jobs", op.retry ? "job-retry" : "job-cancel",
+				op.retry ? "failed or cancelled" : "queued or running");
 		else
-			tui_msg(v->ui, "%s %d job%s", op.retry ? "queued again" : "cancelled", op.n, op.n == 1 ? "" : "s");
+			tui_msg(v->ui, "%s %d job%s%s", op.retry ? "queued again" : "cancelled", op.n,
+				op.n == 1 ? "" : "s", op.skipped ? " (others were not in a state for it)" : "");
 		j_reload(v, RELOAD_OWN);
 		return R_REDRAW;
 	case KM_A_OPEN:

@@ -69,14 +69,39 @@ static int write_all(int fd, const void *data, size_t n)
 	return 0;
 }
 
+/* The process's umask, read without changing it (umask(2) would race
+ * with other threads); 022 when /proc does not say. */
+mode_t util_umask(void)
+{
+	static int known;
+	static mode_t mask = 022;
+	char line[128];
+	FILE *f;
+	unsigned int m;
+
+	if (known)
+		return mask;
+	f = fopen("/proc/self/status", "r");
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "Umask: %o", &m) == 1)
+			mask = (mode_t)m;
+	if (f)
+		fclose(f);
+	known = 1;
+	return mask;
+}
+
 int util_write_atomic(const char *path, const void *data, size_t n)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	/* A unique temporary name: two threads or processes writing the same
+	 * path never share one. */
+	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
 	int fd, saved;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		goto fail_nofd;
+	fchmod(fd, 0666 & ~util_umask());
 	if (write_all(fd, data, n) < 0 || fsync(fd) < 0)
 		goto fail;
 	if (close(fd) < 0) {

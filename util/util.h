@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /* --- allocation: out of memory is fatal (tier one of STYLE.md's errors) --- */
 void *xmalloc(size_t n);
@@ -83,9 +84,11 @@ void sha256_buf_hex(const void *data, size_t n, char hex[65]);
 /* --- files --- */
 /* mkdir -p with mode 0777 & ~umask; 0 or -1 with errno set. */
 int util_mkdir_p(const char *path);
-/* Writes data to path durably: PATH.tmp.PID → write → fsync → rename →
+/* Writes data to path durably: a unique PATH.tmp.XXXXXX → write → fsync → rename →
  * fsync(dir).  0, or -1 with errno set and no file left behind. */
 int util_write_atomic(const char *path, const void *data, size_t n);
+/* The process's umask, read without changing it (thread-safe). */
+mode_t util_umask(void);
 /* fsyncs the directory holding path (for a rename to be durable). */
 int util_fsync_dir_of(const char *path);
 /* Reads a whole file (at most max bytes; -1 with errno=EFBIG beyond).

@@ -101,11 +101,9 @@ static double build_store(const char *lightbox, const char *dir)
 		    " CASE i % 3 WHEN 0 THEN 'builtin' WHEN 1 THEN 'sdxl' ELSE 'local' END, 'm1',"
 		    " (i * 7919) % 1000003, 1700000000 + i FROM n;"
 		    /* every tenth rated by another curator */
-		    "INSERT INTO rating (candidate_id, curator, stars, flag, updated)"
-		    " SELECT id, 'bob', id % 6, CASE id % 7 WHEN 0 THEN 'pick' ELSE 'none' END, 1700000000"
+		    "INSERT INTO rating (brief_id, candidate_id, curator, stars, flag, updated)"
+		    " SELECT 1, id, 'bob', id % 6, CASE id % 7 WHEN 0 THEN 'pick' ELSE 'none' END, 1700000000"
 		    " FROM candidate WHERE id % 10 = 0;"
-		    "UPDATE candidate SET n_ratings = 1, stars_mean = id % 6,"
-		    " n_picks = (id % 7 = 0) WHERE id % 10 = 0;"
 		    "INSERT INTO tag (name, created) VALUES ('hero', 0), ('heron', 0), ('harbour', 0);"
 		    "INSERT INTO candidate_tag (candidate_id, tag_id, curator, created)"
 		    " SELECT id, 1, 'bob', 0 FROM candidate WHERE id % 1000 = 0;"

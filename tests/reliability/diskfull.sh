@@ -11,7 +11,7 @@ cd "$T" || exit 1
 mkpng small.png 4 4 1 2 3
 "$LIGHTBOX" candidate add --brief 1 small.png >/dev/null
 "$LIGHTBOX" rate 1 4 >/dev/null
-head -c 3000000 /dev/urandom > big.txt
+yes "a long generated text, line after line" | head -c 3000000 > big.txt
 before=$(sql 'SELECT count(*) FROM candidate; SELECT count(*) FROM asset; SELECT count(*) FROM event' | tr '\n' ' ')
 
 # The limit applies to files this process writes; SIGXFSZ is ignored so the

@@ -5,7 +5,7 @@
 # completion.
 . "$(dirname "$0")/lib.sh"
 
-plan 31
+plan 32
 mkstore
 tags_of() { sql "SELECT group_concat(t.name) FROM candidate_tag ct JOIN tag t ON t.id = ct.tag_id
 	WHERE ct.candidate_id = $1"; }
@@ -71,6 +71,11 @@ tm_wait_for '^curator: ' >/dev/null
 tm_type b
 tm_keys Tab Enter
 ok "@ filters by curator, completing names" tm_wait_for 'filter: curator:bob.* 1 of 1'
+tm_keys F %
+tm_wait_for '^backend: ' >/dev/null
+tm_type man
+tm_keys Tab Enter
+ok "% filters by backend, completing names" tm_wait_for 'filter: backend:manual.* 1 of 8'
 tm_keys F
 
 # search (full text)

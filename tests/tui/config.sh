@@ -4,15 +4,18 @@
 # --config names another file; `set` and `bind` work at the : line too.
 . "$(dirname "$0")/lib.sh"
 
-plan 14
+plan 16
 mkstore
 mkdir -p "$XDG_CONFIG_HOME/lightbox"
-cat >"$XDG_CONFIG_HOME/lightbox/config" <<'CONF'
+printf '#!/bin/sh\necho "written by the configured editor" >"$1"\n' >"$T/ed"
+chmod +x "$T/ed"
+cat >"$XDG_CONFIG_HOME/lightbox/config" <<CONF
 # my lightbox config
 bind candidates Y rate-5
 bind candidates K frobnicate
 set advance-after-rate on
 set poll-interval fast
+set editor "$T/ed"
 CONF
 CONF="$XDG_CONFIG_HOME/lightbox/config"
 
@@ -36,6 +39,9 @@ tm_keys :
 tm_type "bind candidates Z pick"
 tm_keys Enter Z
 ok ":bind adds a key at once" tm_wait_for '^ +7 .*✓'
+tm_keys N
+ok "set editor names the editor (no \$EDITOR here)" tm_wait_for 'note saved'
+is "$(sql "SELECT body FROM note WHERE candidate_id = 7")" "written by the configured editor" "its text is the note"
 tm_keys :
 tm_type "set poll-interval soon"
 tm_keys Enter

@@ -5,7 +5,7 @@
 # filter over the whole brief.
 . "$(dirname "$0")/lib.sh"
 
-plan 13
+plan 24
 mkstore
 sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
 	INSERT INTO candidate (brief_id, revision_id, modality, body, backend, seed, created)
@@ -26,8 +26,27 @@ tm_keys g
 ok "g goes back to the top" tm_wait_for " 1 of $N"
 tm_keys PageDown PageDown
 ok "two pages down is row 41 at 20 rows a page" tm_wait_for " 41 of $N"
+tm_keys PageDown PageDown PageDown PageDown PageDown PageDown PageDown PageDown
+ok "ten pages down, past the pages read ahead, is row 201" tm_wait_for " 201 of $N"
+like "$(tm_screen)" '│generated text number 19800' "and it is the right candidate"
+tm_keys k k k
+ok "and back up" tm_wait_for " 198 of $N"
+like "$(tm_screen)" '│generated text number 19803' "to the right one"
 tm_keys '*'
 ok "* marks all of them" tm_wait_for "$N marked"
+tm_keys 2
+ok "rating that many asks first" tm_wait_for "^rate 2 $N candidates \\(one undo step\\)\\? y/n"
+tm_keys n Enter
+ok "n changes nothing" tm_wait_for 'nothing changed'
+is "$(sql "SELECT count(*) FROM rating WHERE stars = 2")" 1 "only the one rating of 2 from before"
+tm_keys 2
+tm_wait_for '^rate 2 ' >/dev/null
+tm_keys y Enter
+ok "y rates them all" tm_wait_for "rate 2 \\($N marked\\): $N candidates, one undo step" 60
+is "$(sql "SELECT count(*) FROM rating WHERE stars = 2 AND curator = 'alice'")" "$N" "every one in the store"
+tm_keys u
+ok "one u takes all of it back" tm_wait_for 'undone: rate 2' 60
+is "$(sql "SELECT count(*) FROM rating WHERE stars = 2")" 1 "back to the one from before"
 tm_keys V '>'
 tm_type 3
 tm_keys Enter

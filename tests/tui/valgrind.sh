@@ -11,8 +11,15 @@ case "$(file -b "$LIGHTBOX" 2>/dev/null)" in
 esac
 nm "$LIGHTBOX" 2>/dev/null | grep -q __asan_init && skip_all "an ASan build cannot run under valgrind"
 
-plan 6
+plan 8
 mkstore
+mkdir -p "$T/shots"
+mkpng "$T/shots/a.png" 8 8 10 20 30
+mkpng "$T/shots/b.png" 8 8 30 20 10
+# a second brief long enough to be read ahead page by page
+sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+	INSERT INTO candidate (brief_id, revision_id, modality, body, backend, created)
+	SELECT 2, 2, 'text', 'long list ' || i, 'builtin', 1700000000 + i FROM n"
 VG="valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --log-file=$T/vg.log"
 tm_start 100 30 sh -c "$VG \"\$0\" \"\$@\"; echo \"[exited \$?]\"; exec sleep 600" "$LIGHTBOX"
 ok "the interface runs under valgrind" tm_wait_for 'Autumn campaign' 30
@@ -50,6 +57,14 @@ tm_type "sort-by oldest"
 tm_keys Enter
 tm_resize 80 24
 tm_wait_for 'sorted by oldest' 20 >/dev/null
+tm_keys B j Enter
+tm_wait_for 'Banner image' 20 >/dev/null
+tm_keys PageDown PageDown PageDown PageDown PageDown PageDown G
+ok "a long list read ahead in the worker, to its end" tm_wait_for ' 2000 of 2000' 30
+tm_keys g o :
+tm_type "import $T/shots"
+tm_keys Enter
+ok "an import in its own thread" tm_wait_for 'import into brief #2: 2 added' 30
 tm_keys Q
 ok "it exits 0 (valgrind found nothing)" tm_wait_for '^\[exited 0\]' 60
 like "$(grep -c . "$T/vg.log")" '^0$' "the valgrind log is empty"

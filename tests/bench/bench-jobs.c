@@ -1,0 +1,150 @@
+/*
+ * bench-jobs.c - `make bench`: N generation jobs (default 1000) against the
+ * local OpenAI-compatible test server answering 1 MiB pictures, run by
+ * the runner in this process.  Prints candidates per second, megabytes
+ * stored per second, peak resident memory, and the runner loop's longest
+ * iteration (the hook for the interface's keystroke latency while jobs
+ * run, which the TUI's bench measures).  No assertions: figures only.
+ *
+ *   tests/bench/bench-jobs [N [BYTES]]
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "backends/backend.h"
+#include "util.h"
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* Starts tests/backends/server.py; *port, and its pid. */
+static pid_t start_server(long bytes, int *port)
+{
+	int fd[2];
+	pid_t pid;
+	char line[64], arg[32];
+	FILE *f;
+	char *script = xasprintf("%s/tests/backends/server.py", LB_SRCDIR);
+
+	if (pipe(fd) < 0)
+		fatal("pipe: %s", strerror(errno));
+	snprintf(arg, sizeof arg, "%ld", bytes);
+	pid = fork();
+	if (pid == 0) {
+		/* Its own process group: a launcher script may run python as a child. */
+		setpgid(0, 0);
+		dup2(fd[1], 1);
+		close(fd[0]);
+		execlp(LB_PYTHON3, LB_PYTHON3, "-I", "-S", script, "--image-bytes", arg, (char *)NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	f = fdopen(fd[0], "r");
+	if (f == NULL || fgets(line, sizeof line, f) == NULL || sscanf(line, "PORT %d", port) != 1)
+		fatal("the test server did not start (%s)", script);
+	fclose(f);
+	free(script);
+	return pid;
+}
+
+int main(int argc, char **argv)
+{
+	long n = argc > 1 ? atol(argv[1]) : 1000, bytes = argc > 2 ? atol(argv[2]) : 1L << 20;
+	char tmpl[] = "/tmp/lightbox-bench.XXXXXX", *url, *err = NULL, bkt[16];
+	struct store_options so = { 0 };
+	struct store *st = NULL;
+	struct backend_registry *reg = backend_registry_new();
+	struct lb_brief_fields f;
+	struct runner_options ro = { 0 };
+	struct runner *r = NULL;
+	struct backend_gen g;
+	struct rusage ru;
+	int64_t pid_project, brief, *ids, ncand = 0;
+	double t0, t1, t2, last, max;
+	const char *keys[] = { "type", "url", "model", "concurrency", "retries" };
+	const char *vals[5];
+	int port;
+	pid_t server;
+	long i;
+
+	if (n < 1 || bytes < 1000) {
+		fprintf(stderr, "usage: bench-jobs [JOBS [BYTES]]\n");
+		return 2;
+	}
+	if (mkdtemp(tmpl) == NULL)
+		fatal("mkdtemp: %s", strerror(errno));
+	server = start_server(bytes, &port);
+	url = xasprintf("http://127.0.0.1:%d/v1", port);
+	vals[0] = "openai";
+	vals[1] = url;
+	vals[2] = "gpt-image-1";
+	vals[3] = "4";
+	vals[4] = "0";
+	if (backend_registry_add(reg, "bench", 5, keys, vals, NULL, 0, &err) < 0)
+		fatal("%s", err);
+	so.create = 1;
+	so.curator = "bench";
+	if (store_open(tmpl, &so, &st, &err) != 0)
+		fatal("%s", err);
+	memset(&f, 0, sizeof f);
+	f.title = (char *)"bench";
+	f.prompt = (char *)"a lighthouse at dusk";
+	f.negative = f.params = f.constraints = f.refs = f.backend = (char *)"";
+	if (store_project_add(st, "bench", "", &pid_project) || store_brief_add(st, pid_project, &f, &brief))
+		fatal("%s", store_errmsg(st));
+	memset(&g, 0, sizeof g);
+	g.backend = "bench";
+	g.count = 1;
+	ids = xcalloc((size_t)n, sizeof *ids);
+	t0 = util_mono_ms();
+	for (i = 0; i < n; i++)
+		if (backend_submit(st, reg, brief, &g, &ids[i], &err) < 0)
+			fatal("%s", err);
+	t1 = util_mono_ms();
+	ro.store_dir = tmpl;
+	ro.curator = "bench";
+	ro.reg = reg;
+	ro.notify_fd = -1;
+	if (runner_start(&ro, &r, &err) < 0)
+		fatal("%s", err);
+	if (runner_wait(r, st, ids, (size_t)n, -1, NULL, NULL, &err) != 0)
+		fatal("%s", err ? err : "interrupted");
+	t2 = util_mono_ms();
+	runner_loop_stats(r, &last, &max);
+	runner_stop(&r);
+	for (i = 0; i < n; i++) {
+		struct lb_job j;
+		if (store_job_get(st, ids[i], &j) == 0)
+			ncand += j.n_candidates;
+		lb_job_clear(&j);
+	}
+	getrusage(RUSAGE_SELF, &ru);
+	snprintf(bkt, sizeof bkt, "%.1f", (double)bytes / 1048576);
+	printf("jobs:               %ld queued in %.2f s (%.0f/s)\n", n, (t1 - t0) / 1000, n / ((t1 - t0) / 1000));
+	printf("candidates:         %lld of %s MiB each in %.2f s\n", (long long)ncand, bkt, (t2 - t1) / 1000);
+	printf("throughput:         %.1f candidates/s, %.1f MiB/s stored (concurrency 4, one local server)\n",
+	       ncand / ((t2 - t1) / 1000), ncand * ((double)bytes / 1048576) / ((t2 - t1) / 1000));
+	printf("peak resident:      %.1f MiB (this process: runner, store, replies)\n", ru.ru_maxrss / 1024.0);
+	printf("runner loop:        longest iteration %.1f ms (hook for the TUI's keystroke latency bench)\n", max);
+	kill(-server, SIGTERM);
+	waitpid(server, NULL, 0);
+	store_close(&st);
+	backend_registry_free(&reg);
+	nftw(tmpl, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(ids);
+	free(url);
+	return 0;
+}

@@ -1,0 +1,343 @@
+/*
+ * import.c - importing files and folders from the interface: the store's
+ * import runs in a thread of its own with its own store connection (a
+ * folder of ten thousand files takes minutes), reports its progress in
+ * the status line, and wakes the loop through the self-pipe so the new
+ * candidates appear in the open list as their batches commit.  The
+ * interface stays usable meanwhile; quitting stops the import after the
+ * file in hand (what was committed stays, and running it again goes on
+ * from there).
+ */
+#include "config.h"
+
+#include "tui-private.h"
+
+#include <dirent.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct import_job {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	char **paths;            /* owned */
+	size_t npaths;
+	int64_t brief_id;
+	char *dir, *curator;     /* the store to open */
+	int wake_fd;
+	double last_wake;
+	volatile int stop;       /* asked to stop after the current file */
+	/* shared with the main thread, under mu */
+	size_t done, total;
+	size_t n[LB_IMPORT__COUNT];
+	char *first_failure;     /* "file: reason", shown at the end */
+	int finished;
+	int rc;
+	char *err;
+};
+
+static void wake(struct import_job *j)
+{
+	ssize_t w = write(j->wake_fd, "i", 1);
+
+	(void)w;
+}
+
+static void on_report(void *ctx, const struct lb_import_item *it)
+{
+	struct import_job *j = ctx;
+
+	if (it->status != LB_IMPORT_FAILED)
+		return;
+	pthread_mutex_lock(&j->mu);
+	if (j->first_failure == NULL)
+		j->first_failure = xasprintf("%s: %s", it->shown ? it->shown : "?", it->reason ? it->reason : "failed");
+	pthread_mutex_unlock(&j->mu);
+}
+
+static int on_progress(void *ctx, const struct lb_import_progress *p)
+{
+	struct import_job *j = ctx;
+	double now = util_mono_ms();
+
+	pthread_mutex_lock(&j->mu);
+	j->done = p->done;
+	j->total = p->total;
+	memcpy(j->n, p->n, sizeof j->n);
+	pthread_mutex_unlock(&j->mu);
+	/* A few times a second is enough for a status line. */
+	if (now - j->last_wake > 200) {
+		j->last_wake = now;
+		wake(j);
+	}
+	return j->stop;
+}
+
+static void *run(void *arg)
+{
+	struct import_job *j = arg;
+	struct store_options so;
+	struct lb_import_options o;
+	struct lb_import_result res;
+	struct store *st = NULL;
+	char *err = NULL;
+	int rc;
+
+	memset(&so, 0, sizeof so);
+	so.curator = j->curator;
+	memset(&res, 0, sizeof res);
+	rc = store_open(j->dir, &so, &st, &err);
+	if (rc == 0) {
+		memset(&o, 0, sizeof o);
+		o.brief_id = j->brief_id;
+		o.report = on_report;
+		o.progress = on_progress;
+		o.ctx = j;
+		rc = store_import(st, (const char *const *)j->paths, j->npaths, &o, &res);
+		if (rc)
+			err = xstrdup(store_errmsg(st));
+	}
+	pthread_mutex_lock(&j->mu);
+	if (rc == 0) {
+		j->total = res.total;
+		memcpy(j->n, res.n, sizeof j->n);
+		j->done = j->stop ? j->done : res.total;
+	}
+	j->rc = rc;
+	j->err = err;
+	j->finished = 1;
+	pthread_mutex_unlock(&j->mu);
+	lb_import_result_clear(&res);
+	store_close(&st);
+	wake(j);
+	return NULL;
+}
+
+static void job_free(struct import_job *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->npaths; i++)
+		free(j->paths[i]);
+	free(j->paths);
+	free(j->dir);
+	free(j->curator);
+	free(j->first_failure);
+	free(j->err);
+	pthread_mutex_destroy(&j->mu);
+	free(j);
+}
+
+int tui_import_start(struct tui *ui, int64_t brief_id, char **paths, size_t n)
+{
+	struct import_job *j;
+	size_t i;
+
+	if (ui->import) {
+		tui_msg(ui, "an import is running already; wait for it to finish");
+		return -1;
+	}
+	j = xcalloc(1, sizeof *j);
+	pthread_mutex_init(&j->mu, NULL);
+	j->paths = xcalloc(n, sizeof *j->paths);
+	for (i = 0; i < n; i++)
+		j->paths[i] = xstrdup(paths[i]);
+	j->npaths = n;
+	j->brief_id = brief_id;
+	j->dir = xstrdup(store_dir(ui->st));
+	j->curator = xstrdup(store_curator(ui->st));
+	j->wake_fd = ui->wake[1];
+	if (pthread_create(&j->thread, NULL, run, j) != 0) {
+		job_free(j);
+		tui_error(ui, "cannot start the import");
+		return -1;
+	}
+	ui->import = j;
+	free(ui->status_note);
+	ui->status_note = xstrdup("importing...");
+	return 0;
+}
+
+void tui_import_poll(struct tui *ui)
+{
+	struct import_job *j = ui->import;
+	char *note, *fail = NULL;
+	size_t n[LB_IMPORT__COUNT], done, total;
+	int finished, rc;
+
+	if (j == NULL)
+		return;
+	pthread_mutex_lock(&j->mu);
+	memcpy(n, j->n, sizeof n);
+	done = j->done;
+	total = j->total;
+	finished = j->finished;
+	rc = j->rc;
+	pthread_mutex_unlock(&j->mu);
+	if (!finished) {
+		note = xasprintf("importing %zu/%zu", done, total);
+		if (ui->status_note == NULL || strcmp(note, ui->status_note) != 0) {
+			free(ui->status_note);
+			ui->status_note = note;
+			ui->dirty |= R_REDRAW;
+		} else {
+			free(note);
+		}
+		return;
+	}
+	pthread_join(j->thread, NULL);
+	xfree(&ui->status_note);
+	if (rc)
+		tui_error(ui, "import into brief #%lld stopped: %s", (long long)j->brief_id,
+			  j->err ? j->err : "the store failed");
+	else {
+		if (j->first_failure)
+			fail = xasprintf("; first failure: %s", j->first_failure);
+		tui_msg(ui, "import into brief #%lld%s: %zu added, %zu already there, %zu failed%s",
+			(long long)j->brief_id, j->stop ? " (stopped)" : "",
+			n[LB_IMPORT_ADDED] + n[LB_IMPORT_SAME_ASSET], n[LB_IMPORT_DUPLICATE], n[LB_IMPORT_FAILED],
+			fail ? fail : "");
+		free(fail);
+	}
+	job_free(j);
+	ui->import = NULL;
+	/* The last batch: show it now rather than at the next poll. */
+	ui->next_poll = 0;
+	ui->dirty |= R_REDRAW;
+}
+
+void tui_import_stop(struct tui *ui)
+{
+	if (ui->import == NULL)
+		return;
+	ui->import->stop = 1;
+	pthread_join(ui->import->thread, NULL);
+	ui->import->finished = 1;
+	job_free(ui->import);
+	ui->import = NULL;
+}
+
+/* ------------------------------------------------------------ completing paths */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+size_t complete_paths(const char *word, char ***out)
+{
+	const char *home = getenv("HOME"), *slash, *base;
+	char *dir, *shown_dir, *full;
+	struct dirent *e;
+	struct stat sb;
+	size_t n = 0, blen;
+	DIR *d;
+
+	*out = NULL;
+	slash = strrchr(word, '/');
+	shown_dir = slash ? xstrndup(word, (size_t)(slash - word + 1)) : xstrdup("");
+	base = slash ? slash + 1 : word;
+	if (shown_dir[0] == '~' && shown_dir[1] == '/' && home)
+		dir = xasprintf("%s%s", home, shown_dir + 1);
+	else
+		dir = xstrdup(*shown_dir ? shown_dir : "./");
+	d = opendir(dir);
+	blen = strlen(base);
+	while (d && (e = readdir(d)) != NULL && n < 500) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (e->d_name[0] == '.' && base[0] != '.')
+			continue;
+		if (strncmp(e->d_name, base, blen) != 0)
+			continue;
+		full = xasprintf("%s%s", dir, e->d_name);
+		*out = xrealloc(*out, (n + 1) * sizeof **out);
+		(*out)[n++] = xasprintf("%s%s%s", shown_dir, e->d_name,
+					stat(full, &sb) == 0 && S_ISDIR(sb.st_mode) ? "/" : "");
+		free(full);
+	}
+	if (d)
+		closedir(d);
+	if (n > 1)
+		qsort(*out, n, sizeof **out, cmp_str);
+	free(dir);
+	free(shown_dir);
+	return n;
+}
+
+/* ------------------------------------------------------------ the action */
+
+struct import_ask {
+	int64_t brief_id;
+};
+
+static void import_accept(struct tui *ui, void *arg, const char *text)
+{
+	struct import_ask *ia = arg;
+	const char *home = getenv("HOME");
+	char **argv = NULL, *err = NULL;
+	size_t n = 0, i;
+
+	if (*text == '\0')
+		return;
+	/* Quotes and backslashes as a shell would take them; never a shell. */
+	if (km_argv_template(text, NULL, &argv, &err) != 0) {
+		tui_error(ui, "import: %s", err);
+		free(err);
+		return;
+	}
+	for (n = 0; argv[n]; n++) {
+		size_t len;
+		if (argv[n][0] == '~' && argv[n][1] == '/' && home) {
+			char *p = xasprintf("%s%s", home, argv[n] + 1);
+			free(argv[n]);
+			argv[n] = p;
+		}
+		/* "shots/" (as completion leaves it) names the folder "shots". */
+		len = strlen(argv[n]);
+		while (len > 1 && argv[n][len - 1] == '/')
+			argv[n][--len] = '\0';
+	}
+	for (i = 0; i < n; i++) {
+		if (access(argv[i], R_OK) != 0) {
+			char *vis = util_visible_dup(argv[i], 0);
+			tui_error(ui, "import: cannot read %s; nothing was imported", vis);
+			free(vis);
+			km_argv_free(&argv);
+			return;
+		}
+	}
+	if (tui_import_start(ui, ia->brief_id, argv, n) == 0)
+		tui_msg(ui, "importing into brief #%lld; the list fills in as files are stored",
+			(long long)ia->brief_id);
+	km_argv_free(&argv);
+}
+
+int tui_import(struct tui *ui, int64_t brief_id, const char *arg)
+{
+	struct prompt_spec ps;
+	struct import_ask *ia;
+
+	if (brief_id == 0) {
+		tui_msg(ui, "open a brief first: files are imported as its candidates");
+		return R_REDRAW;
+	}
+	ia = xmalloc(sizeof *ia);
+	ia->brief_id = brief_id;
+	if (arg) {
+		import_accept(ui, ia, arg);
+		free(ia);
+		return R_REDRAW;
+	}
+	memset(&ps, 0, sizeof ps);
+	ps.label = "import files or folders: ";
+	ps.complete = CPL_PATHS;
+	ps.history = HIST_OTHER;
+	ps.accept = import_accept;
+	ps.arg = ia;
+	ps.arg_free = free;
+	prompt_open(ui, &ps);
+	return R_REDRAW;
+}
