@@ -47,7 +47,7 @@ struct pv_cache {
 	uint64_t seq;
 	char *running[MAX_THREADS];
 	pthread_t threads[MAX_THREADS];
-	int nthreads, stop, news, wake_fd;
+	int nthreads, want_threads, stop, news, wake_fd;
 	size_t hits, misses;
 };
 
@@ -194,25 +194,21 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-struct pv_cache *pv_cache_new(size_t budget, int nthreads, int wake_fd)
+/* With the lock held: starts the workers, the first time there is work
+ * (a text-only brief never starts a thread). */
+static void start_workers(struct pv_cache *c)
 {
-	struct pv_cache *c = xcalloc(1, sizeof *c);
 	struct worker_arg *wa;
 	sigset_t all, old;
 	int i;
 
-	pthread_mutex_init(&c->lock, NULL);
-	pthread_cond_init(&c->work, NULL);
-	pthread_cond_init(&c->done, NULL);
-	c->budget = budget;
-	c->wake_fd = wake_fd;
-	if (nthreads > MAX_THREADS)
-		nthreads = MAX_THREADS;
+	if (c->nthreads || c->want_threads == 0)
+		return;
 	/* Signals (resize, ^C) are the interface's: workers, and the threads
 	 * chafa starts from them, never take one mid-read. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	for (i = 0; i < nthreads; i++) {
+	for (i = 0; i < c->want_threads; i++) {
 		wa = xmalloc(sizeof *wa);
 		wa->c = c;
 		wa->slot = i;
@@ -223,6 +219,19 @@ struct pv_cache *pv_cache_new(size_t budget, int nthreads, int wake_fd)
 		c->nthreads++;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	c->want_threads = 0;
+}
+
+struct pv_cache *pv_cache_new(size_t budget, int nthreads, int wake_fd)
+{
+	struct pv_cache *c = xcalloc(1, sizeof *c);
+
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->work, NULL);
+	pthread_cond_init(&c->done, NULL);
+	c->budget = budget;
+	c->wake_fd = wake_fd;
+	c->want_threads = nthreads > MAX_THREADS ? MAX_THREADS : nthreads;
 	return c;
 }
 
@@ -315,6 +324,7 @@ void pv_cache_want(struct pv_cache *c, const struct pv_req *q, int prio)
 		j->prio = prio;
 		j->seq = c->seq++;
 		enqueue(c, j);
+		start_workers(c);
 		pthread_cond_signal(&c->work);
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -360,7 +370,7 @@ struct pv_render *pv_cache_wait(struct pv_cache *c, const char *key, int ms)
 	pthread_mutex_lock(&c->lock);
 	for (;;) {
 		r = get_locked(c, key);
-		if (r || (!is_running(c, key) && !is_queued(c, key)) || c->nthreads == 0)
+		if (r || (!is_running(c, key) && !is_queued(c, key)) || (c->nthreads == 0 && c->want_threads == 0))
 			break;
 		if (pthread_cond_timedwait(&c->done, &c->lock, &until) == ETIMEDOUT) {
 			r = get_locked(c, key);

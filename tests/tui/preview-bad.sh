@@ -1,6 +1,6 @@
 #!/bin/sh
-# preview-bad.sh - what bad input gets: a truncated PNG, a header claiming
-# 100000x100000 pixels, a file emptied or deleted after import, a picture
+# preview-bad.sh - what bad input gets: a PNG cut short on disk, a header
+# claiming 100000x100000 pixels, a file emptied or deleted after import, a picture
 # over `set pixel-limit`: a placeholder in the pane that says why, while
 # moving and rating go on; an animated GIF shows its first frame; NO_COLOR
 # gives monochrome symbols; and with kitty forced (inside tmux, which
@@ -28,8 +28,8 @@ half = b"".join(b"\0" + (b"\xff\xff\xff" * 60 + b"\0\0\0" * 60) for _ in range(1
 open(d + "/ok.png", "wb").write(png(120, 120, half))
 # 1.1 megapixels: over `set pixel-limit 1`
 open(d + "/big.png", "wb").write(png(1100, 1000, b"".join(b"\0" + b"\x80" * 3300 for _ in range(1000))))
-whole = png(400, 300, b"".join(b"\0" + b"\x10\x80\xf0" * 400 for _ in range(300)))
-open(d + "/cut.png", "wb").write(whole[:len(whole) // 3])
+# (imported whole; cut on disk afterwards: the import refuses a cut file)
+open(d + "/cut.png", "wb").write(png(400, 300, b"".join(b"\0" + bytes((i % 256, 128, 240)) * 400 for i in range(300))))
 open(d + "/huge.png", "wb").write(png(100000, 100000, b"\0\0\0\0"))
 open(d + "/keep.png", "wb").write(png(64, 64, b"".join(b"\0" + b"\x20\x40\x60" * 64 for _ in range(64))))
 open(d + "/lost.png", "wb").write(png(64, 64, b"".join(b"\0" + b"\x60\x40\x20" * 64 for _ in range(64))))
@@ -65,6 +65,9 @@ lbq candidate add --brief 1 "$T/ok.png"
 asset() { sql "SELECT a.sha256 || '.' || a.ext FROM candidate c JOIN asset a ON a.id = c.asset_id WHERE c.id = $1"; }
 keep=$(asset 3)
 lost=$(asset 2)
+cut=$(asset 5)
+cutpath="$LIGHTBOX_STORE/assets/$(echo "$cut" | cut -c1-2)/$cut"
+head -c $(($(wc -c <"$cutpath") / 3)) "$cutpath" >"$T/third" && cat "$T/third" >"$cutpath"
 : >"$LIGHTBOX_STORE/assets/$(echo "$keep" | cut -c1-2)/$keep"
 rm -f "$LIGHTBOX_STORE/assets/$(echo "$lost" | cut -c1-2)/$lost"
 
