@@ -355,9 +355,6 @@ void pv_screen_forget(struct pv_screen *s, int free_data)
 	int i;
 
 	sb_init(&out);
-	for (i = 0; i < s->nwant; i++)
-		release(s, &s->want[i]);
-	s->nwant = 0;
 	for (i = 0; i < s->nshown; i++) {
 		struct place *sh = &s->shown[i];
 		if (sh->r->mode == PV_KITTY)

@@ -244,7 +244,8 @@ void pv_screen_prepare(struct pv_screen *s, int full);
 /* After doupdate(): writes the new pictures.  Returns the bytes written. */
 size_t pv_screen_flush(struct pv_screen *s);
 /* The screen is going away (suspend, quit) or was lost: deletes kitty
- * placements now (and their data when free_data), forgets the rest. */
+ * placements now (and their data when free_data), forgets the rest.  What
+ * the frame being drawn wants is kept. */
 void pv_screen_forget(struct pv_screen *s, int free_data);
 /* 1 when the next doupdate() clears the whole screen (clearok). */
 int pv_screen_cleared(void);
