@@ -396,6 +396,28 @@ static uint32_t new_image_id(void)
 	return base | ((atomic_fetch_add(&next_image_id, 1) & 0xffff) + 1);
 }
 
+/* Bytes per 1000 pixels the last PNG and JPEG came out at (0: none yet),
+ * shared by the render workers: a picture that will not fit the budget at
+ * full size starts at the size the last one predicts, which saves the
+ * largest (wasted) encode of a cold picture. */
+static atomic_uint last_density[2];
+
+static void predict_size(const struct pv_req *q, int jpeg, int *w, int *h)
+{
+	unsigned d = atomic_load(&last_density[jpeg != 0]);
+	double want, f;
+
+	if (q->budget == 0 || d == 0)
+		return;
+	want = (double)*w * *h * d / 1000.0;
+	if (want <= (double)q->budget)
+		return;
+	/* Aim a little under: a miss costs one more encode. */
+	f = sqrt((double)q->budget / want) * 0.9;
+	*w = (int)(*w * f) < 16 ? 16 : (int)(*w * f);
+	*h = (int)(*h * f) < 16 ? 16 : (int)(*h * f);
+}
+
 /* Encodes px (w x h) as PNG or JPEG under the budget, scaling down when
  * it does not fit.  *out is owned. */
 static int encode_budget(const struct pv_req *q, const struct media_image *img, int w, int h, int jpeg,
@@ -404,7 +426,11 @@ static int encode_budget(const struct pv_req *q, const struct media_image *img, 
 	int tries;
 	unsigned char *px;
 
+	int fw = w, fh = h, guessed;
+
 	*out = NULL;
+	predict_size(q, jpeg, &w, &h);
+	guessed = w != fw || h != fh;
 	for (tries = 0; tries < 5; tries++) {
 		px = scaled(img, w, h);
 		if (jpeg) {
@@ -434,6 +460,23 @@ static int encode_budget(const struct pv_req *q, const struct media_image *img, 
 		free(px);
 		*ow = w;
 		*oh = h;
+		atomic_store(&last_density[jpeg != 0], (unsigned)(*len * 1000 / ((size_t)w * h)) + 1);
+		if (guessed) {
+			/* The guess came from another picture: when this one is
+			 * much sparser, it deserves a larger size (once). */
+			double full = (double)*len * fw * fh / ((double)w * h), f;
+			guessed = 0;
+			if (*len * 2 < q->budget) {
+				f = full <= (double)q->budget ? 1.0 : sqrt((double)q->budget / full) * 0.92;
+				if ((int)(fw * f) > w * 5 / 4) {
+					w = (int)(fw * f);
+					h = (int)(fh * f);
+					free(*out);
+					*out = NULL;
+					continue;
+				}
+			}
+		}
 		if (q->budget == 0 || *len <= q->budget || (w <= 16 && h <= 16))
 			return jpeg;
 		double f = sqrt((double)q->budget / (double)*len) * 0.92;

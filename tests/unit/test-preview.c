@@ -656,6 +656,21 @@ static void renders_in_every_mode(void **state)
 	assert_true(r->len < 20000 * 4 / 3 + 2000);
 	assert_int_equal(r->cols, 80); /* still shown over the whole box */
 	pv_render_free(r);
+	/* right after it, a flat picture under the same budget is not shrunk
+	 * by the guess the noisy one left: it fits whole */
+	req(&q, red, PV_KITTY, 80, 40);
+	q.budget = 20000;
+	r = pv_render_run(&q);
+	assert_null(r->error);
+	assert_int_equal(r->px_w, 200);
+	assert_int_equal(r->px_h, 200);
+	pv_render_free(r);
+	/* and the next noisy one still keeps within it */
+	req(&q, plasma, PV_KITTY, 80, 40);
+	q.budget = 20000;
+	r = pv_render_run(&q);
+	assert_true(r->len < 20000 * 4 / 3 + 2000);
+	pv_render_free(r);
 
 	/* iTerm2: an opaque picture goes as JPEG */
 	req(&q, plasma, PV_ITERM2, 40, 10);
