@@ -18,7 +18,7 @@
 /* The interface's commands take the global options, not a store handle. */
 static int run_tui(struct cli *c, int argc, char **argv)
 {
-	return tui_cmd_open(c->store_dir, c->config, argc, argv);
+	return tui_cmd_open(c->store_dir, c->config, c->preview, argc, argv);
 }
 
 static int run_keys(struct cli *c, int argc, char **argv)
@@ -76,6 +76,7 @@ static const struct cli_cmd commands[] = {
 	{ "demo", run_demo, "build a demo store and open the interface on it" },
 	{ "tui", run_tui, "open the interface at a project, brief or candidate" },
 	{ "keys", run_keys, "list every action and its keys (as the help view does)" },
+	{ "doctor", cmd_doctor, "say what this terminal can draw, and why previews look as they do" },
 };
 
 static void usage(FILE *out)
@@ -95,6 +96,8 @@ static void usage(FILE *out)
 		     "  --store DIR    the store folder (default $LIGHTBOX_STORE, else\n"
 		     "                 $XDG_DATA_HOME/lightbox)\n"
 		     "  --config FILE  the config file (default $XDG_CONFIG_HOME/lightbox/config)\n"
+		     "  --preview MODE how pictures are drawn: auto, symbols, sixel, kitty,\n"
+		     "                 iterm2 or none (overrides `set preview-mode`)\n"
 		     "  --version      print the version\n"
 		     "  --help         print this help\n"
 		     "\n"
@@ -112,15 +115,22 @@ static int take_globals(struct cli *c, int *argc, char **argv)
 		const char *a = argv[i];
 		if (!rest && strcmp(a, "--") == 0)
 			rest = 1;
-		if (!rest && (strcmp(a, "--store") == 0 || strcmp(a, "--config") == 0)) {
+		if (!rest && (strcmp(a, "--store") == 0 || strcmp(a, "--config") == 0 ||
+			      strcmp(a, "--preview") == 0)) {
 			if (i + 1 >= *argc) {
 				fprintf(stderr, "lightbox: %s needs a value\n", a);
 				return -1;
 			}
 			if (a[2] == 's')
 				c->store_dir = argv[++i];
+			else if (a[2] == 'p')
+				c->preview = argv[++i];
 			else
 				c->config = argv[++i];
+			continue;
+		}
+		if (!rest && strncmp(a, "--preview=", 10) == 0) {
+			c->preview = a + 10;
 			continue;
 		}
 		if (!rest && strncmp(a, "--store=", 8) == 0) {
@@ -157,6 +167,7 @@ int main(int argc, char **argv)
 		memset(&start, 0, sizeof start);
 		start.store_dir = c.store_dir;
 		start.config = c.config;
+		start.preview = c.preview;
 		return tui_main(&start);
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {

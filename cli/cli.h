@@ -17,6 +17,7 @@ enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 struct cli {
 	const char *store_dir;  /* --store, or NULL */
 	const char *config;     /* --config, or NULL */
+	const char *preview;    /* --preview, or NULL */
 	struct store *st;       /* opened by cli_store() */
 	const char *cmd;        /* "brief add", for messages */
 	char cmdbuf[64];
@@ -88,6 +89,7 @@ int cmd_unselect(struct cli *c, int argc, char **argv);
 int cmd_undo(struct cli *c, int argc, char **argv);
 int cmd_redo(struct cli *c, int argc, char **argv);
 int cmd_log(struct cli *c, int argc, char **argv);
+int cmd_doctor(struct cli *c, int argc, char **argv);
 int cmd_import(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_stats(struct cli *c, int argc, char **argv);

@@ -175,8 +175,6 @@ int tui_form_open(struct tui *ui, int64_t brief_id, int64_t from_id)
 	add_choice(&fm->f[FD_REVISION], "new brief revision");
 	fm->at = FD_BACKEND;
 	ui->form = fm;
-	if (ui->preview)
-		ui->preview->ops->hide(ui->preview);
 	lb_brief_clear(&b);
 	return R_REDRAW;
 }

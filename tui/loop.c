@@ -28,6 +28,9 @@ enum { MIN_COLS = 40, MIN_ROWS = 10 };
 
 /* Key codes we ask ncurses to report (above its dynamic range). */
 enum { KEY_PASTE_BEGIN = 0x7F00, KEY_PASTE_END = 0x7F01 };
+/* The start of a terminal's answer to a question asked at start-up
+ * (termprobe.c) that came too late: swallowed up to its end, never keys. */
+enum { KEY_LATE_CSI = 0x7F02, KEY_LATE_STRING = 0x7F03 };
 
 static int wake_fd = -1;
 static volatile sig_atomic_t sig_winch, sig_int, sig_term, sig_cont;
@@ -134,6 +137,9 @@ int tui_screen_init(struct tui *ui)
 										  : 0);
 	define_key("\033[200~", KEY_PASTE_BEGIN);
 	define_key("\033[201~", KEY_PASTE_END);
+	define_key("\033[?", KEY_LATE_CSI);
+	define_key("\033_G", KEY_LATE_STRING);
+	define_key("\033P>|", KEY_LATE_STRING);
 	for (i = 0; i < sizeof xkeys / sizeof xkeys[0]; i++) {
 		s = tigetstr((char *)xkeys[i].cap);
 		if (s == NULL || s == (char *)-1)
@@ -148,9 +154,10 @@ int tui_screen_init(struct tui *ui)
 
 void tui_screen_end(struct tui *ui)
 {
-	(void)ui;
 	if (screen == NULL)
 		return;
+	if (ui->preview && ui->preview->ops->leave)
+		ui->preview->ops->leave(ui->preview);
 	bracketed_paste(0);
 	endwin();
 	delscreen(screen);
@@ -161,7 +168,9 @@ void tui_screen_end(struct tui *ui)
 
 void tui_suspend_screen(struct tui *ui)
 {
-	if (ui->preview)
+	if (ui->preview && ui->preview->ops->leave)
+		ui->preview->ops->leave(ui->preview);
+	else if (ui->preview)
 		ui->preview->ops->hide(ui->preview);
 	def_prog_mode();
 	bracketed_paste(0);
@@ -301,6 +310,22 @@ static void handle_key(struct tui *ui, km_key key)
 		km_context_name(v->ops->ctx));
 }
 
+/* Reads and drops the rest of a late answer: a CSI up to its final byte,
+ * a string up to ST (or BEL). */
+static void swallow_answer(int string)
+{
+	wint_t ch;
+	int prev = 0;
+
+	while (get_wch(&ch) != ERR) {
+		if (!string && ch >= 0x40 && ch <= 0x7e)
+			return;
+		if (string && (ch == 0x07 || (prev == 0x1b && ch == '\\')))
+			return;
+		prev = (int)ch;
+	}
+}
+
 /* Reads every key ncurses has and handles each. */
 static void read_keys(struct tui *ui)
 {
@@ -321,6 +346,10 @@ static void read_keys(struct tui *ui)
 			}
 			if (ch == KEY_PASTE_END) {
 				paste_end(ui);
+				continue;
+			}
+			if (ch == KEY_LATE_CSI || ch == KEY_LATE_STRING) {
+				swallow_answer(ch == KEY_LATE_STRING);
 				continue;
 			}
 			if (ui->paste)
@@ -460,11 +489,9 @@ void tui_repaint(struct tui *ui, int full)
 	body.h = rows - 3;
 	body.w = cols;
 	v->ops->draw(v, body);
-	if (form_active(ui)) {
-		if (ui->preview)
-			ui->preview->ops->hide(ui->preview);
+	/* Pictures under the form are covered: prepare() takes them away. */
+	if (form_active(ui))
 		form_draw(ui, body);
-	}
 	draw_status(ui, rows - 2);
 	draw_fill(rows - 1, 0, cols, ROLE_NORMAL);
 	if (ui->nmsg > 1 && !prompt_active(ui)) {
@@ -482,10 +509,12 @@ void tui_repaint(struct tui *ui, int full)
 	} else if (ui->nmsg == 1) {
 		draw_text(rows - 1, 0, cols, ui->msg_error ? ROLE_ERROR : ROLE_INFO, ui->msg[0]);
 	}
+	if (ui->preview && ui->preview->ops->prepare)
+		ui->preview->ops->prepare(ui->preview);
 	draw_place_cursor();
 	wnoutrefresh(stdscr);
 	doupdate();
-	if (ui->preview && !form_active(ui))
+	if (ui->preview)
 		ui->preview->ops->flush(ui->preview);
 	bg_kick(ui->bg);
 }
@@ -622,6 +651,8 @@ int tui_loop(struct tui *ui)
 		if (bg_collect(ui->bg, ui) > 0)
 			ui->dirty |= R_REDRAW;
 		tui_import_poll(ui);
+		if (ui->preview && ui->preview->ops->poll && ui->preview->ops->poll(ui->preview))
+			ui->dirty |= R_REDRAW;
 		read_keys(ui);
 		if (util_mono_ms() >= ui->next_poll) {
 			poll_store(ui);

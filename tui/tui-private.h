@@ -340,14 +340,38 @@ struct preview_ops {
 	 * erase anything drawn outside ncurses. */
 	void (*hide)(struct preview *p);
 	void (*free)(struct preview *p);
+	/* Optional (NULL in the text preview).  Before doupdate(), once the
+	 * whole frame is drawn: pictures that go are erased. */
+	void (*prepare)(struct preview *p);
+	/* Each turn of the event loop: 1 when a frame should be drawn (a
+	 * picture finished rendering). */
+	int (*poll)(struct preview *p);
+	/* c will likely be shown in r soon (distance: 1 the next, 2 the one
+	 * after...): render it in the background. */
+	void (*prefetch)(struct preview *p, const struct lb_candidate *c, struct rect r, int distance);
+	/* Only the picture of c (text: its first lines) centred in r, for the
+	 * contact sheet; distance 0 for the cursor's cell.  draw 0: only
+	 * render it in the background (the next screen). */
+	void (*thumb)(struct preview *p, const struct lb_candidate *c, struct rect r, int distance,
+		      int draw);
+	/* The screen goes away (suspend, $EDITOR, a player, quitting). */
+	void (*leave)(struct preview *p);
 };
 struct preview {
 	const struct preview_ops *ops;
 	struct tui *ui;
 	void *data;
 };
-/* The text and facts preview (the default until image previews exist). */
+/* The text and facts preview (text candidates, `preview-mode none`). */
 struct preview *preview_text_new(struct tui *ui);
+/* The picture preview (preview-image.c): asks the terminal what it can
+ * draw (so: before ncurses starts), and wraps a text preview.  Owned. */
+struct preview *preview_image_new(struct tui *ui);
+int preview_is_image(const struct preview *p);
+/* After `set color`: picture colour pairs are made again. */
+void preview_colors_changed(struct preview *p);
+/* The preview-mode action: the next mode this terminal can show. */
+int preview_cycle_mode(struct tui *ui);
 void preview_free(struct preview **p);
 /* Lines of facts about a candidate ("type", "size", ...) as label/value
  * pairs; owned strings, free with preview_facts_free. */
@@ -379,6 +403,10 @@ struct view_ops {
 	/* Optional: work to do while the user reads the screen (read the
 	 * next page ahead).  Must not change what is on screen. */
 	void (*idle)(struct view *v);
+	/* Optional: the candidate under the cursor (delta 0) or delta rows
+	 * away (for prefetching), NULL when none is at hand.  Borrowed: valid
+	 * until the view changes.  The zoom and the grid draw through it. */
+	const struct lb_candidate *(*current)(struct view *v, int delta);
 };
 
 enum {
@@ -404,6 +432,14 @@ struct view *view_selection_new(struct tui *ui, int64_t project_id);
 struct view *view_jobs_new(struct tui *ui, int64_t brief_id);
 struct view *view_help_new(struct tui *ui, enum km_context ctx, const char *what);
 struct view *view_compare_new(struct tui *ui, int64_t left, int64_t right);
+/* The full-screen preview of below's current candidate (view-zoom.c); keys
+ * are below's (moving, rating...), z or back closes it. */
+struct view *view_zoom_new(struct tui *ui, struct view *below);
+/* The contact sheet of a candidates view's list (view-grid.c): the same
+ * list, filter, sort and marks, drawn as a grid of pictures. */
+struct view *view_grid_new(struct tui *ui, struct view *candidates);
+/* The candidates view's list, for the grid drawn over it. */
+struct list *view_candidates_list(struct view *v);
 
 /* The actions every list view shares: moving, paging, marks (when
  * markable), search (the prompt, then reload(RELOAD_REOPEN)).  Returns a

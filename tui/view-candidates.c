@@ -596,6 +596,39 @@ static void draw_empty(struct cview *cv, struct rect r, int w)
 	draw_text(r.y + 1, r.x + 2, w - 3, ROLE_DIM, why);
 }
 
+/* The previews of the rows around the cursor, rendered in the background
+ * so that moving finds them ready: next, previous, the one after... */
+static void prefetch_neighbours(struct cview *cv, struct rect pr)
+{
+	struct preview *p = cv->v.ui->preview;
+	struct list *l = &cv->list;
+	int d;
+
+	if (p->ops->prefetch == NULL)
+		return;
+	for (d = 1; d <= 2; d++) {
+		if (l->cur + d < l->n)
+			p->ops->prefetch(p, l->rows[l->cur + d], pr, 2 * d - 1);
+		if (l->cur - d >= 0)
+			p->ops->prefetch(p, l->rows[l->cur - d], pr, 2 * d);
+	}
+}
+
+static const struct lb_candidate *cand_current_row(struct view *v, int delta)
+{
+	struct list *l = &cv_of(v)->list;
+	int i = l->cur + delta;
+
+	if (l->cur < 0 || i < 0 || i >= l->n)
+		return NULL;
+	return delta == 0 ? whole(cv_of(v), l->rows[i]) : l->rows[i];
+}
+
+struct list *view_candidates_list(struct view *v)
+{
+	return &cv_of(v)->list;
+}
+
 static void cand_draw_view(struct view *v, struct rect r)
 {
 	struct cview *cv = cv_of(v);
@@ -628,6 +661,7 @@ static void cand_draw_view(struct view *v, struct rect r)
 				cv->pscroll_id = cur->id;
 			}
 			v->ui->preview->ops->draw(v->ui->preview, whole(cv, cur), pr, cv->pscroll);
+			prefetch_neighbours(cv, pr);
 		} else {
 			v->ui->preview->ops->hide(v->ui->preview);
 		}
@@ -905,6 +939,9 @@ static int cand_handle(struct view *v, enum km_action a, const char *arg)
 			return R_REDRAW;
 		tui_push(v->ui, view_detail_new(v->ui, list_current_id(&cv->list)));
 		return R_REDRAW;
+	case KM_A_VIEW_GRID:
+		tui_push(v->ui, view_grid_new(v->ui, v));
+		return R_REDRAW;
 	case KM_A_PREVIEW_TOGGLE:
 		cv->preview = !cv->preview;
 		if (!cv->preview)
@@ -974,6 +1011,7 @@ static const struct view_ops cand_ops = {
 	.crumb = cand_crumb,
 	.status = cand_status,
 	.close = cand_close,
+	.current = cand_current_row,
 };
 
 static int initial_sort(struct tui *ui)

@@ -443,6 +443,13 @@ static void d_close(struct view *v)
 	free(dv);
 }
 
+static const struct lb_candidate *d_current_cand(struct view *v, int delta)
+{
+	struct dview *dv = dv_of(v);
+
+	return dv->ok && delta == 0 ? &dv->c : NULL;
+}
+
 static const struct view_ops d_ops = {
 	.name = "detail",
 	.ctx = KM_CTX_DETAIL,
@@ -452,6 +459,7 @@ static const struct view_ops d_ops = {
 	.crumb = d_crumb,
 	.status = d_status,
 	.close = d_close,
+	.current = d_current_cand,
 };
 
 struct view *view_detail_new(struct tui *ui, int64_t cand_id)

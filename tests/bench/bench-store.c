@@ -86,26 +86,56 @@ static double our_page(struct store *st, const struct lb_filter *f, int64_t afte
 	return median(t, REPS);
 }
 
-/* The bare page: the same keyset query with nothing around it. */
+/* The bare page: the same keyset query, the same row as the list shows
+ * (the candidate, its asset, my rating, the summary of every curator's
+ * rating, selected, tags), stepped and every column read, with nothing
+ * around it: no copies, no structs.  :after, :tag and :me are bound. */
+#define BARE_ROW                                                                                  \
+	"SELECT c.id, c.brief_id, c.revision_id, r.rev, c.modality, c.asset_id, c.parent_id,"     \
+	" c.job_id, c.body, c.backend, c.model, c.seed, c.prompt, c.negative, c.params, c.source," \
+	" c.created, a.sha256, a.media_type, a.ext, a.bytes, a.width, a.height, a.duration,"      \
+	" my.stars, my.flag,"                                                                      \
+	" (SELECT printf('%.6f %d %d %d', coalesce(avg(x.stars), 0), count(x.stars),"            \
+	"   count(*) FILTER (WHERE x.flag = 'pick'), count(*) FILTER (WHERE x.flag = 'reject'))"  \
+	"   FROM rating x WHERE x.brief_id = c.brief_id AND x.candidate_id = c.id),"             \
+	" EXISTS (SELECT 1 FROM selection sel WHERE sel.candidate_id = c.id),"                     \
+	" (SELECT group_concat(name, ',') FROM (SELECT t.name FROM candidate_tag ct"              \
+	"   JOIN tag t ON t.id = ct.tag_id WHERE ct.candidate_id = c.id ORDER BY t.name)),"      \
+	" c.score FROM candidate c JOIN brief_revision r ON r.id = c.revision_id"                 \
+	" LEFT JOIN asset a ON a.id = c.asset_id"                                                 \
+	" LEFT JOIN rating my ON my.brief_id = c.brief_id AND my.candidate_id = c.id"              \
+	"  AND my.curator = :me "
+
 static double bare_page(sqlite3 *db, const char *sql, int64_t after_id, int tag_id)
 {
 	sqlite3_stmt *s = prep(db, sql);
 	double t[REPS], t0;
-	int i, rows;
+	int i, j, rows, idx;
+	size_t bytes = 0;
 
 	for (i = 0; i < REPS; i++) {
 		t0 = util_mono_ms();
-		sqlite3_bind_int64(s, 1, after_id);
-		sqlite3_bind_int(s, 2, tag_id);
+		if ((idx = sqlite3_bind_parameter_index(s, ":after")) > 0)
+			sqlite3_bind_int64(s, idx, after_id);
+		if ((idx = sqlite3_bind_parameter_index(s, ":tag")) > 0)
+			sqlite3_bind_int(s, idx, tag_id);
+		if ((idx = sqlite3_bind_parameter_index(s, ":me")) > 0)
+			sqlite3_bind_text(s, idx, "bench", -1, SQLITE_STATIC);
 		rows = 0;
-		while (sqlite3_step(s) == SQLITE_ROW)
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			for (j = 0; j < sqlite3_column_count(s); j++)
+				if (sqlite3_column_type(s, j) == SQLITE_TEXT)
+					bytes += (size_t)sqlite3_column_bytes(s, j);
 			rows++;
+		}
 		sqlite3_reset(s);
 		t[i] = util_mono_ms() - t0;
 		if (rows == 0)
 			die("bare page", "no rows");
 	}
 	sqlite3_finalize(s);
+	if (bytes == 0)
+		die("bare page", "read nothing");
 	return median(t, REPS);
 }
 
@@ -231,20 +261,23 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof path, "%s/lightbox.db", dir);
 	sqlite3_open(path, &raw);
 	{
-		static const char *plain = "SELECT c.id, c.asset_id, c.backend, c.seed FROM candidate c"
-					   " WHERE c.brief_id = 1 AND c.id > ?1 AND ?2 = ?2 ORDER BY c.id LIMIT 50";
-		static const char *plain_back = "SELECT c.id, c.asset_id, c.backend, c.seed FROM candidate c"
-						" WHERE c.brief_id = 1 AND ?1 = ?1 AND ?2 = ?2 ORDER BY c.id DESC LIMIT 50";
+		static const char *plain = BARE_ROW "WHERE c.brief_id = 1 AND c.id > :after"
+					   " ORDER BY c.id LIMIT 50";
+		static const char *plain_back = BARE_ROW "WHERE c.brief_id = 1 ORDER BY c.id DESC LIMIT 50";
 		static const char *filt =
-			"SELECT c.id, c.asset_id, c.backend, c.seed FROM candidate c WHERE c.brief_id = 1 AND c.id > ?1"
-			" AND EXISTS (SELECT 1 FROM rating x WHERE x.brief_id = c.brief_id AND x.candidate_id = c.id AND x.stars >= 3)"
-			" AND EXISTS (SELECT 1 FROM candidate_tag t WHERE t.candidate_id = c.id AND t.tag_id = ?2)"
+			BARE_ROW "WHERE c.brief_id = 1 AND c.id > :after"
+			" AND EXISTS (SELECT 1 FROM rating x WHERE x.brief_id = c.brief_id AND x.candidate_id = c.id"
+			"  AND x.stars >= 3)"
+			" AND EXISTS (SELECT 1 FROM candidate_tag t WHERE t.candidate_id = c.id AND t.tag_id = :tag)"
 			" ORDER BY c.id LIMIT 50";
 		static const char *filt_back =
-			"SELECT c.id, c.asset_id, c.backend, c.seed FROM candidate c WHERE c.brief_id = 1 AND ?1 = ?1"
-			" AND EXISTS (SELECT 1 FROM rating x WHERE x.brief_id = c.brief_id AND x.candidate_id = c.id AND x.stars >= 3)"
-			" AND EXISTS (SELECT 1 FROM candidate_tag t WHERE t.candidate_id = c.id AND t.tag_id = ?2)"
+			BARE_ROW "WHERE c.brief_id = 1"
+			" AND EXISTS (SELECT 1 FROM rating x WHERE x.brief_id = c.brief_id AND x.candidate_id = c.id"
+			"  AND x.stars >= 3)"
+			" AND EXISTS (SELECT 1 FROM candidate_tag t WHERE t.candidate_id = c.id AND t.tag_id = :tag)"
 			" ORDER BY c.id DESC LIMIT 50";
+		static const char *ids_only = "SELECT c.id, c.asset_id, c.backend, c.seed FROM candidate c"
+					      " WHERE c.brief_id = 1 AND c.id > :after ORDER BY c.id LIMIT 50";
 		struct {
 			const char *label;
 			const struct lb_filter *f;
@@ -267,6 +300,9 @@ int main(int argc, char **argv)
 			base = bare_page(raw, pages[i].sql, pages[i].after, 1);
 			printf("%-44s %11.3fms %11.3fms %7.2fx\n", pages[i].label, ours, base, ours / base);
 		}
+		/* For scale: what four columns cost without the row the list shows. */
+		base = bare_page(raw, ids_only, mid_id, 1);
+		printf("%-44s %14s %11.3fms\n", "(bare: ids and 3 columns only, middle)", "", base);
 	}
 	(void)last_id;
 	sqlite3_close(raw);

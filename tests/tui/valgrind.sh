@@ -20,7 +20,7 @@ mkpng "$T/shots/b.png" 8 8 30 20 10
 sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
 	INSERT INTO candidate (brief_id, revision_id, modality, body, backend, created)
 	SELECT 2, 2, 'text', 'long list ' || i, 'builtin', 1700000000 + i FROM n"
-VG="valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --log-file=$T/vg.log"
+VG="valgrind --quiet --suppressions=$top_srcdir/tests/valgrind.supp --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --log-file=$T/vg.log"
 tm_start 100 30 sh -c "$VG \"\$0\" \"\$@\"; echo \"[exited \$?]\"; exec sleep 600" "$LIGHTBOX"
 ok "the interface runs under valgrind" tm_wait_for 'Autumn campaign' 30
 tm_keys Enter

@@ -1,0 +1,181 @@
+/*
+ * cmd-doctor.c - lightbox doctor: what this terminal and this machine can
+ * show, and why: the terminal's answers and the preview mode that follows
+ * (asked by the interface's own detection, tui_doctor_terminal), the
+ * programs previews use (ffmpeg, the players), and the thumbnail cache.
+ * It changes nothing and creates no store.
+ */
+#include "config.h"
+
+#include "cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "keymaps/keymaps.h"
+#include "media/media.h"
+#include "tui/tui.h"
+#include "util.h"
+
+static const char help[] =
+	"Usage: lightbox [--store DIR] [--config FILE] [--preview MODE] doctor\n"
+	"\n"
+	"Says what this terminal can draw and why lightbox draws pictures the way it\n"
+	"does: the questions it asks the terminal and the answers (made visible), the\n"
+	"cell size, the colours, the preview mode chosen and the reason; then the\n"
+	"programs previews use (ffmpeg, the audio and video players) and the thumbnail\n"
+	"cache.  --preview MODE (or `set preview-mode`) shows what forcing a mode means.\n";
+
+/* Where a program named by an argv template is found, or NULL. */
+static char *which(const char *prog)
+{
+	const char *path = getenv("PATH"), *p, *colon;
+	char *full;
+
+	if (prog == NULL || *prog == '\0')
+		return NULL;
+	if (strchr(prog, '/'))
+		return access(prog, X_OK) == 0 ? xstrdup(prog) : NULL;
+	for (p = path ? path : "/usr/bin:/bin"; p; p = colon ? colon + 1 : NULL) {
+		colon = strchr(p, ':');
+		full = xasprintf("%.*s/%s", colon ? (int)(colon - p) : (int)strlen(p), p, prog);
+		if (access(full, X_OK) == 0)
+			return full;
+		free(full);
+	}
+	return NULL;
+}
+
+static void program(const char *label, const char *prog, const char *missing)
+{
+	char *where = which(prog), *vis = cli_safe(prog, 0), *wvis = where ? cli_safe(where, 0) : NULL;
+
+	if (where)
+		printf("  %-13s %s\n", label, wvis);
+	else
+		printf("  %-13s %s not found: %s\n", label, vis, missing);
+	free(where);
+	free(wvis);
+	free(vis);
+}
+
+static void player(const struct km_options *o, enum km_option id)
+{
+	const char *tmpl = km_opt_string(o, id);
+	char **argv = NULL, *err = NULL, *vis = cli_safe(tmpl, 0), *label;
+
+	label = xasprintf("%s", km_opt_name(id));
+	if (tmpl == NULL || *tmpl == '\0') {
+		printf("  %-13s (none): a plays nothing\n", label);
+	} else if (km_argv_template(tmpl, NULL, &argv, &err) != 0) {
+		printf("  %-13s %s: %s\n", label, vis, err);
+	} else {
+		char *m = xasprintf("set %s to a player that is installed", km_opt_name(id));
+		printf("  %-13s %s\n", label, vis);
+		program("", argv[0], m);
+		free(m);
+	}
+	km_argv_free(&argv);
+	free(err);
+	free(vis);
+	free(label);
+}
+
+/* Thumbnails under cache/thumbs: how many and how large. */
+static void count_thumbs(const char *dir, long *n, long long *bytes)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct stat sb;
+	char *p;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		p = xasprintf("%s/%s", dir, e->d_name);
+		if (lstat(p, &sb) == 0) {
+			if (S_ISDIR(sb.st_mode)) {
+				count_thumbs(p, n, bytes);
+			} else if (S_ISREG(sb.st_mode)) {
+				(*n)++;
+				*bytes += sb.st_size;
+			}
+		}
+		free(p);
+	}
+	closedir(d);
+}
+
+int cmd_doctor(struct cli *c, int argc, char **argv)
+{
+	struct km_config *cfg;
+	const struct km_options *o;
+	struct sbuf out;
+	char *path, *dir, *thumbs, *vis;
+	long n = 0;
+	long long bytes = 0;
+	size_t i, nerr;
+	int rc;
+
+	if (cli_wants_help(argc, argv))
+		return cli_help(help);
+	if (argc > 1)
+		return cli_usage(c, "takes no arguments");
+	cfg = km_config_new();
+	path = c->config ? xstrdup(c->config) : km_config_default_path();
+	if (path)
+		km_config_load_file(cfg, path, c->config != NULL);
+	nerr = km_config_nerrors(cfg);
+	for (i = 0; i < nerr; i++) {
+		vis = cli_safe(km_config_error(cfg, i), 0);
+		fprintf(stderr, "lightbox: doctor: %s\n", vis);
+		free(vis);
+	}
+	o = km_config_options(cfg);
+
+	sb_init(&out);
+	rc = tui_doctor_terminal(o, c->preview, &out);
+	fputs(out.s, rc == 0 ? stdout : stderr);
+	sb_free(&out);
+	if (rc != 0) {
+		km_config_free(&cfg);
+		free(path);
+		return CLI_USAGE;
+	}
+
+	printf("\nPrograms\n");
+	program("ffmpeg", media_ffmpeg_program(), "video shows its facts only; audio other than WAV has no waveform");
+	player(o, KM_O_AUDIO_PLAYER);
+	player(o, KM_O_VIDEO_PLAYER);
+	printf("  %-13s %lld megapixels (larger pictures are refused before decoding)\n", "pixel-limit",
+	       (long long)km_opt_int(o, KM_O_PIXEL_LIMIT));
+
+	printf("\nStore\n");
+	dir = store_default_dir(c->store_dir);
+	thumbs = xasprintf("%s/cache/thumbs", dir);
+	vis = cli_safe(dir, 0);
+	if (access(dir, F_OK) != 0) {
+		printf("  %s does not exist yet ('lightbox init' makes it)\n", vis);
+	} else {
+		count_thumbs(thumbs, &n, &bytes);
+		printf("  %s\n  thumbnails    %ld, %.1f MB (rebuilt when missing; safe to delete)\n", vis, n,
+		       (double)bytes / 1e6);
+	}
+	if (path) {
+		char *pv = cli_safe(path, 0);
+		printf("  config        %s%s\n", pv, access(path, F_OK) == 0 ? "" : " (none)");
+		free(pv);
+	}
+	free(vis);
+	free(thumbs);
+	free(dir);
+	free(path);
+	km_config_free(&cfg);
+	return CLI_OK;
+}
