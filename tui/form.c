@@ -384,29 +384,6 @@ static size_t next_char(const struct field *f, size_t at)
 	return at;
 }
 
-static void utf8_put(uint32_t c, char *out, size_t *n)
-{
-	if (c < 0x80) {
-		out[0] = (char)c;
-		*n = 1;
-	} else if (c < 0x800) {
-		out[0] = (char)(0xC0 | (c >> 6));
-		out[1] = (char)(0x80 | (c & 0x3F));
-		*n = 2;
-	} else if (c < 0x10000) {
-		out[0] = (char)(0xE0 | (c >> 12));
-		out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-		out[2] = (char)(0x80 | (c & 0x3F));
-		*n = 3;
-	} else {
-		out[0] = (char)(0xF0 | (c >> 18));
-		out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-		out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-		out[3] = (char)(0x80 | (c & 0x3F));
-		*n = 4;
-	}
-}
-
 static void move_focus(struct form *fm, int dir)
 {
 	int i = fm->at;
@@ -464,7 +441,7 @@ static int text_key(struct field *f, km_key key)
 		break;
 	}
 	if ((key & KM_MOD_MASK) == 0 && base >= 0x20 && base < KM_KEY_SPECIAL_BASE) {
-		utf8_put(base, buf, &n);
+		tui_utf8_put(base, buf, &n);
 		text_insert(f, buf, n);
 		return 1;
 	}

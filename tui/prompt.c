@@ -178,7 +178,7 @@ static size_t word_right(const struct prompt *p, size_t at)
 	return at;
 }
 
-static void utf8_put(uint32_t c, char *out, size_t *n)
+void tui_utf8_put(uint32_t c, char *out, size_t *n)
 {
 	if (c < 0x80) {
 		out[0] = (char)c;
@@ -649,7 +649,7 @@ int prompt_key(struct tui *ui, km_key key)
 	default:
 		/* Not an editing key: a character is typed; anything else is ignored. */
 		if ((key & KM_MOD_MASK) == 0 && base >= 0x20 && base < KM_KEY_SPECIAL_BASE) {
-			utf8_put(base, buf, &n);
+			tui_utf8_put(base, buf, &n);
 			insert(p, buf, n);
 		}
 		break;
