@@ -1,8 +1,9 @@
 #!/bin/sh
 # valgrind.sh - the main paths under valgrind: browsing, rating, tagging
 # with completion, a note, the detail, the help, a filter, a search, marks
-# and a bulk tag, undo, the : line, a resize and quitting, with no memory
-# error and nothing definitely or indirectly lost.
+# and a bulk tag, undo, the : line, a resize, an import, a job from the
+# regenerate form run by the interface's runner thread, the job view and
+# quitting, with no memory error and nothing definitely or indirectly lost.
 . "$(dirname "$0")/lib.sh"
 
 command -v valgrind >/dev/null 2>&1 || skip_all "valgrind is not installed"
@@ -11,7 +12,7 @@ case "$(file -b "$LIGHTBOX" 2>/dev/null)" in
 esac
 nm "$LIGHTBOX" 2>/dev/null | grep -q __asan_init && skip_all "an ASan build cannot run under valgrind"
 
-plan 8
+plan 9
 mkstore
 mkdir -p "$T/shots"
 mkpng "$T/shots/a.png" 8 8 10 20 30
@@ -65,6 +66,18 @@ tm_keys g o :
 tm_type "import $T/shots"
 tm_keys Enter
 ok "an import in its own thread" tm_wait_for 'import into brief #2: 2 added' 30
+tm_keys R
+tm_wait_for 'Generate for brief #2' 20 >/dev/null
+tm_keys Tab Tab C-u
+tm_type 1
+tm_keys Tab Tab Tab
+tm_type 16x16
+tm_keys Tab
+tm_type 'family=noise'
+tm_keys Enter
+ok "a job from the form, run by the interface's runner" tm_wait_for '1 new from job #1' 60
+tm_keys J
+tm_wait_for '\[jobs\]' 20 >/dev/null
 tm_keys Q
 ok "it exits 0 (valgrind found nothing)" tm_wait_for '^\[exited 0\]' 60
 like "$(grep -c . "$T/vg.log")" '^0$' "the valgrind log is empty"
