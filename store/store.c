@@ -341,6 +341,23 @@ int st_exists(struct store *st, const char *table, int64_t id)
 		       strcmp(table, "brief_revision") == 0 ? "brief" : table);
 }
 
+int store_event_last(struct store *st, int64_t *id)
+{
+	sqlite3_stmt *s = st_prep(st, "SELECT coalesce(max(id), 0) FROM event");
+	int rc;
+
+	if (s == NULL)
+		return STORE_EIO;
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return st_sqlfail(st, rc, "checking for changes");
+	}
+	*id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return 0;
+}
+
 int store_data_version(struct store *st, int64_t *v)
 {
 	sqlite3_stmt *s = st_prep(st, "PRAGMA data_version");

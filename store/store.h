@@ -68,6 +68,10 @@ const char *store_curator(const struct store *st);
 const char *store_cache_dir(const struct store *st);
 /* PRAGMA data_version: changes when another connection commits. */
 int store_data_version(struct store *st, int64_t *v);
+/* The id of the newest event in the audit log (0 when empty): every
+ * change a view shows writes one, job bookkeeping does not, so a change
+ * of data_version with the same last event was only jobs at work. */
+int store_event_last(struct store *st, int64_t *id);
 /* The schema version of the open database. */
 int store_schema_version(struct store *st);
 

@@ -532,16 +532,27 @@ void tui_busy(struct tui *ui, const char *what)
 static void poll_store(struct tui *ui)
 {
 	struct view *v = tui_top(ui);
-	int64_t dv;
+	int64_t dv, ev = -1;
 
 	if (store_data_version(ui->st, &dv) != 0 || dv == ui->data_version)
 		return;
 	ui->data_version = dv;
+	tui_gen_changed(ui);
+	ui->dirty |= R_REDRAW;
+	/* No new event: only job rows changed (a runner's progress and
+	 * states).  Lists of curation data stay as they are — re-reading a
+	 * window of a big list every poll while jobs run is what made keys
+	 * wait (tui-bench) — and only the job view reads again. */
+	if (store_event_last(ui->st, &ev) == 0 && ev == ui->event_last) {
+		if (v && v->ops->ctx == KM_CTX_JOBS)
+			v->ops->reload(v, 0);
+		tui_stale_below(ui);
+		return;
+	}
+	ui->event_last = ev;
 	if (v)
 		v->ops->reload(v, 0);
 	tui_stale_below(ui);
-	tui_gen_changed(ui);
-	ui->dirty |= R_REDRAW;
 }
 
 /* Checkpoints run in the worker (the interface's connection has them off). */
@@ -611,6 +622,7 @@ int tui_loop(struct tui *ui)
 
 	ui->dirty |= R_REDRAW | R_FULL;
 	store_data_version(ui->st, &ui->data_version);
+	store_event_last(ui->st, &ui->event_last);
 	while (!ui->quit) {
 		if (ui->dirty & (R_REDRAW | R_FULL)) {
 			tui_repaint(ui, ui->dirty & R_FULL);

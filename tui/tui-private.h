@@ -527,6 +527,7 @@ struct tui {
 	int wake[2];
 	uint64_t next_owner;
 	int64_t data_version;
+	int64_t event_last;            /* the newest event seen by poll_store */
 	double next_poll;             /* monotonic ms; 0: now; < 0: not set */
 	/* messages: one or more lines, shown until the next key */
 	char *msg[MSG_MAX_LINES];

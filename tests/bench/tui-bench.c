@@ -128,6 +128,7 @@ struct term {
 	char *buf;       /* everything read since the last reset */
 	size_t len, cap;
 	double last;     /* when the last byte came */
+	int answered;    /* the start-up DA1 was answered */
 };
 
 static void term_start(struct term *t, const char *lightbox, const char *store, const char *home, int baseline)
@@ -176,6 +177,15 @@ static size_t term_read(struct term *t, int timeout)
 			t->buf = realloc(t->buf, t->cap);
 			if (t->buf == NULL)
 				die("out of memory");
+		}
+		/* Answer the start-up questions as xterm without sixel does: the
+		 * cell size, then DA1 (the probe's fence).  A terminal that
+		 * answers nothing costs probe-timeout; every real one answers. */
+		if (!t->answered && (memmem(chunk, (size_t)n, "\033[c", 3) || memmem(chunk, (size_t)n, "\033[0c", 4))) {
+			static const char ans[] = "\033[6;20;10t\033[?62;22c";
+			if (write(t->fd, ans, sizeof ans - 1) < 0)
+				die("answering the terminal queries: %s", strerror(errno));
+			t->answered = 1;
 		}
 		memcpy(t->buf + t->len, chunk, (size_t)n);
 		t->len += (size_t)n;
