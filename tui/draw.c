@@ -331,6 +331,30 @@ void draw_hline(int y, int x, int w, enum role r)
 		mvaddstr(y, x + i, "\xe2\x94\x80");
 }
 
+static void corner(int y, int x, const char *utf8, chtype acs)
+{
+	if (y < 0 || y >= LINES || x < 0 || x >= COLS)
+		return;
+	if (unicode)
+		mvaddstr(y, x, utf8);
+	else
+		mvaddch(y, x, acs);
+}
+
+void draw_box(int y, int x, int h, int w, enum role r)
+{
+	if (h < 2 || w < 2)
+		return;
+	draw_vline(y + 1, x, h - 2, r);
+	draw_vline(y + 1, x + w - 1, h - 2, r);
+	draw_hline(y, x + 1, w - 2, r);
+	draw_hline(y + h - 1, x + 1, w - 2, r);
+	corner(y, x, "\xe2\x94\x8c", ACS_ULCORNER);
+	corner(y, x + w - 1, "\xe2\x94\x90", ACS_URCORNER);
+	corner(y + h - 1, x, "\xe2\x94\x94", ACS_LLCORNER);
+	corner(y + h - 1, x + w - 1, "\xe2\x94\x98", ACS_LRCORNER);
+}
+
 void draw_cursor_at(int y, int x)
 {
 	cursor_y = y;

@@ -561,13 +561,19 @@ static char *field_help(struct tui *ui, const struct form *fm)
 
 /* A text field's value in w columns with the cursor visible; returns
  * the cursor's column. */
-static int draw_value(int y, int x, int w, enum role r, const struct field *f)
+/* A text field: scrolled to keep the cursor in view while it has the
+ * focus, else from its start (cut with an ellipsis by draw_text). */
+static int draw_value(int y, int x, int w, enum role r, const struct field *f, int focus)
 {
 	const char *s = f->value;
 	char *before;
 	int cw;
 
 	for (;;) {
+		if (!focus) {
+			cw = 0;
+			break;
+		}
 		before = xstrndup(s, (size_t)(f->value + f->cur - s));
 		cw = draw_width(before);
 		free(before);
@@ -601,10 +607,7 @@ void form_draw(struct tui *ui, struct rect body)
 	x = body.x + (body.w - w) / 2;
 	for (i = 0; i < h; i++)
 		draw_fill(y + i, x, w, ROLE_NORMAL);
-	draw_vline(y, x, h, ROLE_SEP);
-	draw_vline(y, x + w - 1, h, ROLE_SEP);
-	draw_hline(y, x, w, ROLE_SEP);
-	draw_hline(y + h - 1, x, w, ROLE_SEP);
+	draw_box(y, x, h, w, ROLE_SEP);
 	head = xasprintf(" Generate for brief #%lld %s ", (long long)fm->brief_id, fm->title);
 	draw_text(y, x + 2, w - 4, ROLE_SECTION, head);
 	free(head);
@@ -620,7 +623,7 @@ void form_draw(struct tui *ui, struct rect body)
 		if (focus)
 			draw_fill(y, x + 2 + lw, vw, ROLE_CURSOR);
 		if (f->text) {
-			int c = draw_value(y, x + 2 + lw, vw - 1, sel, f);
+			int c = draw_value(y, x + 2 + lw, vw - 1, sel, f, focus);
 			if (focus) {
 				cy = y;
 				cx = c;

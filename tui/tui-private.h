@@ -99,6 +99,8 @@ void draw_count(int y, int x, int w, int64_t n);
 void draw_fill(int y, int x, int w, enum role r);
 void draw_vline(int y, int x, int h, enum role r);
 void draw_hline(int y, int x, int w, enum role r);
+/* A frame with corners around h x w cells at (y, x), for popups. */
+void draw_box(int y, int x, int h, int w, enum role r);
 /* Where the terminal cursor should stand after the frame (x < 0: hidden). */
 void draw_cursor_at(int y, int x);
 /* Puts the terminal cursor where draw_cursor_at said (loop.c, per frame). */

@@ -6,7 +6,7 @@
 # prints, as before.
 . "$(dirname "$0")/lib.sh"
 
-plan 7
+plan 9
 lb demo --store "$T/plain" </dev/null
 is "$?" 0 "without a terminal the demo builds its store"
 like "$(cat "$T/out")" 'Open it with: lightbox --store' "and says how to open it"
@@ -22,4 +22,8 @@ tm_keys +
 ok "regenerating the tagline brings new candidates into the list" tm_wait_for '[0-9]+ new from job #' 60
 is "$(sqlite3 "$T/demo/lightbox.db" "SELECT count(*) - $n FROM candidate WHERE brief_id = 3")" 4 \
 	"four more in the store, made by builtin"
+tm_keys R
+ok "the regenerate form opens" tm_wait_for 'Generate for brief #3'
+like "$(tm_screen)" 'prompt +tagline for the café' "a long prompt shows its start while another field has the focus"
+tm_keys Escape
 done_testing

@@ -7,7 +7,7 @@
 # that cannot vary saying why.
 . "$(dirname "$0")/lib.sh"
 
-plan 31
+plan 32
 mkdir -p "$XDG_CONFIG_HOME/lightbox"
 cat >"$XDG_CONFIG_HOME/lightbox/config" <<EOF
 set regenerate-count 3
@@ -28,6 +28,7 @@ is "$(sql "SELECT kind, state FROM job WHERE id = 1")" "generate|done" "the job 
 # The form: count 2, seed 1000 +1 each, size 64x48, family=stripes, a one-off prompt.
 tm_keys R
 ok "the form opens over the list" tm_wait_for 'Generate for brief #2 Banner image'
+like "$(tm_screen)" '┌─ Generate for brief' "its frame has corners"
 tm_keys Tab Right
 ok "it offers variations of the current candidate" tm_wait_for 'from +. variations of #11'
 tm_keys Left Tab C-u
