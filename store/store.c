@@ -341,9 +341,10 @@ int st_exists(struct store *st, const char *table, int64_t id)
 		       strcmp(table, "brief_revision") == 0 ? "brief" : table);
 }
 
-int store_event_last(struct store *st, int64_t *id)
+/* One row, one integer column: *v, or the failure of `doing`. */
+static int one_int(struct store *st, const char *sql, const char *doing, int64_t *v)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT coalesce(max(id), 0) FROM event");
+	sqlite3_stmt *s = st_prep(st, sql);
 	int rc;
 
 	if (s == NULL)
@@ -351,28 +352,21 @@ int store_event_last(struct store *st, int64_t *id)
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(s);
-		return st_sqlfail(st, rc, "checking for changes");
-	}
-	*id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return 0;
-}
-
-int store_data_version(struct store *st, int64_t *v)
-{
-	sqlite3_stmt *s = st_prep(st, "PRAGMA data_version");
-	int rc;
-
-	if (s == NULL)
-		return STORE_EIO;
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return st_sqlfail(st, rc, "checking for changes");
+		return st_sqlfail(st, rc, doing);
 	}
 	*v = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	return 0;
+}
+
+int store_event_last(struct store *st, int64_t *id)
+{
+	return one_int(st, "SELECT coalesce(max(id), 0) FROM event", "checking for changes", id);
+}
+
+int store_data_version(struct store *st, int64_t *v)
+{
+	return one_int(st, "PRAGMA data_version", "checking for changes", v);
 }
 
 static int pragma_int(sqlite3 *db, const char *sql, int *out)

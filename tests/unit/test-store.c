@@ -527,10 +527,45 @@ static void readonly_store_says_so(void **state)
 	store_close(&ro);
 }
 
+/* store_event_last moves with every change a view shows and not with a
+ * runner's bookkeeping (poll_store in tui/loop.c relies on it). */
+static void event_last_ignores_job_bookkeeping(void **state)
+{
+	struct fx *f = *state;
+	struct lb_job_input ji = { 0 };
+	struct lb_job j;
+	int64_t e0, e1, e2, e3, dv0, dv1, job, cand;
+	struct store *other = open_as(f->dir, "bob");
+
+	assert_int_equal(store_event_last(f->st, &e0), 0);
+	assert_true(e0 > 0); /* the project and the brief */
+	ji.brief_id = f->brief;
+	ji.kind = "generate";
+	ji.backend = "builtin";
+	ji.params = "{}";
+	assert_int_equal(store_job_add(f->st, &ji, &job), 0);
+	assert_int_equal(store_event_last(f->st, &e1), 0);
+	assert_true(e1 > e0); /* queueing is a change people see */
+	assert_int_equal(store_data_version(f->st, &dv0), 0);
+	assert_int_equal(store_job_claim(other, NULL, &j), 0);
+	assert_int_equal(store_job_progress(other, job, 0.5), 0);
+	lb_job_clear(&j);
+	assert_int_equal(store_data_version(f->st, &dv1), 0);
+	assert_true(dv1 != dv0); /* someone wrote... */
+	assert_int_equal(store_event_last(f->st, &e2), 0);
+	assert_int_equal(e2, e1); /* ...only job bookkeeping */
+	cand = add_text(f, "a new one");
+	assert_int_equal(store_rate(other, cand, 4), 0);
+	assert_int_equal(store_event_last(f->st, &e3), 0);
+	assert_true(e3 > e2 + 1);
+	store_close(&other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(projects_and_slugs, setup, teardown),
+		cmocka_unit_test_setup_teardown(event_last_ignores_job_bookkeeping, setup, teardown),
 		cmocka_unit_test_setup_teardown(brief_revisions, setup, teardown),
 		cmocka_unit_test_setup_teardown(assets_are_content_addressed, setup, teardown),
 		cmocka_unit_test_setup_teardown(ratings_flags_and_means, setup, teardown),
