@@ -127,6 +127,8 @@ int tui_doctor_terminal(const struct km_options *opt, const char *preview, struc
 	sb_adds(out, "\nColours\n");
 	if (fd >= 0)
 		colours(out, opt, fd, &r);
+	else
+		sb_adds(out, "  no terminal to look up: run 'lightbox doctor' in the terminal you curate in\n");
 
 	mode = tp_decide(&r, -1, &why);
 	sb_adds(out, "\nPreview\n");
