@@ -111,6 +111,13 @@ void tui_gen_free(struct tui *ui)
 	ui->gen = NULL;
 }
 
+void tui_gen_retried(struct tui *ui, int64_t job_id)
+{
+	/* Its next end is news even within the second the last one was. */
+	if (ui->gen)
+		idset_del(&ui->gen->told, job_id);
+}
+
 void tui_gen_kick(struct tui *ui)
 {
 	if (ui->gen && ui->gen->runner)

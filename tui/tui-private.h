@@ -656,6 +656,8 @@ void tui_gen_free(struct tui *ui);
 void tui_gen_changed(struct tui *ui);
 /* After jobs were queued, cancelled or retried: the runner looks now. */
 void tui_gen_kick(struct tui *ui);
+/* A job was queued again here: its next end is told, however soon. */
+void tui_gen_retried(struct tui *ui, int64_t job_id);
 /* Appends "2 running, 5 queued" (nothing when idle) to the status line. */
 void tui_gen_status(struct tui *ui, struct sbuf *out);
 /* How many of the curator's jobs ran at the last look (0 when idle). */

@@ -287,6 +287,8 @@ static int job_one(int64_t id, void *arg)
 	rc = op->retry ? store_job_resubmit(op->jv->v.ui->st, id) : store_job_cancel(op->jv->v.ui->st, id);
 	if (rc == 0)
 		op->n++;
+	if (rc == 0 && op->retry)
+		tui_gen_retried(op->jv->v.ui, id);
 	return rc;
 }
 
