@@ -297,10 +297,44 @@ static void comfy_reply(struct bk_call *c, struct bk_req *req)
 	}
 }
 
+/* Whether the server's queue says prompt id is the one running now. */
+static int comfy_running(const char *queue, const char *id)
+{
+	json_t *j = queue ? json_loads(queue, 0, NULL) : NULL, *run = json_object_get(j, "queue_running"), *e;
+	size_t i;
+	int found = 0;
+
+	/* Each entry: [number, prompt_id, prompt, extra_data, outputs]. */
+	json_array_foreach(run, i, e) {
+		const char *pid = json_string_value(json_array_get(e, 1));
+		if (pid && strcmp(pid, id) == 0)
+			found = 1;
+	}
+	json_decref(j);
+	return found;
+}
+
+/* A cancelled job's prompt goes from the server too: out of the queue
+ * when it waits there, interrupted when it runs — only when the queue
+ * says it is ours that runs, since an older ComfyUI's /interrupt stops
+ * whatever runs, maybe a colleague's prompt.  Best effort, a few seconds
+ * at most: the job is cancelled here whatever the server says. */
+static void comfy_cancel_remote(struct bk_call *c, const char *id)
+{
+	char *queue = NULL;
+
+	bk_req_now(c, "POST", "/queue", json_pack("{s:[s]}", "delete", id), 3, NULL);
+	if (bk_req_now(c, "GET", "/queue", NULL, 3, &queue) == 200 && comfy_running(queue, id))
+		bk_req_now(c, "POST", "/interrupt", json_pack("{s:s}", "prompt_id", id), 3, NULL);
+	free(queue);
+}
+
 static void comfy_stop(struct bk_call *c)
 {
 	struct comfy *st = c->priv;
 
+	if (st && st->prompt_id && c->status == BK_DROPPED)
+		comfy_cancel_remote(c, st->prompt_id);
 	if (st)
 		free(st->prompt_id);
 	free(st);

@@ -262,6 +262,13 @@ void bk_req_delay(struct bk_req *r, double ms);
  * handle with its result and status noted; NULL for other messages. */
 struct bk_req *bk_req_finished(CURLM *multi, CURLMsg *m);
 void bk_req_free(struct bk_req **r);
+/* Runs one request of c at once, outside the runner's multi handle: for
+ * cleaning up after a call ended (a cancelled ComfyUI prompt).  Blocks
+ * at most timeout seconds; body (taken over) is sent as JSON when not
+ * NULL.  Returns the HTTP status (0: no answer); the reply body in *reply
+ * (owned, NULL when empty) when reply is not NULL. */
+long bk_req_now(struct bk_call *c, const char *method, const char *path, json_t *body, long timeout,
+		char **reply);
 /* Detaches r from its call (after it finished). */
 void bk_req_detach(struct bk_req *r);
 /* Parses a JSON reply; on a wrong Content-Type, bad JSON or an error

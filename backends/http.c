@@ -329,6 +329,31 @@ void bk_req_detach(struct bk_req *r)
 	r->call = NULL;
 }
 
+long bk_req_now(struct bk_call *c, const char *method, const char *path, json_t *body, long timeout,
+		char **reply)
+{
+	struct bk_req *r;
+	long code = 0;
+
+	if (reply)
+		*reply = NULL;
+	r = bk_req_new(c, method, path, 0, 0);
+	if (r == NULL) {
+		json_decref(body);
+		return 0;
+	}
+	if (body)
+		bk_req_json(r, body);
+	curl_easy_setopt(r->easy, CURLOPT_TIMEOUT, timeout);
+	curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT, timeout);
+	if (curl_easy_perform(r->easy) == CURLE_OK)
+		curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code);
+	if (reply && r->reply.len)
+		*reply = xstrndup(r->reply.s, r->reply.len);
+	bk_req_free(&r);
+	return code;
+}
+
 void bk_req_free(struct bk_req **pr)
 {
 	struct bk_req *r = *pr;

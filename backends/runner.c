@@ -400,13 +400,16 @@ static int stopping(struct runner *r, int *kicked)
 
 static void shutdown_calls(struct runner *r)
 {
+	/* A job cancelled just before the stop is dropped, not requeued, and
+	 * its type cleans up on the server (a ComfyUI prompt). */
+	check_cancels(r, 1);
 	while (r->ncalls > 0) {
 		struct bk_call *c = r->calls[r->ncalls - 1];
 
 		abort_requests(r, c);
 		if (c->status == BK_FINISHED) {
 			commit(r, c);
-		} else {
+		} else if (c->status != BK_DROPPED) {
 			store_job_retry_later(r->st, c->job.id, 0, "interrupted when lightbox stopped; it resumes");
 		}
 		notify(r);

@@ -6,7 +6,8 @@ Speaks, on 127.0.0.1 and a random port (printed as "PORT n" on stdout):
              /v1/chat/completions, /v1/audio/speech; GET /v1/models
   AUTOMATIC1111  POST /sdapi/v1/txt2img, /sdapi/v1/img2img;
              GET /sdapi/v1/progress, /sdapi/v1/sd-models
-  ComfyUI    POST /prompt; GET /history/{id}, /view, /system_stats
+  ComfyUI    POST /prompt; GET /history/{id}, /view, /system_stats;
+             GET /queue, POST /queue {"delete": [ids]}, POST /interrupt
   Ollama     POST /api/generate, /api/chat; GET /api/tags
 as their providers document them (see ../shared/specs/APIS.md and the
 OpenAPI files there), and CHECKS each request it receives against those
@@ -25,7 +26,8 @@ It misbehaves on command: POST /_control {"mode": M, "times": N,
   wrongtype (text/html), redirect (a 307 loop), timeout (hold the request arg
   seconds), escape (ComfyUI output names with ../), echokey (an error that
   echoes the Authorization header), ndjson (Ollama streams anyway),
-  urlreply (OpenAI images as URLs), nothing (close without a reply).
+  urlreply (OpenAI images as URLs), nothing (close without a reply),
+  hang (a ComfyUI prompt that runs until deleted or interrupted).
 "delay" holds every generation request that many seconds (for cancel
 and kill tests).  GET /_stats tells requests seen and the most in flight.
 
@@ -323,6 +325,9 @@ class Handler(BaseHTTPRequestHandler):
             ("POST", "/prompt"): self.comfy_prompt,
             ("GET", "/view"): self.comfy_view,
             ("GET", "/system_stats"): self.comfy_stats,
+            ("GET", "/queue"): self.comfy_queue,
+            ("POST", "/queue"): self.comfy_queue_change,
+            ("POST", "/interrupt"): self.comfy_interrupt,
             ("POST", "/api/generate"): self.ollama_text,
             ("POST", "/api/chat"): self.ollama_text,
             ("GET", "/api/tags"): self.ollama_tags,
@@ -353,7 +358,7 @@ class Handler(BaseHTTPRequestHandler):
     def misbehave(self, mode, arg, errors, path):
         """Sends a bad reply for mode; False when the route should answer
         (and spoil its own reply: truncb64, truncpng, escape, ndjson, urlreply)."""
-        if mode in ("truncb64", "truncpng", "escape", "ndjson", "urlreply"):
+        if mode in ("truncb64", "truncpng", "escape", "ndjson", "urlreply", "hang"):
             return False
         self.body_bytes()
         self.record(errors, {"misbehaved": mode})
@@ -676,6 +681,8 @@ class Handler(BaseHTTPRequestHandler):
             if h is None:
                 return self.send(200, {})
             h["polls"] += 1
+            if h["mode"] == "hang":
+                return self.send(200, {})  # running, or deleted/interrupted: no outputs
             if h["polls"] < 2:
                 return self.send(200, {})
         name = "lb_%05d_.png" % h["n"]
@@ -701,6 +708,57 @@ class Handler(BaseHTTPRequestHandler):
         if errors:
             return self.send(400, self.error_body(400, "; ".join(errors)))
         self.send(200, image_bytes(len(fn)), "image/png")
+
+    def comfy_queue(self, errors):
+        """GET /queue: prompts still running or waiting (hang mode), as
+        [number, prompt_id, prompt, extra_data, outputs]."""
+        self.record(errors)
+        with LOCK:
+            live = sorted((h["n"], pid) for pid, h in HISTORY.items()
+                          if h["mode"] == "hang" and not h.get("stopped"))
+        entries = [[n, pid, {}, {}, ["9"]] for n, pid in live]
+        self.send(200, {"queue_running": entries[:1], "queue_pending": entries[1:]})
+
+    def comfy_queue_change(self, errors):
+        """POST /queue {"delete": [prompt_id, ...]} or {"clear": true}."""
+        body = self.json_body(errors)
+        self.check_fields(body, [], {"delete", "clear"}, {"delete": list, "clear": bool}, errors, "POST /queue")
+        if isinstance(body, dict) and not ("delete" in body or "clear" in body):
+            errors.append("POST /queue: neither delete nor clear")
+        if isinstance(body, dict) and any(not isinstance(x, str) for x in body.get("delete", [])):
+            errors.append("POST /queue: delete holds something that is not a prompt id")
+        self.record(errors, {"delete": body.get("delete") if isinstance(body, dict) else None})
+        if errors:
+            return self.send(400, self.error_body(400, "; ".join(errors)))
+        with LOCK:
+            first = min(((h["n"], pid) for pid, h in HISTORY.items()
+                         if h["mode"] == "hang" and not h.get("stopped")), default=(0, None))[1]
+            for pid in body.get("delete", []):
+                # ComfyUI deletes only what waits; the running one needs /interrupt.
+                if pid in HISTORY and pid != first:
+                    HISTORY[pid]["stopped"] = "deleted"
+        self.send(200, {})
+
+    def comfy_interrupt(self, errors):
+        """POST /interrupt, optionally {"prompt_id": id} (newer ComfyUI)."""
+        raw = self.body_bytes()
+        body = {}
+        if raw:
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                errors.append("POST /interrupt: the body is not JSON")
+        if not isinstance(body, dict) or not isinstance(body.get("prompt_id", ""), str):
+            errors.append("POST /interrupt: prompt_id is not a string")
+            body = {}
+        with LOCK:
+            live = sorted((h["n"], pid) for pid, h in HISTORY.items()
+                          if h["mode"] == "hang" and not h.get("stopped"))
+            running = live[0][1] if live else None
+            if running and body.get("prompt_id", running) == running:
+                HISTORY[running]["stopped"] = "interrupted"
+        self.record(errors, {"prompt_id": body.get("prompt_id"), "interrupted": running})
+        self.send(200, {})
 
     def comfy_stats(self, errors):
         self.record(errors)

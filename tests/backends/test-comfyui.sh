@@ -28,7 +28,7 @@ backends_config \
 	"backend typo type=comfyui url=$URL workflow=sd15-api.json prompt-input=6.nope" \
 	"backend ui type=comfyui url=$URL workflow=ui.json prompt-input=6.text"
 setup_store
-plan 14
+plan 19
 
 lb backends
 is "$?" 1 "bad comfyui definitions make 'backends' fail"
@@ -54,6 +54,49 @@ like "$(count "SELECT error FROM job WHERE id = (SELECT max(id) FROM job)")" \
 	"an output name with ../ fails the job"
 is "$(count "SELECT count(*) FROM candidate WHERE job_id = (SELECT max(id) FROM job)")" 0 "and leaves no candidate"
 ok "nothing was fetched or written for it" test ! -e /tmp/lightbox-escape.png -a "$(requests_to /view | wc -l)" = 2
+# --- a cancelled job's prompt leaves the server (APIS.md: POST /queue
+# {"delete": [...]}, POST /interrupt), and only ours is interrupted
+wait_polls() {
+	for _i in $(seq 200); do
+		[ "$(requests_to /history/ | wc -l)" -ge "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+: >"$T/server.log"
+control hang 1
+"$LIGHTBOX" gen 1 --backend comfy >"$T/gen.out" 2>"$T/gen.err" &
+GEN=$!
+ok "a prompt that keeps running is polled" wait_polls 2
+pid=$(requests_to /prompt | jq -r .prompt_id)
+lb jobs cancel "$(count "SELECT max(id) FROM job")"
+wait "$GEN"
+is "$(requests_to /queue | jq -sc 'map(select(.delete != null) | .delete[0])')" "[\"$pid\"]" \
+	"cancel deletes the prompt from ComfyUI's queue"
+is "$(requests_to /interrupt | jq -r '"\(.prompt_id) \(.interrupted)"')" "$pid $pid" \
+	"and interrupts it by id, since the queue says it is the one running"
+
+: >"$T/server.log"
+control hang 1
+other=$(py - "$URL" <<'PY'
+import json, sys, urllib.request
+body = {"prompt": {"3": {"class_type": "KSampler", "inputs": {"seed": 1}}}, "client_id": "colleague"}
+req = urllib.request.Request(sys.argv[1] + "/prompt", json.dumps(body).encode(),
+                             {"Content-Type": "application/json"}, method="POST")
+print(json.load(urllib.request.urlopen(req))["prompt_id"])
+PY
+)
+control hang 1
+"$LIGHTBOX" gen 1 --backend comfy >"$T/gen.out" 2>"$T/gen.err" &
+GEN=$!
+wait_polls 2
+mine=$(requests_to /prompt | jq -r 'select(.prompt_id != "'"$other"'") | .prompt_id')
+lb jobs cancel "$(count "SELECT max(id) FROM job")"
+wait "$GEN"
+is "$(requests_to /queue | jq -sc 'map(select(.delete != null) | .delete[0])')" "[\"$mine\"]" \
+	"with a colleague's prompt running, only ours is deleted"
+is "$(requests_to /interrupt | wc -l | tr -d ' ')" 0 "and nothing is interrupted"
+
 is "$(spec_errors)" "" "every request matched the ComfyUI API"
 ok "nothing written outside the store" outside_clean
 done_testing
