@@ -40,7 +40,7 @@ enum store_err {
 	STORE_EEMPTY = -9,   /* nothing to undo / redo */
 };
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* ------------------------------------------------------------ opening */
 
@@ -64,6 +64,16 @@ void store_close(struct store **st);
 const char *store_errmsg(const struct store *st);
 const char *store_dir(const struct store *st);
 const char *store_curator(const struct store *st);
+/* The Unix login of this process, recorded with every event. */
+const char *store_login(const struct store *st);
+/* Store settings (table `setting`): "aliases" ("on"/"off": whether a
+ * curator name may differ from the login; unset: on, off once the store
+ * is shared) and "shared" (the group of a shared store).  *value is owned,
+ * NULL when unset. */
+int store_setting_get(struct store *st, const char *key, char **value);
+int store_setting_set(struct store *st, const char *key, const char *value);
+/* Whether this store lets the curator name differ from the login. */
+int store_aliases_allowed(struct store *st);
 /* Path of the cache folder (dir/cache), created on demand. */
 const char *store_cache_dir(const struct store *st);
 /* PRAGMA data_version: changes when another connection commits. */
@@ -216,6 +226,7 @@ struct lb_event {
 	int64_t id;
 	int64_t at;
 	char *curator;
+	char *login;            /* the Unix login that made it; "" before schema 2 */
 	char *action;           /* "rate", "flag", "tag", "undo", ... */
 	char *entity;           /* "rating", "candidate_tag", "brief", ... */
 	int64_t entity_id;      /* candidate id, brief id, ... */
@@ -224,6 +235,10 @@ struct lb_event {
 	int64_t group_id;       /* events of one undo step share it */
 	int undone;
 };
+
+/* Who made an event, for people: the curator, or "alice (as bob)" when
+ * the login alice made it under the curator name bob.  Owned. */
+char *store_event_who(const struct lb_event *e);
 
 /* Owned arrays of records. */
 #define LB_LIST(type, name) \
