@@ -48,6 +48,9 @@ int st_sqlfail(struct store *st, int rc, const char *doing);
 /* STORE_EREADONLY with a message naming the file this user cannot write
  * and its owner (util_perm_blocker), for `doing`. */
 int st_readonly_fail(struct store *st, const char *doing);
+/* The failure (errno) of `doing` ("cannot create") on path: for a
+ * permission, who owns the file or folder that refused, else strerror. */
+int st_file_fail(struct store *st, const char *path, const char *doing);
 
 /* A cached prepared statement for sql (compared by text), reset and
  * with bindings cleared.  NULL after st_sqlfail on error. */

@@ -102,6 +102,22 @@ int st_readonly_fail(struct store *st, const char *doing)
 	return rc;
 }
 
+int st_file_fail(struct store *st, const char *path, const char *doing)
+{
+	int e = errno, rc;
+	char *why = e == EACCES || e == EPERM ? util_perm_blocker(path) : NULL;
+
+	if (why)
+		rc = st_fail(st, STORE_EREADONLY, "%s %s: %s", doing, path, why);
+	else
+		rc = st_fail(st, e == EROFS || e == EACCES || e == EPERM ? STORE_EREADONLY : STORE_EIO,
+			     "%s %s: %s%s", doing, path, strerror(e),
+			     e == ENOSPC ? "; free disk space and retry" : "");
+	free(why);
+	errno = e;
+	return rc;
+}
+
 const char *store_errmsg(const struct store *st)
 {
 	return st->err.s;
@@ -144,8 +160,12 @@ int store_setting_get(struct store *st, const char *key, char **value)
 int store_setting_set(struct store *st, const char *key, const char *value)
 {
 	sqlite3_stmt *s;
-	int rc = st_begin(st);
+	int refused = st->alias_refused, rc;
 
+	/* Settings are the store's, not a curator's: no alias check. */
+	st->alias_refused = 0;
+	rc = st_begin(st);
+	st->alias_refused = refused;
 	if (rc == 0) {
 		s = st_prep(st, value ? "INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)"
 				      : "DELETE FROM setting WHERE key = ?");
@@ -159,7 +179,7 @@ int store_setting_set(struct store *st, const char *key, const char *value)
 		}
 	}
 	rc = st_end(st, rc);
-	if (rc == 0 && strcmp(key, "aliases") == 0)
+	if (rc == 0)
 		st->alias_refused = strcmp(st->curator, st->login) != 0 && !store_aliases_allowed(st);
 	return rc;
 }

@@ -85,6 +85,22 @@ int store_event_last(struct store *st, int64_t *id);
 /* The schema version of the open database. */
 int store_schema_version(struct store *st);
 
+/* The modes of a store's files (store/modes.c).  A shared store (group
+ * given) wants folders 2770 and files 0660 in that group, a private one
+ * 0700 and 0600.  With fix, what this user owns (all, as root) is set
+ * right; nbad counts what is still wrong, with up to 5 examples, their
+ * owners ("alice, bob") and the one command that mends them. */
+struct store_modes {
+	size_t nbad, nfixed;
+	char *examples[5];
+	size_t nexamples;
+	char *owners;
+	char *fix;
+	char *error;  /* group unknown: STORE_EINVAL and this says so */
+};
+int store_modes(const char *dir, const char *group, int fix, struct store_modes *out);
+void store_modes_clear(struct store_modes *m);
+
 /* Joins the following actions into one transaction and one undo step
  * named label.  _end(st, 1) commits, _end(st, 0) rolls back.  Nests. */
 int store_batch_begin(struct store *st, const char *label);

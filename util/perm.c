@@ -242,3 +242,22 @@ char *util_perm_blocker(const char *path)
 	free(p);
 	return s;
 }
+
+char *util_shell_quote(const char *s)
+{
+	struct sbuf b;
+	const char *p;
+
+	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:@%,=") ==
+			  strlen(s))
+		return xstrdup(s);
+	sb_init(&b);
+	sb_addc(&b, '\'');
+	for (p = s; *p; p++)
+		if (*p == '\'')
+			sb_adds(&b, "'\\''");
+		else
+			sb_addc(&b, *p);
+	sb_addc(&b, '\'');
+	return sb_steal(&b);
+}

@@ -124,6 +124,9 @@ char *util_perm_blocker(const char *path);
 char *util_login(void);
 char *util_user_name(uid_t uid);
 char *util_group_name(gid_t gid);
+/* s as one word for a POSIX shell: unchanged when plain, else quoted.
+ * Owned. */
+char *util_shell_quote(const char *s);
 
 /* --- the user's editor --- */
 /* Runs the user's editor on path and waits: editor (if non-empty), else
