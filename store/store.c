@@ -92,7 +92,7 @@ int st_readonly_fail(struct store *st, const char *doing)
 	int rc;
 
 	if (why)
-		rc = st_fail(st, STORE_EREADONLY, "%s: %s", doing, why);
+		rc = st_fail(st, STORE_EREADONLY, "%s: the store is read-only for you: %s", doing, why);
 	else
 		rc = st_fail(st, STORE_EREADONLY,
 			     "%s: the store %s is read-only (a read-only file system or mount?); "
@@ -624,6 +624,14 @@ int store_open(const char *dir, const struct store_options *opt, struct store **
 	st->curator = opt->curator ? xstrdup(opt->curator) : util_curator();
 	st->login = util_login();
 
+	if (stat(st->dbpath, &sb) < 0 && errno != ENOENT) {
+		char *why = errno == EACCES ? util_perm_blocker(st->dbpath) : NULL;
+
+		code = st_fail(st, errno == EACCES ? STORE_EREADONLY : STORE_EIO, "cannot open the store at %s: %s",
+			       st->dir, why ? why : strerror(errno));
+		free(why);
+		goto fail;
+	}
 	if (stat(st->dbpath, &sb) < 0) {
 		if (!opt->create) {
 			code = st_fail(st, STORE_ENOSTORE,

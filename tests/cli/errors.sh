@@ -53,7 +53,7 @@ like "$(cat "$T/.out")" "lightbox init" "points at init"
 
 # A read-only store (as a non-root user would have; root ignores modes).
 cp -r store ro
-chmod -R a-w ro
+chmod -R a+rX,a-w ro # private by default: let the other user read it
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	run_ro() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 else
