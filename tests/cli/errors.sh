@@ -2,7 +2,7 @@
 # Bad input gets one clear line on stderr, the right exit status, and no
 # partial write.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 30
+plan 40
 
 cd "$T" || exit 1
 "$LIGHTBOX" init >/dev/null
@@ -65,5 +65,19 @@ st=$?
 is "$st" "1" "rating in a read-only store fails"
 like "$(cat "$T/.out")" "read-only" "and says the store is read-only"
 is "$(sqlite3 "$T/ro/lightbox.db" 'SELECT count(*) FROM rating' 2>/dev/null)" "0" "nothing written"
-chmod -R u+w ro
+# Every write refused for permissions ends cleanly (no abort: tag and
+# select once died of "st_end without st_begin", status 134) and names
+# the file and its owner.  The folder is writable, the database not: the
+# user's SQLite makes -wal and -shm and opens lightbox.db read-only.
+cp -r store ro2
+chmod -R a+rX,a-w ro2
+chmod a+w ro2
+for cmd in "tag add 1 red" "tag rm 1 red" "select 1" "unselect 1" "note add 1 hi"; do
+	# shellcheck disable=SC2086
+	run_ro "$LIGHTBOX" --store "$T/ro2" $cmd >"$T/.out" 2>&1
+	is "$?" "1" "$cmd in a read-only store fails cleanly"
+	like "$(cat "$T/.out")" "cannot write $T/ro2/lightbox.db \(owner $(id -un), group [^,]+, mode 0[0-7]+\)" \
+		"and names the file and its owner"
+done
+chmod -R u+w ro ro2
 done_testing
