@@ -75,9 +75,12 @@ static int prepare_folder(struct cli *c, const char *dir, const char *group)
 			goto out;
 	}
 	if (util_mkdir_p(dir) < 0 || stat(dir, &sb) < 0) {
+		char *dv = cli_safe(dir, 0);
+
 		who = util_perm_blocker(dir);
 		vis = cli_safe(who ? who : strerror(errno), 0);
-		rc = cli_error(c, "cannot create the store folder %s", vis);
+		rc = cli_error(c, "cannot create the store folder %s: %s", dv, vis);
+		free(dv);
 		free(vis);
 		free(who);
 		goto out;

@@ -566,6 +566,30 @@ static int check_identity(struct store *st)
 	return 0;
 }
 
+/* SQLite makes -wal and -shm with the database's mode: when that is
+ * wrong (0644 in a shared store), a member's -wal would lock the others
+ * out.  Ours get the store's mode at once.  Cheap: two stats. */
+static void fix_wal_modes(struct store *st)
+{
+	static const char *const sfx[] = { "-wal", "-shm" };
+	struct stat sb;
+	mode_t file, dir;
+	gid_t gid;
+	size_t i;
+	char *path;
+
+	for (i = 0; i < 2; i++) {
+		path = xasprintf("%s%s", st->dbpath, sfx[i]);
+		util_perm_of(path, &file, &dir, &gid);
+		if (stat(path, &sb) == 0 && sb.st_uid == geteuid() && (sb.st_mode & 07777) != file) {
+			if (gid != (gid_t)-1 && sb.st_gid != gid)
+				(void)chown(path, (uid_t)-1, gid);
+			(void)chmod(path, file);
+		}
+		free(path);
+	}
+}
+
 /* A new store: its folder (private, 0700, unless it was made ready to
  * share: group-writable) and an empty lightbox.db with the mode the folder
  * calls for.  SQLite gives -wal and -shm the database's mode, whatever
@@ -661,6 +685,7 @@ int store_open(const char *dir, const struct store_options *opt, struct store **
 	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
 	st->readonly = opt->readonly || sqlite3_db_readonly(st->db, "main") == 1;
 	code = check_identity(st);
+	fix_wal_modes(st);
 	if (code)
 		goto fail;
 	if (!st->readonly) {
@@ -706,8 +731,11 @@ void store_close(struct store **pst)
 	}
 	for (i = 0; i < 3; i++)
 		sqlite3_finalize(st->tx[i]);
-	if (st->db)
+	if (st->db) {
 		sqlite3_close(st->db);
+		/* A read-only connection leaves -wal and -shm behind. */
+		fix_wal_modes(st);
+	}
 	free(st->dir);
 	free(st->dbpath);
 	free(st->cache);
