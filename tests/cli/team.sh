@@ -67,7 +67,7 @@ wrong_modes() {
 		\( -type d \( ! -perm 2770 -o ! -group "$G" \) \) | sed "s|$S|S|" | sort | tr '\n' ' '
 }
 
-plan 47
+plan 53
 
 clean "$A inits a store shared with $G" "$A" init --shared "$G"
 like "$(cat "$T/out")" "shared with the group $G" "init says it is shared"
@@ -126,6 +126,18 @@ is "$(sqlite3 "$S/lightbox.db" "SELECT stars FROM rating WHERE candidate_id = 2 
 	"and $A's rating as team stands"
 clean "$B undoes his own last change" "$B" undo
 is "$(sqlite3 "$S/lightbox.db" "SELECT DISTINCT login FROM event WHERE undone")" "$B" "only $B's events were undone"
+
+# A runner lock another member made private: queued jobs say why they wait.
+chmod 0600 "$S/cache/runner.lock"
+clean "$A queues a job" "$A" gen 1 --backend builtin --no-wait
+clean "jobs ls reads" "$A" jobs ls
+like "$(cat "$T/out")" "1 queued job cannot start here: no runner can start: $A cannot write $S/cache/runner.lock \\(owner $B, group $G, mode 0600\\)" \
+	"jobs ls says why the queued job waits: the lock, its owner and mode"
+as "$A" jobs run
+is "$?" 1 "jobs run fails rather than wait"
+like "$(cat "$T/err")" "runner.lock \\(owner $B, group $G, mode 0600\\)" "and names the lock and its owner"
+chmod 0660 "$S/cache/runner.lock"
+clean "once mended, the job runs" "$A" jobs run
 
 # A database another member cannot write: the refusal names it and its owner.
 chmod 0640 "$S/lightbox.db"
