@@ -573,19 +573,17 @@ static void fix_wal_modes(struct store *st)
 {
 	static const char *const sfx[] = { "-wal", "-shm" };
 	struct stat sb;
-	mode_t file, dir;
-	gid_t gid;
 	size_t i;
 	char *path;
+	int fd;
 
 	for (i = 0; i < 2; i++) {
 		path = xasprintf("%s%s", st->dbpath, sfx[i]);
-		util_perm_of(path, &file, &dir, &gid);
-		if (stat(path, &sb) == 0 && sb.st_uid == geteuid() && (sb.st_mode & 07777) != file) {
-			if (gid != (gid_t)-1 && sb.st_gid != gid)
-				(void)chown(path, (uid_t)-1, gid);
-			(void)chmod(path, file);
-		}
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0 && fstat(fd, &sb) == 0 && sb.st_uid == geteuid())
+			util_perm_fix_fd(fd, path);
+		if (fd >= 0)
+			close(fd);
 		free(path);
 	}
 }

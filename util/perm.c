@@ -100,39 +100,46 @@ int util_perm_of(const char *path, mode_t *file, mode_t *dir, gid_t *gid)
 	return 1;
 }
 
-int util_perm_fix_fd(int fd, const char *path)
+/* Gives the open file or folder fd the mode want and, unless -1, the
+ * group gid. */
+static int fix(int fd, mode_t want, gid_t gid)
 {
-	mode_t file, dir;
-	gid_t gid;
 	struct stat sb;
 
-	util_perm_of(path, &file, &dir, &gid);
 	if (fstat(fd, &sb) < 0)
 		return -1;
 	/* The folder's setgid gives the group; set it anyway for a folder
 	 * made before the store was shared (a member may, as one of it). */
 	if (gid != (gid_t)-1 && sb.st_gid != gid)
 		(void)fchown(fd, (uid_t)-1, gid);
-	if ((sb.st_mode & 07777) != file && fchmod(fd, file) < 0)
+	if ((sb.st_mode & 07777) != want && fchmod(fd, want) < 0)
 		return -1;
 	return 0;
+}
+
+int util_perm_fix_fd(int fd, const char *path)
+{
+	mode_t file, dir;
+	gid_t gid;
+
+	util_perm_of(path, &file, &dir, &gid);
+	return fix(fd, file, gid);
 }
 
 int util_perm_fix_dir(const char *path)
 {
 	mode_t file, dir;
 	gid_t gid;
-	struct stat sb;
+	int fd, rc;
 
 	if (!util_perm_of(path, &file, &dir, &gid))
 		return 0;
-	if (stat(path, &sb) < 0)
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
 		return -1;
-	if (gid != (gid_t)-1 && sb.st_gid != gid)
-		(void)chown(path, (uid_t)-1, gid);
-	if ((sb.st_mode & 07777) != dir && chmod(path, dir) < 0)
-		return -1;
-	return 0;
+	rc = fix(fd, dir, gid);
+	close(fd);
+	return rc;
 }
 
 int util_perm_open(const char *path, int flags)
