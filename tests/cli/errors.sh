@@ -2,7 +2,7 @@
 # Bad input gets one clear line on stderr, the right exit status, and no
 # partial write.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 40
+plan 46
 
 cd "$T" || exit 1
 "$LIGHTBOX" init >/dev/null
@@ -80,4 +80,21 @@ for cmd in "tag add 1 red" "tag rm 1 red" "select 1" "unselect 1" "note add 1 hi
 		"and names the file and its owner"
 done
 chmod -R u+w ro ro2
+
+# A curator name that is not the login, where the store allows no alias.
+login=$(id -un)
+"$LIGHTBOX" init --aliases off >/dev/null
+before=$(events)
+LIGHTBOX_CURATOR=not-$login "$LIGHTBOX" rate 1 2 >"$T/.out" 2>&1
+is "$?" 1 "an alias is refused where the store allows none"
+like "$(cat "$T/.out")" "curator name 'not-$login' \(LIGHTBOX_CURATOR\) is not your login '$login'.*init --aliases on" \
+	"and the message says why and how to allow it"
+is "$(events)" "$before" "nothing was written"
+LIGHTBOX_CURATOR=$login "$LIGHTBOX" rate 1 2 >/dev/null 2>&1
+is "$?" 0 "the login itself may write"
+"$LIGHTBOX" init --aliases on >/dev/null
+LIGHTBOX_CURATOR=not-$login "$LIGHTBOX" rate 1 3 >/dev/null 2>&1
+is "$?" 0 "once allowed, the alias writes"
+is "$(sql "SELECT login || ' as ' || curator FROM event ORDER BY id DESC LIMIT 1")" "$login as not-$login" \
+	"and the event records both the login and the name"
 done_testing
