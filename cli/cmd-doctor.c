@@ -165,7 +165,7 @@ static int check_modes(const char *dir)
 		printf("  fix with      %s\n", vis);
 		free(vis);
 		vis = cli_safe(m.owners, 0);
-		printf("                (run by their owners: %s; or by root)\n", vis);
+		printf("                (run by %s%s)\n", vis, strcmp(m.owners, "root") == 0 ? "" : ", their owners, or root");
 		free(vis);
 		rc = -1;
 	}

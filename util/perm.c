@@ -240,9 +240,8 @@ char *util_perm_blocker(const char *path)
 	who = util_perm_owner(p);
 	me = util_login();
 	owner = util_user_name(sb.st_uid);
-	s = xasprintf("%s cannot write %s; %s (or root) can fix the modes: 'lightbox doctor' "
-		      "prints the command",
-		      me, who, strcmp(owner, me) == 0 ? "you" : owner);
+	s = xasprintf("%s cannot write %s; %s%s can fix the modes: 'lightbox doctor' prints the command", me, who,
+		      strcmp(owner, me) == 0 ? "you" : owner, strcmp(owner, "root") == 0 ? "" : " (or root)");
 	free(owner);
 	free(me);
 	free(who);
