@@ -32,6 +32,7 @@ enum { PERM_MAX_STORES = 8 };
 struct perm_root {
 	char *dir;
 	int shared;
+	uid_t uid;
 	gid_t gid;
 };
 
@@ -50,6 +51,7 @@ void util_perm_store(const char *root)
 	if (stat(root, &sb) < 0)
 		return;
 	r.shared = (sb.st_mode & S_IWGRP) != 0;
+	r.uid = sb.st_uid;
 	r.gid = sb.st_gid;
 	pthread_mutex_lock(&perm_mu);
 	for (i = 0; i < nroots; i++)
@@ -100,14 +102,34 @@ int util_perm_of(const char *path, mode_t *file, mode_t *dir, gid_t *gid)
 	return 1;
 }
 
+/* The owner of the store holding path, or -1. */
+static uid_t owner_of(const char *path)
+{
+	size_t i, len;
+	uid_t uid = (uid_t)-1;
+
+	pthread_mutex_lock(&perm_mu);
+	for (i = 0; i < nroots; i++) {
+		len = strlen(roots[i].dir);
+		if (strncmp(path, roots[i].dir, len) == 0 && (path[len] == '/' || path[len] == '\0'))
+			uid = roots[i].uid;
+	}
+	pthread_mutex_unlock(&perm_mu);
+	return uid;
+}
+
 /* Gives the open file or folder fd the mode want and, unless -1, the
- * group gid. */
-static int fix(int fd, mode_t want, gid_t gid)
+ * group gid.  Root (an administrator's lightbox) gives what it makes to
+ * the store's owner, so that a private store stays its owner's. */
+static int fix(int fd, const char *path, mode_t want, gid_t gid)
 {
 	struct stat sb;
+	uid_t owner;
 
 	if (fstat(fd, &sb) < 0)
 		return -1;
+	if (geteuid() == 0 && (owner = owner_of(path)) != (uid_t)-1 && sb.st_uid != owner)
+		(void)fchown(fd, owner, (gid_t)-1);
 	/* The folder's setgid gives the group; set it anyway for a folder
 	 * made before the store was shared (a member may, as one of it). */
 	if (gid != (gid_t)-1 && sb.st_gid != gid)
@@ -123,7 +145,7 @@ int util_perm_fix_fd(int fd, const char *path)
 	gid_t gid;
 
 	util_perm_of(path, &file, &dir, &gid);
-	return fix(fd, file, gid);
+	return fix(fd, path, file, gid);
 }
 
 int util_perm_fix_dir(const char *path)
@@ -137,7 +159,7 @@ int util_perm_fix_dir(const char *path)
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	rc = fix(fd, dir, gid);
+	rc = fix(fd, path, dir, gid);
 	close(fd);
 	return rc;
 }
