@@ -67,7 +67,7 @@ wrong_modes() {
 		\( -type d \( ! -perm 2770 -o ! -group "$G" \) \) | sed "s|$S|S|" | sort | tr '\n' ' '
 }
 
-plan 53
+plan 54
 
 clean "$A inits a store shared with $G" "$A" init --shared "$G"
 like "$(cat "$T/out")" "shared with the group $G" "init says it is shared"
@@ -95,6 +95,19 @@ clean "$B notes" "$B" note add 1 "nice"
 is "$(sqlite3 "$S/lightbox.db" "SELECT count(*) FROM candidate; SELECT count(*) FROM job WHERE state = 'done'" | tr '\n' ' ')" \
 	"7 4 " "every candidate and job landed"
 is "$(wrong_modes)" "" "every file 0660 and folder 2770 in $G, whoever made it, under umask 022"
+
+# While a member's lightbox has the store open, SQLite's -wal and -shm
+# beside the database are the team's too.
+mkfifo -m 666 "$T/fifo"
+runuser -u "$B" -- sh -c "umask 022 && exec '$T/bin/lightbox' --store '$S' rate - <'$T/fifo' >/dev/null 2>&1" &
+rater=$!
+exec 3>"$T/fifo"
+echo "1 3" >&3
+for _i in $(seq 100); do [ -e "$S/lightbox.db-shm" ] && break; sleep 0.05; done
+is "$(stat -c '%a %G' "$S/lightbox.db-wal" "$S/lightbox.db-shm" | tr '\n' ' ')" "660 $G 660 $G " \
+	"-wal and -shm are 0660 in the group"
+exec 3>&-
+wait "$rater"
 
 # The third user reads nothing.
 as "$O" project ls
