@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "store-private.h"
 
 #define LB_APPLICATION_ID 0x4C424F58 /* "LBOX" */
@@ -68,8 +70,8 @@ int st_sqlfail(struct store *st, int rc, const char *doing)
 }
 
 /* Which of the store's files refuses this user: the folder, the
- * database, its -wal and -shm (SQLite makes those beside it), the
- * assets and cache folders.  NULL when none does (a read-only mount). */
+ * database, its -wal and -shm (SQLite makes those beside it).  NULL when
+ * none does (a read-only mount). */
 static char *readonly_culprit(struct store *st)
 {
 	static const char *const sfx[] = { "", "-wal", "-shm" };
@@ -157,10 +159,23 @@ int store_setting_get(struct store *st, const char *key, char **value)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, "reading the store's settings");
 }
 
+/* {"key": value} (null when unset) for the audit log.  Owned. */
+static char *setting_json(const char *key, const char *value)
+{
+	json_t *j = json_object();
+	char *s;
+
+	json_object_set_new(j, key, value ? json_string(value) : json_null());
+	s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	return s;
+}
+
 int store_setting_set(struct store *st, const char *key, const char *value)
 {
 	sqlite3_stmt *s;
 	int refused = st->alias_refused, rc;
+	char *old = NULL, *before, *after;
 
 	/* Settings are the store's, not a curator's: no alias check. */
 	st->alias_refused = 0;
@@ -172,12 +187,23 @@ int store_setting_set(struct store *st, const char *key, const char *value)
 		if (s == NULL)
 			rc = STORE_EIO;
 		else {
+			rc = store_setting_get(st, key, &old);
 			st_bind_text(s, 1, key);
 			if (value)
 				st_bind_text(s, 2, value);
-			rc = st_step_done(st, s, "saving the store's settings");
+			if (rc == 0)
+				rc = st_step_done(st, s, "saving the store's settings");
 		}
 	}
+	/* Who shared the store or allowed aliases is part of the record. */
+	if (rc == 0 && !(old == NULL ? value == NULL : value && strcmp(old, value) == 0)) {
+		before = setting_json(key, old);
+		after = setting_json(key, value);
+		rc = st_event(st, "setting", "setting", 0, 0, before, after, 0);
+		free(before);
+		free(after);
+	}
+	free(old);
 	rc = st_end(st, rc);
 	if (rc == 0)
 		st->alias_refused = strcmp(st->curator, st->login) != 0 && !store_aliases_allowed(st);

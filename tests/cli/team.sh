@@ -67,7 +67,7 @@ wrong_modes() {
 		\( -type d \( ! -perm 2770 -o ! -group "$G" \) \) | sed "s|$S|S|" | sort | tr '\n' ' '
 }
 
-plan 54
+plan 55
 
 clean "$A inits a store shared with $G" "$A" init --shared "$G"
 like "$(cat "$T/out")" "shared with the group $G" "init says it is shared"
@@ -131,6 +131,9 @@ clean "$A allows aliases" "$A" init --aliases on
 clean "$A rates as team" "$A" LIGHTBOX_CURATOR=team rate 2 5
 clean "the log reads" "$A" log --limit 1
 like "$(cat "$T/out")" "$A \\(as team\\)" "an alias shows as 'login (as name)'"
+
+is "$(sqlite3 "$S/lightbox.db" "SELECT login || ' ' || after FROM event WHERE action = 'setting' ORDER BY id" | tr '\n' ' ')" \
+	"$A {\"shared\":\"$G\"} $A {\"aliases\":\"on\"} " "the log records who shared the store and who allowed aliases"
 
 # Undo acts on the caller's login only, even under the same curator name.
 as "$B" LIGHTBOX_CURATOR=team undo
