@@ -169,6 +169,11 @@ static int check_modes(const char *dir)
 		free(vis);
 		rc = -1;
 	}
+	if (m.unread) {
+		vis = cli_safe(m.unread, 0);
+		printf("                (you cannot read %s: what is inside was not checked)\n", vis);
+		free(vis);
+	}
 	store_modes_clear(&m);
 	free(group);
 	return rc;

@@ -86,8 +86,14 @@ static void walk(struct walk *w, const char *path, int depth)
 	if (lstat(path, &sb) < 0 || !(S_ISDIR(sb.st_mode) || S_ISREG(sb.st_mode)))
 		return;
 	one(w, path, &sb);
-	if (!S_ISDIR(sb.st_mode) || depth > 16 || (d = opendir(path)) == NULL)
+	if (!S_ISDIR(sb.st_mode) || depth > 16)
 		return;
+	if ((d = opendir(path)) == NULL) {
+		/* Not ours to look into (another's private store): say so. */
+		if (w->out->unread == NULL)
+			w->out->unread = util_perm_owner(path);
+		return;
+	}
 	while ((e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
@@ -140,5 +146,6 @@ void store_modes_clear(struct store_modes *m)
 	free(m->fix);
 	free(m->owners);
 	free(m->error);
+	free(m->unread);
 	memset(m, 0, sizeof *m);
 }

@@ -97,6 +97,7 @@ struct store_modes {
 	char *owners;
 	char *fix;
 	char *error;  /* group unknown: STORE_EINVAL and this says so */
+	char *unread; /* a folder this user cannot read (the check is partial) */
 };
 int store_modes(const char *dir, const char *group, int fix, struct store_modes *out);
 void store_modes_clear(struct store_modes *m);

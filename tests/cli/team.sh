@@ -67,7 +67,7 @@ wrong_modes() {
 		\( -type d \( ! -perm 2770 -o ! -group "$G" \) \) | sed "s|$S|S|" | sort | tr '\n' ' '
 }
 
-plan 55
+plan 56
 
 clean "$A inits a store shared with $G" "$A" init --shared "$G"
 like "$(cat "$T/out")" "shared with the group $G" "init says it is shared"
@@ -115,6 +115,9 @@ is "$?" 1 "$O cannot open the store"
 like "$(cat "$T/err")" "cannot open the store at $S: .*owner $A, group $G, mode 2770" "and is told why"
 fails "$O cannot read the database" 1 runuser -u "$O" -- cat "$S/lightbox.db"
 fails "nor list the folder" 2 runuser -u "$O" -- ls "$S"
+as "$O" doctor
+like "$(cat "$T/out")" "you cannot read $S \\(owner $A, group $G, mode 2770\\): what is inside was not checked" \
+	"and doctor, run by $O, says it could not look inside"
 
 # Who did what: the log names logins.
 clean "the log reads" "$A" log --limit 100
