@@ -599,17 +599,24 @@ static void fix_wal_modes(struct store *st)
 {
 	static const char *const sfx[] = { "-wal", "-shm" };
 	struct stat sb;
+	mode_t file, dir;
+	gid_t gid;
 	size_t i;
 	char *path;
-	int fd;
 
+	/* By path, never by opening them: closing any descriptor of a file
+	 * drops every POSIX lock this process holds on it, SQLite's too, and
+	 * another process may then truncate the -shm under our mapping
+	 * (SIGBUS, seen in tests/reliability/concurrent.sh). */
 	for (i = 0; i < 2; i++) {
 		path = xasprintf("%s%s", st->dbpath, sfx[i]);
-		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd >= 0 && fstat(fd, &sb) == 0 && sb.st_uid == geteuid())
-			util_perm_fix_fd(fd, path);
-		if (fd >= 0)
-			close(fd);
+		util_perm_of(path, &file, &dir, &gid);
+		if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_uid == geteuid()) {
+			if (gid != (gid_t)-1 && sb.st_gid != gid)
+				(void)chown(path, (uid_t)-1, gid);
+			if ((sb.st_mode & 07777) != file)
+				(void)chmod(path, file);
+		}
 		free(path);
 	}
 }
