@@ -157,6 +157,9 @@ struct runner_options {
  * backends the registry defines, each backend at most `concurrency` at a
  * time.  0 and *out (owned), or -1 with *err (owned). */
 int runner_start(const struct runner_options *opt, struct runner **out, char **err);
+/* Why no runner of this user can start on the store (its lock cannot be
+ * opened: who owns it, its mode), or NULL.  Owned. */
+char *runner_blocked(const char *store_dir);
 /* Wakes the runner to look at the queue now (after submitting or
  * cancelling a job).  Never blocks; safe from any thread. */
 void runner_kick(struct runner *r);

@@ -268,7 +268,10 @@ const char *bk_call_workdir(struct bk_call *c)
 		return c->workdir;
 	base = xasprintf("%s/cache/jobs", c->store_dir ? c->store_dir : ".");
 	if (util_mkdir_p(base) < 0) {
-		bk_fail(c, "cannot create %s: %s", base, strerror(errno));
+		char *why = errno == EACCES ? util_perm_blocker(base) : NULL;
+
+		bk_fail(c, "cannot create %s: %s", base, why ? why : strerror(errno));
+		free(why);
 		free(base);
 		return NULL;
 	}
@@ -279,6 +282,8 @@ const char *bk_call_workdir(struct bk_call *c)
 		free(tmpl);
 		return NULL;
 	}
+	/* A job of one member may be recovered by another's runner. */
+	util_perm_fix_dir(tmpl);
 	c->workdir = tmpl;
 	return c->workdir;
 }

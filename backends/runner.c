@@ -493,15 +493,40 @@ static void runner_free(struct runner *r)
 	free(r);
 }
 
+/* Why the runners' lock at path cannot be opened (errno), for people. */
+static char *lock_failure(const char *path)
+{
+	char *why = errno == EACCES || errno == EPERM ? util_perm_blocker(path) : NULL;
+
+	if (why == NULL)
+		why = xasprintf("cannot open %s: %s", path, strerror(errno));
+	return why;
+}
+
+char *runner_blocked(const char *store_dir)
+{
+	char *path = xasprintf("%s/cache/runner.lock", store_dir), *why = NULL;
+
+	if (access(path, F_OK) == 0 ? access(path, R_OK | W_OK) != 0 : errno != ENOENT) {
+		why = lock_failure(path);
+	} else if (access(path, F_OK) != 0) {
+		/* No lock yet: the first runner makes it (and cache/ if need be). */
+		why = util_perm_blocker(path);
+	}
+	free(path);
+	return why;
+}
+
 /* Takes the runners' lock; alone, requeues what a dead runner left. */
 static int take_lock(struct runner *r, char **err)
 {
 	char *path = xasprintf("%s/runner.lock", store_cache_dir(r->st));
 	int n = 0;
 
-	r->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* The store's mode: in a shared store every member's runner opens it. */
+	r->lock_fd = util_perm_open(path, O_RDWR);
 	if (r->lock_fd < 0) {
-		*err = xasprintf("cannot open %s: %s", path, strerror(errno));
+		*err = lock_failure(path);
 		free(path);
 		return -1;
 	}

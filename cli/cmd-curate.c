@@ -429,7 +429,9 @@ int cmd_redo(struct cli *c, int argc, char **argv)
 static const char log_help[] =
 	"Usage: lightbox log [--curator NAME] [--candidate ID] [--limit N] [--before EVENT] [--json]\n"
 	"\n"
-	"The audit log, newest first: who changed what, when, from what to what.\n";
+	"The audit log, newest first: who changed what, when, from what to what.  Who\n"
+	"is the curator; a curator name that is not the Unix login that made the change\n"
+	"shows as \"LOGIN (as CURATOR)\".\n";
 
 int cmd_log(struct cli *c, int argc, char **argv)
 {
@@ -483,6 +485,7 @@ int cmd_log(struct cli *c, int argc, char **argv)
 			json_object_set_new(e, "id", json_integer(l.v[i].id));
 			json_object_set_new(e, "at", json_string(when));
 			json_object_set_new(e, "curator", json_string(l.v[i].curator));
+			json_object_set_new(e, "login", json_string(l.v[i].login));
 			json_object_set_new(e, "action", json_string(l.v[i].action));
 			json_object_set_new(e, "entity", json_string(l.v[i].entity));
 			json_object_set_new(e, "entity_id", json_integer(l.v[i].entity_id));
@@ -496,7 +499,7 @@ int cmd_log(struct cli *c, int argc, char **argv)
 	} else {
 		t = cli_table_new(7, heads, "rllllll");
 		for (i = 0; i < l.n; i++) {
-			char id[24], when[32], on[64], action[64];
+			char id[24], when[32], on[64], action[64], *who = store_event_who(&l.v[i]);
 			const char *cells[7];
 			snprintf(id, sizeof id, "%lld", (long long)l.v[i].id);
 			util_iso8601(l.v[i].at, when);
@@ -504,12 +507,13 @@ int cmd_log(struct cli *c, int argc, char **argv)
 			snprintf(action, sizeof action, "%s%s", l.v[i].action, l.v[i].undone ? " (undone)" : "");
 			cells[0] = id;
 			cells[1] = when;
-			cells[2] = l.v[i].curator;
+			cells[2] = who;
 			cells[3] = action;
 			cells[4] = on;
 			cells[5] = l.v[i].before ? l.v[i].before : "-";
 			cells[6] = l.v[i].after ? l.v[i].after : "-";
 			cli_table_row(t, cells);
+			free(who);
 		}
 		cli_table_print(t, stdout);
 		cli_table_free(&t);

@@ -112,6 +112,73 @@ static void count_thumbs(const char *dir, long *n, long long *bytes)
 	closedir(d);
 }
 
+/* The group a store is shared with: its setting, else the group of a
+ * group-writable folder; NULL for a private store.  Owned. */
+static char *shared_group(const char *dir)
+{
+	struct store_options so = { 0 };
+	struct store *st = NULL;
+	struct stat sb;
+	char *err = NULL, *group = NULL;
+
+	so.readonly = 1;
+	if (store_open(dir, &so, &st, &err) == 0) {
+		store_setting_get(st, "shared", &group);
+		store_close(&st);
+	}
+	free(err);
+	if (group == NULL && stat(dir, &sb) == 0 && (sb.st_mode & S_IWGRP))
+		group = util_group_name(sb.st_gid);
+	return group;
+}
+
+/* Whether the store's files have the modes its sharing calls for; when
+ * not, which and the one command that mends them.  0 when right. */
+static int check_modes(const char *dir)
+{
+	char *group = shared_group(dir), *vis;
+	struct store_modes m;
+	size_t i;
+	int rc = 0;
+
+	if (store_modes(dir, group, 0, &m) != 0) {
+		vis = cli_safe(m.error, 0);
+		printf("  modes         shared with a group that does not exist: %s\n", vis);
+		free(vis);
+		rc = -1;
+	} else if (m.nbad == 0) {
+		vis = group ? cli_safe(group, 0) : NULL;
+		if (group)
+			printf("  modes         right: shared with the group %s (folders 2770, files 0660)\n", vis);
+		else
+			printf("  modes         right: private (folders 0700, files 0600)\n");
+		free(vis);
+	} else {
+		printf("  modes         %zu files and folders are wrong for a %s store:\n", m.nbad,
+		       group ? "shared" : "private");
+		for (i = 0; i < m.nexamples; i++) {
+			vis = cli_safe(m.examples[i], 0);
+			printf("                %s\n", vis);
+			free(vis);
+		}
+		vis = cli_safe(m.fix, 0);
+		printf("  fix with      %s\n", vis);
+		free(vis);
+		vis = cli_safe(m.owners, 0);
+		printf("                (run by %s%s)\n", vis, strcmp(m.owners, "root") == 0 ? "" : ", their owners, or root");
+		free(vis);
+		rc = -1;
+	}
+	if (m.unread) {
+		vis = cli_safe(m.unread, 0);
+		printf("                (you cannot read %s: what is inside was not checked)\n", vis);
+		free(vis);
+	}
+	store_modes_clear(&m);
+	free(group);
+	return rc;
+}
+
 int cmd_doctor(struct cli *c, int argc, char **argv)
 {
 	struct km_config *cfg;
@@ -156,6 +223,7 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 	printf("  %-13s %lld megapixels (larger pictures are refused before decoding)\n", "pixel-limit",
 	       (long long)km_opt_int(o, KM_O_PIXEL_LIMIT));
 
+	rc = CLI_OK;
 	printf("\nStore\n");
 	dir = store_default_dir(c->store_dir);
 	thumbs = xasprintf("%s/cache/thumbs", dir);
@@ -166,6 +234,8 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 		count_thumbs(thumbs, &n, &bytes);
 		printf("  %s\n  thumbnails    %ld, %.1f MB (rebuilt when missing; safe to delete)\n", vis, n,
 		       (double)bytes / 1e6);
+		if (check_modes(dir) != 0)
+			rc = CLI_FAIL;
 	}
 	if (path) {
 		char *pv = cli_safe(path, 0);
@@ -177,5 +247,5 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 	free(dir);
 	free(path);
 	km_config_free(&cfg);
-	return CLI_OK;
+	return rc;
 }

@@ -566,6 +566,23 @@ static json_t *job_json(const struct lb_job *j)
 	return o;
 }
 
+/* Queued jobs wait for a runner; when this user's cannot start (the
+ * runners' lock refuses them), say why rather than leave them waiting. */
+static void queued_why(struct cli *c, const struct lb_job_list *l, FILE *out)
+{
+	size_t i, n = 0;
+	char *why, *vis;
+
+	for (i = 0; i < l->n; i++)
+		n += l->v[i].state == LB_JOB_QUEUED;
+	if (n == 0 || (why = runner_blocked(store_dir(c->st))) == NULL)
+		return;
+	vis = cli_safe(why, 0);
+	fprintf(out, "%zu queued job%s cannot start here: no runner can start: %s\n", n, n == 1 ? "" : "s", vis);
+	free(vis);
+	free(why);
+}
+
 static int jobs_ls(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = { { "brief", required_argument, NULL, 'b' },
@@ -628,6 +645,7 @@ static int jobs_ls(struct cli *c, int argc, char **argv)
 		cli_table_print(t, stdout);
 		cli_table_free(&t);
 	}
+	queued_why(c, &l, json ? stderr : stdout);
 	lb_job_list_free(&l);
 	return CLI_OK;
 }

@@ -116,8 +116,7 @@ static int make_dir_for(struct store *st, const char *path)
 
 	*slash = '\0';
 	if (util_mkdir_p(dir) < 0)
-		rc = st_fail(st, errno == EACCES || errno == EROFS ? STORE_EREADONLY : STORE_EIO,
-			     "cannot create %s: %s", dir, strerror(errno));
+		rc = st_file_fail(st, dir, "cannot create");
 	free(dir);
 	return rc;
 }
@@ -143,8 +142,7 @@ int store_asset_put(struct store *st, const void *data, size_t n, const struct l
 	path = store_asset_path(st, hex, ext);
 	rc = make_dir_for(st, path);
 	if (rc == 0 && !file_is(path, (int64_t)n) && util_write_atomic(path, data, n) < 0)
-		rc = st_fail(st, errno == ENOSPC ? STORE_EIO : STORE_EIO, "cannot write %s: %s%s", path,
-			     strerror(errno), errno == ENOSPC ? "; free disk space and retry" : "");
+		rc = st_file_fail(st, path, "cannot write");
 	free(path);
 	if (rc)
 		return rc;
@@ -195,20 +193,19 @@ int st_asset_put_file(struct store *st, const char *src, const struct lb_asset_f
 			       strerror(errno));
 	tmp = xasprintf("%s/assets/tmp", st->dir);
 	if (util_mkdir_p(tmp) < 0) {
-		rc = st_fail(st, errno == EACCES || errno == EROFS ? STORE_EREADONLY : STORE_EIO,
-			     "cannot create %s: %s", tmp, strerror(errno));
+		rc = st_file_fail(st, tmp, "cannot create");
 		goto out;
 	}
 	free(tmp);
 	tmp = xasprintf("%s/assets/tmp/in.%ld.XXXXXX", st->dir, (long)getpid());
 	out = mkostemp(tmp, O_CLOEXEC);
 	if (out < 0) {
-		rc = st_fail(st, STORE_EIO, "cannot create a file in %s/assets: %s", st->dir, strerror(errno));
+		rc = st_file_fail(st, tmp, "cannot create a file in the store's assets:");
 		xfree(&tmp);
 		goto out;
 	}
-	/* Other curators of a shared store read these files. */
-	fchmod(out, 0666 & ~util_umask());
+	/* The store's mode: the team's in a shared store, else private. */
+	util_perm_fix_fd(out, tmp);
 	sha256_init(&c);
 	for (;;) {
 		r = read(in, buf, sizeof buf);

@@ -26,7 +26,7 @@ int st_event(struct store *st, const char *action, const char *entity, int64_t e
 	int rc;
 
 	s = st_prep(st, "INSERT INTO event (at, curator, action, entity, entity_id, candidate_id, before, after,"
-			" group_id, undoable) VALUES (?,?,?,?,?,?,?,?,?,?)");
+			" group_id, undoable, login) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
 	if (s == NULL)
 		return STORE_EIO;
 	sqlite3_bind_int64(s, 1, util_now());
@@ -43,6 +43,7 @@ int st_event(struct store *st, const char *action, const char *entity, int64_t e
 	if (st->group)
 		sqlite3_bind_int64(s, 9, st->group);
 	sqlite3_bind_int(s, 10, undoable);
+	st_bind_text(s, 11, st->login);
 	rc = st_step_done(st, s, "writing the audit log");
 	if (rc == 0 && st->group == 0)
 		st->group = sqlite3_last_insert_rowid(st->db);
@@ -219,7 +220,7 @@ static int put_state(struct store *st, const struct lb_event *e, const char *to)
 
 /* ------------------------------------------------------------ reading events */
 
-#define EVENT_COLS "id, at, curator, action, entity, entity_id, before, after, group_id, undone "
+#define EVENT_COLS "id, at, curator, action, entity, entity_id, before, after, group_id, undone, login "
 
 static void event_row(sqlite3_stmt *s, struct lb_event *e)
 {
@@ -233,6 +234,7 @@ static void event_row(sqlite3_stmt *s, struct lb_event *e)
 	e->after = st_col_text_or_null(s, 7);
 	e->group_id = sqlite3_column_int64(s, 8);
 	e->undone = sqlite3_column_int(s, 9);
+	e->login = st_col_text(s, 10);
 }
 
 static int read_events(struct store *st, sqlite3_stmt *s, struct lb_event_list *out)
@@ -358,11 +360,12 @@ int store_undo(struct store *st, char **what)
 		return rc;
 	/* My newest undoable event not undone yet, walking back over undo
 	 * markers and undone steps (the partial index holds only these). */
-	s = st_prep(st, "SELECT coalesce(group_id, id) FROM event WHERE curator = ? AND undoable = 1"
-			" AND NOT undone ORDER BY id DESC LIMIT 1");
+	s = st_prep(st, "SELECT coalesce(group_id, id) FROM event WHERE curator = ?1 AND undoable = 1"
+			" AND NOT undone AND login IN (?2, '') ORDER BY id DESC LIMIT 1");
 	if (s == NULL)
 		return st_end(st, STORE_EIO);
 	st_bind_text(s, 1, st->curator);
+	st_bind_text(s, 2, st->login);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		group = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
@@ -393,10 +396,12 @@ int store_redo(struct store *st, char **what)
 	 * step is still undone is what to redo, unless a new undoable change
 	 * of mine comes before it. */
 	s = st_prep(st, "SELECT e.id, e.undoable, e.undone, e.action, e.entity_id, (SELECT g.undone FROM event g"
-			" WHERE g.id = e.entity_id) FROM event e WHERE e.curator = ? AND e.undoable ORDER BY e.id DESC");
+			" WHERE g.id = e.entity_id) FROM event e WHERE e.curator = ?1 AND e.undoable"
+			" AND e.login IN (?2, '') ORDER BY e.id DESC");
 	if (s == NULL)
 		return st_end(st, STORE_EIO);
 	st_bind_text(s, 1, st->curator);
+	st_bind_text(s, 2, st->login);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		int kind = sqlite3_column_int(s, 1), undone = sqlite3_column_int(s, 2);
 		const char *action = (const char *)sqlite3_column_text(s, 3);

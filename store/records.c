@@ -120,11 +120,19 @@ void lb_selection_clear(struct lb_selection *s)
 void lb_event_clear(struct lb_event *e)
 {
 	free(e->curator);
+	free(e->login);
 	free(e->action);
 	free(e->entity);
 	free(e->before);
 	free(e->after);
 	memset(e, 0, sizeof *e);
+}
+
+char *store_event_who(const struct lb_event *e)
+{
+	if (e->login && *e->login && strcmp(e->login, e->curator) != 0)
+		return xasprintf("%s (as %s)", e->login, e->curator);
+	return xstrdup(e->curator);
 }
 
 void lb_job_clear(struct lb_job *j)

@@ -190,8 +190,20 @@ static const char schema_v1[] =
 	"CREATE VIRTUAL TABLE note_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');\n"
 	"CREATE VIRTUAL TABLE revision_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');\n";
 
+/* Version 2: who really made each change, and the store's settings.
+ * event.login is the Unix login of the process ('' for events made
+ * before it was kept); setting holds `aliases` (on/off: may a curator
+ * name differ from the login) and `shared` (the group of a shared store). */
+static const char schema_v2[] =
+	"ALTER TABLE event ADD COLUMN login TEXT NOT NULL DEFAULT '';\n"
+	"CREATE TABLE setting (\n"
+	"  key TEXT PRIMARY KEY,\n"
+	"  value TEXT NOT NULL\n"
+	") WITHOUT ROWID;\n";
+
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v1,
+	schema_v2,
 };
 
 int st_schema_migrate(struct store *st)

@@ -25,6 +25,8 @@ struct store {
 	char *dbpath;
 	char *cache;
 	char *curator;
+	char *login;         /* the process's Unix login (event.login) */
+	int alias_refused;   /* curator differs from login, store allows no alias */
 	int readonly;        /* the database cannot be written */
 	struct sbuf err;     /* last error message */
 	struct st_stmt stmts[ST_NSTMT];
@@ -43,6 +45,12 @@ enum { TX_BEGIN, TX_COMMIT, TX_ROLLBACK };
 int st_fail(struct store *st, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Maps an SQLite failure to a code with a message naming what was done. */
 int st_sqlfail(struct store *st, int rc, const char *doing);
+/* STORE_EREADONLY with a message naming the file this user cannot write
+ * and its owner (util_perm_blocker), for `doing`. */
+int st_readonly_fail(struct store *st, const char *doing);
+/* The failure (errno) of `doing` ("cannot create") on path: for a
+ * permission, who owns the file or folder that refused, else strerror. */
+int st_file_fail(struct store *st, const char *path, const char *doing);
 
 /* A cached prepared statement for sql (compared by text), reset and
  * with bindings cleared.  NULL after st_sqlfail on error. */

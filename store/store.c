@@ -7,10 +7,13 @@
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "store-private.h"
 
@@ -31,6 +34,8 @@ int st_fail(struct store *st, int code, const char *fmt, ...)
 	return code;
 }
 
+static char *readonly_culprit(struct store *st);
+
 int st_sqlfail(struct store *st, int rc, const char *doing)
 {
 	int prim = rc & 0xff;
@@ -39,11 +44,19 @@ int st_sqlfail(struct store *st, int rc, const char *doing)
 		return st_fail(st, STORE_EBUSY,
 			       "%s: the store stayed locked by another process for %d s; try again",
 			       doing, BUSY_TIMEOUT_MS / 1000);
-	if (prim == SQLITE_READONLY || (prim == SQLITE_CANTOPEN && st->readonly))
-		return st_fail(st, STORE_EREADONLY,
-			       "%s: the store %s is read-only; check the permissions of the folder "
-			       "and of lightbox.db, or use a store you can write",
-			       doing, st->dir);
+	if (prim == SQLITE_READONLY || prim == SQLITE_PERM || (prim == SQLITE_CANTOPEN && st->readonly))
+		return st_readonly_fail(st, doing);
+	if (prim == SQLITE_CANTOPEN || prim == SQLITE_IOERR) {
+		/* A -wal or -shm another member left that this user cannot
+		 * open: name it, not lightbox.db. */
+		char *why = readonly_culprit(st);
+
+		if (why) {
+			rc = st_fail(st, STORE_EREADONLY, "%s: %s", doing, why);
+			free(why);
+			return rc;
+		}
+	}
 	if (prim == SQLITE_FULL)
 		return st_fail(st, STORE_EIO, "%s: the disk is full; nothing was saved. Free space and retry",
 			       doing);
@@ -54,6 +67,57 @@ int st_sqlfail(struct store *st, int rc, const char *doing)
 			       "%s: %s is damaged (%s); restore it from a backup", doing, st->dbpath,
 			       sqlite3_errmsg(st->db));
 	return st_fail(st, STORE_EIO, "%s: %s", doing, sqlite3_errmsg(st->db));
+}
+
+/* Which of the store's files refuses this user: the folder, the
+ * database, its -wal and -shm (SQLite makes those beside it).  NULL when
+ * none does (a read-only mount). */
+static char *readonly_culprit(struct store *st)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm" };
+	char *path, *why = NULL;
+	size_t i;
+
+	why = util_perm_blocker(st->dir);
+	for (i = 0; why == NULL && i < 3; i++) {
+		path = xasprintf("%s%s", st->dbpath, sfx[i]);
+		if (access(path, F_OK) == 0)
+			why = util_perm_blocker(path);
+		free(path);
+	}
+	return why;
+}
+
+int st_readonly_fail(struct store *st, const char *doing)
+{
+	char *why = readonly_culprit(st);
+	int rc;
+
+	if (why)
+		rc = st_fail(st, STORE_EREADONLY, "%s: the store is read-only for you: %s", doing, why);
+	else
+		rc = st_fail(st, STORE_EREADONLY,
+			     "%s: the store %s is read-only (a read-only file system or mount?); "
+			     "use a store you can write",
+			     doing, st->dir);
+	free(why);
+	return rc;
+}
+
+int st_file_fail(struct store *st, const char *path, const char *doing)
+{
+	int e = errno, rc;
+	char *why = e == EACCES || e == EPERM ? util_perm_blocker(path) : NULL;
+
+	if (why)
+		rc = st_fail(st, STORE_EREADONLY, "%s %s: %s", doing, path, why);
+	else
+		rc = st_fail(st, e == EROFS || e == EACCES || e == EPERM ? STORE_EREADONLY : STORE_EIO,
+			     "%s %s: %s%s", doing, path, strerror(e),
+			     e == ENOSPC ? "; free disk space and retry" : "");
+	free(why);
+	errno = e;
+	return rc;
 }
 
 const char *store_errmsg(const struct store *st)
@@ -69,6 +133,100 @@ const char *store_dir(const struct store *st)
 const char *store_curator(const struct store *st)
 {
 	return st->curator;
+}
+
+const char *store_login(const struct store *st)
+{
+	return st->login;
+}
+
+int store_setting_get(struct store *st, const char *key, char **value)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*value = NULL;
+	if (store_schema_version(st) < 2)
+		return 0;
+	s = st_prep(st, "SELECT value FROM setting WHERE key = ?");
+	if (s == NULL)
+		return STORE_EIO;
+	st_bind_text(s, 1, key);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*value = st_col_text(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, "reading the store's settings");
+}
+
+/* {"key": value} (null when unset) for the audit log.  Owned. */
+static char *setting_json(const char *key, const char *value)
+{
+	json_t *j = json_object();
+	char *s;
+
+	json_object_set_new(j, key, value ? json_string(value) : json_null());
+	s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	return s;
+}
+
+int store_setting_set(struct store *st, const char *key, const char *value)
+{
+	sqlite3_stmt *s;
+	int refused = st->alias_refused, rc;
+	char *old = NULL, *before, *after;
+
+	/* Settings are the store's, not a curator's: no alias check. */
+	st->alias_refused = 0;
+	rc = st_begin(st);
+	st->alias_refused = refused;
+	if (rc == 0) {
+		s = st_prep(st, value ? "INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)"
+				      : "DELETE FROM setting WHERE key = ?");
+		if (s == NULL)
+			rc = STORE_EIO;
+		else {
+			rc = store_setting_get(st, key, &old);
+			st_bind_text(s, 1, key);
+			if (value)
+				st_bind_text(s, 2, value);
+			if (rc == 0)
+				rc = st_step_done(st, s, "saving the store's settings");
+		}
+	}
+	/* Who shared the store or allowed aliases is part of the record. */
+	if (rc == 0 && !(old == NULL ? value == NULL : value && strcmp(old, value) == 0)) {
+		before = setting_json(key, old);
+		after = setting_json(key, value);
+		rc = st_event(st, "setting", "setting", 0, 0, before, after, 0);
+		free(before);
+		free(after);
+	}
+	free(old);
+	rc = st_end(st, rc);
+	if (rc == 0)
+		st->alias_refused = strcmp(st->curator, st->login) != 0 && !store_aliases_allowed(st);
+	return rc;
+}
+
+int store_aliases_allowed(struct store *st)
+{
+	char *v = NULL, *shared = NULL;
+	int yes;
+
+	/* Unset: a private store has one writer and its names are labels;
+	 * a shared one refuses aliases until its owner allows them. */
+	store_setting_get(st, "aliases", &v);
+	if (v)
+		yes = strcmp(v, "on") == 0;
+	else {
+		store_setting_get(st, "shared", &shared);
+		yes = shared == NULL;
+	}
+	free(v);
+	free(shared);
+	return yes;
 }
 
 const char *store_cache_dir(const struct store *st)
@@ -218,6 +376,13 @@ int st_begin(struct store *st)
 	}
 	if (st->readonly)
 		return st_sqlfail(st, SQLITE_READONLY, "saving");
+	if (st->alias_refused)
+		return st_fail(st, STORE_EREADONLY,
+			       "saving: the curator name '%s' (LIGHTBOX_CURATOR) is not your login '%s', and "
+			       "this store does not allow aliases; unset LIGHTBOX_CURATOR, or have the "
+			       "store's owner run 'lightbox init --aliases on' if this account is shared on "
+			       "purpose",
+			       st->curator, st->login);
 	/* BEGIN IMMEDIATE takes the write lock up front, so two writers never
 	 * deadlock upgrading a read; the busy timeout waits for the other. */
 	for (tries = 0; tries < 5; tries++) {
@@ -237,6 +402,10 @@ int st_end(struct store *st, int code)
 {
 	int rc;
 
+	/* The usual shape is rc = st_begin(); if (rc == 0) ...; st_end(rc):
+	 * when the begin failed there is nothing to end, only its failure. */
+	if (st->depth <= 0 && code != 0)
+		return code;
 	if (st->depth <= 0)
 		fatal("st_end without st_begin");
 	if (code != 0)
@@ -423,6 +592,74 @@ static int check_identity(struct store *st)
 	return 0;
 }
 
+/* SQLite makes -wal and -shm with the database's mode: when that is
+ * wrong (0644 in a shared store), a member's -wal would lock the others
+ * out.  Ours get the store's mode at once.  Cheap: two stats. */
+static void fix_wal_modes(struct store *st)
+{
+	static const char *const sfx[] = { "-wal", "-shm" };
+	struct stat sb;
+	mode_t file, dir;
+	gid_t gid;
+	size_t i;
+	char *path;
+
+	/* By path, never by opening them: closing any descriptor of a file
+	 * drops every POSIX lock this process holds on it, SQLite's too, and
+	 * another process may then truncate the -shm under our mapping
+	 * (SIGBUS, seen in tests/reliability/concurrent.sh). */
+	for (i = 0; i < 2; i++) {
+		path = xasprintf("%s%s", st->dbpath, sfx[i]);
+		util_perm_of(path, &file, &dir, &gid);
+		if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_uid == geteuid()) {
+			if (gid != (gid_t)-1 && sb.st_gid != gid)
+				(void)chown(path, (uid_t)-1, gid);
+			if ((sb.st_mode & 07777) != file)
+				(void)chmod(path, file);
+		}
+		free(path);
+	}
+}
+
+/* A new store: its folder (private, 0700, unless it was made ready to
+ * share: group-writable) and an empty lightbox.db with the mode the folder
+ * calls for.  SQLite gives -wal and -shm the database's mode, whatever
+ * the umask of whoever makes them. */
+static int make_db(struct store *st)
+{
+	struct stat sb;
+	int made = stat(st->dir, &sb) < 0, fd, code = 0;
+	char *why = NULL;
+
+	if (util_mkdir_p(st->dir) < 0 || stat(st->dir, &sb) < 0) {
+		why = errno == EACCES ? util_perm_blocker(st->dir) : NULL;
+		if (why)
+			code = st_fail(st, STORE_EREADONLY, "cannot create the store folder: %s", why);
+		else
+			code = st_fail(st, errno == EACCES || errno == EROFS ? STORE_EREADONLY : STORE_EIO,
+				       "cannot create the store folder %s: %s", st->dir, strerror(errno));
+		free(why);
+		return code;
+	}
+	if ((made || !(sb.st_mode & S_IWGRP)) && sb.st_uid == geteuid() && (sb.st_mode & 07777) != 0700)
+		chmod(st->dir, 0700);
+	util_perm_store(st->dir);
+	fd = util_perm_open(st->dbpath, O_RDWR | O_EXCL);
+	if (fd < 0 && errno != EEXIST) {
+		why = errno == EACCES ? util_perm_blocker(st->dbpath) : NULL;
+		if (why)
+			code = st_fail(st, STORE_EREADONLY, "cannot create the store: %s", why);
+		else
+			code = st_fail(st, errno == EROFS ? STORE_EREADONLY : STORE_EIO, "cannot create %s: %s",
+				       st->dbpath, strerror(errno));
+		free(why);
+		return code;
+	}
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
 int store_open(const char *dir, const struct store_options *opt, struct store **out, char **err)
 {
 	static const struct store_options defaults;
@@ -440,7 +677,16 @@ int store_open(const char *dir, const struct store_options *opt, struct store **
 	st->dbpath = xasprintf("%s/lightbox.db", st->dir);
 	st->cache = xasprintf("%s/cache", st->dir);
 	st->curator = opt->curator ? xstrdup(opt->curator) : util_curator();
+	st->login = util_login();
 
+	if (stat(st->dbpath, &sb) < 0 && errno != ENOENT) {
+		char *why = errno == EACCES ? util_perm_blocker(st->dbpath) : NULL;
+
+		code = st_fail(st, errno == EACCES ? STORE_EREADONLY : STORE_EIO, "cannot open the store at %s: %s",
+			       st->dir, why ? why : strerror(errno));
+		free(why);
+		goto fail;
+	}
 	if (stat(st->dbpath, &sb) < 0) {
 		if (!opt->create) {
 			code = st_fail(st, STORE_ENOSTORE,
@@ -449,17 +695,16 @@ int store_open(const char *dir, const struct store_options *opt, struct store **
 				       st->dir);
 			goto fail;
 		}
-		if (util_mkdir_p(st->dir) < 0) {
-			code = st_fail(st, errno == EACCES || errno == EROFS ? STORE_EREADONLY : STORE_EIO,
-				       "cannot create the store folder %s: %s", st->dir, strerror(errno));
+		code = make_db(st);
+		if (code)
 			goto fail;
-		}
 	} else if (!S_ISREG(sb.st_mode)) {
 		code = st_fail(st, STORE_ESCHEMA, "%s is not a file; is --store pointing at the right folder?",
 			       st->dbpath);
 		goto fail;
 	}
 
+	util_perm_store(st->dir);
 	flags = opt->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	rc = sqlite3_open_v2(st->dbpath, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
@@ -471,6 +716,7 @@ int store_open(const char *dir, const struct store_options *opt, struct store **
 	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
 	st->readonly = opt->readonly || sqlite3_db_readonly(st->db, "main") == 1;
 	code = check_identity(st);
+	fix_wal_modes(st);
 	if (code)
 		goto fail;
 	if (!st->readonly) {
@@ -491,6 +737,7 @@ int store_open(const char *dir, const struct store_options *opt, struct store **
 	code = st_schema_migrate(st);
 	if (code)
 		goto fail;
+	st->alias_refused = strcmp(st->curator, st->login) != 0 && !store_aliases_allowed(st);
 	*out = st;
 	return 0;
 fail:
@@ -515,12 +762,16 @@ void store_close(struct store **pst)
 	}
 	for (i = 0; i < 3; i++)
 		sqlite3_finalize(st->tx[i]);
-	if (st->db)
+	if (st->db) {
 		sqlite3_close(st->db);
+		/* A read-only connection leaves -wal and -shm behind. */
+		fix_wal_modes(st);
+	}
 	free(st->dir);
 	free(st->dbpath);
 	free(st->cache);
 	free(st->curator);
+	free(st->login);
 	free(st->batch_label);
 	sb_free(&st->err);
 	free(st);

@@ -40,7 +40,7 @@ enum store_err {
 	STORE_EEMPTY = -9,   /* nothing to undo / redo */
 };
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* ------------------------------------------------------------ opening */
 
@@ -64,6 +64,16 @@ void store_close(struct store **st);
 const char *store_errmsg(const struct store *st);
 const char *store_dir(const struct store *st);
 const char *store_curator(const struct store *st);
+/* The Unix login of this process, recorded with every event. */
+const char *store_login(const struct store *st);
+/* Store settings (table `setting`): "aliases" ("on"/"off": whether a
+ * curator name may differ from the login; unset: on, off once the store
+ * is shared) and "shared" (the group of a shared store).  *value is owned,
+ * NULL when unset. */
+int store_setting_get(struct store *st, const char *key, char **value);
+int store_setting_set(struct store *st, const char *key, const char *value);
+/* Whether this store lets the curator name differ from the login. */
+int store_aliases_allowed(struct store *st);
 /* Path of the cache folder (dir/cache), created on demand. */
 const char *store_cache_dir(const struct store *st);
 /* PRAGMA data_version: changes when another connection commits. */
@@ -74,6 +84,23 @@ int store_data_version(struct store *st, int64_t *v);
 int store_event_last(struct store *st, int64_t *id);
 /* The schema version of the open database. */
 int store_schema_version(struct store *st);
+
+/* The modes of a store's files (store/modes.c).  A shared store (group
+ * given) wants folders 2770 and files 0660 in that group, a private one
+ * 0700 and 0600.  With fix, what this user owns (all, as root) is set
+ * right; nbad counts what is still wrong, with up to 5 examples, their
+ * owners ("alice, bob") and the one command that mends them. */
+struct store_modes {
+	size_t nbad, nfixed;
+	char *examples[5];
+	size_t nexamples;
+	char *owners;
+	char *fix;
+	char *error;  /* group unknown: STORE_EINVAL and this says so */
+	char *unread; /* a folder this user cannot read (the check is partial) */
+};
+int store_modes(const char *dir, const char *group, int fix, struct store_modes *out);
+void store_modes_clear(struct store_modes *m);
 
 /* Joins the following actions into one transaction and one undo step
  * named label.  _end(st, 1) commits, _end(st, 0) rolls back.  Nests. */
@@ -216,6 +243,7 @@ struct lb_event {
 	int64_t id;
 	int64_t at;
 	char *curator;
+	char *login;            /* the Unix login that made it; "" before schema 2 */
 	char *action;           /* "rate", "flag", "tag", "undo", ... */
 	char *entity;           /* "rating", "candidate_tag", "brief", ... */
 	int64_t entity_id;      /* candidate id, brief id, ... */
@@ -224,6 +252,10 @@ struct lb_event {
 	int64_t group_id;       /* events of one undo step share it */
 	int undone;
 };
+
+/* Who made an event, for people: the curator, or "alice (as bob)" when
+ * the login alice made it under the curator name bob.  Owned. */
+char *store_event_who(const struct lb_event *e);
 
 /* Owned arrays of records. */
 #define LB_LIST(type, name) \

@@ -21,7 +21,7 @@ enum { RUNNER_NICE = 5, NEWS_MAX = 50, MARKED_MAX = 100 };
 struct tui_gen {
 	struct backend_registry *reg;
 	struct runner *runner;
-	char *why;           /* why the runner did not start, or NULL */
+	char *why;           /* why the runner did not start (its error), or NULL */
 	int started;         /* tui_gen_start ran */
 	int64_t since;       /* jobs ending at or after this (Unix s) are news */
 	struct idset told;   /* jobs told that ended in second `since` */
@@ -71,10 +71,9 @@ void tui_gen_start(struct tui *ui)
 	ro.sync_full = km_opt_choice(ui->opt, KM_O_SYNC) == KM_V_SYNC_FULL;
 	ro.nice = RUNNER_NICE;
 	if (runner_start(&ro, &g->runner, &err) < 0) {
-		g->why = xasprintf("the job runner did not start (%s); jobs stay queued for 'lightbox jobs run'",
-				   err ? err : "unknown error");
-		tui_error(ui, "%s", g->why);
-		free(err);
+		g->why = err ? err : xstrdup("unknown error");
+		tui_error(ui, "the job runner did not start (%s); jobs stay queued for 'lightbox jobs run'",
+			  g->why);
 	}
 	/* A frame is on the screen: the worker may read the counts now. */
 	tui_gen_changed(ui);
@@ -228,7 +227,7 @@ void tui_gen_status(struct tui *ui, struct sbuf *out)
 	if (g->queued)
 		sb_addf(out, "%s%lld queued", g->running ? ", " : "", (long long)g->queued);
 	if (g->runner == NULL && g->started)
-		sb_adds(out, " (no runner)");
+		sb_addf(out, " (no runner: %s)", g->why ? g->why : "not started");
 	sb_adds(out, "  ");
 }
 

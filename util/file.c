@@ -23,14 +23,22 @@ int util_mkdir_p(const char *path)
 		if (*s != '/')
 			continue;
 		*s = '\0';
-		if (mkdir(p, 0777) < 0 && errno != EEXIST) {
-			rc = -1;
-			goto out;
+		if (mkdir(p, 0777) < 0) {
+			if (errno != EEXIST) {
+				rc = -1;
+				goto out;
+			}
+		} else {
+			util_perm_fix_dir(p);
 		}
 		*s = '/';
 	}
-	if (mkdir(p, 0777) < 0 && errno != EEXIST)
-		rc = -1;
+	if (mkdir(p, 0777) < 0) {
+		if (errno != EEXIST)
+			rc = -1;
+	} else {
+		util_perm_fix_dir(p);
+	}
 out:
 	free(p);
 	return rc;
@@ -101,7 +109,7 @@ int util_write_atomic(const char *path, const void *data, size_t n)
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		goto fail_nofd;
-	fchmod(fd, 0666 & ~util_umask());
+	util_perm_fix_fd(fd, path);
 	if (write_all(fd, data, n) < 0 || fsync(fd) < 0)
 		goto fail;
 	if (close(fd) < 0) {

@@ -88,20 +88,12 @@ char *util_slug(const char *name)
 char *util_curator(void)
 {
 	const char *env = getenv("LIGHTBOX_CURATOR");
-	struct passwd *pw;
 
+	/* The login of the process, not $LOGNAME: events record who really
+	 * made a change, and a curator name that differs from it is an alias. */
 	if (env && *env)
 		return xstrdup(env);
-	env = getenv("LOGNAME");
-	if (env && *env)
-		return xstrdup(env);
-	env = getenv("USER");
-	if (env && *env)
-		return xstrdup(env);
-	pw = getpwuid(getuid());
-	if (pw && pw->pw_name && *pw->pw_name)
-		return xstrdup(pw->pw_name);
-	return xasprintf("uid%ld", (long)getuid());
+	return util_login();
 }
 
 int util_parse_int(const char *s, long long min, long long max, long long *out)

@@ -100,6 +100,34 @@ const char *util_ext(const char *path, char buf[16]);
 /* Base name (pointer into path). */
 const char *util_basename(const char *path);
 
+/* --- modes in a store (perm.c) ---
+ * A store registers its folder when opened; files and folders made under
+ * it then get 0660/2770 in the folder's group when the folder is
+ * group-writable (a shared store), else 0600/0700, whatever the umask.
+ * Elsewhere the umask's 0666/0777 apply. */
+void util_perm_store(const char *root);
+/* The modes for something made at path; 1 when path is in a store. */
+int util_perm_of(const char *path, mode_t *file, mode_t *dir, gid_t *gid);
+/* Gives a file just made at path (open fd) the mode and group it needs. */
+int util_perm_fix_fd(int fd, const char *path);
+/* The same for a folder just made (mkdtemp); nothing outside a store. */
+int util_perm_fix_dir(const char *path);
+/* open(path, flags | O_CREAT | O_CLOEXEC) with the mode path needs. */
+int util_perm_open(const char *path, int flags);
+/* "PATH (owner bob, group team, mode 0644)".  Owned. */
+char *util_perm_owner(const char *path);
+/* When path (or the folder it would be made in) cannot be written by
+ * this user: "alice cannot write PATH (owner ...); ..." naming the
+ * culprit and what to do.  NULL when permissions are not the trouble. */
+char *util_perm_blocker(const char *path);
+/* The login of the real user ("uid<N>" when it has no name).  Owned. */
+char *util_login(void);
+char *util_user_name(uid_t uid);
+char *util_group_name(gid_t gid);
+/* s as one word for a POSIX shell: unchanged when plain, else quoted.
+ * Owned. */
+char *util_shell_quote(const char *s);
+
 /* --- the user's editor --- */
 /* Runs the user's editor on path and waits: editor (if non-empty), else
  * $VISUAL, else $EDITOR, else vi.  It runs through /bin/sh so that
@@ -119,7 +147,7 @@ void util_iso8601(int64_t t, char buf[32]);
 /* Lower-case ASCII slug of a name: letters and digits, '-' between words;
  * "untitled" when nothing is left.  Owned result. */
 char *util_slug(const char *name);
-/* The curator: $LIGHTBOX_CURATOR, else the login name, else "uid<N>". Owned. */
+/* The curator: $LIGHTBOX_CURATOR, else util_login(). Owned. */
 char *util_curator(void);
 /* Parses a whole base-10 integer within [min,max]; 0 or -1. */
 int util_parse_int(const char *s, long long min, long long max, long long *out);

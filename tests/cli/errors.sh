@@ -2,7 +2,7 @@
 # Bad input gets one clear line on stderr, the right exit status, and no
 # partial write.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 30
+plan 46
 
 cd "$T" || exit 1
 "$LIGHTBOX" init >/dev/null
@@ -53,7 +53,7 @@ like "$(cat "$T/.out")" "lightbox init" "points at init"
 
 # A read-only store (as a non-root user would have; root ignores modes).
 cp -r store ro
-chmod -R a-w ro
+chmod -R a+rX,a-w ro # private by default: let the other user read it
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	run_ro() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 else
@@ -65,5 +65,36 @@ st=$?
 is "$st" "1" "rating in a read-only store fails"
 like "$(cat "$T/.out")" "read-only" "and says the store is read-only"
 is "$(sqlite3 "$T/ro/lightbox.db" 'SELECT count(*) FROM rating' 2>/dev/null)" "0" "nothing written"
-chmod -R u+w ro
+# Every write refused for permissions ends cleanly (no abort: tag and
+# select once died of "st_end without st_begin", status 134) and names
+# the file and its owner.  The folder is writable, the database not: the
+# user's SQLite makes -wal and -shm and opens lightbox.db read-only.
+cp -r store ro2
+chmod -R a+rX,a-w ro2
+chmod a+w ro2
+for cmd in "tag add 1 red" "tag rm 1 red" "select 1" "unselect 1" "note add 1 hi"; do
+	# shellcheck disable=SC2086
+	run_ro "$LIGHTBOX" --store "$T/ro2" $cmd >"$T/.out" 2>&1
+	is "$?" "1" "$cmd in a read-only store fails cleanly"
+	like "$(cat "$T/.out")" "cannot write $T/ro2/lightbox.db \(owner $(id -un), group [^,]+, mode 0[0-7]+\)" \
+		"and names the file and its owner"
+done
+chmod -R u+w ro ro2
+
+# A curator name that is not the login, where the store allows no alias.
+login=$(id -un)
+"$LIGHTBOX" init --aliases off >/dev/null
+before=$(events)
+LIGHTBOX_CURATOR=not-$login "$LIGHTBOX" rate 1 2 >"$T/.out" 2>&1
+is "$?" 1 "an alias is refused where the store allows none"
+like "$(cat "$T/.out")" "curator name 'not-$login' \(LIGHTBOX_CURATOR\) is not your login '$login'.*init --aliases on" \
+	"and the message says why and how to allow it"
+is "$(events)" "$before" "nothing was written"
+LIGHTBOX_CURATOR=$login "$LIGHTBOX" rate 1 2 >/dev/null 2>&1
+is "$?" 0 "the login itself may write"
+"$LIGHTBOX" init --aliases on >/dev/null
+LIGHTBOX_CURATOR=not-$login "$LIGHTBOX" rate 1 3 >/dev/null 2>&1
+is "$?" 0 "once allowed, the alias writes"
+is "$(sql "SELECT login || ' as ' || curator FROM event ORDER BY id DESC LIMIT 1")" "$login as not-$login" \
+	"and the event records both the login and the name"
 done_testing

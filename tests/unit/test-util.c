@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -109,6 +112,52 @@ static void atomic_write_and_read(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+/* Files made in a store take the store's modes whatever the umask:
+ * 0600/0700 in a private one, 0660/2770 in a group-writable one. */
+static void store_modes_not_umask(void **state)
+{
+	char root[] = "/tmp/lb-perm-XXXXXX", *p, *cmd;
+	mode_t file, dir, old = umask(077);
+	gid_t gid;
+	struct stat sb;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	assert_int_equal(util_perm_of("/tmp/elsewhere/x", &file, &dir, &gid), 0);
+	util_perm_store(root);
+	assert_int_equal(util_perm_of(root, &file, &dir, &gid), 1);
+	assert_int_equal(file, 0600);
+	assert_int_equal(dir, 0700);
+	/* A shared store: the folder group-writable (as init --shared makes it). */
+	assert_int_equal(chmod(root, 02770), 0);
+	util_perm_store(root);
+	assert_int_equal(util_perm_of(root, &file, &dir, &gid), 1);
+	assert_int_equal(file, 0660);
+	assert_int_equal(dir, 02770);
+	p = xasprintf("%s/assets/ab", root);
+	assert_int_equal(util_mkdir_p(p), 0);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 02770);
+	free(p);
+	p = xasprintf("%s/assets/ab/f.png", root);
+	assert_int_equal(util_write_atomic(p, "x", 1), 0);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0660);
+	free(p);
+	p = xasprintf("%s/cache.lock", root);
+	fd = util_perm_open(p, O_RDWR);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0660);
+	free(p);
+	umask(old);
+	cmd = xasprintf("rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -116,6 +165,7 @@ int main(void)
 		cmocka_unit_test(visible_hides_controls),
 		cmocka_unit_test(slugs_and_ages),
 		cmocka_unit_test(atomic_write_and_read),
+		cmocka_unit_test(store_modes_not_umask),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
