@@ -186,7 +186,7 @@ static void *worker(void *arg)
 		pthread_cond_broadcast(&c->done);
 		job_free(j);
 		if (c->wake_fd >= 0) {
-			w = write(c->wake_fd, "p", 1);
+			w = write(c->wake_fd, "p", 1); /* WAKE_PREVIEW */
 			(void)w;
 		}
 	}

@@ -525,6 +525,23 @@ size_t complete_words(struct tui *ui, const struct prompt_spec *spec, const char
 
 enum { TUI_MAX_VIEWS = 32, MSG_MAX_LINES = 8 };
 
+/* The bytes written into the loop's self-pipe (ui->wake), besides the
+ * signal handlers' signal numbers.  Only WAKE_STORE asks for the store to
+ * be looked at now; the others are answered by their own poll in the loop
+ * (bg_collect, tui_import_poll, the preview's poll). */
+enum tui_wake {
+	WAKE_STORE = '!',   /* a job runner or an import committed: look now */
+	WAKE_BG = 'b',      /* the worker finished a task */
+	WAKE_IMPORT = 'i',  /* an import's progress (nothing committed) */
+	WAKE_PREVIEW = 'p', /* a render is ready (preview-cache.c writes it) */
+	WAKE_REDRAW = 'r',  /* the preview wants another frame */
+};
+/* Empties the self-pipe's read end fd (non-blocking); 1 when a byte asked
+ * for the store to be looked at now (WAKE_STORE), else 0. */
+int tui_wake_drain(int fd);
+/* Writes one wake byte; never blocks, keeps errno. */
+void tui_wake(int fd, enum tui_wake why);
+
 struct tui {
 	struct store *st;
 	struct km_config *cfg;
@@ -534,9 +551,7 @@ struct tui {
 	int depth;
 	struct bg *bg;
 	struct preview *preview;
-	/* self-pipe: signal handlers write the signal number, the worker 'b';
-	 * a job runner given wake[1] writes any other byte when it changed
-	 * the store, and the store is looked at at once */
+	/* the self-pipe: bytes enum tui_wake, and signal numbers */
 	int wake[2];
 	uint64_t next_owner;
 	int64_t data_version;

@@ -8,8 +8,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -258,6 +261,539 @@ static void nothing_to_drop_refuses_the_push(void **state)
 	assert_int_equal(nclosed(), npool);
 }
 
+/* ------------------------------------------------------------ the list engine */
+
+/* A keyset source like the store's: ids 1..src_n in order, some removed
+ * (src_gone), rows are allocated copies of their id (the key).  Counts
+ * reads and rows alive, so paging and freeing can be checked. */
+enum { SRC_MAX = 20000 };
+static int src_n;
+static unsigned char src_gone[SRC_MAX + 1];
+static int src_fetches, src_live, src_fail;
+
+static void *src_row(int64_t id)
+{
+	int64_t *r = xmalloc(sizeof *r);
+
+	*r = id;
+	src_live++;
+	return r;
+}
+
+static int s_fetch(struct list *l, const void *from, int dir, int incl, int n, void **out, char **err)
+{
+	int64_t k, id;
+	int got = 0, i;
+
+	(void)l;
+	src_fetches++;
+	if (src_fail) {
+		*err = xstrdup("the store is gone");
+		return -1;
+	}
+	if (dir > 0) {
+		k = from ? *(const int64_t *)from + (incl ? 0 : 1) : 1;
+		for (id = k; id <= src_n && got < n; id++)
+			if (!src_gone[id])
+				out[got++] = src_row(id);
+		return got;
+	}
+	k = from ? *(const int64_t *)from - (incl ? 0 : 1) : src_n;
+	for (id = k; id >= 1 && got < n; id--)
+		if (!src_gone[id])
+			out[got++] = src_row(id);
+	/* Read backwards; the list wants them in list order. */
+	for (i = 0; i < got / 2; i++) {
+		void *t = out[i];
+		out[i] = out[got - 1 - i];
+		out[got - 1 - i] = t;
+	}
+	return got;
+}
+
+static void *s_get(struct list *l, int64_t id)
+{
+	(void)l;
+	return id >= 1 && id <= src_n && !src_gone[id] ? src_row(id) : NULL;
+}
+
+static void s_free_row(struct list *l, void *row)
+{
+	(void)l;
+	src_live--;
+	free(row);
+}
+
+static int64_t s_id(const struct list *l, const void *row)
+{
+	(void)l;
+	return *(const int64_t *)row;
+}
+
+static void s_draw(struct list *l, const void *row, int y, int x, int w, unsigned flags)
+{
+	(void)l;
+	(void)row;
+	(void)y;
+	(void)x;
+	(void)w;
+	(void)flags;
+}
+
+static const struct list_src keyset_src = {
+	.fetch = s_fetch,
+	.get = s_get,
+	.free_row = s_free_row,
+	.id = s_id,
+	.draw = s_draw,
+};
+
+static void src_reset(int n)
+{
+	src_n = n;
+	memset(src_gone, 0, sizeof src_gone);
+	src_fetches = src_live = src_fail = 0;
+}
+
+/* The window's ids are the source's, in order, with none skipped. */
+static void window_is_contiguous(const struct list *l)
+{
+	int i;
+	int64_t id;
+
+	for (i = 1; i < l->n; i++) {
+		assert_true(l->ids[i] > l->ids[i - 1]);
+		for (id = l->ids[i - 1] + 1; id < l->ids[i]; id++)
+			assert_true(src_gone[id]);
+	}
+	assert_int_equal(src_live, l->n);
+}
+
+static void paging_keeps_a_small_window(void **state)
+{
+	struct list l;
+	char pos[64];
+	int i, fetches;
+
+	(void)state;
+	src_reset(10000);
+	list_init(&l, &keyset_src, NULL);
+	l.height = 20;
+	assert_int_equal(list_open(&l), 0);
+	assert_int_equal(src_fetches, 1);
+	assert_int_equal(l.n, 64); /* one chunk: nothing counts the list */
+	assert_true(l.at_start);
+	assert_false(l.at_end);
+	assert_int_equal(l.total, -1);
+	assert_int_equal(list_current_id(&l), 1);
+	/* Down 5000 rows a page at a time: pages are read as needed, the
+	 * window never holds more than 256, the position stays known. */
+	for (i = 0; i < 250; i++) {
+		assert_true(list_move(&l, 20));
+		assert_true(l.n <= 256);
+	}
+	assert_int_equal(list_current_id(&l), 5001);
+	assert_int_equal(list_pos(&l), 5000);
+	assert_true(src_fetches < 5000 / 64 + 3);
+	window_is_contiguous(&l);
+	list_pos_text(&l, pos, sizeof pos);
+	assert_string_equal(pos, "5001 of \xe2\x80\xa6");
+	/* The end is one read from the end, not a walk. */
+	fetches = src_fetches;
+	assert_true(list_end(&l));
+	assert_int_equal(src_fetches, fetches + 1);
+	assert_int_equal(list_current_id(&l), 10000);
+	assert_true(l.at_end);
+	/* Its position comes when the total does (the worker counts). */
+	assert_int_equal(list_pos(&l), -1);
+	list_set_total(&l, 10000);
+	assert_int_equal(list_pos(&l), 9999);
+	/* Up again past the window's start: read backwards. */
+	for (i = 0; i < 10; i++)
+		list_move(&l, -20);
+	assert_int_equal(list_current_id(&l), 9800);
+	assert_int_equal(list_pos(&l), 9799);
+	window_is_contiguous(&l);
+	/* Moving is clamped at the ends. */
+	assert_true(list_home(&l));
+	assert_int_equal(list_current_id(&l), 1);
+	assert_false(list_move(&l, -1));
+	assert_int_equal(list_current_id(&l), 1);
+	list_free(&l);
+	assert_int_equal(src_live, 0);
+}
+
+static void pages_follow_keys_not_offsets(void **state)
+{
+	struct list l;
+	int64_t id;
+
+	(void)state;
+	src_reset(1000);
+	list_init(&l, &keyset_src, NULL);
+	l.height = 20;
+	assert_int_equal(list_open(&l), 0);
+	assert_int_equal(l.n, 64);
+	/* Rows after the window go, and one is added before it, while the
+	 * user reads: the next page starts after the last row seen, so
+	 * nothing is skipped twice or shown twice. */
+	for (id = 65; id <= 70; id++)
+		src_gone[id] = 1;
+	list_move(&l, 63);
+	assert_int_equal(list_current_id(&l), 64);
+	list_move(&l, 1);
+	assert_int_equal(list_current_id(&l), 71);
+	window_is_contiguous(&l);
+	/* The row under the cursor goes: a reload lands where it was. */
+	src_gone[71] = 1;
+	assert_int_equal(list_reload(&l, 0), 0);
+	assert_int_equal(list_current_id(&l), 72);
+	window_is_contiguous(&l);
+	/* A failed read says why and keeps the window. */
+	src_fail = 1;
+	assert_int_equal(list_reload(&l, 0), -1);
+	assert_string_equal(l.err, "the store is gone");
+	assert_int_equal(list_current_id(&l), 72);
+	src_fail = 0;
+	list_free(&l);
+	assert_int_equal(src_live, 0);
+}
+
+static int collect_id(int64_t id, void *arg)
+{
+	int64_t *seen = arg;
+
+	assert_true(id >= 1 && id <= src_n);
+	seen[id]++;
+	seen[0]++;
+	return 0;
+}
+
+static void marks_are_all_minus_exceptions(void **state)
+{
+	struct list l;
+	static int64_t seen[SRC_MAX + 1];
+	int64_t id;
+
+	(void)state;
+	src_reset(SRC_MAX);
+	list_init(&l, &keyset_src, NULL);
+	l.height = 20;
+	assert_int_equal(list_open(&l), 0);
+	assert_false(list_has_marks(&l));
+	/* Marking everything stores nothing... */
+	list_mark_all(&l);
+	assert_int_equal(l.marks.n, 0);
+	assert_true(list_is_marked(&l, 1));
+	assert_true(list_is_marked(&l, SRC_MAX)); /* a row never read */
+	assert_int_equal(list_marked_count(&l), -1); /* the total is not known yet */
+	/* ...and unmarking three stores the three. */
+	list_move(&l, 1);
+	list_mark_toggle(&l);
+	list_move(&l, 1);
+	list_mark_toggle(&l);
+	list_move(&l, 1);
+	list_mark_toggle(&l);
+	assert_int_equal(l.marks.n, 3);
+	assert_false(list_is_marked(&l, 2));
+	assert_false(list_is_marked(&l, 4));
+	assert_true(list_is_marked(&l, 5));
+	list_set_total(&l, SRC_MAX);
+	assert_int_equal(list_marked_count(&l), SRC_MAX - 3);
+	/* Acting on the marks pages through the whole source, without them. */
+	memset(seen, 0, sizeof seen);
+	assert_int_equal(list_marked_each(&l, collect_id, seen), 0);
+	assert_int_equal(seen[0], SRC_MAX - 3);
+	assert_int_equal(seen[3], 0);
+	assert_int_equal(seen[SRC_MAX], 1);
+	assert_int_equal(src_live, l.n);
+	/* Toggling an exception back marks it again and forgets it. */
+	list_mark_toggle(&l);
+	assert_int_equal(l.marks.n, 2);
+	assert_true(list_is_marked(&l, 4));
+	/* Unmark all, then marks are the set again. */
+	list_unmark_all(&l);
+	assert_int_equal(list_marked_count(&l), 0);
+	list_home(&l);
+	list_mark_toggle(&l); /* 1: the anchor */
+	/* A range to a row far outside the window walks the source. */
+	list_move(&l, 999);
+	assert_int_equal(list_current_id(&l), 1000);
+	assert_int_equal(list_mark_range(&l), 0);
+	assert_int_equal(list_marked_count(&l), 1000);
+	for (id = 1; id <= 1000; id++)
+		assert_true(list_is_marked(&l, id));
+	assert_false(list_is_marked(&l, 1001));
+	memset(seen, 0, sizeof seen);
+	assert_int_equal(list_marked_each(&l, collect_id, seen), 0);
+	assert_int_equal(seen[0], 1000);
+	/* Without an anchor, a range says what to do. */
+	list_unmark_all(&l);
+	assert_int_equal(list_mark_range(&l), -1);
+	assert_non_null(strstr(l.err, "mark a row first"));
+	list_free(&l);
+	assert_int_equal(src_live, 0);
+}
+
+/* ------------------------------------------------------------ the worker and the self-pipe */
+
+static char store_dir_[64];
+
+static int group_setup(void **state)
+{
+	struct store_options o;
+	struct store *st = NULL;
+	char *err = NULL;
+
+	(void)state;
+	snprintf(store_dir_, sizeof store_dir_, "%s", "/tmp/lb-test-tui.XXXXXX");
+	if (mkdtemp(store_dir_) == NULL)
+		return -1;
+	memset(&o, 0, sizeof o);
+	o.create = 1;
+	o.curator = "alice";
+	if (store_open(store_dir_, &o, &st, &err) != 0) {
+		fprintf(stderr, "# %s\n", err);
+		free(err);
+		return -1;
+	}
+	store_close(&st);
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	char *cmd = xasprintf("rm -rf '%s'", store_dir_);
+	int rc;
+
+	(void)state;
+	rc = system(cmd);
+	free(cmd);
+	return rc == 0 ? 0 : -1;
+}
+
+struct probe_task {
+	struct bg_task t;
+	int *order;   /* where done() writes its turn */
+	int *turn;
+	/* filled by run(), in the worker */
+	int had_store;
+	char dir[64];
+	pthread_t thread;
+	int blocked;  /* SIGINT, SIGTERM and SIGWINCH blocked there */
+	int freed_flag;
+	int *freed;
+};
+
+static int ndone;
+
+static void probe_run(struct bg_task *bt, struct store *st)
+{
+	struct probe_task *t = (struct probe_task *)bt;
+	sigset_t cur;
+
+	t->had_store = st != NULL;
+	if (st)
+		snprintf(t->dir, sizeof t->dir, "%s", store_dir(st));
+	t->thread = pthread_self();
+	pthread_sigmask(SIG_BLOCK, NULL, &cur);
+	t->blocked = sigismember(&cur, SIGINT) && sigismember(&cur, SIGTERM) && sigismember(&cur, SIGWINCH);
+}
+
+static void probe_done(struct bg_task *bt, struct tui *ui)
+{
+	struct probe_task *t = (struct probe_task *)bt;
+
+	(void)ui;
+	*t->order = ++*t->turn;
+	ndone++;
+}
+
+static void probe_free(struct bg_task *bt)
+{
+	struct probe_task *t = (struct probe_task *)bt;
+
+	if (t->freed)
+		(*t->freed)++;
+	free(t);
+}
+
+static struct probe_task *probe(uint64_t owner, int key, int *order, int *turn, int *freed)
+{
+	struct probe_task *t = xcalloc(1, sizeof *t);
+
+	t->t.run = probe_run;
+	t->t.done = probe_done;
+	t->t.free = probe_free;
+	t->t.owner = owner;
+	t->t.key = key;
+	t->order = order;
+	t->turn = turn;
+	t->freed = freed;
+	return t;
+}
+
+/* Waits (up to 10 s) for a byte on the self-pipe, then empties it. */
+static int wait_wake(int fd, int *asks_store)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int rc;
+
+	do
+		rc = poll(&p, 1, 10000);
+	while (rc < 0 && errno == EINTR);
+	if (rc <= 0)
+		return -1;
+	*asks_store = tui_wake_drain(fd);
+	return 0;
+}
+
+static void worker_answers_through_the_self_pipe(void **state)
+{
+	struct tui ui;
+	struct bg *b;
+	struct probe_task *t;
+	int wake[2], order = 0, turn = 0, freed = 0, store = -1, got = 0;
+
+	(void)state;
+	memset(&ui, 0, sizeof ui);
+	assert_int_equal(pipe2(wake, O_NONBLOCK | O_CLOEXEC), 0);
+	b = bg_new(store_dir_, "alice", wake[1]);
+	t = probe(1, 1, &order, &turn, &freed);
+	bg_submit(b, &t->t);
+	assert_true(bg_busy(b));
+	bg_kick(b);
+	assert_int_equal(wait_wake(wake[0], &store), 0);
+	/* The worker's byte is not "look at the store". */
+	assert_int_equal(store, 0);
+	ndone = 0;
+	while (got == 0)
+		got = bg_collect(b, &ui);
+	assert_int_equal(got, 1);
+	assert_int_equal(ndone, 1);
+	assert_int_equal(freed, 1);
+	assert_int_equal(order, 1);
+	assert_false(bg_busy(b));
+	bg_free(&b);
+	assert_null(b);
+	close(wake[0]);
+	close(wake[1]);
+}
+
+static struct probe_task *last_probe;
+
+static void probe_keep_run(struct bg_task *bt, struct store *st)
+{
+	probe_run(bt, st);
+	/* Copy what run() saw: the task is freed after done(). */
+	last_probe = xmalloc(sizeof *last_probe);
+	memcpy(last_probe, bt, sizeof *last_probe);
+}
+
+static void worker_has_its_own_connection_and_no_signals(void **state)
+{
+	struct tui ui;
+	struct bg *b;
+	struct probe_task *t;
+	int wake[2], order = 0, turn = 0, store;
+
+	(void)state;
+	memset(&ui, 0, sizeof ui);
+	assert_int_equal(pipe2(wake, O_NONBLOCK | O_CLOEXEC), 0);
+	b = bg_new(store_dir_, "alice", wake[1]);
+	t = probe(1, 1, &order, &turn, NULL);
+	t->t.run = probe_keep_run;
+	bg_submit(b, &t->t);
+	bg_kick(b);
+	assert_int_equal(wait_wake(wake[0], &store), 0);
+	while (bg_collect(b, &ui) == 0)
+		;
+	assert_non_null(last_probe);
+	assert_true(last_probe->had_store);
+	assert_string_equal(last_probe->dir, store_dir_);
+	assert_false(pthread_equal(last_probe->thread, pthread_self()));
+	/* Signals are the interface thread's: the worker takes none. */
+	assert_true(last_probe->blocked);
+	free(last_probe);
+	last_probe = NULL;
+	bg_free(&b);
+	close(wake[0]);
+	close(wake[1]);
+}
+
+static void newer_task_replaces_and_forgotten_owner_is_dropped(void **state)
+{
+	struct tui ui;
+	struct bg *b;
+	int wake[2], first = 0, second = 0, other = 0, turn = 0, freed = 0, store;
+
+	(void)state;
+	memset(&ui, 0, sizeof ui);
+	assert_int_equal(pipe2(wake, O_NONBLOCK | O_CLOEXEC), 0);
+	b = bg_new(store_dir_, "alice", wake[1]);
+	/* Typing a filter fast: the same owner and key replace the queued one. */
+	bg_submit(b, &probe(7, 1, &first, &turn, &freed)->t);
+	bg_submit(b, &probe(7, 1, &second, &turn, &freed)->t);
+	assert_int_equal(freed, 1);
+	/* A view that closed: its tasks are dropped, never done(). */
+	bg_submit(b, &probe(8, 1, &other, &turn, &freed)->t);
+	bg_forget(b, 8);
+	assert_int_equal(freed, 2);
+	bg_kick(b);
+	assert_int_equal(wait_wake(wake[0], &store), 0);
+	ndone = 0;
+	while (ndone < 1)
+		bg_collect(b, &ui);
+	while (bg_busy(b))
+		bg_collect(b, &ui);
+	assert_int_equal(ndone, 1);
+	assert_int_equal(first, 0);
+	assert_int_equal(second, 1);
+	assert_int_equal(other, 0);
+	assert_int_equal(freed, 3);
+	bg_free(&b);
+	close(wake[0]);
+	close(wake[1]);
+}
+
+static void only_a_store_wake_asks_for_the_store(void **state)
+{
+	static const enum tui_wake quiet[] = { WAKE_BG, WAKE_IMPORT, WAKE_PREVIEW, WAKE_REDRAW };
+	static const char sigs[] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGCONT };
+	int wake[2];
+	size_t i;
+	char c;
+
+	(void)state;
+	assert_int_equal(pipe2(wake, O_NONBLOCK | O_CLOEXEC), 0);
+	/* Each byte alone: the worker's, an import's progress, the
+	 * preview's, the signal handlers': none asks for the store. */
+	for (i = 0; i < sizeof quiet / sizeof quiet[0]; i++) {
+		tui_wake(wake[1], quiet[i]);
+		assert_int_equal(tui_wake_drain(wake[0]), 0);
+	}
+	for (i = 0; i < sizeof sigs; i++) {
+		assert_int_equal(write(wake[1], &sigs[i], 1), 1);
+		assert_int_equal(tui_wake_drain(wake[0]), 0);
+	}
+	/* A job runner's or an import's commit does, among others. */
+	tui_wake(wake[1], WAKE_PREVIEW);
+	tui_wake(wake[1], WAKE_STORE);
+	tui_wake(wake[1], WAKE_BG);
+	assert_int_equal(tui_wake_drain(wake[0]), 1);
+	/* And the pipe is empty after. */
+	assert_int_equal(read(wake[0], &c, 1), -1);
+	assert_int_equal(errno, EAGAIN);
+	/* The runner's byte is WAKE_STORE. */
+	assert_int_equal(WAKE_STORE, '!');
+	/* A full pipe never blocks the writer. */
+	for (i = 0; i < 100000; i++)
+		tui_wake(wake[1], WAKE_BG);
+	assert_int_equal(tui_wake_drain(wake[0]), 0);
+	close(wake[0]);
+	close(wake[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,8 +801,15 @@ int main(void)
 		cmocka_unit_test(a_held_view_outlives_the_stack_s_hold),
 		cmocka_unit_test(zoom_below_survives_popping),
 		cmocka_unit_test(nothing_to_drop_refuses_the_push),
+		cmocka_unit_test(paging_keeps_a_small_window),
+		cmocka_unit_test(pages_follow_keys_not_offsets),
+		cmocka_unit_test(marks_are_all_minus_exceptions),
+		cmocka_unit_test(worker_answers_through_the_self_pipe),
+		cmocka_unit_test(worker_has_its_own_connection_and_no_signals),
+		cmocka_unit_test(newer_task_replaces_and_forgotten_owner_is_dropped),
+		cmocka_unit_test(only_a_store_wake_asks_for_the_store),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
