@@ -110,11 +110,17 @@ static struct tview *tv(struct tui *ui, struct view *hold)
 	return t;
 }
 
-static void stack_reset(struct tui *ui)
+/* A fresh interface with a root view on its stack; returns the root. */
+static struct tview *stack_start(struct tui *ui)
 {
+	struct tview *root;
+
 	memset(ui, 0, sizeof *ui);
 	memset(pool, 0, sizeof pool);
 	npool = 0;
+	root = tv(ui, NULL);
+	tui_push(ui, &root->v);
+	return root;
 }
 
 /* Pops everything (each pop reloads the new top: a closed view would fail
@@ -144,9 +150,7 @@ static void full_stack_drops_its_oldest(void **state)
 	int i;
 
 	(void)state;
-	stack_reset(&ui);
-	root = tv(&ui, NULL);
-	tui_push(&ui, &root->v);
+	root = stack_start(&ui);
 	first = tv(&ui, NULL);
 	tui_push(&ui, &first->v);
 	second = tv(&ui, NULL);
@@ -172,14 +176,12 @@ static void full_stack_drops_its_oldest(void **state)
 static void a_held_view_outlives_the_stack_s_hold(void **state)
 {
 	struct tui ui;
-	struct tview *root, *list;
+	struct tview *list;
 	struct view *zoom;
 	int i;
 
 	(void)state;
-	stack_reset(&ui);
-	root = tv(&ui, NULL);
-	tui_push(&ui, &root->v);
+	stack_start(&ui);
 	list = tv(&ui, NULL);
 	tui_push(&ui, &list->v);
 	/* The real zoom over it holds it. */
@@ -210,9 +212,7 @@ static void zoom_below_survives_popping(void **state)
 	(void)state;
 	/* The reproduction of issue 11: a zoom, then views over it until the
 	 * stack is full, then back down: every reload is of a live view. */
-	stack_reset(&ui);
-	root = tv(&ui, NULL);
-	tui_push(&ui, &root->v);
+	root = stack_start(&ui);
 	list = tv(&ui, NULL);
 	tui_push(&ui, &list->v);
 	tui_push(&ui, view_zoom_new(&ui, &list->v));
@@ -238,9 +238,7 @@ static void nothing_to_drop_refuses_the_push(void **state)
 	int i;
 
 	(void)state;
-	stack_reset(&ui);
-	root = tv(&ui, NULL);
-	tui_push(&ui, &root->v);
+	root = stack_start(&ui);
 	/* Each view holds the one under it: none but the top is droppable,
 	 * and the top never is. */
 	prev = root;
