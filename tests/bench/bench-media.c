@@ -326,7 +326,7 @@ static double load_rss(const char *path, long long limit, int *ok)
 static void bench_png16_rss(const char *dir)
 {
 	struct sbuf b;
-	char *p16, *p8;
+	char *p16, *p8, *p1;
 	double mb;
 	int ok;
 
@@ -335,6 +335,12 @@ static void bench_png16_rss(const char *dir)
 	p16 = td_write(dir, "10000x10000-16bit.png", b.s, b.len);
 	printf("\npeak RSS of a preview (800x800 box), each in a process of its own:\n");
 	printf("  a 10000x10000 16-bit RGBA PNG is %zu bytes\n", b.len);
+	sb_reset(&b);
+	td_png16(&b, 1, 1);
+	p1 = td_write(dir, "1x1-16bit.png", b.s, b.len);
+	mb = load_rss(p1, 0, &ok);
+	printf("  16-bit 1x1 (the process itself)   %s  peak RSS %7.1f MB\n",
+	       ok ? "decoded" : "refused", mb);
 	mb = load_rss(p16, 0, &ok);
 	printf("  16-bit, default limit (100 MP)    %s  peak RSS %7.1f MB\n",
 	       ok ? "decoded" : "refused", mb);
@@ -343,7 +349,7 @@ static void bench_png16_rss(const char *dir)
 		printf("  16-bit, limit 200 MP              %s  peak RSS %7.1f MB\n",
 		       ok ? "decoded" : "refused", mb);
 	} else {
-		printf("  16-bit, limit 200 MP              (LB_BENCH_BIG=1 to measure: about 2 GB)\n");
+		printf("  16-bit, limit 200 MP              (LB_BENCH_BIG=1 to measure: about 1.6 GB)\n");
 	}
 	sb_reset(&b);
 	{
@@ -358,6 +364,7 @@ static void bench_png16_rss(const char *dir)
 	sb_free(&b);
 	free(p16);
 	free(p8);
+	free(p1);
 }
 
 int main(void)
