@@ -3,7 +3,8 @@
  * view stack (who holds a view, what the stack lets go of when full), the
  * list engine (keyset paging, marks as "all minus exceptions", moving) and
  * the background worker (a request run on its own connection, its answer
- * through the self-pipe).
+ * through the self-pipe), the self-pipe's bytes, and the import thread
+ * (no signals, its wake bytes).
  */
 #include "config.h"
 
@@ -792,6 +793,98 @@ static void only_a_store_wake_asks_for_the_store(void **state)
 	close(wake[1]);
 }
 
+/* ------------------------------------------------------------ the import thread */
+
+static volatile sig_atomic_t usr1_in_main, usr1_elsewhere;
+static pthread_t main_thread;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	if (pthread_equal(pthread_self(), main_thread))
+		usr1_in_main++;
+	else
+		usr1_elsewhere++;
+}
+
+static void import_takes_no_signals_and_wakes_by_name(void **state)
+{
+	struct store_options o;
+	struct lb_brief_fields f;
+	struct sigaction sa, old;
+	sigset_t usr1, prev;
+	struct tui ui;
+	char *paths[1], *dir, *file, buf[256];
+	int64_t project, brief, n;
+	int i, kills = 0;
+	ssize_t got;
+	char *err = NULL;
+
+	(void)state;
+	memset(&ui, 0, sizeof ui);
+	memset(&o, 0, sizeof o);
+	o.curator = "alice";
+	assert_int_equal(store_open(store_dir_, &o, &ui.st, &err), 0);
+	assert_int_equal(store_project_add(ui.st, "Import", NULL, &project), 0);
+	memset(&f, 0, sizeof f);
+	f.title = (char *)"texts";
+	f.modality = LB_TEXT;
+	f.prompt = (char *)"lines";
+	assert_int_equal(store_brief_add(ui.st, project, &f, &brief), 0);
+	/* A folder of 300 texts: long enough to be signalled while it runs. */
+	dir = xasprintf("%s/in", store_dir_);
+	assert_int_equal(util_mkdir_p(dir), 0);
+	for (i = 0; i < 300; i++) {
+		file = xasprintf("%s/t%03d.txt", dir, i);
+		FILE *fp = fopen(file, "w");
+		assert_non_null(fp);
+		fprintf(fp, "text number %d\n", i);
+		assert_int_equal(fclose(fp), 0);
+		free(file);
+	}
+	assert_int_equal(pipe2(ui.wake, O_NONBLOCK | O_CLOEXEC), 0);
+
+	/* SIGUSR1 is not blocked while the thread starts; the thread must
+	 * block it anyway.  Then the main thread blocks it too: a signal sent
+	 * to the process stays pending unless some thread takes it. */
+	main_thread = pthread_self();
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_usr1;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, &old);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	paths[0] = dir;
+	assert_int_equal(tui_import_start(&ui, brief, paths, 1), 0);
+	pthread_sigmask(SIG_BLOCK, &usr1, &prev);
+	while (ui.import) {
+		if (kills < 50) {
+			kill(getpid(), SIGUSR1);
+			kills++;
+		}
+		/* The bytes it wakes the loop with: its own, or "look now". */
+		while ((got = read(ui.wake[0], buf, sizeof buf)) > 0)
+			for (i = 0; i < got; i++)
+				assert_true(buf[i] == WAKE_IMPORT || buf[i] == WAKE_STORE);
+		tui_import_poll(&ui);
+		usleep(1000);
+	}
+	assert_int_equal(usr1_elsewhere, 0);
+	pthread_sigmask(SIG_SETMASK, &prev, NULL); /* the pending one runs here */
+	assert_int_equal(usr1_in_main, 1);
+	sigaction(SIGUSR1, &old, NULL);
+	assert_int_equal(ui.nmsg, 1);
+	assert_non_null(strstr(ui.msg[0], "300 added"));
+	assert_int_equal(store_candidate_count(ui.st, &(struct lb_filter){ .brief_id = brief }, &n), 0);
+	assert_int_equal(n, 300);
+	tui_msg_clear(&ui);
+	free(ui.status_note);
+	close(ui.wake[0]);
+	close(ui.wake[1]);
+	store_close(&ui.st);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -806,6 +899,7 @@ int main(void)
 		cmocka_unit_test(worker_has_its_own_connection_and_no_signals),
 		cmocka_unit_test(newer_task_replaces_and_forgotten_owner_is_dropped),
 		cmocka_unit_test(only_a_store_wake_asks_for_the_store),
+		cmocka_unit_test(import_takes_no_signals_and_wakes_by_name),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
