@@ -16,6 +16,43 @@
 
 #include "util.h"
 
+static void *thread_mask(void *arg)
+{
+	sigset_t *out = arg;
+
+	pthread_sigmask(SIG_BLOCK, NULL, out);
+	return (void *)(intptr_t)util_umask();
+}
+
+static void threads_take_no_signals(void **state)
+{
+	sigset_t in, before, after;
+	pthread_t t[4];
+	void *mask[4];
+	mode_t m = umask(022);
+	int i;
+
+	(void)state;
+	umask(m); /* util_umask reads it once: the test program's own */
+	pthread_sigmask(SIG_BLOCK, NULL, &before);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(util_thread_start(&t[i], thread_mask, &in), 0);
+		pthread_join(t[i], &mask[i]);
+	}
+	/* The thread blocks every signal a handler could take... */
+	assert_true(sigismember(&in, SIGINT));
+	assert_true(sigismember(&in, SIGTERM));
+	assert_true(sigismember(&in, SIGWINCH));
+	assert_true(sigismember(&in, SIGHUP));
+	/* ...and the caller's mask is as it was. */
+	pthread_sigmask(SIG_BLOCK, NULL, &after);
+	assert_int_equal(sigismember(&after, SIGINT), sigismember(&before, SIGINT));
+	assert_int_equal(sigismember(&after, SIGWINCH), sigismember(&before, SIGWINCH));
+	/* Every thread reads the same umask, the process's. */
+	for (i = 0; i < 4; i++)
+		assert_int_equal((mode_t)(intptr_t)mask[i], m);
+}
+
 static void sha256_known_vectors(void **state)
 {
 	char hex[65];
@@ -112,51 +149,14 @@ static void atomic_write_and_read(void **state)
 	assert_int_equal(system(path), 0);
 }
 
-static void *thread_mask(void *arg)
-{
-	sigset_t *out = arg;
-
-	pthread_sigmask(SIG_BLOCK, NULL, out);
-	return (void *)(intptr_t)util_umask();
-}
-
-static void threads_take_no_signals(void **state)
-{
-	sigset_t in, before, after;
-	pthread_t t[4];
-	void *mask[4];
-	mode_t m = umask(022);
-	int i;
-
-	(void)state;
-	umask(m); /* util_umask reads it once: the test program's own */
-	pthread_sigmask(SIG_BLOCK, NULL, &before);
-	for (i = 0; i < 4; i++) {
-		assert_int_equal(util_thread_start(&t[i], thread_mask, &in), 0);
-		pthread_join(t[i], &mask[i]);
-	}
-	/* The thread blocks every signal a handler could take... */
-	assert_true(sigismember(&in, SIGINT));
-	assert_true(sigismember(&in, SIGTERM));
-	assert_true(sigismember(&in, SIGWINCH));
-	assert_true(sigismember(&in, SIGHUP));
-	/* ...and the caller's mask is as it was. */
-	pthread_sigmask(SIG_BLOCK, NULL, &after);
-	assert_int_equal(sigismember(&after, SIGINT), sigismember(&before, SIGINT));
-	assert_int_equal(sigismember(&after, SIGWINCH), sigismember(&before, SIGWINCH));
-	/* Every thread reads the same umask, the process's. */
-	for (i = 0; i < 4; i++)
-		assert_int_equal((mode_t)(intptr_t)mask[i], m);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(threads_take_no_signals),
 		cmocka_unit_test(sha256_known_vectors),
 		cmocka_unit_test(visible_hides_controls),
 		cmocka_unit_test(slugs_and_ages),
 		cmocka_unit_test(atomic_write_and_read),
-		cmocka_unit_test(threads_take_no_signals),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
