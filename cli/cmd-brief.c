@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,7 +295,7 @@ static int edit_in_editor(struct cli *c, const struct lb_brief *b, struct lb_bri
 
 	*same = 0;
 	text = store_brief_to_text(b);
-	fd = mkstemps(path, 4);
+	fd = mkostemps(path, 4, O_CLOEXEC); /* other threads start ffmpeg meanwhile */
 	if (fd < 0) {
 		free(text);
 		return cli_error(c, "cannot create a temporary file: %s", strerror(errno));

@@ -389,6 +389,16 @@ static void unknown_action(struct parse *p, const char *name)
 	free(s);
 }
 
+/* A fixed key (km_fixed) cannot be unbound: says so. */
+static void fixed_error(struct parse *p, enum km_context ctx, km_key key)
+{
+	char name[KM_KEY_NAME_MAX];
+
+	add_error(p, "%s cannot be unbound in %s: it is fixed to %s, the way out no config can take "
+	          "away (:quit)", km_key_name(key, name), km_context_name(ctx),
+	          km_action_name(km_fixed(ctx, key)));
+}
+
 /* bind CONTEXT[,CONTEXT...] KEY ACTION */
 static void cmd_bind(struct parse *p, struct words *ws)
 {
@@ -416,7 +426,8 @@ static void cmd_bind(struct parse *p, struct words *ws)
 		if (!(mask & (1u << c)))
 			continue;
 		if (a == KM_A_NONE) {
-			km_unbind(p->cfg->km, (enum km_context)c, key);
+			if (km_unbind(p->cfg->km, (enum km_context)c, key) == KM_E_FIXED)
+				fixed_error(p, (enum km_context)c, key);
 		} else if (km_bind(p->cfg->km, (enum km_context)c, key, a, &err) < 0) {
 			add_error(p, "%s", err);
 			free(err);
@@ -429,7 +440,7 @@ static void cmd_unbind(struct parse *p, struct words *ws)
 {
 	unsigned mask;
 	km_key key = 0;
-	int c, any = 0;
+	int c, any = 0, rc;
 
 	if (ws->n != 3) {
 		add_error(p, "unbind takes CONTEXT KEY — e.g. unbind candidates x, or unbind "
@@ -446,7 +457,10 @@ static void cmd_unbind(struct parse *p, struct words *ws)
 		if (key == KM_KEY_NONE) {
 			km_unbind_all(p->cfg->km, (enum km_context)c);
 			any = 1;
-		} else if (km_unbind(p->cfg->km, (enum km_context)c, key) == 0) {
+		} else if ((rc = km_unbind(p->cfg->km, (enum km_context)c, key)) == 0) {
+			any = 1;
+		} else if (rc == KM_E_FIXED) {
+			fixed_error(p, (enum km_context)c, key);
 			any = 1;
 		} else if (strcmp(ws->w[1], "*") != 0) {
 			char name[KM_KEY_NAME_MAX];

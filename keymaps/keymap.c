@@ -124,6 +124,16 @@ static char *where_valid(enum km_action a)
 	return sb_steal(&b);
 }
 
+const char km_fixed_note[] = "':' opens the command line in every view and <Enter> runs it; no config "
+			     "can unbind them, so ':quit' always quits.";
+
+enum km_action km_fixed(enum km_context ctx, km_key key)
+{
+	if (ctx == KM_CTX_PROMPT)
+		return key == KM_KEY_ENTER ? KM_A_PROMPT_ACCEPT : KM_A_NONE;
+	return key == ':' ? KM_A_COMMAND_LINE : KM_A_NONE;
+}
+
 int km_bind(struct km_keymap *km, enum km_context ctx, km_key key, enum km_action a, char **err)
 {
 	char name[KM_KEY_NAME_MAX];
@@ -138,6 +148,13 @@ int km_bind(struct km_keymap *km, enum km_context ctx, km_key key, enum km_actio
 	}
 	if (a == KM_A_NONE || (unsigned)a >= KM_NACTIONS) {
 		*err = xstrdup("no action given — name one of the actions `lightbox keys` lists");
+		return -1;
+	}
+	if (km_fixed(ctx, key) != KM_A_NONE && km_fixed(ctx, key) != a) {
+		*err = xasprintf("%s cannot be bound to %s in %s: it is fixed to %s, the way out no config "
+		                 "can take away (:quit) — bind another key",
+		                 km_key_name(key, name), km_action_name(a), km_context_name(ctx),
+		                 km_action_name(km_fixed(ctx, key)));
 		return -1;
 	}
 	if (!km_action_bindable(a, ctx)) {
@@ -174,6 +191,8 @@ int km_unbind(struct km_keymap *km, enum km_context ctx, km_key key)
 
 	if ((unsigned)ctx >= KM_NCONTEXTS)
 		fatal("km_unbind: bad context %d", (int)ctx);
+	if (km_fixed(ctx, key) != KM_A_NONE)
+		return KM_E_FIXED;
 	t = &km->t[ctx];
 	i = find(t, key, &found);
 	if (found && t->b[i].action == KM_A_NONE)
@@ -238,6 +257,8 @@ enum km_action km_lookup(const struct km_keymap *km, enum km_context ctx, km_key
 
 	if ((unsigned)ctx >= KM_NCONTEXTS)
 		return KM_A_NONE;
+	if (km_fixed(ctx, key) != KM_A_NONE)
+		return km_fixed(ctx, key); /* whatever `unbind ctx *` left */
 	i = find(&km->t[ctx], key, &found);
 	if (found)
 		return km->t[ctx].b[i].action;
@@ -258,6 +279,7 @@ static size_t collect(const struct km_keymap *km, enum km_context ctx, enum km_a
 	const struct table *own = &km->t[ctx], *g = &km->t[KM_CTX_GLOBAL];
 	struct binding *v = NULL;
 	size_t n = 0, cap = 0, i, lim = own->n;
+	km_key fixed;
 
 	if (ctx != KM_CTX_GLOBAL && ctx != KM_CTX_PROMPT && km_action_in_context(a, ctx))
 		lim += g->n;
@@ -277,6 +299,18 @@ static size_t collect(const struct km_keymap *km, enum km_context ctx, enum km_a
 			v = xrealloc(v, cap * sizeof v[0]);
 		}
 		v[n++] = *b;
+	}
+	/* A fixed key does its action whatever the tables say (km_fixed). */
+	fixed = ctx == KM_CTX_PROMPT ? KM_KEY_ENTER : ':';
+	if (km_fixed(ctx, fixed) == a) {
+		for (i = 0; i < n && v[i].key != fixed; i++)
+			;
+		if (i == n) {
+			v = xrealloc(v, (n + 1) * sizeof v[0]);
+			v[n].key = fixed;
+			v[n].action = a;
+			v[n++].seq = 0;
+		}
 	}
 	if (n > 1)
 		qsort(v, n, sizeof v[0], by_seq);
@@ -334,6 +368,7 @@ static size_t effective(const struct km_keymap *km, enum km_context ctx, struct 
 	const struct table *own = &km->t[ctx], *g = &km->t[KM_CTX_GLOBAL];
 	struct binding *v = xmalloc((own->n + g->n + 1) * sizeof v[0]);
 	size_t n = 0, i;
+	km_key fixed;
 	int found;
 
 	for (i = 0; i < own->n; i++)
@@ -347,6 +382,15 @@ static size_t effective(const struct km_keymap *km, enum km_context ctx, struct 
 			if (!found)
 				v[n++] = g->b[i];
 		}
+	}
+	/* The fixed key (km_fixed), whatever the tables say: the +1 above. */
+	fixed = ctx == KM_CTX_PROMPT ? KM_KEY_ENTER : ':';
+	for (i = 0; i < n && v[i].key != fixed; i++)
+		;
+	if (i == n) {
+		v[n].key = fixed;
+		v[n].action = km_fixed(ctx, fixed);
+		v[n++].seq = 0;
 	}
 	qsort(v, n, sizeof v[0], by_action_seq);
 	*out = v;

@@ -34,7 +34,7 @@ enum km_context_mask {
 	/* Composite masks used by actions.def. */
 	KM_M_CAND = KM_M_CANDIDATES | KM_M_GRID | KM_M_DETAIL, /* a current candidate */
 	KM_M_DRILL = KM_M_PROJECTS | KM_M_BRIEFS | KM_M_CANDIDATES | KM_M_GRID | KM_M_SELECTION |
-	             KM_M_JOBS,
+	             KM_M_JOBS | KM_M_DETAIL, /* the detail: its parent and child lines */
 	KM_M_SORTABLE = KM_M_PROJECTS | KM_M_BRIEFS | KM_M_CANDIDATES | KM_M_GRID | KM_M_SELECTION |
 	                KM_M_JOBS,
 	KM_M_LISTS = KM_M_SORTABLE | KM_M_HELP,
@@ -181,9 +181,18 @@ void km_keymap_free(struct km_keymap **km);
  * invalid, or the action is KM_A_NONE. */
 int km_bind(struct km_keymap *km, enum km_context ctx, km_key key, enum km_action a, char **err);
 /* Makes key do nothing in ctx: removes ctx's binding and, where `global`
- * would answer instead, blocks that fallback.  0, or -1 when the key did
- * nothing in ctx already. */
+ * would answer instead, blocks that fallback.  0, -1 when the key did
+ * nothing in ctx already, KM_E_FIXED for a fixed key (km_fixed). */
 int km_unbind(struct km_keymap *km, enum km_context ctx, km_key key);
+enum { KM_E_FIXED = -2 };
+/* The way out no config can take away: ':' opens the command line in every
+ * view, and <Enter> runs what was typed there, so `:quit` always quits.
+ * The action a fixed key has in ctx, or KM_A_NONE when it is not fixed
+ * there.  km_bind refuses to give it another action, km_unbind to remove it,
+ * and km_lookup answers with it whatever the tables say. */
+enum km_action km_fixed(enum km_context ctx, km_key key);
+/* One line that says so, for listings (no newline). */
+extern const char km_fixed_note[];
 /* Removes every binding of ctx, including blocks: `global` answers again. */
 void km_unbind_all(struct km_keymap *km, enum km_context ctx);
 /* Records the current bindings as the pristine defaults. */

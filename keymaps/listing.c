@@ -118,6 +118,12 @@ void km_listing(struct sbuf *out, const struct km_keymap *km, enum km_format fmt
 {
 	int c;
 
+	if (fmt == KM_FMT_ROFF) {
+		km_roff_escape(out, km_fixed_note);
+		sb_adds(out, "\n");
+	} else {
+		sb_addf(out, "%s\n\n", km_fixed_note);
+	}
 	for (c = 0; c < KM_NCONTEXTS; c++) {
 		enum km_context ctx = (enum km_context)c;
 		unsigned flags = KM_ROWS_OWN;

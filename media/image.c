@@ -458,6 +458,42 @@ static int webp_first_frame(const unsigned char *data, size_t n, int cw, int ch,
 	return 0;
 }
 
+/* What decoding a picture costs, counted in pixels of 8-bit RGBA, the unit
+ * of the pixel limit: a 16-bit PNG is inflated and converted at 16 bits per
+ * channel before it is cut to 8, twice the memory of its pixel count (a
+ * 10000x10000 one of 778 KB took 2.2 GB).  So the limit bounds decoded
+ * bytes, not pixels. */
+static long long decode_weight(long long px, int bits)
+{
+	return bits > 8 ? px * 2 : px;
+}
+
+/* The refusal: what, how large, and the `set pixel-limit` (in megapixels,
+ * the option's unit) that would let it through, when there is one. */
+static int refuse(const char *what, int w, int h, int bits, long long limit, char **err)
+{
+	long long px = (long long)w * h, weight = decode_weight(px, bits);
+	long long need = (weight + 999999) / 1000000;
+	char *hint, *size;
+	int rc;
+
+	if (weight > MEDIA_PIXEL_LIMIT_MAX)
+		hint = xasprintf("larger than the highest pixel limit, %lld megapixels",
+				 MEDIA_PIXEL_LIMIT_MAX / 1000000);
+	else
+		hint = xasprintf("raise it with `set pixel-limit %lld`", need);
+	if (weight != px)
+		size = xasprintf("%dx%d at %d bits per channel decodes like %.1f megapixels", w, h,
+				 bits, weight / 1e6);
+	else
+		size = xasprintf("%dx%d is %.1f megapixels", w, h, px / 1e6);
+	rc = media_err(err, "%s image too large to decode: %s, over the pixel limit of %.1f "
+			 "megapixels (%s)", what, size, limit / 1e6, hint);
+	free(hint);
+	free(size);
+	return rc;
+}
+
 static int decode_stb(const unsigned char *data, size_t n, const char *what, long long limit,
 		      struct raw *r, char **err)
 {
@@ -472,6 +508,10 @@ static int decode_stb(const unsigned char *data, size_t n, const char *what, lon
 	if ((long long)w * h > limit)
 		return media_err(err, "corrupt %s: the decoder sees %dx%d, over the pixel limit",
 				 what, w, h);
+	/* The header said 8 bits, or was not read: stb's view wins. */
+	if (stbi_is_16_bit_from_memory(data, (int)n) &&
+	    decode_weight((long long)w * h, 16) > limit)
+		return refuse(what, w, h, 16, limit, err);
 	px = stbi_load_from_memory(data, (int)n, &w, &h, &comp, 4);
 	if (px == NULL)
 		return media_err(err, "cannot decode %s: %s", what,
@@ -487,16 +527,14 @@ static int decode_stb(const unsigned char *data, size_t n, const char *what, lon
 
 static int over_limit(const struct media_info *info, long long limit, char **err)
 {
-	long long px = (long long)info->width * info->height;
+	int bits = strcmp(info->mime, "image/png") == 0 ? info->bits : 8;
 
 	if (limit <= 0)
 		limit = MEDIA_PIXEL_LIMIT_DEFAULT;
-	if (px <= limit)
+	if (decode_weight((long long)info->width * info->height, bits) <= limit)
 		return 0;
-	return media_err(err, "%s image too large to decode: %dx%d is %.1f megapixels, over the "
-			 "pixel limit of %.1f megapixels (raise it with `set pixel-limit %lld`)",
-			 info->ext[0] ? info->ext : "the", info->width, info->height, px / 1e6,
-			 limit / 1e6, px);
+	return refuse(info->ext[0] ? info->ext : "the", info->width, info->height, bits, limit,
+		      err);
 }
 
 static int check_decodable(const struct media_info *info, long long limit, char **err)

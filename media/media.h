@@ -44,6 +44,9 @@ struct media_info {
 
 /* Default for the pixel_limit arguments below: 100 megapixels. */
 #define MEDIA_PIXEL_LIMIT_DEFAULT 100000000LL
+/* The highest limit `set pixel-limit` takes (10000 megapixels, its unit;
+ * keymaps/options.def says the same), for the hint of a refusal. */
+#define MEDIA_PIXEL_LIMIT_MAX 10000000000LL
 
 /* "image", "text", "audio", "video" or "unknown"; static string. */
 const char *media_kind_name(enum media_kind kind);

@@ -40,7 +40,6 @@ static void *worker(void *arg)
 	struct bg_task *t, **pp;
 	struct store_options opt;
 	char *err = NULL;
-	ssize_t w;
 
 	/* Below the interface's thread: on a busy machine the screen wins. */
 	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
@@ -77,8 +76,7 @@ static void *worker(void *arg)
 		for (pp = &b->done; *pp; pp = &(*pp)->next)
 			;
 		*pp = t;
-		w = write(b->wake_fd, "b", 1);
-		(void)w;
+		tui_wake(b->wake_fd, WAKE_BG);
 	}
 	pthread_mutex_unlock(&b->mu);
 	return NULL;
@@ -93,7 +91,8 @@ struct bg *bg_new(const char *store_dir, const char *curator, int wake_fd)
 	b->wake_fd = wake_fd;
 	b->dir = xstrdup(store_dir);
 	b->curator = xstrdup(curator);
-	if (pthread_create(&b->thread, NULL, worker, b) != 0)
+	/* Signals are the interface thread's (its handlers write the self-pipe). */
+	if (util_thread_start(&b->thread, worker, b) != 0)
 		fatal("cannot start the background thread");
 	return b;
 }

@@ -11,6 +11,7 @@
 #include "tui-private.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,7 +82,7 @@ int tui_edit_text(struct tui *ui, const char *text, const char *hint, char **out
 	*err = NULL;
 	path = xasprintf("%s/lightbox-%s-XXXXXX.txt", tmp && *tmp ? tmp : "/tmp", slug);
 	free(slug);
-	fd = mkstemps(path, 4);
+	fd = mkostemps(path, 4, O_CLOEXEC); /* other threads start ffmpeg meanwhile */
 	if (fd < 0) {
 		*err = xasprintf("cannot make a temporary file in %s: %s", tmp && *tmp ? tmp : "/tmp",
 				 strerror(errno));

@@ -13,6 +13,7 @@
 #include "tui-private.h"
 
 #include <dirent.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,8 @@ struct import_job {
 	char *dir, *curator;     /* the store to open */
 	int wake_fd;
 	double last_wake;
-	volatile int stop;       /* asked to stop after the current file */
+	size_t last_in;          /* files in at the last wake (thread-only) */
+	atomic_int stop;         /* asked to stop after the current file */
 	/* shared with the main thread, under mu */
 	size_t done, total;
 	size_t n[LB_IMPORT__COUNT];
@@ -38,11 +40,9 @@ struct import_job {
 	char *err;
 };
 
-static void wake(struct import_job *j)
+static void wake(struct import_job *j, enum tui_wake why)
 {
-	ssize_t w = write(j->wake_fd, "i", 1);
-
-	(void)w;
+	tui_wake(j->wake_fd, why);
 }
 
 static void on_report(void *ctx, const struct lb_import_item *it)
@@ -62,17 +62,21 @@ static int on_progress(void *ctx, const struct lb_import_progress *p)
 	struct import_job *j = ctx;
 	double now = util_mono_ms();
 
+	size_t in = p->n[LB_IMPORT_ADDED] + p->n[LB_IMPORT_SAME_ASSET];
+
 	pthread_mutex_lock(&j->mu);
 	j->done = p->done;
 	j->total = p->total;
 	memcpy(j->n, p->n, sizeof j->n);
 	pthread_mutex_unlock(&j->mu);
-	/* A few times a second is enough for a status line. */
+	/* A few times a second is enough for a status line; when a batch
+	 * went in since, the open list is read again (WAKE_STORE). */
 	if (now - j->last_wake > 200) {
 		j->last_wake = now;
-		wake(j);
+		wake(j, in != j->last_in ? WAKE_STORE : WAKE_IMPORT);
+		j->last_in = in;
 	}
-	return j->stop;
+	return atomic_load(&j->stop);
 }
 
 static void *run(void *arg)
@@ -103,7 +107,7 @@ static void *run(void *arg)
 	if (rc == 0) {
 		j->total = res.total;
 		memcpy(j->n, res.n, sizeof j->n);
-		j->done = j->stop ? j->done : res.total;
+		j->done = atomic_load(&j->stop) ? j->done : res.total;
 	}
 	j->rc = rc;
 	j->err = err;
@@ -111,7 +115,7 @@ static void *run(void *arg)
 	pthread_mutex_unlock(&j->mu);
 	lb_import_result_clear(&res);
 	store_close(&st);
-	wake(j);
+	wake(j, WAKE_IMPORT); /* tui_import_poll then looks at the store */
 	return NULL;
 }
 
@@ -149,7 +153,8 @@ int tui_import_start(struct tui *ui, int64_t brief_id, char **paths, size_t n)
 	j->dir = xstrdup(store_dir(ui->st));
 	j->curator = xstrdup(store_curator(ui->st));
 	j->wake_fd = ui->wake[1];
-	if (pthread_create(&j->thread, NULL, run, j) != 0) {
+	/* Signals are the interface thread's (its handlers write the self-pipe). */
+	if (util_thread_start(&j->thread, run, j) != 0) {
 		job_free(j);
 		tui_error(ui, "cannot start the import");
 		return -1;
@@ -196,7 +201,7 @@ void tui_import_poll(struct tui *ui)
 		if (j->first_failure)
 			fail = xasprintf("; first failure: %s", j->first_failure);
 		tui_msg(ui, "import into brief #%lld%s: %zu added, %zu already there, %zu failed%s",
-			(long long)j->brief_id, j->stop ? " (stopped)" : "",
+			(long long)j->brief_id, atomic_load(&j->stop) ? " (stopped)" : "",
 			n[LB_IMPORT_ADDED] + n[LB_IMPORT_SAME_ASSET], n[LB_IMPORT_DUPLICATE], n[LB_IMPORT_FAILED],
 			fail ? fail : "");
 		free(fail);
@@ -212,7 +217,7 @@ void tui_import_stop(struct tui *ui)
 {
 	if (ui->import == NULL)
 		return;
-	ui->import->stop = 1;
+	atomic_store(&ui->import->stop, 1);
 	pthread_join(ui->import->thread, NULL);
 	ui->import->finished = 1;
 	job_free(ui->import);

@@ -76,9 +76,14 @@ static void set_signals(void)
 	static const int sigs[] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGCONT };
 	size_t i;
 
+	/* SA_RESTART: a signal never makes a read or write of ncurses, SQLite
+	 * or stdio fail with EINTR; the loop learns of it through the
+	 * self-pipe, and poll() returns on a signal whatever the flag.  The
+	 * mask blocks the others while a handler runs. */
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigfillset(&sa.sa_mask);
 	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
 		sigaction(sigs[i], &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -593,21 +598,37 @@ static int input_waiting(void)
 	return poll(&p, 1, 0) > 0;
 }
 
-/* Empties the self-pipe.  Signal handlers write the signal number and
- * the worker 'b'; any other byte (a job runner's "something changed")
- * asks for the store to be looked at now rather than at the next poll. */
-static int drain_wake(struct tui *ui)
+void tui_wake(int fd, enum tui_wake why)
+{
+	int saved = errno;
+	char c = (char)why;
+	ssize_t w;
+
+	if (fd < 0)
+		return;
+	do
+		w = write(fd, &c, 1);
+	while (w < 0 && errno == EINTR);
+	errno = saved;
+}
+
+int tui_wake_drain(int fd)
 {
 	char buf[256];
 	ssize_t n, i;
-	int other = 0;
+	int store = 0;
 
-	while ((n = read(ui->wake[0], buf, sizeof buf)) > 0)
+	for (;;) {
+		n = read(fd, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
 		for (i = 0; i < n; i++)
-			if (buf[i] != 'b' && buf[i] != SIGWINCH && buf[i] != SIGINT && buf[i] != SIGTERM &&
-			    buf[i] != SIGHUP && buf[i] != SIGCONT)
-				other = 1;
-	return other;
+			if (buf[i] == WAKE_STORE)
+				store = 1;
+	}
+	return store;
 }
 
 int tui_loop(struct tui *ui)
@@ -646,7 +667,7 @@ int tui_loop(struct tui *ui)
 			return -1;
 		if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			ui->quit = 1; /* the terminal went away */
-		if ((fds[1].revents & POLLIN) && drain_wake(ui))
+		if ((fds[1].revents & POLLIN) && tui_wake_drain(ui->wake[0]))
 			ui->next_poll = 0; /* look at the store now */
 		if (sig_term) {
 			ui->quit = 1;

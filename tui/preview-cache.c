@@ -17,7 +17,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -186,7 +185,7 @@ static void *worker(void *arg)
 		pthread_cond_broadcast(&c->done);
 		job_free(j);
 		if (c->wake_fd >= 0) {
-			w = write(c->wake_fd, "p", 1);
+			w = write(c->wake_fd, "p", 1); /* WAKE_PREVIEW */
 			(void)w;
 		}
 	}
@@ -199,26 +198,22 @@ static void *worker(void *arg)
 static void start_workers(struct pv_cache *c)
 {
 	struct worker_arg *wa;
-	sigset_t all, old;
 	int i;
 
 	if (c->nthreads || c->want_threads == 0)
 		return;
 	/* Signals (resize, ^C) are the interface's: workers, and the threads
 	 * chafa starts from them, never take one mid-read. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
 	for (i = 0; i < c->want_threads; i++) {
 		wa = xmalloc(sizeof *wa);
 		wa->c = c;
 		wa->slot = i;
-		if (pthread_create(&c->threads[i], NULL, worker, wa) != 0) {
+		if (util_thread_start(&c->threads[i], worker, wa) != 0) {
 			free(wa);
 			break;
 		}
 		c->nthreads++;
 	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	c->want_threads = 0;
 }
 

@@ -441,7 +441,6 @@ static void img_prepare(struct preview *p)
 	struct img *im = img_of(p);
 	enum pv_mode mode = mode_now(im);
 	int pairs, resets;
-	ssize_t w;
 
 	if (mode != im->last_mode) {
 		/* Leaving a pixel mode: what it drew goes, kitty's data too. */
@@ -469,10 +468,8 @@ static void img_prepare(struct preview *p)
 	} else {
 		im->recycled = 0;
 	}
-	if (im->again && im->ui->wake[1] >= 0) {
-		w = write(im->ui->wake[1], "r", 1);
-		(void)w;
-	}
+	if (im->again)
+		tui_wake(im->ui->wake[1], WAKE_REDRAW);
 	pv_screen_prepare(im->screen, pv_screen_cleared());
 	im->wchar0 = wchar_now(im);
 }

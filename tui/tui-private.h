@@ -424,7 +424,18 @@ struct view {
 	int64_t project_id;   /* context for view-briefs / view-selection; 0 none */
 	int64_t brief_id;
 	int stale;            /* the store changed while the view was hidden */
+	int refs;             /* holders: the stack, a zoom or grid over it */
 };
+
+/* Views are reference-counted, and a pointer to a view is kept only with a
+ * hold on it: the stack holds each view on it (tui_push takes the hold,
+ * popping lets go), a zoom or grid holds the view under it until it closes.
+ * view_release closes the view (and forgets its background tasks) when
+ * its last holder lets go; a view never held is closed by one release.
+ * The stack, when full, lets go only of a view nothing else holds, and
+ * never of the top one (its handler may be running). */
+struct view *view_hold(struct view *v);
+void view_release(struct view *v);
 
 struct view *view_projects_new(struct tui *ui);
 struct view *view_briefs_new(struct tui *ui, int64_t project_id);
@@ -514,6 +525,23 @@ size_t complete_words(struct tui *ui, const struct prompt_spec *spec, const char
 
 enum { TUI_MAX_VIEWS = 32, MSG_MAX_LINES = 8 };
 
+/* The bytes written into the loop's self-pipe (ui->wake), besides the
+ * signal handlers' signal numbers.  Only WAKE_STORE asks for the store to
+ * be looked at now; the others are answered by their own poll in the loop
+ * (bg_collect, tui_import_poll, the preview's poll). */
+enum tui_wake {
+	WAKE_STORE = '!',   /* a job runner or an import committed: look now */
+	WAKE_BG = 'b',      /* the worker finished a task */
+	WAKE_IMPORT = 'i',  /* an import's progress (nothing committed) */
+	WAKE_PREVIEW = 'p', /* a render is ready (preview-cache.c writes it) */
+	WAKE_REDRAW = 'r',  /* the preview wants another frame */
+};
+/* Empties the self-pipe's read end fd (non-blocking); 1 when a byte asked
+ * for the store to be looked at now (WAKE_STORE), else 0. */
+int tui_wake_drain(int fd);
+/* Writes one wake byte; never blocks, keeps errno. */
+void tui_wake(int fd, enum tui_wake why);
+
 struct tui {
 	struct store *st;
 	struct km_config *cfg;
@@ -523,9 +551,7 @@ struct tui {
 	int depth;
 	struct bg *bg;
 	struct preview *preview;
-	/* self-pipe: signal handlers write the signal number, the worker 'b';
-	 * a job runner given wake[1] writes any other byte when it changed
-	 * the store, and the store is looked at at once */
+	/* the self-pipe: bytes enum tui_wake, and signal numbers */
 	int wake[2];
 	uint64_t next_owner;
 	int64_t data_version;
@@ -559,7 +585,13 @@ void tui_store_error(struct tui *ui, const char *what);
 void tui_msg_clear(struct tui *ui);
 void tui_msg_add_line(struct tui *ui, int error, const char *line);
 
+/* Puts v on the stack, which holds it; when the stack is full it first lets
+ * go of its oldest view between the root and the top that no other view
+ * holds; when there is none, v is let go of and an error says so. */
 void tui_push(struct tui *ui, struct view *v);
+/* Takes the top view off (never the root), lets go of it and reloads the
+ * view then on top. */
+void tui_pop(struct tui *ui);
 struct view *tui_top(struct tui *ui);
 /* The nearest view (from the top) with a project / brief in context. */
 int64_t tui_project_id(struct tui *ui);

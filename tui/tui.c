@@ -89,17 +89,57 @@ struct view *tui_top(struct tui *ui)
 	return ui->depth ? ui->stack[ui->depth - 1] : NULL;
 }
 
+struct view *view_hold(struct view *v)
+{
+	v->refs++;
+	return v;
+}
+
+void view_release(struct view *v)
+{
+	if (v->refs > 1) {
+		v->refs--;
+		return;
+	}
+	v->refs = 0;
+	if (v->ui->bg)
+		bg_forget(v->ui->bg, v->owner);
+	v->ops->close(v);
+}
+
+/* The oldest view between the root and the top that only the stack holds,
+ * or -1.  Never the top: its handler may be the one pushing. */
+static int droppable(const struct tui *ui)
+{
+	int i;
+
+	for (i = 1; i + 1 < ui->depth; i++)
+		if (ui->stack[i]->refs == 1)
+			return i;
+	return -1;
+}
+
 void tui_push(struct tui *ui, struct view *v)
 {
+	struct view *old;
+	int i;
+
 	if (v == NULL)
 		return;
+	view_hold(v);
 	if (ui->depth == TUI_MAX_VIEWS) {
-		/* Drop the oldest detail-like view above the root to make room. */
-		struct view *old = ui->stack[1];
-		bg_forget(ui->bg, old->owner);
-		old->ops->close(old);
-		memmove(ui->stack + 1, ui->stack + 2, (size_t)(ui->depth - 2) * sizeof *ui->stack);
+		/* Let go of the oldest view above the root that no other view
+		 * holds (a zoom or grid holds the view under it). */
+		i = droppable(ui);
+		if (i < 0) {
+			view_release(v);
+			tui_error(ui, "too many views open: go back (q) before opening another");
+			return;
+		}
+		old = ui->stack[i];
+		memmove(ui->stack + i, ui->stack + i + 1, (size_t)(ui->depth - i - 1) * sizeof *ui->stack);
 		ui->depth--;
+		view_release(old);
 	}
 	if (ui->preview)
 		ui->preview->ops->hide(ui->preview);
@@ -107,17 +147,16 @@ void tui_push(struct tui *ui, struct view *v)
 	ui->dirty |= R_REDRAW;
 }
 
-static void pop(struct tui *ui)
+void tui_pop(struct tui *ui)
 {
 	struct view *v;
 
 	if (ui->depth <= 1)
 		return;
 	v = ui->stack[--ui->depth];
-	bg_forget(ui->bg, v->owner);
 	if (ui->preview)
 		ui->preview->ops->hide(ui->preview);
-	v->ops->close(v);
+	view_release(v);
 	v = tui_top(ui);
 	/* What was below may be out of date: changes made above it, or by others. */
 	v->stale = 0;
@@ -405,13 +444,13 @@ static int global_action(struct tui *ui, enum km_action a, const char *arg)
 		return ui->depth > 1 ? R_POP : ask_quit(ui);
 	case KM_A_VIEW_PROJECTS:
 		while (ui->depth > 1)
-			pop(ui);
+			tui_pop(ui);
 		return R_REDRAW;
 	case KM_A_VIEW_BRIEFS:
 		i = find_view(ui, KM_CTX_BRIEFS);
 		if (i >= 0) {
 			while (ui->depth > i + 1)
-				pop(ui);
+				tui_pop(ui);
 			return R_REDRAW;
 		}
 		if (tui_project_id(ui) == 0) {
@@ -489,7 +528,7 @@ int tui_dispatch(struct tui *ui, enum km_action a, const char *arg)
 	if (r & R_QUIT)
 		ui->quit = 1;
 	if ((r & R_POP) && tui_top(ui) == v)
-		pop(ui);
+		tui_pop(ui);
 	else if (r & R_RELOAD)
 		v->ops->reload(v, RELOAD_OWN);
 	ui->dirty |= (r & R_FULL) | R_REDRAW;
@@ -665,7 +704,7 @@ static void close_all(struct tui *ui)
 
 	while (ui->depth > 0) {
 		v = ui->stack[--ui->depth];
-		v->ops->close(v);
+		view_release(v);
 	}
 }
 

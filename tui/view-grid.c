@@ -206,6 +206,7 @@ static void g_status(struct view *v, struct sbuf *left, struct sbuf *right)
 
 static void g_close(struct view *v)
 {
+	view_release(gv_of(v)->below);
 	free(gv_of(v));
 }
 
@@ -239,7 +240,7 @@ struct view *view_grid_new(struct tui *ui, struct view *candidates)
 	gv->v.owner = tui_owner(ui);
 	gv->v.project_id = candidates->project_id;
 	gv->v.brief_id = candidates->brief_id;
-	gv->below = candidates;
+	gv->below = view_hold(candidates);
 	gv->list = view_candidates_list(candidates);
 	gv->ncols = gv->nrows = 1;
 	return &gv->v;

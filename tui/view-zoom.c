@@ -103,6 +103,7 @@ static void z_status(struct view *v, struct sbuf *left, struct sbuf *right)
 
 static void z_close(struct view *v)
 {
+	view_release(zv_of(v)->below);
 	free(zv_of(v));
 }
 
@@ -124,6 +125,6 @@ struct view *view_zoom_new(struct tui *ui, struct view *below)
 	zv->v.owner = tui_owner(ui);
 	zv->v.project_id = below->project_id;
 	zv->v.brief_id = below->brief_id;
-	zv->below = below;
+	zv->below = view_hold(below);
 	return &zv->v;
 }

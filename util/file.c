@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdlib.h>
@@ -78,25 +79,30 @@ static int write_all(int fd, const void *data, size_t n)
 }
 
 /* The process's umask, read without changing it (umask(2) would race
- * with other threads); 022 when /proc does not say. */
-mode_t util_umask(void)
+ * with other threads); 022 when /proc does not say.  Read once, under
+ * pthread_once: threads that ask at the same time see the same answer. */
+static mode_t umask_value = 022;
+
+static void umask_read(void)
 {
-	static int known;
-	static mode_t mask = 022;
 	char line[128];
 	FILE *f;
 	unsigned int m;
 
-	if (known)
-		return mask;
-	f = fopen("/proc/self/status", "r");
+	f = fopen("/proc/self/status", "re");
 	while (f && fgets(line, sizeof line, f))
 		if (sscanf(line, "Umask: %o", &m) == 1)
-			mask = (mode_t)m;
+			umask_value = (mode_t)m;
 	if (f)
 		fclose(f);
-	known = 1;
-	return mask;
+}
+
+mode_t util_umask(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, umask_read);
+	return umask_value;
 }
 
 int util_write_atomic(const char *path, const void *data, size_t n)

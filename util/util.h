@@ -9,6 +9,7 @@
 #define LB_UTIL_H
 
 #include <stdarg.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -89,6 +90,13 @@ int util_mkdir_p(const char *path);
 int util_write_atomic(const char *path, const void *data, size_t n);
 /* The process's umask, read without changing it (thread-safe). */
 mode_t util_umask(void);
+
+/* --- threads --- */
+/* pthread_create with every signal blocked in the new thread: signals are
+ * the interface's (or the command's) main thread's, so a helper thread is
+ * never interrupted mid-call and a handler never runs there.  0 or an
+ * errno value, as pthread_create. */
+int util_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 /* fsyncs the directory holding path (for a rename to be durable). */
 int util_fsync_dir_of(const char *path);
 /* Reads a whole file (at most max bytes; -1 with errno=EFBIG beyond).

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -291,6 +293,80 @@ static void bench_thumb_formats(const char *dir, const struct media_image *t)
 	}
 }
 
+/* Peak RSS (MB) of loading path for a preview box in a child process of
+ * its own, with this pixel limit (0: the default); *ok: it decoded. */
+static double load_rss(const char *path, long long limit, int *ok)
+{
+	struct media_image im;
+	struct rusage ru;
+	char *err = NULL;
+	pid_t pid;
+	int st;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		die("fork", NULL);
+	if (pid == 0) {
+		int rc = media_image_load(path, 800, 800, limit, &im, &err);
+		if (rc == 0)
+			media_image_free(&im);
+		free(err);
+		_exit(rc == 0 ? 0 : 1);
+	}
+	if (wait4(pid, &st, 0, &ru) < 0)
+		die("wait4", NULL);
+	*ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	return ru.ru_maxrss / 1024.0;
+}
+
+/* Issue 12: a 10000x10000 16-bit RGBA PNG (778 KB) took the interface to
+ * 2.2 GB.  The limit now counts decoded bytes: refused at the default,
+ * what it costs when allowed, and an 8-bit picture of the same pixels. */
+static void bench_png16_rss(const char *dir)
+{
+	struct sbuf b;
+	char *p16, *p8, *p1;
+	double mb;
+	int ok;
+
+	sb_init(&b);
+	td_png16(&b, 10000, 10000);
+	p16 = td_write(dir, "10000x10000-16bit.png", b.s, b.len);
+	printf("\npeak RSS of a preview (800x800 box), each in a process of its own:\n");
+	printf("  a 10000x10000 16-bit RGBA PNG is %zu bytes\n", b.len);
+	sb_reset(&b);
+	td_png16(&b, 1, 1);
+	p1 = td_write(dir, "1x1-16bit.png", b.s, b.len);
+	mb = load_rss(p1, 0, &ok);
+	printf("  16-bit 1x1 (the process itself)   %s  peak RSS %7.1f MB\n",
+	       ok ? "decoded" : "refused", mb);
+	mb = load_rss(p16, 0, &ok);
+	printf("  16-bit, default limit (100 MP)    %s  peak RSS %7.1f MB\n",
+	       ok ? "decoded" : "refused", mb);
+	if (getenv("LB_BENCH_BIG")) {
+		mb = load_rss(p16, 200000000LL, &ok);
+		printf("  16-bit, limit 200 MP              %s  peak RSS %7.1f MB\n",
+		       ok ? "decoded" : "refused", mb);
+	} else {
+		printf("  16-bit, limit 200 MP              (LB_BENCH_BIG=1 to measure: about 1.6 GB)\n");
+	}
+	sb_reset(&b);
+	{
+		unsigned char *px = td_flat(4000, 4000, 0xff808080u);
+		td_png(&b, px, 4000, 4000);
+		free(px);
+	}
+	p8 = td_write(dir, "4000x4000-8bit.png", b.s, b.len);
+	mb = load_rss(p8, 0, &ok);
+	printf("  8-bit 4000x4000 (16 MP), default  %s  peak RSS %7.1f MB\n",
+	       ok ? "decoded" : "refused", mb);
+	sb_free(&b);
+	free(p16);
+	free(p8);
+	free(p1);
+}
+
 int main(void)
 {
 	char *dir = td_tmpdir(), *cache, *src, *err = NULL;
@@ -309,6 +385,7 @@ int main(void)
 	td_jpeg(&b, jpg2k, 2048, 2048, 90);
 	bench_decode(dir, "2048x2048.jpg", &b);
 	src = td_write(dir, "thumb-src.jpg", b.s, b.len);
+	bench_png16_rss(dir);
 	sb_reset(&b);
 	td_webp(&b, jpg2k, 2048, 2048, 0);
 	bench_decode(dir, "2048x2048.webp", &b);

@@ -20,6 +20,7 @@
 #include <stb_image_write.h>
 #include <turbojpeg.h>
 #include <webp/encode.h>
+#include <zlib.h>
 
 /* ---------------------------------------------------------------- bytes */
 
@@ -325,6 +326,66 @@ void td_png_liar(struct sbuf *b, uint32_t w, uint32_t h)
 	b->s[22] = (char)(h >> 8);
 	b->s[23] = (char)h;
 	sb_free(&real);
+}
+
+/* Appends a chunk: length, type and data, CRC. */
+static void png_chunk(struct sbuf *b, const char *type, const void *data, size_t n)
+{
+	uLong crc = crc32(0L, (const Bytef *)type, 4);
+
+	be32(b, (uint32_t)n);
+	sb_add(b, type, 4);
+	if (n)
+		sb_add(b, data, n);
+	crc = crc32(crc, data, (uInt)n);
+	be32(b, (uint32_t)crc);
+}
+
+void td_png16(struct sbuf *b, int w, int h)
+{
+	unsigned char ihdr[13], *row, out[65536];
+	struct sbuf idat;
+	z_stream z;
+	size_t rowlen = 1 + (size_t)w * 8, i;
+	int y, flush;
+
+	sb_add(b, "\x89PNG\r\n\x1a\n", 8);
+	ihdr[0] = (unsigned char)(w >> 24);
+	ihdr[1] = (unsigned char)(w >> 16);
+	ihdr[2] = (unsigned char)(w >> 8);
+	ihdr[3] = (unsigned char)w;
+	ihdr[4] = (unsigned char)(h >> 24);
+	ihdr[5] = (unsigned char)(h >> 16);
+	ihdr[6] = (unsigned char)(h >> 8);
+	ihdr[7] = (unsigned char)h;
+	ihdr[8] = 16; /* bits per channel */
+	ihdr[9] = 6;  /* RGBA */
+	ihdr[10] = ihdr[11] = ihdr[12] = 0;
+	png_chunk(b, "IHDR", ihdr, sizeof ihdr);
+	row = xcalloc(1, rowlen);
+	for (i = 1; i < rowlen; i++)
+		row[i] = (unsigned char)(i % 8 < 6 ? 0x80 : 0xff); /* grey, opaque */
+	row[0] = 0; /* filter: none */
+	memset(&z, 0, sizeof z);
+	if (deflateInit(&z, 9) != Z_OK)
+		fatal("deflateInit failed");
+	sb_init(&idat);
+	for (y = 0; y < h; y++) {
+		flush = y == h - 1 ? Z_FINISH : Z_NO_FLUSH;
+		z.next_in = row;
+		z.avail_in = (uInt)rowlen;
+		do {
+			z.next_out = out;
+			z.avail_out = sizeof out;
+			deflate(&z, flush);
+			sb_add(&idat, out, sizeof out - z.avail_out);
+		} while (z.avail_out == 0);
+	}
+	deflateEnd(&z);
+	png_chunk(b, "IDAT", idat.s, idat.len);
+	png_chunk(b, "IEND", NULL, 0);
+	sb_free(&idat);
+	free(row);
 }
 
 /* ---------------------------------------------------------------- audio */

@@ -30,6 +30,9 @@ void td_gif(struct sbuf *b, int w, int h, const uint32_t *colors, int frames);
 void td_jpeg_orient(struct sbuf *jpeg, int orientation);
 /* A PNG whose IHDR claims w x h, with a tiny IDAT (no real pixels). */
 void td_png_liar(struct sbuf *b, uint32_t w, uint32_t h);
+/* A real 16-bit RGBA PNG of w x h in one flat colour, deflated row by row
+ * (a 10000x10000 one is about 780 KB and never whole in memory). */
+void td_png16(struct sbuf *b, int w, int h);
 
 /* WAV of `frames` frames: format 1 (PCM) or 3 (float), bits 8/16/24/32/64,
  * extensible wraps the format in WAVE_FORMAT_EXTENSIBLE.  Sample i of

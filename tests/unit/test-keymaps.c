@@ -355,6 +355,46 @@ static void actions_and_contexts(void **state)
 	assert_true(km_action_bindable(KM_A_PROMPT_ACCEPT, KM_CTX_PROMPT));
 }
 
+/* The way out no config can take away (issue 12): ':' and the prompt's
+ * <Enter> keep their actions through bind, unbind and unbind-all. */
+static void fixed_keys_stay(void **state)
+{
+	struct km_keymap *km = km_keymap_new();
+	km_key keys[4];
+	char *err = NULL;
+	int c;
+
+	(void)state;
+	/* An empty keymap still answers them. */
+	assert_int_equal(km_lookup(km, KM_CTX_GLOBAL, ':'), KM_A_COMMAND_LINE);
+	assert_int_equal(km_lookup(km, KM_CTX_CANDIDATES, ':'), KM_A_COMMAND_LINE);
+	assert_int_equal(km_lookup(km, KM_CTX_PROMPT, KM_KEY_ENTER), KM_A_PROMPT_ACCEPT);
+	/* ':' is text in the prompt, and <Enter> opens things elsewhere. */
+	assert_int_equal(km_lookup(km, KM_CTX_PROMPT, ':'), KM_A_NONE);
+	assert_int_equal(km_fixed(KM_CTX_CANDIDATES, KM_KEY_ENTER), KM_A_NONE);
+	for (c = 0; c < KM_NCONTEXTS; c++) {
+		km_key k = c == KM_CTX_PROMPT ? KM_KEY_ENTER : ':';
+		enum km_action other = c == KM_CTX_PROMPT ? KM_A_PROMPT_CANCEL : KM_A_HELP;
+
+		assert_int_equal(km_unbind(km, (enum km_context)c, k), KM_E_FIXED);
+		if (km_action_bindable(other, (enum km_context)c)) {
+			assert_int_equal(km_bind(km, (enum km_context)c, k, other, &err), -1);
+			assert_non_null(strstr(err, "the way out no config can take away"));
+			xfree(&err);
+		}
+		/* Binding it to its own action is no change, and allowed. */
+		assert_int_equal(km_bind(km, (enum km_context)c, k, km_fixed((enum km_context)c, k), &err), 0);
+		km_unbind_all(km, (enum km_context)c);
+		assert_int_equal(km_lookup(km, (enum km_context)c, k), km_fixed((enum km_context)c, k));
+	}
+	/* The listing and the help show them. */
+	assert_int_equal(km_keys_for(km, KM_CTX_GLOBAL, KM_A_COMMAND_LINE, keys, 4), 1);
+	assert_int_equal(keys[0], ':');
+	assert_int_equal(km_keys_for(km, KM_CTX_PROMPT, KM_A_PROMPT_ACCEPT, keys, 4), 1);
+	assert_int_equal(keys[0], KM_KEY_ENTER);
+	km_keymap_free(&km);
+}
+
 static void bind_unbind_fallback_reset(void **state)
 {
 	struct km_keymap *km = km_keymap_new();
@@ -1096,6 +1136,7 @@ int main(void)
 	        cmocka_unit_test(terminal_characters_map_to_keys),
 	        cmocka_unit_test(actions_and_contexts),
 	        cmocka_unit_test(bind_unbind_fallback_reset),
+	        cmocka_unit_test(fixed_keys_stay),
 	        cmocka_unit_test(default_keys_match_the_file),
 	        cmocka_unit_test(default_keymap),
 	        cmocka_unit_test(presets_parse_cleanly),

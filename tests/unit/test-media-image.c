@@ -308,10 +308,65 @@ static void guard_refuses_huge(void **state)
 	free(px);
 }
 
+/* A 16-bit PNG decodes at 16 bits per channel first: the limit counts it
+ * twice, and the hint names a limit in megapixels, the option's unit
+ * (issue 12: the hint said `set pixel-limit 900000000` for a 1-10000 range). */
+static void guard_counts_decoded_bytes(void **state)
+{
+	struct media_image im;
+	struct sbuf b;
+	char *err = NULL;
+
+	(void)state;
+	sb_init(&b);
+	td_png16(&b, 1000, 1000);
+	assert_int_equal(media_image_load_mem(b.s, b.len, 80, 40, 1999999, &im, &err), -1);
+	assert_null(im.rgba);
+	assert_non_null(strstr(err, "1000x1000 at 16 bits per channel decodes like 2.0 megapixels"));
+	assert_non_null(strstr(err, "raise it with `set pixel-limit 2`"));
+	xfree(&err);
+	/* at twice its pixels it decodes, to 8 bits, fitted */
+	assert_int_equal(media_image_load_mem(b.s, b.len, 80, 40, 2000000, &im, &err), 0);
+	assert_int_equal(im.width, 40);
+	assert_int_equal(im.decoded_width, 1000);
+	assert_int_equal(im.rgba[0], 0x80);
+	assert_int_equal(im.rgba[3], 0xff);
+	media_image_free(&im);
+	sb_free(&b);
+
+	/* The reported case: 10000x10000, 16-bit RGBA, at the default limit
+	 * (the header is enough to refuse it: nothing is decoded). */
+	sb_init(&b);
+	td_png_liar(&b, 10000, 10000);
+	b.s[24] = 16;
+	assert_int_equal(media_image_load_mem(b.s, b.len, 80, 40, 0, &im, &err), -1);
+	assert_non_null(strstr(err, "decodes like 200.0 megapixels"));
+	assert_non_null(strstr(err, "pixel limit of 100.0 megapixels"));
+	assert_non_null(strstr(err, "`set pixel-limit 200`"));
+	xfree(&err);
+	/* 8-bit: the pixels are the count; the hint rounds up */
+	sb_reset(&b);
+	td_png_liar(&b, 10001, 10000);
+	assert_int_equal(media_image_load_mem(b.s, b.len, 80, 40, 0, &im, &err), -1);
+	assert_non_null(strstr(err, "10001x10000 is 100.0 megapixels"));
+	assert_non_null(strstr(err, "`set pixel-limit 101`"));
+	xfree(&err);
+	/* beyond what the option takes, no impossible hint */
+	sb_reset(&b);
+	td_png_liar(&b, 200000, 100000);
+	assert_int_equal(media_image_load_mem(b.s, b.len, 80, 40, 0, &im, &err), -1);
+	assert_null(strstr(err, "set pixel-limit"));
+	assert_non_null(strstr(err, "larger than the highest pixel limit, 10000 megapixels"));
+	xfree(&err);
+	sb_free(&b);
+}
+
 #ifdef UNDER_ASAN
 int __sanitizer_install_malloc_and_free_hooks(void (*m)(const volatile void *, size_t),
 					      void (*f)(const volatile void *));
 static volatile size_t biggest;
+
+
 static void on_malloc(const volatile void *p, size_t n)
 {
 	(void)p;
@@ -935,6 +990,7 @@ int main(void)
 		cmocka_unit_test(decode_animated_first_frame),
 		cmocka_unit_test(decode_exif_orientation),
 		cmocka_unit_test(guard_refuses_huge),
+		cmocka_unit_test(guard_counts_decoded_bytes),
 		cmocka_unit_test(guard_allocates_nothing_big),
 		cmocka_unit_test(decode_bad_files),
 		cmocka_unit_test(resize_area_average),

@@ -3,7 +3,10 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +18,48 @@
 #include <unistd.h>
 
 #include "util.h"
+
+static void *thread_mask(void *arg)
+{
+	sigset_t *out = arg;
+	mode_t m = util_umask();
+
+	pthread_sigmask(SIG_BLOCK, NULL, out);
+	return (void *)(intptr_t)m;
+}
+
+static void threads_take_no_signals(void **state)
+{
+	sigset_t in[4], before, after;
+	pthread_t t[4];
+	void *mask[4];
+	mode_t m = umask(022);
+	int i;
+
+	(void)state;
+	umask(m); /* util_umask reads it once: the test program's own */
+	pthread_sigmask(SIG_BLOCK, NULL, &before);
+	/* Four at once, all asking for the umask first (a data race on its
+	 * cache before pthread_once; -fsanitize=thread says so). */
+	for (i = 0; i < 4; i++)
+		assert_int_equal(util_thread_start(&t[i], thread_mask, &in[i]), 0);
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], &mask[i]);
+	/* Each thread blocks every signal a handler could take... */
+	for (i = 0; i < 4; i++) {
+		assert_true(sigismember(&in[i], SIGINT));
+		assert_true(sigismember(&in[i], SIGTERM));
+		assert_true(sigismember(&in[i], SIGWINCH));
+		assert_true(sigismember(&in[i], SIGHUP));
+	}
+	/* ...and the caller's mask is as it was. */
+	pthread_sigmask(SIG_BLOCK, NULL, &after);
+	assert_int_equal(sigismember(&after, SIGINT), sigismember(&before, SIGINT));
+	assert_int_equal(sigismember(&after, SIGWINCH), sigismember(&before, SIGWINCH));
+	/* Every thread reads the same umask, the process's. */
+	for (i = 0; i < 4; i++)
+		assert_int_equal((mode_t)(intptr_t)mask[i], m);
+}
 
 static void sha256_known_vectors(void **state)
 {
@@ -161,6 +206,7 @@ static void store_modes_not_umask(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(threads_take_no_signals),
 		cmocka_unit_test(sha256_known_vectors),
 		cmocka_unit_test(visible_hides_controls),
 		cmocka_unit_test(slugs_and_ages),
