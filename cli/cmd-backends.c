@@ -73,8 +73,8 @@ int cmd_backends(struct cli *c, int argc, char **argv)
 	int o, check = 0, json = 0, nerr, failed = 0;
 	long long timeout = 10;
 
-	if (cli_wants_help(argc, argv))
-		return cli_help(help);
+	if (cli_args(c, &argc, argv, "+", opts, help))
+		return c->status;
 	optind = 0;
 	while ((o = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		if (o == 'c')

@@ -21,8 +21,8 @@ int cmd_init(struct cli *c, int argc, char **argv)
 	struct store *st;
 	char *s;
 
-	if (cli_wants_help(argc, argv))
-		return cli_help(help);
+	if (cli_args(c, &argc, argv, NULL, NULL, help))
+		return c->status;
 	if (argc > 1)
 		return cli_usage(c, "takes no arguments (use --store DIR to choose the folder)");
 	st = cli_store(c, 1);
