@@ -121,10 +121,14 @@ char *cli_demo_dir(const struct cli *c);
 char *cli_demo_project(void);
 
 /* The backends the config file defines (--config, else the default path),
- * with builtin.  Bad definitions are reported on stderr unless quiet and
- * counted in *nerrors; the good ones are kept.  Owned registry. */
+ * with builtin.  Bad definitions, and the file's other bad lines, are
+ * reported on stderr unless quiet and counted in *nerrors; the good ones
+ * are kept.  With summary, *summary is one line that sorts them ("2 bad
+ * backend definitions (FILE:1, FILE:3) and 1 other bad line (FILE:4 set)
+ * in the config file — see above"), or NULL when there were none.  Owned
+ * registry and summary. */
 struct backend_registry;
-struct backend_registry *cli_backends_load(struct cli *c, int quiet, int *nerrors);
+struct backend_registry *cli_backends_load(struct cli *c, int quiet, int *nerrors, char **summary);
 
 /* JSON forms shared by several commands. */
 json_t *cli_json_candidate(const struct lb_candidate *cand);

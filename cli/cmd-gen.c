@@ -478,7 +478,7 @@ int cmd_gen(struct cli *c, int argc, char **argv)
 		rc = cli_usage(c, "say which brief (its id, as 'lightbox brief ls' prints it)");
 		goto out;
 	}
-	reg = cli_backends_load(c, 0, &nerr);
+	reg = cli_backends_load(c, 0, &nerr, NULL);
 	if (backend_submit(c->st, reg, brief, &g, &job, &err) < 0) {
 		char *vis = util_visible_dup(err, 0);
 		cli_error(c, "%s", vis);
@@ -743,7 +743,7 @@ static int jobs_run(struct cli *c, int argc, char **argv)
 		return cli_usage(c, "'jobs run' takes no arguments");
 	if (!cli_store(c, 0))
 		return CLI_FAIL;
-	reg = cli_backends_load(c, 0, &nerr);
+	reg = cli_backends_load(c, 0, &nerr, NULL);
 	/* Starting a runner requeues what a killed one left running. */
 	r = start_runner(c, reg);
 	if (r == NULL) {

@@ -52,6 +52,10 @@ char *sb_steal(struct sbuf *b); /* caller owns the string; b is reset */
  * '\n' (when kept), nor 0x7f, nor a C1 code point. */
 void util_visible(struct sbuf *out, const char *s, size_t n, int keep_nl);
 char *util_visible_dup(const char *s, int keep_nl); /* owned result */
+/* A user's value for a message: util_visible of at most max bytes of s
+ * (cut at a character boundary), and when s is longer, followed by
+ * "... (N bytes, cut)" with N the whole length.  Owned. */
+char *util_visible_cut(const char *s, size_t max);
 /* 1 if s is valid UTF-8 with no control characters (tab allowed). */
 int util_text_is_clean(const char *s, size_t n);
 /* 1 if the n bytes at s are valid UTF-8. */

@@ -96,6 +96,23 @@ char *util_visible_dup(const char *s, int keep_nl)
 	return sb_steal(&b);
 }
 
+char *util_visible_cut(const char *s, size_t max)
+{
+	struct sbuf b;
+	size_t n = strlen(s), keep = n;
+
+	sb_init(&b);
+	if (n > max) {
+		keep = max;
+		while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
+			keep--;
+	}
+	util_visible(&b, s, keep, 0);
+	if (keep < n)
+		sb_addf(&b, "... (%zu bytes, cut)", n);
+	return sb_steal(&b);
+}
+
 size_t util_utf8_decode(const char *s, size_t n, uint32_t *cp)
 {
 	unsigned v;

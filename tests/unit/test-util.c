@@ -59,6 +59,32 @@ static void visible_hides_controls(void **state)
 	assert_false(util_utf8_valid("\xed\xa0\x80", 3));
 }
 
+/* A user's value in a message: whole when short, else cut at a
+ * character and said so, with the whole length. */
+static void visible_cut_says_so(void **state)
+{
+	char *big = xmalloc(100001), *s;
+
+	(void)state;
+	s = util_visible_cut("short\x1b", 10);
+	assert_string_equal(s, "short^[");
+	free(s);
+	s = util_visible_cut("0123456789", 10);
+	assert_string_equal(s, "0123456789");
+	free(s);
+	memset(big, 'x', 100000);
+	big[100000] = '\0';
+	s = util_visible_cut(big, 60);
+	assert_int_equal(strlen(s), 60 + strlen("... (100000 bytes, cut)"));
+	assert_string_equal(s + 60, "... (100000 bytes, cut)");
+	free(s);
+	/* never inside a character: "é" is 2 bytes, the cut falls before it */
+	s = util_visible_cut("ab\xc3\xa9" "cd", 3);
+	assert_string_equal(s, "ab... (6 bytes, cut)");
+	free(s);
+	free(big);
+}
+
 static void slugs_and_ages(void **state)
 {
 	char *s, buf[16];
@@ -114,6 +140,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sha256_known_vectors),
 		cmocka_unit_test(visible_hides_controls),
+		cmocka_unit_test(visible_cut_says_so),
 		cmocka_unit_test(slugs_and_ages),
 		cmocka_unit_test(atomic_write_and_read),
 	};
