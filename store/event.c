@@ -84,7 +84,28 @@ static int flag_restore(struct store *st, const char *table, int64_t id, const c
 		return STORE_EIO;
 	sqlite3_bind_int(s, 1, v);
 	sqlite3_bind_int64(s, 2, id);
-	return st_step_done(st, s, "restoring");
+	return st_step_done(st, s, "writing the archived flag");
+}
+
+int st_archive(struct store *st, const char *table, int64_t id, int archived)
+{
+	char *before = NULL, after[32], entity[32];
+	int rc;
+
+	snprintf(after, sizeof after, "{\"archived\":%d}", archived ? 1 : 0);
+	snprintf(entity, sizeof entity, "%s.archived", table);
+	rc = st_begin(st);
+	if (rc == 0)
+		rc = st_exists(st, table, id);
+	if (rc == 0)
+		rc = flag_state(st, table, id, &before);
+	if (rc == 0 && strcmp(before, after) != 0) {
+		rc = flag_restore(st, table, id, after);
+		if (rc == 0)
+			rc = st_event(st, archived ? "archive" : "unarchive", entity, id, 0, before, after, 1);
+	}
+	free(before);
+	return st_end(st, rc);
 }
 
 static int brief_state(struct store *st, int64_t id, char **json)

@@ -63,8 +63,10 @@ int store_project_list_light(struct store *st, int include_archived, struct lb_p
 	"b.id, b.project_id, b.revision_id, b.rev, b.title, b.modality, b.prompt, b.negative,"  \
 	" b.params, b.constraints, b.refs, b.backend, b.archived, b.created, b.updated "
 
-static void light_brief_row(sqlite3_stmt *s, struct lb_brief *b)
+static void light_brief_row(sqlite3_stmt *s, void *out)
 {
+	struct lb_brief *b = out;
+
 	memset(b, 0, sizeof *b);
 	b->id = sqlite3_column_int64(s, 0);
 	b->project_id = sqlite3_column_int64(s, 1);
@@ -92,29 +94,19 @@ static void light_brief_row(sqlite3_stmt *s, struct lb_brief *b)
 int store_brief_get_light(struct store *st, int64_t id, struct lb_brief *out)
 {
 	sqlite3_stmt *s = st_prep(st, "SELECT " LIGHT_BRIEF_COLS "FROM brief b WHERE b.id = ?");
-	int rc;
 
 	memset(out, 0, sizeof *out);
 	if (s == NULL)
 		return STORE_EIO;
 	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		light_brief_row(s, out);
-		sqlite3_reset(s);
-		return 0;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return st_sqlfail(st, rc, "reading the brief");
-	return st_exists(st, "brief", id);
+	return st_get_row(st, s, light_brief_row, out, "brief", id, "reading the brief");
 }
 
 int store_brief_list_light(struct store *st, int64_t project_id, int include_archived, struct lb_brief_list *out)
 {
 	sqlite3_stmt *s = st_prep(st, "SELECT " LIGHT_BRIEF_COLS "FROM brief b"
 				      " WHERE b.project_id = ? AND (? OR NOT b.archived) ORDER BY b.id");
-	size_t cap = 0;
+	void *v = NULL;
 	int rc;
 
 	out->v = NULL;
@@ -123,19 +115,11 @@ int store_brief_list_light(struct store *st, int64_t project_id, int include_arc
 		return STORE_EIO;
 	sqlite3_bind_int64(s, 1, project_id);
 	sqlite3_bind_int(s, 2, include_archived);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 8;
-			out->v = xrealloc(out->v, cap * sizeof *out->v);
-		}
-		light_brief_row(s, &out->v[out->n++]);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	rc = st_list_rows(st, s, light_brief_row, &v, &out->n, sizeof *out->v, "listing briefs");
+	out->v = v;
+	if (rc)
 		lb_brief_list_free(out);
-		return st_sqlfail(st, rc, "listing briefs");
-	}
-	return 0;
+	return rc;
 }
 
 int store_project_name(struct store *st, int64_t id, char **name)

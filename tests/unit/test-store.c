@@ -106,6 +106,44 @@ static void projects_and_slugs(void **state)
 	lb_project_list_free(&l);
 }
 
+/* Archiving a project or a brief is one undoable event; archiving what
+ * already is archived changes nothing and logs nothing. */
+static void archive_and_undo(void **state)
+{
+	struct fx *f = *state;
+	struct lb_brief_list bl;
+	struct lb_project p;
+	int64_t e0, e1, e2;
+	char *what = NULL;
+
+	assert_int_equal(store_event_last(f->st, &e0), 0);
+	assert_int_equal(store_brief_archive(f->st, f->brief, 1), 0);
+	assert_int_equal(store_event_last(f->st, &e1), 0);
+	assert_true(e1 > e0);
+	assert_int_equal(store_brief_archive(f->st, f->brief, 1), 0);
+	assert_int_equal(store_event_last(f->st, &e2), 0);
+	assert_int_equal(e2, e1);
+	assert_int_equal(store_brief_list(f->st, f->project, 0, &bl), 0);
+	assert_int_equal(bl.n, 0);
+	lb_brief_list_free(&bl);
+	assert_int_equal(store_undo(f->st, &what), 0);
+	free(what);
+	assert_int_equal(store_brief_list(f->st, f->project, 0, &bl), 0);
+	assert_int_equal(bl.n, 1);
+	lb_brief_list_free(&bl);
+
+	assert_int_equal(store_project_archive(f->st, f->project, 1), 0);
+	assert_int_equal(store_project_get(f->st, f->project, &p), 0);
+	assert_int_equal(p.archived, 1);
+	lb_project_clear(&p);
+	assert_int_equal(store_project_archive(f->st, f->project, 0), 0);
+	assert_int_equal(store_project_get(f->st, f->project, &p), 0);
+	assert_int_equal(p.archived, 0);
+	lb_project_clear(&p);
+	assert_int_equal(store_project_archive(f->st, 999, 1), STORE_ENOTFOUND);
+	assert_int_equal(store_brief_archive(f->st, 999, 1), STORE_ENOTFOUND);
+}
+
 static void brief_revisions(void **state)
 {
 	struct fx *f = *state;
@@ -732,6 +770,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(keyset_pages, setup, teardown),
 		cmocka_unit_test(refuses_foreign_and_newer),
 		cmocka_unit_test(migrates_every_older_schema),
+		cmocka_unit_test_setup_teardown(archive_and_undo, setup, teardown),
 		cmocka_unit_test_setup_teardown(readonly_store_says_so, setup, teardown),
 	};
 
