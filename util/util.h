@@ -63,6 +63,9 @@ int util_utf8_valid(const char *s, size_t n);
 /* Decodes the UTF-8 sequence at s (at most n bytes) into *cp and returns its
  * length (1..4), or 0 for invalid, overlong, surrogate or truncated input. */
 size_t util_utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* Writes the UTF-8 form of code point cp (at most U+10FFFF, not a
+ * surrogate) into out and returns its length, 1 to 4. */
+size_t util_utf8_encode(uint32_t cp, char out[4]);
 
 /* Display columns of valid UTF-8 text (wcwidth; invalid bytes count 4,
  * as util_visible shows them).  Needs an UTF-8 LC_CTYPE for non-ASCII. */

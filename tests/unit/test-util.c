@@ -85,6 +85,38 @@ static void visible_cut_says_so(void **state)
 	free(big);
 }
 
+/* The one UTF-8 encoder: known forms at each length's edges, and every
+ * scalar value decodes back to itself at the length it was given. */
+static void utf8_encodes(void **state)
+{
+	static const struct {
+		uint32_t cp;
+		const char *utf8;
+	} known[] = {
+		{ 0x41, "A" },           { 0x7F, "\x7f" },         { 0x80, "\xc2\x80" },
+		{ 0xE9, "\xc3\xa9" },     { 0x7FF, "\xdf\xbf" },     { 0x800, "\xe0\xa0\x80" },
+		{ 0x2605, "\xe2\x98\x85" }, { 0xFFFD, "\xef\xbf\xbd" }, { 0x10000, "\xf0\x90\x80\x80" },
+		{ 0x1F600, "\xf0\x9f\x98\x80" }, { 0x10FFFF, "\xf4\x8f\xbf\xbf" },
+	};
+	char buf[4];
+	uint32_t cp, back;
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof known / sizeof known[0]; i++) {
+		n = util_utf8_encode(known[i].cp, buf);
+		assert_int_equal(n, strlen(known[i].utf8));
+		assert_memory_equal(buf, known[i].utf8, n);
+	}
+	for (cp = 1; cp <= 0x10FFFF; cp++) {
+		if (cp >= 0xD800 && cp <= 0xDFFF)
+			continue;
+		n = util_utf8_encode(cp, buf);
+		if (util_utf8_decode(buf, n, &back) != n || back != cp)
+			fail_msg("U+%04X does not round-trip", (unsigned)cp);
+	}
+}
+
 static void slugs_and_ages(void **state)
 {
 	char *s, buf[16];
@@ -141,6 +173,7 @@ int main(void)
 		cmocka_unit_test(sha256_known_vectors),
 		cmocka_unit_test(visible_hides_controls),
 		cmocka_unit_test(visible_cut_says_so),
+		cmocka_unit_test(utf8_encodes),
 		cmocka_unit_test(slugs_and_ages),
 		cmocka_unit_test(atomic_write_and_read),
 	};
