@@ -107,6 +107,9 @@ typedef void (*st_row_fn)(sqlite3_stmt *s, void *out);
  * or the failure of `doing`.  Resets s. */
 int st_get_row(struct store *st, sqlite3_stmt *s, st_row_fn row, void *out, const char *table, int64_t id,
 	       const char *doing);
+/* Row functions for one column: an int64_t, and a string (owned copy). */
+void st_row_int0(sqlite3_stmt *s, void *out);
+void st_row_text0(sqlite3_stmt *s, void *out);
 /* Steps s (bound) to its end, appending each row (zeroed, then filled by
  * row) to the array *v of *n records of size bytes, grown as needed.  On
  * failure the caller frees what *v holds.  Resets s. */

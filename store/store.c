@@ -356,6 +356,16 @@ int st_get_row(struct store *st, sqlite3_stmt *s, st_row_fn row, void *out, cons
 	return st_exists(st, table, id);
 }
 
+void st_row_int0(sqlite3_stmt *s, void *out)
+{
+	*(int64_t *)out = sqlite3_column_int64(s, 0);
+}
+
+void st_row_text0(sqlite3_stmt *s, void *out)
+{
+	*(char **)out = st_col_text(s, 0);
+}
+
 int st_list_rows(struct store *st, sqlite3_stmt *s, st_row_fn row, void **v, size_t *n, size_t size,
 		 const char *doing)
 {

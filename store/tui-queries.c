@@ -23,11 +23,24 @@ static void no_counts_project(struct lb_project *p)
 	p->n_selected = -1;
 }
 
+static void light_project_row(sqlite3_stmt *s, void *out)
+{
+	struct lb_project *p = out;
+
+	p->id = sqlite3_column_int64(s, 0);
+	p->name = st_col_text(s, 1);
+	p->slug = st_col_text(s, 2);
+	p->description = st_col_text(s, 3);
+	p->archived = sqlite3_column_int(s, 4);
+	p->created = sqlite3_column_int64(s, 5);
+	no_counts_project(p);
+}
+
 int store_project_list_light(struct store *st, int include_archived, struct lb_project_list *out)
 {
 	sqlite3_stmt *s = st_prep(st, "SELECT id, name, slug, description, archived, created FROM project"
 				      " WHERE ? OR NOT archived ORDER BY id");
-	size_t cap = 0;
+	void *v = NULL;
 	int rc;
 
 	out->v = NULL;
@@ -35,28 +48,11 @@ int store_project_list_light(struct store *st, int include_archived, struct lb_p
 	if (s == NULL)
 		return STORE_EIO;
 	sqlite3_bind_int(s, 1, include_archived);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct lb_project *p;
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 8;
-			out->v = xrealloc(out->v, cap * sizeof *out->v);
-		}
-		p = &out->v[out->n++];
-		memset(p, 0, sizeof *p);
-		p->id = sqlite3_column_int64(s, 0);
-		p->name = st_col_text(s, 1);
-		p->slug = st_col_text(s, 2);
-		p->description = st_col_text(s, 3);
-		p->archived = sqlite3_column_int(s, 4);
-		p->created = sqlite3_column_int64(s, 5);
-		no_counts_project(p);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	rc = st_list_rows(st, s, light_project_row, &v, &out->n, sizeof *out->v, "listing projects");
+	out->v = v;
+	if (rc)
 		lb_project_list_free(out);
-		return st_sqlfail(st, rc, "listing projects");
-	}
-	return 0;
+	return rc;
 }
 
 #define LIGHT_BRIEF_COLS                                                                          \
@@ -125,21 +121,12 @@ int store_brief_list_light(struct store *st, int64_t project_id, int include_arc
 int store_project_name(struct store *st, int64_t id, char **name)
 {
 	sqlite3_stmt *s = st_prep(st, "SELECT name FROM project WHERE id = ?");
-	int rc;
 
 	*name = NULL;
 	if (s == NULL)
 		return STORE_EIO;
 	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*name = st_col_text(s, 0);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc != SQLITE_DONE)
-		return st_sqlfail(st, rc, "reading the project");
-	return st_exists(st, "project", id);
+	return st_get_row(st, s, st_row_text0, name, "project", id, "reading the project");
 }
 
 /* Collects the text column 0 of s's rows that start with prefix. */
