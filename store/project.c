@@ -94,7 +94,7 @@ int store_project_find(struct store *st, const char *ref, int64_t *id)
 	"  WHERE b.project_id = p.id), "                                                        \
 	"(SELECT count(*) FROM selection s WHERE s.project_id = p.id) "
 
-static void project_row(sqlite3_stmt *s, void *out)
+void st_project_row(sqlite3_stmt *s, void *out)
 {
 	struct lb_project *p = out;
 
@@ -117,7 +117,7 @@ int store_project_get(struct store *st, int64_t id, struct lb_project *out)
 	if (s == NULL)
 		return STORE_EIO;
 	sqlite3_bind_int64(s, 1, id);
-	return st_get_row(st, s, project_row, out, "project", id, "reading the project");
+	return st_get_row(st, s, st_project_row, out, "project", id, "reading the project");
 }
 
 int store_project_list(struct store *st, int include_archived, struct lb_project_list *out)
@@ -132,7 +132,7 @@ int store_project_list(struct store *st, int include_archived, struct lb_project
 	if (s == NULL)
 		return STORE_EIO;
 	sqlite3_bind_int(s, 1, include_archived);
-	rc = st_list_rows(st, s, project_row, &v, &out->n, sizeof *out->v, "listing projects");
+	rc = st_list_rows(st, s, st_project_row, &v, &out->n, sizeof *out->v, "listing projects");
 	out->v = v;
 	if (rc)
 		lb_project_list_free(out);

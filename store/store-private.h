@@ -107,6 +107,10 @@ typedef void (*st_row_fn)(sqlite3_stmt *s, void *out);
  * or the failure of `doing`.  Resets s. */
 int st_get_row(struct store *st, sqlite3_stmt *s, st_row_fn row, void *out, const char *table, int64_t id,
 	       const char *doing);
+/* A project from its 9 columns: id, name, slug, description, archived,
+ * created and the counts of briefs, candidates and selections (-1: not
+ * counted). */
+void st_project_row(sqlite3_stmt *s, void *out);
 /* Row functions for one column: an int64_t, and a string (owned copy). */
 void st_row_int0(sqlite3_stmt *s, void *out);
 void st_row_text0(sqlite3_stmt *s, void *out);

@@ -16,30 +16,11 @@
 
 #include "store-private.h"
 
-static void no_counts_project(struct lb_project *p)
-{
-	p->n_briefs = -1;
-	p->n_candidates = -1;
-	p->n_selected = -1;
-}
-
-static void light_project_row(sqlite3_stmt *s, void *out)
-{
-	struct lb_project *p = out;
-
-	p->id = sqlite3_column_int64(s, 0);
-	p->name = st_col_text(s, 1);
-	p->slug = st_col_text(s, 2);
-	p->description = st_col_text(s, 3);
-	p->archived = sqlite3_column_int(s, 4);
-	p->created = sqlite3_column_int64(s, 5);
-	no_counts_project(p);
-}
-
 int store_project_list_light(struct store *st, int include_archived, struct lb_project_list *out)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT id, name, slug, description, archived, created FROM project"
-				      " WHERE ? OR NOT archived ORDER BY id");
+	/* The counts are -1: not counted (the worker counts them). */
+	sqlite3_stmt *s = st_prep(st, "SELECT id, name, slug, description, archived, created, -1, -1, -1"
+				      " FROM project WHERE ? OR NOT archived ORDER BY id");
 	void *v = NULL;
 	int rc;
 
@@ -48,7 +29,7 @@ int store_project_list_light(struct store *st, int include_archived, struct lb_p
 	if (s == NULL)
 		return STORE_EIO;
 	sqlite3_bind_int(s, 1, include_archived);
-	rc = st_list_rows(st, s, light_project_row, &v, &out->n, sizeof *out->v, "listing projects");
+	rc = st_list_rows(st, s, st_project_row, &v, &out->n, sizeof *out->v, "listing projects");
 	out->v = v;
 	if (rc)
 		lb_project_list_free(out);
