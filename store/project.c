@@ -122,8 +122,13 @@ int store_project_get(struct store *st, int64_t id, struct lb_project *out)
 
 int store_project_list(struct store *st, int include_archived, struct lb_project_list *out)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT " PROJECT_COLS
-				      "FROM project p WHERE ? OR NOT p.archived ORDER BY p.id");
+	return st_project_list(st, "SELECT " PROJECT_COLS "FROM project p WHERE ? OR NOT p.archived ORDER BY p.id",
+			       include_archived, out);
+}
+
+int st_project_list(struct store *st, const char *sql, int include_archived, struct lb_project_list *out)
+{
+	sqlite3_stmt *s = st_prep(st, sql);
 	void *v = NULL;
 	int rc;
 

@@ -111,6 +111,9 @@ int st_get_row(struct store *st, sqlite3_stmt *s, st_row_fn row, void *out, cons
  * created and the counts of briefs, candidates and selections (-1: not
  * counted). */
 void st_project_row(sqlite3_stmt *s, void *out);
+/* The projects sql selects (those 9 columns; its one parameter is
+ * include_archived), into *out. */
+int st_project_list(struct store *st, const char *sql, int include_archived, struct lb_project_list *out);
 /* Row functions for one column: an int64_t, and a string (owned copy). */
 void st_row_int0(sqlite3_stmt *s, void *out);
 void st_row_text0(sqlite3_stmt *s, void *out);

@@ -19,21 +19,9 @@
 int store_project_list_light(struct store *st, int include_archived, struct lb_project_list *out)
 {
 	/* The counts are -1: not counted (the worker counts them). */
-	sqlite3_stmt *s = st_prep(st, "SELECT id, name, slug, description, archived, created, -1, -1, -1"
-				      " FROM project WHERE ? OR NOT archived ORDER BY id");
-	void *v = NULL;
-	int rc;
-
-	out->v = NULL;
-	out->n = 0;
-	if (s == NULL)
-		return STORE_EIO;
-	sqlite3_bind_int(s, 1, include_archived);
-	rc = st_list_rows(st, s, st_project_row, &v, &out->n, sizeof *out->v, "listing projects");
-	out->v = v;
-	if (rc)
-		lb_project_list_free(out);
-	return rc;
+	return st_project_list(st, "SELECT id, name, slug, description, archived, created, -1, -1, -1"
+				   " FROM project WHERE ? OR NOT archived ORDER BY id",
+			       include_archived, out);
 }
 
 #define LIGHT_BRIEF_COLS                                                                          \
