@@ -147,7 +147,9 @@ size_t util_utf8_decode(const char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
-int util_utf8_valid(const char *str, size_t n)
+/* 1 when the n bytes at str are valid UTF-8 and, unless controls is set,
+ * hold no control character but tab. */
+static int utf8_scan(const char *str, size_t n, int controls)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, len;
@@ -156,25 +158,20 @@ int util_utf8_valid(const char *str, size_t n)
 	while (i < n) {
 		len = utf8_len(s + i, n - i, &cp);
 		if (len == 0)
+			return 0;
+		if (!controls && ((cp < 0x20 && cp != '\t') || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f)))
 			return 0;
 		i += len;
 	}
 	return 1;
 }
 
+int util_utf8_valid(const char *str, size_t n)
+{
+	return utf8_scan(str, n, 1);
+}
+
 int util_text_is_clean(const char *str, size_t n)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, len;
-	unsigned cp;
-
-	while (i < n) {
-		len = utf8_len(s + i, n - i, &cp);
-		if (len == 0)
-			return 0;
-		if ((cp < 0x20 && cp != '\t') || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
-			return 0;
-		i += len;
-	}
-	return 1;
+	return utf8_scan(str, n, 0);
 }
