@@ -531,6 +531,12 @@ static void age(int64_t t, char buf[16])
 	util_age(t, util_now(), buf);
 }
 
+/* The options of jobs ls (also for cli_args in cmd_jobs and the dispatch). */
+static const struct option jobs_ls_opts[] = { { "brief", required_argument, NULL, 'b' },
+					     { "limit", required_argument, NULL, 'l' },
+					     { "json", no_argument, NULL, 'j' },
+					     { 0 } };
+
 static json_t *job_json(const struct lb_job *j)
 {
 	json_t *o = json_object(), *p = json_loads(j->params ? j->params : "{}", 0, NULL);
@@ -565,11 +571,6 @@ static json_t *job_json(const struct lb_job *j)
 	}
 	return o;
 }
-
-static const struct option jobs_ls_opts[] = { { "brief", required_argument, NULL, 'b' },
-					     { "limit", required_argument, NULL, 'l' },
-					     { "json", no_argument, NULL, 'j' },
-					     { 0 } };
 
 static int jobs_ls(struct cli *c, int argc, char **argv)
 {
