@@ -4,7 +4,7 @@
 # --help and -h standing as options still print help, and the global
 # options still work after the command.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 24
+plan 25
 
 "$LIGHTBOX" init >/dev/null && "$LIGHTBOX" project add P >/dev/null || exit 1
 export LIGHTBOX_NOW=1767225600
@@ -59,4 +59,11 @@ lb --store "$T/other" brief add --project 1 --title x
 like "$(cat "$T/err")" "no project" "--store before the command is taken"
 lb brief add --project 1 --title x --store
 is "$(cat "$T/err" | head -1)" "lightbox: brief add: --store needs a value" "--store without a value is a usage error"
+# Every command takes the global options after it through cli_args (a
+# command that does not would let '--store' through to its own parser).
+for cmd in $("$LIGHTBOX" --help | awk '/^Commands:/ { f = 1; next } f && /^  [a-z]/ { print $1 } f && /^$/ { exit }'); do
+	sub=$("$LIGHTBOX" "$cmd" --help 2>&1 | sed -n '1s/^Usage: lightbox [a-z]* \([a-z][a-z]*\).*/\1/p')
+	"$LIGHTBOX" "$cmd" $sub --store 2>&1 | head -1 | grep -q -- "--store needs a value" || echo "$cmd $sub"
+done >"$T/missing"
+is "$(cat "$T/missing")" "" "every command takes the global options after it (cli_args)"
 done_testing
