@@ -16,13 +16,19 @@
 #include "util.h"
 
 /* The interface's commands take the global options, not a store handle. */
+/* tui and keys read their own options (tui/); the global ones are taken
+ * here first. */
 static int run_tui(struct cli *c, int argc, char **argv)
 {
+	if (cli_args(c, &argc, argv, NULL, NULL, NULL))
+		return c->status;
 	return tui_cmd_open(c->store_dir, c->config, c->preview, argc, argv);
 }
 
 static int run_keys(struct cli *c, int argc, char **argv)
 {
+	if (cli_args(c, &argc, argv, NULL, NULL, NULL))
+		return c->status;
 	return tui_cmd_keys(c->config, argc, argv);
 }
 
@@ -32,9 +38,12 @@ static int run_demo(struct cli *c, int argc, char **argv)
 {
 	struct tui_start start;
 	char *dir, *slug;
-	int rc = cmd_demo(c, argc, argv);
+	int rc;
 
-	if (rc != CLI_OK || cli_wants_help(argc, argv) || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+	c->status = -1;
+	rc = cmd_demo(c, argc, argv);
+	/* c->status is set when cmd_demo stopped at its options (--help) */
+	if (rc != CLI_OK || c->status >= 0 || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return rc;
 	store_close(&c->st);
 	dir = cli_demo_dir(c);
@@ -105,47 +114,14 @@ static void usage(FILE *out)
 		     "1 failed, 2 usage error.  See lightbox(1).\n");
 }
 
-/* Takes the global options out of argv wherever they stand (before a
- * "--"), so that 'lightbox rate 2 4 --store s' works too. */
+/* Takes the global options that stand before the command out of argv;
+ * each command takes those after it (cli_args), where it can tell an
+ * option from the value of one of its own ('gen 2 --prompt --store' has
+ * the prompt "--store"). */
 static int take_globals(struct cli *c, int *argc, char **argv)
 {
-	int i, j = 1, rest = 0;
-
-	for (i = 1; i < *argc; i++) {
-		const char *a = argv[i];
-		if (!rest && strcmp(a, "--") == 0)
-			rest = 1;
-		if (!rest && (strcmp(a, "--store") == 0 || strcmp(a, "--config") == 0 ||
-			      strcmp(a, "--preview") == 0)) {
-			if (i + 1 >= *argc) {
-				fprintf(stderr, "lightbox: %s needs a value\n", a);
-				return -1;
-			}
-			if (a[2] == 's')
-				c->store_dir = argv[++i];
-			else if (a[2] == 'p')
-				c->preview = argv[++i];
-			else
-				c->config = argv[++i];
-			continue;
-		}
-		if (!rest && strncmp(a, "--preview=", 10) == 0) {
-			c->preview = a + 10;
-			continue;
-		}
-		if (!rest && strncmp(a, "--store=", 8) == 0) {
-			c->store_dir = a + 8;
-			continue;
-		}
-		if (!rest && strncmp(a, "--config=", 9) == 0) {
-			c->config = a + 9;
-			continue;
-		}
-		argv[j++] = argv[i];
-	}
-	argv[j] = NULL;
-	*argc = j;
-	return 0;
+	/* "+": up to the first operand, the command. */
+	return cli_args(c, argc, argv, "+", NULL, NULL) ? -1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -161,7 +137,7 @@ int main(int argc, char **argv)
 	memset(&c, 0, sizeof c);
 	c.cmd = "lightbox";
 	if (take_globals(&c, &argc, argv) < 0)
-		return CLI_USAGE;
+		return c.status;
 	if (argc < 2) {
 		struct tui_start start;
 		memset(&start, 0, sizeof start);

@@ -11,7 +11,8 @@
  * prompt_id; GET /history/{id} is polled until the entry appears; each
  * saved output (type "output") is fetched with GET /view.  An output name
  * with a slash or "..", or a subfolder that climbs out, fails the job.
- * Shapes: ../shared/specs/APIS.md section 5.
+ * Shapes: ComfyUI's server routes (server.py: /prompt, /history, /view,
+ * /system_stats), as tests/backends/server.py speaks them.
  */
 #include "config.h"
 

@@ -12,7 +12,7 @@
  *   POST /audio/speech        raw audio bytes
  *   GET  /models              `backends --check`
  *
- * Shapes follow ../shared/specs/openai-openapi.yaml (CreateImageRequest,
+ * Shapes follow OpenAI's published OpenAPI description (CreateImageRequest,
  * CreateImageEditRequest, ImagesResponse, CreateChatCompletionRequest,
  * CreateSpeechRequest, ListModelsResponse); the key is a bearer token.
  */

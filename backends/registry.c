@@ -78,8 +78,8 @@ json_t *bk_param_value(const struct bk_param *p, const char *text, char **err)
 	}
 	want = range_text(p);
 	{
-		char *vis = util_visible_dup(text, 0);
-		*err = xasprintf("%s=%.60s is not valid — it takes %s", p->name, vis, want);
+		char *vis = util_visible_cut(text, 60);
+		*err = xasprintf("%s=%s is not valid — it takes %s", p->name, vis, want);
 		free(vis);
 	}
 	free(want);
@@ -343,8 +343,8 @@ static int apply(struct backend *be, const char *key, const char *value, char **
 			u[--n] = '\0';
 		if (url_check(u, why) < 0) {
 			char *w = *why;
-			char *vis = util_visible_dup(value, 0);
-			*why = xasprintf("url=%.100s: %s", vis, w);
+			char *vis = util_visible_cut(value, 100);
+			*why = xasprintf("url=%s: %s", vis, w);
 			free(vis);
 			free(w);
 			free(u);
@@ -358,8 +358,8 @@ static int apply(struct backend *be, const char *key, const char *value, char **
 		if (!util_text_is_clean(value, strlen(value)) || strlen(value) > 200 ||
 		    (key[0] == 'k' && strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 					  != strlen(value))) {
-			char *vis = util_visible_dup(value, 0);
-			*why = xasprintf("%s=%.60s is not valid — %s", key, vis,
+			char *vis = util_visible_cut(value, 60);
+			*why = xasprintf("%s=%s is not valid — %s", key, vis,
 					 key[0] == 'k' ? "name an environment variable, e.g. key-env=OPENAI_API_KEY"
 						       : "a model is plain text");
 			free(vis);
@@ -421,7 +421,7 @@ static int apply(struct backend *be, const char *key, const char *value, char **
 		return 0;
 	}
 	{
-		char *known = known_keys(be->ops), *vis = util_visible_dup(key, 0);
+		char *known = known_keys(be->ops), *vis = util_visible_cut(key, 60);
 		*why = xasprintf("unknown setting '%s' for type %s — known: %s", vis, be->ops->type, known);
 		free(vis);
 		free(known);
@@ -453,11 +453,11 @@ int backend_registry_add(struct backend_registry *reg, const char *name, size_t 
 	const struct bk_ops *ops = NULL;
 	const char *type = NULL;
 	struct backend *be = NULL;
-	char *why = NULL, *at = where(file, line), *vis = util_visible_dup(name ? name : "", 0);
+	char *why = NULL, *at = where(file, line), *vis = util_visible_cut(name ? name : "", 64);
 	size_t i, j, replace = (size_t)-1;
 
 	if (!name_ok(name ? name : "")) {
-		*err = xasprintf("%sbackend name \"%.64s\" — use letters, digits, '.', '-' and '_'", at, vis);
+		*err = xasprintf("%sbackend name \"%s\" — use letters, digits, '.', '-' and '_'", at, vis);
 		goto fail;
 	}
 	for (i = 0; i < nkv; i++) {
@@ -480,8 +480,8 @@ int backend_registry_add(struct backend_registry *reg, const char *name, size_t 
 		if (strcmp(types[i]->type, type) == 0)
 			ops = types[i];
 	if (ops == NULL) {
-		char *tv = util_visible_dup(type, 0);
-		*err = xasprintf("%sbackend %s: unknown type '%.40s' — use builtin, exec, openai, a1111, comfyui or "
+		char *tv = util_visible_cut(type, 40);
+		*err = xasprintf("%sbackend %s: unknown type '%s' — use builtin, exec, openai, a1111, comfyui or "
 				 "ollama",
 				 at, name, tv);
 		free(tv);

@@ -7,7 +7,9 @@
  *
  * What bytes hold (and whether they are cut short) is media/'s probe.
  * Formats followed: RFC 4648 (base64); RFC 9110 sections 10.2.3 and
- * 5.6.7 (Retry-After, HTTP-date).  Reply shapes: ../shared/specs/APIS.md.
+ * 5.6.7 (Retry-After; its HTTP-date is read by curl_getdate).  The
+ * reply shapes are those of each backend's public API (see the comment at
+ * the top of backend-*.c).
  */
 #include "config.h"
 
@@ -264,95 +266,6 @@ char *bk_body_error(const char *ctype, const char *body, size_t n)
 
 /* ------------------------------------------------------------ Retry-After */
 
-static int month_of(const char *s)
-{
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	int i;
-
-	for (i = 0; i < 12; i++)
-		if (strncmp(s, months + 3 * i, 3) == 0)
-			return i;
-	return -1;
-}
-
-static int num(const char **p, int digits, int *out)
-{
-	int v = 0, i;
-
-	for (i = 0; i < digits; i++) {
-		if (!isdigit((unsigned char)(*p)[i]))
-			return -1;
-		v = v * 10 + (*p)[i] - '0';
-	}
-	*p += digits;
-	*out = v;
-	return 0;
-}
-
-static int hms(const char **p, struct tm *tm)
-{
-	if (num(p, 2, &tm->tm_hour) || *(*p)++ != ':' || num(p, 2, &tm->tm_min) || *(*p)++ != ':' ||
-	    num(p, 2, &tm->tm_sec))
-		return -1;
-	return tm->tm_hour < 24 && tm->tm_min < 60 && tm->tm_sec <= 60 ? 0 : -1;
-}
-
-/* HTTP-date, RFC 9110 5.6.7; 0 and *t, or -1. */
-static int http_date(const char *s, time_t *t)
-{
-	struct tm tm;
-	const char *p = s, *comma = strchr(s, ',');
-	int y;
-
-	memset(&tm, 0, sizeof tm);
-	if (comma) {
-		/* IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT" or
-		 * RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT" */
-		p = comma + 1;
-		if (*p++ != ' ' || num(&p, 2, &tm.tm_mday))
-			return -1;
-		if (*p == ' ') {
-			p++;
-			if ((tm.tm_mon = month_of(p)) < 0)
-				return -1;
-			p += 3;
-			if (*p++ != ' ' || num(&p, 4, &y))
-				return -1;
-		} else if (*p == '-') {
-			p++;
-			if ((tm.tm_mon = month_of(p)) < 0)
-				return -1;
-			p += 3;
-			if (*p++ != '-' || num(&p, 2, &y))
-				return -1;
-			y += y < 70 ? 2000 : 1900;
-		} else {
-			return -1;
-		}
-		if (*p++ != ' ' || hms(&p, &tm) || strcmp(p, " GMT") != 0)
-			return -1;
-	} else {
-		/* asctime "Sun Nov  6 08:49:37 1994" */
-		if (strlen(p) < 24 || p[3] != ' ' || (tm.tm_mon = month_of(p + 4)) < 0 || p[7] != ' ')
-			return -1;
-		p += 8;
-		if (*p == ' ') {
-			p++;
-			if (num(&p, 1, &tm.tm_mday))
-				return -1;
-		} else if (num(&p, 2, &tm.tm_mday)) {
-			return -1;
-		}
-		if (*p++ != ' ' || hms(&p, &tm) || *p++ != ' ' || num(&p, 4, &y) || *p)
-			return -1;
-	}
-	if (tm.tm_mday < 1 || tm.tm_mday > 31)
-		return -1;
-	tm.tm_year = y - 1900;
-	*t = timegm(&tm);
-	return *t == (time_t)-1 ? -1 : 0;
-}
-
 int bk_retry_after_parse(const char *v, int64_t now, long *secs)
 {
 	char buf[64];
@@ -376,7 +289,10 @@ int bk_retry_after_parse(const char *v, int64_t now, long *secs)
 		*secs = (long)s;
 		return 0;
 	}
-	if (http_date(buf, &t) < 0)
+	/* An HTTP-date in any of its three forms (IMF-fixdate, RFC 850,
+	 * asctime), read by libcurl's date parser. */
+	t = curl_getdate(buf, NULL);
+	if (t == (time_t)-1)
 		return -1;
 	*secs = (int64_t)t > now ? (long)((int64_t)t - now) : 0;
 	return 0;

@@ -89,15 +89,112 @@ int cli_id(struct cli *c, const char *what, const char *s, int64_t *id)
 	return -1;
 }
 
-int cli_wants_help(int argc, char **argv)
+/* The long option of longopts that arg ("--name" or "--name=value") names:
+ * its exact name, else the one option it abbreviates, as getopt_long
+ * reads it; NULL for none or an ambiguous abbreviation. */
+static const struct option *long_option(const struct option *longopts, const char *arg)
 {
-	int i;
+	const struct option *o, *found = NULL;
+	size_t n = strcspn(arg + 2, "=");
+	int matches = 0;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			return 0;
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-			return 1;
+	for (o = longopts; o && o->name; o++) {
+		if (strncmp(o->name, arg + 2, n) != 0)
+			continue;
+		if (strlen(o->name) == n)
+			return o;
+		found = o;
+		matches++;
+	}
+	return matches == 1 ? found : NULL;
+}
+
+/* 1 when arg is a global option; takes it (with its value) out of argv. */
+static int take_global(struct cli *c, int *argc, char **argv, int i)
+{
+	static const char *const names[] = { "--store", "--config", "--preview" };
+	const char **field[] = { &c->store_dir, &c->config, &c->preview };
+	const char *arg = argv[i];
+	size_t k, n, drop = 1;
+
+	for (k = 0; k < 3; k++) {
+		n = strlen(names[k]);
+		if (strncmp(arg, names[k], n) != 0 || (arg[n] != '\0' && arg[n] != '='))
+			continue;
+		if (arg[n] == '=') {
+			*field[k] = arg + n + 1;
+		} else if (i + 1 < *argc) {
+			*field[k] = argv[i + 1];
+			drop = 2;
+		} else {
+			if (strcmp(c->cmd, "lightbox") == 0) { /* before the command */
+				fprintf(stderr, "lightbox: %s needs a value\n", names[k]);
+				c->status = CLI_USAGE;
+			} else {
+				c->status = cli_usage(c, "%s needs a value", names[k]);
+			}
+			return -1;
+		}
+		memmove(argv + i, argv + i + drop, (size_t)(*argc - i - (int)drop + 1) * sizeof *argv);
+		*argc -= (int)drop;
+		return 1;
+	}
+	return 0;
+}
+
+int cli_args(struct cli *c, int *argc, char **argv, const char *shortopts, const struct option *longopts,
+	     const char *help)
+{
+	const struct option *o;
+	const char *p, *s = shortopts ? shortopts : "";
+	int i = 1, r, wants_help = 0, in_order = *s == '+';
+
+	while (i < *argc) {
+		const char *arg = argv[i];
+
+		if (strcmp(arg, "--") == 0)
+			break;
+		if (arg[0] != '-' || arg[1] == '\0') { /* an operand */
+			if (in_order)
+				break;
+			i++;
+			continue;
+		}
+		if (arg[1] == '-') {
+			r = take_global(c, argc, argv, i);
+			if (r < 0)
+				return 1;
+			if (r > 0)
+				continue;
+			o = long_option(longopts, arg);
+			if (o == NULL && strncmp("--help", arg, strlen(arg)) == 0 && strlen(arg) > 2)
+				wants_help = 1;
+			/* Its value is the next argument: skip it. */
+			if (o && o->has_arg == required_argument && strchr(arg, '=') == NULL)
+				i++;
+			i++;
+			continue;
+		}
+		/* A cluster of short options: -vn3, -n 3. */
+		for (p = arg + 1; *p; p++) {
+			const char *d = strchr(s, *p);
+
+			if (*p == ':' || *p == '+' || d == NULL) {
+				if (*p == 'h')
+					wants_help = 1;
+				continue;
+			}
+			if (d[1] == ':') {
+				if (p[1] == '\0' && d[2] != ':')
+					i++;
+				break;
+			}
+		}
+		i++;
+	}
+	if (wants_help && help) {
+		c->status = cli_help(help);
+		return 1;
 	}
 	return 0;
 }
@@ -118,10 +215,11 @@ int cli_dispatch(struct cli *c, const char *group, const struct cli_sub *subs, s
 		if (strcmp(argv[1], subs[i].name) == 0) {
 			snprintf(c->cmdbuf, sizeof c->cmdbuf, "%s %s", group, subs[i].name);
 			c->cmd = c->cmdbuf;
-			if (cli_wants_help(argc - 1, argv + 1))
-				return cli_help(help);
+			argc--;
+			if (cli_args(c, &argc, argv + 1, subs[i].shortopts, subs[i].longopts, help))
+				return c->status;
 			optind = 0;
-			return subs[i].fn(c, argc - 1, argv + 1);
+			return subs[i].fn(c, argc, argv + 1);
 		}
 	safe = cli_safe(argv[1], 40);
 	cli_usage(c, "unknown subcommand '%s'", safe);

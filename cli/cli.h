@@ -6,6 +6,7 @@
 #ifndef LB_CLI_H
 #define LB_CLI_H
 
+#include <getopt.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,14 +22,18 @@ struct cli {
 	struct store *st;       /* opened by cli_store() */
 	const char *cmd;        /* "brief add", for messages */
 	char cmdbuf[64];
+	int status;             /* the exit status when cli_args says stop */
 };
 
 struct cli_sub {
 	const char *name;
 	int (*fn)(struct cli *c, int argc, char **argv);
+	const char *shortopts;          /* its getopt_long options, for cli_args */
+	const struct option *longopts; /* (NULL: it takes none) */
 };
 /* Runs the subcommand argv[1] of group from subs (argv[0] is the group);
- * prints help for --help or none given. */
+ * prints help for --help or none given (cli_args with the subcommand's
+ * options). */
 int cli_dispatch(struct cli *c, const char *group, const struct cli_sub *subs, size_t n, const char *help,
 		 int argc, char **argv);
 
@@ -54,8 +59,18 @@ int cli_usage(struct cli *c, const char *fmt, ...) __attribute__((format(printf,
 /* Parses a positive id; prints a usage error naming what and returns -1. */
 int cli_id(struct cli *c, const char *what, const char *s, int64_t *id);
 
-/* Whether argv holds -h/--help before "--". */
-int cli_wants_help(int argc, char **argv);
+/* Reads argv (argv[0] is the command) as getopt_long(argc, argv,
+ * shortopts, longopts) will, either may be NULL for none, and up to "--"
+ * (or, when shortopts starts with '+', the first operand):
+ * - takes the global options (--store, --config, --preview and their
+ *   --NAME=VALUE forms) out of argv, wherever they stand as options;
+ * - when -h or --help stands as an option, prints help (if not NULL).
+ * An option's value is never taken for an option: in
+ * 'gen 2 --prompt --help' the prompt is "--help".  Returns 0 when the
+ * command goes on, else 1 with the exit status in c->status (after help,
+ * or a usage error). */
+int cli_args(struct cli *c, int *argc, char **argv, const char *shortopts, const struct option *longopts,
+	     const char *help);
 /* Prints help text (already formatted) to stdout; returns CLI_OK. */
 int cli_help(const char *text);
 
@@ -106,10 +121,14 @@ char *cli_demo_dir(const struct cli *c);
 char *cli_demo_project(void);
 
 /* The backends the config file defines (--config, else the default path),
- * with builtin.  Bad definitions are reported on stderr unless quiet and
- * counted in *nerrors; the good ones are kept.  Owned registry. */
+ * with builtin.  Bad definitions, and the file's other bad lines, are
+ * reported on stderr unless quiet and counted in *nerrors; the good ones
+ * are kept.  With summary, *summary is one line that sorts them ("2 bad
+ * backend definitions (FILE:1, FILE:3) and 1 other bad line (FILE:4 set)
+ * in the config file — see above"), or NULL when there were none.  Owned
+ * registry and summary. */
 struct backend_registry;
-struct backend_registry *cli_backends_load(struct cli *c, int quiet, int *nerrors);
+struct backend_registry *cli_backends_load(struct cli *c, int quiet, int *nerrors, char **summary);
 
 /* JSON forms shared by several commands. */
 json_t *cli_json_candidate(const struct lb_candidate *cand);

@@ -20,32 +20,89 @@
 /* The backend definitions of the config file, read by the keymaps
  * module's config parser (which also checks the file's other lines: their
  * errors are shown too, since the file is the same). */
-struct backend_registry *cli_backends_load(struct cli *c, int quiet, int *nerrors)
+/* Adds "WHERE" (or "WHERE KIND") to a summary list of at most 5. */
+static void list_add(struct sbuf *b, size_t *n, const char *where, const char *kind)
+{
+	if (*n < 5)
+		sb_addf(b, "%s%s%s%s", *n ? ", " : "", where, *kind ? " " : "", kind);
+	(*n)++;
+}
+
+static void list_end(struct sbuf *b, size_t n)
+{
+	if (n > 5)
+		sb_addf(b, ", and %zu more", n - 5);
+}
+
+struct backend_registry *cli_backends_load(struct cli *c, int quiet, int *nerrors, char **summary)
 {
 	struct backend_registry *reg = backend_registry_new();
 	struct km_config *cfg = km_config_new();
 	char *path = c->config ? xstrdup(c->config) : km_config_default_path();
-	size_t i;
+	struct sbuf defs, lines, files;
+	size_t i, ndefs = 0, nlines = 0, nfiles = 0;
 
+	sb_init(&defs);
+	sb_init(&lines);
+	sb_init(&files);
 	*nerrors = 0;
 	if (path)
 		km_config_load_file(cfg, path, c->config != NULL);
 	for (i = 0; i < km_config_nbackends(cfg); i++) {
 		const struct km_backend_rec *r = km_config_backend(cfg, i);
-		char *err = NULL;
+		char *err = NULL, *at;
 
 		if (backend_registry_add(reg, r->name, r->nkv, r->keys, r->values, r->file, r->line, &err) < 0) {
 			if (!quiet)
 				fprintf(stderr, "lightbox: %s\n", err);
 			free(err);
 			(*nerrors)++;
+			at = xasprintf("%s:%d", r->file, r->line);
+			list_add(&defs, &ndefs, at, "");
+			free(at);
 		}
 	}
 	for (i = 0; i < km_config_nerrors(cfg); i++) {
+		const char *kind = km_config_error_kind(cfg, i), *where = km_config_error_where(cfg, i);
+
 		if (!quiet)
 			fprintf(stderr, "lightbox: %s\n", km_config_error(cfg, i));
-		(*nerrors)++;
+		if (strcmp(kind, "backend") == 0)
+			list_add(&defs, &ndefs, where, "");
+		else if (*where && strspn(strrchr(where, ':') ? strrchr(where, ':') + 1 : "x", "0123456789") ==
+					   strlen(strrchr(where, ':') ? strrchr(where, ':') + 1 : "x"))
+			list_add(&lines, &nlines, where, kind);
+		else if (*where)
+			list_add(&files, &nfiles, where, "");
 	}
+	list_end(&defs, ndefs);
+	list_end(&lines, nlines);
+	list_end(&files, nfiles);
+	*nerrors += (int)km_config_nerrors(cfg);
+	if (summary) {
+		struct sbuf b;
+
+		sb_init(&b);
+		if (ndefs)
+			sb_addf(&b, "%zu bad backend definition%s (%s)", ndefs, ndefs == 1 ? "" : "s", defs.s);
+		if (nlines)
+			sb_addf(&b, "%s%zu %sbad line%s (%s)", ndefs ? " and " : "", nlines, ndefs ? "other " : "",
+				nlines == 1 ? "" : "s", lines.s);
+		if (ndefs || nlines)
+			sb_addf(&b, " in the config file");
+		if (nfiles)
+			sb_addf(&b, "%s%zu config file%s could not be read (%s)", ndefs || nlines ? "; " : "", nfiles,
+				nfiles == 1 ? "" : "s", files.s);
+		if (ndefs || nlines || nfiles)
+			sb_addf(&b, " — see above");
+		else if (*nerrors)
+			sb_addf(&b, "the config file has problems — see above");
+		*summary = *nerrors ? sb_steal(&b) : NULL;
+		sb_free(&b);
+	}
+	sb_free(&defs);
+	sb_free(&lines);
+	sb_free(&files);
 	km_config_free(&cfg);
 	free(path);
 	return reg;
@@ -71,10 +128,11 @@ int cmd_backends(struct cli *c, int argc, char **argv)
 	struct backend_check *chk = NULL;
 	size_t nchk = 0, i;
 	int o, check = 0, json = 0, nerr, failed = 0;
+	char *summary = NULL;
 	long long timeout = 10;
 
-	if (cli_wants_help(argc, argv))
-		return cli_help(help);
+	if (cli_args(c, &argc, argv, "+", opts, help))
+		return c->status;
 	optind = 0;
 	while ((o = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		if (o == 'c')
@@ -88,7 +146,7 @@ int cmd_backends(struct cli *c, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage(c, "unexpected argument");
-	reg = cli_backends_load(c, 0, &nerr);
+	reg = cli_backends_load(c, 0, &nerr, &summary);
 	if (check)
 		backend_check_all(reg, (long)timeout, &chk, &nchk);
 	if (json) {
@@ -150,8 +208,8 @@ int cmd_backends(struct cli *c, int argc, char **argv)
 	if (failed)
 		fprintf(stderr, "lightbox: backends: %d backend%s did not answer as expected\n", failed,
 			failed == 1 ? "" : "s");
-	if (nerr)
-		fprintf(stderr, "lightbox: backends: %d bad backend definition%s in the config file (see above)\n",
-			nerr, nerr == 1 ? "" : "s");
+	if (summary)
+		fprintf(stderr, "lightbox: backends: %s\n", summary);
+	free(summary);
 	return failed || nerr ? CLI_FAIL : CLI_OK;
 }

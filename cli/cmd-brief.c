@@ -387,10 +387,10 @@ static int brief_edit(struct cli *c, int argc, char **argv)
 int cmd_brief(struct cli *c, int argc, char **argv)
 {
 	static const struct cli_sub subs[] = {
-		{ "add", brief_add },
-		{ "ls", brief_ls },
-		{ "show", brief_show },
-		{ "edit", brief_edit },
+		{ "add", brief_add, "", field_opts },
+		{ "ls", brief_ls, "", field_opts },
+		{ "show", brief_show, "", field_opts },
+		{ "edit", brief_edit, "", field_opts },
 	};
 
 	return cli_dispatch(c, "brief", subs, sizeof subs / sizeof subs[0], help, argc, argv);

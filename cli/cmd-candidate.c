@@ -474,9 +474,9 @@ out:
 int cmd_candidate(struct cli *c, int argc, char **argv)
 {
 	static const struct cli_sub subs[] = {
-		{ "add", candidate_add },
-		{ "ls", candidate_ls },
-		{ "show", candidate_show },
+		{ "add", candidate_add, "", opts },
+		{ "ls", candidate_ls, "", opts },
+		{ "show", candidate_show, "", opts },
 	};
 
 	return cli_dispatch(c, "candidate", subs, sizeof subs / sizeof subs[0], help, argc, argv);

@@ -78,8 +78,8 @@ int cmd_rate(struct cli *c, int argc, char **argv)
 	int64_t id;
 	int first;
 
-	if (cli_wants_help(argc, argv))
-		return cli_help(rate_help);
+	if (cli_args(c, &argc, argv, NULL, NULL, rate_help))
+		return c->status;
 	if (no_options(c, argc, argv, &first) != 0)
 		return CLI_USAGE;
 	if (argc - first == 1 && strcmp(argv[first], "-") == 0)
@@ -120,8 +120,8 @@ int cmd_flag(struct cli *c, int argc, char **argv)
 	int64_t id;
 	int first, flag;
 
-	if (cli_wants_help(argc, argv))
-		return cli_help(flag_help);
+	if (cli_args(c, &argc, argv, NULL, NULL, flag_help))
+		return c->status;
 	if (no_options(c, argc, argv, &first) != 0)
 		return CLI_USAGE;
 	if (argc - first != 2)
@@ -213,7 +213,9 @@ static int tag_ls(struct cli *c, int argc, char **argv)
 
 int cmd_tag(struct cli *c, int argc, char **argv)
 {
-	static const struct cli_sub subs[] = { { "add", tag_add }, { "rm", tag_rm }, { "ls", tag_ls } };
+	static const struct cli_sub subs[] = { { "add", tag_add, NULL, NULL },
+					       { "rm", tag_rm, NULL, NULL },
+					       { "ls", tag_ls, NULL, NULL } };
 
 	return cli_dispatch(c, "tag", subs, sizeof subs / sizeof subs[0], tag_help, argc, argv);
 }
@@ -226,19 +228,20 @@ static const char note_help[] =
 	"\n"
 	"  --kind KIND   comment (default), edit or integration\n";
 
+static const struct option note_opts[] = { { "brief", required_argument, NULL, 'b' },
+					  { "project", required_argument, NULL, 'p' },
+					  { "kind", required_argument, NULL, 'k' },
+					  { 0 } };
+
 static int note_args(struct cli *c, int argc, char **argv, int *target, int64_t *tid, int *kind)
 {
-	static const struct option opts[] = { { "brief", required_argument, NULL, 'b' },
-					      { "project", required_argument, NULL, 'p' },
-					      { "kind", required_argument, NULL, 'k' },
-					      { 0 } };
 	const char *brief = NULL, *project = NULL;
 	int o;
 
 	*kind = LB_NOTE_COMMENT;
 	*target = LB_ON_CANDIDATE;
 	optind = 0;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "", note_opts, NULL)) != -1) {
 		if (o == 'b')
 			brief = optarg;
 		else if (o == 'p')
@@ -320,7 +323,7 @@ static int note_ls(struct cli *c, int argc, char **argv)
 
 int cmd_note(struct cli *c, int argc, char **argv)
 {
-	static const struct cli_sub subs[] = { { "add", note_add }, { "ls", note_ls } };
+	static const struct cli_sub subs[] = { { "add", note_add, "", note_opts }, { "ls", note_ls, "", note_opts } };
 
 	return cli_dispatch(c, "note", subs, sizeof subs / sizeof subs[0], note_help, argc, argv);
 }
@@ -341,8 +344,8 @@ int cmd_select(struct cli *c, int argc, char **argv)
 	int64_t id;
 	int o;
 
-	if (cli_wants_help(argc, argv))
-		return cli_help(select_help);
+	if (cli_args(c, &argc, argv, "", opts, select_help))
+		return c->status;
 	optind = 0;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (o == 'u')
@@ -369,8 +372,8 @@ int cmd_unselect(struct cli *c, int argc, char **argv)
 	int64_t id;
 	int first;
 
-	if (cli_wants_help(argc, argv))
-		return cli_help(select_help);
+	if (cli_args(c, &argc, argv, NULL, NULL, select_help))
+		return c->status;
 	if (no_options(c, argc, argv, &first) != 0)
 		return CLI_USAGE;
 	if (argc - first != 1)
@@ -399,8 +402,8 @@ static int undo_redo(struct cli *c, int argc, char **argv, int undo)
 	char *what = NULL, *s;
 	int first;
 
-	if (cli_wants_help(argc, argv))
-		return cli_help(undo_help);
+	if (cli_args(c, &argc, argv, NULL, NULL, undo_help))
+		return c->status;
 	if (no_options(c, argc, argv, &first) != 0)
 		return CLI_USAGE;
 	if (argc - first != 0)
@@ -450,8 +453,8 @@ int cmd_log(struct cli *c, int argc, char **argv)
 	size_t i;
 	json_t *arr;
 
-	if (cli_wants_help(argc, argv))
-		return cli_help(log_help);
+	if (cli_args(c, &argc, argv, "", opts, log_help))
+		return c->status;
 	optind = 0;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (o == 'c')

@@ -253,9 +253,8 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 	int64_t existing = 0;
 	int rc;
 
-	(void)argv;
-	if (cli_wants_help(argc, argv))
-		return cli_help(help);
+	if (cli_args(c, &argc, argv, NULL, NULL, help))
+		return c->status;
 	if (argc != 1)
 		return cli_usage(c, "unexpected argument");
 	memset(&d, 0, sizeof d);

@@ -190,8 +190,8 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 	size_t i, nerr;
 	int rc;
 
-	if (cli_wants_help(argc, argv))
-		return cli_help(help);
+	if (cli_args(c, &argc, argv, NULL, NULL, help))
+		return c->status;
 	if (argc > 1)
 		return cli_usage(c, "takes no arguments");
 	cfg = km_config_new();

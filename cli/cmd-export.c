@@ -63,8 +63,8 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	long long v;
 	int opt;
 
-	if (cli_wants_help(argc, argv))
-		return cli_help(help);
+	if (cli_args(c, &argc, argv, "", opts, help))
+		return c->status;
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {

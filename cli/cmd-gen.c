@@ -387,8 +387,8 @@ int cmd_gen(struct cli *c, int argc, char **argv)
 	long long v;
 	size_t i;
 
-	if (cli_wants_help(argc, argv))
-		return cli_help(gen_help);
+	if (cli_args(c, &argc, argv, "n:", opts, gen_help))
+		return c->status;
 	memset(&g, 0, sizeof g);
 	g.count = 1;
 	optind = 0;
@@ -478,7 +478,7 @@ int cmd_gen(struct cli *c, int argc, char **argv)
 		rc = cli_usage(c, "say which brief (its id, as 'lightbox brief ls' prints it)");
 		goto out;
 	}
-	reg = cli_backends_load(c, 0, &nerr);
+	reg = cli_backends_load(c, 0, &nerr, NULL);
 	if (backend_submit(c->st, reg, brief, &g, &job, &err) < 0) {
 		char *vis = util_visible_dup(err, 0);
 		cli_error(c, "%s", vis);
@@ -530,6 +530,12 @@ static void age(int64_t t, char buf[16])
 	}
 	util_age(t, util_now(), buf);
 }
+
+/* The options of jobs ls (also for cli_args in cmd_jobs and the dispatch). */
+static const struct option jobs_ls_opts[] = { { "brief", required_argument, NULL, 'b' },
+					     { "limit", required_argument, NULL, 'l' },
+					     { "json", no_argument, NULL, 'j' },
+					     { 0 } };
 
 static json_t *job_json(const struct lb_job *j)
 {
@@ -585,10 +591,6 @@ static void queued_why(struct cli *c, const struct lb_job_list *l, FILE *out)
 
 static int jobs_ls(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = { { "brief", required_argument, NULL, 'b' },
-					      { "limit", required_argument, NULL, 'l' },
-					      { "json", no_argument, NULL, 'j' },
-					      { 0 } };
 	static const char *const heads[] = { "JOB", "STATE", "BACKEND", "KIND", "BRIEF", "MADE", "PROGRESS", "AGE",
 					     "ERROR" };
 	struct lb_job_list l;
@@ -598,7 +600,7 @@ static int jobs_ls(struct cli *c, int argc, char **argv)
 	size_t i;
 
 	optind = 0;
-	while ((o = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+", jobs_ls_opts, NULL)) != -1) {
 		if (o == 'b' && cli_id(c, "brief", optarg, &brief) == 0)
 			;
 		else if (o == 'l' && util_parse_int(optarg, 1, 100000, &limit) == 0)
@@ -760,7 +762,7 @@ static int jobs_run(struct cli *c, int argc, char **argv)
 		return cli_usage(c, "'jobs run' takes no arguments");
 	if (!cli_store(c, 0))
 		return CLI_FAIL;
-	reg = cli_backends_load(c, 0, &nerr);
+	reg = cli_backends_load(c, 0, &nerr, NULL);
 	/* Starting a runner requeues what a killed one left running. */
 	r = start_runner(c, reg);
 	if (r == NULL) {
@@ -793,15 +795,15 @@ static int jobs_run(struct cli *c, int argc, char **argv)
 }
 
 static const struct cli_sub jobs_subs[] = {
-	{ "ls", jobs_ls }, { "show", jobs_show }, { "cancel", jobs_cancel }, { "retry", jobs_retry },
-	{ "run", jobs_run },
+	{ "ls", jobs_ls, "+", jobs_ls_opts }, { "show", jobs_show, NULL, NULL },
+	{ "cancel", jobs_cancel, NULL, NULL }, { "retry", jobs_retry, NULL, NULL }, { "run", jobs_run, NULL, NULL },
 };
 
 int cmd_jobs(struct cli *c, int argc, char **argv)
 {
 	if (argc < 2 || argv[1][0] == '-') {
-		if (cli_wants_help(argc, argv))
-			return cli_help(jobs_help);
+		if (cli_args(c, &argc, argv, "+", jobs_ls_opts, jobs_help))
+			return c->status;
 		snprintf(c->cmdbuf, sizeof c->cmdbuf, "jobs ls");
 		c->cmd = c->cmdbuf;
 		return jobs_ls(c, argc, argv);

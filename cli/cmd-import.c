@@ -233,8 +233,8 @@ int cmd_import(struct cli *c, int argc, char **argv)
 	size_t i;
 	int opt, rc;
 
-	if (cli_wants_help(argc, argv))
-		return cli_help(help);
+	if (cli_args(c, &argc, argv, "v", opts, help))
+		return c->status;
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
 		switch (opt) {

@@ -144,8 +144,8 @@ int cmd_init(struct cli *c, int argc, char **argv)
 	struct store *st;
 	char *s, *dir, *shared = NULL;
 
-	if (cli_wants_help(argc, argv))
-		return cli_help(help);
+	if (cli_args(c, &argc, argv, "+", opts, help))
+		return c->status;
 	optind = 0;
 	while ((o = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		if (o == 's' && *optarg)

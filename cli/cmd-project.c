@@ -42,14 +42,15 @@ static json_t *project_json(const struct lb_project *p)
 	return o;
 }
 
+static const struct option add_opts[] = { { "description", required_argument, NULL, 'd' }, { 0 } };
+
 static int project_add(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = { { "description", required_argument, NULL, 'd' }, { 0 } };
 	const char *desc = "";
 	int64_t id;
 	int o;
 
-	while ((o = getopt_long(argc, argv, "d:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "d:", add_opts, NULL)) != -1) {
 		if (o == 'd')
 			desc = optarg;
 		else
@@ -209,10 +210,10 @@ static int project_archive(struct cli *c, int argc, char **argv)
 int cmd_project(struct cli *c, int argc, char **argv)
 {
 	static const struct cli_sub subs[] = {
-		{ "add", project_add },
-		{ "ls", project_ls },
-		{ "show", project_show },
-		{ "archive", project_archive },
+		{ "add", project_add, "d:", add_opts },
+		{ "ls", project_ls, NULL, NULL },
+		{ "show", project_show, NULL, NULL },
+		{ "archive", project_archive, NULL, NULL },
 	};
 
 	return cli_dispatch(c, "project", subs, sizeof subs / sizeof subs[0], help, argc, argv);

@@ -63,8 +63,8 @@ int cmd_rank(struct cli *c, int argc, char **argv)
 	size_t i;
 	int opt, json = 0;
 
-	if (cli_wants_help(argc, argv))
-		return cli_help(rank_help);
+	if (cli_args(c, &argc, argv, "", rank_opts, rank_help))
+		return c->status;
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "", rank_opts, NULL)) != -1) {
 		switch (opt) {
@@ -241,8 +241,8 @@ int cmd_compare(struct cli *c, int argc, char **argv)
 	int64_t brief, left, right, id;
 	int opt, json = 0, next = 0, v = -1;
 
-	if (cli_wants_help(argc, argv))
-		return cli_help(compare_help);
+	if (cli_args(c, &argc, argv, "", compare_opts, compare_help))
+		return c->status;
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "", compare_opts, NULL)) != -1) {
 		switch (opt) {

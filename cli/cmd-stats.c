@@ -206,8 +206,8 @@ int cmd_stats(struct cli *c, int argc, char **argv)
 	size_t i;
 	int opt, top = 5, json = 0, rc = CLI_OK, shown = 0;
 
-	if (cli_wants_help(argc, argv))
-		return cli_help(help);
+	if (cli_args(c, &argc, argv, "", opts, help))
+		return c->status;
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {

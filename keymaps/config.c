@@ -41,6 +41,8 @@ struct km_config {
 	struct km_backend_rec *be; /* owned array */
 	size_t nbe, cap_be;
 	char **errs; /* owned messages */
+	const char **kinds; /* the command of each error's line ("" for none) */
+	char **wheres;      /* owned "FILE:LINE" (or "FILE") of each error */
 	size_t nerr, cap_err;
 	size_t dropped; /* errors beyond MAX_ERRORS */
 	char *more;     /* "... and N more" when dropped */
@@ -62,6 +64,7 @@ struct parse {
 	size_t *added;  /* errors added by the top-level call */
 	char **capture; /* exec: the line's own error goes here */
 	int line;       /* current line number */
+	const char *kind; /* the current line's command (bind, set...), or NULL */
 };
 
 /* ------------------------------------------------------------ errors */
@@ -95,30 +98,23 @@ static void add_error(struct parse *p, const char *fmt, ...)
 	if (cfg->nerr == cfg->cap_err) {
 		cfg->cap_err = cfg->cap_err ? cfg->cap_err * 2 : 8;
 		cfg->errs = xrealloc(cfg->errs, cfg->cap_err * sizeof cfg->errs[0]);
+		cfg->kinds = xrealloc(cfg->kinds, cfg->cap_err * sizeof cfg->kinds[0]);
+		cfg->wheres = xrealloc(cfg->wheres, cfg->cap_err * sizeof cfg->wheres[0]);
 	}
 	if (p->line > 0)
-		cfg->errs[cfg->nerr++] = xasprintf("%s:%d: %s", p->file, p->line, msg);
+		cfg->wheres[cfg->nerr] = xasprintf("%s:%d", p->file, p->line);
 	else
-		cfg->errs[cfg->nerr++] = xasprintf("%s: %s", p->file, msg);
+		cfg->wheres[cfg->nerr] = xstrdup(p->file);
+	cfg->kinds[cfg->nerr] = p->line > 0 && p->kind ? p->kind : "";
+	cfg->errs[cfg->nerr] = xasprintf("%s: %s", cfg->wheres[cfg->nerr], msg);
+	cfg->nerr++;
 	free(msg);
 }
 
 /* A user's word made safe and short for a message.  Owned. */
 static char *show(const char *s)
 {
-	struct sbuf b;
-	size_t n = strlen(s);
-
-	sb_init(&b);
-	if (n > MAX_SHOWN) {
-		while (n > MAX_SHOWN - 3 || (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80))
-			n--;
-		util_visible(&b, s, n, 0);
-		sb_adds(&b, "...");
-	} else {
-		util_visible(&b, s, n, 0);
-	}
-	return sb_steal(&b);
+	return util_visible_cut(s, MAX_SHOWN);
 }
 
 /* ---------------------------------------------------------- lifecycle */
@@ -201,15 +197,31 @@ const char *km_config_error(const struct km_config *cfg, size_t i)
 	fatal("km_config_error: index %zu out of range", i);
 }
 
+const char *km_config_error_kind(const struct km_config *cfg, size_t i)
+{
+	return i < cfg->nerr ? cfg->kinds[i] : "";
+}
+
+const char *km_config_error_where(const struct km_config *cfg, size_t i)
+{
+	return i < cfg->nerr ? cfg->wheres[i] : "";
+}
+
 void km_config_clear_errors(struct km_config *cfg)
 {
 	size_t i;
 
-	for (i = 0; i < cfg->nerr; i++)
+	for (i = 0; i < cfg->nerr; i++) {
 		free(cfg->errs[i]);
+		free(cfg->wheres[i]);
+	}
 	free(cfg->errs);
+	free(cfg->kinds);
+	free(cfg->wheres);
 	free(cfg->more);
 	cfg->errs = NULL;
+	cfg->kinds = NULL;
+	cfg->wheres = NULL;
 	cfg->more = NULL;
 	cfg->nerr = cfg->cap_err = cfg->dropped = 0;
 }
@@ -833,9 +845,14 @@ static void run_line(struct parse *p, const char *line)
 	struct words ws = {0};
 	const char *hint;
 	char *s;
+	size_t i;
 
+	p->kind = NULL;
 	if (split_line(p, line, &ws) < 0 || ws.n == 0)
 		goto out;
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(ws.w[0], commands[i]) == 0)
+			p->kind = commands[i];
 	if (strcmp(ws.w[0], "bind") == 0)
 		cmd_bind(p, &ws);
 	else if (strcmp(ws.w[0], "unbind") == 0)
@@ -924,6 +941,7 @@ static size_t parse_text(struct parse *p, const char *text, size_t len)
 			int here = p->line;
 
 			p->line = first;
+			p->kind = NULL;
 			if (line_clean(p, joined.s, joined.len))
 				run_line(p, joined.s);
 			p->line = here;

@@ -20,7 +20,4 @@ const char *km_closest(const char *word, size_t n, const char *(*get)(size_t i, 
 struct sbuf;
 void km_roff_escape(struct sbuf *out, const char *s);
 
-/* Encodes cp (a valid scalar value) into buf; returns the length (1..4). */
-size_t km_utf8_encode(uint32_t cp, char buf[4]);
-
 #endif

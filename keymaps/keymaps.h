@@ -350,6 +350,13 @@ struct km_keymap *km_config_keymap(struct km_config *cfg);
 struct km_options *km_config_options(struct km_config *cfg);
 size_t km_config_nerrors(const struct km_config *cfg);
 const char *km_config_error(const struct km_config *cfg, size_t i);
+/* The command of the line error i is about: "bind", "unbind", "reset",
+ * "set", "source" or "backend"; "" for a line that is none of them, the
+ * file itself, or the "... and N more" line. */
+const char *km_config_error_kind(const struct km_config *cfg, size_t i);
+/* Where error i is: "FILE:LINE", or "FILE" for the file itself ("" for
+ * the "... and N more" line). */
+const char *km_config_error_where(const struct km_config *cfg, size_t i);
 /* Forgets the collected errors (after showing them). */
 void km_config_clear_errors(struct km_config *cfg);
 size_t km_config_nbackends(const struct km_config *cfg);

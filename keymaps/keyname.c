@@ -63,28 +63,6 @@ static const struct {
         {'\\', "<Bslash>"},
 };
 
-size_t km_utf8_encode(uint32_t cp, char buf[4])
-{
-	if (cp < 0x80) {
-		buf[0] = (char)cp;
-		return 1;
-	} else if (cp < 0x800) {
-		buf[0] = (char)(0xC0 | (cp >> 6));
-		buf[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	} else if (cp < 0x10000) {
-		buf[0] = (char)(0xE0 | (cp >> 12));
-		buf[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		buf[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	buf[0] = (char)(0xF0 | (cp >> 18));
-	buf[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	buf[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	buf[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
 static int is_key_char(uint32_t c)
 {
 	return c >= 0x20 && c != 0x7F && !(c >= 0x80 && c <= 0x9F) &&
@@ -145,7 +123,7 @@ const char *km_key_name(km_key key, char buf[KM_KEY_NAME_MAX])
 		if (name)
 			sb_adds(&b, name);
 		else
-			sb_add(&b, u, km_utf8_encode(base, u));
+			sb_add(&b, u, util_utf8_encode(base, u));
 	} else {
 		sb_addc(&b, '<');
 		add_mods(&b, key);

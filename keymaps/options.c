@@ -205,7 +205,7 @@ int km_opt_set(struct km_options *o, enum km_option id, const char *value, char 
 
 	check_id(id);
 	*err = NULL;
-	shown = util_visible_dup(value, 0);
+	shown = util_visible_cut(value, 60);
 	switch (defs[id].type) {
 	case KM_OPT_BOOL:
 		for (i = 0; i < 4; i++) {

@@ -172,11 +172,8 @@ void gm_latin1_to_utf8(struct sbuf *out, const unsigned char *s, size_t n)
 	for (i = 0; i < n; i++) {
 		if (s[i] == 0) {
 			sb_adds(out, replacement);
-		} else if (s[i] < 0x80) {
-			sb_addc(out, (char)s[i]);
 		} else {
-			sb_addc(out, (char)(0xc0 | (s[i] >> 6)));
-			sb_addc(out, (char)(0x80 | (s[i] & 0x3f)));
+			gm_utf8_put(out, s[i]);
 		}
 	}
 }
@@ -198,21 +195,9 @@ int gm_is_utf8_nonascii(const unsigned char *s, size_t n)
 
 void gm_utf8_put(struct sbuf *out, unsigned cp)
 {
-	if (cp < 0x80) {
-		sb_addc(out, (char)cp);
-	} else if (cp < 0x800) {
-		sb_addc(out, (char)(0xc0 | (cp >> 6)));
-		sb_addc(out, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		sb_addc(out, (char)(0xe0 | (cp >> 12)));
-		sb_addc(out, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		sb_addc(out, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		sb_addc(out, (char)(0xf0 | (cp >> 18)));
-		sb_addc(out, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		sb_addc(out, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		sb_addc(out, (char)(0x80 | (cp & 0x3f)));
-	}
+	char u[4];
+
+	sb_add(out, u, util_utf8_encode(cp, u));
 }
 
 size_t gm_utf16_to_utf8(struct sbuf *out, const unsigned char *s, size_t n, int be)

@@ -229,8 +229,10 @@ static void fields_row(sqlite3_stmt *s, int col, struct lb_brief_fields *f)
 	f->backend = st_col_text(s, col + 7);
 }
 
-static void brief_row(sqlite3_stmt *s, struct lb_brief *b)
+static void brief_row(sqlite3_stmt *s, void *out)
 {
+	struct lb_brief *b = out;
+
 	b->id = sqlite3_column_int64(s, 0);
 	b->project_id = sqlite3_column_int64(s, 1);
 	b->revision_id = sqlite3_column_int64(s, 2);
@@ -248,29 +250,19 @@ static void brief_row(sqlite3_stmt *s, struct lb_brief *b)
 int store_brief_get(struct store *st, int64_t id, struct lb_brief *out)
 {
 	sqlite3_stmt *s = st_prep(st, "SELECT " BRIEF_COLS "FROM brief b WHERE b.id = ?2");
-	int rc;
 
 	memset(out, 0, sizeof *out);
 	if (s == NULL)
 		return STORE_EIO;
 	st_bind_text(s, 1, st->curator);
 	sqlite3_bind_int64(s, 2, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		brief_row(s, out);
-		sqlite3_reset(s);
-		return 0;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return st_sqlfail(st, rc, "reading the brief");
-	return st_exists(st, "brief", id);
+	return st_get_row(st, s, brief_row, out, "brief", id, "reading the brief");
 }
 
 int store_brief_list(struct store *st, int64_t project_id, int include_archived, struct lb_brief_list *out)
 {
 	sqlite3_stmt *s;
-	size_t cap = 0;
+	void *v = NULL;
 	int rc;
 
 	out->v = NULL;
@@ -285,28 +277,21 @@ int store_brief_list(struct store *st, int64_t project_id, int include_archived,
 	st_bind_text(s, 1, st->curator);
 	sqlite3_bind_int64(s, 2, project_id);
 	sqlite3_bind_int(s, 3, include_archived);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 8;
-			out->v = xrealloc(out->v, cap * sizeof *out->v);
-		}
-		memset(&out->v[out->n], 0, sizeof out->v[0]);
-		brief_row(s, &out->v[out->n++]);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	rc = st_list_rows(st, s, brief_row, &v, &out->n, sizeof *out->v, "listing briefs");
+	out->v = v;
+	if (rc)
 		lb_brief_list_free(out);
-		return st_sqlfail(st, rc, "listing briefs");
-	}
-	return 0;
+	return rc;
 }
 
 #define REV_COLS                                                                                \
 	"id, brief_id, rev, title, modality, prompt, negative, params, constraints, refs, backend," \
 	" author, created "
 
-static void revision_row(sqlite3_stmt *s, struct lb_revision *r)
+static void revision_row(sqlite3_stmt *s, void *out)
 {
+	struct lb_revision *r = out;
+
 	r->id = sqlite3_column_int64(s, 0);
 	r->brief_id = sqlite3_column_int64(s, 1);
 	r->rev = sqlite3_column_int(s, 2);
@@ -318,28 +303,18 @@ static void revision_row(sqlite3_stmt *s, struct lb_revision *r)
 int store_revision_get(struct store *st, int64_t revision_id, struct lb_revision *out)
 {
 	sqlite3_stmt *s = st_prep(st, "SELECT " REV_COLS "FROM brief_revision WHERE id = ?");
-	int rc;
 
 	memset(out, 0, sizeof *out);
 	if (s == NULL)
 		return STORE_EIO;
 	sqlite3_bind_int64(s, 1, revision_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		revision_row(s, out);
-		sqlite3_reset(s);
-		return 0;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return st_sqlfail(st, rc, "reading the brief revision");
-	return st_exists(st, "brief_revision", revision_id);
+	return st_get_row(st, s, revision_row, out, "brief_revision", revision_id, "reading the brief revision");
 }
 
 int store_brief_revisions(struct store *st, int64_t id, struct lb_revision_list *out)
 {
 	sqlite3_stmt *s;
-	size_t cap = 0;
+	void *v = NULL;
 	int rc;
 
 	out->v = NULL;
@@ -351,50 +326,14 @@ int store_brief_revisions(struct store *st, int64_t id, struct lb_revision_list 
 	if (s == NULL)
 		return STORE_EIO;
 	sqlite3_bind_int64(s, 1, id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 8;
-			out->v = xrealloc(out->v, cap * sizeof *out->v);
-		}
-		memset(&out->v[out->n], 0, sizeof out->v[0]);
-		revision_row(s, &out->v[out->n++]);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	rc = st_list_rows(st, s, revision_row, &v, &out->n, sizeof *out->v, "listing brief revisions");
+	out->v = v;
+	if (rc)
 		lb_revision_list_free(out);
-		return st_sqlfail(st, rc, "listing brief revisions");
-	}
-	return 0;
+	return rc;
 }
 
 int store_brief_archive(struct store *st, int64_t id, int archived)
 {
-	sqlite3_stmt *s;
-	char before[32], after[32];
-	int rc, old = 0;
-
-	rc = st_begin(st);
-	if (rc == 0)
-		rc = st_exists(st, "brief", id);
-	if (rc == 0) {
-		s = st_prep(st, "SELECT archived FROM brief WHERE id = ?");
-		if (s == NULL)
-			return st_end(st, STORE_EIO);
-		sqlite3_bind_int64(s, 1, id);
-		if (sqlite3_step(s) == SQLITE_ROW)
-			old = sqlite3_column_int(s, 0);
-		sqlite3_reset(s);
-		s = st_prep(st, "UPDATE brief SET archived = ? WHERE id = ?");
-		if (s == NULL)
-			return st_end(st, STORE_EIO);
-		sqlite3_bind_int(s, 1, archived ? 1 : 0);
-		sqlite3_bind_int64(s, 2, id);
-		rc = st_step_done(st, s, "archiving the brief");
-	}
-	if (rc == 0 && old != (archived ? 1 : 0)) {
-		snprintf(before, sizeof before, "{\"archived\":%d}", old);
-		snprintf(after, sizeof after, "{\"archived\":%d}", archived ? 1 : 0);
-		rc = st_event(st, archived ? "archive" : "unarchive", "brief.archived", id, 0, before, after, 1);
-	}
-	return st_end(st, rc);
+	return st_archive(st, "brief", id, archived);
 }

@@ -85,7 +85,28 @@ static int flag_restore(struct store *st, const char *table, int64_t id, const c
 		return STORE_EIO;
 	sqlite3_bind_int(s, 1, v);
 	sqlite3_bind_int64(s, 2, id);
-	return st_step_done(st, s, "restoring");
+	return st_step_done(st, s, "writing the archived flag");
+}
+
+int st_archive(struct store *st, const char *table, int64_t id, int archived)
+{
+	char *before = NULL, after[32], entity[32];
+	int rc;
+
+	snprintf(after, sizeof after, "{\"archived\":%d}", archived ? 1 : 0);
+	snprintf(entity, sizeof entity, "%s.archived", table);
+	rc = st_begin(st);
+	if (rc == 0)
+		rc = st_exists(st, table, id);
+	if (rc == 0)
+		rc = flag_state(st, table, id, &before);
+	if (rc == 0 && strcmp(before, after) != 0) {
+		rc = flag_restore(st, table, id, after);
+		if (rc == 0)
+			rc = st_event(st, archived ? "archive" : "unarchive", entity, id, 0, before, after, 1);
+	}
+	free(before);
+	return st_end(st, rc);
 }
 
 static int brief_state(struct store *st, int64_t id, char **json)
@@ -222,8 +243,10 @@ static int put_state(struct store *st, const struct lb_event *e, const char *to)
 
 #define EVENT_COLS "id, at, curator, action, entity, entity_id, before, after, group_id, undone, login "
 
-static void event_row(sqlite3_stmt *s, struct lb_event *e)
+static void event_row(sqlite3_stmt *s, void *out)
 {
+	struct lb_event *e = out;
+
 	e->id = sqlite3_column_int64(s, 0);
 	e->at = sqlite3_column_int64(s, 1);
 	e->curator = st_col_text(s, 2);
@@ -239,25 +262,15 @@ static void event_row(sqlite3_stmt *s, struct lb_event *e)
 
 static int read_events(struct store *st, sqlite3_stmt *s, struct lb_event_list *out)
 {
-	size_t cap = 0;
+	void *v = NULL;
 	int rc;
 
-	out->v = NULL;
 	out->n = 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 8;
-			out->v = xrealloc(out->v, cap * sizeof *out->v);
-		}
-		memset(&out->v[out->n], 0, sizeof out->v[0]);
-		event_row(s, &out->v[out->n++]);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	rc = st_list_rows(st, s, event_row, &v, &out->n, sizeof *out->v, "reading the log");
+	out->v = v;
+	if (rc)
 		lb_event_list_free(out);
-		return st_sqlfail(st, rc, "reading the log");
-	}
-	return 0;
+	return rc;
 }
 
 static char *describe(const struct lb_event_list *g, int n_more)

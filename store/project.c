@@ -94,8 +94,10 @@ int store_project_find(struct store *st, const char *ref, int64_t *id)
 	"  WHERE b.project_id = p.id), "                                                        \
 	"(SELECT count(*) FROM selection s WHERE s.project_id = p.id) "
 
-static void project_row(sqlite3_stmt *s, struct lb_project *p)
+void st_project_row(sqlite3_stmt *s, void *out)
 {
+	struct lb_project *p = out;
+
 	p->id = sqlite3_column_int64(s, 0);
 	p->name = st_col_text(s, 1);
 	p->slug = st_col_text(s, 2);
@@ -110,29 +112,24 @@ static void project_row(sqlite3_stmt *s, struct lb_project *p)
 int store_project_get(struct store *st, int64_t id, struct lb_project *out)
 {
 	sqlite3_stmt *s = st_prep(st, "SELECT " PROJECT_COLS "FROM project p WHERE p.id = ?");
-	int rc;
 
 	memset(out, 0, sizeof *out);
 	if (s == NULL)
 		return STORE_EIO;
 	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		project_row(s, out);
-		sqlite3_reset(s);
-		return 0;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return st_sqlfail(st, rc, "reading the project");
-	return st_exists(st, "project", id);
+	return st_get_row(st, s, st_project_row, out, "project", id, "reading the project");
 }
 
 int store_project_list(struct store *st, int include_archived, struct lb_project_list *out)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT " PROJECT_COLS
-				      "FROM project p WHERE ? OR NOT p.archived ORDER BY p.id");
-	size_t cap = 0;
+	return st_project_list(st, "SELECT " PROJECT_COLS "FROM project p WHERE ? OR NOT p.archived ORDER BY p.id",
+			       include_archived, out);
+}
+
+int st_project_list(struct store *st, const char *sql, int include_archived, struct lb_project_list *out)
+{
+	sqlite3_stmt *s = st_prep(st, sql);
+	void *v = NULL;
 	int rc;
 
 	out->v = NULL;
@@ -140,50 +137,14 @@ int store_project_list(struct store *st, int include_archived, struct lb_project
 	if (s == NULL)
 		return STORE_EIO;
 	sqlite3_bind_int(s, 1, include_archived);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 8;
-			out->v = xrealloc(out->v, cap * sizeof *out->v);
-		}
-		memset(&out->v[out->n], 0, sizeof out->v[0]);
-		project_row(s, &out->v[out->n++]);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	rc = st_list_rows(st, s, st_project_row, &v, &out->n, sizeof *out->v, "listing projects");
+	out->v = v;
+	if (rc)
 		lb_project_list_free(out);
-		return st_sqlfail(st, rc, "listing projects");
-	}
-	return 0;
+	return rc;
 }
 
 int store_project_archive(struct store *st, int64_t id, int archived)
 {
-	sqlite3_stmt *s;
-	char before[32], after[32];
-	int rc, old = 0;
-
-	rc = st_begin(st);
-	if (rc == 0)
-		rc = st_exists(st, "project", id);
-	if (rc == 0) {
-		s = st_prep(st, "SELECT archived FROM project WHERE id = ?");
-		if (s == NULL)
-			return st_end(st, STORE_EIO);
-		sqlite3_bind_int64(s, 1, id);
-		if (sqlite3_step(s) == SQLITE_ROW)
-			old = sqlite3_column_int(s, 0);
-		sqlite3_reset(s);
-		s = st_prep(st, "UPDATE project SET archived = ? WHERE id = ?");
-		if (s == NULL)
-			return st_end(st, STORE_EIO);
-		sqlite3_bind_int(s, 1, archived ? 1 : 0);
-		sqlite3_bind_int64(s, 2, id);
-		rc = st_step_done(st, s, "archiving the project");
-	}
-	if (rc == 0 && old != (archived ? 1 : 0)) {
-		snprintf(before, sizeof before, "{\"archived\":%d}", old);
-		snprintf(after, sizeof after, "{\"archived\":%d}", archived ? 1 : 0);
-		rc = st_event(st, archived ? "archive" : "unarchive", "project.archived", id, 0, before, after, 1);
-	}
-	return st_end(st, rc);
+	return st_archive(st, "project", id, archived);
 }

@@ -16,21 +16,11 @@
 int st_candidate_brief(struct store *st, int64_t cand, int64_t *brief)
 {
 	sqlite3_stmt *s = st_prep(st, "SELECT brief_id FROM candidate WHERE id = ?");
-	int rc;
 
 	if (s == NULL)
 		return STORE_EIO;
 	sqlite3_bind_int64(s, 1, cand);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*brief = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc != SQLITE_DONE)
-		return st_sqlfail(st, rc, "reading the candidate");
-	return st_fail(st, STORE_ENOTFOUND, "no candidate with id %lld; list them with 'lightbox candidate ls'",
-		       (long long)cand);
+	return st_get_row(st, s, st_row_int0, brief, "candidate", cand, "reading the candidate");
 }
 
 /* Reads curator's rating of a candidate: *has 0 when there is none;

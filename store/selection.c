@@ -144,10 +144,25 @@ int store_unselect(struct store *st, int64_t cand)
 	return st_end(st, rc);
 }
 
+static void selection_row(sqlite3_stmt *s, void *out)
+{
+	struct lb_selection *x = out;
+
+	x->id = sqlite3_column_int64(s, 0);
+	x->project_id = sqlite3_column_int64(s, 1);
+	x->brief_id = sqlite3_column_int64(s, 2);
+	x->candidate_id = sqlite3_column_int64(s, 3);
+	x->intended_use = st_col_text(s, 4);
+	x->integration = st_col_text(s, 5);
+	x->curator = st_col_text(s, 6);
+	x->created = sqlite3_column_int64(s, 7);
+	x->updated = sqlite3_column_int64(s, 8);
+}
+
 int store_selections(struct store *st, int64_t project_id, struct lb_selection_list *out)
 {
 	sqlite3_stmt *s;
-	size_t cap = 0;
+	void *v = NULL;
 	int rc;
 
 	out->v = NULL;
@@ -160,27 +175,9 @@ int store_selections(struct store *st, int64_t project_id, struct lb_selection_l
 	if (s == NULL)
 		return STORE_EIO;
 	sqlite3_bind_int64(s, 1, project_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct lb_selection *x;
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 8;
-			out->v = xrealloc(out->v, cap * sizeof *out->v);
-		}
-		x = &out->v[out->n++];
-		x->id = sqlite3_column_int64(s, 0);
-		x->project_id = sqlite3_column_int64(s, 1);
-		x->brief_id = sqlite3_column_int64(s, 2);
-		x->candidate_id = sqlite3_column_int64(s, 3);
-		x->intended_use = st_col_text(s, 4);
-		x->integration = st_col_text(s, 5);
-		x->curator = st_col_text(s, 6);
-		x->created = sqlite3_column_int64(s, 7);
-		x->updated = sqlite3_column_int64(s, 8);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	rc = st_list_rows(st, s, selection_row, &v, &out->n, sizeof *out->v, "listing selections");
+	out->v = v;
+	if (rc)
 		lb_selection_list_free(out);
-		return st_sqlfail(st, rc, "listing selections");
-	}
-	return 0;
+	return rc;
 }

@@ -108,6 +108,33 @@ int st_schema_migrate(struct store *st);
 /* Checks that an id exists in table; STORE_ENOTFOUND with a message. */
 int st_exists(struct store *st, const char *table, int64_t id);
 
+/* Fills one record from the current row of s. */
+typedef void (*st_row_fn)(sqlite3_stmt *s, void *out);
+/* Steps s (bound, with the id of table as its key) once: fills *out with
+ * row when there is a row, else says that id is not in table (st_exists),
+ * or the failure of `doing`.  Resets s. */
+int st_get_row(struct store *st, sqlite3_stmt *s, st_row_fn row, void *out, const char *table, int64_t id,
+	       const char *doing);
+/* A project from its 9 columns: id, name, slug, description, archived,
+ * created and the counts of briefs, candidates and selections (-1: not
+ * counted). */
+void st_project_row(sqlite3_stmt *s, void *out);
+/* The projects sql selects (those 9 columns; its one parameter is
+ * include_archived), into *out. */
+int st_project_list(struct store *st, const char *sql, int include_archived, struct lb_project_list *out);
+/* Row functions for one column: an int64_t, and a string (owned copy). */
+void st_row_int0(sqlite3_stmt *s, void *out);
+void st_row_text0(sqlite3_stmt *s, void *out);
+/* Steps s (bound) to its end, appending each row (zeroed, then filled by
+ * row) to the array *v of *n records of size bytes, grown as needed.  On
+ * failure the caller frees what *v holds.  Resets s. */
+int st_list_rows(struct store *st, sqlite3_stmt *s, st_row_fn row, void **v, size_t *n, size_t size,
+		 const char *doing);
+/* Archives (archived 1) or restores (0) the project or brief id (table
+ * "project" or "brief"): one action, one undoable event, none when it
+ * already was so.  Its own transaction. */
+int st_archive(struct store *st, const char *table, int64_t id, int archived);
+
 /* Tag rules shared by tag.c and event.c */
 int st_tag_valid(struct store *st, const char *tag);
 

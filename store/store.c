@@ -510,6 +510,49 @@ int st_exists(struct store *st, const char *table, int64_t id)
 		       strcmp(table, "brief_revision") == 0 ? "brief" : table);
 }
 
+int st_get_row(struct store *st, sqlite3_stmt *s, st_row_fn row, void *out, const char *table, int64_t id,
+	       const char *doing)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		row(s, out);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return st_sqlfail(st, rc, doing);
+	return st_exists(st, table, id);
+}
+
+void st_row_int0(sqlite3_stmt *s, void *out)
+{
+	*(int64_t *)out = sqlite3_column_int64(s, 0);
+}
+
+void st_row_text0(sqlite3_stmt *s, void *out)
+{
+	*(char **)out = st_col_text(s, 0);
+}
+
+int st_list_rows(struct store *st, sqlite3_stmt *s, st_row_fn row, void **v, size_t *n, size_t size,
+		 const char *doing)
+{
+	size_t cap = *n;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*v = xrealloc(*v, cap * size);
+		}
+		memset((char *)*v + *n * size, 0, size);
+		row(s, (char *)*v + (*n)++ * size);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, doing);
+}
+
 /* One row, one integer column: *v, or the failure of `doing`. */
 static int one_int(struct store *st, const char *sql, const char *doing, int64_t *v)
 {

@@ -16,55 +16,22 @@
 
 #include "store-private.h"
 
-static void no_counts_project(struct lb_project *p)
-{
-	p->n_briefs = -1;
-	p->n_candidates = -1;
-	p->n_selected = -1;
-}
-
 int store_project_list_light(struct store *st, int include_archived, struct lb_project_list *out)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT id, name, slug, description, archived, created FROM project"
-				      " WHERE ? OR NOT archived ORDER BY id");
-	size_t cap = 0;
-	int rc;
-
-	out->v = NULL;
-	out->n = 0;
-	if (s == NULL)
-		return STORE_EIO;
-	sqlite3_bind_int(s, 1, include_archived);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct lb_project *p;
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 8;
-			out->v = xrealloc(out->v, cap * sizeof *out->v);
-		}
-		p = &out->v[out->n++];
-		memset(p, 0, sizeof *p);
-		p->id = sqlite3_column_int64(s, 0);
-		p->name = st_col_text(s, 1);
-		p->slug = st_col_text(s, 2);
-		p->description = st_col_text(s, 3);
-		p->archived = sqlite3_column_int(s, 4);
-		p->created = sqlite3_column_int64(s, 5);
-		no_counts_project(p);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		lb_project_list_free(out);
-		return st_sqlfail(st, rc, "listing projects");
-	}
-	return 0;
+	/* The counts are -1: not counted (the worker counts them). */
+	return st_project_list(st, "SELECT id, name, slug, description, archived, created, -1, -1, -1"
+				   " FROM project WHERE ? OR NOT archived ORDER BY id",
+			       include_archived, out);
 }
 
 #define LIGHT_BRIEF_COLS                                                                          \
 	"b.id, b.project_id, b.revision_id, b.rev, b.title, b.modality, b.prompt, b.negative,"  \
 	" b.params, b.constraints, b.refs, b.backend, b.archived, b.created, b.updated "
 
-static void light_brief_row(sqlite3_stmt *s, struct lb_brief *b)
+static void light_brief_row(sqlite3_stmt *s, void *out)
 {
+	struct lb_brief *b = out;
+
 	memset(b, 0, sizeof *b);
 	b->id = sqlite3_column_int64(s, 0);
 	b->project_id = sqlite3_column_int64(s, 1);
@@ -92,29 +59,19 @@ static void light_brief_row(sqlite3_stmt *s, struct lb_brief *b)
 int store_brief_get_light(struct store *st, int64_t id, struct lb_brief *out)
 {
 	sqlite3_stmt *s = st_prep(st, "SELECT " LIGHT_BRIEF_COLS "FROM brief b WHERE b.id = ?");
-	int rc;
 
 	memset(out, 0, sizeof *out);
 	if (s == NULL)
 		return STORE_EIO;
 	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		light_brief_row(s, out);
-		sqlite3_reset(s);
-		return 0;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return st_sqlfail(st, rc, "reading the brief");
-	return st_exists(st, "brief", id);
+	return st_get_row(st, s, light_brief_row, out, "brief", id, "reading the brief");
 }
 
 int store_brief_list_light(struct store *st, int64_t project_id, int include_archived, struct lb_brief_list *out)
 {
 	sqlite3_stmt *s = st_prep(st, "SELECT " LIGHT_BRIEF_COLS "FROM brief b"
 				      " WHERE b.project_id = ? AND (? OR NOT b.archived) ORDER BY b.id");
-	size_t cap = 0;
+	void *v = NULL;
 	int rc;
 
 	out->v = NULL;
@@ -123,39 +80,22 @@ int store_brief_list_light(struct store *st, int64_t project_id, int include_arc
 		return STORE_EIO;
 	sqlite3_bind_int64(s, 1, project_id);
 	sqlite3_bind_int(s, 2, include_archived);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 8;
-			out->v = xrealloc(out->v, cap * sizeof *out->v);
-		}
-		light_brief_row(s, &out->v[out->n++]);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	rc = st_list_rows(st, s, light_brief_row, &v, &out->n, sizeof *out->v, "listing briefs");
+	out->v = v;
+	if (rc)
 		lb_brief_list_free(out);
-		return st_sqlfail(st, rc, "listing briefs");
-	}
-	return 0;
+	return rc;
 }
 
 int store_project_name(struct store *st, int64_t id, char **name)
 {
 	sqlite3_stmt *s = st_prep(st, "SELECT name FROM project WHERE id = ?");
-	int rc;
 
 	*name = NULL;
 	if (s == NULL)
 		return STORE_EIO;
 	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*name = st_col_text(s, 0);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc != SQLITE_DONE)
-		return st_sqlfail(st, rc, "reading the project");
-	return st_exists(st, "project", id);
+	return st_get_row(st, s, st_row_text0, name, "project", id, "reading the project");
 }
 
 /* Collects the text column 0 of s's rows that start with prefix. */

@@ -441,7 +441,7 @@ static int text_key(struct field *f, km_key key)
 		break;
 	}
 	if ((key & KM_MOD_MASK) == 0 && base >= 0x20 && base < KM_KEY_SPECIAL_BASE) {
-		tui_utf8_put(base, buf, &n);
+		n = util_utf8_encode(base, buf);
 		text_insert(f, buf, n);
 		return 1;
 	}

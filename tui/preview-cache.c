@@ -47,7 +47,7 @@ struct pv_cache {
 	char *running[MAX_THREADS];
 	pthread_t threads[MAX_THREADS];
 	int nthreads, want_threads, stop, news, wake_fd;
-	size_t hits, misses;
+	size_t hits, misses, rendered;
 };
 
 static struct entry *find(struct pv_cache *c, const char *key)
@@ -180,6 +180,7 @@ static void *worker(void *arg)
 		r = pv_render_run(&j->q);
 		pthread_mutex_lock(&c->lock);
 		c->running[slot] = NULL;
+		c->rendered++;
 		insert(c, r);
 		c->news = 1;
 		pthread_cond_broadcast(&c->done);
@@ -387,6 +388,7 @@ struct pv_render *pv_cache_render(struct pv_cache *c, const struct pv_req *q)
 	made = pv_render_run(q);
 	pthread_mutex_lock(&c->lock);
 	made->refs++; /* ours */
+	c->rendered++;
 	insert(c, made);
 	pthread_mutex_unlock(&c->lock);
 	return made;
@@ -427,6 +429,18 @@ void pv_cache_stats(struct pv_cache *c, size_t *n, size_t *bytes, size_t *hits, 
 	*bytes = c->bytes;
 	*hits = c->hits;
 	*misses = c->misses;
+	pthread_mutex_unlock(&c->lock);
+}
+
+void pv_cache_work(struct pv_cache *c, size_t *queued, size_t *rendered)
+{
+	struct job *j;
+
+	pthread_mutex_lock(&c->lock);
+	*queued = 0;
+	for (j = c->queue; j; j = j->next)
+		++*queued;
+	*rendered = c->rendered;
 	pthread_mutex_unlock(&c->lock);
 }
 

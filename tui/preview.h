@@ -206,6 +206,9 @@ void pv_render_ref(struct pv_cache *c, struct pv_render *r);
 void pv_render_unref(struct pv_cache *c, struct pv_render **r);
 /* Statistics: renders held, their bytes, hits and misses. */
 void pv_cache_stats(struct pv_cache *c, size_t *n, size_t *bytes, size_t *hits, size_t *misses);
+/* The work: requests queued now, and renders made so far (by workers and
+ * pv_cache_render). */
+void pv_cache_work(struct pv_cache *c, size_t *queued, size_t *rendered);
 /* Drops every render (the mode or the colours changed). */
 void pv_cache_clear(struct pv_cache *c);
 

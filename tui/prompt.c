@@ -178,29 +178,6 @@ static size_t word_right(const struct prompt *p, size_t at)
 	return at;
 }
 
-void tui_utf8_put(uint32_t c, char *out, size_t *n)
-{
-	if (c < 0x80) {
-		out[0] = (char)c;
-		*n = 1;
-	} else if (c < 0x800) {
-		out[0] = (char)(0xC0 | (c >> 6));
-		out[1] = (char)(0x80 | (c & 0x3F));
-		*n = 2;
-	} else if (c < 0x10000) {
-		out[0] = (char)(0xE0 | (c >> 12));
-		out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-		out[2] = (char)(0x80 | (c & 0x3F));
-		*n = 3;
-	} else {
-		out[0] = (char)(0xF0 | (c >> 18));
-		out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-		out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-		out[3] = (char)(0x80 | (c & 0x3F));
-		*n = 4;
-	}
-}
-
 /* ------------------------------------------------------------ history */
 
 /* The n-th newest line of history h (1 = newest), or NULL. */
@@ -649,7 +626,7 @@ int prompt_key(struct tui *ui, km_key key)
 	default:
 		/* Not an editing key: a character is typed; anything else is ignored. */
 		if ((key & KM_MOD_MASK) == 0 && base >= 0x20 && base < KM_KEY_SPECIAL_BASE) {
-			tui_utf8_put(base, buf, &n);
+			n = util_utf8_encode(base, buf);
 			insert(p, buf, n);
 		}
 		break;

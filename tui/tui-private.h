@@ -512,9 +512,6 @@ void prompt_draw(struct tui *ui, int y, int w);
 void prompt_close(struct tui *ui);
 void prompt_free_history(struct tui *ui);
 
-/* Encodes code point c as UTF-8 into out (room for 4); *n its length. */
-void tui_utf8_put(uint32_t c, char *out, size_t *n);
-
 /* Completion candidates for the command line, exposed for tests of the
  * command line: fills *out (owned, store_strv_free) with the words that
  * may replace the word ending at `upto` in line. */

@@ -53,6 +53,10 @@ char *sb_steal(struct sbuf *b); /* caller owns the string; b is reset */
  * '\n' (when kept), nor 0x7f, nor a C1 code point. */
 void util_visible(struct sbuf *out, const char *s, size_t n, int keep_nl);
 char *util_visible_dup(const char *s, int keep_nl); /* owned result */
+/* A user's value for a message: util_visible of at most max bytes of s
+ * (cut at a character boundary), and when s is longer, followed by
+ * "... (N bytes, cut)" with N the whole length.  Owned. */
+char *util_visible_cut(const char *s, size_t max);
 /* 1 if s is valid UTF-8 with no control characters (tab allowed). */
 int util_text_is_clean(const char *s, size_t n);
 /* 1 if the n bytes at s are valid UTF-8. */
@@ -60,6 +64,9 @@ int util_utf8_valid(const char *s, size_t n);
 /* Decodes the UTF-8 sequence at s (at most n bytes) into *cp and returns its
  * length (1..4), or 0 for invalid, overlong, surrogate or truncated input. */
 size_t util_utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* Writes the UTF-8 form of code point cp (at most U+10FFFF, not a
+ * surrogate) into out and returns its length, 1 to 4. */
+size_t util_utf8_encode(uint32_t cp, char out[4]);
 
 /* Display columns of valid UTF-8 text (wcwidth; invalid bytes count 4,
  * as util_visible shows them).  Needs an UTF-8 LC_CTYPE for non-ASCII. */

@@ -96,6 +96,47 @@ char *util_visible_dup(const char *s, int keep_nl)
 	return sb_steal(&b);
 }
 
+char *util_visible_cut(const char *s, size_t max)
+{
+	struct sbuf b;
+	size_t n = strlen(s), keep = n;
+
+	sb_init(&b);
+	if (n > max) {
+		keep = max;
+		while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
+			keep--;
+	}
+	util_visible(&b, s, keep, 0);
+	if (keep < n)
+		sb_addf(&b, "... (%zu bytes, cut)", n);
+	return sb_steal(&b);
+}
+
+size_t util_utf8_encode(uint32_t cp, char out[4])
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
 size_t util_utf8_decode(const char *s, size_t n, uint32_t *cp)
 {
 	unsigned v;
@@ -106,7 +147,9 @@ size_t util_utf8_decode(const char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
-int util_utf8_valid(const char *str, size_t n)
+/* 1 when the n bytes at str are valid UTF-8 and, unless controls is set,
+ * hold no control character but tab. */
+static int utf8_scan(const char *str, size_t n, int controls)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, len;
@@ -115,25 +158,20 @@ int util_utf8_valid(const char *str, size_t n)
 	while (i < n) {
 		len = utf8_len(s + i, n - i, &cp);
 		if (len == 0)
+			return 0;
+		if (!controls && ((cp < 0x20 && cp != '\t') || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f)))
 			return 0;
 		i += len;
 	}
 	return 1;
 }
 
+int util_utf8_valid(const char *str, size_t n)
+{
+	return utf8_scan(str, n, 1);
+}
+
 int util_text_is_clean(const char *str, size_t n)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, len;
-	unsigned cp;
-
-	while (i < n) {
-		len = utf8_len(s + i, n - i, &cp);
-		if (len == 0)
-			return 0;
-		if ((cp < 0x20 && cp != '\t') || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
-			return 0;
-		i += len;
-	}
-	return 1;
+	return utf8_scan(str, n, 0);
 }

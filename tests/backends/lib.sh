@@ -8,6 +8,8 @@
 #   setup_store                                a store, project 1 and briefs:
 #                                              1 image, 2 text, 3 audio
 #   outside_clean                              1 when nothing was written outside the store
+#   key_nowhere KEY                            KEY is in no file of the test: every run's
+#                                              output, the store, its logs, exports
 
 [ "${PYTHON3:-no}" = no ] && PYTHON3=$(command -v python3 || echo no)
 [ "$PYTHON3" = no ] && skip_all "python3 is needed for the test servers"
@@ -103,4 +105,26 @@ wait_arrivals() {
 		sleep 0.05
 	done
 	return 1
+}
+
+# key_nowhere KEY: KEY is in no file the test made: every lb run's output
+# ($T/out.all, $T/err.all), the store (database, WAL, assets, logs), and
+# what the commands that show jobs and candidates print, and the exports.
+# Only the test server's own files are left out (it is the other side).
+# Prints the files that hold it.
+key_nowhere() {
+	for _j in $(sql "SELECT id FROM job"); do
+		lb jobs show "$_j"
+		lb jobs show "$_j" --json
+	done
+	lb jobs ls --json
+	lb candidate ls --all --json
+	lb log --json
+	for _p in $(sql "SELECT id FROM project"); do
+		lb export "$_p" --all --format json --out "$T/export-$_p.json"
+		lb export "$_p" --all --format csv --out "$T/export-$_p.csv"
+		lb export "$_p" --all --format md --out "$T/export-$_p.md"
+	done
+	[ -s "$T/out.all" ] && [ -s "$T/err.all" ] || { echo "no output was kept"; return 1; }
+	! grep -rlF -- "$1" "$T" | grep -v "^$T/server\."
 }

@@ -29,7 +29,8 @@ It misbehaves on command: POST /_control {"mode": M, "times": N,
   urlreply (OpenAI images as URLs), nothing (close without a reply),
   hang (a ComfyUI prompt that runs until deleted or interrupted).
 "delay" holds every generation request that many seconds (for cancel
-and kill tests).  GET /_stats tells requests seen and the most in flight.
+and kill tests).  GET /_stats tells requests seen and the most in flight
+(with --per-client, also per client process, found through /proc).
 
 Python 3 standard library only.  Written for lightbox's tests; shares no
 code with the servers it imitates.
@@ -55,6 +56,35 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 STATE = {"mode": "normal", "times": -1, "delay": 0.0, "arg": None}
 LOCK = threading.Lock()
 STATS = {"requests": 0, "inflight": 0, "max_inflight": 0, "gen": 0}
+INFLIGHT_BY_PID = {}
+
+
+def peer_pid(client, server):
+    """The process on this machine that holds the client end of a loopback
+    connection (from /proc/net/tcp and the processes' fds), or -1."""
+    want = None
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = open(table).read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            f = line.split()
+            if int(f[1].rsplit(":", 1)[1], 16) == client[1] and int(f[2].rsplit(":", 1)[1], 16) == server[1]:
+                want = "socket:[%s]" % f[9]
+                break
+        if want:
+            break
+    if want is None:
+        return -1
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            for fd in os.listdir("/proc/%s/fd" % pid):
+                if os.readlink("/proc/%s/fd/%s" % (pid, fd)) == want:
+                    return int(pid)
+        except OSError:
+            continue
+    return -1
 HISTORY = {}      # ComfyUI prompt_id -> {"polls": n, "seed": s, "n": index}
 ARGS = None
 LOG_LOCK = threading.Lock()
@@ -300,16 +330,23 @@ class Handler(BaseHTTPRequestHandler):
             if ARGS.log:
                 with LOG_LOCK, open(ARGS.log, "a") as f:
                     f.write(json.dumps({"t": time.time(), "arrived": True, "path": self.path, "spec_errors": []}) + "\n")
+            client = peer_pid(self.client_address, self.server.server_address) if ARGS.per_client else None
             with LOCK:
                 STATS["inflight"] += 1
                 STATS["gen"] += 1
                 STATS["max_inflight"] = max(STATS["max_inflight"], STATS["inflight"])
+                if client is not None:
+                    INFLIGHT_BY_PID[client] = INFLIGHT_BY_PID.get(client, 0) + 1
+                    most = STATS.setdefault("max_inflight_by_pid", {})
+                    most[str(client)] = max(most.get(str(client), 0), INFLIGHT_BY_PID[client])
         try:
             self.dispatch(method, path, errors, authorized, gen)
         finally:
             if gen:
                 with LOCK:
                     STATS["inflight"] -= 1
+                    if client is not None:
+                        INFLIGHT_BY_PID[client] -= 1
 
     def dispatch(self, method, path, errors, authorized, gen):
         routes = {
@@ -829,6 +866,8 @@ def main():
     ap.add_argument("--key", help="expect Authorization: Bearer KEY (OpenAI, Ollama, ComfyUI)")
     ap.add_argument("--basic", help="expect HTTP Basic USER:PASS (AUTOMATIC1111 --api-auth)")
     ap.add_argument("--echo-key", action="store_true", help="a wrong key is echoed in the 401 message")
+    ap.add_argument("--per-client", action="store_true",
+                    help="/_stats also tells the most requests in flight per client process (max_inflight_by_pid)")
     ap.add_argument("--image-bytes", type=int, default=0, help="pictures of about this many bytes")
     ap.add_argument("--a1111-time", type=float, default=0.0, help="seconds txt2img takes")
     ARGS = ap.parse_args()

@@ -115,7 +115,7 @@ is "$(count "SELECT count(*) FROM candidate c JOIN job j ON j.id = c.job_id WHER
 is "$(count "SELECT count(*) FROM candidate")" 3 "the three that succeeded made one each"
 ok "every candidate's file exists" candidates_whole
 ok "the key is nowhere in the store" sh -c '! grep -rqF "$1" "$2"' sh "$KEY" "$LIGHTBOX_STORE"
-ok "the key is in no output" sh -c '! grep -qF "$1" "$2/out" "$2/err"' sh "$KEY" "$T"
+ok "the key is in no output of any run, no export, no file of the test" key_nowhere "$KEY"
 is "$(spec_errors)" "" "the requests themselves were all well formed"
 ok "nothing written outside the store" outside_clean
 done_testing

@@ -77,7 +77,7 @@ lb gen 1 --backend oa
 like "$(count "SELECT error FROM job WHERE id = (SELECT max(id) FROM job)")" "HTTP 401 Unauthorized: Incorrect API key provided: Bearer \\[redacted\\] — check the key in \\\$TEST_KEY" \
 	"a 401 says what to check, with the echoed key blanked"
 ok "the key is nowhere in the store" sh -c '! grep -rqF "$1" "$2"' sh "$KEY" "$LIGHTBOX_STORE"
-ok "the key is in no output" sh -c '! grep -qF "$1" "$2/out" "$2/err"' sh "$KEY" "$T"
+ok "the key is in no output of any run, no export, no file of the test" key_nowhere "$KEY"
 ok "nothing written outside the store" outside_clean
 ok "every candidate's file exists" candidates_whole
 done_testing

@@ -13,7 +13,7 @@ start_server --key "$TEST_KEY"
 backends_config \
 	"backend oa type=openai url=$URL/v1 model=gpt-image-1 key-env=TEST_KEY concurrency=1"
 setup_store
-plan 22
+plan 24
 
 wait_requests() { wait_arrivals "$1" /v1/images/generations; }
 state() { count "SELECT state FROM job WHERE id = $1"; }
@@ -69,7 +69,7 @@ is "$(state 4) $(count "SELECT count(*) FROM candidate WHERE job_id = 4")" "done
 
 # --- concurrency, and two runners at once
 kill "$SERVER_PID"
-start_server --key "$TEST_KEY"
+start_server --key "$TEST_KEY" --per-client
 backends_config "backend oa type=openai url=$URL/v1 model=gpt-image-1 key-env=TEST_KEY concurrency=2"
 control normal "" "" 0.5
 for i in 1 2 3 4 5 6; do "$LIGHTBOX" gen 1 --backend oa --no-wait >/dev/null; done
@@ -85,7 +85,14 @@ is "$S1 $S2" "0 0" "two runners at once both finish"
 is "$(count "SELECT count(*) FROM job WHERE id > 4 AND state = 'done' AND attempts = 1")" 6 \
 	"every job ran exactly once"
 is "$(count "SELECT count(*) FROM candidate WHERE job_id > 4")" 6 "with one candidate each"
-MAX=$(server_stats | jq .max_inflight)
-ok "at most 2 requests at once per runner (saw $MAX)" test "$MAX" -ge 2 -a "$MAX" -le 4
+server_stats >"$T/stats"
+MAX=$(jq .max_inflight "$T/stats")
+# The server tells which process sent each request (through /proc): the
+# most in flight from each runner, and which pids those were.
+BY=$(jq -c '.max_inflight_by_pid // {}' "$T/stats")
+ok "the two runners ran requests side by side (saw $MAX at once)" test "$MAX" -ge 2 -a "$MAX" -le 4
+is "$(echo "$BY" | jq -r --arg a "$R1" --arg b "$R2" 'keys - [$a, $b] | length')" 0 \
+	"every request came from one of the two runners ($BY)"
+ok "at most 2 requests at once per runner ($BY)" sh -c 'echo "$1" | jq -e "length >= 1 and all(.[]; . <= 2)"' sh "$BY"
 is "$(spec_errors)" "" "every request was well formed"
 done_testing

@@ -94,8 +94,16 @@ skip_all() {
 }
 done_testing() { exit $((_tap_failed > 0)); }
 
-# lb ARGS...: runs lightbox; its stdout and stderr go to $T/out and $T/err.
-lb() { "$LIGHTBOX" "$@" >"$T/out" 2>"$T/err"; }
+# lb ARGS...: runs lightbox; its stdout and stderr go to $T/out and $T/err,
+# and are added to $T/out.all and $T/err.all (every run's, for checks like
+# "the key is in no output").
+lb() {
+	"$LIGHTBOX" "$@" >"$T/out" 2>"$T/err"
+	_lb_rc=$?
+	cat "$T/out" >>"$T/out.all"
+	cat "$T/err" >>"$T/err.all"
+	return $_lb_rc
+}
 # sql SQL: query the test store.
 sql() { sqlite3 -batch -noheader "$LIGHTBOX_STORE/lightbox.db" "$@"; }
 

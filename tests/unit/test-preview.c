@@ -869,7 +869,7 @@ static void cache_keeps_its_budget(void **state)
 	struct pv_req q;
 	struct pv_render *r, *held;
 	char *paths[6], *key;
-	size_t n, bytes, hits, misses;
+	size_t n, bytes, hits, misses, queued, rendered;
 	int i;
 
 	(void)state;
@@ -888,6 +888,10 @@ static void cache_keeps_its_budget(void **state)
 	assert_non_null(held);
 	assert_null(held->error);
 	free(key);
+	pv_cache_stats(c, &n, &bytes, &hits, &misses);
+	assert_int_equal(n, 1);
+	assert_int_equal(bytes, held->mem);
+	assert_int_equal(misses, 1); /* the get before it was asked for */
 	for (i = 1; i < 6; i++) {
 		req(&q, paths[i], PV_SYMBOLS, 80, 40);
 		key = pv_req_key(&q);
@@ -901,6 +905,10 @@ static void cache_keeps_its_budget(void **state)
 	pv_cache_stats(c, &n, &bytes, &hits, &misses);
 	assert_true(bytes <= 200 * 1000);
 	assert_true(n >= 1 && n < 6);
+	/* six pictures, six renders: the one asked twice was rendered once */
+	pv_cache_work(c, &queued, &rendered);
+	assert_int_equal(queued, 0);
+	assert_int_equal(rendered, 6);
 	/* the first render went out of the cache but our reference holds it */
 	assert_int_equal(held->cells[0].ch != 0, 1);
 	pv_render_unref(c, &held);
@@ -910,21 +918,44 @@ static void cache_keeps_its_budget(void **state)
 	r = pv_cache_render(c, &q);
 	assert_non_null(r);
 	pv_render_unref(c, &r);
+	pv_cache_work(c, &queued, &rendered);
+	assert_int_equal(rendered, 6);
 	pv_cache_clear(c);
 	pv_cache_stats(c, &n, &bytes, &hits, &misses);
 	assert_int_equal(n, 0);
 	pv_cache_free(&c);
 	assert_null(c);
 
-	/* Without workers, nothing runs: queued work is dropped and waits end. */
+	/* Without workers nothing runs, so the queue can be seen: a request
+	 * asked twice is queued once, at the more urgent prio; dropping takes
+	 * the requests at or above a prio and leaves the others; a wait for a
+	 * dropped request ends at once. */
 	c = pv_cache_new(1 << 20, 0, -1);
-	req(&q, paths[1], PV_SYMBOLS, 10, 5);
-	pv_cache_want(c, &q, 3);
+	for (i = 1; i <= 3; i++) {
+		req(&q, paths[i], PV_SYMBOLS, 10, 5);
+		pv_cache_want(c, &q, 2 * i - 1); /* prios 1, 3, 5 */
+	}
+	pv_cache_want(c, &q, 0); /* paths[3] again, now urgent */
+	pv_cache_work(c, &queued, &rendered);
+	assert_int_equal(queued, 3);
 	pv_cache_drop(c, 3);
+	pv_cache_work(c, &queued, &rendered);
+	assert_int_equal(queued, 2); /* paths[2] (prio 3) went */
+	req(&q, paths[2], PV_SYMBOLS, 10, 5);
 	key = pv_req_key(&q);
 	assert_null(pv_cache_wait(c, key, 10000));
-	assert_int_equal(pv_cache_news(c), 0);
 	free(key);
+	for (i = 1; i <= 3; i += 2) { /* paths[1] and paths[3] are still there */
+		req(&q, paths[i], PV_SYMBOLS, 10, 5);
+		pv_cache_want(c, &q, 9);
+	}
+	pv_cache_work(c, &queued, &rendered);
+	assert_int_equal(queued, 2);
+	pv_cache_drop(c, 0);
+	pv_cache_work(c, &queued, &rendered);
+	assert_int_equal(queued, 0);
+	assert_int_equal(rendered, 0);
+	assert_int_equal(pv_cache_news(c), 0);
 	pv_cache_free(&c);
 	for (i = 0; i < 6; i++)
 		free(paths[i]);

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <glob.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -103,6 +104,44 @@ static void projects_and_slugs(void **state)
 	assert_int_equal(store_project_list(f->st, 0, &l), 0);
 	assert_int_equal(l.n, 1);
 	lb_project_list_free(&l);
+}
+
+/* Archiving a project or a brief is one undoable event; archiving what
+ * already is archived changes nothing and logs nothing. */
+static void archive_and_undo(void **state)
+{
+	struct fx *f = *state;
+	struct lb_brief_list bl;
+	struct lb_project p;
+	int64_t e0, e1, e2;
+	char *what = NULL;
+
+	assert_int_equal(store_event_last(f->st, &e0), 0);
+	assert_int_equal(store_brief_archive(f->st, f->brief, 1), 0);
+	assert_int_equal(store_event_last(f->st, &e1), 0);
+	assert_true(e1 > e0);
+	assert_int_equal(store_brief_archive(f->st, f->brief, 1), 0);
+	assert_int_equal(store_event_last(f->st, &e2), 0);
+	assert_int_equal(e2, e1);
+	assert_int_equal(store_brief_list(f->st, f->project, 0, &bl), 0);
+	assert_int_equal(bl.n, 0);
+	lb_brief_list_free(&bl);
+	assert_int_equal(store_undo(f->st, &what), 0);
+	free(what);
+	assert_int_equal(store_brief_list(f->st, f->project, 0, &bl), 0);
+	assert_int_equal(bl.n, 1);
+	lb_brief_list_free(&bl);
+
+	assert_int_equal(store_project_archive(f->st, f->project, 1), 0);
+	assert_int_equal(store_project_get(f->st, f->project, &p), 0);
+	assert_int_equal(p.archived, 1);
+	lb_project_clear(&p);
+	assert_int_equal(store_project_archive(f->st, f->project, 0), 0);
+	assert_int_equal(store_project_get(f->st, f->project, &p), 0);
+	assert_int_equal(p.archived, 0);
+	lb_project_clear(&p);
+	assert_int_equal(store_project_archive(f->st, 999, 1), STORE_ENOTFOUND);
+	assert_int_equal(store_brief_archive(f->st, 999, 1), STORE_ENOTFOUND);
 }
 
 static void brief_revisions(void **state)
@@ -487,29 +526,185 @@ static void refuses_foreign_and_newer(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+/* The rows of table (every column in cols, a comma-separated list of
+ * quoted names), one line each, sorted: what a migration must keep. */
+static char *table_rows(sqlite3 *db, const char *table, const char *cols)
+{
+	struct sbuf sql, out;
+	sqlite3_stmt *s;
+	const char *c, *comma;
+
+	sb_init(&sql);
+	sb_init(&out);
+	sb_adds(&sql, "SELECT ");
+	for (c = cols; *c; c = comma ? comma + 1 : c + strlen(c)) {
+		comma = strchr(c, ',');
+		sb_addf(&sql, "%squote(%.*s)", c == cols ? "" : " || ',' || ",
+			(int)(comma ? comma - c : (ptrdiff_t)strlen(c)), c);
+	}
+	sb_addf(&sql, " AS r FROM \"%s\" ORDER BY r", table);
+	assert_int_equal(sqlite3_prepare_v2(db, sql.s, -1, &s, NULL), SQLITE_OK);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		sb_addf(&out, "%s\n", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sb_free(&sql);
+	return sb_steal(&out);
+}
+
+/* The columns of table, as "\"a\",\"b\"", or "" when there is no such table. */
+static char *table_cols(sqlite3 *db, const char *table)
+{
+	struct sbuf out;
+	sqlite3_stmt *s;
+	char *sql = xasprintf("SELECT name FROM pragma_table_info('%s') ORDER BY cid", table);
+
+	sb_init(&out);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		sb_addf(&out, "%s\"%s\"", out.len ? "," : "", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	free(sql);
+	return sb_steal(&out);
+}
+
+/* The columns of a that b has too. */
+static char *common_cols(const char *a, const char *b)
+{
+	struct sbuf out;
+	const char *c, *comma;
+	char *one;
+
+	sb_init(&out);
+	for (c = a; *c; c = comma ? comma + 1 : c + strlen(c)) {
+		comma = strchr(c, ',');
+		one = xstrndup(c, comma ? (size_t)(comma - c) : strlen(c));
+		if (strstr(b, one))
+			sb_addf(&out, "%s%s", out.len ? "," : "", one);
+		free(one);
+	}
+	return sb_steal(&out);
+}
+
+static char *one_text(sqlite3 *db, const char *sql)
+{
+	struct sbuf out;
+	sqlite3_stmt *s;
+
+	sb_init(&out);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		sb_addf(&out, "%s%s", out.len ? "\n" : "", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return sb_steal(&out);
+}
+
+/* Opens a copy of fixture (a store file of schema version `version`), which
+ * must upgrade it to the current version keeping every row of every table
+ * (in the columns that remain), with integrity_check and foreign_key_check
+ * clean. */
+static void upgrades_fixture(const char *fixture, int version)
+{
+	char dir[] = "/tmp/lb-store3-XXXXXX", *path, *cmd, *err = NULL, *tables, *t, *next;
+	char *before_cols, *after_cols, *cols, *before, *after, *text;
+	struct store_options o = { 0 };
+	struct store *st = NULL;
+	sqlite3 *orig, *db;
+
+	assert_non_null(mkdtemp(dir));
+	path = xasprintf("%s/lightbox.db", dir);
+	cmd = xasprintf("cp '%s' '%s'", fixture, path);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	assert_int_equal(sqlite3_open_v2(fixture, &orig, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	text = one_text(orig, "PRAGMA user_version");
+	if (atoi(text) != version)
+		fail_msg("%s has schema version %s, not the %d its name says", fixture, text, version);
+	free(text);
+
+	assert_int_equal(store_open(dir, &o, &st, &err), 0);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	store_close(&st);
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	text = one_text(db, "PRAGMA integrity_check");
+	assert_string_equal(text, "ok");
+	free(text);
+	text = one_text(db, "SELECT \"table\" || ' row ' || rowid || ' -> ' || parent FROM pragma_foreign_key_check");
+	assert_string_equal(text, "");
+	free(text);
+	/* Every table of the old schema (the full-text shadow tables are the
+	 * FTS tables' business) keeps its rows. */
+	tables = one_text(orig, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+				"AND name NOT GLOB '*_fts_*' ORDER BY name");
+	for (t = tables; t && *t; t = next) {
+		next = strchr(t, '\n');
+		if (next)
+			*next++ = '\0';
+		before_cols = table_cols(orig, t);
+		after_cols = table_cols(db, t);
+		if (*after_cols == '\0')
+			fail_msg("%s: the table %s is gone after the upgrade", fixture, t);
+		cols = common_cols(before_cols, after_cols);
+		assert_true(*cols != '\0');
+		before = table_rows(orig, t, cols);
+		after = table_rows(db, t, cols);
+		if (strcmp(before, after) != 0)
+			fail_msg("%s: the rows of %s changed in the upgrade:\n-- before:\n%s-- after:\n%s",
+				 fixture, t, before, after);
+		free(before);
+		free(after);
+		free(cols);
+		free(before_cols);
+		free(after_cols);
+	}
+	free(tables);
+	sqlite3_close(orig);
+	sqlite3_close(db);
+	free(path);
+	cmd = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+/* Every released schema is kept as a store made by the lightbox of that
+ * version (tests/fixtures/schema-vN.db, made by
+ * tests/fixtures/make-schema-fixture.sh, with rows in every table); each
+ * one, and an empty file (version 0), opens as the current version with
+ * its data whole. */
 static void migrates_every_older_schema(void **state)
 {
 	char dir[] = "/tmp/lb-store3-XXXXXX", path[128], *err = NULL;
 	struct store_options o = { 0 };
 	struct store *st = NULL;
 	sqlite3 *db;
-	int v;
+	glob_t g;
+	size_t i;
+	int v, have_v1 = 0;
 
 	(void)state;
 	o.create = 1;
-	/* From every schema version below the current one (an empty file is
-	 * version 0), opening upgrades to the current one. */
-	for (v = 0; v < STORE_SCHEMA_VERSION; v++) {
-		assert_non_null(mkdtemp(strcpy(dir, "/tmp/lb-store3-XXXXXX")));
-		snprintf(path, sizeof path, "%s/lightbox.db", dir);
-		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-		sqlite3_close(db);
-		assert_int_equal(store_open(dir, &o, &st, &err), 0);
-		assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
-		store_close(&st);
-		snprintf(path, sizeof path, "rm -rf '%s'", dir);
-		assert_int_equal(system(path), 0);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/lightbox.db", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(dir, &o, &st, &err), 0);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	store_close(&st);
+	snprintf(path, sizeof path, "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+
+	assert_int_equal(glob(LB_SRCDIR "/tests/fixtures/schema-v*.db", 0, NULL, &g), 0);
+	for (i = 0; i < g.gl_pathc; i++) {
+		const char *name = strrchr(g.gl_pathv[i], '/') + 1;
+
+		assert_int_equal(sscanf(name, "schema-v%d.db", &v), 1);
+		assert_true(v >= 1 && v <= STORE_SCHEMA_VERSION);
+		have_v1 |= v == 1;
+		upgrades_fixture(g.gl_pathv[i], v);
+		print_message("# upgraded %s (schema %d) to %d\n", name, v, STORE_SCHEMA_VERSION);
 	}
+	assert_true(have_v1);
+	globfree(&g);
 }
 
 static void readonly_store_says_so(void **state)
@@ -575,6 +770,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(keyset_pages, setup, teardown),
 		cmocka_unit_test(refuses_foreign_and_newer),
 		cmocka_unit_test(migrates_every_older_schema),
+		cmocka_unit_test_setup_teardown(archive_and_undo, setup, teardown),
 		cmocka_unit_test_setup_teardown(readonly_store_says_so, setup, teardown),
 	};
 

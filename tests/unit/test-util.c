@@ -107,6 +107,64 @@ static void visible_hides_controls(void **state)
 	assert_false(util_utf8_valid("\xed\xa0\x80", 3));
 }
 
+/* A user's value in a message: whole when short, else cut at a
+ * character and said so, with the whole length. */
+static void visible_cut_says_so(void **state)
+{
+	char *big = xmalloc(100001), *s;
+
+	(void)state;
+	s = util_visible_cut("short\x1b", 10);
+	assert_string_equal(s, "short^[");
+	free(s);
+	s = util_visible_cut("0123456789", 10);
+	assert_string_equal(s, "0123456789");
+	free(s);
+	memset(big, 'x', 100000);
+	big[100000] = '\0';
+	s = util_visible_cut(big, 60);
+	assert_int_equal(strlen(s), 60 + strlen("... (100000 bytes, cut)"));
+	assert_string_equal(s + 60, "... (100000 bytes, cut)");
+	free(s);
+	/* never inside a character: "é" is 2 bytes, the cut falls before it */
+	s = util_visible_cut("ab\xc3\xa9" "cd", 3);
+	assert_string_equal(s, "ab... (6 bytes, cut)");
+	free(s);
+	free(big);
+}
+
+/* The one UTF-8 encoder: known forms at each length's edges, and every
+ * scalar value decodes back to itself at the length it was given. */
+static void utf8_encodes(void **state)
+{
+	static const struct {
+		uint32_t cp;
+		const char *utf8;
+	} known[] = {
+		{ 0x41, "A" },           { 0x7F, "\x7f" },         { 0x80, "\xc2\x80" },
+		{ 0xE9, "\xc3\xa9" },     { 0x7FF, "\xdf\xbf" },     { 0x800, "\xe0\xa0\x80" },
+		{ 0x2605, "\xe2\x98\x85" }, { 0xFFFD, "\xef\xbf\xbd" }, { 0x10000, "\xf0\x90\x80\x80" },
+		{ 0x1F600, "\xf0\x9f\x98\x80" }, { 0x10FFFF, "\xf4\x8f\xbf\xbf" },
+	};
+	char buf[4];
+	uint32_t cp, back;
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof known / sizeof known[0]; i++) {
+		n = util_utf8_encode(known[i].cp, buf);
+		assert_int_equal(n, strlen(known[i].utf8));
+		assert_memory_equal(buf, known[i].utf8, n);
+	}
+	for (cp = 1; cp <= 0x10FFFF; cp++) {
+		if (cp >= 0xD800 && cp <= 0xDFFF)
+			continue;
+		n = util_utf8_encode(cp, buf);
+		if (util_utf8_decode(buf, n, &back) != n || back != cp)
+			fail_msg("U+%04X does not round-trip", (unsigned)cp);
+	}
+}
+
 static void slugs_and_ages(void **state)
 {
 	char *s, buf[16];
@@ -209,6 +267,8 @@ int main(void)
 		cmocka_unit_test(threads_take_no_signals),
 		cmocka_unit_test(sha256_known_vectors),
 		cmocka_unit_test(visible_hides_controls),
+		cmocka_unit_test(visible_cut_says_so),
+		cmocka_unit_test(utf8_encodes),
 		cmocka_unit_test(slugs_and_ages),
 		cmocka_unit_test(atomic_write_and_read),
 		cmocka_unit_test(store_modes_not_umask),
