@@ -411,7 +411,7 @@ int bk_text_file_check(const char *path, char **err);
 
 /* A JSON text read in pieces into a skeleton: the same text with every
  * string longer than spill_at (64 KiB) decoded into a sink of its own and
- * replaced by a placeholder string ("\u0000lightbox-spill:N").  The
+ * replaced by a placeholder string (U+FFFF "lightbox-spill:N").  The
  * skeleton (out) is at most skeleton_max bytes. */
 struct bk_jscan {
 	struct sbuf out;        /* the skeleton */

@@ -23,6 +23,8 @@
 
 /* ------------------------------------------------------------ sinks */
 
+#define SINK_BUFFER (256 * 1024)
+
 void bk_sink_init(struct bk_sink *s, const char *dir, size_t max)
 {
 	memset(s, 0, sizeof *s);
@@ -78,13 +80,15 @@ int bk_sink_add(struct bk_sink *s, const void *p, size_t n)
 		sb_free(&s->mem);
 		sb_init(&s->mem);
 	}
-	if (s->fd >= 0) {
-		if (sink_write(s, p, n) < 0)
-			return -1;
-	} else {
-		sb_add(&s->mem, p, n);
-	}
+	/* In a file, mem is the write buffer: text comes a few bytes at a
+	 * time from a JSON string's escapes. */
+	sb_add(&s->mem, p, n);
 	s->len += n;
+	if (s->fd >= 0 && s->mem.len >= SINK_BUFFER) {
+		if (sink_write(s, s->mem.s, s->mem.len) < 0)
+			return -1;
+		sb_reset(&s->mem);
+	}
 	return 0;
 }
 
@@ -107,6 +111,8 @@ int bk_sink_close(struct bk_sink *s)
 	int rc = 0;
 
 	if (s->fd >= 0) {
+		if (!s->err && s->mem.len && sink_write(s, s->mem.s, s->mem.len) == 0)
+			sb_free(&s->mem);
 		if (close(s->fd) < 0 && !s->err)
 			s->err = errno;
 		s->fd = -1;
@@ -206,6 +212,8 @@ out:
 }
 
 /* ------------------------------------------------------------ JSON skeletons */
+
+#define SPILL_MARK "lightbox-spill:"
 
 void bk_jscan_init(struct bk_jscan *j, const char *dir, size_t max, size_t skeleton_max)
 {
@@ -410,7 +418,7 @@ void bk_jscan_feed(struct bk_jscan *j, const void *data, size_t n)
 							   j->max >> 20));
 				else if (s->err)
 					jfail(j, xasprintf("cannot keep a long string of the reply: %s", strerror(s->err)));
-				snprintf(ph, sizeof ph, "\"\\u0000lightbox-spill:%zu\"", j->nsinks - 1);
+				snprintf(ph, sizeof ph, "\"\\uffff%s%zu\"", SPILL_MARK, j->nsinks - 1);
 				out_add(j, ph, strlen(ph));
 				j->in_str = j->spilling = 0;
 			}
@@ -470,8 +478,12 @@ struct bk_sink *bk_jscan_sink(struct bk_jscan *j, const json_t *v)
 	size_t n = json_string_length(v), k;
 	char *end;
 
-	if (j == NULL || s == NULL || n < 17 || s[0] != '\0' || memcmp(s + 1, "lightbox-spill:", 15) != 0)
+	size_t m = strlen(SPILL_MARK);
+
+	/* U+FFFF (a noncharacter, EF BF BF in UTF-8), then the mark. */
+	if (j == NULL || s == NULL || n < 4 + m || memcmp(s, "\xEF\xBF\xBF", 3) != 0 ||
+	    memcmp(s + 3, SPILL_MARK, m) != 0)
 		return NULL;
-	k = strtoul(s + 16, &end, 10);
+	k = strtoul(s + 3 + m, &end, 10);
 	return *end == '\0' && k < j->nsinks ? &j->sinks[k] : NULL;
 }
