@@ -48,7 +48,7 @@ backends_config \
 	"backend big type=exec modality=text command=\"$BIN/big-text 9000000\"" \
 	"backend small type=exec modality=text command=\"$BIN/big-text 5000\"" \
 	"backend cut type=exec modality=text max-reply=1 command=\"$BIN/big-text 3000000\"" \
-	"backend noisy type=exec modality=text command=\"$BIN/noisy\"" \
+	"backend noisy type=exec modality=text timeout=30 command=\"$BIN/noisy\"" \
 	"backend leaves type=exec modality=text command=\"$BIN/leaves $T/pids\""
 setup_store
 plan 17
