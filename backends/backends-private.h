@@ -230,6 +230,7 @@ struct bk_sink {
 	char *dir;              /* owned; NULL: the call's folder */
 	struct bk_call *call;   /* for that folder, made when first needed */
 	size_t len, max;
+	size_t inline_max;      /* LB_TEXT_INLINE_MAX (smaller in the fuzzer) */
 	int over;               /* more than max was offered */
 	int err;                /* errno of a failed write, 0 */
 };
@@ -420,6 +421,7 @@ struct bk_jscan {
 	size_t nsinks;
 	char *dir;
 	size_t max, out_max, spill_at;
+	size_t sink_inline;     /* the sinks' inline_max */
 	int in_str, spilling, esc, too_big;
 	unsigned u, hi;
 	char *error;            /* owned: what is wrong with the text */

@@ -32,6 +32,7 @@ void bk_sink_init(struct bk_sink *s, const char *dir, size_t max)
 	s->fd = -1;
 	s->dir = dir ? xstrdup(dir) : NULL;
 	s->max = max;
+	s->inline_max = LB_TEXT_INLINE_MAX;
 }
 
 static int sink_write(struct bk_sink *s, const void *p, size_t n)
@@ -61,7 +62,7 @@ int bk_sink_add(struct bk_sink *s, const void *p, size_t n)
 		s->over = 1;
 		return -1;
 	}
-	if (s->fd < 0 && s->mem.len + n > LB_TEXT_INLINE_MAX) {
+	if (s->fd < 0 && s->mem.len + n > s->inline_max) {
 		const char *dir = s->dir ? s->dir : s->call ? bk_call_workdir(s->call) : NULL;
 
 		if (dir == NULL) {
@@ -224,6 +225,7 @@ void bk_jscan_init(struct bk_jscan *j, const char *dir, size_t max, size_t skele
 	j->max = max;
 	j->out_max = skeleton_max;
 	j->spill_at = 65536;
+	j->sink_inline = LB_TEXT_INLINE_MAX;
 }
 
 void bk_jscan_free(struct bk_jscan *j)
@@ -366,7 +368,8 @@ static void begin_spill(struct bk_jscan *j)
 	size_t i;
 
 	j->sinks = xrealloc(j->sinks, (j->nsinks + 1) * sizeof *j->sinks);
-	bk_sink_init(&j->sinks[j->nsinks++], j->dir, j->max);
+	bk_sink_init(&j->sinks[j->nsinks], j->dir, j->max);
+	j->sinks[j->nsinks++].inline_max = j->sink_inline;
 	j->spilling = 1;
 	j->esc = 0;
 	j->hi = 0;
