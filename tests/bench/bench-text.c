@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/bench/bench-server.h"
 #include "util.h"
 
 static const char *lightbox;
@@ -92,33 +93,6 @@ static void write_file(const char *name, const char *text, int exec)
 	free(p);
 }
 
-static pid_t start_server(int *port)
-{
-	int fd[2];
-	pid_t pid;
-	char line[64];
-	FILE *f;
-	char *script = xasprintf("%s/tests/backends/server.py", LB_SRCDIR);
-
-	if (pipe(fd) < 0)
-		fatal("pipe: %s", strerror(errno));
-	pid = fork();
-	if (pid == 0) {
-		setpgid(0, 0);
-		dup2(fd[1], 1);
-		close(fd[0]);
-		execlp(LB_PYTHON3, LB_PYTHON3, "-I", "-S", script, (char *)NULL);
-		_exit(127);
-	}
-	close(fd[1]);
-	f = fdopen(fd[0], "r");
-	if (f == NULL || fgets(line, sizeof line, f) == NULL || sscanf(line, "PORT %d", port) != 1)
-		fatal("the test server did not start (%s)", script);
-	fclose(f);
-	free(script);
-	return pid;
-}
-
 int main(int argc, char **argv)
 {
 	long mb = argc > 2 ? atol(argv[2]) : 300;
@@ -137,7 +111,7 @@ int main(int argc, char **argv)
 	t = xasprintf("%s/lightbox", dir);
 	util_mkdir_p(t);
 	free(t);
-	server = start_server(&port);
+	server = bench_server(NULL, &port);
 	t = xasprintf("#!/bin/sh\nhead -c %ld /dev/zero | tr '\\0' a\n", mb * 1000000);
 	write_file("stdout", t, 1);
 	free(t);
