@@ -5,7 +5,10 @@
  *     asset), and the same under the default max-reply (cut: the job fails);
  *   - an exec backend printing 10 MB on stderr;
  *   - an OpenAI chat reply of 200 MiB of text (tests/backends/server.py);
- *   - `candidate ls` of the store afterwards, and the database's size.
+ *   - `candidate ls` of the store afterwards, and the database's size;
+ *   - the interface on that brief (in a pty): time to its first frame, and
+ *     peak memory after paging through the 200 MiB text in the preview and
+ *     the zoom.
  * No assertions: figures only.
  *
  *   tests/bench/bench-text [LIGHTBOX [MB]]
@@ -19,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <pty.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -93,6 +98,83 @@ static void write_file(const char *name, const char *text, int exec)
 	free(p);
 }
 
+/* Reads the pty until `want` has been seen (0), or, want NULL, until it
+ * has been quiet for 100 ms; -1 after 30 s or at its end. */
+static int pty_until(int fd, const char *want)
+{
+	char buf[65536 + 128];
+	size_t keep = 0;
+	double t0 = util_mono_ms();
+
+	while (util_mono_ms() - t0 < 30000) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&p, 1, want ? 200 : 100) <= 0) {
+			if (want == NULL)
+				return 0;
+			continue;
+		}
+		n = read(fd, buf + keep, 65536);
+		if (n <= 0)
+			return -1;
+		n += (ssize_t)keep;
+		buf[n] = '\0';
+		/* Answer the terminal probe (DA1) as a plain xterm. */
+		if (memmem(buf, (size_t)n, "\033[c", 3) && write(fd, "\033[?62;22c", 10) < 0)
+			return -1;
+		if (want && memmem(buf, (size_t)n, want, strlen(want)))
+			return 0;
+		/* A needle split between two reads is still found. */
+		keep = n > 64 ? 64 : (size_t)n;
+		memmove(buf, buf + n - keep, keep);
+	}
+	return -1;
+}
+
+static void send_keys(int fd, const char *keys, int times)
+{
+	int i;
+
+	for (i = 0; i < times; i++) {
+		if (write(fd, keys, strlen(keys)) < 0)
+			return;
+		pty_until(fd, NULL);
+	}
+}
+
+/* The interface on brief 2 with the 200 MiB text at the top. */
+static void interface(void)
+{
+	struct winsize ws = { .ws_row = 40, .ws_col = 120 };
+	struct rusage ru;
+	double t0 = util_mono_ms(), first;
+	int fd, status;
+	pid_t pid = forkpty(&fd, NULL, NULL, &ws);
+
+	if (pid < 0)
+		fatal("forkpty: %s", strerror(errno));
+	if (pid == 0) {
+		setenv("TERM", "xterm-256color", 1);
+		setenv("LANG", "C.UTF-8", 1);
+		execlp(lightbox, lightbox, "tui", "--brief", "2", (char *)NULL);
+		_exit(127);
+	}
+	if (pty_until(fd, "[candidates]") < 0)
+		fatal("the interface did not draw its list");
+	first = (util_mono_ms() - t0) / 1000;
+	send_keys(fd, "}", 30);
+	send_keys(fd, "z", 1);
+	send_keys(fd, "}", 30);
+	send_keys(fd, "q", 1);
+	send_keys(fd, "Q", 1);
+	while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
+		;
+	close(fd);
+	printf("%-48s %8.3f s %8.1f MiB peak RSS  (exit %d)\n", "interface: first frame; paging 60 times, zoom", first,
+	       (double)ru.ru_maxrss / 1024, WIFEXITED(status) ? WEXITSTATUS(status) : 128);
+}
+
 int main(int argc, char **argv)
 {
 	long mb = argc > 2 ? atol(argv[2]) : 300;
@@ -120,7 +202,7 @@ int main(int argc, char **argv)
 			 "backend cut type=exec modality=text command=%s/stdout timeout=600\n"
 			 "backend noisy type=exec modality=text command=%s/stderr\n"
 			 "backend oa type=openai url=http://127.0.0.1:%d/v1 model=m modality=text max-reply=512 "
-			 "timeout=600\n",
+			 "timeout=600\nset probe-timeout 0\n",
 			 dir, dir, dir, port);
 	write_file("lightbox/config", conf, 0);
 	free(conf);
@@ -151,6 +233,7 @@ int main(int argc, char **argv)
 	lb("openai: a 200 MiB text reply", "gen", "2", "--backend", "oa");
 	lb("candidate ls afterwards", "candidate", "ls", "--all", NULL);
 	db_size();
+	interface();
 	kill(-server, SIGTERM);
 	kill(server, SIGTERM);
 	waitpid(server, NULL, 0);
