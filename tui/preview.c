@@ -85,6 +85,36 @@ size_t preview_facts(const struct lb_candidate *c, struct fact **out)
 	return n;
 }
 
+char *preview_text_head(const struct lb_candidate *c, size_t max, int64_t *rest, char **err)
+{
+	char *buf = xmalloc(max + 1);
+	ssize_t n = -1;
+	size_t k;
+	int fd = c->path ? open(c->path, O_RDONLY | O_CLOEXEC) : -1;
+
+	*err = NULL;
+	if (fd >= 0) {
+		n = read(fd, buf, max);
+		close(fd);
+	}
+	if (n < 0) {
+		*err = xasprintf("cannot read %s: %s", c->path ? c->path : "the text's file", strerror(errno));
+		free(buf);
+		return NULL;
+	}
+	k = (size_t)n;
+	if (k == max) {
+		while (k > 0 && buf[k - 1] != '\n')
+			k--;
+		if (k == 0)
+			for (k = max; k > 0 && ((unsigned char)buf[k] & 0xC0) == 0x80;)
+				k--;
+	}
+	buf[k] = '\0';
+	*rest = c->bytes > (int64_t)k ? c->bytes - (int64_t)k : 0;
+	return buf;
+}
+
 void preview_facts_free(struct fact *f, size_t n)
 {
 	size_t i;

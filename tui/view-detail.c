@@ -10,11 +10,8 @@
 
 #include "tui-private.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 struct dline {
 	enum role role;
@@ -163,45 +160,29 @@ static void section(struct dview *dv, const char *title)
  * line; the zoom (z) pages through the rest. */
 static void text_file_head(struct dview *dv, const struct lb_candidate *c, int width)
 {
-	enum { HEAD = 65536 };
-	char *buf = xmalloc(HEAD + 1), size[32], *more;
+	char size[32], *more, *err, *head;
 	struct draw_lines wl;
-	ssize_t n = -1;
-	size_t k, i;
-	int fd = open(c->path, O_RDONLY | O_CLOEXEC);
+	int64_t rest;
+	size_t i;
 
 	section(dv, "Text");
-	if (fd >= 0) {
-		n = read(fd, buf, HEAD);
-		close(fd);
-	}
-	if (n < 0) {
-		char *m = xasprintf("cannot read %s: %s", c->path, strerror(errno));
-		add(dv, ROLE_ERROR, NULL, m, 0);
-		free(m);
-		free(buf);
+	head = preview_text_head(c, 65536, &rest, &err);
+	if (head == NULL) {
+		add(dv, ROLE_ERROR, NULL, err, 0);
+		free(err);
 		return;
 	}
-	k = (size_t)n;
-	if (k == HEAD) {
-		while (k > 0 && buf[k - 1] != '\n')
-			k--;
-		if (k == 0)
-			for (k = HEAD; k > 0 && ((unsigned char)buf[k] & 0xC0) == 0x80;)
-				k--;
-	}
-	buf[k] = '\0';
-	draw_wrap(buf, width - 2 > 10 ? width - 2 : 10, &wl);
+	draw_wrap(head, width - 2 > 10 ? width - 2 : 10, &wl);
 	for (i = 0; i < wl.n; i++)
 		add(dv, ROLE_NORMAL, NULL, wl.v[i], 0);
 	draw_lines_free(&wl);
-	if ((int64_t)k < c->bytes) {
-		human_bytes(c->bytes - (int64_t)k, size);
+	if (rest > 0) {
+		human_bytes(rest, size);
 		more = xasprintf("... %s more: z pages through all of it", size);
 		add(dv, ROLE_DIM, NULL, more, 0);
 		free(more);
 	}
-	free(buf);
+	free(head);
 }
 
 static void cand_link(struct dview *dv, const char *label, const struct lb_candidate *c)

@@ -1,12 +1,12 @@
 #!/bin/sh
 # textfiles.sh - text candidates that came from files read like typed
 # ones: a file added with `candidate add` shows its text in the preview,
-# the zoom and the detail; a text over 8 MiB, kept only as a file, is read
+# the zoom, the detail and the comparison; a text over 8 MiB, kept only as a file, is read
 # a window at a time: its first lines at once, further ones as the pane
 # scrolls (} and {), in the preview and in the zoom.
 . "$(dirname "$0")/lib.sh"
 
-plan 12
+plan 14
 lbq init
 lbq project add "Autumn campaign"
 lbq brief add --project 1 --title "Hero copy" --modality text --prompt "Three lines about leaves"
@@ -45,5 +45,10 @@ tm_wait_for '│From a file: the first line\.' >/dev/null
 tm_keys i
 ok "the detail shows the file's text" tm_wait_for '^ From a file: the first line\.'
 like "$(tm_screen)" '^ And its second line, read like a typed one\.' "all of it, not only its type, size and hash"
+tm_keys q
+tm_wait_for '\[candidates\]' >/dev/null
+tm_keys k c
+ok "compare shows the start of the file-only text" tm_wait_for 'big line 0000001 of the long story'
+like "$(tm_screen)" 'From a file: the first line\.' "beside the other file's text"
 quit_ok "quits"
 done_testing
