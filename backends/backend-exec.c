@@ -361,7 +361,11 @@ static void *drain_main(void *arg)
 	int finishing = 0;
 
 	while (x->out_fd >= 0 || x->err_fd >= 0) {
-		struct pollfd p[3] = { { x->out_fd, POLLIN, 0 }, { x->err_fd, POLLIN, 0 }, { x->wake[0], POLLIN, 0 } };
+		struct pollfd p[3] = {
+			{ x->out_fd, POLLIN, 0 },
+			{ x->err_fd, POLLIN, 0 },
+			{ x->wake[0], POLLIN, 0 },
+		};
 		int k;
 
 		if (!finishing && poll(p, 3, -1) < 0 && errno != EINTR)
@@ -461,8 +465,8 @@ static void cgroup_make(struct bk_call *c, struct run *x)
 	if (f)
 		fclose(f);
 	if (mnt && own) {
-		path = xasprintf("%s%s/lightbox-%ld-job%lld-%d", mnt, strcmp(own, "/") == 0 ? "" : own, (long)getpid(),
-				 (long long)c->job.id, x->run);
+		path = xasprintf("%s%s/lightbox-%ld-job%lld-%d", mnt, strcmp(own, "/") == 0 ? "" : own,
+				 (long)getpid(), (long long)c->job.id, x->run);
 		if (mkdir(path, 0700) == 0) {
 			char *p = xasprintf("%s/cgroup.procs", path), *k = xasprintf("%s/cgroup.kill", path);
 			x->cg_procs = open(p, O_WRONLY | O_CLOEXEC);
@@ -890,8 +894,8 @@ static void run_ended(struct bk_call *c, struct run *x, int status)
 	if (got < 0)
 		return;
 	if (got == 0 && c->modality == LB_TEXT && (x->out.len > 0 || x->out.over)) {
-		if (bk_out_text_sink(c, &x->out, "the command's standard output", has_seed, bk_seed(c, x->run), NULL,
-				     json_object()) < 0)
+		if (bk_out_text_sink(c, &x->out, "the command's standard output", has_seed, bk_seed(c, x->run),
+				     NULL, json_object()) < 0)
 			return;
 		got = 1;
 	}

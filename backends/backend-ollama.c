@@ -147,7 +147,8 @@ static void ollama_reply(struct bk_call *c, struct bk_req *req)
 	rc = bk_ollama_sink(body, n, chat_api(c->be), &js, &text, &model, &err);
 	if (rc < 0)
 		bk_fail(c, "%s: %s", req->what, err);
-	else if (bk_out_text_sink(c, &text, "the model's reply", 1, bk_seed(c, req->index), model ? model : c->be->model,
+	else if (bk_out_text_sink(c, &text, "the model's reply", 1, bk_seed(c, req->index),
+				  model ? model : c->be->model,
 				  json_pack("{s:s}", "api", chat_api(c->be) ? "chat" : "generate")) == 0)
 		request(c);
 	bk_sink_free(&text);
