@@ -179,7 +179,7 @@ static int candidate_add(struct cli *c, int argc, char **argv)
 		facts.height = p.height;
 		facts.duration = p.duration;
 		body = NULL;
-		if (p.is_text && util_read_file(argv[i], 8 << 20, &body, &len) < 0) {
+		if (p.is_text && util_read_file(argv[i], LB_TEXT_INLINE_MAX, &body, &len) < 0) {
 			cli_error(c, "%s: cannot read: %s; skipped", safe, strerror(errno));
 			free(safe);
 			failed = 1;

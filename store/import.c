@@ -44,7 +44,7 @@
 #define BATCH_DEFAULT 256
 #define MAX_DEPTH 128
 #define FIELD_MAX (256 * 1024)      /* longest prompt or parameters kept */
-#define TEXT_BODY_MAX (8 << 20)     /* text files shown inline up to this */
+#define TEXT_BODY_MAX LB_TEXT_INLINE_MAX /* text files shown inline up to this */
 #define RAW_MAX (1 << 20)           /* parameters text longer than this is not parameters */
 
 static const char *const status_names[] = { "added", "same-asset", "duplicate", "sidecar", "skipped", "failed" };

@@ -114,6 +114,13 @@ const char *lb_flag_name(int flag);          /* "none", "pick", "reject" */
 int lb_flag_parse(const char *s);            /* -1 when unknown */
 
 enum lb_modality { LB_IMAGE = 0, LB_TEXT, LB_AUDIO, LB_VIDEO };
+
+/* Text longer than this many bytes is kept only as an asset file, never
+ * inline in candidate.body: one rule for every door (import, candidate
+ * add, generation).  Lists read at most LB_BODY_PREFIX bytes of a body
+ * (lb_candidate.bytes still says the whole length). */
+#define LB_TEXT_INLINE_MAX ((size_t)8 << 20)
+#define LB_BODY_PREFIX 4096
 const char *lb_modality_name(int m);         /* "image", ... */
 int lb_modality_parse(const char *s);        /* -1 when unknown */
 
