@@ -767,7 +767,7 @@ static int start_run(struct bk_call *c, struct run *x)
 	/* Bigger pipes: fewer wake-ups for a command that prints a lot. */
 	fcntl(x->out_fd, F_SETPIPE_SZ, 1 << 20);
 	fcntl(x->err_fd, F_SETPIPE_SZ, 1 << 20);
-	if (pthread_create(&x->drainer, NULL, drain_main, x) != 0) {
+	if (util_thread_start(&x->drainer, drain_main, x) != 0) {
 		bk_fail(c, "cannot start a thread to read the command's output: %s", strerror(errno));
 		bk_argv_free(&argv);
 		return -1;
