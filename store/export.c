@@ -15,15 +15,19 @@
 
 #include "store.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "store-private.h"
@@ -50,6 +54,7 @@ int lb_export_format_parse(const char *s)
 void lb_export_result_clear(struct lb_export_result *r)
 {
 	free(r->record_path);
+	free(r->kept);
 	memset(r, 0, sizeof *r);
 }
 
@@ -244,6 +249,12 @@ static int gather(struct ex *x, int64_t id, int n, struct item *it)
 
 /* ------------------------------------------------------------ copying assets */
 
+/* A write to path failed with err: says so, and what to do about it. */
+static int write_fail(struct store *st, const char *path, int err)
+{
+	return st_fail(st, STORE_EIO, "cannot write %s: %s%s", path, strerror(err), util_write_hint(err));
+}
+
 /* Copies src to dst (a new file), checking that its bytes still hash to
  * want (NULL: no check); *hex gets the hash. */
 static int copy_file(struct store *st, const char *src, const char *dst, const char *want, char hex[65],
@@ -275,9 +286,8 @@ static int copy_file(struct store *st, const char *src, const char *dst, const c
 			break;
 		sha256_update(&c, buf, (size_t)r);
 		*bytes += r;
-		if (write(out, buf, (size_t)r) != r) {
-			rc = st_fail(st, STORE_EIO, "cannot write %s: %s%s", dst, strerror(errno),
-				     errno == ENOSPC ? "; free disk space and retry" : "");
+		if (util_write_all(out, buf, (size_t)r) < 0) {
+			rc = write_fail(st, dst, errno);
 			break;
 		}
 	}
@@ -285,7 +295,7 @@ static int copy_file(struct store *st, const char *src, const char *dst, const c
 		rc = st_fail(st, STORE_EIO, "cannot read %s: %s", src, strerror(errno));
 	close(in);
 	if (close(out) < 0 && rc == 0)
-		rc = st_fail(st, STORE_EIO, "cannot write %s: %s", dst, strerror(errno));
+		rc = write_fail(st, dst, errno);
 	if (rc)
 		return rc;
 	sha256_final(&c, d);
@@ -298,17 +308,26 @@ static int copy_file(struct store *st, const char *src, const char *dst, const c
 	return 0;
 }
 
+/* Creates dst (it must not exist) holding the n bytes of data. */
+static int write_new_file(struct store *st, const char *dst, const void *data, size_t n)
+{
+	int fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666), rc = 0;
+
+	if (fd < 0)
+		return st_fail(st, STORE_EIO, "cannot create %s: %s", dst, strerror(errno));
+	if (util_write_all(fd, data, n) < 0)
+		rc = write_fail(st, dst, errno);
+	if (close(fd) < 0 && rc == 0)
+		rc = write_fail(st, dst, errno);
+	return rc;
+}
+
 static int write_text_file(struct store *st, const char *dst, const char *text, char hex[65])
 {
-	FILE *f = fopen(dst, "wx");
 	size_t n = strlen(text);
 
-	if (f == NULL)
-		return st_fail(st, STORE_EIO, "cannot create %s: %s", dst, strerror(errno));
-	if (fwrite(text, 1, n, f) != n || fclose(f) != 0)
-		return st_fail(st, STORE_EIO, "cannot write %s: %s", dst, strerror(errno));
 	sha256_buf_hex(text, n, hex);
-	return 0;
+	return write_new_file(st, dst, text, n);
 }
 
 /* A brief's folder name: its slug, made unique within the export. */
@@ -1176,6 +1195,7 @@ static int rm_one(const char *path, const struct stat *sb, int type, struct FTW 
 	return 0;
 }
 
+/* Removes a folder this export made itself (its stage), whatever is in it. */
 static void rm_rf(const char *path)
 {
 	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
@@ -1212,84 +1232,6 @@ static char *parent_of(const char *abs)
 	return slash == abs ? xstrdup("/") : xstrndup(abs, (size_t)(slash - abs));
 }
 
-static int check_copy_to(struct store *st, const struct lb_export_options *o, const char *dest)
-{
-	struct stat sb;
-	char *man;
-	int rc = 0;
-
-	if (stat(dest, &sb) < 0)
-		return errno == ENOENT ? 0 : st_fail(st, STORE_EIO, "cannot use %s: %s", o->copy_to, strerror(errno));
-	if (!S_ISDIR(sb.st_mode))
-		return st_fail(st, STORE_EINVAL, "%s exists and is not a folder; choose another place to copy to",
-			       o->copy_to);
-	if (!o->force)
-		return st_fail(st, STORE_EINVAL,
-			       "%s already exists; choose a new folder, or add --force to replace an earlier "
-			       "export there",
-			       o->copy_to);
-	man = xasprintf("%s/MANIFEST.sha256", dest);
-	if (access(man, F_OK) < 0)
-		rc = st_fail(st, STORE_EINVAL,
-			     "%s exists and is not a lightbox export (it has no MANIFEST.sha256); "
-			     "not replacing it even with --force",
-			     o->copy_to);
-	free(man);
-	return rc;
-}
-
-/* Opens the record's temporary file next to path. */
-static FILE *open_temp(struct store *st, const char *path, char **tmp)
-{
-	char *abs = abs_path(path), *dir = parent_of(abs);
-	FILE *f = NULL;
-	int fd;
-
-	*tmp = xasprintf("%s/.%s.tmp.XXXXXX", dir, util_basename(abs));
-	fd = mkostemp(*tmp, O_CLOEXEC);
-	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
-		st_fail(st, errno == EACCES || errno == EROFS ? STORE_EREADONLY : STORE_EIO, "cannot write in %s: %s",
-			dir, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		xfree(tmp);
-	}
-	free(abs);
-	free(dir);
-	return f;
-}
-
-/* Flushes, fsyncs and closes f; 0 or a code. */
-static int close_synced(struct store *st, FILE *f, const char *name)
-{
-	int bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0;
-	int saved = errno;
-
-	if (fclose(f) != 0 && !bad) {
-		bad = 1;
-		saved = errno;
-	}
-	if (bad)
-		return st_fail(st, STORE_EIO, "cannot write %s: %s%s", name, strerror(saved),
-			       saved == ENOSPC ? "; free disk space and retry" : "");
-	return 0;
-}
-
-static int copy_plain(struct store *st, const char *src, FILE *to)
-{
-	char buf[65536];
-	FILE *in = fopen(src, "rb");
-	size_t n;
-
-	if (in == NULL)
-		return st_fail(st, STORE_EIO, "cannot read %s: %s", src, strerror(errno));
-	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
-		if (fwrite(buf, 1, n, to) != n)
-			break;
-	fclose(in);
-	return ferror(to) ? st_fail(st, STORE_EIO, "cannot write the record: %s", strerror(errno)) : 0;
-}
-
 /* The SHA-256 of a file, read a piece at a time; 0 or -1 with errno. */
 static int hash_path(const char *path, char hex[65])
 {
@@ -1324,52 +1266,663 @@ static int sync_dir(struct store *st, const char *dir)
 		return st_fail(st, STORE_EIO, "cannot open %s: %s", dir, strerror(errno));
 	/* One syncfs for the whole copy: cheaper than an fsync per file. */
 	if (syncfs(fd) < 0 || fsync(fd) < 0)
-		rc = st_fail(st, STORE_EIO, "cannot save %s: %s", dir, strerror(errno));
+		rc = st_fail(st, STORE_EIO, "cannot save %s: %s%s", dir, strerror(errno), util_write_hint(errno));
 	close(fd);
 	return rc;
 }
 
-/* Moves the finished stage to dest, replacing an earlier export there. */
-static int install_folder(struct store *st, const char *stage, const char *dest, const char *parent)
+/* ------------------------------------------------------------ where the record goes */
+
+/*
+ * The record is written through a FILE whose writes are util_write_all on a
+ * descriptor: short counts and EINTR carry on, and the first failure is kept
+ * with its errno.  (Looking at ferror() and errno at the end reported a full
+ * disk as "File exists", the errno of a later mkdir.)
+ *
+ * A regular file, new or replaced, is written to a temporary file beside it
+ * that is synced and renamed over it; a replaced one keeps its mode and
+ * owner, a new one gets 0666 less the umask.  Anything else that takes a
+ * stream (standard output, a terminal or other character device, a FIFO, a
+ * socket) is written to as one and never replaced.  A symbolic link is
+ * followed to what it names.
+ */
+struct out {
+	char *name;             /* for messages */
+	char *final;            /* the regular file to replace at the end */
+	char *tmp;              /* its temporary, while it exists */
+	int fd, own, sync;      /* own: ours to close; sync: a file to fsync */
+	int err;                /* errno of the first failed write, 0 */
+	FILE *f;
+};
+
+static ssize_t out_write(void *cookie, const char *buf, size_t n)
+{
+	struct out *w = cookie;
+
+	if (w->err == 0 && util_write_all(w->fd, buf, n) < 0)
+		w->err = errno;
+	if (w->err) {
+		errno = w->err;
+		return -1;
+	}
+	return (ssize_t)n;
+}
+
+static void out_init(struct out *w)
+{
+	memset(w, 0, sizeof *w);
+	w->fd = -1;
+}
+
+static void out_start(struct out *w, int fd, int own, const char *name)
+{
+	cookie_io_functions_t io = { NULL, out_write, NULL, NULL };
+
+	w->fd = fd;
+	w->own = own;
+	if (w->name == NULL)
+		w->name = xstrdup(name);
+	w->f = fopencookie(w, "w", io);
+	if (w->f == NULL)
+		fatal("out of memory");
+}
+
+/* Flushes and closes w, syncs a file, and puts a replacement in place; 0 or a
+ * code that names the first error. */
+static int out_close(struct store *st, struct out *w)
+{
+	int err = 0;
+
+	if (w->f && fclose(w->f) != 0)
+		err = w->err ? w->err : errno;
+	w->f = NULL;
+	if (err == 0)
+		err = w->err;
+	if (err == 0 && w->sync && fsync(w->fd) < 0)
+		err = errno;
+	if (w->own && w->fd >= 0 && close(w->fd) < 0 && err == 0)
+		err = errno;
+	w->fd = -1;
+	if (err)
+		return write_fail(st, w->name, err);
+	if (w->tmp) {
+		if (rename(w->tmp, w->final) < 0)
+			return st_fail(st, STORE_EIO, "cannot put the record in place at %s: %s", w->final,
+				       strerror(errno));
+		xfree(&w->tmp);
+		util_fsync_dir_of(w->final);
+	}
+	return 0;
+}
+
+/* Closes w without finishing it: a temporary goes. */
+static void out_free(struct out *w)
+{
+	if (w->f)
+		fclose(w->f);
+	if (w->own && w->fd >= 0)
+		close(w->fd);
+	if (w->tmp)
+		unlink(w->tmp);
+	free(w->tmp);
+	free(w->final);
+	free(w->name);
+	out_init(w);
+}
+
+/* Follows path's symbolic links one at a time.  *proc is set when they lead
+ * into /proc (/dev/stdout, /dev/fd/N: an open descriptor, written as a stream,
+ * never replaced), with *fdn the descriptor when it is one of this process's
+ * (else -1).  A link is not followed when it sits in a shared sticky folder
+ * (such as /tmp) and belongs to neither us nor the folder's owner: the
+ * kernel's rule for opening through links (protected_symlinks), which
+ * replacing by rename would otherwise bypass.  0 or a code. */
+static int follow_links(struct store *st, const char *path, int *proc, int *fdn)
+{
+	char *cur = abs_path(path), *dir, *next, link[PATH_MAX], self[40], *safe;
+	struct stat ls, ds;
+	size_t sl;
+	ssize_t n;
+	int hops, rc = 0, end = 0;
+
+	*proc = 0;
+	*fdn = -1;
+	sl = (size_t)snprintf(self, sizeof self, "/proc/%ld/fd/", (long)getpid());
+	for (hops = 0; hops < 40; hops++) {
+		if (strncmp(cur, "/proc/", 6) == 0) {
+			*proc = 1;
+			if (strncmp(cur, self, sl) != 0 || sscanf(cur + sl, "%d%n", fdn, &end) != 1 ||
+			    cur[sl + (size_t)end] != '\0')
+				*fdn = -1;
+			break;
+		}
+		if (lstat(cur, &ls) < 0 || !S_ISLNK(ls.st_mode))
+			break;
+		dir = parent_of(cur);
+		if (stat(dir, &ds) == 0 && (ds.st_mode & S_ISVTX) && (ds.st_mode & S_IWOTH) &&
+		    ls.st_uid != geteuid() && ls.st_uid != ds.st_uid) {
+			safe = util_visible_dup(cur, 0);
+			rc = st_fail(st, STORE_EINVAL,
+				     "%s is a symbolic link in the shared folder %s and belongs to someone "
+				     "else; lightbox does not follow it: give another name",
+				     safe, dir);
+			free(safe);
+			free(dir);
+			break;
+		}
+		n = readlink(cur, link, sizeof link - 1);
+		if (n < 0) {
+			free(dir);
+			break;
+		}
+		link[n] = '\0';
+		next = link[0] == '/' ? xstrdup(link) : xasprintf("%s/%s", dir, link);
+		free(dir);
+		free(cur);
+		cur = abs_path(next);
+		free(next);
+	}
+	free(cur);
+	return rc;
+}
+
+static int connect_unix(const char *path)
+{
+	struct sockaddr_un a;
+	int fd, e;
+
+	memset(&a, 0, sizeof a);
+	a.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof a.sun_path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(a.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		fd = -1;
+	}
+	return fd;
+}
+
+/* The temporary for a regular file final (new: sb NULL), with final's mode
+ * and owner, or 0666 less the umask. */
+static int out_replace(struct store *st, struct out *w, const char *final, const struct stat *sb)
+{
+	char *dir = parent_of(final);
+	int fd;
+
+	w->final = xstrdup(final);
+	w->tmp = xasprintf("%s/.%s.tmp.XXXXXX", dir, util_basename(final));
+	fd = mkostemp(w->tmp, O_CLOEXEC);
+	if (fd < 0) {
+		xfree(&w->tmp);
+		fd = st_fail(st, errno == EACCES || errno == EROFS ? STORE_EREADONLY : STORE_EIO,
+			     "cannot write in %s: %s", dir, strerror(errno));
+		free(dir);
+		return fd;
+	}
+	free(dir);
+	/* Owner first: chown clears the set-id bits that chmod then restores. */
+	if (sb && (sb->st_uid != geteuid() || sb->st_gid != getegid()) && fchown(fd, sb->st_uid, sb->st_gid) < 0 &&
+	    fchown(fd, (uid_t)-1, sb->st_gid) < 0)
+		errno = 0; /* not ours to give away: the replacement is ours */
+	fchmod(fd, sb ? sb->st_mode & 07777 : 0666 & ~util_umask());
+	w->sync = 1;
+	out_start(w, fd, 1, final);
+	return 0;
+}
+
+/* Opens the place --out names ("-": std); 0 or a code with a message. */
+static int out_open(struct store *st, const char *path, FILE *std, struct out *w)
+{
+	char *real, link[PATH_MAX];
+	struct stat sb;
+	ssize_t n;
+	int fd, proc, fdn, rc;
+
+	if (strcmp(path, "-") == 0) {
+		if (std == NULL)
+			std = stdout;
+		if (fflush(std) != 0 || fileno(std) < 0)
+			return st_fail(st, STORE_EIO, "cannot write standard output: %s", strerror(errno));
+		out_start(w, fileno(std), 0, "standard output");
+		return 0;
+	}
+	rc = follow_links(st, path, &proc, &fdn);
+	if (rc)
+		return rc;
+	if (proc) {
+		fd = fdn >= 0 ? fcntl(fdn, F_DUPFD_CLOEXEC, 3) : open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0)
+			return st_fail(st, STORE_EIO, "cannot write %s: %s", path, strerror(errno));
+		out_start(w, fd, 1, path);
+		return 0;
+	}
+	if (stat(path, &sb) < 0) {
+		if (errno == ENOENT && (n = readlink(path, link, sizeof link - 1)) >= 0) {
+			link[n] = '\0';
+			real = util_visible_dup(link, 0);
+			rc = st_fail(st, STORE_EINVAL,
+				     "%s is a symbolic link to %s, which does not exist; lightbox writes "
+				     "through a link only to something that exists: create it, or give "
+				     "another name",
+				     path, real);
+			free(real);
+			return rc;
+		}
+		if (errno != ENOENT)
+			return st_fail(st, STORE_EIO, "cannot write %s: %s", path, strerror(errno));
+		real = abs_path(path);
+		rc = out_replace(st, w, real, NULL);
+		free(real);
+		return rc;
+	}
+	if (S_ISDIR(sb.st_mode))
+		return st_fail(st, STORE_EINVAL,
+			       "%s is a folder; give a file name for the record (--copy-to makes a folder "
+			       "of files)",
+			       path);
+	if (S_ISBLK(sb.st_mode))
+		return st_fail(st, STORE_EINVAL,
+			       "%s is a disk (a block device); lightbox writes the record to a file, a "
+			       "terminal, a pipe or a socket, never over a disk",
+			       path);
+	if (S_ISREG(sb.st_mode)) {
+		real = realpath(path, NULL);
+		if (real == NULL)
+			return st_fail(st, STORE_EIO, "cannot write %s: %s", path, strerror(errno));
+		if (faccessat(AT_FDCWD, real, W_OK, AT_EACCESS) < 0)
+			rc = st_fail(st, STORE_EREADONLY,
+				     "%s cannot be written (%s); make it writable or give another name",
+				     path, strerror(errno));
+		else
+			rc = out_replace(st, w, real, &sb);
+		free(real);
+		return rc;
+	}
+	/* A character device, a FIFO or a socket: a stream, written where it is. */
+	fd = S_ISSOCK(sb.st_mode) ? connect_unix(path) : open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return st_fail(st, STORE_EIO, "cannot write %s: %s", path, strerror(errno));
+	out_start(w, fd, 1, path);
+	return 0;
+}
+
+/* Appends the file src to w. */
+static int out_copy(struct store *st, struct out *w, const char *src)
+{
+	char buf[65536];
+	int fd = open(src, O_RDONLY | O_CLOEXEC);
+	ssize_t r;
+
+	if (fd < 0)
+		return st_fail(st, STORE_EIO, "cannot read %s: %s", src, strerror(errno));
+	while ((r = read(fd, buf, sizeof buf)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			r = st_fail(st, STORE_EIO, "cannot read %s: %s", src, strerror(errno));
+			close(fd);
+			return (int)r;
+		}
+		if (fwrite(buf, 1, (size_t)r, w->f) != (size_t)r)
+			break;
+	}
+	close(fd);
+	return 0; /* a write error is w's, told by out_close */
+}
+
+/* ------------------------------------------------------------ the copy folder */
+
+/*
+ * A copy folder holds MARKER, naming the store that made it.  --force
+ * replaces a folder only when its marker names this store, and only when
+ * everything in it is what its MANIFEST.sha256 lists, unchanged: a file a
+ * person added, or edited, after the export makes the replacement refuse.
+ * The earlier folder is then swapped out in one rename and emptied by its
+ * manifest's list, never by a recursive delete.
+ */
+#define MARKER ".lightbox-export"
+
+struct listed {
+	char *name;             /* relative to the folder */
+	char hex[65];
+};
+
+struct listing {
+	struct listed *v;
+	size_t n;
+};
+
+static void listing_free(struct listing *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].name);
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct listed *)a)->name, ((const struct listed *)b)->name);
+}
+
+/* A name inside the folder: relative, no empty, "." or ".." part. */
+static int inside(const char *name)
+{
+	const char *p = name, *slash;
+	size_t len;
+
+	if (*name == '\0' || *name == '/')
+		return 0;
+	for (;;) {
+		slash = strchr(p, '/');
+		len = slash ? (size_t)(slash - p) : strlen(p);
+		if (len == 0 || (len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		if (slash == NULL)
+			return 1;
+		p = slash + 1;
+	}
+}
+
+/* Reads dir's MANIFEST.sha256 as lightbox writes it ("HEX  NAME" lines);
+ * 0, or -1 when it is missing or not such a file. */
+static int read_manifest(const char *dir, struct listing *l)
+{
+	char *path = xasprintf("%s/MANIFEST.sha256", dir), *text, *line, *save = NULL;
+	size_t len, cap = 0;
+	int rc = util_read_file(path, 64 << 20, &text, &len);
+
+	free(path);
+	memset(l, 0, sizeof *l);
+	if (rc < 0)
+		return -1;
+	if (strlen(text) != len)
+		rc = -1;
+	for (line = strtok_r(text, "\n", &save); line && rc == 0; line = strtok_r(NULL, "\n", &save)) {
+		if (strspn(line, "0123456789abcdef") != 64 || strncmp(line + 64, "  ", 2) != 0 ||
+		    !inside(line + 66)) {
+			rc = -1;
+			break;
+		}
+		if (l->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			l->v = xrealloc(l->v, cap * sizeof *l->v);
+		}
+		memcpy(l->v[l->n].hex, line, 64);
+		l->v[l->n].hex[64] = '\0';
+		l->v[l->n++].name = xstrdup(line + 66);
+	}
+	free(text);
+	if (rc)
+		listing_free(l);
+	else if (l->n)
+		qsort(l->v, l->n, sizeof *l->v, by_name);
+	return rc;
+}
+
+static int is_listed(const struct listing *l, const char *name)
+{
+	struct listed key = { (char *)name, "" };
+
+	return l->n && bsearch(&key, l->v, l->n, sizeof *l->v, by_name) != NULL;
+}
+
+/* 1 when some listed file lies under the folder dir (relative). */
+static int holds_listed(const struct listing *l, const char *dir)
+{
+	size_t i, n = strlen(dir);
+
+	for (i = 0; i < l->n; i++)
+		if (strncmp(l->v[i].name, dir, n) == 0 && l->v[i].name[n] == '/')
+			return 1;
+	return 0;
+}
+
+/* The first thing under root/rel that the listing does not account for (a
+ * path relative to root, owned), or NULL: every file is listed (or is the
+ * manifest or the marker) and every folder holds listed files. */
+static char *unlisted(const char *root, const char *rel, const struct listing *l)
+{
+	char *path = rel ? xasprintf("%s/%s", root, rel) : xstrdup(root), *sub, *found = NULL;
+	DIR *d = opendir(path);
+	struct dirent *e;
+	struct stat sb;
+
+	free(path);
+	if (d == NULL)
+		return xstrdup(rel ? rel : ".");
+	while (found == NULL && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		sub = rel ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
+		if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+			found = sub;
+		else if (S_ISDIR(sb.st_mode)) {
+			found = holds_listed(l, sub) ? unlisted(root, sub, l) : xstrdup(sub);
+			free(sub);
+		} else if (!S_ISREG(sb.st_mode))
+			found = sub;
+		else if ((rel == NULL && (strcmp(sub, "MANIFEST.sha256") == 0 || strcmp(sub, MARKER) == 0)) ||
+			 is_listed(l, sub))
+			free(sub);
+		else
+			found = sub;
+	}
+	closedir(d);
+	return found;
+}
+
+/* The id in dir's marker; 0, or -1 when there is none. */
+static int read_marker(const char *dir, char id[33])
+{
+	char *path = xasprintf("%s/%s", dir, MARKER), *text, *p;
+	size_t len;
+	int rc = util_read_file(path, 4096, &text, &len);
+
+	free(path);
+	if (rc < 0)
+		return -1;
+	p = strstr(text, "\nstore ");
+	rc = p && strspn(p + 7, "0123456789abcdef") == 32 ? 0 : -1;
+	if (rc == 0) {
+		memcpy(id, p + 7, 32);
+		id[32] = '\0';
+	}
+	free(text);
+	return rc;
+}
+
+static int refuse_force(struct store *st, const char *copy_to, const char *why)
+{
+	return st_fail(st, STORE_EINVAL, "%s %s; not replacing it even with --force: move that away, or choose a new folder",
+		       copy_to, why);
+}
+
+/* May the export go to dest (absolute; o->copy_to as given)?  When it is an
+ * earlier export to replace, *old gets its listing. */
+static int check_copy_to(struct store *st, const struct lb_export_options *o, const char *dest,
+			 struct listing *old, int *replace)
+{
+	struct stat sb;
+	char id[33], theirs[33], hex[65], *extra, *path, *why;
+	size_t i;
+	int rc = 0;
+
+	*replace = 0;
+	if (lstat(dest, &sb) < 0)
+		return errno == ENOENT ? 0 : st_fail(st, STORE_EIO, "cannot use %s: %s", o->copy_to, strerror(errno));
+	if (S_ISLNK(sb.st_mode))
+		return st_fail(st, STORE_EINVAL, "%s is a symbolic link; give the folder itself, or a new folder",
+			       o->copy_to);
+	if (!S_ISDIR(sb.st_mode))
+		return st_fail(st, STORE_EINVAL, "%s exists and is not a folder; choose another place to copy to",
+			       o->copy_to);
+	if (!o->force)
+		return st_fail(st, STORE_EINVAL,
+			       "%s already exists; choose a new folder, or add --force to replace an earlier "
+			       "export there",
+			       o->copy_to);
+	rc = store_id(st, id);
+	if (rc)
+		return rc;
+	if (read_marker(dest, theirs) < 0)
+		return refuse_force(st, o->copy_to, "was not made by lightbox export (it has no " MARKER " file)");
+	if (strcmp(id, theirs) != 0)
+		return refuse_force(st, o->copy_to, "holds an export of another lightbox store");
+	if (read_manifest(dest, old) < 0)
+		return refuse_force(st, o->copy_to, "has no MANIFEST.sha256 as lightbox writes it");
+	extra = unlisted(dest, NULL, old);
+	if (extra) {
+		path = util_visible_dup(extra, 0);
+		why = xasprintf("holds %s, which the earlier export did not make (its MANIFEST.sha256 does "
+				"not list it)",
+				path);
+		rc = refuse_force(st, o->copy_to, why);
+		free(why);
+		free(path);
+		free(extra);
+	}
+	for (i = 0; i < old->n && rc == 0; i++) {
+		path = xasprintf("%s/%s", dest, old->v[i].name);
+		if (hash_path(path, hex) < 0 && errno != ENOENT)
+			rc = st_fail(st, STORE_EIO, "cannot read %s: %s", path, strerror(errno));
+		else if (access(path, F_OK) == 0 && strcmp(hex, old->v[i].hex) != 0) {
+			why = util_visible_dup(old->v[i].name, 0);
+			free(path);
+			path = xasprintf("holds %s, changed since it was exported (its SHA-256 is not the one in "
+					 "MANIFEST.sha256)",
+					 why);
+			rc = refuse_force(st, o->copy_to, path);
+			free(why);
+		}
+		free(path);
+	}
+	if (rc)
+		listing_free(old);
+	else
+		*replace = 1;
+	return rc;
+}
+
+/* Empties old, an earlier export moved aside, of what its listing names and
+ * then of the folders left empty; 0 when old is gone, -1 when something
+ * unlisted that appeared meanwhile keeps it. */
+static int remove_listed(const char *old, const struct listing *l)
+{
+	char *path, *slash;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		path = xasprintf("%s/%s", old, l->v[i].name);
+		unlink(path);
+		free(path);
+	}
+	path = xasprintf("%s/MANIFEST.sha256", old);
+	unlink(path);
+	free(path);
+	path = xasprintf("%s/%s", old, MARKER);
+	unlink(path);
+	free(path);
+	for (i = 0; i < l->n; i++) {
+		path = xasprintf("%s/%s", old, l->v[i].name);
+		while ((slash = strrchr(path, '/')) != NULL && strlen(path) > strlen(old) + 1) {
+			*slash = '\0';
+			if (strlen(path) > strlen(old))
+				rmdir(path);
+		}
+		free(path);
+	}
+	return rmdir(old);
+}
+
+/* Puts the finished stage at dest.  An earlier export there (replace) is
+ * swapped out in one rename where the file system can, then emptied by its
+ * listing; *kept names where it stays when something unlisted kept it. */
+static int install_folder(struct store *st, char **stage, const char *dest, const char *parent, int replace,
+			  const struct listing *l, char **kept)
 {
 	char *old = NULL;
 	int rc = 0;
 
-	if (access(dest, F_OK) == 0) {
+	if (!replace) {
+		if (renameat2(AT_FDCWD, *stage, AT_FDCWD, dest, RENAME_NOREPLACE) < 0 &&
+		    ((errno != EINVAL && errno != ENOSYS) || rename(*stage, dest) < 0))
+			return st_fail(st, STORE_EIO, "cannot put the export in place at %s: %s", dest,
+				       strerror(errno));
+		xfree(stage);
+		util_fsync_dir_of(dest);
+		return 0;
+	}
+	if (renameat2(AT_FDCWD, *stage, AT_FDCWD, dest, RENAME_EXCHANGE) == 0) {
+		old = *stage; /* the stage's name now holds the earlier export */
+		*stage = NULL;
+	} else {
 		old = xasprintf("%s/.%s.old.XXXXXX", parent, util_basename(dest));
 		if (mkdtemp(old) == NULL || rename(dest, old) < 0) {
 			rc = st_fail(st, STORE_EIO, "cannot move the earlier export %s aside: %s", dest,
 				     strerror(errno));
-			if (old)
-				rmdir(old);
+			rmdir(old);
 			free(old);
 			return rc;
 		}
-	}
-	if (rename(stage, dest) < 0) {
-		rc = st_fail(st, STORE_EIO, "cannot put the export in place at %s: %s", dest, strerror(errno));
-		if (old)
+		if (rename(*stage, dest) < 0) {
+			rc = st_fail(st, STORE_EIO, "cannot put the export in place at %s: %s", dest,
+				     strerror(errno));
 			rename(old, dest);
+			free(old);
+			return rc;
+		}
+		xfree(stage);
 	}
-	if (rc == 0)
-		util_fsync_dir_of(dest);
-	if (old) {
-		if (rc == 0)
-			rm_rf(old);
+	util_fsync_dir_of(dest);
+	if (remove_listed(old, l) < 0)
+		*kept = old;
+	else
 		free(old);
-	}
+	return 0;
+}
+
+static int write_marker(struct store *st, const char *stage)
+{
+	char id[33], *path, *text;
+	int rc = store_id(st, id);
+
+	if (rc)
+		return rc;
+	path = xasprintf("%s/%s", stage, MARKER);
+	text = xasprintf("This folder is an export made by lightbox; lightbox export --copy-to --force\n"
+			 "replaces it, deleting only the files its MANIFEST.sha256 lists, when it\n"
+			 "holds nothing else and they are unchanged.\n"
+			 "store %s\n",
+			 id);
+	rc = write_new_file(st, path, text, strlen(text));
+	free(text);
+	free(path);
 	return rc;
 }
+
+/* ------------------------------------------------------------ the export */
 
 int store_export(struct store *st, const struct lb_export_options *o, struct lb_export_result *res)
 {
 	struct ex x;
-	char *dest = NULL, *parent = NULL, *out_abs = NULL, *tmp_out = NULL, *rec = NULL;
-	FILE *out_f = NULL;
-	int rc, own_txn = 0;
+	struct out rec, out;
+	struct listing old = { 0 };
+	char *dest = NULL, *parent = NULL, *out_abs = NULL, *path = NULL, hex[65];
+	int rc, fd, own_txn = 0, replace = 0;
 
 	memset(res, 0, sizeof *res);
 	memset(&x, 0, sizeof x);
+	out_init(&rec);
+	out_init(&out);
 	x.st = st;
 	x.o = o;
 	x.first = 1;
@@ -1397,15 +1950,17 @@ int store_export(struct store *st, const struct lb_export_options *o, struct lb_
 	if (o->copy_to) {
 		dest = abs_path(o->copy_to);
 		parent = parent_of(dest);
-		rc = check_copy_to(st, o, dest);
-		if (rc == 0 && o->out) {
+		if (o->out && strcmp(o->out, "-") != 0) {
 			out_abs = abs_path(o->out);
-			if (strncmp(out_abs, dest, strlen(dest)) == 0 && out_abs[strlen(dest)] == '/')
+			if (strncmp(out_abs, dest, strlen(dest)) == 0 && out_abs[strlen(dest)] == '/') {
 				rc = st_fail(st, STORE_EINVAL,
 					     "--out points inside the --copy-to folder; leave --out away: the "
 					     "record is written there as selection.%s",
 					     lb_export_format_name(o->format));
+				goto out;
+			}
 		}
+		rc = check_copy_to(st, o, dest, &old, &replace);
 		if (rc)
 			goto out;
 		if (util_mkdir_p(parent) < 0) {
@@ -1419,23 +1974,30 @@ int store_export(struct store *st, const struct lb_export_options *o, struct lb_
 			xfree(&x.stage);
 			goto out;
 		}
-		chmod(x.stage, 0755);
+		chmod(x.stage, 0777 & ~util_umask());
 		x.rec_rel = xasprintf("selection.%s", lb_export_format_name(o->format));
-		rec = xasprintf("%s/%s", x.stage, x.rec_rel);
-		x.f = fopen(rec, "wx");
-		if (x.f == NULL) {
-			rc = st_fail(st, STORE_EIO, "cannot create %s: %s", rec, strerror(errno));
+		path = xasprintf("%s/%s", x.stage, x.rec_rel);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd < 0) {
+			rc = st_fail(st, STORE_EIO, "cannot create %s: %s", path, strerror(errno));
 			goto out;
 		}
-	} else if (o->out) {
-		x.f = out_f = open_temp(st, o->out, &tmp_out);
-		if (x.f == NULL) {
-			rc = STORE_EIO;
-			goto out;
-		}
+		out_start(&rec, fd, 1, path);
+		rec.sync = 1;
 	} else {
-		x.f = o->to;
+		/* No --out: the caller's stream. */
+		rc = out_open(st, o->out ? o->out : "-", o->to, &rec);
+		if (rc)
+			goto out;
 	}
+	/* A stream can block until someone reads it: opened before the read
+	 * transaction, so a waiting FIFO holds no snapshot. */
+	if (o->copy_to && o->out) {
+		rc = out_open(st, o->out, o->to, &out);
+		if (rc)
+			goto out;
+	}
+	x.f = rec.f;
 	/* One read transaction: a consistent snapshot while others curate. */
 	if (st->depth == 0 && sqlite3_get_autocommit(st->db)) {
 		rc = st_exec(st, "BEGIN");
@@ -1446,66 +2008,39 @@ int store_export(struct store *st, const struct lb_export_options *o, struct lb_
 	rc = walk(&x);
 	if (own_txn)
 		st_exec(st, "COMMIT");
-	if (rc)
-		goto out;
-	if (x.stage) {
-		FILE *m;
-		rc = close_synced(st, x.f, rec);
-		x.f = NULL;
-		if (rc)
-			goto out;
+	x.f = NULL;
+	if (rc == 0)
+		rc = out_close(st, &rec);
+	if (rc == 0 && x.stage) {
 		/* The manifest lists the record too: hash it as written. */
-		{
-			char hex[65];
-			if (hash_path(rec, hex) < 0) {
-				rc = st_fail(st, STORE_EIO, "cannot read back %s: %s", rec, strerror(errno));
-				goto out;
-			}
-			sb_addf(&x.manifest, "%s  %s\n", hex, x.rec_rel);
-		}
-		free(rec);
-		rec = xasprintf("%s/MANIFEST.sha256", x.stage);
-		m = fopen(rec, "wx");
-		if (m == NULL) {
-			rc = st_fail(st, STORE_EIO, "cannot create %s: %s", rec, strerror(errno));
+		if (hash_path(path, hex) < 0) {
+			rc = st_fail(st, STORE_EIO, "cannot read back %s: %s", path, strerror(errno));
 			goto out;
 		}
-		fwrite(x.manifest.s, 1, x.manifest.len, m);
-		rc = close_synced(st, m, rec);
-		if (rc == 0 && o->out) {
-			out_f = open_temp(st, o->out, &tmp_out);
-			free(rec);
-			rec = xasprintf("%s/%s", x.stage, x.rec_rel);
-			rc = out_f ? copy_plain(st, rec, out_f) : STORE_EIO;
-		}
+		sb_addf(&x.manifest, "%s  %s\n", hex, x.rec_rel);
+		if (o->out)
+			rc = out_copy(st, &out, path);
+		free(path);
+		path = xasprintf("%s/MANIFEST.sha256", x.stage);
+		if (rc == 0)
+			rc = write_new_file(st, path, x.manifest.s, x.manifest.len);
+		if (rc == 0)
+			rc = write_marker(st, x.stage);
 		if (rc == 0)
 			rc = sync_dir(st, x.stage);
-		if (rc)
-			goto out;
+		/* Flushed before the folder goes in place, renamed after it. */
+		if (rc == 0 && out.f && fflush(out.f) != 0)
+			rc = write_fail(st, out.name, out.err ? out.err : errno);
+		if (rc == 0)
+			rc = install_folder(st, &x.stage, dest, parent, replace, &old, &res->kept);
+		if (rc == 0)
+			res->record_path = xasprintf("%s/%s", o->copy_to, x.rec_rel);
+		if (rc == 0 && o->out)
+			rc = out_close(st, &out);
 	}
-	if (out_f) {
-		rc = close_synced(st, out_f, o->out);
-		out_f = NULL;
-		if (rc)
-			goto out;
-	} else if (x.f && fflush(x.f) != 0) {
-		rc = st_fail(st, STORE_EIO, "cannot write the record: %s", strerror(errno));
+	if (rc)
 		goto out;
-	}
-	if (x.stage) {
-		rc = install_folder(st, x.stage, dest, parent);
-		if (rc)
-			goto out;
-		xfree(&x.stage);
-		res->record_path = xasprintf("%s/%s", o->copy_to, x.rec_rel);
-	}
-	if (tmp_out) {
-		if (rename(tmp_out, o->out) < 0) {
-			rc = st_fail(st, STORE_EIO, "cannot write %s: %s", o->out, strerror(errno));
-			goto out;
-		}
-		util_fsync_dir_of(out_abs ? out_abs : o->out);
-		xfree(&tmp_out);
+	if (o->out && strcmp(o->out, "-") != 0) {
 		free(res->record_path);
 		res->record_path = xstrdup(o->out);
 	}
@@ -1514,23 +2049,18 @@ int store_export(struct store *st, const struct lb_export_options *o, struct lb_
 	res->n_files = x.n_files;
 	res->bytes_copied = x.bytes;
 out:
+	out_free(&rec);
+	out_free(&out);
 	if (x.stage) {
-		if (x.f)
-			fclose(x.f);
 		rm_rf(x.stage);
 		free(x.stage);
 	}
-	if (out_f)
-		fclose(out_f);
-	if (tmp_out) {
-		unlink(tmp_out);
-		free(tmp_out);
-	}
+	listing_free(&old);
 	for (size_t i = 0; i < x.nslugs; i++)
 		free(x.slugs[i]);
 	free(x.slugs);
 	free(x.rec_rel);
-	free(rec);
+	free(path);
 	free(dest);
 	free(parent);
 	free(out_abs);

@@ -605,6 +605,22 @@ int store_schema_version(struct store *st)
 	return v;
 }
 
+int store_id(struct store *st, char id[33])
+{
+	char *v = NULL;
+	int rc = store_setting_get(st, "id", &v);
+
+	id[0] = '\0';
+	if (rc == 0 && v && strlen(v) == 32 && strspn(v, "0123456789abcdef") == 32)
+		memcpy(id, v, 33);
+	free(v);
+	if (rc)
+		return rc;
+	return id[0] ? 0
+		     : st_fail(st, STORE_EIO, "the store %s has no id among its settings; it is damaged",
+			       st->dir);
+}
+
 static int check_identity(struct store *st)
 {
 	int app = 0, ver = 0, tables = 0, rc;
