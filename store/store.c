@@ -58,8 +58,10 @@ int st_sqlfail(struct store *st, int rc, const char *doing)
 		}
 	}
 	if (prim == SQLITE_FULL)
-		return st_fail(st, STORE_EIO, "%s: the disk is full; nothing was saved. Free space and retry",
-			       doing);
+		return st_fail(st, STORE_EIO,
+			       "%s: the disk holding %s is full (%s); nothing was saved: free some space "
+			       "there and try again",
+			       doing, st->dir, strerror(ENOSPC));
 	if (prim == SQLITE_CONSTRAINT)
 		return st_fail(st, STORE_EINVAL, "%s: %s", doing, sqlite3_errmsg(st->db));
 	if (prim == SQLITE_CORRUPT || prim == SQLITE_NOTADB)
@@ -113,8 +115,7 @@ int st_file_fail(struct store *st, const char *path, const char *doing)
 		rc = st_fail(st, STORE_EREADONLY, "%s %s: %s", doing, path, why);
 	else
 		rc = st_fail(st, e == EROFS || e == EACCES || e == EPERM ? STORE_EREADONLY : STORE_EIO,
-			     "%s %s: %s%s", doing, path, strerror(e),
-			     e == ENOSPC ? "; free disk space and retry" : "");
+			     "%s %s: %s%s", doing, path, strerror(e), util_write_hint(e));
 	free(why);
 	errno = e;
 	return rc;
