@@ -1287,11 +1287,11 @@ static int sync_dir(struct store *st, const char *dir)
  * followed to what it names.
  */
 struct out {
-	char *name;             /* for messages */
-	char *final;            /* the regular file to replace at the end */
-	char *tmp;              /* its temporary, while it exists */
-	int fd, own, sync;      /* own: ours to close; sync: a file to fsync */
-	int err;                /* errno of the first failed write, 0 */
+	char *name;	   /* for messages */
+	char *final;	   /* the regular file to replace at the end */
+	char *tmp;	   /* its temporary, while it exists */
+	int fd, own, sync; /* own: ours to close; sync: a file to fsync */
+	int err;	   /* errno of the first failed write, 0 */
 	FILE *f;
 };
 
@@ -1316,7 +1316,7 @@ static void out_init(struct out *w)
 
 static void out_start(struct out *w, int fd, int own, const char *name)
 {
-	cookie_io_functions_t io = { NULL, out_write, NULL, NULL };
+	cookie_io_functions_t io = {NULL, out_write, NULL, NULL};
 
 	w->fd = fd;
 	w->own = own;
@@ -1347,8 +1347,8 @@ static int out_close(struct store *st, struct out *w)
 		return write_fail(st, w->name, err);
 	if (w->tmp) {
 		if (rename(w->tmp, w->final) < 0)
-			return st_fail(st, STORE_EIO, "cannot put the record in place at %s: %s", w->final,
-				       strerror(errno));
+			return st_fail(st, STORE_EIO, "cannot put the record in place at %s: %s",
+				       w->final, strerror(errno));
 		xfree(&w->tmp);
 		util_fsync_dir_of(w->final);
 	}
@@ -1391,7 +1391,8 @@ static int follow_links(struct store *st, const char *path, int *proc, int *fdn)
 	for (hops = 0; hops < 40; hops++) {
 		if (strncmp(cur, "/proc/", 6) == 0) {
 			*proc = 1;
-			if (strncmp(cur, self, sl) != 0 || sscanf(cur + sl, "%d%n", fdn, &end) != 1 ||
+			if (strncmp(cur, self, sl) != 0 ||
+			    sscanf(cur + sl, "%d%n", fdn, &end) != 1 ||
 			    cur[sl + (size_t)end] != '\0')
 				*fdn = -1;
 			break;
@@ -1403,8 +1404,8 @@ static int follow_links(struct store *st, const char *path, int *proc, int *fdn)
 		    ls.st_uid != geteuid() && ls.st_uid != ds.st_uid) {
 			safe = util_visible_dup(cur, 0);
 			rc = st_fail(st, STORE_EINVAL,
-				     "%s is a symbolic link in the shared folder %s and belongs to someone "
-				     "else; lightbox does not follow it: give another name",
+				     "%s is a symbolic link in the shared folder %s and belongs to "
+				     "someone else; lightbox does not follow it: give another name",
 				     safe, dir);
 			free(safe);
 			free(dir);
@@ -1467,8 +1468,8 @@ static int out_replace(struct store *st, struct out *w, const char *final, const
 	}
 	free(dir);
 	/* Owner first: chown clears the set-id bits that chmod then restores. */
-	if (sb && (sb->st_uid != geteuid() || sb->st_gid != getegid()) && fchown(fd, sb->st_uid, sb->st_gid) < 0 &&
-	    fchown(fd, (uid_t)-1, sb->st_gid) < 0)
+	if (sb && (sb->st_uid != geteuid() || sb->st_gid != getegid()) &&
+	    fchown(fd, sb->st_uid, sb->st_gid) < 0 && fchown(fd, (uid_t)-1, sb->st_gid) < 0)
 		errno = 0; /* not ours to give away: the replacement is ours */
 	fchmod(fd, sb ? sb->st_mode & 07777 : 0666 & ~util_umask());
 	w->sync = 1;
@@ -1488,7 +1489,8 @@ static int out_open(struct store *st, const char *path, FILE *std, struct out *w
 		if (std == NULL)
 			std = stdout;
 		if (fflush(std) != 0 || fileno(std) < 0)
-			return st_fail(st, STORE_EIO, "cannot write standard output: %s", strerror(errno));
+			return st_fail(st, STORE_EIO, "cannot write standard output: %s",
+				       strerror(errno));
 		out_start(w, fileno(std), 0, "standard output");
 		return 0;
 	}
@@ -1496,7 +1498,8 @@ static int out_open(struct store *st, const char *path, FILE *std, struct out *w
 	if (rc)
 		return rc;
 	if (proc) {
-		fd = fdn >= 0 ? fcntl(fdn, F_DUPFD_CLOEXEC, 3) : open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
+		fd = fdn >= 0 ? fcntl(fdn, F_DUPFD_CLOEXEC, 3)
+			      : open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
 		if (fd < 0)
 			return st_fail(st, STORE_EIO, "cannot write %s: %s", path, strerror(errno));
 		out_start(w, fd, 1, path);
@@ -1507,9 +1510,9 @@ static int out_open(struct store *st, const char *path, FILE *std, struct out *w
 			link[n] = '\0';
 			real = util_visible_dup(link, 0);
 			rc = st_fail(st, STORE_EINVAL,
-				     "%s is a symbolic link to %s, which does not exist; lightbox writes "
-				     "through a link only to something that exists: create it, or give "
-				     "another name",
+				     "%s is a symbolic link to %s, which does not exist; lightbox "
+				     "writes through a link only to something that exists: create "
+				     "it, or give another name",
 				     path, real);
 			free(real);
 			return rc;
@@ -1523,29 +1526,32 @@ static int out_open(struct store *st, const char *path, FILE *std, struct out *w
 	}
 	if (S_ISDIR(sb.st_mode))
 		return st_fail(st, STORE_EINVAL,
-			       "%s is a folder; give a file name for the record (--copy-to makes a folder "
-			       "of files)",
+			       "%s is a folder; give a file name for the record (--copy-to makes "
+			       "a folder of files)",
 			       path);
 	if (S_ISBLK(sb.st_mode))
-		return st_fail(st, STORE_EINVAL,
-			       "%s is a disk (a block device); lightbox writes the record to a file, a "
-			       "terminal, a pipe or a socket, never over a disk",
-			       path);
+		return st_fail(
+			st, STORE_EINVAL,
+			"%s is a disk (a block device); lightbox writes the record to a file, a "
+			"terminal, a pipe or a socket, never over a disk",
+			path);
 	if (S_ISREG(sb.st_mode)) {
 		real = realpath(path, NULL);
 		if (real == NULL)
 			return st_fail(st, STORE_EIO, "cannot write %s: %s", path, strerror(errno));
 		if (faccessat(AT_FDCWD, real, W_OK, AT_EACCESS) < 0)
-			rc = st_fail(st, STORE_EREADONLY,
-				     "%s cannot be written (%s); make it writable or give another name",
-				     path, strerror(errno));
+			rc = st_fail(
+				st, STORE_EREADONLY,
+				"%s cannot be written (%s); make it writable or give another name",
+				path, strerror(errno));
 		else
 			rc = out_replace(st, w, real, &sb);
 		free(real);
 		return rc;
 	}
 	/* A character device, a FIFO or a socket: a stream, written where it is. */
-	fd = S_ISSOCK(sb.st_mode) ? connect_unix(path) : open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	fd = S_ISSOCK(sb.st_mode) ? connect_unix(path)
+				  : open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return st_fail(st, STORE_EIO, "cannot write %s: %s", path, strerror(errno));
 	out_start(w, fd, 1, path);
@@ -1589,7 +1595,7 @@ static int out_copy(struct store *st, struct out *w, const char *src)
 #define MARKER ".lightbox-export"
 
 struct listed {
-	char *name;             /* relative to the folder */
+	char *name; /* relative to the folder */
 	char hex[65];
 };
 
@@ -1624,7 +1630,8 @@ static int inside(const char *name)
 	for (;;) {
 		slash = strchr(p, '/');
 		len = slash ? (size_t)(slash - p) : strlen(p);
-		if (len == 0 || (len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.'))
+		if (len == 0 || (len == 1 && p[0] == '.') ||
+		    (len == 2 && p[0] == '.' && p[1] == '.'))
 			return 0;
 		if (slash == NULL)
 			return 1;
@@ -1646,7 +1653,8 @@ static int read_manifest(const char *dir, struct listing *l)
 		return -1;
 	if (strlen(text) != len)
 		rc = -1;
-	for (line = strtok_r(text, "\n", &save); line && rc == 0; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(text, "\n", &save); line && rc == 0;
+	     line = strtok_r(NULL, "\n", &save)) {
 		if (strspn(line, "0123456789abcdef") != 64 || strncmp(line + 64, "  ", 2) != 0 ||
 		    !inside(line + 66)) {
 			rc = -1;
@@ -1670,7 +1678,7 @@ static int read_manifest(const char *dir, struct listing *l)
 
 static int is_listed(const struct listing *l, const char *name)
 {
-	struct listed key = { (char *)name, "" };
+	struct listed key = {(char *)name, ""};
 
 	return l->n && bsearch(&key, l->v, l->n, sizeof *l->v, by_name) != NULL;
 }
@@ -1710,7 +1718,8 @@ static char *unlisted(const char *root, const char *rel, const struct listing *l
 			free(sub);
 		} else if (!S_ISREG(sb.st_mode))
 			found = sub;
-		else if ((rel == NULL && (strcmp(sub, "MANIFEST.sha256") == 0 || strcmp(sub, MARKER) == 0)) ||
+		else if ((rel == NULL &&
+			  (strcmp(sub, "MANIFEST.sha256") == 0 || strcmp(sub, MARKER) == 0)) ||
 			 is_listed(l, sub))
 			free(sub);
 		else
@@ -1742,8 +1751,21 @@ static int read_marker(const char *dir, char id[33])
 
 static int refuse_force(struct store *st, const char *copy_to, const char *why)
 {
-	return st_fail(st, STORE_EINVAL, "%s %s; not replacing it even with --force: move that away, or choose a new folder",
-		       copy_to, why);
+	return st_fail(
+		st, STORE_EINVAL,
+		"%s %s; not replacing it even with --force: move that away, or choose a new folder",
+		copy_to, why);
+}
+
+/* Refuses to replace copy_to for name in it, which what describes. */
+static int refuse_for(struct store *st, const char *copy_to, const char *name, const char *what)
+{
+	char *safe = util_visible_dup(name, 0), *why = xasprintf("holds %s, %s", safe, what);
+	int rc = refuse_force(st, copy_to, why);
+
+	free(why);
+	free(safe);
+	return rc;
 }
 
 /* May the export go to dest (absolute; o->copy_to as given)?  When it is an
@@ -1752,42 +1774,43 @@ static int check_copy_to(struct store *st, const struct lb_export_options *o, co
 			 struct listing *old, int *replace)
 {
 	struct stat sb;
-	char id[33], theirs[33], hex[65], *extra, *path, *why;
+	char id[33], theirs[33], hex[65], *extra, *path;
 	size_t i;
 	int rc = 0;
 
 	*replace = 0;
 	if (lstat(dest, &sb) < 0)
-		return errno == ENOENT ? 0 : st_fail(st, STORE_EIO, "cannot use %s: %s", o->copy_to, strerror(errno));
+		return errno == ENOENT ? 0
+				       : st_fail(st, STORE_EIO, "cannot use %s: %s", o->copy_to,
+						 strerror(errno));
 	if (S_ISLNK(sb.st_mode))
-		return st_fail(st, STORE_EINVAL, "%s is a symbolic link; give the folder itself, or a new folder",
+		return st_fail(st, STORE_EINVAL,
+			       "%s is a symbolic link; give the folder itself, or a new folder",
 			       o->copy_to);
 	if (!S_ISDIR(sb.st_mode))
-		return st_fail(st, STORE_EINVAL, "%s exists and is not a folder; choose another place to copy to",
+		return st_fail(st, STORE_EINVAL,
+			       "%s exists and is not a folder; choose another place to copy to",
 			       o->copy_to);
 	if (!o->force)
 		return st_fail(st, STORE_EINVAL,
-			       "%s already exists; choose a new folder, or add --force to replace an earlier "
-			       "export there",
+			       "%s already exists; choose a new folder, or add --force to replace "
+			       "an earlier export there",
 			       o->copy_to);
 	rc = store_id(st, id);
 	if (rc)
 		return rc;
 	if (read_marker(dest, theirs) < 0)
-		return refuse_force(st, o->copy_to, "was not made by lightbox export (it has no " MARKER " file)");
+		return refuse_force(st, o->copy_to,
+				    "was not made by lightbox export (it has no " MARKER " file)");
 	if (strcmp(id, theirs) != 0)
 		return refuse_force(st, o->copy_to, "holds an export of another lightbox store");
 	if (read_manifest(dest, old) < 0)
 		return refuse_force(st, o->copy_to, "has no MANIFEST.sha256 as lightbox writes it");
 	extra = unlisted(dest, NULL, old);
 	if (extra) {
-		path = util_visible_dup(extra, 0);
-		why = xasprintf("holds %s, which the earlier export did not make (its MANIFEST.sha256 does "
-				"not list it)",
-				path);
-		rc = refuse_force(st, o->copy_to, why);
-		free(why);
-		free(path);
+		rc = refuse_for(st, o->copy_to, extra,
+				"which the earlier export did not make (its MANIFEST.sha256 does "
+				"not list it)");
 		free(extra);
 	}
 	for (i = 0; i < old->n && rc == 0; i++) {
@@ -1795,15 +1818,13 @@ static int check_copy_to(struct store *st, const struct lb_export_options *o, co
 		if (hash_path(path, hex) < 0) {
 			/* A listed file that is gone loses nothing. */
 			if (errno != ENOENT)
-				rc = st_fail(st, STORE_EIO, "cannot read %s: %s", path, strerror(errno));
+				rc = st_fail(st, STORE_EIO, "cannot read %s: %s", path,
+					     strerror(errno));
 		} else if (strcmp(hex, old->v[i].hex) != 0) {
-			why = util_visible_dup(old->v[i].name, 0);
-			free(path);
-			path = xasprintf("holds %s, changed since it was exported (its SHA-256 is not the one in "
-					 "MANIFEST.sha256)",
-					 why);
-			rc = refuse_force(st, o->copy_to, path);
-			free(why);
+			rc = refuse_for(
+				st, o->copy_to, old->v[i].name,
+				"changed since it was exported (its SHA-256 is not the one in "
+				"MANIFEST.sha256)");
 		}
 		free(path);
 	}
@@ -1848,8 +1869,8 @@ static int remove_listed(const char *old, const struct listing *l)
 /* Puts the finished stage at dest.  An earlier export there (replace) is
  * swapped out in one rename where the file system can, then emptied by its
  * listing; *kept names where it stays when something unlisted kept it. */
-static int install_folder(struct store *st, char **stage, const char *dest, const char *parent, int replace,
-			  const struct listing *l, char **kept)
+static int install_folder(struct store *st, char **stage, const char *dest, const char *parent,
+			  int replace, const struct listing *l, char **kept)
 {
 	char *old = NULL;
 	int rc = 0;
@@ -1857,8 +1878,8 @@ static int install_folder(struct store *st, char **stage, const char *dest, cons
 	if (!replace) {
 		if (renameat2(AT_FDCWD, *stage, AT_FDCWD, dest, RENAME_NOREPLACE) < 0 &&
 		    ((errno != EINVAL && errno != ENOSYS) || rename(*stage, dest) < 0))
-			return st_fail(st, STORE_EIO, "cannot put the export in place at %s: %s", dest,
-				       strerror(errno));
+			return st_fail(st, STORE_EIO, "cannot put the export in place at %s: %s",
+				       dest, strerror(errno));
 		xfree(stage);
 		util_fsync_dir_of(dest);
 		return 0;
@@ -1869,15 +1890,15 @@ static int install_folder(struct store *st, char **stage, const char *dest, cons
 	} else {
 		old = xasprintf("%s/.%s.old.XXXXXX", parent, util_basename(dest));
 		if (mkdtemp(old) == NULL || rename(dest, old) < 0) {
-			rc = st_fail(st, STORE_EIO, "cannot move the earlier export %s aside: %s", dest,
-				     strerror(errno));
+			rc = st_fail(st, STORE_EIO, "cannot move the earlier export %s aside: %s",
+				     dest, strerror(errno));
 			rmdir(old);
 			free(old);
 			return rc;
 		}
 		if (rename(*stage, dest) < 0) {
-			rc = st_fail(st, STORE_EIO, "cannot put the export in place at %s: %s", dest,
-				     strerror(errno));
+			rc = st_fail(st, STORE_EIO, "cannot put the export in place at %s: %s",
+				     dest, strerror(errno));
 			rename(old, dest);
 			free(old);
 			return rc;
@@ -1900,11 +1921,12 @@ static int write_marker(struct store *st, const char *stage)
 	if (rc)
 		return rc;
 	path = xasprintf("%s/%s", stage, MARKER);
-	text = xasprintf("This folder is an export made by lightbox; lightbox export --copy-to --force\n"
-			 "replaces it, deleting only the files its MANIFEST.sha256 lists, when it\n"
-			 "holds nothing else and they are unchanged.\n"
-			 "store %s\n",
-			 id);
+	text = xasprintf(
+		"This folder is an export made by lightbox; lightbox export --copy-to --force\n"
+		"replaces it, deleting only the files its MANIFEST.sha256 lists, when it\n"
+		"holds nothing else and they are unchanged.\n"
+		"store %s\n",
+		id);
 	rc = write_new_file(st, path, text, strlen(text));
 	free(text);
 	free(path);
@@ -1917,7 +1939,7 @@ int store_export(struct store *st, const struct lb_export_options *o, struct lb_
 {
 	struct ex x;
 	struct out rec, out;
-	struct listing old = { 0 };
+	struct listing old = {0};
 	char *dest = NULL, *parent = NULL, *out_abs = NULL, *path = NULL, hex[65];
 	int rc, fd, own_txn = 0, replace = 0;
 
@@ -1954,9 +1976,11 @@ int store_export(struct store *st, const struct lb_export_options *o, struct lb_
 		parent = parent_of(dest);
 		if (o->out && strcmp(o->out, "-") != 0) {
 			out_abs = abs_path(o->out);
-			if (strncmp(out_abs, dest, strlen(dest)) == 0 && out_abs[strlen(dest)] == '/') {
+			if (strncmp(out_abs, dest, strlen(dest)) == 0 &&
+			    out_abs[strlen(dest)] == '/') {
 				rc = st_fail(st, STORE_EINVAL,
-					     "--out points inside the --copy-to folder; leave --out away: the "
+					     "--out points inside the --copy-to folder; leave "
+					     "--out away: the "
 					     "record is written there as selection.%s",
 					     lb_export_format_name(o->format));
 				goto out;
@@ -1966,13 +1990,15 @@ int store_export(struct store *st, const struct lb_export_options *o, struct lb_
 		if (rc)
 			goto out;
 		if (util_mkdir_p(parent) < 0) {
-			rc = st_fail(st, STORE_EIO, "cannot create %s: %s", parent, strerror(errno));
+			rc = st_fail(st, STORE_EIO, "cannot create %s: %s", parent,
+				     strerror(errno));
 			goto out;
 		}
 		x.stage = xasprintf("%s/.%s.tmp.XXXXXX", parent, util_basename(dest));
 		if (mkdtemp(x.stage) == NULL) {
-			rc = st_fail(st, errno == EACCES || errno == EROFS ? STORE_EREADONLY : STORE_EIO,
-				     "cannot create a folder in %s: %s", parent, strerror(errno));
+			rc = st_fail(
+				st, errno == EACCES || errno == EROFS ? STORE_EREADONLY : STORE_EIO,
+				"cannot create a folder in %s: %s", parent, strerror(errno));
 			xfree(&x.stage);
 			goto out;
 		}
@@ -2016,7 +2042,8 @@ int store_export(struct store *st, const struct lb_export_options *o, struct lb_
 	if (rc == 0 && x.stage) {
 		/* The manifest lists the record too: hash it as written. */
 		if (hash_path(path, hex) < 0) {
-			rc = st_fail(st, STORE_EIO, "cannot read back %s: %s", path, strerror(errno));
+			rc = st_fail(st, STORE_EIO, "cannot read back %s: %s", path,
+				     strerror(errno));
 			goto out;
 		}
 		sb_addf(&x.manifest, "%s  %s\n", hex, x.rec_rel);
