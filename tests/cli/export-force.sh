@@ -16,9 +16,9 @@ cd "$T" || exit 1
 export_to() { "$LIGHTBOX" export 1 --all --copy-to "$@"; }
 files() { (cd "$1" && find . | sort | tr '\n' ' '); }
 
-like "$(sql "SELECT value FROM store_meta WHERE key = 'id'")" "^[0-9a-f]{32}$" "the store has an id"
+like "$(sql "SELECT value FROM setting WHERE key = 'id'")" "^[0-9a-f]{32}$" "the store has an id"
 ok "an export folder is made" export_to out
-like "$(cat out/.lightbox-export)" "store $(sql "SELECT value FROM store_meta WHERE key = 'id'")" \
+like "$(cat out/.lightbox-export)" "store $(sql "SELECT value FROM setting WHERE key = 'id'")" \
 	"with a marker naming the store"
 ok "sha256sum -c still verifies it" sh -c "cd out && sha256sum -c --strict --quiet MANIFEST.sha256"
 "$LIGHTBOX" candidate add --brief 1 --text "third" >/dev/null
