@@ -33,9 +33,13 @@ is "$(mode new2.json)" "664" "a new file gets 0666 less the umask (002)"
 echo old >kept.json && chmod 604 kept.json
 ok "an existing file is replaced" "$LIGHTBOX" export 1 --out kept.json
 is "$(record kept.json):$(mode kept.json)" "homepage:604" "keeping its mode"
-chown 1:1 kept.json 2>/dev/null && chmod 640 kept.json
-"$LIGHTBOX" export 1 --out kept.json
-is "$(stat -c %u:%g:%a kept.json)" "1:1:640" "and, for root, its owner"
+if [ "$(id -u)" = 0 ]; then
+	chown 1:1 kept.json && chmod 640 kept.json
+	"$LIGHTBOX" export 1 --out kept.json
+	is "$(stat -c %u:%g:%a kept.json)" "1:1:640" "and, for root, its owner"
+else
+	ok "# SKIP giving a file away needs root" true
+fi
 is "$(ls -a | grep -c '\.tmp')" "0" "no temporary file is left beside it"
 
 # ---------------------------------------------------------------- symbolic links
@@ -47,9 +51,14 @@ ln -s nowhere/missing.json dangling.json
 fails "a link to nothing is refused" 1 "$LIGHTBOX" export 1 --out dangling.json
 like "$(cat "$T/.out")" "dangling.json is a symbolic link to nowhere/missing.json, which does not exist" "saying why"
 is "$(readlink dangling.json)" "nowhere/missing.json" "and left as it was"
-mkdir -m 1777 shared && ln -s "$T/target/real.json" shared/theirs.json && chown -h 65534 shared/theirs.json
-fails "a stranger's link in a shared sticky folder is not followed" 1 "$LIGHTBOX" export 1 --out shared/theirs.json
-like "$(cat "$T/.out")" "belongs to someone else; lightbox does not follow it" "saying why"
+if [ "$(id -u)" = 0 ]; then
+	mkdir -m 1777 shared && ln -s "$T/target/real.json" shared/theirs.json && chown -h 65534 shared/theirs.json
+	fails "a stranger's link in a shared sticky folder is not followed" 1 "$LIGHTBOX" export 1 --out shared/theirs.json
+	like "$(cat "$T/.out")" "belongs to someone else; lightbox does not follow it" "saying why"
+else
+	ok "# SKIP a stranger's link needs root to make" true
+	ok "# SKIP a stranger's link needs root to make" true
+fi
 
 # ---------------------------------------------------------------- streams
 mkfifo fifo
