@@ -57,7 +57,10 @@ int st_sqlfail(struct store *st, int rc, const char *doing)
 			return rc;
 		}
 	}
-	if (prim == SQLITE_FULL)
+	/* A full disk shows as SQLITE_FULL, or as an I/O error whose OS errno
+	 * says so (growing the -shm or -wal file failed). */
+	if (prim == SQLITE_FULL || (prim == SQLITE_IOERR && (sqlite3_system_errno(st->db) == ENOSPC ||
+							     sqlite3_system_errno(st->db) == EDQUOT)))
 		return st_fail(st, STORE_EIO,
 			       "%s: the disk holding %s is full (%s); nothing was saved: free some space "
 			       "there and try again",

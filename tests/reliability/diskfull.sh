@@ -21,7 +21,7 @@ if [ -z "${LB_DISKFULL_NS:-}" ]; then
 	fi
 fi
 . "$top_srcdir/tests/lib/tap.sh"
-plan 29
+plan 34
 
 cd "$T" || exit 1
 "$LIGHTBOX" init >/dev/null && "$LIGHTBOX" project add P >/dev/null &&
@@ -72,6 +72,13 @@ if [ "$LB_DISKFULL_NS" = 1 ] && mkdir small full && mount -t tmpfs -o size=3m tm
 	like "$(cat "$T/.out")" "in/noise.png: cannot copy in/noise.png into the store: $nospace" "saying so for the file"
 	is "$(find "$S/assets" -type f 2>/dev/null | wc -l):$(sqlite3 "$S/lightbox.db" 'SELECT count(*) FROM candidate')" \
 		"0:0" "leaving no half-written asset and no row"
+	dd if=/dev/zero of=small/fill bs=4k 2>/dev/null
+	fails "a change to a store on a full disk fails" 1 env LIGHTBOX_STORE="$S" "$LIGHTBOX" project add Q
+	like "$(cat "$T/.out")" "the disk holding $S is full \(No space left on device\); nothing was saved: free some space" \
+		"saying so, not 'disk I/O error'"
+	rm small/fill
+	is "$(sqlite3 "$S/lightbox.db" 'PRAGMA integrity_check; SELECT count(*) FROM project')" "ok
+1" "the store is sound and unchanged once there is room"
 
 	# Export to a disk filled to the last block, from the store above (on a disk with room).
 	"$LIGHTBOX" select 1 --use "hero" >/dev/null
@@ -85,7 +92,7 @@ if [ "$LB_DISKFULL_NS" = 1 ] && mkdir small full && mount -t tmpfs -o size=3m tm
 	like "$(cat "$T/.out")" "$nospace" "saying so"
 	is "$(ls -A full | tr '\n' ' ')" "fill record.json " "leaving nothing half-written on that disk"
 else
-	for i in 1 2 3 4 5 6 7 8 9 10 11 12; do ok "# SKIP no mount namespace to make a full file system in" true; done
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do ok "# SKIP no mount namespace to make a full file system in" true; done
 fi
 
 # ---------------------------------------------------------------- short writes
@@ -131,8 +138,12 @@ if $CC -shared -fPIC -o shim.so shim.c -ldl 2>/dev/null; then
 	ok "copies every file whole" sh -c "cd copied && sha256sum -c --strict --quiet MANIFEST.sha256"
 	"$LIGHTBOX" export 1 --copy-to copied-plain
 	ok "and the record" cmp copied-plain/selection.json copied/selection.json
+	mkdir shortin && noise shortin/import.png 100
+	ok "import with short and interrupted writes" shim import shortin --brief 1
+	sha=$(sha256sum shortin/import.png | cut -c1-64)
+	is "$(sha256sum "$LIGHTBOX_STORE"/assets/*/"$sha".png 2>/dev/null | cut -c1-64)" "$sha" "copies the file whole"
 else
-	for i in 1 2 3 4 5 6 7 8; do ok "# SKIP no C compiler for the shim" true; done
+	for i in 1 2 3 4 5 6 7 8 9 10; do ok "# SKIP no C compiler for the shim" true; done
 fi
 
 # A non-blocking pipe that is read slowly: writes fail with EAGAIN when it is full.
