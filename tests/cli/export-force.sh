@@ -5,7 +5,7 @@
 # not list, and nothing changed since; anything else is refused, saying
 # why, and loses nothing.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 26
+plan 30
 
 cd "$T" || exit 1
 "$LIGHTBOX" init >/dev/null && "$LIGHTBOX" project add P >/dev/null &&
@@ -66,4 +66,37 @@ ln -s out outlink
 fails "a link to an export is not replaced through" 1 export_to outlink --force
 ok "the link stays" test -L outlink
 ok "an unchanged earlier export is still replaced" export_to out --force
+
+# ---------------------------------------------------------------- a file that appears meanwhile
+# A shim puts a file into the earlier export just before the swap, after
+# the checks passed: the replacement goes ahead, and that file is kept.
+cat >late.c <<'C'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+int renameat2(int ofd, const char *from, int nfd, const char *to, unsigned int flags)
+{
+	int (*real)(int, const char *, int, const char *, unsigned int) =
+		(int (*)(int, const char *, int, const char *, unsigned int))dlsym(RTLD_NEXT, "renameat2");
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/late.txt", to);
+	if ((f = fopen(path, "w")) != NULL) {
+		fputs("written meanwhile\n", f);
+		fclose(f);
+	}
+	return real(ofd, from, nfd, to, flags);
+}
+C
+if ${CC:-cc} -shared -fPIC -o late.so late.c -ldl 2>/dev/null; then
+	ok "a replacement racing with a new file goes ahead" env LD_PRELOAD="$T/late.so" "$LIGHTBOX" export 1 --all --copy-to out --force
+	like "$(cat "$T/.out")" "files that the earlier export did not make appeared in it while it was replaced; they are kept in $T/\.out\.tmp\." \
+		"saying where that file is kept"
+	is "$(cat "$T"/.out.tmp.*/late.txt 2>/dev/null)" "written meanwhile" "with what was written"
+	is "$(cd "$T"/.out.tmp.* 2>/dev/null && find . | sort | tr '\n' ' ')" ". ./late.txt " "nothing the manifest listed is left there"
+else
+	for i in 1 2 3 4; do ok "# SKIP no C compiler for the shim" true; done
+fi
 done_testing
