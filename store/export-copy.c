@@ -821,8 +821,8 @@ static int remove_listed(const char *old, const struct listing *l)
 int ex_install_folder(struct store *st, char **stage, const char *dest, const char *parent,
 			  int replace, const struct listing *l, char **kept)
 {
-	char *old = NULL;
-	int rc = 0;
+	char *old = NULL, *k;
+	int rc = 0, made;
 
 	if (!replace) {
 		if (renameat2(AT_FDCWD, *stage, AT_FDCWD, dest, RENAME_NOREPLACE) < 0 &&
@@ -855,10 +855,22 @@ int ex_install_folder(struct store *st, char **stage, const char *dest, const ch
 		xfree(stage);
 	}
 	util_fsync_dir_of(dest);
-	if (remove_listed(old, l) < 0)
-		*kept = old;
-	else
+	if (remove_listed(old, l) == 0) {
 		free(old);
+		return 0;
+	}
+	/* Kept under a name beside dest that a person sees, not a hidden one. */
+	k = xasprintf("%s.kept.XXXXXX", dest);
+	made = mkdtemp(k) != NULL;
+	if (made && rename(old, k) == 0) {
+		*kept = k;
+		free(old);
+	} else {
+		if (made)
+			rmdir(k);
+		free(k);
+		*kept = old;
+	}
 	return 0;
 }
 
