@@ -698,19 +698,18 @@ static int read_marker(const char *dir, char id[33])
 	return rc;
 }
 
-static int refuse_force(struct store *st, const char *copy_to, const char *why)
+/* Refuses to replace copy_to for why; todo says what to do instead. */
+static int refuse_force(struct store *st, const char *copy_to, const char *why, const char *todo)
 {
-	return st_fail(
-		st, STORE_EINVAL,
-		"%s %s; not replacing it even with --force: move that away, or choose a new folder",
-		copy_to, why);
+	return st_fail(st, STORE_EINVAL, "%s %s; not replacing it even with --force: %s", copy_to,
+		       why, todo);
 }
 
 /* Refuses to replace copy_to for name in it, which what describes. */
 static int refuse_for(struct store *st, const char *copy_to, const char *name, const char *what)
 {
 	char *safe = util_visible_dup(name, 0), *why = xasprintf("holds %s, %s", safe, what);
-	int rc = refuse_force(st, copy_to, why);
+	int rc = refuse_force(st, copy_to, why, "move it out of the folder, or choose a new folder");
 
 	free(why);
 	free(safe);
@@ -750,11 +749,14 @@ int ex_check_copy_to(struct store *st, const struct lb_export_options *o, const 
 		return rc;
 	if (read_marker(dest, theirs) < 0)
 		return refuse_force(st, o->copy_to,
-				    "was not made by lightbox export (it has no " MARKER " file)");
+				    "was not made by lightbox export (it has no " MARKER " file)",
+				    "choose a new folder");
 	if (strcmp(id, theirs) != 0)
-		return refuse_force(st, o->copy_to, "holds an export of another lightbox store");
+		return refuse_force(st, o->copy_to, "holds an export of another lightbox store",
+				    "choose a new folder");
 	if (read_manifest(dest, old) < 0)
-		return refuse_force(st, o->copy_to, "has no MANIFEST.sha256 as lightbox writes it");
+		return refuse_force(st, o->copy_to, "has no MANIFEST.sha256 as lightbox writes it",
+				    "choose a new folder");
 	extra = unlisted(dest, NULL, old);
 	if (extra) {
 		rc = refuse_for(st, o->copy_to, extra,
