@@ -299,6 +299,24 @@ static int walk(struct ex *x)
 
 /* ------------------------------------------------------------ the export */
 
+/* The failure message names the place being made (copy_to), not the hidden
+ * folder it was built in, which is gone once the export fails. */
+static void name_dest(struct store *st, int rc, const char *stage, const char *copy_to)
+{
+	const char *msg = store_errmsg(st), *p;
+	struct sbuf b;
+
+	sb_init(&b);
+	while ((p = strstr(msg, stage)) != NULL) {
+		sb_add(&b, msg, (size_t)(p - msg));
+		sb_adds(&b, copy_to);
+		msg = p + strlen(stage);
+	}
+	sb_adds(&b, msg);
+	st_fail(st, rc, "%s", b.s ? b.s : "");
+	sb_free(&b);
+}
+
 int store_export(struct store *st, const struct lb_export_options *o, struct lb_export_result *res)
 {
 	struct ex x;
@@ -446,6 +464,8 @@ out:
 	ex_out_free(&rec);
 	ex_out_free(&out);
 	if (x.stage) {
+		if (rc)
+			name_dest(st, rc, x.stage, o->copy_to);
 		ex_rm_rf(x.stage);
 		free(x.stage);
 	}

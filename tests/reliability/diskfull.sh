@@ -89,7 +89,7 @@ if [ "$LB_DISKFULL_NS" = 1 ] && mkdir small full && mount -t tmpfs -o size=3m tm
 	fails "export --out over a file on a full disk fails" 1 "$LIGHTBOX" export 1 --out full/record.json
 	is "$(cat full/record.json)" "an earlier record" "and the file is as it was"
 	fails "export --copy-to onto a full disk fails" 1 "$LIGHTBOX" export 1 --copy-to full/delivery
-	like "$(cat "$T/.out")" "$nospace" "saying so"
+	like "$(cat "$T/.out")" "cannot write full/delivery/b/1-1.png: $nospace" "saying so, naming the file as it would have been"
 	is "$(ls -A full | tr '\n' ' ')" "fill record.json " "leaving nothing half-written on that disk"
 else
 	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do ok "# SKIP no mount namespace to make a full file system in" true; done
