@@ -219,9 +219,9 @@ int st_asset_put_file(struct store *st, const char *src, const struct lb_asset_f
 			break;
 		sha256_update(&c, buf, (size_t)r);
 		bytes += r;
-		if (write(out, buf, (size_t)r) != r) {
+		if (util_write_all(out, buf, (size_t)r) < 0) {
 			rc = st_fail(st, STORE_EIO, "cannot copy %s into the store: %s%s", src, strerror(errno),
-				     errno == ENOSPC ? "; free disk space and retry" : "");
+				     util_write_hint(errno));
 			goto out;
 		}
 	}

@@ -40,7 +40,7 @@ enum store_err {
 	STORE_EEMPTY = -9,   /* nothing to undo / redo */
 };
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* ------------------------------------------------------------ opening */
 
@@ -84,6 +84,8 @@ int store_data_version(struct store *st, int64_t *v);
 int store_event_last(struct store *st, int64_t *id);
 /* The schema version of the open database. */
 int store_schema_version(struct store *st);
+/* The store's id (32 hex digits, random, made with the store; setting `id`, schema 3). */
+int store_id(struct store *st, char id[33]);
 
 /* The modes of a store's files (store/modes.c).  A shared store (group
  * given) wants folders 2770 and files 0660 in that group, a private one
@@ -654,12 +656,16 @@ struct lb_export_options {
 	int picked;             /* only candidates some curator flagged pick */
 	int min_stars;          /* 0: any; else mean stars >= min_stars */
 	const char *tag;        /* only candidates with this tag; NULL: any */
-	const char *out;        /* write the record here (atomically); NULL: see below */
-	FILE *to;               /* when out is NULL and copy_to is NULL: write here */
+	const char *out;        /* write the record here: a regular file is replaced
+				   atomically (keeping its mode), a device, FIFO or socket
+				   written as a stream, a symbolic link followed; "-": to;
+				   NULL: see below */
+	FILE *to;               /* "-", or when out and copy_to are NULL: write here */
 	const char *copy_to;    /* also copy the assets here as BRIEF-SLUG/N-ID.EXT with a
 				   MANIFEST.sha256; the record goes in as selection.EXT
 				   (and only there when out is NULL) */
-	int force;              /* replace an existing copy_to folder */
+	int force;              /* replace an earlier export of this store at copy_to (one
+				   holding its marker and only what its manifest lists) */
 };
 
 struct lb_export_result {
@@ -668,6 +674,9 @@ struct lb_export_result {
 	int64_t n_files;        /* files copied (copy_to) */
 	int64_t bytes_copied;
 	char *record_path;      /* owned: where the record went, NULL for a stream */
+	char *kept;             /* owned: where the earlier export replaced with force stays,
+				   because something its manifest does not list appeared in it
+				   meanwhile; NULL: it is gone */
 };
 void lb_export_result_clear(struct lb_export_result *r);
 

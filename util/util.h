@@ -95,6 +95,14 @@ int util_mkdir_p(const char *path);
 /* Writes data to path durably: a unique PATH.tmp.XXXXXX → write → fsync → rename →
  * fsync(dir).  0, or -1 with errno set and no file left behind. */
 int util_write_atomic(const char *path, const void *data, size_t n);
+/* Writes all n bytes to fd: carries on after short counts and EINTR, waits for room on a
+ * non-blocking fd.  0, or -1 with errno saying why (ENOSPC when a write made no progress). */
+int util_write_all(int fd, const void *data, size_t n);
+/* Writes the byte c to a wake-up pipe, again after EINTR; a full pipe is already awake. */
+void util_wake(int fd, char c);
+/* What to do about a write that failed with err, as "; free some space ..." to append to a
+ * message that names the file and strerror(err); "" when there is nothing to add. */
+const char *util_write_hint(int err);
 /* The process's umask, read without changing it (thread-safe). */
 mode_t util_umask(void);
 
