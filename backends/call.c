@@ -439,7 +439,7 @@ int bk_out_text_sink(struct bk_call *c, struct bk_sink *s, const char *what, int
 	}
 	if (bk_sink_close(s) < 0) {
 		bk_fail(c, "cannot keep %s in %s: %s%s", what, s->dir ? s->dir : "?", strerror(s->err),
-			s->err == ENOSPC ? " — free disk space and retry" : "");
+			util_write_hint(s->err));
 		json_decref(params);
 		return -1;
 	}

@@ -476,7 +476,7 @@ int bk_req_judge(struct bk_call *c, struct bk_req *r)
 	if (r->spill && r->sink.err) {
 		if (!r->optional)
 			bk_fail(c, "%s: cannot keep the reply in the store's cache: %s%s", r->what, strerror(r->sink.err),
-				r->sink.err == ENOSPC ? " — free disk space and retry" : "");
+				util_write_hint(r->sink.err));
 		return -1;
 	}
 	if (r->too_slow) {

@@ -37,21 +37,10 @@ void bk_sink_init(struct bk_sink *s, const char *dir, size_t max)
 
 static int sink_write(struct bk_sink *s, const void *p, size_t n)
 {
-	const char *b = p;
-
-	while (n > 0) {
-		ssize_t w = write(s->fd, b, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			s->err = w < 0 ? errno : ENOSPC;
-			return -1;
-		}
-		b += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	if (util_write_all(s->fd, p, n) == 0)
+		return 0;
+	s->err = errno ? errno : EIO;
+	return -1;
 }
 
 int bk_sink_add(struct bk_sink *s, const void *p, size_t n)
