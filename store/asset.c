@@ -306,7 +306,9 @@ int st_asset_stage(struct store *st, const char *src, int sync, struct st_staged
 		sha256_update(&c, buf, (size_t)r);
 		sg->bytes += r;
 		if (write_full(out, buf, (size_t)r) < 0) {
-			rc = write_fail(st, sg->tmp, errno);
+			rc = st_fail(st, errno == EROFS || errno == EACCES ? STORE_EREADONLY : STORE_EIO,
+				     "cannot copy %s into the store: %s%s", src, strerror(errno),
+				     errno == ENOSPC ? "; free disk space and retry" : "");
 			break;
 		}
 	}

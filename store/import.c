@@ -125,6 +125,7 @@ struct imp {
 	size_t batch_size;      /* files per transaction */
 	double t0;
 	size_t done;
+	size_t walked;          /* names the walk reported itself (not files to import) */
 	int stop;
 };
 
@@ -148,6 +149,7 @@ static void walk_report(struct imp *im, const char *path, int status, const char
 	it.path = path;
 	it.status = status;
 	it.reason = reason;
+	im->walked++;
 	report(im, &it);
 }
 
@@ -184,7 +186,7 @@ static char *stat_reason(const char *path, int e)
 		}
 	}
 	if (e == ENOENT)
-		return xstrdup("no such file or folder");
+		return xstrdup("cannot read: no such file or folder");
 	return xasprintf("cannot read: %s", strerror(e));
 }
 
@@ -935,6 +937,10 @@ static int import_one(struct imp *im, size_t i)
 				   vowel(lb_modality_name(im->brief_modality)), lb_modality_name(im->brief_modality));
 		goto done;
 	}
+	if (!im->o->new_brief && fl->named && modality != im->brief_modality)
+		sb_addf(&warn, "%sa%s %s file in a%s %s brief, taken because it was named", warn.len ? "; " : "",
+			vowel(lb_modality_name(modality)), lb_modality_name(modality),
+			vowel(lb_modality_name(im->brief_modality)), lb_modality_name(im->brief_modality));
 	/* Its generation parameters. */
 	if (media_genmeta_from_copy(rd, fl->path, info.kind == MEDIA_TEXT ? MEDIA_GENMETA_NO_SIDECAR : 0, &gm,
 				    &err) < 0) {
@@ -1125,7 +1131,10 @@ int store_import(struct store *st, const char *const *paths, size_t n_paths, con
 	for (i = 0; i < n_paths; i++)
 		walk(&im, paths[i], 1, 0);
 	find_sidecars(&im);
-	res->total = im.nfiles;
+	/* Everything named or found: what the walk left out or could not
+	 * follow (pipes, devices, loops, hidden names) counts in the whole,
+	 * so that the parts add up to it. */
+	res->total = im.nfiles + im.walked;
 	for (i = 0; i < im.nfiles && rc == 0 && !im.stop; i++) {
 		if (im.files[i].sidecar_of >= 0) {
 			char *why = util_visible_dup(util_basename(im.files[im.files[i].sidecar_of].path), 0);

@@ -572,7 +572,9 @@ struct lb_import_options {
 };
 
 struct lb_import_result {
-	size_t total;                /* files found */
+	size_t total;                /* names found: files, and what the walk left out or could
+					not follow (pipes, devices, loops, hidden names); the
+					n[] add up to it unless interrupted */
 	size_t n[LB_IMPORT__COUNT];  /* files per status */
 	int64_t bytes;               /* bytes read */
 	int interrupted;             /* the progress callback stopped it */
