@@ -320,6 +320,10 @@ int st_asset_stage(struct store *st, const char *src, int sync, struct st_staged
 			     "%s changed while it was read; import it again once it is complete", src);
 	if (rc == 0 && sync && fsync(out) < 0)
 		rc = write_fail(st, sg->tmp, errno);
+	/* Unsynced (a batch synced later): start writing it out now, so that
+	 * the batch's syncfs finds little left to wait for. */
+	if (rc == 0 && !sync)
+		sync_file_range(out, 0, 0, SYNC_FILE_RANGE_WRITE);
 	if (close(out) < 0 && rc == 0)
 		rc = write_fail(st, sg->tmp, errno);
 	close(in);
