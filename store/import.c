@@ -24,7 +24,7 @@
  * A file is reported added only once that transaction has committed: no
  * row ever points at bytes that are not on disk, and a store writer
  * waits at most for the few milliseconds of those inserts.
-
+ *
  * With new_brief, files are grouped by prompt (compared with runs of
  * white space folded and trailing commas dropped) and modality; each
  * group becomes a brief whose prompt, negative prompt and parameters are
