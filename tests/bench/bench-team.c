@@ -400,7 +400,7 @@ static void setup_store(int64_t *import_brief, int64_t *gen_brief, int64_t *firs
 
 int main(int argc, char **argv)
 {
-	struct curator cur[CURATORS];
+	struct curator cur[CURATORS], cur2[CURATORS];
 	struct runner run = { 0 };
 	const char *tmp = getenv("TMPDIR"), *env = getenv("BENCH_TEAM_N");
 	int64_t import_brief, gen_brief, first;
@@ -477,11 +477,23 @@ int main(int argc, char **argv)
 	}
 	t_import = util_mono_ms() - t0;
 	team_stop(cur, &run);
+	/* The copy again after the import (a shared disk drifts): the mean of
+	 * the two is the yardstick. */
+	team_start(cur2, &run, first, gen_brief);
+	t_cp_busy = (t_cp_busy + cp_sync(pics, copy)) / 2;
+	team_stop(cur2, &run);
+	for (i = 0; i < CURATORS; i++) {
+		qsort(cur2[i].lat, cur2[i].n, sizeof *cur2[i].lat, cmp_d);
+		if (cur2[i].n && cur2[i].lat[cur2[i].n - 1] > cp_max)
+			cp_max = cur2[i].lat[cur2[i].n - 1];
+		free(cur2[i].lat);
+	}
 
 	printf("\nimport (exit %d): %s", rc, line);
-	printf("import %.2f s against cp -r && sync %.2f s with the same team at work: %.2fx (target <= 1.5x)\n",
+	printf("import %.2f s against cp -r && sync %.2f s with the same team at work (the mean of a copy "
+	       "before and one after the import): %.2fx (target <= 1.5x)\n",
 	       t_import / 1000, t_cp_busy / 1000, t_import / t_cp_busy);
-	printf("(cp -r && sync alone, before the team: %.2f s; the curators' worst commit during that copy: "
+	printf("(cp -r && sync alone, before the team: %.2f s; the curators' worst commit during the copies: "
 	       "%.1f ms)\n",
 	       t_cp / 1000, cp_max);
 	printf("\ncommit latency of `rate -` while the import ran (targets: p99 < 50 ms, max < 250 ms):\n");
