@@ -1123,6 +1123,10 @@ int store_import(struct store *st, const char *const *paths, size_t n_paths, con
 	im.batch_size = o->batch > 0 ? (size_t)o->batch : BATCH_DEFAULT;
 	if (st->depth > 0)
 		return st_fail(st, STORE_EINVAL, "an import cannot run inside a batch");
+	/* Files are copied before any transaction: a store that cannot be
+	 * written is refused once, not file by file. */
+	if (st->readonly && !o->dry_run)
+		return st_sqlfail(st, SQLITE_READONLY, "importing");
 	rc = check_target(&im);
 	if (rc) {
 		free_imp(&im);
