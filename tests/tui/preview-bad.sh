@@ -71,6 +71,8 @@ lost=$(asset 2)
 cut=$(asset 5)
 huge=$(asset 4)
 cat "$T/huge-header.png" >"$LIGHTBOX_STORE/assets/$(echo "$huge" | cut -c1-2)/$huge"
+sql "UPDATE asset SET width = 100000, height = 100000, bytes = $(wc -c <"$T/huge-header.png")
+	WHERE id = (SELECT asset_id FROM candidate WHERE id = 4)"
 cutpath="$LIGHTBOX_STORE/assets/$(echo "$cut" | cut -c1-2)/$cut"
 head -c $(($(wc -c <"$cutpath") / 3)) "$cutpath" >"$T/third" && cat "$T/third" >"$cutpath"
 : >"$LIGHTBOX_STORE/assets/$(echo "$keep" | cut -c1-2)/$keep"
