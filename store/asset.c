@@ -320,10 +320,6 @@ int st_asset_stage(struct store *st, const char *src, int sync, struct st_staged
 			     "%s changed while it was read; import it again once it is complete", src);
 	if (rc == 0 && sync && fsync(out) < 0)
 		rc = write_fail(st, sg->tmp, errno);
-	/* Unsynced (a batch synced later): start writing it out now, so that
-	 * the batch's syncfs finds little left to wait for. */
-	if (rc == 0 && !sync)
-		sync_file_range(out, 0, 0, SYNC_FILE_RANGE_WRITE);
 	if (close(out) < 0 && rc == 0)
 		rc = write_fail(st, sg->tmp, errno);
 	close(in);
@@ -335,6 +331,23 @@ int st_asset_stage(struct store *st, const char *src, int sync, struct st_staged
 	sha256_final(&c, digest);
 	sha256_hex(digest, sg->hex);
 	return 0;
+}
+
+/* An unsynced copy that is kept (its batch is synced later): its
+ * writing out starts now, so that the batch's syncfs finds little left
+ * to wait for.  (Not at staging: a copy of bytes already in the store is
+ * removed unwritten, and resuming a large import costs no disk writes.) */
+static void start_writeback(const char *path, int synced)
+{
+	int fd;
+
+	if (synced)
+		return;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+		close(fd);
+	}
 }
 
 int st_asset_place(struct store *st, struct st_staged *sg, const char *ext, int sync)
@@ -351,11 +364,13 @@ int st_asset_place(struct store *st, struct st_staged *sg, const char *ext, int 
 		if (has == 1) {
 			/* The same bytes, whole: one file for both. */
 			st_asset_unstage(sg);
-		} else if (rename(sg->tmp, path) < 0 || (sync && util_fsync_dir_of(path) < 0)) {
-			rc = write_fail(st, path, errno);
 		} else {
 			/* Absent, or damaged and now replaced by a whole copy. */
-			xfree(&sg->tmp);
+			start_writeback(sg->tmp, sync);
+			if (rename(sg->tmp, path) < 0 || (sync && util_fsync_dir_of(path) < 0))
+				rc = write_fail(st, path, errno);
+			else
+				xfree(&sg->tmp);
 		}
 	}
 	free(path);
