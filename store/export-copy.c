@@ -73,8 +73,10 @@ static int copy_file(struct store *st, const char *src, const char *dst, const c
 	close(in);
 	if (close(out) < 0 && rc == 0)
 		rc = ex_write_fail(st, dst, errno);
-	if (rc)
+	if (rc) {
+		sha256_drop(&c);
 		return rc;
+	}
 	sha256_final(&c, d);
 	sha256_hex(d, hex);
 	if (want && strcmp(hex, want) != 0)
@@ -231,6 +233,7 @@ int ex_hash_path(const char *path, char hex[65])
 	bad = ferror(f);
 	fclose(f);
 	if (bad) {
+		sha256_drop(&c);
 		errno = EIO;
 		return -1;
 	}

@@ -613,7 +613,9 @@ struct lb_import_options {
 };
 
 struct lb_import_result {
-	size_t total;                /* files found */
+	size_t total;                /* names found: files, and what the walk left out or could
+					not follow (pipes, devices, loops, hidden names); the
+					n[] add up to it unless interrupted */
 	size_t n[LB_IMPORT__COUNT];  /* files per status */
 	int64_t bytes;               /* bytes read */
 	int interrupted;             /* the progress callback stopped it */
@@ -630,8 +632,10 @@ void lb_import_result_clear(struct lb_import_result *r);
  * so running the same import again continues where it stopped.  The
  * generation parameters the file or its sidecar holds become the
  * candidate's prompt, negative prompt, seed, model and parameters.
- * Files go in batched transactions; asset files are on disk before their
- * rows commit.  A file that fails is reported (o->report) with its reason
+ * Files are read, copied and synced outside any transaction; each batch's
+ * rows then go in one short transaction, after its files are on disk.
+ * `candidate add` takes its files through here too: one rule per file
+ * for every door.  A file that fails is reported (o->report) with its reason
  * and the rest go on: the return is STORE_OK unless the store itself
  * failed (then the batch in progress is rolled back and earlier batches
  * stay).  *res is filled in both cases (clear it with

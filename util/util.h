@@ -75,16 +75,16 @@ int util_width(const char *s);
  * when cut (and width >= 1).  Owned. */
 char *util_clip(const char *s, int width);
 
-/* --- SHA-256 --- */
+/* --- SHA-256 (OpenSSL's libcrypto) --- */
 struct sha256 {
-	uint32_t h[8];
-	uint64_t bytes;
-	unsigned char buf[64];
-	size_t used;
+	void *ctx; /* an EVP_MD_CTX, owned from sha256_init to sha256_final or sha256_drop */
 };
 void sha256_init(struct sha256 *c);
 void sha256_update(struct sha256 *c, const void *data, size_t n);
+/* Writes the digest and frees the context. */
 void sha256_final(struct sha256 *c, unsigned char out[32]);
+/* Frees a context given up before sha256_final (an error path). */
+void sha256_drop(struct sha256 *c);
 void sha256_hex(const unsigned char digest[32], char hex[65]);
 /* Hashes a whole buffer into hex. */
 void sha256_buf_hex(const void *data, size_t n, char hex[65]);

@@ -30,7 +30,10 @@ open(d + "/ok.png", "wb").write(png(120, 120, half))
 open(d + "/big.png", "wb").write(png(1100, 1000, b"".join(b"\0" + b"\x80" * 3300 for _ in range(1000))))
 # (imported whole; cut on disk afterwards: the import refuses a cut file)
 open(d + "/cut.png", "wb").write(png(400, 300, b"".join(b"\0" + bytes((i % 256, 128, 240)) * 400 for i in range(300))))
-open(d + "/huge.png", "wb").write(png(100000, 100000, b"\0\0\0\0"))
+# (every door refuses a header over the pixel limit: a small picture goes
+# in, and its file on disk is swapped for the hostile one afterwards)
+open(d + "/huge.png", "wb").write(png(2, 2, b"\0\x10\x20\x30\x40\x50\x60\0\x70\x80\x90\xa0\xb0\xc0"))
+open(d + "/huge-header.png", "wb").write(png(100000, 100000, b"\0\0\0\0"))
 open(d + "/keep.png", "wb").write(png(64, 64, b"".join(b"\0" + b"\x20\x40\x60" * 64 for _ in range(64))))
 open(d + "/lost.png", "wb").write(png(64, 64, b"".join(b"\0" + b"\x60\x40\x20" * 64 for _ in range(64))))
 # GIF89a, 8x8, two frames (red, then blue), codes 3 bits wide (a clear
@@ -66,6 +69,10 @@ asset() { sql "SELECT a.sha256 || '.' || a.ext FROM candidate c JOIN asset a ON 
 keep=$(asset 3)
 lost=$(asset 2)
 cut=$(asset 5)
+huge=$(asset 4)
+cat "$T/huge-header.png" >"$LIGHTBOX_STORE/assets/$(echo "$huge" | cut -c1-2)/$huge"
+sql "UPDATE asset SET width = 100000, height = 100000, bytes = $(wc -c <"$T/huge-header.png")
+	WHERE id = (SELECT asset_id FROM candidate WHERE id = 4)"
 cutpath="$LIGHTBOX_STORE/assets/$(echo "$cut" | cut -c1-2)/$cut"
 head -c $(($(wc -c <"$cutpath") / 3)) "$cutpath" >"$T/third" && cat "$T/third" >"$cutpath"
 : >"$LIGHTBOX_STORE/assets/$(echo "$keep" | cut -c1-2)/$keep"
