@@ -323,7 +323,9 @@ static int apply_group(struct store *st, int64_t group, int undo, char **what)
 		rc = put_state(st, e, undo ? e->before : e->after);
 	}
 	if (rc == 0) {
-		s = st_prep(st, "UPDATE event SET undone = ?1 WHERE id BETWEEN ?2 AND ?3");
+		/* A bulk change in chunks may have others' events between its own. */
+		s = st_prep(st, "UPDATE event SET undone = ?1 WHERE id BETWEEN ?2 AND ?3"
+				" AND coalesce(group_id, id) = ?2");
 		if (s == NULL)
 			rc = STORE_EIO;
 		else {
@@ -371,6 +373,23 @@ int store_undo(struct store *st, char **what)
 	else
 		rc = apply_group(st, group, 1, what);
 	rc = st_end(st, rc);
+	if (rc && what)
+		xfree(what);
+	return rc;
+}
+
+int store_undo_group(struct store *st, int64_t group, char **what)
+{
+	int rc;
+
+	if (what)
+		*what = NULL;
+	if (st->depth > 0)
+		return st_fail(st, STORE_EINVAL, "cannot undo inside a batch");
+	rc = st_begin(st);
+	if (rc)
+		return rc;
+	rc = st_end(st, apply_group(st, group, 1, what));
 	if (rc && what)
 		xfree(what);
 	return rc;

@@ -430,6 +430,7 @@ static void draw_status(struct tui *ui, int y)
 	sb_init(&right);
 	draw_fill(y, 0, cols, ROLE_STATUS);
 	sb_addf(&left, " [%s]", v->ops->name);
+	wr_status(ui, &right);
 	tui_gen_status(ui, &right);
 	v->ops->status(v, &left, &right);
 	if (ui->status_note)
@@ -604,7 +605,7 @@ static int drain_wake(struct tui *ui)
 
 	while ((n = read(ui->wake[0], buf, sizeof buf)) > 0)
 		for (i = 0; i < n; i++)
-			if (buf[i] != 'b' && buf[i] != SIGWINCH && buf[i] != SIGINT && buf[i] != SIGTERM &&
+			if (buf[i] != 'b' && buf[i] != 'w' && buf[i] != SIGWINCH && buf[i] != SIGINT && buf[i] != SIGTERM &&
 			    buf[i] != SIGHUP && buf[i] != SIGCONT)
 				other = 1;
 	return other;
@@ -662,6 +663,8 @@ int tui_loop(struct tui *ui)
 		}
 		if (bg_collect(ui->bg, ui) > 0)
 			ui->dirty |= R_REDRAW;
+		/* Saved changes; progress and "store busy" on the status line. */
+		wr_collect(ui);
 		tui_import_poll(ui);
 		if (ui->preview && ui->preview->ops->poll && ui->preview->ops->poll(ui->preview))
 			ui->dirty |= R_REDRAW;
