@@ -430,9 +430,9 @@ static void draw_status(struct tui *ui, int y)
 	sb_init(&right);
 	draw_fill(y, 0, cols, ROLE_STATUS);
 	sb_addf(&left, " [%s]", v->ops->name);
-	wr_status(ui, &right);
 	tui_gen_status(ui, &right);
 	v->ops->status(v, &left, &right);
+	wr_status(ui, &left);
 	if (ui->status_note)
 		sb_addf(&left, "  %s", ui->status_note);
 	sb_addc(&right, ' ');

@@ -28,7 +28,8 @@
 #include <unistd.h>
 
 enum {
-	CHUNK = 500,            /* rows per transaction of a bulk change */
+	CHUNK = 250,            /* rows per transaction of a bulk change (~20 ms) */
+	YIELD_MS = 25,          /* pause between chunks, for other writers */
 	TRY_MS = 150,           /* one BEGIN's wait for the lock */
 	RETRY_MIN_MS = 100,     /* background retries: from this... */
 	RETRY_MAX_MS = 1000,    /* ...doubling up to this */
@@ -309,6 +310,7 @@ static int with_retry(struct writer *w, struct store *st, struct wr_op *op, size
 		}
 		if (op->bulk && w->cancel) {
 			*cancelled = 1;
+			rc = 0; /* not a failure: nothing of this chunk was written */
 			pthread_mutex_unlock(&w->mu);
 			free(who);
 			break;
@@ -351,6 +353,11 @@ static void run_op(struct writer *w, struct store *st, struct wr_op *op)
 			cancelled = 1;
 		if (op->bulk)
 			wake_loop(w);
+		/* SQLite's busy handler polls with sleeps of up to 100 ms: taking
+		 * the lock again at once would starve other curators' writes
+		 * until the whole bulk change is done. */
+		if (op->bulk && from < n && !cancelled)
+			nap(w, YIELD_MS);
 		pthread_mutex_unlock(&w->mu);
 		if (cancelled)
 			break;
@@ -546,13 +553,17 @@ void wr_status(struct tui *ui, struct sbuf *out)
 	for (op = w->queue; op; op = op->next)
 		n++;
 	op = w->queue;
-	if (op && w->running && op->bulk)
-		sb_addf(out, "%s: %lld of %zu saved%s  ", op->label, (long long)w->progress, op->n,
+	if (op && w->running && op->bulk) {
+		/* "rate 3", without the "(5000 marked)" the numbers say */
+		const char *paren = strstr(op->label, " (");
+		int len = paren ? (int)(paren - op->label) : (int)strlen(op->label);
+		sb_addf(out, "  %.*s: %lld/%zu saved%s", len, op->label, (long long)w->progress, op->n,
 			w->cancel ? ", cancelling" : " (C-c cancels)");
+	}
 	if (w->waiting)
-		sb_addf(out, "store busy: %s  ", w->waiting);
+		sb_addf(out, "  store busy: %s", w->waiting);
 	else if (n > 0 && !(n == 1 && op->bulk))
-		sb_addf(out, "saving %d change%s  ", n, n == 1 ? "" : "s");
+		sb_addf(out, "  saving %d change%s", n, n == 1 ? "" : "s");
 	pthread_mutex_unlock(&w->mu);
 }
 
