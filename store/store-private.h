@@ -36,6 +36,8 @@ struct store {
 	int64_t last_group;  /* the group of the last batch committed */
 	int busy_ms;         /* busy timeout of one BEGIN (store_set_busy) */
 	int busy_tries;      /* BEGINs tried before STORE_EBUSY */
+	int busy_slept;      /* ms waited in this busy wait */
+	int busy_told;       /* on_wait was called for it */
 	void (*on_wait)(void *arg, const char *holder);
 	void *on_wait_arg;
 	char *announced;     /* the announcement file written, or NULL */

@@ -19,6 +19,7 @@
 #define LB_APPLICATION_ID 0x4C424F58 /* "LBOX" */
 #define BUSY_TIMEOUT_MS 10000
 #define BUSY_TRIES 5
+#define WAIT_TELL_MS 1000 /* a wait this long is told (store_on_wait) */
 
 int st_fail(struct store *st, int code, const char *fmt, ...)
 {
@@ -231,11 +232,6 @@ int st_begin(struct store *st)
 		rc = tx(st, TX_BEGIN);
 		if ((rc & 0xff) != SQLITE_BUSY || ++tries >= st->busy_tries)
 			break;
-		if (st->on_wait) {
-			char *who = store_lock_holder(st);
-			st->on_wait(st->on_wait_arg, who);
-			free(who);
-		}
 	}
 	if (rc != SQLITE_OK)
 		return st_sqlfail(st, rc, "starting a change");
@@ -339,7 +335,33 @@ void store_set_busy(struct store *st, int timeout_ms, int tries)
 {
 	st->busy_ms = timeout_ms;
 	st->busy_tries = tries > 0 ? tries : 1;
-	sqlite3_busy_timeout(st->db, timeout_ms);
+}
+
+/* SQLite's own busy timeout, plus telling on_wait once per wait that
+ * lasts a second: a command that waits says for whom. */
+static int busy_handler(void *arg, int count)
+{
+	static const int delays[] = { 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 };
+	struct store *st = arg;
+	int d = delays[count < 11 ? count : 11];
+
+	if (count == 0) {
+		st->busy_slept = 0;
+		st->busy_told = 0;
+	}
+	if (st->busy_slept >= st->busy_ms)
+		return 0;
+	if (st->busy_slept + d > st->busy_ms)
+		d = st->busy_ms - st->busy_slept;
+	if (st->on_wait && !st->busy_told && st->busy_slept >= WAIT_TELL_MS) {
+		char *who = store_lock_holder(st);
+		st->busy_told = 1;
+		st->on_wait(st->on_wait_arg, who);
+		free(who);
+	}
+	sqlite3_sleep(d);
+	st->busy_slept += d;
+	return 1;
 }
 
 void store_on_wait(struct store *st, void (*fn)(void *arg, const char *holder), void *arg)
@@ -601,7 +623,7 @@ int store_open(const char *dir, const struct store_options *opt, struct store **
 	sqlite3_extended_result_codes(st->db, 1);
 	st->busy_ms = BUSY_TIMEOUT_MS;
 	st->busy_tries = BUSY_TRIES;
-	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	sqlite3_busy_handler(st->db, busy_handler, st);
 	st->readonly = opt->readonly || sqlite3_db_readonly(st->db, "main") == 1;
 	code = check_identity(st);
 	if (code)

@@ -98,8 +98,8 @@ int store_undo_group(struct store *st, int64_t group, char **what);
  * small file in cache/ (login, pid, what) removed when they end; a file
  * whose pid is gone is stale and ignored (and removed). */
 void store_set_busy(struct store *st, int timeout_ms, int tries);
-/* fn(arg, holder) is called each time BEGIN found the store locked and
- * tries again; holder is store_lock_holder()'s text or NULL. */
+/* fn(arg, holder) is called once a wait for the lock has lasted a
+ * second (once per wait); holder is store_lock_holder()'s text or NULL. */
 void store_on_wait(struct store *st, void (*fn)(void *arg, const char *holder), void *arg);
 /* Announces "WHAT by LOGIN (pid N) is writing" until store_announce_end
  * or store_close.  0, or -1 when the file cannot be written (harmless). */

@@ -7,7 +7,8 @@ Waits (when WHEN_SQL is given) until that query returns a non-zero number,
 then takes the write lock (BEGIN IMMEDIATE), announces itself as
 "an import by bob" in the store's cache/ the way lightbox's long writers
 do (cache/writer-PID: login, pid, what), creates READY, holds the lock for
-SECONDS, and lets it go (rollback: it wrote nothing).
+SECONDS, and lets it go (rollback: it wrote nothing).  With HOLD_QUIET=1
+in the environment it does not announce itself.
 """
 import os
 import sqlite3
@@ -25,10 +26,13 @@ con.execute("BEGIN IMMEDIATE")
 cache = os.path.join(os.path.dirname(db), "cache")
 os.makedirs(cache, exist_ok=True)
 note = os.path.join(cache, "writer-%d" % os.getpid())
-with open(note, "w") as f:
-    f.write("bob\t%d\tan import\n" % os.getpid())
+quiet = os.environ.get("HOLD_QUIET") == "1"
+if not quiet:
+    with open(note, "w") as f:
+        f.write("bob\t%d\tan import\n" % os.getpid())
 open(ready, "w").close()
 time.sleep(secs)
 con.execute("ROLLBACK")
-os.unlink(note)
+if not quiet:
+    os.unlink(note)
 con.close()
