@@ -398,11 +398,7 @@ static void *thread_main(void *arg)
 	struct store *st = NULL;
 	struct wr_op *op;
 	char *err = NULL;
-	sigset_t all;
 
-	/* Signals are the interface thread's (the self-pipe). */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	memset(&opt, 0, sizeof opt);
 	opt.curator = w->curator;
 	if (store_open(w->dir, &opt, &st, &err) == 0)
@@ -445,13 +441,21 @@ static void *thread_main(void *arg)
 struct writer *wr_new(const char *store_dir, const char *curator, int wake_fd)
 {
 	struct writer *w = xcalloc(1, sizeof *w);
+	sigset_t all, old;
+	int rc;
 
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	w->wake_fd = wake_fd;
 	w->dir = xstrdup(store_dir);
 	w->curator = xstrdup(curator);
-	if (pthread_create(&w->thread, NULL, thread_main, w) != 0)
+	/* Signals are the interface thread's (its handlers write the
+	 * self-pipe): the thread starts with every signal blocked. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&w->thread, NULL, thread_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0)
 		fatal("cannot start the writer thread");
 	return w;
 }
