@@ -655,6 +655,7 @@ struct wr_op {
 	size_t n;
 	int bulk;              /* marked rows: in chunks, one undo step, progress, cancel */
 	char *label;           /* "rate 3 (500 marked)" */
+	char *done_msg;        /* said when saved, instead of the kind's own message */
 	/* results, read on the interface's thread after it is done */
 	int rc;
 	char *err;
@@ -671,6 +672,10 @@ int wr_free(struct tui *ui, char **why);
 struct wr_op *wr_op_new(enum wr_kind kind, const char *label);
 void wr_op_add_id(struct wr_op *op, int64_t id);
 void wr_op_free(struct wr_op *op);
+/* One change of one candidate (text, text2 copied, may be NULL), said
+ * with done_msg when saved (NULL: the kind's own message). */
+void wr_one(struct tui *ui, enum wr_kind kind, int64_t id, const char *label, const char *text, const char *text2,
+	    const char *done_msg);
 /* Queues op (owned from now on); its rows are pending until it is done. */
 void wr_submit(struct tui *ui, struct wr_op *op);
 /* Done changes: messages, rows back to the store's state, views re-read.

@@ -191,10 +191,23 @@ void wr_op_free(struct wr_op *op)
 	free(op->text2);
 	free(op->ids);
 	free(op->label);
+	free(op->done_msg);
 	free(op->err);
 	free(op->undo_err);
 	free(op->what);
 	free(op);
+}
+
+void wr_one(struct tui *ui, enum wr_kind kind, int64_t id, const char *label, const char *text, const char *text2,
+	    const char *done_msg)
+{
+	struct wr_op *op = wr_op_new(kind, label);
+
+	op->text = text ? xstrdup(text) : NULL;
+	op->text2 = text2 ? xstrdup(text2) : NULL;
+	op->done_msg = done_msg ? xstrdup(done_msg) : NULL;
+	wr_op_add_id(op, id);
+	wr_submit(ui, op);
 }
 
 /* ------------------------------------------------------------ the thread */
@@ -607,6 +620,10 @@ static void report(struct tui *ui, struct wr_op *op)
 	}
 	if (op->bulk) {
 		tui_msg(ui, "%s: %lld candidates, one undo step (u)", op->label, (long long)op->count);
+		return;
+	}
+	if (op->done_msg) {
+		tui_msg(ui, "%s", op->done_msg);
 		return;
 	}
 	switch (op->kind) {
