@@ -406,9 +406,14 @@ int tui_edit_brief(struct tui *ui, int64_t brief_id)
 	}
 	xfree(&ui->brief_retry);
 	ui->brief_retry_id = 0;
-	if (store_brief_edit(ui->st, brief_id, &f, &changed) != 0)
-		tui_store_error(ui, "edit-brief");
-	else if (!changed)
+	if (store_brief_edit(ui->st, brief_id, &f, &changed) != 0) {
+		/* A busy store (the interface waits a second at most) must not
+		 * lose what was written: it is offered again. */
+		ui->brief_retry = edited;
+		ui->brief_retry_id = brief_id;
+		edited = NULL;
+		tui_error(ui, "brief not saved: %s; edit-brief opens your text again", store_errmsg(ui->st));
+	} else if (!changed)
 		tui_msg(ui, "brief unchanged: no new revision");
 	else {
 		tui_msg(ui, "brief #%lld saved as revision %d", (long long)brief_id, b.rev + 1);

@@ -704,6 +704,10 @@ int tui_main(const struct tui_start *s)
 		goto out;
 	/* Checkpoints (fsync, copying the log) run in the worker, not here. */
 	store_wal_autocheckpoint(ui.st, 0);
+	/* Curation goes through the writer thread; what is still written here
+	 * (briefs, projects, jobs) waits a second at most for the lock, then
+	 * says who holds it (HACKING.md, the busy policy). */
+	store_set_busy(ui.st, 1000, 1);
 	if (pipe2(ui.wake, O_NONBLOCK | O_CLOEXEC) != 0) {
 		perror("lightbox: pipe");
 		goto out;
