@@ -29,7 +29,8 @@
 
 enum {
 	CHUNK = 250,            /* rows per transaction of a bulk change (~20 ms) */
-	YIELD_MS = 25,          /* pause between chunks, for other writers */
+	YIELD_MIN_MS = 5,       /* pause between chunks, for other writers: */
+	YIELD_MAX_MS = 25,      /* the chunk's own time plus 5 ms, at most 25 */
 	TRY_MS = 150,           /* one BEGIN's wait for the lock */
 	RETRY_MIN_MS = 100,     /* background retries: from this... */
 	RETRY_MAX_MS = 1000,    /* ...doubling up to this */
@@ -355,8 +356,11 @@ static void run_op(struct writer *w, struct store *st, struct wr_op *op)
 		free(ann);
 	}
 	while (from < n) {
+		double t0 = util_mono_ms();
+		int pause;
 		to = op->bulk && n - from > CHUNK ? from + CHUNK : n;
 		rc = with_retry(w, st, op, from, to, &group, &cancelled);
+		pause = (int)(util_mono_ms() - t0) + YIELD_MIN_MS;
 		if (rc || cancelled)
 			break;
 		from = to;
@@ -366,11 +370,12 @@ static void run_op(struct writer *w, struct store *st, struct wr_op *op)
 			cancelled = 1;
 		if (op->bulk)
 			wake_loop(w);
-		/* SQLite's busy handler polls with sleeps of up to 100 ms: taking
-		 * the lock again at once would starve other curators' writes
-		 * until the whole bulk change is done. */
+		/* SQLite's busy handler polls with sleeps of 1, 2, 5, 10... ms:
+		 * taking the lock again at once would starve other curators'
+		 * writes until the whole bulk change is done.  A pause as long
+		 * as the chunk lets a writer that came meanwhile in. */
 		if (op->bulk && from < n && !cancelled)
-			nap(w, YIELD_MS);
+			nap(w, pause < YIELD_MAX_MS ? pause : YIELD_MAX_MS);
 		pthread_mutex_unlock(&w->mu);
 		if (cancelled)
 			break;
