@@ -684,6 +684,11 @@ int wr_collect(struct tui *ui);
 /* 1 when a change of candidate id is waiting to be saved; *stars and
  * *flag get the newest queued values (WR_NO_VALUE: not changed). */
 int wr_pending(const struct tui *ui, int64_t id, int *stars, int *flag);
+/* My stars and flag of c as the screen shows them: with the changes
+ * still pending.  Returns 1 when one is pending (then draw
+ * wr_pending_glyph() beside them, dim). */
+int wr_shown(const struct tui *ui, const struct lb_candidate *c, int *stars, int *flag);
+const char *wr_pending_glyph(void);
 /* Asks the running bulk change to stop and roll back; 1 when one ran. */
 int wr_cancel(struct tui *ui);
 /* Changes not saved yet (queued or running). */

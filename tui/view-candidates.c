@@ -282,8 +282,7 @@ static void cand_draw(struct list *l, const void *row, int y, int x, int w, unsi
 	const struct layout *lay = &cv->lay;
 	char buf[64], stars[32];
 	int cx = x, end = x + w, cursor = flags & LIST_CURSOR;
-	int my_stars = c->my_stars, my_flag = c->my_flag, ps, pf;
-	int pending = wr_pending(cv->v.ui, c->id, &ps, &pf);
+	int my_stars, my_flag, pending = wr_shown(cv->v.ui, c, &my_stars, &my_flag);
 
 	if (cursor) {
 		draw_fill(y, x, w, ROLE_CURSOR);
@@ -297,13 +296,9 @@ static void cand_draw(struct list *l, const void *row, int y, int x, int w, unsi
 	cx += lay->idw + 1;
 	/* A change not saved yet shows as made, with a dim mark after the
 	 * stars until the writer has saved it. */
-	if (ps != WR_NO_VALUE)
-		my_stars = ps;
-	if (pf != WR_NO_VALUE)
-		my_flag = pf;
 	draw_raw(y, cx, 5, my_stars < 0 ? ROLE_DIM : ROLE_STARS, glyph_stars(my_stars, stars));
 	if (pending)
-		draw_raw(y, cx + 5, 1, ROLE_DIM, draw_unicode() ? "\xe2\x80\xa6" : "*");
+		draw_raw(y, cx + 5, 1, ROLE_DIM, wr_pending_glyph());
 	cx += 6;
 	if (c->n_ratings > 0)
 		snprintf(buf, sizeof buf, "%.1f", c->mean_stars);

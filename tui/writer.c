@@ -163,6 +163,20 @@ int wr_pending(const struct tui *ui, int64_t id, int *stars, int *flag)
 	return 1;
 }
 
+int wr_shown(const struct tui *ui, const struct lb_candidate *c, int *stars, int *flag)
+{
+	int ps, pf, pending = wr_pending(ui, c->id, &ps, &pf);
+
+	*stars = ps != WR_NO_VALUE ? ps : c->my_stars;
+	*flag = pf != WR_NO_VALUE ? pf : c->my_flag;
+	return pending;
+}
+
+const char *wr_pending_glyph(void)
+{
+	return draw_unicode() ? "\xe2\x80\xa6" : "*";
+}
+
 /* ------------------------------------------------------------ ops */
 
 struct wr_op *wr_op_new(enum wr_kind kind, const char *label)
