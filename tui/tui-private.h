@@ -641,21 +641,24 @@ const char *tui_unavailable(enum km_action a);
 
 /* A change made in the interface, saved by the writer thread in the
  * order submitted.  The fields up to `bulk` are the request. */
-enum wr_kind { WR_RATE, WR_FLAG, WR_TAG, WR_UNTAG, WR_NOTE, WR_SELECT, WR_UNSELECT, WR_UNDO, WR_REDO };
+enum wr_kind { WR_RATE, WR_FLAG, WR_TAG, WR_UNTAG, WR_NOTE, WR_SELECT, WR_UNSELECT, WR_UNDO, WR_REDO, WR_COMPARE };
 enum { WR_NO_VALUE = -100 };
 struct wr_op {
 	struct wr_op *next;
 	enum wr_kind kind;
-	int value;             /* stars or flag */
+	int value;             /* stars, flag or verdict */
 	char **words;          /* tags (owned) */
 	size_t nwords;
 	char *text, *text2;    /* note, or intended use and integration note; tags as typed */
 	int target;            /* WR_NOTE: LB_ON_* of ids[0] */
-	int64_t *ids;          /* the candidates (WR_NOTE: the note's target) */
+	int64_t *ids;          /* the candidates (WR_NOTE: the note's target; WR_COMPARE: left, right) */
 	size_t n;
 	int bulk;              /* marked rows: in chunks, one undo step, progress, cancel */
 	char *label;           /* "rate 3 (500 marked)" */
 	char *done_msg;        /* said when saved, instead of the kind's own message */
+	/* called when done (saved or not) if the view `owner` is still open */
+	void (*on_done)(struct view *v, const struct wr_op *op);
+	uint64_t owner;
 	/* results, read on the interface's thread after it is done */
 	int rc;
 	char *err;

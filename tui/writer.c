@@ -264,9 +264,16 @@ static int apply_one(struct store *st, const struct wr_op *op, int64_t id)
 		return store_unselect(st, id);
 	case WR_UNDO:
 	case WR_REDO:
+	case WR_COMPARE:
 		break;
 	}
 	return STORE_EINVAL;
+}
+
+/* Undo, redo and a judgement are one step whatever their ids. */
+static int one_step(const struct wr_op *op)
+{
+	return op->kind == WR_UNDO || op->kind == WR_REDO || op->kind == WR_COMPARE;
 }
 
 /* One transaction: ids [from, to) of op (or the undo/redo).  Batches
@@ -276,6 +283,8 @@ static int attempt(struct store *st, struct wr_op *op, size_t from, size_t to, i
 	size_t i;
 	int rc;
 
+	if (op->kind == WR_COMPARE)
+		return store_compare(st, op->ids[0], op->ids[1], op->value, NULL);
 	if (op->kind == WR_UNDO || op->kind == WR_REDO) {
 		free(op->what);
 		op->what = NULL;
@@ -359,7 +368,7 @@ static int with_retry(struct writer *w, struct store *st, struct wr_op *op, size
 
 static void run_op(struct writer *w, struct store *st, struct wr_op *op)
 {
-	size_t from = 0, to, n = op->kind == WR_UNDO || op->kind == WR_REDO ? 1 : op->n;
+	size_t from = 0, to, n = one_step(op) ? 1 : op->n;
 	int64_t group = 0;
 	int rc = 0, cancelled = 0;
 	char *what = NULL;
@@ -394,7 +403,7 @@ static void run_op(struct writer *w, struct store *st, struct wr_op *op)
 		if (cancelled)
 			break;
 	}
-	op->count = op->kind == WR_UNDO || op->kind == WR_REDO ? 0 : (int64_t)from;
+	op->count = one_step(op) ? 0 : (int64_t)from;
 	op->rc = rc;
 	op->cancelled = cancelled;
 	if (rc)
@@ -550,7 +559,7 @@ void wr_submit(struct tui *ui, struct wr_op *op)
 	struct wr_op **pp;
 	size_t i;
 
-	for (i = 0; i < op->n; i++)
+	for (i = 0; i < op->n && op->kind != WR_COMPARE; i++)
 		ov_add(w, op->ids[i], op->kind == WR_RATE ? op->value : WR_NO_VALUE,
 		       op->kind == WR_FLAG ? op->value : WR_NO_VALUE);
 	op->next = NULL;
@@ -631,7 +640,7 @@ static void report(struct tui *ui, struct wr_op *op)
 		return;
 	}
 	if (op->rc) {
-		if (op->n == 1)
+		if (op->n == 1 || op->kind == WR_COMPARE)
 			tui_error(ui, "%s #%lld not saved: %s", op->label, (long long)id, op->err);
 		else
 			tui_error(ui, "%s not saved: %s", op->label, op->err);
@@ -690,9 +699,15 @@ int wr_collect(struct tui *ui)
 	}
 	for (op = list; op; op = next) {
 		next = op->next;
-		for (i = 0; i < op->n; i++)
+		for (i = 0; i < op->n && op->kind != WR_COMPARE; i++)
 			ov_del(w, op->ids[i]);
 		report(ui, op);
+		if (op->on_done) {
+			int d;
+			for (d = 0; d < ui->depth; d++)
+				if (ui->stack[d]->owner == op->owner)
+					op->on_done(ui->stack[d], op);
+		}
 		wr_op_free(op);
 		n++;
 	}
