@@ -17,12 +17,22 @@ import time
 
 db, ready, secs = sys.argv[1], sys.argv[2], float(sys.argv[3])
 when = sys.argv[4] if len(sys.argv) > 4 else None
-con = sqlite3.connect(db, isolation_level=None, timeout=30)
+con = sqlite3.connect(db, isolation_level=None, timeout=0)
+deadline = time.time() + 60
 if when:
-    deadline = time.time() + 60
     while time.time() < deadline and not con.execute(when).fetchone()[0]:
-        time.sleep(0.002)
-con.execute("BEGIN IMMEDIATE")
+        time.sleep(0.001)
+# Try for the lock every half millisecond rather than through SQLite's
+# busy handler, whose sleeps grow to 100 ms: a writer that pauses a few
+# milliseconds between transactions is caught in a pause.
+while True:
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        break
+    except sqlite3.OperationalError:
+        if time.time() > deadline:
+            raise
+        time.sleep(0.0005)
 cache = os.path.join(os.path.dirname(db), "cache")
 os.makedirs(cache, exist_ok=True)
 note = os.path.join(cache, "writer-%d" % os.getpid())

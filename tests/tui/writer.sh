@@ -3,7 +3,7 @@
 # holds it for 3 s while ratings are typed with j/k and digits; the cursor
 # keeps moving, the rows show the ratings pending, the status line names
 # who holds the lock, and every rating lands, in order, once it is free.
-# A bulk rating of 5,000 marked rows shows its progress and is one undo
+# A bulk rating of 20,000 marked rows shows its progress and is one undo
 # step; cancelled midway it is rolled back whole.  A refused write puts
 # the row back and says why.
 . "$(dirname "$0")/lib.sh"
@@ -45,10 +45,10 @@ ok "the busy note is gone from the status line" tm_wait_gone 'store busy' 3
 quit_ok "Q quits, everything saved"
 tm_stop
 
-# --- a bulk rating of 5,000 marked rows -----------------------------------
+# --- a bulk rating of 20,000 marked rows ----------------------------------
 lbq brief add --project 1 --title "Many" --modality text --prompt "many lines"
 REV=$(sql "SELECT revision_id FROM brief WHERE id = 3")
-N=5000
+N=20000
 sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $N)
 	INSERT INTO candidate (brief_id, revision_id, modality, body, backend, seed, created)
 	SELECT 3, $REV, 'text', 'line number ' || i, 'builtin', i, 1700000000 + i FROM n"
