@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
-plan 29
+plan 30
 mkstore
 DB="$LIGHTBOX_STORE/lightbox.db"
 HOLD="$top_srcdir/tests/lib/holdlock.py"
@@ -69,6 +69,7 @@ ok "the status line shows the progress of the bulk rating" \
 wait $HOLDER
 ok "at the end it says it is one undo step" tm_wait_for "rate 3 \\($N marked\\): $N candidates, one undo step" 30
 is "$(rated 3)" $N "all of them are rated"
+ok "and no row is marked pending any more" tm_wait_gone '[★☆]…' 5
 is "$(sql "SELECT count(DISTINCT coalesce(group_id, id)) FROM event WHERE action LIKE 'rate 3%'")" 1 \
 	"their events are one group, across chunks"
 tm_keys u
