@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
-plan 30
+plan 32
 mkstore
 DB="$LIGHTBOX_STORE/lightbox.db"
 HOLD="$top_srcdir/tests/lib/holdlock.py"
@@ -92,6 +92,13 @@ wait $HOLDER
 ok "it says it was rolled back whole" \
 	tm_wait_for "rate 1 \\($N marked\\) cancelled; rolled back whole: nothing changed" 30
 is "$(rated 1)" 0 "the chunks saved before the cancel are taken back"
+# Redo skips the cancelled change: the step it finds is the bulk rate 3
+# undone before.
+tm_keys C-r
+ok "redo does not bring the cancelled change back" tm_wait_for "redone: rate 3" 30
+is "$(rated 1) $(rated 3)" "0 $N" "none is rated 1; the earlier step is back"
+tm_keys u
+tm_wait_for "undone: rate 3" 30 >/dev/null
 ok "lightbox is still running" tm_wait_for "\\[candidates\\].* $N marked"
 
 # --- a write the store refuses --------------------------------------------
