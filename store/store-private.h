@@ -34,6 +34,8 @@ struct store {
 	int failed;          /* a step inside the batch failed */
 	int64_t group;       /* undo group of the open batch, 0 when none */
 	int64_t last_group;  /* the group of the last batch committed */
+	int track_events;    /* store_track_events */
+	int64_t last_event;  /* the last event of the last commit (tracked) */
 	int busy_ms;         /* busy timeout of one BEGIN (store_set_busy) */
 	int busy_tries;      /* BEGINs tried before STORE_EBUSY */
 	int busy_slept;      /* ms waited in this busy wait */

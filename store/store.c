@@ -256,8 +256,19 @@ int st_end(struct store *st, int code)
 		st->group = 0;
 		return code ? code : STORE_EIO;
 	}
+	st->last_event = 0;
+	if (st->track_events && st->group) {
+		/* We hold the write lock: the newest event is our last one. */
+		sqlite3_stmt *s = st_prep(st, "SELECT max(id) FROM event");
+		if (s && sqlite3_step(s) == SQLITE_ROW)
+			st->last_event = sqlite3_column_int64(s, 0);
+		if (s)
+			sqlite3_reset(s);
+	}
 	rc = tx(st, TX_COMMIT);
 	st->last_group = rc == SQLITE_OK ? st->group : 0;
+	if (rc != SQLITE_OK)
+		st->last_event = 0;
 	st->group = 0;
 	if (rc != SQLITE_OK) {
 		code = st_sqlfail(st, rc, "saving");
@@ -329,6 +340,16 @@ int store_batch_begin_group(struct store *st, const char *label, int64_t group)
 int64_t store_batch_last_group(const struct store *st)
 {
 	return st->last_group;
+}
+
+void store_track_events(struct store *st, int on)
+{
+	st->track_events = on;
+}
+
+int64_t store_last_commit_event(const struct store *st)
+{
+	return st->last_event;
 }
 
 void store_set_busy(struct store *st, int timeout_ms, int tries)

@@ -87,6 +87,14 @@ int store_batch_end(struct store *st, int commit);
 int64_t store_batch_last_group(const struct store *st);
 int store_batch_begin_group(struct store *st, const char *label, int64_t group);
 int store_undo_group(struct store *st, int64_t group, char **what);
+/* With tracking on, store_last_commit_event() is the id of the last
+ * event the last commit on this handle wrote (0: none, or not tracked);
+ * its events run from store_batch_last_group() to it when the batch
+ * did not join an earlier group.  A reader can then tell its own
+ * writer's changes from others' (the interface does not re-read a list
+ * for its own rating). */
+void store_track_events(struct store *st, int on);
+int64_t store_last_commit_event(const struct store *st);
 
 /* ------------------------------------------------------------ the busy policy
  *

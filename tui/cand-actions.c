@@ -17,6 +17,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The writer saved a change made here (or could not): the view reads
+ * the row, or the list after a bulk change, again. */
+static void saved(struct view *v, const struct wr_op *op)
+{
+	const struct cand_actions *ca = op->ctx;
+
+	(void)v;
+	if (ca->list && !op->bulk && op->n == 1)
+		list_refresh_row(ca->list, op->ids[0]);
+	ca->changed(ca->v, op->bulk ? CHANGED_LIST : 0);
+}
+
 /* Collects the marked ids into op. */
 static int add_marked(int64_t id, void *arg)
 {
@@ -51,6 +63,10 @@ static int apply(const struct cand_actions *ca, struct wr_op *op, int *bulk)
 		}
 		wr_op_add_id(op, id);
 	}
+	op->on_done = saved;
+	op->owner = ca->v->owner;
+	op->ctx = xmalloc(sizeof *ca);
+	memcpy(op->ctx, ca, sizeof *ca);
 	wr_submit(ui, op);
 	return 0;
 }

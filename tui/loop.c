@@ -550,6 +550,13 @@ static void poll_store(struct tui *ui)
 		tui_stale_below(ui);
 		return;
 	}
+	/* Only this interface's own one-row changes: their rows were re-read
+	 * when saved; a whole re-read and recount per rating is not needed. */
+	if (ev > ui->event_last && wr_own_events(ui, ui->event_last, ev)) {
+		ui->event_last = ev;
+		tui_stale_below(ui);
+		return;
+	}
 	ui->event_last = ev;
 	if (v)
 		v->ops->reload(v, 0);

@@ -659,6 +659,7 @@ struct wr_op {
 	/* called when done (saved or not) if the view `owner` is still open */
 	void (*on_done)(struct view *v, const struct wr_op *op);
 	uint64_t owner;
+	void *ctx;             /* for on_done: plain memory, freed with the op */
 	/* results, read on the interface's thread after it is done */
 	int rc;
 	char *err;
@@ -694,6 +695,10 @@ int wr_shown(const struct tui *ui, const struct lb_candidate *c, int *stars, int
 const char *wr_pending_glyph(void);
 /* Asks the running bulk change to stop and roll back; 1 when one ran. */
 int wr_cancel(struct tui *ui);
+/* 1 when every event in (from, to] was written by the writer for a
+ * change of one row (whose view re-read that row when it was saved):
+ * the loop's store poll then reads nothing again. */
+int wr_own_events(struct tui *ui, int64_t from, int64_t to);
 /* Changes not saved yet (queued or running). */
 int wr_queued(struct tui *ui);
 /* Appends progress, "saving 3 changes", "store busy: ..." to the status line. */

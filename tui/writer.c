@@ -56,6 +56,9 @@ struct writer {
 	double stop_at;        /* monotonic ms when stop was asked */
 	int cancel;            /* cancel the running bulk change */
 	int news;              /* progress or waiting changed since wr_collect */
+	int slow;              /* a change waits (locked store, bulk): rows show pending marks */
+	struct { int64_t first, last; } *own; /* events of one-row changes saved, oldest first */
+	size_t nown, owncap;
 	int wake_fd;
 	char *dir;
 	char *curator;
@@ -63,6 +66,7 @@ struct writer {
 	int64_t progress;
 	char *waiting;         /* why it waits ("alice's import is writing"), or NULL */
 	/* interface thread only */
+	int show_pending;      /* slow, as of the last wr_collect */
 	struct overlay *ov;
 	size_t ovcap, ovn;
 	int lost;              /* changes given up on at quit */
@@ -160,7 +164,9 @@ int wr_pending(const struct tui *ui, int64_t id, int *stars, int *flag)
 		return 0;
 	*stars = w->ov[i].stars;
 	*flag = w->ov[i].flag;
-	return 1;
+	/* A change saved within a few milliseconds shows no mark: it would
+	 * only flicker.  The mark comes once the writer says it is slow. */
+	return w->show_pending;
 }
 
 int wr_shown(const struct tui *ui, const struct lb_candidate *c, int *stars, int *flag)
@@ -207,6 +213,7 @@ void wr_op_free(struct wr_op *op)
 	free(op->ids);
 	free(op->label);
 	free(op->done_msg);
+	free(op->ctx);
 	free(op->err);
 	free(op->undo_err);
 	free(op->what);
@@ -337,6 +344,7 @@ static int with_retry(struct writer *w, struct store *st, struct wr_op *op, size
 			break;
 		who = store_lock_holder(st);
 		pthread_mutex_lock(&w->mu);
+		w->slow = 1;
 		free(w->waiting);
 		w->waiting = xasprintf("%s is writing; retrying", who ? who : "another process");
 		wake_loop(w);
@@ -377,6 +385,10 @@ static void run_op(struct writer *w, struct store *st, struct wr_op *op)
 		char *ann = xasprintf("a bulk %s in the interface", op->label);
 		store_announce(st, ann);
 		free(ann);
+		pthread_mutex_lock(&w->mu);
+		w->slow = 1;
+		wake_loop(w);
+		pthread_mutex_unlock(&w->mu);
 	}
 	while (from < n) {
 		double t0 = util_mono_ms();
@@ -405,6 +417,19 @@ static void run_op(struct writer *w, struct store *st, struct wr_op *op)
 	}
 	op->count = one_step(op) ? 0 : (int64_t)from;
 	op->rc = rc;
+	if (rc == 0 && !cancelled && !op->bulk && !one_step(op) && op->on_done && store_last_commit_event(st) > 0) {
+		/* A one-row change whose view re-reads its row when told
+		 * (on_done): the loop need not re-read the whole list for it. */
+		pthread_mutex_lock(&w->mu);
+		if (w->nown == w->owncap) {
+			w->owncap = w->owncap ? w->owncap * 2 : 16;
+			w->own = xrealloc(w->own, w->owncap * sizeof *w->own);
+		}
+		w->own[w->nown].first = store_batch_last_group(st);
+		w->own[w->nown].last = store_last_commit_event(st);
+		w->nown++;
+		pthread_mutex_unlock(&w->mu);
+	}
 	op->cancelled = cancelled;
 	if (rc)
 		op->err = xstrdup(store_errmsg(st));
@@ -442,8 +467,10 @@ static void *thread_main(void *arg)
 
 	memset(&opt, 0, sizeof opt);
 	opt.curator = w->curator;
-	if (store_open(w->dir, &opt, &st, &err) == 0)
+	if (store_open(w->dir, &opt, &st, &err) == 0) {
 		store_set_busy(st, TRY_MS, 1);
+		store_track_events(st, 1);
+	}
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		while (!w->stop && w->queue == NULL)
@@ -469,6 +496,8 @@ static void *thread_main(void *arg)
 		w->done = op; /* newest first; wr_collect reverses */
 		w->running = 0;
 		w->cancel = 0;
+		if (w->queue == NULL)
+			w->slow = 0;
 		wake_loop(w);
 	}
 	pthread_mutex_unlock(&w->mu);
@@ -545,6 +574,7 @@ int wr_free(struct tui *ui, char **why)
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
 	free(w->waiting);
+	free(w->own);
 	free(w->dir);
 	free(w->curator);
 	free(w->ov);
@@ -691,6 +721,7 @@ int wr_collect(struct tui *ui)
 	if (w->news)
 		ui->dirty |= R_REDRAW;
 	w->news = 0;
+	w->show_pending = w->slow;
 	pthread_mutex_unlock(&w->mu);
 	for (; op; op = next) { /* oldest first */
 		next = op->next;
@@ -699,6 +730,10 @@ int wr_collect(struct tui *ui)
 	}
 	for (op = list; op; op = next) {
 		next = op->next;
+		/* Undo, bulk changes, failures: every view reads the store again
+		 * now.  A one-row change saved was re-read by its view (on_done). */
+		if (op->rc || op->bulk || one_step(op) || op->cancelled || op->on_done == NULL)
+			ui->next_poll = 0;
 		for (i = 0; i < op->n && op->kind != WR_COMPARE; i++)
 			ov_del(w, op->ids[i]);
 		report(ui, op);
@@ -711,10 +746,32 @@ int wr_collect(struct tui *ui)
 		wr_op_free(op);
 		n++;
 	}
-	if (n) {
-		/* The store changed: every view reads it again now. */
-		ui->next_poll = 0;
+	if (n)
 		ui->dirty |= R_REDRAW;
-	}
 	return n;
+}
+
+int wr_own_events(struct tui *ui, int64_t from, int64_t to)
+{
+	struct writer *w = ui->wr;
+	int64_t cur = from + 1;
+	size_t i, k;
+
+	if (w == NULL)
+		return 0;
+	pthread_mutex_lock(&w->mu);
+	for (i = 0; i < w->nown && cur <= to; i++) {
+		if (w->own[i].last < cur)
+			continue;
+		if (w->own[i].first > cur)
+			break; /* someone else's event */
+		cur = w->own[i].last + 1;
+	}
+	/* Ranges up to `to` are seen either way. */
+	for (i = k = 0; i < w->nown; i++)
+		if (w->own[i].last > to)
+			w->own[k++] = w->own[i];
+	w->nown = k;
+	pthread_mutex_unlock(&w->mu);
+	return cur > to;
 }
