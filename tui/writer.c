@@ -637,8 +637,8 @@ void wr_status(struct tui *ui, struct sbuf *out)
 	}
 	if (w->waiting)
 		sb_addf(out, "  store busy: %s", w->waiting);
-	else if (n > 0 && !(n == 1 && op->bulk))
-		sb_addf(out, "  saving %d change%s", n, n == 1 ? "" : "s");
+	else if (n > 0 && w->slow && !(n == 1 && op->bulk))
+		sb_addf(out, "  saving %d change%s", n, n == 1 ? "" : "s"); /* not for a blink */
 	pthread_mutex_unlock(&w->mu);
 }
 
