@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
-plan 32
+plan 34
 mkstore
 DB="$LIGHTBOX_STORE/lightbox.db"
 HOLD="$top_srcdir/tests/lib/holdlock.py"
@@ -110,3 +110,18 @@ ok "a refused write says why in the status line" \
 ok "and the row goes back to what the store holds" tm_wait_for "^ +$((N + 8)) ····· "
 is "$(sql "SELECT count(*) FROM rating WHERE candidate_id = $((N + 8))")" 0 "nothing was saved"
 quit_ok "Q quits"
+tm_stop
+
+# --- quitting saves what is still queued ----------------------------------
+sql "DROP TRIGGER test_frozen"
+open_brief 100 30 3
+python3 "$HOLD" "$DB" "$T/ready4" 2 &
+HOLDER=$!
+i=0
+while [ ! -e "$T/ready4" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+tm_keys 4 j 3 Q
+ok "Q with changes waiting for the lock: lightbox saves them, then quits" tm_wait_for '^\[exited 0\]' 10
+wait $HOLDER
+is "$(sql "SELECT group_concat(candidate_id || ':' || stars) FROM (SELECT candidate_id, stars FROM rating
+	WHERE candidate_id >= $((N + 7)) AND curator = 'alice' ORDER BY candidate_id)")" "$((N + 7)):3,$((N + 8)):4" \
+	"both changes are in the store"
