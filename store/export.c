@@ -34,7 +34,7 @@ void lb_export_result_clear(struct lb_export_result *r)
 	memset(r, 0, sizeof *r);
 }
 
-static void item_clear(struct item *it)
+void ex_item_clear(struct item *it)
 {
 	size_t i;
 
@@ -101,7 +101,7 @@ static int read_selection(struct store *st, int64_t cand, struct item *it)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, "reading the selection");
 }
 
-static int gather(struct ex *x, int64_t id, int n, struct item *it)
+int ex_gather(struct ex *x, int64_t id, int n, struct item *it)
 {
 	size_t i;
 	int rc;
@@ -257,8 +257,10 @@ static int export_brief(struct ex *x, const struct lb_brief *b)
 	if (rc == 0 && x->fmt->brief)
 		x->fmt->brief(x, &cur, &earlier);
 	for (i = 0; i < n && rc == 0; i++) {
-		rc = gather(x, ids[i], (int)i + 1, &it);
-		if (rc == 0 && x->stage)
+		rc = ex_gather(x, ids[i], (int)i + 1, &it);
+		if (rc == 0 && x->place)
+			rc = x->place(x, &it);
+		else if (rc == 0 && x->stage)
 			rc = ex_copy_item(x, &it);
 		if (rc == 0) {
 			x->fmt->candidate(x, &it);
@@ -266,7 +268,7 @@ static int export_brief(struct ex *x, const struct lb_brief *b)
 			x->n_selected += it.has_sel;
 			x->first_cand = 0;
 		}
-		item_clear(&it);
+		ex_item_clear(&it);
 	}
 	if (rc == 0 && x->fmt->brief_end)
 		x->fmt->brief_end(x);
@@ -278,7 +280,7 @@ static int export_brief(struct ex *x, const struct lb_brief *b)
 	return rc;
 }
 
-static int walk(struct ex *x)
+int ex_walk(struct ex *x)
 {
 	struct lb_brief_list bl;
 	size_t i;
@@ -416,7 +418,7 @@ int store_export(struct store *st, const struct lb_export_options *o, struct lb_
 			goto out;
 		own_txn = 1;
 	}
-	rc = walk(&x);
+	rc = ex_walk(&x);
 	if (own_txn)
 		st_exec(st, "COMMIT");
 	x.f = NULL;
