@@ -180,5 +180,12 @@ int cmd_xmp(struct cli *c, int argc, char **argv)
 			r.n_skipped == 1 ? "" : "s",
 			to ? "not in the delivery" : "no imported file with the same bytes");
 	fputc('\n', stderr);
-	return CLI_OK;
+	if (r.n_bad) {
+		char *safe = cli_safe(r.bad, 0);
+		fprintf(stderr, "lightbox: xmp: %lld sidecar%s left as %s: %s\n", (long long)r.n_bad,
+			r.n_bad == 1 ? "" : "s", r.n_bad == 1 ? "it was" : "they were", safe);
+		free(safe);
+	}
+	free(r.bad);
+	return r.n_bad ? CLI_FAIL : CLI_OK;
 }

@@ -825,13 +825,14 @@ out:
 /* ------------------------------------------------------------ xmp write */
 
 /* Where the sidecar of a candidate goes without a delivery folder: beside
- * the file it was imported from, when that still holds its bytes. */
+ * the file it was imported from (a relative name as seen from here), when
+ * that still holds its bytes. */
 static char *beside_source(const struct item *it)
 {
 	char hex[65], *side;
 	struct stat sb;
 
-	if (it->c.asset_id == 0 || it->c.source == NULL || it->c.source[0] != '/' ||
+	if (it->c.asset_id == 0 || it->c.source == NULL || it->c.source[0] == '\0' ||
 	    stat(it->c.source, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size != it->c.bytes ||
 	    ex_hash_path(it->c.source, hex) < 0 || strcmp(hex, it->c.sha256) != 0)
 		return NULL;
@@ -941,8 +942,13 @@ int store_xmp_write(struct store *st, int64_t brief_id, const char *dir, struct 
 			target = beside_source(&it);
 		if (rc == 0 && target == NULL)
 			res->n_skipped++;
-		else if (rc == 0)
-			rc = ex_xmp_write(&x, &it, target, 1, hex);
+		else if (rc == 0 && (rc = ex_xmp_write(&x, &it, target, 1, hex)) == STORE_EINVAL) {
+			/* Someone else's sidecar we cannot read: left as it is. */
+			if (res->n_bad++ == 0)
+				res->bad = xstrdup(store_errmsg(st));
+			rc = 0;
+			xfree(&target);
+		}
 		if (rc == 0 && target) {
 			res->n_written++;
 			if (rel)

@@ -792,6 +792,8 @@ char *lb_xmp_sidecar(const char *file);
 
 struct lb_xmp_write_result {
 	int64_t n_written, n_skipped;
+	int64_t n_bad;          /* sidecars there that Exempi cannot read: left alone */
+	char *bad;              /* owned: the first one's message, NULL */
 };
 
 /* Writes (merging into what is there) the sidecars of a brief's candidates:

@@ -18,6 +18,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -43,6 +45,32 @@ static void xmp_ready(void)
 	}
 }
 
+/* Exempi writes its parse errors to standard error ("XML parsing failure"),
+ * which in the interface is the screen: standard error points at /dev/null
+ * while it parses (one parse at a time), and the error is told our way. */
+static XmpPtr quiet_new(const char *buf, size_t len)
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	int save, null;
+	XmpPtr m;
+
+	pthread_mutex_lock(&mu);
+	fflush(stderr);
+	save = fcntl(2, F_DUPFD_CLOEXEC, 3);
+	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (save >= 0 && null >= 0)
+		dup2(null, 2);
+	m = xmp_new(buf, len);
+	if (save >= 0 && null >= 0)
+		dup2(save, 2);
+	if (save >= 0)
+		close(save);
+	if (null >= 0)
+		close(null);
+	pthread_mutex_unlock(&mu);
+	return m;
+}
+
 int lb_xmp_rating(const struct lb_candidate *c)
 {
 	if (c->n_rejects > 0 && c->n_picks == 0)
@@ -65,6 +93,16 @@ static void set_int(XmpPtr m, const char *ns, const char *name, int64_t v)
 	xmp_set_property_int64(m, ns, name, v, 0);
 }
 
+/* A keyword and a tag are the same when the keyword, with spaces and
+ * commas as '-' (what import makes of them), is the tag. */
+static int same_keyword(const char *kw, const char *tag)
+{
+	for (; *kw && *tag; kw++, tag++)
+		if (*kw != *tag && !(*tag == '-' && strchr(" ,\t", *kw)))
+			return 0;
+	return *kw == *tag;
+}
+
 /* Puts the candidate's facts into m, replacing ours and keeping the rest. */
 static void fill(XmpPtr m, const struct ex *x, const struct item *it)
 {
@@ -84,7 +122,7 @@ static void fill(XmpPtr m, const struct ex *x, const struct item *it)
 		int have = 0;
 		XmpStringPtr v = xmp_string_new();
 		for (k = 1; xmp_get_array_item(m, NS_DC, "subject", k, v, NULL); k++)
-			if (strcmp(xmp_string_cstr(v), it->tags[i].name) == 0)
+			if (same_keyword(xmp_string_cstr(v), it->tags[i].name))
 				have = 1;
 		xmp_string_free(v);
 		if (!have)
@@ -149,7 +187,7 @@ int ex_xmp_write(struct ex *x, const struct item *it, const char *path, int merg
 
 	xmp_ready();
 	if (merge && util_read_file(path, 16 << 20, &old, &len) == 0) {
-		m = xmp_new(old, len);
+		m = quiet_new(old, len);
 		free(old);
 		if (m == NULL)
 			return st_fail(x->st, STORE_EINVAL,
@@ -205,7 +243,7 @@ int lb_xmp_read(const char *path, struct lb_xmp_facts *f, char **why)
 		return -1;
 	}
 	xmp_ready();
-	m = xmp_new(text, len);
+	m = quiet_new(text, len);
 	free(text);
 	if (m == NULL) {
 		*why = xasprintf("it is not XMP (Exempi error %d)", xmp_get_error());
