@@ -77,6 +77,7 @@ static const struct cli_cmd commands[] = {
 	{ "import", cmd_import, "import files and folders of outputs (with their parameters)" },
 	{ "export", cmd_export, "write the selection record (JSON, CSV, Markdown), copy assets" },
 	{ "deliver", cmd_deliver, "hand the selected files to a folder (copy, link), verified" },
+	{ "purge", cmd_purge, "free the files of rejected candidates (rows stay)" },
 	{ "xmp", cmd_xmp, "write XMP sidecars (rating, keywords) for other photo tools" },
 	{ "stats", cmd_stats, "how far curators agree, brief by brief" },
 	{ "compare", cmd_compare, "judge candidates of a brief in pairs" },

@@ -109,6 +109,7 @@ int cmd_import(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_deliver(struct cli *c, int argc, char **argv);
 int cmd_xmp(struct cli *c, int argc, char **argv);
+int cmd_purge(struct cli *c, int argc, char **argv);
 int cmd_stats(struct cli *c, int argc, char **argv);
 int cmd_rank(struct cli *c, int argc, char **argv);
 int cmd_compare(struct cli *c, int argc, char **argv);

@@ -51,6 +51,8 @@ struct dv {
 	size_t nold, nnow, capnow;
 	char **placed;             /* names this run placed in the stage, to move */
 	size_t nplaced, capplaced;
+	int64_t *assets;           /* the assets in this delivery, for the store */
+	size_t nassets, capassets;
 	char **used;               /* names taken in the delivery */
 	size_t nused, capused;
 	struct listing oldman;
@@ -70,6 +72,17 @@ static void push_name(char ***v, size_t *n, size_t *cap, const char *s)
 		*v = xrealloc(*v, *cap * sizeof **v);
 	}
 	(*v)[(*n)++] = xstrdup(s);
+}
+
+static void push_asset(struct dv *d, int64_t asset)
+{
+	if (asset == 0)
+		return;
+	if (d->nassets == d->capassets) {
+		d->capassets = d->capassets ? d->capassets * 2 : 64;
+		d->assets = xrealloc(d->assets, d->capassets * sizeof *d->assets);
+	}
+	d->assets[d->nassets++] = asset;
 }
 
 static void push_file(struct dv *d, int64_t cand, const char *name)
@@ -319,6 +332,11 @@ static int place_file(struct dv *d, const struct item *it, const char *dst, char
 	struct lb_deliver_result *r = d->res;
 	int rc, e;
 
+	if (it->c.purged)
+		return st_fail(d->st, STORE_EINVAL,
+			       "candidate %lld is selected but its file was freed by lightbox purge; "
+			       "unselect it, or deliver the other briefs with --brief",
+			       (long long)it->c.id);
 	if (it->c.asset_id == 0) {
 		r->n_copied++;
 		*bytes = it->c.body ? (int64_t)strlen(it->c.body) : 0;
@@ -384,6 +402,7 @@ static int dv_place(struct ex *x, struct item *it)
 		if (rc == 0) {
 			it->file = xstrdup(d->old[i].name);
 			push_file(d, it->c.id, d->old[i].name);
+			push_asset(d, it->c.asset_id);
 			d->res->n_already++;
 			x->n_files++;
 			return 0;
@@ -402,6 +421,7 @@ static int dv_place(struct ex *x, struct item *it)
 	if (rc == 0) {
 		add_placed(d, name, hex);
 		push_file(d, it->c.id, name);
+		push_asset(d, it->c.asset_id);
 		it->file = xstrdup(name);
 		d->res->n_new++;
 		d->res->bytes += bytes;
@@ -668,6 +688,7 @@ static void dv_free(struct dv *d)
 	free(d->now);
 	free(d->placed);
 	free(d->used);
+	free(d->assets);
 	ex_listing_free(&d->oldman);
 	sb_free(&d->manifest);
 	free(d->dest);
@@ -792,6 +813,9 @@ int store_deliver(struct store *st, const struct lb_deliver_options *o, struct l
 		rc = ex_sync_dir(st, d.stage);
 	if (rc == 0)
 		rc = install(&d);
+	/* The store learns what went where (purge keeps those files). */
+	if (rc == 0 && d.nassets)
+		rc = st_delivered_add(st, d.assets, d.nassets, d.dest, o->mode);
 out:
 	if (rc && d.stage) {
 		/* Messages name the folder asked for, not the hidden one. */

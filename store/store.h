@@ -40,7 +40,7 @@ enum store_err {
 	STORE_EEMPTY = -9,   /* nothing to undo / redo */
 };
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* ------------------------------------------------------------ opening */
 
@@ -238,6 +238,7 @@ struct lb_candidate {
 	int64_t bytes;
 	int width, height;
 	double duration;
+	int64_t purged;         /* when lightbox purge freed the file; 0: it is there */
 	/* ratings */
 	int my_stars;           /* -1: not rated by me */
 	int my_flag;
@@ -768,6 +769,47 @@ char *lb_deliver_name_check(const char *tmpl);
  * into place; a folder delivered to before gets the candidates it lacks,
  * and nothing in it is removed or overwritten.  No write transaction. */
 int store_deliver(struct store *st, const struct lb_deliver_options *o, struct lb_deliver_result *res);
+
+/* ------------------------------------------------------------ purge (store/purge.c) */
+
+struct lb_purge_options {
+	int64_t project_id;
+	int64_t brief_id;       /* 0: every brief of the project */
+	int rejected;           /* candidates some curator rejected and none picked */
+	int below;              /* 1-5: candidates rated below it (mean), none picked; 0: no */
+	int64_t older;          /* seconds: only decisions at least this old */
+};
+
+enum { LB_PURGE_KEPT_SHARED = 1, LB_PURGE_KEPT_DELIVERED, LB_PURGE_KEPT_CHANGED };
+
+struct lb_purge_item {
+	int64_t candidate_id;   /* the first ruled-out candidate on the file */
+	int64_t asset_id;
+	int n_candidates;       /* ruled-out candidates on the file */
+	char *sha256, *path;
+	int64_t bytes;
+	int kept;               /* 0: to free; else why not (lb_purge_kept_why) */
+	int freed;              /* store_purge_run freed it */
+};
+
+struct lb_purge_plan {
+	struct lb_purge_item *v;
+	size_t n;
+	int64_t bytes;          /* of the files to free (after a run: freed) */
+	int64_t n_kept;         /* files ruled out that stay, and why in v */
+	int64_t n_purged;       /* candidates whose file was freed before */
+	int64_t n_freed;        /* after a run */
+};
+void lb_purge_plan_clear(struct lb_purge_plan *p);
+const char *lb_purge_kept_why(int kept);
+
+/* What a purge would free: read only, nothing changes (the dry run). */
+int store_purge_plan(struct store *st, const struct lb_purge_options *o, struct lb_purge_plan *p);
+
+/* Frees the plan's files: each is checked again in one short transaction
+ * that marks its asset row purged (asset.purged) and logs the purge; file
+ * work happens outside it.  p->v[i].freed, n_freed and bytes say what went. */
+int store_purge_run(struct store *st, const struct lb_purge_options *o, struct lb_purge_plan *p);
 
 /* ------------------------------------------------------------ XMP sidecars (store/xmp.c) */
 
