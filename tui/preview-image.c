@@ -85,8 +85,8 @@ static enum pv_mode mode_now(struct img *im)
 
 static int kind_of(const struct lb_candidate *c)
 {
-	if (c->asset_id == 0 || c->path == NULL)
-		return -1;
+	if (c->asset_id == 0 || c->path == NULL || c->purged)
+		return -1; /* a purged file: the facts say so */
 	switch (c->modality) {
 	case LB_IMAGE:
 		return PV_K_IMAGE;
