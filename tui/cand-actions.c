@@ -859,6 +859,8 @@ int cand_action(const struct cand_actions *ca, enum km_action a, const char *arg
 		return play(ca);
 	case KM_A_PIPE:
 		return arg ? pipe_to(ca, arg) : ask_pipe(ca);
+	case KM_A_PURGE_PREVIEW:
+		return tui_purge_preview(ui, ca->v->owner, tui_brief_id(ui), arg);
 	case KM_A_YANK_PATH:
 		return yank_path(ca);
 	case KM_A_REGENERATE:

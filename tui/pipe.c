@@ -203,3 +203,109 @@ const char **tui_pipe_names(struct tui *ui)
 		v[i] = km_config_pipe(ui->cfg, i)->name;
 	return v;
 }
+
+/* ------------------------------------------------------------ purge preview */
+
+/* What `lightbox purge` would free in a brief, read by the worker (the
+ * plan reads every candidate of the brief) and told on the message line. */
+struct purge_task {
+	struct bg_task t;
+	int64_t brief;
+	int below;
+	struct lb_purge_plan plan;
+	char *err;
+};
+
+static void purge_run(struct bg_task *t, struct store *st)
+{
+	struct purge_task *p = (struct purge_task *)t;
+	struct lb_purge_options o = { 0 };
+	struct lb_brief b;
+
+	if (store_brief_get(st, p->brief, &b) != 0) {
+		p->err = xstrdup(store_errmsg(st));
+		return;
+	}
+	o.project_id = b.project_id;
+	o.brief_id = p->brief;
+	o.rejected = 1;
+	o.below = p->below;
+	lb_brief_clear(&b);
+	if (store_purge_plan(st, &o, &p->plan) != 0)
+		p->err = xstrdup(store_errmsg(st));
+}
+
+static void purge_done(struct bg_task *t, struct tui *ui)
+{
+	struct purge_task *p = (struct purge_task *)t;
+	struct sbuf ids, how;
+	size_t i, shown = 0;
+	int64_t nfree = (int64_t)p->plan.n - p->plan.n_kept;
+	double mib = (double)p->plan.bytes / 1048576.0;
+
+	if (p->err) {
+		tui_error(ui, "purge preview: %s", p->err);
+		return;
+	}
+	sb_init(&ids);
+	sb_init(&how);
+	for (i = 0; i < p->plan.n; i++)
+		if (!p->plan.v[i].kept && shown++ < 12)
+			sb_addf(&ids, " #%lld", (long long)p->plan.v[i].candidate_id);
+	if (shown > 12)
+		sb_addf(&ids, " and %zu more", shown - 12);
+	sb_addf(&how, "lightbox purge %lld --rejected", (long long)p->brief);
+	if (p->below)
+		sb_addf(&how, " --below %d", p->below);
+	if (nfree == 0)
+		tui_msg(ui, "purge would free nothing in brief %lld (rejected%s, never picked, not "
+			    "selected)%s",
+			(long long)p->brief, p->below ? " or rated low" : "",
+			p->plan.n_kept ? "; the files ruled out are used elsewhere" : "");
+	else {
+		char kept[48] = "";
+		if (p->plan.n_kept)
+			snprintf(kept, sizeof kept, "; %lld kept (used elsewhere)", (long long)p->plan.n_kept);
+		tui_msg(ui, "purge would free %lld file%s (%.1f MiB):%s%s; %s frees them", (long long)nfree,
+			nfree == 1 ? "" : "s", mib, ids.s ? ids.s : "", kept, how.s);
+	}
+	sb_free(&ids);
+	sb_free(&how);
+	ui->dirty |= R_REDRAW;
+}
+
+static void purge_free(struct bg_task *t)
+{
+	struct purge_task *p = (struct purge_task *)t;
+
+	lb_purge_plan_clear(&p->plan);
+	free(p->err);
+	free(p);
+}
+
+int tui_purge_preview(struct tui *ui, uint64_t owner, int64_t brief, const char *arg)
+{
+	struct purge_task *p;
+	long long below = 0;
+
+	if (brief == 0) {
+		tui_msg(ui, "purge preview: open a brief first");
+		return R_REDRAW;
+	}
+	if (arg && *arg && util_parse_int(arg, 1, 5, &below) < 0) {
+		tui_error(ui, "purge preview: give the stars to purge below, 1 to 5 (or nothing: "
+			      "rejected only)");
+		return R_REDRAW;
+	}
+	p = xcalloc(1, sizeof *p);
+	p->t.run = purge_run;
+	p->t.done = purge_done;
+	p->t.free = purge_free;
+	p->t.owner = owner;
+	p->t.key = 0x7075;
+	p->brief = brief;
+	p->below = (int)below;
+	bg_submit(ui->bg, &p->t);
+	tui_msg(ui, "purge preview: reading brief %lld...", (long long)brief);
+	return R_REDRAW;
+}
