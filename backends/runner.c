@@ -64,7 +64,7 @@ struct finish {
 };
 
 /* Waits for the write lock this long, then retries from the loop. */
-#define RUNNER_BUSY_MS 50
+#define RUNNER_BUSY_MS 100
 #define FIN_MIN_DELAY_MS 250.0
 #define FIN_MAX_DELAY_MS 2000.0
 /* How often other runners' jobs are looked at, and how long a stopping
@@ -921,7 +921,7 @@ int runner_start(const struct runner_options *opt, struct runner **out, char **e
 		goto fail;
 	/* A busy store is waited for in the loop, not in SQLite's handler:
 	 * the other transfers go on meanwhile. */
-	store_busy_timeout(r->st, RUNNER_BUSY_MS);
+	store_set_busy(r->st, RUNNER_BUSY_MS, 1);
 	if (pipe2(r->wait_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
 		*err = xasprintf("cannot make a pipe: %s", strerror(errno));
 		goto fail;

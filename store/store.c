@@ -1017,8 +1017,3 @@ void store_close(struct store **pst)
 	free(st);
 	*pst = NULL;
 }
-
-void store_busy_timeout(struct store *st, int ms)
-{
-	sqlite3_busy_timeout(st->db, ms);
-}

@@ -76,9 +76,6 @@ int store_setting_set(struct store *st, const char *key, const char *value);
 int store_aliases_allowed(struct store *st);
 /* Path of the cache folder (dir/cache), created on demand. */
 const char *store_cache_dir(const struct store *st);
-/* How long this connection waits for another's write lock at each try
- * (a background thread that retries by itself waits briefly). */
-void store_busy_timeout(struct store *st, int ms);
 /* PRAGMA data_version: changes when another connection commits. */
 int store_data_version(struct store *st, int64_t *v);
 /* The id of the newest event in the audit log (0 when empty): every
