@@ -216,9 +216,15 @@ int64_t tui_gen_running(const struct tui *ui)
 	return ui->gen ? ui->gen->running : 0;
 }
 
+int64_t tui_gen_queued(const struct tui *ui)
+{
+	return ui->gen ? ui->gen->queued : 0;
+}
+
 void tui_gen_status(struct tui *ui, struct sbuf *out)
 {
 	struct tui_gen *g = ui->gen;
+	int unsaved;
 
 	if (g == NULL || (g->running == 0 && g->queued == 0))
 		return;
@@ -228,6 +234,8 @@ void tui_gen_status(struct tui *ui, struct sbuf *out)
 		sb_addf(out, "%s%lld queued", g->running ? ", " : "", (long long)g->queued);
 	if (g->runner == NULL && g->started)
 		sb_addf(out, " (no runner: %s)", g->why ? g->why : "not started");
+	if (g->runner && (unsaved = runner_unsaved(g->runner)) > 0)
+		sb_addf(out, " (%d result%s waiting for the busy store)", unsaved, unsaved == 1 ? "" : "s");
 	sb_adds(out, "  ");
 }
 

@@ -765,6 +765,8 @@ void tui_gen_retried(struct tui *ui, int64_t job_id);
 void tui_gen_status(struct tui *ui, struct sbuf *out);
 /* How many of the curator's jobs ran at the last look (0 when idle). */
 int64_t tui_gen_running(const struct tui *ui);
+/* Jobs queued (some waiting to retry: their time left ticks). */
+int64_t tui_gen_queued(const struct tui *ui);
 /* The registry (borrowed) and the backend a brief generates with when
  * none is chosen: the brief's, else `set default-backend` when changed
  * from its default, else the registry's default.  NULL with *why (owned)
