@@ -28,11 +28,12 @@
 
 #include "store-private.h"
 
-static const char *const format_names[] = { "json", "csv", "md" };
+static const char *const format_names[] = { "json", "csv", "md", "html" };
+#define N_FORMATS (int)(sizeof format_names / sizeof format_names[0])
 
 const char *lb_export_format_name(int f)
 {
-	return f >= 0 && f < 3 ? format_names[f] : "?";
+	return f >= 0 && f < N_FORMATS ? format_names[f] : "?";
 }
 
 int lb_export_format_parse(const char *s)
@@ -41,7 +42,7 @@ int lb_export_format_parse(const char *s)
 
 	if (s && strcmp(s, "markdown") == 0)
 		return LB_EXPORT_MD;
-	for (i = 0; s && i < 3; i++)
+	for (i = 0; s && i < N_FORMATS; i++)
 		if (strcmp(s, format_names[i]) == 0)
 			return i;
 	return -1;
@@ -1365,7 +1366,10 @@ int store_export(struct store *st, const struct lb_export_options *o, struct lb_
 {
 	struct ex x;
 	char *dest = NULL, *parent = NULL, *out_abs = NULL, *tmp_out = NULL, *rec = NULL;
-	FILE *out_f = NULL;
+	FILE *out_f = NULL, *html_f = NULL;
+	struct lb_export_options html_opts;
+	char *html_json = NULL;
+	size_t html_len = 0;
 	int rc, own_txn = 0;
 
 	memset(res, 0, sizeof *res);
@@ -1375,8 +1379,12 @@ int store_export(struct store *st, const struct lb_export_options *o, struct lb_
 	x.first = 1;
 	sb_init(&x.manifest);
 	util_iso8601(util_now(), x.now);
-	if (o->format < LB_EXPORT_JSON || o->format > LB_EXPORT_MD)
-		return st_fail(st, STORE_EINVAL, "the export format is json, csv or md");
+	if (o->format < LB_EXPORT_JSON || o->format > LB_EXPORT_HTML)
+		return st_fail(st, STORE_EINVAL, "the export format is json, csv, md or html");
+	if (o->format == LB_EXPORT_HTML && (!o->copy_to || o->out))
+		return st_fail(st, STORE_EINVAL,
+			       "the html export is a folder: give --copy-to DIR (the page is DIR/index.html, "
+			       "beside the files and thumbnails it shows) and no --out");
 	if (o->min_stars < 0 || o->min_stars > 5)
 		return st_fail(st, STORE_EINVAL, "--min-stars takes 0 to 5");
 	if (o->out == NULL && o->copy_to == NULL && o->to == NULL)
@@ -1420,7 +1428,8 @@ int store_export(struct store *st, const struct lb_export_options *o, struct lb_
 			goto out;
 		}
 		chmod(x.stage, 0755);
-		x.rec_rel = xasprintf("selection.%s", lb_export_format_name(o->format));
+		x.rec_rel = o->format == LB_EXPORT_HTML ? xstrdup("index.html")
+							: xasprintf("selection.%s", lb_export_format_name(o->format));
 		rec = xasprintf("%s/%s", x.stage, x.rec_rel);
 		x.f = fopen(rec, "wx");
 		if (x.f == NULL) {
@@ -1443,9 +1452,26 @@ int store_export(struct store *st, const struct lb_export_options *o, struct lb_
 			goto out;
 		own_txn = 1;
 	}
+	if (o->format == LB_EXPORT_HTML) {
+		/* The page is made from the JSON record (export-html.c). */
+		html_opts = *o;
+		html_opts.format = LB_EXPORT_JSON;
+		x.o = &html_opts;
+		html_f = x.f;
+		x.f = open_memstream(&html_json, &html_len);
+		if (x.f == NULL)
+			fatal("out of memory");
+	}
 	rc = walk(&x);
 	if (own_txn)
 		st_exec(st, "COMMIT");
+	if (html_f) {
+		fclose(x.f);
+		x.f = html_f;
+		if (rc == 0)
+			rc = st_export_html(st, o, html_json, html_len, x.stage, x.f, &x.manifest);
+		free(html_json);
+	}
 	if (rc)
 		goto out;
 	if (x.stage) {

@@ -160,4 +160,10 @@ int st_comparison_restore(struct store *st, int64_t id, const char *to, const ch
 /* Makes revision rev_id the brief's current one (copies its fields). */
 int st_brief_set_current(struct store *st, int64_t brief_id, int64_t rev_id);
 
+/* export-html.c: the page of the JSON record (json, len) as index.html on
+ * out, with thumbnails and selection.json in stage, each added to the
+ * manifest.  0 or a code. */
+int st_export_html(struct store *st, const struct lb_export_options *o, const char *json, size_t len,
+		   const char *stage, FILE *out, struct sbuf *manifest);
+
 #endif
