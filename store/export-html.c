@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 
 #include "store-private.h"
+#include "export-private.h"
 
 /* Thumbnails fit in this square. */
 #define THUMB_SIDE 480
@@ -227,8 +228,8 @@ static char *thumbnail(struct page *pg, json_t *c, const char *file, int *w, int
 	}
 	rel = xasprintf("thumbs/%lld.jpg", (long long)json_integer_value(json_object_get(c, "id")));
 	dst = xasprintf("%s/%s", pg->stage, rel);
-	if (util_write_atomic(dst, jpg, len) < 0) {
-		*why = xasprintf("cannot write %s: %s", dst, strerror(errno));
+	if (ex_write_new_file(pg->st, dst, jpg, len) != 0) {
+		*why = xstrdup(store_errmsg(pg->st));
 		xfree(&rel);
 	} else {
 		sha256_buf_hex(jpg, len, hex);
@@ -588,32 +589,31 @@ static void page_end(struct page *pg, json_t *rec)
 		(long long)json_integer_value(json_object_get(t, "selected")));
 }
 
-int st_export_html(struct store *st, const struct lb_export_options *o, const char *json, size_t len,
-		   const char *stage, FILE *out, struct sbuf *manifest)
+int ex_html(struct ex *x, const char *json, size_t len, FILE *out)
 {
-	struct page pg = { .st = st, .o = o, .f = out, .stage = stage, .manifest = manifest };
+	struct store *st = x->st;
+	const struct lb_export_options *o = x->o;
+	struct page pg = { .st = st, .o = o, .f = out, .stage = x->stage, .manifest = &x->manifest };
 	json_t *rec, *briefs, *b, *cands, *c;
 	json_error_t e;
 	size_t i, k;
-
 	char *path, hex[65];
+	int rc;
 
 	rec = json_loadb(json, len, 0, &e);
 	if (!rec)
 		return st_fail(st, STORE_EIO, "cannot read back the record to make the page: %s (line %d)",
 			       e.text, e.line);
 	/* The complete record beside the page, for programs. */
-	path = xasprintf("%s/selection.json", stage);
-	if (util_write_atomic(path, json, len) < 0) {
-		st_fail(st, STORE_EIO, "cannot write %s: %s%s", path, strerror(errno),
-			errno == ENOSPC ? "; free disk space and retry" : "");
-		free(path);
-		json_decref(rec);
-		return STORE_EIO;
-	}
+	path = xasprintf("%s/selection.json", x->stage);
+	rc = ex_write_new_file(st, path, json, len);
 	free(path);
+	if (rc) {
+		json_decref(rec);
+		return rc;
+	}
 	sha256_buf_hex(json, len, hex);
-	sb_addf(manifest, "%s  selection.json\n", hex);
+	sb_addf(&x->manifest, "%s  selection.json\n", hex);
 	page_begin(&pg, rec);
 	briefs = json_object_get(rec, "briefs");
 	json_array_foreach(briefs, i, b)

@@ -201,9 +201,16 @@ static const char schema_v2[] =
 	"  value TEXT NOT NULL\n"
 	") WITHOUT ROWID;\n";
 
+/* Version 3: the store's id, a random name in `setting` that export folders
+ * carry in their marker, so `export --force` replaces only a folder this
+ * store made. */
+static const char schema_v3[] =
+	"INSERT INTO setting VALUES ('id', lower(hex(randomblob(16))));\n";
+
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v1,
 	schema_v2,
+	schema_v3,
 };
 
 int st_schema_migrate(struct store *st)

@@ -12,7 +12,7 @@ CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$CHROMIUM" ] || skip_all "chromium is not installed (./bootstrap installs it as root)"
 command -v pdftotext >/dev/null || skip_all "pdftotext is not installed (poppler-utils)"
 
-plan 24
+plan 25
 cd "$T" || exit 1
 HOSTILE='<script>document.title="pwned"</script><img src="http://example.com/x.png"> & "quotes"'
 
@@ -50,6 +50,7 @@ unlike "$(cat "$H")" '<script|(src|href)="[a-z]+:|url\(' "no script, no remote o
 like "$(cat "$H")" '&lt;script&gt;document.title=&quot;pwned&quot;&lt;/script&gt;' "the hostile note is escaped"
 like "$(cat "$H")" 'Harbour &lt;b&gt;Lights&lt;/b&gt;' "the project's name is escaped"
 like "$(cat "$H")" '@media print' "a print style sheet"
+ok "an html export replaces an earlier one with --force" lb export "$P" --format html --copy-to site --force
 fails "html without --copy-to is refused" 2 "$LIGHTBOX" export "$P" --format html
 like "$(cat "$T/.out")" "give --copy-to DIR" "the refusal says what to do"
 
