@@ -12,7 +12,7 @@ CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$CHROMIUM" ] || skip_all "chromium is not installed (./bootstrap installs it as root)"
 command -v pdftotext >/dev/null || skip_all "pdftotext is not installed (poppler-utils)"
 
-plan 25
+plan 26
 cd "$T" || exit 1
 HOSTILE='<script>document.title="pwned"</script><img src="http://example.com/x.png"> & "quotes"'
 
@@ -35,6 +35,7 @@ LIGHTBOX_CURATOR=ben "$LIGHTBOX" rate 2 4 >/dev/null
 "$LIGHTBOX" select 2 --use "print menu cover" >/dev/null
 "$LIGHTBOX" select 3 --use "menu background texture" >/dev/null
 "$LIGHTBOX" note add 2 "$HOSTILE" >/dev/null
+"$LIGHTBOX" note add 3 "$(printf 'bell\007 and escape\033[2J')" >/dev/null
 
 ok "the html export writes a folder" lb export "$P" --format html --copy-to site
 H=site/index.html
@@ -49,6 +50,7 @@ like "$(cat "$H")" "<meta http-equiv=\"Content-Security-Policy\" content=\"defau
 unlike "$(cat "$H")" '<script|(src|href)="[a-z]+:|url\(' "no script, no remote or absolute URL"
 like "$(cat "$H")" '&lt;script&gt;document.title=&quot;pwned&quot;&lt;/script&gt;' "the hostile note is escaped"
 like "$(cat "$H")" 'Harbour &lt;b&gt;Lights&lt;/b&gt;' "the project's name is escaped"
+like "$(cat "$H")" 'bell&#x2407; and escape&#x241B;\[2J' "control characters show as their symbols"
 like "$(cat "$H")" '@media print' "a print style sheet"
 ok "an html export replaces an earlier one with --force" lb export "$P" --format html --copy-to site --force
 fails "html without --copy-to is refused" 2 "$LIGHTBOX" export "$P" --format html
