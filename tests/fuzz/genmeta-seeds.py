@@ -3,7 +3,7 @@
 (fuzz-pngtext; `make fuzz` runs it into tests/fuzz/corpus-genmeta).
 
 Python's standard library only; each file is laid out as its tool writes it:
- - NovelAI WebP: EXIF chunk, IFD0 ImageDescription = four NUL bytes and
+ - NovelAI WebP (VP8X, a 1x1 lossless frame, EXIF): IFD0 ImageDescription = four NUL bytes and
    the prompt, Exif UserComment = "ASCII\\0\\0\\0" and NovelAI's text chunks
    as one JSON object (as enslo/sd-metadata reads NovelAI's WebP);
  - stealth PNG info: the signature, a 32-bit length in bits and the payload,
@@ -12,6 +12,7 @@ Python's standard library only; each file is laid out as its tool writes it:
  - a ComfyUI PNG whose "prompt" graph has a base and a refiner
    KSamplerAdvanced (ComfyUI's SDXL refiner example, json.dumps form).
 """
+import base64
 import gzip
 import json
 import os
@@ -71,7 +72,11 @@ def novelai_webp():
     tiff += struct.pack("<HHII", 0x8769, 4, 1, 38) + struct.pack("<I", 0)
     tiff += struct.pack("<H", 1) + struct.pack("<HHII", 0x9286, 7, len(uc), 56 + len(desc))
     tiff += struct.pack("<I", 0) + desc + uc
-    body = b"WEBP" + b"VP8 " + struct.pack("<I", 5) + b"abcde\0"
+    # VP8X (extended format, EXIF flag, 1x1 canvas), a 1x1 lossless VP8L
+    # frame, then the EXIF chunk.
+    vp8l = base64.b64decode("LwAAABAHEBERiIj+Bw==")
+    body = b"WEBP" + b"VP8X" + struct.pack("<I", 10) + bytes([0x08, 0, 0, 0]) + bytes(6)
+    body += b"VP8L" + struct.pack("<I", len(vp8l)) + vp8l + (b"\0" if len(vp8l) & 1 else b"")
     body += b"EXIF" + struct.pack("<I", len(tiff)) + tiff + (b"\0" if len(tiff) & 1 else b"")
     return b"RIFF" + struct.pack("<I", len(body)) + body
 
