@@ -762,8 +762,8 @@ int store_import(struct store *st, const char *const *paths, size_t n_paths,
 
 /* ------------------------------------------------------------ export */
 
-enum lb_export_format { LB_EXPORT_JSON = 0, LB_EXPORT_CSV, LB_EXPORT_MD };
-const char *lb_export_format_name(int f);    /* "json", "csv", "md" */
+enum lb_export_format { LB_EXPORT_JSON = 0, LB_EXPORT_CSV, LB_EXPORT_MD, LB_EXPORT_HTML };
+const char *lb_export_format_name(int f);    /* "json", "csv", "md", "html" */
 int lb_export_format_parse(const char *s);   /* -1 when unknown; "markdown" too */
 
 #define LB_EXPORT_FORMAT_VERSION 1
@@ -786,6 +786,13 @@ struct lb_export_options {
 				   (and only there when out is NULL) */
 	int force;              /* replace an earlier export of this store at copy_to (one
 				   holding its marker and only what its manifest lists) */
+	/* html (needs copy_to): makes the JPEG thumbnail of the copied file
+	 * src (a picture or a video) within max_side pixels a side: 0 with
+	 * *jpeg (malloc'ed, len bytes), *w and *h, or -1 with *err (owned).
+	 * NULL: the page shows the pictures themselves. */
+	int (*thumb)(void *ctx, const char *src, const char *sha256, int max_side, unsigned char **jpeg,
+		     size_t *len, int *w, int *h, char **err);
+	void *thumb_ctx;
 };
 
 struct lb_export_result {
