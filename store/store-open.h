@@ -59,6 +59,10 @@ int store_setting_get(struct store *st, const char *key, char **value);
 int store_setting_set(struct store *st, const char *key, const char *value);
 /* Whether this store lets the curator name differ from the login. */
 int store_aliases_allowed(struct store *st);
+/* 0 when this store takes changes under the curator name it was opened with;
+ * else STORE_EREADONLY, store_errmsg() saying why (an alias the store does
+ * not allow) and what to do. */
+int store_check_curator(struct store *st);
 /* Path of the cache folder (dir/cache), created on demand. */
 const char *store_cache_dir(const struct store *st);
 /* PRAGMA data_version: changes when another connection commits. */
