@@ -115,6 +115,13 @@ const struct ex_format *ex_format(int format);
  * or ex_copy_item for each candidate when x->stage is set (export.c). */
 int ex_walk(struct ex *x);
 
+/* ------------------------------------------------------------ the web page (export-html.c) */
+
+/* Writes the page of the JSON record (json, len; x->o asked for html) on
+ * out, with the thumbnails and selection.json in x->stage, each listed in
+ * x->manifest.  0 or a code. */
+int ex_html(struct ex *x, const char *json, size_t len, FILE *out);
+
 /* ------------------------------------------------------------ files and folders (export-copy.c) */
 
 /* Copies src to dst (a new file), checking that its bytes still hash to

@@ -207,11 +207,16 @@ static const char schema_v2[] =
 static const char schema_v3[] =
 	"INSERT INTO setting VALUES ('id', lower(hex(randomblob(16))));\n";
 
-/* Version 4: purge and deliveries (issue 15).  asset.purged is when
+/* Version 4: the runner working a running job (its id names its lock
+ * file cache/runners/ID.lock; NULL when no runner holds the job), so a
+ * runner requeues only the jobs of runners that are gone. */
+static const char schema_v4[] = "ALTER TABLE job ADD COLUMN runner TEXT;\n";
+
+/* Version 5: purge and deliveries (issue 15).  asset.purged is when
  * `lightbox purge` freed the file (NULL: it is there); the row, its
  * SHA-256 and every candidate on it stay.  delivered names each asset
  * `lightbox deliver` placed in a folder, so purge never frees one. */
-static const char schema_v4[] =
+static const char schema_v5[] =
 	"ALTER TABLE asset ADD COLUMN purged INTEGER;\n"
 	"CREATE TABLE delivered (\n"
 	"  asset_id INTEGER NOT NULL REFERENCES asset(id),\n"
@@ -227,6 +232,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v2,
 	schema_v3,
 	schema_v4,
+	schema_v5,
 };
 
 int st_schema_migrate(struct store *st)
