@@ -268,6 +268,7 @@ int store_purge_run(struct store *st, const struct lb_purge_options *o, struct l
 
 /* The xmp:Rating lightbox writes for a candidate: -1 when rejected and
  * never picked, else its mean stars rounded (0: unrated). */
+struct lb_candidate;
 int lb_xmp_rating(const struct lb_candidate *c);
 
 struct lb_xmp_facts {
