@@ -701,7 +701,7 @@ int store_deliver(struct store *st, const struct lb_deliver_options *o, struct l
 	struct ex x;
 	struct out rec;
 	char *parent = NULL, *path = NULL, *why, hex[65];
-	int rc, fd, lockfd = -1, own_txn = 0;
+	int rc, fd, lockfd = -1;
 
 	memset(res, 0, sizeof *res);
 	memset(&d, 0, sizeof d);
@@ -732,19 +732,9 @@ int store_deliver(struct store *st, const struct lb_deliver_options *o, struct l
 	x.place = dv_place;
 	x.ctx = &d;
 	util_iso8601(util_now(), x.now);
-	rc = store_project_get(st, o->project_id, &x.proj);
+	rc = ex_open_project(&x);
 	if (rc)
-		return rc;
-	if (o->brief_id) {
-		struct lb_brief b;
-		rc = store_brief_get(st, o->brief_id, &b);
-		if (rc == 0 && b.project_id != o->project_id)
-			rc = st_fail(st, STORE_EINVAL, "brief %lld belongs to another project",
-				     (long long)o->brief_id);
-		lb_brief_clear(&b);
-		if (rc)
-			goto out;
-	}
+		goto out;
 	d.dest = ex_abs_path(o->to);
 	parent = ex_parent_of(d.dest);
 	rc = check_dest(&d);
@@ -782,15 +772,7 @@ int store_deliver(struct store *st, const struct lb_deliver_options *o, struct l
 	ex_out_start(&rec, fd, 1, path);
 	rec.sync = 1;
 	x.f = rec.f;
-	if (st->depth == 0 && sqlite3_get_autocommit(st->db)) {
-		rc = st_exec(st, "BEGIN");
-		if (rc)
-			goto out;
-		own_txn = 1;
-	}
-	rc = ex_walk(&x);
-	if (own_txn)
-		st_exec(st, "COMMIT");
+	rc = ex_walk_snapshot(&x);
 	x.f = NULL;
 	if (rc == 0)
 		rc = ex_out_close(st, &rec);
@@ -835,13 +817,7 @@ out:
 		close(lockfd);
 	free(path);
 	free(parent);
-	for (size_t i = 0; i < x.nslugs; i++)
-		free(x.slugs[i]);
-	free(x.slugs);
-	sb_free(&x.manifest);
-	lb_project_clear(&x.proj);
-	lb_revision_clear(&x.rev);
-	lb_ranking_clear(&x.rank);
+	ex_clear(&x);
 	dv_free(&d);
 	return rc;
 }

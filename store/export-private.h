@@ -114,6 +114,12 @@ const struct ex_format *ex_format(int format);
 /* Walks the project (o->brief_id: one brief) through x->fmt, and x->place
  * or ex_copy_item for each candidate when x->stage is set (export.c). */
 int ex_walk(struct ex *x);
+/* ex_walk in one read transaction (unless one is open): a consistent snapshot. */
+int ex_walk_snapshot(struct ex *x);
+/* Reads the project of x->o (and checks its brief, o->brief_id): 0 or a code. */
+int ex_open_project(struct ex *x);
+/* Frees what x gathered: slugs, manifest, project, revision, ranking. */
+void ex_clear(struct ex *x);
 
 /* ------------------------------------------------------------ the web page (export-html.c) */
 

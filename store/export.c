@@ -299,6 +299,54 @@ int ex_walk(struct ex *x)
 	return rc;
 }
 
+/* The project of x->o, and its brief when o->brief_id, checked: 0 or a code. */
+int ex_open_project(struct ex *x)
+{
+	const struct lb_export_options *o = x->o;
+	struct lb_brief b;
+	int rc = store_project_get(x->st, o->project_id, &x->proj);
+
+	if (rc || o->brief_id == 0)
+		return rc;
+	rc = store_brief_get(x->st, o->brief_id, &b);
+	if (rc == 0 && b.project_id != o->project_id)
+		rc = st_fail(x->st, STORE_EINVAL, "brief %lld belongs to another project",
+			     (long long)o->brief_id);
+	lb_brief_clear(&b);
+	return rc;
+}
+
+/* ex_walk in one read transaction: a consistent snapshot while others curate. */
+int ex_walk_snapshot(struct ex *x)
+{
+	struct store *st = x->st;
+	int rc, own = 0;
+
+	if (st->depth == 0 && sqlite3_get_autocommit(st->db)) {
+		rc = st_exec(st, "BEGIN");
+		if (rc)
+			return rc;
+		own = 1;
+	}
+	rc = ex_walk(x);
+	if (own)
+		st_exec(st, "COMMIT");
+	return rc;
+}
+
+void ex_clear(struct ex *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->nslugs; i++)
+		free(x->slugs[i]);
+	free(x->slugs);
+	sb_free(&x->manifest);
+	lb_project_clear(&x->proj);
+	lb_revision_clear(&x->rev);
+	lb_ranking_clear(&x->rank);
+}
+
 /* ------------------------------------------------------------ the export */
 
 /* The failure message names the place being made (copy_to), not the hidden
@@ -325,7 +373,7 @@ int store_export(struct store *st, const struct lb_export_options *o, struct lb_
 	struct out rec, out;
 	struct listing old = {0};
 	char *dest = NULL, *parent = NULL, *out_abs = NULL, *path = NULL, hex[65];
-	int rc, fd, own_txn = 0, replace = 0;
+	int rc, fd, replace = 0;
 	struct lb_export_options html_opts;
 	char *html_json = NULL;
 	size_t html_len = 0;
@@ -350,19 +398,9 @@ int store_export(struct store *st, const struct lb_export_options *o, struct lb_
 		return st_fail(st, STORE_EINVAL, "--min-stars takes 0 to 5");
 	if (o->out == NULL && o->copy_to == NULL && o->to == NULL)
 		return st_fail(st, STORE_EINVAL, "the export needs somewhere to go");
-	rc = store_project_get(st, o->project_id, &x.proj);
+	rc = ex_open_project(&x);
 	if (rc)
-		return rc;
-	if (o->brief_id) {
-		struct lb_brief b;
-		rc = store_brief_get(st, o->brief_id, &b);
-		if (rc == 0 && b.project_id != o->project_id)
-			rc = st_fail(st, STORE_EINVAL, "brief %lld belongs to another project",
-				     (long long)o->brief_id);
-		lb_brief_clear(&b);
-		if (rc)
-			goto out;
-	}
+		goto out;
 	if (o->copy_to) {
 		dest = ex_abs_path(o->copy_to);
 		parent = ex_parent_of(dest);
@@ -429,16 +467,7 @@ int store_export(struct store *st, const struct lb_export_options *o, struct lb_
 		if (x.f == NULL)
 			fatal("out of memory");
 	}
-	/* One read transaction: a consistent snapshot while others curate. */
-	if (st->depth == 0 && sqlite3_get_autocommit(st->db)) {
-		rc = st_exec(st, "BEGIN");
-		if (rc)
-			goto out;
-		own_txn = 1;
-	}
-	rc = ex_walk(&x);
-	if (own_txn)
-		st_exec(st, "COMMIT");
+	rc = ex_walk_snapshot(&x);
 	if (o->format == LB_EXPORT_HTML) {
 		fclose(x.f);
 		if (rc == 0)
@@ -496,17 +525,11 @@ out:
 		free(x.stage);
 	}
 	ex_listing_free(&old);
-	for (size_t i = 0; i < x.nslugs; i++)
-		free(x.slugs[i]);
-	free(x.slugs);
 	free(x.rec_rel);
 	free(path);
 	free(dest);
 	free(parent);
 	free(out_abs);
-	sb_free(&x.manifest);
-	lb_project_clear(&x.proj);
-	lb_revision_clear(&x.rev);
-	lb_ranking_clear(&x.rank);
+	ex_clear(&x);
 	return rc;
 }
