@@ -25,7 +25,7 @@
 
 /* One candidate as a JSON line (the fields of `candidate show --json` a
  * program is likely to want). */
-static void json_line(struct sbuf *b, const struct lb_candidate *c)
+static void json_line(struct sbuf *b, const struct lb_candidate *c, const struct lb_revision *rev)
 {
 	json_t *o = json_object(), *tags = json_array();
 	char *text, *dup, *save = NULL, *t;
@@ -39,8 +39,12 @@ static void json_line(struct sbuf *b, const struct lb_candidate *c)
 	json_object_set_new(o, "media_type", c->media_type ? json_string(c->media_type) : json_null());
 	json_object_set_new(o, "width", json_integer(c->width));
 	json_object_set_new(o, "height", json_integer(c->height));
-	json_object_set_new(o, "prompt", json_string(c->prompt ? c->prompt : ""));
-	json_object_set_new(o, "negative", json_string(c->negative ? c->negative : ""));
+	/* The effective prompts: the candidate's own, else its revision's. */
+	json_object_set_new(o, "prompt", json_string(c->prompt && *c->prompt ? c->prompt
+										 : rev->f.prompt ? rev->f.prompt : ""));
+	json_object_set_new(o, "negative",
+			    json_string(c->negative && *c->negative ? c->negative
+							   : rev->f.negative ? rev->f.negative : ""));
 	json_object_set_new(o, "seed", c->has_seed ? json_integer(c->seed) : json_null());
 	json_object_set_new(o, "model", json_string(c->model ? c->model : ""));
 	json_object_set_new(o, "source", json_string(c->source ? c->source : ""));
@@ -146,6 +150,7 @@ int tui_pipe_run(struct tui *ui, const char *command, const int64_t *ids, size_t
 	const struct km_pipe_rec *named = NULL;
 	char **words = NULL, **argv, *err = NULL, *msg;
 	struct sbuf in;
+	struct lb_revision rev;
 	size_t i, k, nw = 0, nfiles = 0;
 	int fd;
 
@@ -163,16 +168,23 @@ int tui_pipe_run(struct tui *ui, const char *command, const int64_t *ids, size_t
 	for (k = 0; k < nw; k++)
 		argv[k] = (named ? named->argv : words)[k];
 	sb_init(&in);
+	memset(&rev, 0, sizeof rev);
 	for (i = 0; i < n; i++) {
 		struct lb_candidate c;
 		if (store_candidate_get(ui->st, ids[i], &c) != 0)
 			continue;
-		json_line(&in, &c);
+		if (c.revision_id != rev.id) {
+			lb_revision_clear(&rev);
+			if (store_revision_get(ui->st, c.revision_id, &rev) != 0)
+				memset(&rev, 0, sizeof rev);
+		}
+		json_line(&in, &c, &rev);
 		/* A file that is gone (purged) or a text without one: JSON only. */
 		if (c.path && !c.purged)
 			argv[nw + nfiles++] = xstrdup(c.path);
 		lb_candidate_clear(&c);
 	}
+	lb_revision_clear(&rev);
 	fd = stdin_file(in.s ? in.s : "", in.len);
 	sb_free(&in);
 	if (fd < 0) {

@@ -7,7 +7,7 @@
 # status is shown.  The program is a script that records what it got.
 . "$(dirname "$0")/lib.sh"
 
-plan 20
+plan 21
 mkstore
 cd "$T" || exit 1
 # Two pictures whose names and prompt are hostile to a shell.
@@ -75,6 +75,7 @@ is "$(wc -l <"$T/stdin" | tr -d ' ')" "2" "a JSON line for each"
 is "$(jq -r 'select(.id == 9) | .prompt' "$T/stdin")" 'a fox $(touch PWNED4) `touch PWNED5` ; touch PWNED6 | cat' \
 	"the hostile prompt arrives as data"
 like "$(jq -r 'select(.id == 9) | .source' "$T/stdin")" 'touch PWNED1' "and so does the hostile file name"
+is "$(jq -r 'select(.id == 10) | .prompt' "$T/stdin")" "a hare" "each line holds the candidate's prompt"
 is "$(find "$T" "$T/pics" / -maxdepth 1 -name 'PWNED*' ! -name '*.png' | wc -l | tr -d ' ')" "0" \
 	"nothing ran through a shell"
 
