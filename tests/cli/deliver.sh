@@ -4,7 +4,7 @@
 # --name fields made safe, collisions suffixed, a second run adds only what
 # is new and removes or overwrites nothing, a damaged asset refused.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 39
+plan 42
 
 cd "$T" || exit 1
 "$LIGHTBOX" init >/dev/null && "$LIGHTBOX" project add "Spring Campaign" >/dev/null &&
@@ -38,6 +38,18 @@ ok "deliver --link" lb deliver "Spring Campaign" --to linked --link
 is "$(inode linked/hero-shot/1.png)" "$(inode "$(asset 1)")" "the delivered file is the store's file (same inode)"
 is "$(stat -c %h "$(asset 2)")" "2" "one more name, no second copy"
 ok "its manifest verifies" verify linked
+
+# On another file system (tmpfs) a link cannot be made: copied, and said so.
+shm=$(mktemp -d /dev/shm/lbdeliver.XXXXXX 2>/dev/null || mktemp -d)
+at_exit "rm -rf '$shm'"
+if [ "$(stat -c %d "$shm")" != "$(stat -c %d "$T")" ]; then
+	ok "--link to another file system" lb deliver "Spring Campaign" --to "$shm/out" --link
+	like "$(cat "$T/err")" "2 files copied, not linked: the folder is on another file system than the store" \
+		"copies instead, saying why"
+	ok "and verifies" verify "$shm/out"
+else
+	for i in 1 2 3; do ok "# SKIP no second file system for the link test" true; done
+fi
 
 # ---------------------------------------------------------------- --symlink
 ok "deliver --symlink" lb deliver --brief 1 --to sym --symlink
