@@ -384,10 +384,38 @@ static void add_placed(struct dv *d, const char *name, const char *hex)
 	push_name(&d->used, &d->nused, &d->capused, name);
 }
 
+/* Writes the sidecar NAME.xmp of a file into the stage and lists it. */
+static int stage_xmp(struct dv *d, struct ex *x, const struct item *it, const char *name)
+{
+	char hex[65], *xname = xasprintf("%s.xmp", name), *dst;
+	int rc = make_parents(d->st, d->stage, xname);
+
+	dst = xasprintf("%s/%s", d->stage, xname);
+	if (rc == 0)
+		rc = ex_xmp_write(x, it, dst, 0, hex);
+	if (rc == 0) {
+		add_placed(d, xname, hex);
+		d->res->n_xmp++;
+	}
+	free(dst);
+	free(xname);
+	return rc;
+}
+
+/* --xmp on a file delivered before without one: its sidecar is new. */
+static int add_missing_xmp(struct dv *d, struct ex *x, const struct item *it, const char *name)
+{
+	char *xname = xasprintf("%s.xmp", name);
+	int there = taken1(d, xname);
+
+	free(xname);
+	return there ? 0 : stage_xmp(d, x, it, name);
+}
+
 static int dv_place(struct ex *x, struct item *it)
 {
 	struct dv *d = x->ctx;
-	char ext[16], hex[65], *name, *dst, *xname;
+	char ext[16], hex[65], *name, *dst;
 	struct stat sb;
 	int64_t bytes = 0;
 	size_t i;
@@ -405,7 +433,7 @@ static int dv_place(struct ex *x, struct item *it)
 			push_asset(d, it->c.asset_id);
 			d->res->n_already++;
 			x->n_files++;
-			return 0;
+			return d->o->xmp ? add_missing_xmp(d, x, it, d->old[i].name) : 0;
 		}
 		break; /* removed since: delivered again */
 	}
@@ -428,17 +456,8 @@ static int dv_place(struct ex *x, struct item *it)
 		x->n_files++;
 		x->bytes += bytes;
 	}
-	if (rc == 0 && d->o->xmp) {
-		xname = xasprintf("%s.xmp", name);
-		free(dst);
-		dst = xasprintf("%s/%s", d->stage, xname);
-		rc = ex_xmp_write(x, it, dst, 0, hex);
-		if (rc == 0) {
-			add_placed(d, xname, hex);
-			d->res->n_xmp++;
-		}
-		free(xname);
-	}
+	if (rc == 0 && d->o->xmp)
+		rc = stage_xmp(d, x, it, name);
 	free(dst);
 	free(name);
 	return rc;

@@ -5,7 +5,7 @@
 # darktable namespace) and Lightroom's (NAME.xmp, -1 for rejected).
 . "$top_srcdir/tests/lib/tap.sh"
 command -v exiftool >/dev/null || skip_all "exiftool is not installed (Debian: libimage-exiftool-perl)"
-plan 27
+plan 31
 
 cd "$T" || exit 1
 "$LIGHTBOX" init >/dev/null && "$LIGHTBOX" project add P >/dev/null &&
@@ -63,6 +63,11 @@ is "$(ex -XMP-lightbox:Candidate -XMP-lightbox:Brief -XMP-lightbox:Revision -XMP
 	"2|hero shot|1|alice|poster|" "the lightbox namespace: candidate, brief, revision, curator, use"
 is "$(ex -XMP-xmp:Rating -XMP-lightbox:Flag dl/hero-shot/3.png.xmp | tr '\n' ' ')" "-1 reject " "a rejected candidate is -1, as Lightroom writes"
 ok "the sidecars are in the manifest" sh -c "cd dl && grep -q '  hero-shot/2.png.xmp$' MANIFEST.sha256 && sha256sum -c --strict --quiet MANIFEST.sha256"
+
+ok "a delivery made without --xmp" lb deliver P --to plain
+ok "gets its sidecars when delivered again with --xmp" lb deliver P --to plain --xmp
+like "$(cat "$T/err")" "0 new \(0 copied, 0 linked, 0 symlinked, 2 XMP sidecars\), 2 already there" "as new files"
+ok "which the manifest lists and verifies" sh -c "cd plain && grep -q '  hero-shot/3.png.xmp$' MANIFEST.sha256 && sha256sum -c --strict --quiet MANIFEST.sha256"
 
 # ---------------------------------------------------------------- xmp write
 "$LIGHTBOX" rate 2 2 >/dev/null
