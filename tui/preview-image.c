@@ -412,6 +412,10 @@ static void img_thumb(struct preview *p, const struct lb_candidate *c, struct re
 		}
 		return;
 	}
+	if (c->purged) {
+		message(r, ROLE_DIM, "file purged");
+		return;
+	}
 	if (kind < 0 || mode == PV_NONE) {
 		struct draw_lines l;
 		int i;

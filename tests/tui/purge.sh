@@ -5,7 +5,7 @@
 # a file that is gone.
 . "$(dirname "$0")/lib.sh"
 
-plan 7
+plan 8
 mkstore
 cd "$T" || exit 1
 mkdir pics && for i in 1 2 3; do mkpng "pics/p$i.png" 4 4 $((i * 60)) 0 0; done
@@ -32,4 +32,7 @@ tm_keys C-l
 tm_keys G
 ok "a purged candidate's preview says so" tm_wait_for '#9 image file purged'
 ok "with when, and that the record stays" tm_wait_for 'purged .*: freed by'
+tm_keys Tab
+ok "the grid's cell says so too" tm_wait_for '^ +file purged *$'
+tm_keys Tab
 quit_ok "lightbox quits cleanly"
