@@ -33,6 +33,6 @@ tm_keys G
 ok "a purged candidate's preview says so" tm_wait_for '#9 image file purged'
 ok "with when, and that the record stays" tm_wait_for 'purged .*: freed by'
 tm_keys Tab
-ok "the grid's cell says so too" tm_wait_for '^ +file purged *$'
+ok "the grid's cells say so too" tm_wait_for '^ +file purged +file purged *$'
 tm_keys Tab
 quit_ok "lightbox quits cleanly"
