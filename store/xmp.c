@@ -33,16 +33,19 @@
 
 #define LB_NS "urn:lightbox:xmp:1.0/"
 
-static int ready;
+static pthread_once_t ready = PTHREAD_ONCE_INIT;
 
+static void xmp_start(void)
+{
+	if (!xmp_init())
+		fatal("the XMP library (Exempi) cannot start");
+	xmp_register_namespace(LB_NS, "lightbox", NULL);
+}
+
+/* Once per process, whichever thread (the interface's import) gets here first. */
 static void xmp_ready(void)
 {
-	if (!ready) {
-		if (!xmp_init())
-			fatal("the XMP library (Exempi) cannot start");
-		xmp_register_namespace(LB_NS, "lightbox", NULL);
-		ready = 1;
-	}
+	pthread_once(&ready, xmp_start);
 }
 
 /* Exempi writes its parse errors to standard error ("XML parsing failure"),
