@@ -31,6 +31,8 @@ enum { KEY_PASTE_BEGIN = 0x7F00, KEY_PASTE_END = 0x7F01 };
 /* The start of a terminal's answer to a question asked at start-up
  * (termprobe.c) that came too late: swallowed up to its end, never keys. */
 enum { KEY_LATE_CSI = 0x7F02, KEY_LATE_STRING = 0x7F03 };
+/* Focus reports (DECSET 1004: ESC [ I, ESC [ O). */
+enum { KEY_FOCUS_IN = 0x7F04, KEY_FOCUS_OUT = 0x7F05 };
 
 static int wake_fd = -1;
 static volatile sig_atomic_t sig_winch, sig_int, sig_term, sig_cont;
@@ -105,6 +107,11 @@ static void reset_signals(void)
 static void bracketed_paste(int on)
 {
 	fputs(on ? "\033[?2004h" : "\033[?2004l", stdout);
+	/* Inside tmux, focus reports (DECSET 1004, sent by tmux with
+	 * focus-events on) tell when the window comes back: tmux has then
+	 * redrawn the pane's cells over any picture passed through. */
+	if (getenv("TMUX") && *getenv("TMUX"))
+		fputs(on ? "\033[?1004h" : "\033[?1004l", stdout);
 	fflush(stdout);
 }
 
@@ -145,6 +152,8 @@ int tui_screen_init(struct tui *ui)
 	define_key("\033[?", KEY_LATE_CSI);
 	define_key("\033_G", KEY_LATE_STRING);
 	define_key("\033P>|", KEY_LATE_STRING);
+	define_key("\033[I", KEY_FOCUS_IN);
+	define_key("\033[O", KEY_FOCUS_OUT);
 	for (i = 0; i < sizeof xkeys / sizeof xkeys[0]; i++) {
 		s = tigetstr((char *)xkeys[i].cap);
 		if (s == NULL || s == (char *)-1)
@@ -357,6 +366,13 @@ static void read_keys(struct tui *ui)
 				swallow_answer(ch == KEY_LATE_STRING);
 				continue;
 			}
+			if (ch == KEY_FOCUS_IN) {
+				/* Back from another tmux window or a detach: draw all again. */
+				check_size(ui);
+				continue;
+			}
+			if (ch == KEY_FOCUS_OUT)
+				continue;
 			if (ui->paste)
 				continue;
 			handle_key(ui, translate_code((int)ch));

@@ -470,6 +470,12 @@ static void img_prepare(struct preview *p)
 	}
 	if (im->again)
 		tui_wake(im->ui->wake[1], WAKE_REDRAW);
+	if (im->tp.in_tmux && im->tp.tmux_asked && pv_screen_cleared()) {
+		/* A resize, a focus-in, a return from $EDITOR: the pane may have
+		 * moved on the outer terminal. */
+		tp_tmux_ask(&im->tp);
+		pv_screen_passthrough(im->screen, 1, im->tp.pane_y, im->tp.pane_x);
+	}
 	pv_screen_prepare(im->screen, pv_screen_cleared());
 	im->wchar0 = wchar_now(im);
 }
@@ -595,10 +601,15 @@ struct preview *preview_image_new(struct tui *ui)
 	tp_cell_size(&im->tp, STDOUT_FILENO, &im->cell_w, &im->cell_h);
 	im->cache = pv_cache_new(CACHE_BUDGET, 2, ui->wake[1]);
 	im->screen = pv_screen_new(im->cache, STDOUT_FILENO);
+	if (im->tp.in_tmux && im->tp.tmux_asked)
+		pv_screen_passthrough(im->screen, 1, im->tp.pane_y, im->tp.pane_x);
 	if (im->log)
-		fprintf(im->log, "start mode=%s detected=%s (%s) cell=%dx%d probe_ms=%.0f\n",
+		fprintf(im->log, "start mode=%s detected=%s (%s) cell=%dx%d probe_ms=%.0f%s\n",
 			pv_mode_name(mode_now(im)), pv_mode_name(im->detected), im->why, im->cell_w,
-			im->cell_h, im->tp.ms);
+			im->cell_h, im->tp.ms,
+			im->tp.in_tmux && im->tp.tmux_asked
+				? im->tp.passthrough ? " tmux=passthrough" : " tmux=no-passthrough"
+				: "");
 	return p;
 }
 

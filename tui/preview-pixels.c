@@ -19,6 +19,16 @@
  * once (a=t) and placed (a=p) as often as needed: a picture hidden by a
  * menu comes back for a few dozen bytes.
  *
+ * Inside tmux with allow-passthrough on, every such sequence goes
+ * wrapped (tp_wrap: ESC P tmux; ... ESC \\) and so reaches the outer
+ * terminal untouched, where tmux knows nothing of it: the cursor is
+ * placed in the outer terminal's coordinates (the pane's offset added,
+ * inside the wrap, between save- and restore-cursor), and a sixel or
+ * iTerm2 picture that goes is erased by blanks written through the wrap
+ * too, before ncurses draws (tmux would not send blanks over blanks).
+ * tmux redraws its cells over the pixels when a window, popup or split
+ * covers them; the interface redraws on focus-in and SIGWINCH.
+ *
  * Formats followed: kitty graphics-protocol.rst (a=t/p/d, i=, p=, c=, r=,
  * C=1, q=2), xterm ctlseqs (DECSC, DECRC, CUP), the synchronized update
  * mode (contour-terminal's "Synchronized Output" spec, mode 2026).
@@ -58,7 +68,68 @@ struct pv_screen {
 	struct sbuf late;    /* kitty deletions to send after the new placements */
 	int sync;            /* a synchronized update is open */
 	uint64_t frame;
+	int wrap;            /* tmux passthrough: wrap and offset every sequence */
+	int off_y, off_x;    /* the pane's place on the outer terminal */
 };
+
+void pv_screen_passthrough(struct pv_screen *s, int on, int y, int x)
+{
+	s->wrap = on;
+	s->off_y = y;
+	s->off_x = x;
+}
+
+/* Appends seq to out, wrapped for tmux when passing through: each
+ * complete escape string (APC/DCS ... ESC \\) of seq goes in a wrap of its
+ * own, so that no wrap grows past tmux's 1 MB input limit on kitty's
+ * chunked uploads. */
+static void emit(struct pv_screen *s, struct sbuf *out, const char *seq, size_t n)
+{
+	size_t i, from = 0;
+
+	if (!s->wrap) {
+		sb_add(out, seq, n);
+		return;
+	}
+	for (i = 0; i + 1 < n; i++)
+		if (seq[i] == '\033' && seq[i + 1] == '\\' && i + 2 < n && seq[i + 2] == '\033' &&
+		    i + 3 < n && seq[i + 3] == '_') {
+			tp_wrap(out, seq + from, i + 2 - from);
+			from = i + 2;
+		}
+	if (from < n)
+		tp_wrap(out, seq + from, n - from);
+}
+
+/* Blanks over a rectangle, written through passthrough to the outer
+ * terminal (tmux skips blanks over its own blanks). */
+static void erase_outer(struct pv_screen *s, struct sbuf *out, int y, int x, int h, int w)
+{
+	struct sbuf seq;
+	int cy;
+
+	if (y < 0) {
+		h += y;
+		y = 0;
+	}
+	if (x < 0) {
+		w += x;
+		x = 0;
+	}
+	if (y + h > LINES)
+		h = LINES - y;
+	if (x + w > COLS)
+		w = COLS - x;
+	if (h <= 0 || w <= 0)
+		return;
+	sb_init(&seq);
+	sb_adds(&seq, "\0337\033[0m");
+	for (cy = y; cy < y + h; cy++)
+		sb_addf(&seq, "\033[%d;%dH%*s", cy + s->off_y + 1, x + s->off_x + 1, w, "");
+	sb_adds(&seq, "\0338");
+	tp_wrap(out, seq.s, seq.len);
+	sb_free(&seq);
+}
 
 struct pv_screen *pv_screen_new(struct pv_cache *cache, int fd)
 {
@@ -174,12 +245,16 @@ static int same(const struct place *a, const struct place *b)
 	return a->r == b->r && a->y == b->y && a->x == b->x;
 }
 
-static void kitty_delete(struct sbuf *out, uint32_t id, int free_data)
+static void kitty_delete(struct pv_screen *s, struct sbuf *out, uint32_t id, int free_data)
 {
+	char seq[64];
+	int n;
+
 	if (free_data)
-		sb_addf(out, "\033_Ga=d,d=I,i=%u,q=2\033\\", id);
+		n = snprintf(seq, sizeof seq, "\033_Ga=d,d=I,i=%u,q=2\033\\", id);
 	else
-		sb_addf(out, "\033_Ga=d,d=i,i=%u,p=1,q=2\033\\", id);
+		n = snprintf(seq, sizeof seq, "\033_Ga=d,d=i,i=%u,p=1,q=2\033\\", id);
+	emit(s, out, seq, (size_t)n);
 }
 
 static void forget_uploads(struct pv_screen *s, struct sbuf *out)
@@ -188,7 +263,7 @@ static void forget_uploads(struct pv_screen *s, struct sbuf *out)
 
 	for (i = 0; i < s->nup; i++) {
 		if (out)
-			kitty_delete(out, s->up[i].r->image_id, 1);
+			kitty_delete(s, out, s->up[i].r->image_id, 1);
 		pv_render_unref(s->cache, &s->up[i].r);
 	}
 	s->nup = 0;
@@ -199,14 +274,21 @@ void pv_screen_prepare(struct pv_screen *s, int full)
 	int i, j, news = 0;
 	struct place kept[MAX_PLACES];
 	int nkept = 0;
+	struct sbuf early; /* written now, before ncurses draws */
 
+	sb_init(&early);
 	s->frame++;
 	if (full) {
 		/* The screen is about to be cleared, and every picture with it.
 		 * kitty keeps the data of cleared images, but may drop it under
 		 * pressure: send it again, and free the old copies. */
-		for (i = 0; i < s->nshown; i++)
+		for (i = 0; i < s->nshown; i++) {
+			/* tmux clears its pane with blanks it may not send. */
+			if (s->wrap && s->shown[i].r->mode != PV_KITTY)
+				erase_outer(s, &early, s->shown[i].y, s->shown[i].x, s->shown[i].r->rows,
+					    s->shown[i].r->cols);
 			release(s, &s->shown[i]);
+		}
 		s->nshown = 0;
 		forget_uploads(s, &s->late);
 	}
@@ -223,11 +305,16 @@ void pv_screen_prepare(struct pv_screen *s, int full)
 			continue;
 		}
 		if (sh->r->mode == PV_KITTY)
-			kitty_delete(&s->late, sh->r->image_id, 0);
+			kitty_delete(s, &s->late, sh->r->image_id, 0);
+		else if (s->wrap)
+			erase_outer(s, &early, sh->y, sh->x, sh->r->rows, sh->r->cols);
 		else
 			repaint(sh->y, sh->x, sh->r->rows, sh->r->cols);
 		release(s, sh);
 	}
+	if (early.len)
+		write_all(s->fd, early.s, early.len);
+	sb_free(&early);
 	memcpy(s->shown, kept, (size_t)nkept * sizeof kept[0]);
 	s->nshown = nkept;
 	for (i = 0; i < s->nwant; i++)
@@ -287,7 +374,7 @@ static void add_upload(struct pv_screen *s, struct pv_render *r, struct sbuf *ou
 				old = i;
 		if (old < 0)
 			return;
-		kitty_delete(out, s->up[old].r->image_id, 1);
+		kitty_delete(s, out, s->up[old].r->image_id, 1);
 		pv_render_unref(s->cache, &s->up[old].r);
 		s->up[old] = s->up[--s->nup];
 	}
@@ -295,6 +382,24 @@ static void add_upload(struct pv_screen *s, struct pv_render *r, struct sbuf *ou
 	s->up[s->nup].r = r;
 	s->up[s->nup].used = s->frame;
 	s->nup++;
+}
+
+/* What places r at (y, x) of the pane, wrapped for tmux when passing through. */
+static void sequence(struct pv_screen *s, const struct pv_render *r, int y, int x, int upload,
+		     struct sbuf *out)
+{
+	struct sbuf seq;
+
+	if (!s->wrap) {
+		pv_pixels_sequence(r, y, x, upload, out);
+		return;
+	}
+	sb_init(&seq);
+	if (r->mode == PV_KITTY && upload)
+		emit(s, out, (const char *)r->blob, r->len);
+	pv_pixels_sequence(r, y + s->off_y, x + s->off_x, 0, &seq);
+	tp_wrap(out, seq.s, seq.len);
+	sb_free(&seq);
 }
 
 void pv_pixels_sequence(const struct pv_render *r, int y, int x, int upload, struct sbuf *out)
@@ -324,11 +429,11 @@ size_t pv_screen_flush(struct pv_screen *s)
 		}
 		if (w->r->mode == PV_KITTY) {
 			int up = uploaded(s, w->r);
-			pv_pixels_sequence(w->r, w->y, w->x, !up, &out);
+			sequence(s, w->r, w->y, w->x, !up, &out);
 			if (!up)
 				add_upload(s, w->r, &out);
 		} else {
-			pv_pixels_sequence(w->r, w->y, w->x, 0, &out);
+			sequence(s, w->r, w->y, w->x, 0, &out);
 		}
 		if (s->nshown < MAX_PLACES)
 			s->shown[s->nshown++] = *w;
@@ -358,7 +463,9 @@ void pv_screen_forget(struct pv_screen *s, int free_data)
 	for (i = 0; i < s->nshown; i++) {
 		struct place *sh = &s->shown[i];
 		if (sh->r->mode == PV_KITTY)
-			kitty_delete(&out, sh->r->image_id, 0);
+			kitty_delete(s, &out, sh->r->image_id, 0);
+		else if (s->wrap)
+			erase_outer(s, &out, sh->y, sh->x, sh->r->rows, sh->r->cols);
 		else
 			repaint(sh->y, sh->x, sh->r->rows, sh->r->cols);
 		release(s, sh);

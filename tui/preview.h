@@ -45,6 +45,17 @@ struct tp_result {
 	/* environment */
 	char term[64], term_program[64], colorterm[32], lc_terminal[32];
 	int in_tmux, in_screen, over_ssh, kitty_env, no_color;
+	/* inside tmux, what tmux says (tp_tmux_ask) */
+	int tmux_asked;                 /* 1: `tmux display` answered */
+	int passthrough;                /* allow-passthrough is on (or all) */
+	int focus_events;               /* focus-events is on */
+	char tmux_version[16];
+	char client_term[64];           /* the outer terminal: #{client_termname} */
+	char client_type[64];           /* #{client_termtype}: what tmux learnt of it */
+	int pane_y, pane_x;             /* where the pane is on the outer terminal */
+	char tmux_error[TP_ANSWER_MAX]; /* why tmux could not be asked */
+	int wrapped;                    /* the questions went through passthrough */
+	int placeholders;               /* kitty Unicode placeholders (U=1) are known */
 	/* the tty */
 	int is_tty;
 	int cols, rows, xpixel, ypixel; /* TIOCGWINSZ */
@@ -79,8 +90,16 @@ struct tp_result {
  * TP_SSH_MS over SSH (0 stays 0: ask nothing). */
 enum { TP_SSH_MS = 1000 };
 int tp_budget(int option_ms, int over_ssh);
-/* Fills the environment part of r (no terminal I/O). */
+/* Fills the environment part of r (no terminal I/O); inside tmux it asks
+ * tmux (tp_tmux_ask). */
 void tp_environment(struct tp_result *r);
+/* Inside tmux: runs `tmux display -p` for the pane's options
+ * (allow-passthrough, focus-events), the outer terminal's name and the
+ * pane's place on it.  Returns 0, or -1 (r->tmux_error says why). */
+int tp_tmux_ask(struct tp_result *r);
+/* Appends s[0..n) to out wrapped for tmux passthrough: DCS tmux; with
+ * every ESC doubled, ST. */
+void tp_wrap(struct sbuf *out, const char *s, size_t n);
 /* Asks the terminal on in_fd/out_fd (raw mode, all questions in one
  * write, the DA1 answer as the fence) within budget_ms; budget_ms <= 0
  * asks nothing.  Fills r; returns 0, or -1 when the fds are no terminal
@@ -96,6 +115,9 @@ int tp_parse(struct tp_result *r, const unsigned char *buf, size_t n, int final)
  * symbols; then what the terminal answered and the environment.  *why
  * gets an owned sentence. */
 enum pv_mode tp_decide(const struct tp_result *r, int forced, char **why);
+/* 1 when the terminal is known to draw kitty's Unicode placeholders
+ * (U=1 virtual placements: kitty 0.28 and later, Ghostty). */
+int tp_placeholders(const struct tp_result *r);
 /* The modes this terminal can show, best first (for cycling). */
 int tp_capable(const struct tp_result *r, enum pv_mode m);
 /* The cell size in pixels now: TIOCGWINSZ on fd when plausible, else
@@ -237,6 +259,9 @@ struct pv_screen;
 /* Tracks the pixel images on the terminal written to fd. */
 struct pv_screen *pv_screen_new(struct pv_cache *cache, int fd);
 void pv_screen_free(struct pv_screen **s);
+/* Inside tmux with passthrough: every sequence goes wrapped, placed at
+ * the pane's offset (y, x) on the outer terminal.  on = 0: written as is. */
+void pv_screen_passthrough(struct pv_screen *s, int on, int y, int x);
 /* During a frame: r (a pixel render) is wanted at cell (y, x); its cells
  * are reserved with blanks that ncurses draws and never changes. */
 void pv_screen_want(struct pv_screen *s, struct pv_render *r, int y, int x);
