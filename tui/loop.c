@@ -367,12 +367,18 @@ static void read_keys(struct tui *ui)
 				continue;
 			}
 			if (ch == KEY_FOCUS_IN) {
-				/* Back from another tmux window or a detach: draw all again. */
-				check_size(ui);
+				/* Back from another tmux window or a detach: draw all
+				 * again (but not for the focus-in tmux sends at once
+				 * when the reports are turned on). */
+				if (ui->focus_seen)
+					check_size(ui);
+				ui->focus_seen = 1;
 				continue;
 			}
-			if (ch == KEY_FOCUS_OUT)
+			if (ch == KEY_FOCUS_OUT) {
+				ui->focus_seen = 1;
 				continue;
+			}
 			if (ui->paste)
 				continue;
 			handle_key(ui, translate_code((int)ch));

@@ -601,14 +601,19 @@ struct preview *preview_image_new(struct tui *ui)
 	tp_cell_size(&im->tp, STDOUT_FILENO, &im->cell_w, &im->cell_h);
 	im->cache = pv_cache_new(CACHE_BUDGET, 2, ui->wake[1]);
 	im->screen = pv_screen_new(im->cache, STDOUT_FILENO);
-	if (im->tp.in_tmux && im->tp.tmux_asked)
+	if (im->tp.in_tmux && im->tp.tmux_asked) {
 		pv_screen_passthrough(im->screen, 1, im->tp.pane_y, im->tp.pane_x);
+		/* kitty pictures as text cells that tmux keeps, moves and covers. */
+		pv_screen_placeholders(im->screen, tp_placeholders(&im->tp));
+	}
 	if (im->log)
 		fprintf(im->log, "start mode=%s detected=%s (%s) cell=%dx%d probe_ms=%.0f%s\n",
 			pv_mode_name(mode_now(im)), pv_mode_name(im->detected), im->why, im->cell_w,
 			im->cell_h, im->tp.ms,
 			im->tp.in_tmux && im->tp.tmux_asked
-				? im->tp.passthrough ? " tmux=passthrough" : " tmux=no-passthrough"
+				? !im->tp.passthrough	       ? " tmux=no-passthrough"
+				  : tp_placeholders(&im->tp) ? " tmux=passthrough placeholders"
+							     : " tmux=passthrough"
 				: "");
 	return p;
 }

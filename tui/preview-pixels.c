@@ -56,6 +56,8 @@ struct place {
 struct upload {
 	struct pv_render *r; /* a reference: keeps the id's data alive */
 	uint64_t used;       /* frame it was last placed in */
+	uint32_t id;         /* the id it has on the terminal */
+	int pending;         /* placeholders: drawn, still to be sent */
 };
 
 struct pv_screen {
@@ -70,7 +72,14 @@ struct pv_screen {
 	uint64_t frame;
 	int wrap;            /* tmux passthrough: wrap and offset every sequence */
 	int off_y, off_x;    /* the pane's place on the outer terminal */
+	int placeholders;    /* kitty pictures as Unicode placeholder cells */
+	uint32_t next_id;    /* placeholders: ids handed out */
 };
+
+void pv_screen_placeholders(struct pv_screen *s, int on)
+{
+	s->placeholders = on;
+}
 
 void pv_screen_passthrough(struct pv_screen *s, int on, int y, int x)
 {
@@ -163,13 +172,94 @@ static void release(struct pv_screen *s, struct place *p)
 
 /* ------------------------------------------------------------ during the frame */
 
+static void add_upload(struct pv_screen *s, struct pv_render *r, struct sbuf *out);
+static int uploaded(struct pv_screen *s, const struct pv_render *r);
+
+/* A placeholder id: the low byte 16..255 (a 256-colour foreground that
+ * ncurses' colour pairs reach), the high byte varying, the two between 0. */
+static uint32_t placeholder_id(struct pv_screen *s)
+{
+	uint32_t id;
+	int i, used;
+
+	do {
+		uint32_t n = s->next_id++;
+		id = (((n / 240) + (uint32_t)getpid()) & 0xff) << 24 | (16 + n % 240);
+		used = 0;
+		for (i = 0; i < s->nup; i++)
+			used |= s->up[i].id == id;
+	} while (used);
+	return id;
+}
+
+/* kitty with Unicode placeholders: the cells are text that ncurses draws
+ * (and tmux keeps, moves and covers like text); the image data and one
+ * virtual placement (U=1) go once, in flush.  -1: not possible here. */
+static int want_placeholders(struct pv_screen *s, struct pv_render *r, int y, int x)
+{
+	int i;
+
+	for (i = 0; i < s->nup && s->up[i].r != r; i++)
+		;
+	if (i == s->nup) {
+		if (r->rows > pv_placeholder_max() || r->cols > pv_placeholder_max())
+			return -1;
+		add_upload(s, r, &s->late);
+		for (i = 0; i < s->nup && s->up[i].r != r; i++)
+			;
+		if (i == s->nup)
+			return -1;
+		s->up[i].id = placeholder_id(s);
+		s->up[i].pending = 1;
+	}
+	s->up[i].used = s->frame;
+	if (pv_placeholders_draw(s->up[i].id, r->rows, r->cols, y, x) != 0)
+		return -1;
+	return 0;
+}
+
+/* Sends the placeholder uploads drawn this frame: the data under the id
+ * the cells carry, then the virtual placement they show. */
+static void send_placeholders(struct pv_screen *s, struct sbuf *out)
+{
+	struct sbuf seq;
+	char old[24];
+	const char *b, *at;
+	int i, n;
+
+	for (i = 0; i < s->nup; i++) {
+		struct upload *u = &s->up[i];
+		if (!u->pending)
+			continue;
+		u->pending = 0;
+		sb_init(&seq);
+		b = (const char *)u->r->blob;
+		n = snprintf(old, sizeof old, "i=%u,", u->r->image_id);
+		at = memmem(b, u->r->len, old, (size_t)n);
+		if (at == NULL) {
+			sb_free(&seq);
+			continue;
+		}
+		sb_add(&seq, b, (size_t)(at - b));
+		sb_addf(&seq, "i=%u,", u->id);
+		sb_add(&seq, at + n, u->r->len - (size_t)(at - b) - (size_t)n);
+		sb_addf(&seq, "\033_Ga=p,U=1,i=%u,p=1,c=%d,r=%d,q=2\033\\", u->id, u->r->cols, u->r->rows);
+		emit(s, out, seq.s, seq.len);
+		sb_free(&seq);
+	}
+}
+
 void pv_screen_want(struct pv_screen *s, struct pv_render *r, int y, int x)
 {
 	int cy, cx, pair = pv_marker_pair();
 	wchar_t wc[2] = { L' ', 0 };
 	cchar_t cc;
 
-	if (s->nwant == MAX_PLACES || r->blob == NULL)
+	if (r->blob == NULL)
+		return;
+	if (s->placeholders && r->mode == PV_KITTY && want_placeholders(s, r, y, x) == 0)
+		return;
+	if (s->nwant == MAX_PLACES)
 		return;
 	pv_render_ref(s->cache, r);
 	s->want[s->nwant].r = r;
@@ -263,7 +353,7 @@ static void forget_uploads(struct pv_screen *s, struct sbuf *out)
 
 	for (i = 0; i < s->nup; i++) {
 		if (out)
-			kitty_delete(s, out, s->up[i].r->image_id, 1);
+			kitty_delete(s, out, s->up[i].id, 1);
 		pv_render_unref(s->cache, &s->up[i].r);
 	}
 	s->nup = 0;
@@ -277,7 +367,6 @@ void pv_screen_prepare(struct pv_screen *s, int full)
 	struct sbuf early; /* written now, before ncurses draws */
 
 	sb_init(&early);
-	s->frame++;
 	if (full) {
 		/* The screen is about to be cleared, and every picture with it.
 		 * kitty keeps the data of cleared images, but may drop it under
@@ -290,8 +379,10 @@ void pv_screen_prepare(struct pv_screen *s, int full)
 			release(s, &s->shown[i]);
 		}
 		s->nshown = 0;
-		forget_uploads(s, &s->late);
+		if (!s->placeholders) /* their data is kept: the cells are text */
+			forget_uploads(s, &s->late);
 	}
+	s->frame++;
 	for (i = 0; i < s->nwant; i++)
 		s->want[i].hidden = !uncovered(&s->want[i]);
 	for (j = 0; j < s->nshown; j++) {
@@ -370,17 +461,20 @@ static void add_upload(struct pv_screen *s, struct pv_render *r, struct sbuf *ou
 
 	if (s->nup == MAX_UPLOADS) {
 		for (i = 0; i < s->nup; i++)
-			if (!is_shown(s, s->up[i].r) && (old < 0 || s->up[i].used < s->up[old].used))
+			if (!is_shown(s, s->up[i].r) && s->up[i].used != s->frame &&
+			    (old < 0 || s->up[i].used < s->up[old].used))
 				old = i;
 		if (old < 0)
 			return;
-		kitty_delete(s, out, s->up[old].r->image_id, 1);
+		kitty_delete(s, out, s->up[old].id, 1);
 		pv_render_unref(s->cache, &s->up[old].r);
 		s->up[old] = s->up[--s->nup];
 	}
 	pv_render_ref(s->cache, r);
 	s->up[s->nup].r = r;
 	s->up[s->nup].used = s->frame;
+	s->up[s->nup].id = r->image_id;
+	s->up[s->nup].pending = 0;
 	s->nup++;
 }
 
@@ -441,6 +535,7 @@ size_t pv_screen_flush(struct pv_screen *s)
 			release(s, w);
 	}
 	s->nwant = 0;
+	send_placeholders(s, &out);
 	sb_add(&out, s->late.s, s->late.len);
 	sb_reset(&s->late);
 	if (s->sync) {

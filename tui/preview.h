@@ -250,6 +250,14 @@ int pv_marker_pair(void);
 void pv_symbols_reset(void);
 /* A frame ends (called before doupdate). */
 void pv_symbols_frame(void);
+/* kitty Unicode placeholders for image id (low byte 16..255, high byte
+ * any, the bytes between 0): rows x cols cells of U+10EEEE with the row,
+ * column and the id's high byte as diacritics, in the colour of the id's
+ * low byte, at (y, x) in ncurses' cells.  -1 when this screen cannot
+ * (not 256 colours, or larger than the diacritics table). */
+int pv_placeholders_draw(uint32_t id, int rows, int cols, int y, int x);
+/* The most rows or columns placeholders can name. */
+int pv_placeholder_max(void);
 /* Pairs in use by pictures, and how many times the table was recycled. */
 void pv_symbols_stats(int *pairs, int *resets);
 
@@ -262,6 +270,8 @@ void pv_screen_free(struct pv_screen **s);
 /* Inside tmux with passthrough: every sequence goes wrapped, placed at
  * the pane's offset (y, x) on the outer terminal.  on = 0: written as is. */
 void pv_screen_passthrough(struct pv_screen *s, int on, int y, int x);
+/* kitty pictures as Unicode placeholder cells (U=1) when on. */
+void pv_screen_placeholders(struct pv_screen *s, int on);
 /* During a frame: r (a pixel render) is wanted at cell (y, x); its cells
  * are reserved with blanks that ncurses draws and never changes. */
 void pv_screen_want(struct pv_screen *s, struct pv_render *r, int y, int x);
