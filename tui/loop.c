@@ -655,7 +655,7 @@ int tui_wake_drain(int fd)
 
 int tui_loop(struct tui *ui)
 {
-	struct pollfd fds[2];
+	struct pollfd fds[3];
 	double now;
 	long long interval;
 	int timeout;
@@ -685,7 +685,11 @@ int tui_loop(struct tui *ui)
 		fds[0].events = POLLIN;
 		fds[1].fd = ui->wake[0];
 		fds[1].events = POLLIN;
-		if (poll(fds, 2, timeout) < 0 && errno != EINTR)
+		/* Picture bytes on their way: wake when the terminal takes more. */
+		fds[2].fd = STDOUT_FILENO;
+		fds[2].events = POLLOUT;
+		fds[2].revents = 0;
+		if (poll(fds, preview_pending(ui->preview) ? 3 : 2, timeout) < 0 && errno != EINTR)
 			return -1;
 		if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			ui->quit = 1; /* the terminal went away */

@@ -40,6 +40,7 @@
 
 #include <curses.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -74,7 +75,34 @@ struct pv_screen {
 	int off_y, off_x;    /* the pane's place on the outer terminal */
 	int placeholders;    /* kitty pictures as Unicode placeholder cells */
 	uint32_t next_id;    /* placeholders: ids handed out */
+	struct flight *queue; /* kitty uploads still to be sent, in order */
+	int in_fd;           /* the keys: an upload yields to them */
+	struct pv_link_stats stats;
 };
+
+/* A kitty upload on its way: its chunks (each a whole escape string,
+ * wrapped when passing through) and then its placement, sent a chunk at
+ * a time between keys (pv_screen_pump); abandoned at a chunk boundary
+ * when the picture is no longer wanted. */
+struct flight {
+	struct flight *next;
+	struct pv_render *r;  /* a reference */
+	uint32_t id;
+	struct sbuf bytes;
+	size_t *ends;         /* where each chunk ends in bytes */
+	size_t nends, sent;   /* chunks, chunks sent */
+	size_t data_end;      /* chunks before this index are data; the rest the placement */
+};
+
+void pv_screen_input(struct pv_screen *s, int fd)
+{
+	s->in_fd = fd;
+}
+
+void pv_screen_link_stats(const struct pv_screen *s, struct pv_link_stats *st)
+{
+	*st = s->stats;
+}
 
 void pv_screen_placeholders(struct pv_screen *s, int on)
 {
@@ -108,6 +136,24 @@ static void emit(struct pv_screen *s, struct sbuf *out, const char *seq, size_t 
 		}
 	if (from < n)
 		tp_wrap(out, seq + from, n - from);
+}
+
+/* emit(), one chunk at a time into f, noting where each ends. */
+static void emit_chunks(struct pv_screen *s, struct flight *f, const char *seq, size_t n)
+{
+	size_t i, from = 0;
+
+	for (i = 0; i <= n; i++) {
+		int end = i == n || (i + 3 < n && seq[i] == '\033' && seq[i + 1] == '\\' &&
+				     seq[i + 2] == '\033' && seq[i + 3] == '_');
+		size_t to = i == n ? n : i + 2;
+		if (!end || to <= from)
+			continue;
+		emit(s, &f->bytes, seq + from, to - from);
+		f->ends = xrealloc(f->ends, (f->nends + 1) * sizeof *f->ends);
+		f->ends[f->nends++] = f->bytes.len;
+		from = to;
+	}
 }
 
 /* Blanks over a rectangle, written through passthrough to the outer
@@ -146,6 +192,7 @@ struct pv_screen *pv_screen_new(struct pv_cache *cache, int fd)
 
 	s->cache = cache;
 	s->fd = fd;
+	s->in_fd = -1;
 	sb_init(&s->late);
 	return s;
 }
@@ -173,6 +220,8 @@ static void release(struct pv_screen *s, struct place *p)
 /* ------------------------------------------------------------ during the frame */
 
 static void add_upload(struct pv_screen *s, struct pv_render *r, struct sbuf *out);
+static size_t queue_upload(struct pv_screen *s, struct pv_render *r, uint32_t id, const char *data,
+			   size_t n, const struct sbuf *place);
 static int uploaded(struct pv_screen *s, const struct pv_render *r);
 
 /* A placeholder id: the low byte 16..255 (a 256-colour foreground that
@@ -218,13 +267,14 @@ static int want_placeholders(struct pv_screen *s, struct pv_render *r, int y, in
 	return 0;
 }
 
-/* Sends the placeholder uploads drawn this frame: the data under the id
+/* Queues the placeholder uploads drawn this frame: the data under the id
  * the cells carry, then the virtual placement they show. */
-static void send_placeholders(struct pv_screen *s, struct sbuf *out)
+static size_t send_placeholders(struct pv_screen *s)
 {
-	struct sbuf seq;
+	struct sbuf seq, place;
 	char old[24];
 	const char *b, *at;
+	size_t queued = 0;
 	int i, n;
 
 	for (i = 0; i < s->nup; i++) {
@@ -232,21 +282,29 @@ static void send_placeholders(struct pv_screen *s, struct sbuf *out)
 		if (!u->pending)
 			continue;
 		u->pending = 0;
-		sb_init(&seq);
 		b = (const char *)u->r->blob;
 		n = snprintf(old, sizeof old, "i=%u,", u->r->image_id);
 		at = memmem(b, u->r->len, old, (size_t)n);
-		if (at == NULL) {
-			sb_free(&seq);
+		if (at == NULL)
 			continue;
-		}
+		sb_init(&seq);
+		sb_init(&place);
 		sb_add(&seq, b, (size_t)(at - b));
 		sb_addf(&seq, "i=%u,", u->id);
 		sb_add(&seq, at + n, u->r->len - (size_t)(at - b) - (size_t)n);
-		sb_addf(&seq, "\033_Ga=p,U=1,i=%u,p=1,c=%d,r=%d,q=2\033\\", u->id, u->r->cols, u->r->rows);
-		emit(s, out, seq.s, seq.len);
+		sb_addf(&place, "\033_Ga=p,U=1,i=%u,p=1,c=%d,r=%d,q=2\033\\", u->id, u->r->cols, u->r->rows);
+		if (s->wrap) {
+			struct sbuf w;
+			sb_init(&w);
+			tp_wrap(&w, place.s, place.len);
+			sb_free(&place);
+			place = w;
+		}
+		queued += queue_upload(s, u->r, u->id, seq.s, seq.len, &place);
 		sb_free(&seq);
+		sb_free(&place);
 	}
+	return queued;
 }
 
 void pv_screen_want(struct pv_screen *s, struct pv_render *r, int y, int x)
@@ -359,6 +417,126 @@ static void forget_uploads(struct pv_screen *s, struct sbuf *out)
 	s->nup = 0;
 }
 
+
+static int input_waiting(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return fd >= 0 && poll(&p, 1, 0) > 0;
+}
+
+static void remove_upload(struct pv_screen *s, const struct pv_render *r)
+{
+	int i;
+
+	for (i = 0; i < s->nup; i++)
+		if (s->up[i].r == r) {
+			pv_render_unref(s->cache, &s->up[i].r);
+			s->up[i] = s->up[--s->nup];
+			return;
+		}
+}
+
+static void flight_free(struct pv_screen *s, struct flight *f)
+{
+	pv_render_unref(s->cache, &f->r);
+	sb_free(&f->bytes);
+	free(f->ends);
+	free(f);
+}
+
+/* Queues the upload of r's data under id, then place (the placement). */
+static size_t queue_upload(struct pv_screen *s, struct pv_render *r, uint32_t id, const char *data,
+			   size_t n, const struct sbuf *place)
+{
+	struct flight *f = xcalloc(1, sizeof *f), **tail;
+
+	pv_render_ref(s->cache, r);
+	f->r = r;
+	f->id = id;
+	sb_init(&f->bytes);
+	emit_chunks(s, f, data, n);
+	f->data_end = f->nends;
+	sb_add(&f->bytes, place->s, place->len);
+	f->ends = xrealloc(f->ends, (f->nends + 1) * sizeof *f->ends);
+	f->ends[f->nends++] = f->bytes.len;
+	for (tail = &s->queue; *tail; tail = &(*tail)->next)
+		;
+	*tail = f;
+	s->stats.started++;
+	return f->bytes.len;
+}
+
+/* Writes queued chunks until the queue is empty or, when yield, a key is
+ * waiting.  Returns 1 when something is still queued. */
+static int pump(struct pv_screen *s, int yield)
+{
+	struct flight *f;
+
+	while ((f = s->queue) != NULL) {
+		size_t from = f->sent ? f->ends[f->sent - 1] : 0;
+		if (yield && input_waiting(s->in_fd))
+			return 1;
+		write_all(s->fd, f->bytes.s + from, f->ends[f->sent] - from);
+		s->stats.bytes += f->ends[f->sent] - from;
+		if (++f->sent == f->nends) {
+			s->stats.completed++;
+			s->queue = f->next;
+			flight_free(s, f);
+		}
+	}
+	return 0;
+}
+
+int pv_screen_pump(struct pv_screen *s)
+{
+	return pump(s, 1);
+}
+
+/* Abandons the queued uploads whose pictures this frame no longer wants
+ * (all of them when all): an upload cut short is closed with an empty
+ * last chunk and its data deleted, so the terminal is never left in the
+ * middle of one. */
+static void abandon(struct pv_screen *s, int all, struct sbuf *out)
+{
+	struct flight **pf = &s->queue, *f;
+	int i, wanted;
+	char seq[64];
+	int n;
+
+	while ((f = *pf) != NULL) {
+		wanted = 0;
+		for (i = 0; i < s->nwant && !all; i++)
+			wanted |= s->want[i].r == f->r;
+		for (i = 0; i < s->nup && !all; i++)
+			wanted |= s->up[i].r == f->r && s->placeholders && s->up[i].used == s->frame;
+		if (wanted) {
+			pf = &f->next;
+			continue;
+		}
+		if (f->sent > 0 && f->sent < f->data_end) {
+			emit(s, out, "\033_Gm=0;\033\\", 9);
+			n = snprintf(seq, sizeof seq, "\033_Ga=d,d=I,i=%u,q=2\033\\", f->id);
+			emit(s, out, seq, (size_t)n);
+		}
+		if (f->sent < f->data_end) {
+			s->stats.abandoned++;
+			remove_upload(s, f->r);
+		} else {
+			s->stats.completed++; /* the data is there; only its placement is dropped */
+		}
+		*pf = f->next;
+		flight_free(s, f);
+	}
+}
+
+/* 1 when out holds a kitty graphics command (not to be sent in the
+ * middle of an upload). */
+static int has_graphics(const struct sbuf *out)
+{
+	return out->len && memmem(out->s, out->len, "_G", 2) != NULL;
+}
+
 void pv_screen_prepare(struct pv_screen *s, int full)
 {
 	int i, j, news = 0;
@@ -367,6 +545,7 @@ void pv_screen_prepare(struct pv_screen *s, int full)
 	struct sbuf early; /* written now, before ncurses draws */
 
 	sb_init(&early);
+	abandon(s, 0, &early);
 	if (full) {
 		/* The screen is about to be cleared, and every picture with it.
 		 * kitty keeps the data of cleared images, but may drop it under
@@ -511,7 +690,7 @@ void pv_pixels_sequence(const struct pv_render *r, int y, int x, int upload, str
 size_t pv_screen_flush(struct pv_screen *s)
 {
 	struct sbuf out;
-	size_t n;
+	size_t n, queued = 0;
 	int i;
 
 	sb_init(&out);
@@ -523,9 +702,17 @@ size_t pv_screen_flush(struct pv_screen *s)
 		}
 		if (w->r->mode == PV_KITTY) {
 			int up = uploaded(s, w->r);
-			sequence(s, w->r, w->y, w->x, !up, &out);
-			if (!up)
+			if (up) {
+				sequence(s, w->r, w->y, w->x, 0, &out);
+			} else {
+				struct sbuf place;
+				sb_init(&place);
+				sequence(s, w->r, w->y, w->x, 0, &place);
+				queued += queue_upload(s, w->r, w->r->image_id, (const char *)w->r->blob,
+						       w->r->len, &place);
+				sb_free(&place);
 				add_upload(s, w->r, &out);
+			}
 		} else {
 			sequence(s, w->r, w->y, w->x, 0, &out);
 		}
@@ -535,7 +722,7 @@ size_t pv_screen_flush(struct pv_screen *s)
 			release(s, w);
 	}
 	s->nwant = 0;
-	send_placeholders(s, &out);
+	queued += send_placeholders(s);
 	sb_add(&out, s->late.s, s->late.len);
 	sb_reset(&s->late);
 	if (s->sync) {
@@ -543,10 +730,15 @@ size_t pv_screen_flush(struct pv_screen *s)
 		s->sync = 0;
 	}
 	n = out.len;
+	/* No graphics command may cut into an upload: finish those first. */
+	if (has_graphics(&out))
+		pump(s, 0);
 	if (n)
 		write_all(s->fd, out.s, n);
+	s->stats.bytes += n;
 	sb_free(&out);
-	return n;
+	pump(s, 1);
+	return n + queued;
 }
 
 void pv_screen_forget(struct pv_screen *s, int free_data)
@@ -555,6 +747,7 @@ void pv_screen_forget(struct pv_screen *s, int free_data)
 	int i;
 
 	sb_init(&out);
+	abandon(s, 1, &out);
 	for (i = 0; i < s->nshown; i++) {
 		struct place *sh = &s->shown[i];
 		if (sh->r->mode == PV_KITTY)
@@ -586,6 +779,11 @@ void pv_screen_free(struct pv_screen **sp)
 
 	if (s == NULL)
 		return;
+	while (s->queue) {
+		struct flight *f = s->queue;
+		s->queue = f->next;
+		flight_free(s, f);
+	}
 	for (i = 0; i < s->nwant; i++)
 		release(s, &s->want[i]);
 	for (i = 0; i < s->nshown; i++)

@@ -270,6 +270,17 @@ void pv_screen_free(struct pv_screen **s);
 /* Inside tmux with passthrough: every sequence goes wrapped, placed at
  * the pane's offset (y, x) on the outer terminal.  on = 0: written as is. */
 void pv_screen_passthrough(struct pv_screen *s, int on, int y, int x);
+/* What went over the link for pictures: kitty uploads queued, sent in
+ * full and abandoned, and every byte written for pictures. */
+struct pv_link_stats {
+	size_t started, completed, abandoned;
+	unsigned long long bytes;
+};
+void pv_screen_link_stats(const struct pv_screen *s, struct pv_link_stats *st);
+/* kitty uploads yield to keys waiting on fd (-1: never). */
+void pv_screen_input(struct pv_screen *s, int fd);
+/* Sends queued kitty upload chunks until a key waits; 1 when some remain. */
+int pv_screen_pump(struct pv_screen *s);
 /* kitty pictures as Unicode placeholder cells (U=1) when on. */
 void pv_screen_placeholders(struct pv_screen *s, int on);
 /* During a frame: r (a pixel render) is wanted at cell (y, x); its cells
