@@ -488,6 +488,19 @@ static int pump(struct pv_screen *s, int yield)
 	return 0;
 }
 
+/* Sends the rest of the upload under way (the queue's head). */
+static void finish_head(struct pv_screen *s)
+{
+	struct flight *f = s->queue;
+	size_t from = f->ends[f->sent - 1];
+
+	write_all(s->fd, f->bytes.s + from, f->bytes.len - from);
+	s->stats.bytes += f->bytes.len - from;
+	s->stats.completed++;
+	s->queue = f->next;
+	flight_free(s, f);
+}
+
 int pv_screen_pump(struct pv_screen *s)
 {
 	return pump(s, 1);
@@ -730,9 +743,9 @@ size_t pv_screen_flush(struct pv_screen *s)
 		s->sync = 0;
 	}
 	n = out.len;
-	/* No graphics command may cut into an upload: finish those first. */
-	if (has_graphics(&out))
-		pump(s, 0);
+	/* No graphics command may cut into an upload: finish the one begun. */
+	if (has_graphics(&out) && s->queue && s->queue->sent > 0)
+		finish_head(s);
 	if (n)
 		write_all(s->fd, out.s, n);
 	s->stats.bytes += n;
