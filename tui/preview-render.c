@@ -41,11 +41,12 @@ char *pv_req_key(const struct pv_req *q)
 
 	if (q->kind == PV_K_AUDIO)
 		return xasprintf("a|%s|%d", who, q->cols);
-	return xasprintf("%c|%s|%s|%dx%d|%dx%d|%d|%d|%d|%zu|%lld", q->kind == PV_K_VIDEO ? 'v' : 'i', who,
+	return xasprintf("%c|%s|%s|%dx%d|%dx%d|%d|%d|%d|%zu|%lld%s", q->kind == PV_K_VIDEO ? 'v' : 'i', who,
 			 pv_mode_name(q->mode), q->cols, q->rows, q->cell_w, q->cell_h,
 			 q->mode == PV_SYMBOLS ? q->depth : 0, q->mode == PV_SYMBOLS ? q->ascii : 0,
 			 q->mode == PV_SIXEL ? q->sixel_colors : 0,
-			 q->mode == PV_KITTY || q->mode == PV_ITERM2 ? q->budget : 0, q->pixel_limit);
+			 q->mode == PV_KITTY || q->mode == PV_ITERM2 ? q->budget : 0, q->pixel_limit,
+			 q->mode == PV_SYMBOLS && q->palette ? (q->palette < 0 ? "|all" : "|pal") : "");
 }
 
 void pv_req_copy(struct pv_req *dst, const struct pv_req *src)
@@ -243,6 +244,31 @@ static void fewer_changes(struct pv_cell *cells, int n)
 	}
 }
 
+/* 24-bit colours brought to a palette of this picture's own: where
+ * neighbours then share a colour ncurses sends none (fewer_changes then
+ * lengthens the runs).  Colours of -1 (the default) stay. */
+static void to_palette(struct pv_cell *cells, size_t n, int ncolors)
+{
+	uint32_t *rgb = xmalloc(2 * n * sizeof *rgb);
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (cells[i].fg >= 0)
+			rgb[k++] = (uint32_t)cells[i].fg;
+		if (cells[i].bg >= 0)
+			rgb[k++] = (uint32_t)cells[i].bg;
+	}
+	pv_palette_quantise(rgb, k, ncolors);
+	k = 0;
+	for (i = 0; i < n; i++) {
+		if (cells[i].fg >= 0)
+			cells[i].fg = (int32_t)rgb[k++];
+		if (cells[i].bg >= 0)
+			cells[i].bg = (int32_t)rgb[k++];
+	}
+	free(rgb);
+}
+
 static void render_symbols(const struct pv_req *q, const struct media_image *img, struct pv_render *r)
 {
 	ChafaSymbolMap *map = chafa_symbol_map_new();
@@ -292,6 +318,8 @@ static void render_symbols(const struct pv_req *q, const struct media_image *img
 			c->fg = fg;
 			c->bg = bg;
 		}
+	if (q->depth >= 16777216 && q->palette >= 0)
+		to_palette(r->cells, (size_t)cols * rows, q->palette ? q->palette : PV_PALETTE);
 	if (q->depth > 0)
 		fewer_changes(r->cells, cols * rows);
 	r->mem += (size_t)cols * rows * sizeof *r->cells;
