@@ -46,7 +46,7 @@ char *pv_req_key(const struct pv_req *q)
 			 q->mode == PV_SYMBOLS ? q->depth : 0, q->mode == PV_SYMBOLS ? q->ascii : 0,
 			 q->mode == PV_SIXEL ? q->sixel_colors : 0,
 			 q->mode == PV_KITTY || q->mode == PV_ITERM2 ? q->budget : 0, q->pixel_limit,
-			 q->mode == PV_SYMBOLS && q->palette ? (q->palette < 0 ? "|all" : "|pal") : "");
+			 q->mode == PV_SYMBOLS && q->tolerance ? (q->tolerance < 0 ? "|exact" : "|runs") : "");
 }
 
 void pv_req_copy(struct pv_req *dst, const struct pv_req *src)
@@ -244,29 +244,40 @@ static void fewer_changes(struct pv_cell *cells, int n)
 	}
 }
 
-/* 24-bit colours brought to a palette of this picture's own: where
- * neighbours then share a colour ncurses sends none (fewer_changes then
- * lengthens the runs).  Colours of -1 (the default) stay. */
-static void to_palette(struct pv_cell *cells, size_t n, int ncolors)
+static int near(int32_t a, int32_t b, int t)
 {
-	uint32_t *rgb = xmalloc(2 * n * sizeof *rgb);
-	size_t i, k = 0;
+	int k;
+
+	if (a < 0 || b < 0)
+		return a == b;
+	for (k = 0; k < 24; k += 8) {
+		int d = (int)((a >> k) & 255) - (int)((b >> k) & 255);
+		if (d > t || d < -t)
+			return 0;
+	}
+	return 1;
+}
+
+/* 24-bit colours in runs: a cell whose colour is within t of the run's
+ * (the colour of the cell before, as sent) takes the run's colour, so
+ * ncurses sends no change; the error stays under t per channel.  A
+ * palette per picture (median cut to 48 colours) saved as much but
+ * banded smooth pictures: runs keep every colour change that shows. */
+static void to_runs(struct pv_cell *cells, size_t n, int cols, int t)
+{
+	int32_t pf = -2, pb = -2;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (cells[i].fg >= 0)
-			rgb[k++] = (uint32_t)cells[i].fg;
-		if (cells[i].bg >= 0)
-			rgb[k++] = (uint32_t)cells[i].bg;
+		if (cols > 0 && i % (size_t)cols == 0)
+			pf = pb = -2; /* a new row: ncurses moves there and may change colours */
+		if (pf != -2 && near(cells[i].fg, pf, t))
+			cells[i].fg = pf;
+		if (pb != -2 && near(cells[i].bg, pb, t))
+			cells[i].bg = pb;
+		pf = cells[i].fg;
+		pb = cells[i].bg;
 	}
-	pv_palette_quantise(rgb, k, ncolors);
-	k = 0;
-	for (i = 0; i < n; i++) {
-		if (cells[i].fg >= 0)
-			cells[i].fg = (int32_t)rgb[k++];
-		if (cells[i].bg >= 0)
-			cells[i].bg = (int32_t)rgb[k++];
-	}
-	free(rgb);
 }
 
 static void render_symbols(const struct pv_req *q, const struct media_image *img, struct pv_render *r)
@@ -318,8 +329,8 @@ static void render_symbols(const struct pv_req *q, const struct media_image *img
 			c->fg = fg;
 			c->bg = bg;
 		}
-	if (q->depth >= 16777216 && q->palette >= 0)
-		to_palette(r->cells, (size_t)cols * rows, q->palette ? q->palette : PV_PALETTE);
+	if (q->depth >= 16777216 && q->tolerance >= 0)
+		to_runs(r->cells, (size_t)cols * rows, cols, q->tolerance ? q->tolerance : PV_RUN_TOLERANCE);
 	if (q->depth > 0)
 		fewer_changes(r->cells, cols * rows);
 	r->mem += (size_t)cols * rows * sizeof *r->cells;

@@ -114,61 +114,6 @@ static int median_cut(struct bin *items, int nitems, struct box *boxes, int ncol
 	return nb;
 }
 
-void pv_palette_quantise(uint32_t *rgb, size_t n, int ncolors)
-{
-	uint32_t *count = xcalloc(BINS, sizeof *count), *colour = xmalloc(BINS * sizeof *colour);
-	uint64_t(*sum)[3] = xcalloc(BINS, sizeof *sum);
-	struct bin *items;
-	struct box boxes[256];
-	int nitems = 0, nb, i, c;
-	size_t p;
-
-	if (ncolors > 256)
-		ncolors = 256;
-	for (p = 0; p < n; p++) {
-		uint32_t v = rgb[p];
-		int bi = (int)(((v >> 19) & 31) << 10 | ((v >> 11) & 31) << 5 | ((v >> 3) & 31));
-		count[bi]++;
-		sum[bi][0] += (v >> 16) & 255;
-		sum[bi][1] += (v >> 8) & 255;
-		sum[bi][2] += v & 255;
-	}
-	for (i = 0; i < BINS; i++)
-		nitems += count[i] != 0;
-	items = xmalloc((size_t)(nitems ? nitems : 1) * sizeof *items);
-	nitems = 0;
-	for (i = 0; i < BINS; i++)
-		if (count[i]) {
-			items[nitems].idx = (uint16_t)i;
-			items[nitems].count = count[i];
-			nitems++;
-		}
-	nb = nitems ? median_cut(items, nitems, boxes, ncolors) : 0;
-	for (c = 0; c < nb; c++) {
-		uint64_t t[3] = { 0, 0, 0 }, k = 0;
-		uint32_t v;
-		for (i = boxes[c].start; i < boxes[c].end; i++) {
-			int bi = items[i].idx;
-			t[0] += sum[bi][0];
-			t[1] += sum[bi][1];
-			t[2] += sum[bi][2];
-			k += count[bi];
-		}
-		v = (uint32_t)((t[0] + k / 2) / k) << 16 | (uint32_t)((t[1] + k / 2) / k) << 8 |
-		    (uint32_t)((t[2] + k / 2) / k);
-		for (i = boxes[c].start; i < boxes[c].end; i++)
-			colour[items[i].idx] = v;
-	}
-	for (p = 0; p < n; p++) {
-		uint32_t v = rgb[p];
-		rgb[p] = colour[((v >> 19) & 31) << 10 | ((v >> 11) & 31) << 5 | ((v >> 3) & 31)];
-	}
-	free(items);
-	free(sum);
-	free(colour);
-	free(count);
-}
-
 static void add_run(struct sbuf *out, int ch, int n)
 {
 	if (n <= 0)

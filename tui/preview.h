@@ -157,7 +157,7 @@ struct pv_req {
 	int cell_w, cell_h; /* pixels of a cell */
 	int depth;          /* symbols: 0 monochrome, 8, 16, 256 or 16777216 colours */
 	int ascii;          /* symbols: ASCII characters only */
-	int palette;        /* symbols in 24-bit: colours per picture (0: PV_PALETTE, -1: all) */
+	int tolerance;      /* symbols in 24-bit: run tolerance (0: PV_RUN_TOLERANCE, -1: exact) */
 	long long pixel_limit;
 	int sixel_colors;   /* colour registers (0: 256) */
 	size_t budget;      /* kitty/iTerm2: largest payload before base64 (0: none) */
@@ -198,13 +198,10 @@ void pv_render_free(struct pv_render *r);
  * of a few sizes so that thumbnails are shared between panes. */
 void pv_decode_size(const struct pv_req *q, int *w, int *h);
 
-/* 24-bit symbols keep to a palette of this many colours per picture:
- * neighbouring cells then share colours and ncurses sends fewer of them
- * (half the bytes on a plasma picture; PSNR in `make bench`). */
-enum { PV_PALETTE = 48 };
-/* preview-sixel.c: each 0xRRGGBB of rgb[0..n) replaced by the nearest of
- * a median-cut palette of at most ncolors (2..256) made from them all. */
-void pv_palette_quantise(uint32_t *rgb, size_t n, int ncolors);
+/* 24-bit symbols: a cell whose colour is within this much (per channel,
+ * 0..255) of the cell before it takes that colour, so ncurses sends no
+ * change (under half the bytes on a plasma picture; PSNR in `make bench`). */
+enum { PV_RUN_TOLERANCE = 24 };
 
 /* preview-sixel.c: a sixel image of rgba (w x h, straight alpha) with at
  * most ncolors colours (2..256) from a median-cut palette; transparent

@@ -354,15 +354,15 @@ static double psnr(const struct pv_render *r, const unsigned char *rgba, int w, 
 	return n ? 10 * log10(255.0 * 255.0 / (se / (double)n)) : 0;
 }
 
-/* 24-bit symbols with and without the per-picture palette, and 256
- * colours: PSNR against the source picture, colours used. */
+/* 24-bit symbols exact and in runs (PV_RUN_TOLERANCE), and 256 colours:
+ * PSNR against the source picture, colours used. */
 static void quality(const char *dir)
 {
 	static const struct {
 		const char *name;
-		int depth, palette;
-	} v[] = { { "256 colours", 256, 0 }, { "24-bit, every colour", 16777216, -1 },
-		  { "24-bit, palette", 16777216, 0 } };
+		int depth, tolerance;
+	} v[] = { { "256 colours", 256, 0 }, { "24-bit, exact", 16777216, -1 },
+		  { "24-bit, in runs", 16777216, 0 } };
 	unsigned char *px = plasma(512, 3), *data;
 	char *path = xasprintf("%s/quality.png", dir), *err = NULL;
 	size_t len, i, k;
@@ -378,7 +378,7 @@ static void quality(const char *dir)
 		int32_t seen[4096];
 		size_t nseen = 0;
 		request(&q, path, PV_SYMBOLS, v[i].depth, NULL, NULL);
-		q.palette = v[i].palette;
+		q.tolerance = v[i].tolerance;
 		r = pv_render_run(&q);
 		if (r->error || r->cells == NULL)
 			fatal("render failed: %s", r->error ? r->error : "no cells");
