@@ -7,11 +7,11 @@
 # and the pane holds placeholder cells (U+10EEEE, row and column
 # diacritics, the id as 256-colour foreground); a kitty 0.26 gets direct
 # placements; passthrough off means symbols, and doctor says the line
-# that fixes it and what else helps.
+# that fixes it and what else helps; GNU screen keeps symbols.
 . "$(dirname "$0")/lib.sh"
 
 command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
-plan 16
+plan 18
 OUTER="$top_srcdir/tests/tui/outer-term.py"
 
 lbq init
@@ -138,4 +138,10 @@ like "$(cat "$T/doctor")" 'case: passthrough is off' "doctor says passthrough is
 like "$(cat "$T/doctor")" '      set -g allow-passthrough on' "and the line that fixes it"
 like "$(cat "$T/doctor")" 'helps: set -g focus-events on' "and that focus-events helps"
 end_outer
+
+# --- GNU screen passes no pictures on: symbols, even where the terminal draws sixel.
+env -u TMUX -u TMUX_PANE STY=4242.pts-1.host python3 "$top_srcdir/tests/tui/pty-term.py" --answer sixel \
+	--out "$T/doc-screen" -- "$LIGHTBOX" doctor >/dev/null
+like "$(tr -d '\r' <"$T/doc-screen")" 'mode: symbols: inside GNU screen' "GNU screen keeps symbols"
+like "$(tr -d '\r' <"$T/doc-screen")" 'screen passes no pictures on' "and doctor says why"
 done_testing
