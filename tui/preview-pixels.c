@@ -156,6 +156,24 @@ static void emit_chunks(struct pv_screen *s, struct flight *f, const char *seq, 
 	}
 }
 
+/* Clips a rectangle to the screen; 0 when nothing of it is left. */
+static int clip(int *y, int *x, int *h, int *w)
+{
+	if (*y < 0) {
+		*h += *y;
+		*y = 0;
+	}
+	if (*x < 0) {
+		*w += *x;
+		*x = 0;
+	}
+	if (*y + *h > LINES)
+		*h = LINES - *y;
+	if (*x + *w > COLS)
+		*w = COLS - *x;
+	return *h > 0 && *w > 0;
+}
+
 /* Blanks over a rectangle, written through passthrough to the outer
  * terminal (tmux skips blanks over its own blanks). */
 static void erase_outer(struct pv_screen *s, struct sbuf *out, int y, int x, int h, int w)
@@ -163,19 +181,7 @@ static void erase_outer(struct pv_screen *s, struct sbuf *out, int y, int x, int
 	struct sbuf seq;
 	int cy;
 
-	if (y < 0) {
-		h += y;
-		y = 0;
-	}
-	if (x < 0) {
-		w += x;
-		x = 0;
-	}
-	if (y + h > LINES)
-		h = LINES - y;
-	if (x + w > COLS)
-		w = COLS - x;
-	if (h <= 0 || w <= 0)
+	if (!clip(&y, &x, &h, &w))
 		return;
 	sb_init(&seq);
 	sb_adds(&seq, "\0337\033[0m");
@@ -365,19 +371,7 @@ static void repaint(int y, int x, int h, int w)
 {
 	WINDOW *win;
 
-	if (y < 0) {
-		h += y;
-		y = 0;
-	}
-	if (x < 0) {
-		w += x;
-		x = 0;
-	}
-	if (y + h > LINES)
-		h = LINES - y;
-	if (x + w > COLS)
-		w = COLS - x;
-	if (h <= 0 || w <= 0)
+	if (!clip(&y, &x, &h, &w))
 		return;
 	win = newwin(h, w, y, x);
 	if (win == NULL) {

@@ -17,18 +17,7 @@ export SSH_CONNECTION="10.0.0.1 50000 10.0.0.2 22"
 "$LIGHTBOX" init >/dev/null
 "$LIGHTBOX" project add Link >/dev/null
 "$LIGHTBOX" brief add --project 1 --title Noise --prompt noisy >/dev/null
-python3 - "$T" <<'PY'
-import os, struct, sys, zlib
-def png(path, w, h):
-    rnd = os.urandom(w * h * 3)
-    raw = b"".join(b"\0" + rnd[y * w * 3:(y + 1) * w * 3] for y in range(h))
-    def chunk(t, d):
-        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
-    open(path, "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
-                           + chunk(b"IDAT", zlib.compress(raw, 1)) + chunk(b"IEND", b""))
-for i in range(21):
-    png("%s/n%02d.png" % (sys.argv[1], i), 256, 256)
-PY
+python3 "$top/tests/tui/noise-png.py" 256 256 $(seq -f "$T/n%02g.png" 0 20)
 "$LIGHTBOX" candidate add --brief 1 "$T"/n*.png >/dev/null
 for link in "1000000 0" "200000 50"; do
 	set -- $link

@@ -18,18 +18,7 @@ lbq init
 lbq project add "Outer"
 lbq brief add --project 1 --title "Noise" --prompt "noisy"
 # Noisy pictures, so that the PNG is larger than one 4096-byte chunk.
-python3 - "$T" <<'PY'
-import random, struct, sys, zlib
-def png(path, w, h, seed):
-    random.seed(seed)
-    raw = b"".join(b"\0" + bytes(random.randrange(256) for _ in range(w * 3)) for _ in range(h))
-    def chunk(t, d):
-        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
-    open(path, "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
-                           + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
-png(sys.argv[1] + "/a.png", 96, 96, 1)
-png(sys.argv[1] + "/b.png", 96, 96, 2)
-PY
+python3 "$top_srcdir/tests/tui/noise-png.py" 96 96 "$T/a.png" "$T/b.png"
 lbq candidate add --brief 1 "$T/a.png" "$T/b.png"
 SOCK="$T/tmux.sock"
 LOG="$T/preview.log"

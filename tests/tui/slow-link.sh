@@ -13,18 +13,7 @@ lbq init
 lbq project add "Link"
 lbq brief add --project 1 --title "Noise" --prompt "noisy"
 # 20 noisy pictures of 256x256: each PNG about 200 KB, a second on the link.
-python3 - "$T" <<'PY'
-import os, struct, sys, zlib
-def png(path, w, h, seed):
-    rnd = os.urandom(w * h * 3)
-    raw = b"".join(b"\0" + rnd[y * w * 3:(y + 1) * w * 3] for y in range(h))
-    def chunk(t, d):
-        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
-    open(path, "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
-                           + chunk(b"IDAT", zlib.compress(raw, 1)) + chunk(b"IEND", b""))
-for i in range(21):
-    png("%s/n%02d.png" % (sys.argv[1], i), 256, 256, i)
-PY
+python3 "$top_srcdir/tests/tui/noise-png.py" 256 256 $(seq -f "$T/n%02g.png" 0 20)
 lbq candidate add --brief 1 "$T"/n*.png
 unset TMUX STY TERM_PROGRAM LC_TERMINAL KITTY_WINDOW_ID COLORTERM
 # Over SSH: the 240 KB payload budget and a probe that waits for the link.

@@ -35,32 +35,6 @@ tm() { tmux -S "$SOCK" "$@"; }
 stop_tmux() { tmux -S "$SOCK" kill-server 2>/dev/null; rm -f "$SOCK"; }
 at_exit stop_tmux
 
-lines() { if [ -f "$LOG" ]; then wc -l <"$LOG" | tr -d ' '; else echo 0; fi; }
-settle() {
-	_i=0
-	while [ "$(lines)" -le "${1:-0}" ] && [ $_i -lt 60 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	sleep 0.7
-}
-solid() {
-	_n=$(xt_count "$1" "$2")
-	_b=$(xt_bbox "$1" "$2")
-	[ "$_b" != none ] || return 1
-	_w=${_b%%x*}
-	_h=${_b#*x}
-	_h=${_h%%+*}
-	[ "$_n" -ge $((_w * _h * 97 / 100)) ] || {
-		echo "# $2: $_n pixels in a box of $_b"
-		return 1
-	}
-}
-shot() {
-	xt_shot "$T/$1.png"
-	cp "$T/$1.png" "${XT_KEEP:-/nonexistent}/" 2>/dev/null || true
-}
-
 xt_start 100 30 tmux -S "$SOCK" -f "$T/tmux.conf" new-session -s lb \
 	env LIGHTBOX_PREVIEW_LOG="$LOG" "$LIGHTBOX" tui --brief 1 || exit 1
 settle 1
