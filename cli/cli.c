@@ -14,6 +14,16 @@
 
 #include "util.h"
 
+/* The busy policy's batch side: wait long, and say for whom. */
+static void say_wait(void *arg, const char *holder)
+{
+	struct cli *c = arg;
+	char *safe = cli_safe(holder ? holder : "another process", 0);
+
+	fprintf(stderr, "lightbox: %s: %s is writing to the store; waiting\n", c->cmd, safe);
+	free(safe);
+}
+
 struct store *cli_store(struct cli *c, int create)
 {
 	struct store_options opt = { 0 };
@@ -29,6 +39,7 @@ struct store *cli_store(struct cli *c, int create)
 		free(err);
 		return NULL;
 	}
+	store_on_wait(c->st, say_wait, c);
 	return c->st;
 }
 
@@ -409,8 +420,12 @@ json_t *cli_json_candidate(const struct lb_candidate *c)
 	json_object_set_new(o, "job_id", c->job_id ? json_integer(c->job_id) : json_null());
 	json_object_set_new(o, "source", jstr(c->source));
 	json_object_set_new(o, "created", json_string(created));
-	if (c->body)
+	if (c->body) {
 		json_object_set_new(o, "text", jstr(c->body));
+		/* Lists carry a prefix of a long body; `candidate show` the whole. */
+		if ((int64_t)strlen(c->body) < c->bytes)
+			json_object_set_new(o, "text_truncated", json_true());
+	}
 	json_object_set_new(o, "my_stars", c->my_stars >= 0 ? json_integer(c->my_stars) : json_null());
 	json_object_set_new(o, "my_flag", json_string(lb_flag_name(c->my_flag)));
 	json_object_set_new(o, "mean_stars", c->n_ratings ? json_real(round(c->mean_stars * 100) / 100) : json_null());

@@ -35,6 +35,16 @@ struct store {
 	int depth;           /* open transactions (batch nesting) */
 	int failed;          /* a step inside the batch failed */
 	int64_t group;       /* undo group of the open batch, 0 when none */
+	int64_t last_group;  /* the group of the last batch committed */
+	int track_events;    /* store_track_events */
+	int64_t last_event;  /* the last event of the last commit (tracked) */
+	int busy_ms;         /* busy timeout of one BEGIN (store_set_busy) */
+	int busy_tries;      /* BEGINs tried before STORE_EBUSY */
+	int busy_slept;      /* ms waited in this busy wait */
+	int busy_told;       /* on_wait was called for it */
+	void (*on_wait)(void *arg, const char *holder);
+	void *on_wait_arg;
+	char *announced;     /* the announcement file written, or NULL */
 	char *batch_label;
 	sqlite3_stmt *tx[3]; /* BEGIN IMMEDIATE, COMMIT, ROLLBACK */
 };
@@ -90,13 +100,34 @@ int st_step_done(struct store *st, sqlite3_stmt *s, const char *doing);
 int st_event(struct store *st, const char *action, const char *entity, int64_t entity_id,
 	     int64_t candidate_id, const char *before, const char *after, int undoable);
 
-/* store_asset_put_file with the file's SHA-256 hex returned in hex and,
- * when sync is 0, without its fsyncs: the caller then calls
- * st_assets_sync() before the rows that point at the files commit
- * (import: one syncfs per batch instead of an fsync per file). */
-int st_asset_put_file(struct store *st, const char *path, const struct lb_asset_facts *facts, int sync,
-		      int64_t *asset_id, int *existed, char hex[65]);
+/* A file copied into assets/tmp, hashed while it was copied (each byte
+ * read once). */
+struct st_staged {
+	char *tmp;      /* owned path of the copy; NULL once placed */
+	char hex[65];   /* SHA-256 of the bytes copied */
+	int64_t bytes;
+};
+/* Copies the regular file src into assets/tmp (keeping its extension),
+ * hashing the same buffer; sync: fsync the copy.  A file whose size or
+ * mtime changed while it was read is refused (STORE_EINVAL). */
+int st_asset_stage(struct store *st, const char *src, int sync, struct st_staged *sg);
+/* Moves a staged copy to its content name assets/XX/HEX.ext.  A file
+ * already there is reused only when its bytes hash to HEX, else the copy
+ * replaces it.  sync 0: no fsync of the folder (the caller syncs the
+ * batch with st_assets_sync before its rows commit). */
+int st_asset_place(struct store *st, struct st_staged *sg, const char *ext, int sync);
+/* Removes what is left of a staged copy and clears sg. */
+void st_asset_unstage(struct st_staged *sg);
+/* Records the asset row for bytes durable at their content name. */
+int st_asset_row(struct store *st, const char *hex, int64_t bytes, const struct lb_asset_facts *f,
+		 const char *ext, int64_t *asset_id, int *existed);
 int st_assets_sync(struct store *st);
+/* The extension an asset of these facts is stored under ("bin" when none). */
+const char *st_asset_ext(const struct lb_asset_facts *facts);
+/* The file of an asset, written durably without its row (a job's outputs
+ * are on disk before the store may be written; st_asset_stage and
+ * st_asset_place do the same for a file); st_asset_row comes later. */
+int st_asset_write(struct store *st, const void *data, size_t n, const struct lb_asset_facts *facts, char hex[65]);
 
 /* The brief of a candidate; STORE_ENOTFOUND (with a message) when the
  * candidate does not exist. */

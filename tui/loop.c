@@ -56,7 +56,6 @@ static void on_signal(int sig)
 {
 	int saved = errno;
 	char c = (char)sig;
-	ssize_t w;
 
 	if (sig == SIGWINCH)
 		sig_winch = 1;
@@ -67,8 +66,7 @@ static void on_signal(int sig)
 	else
 		sig_term = 1;
 	if (wake_fd >= 0)
-		w = write(wake_fd, &c, 1);
-	(void)w;
+		util_wake(wake_fd, c);
 	errno = saved;
 }
 
@@ -459,6 +457,7 @@ static void draw_status(struct tui *ui, int y)
 	sb_addf(&left, " [%s]", v->ops->name);
 	tui_gen_status(ui, &right);
 	v->ops->status(v, &left, &right);
+	wr_status(ui, &left);
 	if (ui->status_note)
 		sb_addf(&left, "  %s", ui->status_note);
 	sb_addc(&right, ' ');
@@ -576,6 +575,13 @@ static void poll_store(struct tui *ui)
 		tui_stale_below(ui);
 		return;
 	}
+	/* Only this interface's own one-row changes: their rows were re-read
+	 * when saved; a whole re-read and recount per rating is not needed. */
+	if (ev > ui->event_last && wr_own_events(ui, ui->event_last, ev)) {
+		ui->event_last = ev;
+		tui_stale_below(ui);
+		return;
+	}
 	ui->event_last = ev;
 	if (v)
 		v->ops->reload(v, 0);
@@ -623,14 +629,10 @@ static int input_waiting(void)
 void tui_wake(int fd, enum tui_wake why)
 {
 	int saved = errno;
-	char c = (char)why;
-	ssize_t w;
 
 	if (fd < 0)
 		return;
-	do
-		w = write(fd, &c, 1);
-	while (w < 0 && errno == EINTR);
+	util_wake(fd, (char)why);
 	errno = saved;
 }
 
@@ -709,6 +711,8 @@ int tui_loop(struct tui *ui)
 		}
 		if (bg_collect(ui->bg, ui) > 0)
 			ui->dirty |= R_REDRAW;
+		/* Saved changes; progress and "store busy" on the status line. */
+		wr_collect(ui);
 		tui_import_poll(ui);
 		if (ui->preview && ui->preview->ops->poll && ui->preview->ops->poll(ui->preview))
 			ui->dirty |= R_REDRAW;
@@ -716,9 +720,10 @@ int tui_loop(struct tui *ui)
 		if (util_mono_ms() >= ui->next_poll) {
 			poll_store(ui);
 			ui->next_poll = util_mono_ms() + (double)interval;
-			/* Elapsed times tick in the job view while jobs run. */
+			/* Elapsed times (and the time left of a job waiting
+			 * to retry) tick in the job view. */
 			v = tui_top(ui);
-			if (v && v->ops->ctx == KM_CTX_JOBS && tui_gen_running(ui))
+			if (v && v->ops->ctx == KM_CTX_JOBS && (tui_gen_running(ui) || tui_gen_queued(ui)))
 				ui->dirty |= R_REDRAW;
 			/* Every few seconds the worker copies the log back (cheap when
 			 * there is nothing to copy). */
