@@ -4,7 +4,8 @@
 # under Xvfb), checked on screenshots.  lightbox asks the outer xterm
 # through the passthrough and draws sixel inside the pane; switching tmux
 # windows leaves nothing of it and the picture comes back on return (a
-# focus-in); a tmux popup over it shows no picture through it; a split
+# focus-in), and after a detach on attaching again; a tmux popup over it
+# shows no picture through it; a split
 # redraws it at its new size; with passthrough off it draws symbols and
 # the log says why.  Pictures are flat colours counted in each screenshot.
 . "$(dirname "$0")/../lib/tap.sh"
@@ -13,7 +14,7 @@
 xt_need
 command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
 [ -x "$LIGHTBOX" ] || skip_all "no lightbox binary at $LIGHTBOX"
-plan 12
+plan 14
 
 ORANGE='#ff8000'
 TEAL='#00ff80'
@@ -35,8 +36,9 @@ tm() { tmux -S "$SOCK" "$@"; }
 stop_tmux() { tmux -S "$SOCK" kill-server 2>/dev/null; rm -f "$SOCK"; }
 at_exit stop_tmux
 
-xt_start 100 30 tmux -S "$SOCK" -f "$T/tmux.conf" new-session -s lb \
-	env LIGHTBOX_PREVIEW_LOG="$LOG" "$LIGHTBOX" tui --brief 1 || exit 1
+# The client attaches again once detached (a dropped SSH link, tmux attach).
+xt_start 100 30 sh -c 'tmux -S "$1" -f "$2" new-session -s lb env LIGHTBOX_PREVIEW_LOG="$3" "$4" tui \
+	--brief 1; sleep 1; tmux -S "$1" attach -t lb' sh "$SOCK" "$T/tmux.conf" "$LOG" "$LIGHTBOX" || exit 1
 settle 1
 like "$(head -1 "$LOG")" 'mode=sixel detected=sixel \(sixel: .*through tmux passthrough.* tmux=passthrough' \
 	"inside tmux the outer xterm is asked through passthrough and draws sixel"
@@ -83,6 +85,16 @@ settle "$n"
 shot 7-moved
 ok "moving draws the next picture" solid "$T/7-moved.png" "$TEAL"
 is "$(xt_count "$T/7-moved.png" "$ORANGE")" 0 "and erases the last one"
+
+n=$(lines)
+tm detach-client -s lb
+sleep 0.5
+shot 8-detached
+is "$(xt_count "$T/8-detached.png" "$TEAL")" 0 "detached, nothing of the picture is left"
+settle "$n"
+sleep 1
+shot 9-reattached
+ok "attached again, the picture is drawn again" solid "$T/9-reattached.png" "$TEAL"
 
 tm send-keys -t lb:0.0 Q
 sleep 1
