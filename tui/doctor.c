@@ -77,10 +77,13 @@ static void tmux_part(struct sbuf *out, const struct tp_result *r)
 	else if (!r->da1)
 		sb_adds(out, "  case: passthrough is on, but the outer terminal answered nothing through it "
 			     "in time (a slow link: raise probe-timeout; or a terminal that ignores DA1)\n");
+	else if (r->kitty == 1 && !tp_placeholders(r) && !r->sixel)
+		sb_adds(out, "  case: passthrough is on and the outer terminal draws kitty pictures, but "
+			     "without Unicode placeholders (kitty 0.28 or later): symbols, as its pictures "
+			     "would float over tmux's other windows\n");
 	else if (r->sixel || r->kitty == 1 || tp_capable(r, PV_ITERM2))
 		sb_addf(out, "  case: passthrough is on and the outer terminal draws %s\n",
-			r->kitty == 1 ? tp_placeholders(r) ? "kitty pictures with Unicode placeholders"
-							  : "kitty pictures (no Unicode placeholders)"
+			r->kitty == 1 ? "kitty pictures with Unicode placeholders"
 			: r->sixel    ? "sixel"
 				      : "iTerm2 inline images");
 	else

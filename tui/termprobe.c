@@ -703,13 +703,9 @@ enum pv_mode tp_decide(const struct tp_result *r, int forced, char **why)
 			       "preview-mode, to have colour pictures)");
 		return PV_SYMBOLS;
 	}
-	if (r->kitty == 1) {
+	if (r->kitty == 1 && !(r->in_tmux && !tp_placeholders(r))) {
 		*why = xasprintf("kitty: the terminal answered the kitty graphics query with OK%s",
-				 r->in_tmux ? tp_placeholders(r)
-						      ? " through tmux passthrough (Unicode placeholders)"
-						      : " through tmux passthrough (no Unicode placeholders: "
-							"pictures are redrawn on focus)"
-					    : "");
+				 r->in_tmux ? " through tmux passthrough (Unicode placeholders)" : "");
 		return PV_KITTY;
 	}
 	if (iterm_like(r)) {
@@ -722,6 +718,15 @@ enum pv_mode tp_decide(const struct tp_result *r, int forced, char **why)
 		*why = xasprintf("sixel: the DA1 answer lists attribute 4 (sixel graphics)%s",
 				 r->in_tmux ? ", through tmux passthrough" : "");
 		return PV_SIXEL;
+	}
+	if (r->in_tmux && r->kitty == 1) {
+		/* tmux 3.3 drops passthrough for panes not shown, so a direct
+		 * placement could not be taken away when another window shows. */
+		*why = xasprintf("symbols: %s answered the kitty graphics query through tmux passthrough, "
+				 "but without Unicode placeholders (kitty 0.28 or later) its pictures would "
+				 "float over tmux's other windows (set preview-mode kitty to have them anyway)",
+				 *r->version ? r->version : outer);
+		return PV_SYMBOLS;
 	}
 	if (r->in_tmux) {
 		*why = xasprintf("symbols: %s (%s) answered through tmux passthrough but offers no pixel "

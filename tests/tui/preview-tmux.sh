@@ -5,13 +5,15 @@
 # knows Unicode placeholders (0.28 and later; Debian 12 has 0.26) the data
 # goes in 4096-byte chunks (m=1), once, with one virtual placement (U=1),
 # and the pane holds placeholder cells (U+10EEEE, row and column
-# diacritics, the id as 256-colour foreground); a kitty 0.26 gets direct
-# placements; passthrough off means symbols, and doctor says the line
+# diacritics, the id as 256-colour foreground); a kitty 0.26 gets symbols
+# (its pictures would float over tmux's other windows, and tmux 3.3 passes
+# nothing through for a hidden pane to take them away), direct placements
+# only when preview-mode kitty forces them; passthrough off means symbols, and doctor says the line
 # that fixes it and what else helps; GNU screen keeps symbols.
 . "$(dirname "$0")/lib.sh"
 
 command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
-plan 18
+plan 19
 OUTER="$top_srcdir/tests/tui/outer-term.py"
 
 lbq init
@@ -109,12 +111,19 @@ is "$(grep -ao "$(printf '\033')_Ga=t," "$T/out1" | wc -l | tr -d ' ')" 2 \
 	"moving j, k, j uploads two pictures, not four"
 end_outer
 
-# --- kitty 0.26: no placeholders, direct placements through the wrap
+# --- kitty 0.26: no placeholders: symbols, unless forced
 : >"$LOG"
 outer 'kitty(0.26.5)' "$T/out2" env LIGHTBOX_PREVIEW_LOG="$LOG" "$LIGHTBOX" tui --brief 1
 logged '^change'
-like "$(head -1 "$LOG")" 'no Unicode placeholders.* tmux=passthrough$' "kitty 0.26 is told apart"
-ok "and gets a direct placement at the pane's cell" grep -aq "$(printf '\033')_Ga=p,i=[0-9]*,p=1,c=[0-9]*,r=[0-9]*,C=1" "$T/out2"
+like "$(head -1 "$LOG")" 'mode=symbols detected=symbols \(symbols: kitty\(0.26.5\) answered .*without Unicode placeholders' \
+	"kitty 0.26 is told apart and gets symbols"
+ok "no kitty picture reaches it" test "$(grep -ac "$(printf '\033')_G" "$T/out2")" -le 1
+end_outer
+: >"$LOG"
+outer 'kitty(0.26.5)' "$T/out2" env LIGHTBOX_PREVIEW_LOG="$LOG" "$LIGHTBOX" --preview=kitty tui --brief 1
+logged '^change'
+ok "forced, it gets a direct placement at the pane's cell" \
+	grep -aq "$(printf '\033')_Ga=p,i=[0-9]*,p=1,c=[0-9]*,r=[0-9]*,C=1" "$T/out2"
 end_outer
 
 # --- passthrough off: symbols, and doctor says which line fixes it
