@@ -4,7 +4,7 @@
 # --name fields made safe, collisions suffixed, a second run adds only what
 # is new and removes or overwrites nothing, a damaged asset refused.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 42
+plan 45
 
 cd "$T" || exit 1
 "$LIGHTBOX" init >/dev/null && "$LIGHTBOX" project add "Spring Campaign" >/dev/null &&
@@ -95,3 +95,6 @@ chmod u+w "$(asset 4)" && printf 'damaged' >"$(asset 4)"
 fails "a damaged asset is not delivered" 1 lb deliver 1 --to broken --link
 like "$(cat "$T/err")" "no longer matches its SHA-256" "saying the store is damaged"
 ok "and nothing is left" test ! -e broken
+fails "nor copied" 1 lb deliver 1 --to broken --copy
+like "$(cat "$T/err")" "candidate 4 no longer matches its SHA-256" "the copy is checked too"
+ok "and nothing is left of it" test ! -e broken
