@@ -390,7 +390,7 @@ static int copy_checked(struct dv *d, const struct item *it, const char *dst, ch
 		unlink(dst);
 		return ex_copy_file(d->st, it->c.path, dst, it->c.sha256, hex, bytes);
 	}
-	if (hash_mapped(out, sb.st_size, hex) < 0)
+	if (hash_mapped(out, sb.st_size, hex) < 0 && ex_hash_path(dst, hex) < 0)
 		rc = st_fail(d->st, STORE_EIO, "cannot read back %s: %s", dst, strerror(errno));
 	if (close(out) < 0 && rc == 0)
 		rc = ex_write_fail(d->st, dst, errno);
