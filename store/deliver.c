@@ -26,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -328,81 +327,6 @@ static int check_hash(struct dv *d, const struct item *it, char hex[65], int64_t
 	return 0;
 }
 
-/* The SHA-256 of an open file, read through a mapping (no copy into our
- * memory); 0 or -1 with errno. */
-static int hash_mapped(int fd, int64_t size, char hex[65])
-{
-	unsigned char dg[32];
-	struct sha256 c;
-	void *m = NULL;
-
-	if (size > 0) {
-		m = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0);
-		if (m == MAP_FAILED)
-			return -1;
-		madvise(m, (size_t)size, MADV_SEQUENTIAL);
-	}
-	sha256_init(&c);
-	if (size > 0)
-		sha256_update(&c, m, (size_t)size);
-	sha256_final(&c, dg);
-	sha256_hex(dg, hex);
-	if (m)
-		munmap(m, (size_t)size);
-	return 0;
-}
-
-/* Copies the asset into dst in the kernel (copy_file_range: no bytes pass
- * through lightbox), then hashes the copy itself: what is checked is what
- * was delivered.  Falls back to ex_copy_file where the kernel cannot. */
-static int copy_checked(struct dv *d, const struct item *it, const char *dst, char hex[65], int64_t *bytes)
-{
-	struct stat sb;
-	int in, out, rc = 0;
-	ssize_t r = 0;
-	int64_t left;
-
-	in = open(it->c.path, O_RDONLY | O_CLOEXEC);
-	if (in < 0 || fstat(in, &sb) < 0) {
-		if (in >= 0)
-			close(in);
-		return ex_copy_file(d->st, it->c.path, dst, it->c.sha256, hex, bytes);
-	}
-	out = open(dst, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-	if (out < 0) {
-		rc = st_fail(d->st, STORE_EIO, "cannot create %s: %s", dst, strerror(errno));
-		close(in);
-		return rc;
-	}
-	for (left = sb.st_size; left > 0; left -= r) {
-		r = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
-		if (r < 0 && errno == EINTR) {
-			r = 0;
-			continue;
-		}
-		if (r <= 0)
-			break;
-	}
-	close(in);
-	if (left > 0) {
-		/* The kernel could not (another file system kind, a short copy): by hand. */
-		close(out);
-		unlink(dst);
-		return ex_copy_file(d->st, it->c.path, dst, it->c.sha256, hex, bytes);
-	}
-	if (hash_mapped(out, sb.st_size, hex) < 0 && ex_hash_path(dst, hex) < 0)
-		rc = st_fail(d->st, STORE_EIO, "cannot read back %s: %s", dst, strerror(errno));
-	if (close(out) < 0 && rc == 0)
-		rc = ex_write_fail(d->st, dst, errno);
-	if (rc == 0 && strcmp(hex, it->c.sha256) != 0)
-		rc = st_fail(d->st, STORE_EIO,
-			     "the asset file %s of candidate %lld no longer matches its SHA-256 (%s); "
-			     "the store is damaged: restore the file from a backup",
-			     it->c.path, (long long)it->c.id, it->c.sha256);
-	*bytes = sb.st_size;
-	return rc;
-}
-
 static int place_file(struct dv *d, const struct item *it, const char *dst, char hex[65], int64_t *bytes)
 {
 	struct lb_deliver_result *r = d->res;
@@ -449,7 +373,7 @@ static int place_file(struct dv *d, const struct item *it, const char *dst, char
 		return 0;
 	default:
 		r->n_copied++;
-		return copy_checked(d, it, dst, hex, bytes);
+		return ex_copy_file(d->st, it->c.path, dst, it->c.sha256, hex, bytes);
 	}
 }
 
