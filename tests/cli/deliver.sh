@@ -96,5 +96,5 @@ fails "a damaged asset is not delivered" 1 lb deliver 1 --to broken --link
 like "$(cat "$T/err")" "no longer matches its SHA-256" "saying the store is damaged"
 ok "and nothing is left" test ! -e broken
 fails "nor copied" 1 lb deliver 1 --to broken --copy
-like "$(cat "$T/err")" "candidate 4 no longer matches its SHA-256" "the copy is checked too"
+like "$(cat "$T/err")" "asset file .* no longer matches its SHA-256" "the copy is checked too"
 ok "and nothing is left of it" test ! -e broken
