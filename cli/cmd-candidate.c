@@ -209,6 +209,9 @@ static int candidate_add(struct cli *c, int argc, char **argv)
 		free(body);
 		free(safe);
 	}
+	/* the new pictures' fingerprints, now that nothing is open */
+	if (optind < argc && cli_fingerprint_fill(c, bid, 0, 1) != CLI_OK)
+		failed = 1;
 	return failed ? CLI_FAIL : CLI_OK;
 }
 
