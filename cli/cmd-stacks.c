@@ -166,8 +166,8 @@ int cmd_fingerprint(struct cli *c, int argc, char **argv)
 		return rc;
 	if (store_fp_counts(c->st, brief, &have, &missing, &failed) != 0)
 		return cli_store_fail(c);
-	printf("%lld picture and video candidates have a fingerprint, %lld have none%s\n",
-	       (long long)have, (long long)(missing + failed),
+	printf("%lld picture and video candidates have a fingerprint, %lld %s none%s\n",
+	       (long long)have, (long long)(missing + failed), missing + failed == 1 ? "has" : "have",
 	       failed ? " ('lightbox fingerprint --retry' tries again)" : "");
 	return CLI_OK;
 }
