@@ -388,3 +388,52 @@ int cmd_stacks(struct cli *c, int argc, char **argv)
 	lb_brief_clear(&b);
 	return rc;
 }
+
+void cli_doctor_fingerprints(struct cli *c, const char *dir, int fix)
+{
+	struct store_options o = { 0 };
+	struct store *st = NULL;
+	int64_t have, missing, failed, *ids;
+	char *err = NULL, **why;
+	size_t i, n;
+
+	o.readonly = !fix;
+	if (store_open(dir, &o, &st, &err) != 0) {
+		char *vis = cli_safe(err, 0);
+
+		printf("  %-13s not read: %s\n", "fingerprints", vis);
+		free(vis);
+		free(err);
+		return;
+	}
+	if (fix) {
+		struct store *keep = c->st;
+		long long pixel_limit;
+		size_t made, nfailed;
+
+		config_values(c, NULL, &pixel_limit);
+		if (store_fp_fill(st, 0, 1, pixel_limit, NULL, &made, &nfailed) == 0)
+			printf("  %-13s %zu made now, %zu could not be made\n", "fixed", made, nfailed);
+		else
+			printf("  %-13s not all made: %s\n", "fixed", store_errmsg(st));
+		c->st = keep;
+	}
+	if (store_fp_counts(st, 0, &have, &missing, &failed) == 0) {
+		printf("  %-13s %lld made, %lld missing, %lld failed%s\n", "fingerprints",
+		       (long long)have, (long long)missing, (long long)failed,
+		       missing && !fix ? " ('lightbox doctor --fix' or 'lightbox fingerprint' makes them)"
+				       : "");
+		if (failed && store_fp_failures(st, 3, &ids, &why, &n) == 0) {
+			for (i = 0; i < n; i++) {
+				char *vis = cli_safe(why[i], 100);
+
+				printf("  %-13s #%lld: %s\n", "", (long long)ids[i], vis);
+				free(vis);
+				free(why[i]);
+			}
+			free(ids);
+			free(why);
+		}
+	}
+	store_close(&st);
+}

@@ -155,6 +155,29 @@ int store_fp_get(struct store *st, int64_t candidate_id, uint64_t *fp)
 	return ret;
 }
 
+int store_fp_failures(struct store *st, int limit, int64_t **ids, char ***why, size_t *n)
+{
+	sqlite3_stmt *s = st_prep(st, "SELECT max(c.id), f.error FROM fingerprint f "
+				      "JOIN candidate c ON c.asset_id = f.asset_id WHERE f.fp IS NULL "
+				      "GROUP BY f.asset_id ORDER BY 1 DESC LIMIT ?");
+	int rc;
+
+	*ids = NULL;
+	*why = NULL;
+	*n = 0;
+	if (s == NULL)
+		return STORE_EIO;
+	sqlite3_bind_int(s, 1, limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*ids = xrealloc(*ids, sizeof **ids * (*n + 1));
+		*why = xrealloc(*why, sizeof **why * (*n + 1));
+		(*ids)[*n] = sqlite3_column_int64(s, 0);
+		(*why)[(*n)++] = st_col_text(s, 1);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, "reading the fingerprints that failed");
+}
+
 /* ------------------------------------------------------------ similar */
 
 int store_fp_set(struct store *st, int scope, int64_t scope_id, struct lb_fp_set *out)

@@ -75,6 +75,10 @@ int store_fp_counts(struct store *st, int64_t brief_id, int64_t *have, int64_t *
  * it has no fingerprint. */
 int store_fp_get(struct store *st, int64_t candidate_id, uint64_t *fp);
 
+/* Up to limit candidates whose fingerprint failed, with the reason
+ * (owned strings in *why), newest first. */
+int store_fp_failures(struct store *st, int limit, int64_t **ids, char ***why, size_t *n);
+
 /* Makes the missing fingerprints of the brief's candidates (0: all),
  * reading and decoding each file outside any transaction and writing
  * them in batches.  Stops early when *stop becomes non-zero (may be

@@ -8,7 +8,7 @@
 command -v jq >/dev/null || skip_all "jq is not installed"
 command -v convert >/dev/null || skip_all "ImageMagick's convert is not installed"
 
-plan 34
+plan 39
 P="$T/pics"
 mkdir -p "$P"
 for s in 1 2 3; do
@@ -87,7 +87,14 @@ is "$(jq -c '[.scope, .similar[0].candidate_id]' "$T/out")" '["project",9]' "in 
 fails "a text has no fingerprint" 1 lb similar 8
 like "$(cat "$T/err")" "candidate #8 is text, and only pictures and videos have fingerprints" "says so"
 
+# ---------------------------------------------------------------- doctor
+ok "doctor" lb doctor
+like "$(cat "$T/out")" "fingerprints  9 made, 0 missing, 1 failed" "counts the store's fingerprints"
+like "$(cat "$T/out")" "#11: cannot decode PNG" "and says why one failed"
 # ---------------------------------------------------------------- background fill
+sqlite3 "$LIGHTBOX_STORE/lightbox.db" "DELETE FROM fingerprint WHERE asset_id IN (1, 2, 3)"
+ok "doctor --fix makes what is missing" lb doctor --fix
+like "$(cat "$T/out")" "fixed         3 made now, 1 could not be made" "three, and tries the failed one again"
 sqlite3 "$LIGHTBOX_STORE/lightbox.db" "DELETE FROM fingerprint WHERE asset_id IN (1, 2)"
 ok "lightbox fingerprint fills what is missing" lb fingerprint
 like "$(cat "$T/out")" "fingerprints: 2 made" "the two"
