@@ -32,6 +32,8 @@ struct fp_index {
 	size_t n;
 	uint32_t *start[CHUNKS]; /* VALUES + 1 offsets into pos[] */
 	uint32_t *pos[CHUNKS];   /* entry positions, by chunk value */
+	uint16_t *mask;          /* the 16-bit masks by how many bits they set, */
+	uint32_t mask_at[19];    /* those with s bits from mask_at[s] */
 };
 
 static unsigned chunk(uint64_t v, int j)
@@ -48,6 +50,13 @@ struct fp_index *fp_index_new(const uint64_t *fp, size_t n)
 	if (n > UINT32_MAX - 1)
 		fatal("fp_index_new: %zu entries are more than it can hold", n);
 	ix->n = n;
+	ix->mask = xmalloc(sizeof *ix->mask * VALUES);
+	for (i = 0; i < VALUES; i++)
+		ix->mask_at[__builtin_popcount((unsigned)i) + 2]++;
+	for (j = 0; j < 18; j++)
+		ix->mask_at[j + 1] += ix->mask_at[j];
+	for (i = 0; i < VALUES; i++)
+		ix->mask[ix->mask_at[__builtin_popcount((unsigned)i) + 1]++] = (uint16_t)i;
 	ix->fp = xmalloc(sizeof *ix->fp * (n ? n : 1));
 	if (n)
 		memcpy(ix->fp, fp, sizeof *fp * n);
@@ -81,6 +90,7 @@ void fp_index_free(struct fp_index **ixp)
 		free(ix->pos[j]);
 	}
 	free(ix->fp);
+	free(ix->mask);
 	free(ix);
 	*ixp = NULL;
 }
@@ -95,7 +105,7 @@ size_t fp_index_bytes(const struct fp_index *ix)
 	if (ix == NULL)
 		return 0;
 	return sizeof *ix + ix->n * (sizeof(uint64_t) + CHUNKS * sizeof(uint32_t)) +
-	       CHUNKS * (VALUES + 1) * sizeof(uint32_t);
+	       CHUNKS * (VALUES + 1) * sizeof(uint32_t) + VALUES * sizeof(uint16_t);
 }
 
 uint64_t fp_index_get(const struct fp_index *ix, size_t i)
@@ -151,18 +161,6 @@ size_t fp_scan_nearest(const uint64_t *fp, size_t n, uint64_t q, int maxd, size_
 	return b.n;
 }
 
-/* The next 16-bit mask with as many bits set (Gosper's hack); 0 after
- * the last. */
-static unsigned next_mask(unsigned m)
-{
-	unsigned c = m & -m, r = m + c;
-
-	if (m == 0)
-		return 0;
-	r = (((r ^ m) >> 2) / c) | r;
-	return r < VALUES ? r : 0;
-}
-
 /* Entries probing level s costs: 4 tables x C(16, s) buckets and their
  * expected entries, against n for a scan. */
 static double level_cost(size_t n, int s)
@@ -183,16 +181,16 @@ static void probe_level(const struct fp_index *ix, uint64_t q, int s,
 	int j;
 
 	for (j = 0; j < CHUNKS; j++) {
-		unsigned qc = chunk(q, j), m = s ? (1u << s) - 1 : 0;
+		unsigned qc = chunk(q, j);
+		uint32_t k;
 
-		do {
-			unsigned v = qc ^ m;
+		for (k = ix->mask_at[s]; k < ix->mask_at[s + 1]; k++) {
+			unsigned v = qc ^ ix->mask[k];
 			uint32_t a = ix->start[j][v], e = ix->start[j][v + 1];
 
 			for (; a < e; a++)
 				fn(ix, ix->pos[j][a], q, arg);
-			m = s ? next_mask(m) : 0;
-		} while (m);
+		}
 	}
 }
 
