@@ -21,9 +21,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -293,9 +297,17 @@ static int exec_can_vary(const struct backend *be, int modality)
 /* ------------------------------------------------------------ running */
 
 struct run {
-	pid_t pid;
-	int out_fd, err_fd;        /* pipes from the child, -1 when closed */
-	struct sbuf out, err;      /* stdout (kept up to max-reply), stderr (tail) */
+	pid_t pid;                 /* the keeper (see keeper()), 0 when none */
+	int out_fd, err_fd;        /* pipes from the command, read by the drainer */
+	int wake[2];               /* a byte here: the drainer reads what is left and ends */
+	pthread_t drainer;
+	int draining;              /* the drainer runs */
+	int stdout_over;           /* (atomic) stdout passed max-reply or could not be kept */
+	struct bk_sink out;        /* stdout: memory, then a file of the folder */
+	char tail[4096];           /* the last bytes of stderr */
+	size_t tail_len;
+	char *cgroup;              /* the run's cgroup folder, or NULL */
+	int cg_procs, cg_kill;     /* its cgroup.procs and cgroup.kill, or -1 */
 	double started, killed_at;
 	int timed_out;
 	int run;                   /* which run: 0..count-1, or 0 with {n} */
@@ -334,6 +346,171 @@ static char *find_program(const struct backend *be, const char *name)
 	return full;
 }
 
+/* ------------------------------------------------------------ the drainer */
+
+/* Reads both pipes at once, in big pieces, as fast as the command
+ * writes: stdout into the sink (a file once long), stderr into a bounded
+ * tail.  Ends at EOF on both, or, told through wake, after reading what
+ * is there now (the keeper has ended every process by then; only an
+ * escapee could still hold a pipe open). */
+static void *drain_main(void *arg)
+{
+	struct run *x = arg;
+	size_t cap = 256 * 1024;
+	char *buf = xmalloc(cap);
+	int finishing = 0;
+
+	while (x->out_fd >= 0 || x->err_fd >= 0) {
+		struct pollfd p[3] = {
+			{ x->out_fd, POLLIN, 0 },
+			{ x->err_fd, POLLIN, 0 },
+			{ x->wake[0], POLLIN, 0 },
+		};
+		int k;
+
+		if (!finishing && poll(p, 3, -1) < 0 && errno != EINTR)
+			finishing = 1;
+		if (p[2].revents)
+			finishing = 1;
+		for (k = 0; k < 2; k++) {
+			int *fd = k == 0 ? &x->out_fd : &x->err_fd;
+
+			while (*fd >= 0 && (finishing || p[k].revents)) {
+				ssize_t r = read(*fd, buf, cap);
+
+				if (r < 0 && errno == EINTR)
+					continue;
+				if (r < 0 && errno == EAGAIN && !finishing)
+					break;
+				if (r <= 0) {
+					close(*fd);
+					*fd = -1;
+					break;
+				}
+				if (k == 0) {
+					if (!__atomic_load_n(&x->stdout_over, __ATOMIC_ACQUIRE) &&
+					    bk_sink_add(&x->out, buf, (size_t)r) < 0)
+						__atomic_store_n(&x->stdout_over, 1, __ATOMIC_RELEASE);
+				} else if ((size_t)r >= sizeof x->tail) {
+					memcpy(x->tail, buf + r - sizeof x->tail, sizeof x->tail);
+					x->tail_len = sizeof x->tail;
+				} else {
+					size_t keep = sizeof x->tail - (size_t)r;
+					if (keep > x->tail_len)
+						keep = x->tail_len;
+					memmove(x->tail, x->tail + x->tail_len - keep, keep);
+					memcpy(x->tail + keep, buf, (size_t)r);
+					x->tail_len = keep + (size_t)r;
+				}
+				if (!finishing)
+					break;
+			}
+		}
+	}
+	free(buf);
+	return NULL;
+}
+
+static void drain_end(struct run *x)
+{
+	char b = 'x';
+
+	if (!x->draining)
+		return;
+	while (write(x->wake[1], &b, 1) < 0 && errno == EINTR)
+		;
+	pthread_join(x->drainer, NULL);
+	x->draining = 0;
+	close(x->wake[0]);
+	close(x->wake[1]);
+	x->wake[0] = x->wake[1] = -1;
+}
+
+/* ------------------------------------------------------------ cgroups */
+
+/* A cgroup v2 folder of its own for the run, under lightbox's cgroup,
+ * when the system delegates one to us (systemd user sessions do; a plain
+ * login or a container without delegation does not: the keeper alone
+ * then ends the processes).  LIGHTBOX_NO_CGROUP=1 turns it off. */
+static void cgroup_make(struct bk_call *c, struct run *x)
+{
+	char line[4096], *mnt = NULL, *own = NULL, *path = NULL;
+	FILE *f;
+
+	x->cg_procs = x->cg_kill = -1;
+	if (getenv("LIGHTBOX_NO_CGROUP") && strcmp(getenv("LIGHTBOX_NO_CGROUP"), "0") != 0)
+		return;
+	f = fopen("/proc/self/cgroup", "re");
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, "0::", 3) == 0) {
+			line[strcspn(line, "\n")] = '\0';
+			own = xstrdup(line + 3);
+		}
+	if (f)
+		fclose(f);
+	f = fopen("/proc/self/mountinfo", "re");
+	while (f && own && fgets(line, sizeof line, f)) {
+		/* ... MOUNTPOINT ... - cgroup2 ... */
+		char *sep = strstr(line, " - cgroup2 "), *save = NULL, *tok;
+		int i;
+
+		if (sep == NULL)
+			continue;
+		*sep = '\0';
+		for (i = 0, tok = strtok_r(line, " ", &save); tok && i < 4; i++)
+			tok = strtok_r(NULL, " ", &save);
+		if (tok && mnt == NULL)
+			mnt = xstrdup(tok);
+	}
+	if (f)
+		fclose(f);
+	if (mnt && own) {
+		path = xasprintf("%s%s/lightbox-%ld-job%lld-%d", mnt, strcmp(own, "/") == 0 ? "" : own,
+				 (long)getpid(), (long long)c->job.id, x->run);
+		if (mkdir(path, 0700) == 0) {
+			char *p = xasprintf("%s/cgroup.procs", path), *k = xasprintf("%s/cgroup.kill", path);
+			x->cg_procs = open(p, O_WRONLY | O_CLOEXEC);
+			x->cg_kill = open(k, O_WRONLY | O_CLOEXEC);
+			free(p);
+			free(k);
+			if (x->cg_procs >= 0 && x->cg_kill >= 0) {
+				x->cgroup = path;
+				path = NULL;
+			}
+		}
+	}
+	if (path && x->cgroup == NULL) {
+		rmdir(path);
+		if (x->cg_procs >= 0)
+			close(x->cg_procs);
+		if (x->cg_kill >= 0)
+			close(x->cg_kill);
+		x->cg_procs = x->cg_kill = -1;
+	}
+	free(path);
+	free(mnt);
+	free(own);
+}
+
+static void cgroup_remove(struct run *x)
+{
+	int i;
+
+	if (x->cg_procs >= 0)
+		close(x->cg_procs);
+	if (x->cg_kill >= 0)
+		close(x->cg_kill);
+	x->cg_procs = x->cg_kill = -1;
+	if (x->cgroup == NULL)
+		return;
+	/* Empty once the keeper is reaped; the kernel may lag a moment. */
+	for (i = 0; i < 50 && rmdir(x->cgroup) < 0 && errno == EBUSY; i++)
+		usleep(10000);
+	xfree(&x->cgroup);
+}
+
+/* ------------------------------------------------------------ the keeper */
+
 static void run_free(struct run *x)
 {
 	size_t i;
@@ -341,17 +518,19 @@ static void run_free(struct run *x)
 	if (x == NULL)
 		return;
 	if (x->pid > 0) {
-		kill(-x->pid, SIGKILL);
-		kill(x->pid, SIGKILL);
+		/* The keeper ends every process of the run, then itself. */
+		kill(x->pid, SIGUSR1);
 		while (waitpid(x->pid, NULL, 0) < 0 && errno == EINTR)
 			;
+		x->pid = 0;
 	}
+	drain_end(x);
+	cgroup_remove(x);
 	if (x->out_fd >= 0)
 		close(x->out_fd);
 	if (x->err_fd >= 0)
 		close(x->err_fd);
-	sb_free(&x->out);
-	sb_free(&x->err);
+	bk_sink_free(&x->out);
 	for (i = 0; i < x->nseen; i++)
 		free(x->seen[i]);
 	free(x->seen);
@@ -359,30 +538,165 @@ static void run_free(struct run *x)
 	free(x);
 }
 
-/* Forks and execs argv[] with the program at path; only async-signal-safe
- * calls in the child. */
-static pid_t spawn(const char *path, char **argv, const char *dir, int out_w, int err_w, int nullfd)
+/* Async-signal-safe pieces for the keeper (a forked child of a threaded
+ * program: no malloc, no stdio). */
+static void put_num(char *p, long v)
 {
-	pid_t pid = fork();
-	sigset_t none;
+	char t[24];
+	int n = 0;
 
-	if (pid != 0)
-		return pid;
+	do
+		t[n++] = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	while (n > 0)
+		*p++ = t[--n];
+	*p = '\0';
+}
+
+/* SIGKILLs every child of the keeper (the command, and, as the keeper is
+ * a subreaper, every orphaned descendant: background and setsid children
+ * included) and reaps them until none is left.  Returns the command's
+ * status when it is reaped here. */
+static void keeper_clear(pid_t prog, int *pstatus, int reaped, int cg_kill)
+{
+	char path[64] = "/proc/self/task/", buf[4096];
+
+	put_num(path + strlen(path), (long)getpid());
+	memcpy(path + strlen(path), "/children", 10);
+	kill(-prog, SIGKILL);
+	if (cg_kill >= 0 && write(cg_kill, "1", 1) < 0) {
+		/* no cgroup.kill (kernel < 5.14): the loop below does it */
+	}
+	for (;;) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC), st;
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+		pid_t w;
+
+		if (fd >= 0)
+			close(fd);
+		if (n > 0) {
+			char *p = buf;
+			buf[n] = '\0';
+			while (*p) {
+				long v = 0;
+				while (*p >= '0' && *p <= '9')
+					v = v * 10 + (*p++ - '0');
+				if (v > 0)
+					kill((pid_t)v, SIGKILL);
+				while (*p && (*p < '0' || *p > '9'))
+					p++;
+			}
+		}
+		if (n < 0) {
+			/* No children list in /proc: the command is waited
+			 * for, what else has ended is reaped, the rest is
+			 * left (to init). */
+			if (!reaped && waitpid(prog, &st, 0) == prog)
+				*pstatus = st;
+			while (waitpid(-1, &st, WNOHANG) > 0)
+				;
+			break;
+		}
+		w = waitpid(-1, &st, 0);
+		if (w < 0 && errno != EINTR)
+			break;
+		if (w == prog) {
+			*pstatus = st;
+			reaped = 1;
+		}
+	}
+}
+
+/* The keeper: forked from the runner thread, it joins the run's cgroup,
+ * becomes a subreaper, starts the command in a process group of its own
+ * and waits.  SIGTERM is passed to the command's group (the timeout's
+ * polite stop); SIGUSR1, or the command's end, ends every process left
+ * (keeper_clear).  It then exits as the command did.  PR_SET_PDEATHSIG
+ * sends it SIGUSR1 if the runner thread dies first. */
+static void keeper(const char *path, char **argv, const char *dir, int out_w, int err_w, int nullfd, int cg_procs,
+		   int cg_kill, pid_t parent)
+{
+	sigset_t set, none;
+	pid_t prog;
+	int pstatus = 0, st, sig, reaped = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+	signal(SIGCHLD, SIG_DFL);
 	setpgid(0, 0);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
+	prctl(PR_SET_PDEATHSIG, SIGUSR1);
+	if (getppid() != parent)
+		_exit(125);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (chdir(dir) < 0)
 		_exit(126);
 	if (dup2(nullfd, 0) < 0 || dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0)
 		_exit(126);
+	/* The cgroup's files as 3 and 4 (the keeper itself stays outside:
+	 * cgroup.kill ends all inside). */
+	if (cg_procs < 0 || cg_kill < 0 || dup2(cg_procs, 3) < 0 || dup2(cg_kill, 4) < 0)
+		cg_kill = -1;
 #ifdef SYS_close_range
-	syscall(SYS_close_range, 3U, ~0U, 0U);
+	syscall(SYS_close_range, cg_kill >= 0 ? 5U : 3U, ~0U, 0U);
 #endif
-	execve(path, argv, environ);
-	_exit(127);
+	prog = fork();
+	if (prog < 0)
+		_exit(126);
+	if (prog == 0) {
+		setpgid(0, 0);
+		if (cg_kill >= 0) {
+			/* Not allowed to move (no delegation): the keeper alone ends them. */
+			if (write(3, "0", 1) < 0)
+				cg_kill = -1;
+			close(3);
+			close(4);
+		}
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		execve(path, argv, environ);
+		_exit(127);
+	}
+	setpgid(prog, prog);
+	close(1);
+	close(2);
+	for (;;) {
+		pid_t w;
+
+		sig = sigwaitinfo(&set, NULL);
+		if (sig == SIGUSR1)
+			break;
+		if (sig == SIGTERM || sig == SIGHUP || sig == SIGINT) {
+			kill(-prog, SIGTERM);
+			continue;
+		}
+		while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+			if (w == prog)
+				break;
+		if (w == prog) {
+			pstatus = st;
+			reaped = 1;
+			break;
+		}
+	}
+	keeper_clear(prog, &pstatus, reaped, cg_kill >= 0 ? 4 : -1);
+	if (WIFSIGNALED(pstatus)) {
+		signal(WTERMSIG(pstatus), SIG_DFL);
+		sigemptyset(&none);
+		sigaddset(&none, WTERMSIG(pstatus));
+		sigprocmask(SIG_UNBLOCK, &none, NULL);
+		kill(getpid(), WTERMSIG(pstatus));
+		_exit(128 + WTERMSIG(pstatus));
+	}
+	_exit(WIFEXITED(pstatus) ? WEXITSTATUS(pstatus) : 125);
 }
 
 static int start_run(struct bk_call *c, struct run *x)
@@ -393,6 +707,7 @@ static int start_run(struct bk_call *c, struct run *x)
 	struct bk_argv_vars v;
 	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, nullfd;
 	int all = bk_argv_uses(words, "n");
+	pid_t parent = getpid();
 
 	if (dir == NULL)
 		return -1;
@@ -422,12 +737,21 @@ static int start_run(struct bk_call *c, struct run *x)
 	argv = bk_argv_expand(words, &v);
 	free(out);
 	free(init);
+	bk_sink_free(&x->out);
+	/* Only a text command's stdout is kept; any other is dropped. */
+	bk_sink_init(&x->out, dir, c->modality == LB_TEXT ? be->max_reply : 0);
+	x->tail_len = 0;
+	__atomic_store_n(&x->stdout_over, 0, __ATOMIC_RELEASE);
+	cgroup_make(c, x);
 	nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (nullfd < 0 || pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0) {
+	if (nullfd < 0 || pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0 ||
+	    pipe2(x->wake, O_CLOEXEC) < 0) {
 		bk_fail(c, "cannot set up the command's pipes: %s", strerror(errno));
 		goto fail;
 	}
-	x->pid = spawn(x->program, argv, dir, po[1], pe[1], nullfd);
+	x->pid = fork();
+	if (x->pid == 0)
+		keeper(x->program, argv, dir, po[1], pe[1], nullfd, x->cg_procs, x->cg_kill, parent);
 	if (x->pid < 0) {
 		bk_fail(c, "cannot start %s: %s", words[0], strerror(errno));
 		x->pid = 0;
@@ -440,6 +764,15 @@ static int start_run(struct bk_call *c, struct run *x)
 	x->err_fd = pe[0];
 	fcntl(x->out_fd, F_SETFL, O_NONBLOCK);
 	fcntl(x->err_fd, F_SETFL, O_NONBLOCK);
+	/* Bigger pipes: fewer wake-ups for a command that prints a lot. */
+	fcntl(x->out_fd, F_SETPIPE_SZ, 1 << 20);
+	fcntl(x->err_fd, F_SETPIPE_SZ, 1 << 20);
+	if (util_thread_start(&x->drainer, drain_main, x) != 0) {
+		bk_fail(c, "cannot start a thread to read the command's output: %s", strerror(errno));
+		bk_argv_free(&argv);
+		return -1;
+	}
+	x->draining = 1;
 	x->started = util_mono_ms();
 	x->timed_out = 0;
 	x->killed_at = 0;
@@ -456,49 +789,26 @@ fail:
 		close(pe[0]);
 		close(pe[1]);
 	}
+	if (x->wake[0] >= 0) {
+		close(x->wake[0]);
+		close(x->wake[1]);
+		x->wake[0] = x->wake[1] = -1;
+	}
 	bk_argv_free(&argv);
 	return -1;
 }
 
-static void drain(struct bk_call *c, struct run *x)
-{
-	char buf[8192];
-	ssize_t r;
-
-	while (x->out_fd >= 0 && (r = read(x->out_fd, buf, sizeof buf)) != 0) {
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				break;
-			r = 0;
-		}
-		if (r == 0)
-			break;
-		if (x->out.len + (size_t)r <= c->be->max_reply)
-			sb_add(&x->out, buf, (size_t)r);
-	}
-	while (x->err_fd >= 0 && (r = read(x->err_fd, buf, sizeof buf)) > 0) {
-		sb_add(&x->err, buf, (size_t)r);
-		if (x->err.len > 8192) {
-			memmove(x->err.s, x->err.s + x->err.len - 4096, 4096);
-			x->err.len = 4096;
-			x->err.s[4096] = '\0';
-		}
-	}
-}
-
 /* The last non-empty line the command printed on stderr. */
-static char *last_line(struct sbuf *b)
+static char *last_line(const char *s, size_t len)
 {
-	size_t end = b->len, start;
+	size_t end = len, start;
 
-	while (end > 0 && (b->s[end - 1] == '\n' || b->s[end - 1] == '\r' || b->s[end - 1] == ' '))
+	while (end > 0 && (s[end - 1] == '\n' || s[end - 1] == '\r' || s[end - 1] == ' '))
 		end--;
 	start = end;
-	while (start > 0 && b->s[start - 1] != '\n')
+	while (start > 0 && s[start - 1] != '\n')
 		start--;
-	return end > start ? xstrndup(b->s + start, end - start > 300 ? 300 : end - start) : NULL;
+	return end > start ? xstrndup(s + start, end - start > 300 ? 300 : end - start) : NULL;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -561,14 +871,17 @@ static void run_ended(struct bk_call *c, struct run *x, int status)
 	char *line;
 
 	x->pid = 0;
-	drain(c, x);
-	line = last_line(&x->err);
+	/* The keeper has ended every process of the run: what they printed
+	 * is in the pipes. */
+	drain_end(x);
+	cgroup_remove(x);
+	line = last_line(x->tail, x->tail_len);
 	if (x->timed_out) {
 		bk_fail(c, "%s did not finish within timeout=%ld s and was stopped", words[0], c->be->timeout);
 	} else if (WIFSIGNALED(status)) {
 		bk_fail(c, "%s was killed by signal %d%s%s", words[0], WTERMSIG(status), line ? ": " : "",
 			line ? line : "");
-	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && x->err.len == 0) {
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && x->tail_len == 0) {
 		bk_fail(c, "%s could not be executed", words[0]);
 	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		bk_fail(c, "%s exited with status %d%s%s", words[0], WIFEXITED(status) ? WEXITSTATUS(status) : -1,
@@ -580,14 +893,14 @@ static void run_ended(struct bk_call *c, struct run *x, int status)
 	got = collect(c, x, has_seed, bk_seed(c, x->run));
 	if (got < 0)
 		return;
-	if (got == 0 && c->modality == LB_TEXT && x->out.len > 0) {
-		sb_addc(&x->out, '\0');
-		if (bk_out_text(c, x->out.s, has_seed, bk_seed(c, x->run), NULL, json_object()) < 0)
+	if (got == 0 && c->modality == LB_TEXT && (x->out.len > 0 || x->out.over)) {
+		if (bk_out_text_sink(c, &x->out, "the command's standard output", has_seed, bk_seed(c, x->run),
+				     NULL, json_object()) < 0)
 			return;
 		got = 1;
 	}
-	sb_reset(&x->out);
-	sb_reset(&x->err);
+	bk_sink_free(&x->out);
+	x->tail_len = 0;
 	if (got == 0) {
 		bk_fail(c, "%s exited 0 but wrote no file%s", words[0],
 			c->modality == LB_TEXT ? " and printed nothing" : " (it should write to {out})");
@@ -608,8 +921,9 @@ static void exec_start(struct bk_call *c)
 	char **words = c->be->priv;
 
 	x->out_fd = x->err_fd = -1;
-	sb_init(&x->out);
-	sb_init(&x->err);
+	x->wake[0] = x->wake[1] = -1;
+	x->cg_procs = x->cg_kill = -1;
+	bk_sink_init(&x->out, NULL, c->be->max_reply);
 	c->priv = x;
 	x->program = find_program(c->be, words[0]);
 	if (x->program == NULL) {
@@ -631,7 +945,17 @@ static void exec_tick(struct bk_call *c)
 
 	if (x == NULL || x->pid <= 0)
 		return;
-	drain(c, x);
+	if (c->modality == LB_TEXT && __atomic_load_n(&x->stdout_over, __ATOMIC_ACQUIRE)) {
+		/* Cut: the job fails rather than keep part of the text. */
+		if (x->out.over)
+			bk_fail(c, "%s printed more than max-reply (%zu MiB) on its standard output, so it was stopped "
+				   "and nothing is kept — raise max-reply if that is expected",
+				((char **)c->be->priv)[0], c->be->max_reply >> 20);
+		else
+			bk_fail(c, "cannot keep the command's standard output in %s: %s%s", c->workdir,
+				strerror(x->out.err), x->out.err == ENOSPC ? " — free disk space and retry" : "");
+		return;
+	}
 	w = waitpid(x->pid, &status, WNOHANG);
 	if (w == x->pid || (w < 0 && errno == ECHILD)) {
 		if (w < 0)
@@ -642,9 +966,9 @@ static void exec_tick(struct bk_call *c)
 	if (!x->timed_out && now - x->started > (double)c->be->timeout * 1000) {
 		x->timed_out = 1;
 		x->killed_at = now;
-		kill(-x->pid, SIGTERM);
+		kill(x->pid, SIGTERM);
 	} else if (x->timed_out && now - x->killed_at > 2000) {
-		kill(-x->pid, SIGKILL);
+		kill(x->pid, SIGUSR1);
 	}
 }
 

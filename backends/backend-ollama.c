@@ -103,10 +103,12 @@ static void request(struct bk_call *c)
 	if (ka)
 		json_object_set_new(body, "keep_alive", json_string(ka));
 	r = bk_req_new(c, "POST", chat_api(c->be) ? "/api/chat" : "/api/generate", R_TEXT, i);
-	if (r)
+	if (r) {
 		bk_req_json(r, body);
-	else
+		bk_req_spill(r);
+	} else {
 		json_decref(body);
+	}
 }
 
 static void ollama_start(struct bk_call *c)
@@ -116,21 +118,42 @@ static void ollama_start(struct bk_call *c)
 
 static void ollama_reply(struct bk_call *c, struct bk_req *req)
 {
-	char *text = NULL, *model = NULL, *err = NULL;
+	char *model = NULL, *err = NULL;
+	struct bk_jscan js;
+	struct bk_sink text;
+	const char *body = req->reply.s ? req->reply.s : "";
+	size_t n = req->reply.len;
+	int rc;
 
 	if (strstr(req->ctype, "json") == NULL) {
 		bk_fail(c, "%s: expected JSON but the server sent %s", req->what, *req->ctype ? req->ctype : "no Content-Type");
 		return;
 	}
-	if (bk_ollama_text(req->reply.s, req->reply.len, chat_api(c->be), &text, &model, &err) < 0) {
-		bk_fail(c, "%s: %s", req->what, err);
-		free(err);
-		return;
+	/* A long reply is on disk: its skeleton is read instead, with the
+	 * long strings in files. */
+	bk_jscan_init(&js, NULL, c->be->max_reply, LB_TEXT_INLINE_MAX);
+	if (req->spill && req->sink.path) {
+		js.dir = xstrdup(req->sink.dir ? req->sink.dir : c->workdir);
+		if (bk_jscan_file(&js, req->sink.path) < 0) {
+			bk_fail(c, "%s: the reply is not usable JSON (%s)", req->what, js.error);
+			bk_jscan_free(&js);
+			return;
+		}
+		body = js.out.s ? js.out.s : "";
+		n = js.out.len;
 	}
-	if (bk_out_text(c, text, 1, bk_seed(c, req->index), model ? model : c->be->model,
-			json_pack("{s:s}", "api", chat_api(c->be) ? "chat" : "generate")) == 0)
+	bk_sink_init(&text, NULL, c->be->max_reply);
+	text.call = c;
+	rc = bk_ollama_sink(body, n, chat_api(c->be), &js, &text, &model, &err);
+	if (rc < 0)
+		bk_fail(c, "%s: %s", req->what, err);
+	else if (bk_out_text_sink(c, &text, "the model's reply", 1, bk_seed(c, req->index),
+				  model ? model : c->be->model,
+				  json_pack("{s:s}", "api", chat_api(c->be) ? "chat" : "generate")) == 0)
 		request(c);
-	free(text);
+	bk_sink_free(&text);
+	bk_jscan_free(&js);
+	free(err);
 	free(model);
 }
 

@@ -235,10 +235,12 @@ static void chat_request(struct bk_call *c)
 	if (bk_has(c, "max-tokens"))
 		json_object_set_new(body, "max_completion_tokens", json_integer(bk_int(c, "max-tokens", 256)));
 	r = bk_req_new(c, "POST", "/chat/completions", R_CHAT, i);
-	if (r)
+	if (r) {
 		bk_req_json(r, body);
-	else
+		bk_req_spill(r);
+	} else {
 		json_decref(body);
+	}
 }
 
 static void speech_request(struct bk_call *c)
@@ -347,11 +349,13 @@ static void chat_reply(struct bk_call *c, struct bk_req *req)
 {
 	json_t *j = bk_req_parse_json(c, req), *msg;
 	const char *text, *refusal, *model;
+	struct bk_sink *big;
 
 	if (j == NULL)
 		return;
 	msg = json_object_get(json_array_get(json_object_get(j, "choices"), 0), "message");
 	text = json_string_value(json_object_get(msg, "content"));
+	big = bk_req_sink(req, json_object_get(msg, "content"));
 	refusal = json_string_value(json_object_get(msg, "refusal"));
 	model = json_string_value(json_object_get(j, "model"));
 	if (text == NULL) {
@@ -363,7 +367,11 @@ static void chat_reply(struct bk_call *c, struct bk_req *req)
 		const char *fr = json_string_value(json_object_get(json_array_get(json_object_get(j, "choices"), 0),
 								   "finish_reason"));
 		json_t *p = fr ? json_pack("{s:s}", "finish_reason", fr) : json_object();
-		if (bk_out_text(c, text, 1, bk_seed(c, req->index), model ? model : model_for(c->be, LB_TEXT), p) == 0)
+		const char *m = model ? model : model_for(c->be, LB_TEXT);
+		int64_t seed = bk_seed(c, req->index);
+		int rc = big ? bk_out_text_sink(c, big, "the model's reply", 1, seed, m, p)
+			     : bk_out_text(c, text, 1, seed, m, p);
+		if (rc == 0)
 			next_request(c);
 	}
 	json_decref(j);

@@ -47,6 +47,7 @@ enum bk_auth { BK_AUTH_NONE = 0, BK_AUTH_BEARER, BK_AUTH_BASIC };
 
 struct bk_call;
 struct bk_req;
+struct bk_jscan;
 
 struct bk_ops {
 	const char *type;
@@ -219,6 +220,22 @@ void bk_output_clear(struct bk_output *o);
 
 /* ------------------------------------------------------------ HTTP requests */
 
+/* Text as it arrives: in memory up to LB_TEXT_INLINE_MAX, then in a file
+ * of dir (named .text-*, removed by bk_sink_free unless taken), never more
+ * than max bytes (then `over` is set and the rest is dropped). */
+struct bk_sink {
+	struct sbuf mem;        /* the text while it is short */
+	int fd;                 /* the file once long, else -1 */
+	char *path;             /* owned path of that file */
+	char *dir;              /* owned; NULL: the call's folder */
+	struct bk_call *call;   /* for that folder, made when first needed */
+	size_t len, max;
+	size_t inline_max;      /* LB_TEXT_INLINE_MAX (smaller in the fuzzer) */
+	int over;               /* more than max was offered */
+	int err;                /* errno of a failed write, 0 */
+};
+
+
 struct bk_req {
 	struct bk_call *call;
 	CURL *easy;
@@ -245,6 +262,13 @@ struct bk_req {
 	double drip_t0;         /* monotonic ms of the current low-speed window */
 	curl_off_t drip_b0;     /* bytes received when it began */
 	int started;            /* the reply began */
+	/* Replies that may be long text (bk_req_spill): the body goes into a
+	 * sink, a file past LB_TEXT_INLINE_MAX; `reply` then holds its first
+	 * 64 KiB only (for error messages) and bk_req_parse_json reads the
+	 * file through a skeleton (js). */
+	int spill;
+	struct bk_sink sink;
+	struct bk_jscan *js;
 };
 
 /* A request to be->url + path (path starts with '/'), with the
@@ -269,6 +293,12 @@ void bk_req_free(struct bk_req **r);
  * (owned, NULL when empty) when reply is not NULL. */
 long bk_req_now(struct bk_call *c, const char *method, const char *path, json_t *body, long timeout,
 		char **reply);
+/* Lets r's reply be longer than memory should hold (text models): see
+ * the spill fields above. */
+void bk_req_spill(struct bk_req *r);
+/* The long string a placeholder of a spilled reply's JSON stands for
+ * (decoded into a sink), else NULL: v is then an ordinary string. */
+struct bk_sink *bk_req_sink(struct bk_req *r, const json_t *v);
 /* Detaches r from its call (after it finished). */
 void bk_req_detach(struct bk_req *r);
 /* Parses a JSON reply; on a wrong Content-Type, bad JSON or an error
@@ -352,6 +382,59 @@ void bk_comfy_files_free(struct bk_comfy_file **f, size_t n);
  * NDJSON lines (streamed despite "stream": false): the text concatenated,
  * the model named.  An {"error":..} line is an error.  Owned results. */
 int bk_ollama_text(const char *body, size_t n, int chat, char **text, char **model, char **err);
+/* The same into a sink; js (may be NULL) resolves the placeholders of a
+ * skeleton made from a spilled reply. */
+int bk_ollama_sink(const char *body, size_t n, int chat, struct bk_jscan *js, struct bk_sink *out, char **model,
+		   char **err);
+
+/* ------------------------------------------------------------ long text (spill.c) */
+
+void bk_sink_init(struct bk_sink *s, const char *dir, size_t max);
+/* 0, or -1 once over max or after a write error (the rest is dropped). */
+int bk_sink_add(struct bk_sink *s, const void *p, size_t n);
+/* Adds all of src (closed) to dst, reading its file a piece at a time. */
+int bk_sink_append(struct bk_sink *dst, struct bk_sink *src);
+/* Closes the file (the text stays): 0, or -1 when a write failed. */
+int bk_sink_close(struct bk_sink *s);
+void bk_sink_free(struct bk_sink *s);
+/* Adds a text output from a sink (closed): in memory as bk_out_text; from
+ * its file as an asset-to-be (checked as UTF-8 a piece at a time; the
+ * file is taken over).  what names the source for messages ("the
+ * command's standard output").  0 or -1 (the call failed). */
+int bk_out_text_sink(struct bk_call *c, struct bk_sink *s, const char *what, int has_seed, int64_t seed,
+		     const char *model, json_t *params);
+/* How many of n bytes end on a whole UTF-8 character (the rest, at most
+ * 3 bytes, is the start of one cut off). */
+size_t bk_utf8_complete(const unsigned char *b, size_t n);
+/* Whether a file holds UTF-8 text without NUL and not only blanks,
+ * reading it a piece at a time: 0, or -1 with *err (owned). */
+int bk_text_file_check(const char *path, char **err);
+
+/* A JSON text read in pieces into a skeleton: the same text with every
+ * string longer than spill_at (64 KiB) decoded into a sink of its own and
+ * replaced by a placeholder string (U+FFFF "lightbox-spill:N").  The
+ * skeleton (out) is at most skeleton_max bytes. */
+struct bk_jscan {
+	struct sbuf out;        /* the skeleton */
+	struct sbuf raw;        /* the current string while short */
+	struct bk_sink *sinks;  /* the long strings */
+	size_t nsinks;
+	char *dir;
+	size_t max, out_max, spill_at;
+	size_t sink_inline;     /* the sinks' inline_max */
+	int in_str, spilling, esc, too_big;
+	unsigned u, hi;
+	char *error;            /* owned: what is wrong with the text */
+};
+void bk_jscan_init(struct bk_jscan *j, const char *dir, size_t max, size_t skeleton_max);
+void bk_jscan_feed(struct bk_jscan *j, const void *data, size_t n);
+/* After the last piece: 0, or -1 with j->error. */
+int bk_jscan_end(struct bk_jscan *j);
+/* Feeds a whole file and ends. */
+int bk_jscan_file(struct bk_jscan *j, const char *path);
+/* The sink a placeholder string of the skeleton stands for, else NULL. */
+struct bk_sink *bk_jscan_sink(struct bk_jscan *j, const json_t *v);
+void bk_jscan_free(struct bk_jscan *j);
 
 /* ------------------------------------------------------------ exec argv templates */
 

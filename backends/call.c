@@ -406,6 +406,58 @@ int bk_out_text(struct bk_call *c, const char *text, int has_seed, int64_t seed,
 	return 0;
 }
 
+/* A long text in a file becomes an asset: checked a piece at a time. */
+static int out_text_file(struct bk_call *c, const char *path, const char *what, int has_seed, int64_t seed,
+			 const char *model, json_t *params)
+{
+	struct bk_output *o;
+	char *err = NULL;
+
+	if (bk_text_file_check(path, &err) < 0) {
+		bk_fail(c, "%s: %s", what, err);
+		free(err);
+		json_decref(params);
+		return -1;
+	}
+	o = out_new(c, has_seed, seed, model, params);
+	o->file = xstrdup(path);
+	snprintf(o->media_type, sizeof o->media_type, "text/plain");
+	snprintf(o->ext, sizeof o->ext, "txt");
+	return 0;
+}
+
+int bk_out_text_sink(struct bk_call *c, struct bk_sink *s, const char *what, int has_seed, int64_t seed,
+		     const char *model, json_t *params)
+{
+	int rc;
+
+	if (s->over) {
+		bk_fail(c, "%s is longer than max-reply (%zu MiB) and was cut, so it is not kept — raise max-reply "
+			   "if that is expected", what, s->max >> 20);
+		json_decref(params);
+		return -1;
+	}
+	if (bk_sink_close(s) < 0) {
+		bk_fail(c, "cannot keep %s in %s: %s%s", what, s->dir ? s->dir : "?", strerror(s->err),
+			util_write_hint(s->err));
+		json_decref(params);
+		return -1;
+	}
+	if (s->path == NULL) {
+		if (memchr(s->mem.s ? s->mem.s : "", '\0', s->mem.len)) {
+			bk_fail(c, "%s holds a NUL byte: it is not text", what);
+			json_decref(params);
+			return -1;
+		}
+		sb_addc(&s->mem, '\0');
+		return bk_out_text(c, s->mem.s, has_seed, seed, model, params);
+	}
+	rc = out_text_file(c, s->path, what, has_seed, seed, model, params);
+	if (rc == 0)
+		xfree(&s->path); /* the output has the file now; the call's folder goes with the call */
+	return rc;
+}
+
 int bk_out_file(struct bk_call *c, const char *path, int has_seed, int64_t seed, json_t *params)
 {
 	unsigned char *data = NULL;
@@ -427,6 +479,15 @@ int bk_out_file(struct bk_call *c, const char *path, int has_seed, int64_t seed,
 		bk_fail(c, "the command's output %s is %lld bytes, over max-reply (%zu MiB)", name,
 			(long long)sb.st_size, max >> 20);
 		goto fail;
+	}
+	if (c->modality == LB_TEXT && (size_t)sb.st_size > LB_TEXT_INLINE_MAX) {
+		char *what = xasprintf("the command's output %s", name);
+		int rc;
+
+		close(fd);
+		rc = out_text_file(c, path, what, has_seed, seed, NULL, params);
+		free(what);
+		return rc;
 	}
 	/* Pictures and text are read whole (their ends are checked); sound
 	 * and video are streamed into the store, their head is enough here. */

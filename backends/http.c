@@ -15,9 +15,12 @@
 #include "backends-private.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -37,6 +40,13 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud)
 	struct bk_req *r = ud;
 	size_t len = size * n;
 
+	if (r->spill) {
+		if (bk_sink_add(&r->sink, data, len) < 0) {
+			r->too_big = r->sink.over;
+			return 0;
+		}
+		return len;
+	}
 	if (r->reply.len + len > r->max) {
 		r->too_big = 1;
 		return 0;
@@ -85,7 +95,7 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud)
 		memcpy(buf, v, vlen);
 		buf[vlen] = '\0';
 		want = strtoull(buf, NULL, 10);
-		if (want > 0 && want <= r->max && want + 1 > r->reply.cap) {
+		if (want > 0 && want <= r->max && want + 1 > r->reply.cap && !r->spill) {
 			if (r->reply.cap == 0) {
 				r->reply.s = xmalloc((size_t)want + 1);
 				r->reply.s[0] = '\0';
@@ -294,6 +304,8 @@ curl_mime *bk_req_mime(struct bk_req *r)
 	return r->mime;
 }
 
+static void spilled_head(struct bk_req *r);
+
 struct bk_req *bk_req_finished(CURLM *multi, CURLMsg *m)
 {
 	struct bk_req *q = NULL;
@@ -305,7 +317,51 @@ struct bk_req *bk_req_finished(CURLM *multi, CURLMsg *m)
 	curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &q->status);
 	curl_multi_remove_handle(multi, m->easy_handle);
 	q->state = 2;
+	if (q->spill)
+		spilled_head(q);
 	return q;
+}
+
+void bk_req_spill(struct bk_req *r)
+{
+	if (r->spill)
+		return;
+	r->spill = 1;
+	bk_sink_init(&r->sink, NULL, r->max);
+	r->sink.call = r->call;
+}
+
+/* A spilled reply's first 64 KiB into r->reply, or its whole body when it
+ * stayed short. */
+static void spilled_head(struct bk_req *r)
+{
+	struct bk_sink *s = &r->sink;
+	char *buf;
+	ssize_t n;
+	int fd;
+
+	sb_reset(&r->reply);
+	if (bk_sink_close(s) < 0 || s->path == NULL) {
+		sb_free(&r->reply);
+		r->reply = s->mem;
+		sb_init(&s->mem);
+		if (r->reply.s == NULL)
+			sb_init(&r->reply);
+		return;
+	}
+	buf = xmalloc(65536);
+	fd = open(s->path, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : read(fd, buf, 65536);
+	if (n > 0)
+		sb_add(&r->reply, buf, (size_t)n);
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+}
+
+struct bk_sink *bk_req_sink(struct bk_req *r, const json_t *v)
+{
+	return bk_jscan_sink(r->js, v);
 }
 
 void bk_req_delay(struct bk_req *r, double ms)
@@ -370,6 +426,12 @@ void bk_req_free(struct bk_req **pr)
 	free(r->url);
 	free(r->what);
 	sb_free(&r->reply);
+	if (r->spill)
+		bk_sink_free(&r->sink);
+	if (r->js) {
+		bk_jscan_free(r->js);
+		free(r->js);
+	}
 	free(r);
 	*pr = NULL;
 }
@@ -409,6 +471,12 @@ int bk_req_judge(struct bk_call *c, struct bk_req *r)
 		if (!r->optional)
 			bk_fail(c, "%s: the reply is larger than max-reply (%zu MiB) — raise max-reply if that is "
 				   "expected", r->what, be->max_reply >> 20);
+		return -1;
+	}
+	if (r->spill && r->sink.err) {
+		if (!r->optional)
+			bk_fail(c, "%s: cannot keep the reply in the store's cache: %s%s", r->what, strerror(r->sink.err),
+				util_write_hint(r->sink.err));
 		return -1;
 	}
 	if (r->too_slow) {
@@ -490,7 +558,20 @@ json_t *bk_req_parse_json(struct bk_call *c, struct bk_req *r)
 			*r->ctype ? r->ctype : "no Content-Type");
 		return NULL;
 	}
-	j = json_loadb(r->reply.s, r->reply.len, 0, &je);
+	if (r->spill && r->sink.path) {
+		r->js = xcalloc(1, sizeof *r->js);
+		bk_jscan_init(r->js, c->workdir, r->max, LB_TEXT_INLINE_MAX);
+		if (bk_jscan_file(r->js, r->sink.path) < 0) {
+			bk_fail(c, "%s: the reply is not usable JSON (%s)", r->what, r->js->error);
+			return NULL;
+		}
+		/* The raw reply is not needed any more: its strings are out. */
+		unlink(r->sink.path);
+		xfree(&r->sink.path);
+		j = json_loadb(r->js->out.s ? r->js->out.s : "", r->js->out.len, 0, &je);
+	} else {
+		j = json_loadb(r->reply.s, r->reply.len, 0, &je);
+	}
 	if (j == NULL) {
 		bk_fail(c, "%s: the reply is not valid JSON (%s at byte %d)", r->what, je.text, je.position);
 		return NULL;

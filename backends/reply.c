@@ -490,9 +490,11 @@ int bk_comfy_history(const json_t *reply, const char *prompt_id, int *done, stru
 
 /* ------------------------------------------------------------ Ollama */
 
-static int ollama_obj(const json_t *o, int chat, struct sbuf *text, char **model, char **err)
+static int ollama_obj(const json_t *o, int chat, struct bk_jscan *js, struct bk_sink *text, char **model,
+		      char **err)
 {
-	const char *t;
+	const json_t *v;
+	struct bk_sink *big;
 
 	if (!json_is_object(o)) {
 		*err = xstrdup("a reply line is not a JSON object");
@@ -503,28 +505,30 @@ static int ollama_obj(const json_t *o, int chat, struct sbuf *text, char **model
 		*err = m ? m : xstrdup("the server reported an error");
 		return -1;
 	}
-	t = chat ? jstr(json_object_get(o, "message"), "content") : jstr(o, "response");
-	if (t)
-		sb_adds(text, t);
+	v = chat ? json_object_get(json_object_get(o, "message"), "content") : json_object_get(o, "response");
+	if (!json_is_string(v))
+		v = NULL;
+	if (v && (big = bk_jscan_sink(js, v)) != NULL)
+		bk_sink_append(text, big);
+	else if (v)
+		bk_sink_add(text, json_string_value(v), strlen(json_string_value(v)));
 	if (jstr(o, "model") && *model == NULL)
 		*model = xstrdup(jstr(o, "model"));
-	return t ? 1 : 0;
+	return v ? 1 : 0;
 }
 
-int bk_ollama_text(const char *body, size_t n, int chat, char **text, char **model, char **err)
+int bk_ollama_sink(const char *body, size_t n, int chat, struct bk_jscan *js, struct bk_sink *out, char **model,
+		   char **err)
 {
-	struct sbuf b;
 	json_error_t je;
 	json_t *j;
 	size_t pos = 0;
 	int got = 0, rc;
 
-	*text = NULL;
 	*model = NULL;
-	sb_init(&b);
 	j = json_loadb(body, n, 0, &je);
 	if (j) {
-		rc = ollama_obj(j, chat, &b, model, err);
+		rc = ollama_obj(j, chat, js, out, model, err);
 		json_decref(j);
 		if (rc < 0)
 			goto fail;
@@ -541,7 +545,7 @@ int bk_ollama_text(const char *body, size_t n, int chat, char **text, char **mod
 					*err = xasprintf("the reply is not JSON: %s", je.text);
 					goto fail;
 				}
-				rc = ollama_obj(j, chat, &b, model, err);
+				rc = ollama_obj(j, chat, js, out, model, err);
 				json_decref(j);
 				if (rc < 0)
 					goto fail;
@@ -558,10 +562,29 @@ int bk_ollama_text(const char *body, size_t n, int chat, char **text, char **mod
 		*err = xasprintf("the reply has no %s", chat ? "message.content" : "response text");
 		goto fail;
 	}
-	*text = sb_steal(&b);
 	return 0;
 fail:
-	sb_free(&b);
 	xfree(model);
 	return -1;
 }
+
+int bk_ollama_text(const char *body, size_t n, int chat, char **text, char **model, char **err)
+{
+	struct bk_sink s;
+	int rc;
+
+	*text = NULL;
+	bk_sink_init(&s, NULL, n + 1);
+	rc = bk_ollama_sink(body, n, chat, NULL, &s, model, err);
+	if (rc == 0 && s.path == NULL && !s.err) {
+		sb_addc(&s.mem, '\0');
+		*text = sb_steal(&s.mem);
+	} else if (rc == 0) {
+		*err = xstrdup("the text is too long to keep in memory");
+		xfree(model);
+		rc = -1;
+	}
+	bk_sink_free(&s);
+	return rc;
+}
+

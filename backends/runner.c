@@ -66,16 +66,12 @@ static void notify(struct runner *r)
 
 static void flush_notify(struct runner *r)
 {
-	char b = '!';
-	ssize_t rc;
-
 	if (!r->dirty)
 		return;
 	r->dirty = 0;
 	if (r->notify_fd >= 0)
-		rc = write(r->notify_fd, &b, 1);
-	rc = write(r->wait_pipe[1], &b, 1);
-	(void)rc;
+		util_wake(r->notify_fd, '!');
+	util_wake(r->wait_pipe[1], '!');
 }
 
 static int active_for(struct runner *r, const struct backend *be)

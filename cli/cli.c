@@ -409,8 +409,12 @@ json_t *cli_json_candidate(const struct lb_candidate *c)
 	json_object_set_new(o, "job_id", c->job_id ? json_integer(c->job_id) : json_null());
 	json_object_set_new(o, "source", jstr(c->source));
 	json_object_set_new(o, "created", json_string(created));
-	if (c->body)
+	if (c->body) {
 		json_object_set_new(o, "text", jstr(c->body));
+		/* Lists carry a prefix of a long body; `candidate show` the whole. */
+		if ((int64_t)strlen(c->body) < c->bytes)
+			json_object_set_new(o, "text_truncated", json_true());
+	}
 	json_object_set_new(o, "my_stars", c->my_stars >= 0 ? json_integer(c->my_stars) : json_null());
 	json_object_set_new(o, "my_flag", json_string(lb_flag_name(c->my_flag)));
 	json_object_set_new(o, "mean_stars", c->n_ratings ? json_real(round(c->mean_stars * 100) / 100) : json_null());

@@ -300,10 +300,10 @@ static int edit_in_editor(struct cli *c, const struct lb_brief *b, struct lb_bri
 		free(text);
 		return cli_error(c, "cannot create a temporary file: %s", strerror(errno));
 	}
-	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text) || close(fd) < 0) {
+	if (util_write_all(fd, text, strlen(text)) < 0 || close(fd) < 0) {
 		unlink(path);
 		free(text);
-		return cli_error(c, "cannot write %s: %s", path, strerror(errno));
+		return cli_error(c, "cannot write %s: %s%s", path, strerror(errno), util_write_hint(errno));
 	}
 	if (util_run_editor(getenv("LIGHTBOX_EDITOR"), path, &err) < 0) {
 		rc = cli_error(c, "%s", err);

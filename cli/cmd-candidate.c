@@ -12,7 +12,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli-probe.h"
 #include "util.h"
 
 static const char help[] =
@@ -21,7 +20,8 @@ static const char help[] =
 	"       lightbox candidate show CANDIDATE [--json]\n"
 	"\n"
 	"Candidates are the outputs made for a brief: images, text, audio, video.\n"
-	"'add' stores each file once (by its SHA-256) and makes it a candidate.\n"
+	"'add' stores each file once (by its SHA-256) and makes it a candidate, with\n"
+	"the checks of 'lightbox import' (see 'Which files go in' in lightbox(1)).\n"
 	"\n"
 	"FILTERS:\n"
 	"  --brief BRIEF       candidates of this brief\n"
@@ -129,16 +129,58 @@ static int parse(struct cli *c, int argc, char **argv, struct cand_args *a)
 	return 0;
 }
 
+struct add_ctx {
+	struct cli *c;
+	int brief_modality;
+	int failed;
+};
+
+/* One file of candidate add, as import reports it. */
+static void add_report(void *ctx, const struct lb_import_item *it)
+{
+	struct add_ctx *x = ctx;
+	const char *kind;
+
+	switch (it->status) {
+	case LB_IMPORT_ADDED:
+	case LB_IMPORT_SAME_ASSET:
+		kind = it->media_type ? it->media_type : "text";
+		printf("candidate %lld: %s (%s%s)", (long long)it->candidate_id, it->shown, kind,
+		       it->status == LB_IMPORT_SAME_ASSET ? ", same bytes as an earlier asset" : "");
+		if (it->reason && it->status == LB_IMPORT_ADDED)
+			printf(" - %s", it->reason);
+		printf("\n");
+		break;
+	case LB_IMPORT_DUPLICATE:
+		printf("%s: %s; not added again\n", it->shown, it->reason);
+		break;
+	case LB_IMPORT_SIDECAR:
+		printf("%s: %s\n", it->shown, it->reason);
+		break;
+	default:
+		cli_error(x->c, "%s: %s; not added", it->shown, it->reason ? it->reason : "refused");
+		x->failed = 1;
+		break;
+	}
+}
+
+/* Files go in through import: one rule for every door (the kinds, the
+ * megapixel limit, names that lie, text shown inline up to 8 MiB, the
+ * parameters a file carries), and no transaction is held while a file is
+ * copied. */
 static int candidate_add(struct cli *c, int argc, char **argv)
 {
 	struct cand_args a;
 	struct lb_candidate_input in;
-	struct lb_asset_facts facts;
-	struct cli_probe p;
-	int64_t bid, id, asset;
-	int rc, existed, i, failed = 0;
-	char *body = NULL, *safe, *err = NULL;
-	size_t len;
+	struct lb_import_options o = { 0 };
+	struct lb_import_result r;
+	struct add_ctx x = { 0 };
+	struct stat sb;
+	const char **files;
+	size_t n = 0;
+	int64_t bid, id;
+	int rc, i;
+	char *safe;
 
 	rc = parse(c, argc, argv, &a);
 	if (rc)
@@ -163,56 +205,32 @@ static int candidate_add(struct cli *c, int argc, char **argv)
 			return cli_store_fail(c);
 		printf("candidate %lld: text\n", (long long)id);
 	}
+	x.c = c;
+	o.brief_id = bid;
+	o.report = add_report;
+	o.ctx = &x;
+	files = xcalloc((size_t)(argc - optind) + 1, sizeof *files);
 	for (i = optind; i < argc; i++) {
-		safe = cli_safe(argv[i], 0);
-		if (cli_probe_file(argv[i], &p, &err) < 0) {
-			cli_error(c, "%s: %s; skipped", safe, err);
-			xfree(&err);
+		if (stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			safe = cli_safe(argv[i], 0);
+			cli_error(c, "%s: a folder; add its files with 'lightbox import %s --brief %lld'", safe, safe,
+				  (long long)bid);
 			free(safe);
-			failed = 1;
+			x.failed = 1;
 			continue;
 		}
-		memset(&facts, 0, sizeof facts);
-		facts.media_type = p.media_type;
-		facts.ext = p.ext;
-		facts.width = p.width;
-		facts.height = p.height;
-		facts.duration = p.duration;
-		body = NULL;
-		if (p.is_text && util_read_file(argv[i], 8 << 20, &body, &len) < 0) {
-			cli_error(c, "%s: cannot read: %s; skipped", safe, strerror(errno));
-			free(safe);
-			failed = 1;
-			continue;
-		}
-		memset(&in, 0, sizeof in);
-		in.brief_id = bid;
-		in.body = body;
-		in.backend = "import";
-		in.source = argv[i];
-		if (store_batch_begin(c->st, "candidate-add") != 0 ||
-		    store_asset_put_file(c->st, argv[i], &facts, &asset, &existed) != 0) {
-			cli_error(c, "%s: %s", safe, store_errmsg(c->st));
-			store_batch_end(c->st, 0);
-			failed = 1;
-		} else {
-			in.asset_id = asset;
-			if (store_candidate_add(c->st, &in, &id) != 0 || store_batch_end(c->st, 1) != 0) {
-				cli_error(c, "%s: %s", safe, store_errmsg(c->st));
-				store_batch_end(c->st, 0);
-				failed = 1;
-			} else {
-				printf("candidate %lld: %s (%s%s)\n", (long long)id, safe, p.media_type,
-				       existed ? ", same bytes as an earlier asset" : "");
-			}
-		}
-		free(body);
-		free(safe);
+		files[n++] = argv[i];
 	}
+	rc = n ? store_import(c->st, files, n, &o, &r) : 0;
+	free(files);
+	if (n)
+		lb_import_result_clear(&r);
+	if (rc)
+		return cli_store_fail(c);
 	/* the new pictures' fingerprints, now that nothing is open */
-	if (optind < argc && cli_fingerprint_fill(c, bid, 0, 1) != CLI_OK)
-		failed = 1;
-	return failed ? CLI_FAIL : CLI_OK;
+	if (n && cli_fingerprint_fill(c, bid, 0, 1) != CLI_OK)
+		x.failed = 1;
+	return x.failed ? CLI_FAIL : CLI_OK;
 }
 
 static void human_row(struct cli_table *t, const struct lb_candidate *x, int64_t now)

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,11 +27,14 @@ static const char help[] =
 	"\n"
 	"Options:\n"
 	"  --format FORMAT   json (default), csv or md; else taken from --out's extension\n"
-	"  --out FILE        write the record to FILE (atomically) instead of standard output\n"
+	"  --out FILE        write the record to FILE instead of standard output ('-'); a file\n"
+	"                    is replaced atomically and keeps its mode, a terminal, FIFO or\n"
+	"                    socket is written to as a stream, a symbolic link is followed\n"
 	"  --copy-to DIR     also copy the candidates' files to DIR as BRIEF-SLUG/N-ID.EXT,\n"
 	"                    with the record as DIR/selection.FORMAT and a MANIFEST.sha256\n"
 	"                    that 'sha256sum -c' verifies; DIR must not exist\n"
-	"  --force           replace DIR when it holds an earlier export\n"
+	"  --force           replace DIR when it is an earlier export of this store holding\n"
+	"                    only the files its MANIFEST.sha256 lists, unchanged\n"
 	"  --brief BRIEF     only this brief\n"
 	"  --all             every candidate, not only the selected ones\n"
 	"  --picked          only candidates a curator flagged pick (e.g. --all --picked)\n"
@@ -93,7 +97,7 @@ int cmd_export(struct cli *c, int argc, char **argv)
 		return cli_usage(c, "--force goes with --copy-to");
 	if (o.out && *o.out == '\0')
 		return cli_usage(c, "--out needs a file name");
-	if (format == NULL && o.out) {
+	if (format == NULL && o.out && strcmp(o.out, "-") != 0) {
 		util_ext(o.out, ext);
 		format = strcmp(ext, "csv") == 0 ? "csv" : strcmp(ext, "md") == 0 ? "md" : "json";
 	}
@@ -124,8 +128,17 @@ int cmd_export(struct cli *c, int argc, char **argv)
 		}
 		fputc('\n', stderr);
 	}
+	if (r.kept) {
+		safe = cli_safe(r.kept, 0);
+		fprintf(stderr,
+			"lightbox: export: files that the earlier export did not make appeared in it while "
+			"it was replaced; they are kept in %s\n",
+			safe);
+		free(safe);
+	}
 	lb_export_result_clear(&r);
 	if (fflush(stdout) != 0)
-		return cli_error(c, "cannot write the record to standard output");
+		return cli_error(c, "cannot write the record to standard output: %s%s", strerror(errno),
+				 util_write_hint(errno));
 	return CLI_OK;
 }

@@ -29,11 +29,9 @@ static int sig_pipe[2] = { -1, -1 };
 
 static void on_signal(int sig)
 {
-	char b = (char)sig;
 	int e = errno;
-	ssize_t rc = write(sig_pipe[1], &b, 1);
 
-	(void)rc;
+	util_wake(sig_pipe[1], (char)sig);
 	errno = e;
 }
 

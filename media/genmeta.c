@@ -762,6 +762,12 @@ static int try_sidecar(struct media_genmeta *m, const char *path, int json)
 int media_genmeta_from_file(const char *path, unsigned flags, struct media_genmeta **out,
                             char **err)
 {
+	return media_genmeta_from_copy(path, path, flags, out, err);
+}
+
+int media_genmeta_from_copy(const char *copy, const char *path, unsigned flags, struct media_genmeta **out,
+			    char **err)
+{
 	struct media_png_text *t = NULL;
 	struct media_genmeta *m;
 	char *why = NULL, *stem, *cand[4];
@@ -773,22 +779,22 @@ int media_genmeta_from_file(const char *path, unsigned flags, struct media_genme
 	FILE *f;
 
 	*out = NULL;
-	if (stat(path, &st) < 0) {
-		*err = xasprintf("%s: %s", path, strerror(errno));
+	if (stat(copy, &st) < 0) {
+		*err = xasprintf("%s: %s", copy, strerror(errno));
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		*err = xasprintf("%s: not a regular file", path);
+		*err = xasprintf("%s: not a regular file", copy);
 		return -1;
 	}
 	/* Unreadable is an error; an unknown kind of file is not. */
-	f = fopen(path, "rb");
+	f = fopen(copy, "rb");
 	if (!f) {
-		*err = xasprintf("%s: cannot open: %s", path, strerror(errno));
+		*err = xasprintf("%s: cannot open: %s", copy, strerror(errno));
 		return -1;
 	}
 	fclose(f);
-	if (media_embedded_text_read_file(path, NULL, &t, &why) < 0) {
+	if (media_embedded_text_read_file(copy, NULL, &t, &why) < 0) {
 		m = gm_new();
 		gm_note(&m->notes, &m->n_notes, "%s", why);
 		free(why);

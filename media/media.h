@@ -287,6 +287,10 @@ enum {
  * -1 and *err (owned) only when the file itself cannot be read. */
 int media_genmeta_from_file(const char *path, unsigned flags, struct media_genmeta **out,
 			    char **err);
+/* The same, reading the file's own bytes from copy (a copy of it already
+ * made) and looking for sidecars beside path. */
+int media_genmeta_from_copy(const char *copy, const char *path, unsigned flags, struct media_genmeta **out,
+			    char **err);
 /* The same for the n bytes at data (no sidecars).  Returns 0 and sets *out
  * (owned); never fails for bad input: unknown formats give an empty result. */
 int media_genmeta_from_mem(const void *data, size_t n, struct media_genmeta **out);

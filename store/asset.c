@@ -2,7 +2,14 @@
  * asset.c - content-addressed asset files.  A file is named by its
  * SHA-256 (assets/ab/abcdef....ext), written to a temporary name, fsynced,
  * renamed and its folder fsynced before its row exists: a crash leaves at
- * worst an unreferenced file, never a row without its bytes.
+ * worst an unreferenced file, never a row without its bytes.  (Import
+ * stages its files without the fsyncs and makes a whole batch durable
+ * with one syncfs before the batch's rows commit.)
+ *
+ * Each byte is read once: a file is hashed while it is copied, from the
+ * same buffer.  A file already at the content name is reused only when
+ * its own bytes hash to that name: one left damaged by a crash (or by
+ * hand) is replaced by the new copy, never trusted for its size.
  */
 #include "config.h"
 
@@ -16,6 +23,8 @@
 #include <unistd.h>
 
 #include "store-private.h"
+
+#define ASSET_BUF (1 << 20) /* bytes read and written at a time */
 
 static const struct {
 	const char *type, *ext;
@@ -75,8 +84,9 @@ int store_asset_find(struct store *st, const char *sha256, int64_t *asset_id)
 	return st_fail(st, STORE_ENOTFOUND, "no asset with sha256 %s", sha256);
 }
 
-/* Records the row for a file already durable at its final path. */
-static int asset_row(struct store *st, const char *hex, int64_t bytes, const struct lb_asset_facts *f,
+/* Records the row for a file already durable at its final path (joins
+ * the open transaction, or makes its own). */
+int st_asset_row(struct store *st, const char *hex, int64_t bytes, const struct lb_asset_facts *f,
 		     const char *ext, int64_t *asset_id, int *existed)
 {
 	sqlite3_stmt *s;
@@ -121,11 +131,50 @@ static int make_dir_for(struct store *st, const char *path)
 	return rc;
 }
 
-static int file_is(const char *path, int64_t bytes)
+/* Whether the file at path holds exactly the bytes named hex: 1 yes, 0 no
+ * (absent, another size, other bytes), -1 with errno when it cannot be
+ * read. */
+static int file_holds(const char *path, const char *hex, int64_t bytes)
 {
+	struct sha256 c;
+	unsigned char d[32];
+	char got[65], *buf;
 	struct stat sb;
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), saved;
 
-	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == bytes;
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size != bytes) {
+		close(fd);
+		return 0;
+	}
+	buf = xmalloc(ASSET_BUF);
+	sha256_init(&c);
+	while ((r = read(fd, buf, ASSET_BUF)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			saved = errno;
+			sha256_drop(&c);
+			free(buf);
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		sha256_update(&c, buf, (size_t)r);
+	}
+	free(buf);
+	close(fd);
+	sha256_final(&c, d);
+	sha256_hex(d, got);
+	return strcmp(got, hex) == 0;
+}
+
+static int write_fail(struct store *st, const char *what, int e)
+{
+	errno = e;
+	return st_file_fail(st, what, "cannot write");
 }
 
 int store_asset_put(struct store *st, const void *data, size_t n, const struct lb_asset_facts *facts,
@@ -134,19 +183,20 @@ int store_asset_put(struct store *st, const void *data, size_t n, const struct l
 	char hex[65];
 	const char *ext = ext_for(facts);
 	char *path;
-	int rc;
+	int rc, has;
 
 	if (!ext_ok(ext))
 		return st_fail(st, STORE_EINVAL, "bad asset extension '%s'", ext);
 	sha256_buf_hex(data, n, hex);
 	path = store_asset_path(st, hex, ext);
 	rc = make_dir_for(st, path);
-	if (rc == 0 && !file_is(path, (int64_t)n) && util_write_atomic(path, data, n) < 0)
+	has = rc == 0 ? file_holds(path, hex, (int64_t)n) : 0;
+	if (rc == 0 && has != 1 && util_write_atomic(path, data, n) < 0)
 		rc = st_file_fail(st, path, "cannot write");
 	free(path);
 	if (rc)
 		return rc;
-	return asset_row(st, hex, (int64_t)n, facts, ext, asset_id, existed);
+	return st_asset_row(st, hex, (int64_t)n, facts, ext, asset_id, existed);
 }
 
 int st_assets_sync(struct store *st)
@@ -166,93 +216,159 @@ int st_assets_sync(struct store *st)
 	return rc;
 }
 
-int store_asset_put_file(struct store *st, const char *src, const struct lb_asset_facts *facts,
-			 int64_t *asset_id, int *existed)
+void st_asset_unstage(struct st_staged *sg)
 {
-	char hex[65];
-
-	return st_asset_put_file(st, src, facts, 1, asset_id, existed, hex);
+	if (sg->tmp) {
+		unlink(sg->tmp);
+		free(sg->tmp);
+	}
+	memset(sg, 0, sizeof *sg);
 }
 
-int st_asset_put_file(struct store *st, const char *src, const struct lb_asset_facts *facts, int sync,
-		      int64_t *asset_id, int *existed, char hex[65])
+int st_asset_stage(struct store *st, const char *src, int sync, struct st_staged *sg)
 {
-	char *tmp = NULL, *path = NULL, buf[65536];
-	const char *ext = ext_for(facts);
+	char *dir, *buf = NULL, ext[16];
 	unsigned char digest[32];
 	struct sha256 c;
-	int in = -1, out = -1, rc = 0;
-	int64_t bytes = 0;
+	struct stat before, after;
+	int in, out = -1, rc = 0, suffix;
 	ssize_t r;
 
-	if (!ext_ok(ext))
-		return st_fail(st, STORE_EINVAL, "bad asset extension '%s'", ext);
-	in = open(src, O_RDONLY | O_CLOEXEC);
+	memset(sg, 0, sizeof *sg);
+	/* Non-blocking: a file swapped for a pipe since it was chosen must not hang us. */
+	in = open(src, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (in < 0)
 		return st_fail(st, errno == ENOENT ? STORE_ENOTFOUND : STORE_EIO, "cannot read %s: %s", src,
 			       strerror(errno));
-	tmp = xasprintf("%s/assets/tmp", st->dir);
-	if (util_mkdir_p(tmp) < 0) {
-		rc = st_file_fail(st, tmp, "cannot create");
-		goto out;
+	if (fstat(in, &before) < 0 || !S_ISREG(before.st_mode)) {
+		close(in);
+		return st_fail(st, STORE_EINVAL, "cannot read %s: not a regular file (a device, pipe or socket)", src);
 	}
-	free(tmp);
-	tmp = xasprintf("%s/assets/tmp/in.%ld.XXXXXX", st->dir, (long)getpid());
-	out = mkostemp(tmp, O_CLOEXEC);
+	posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
+	dir = xasprintf("%s/assets/tmp", st->dir);
+	if (util_mkdir_p(dir) < 0) {
+		rc = st_file_fail(st, dir, "cannot create");
+		free(dir);
+		close(in);
+		return rc;
+	}
+	/* The copy keeps the name's extension: the probes tell Markdown from
+	 * plain text by it. */
+	util_ext(src, ext);
+	suffix = ext_ok(ext);
+	sg->tmp = suffix ? xasprintf("%s/in.%ld.XXXXXX.%s", dir, (long)getpid(), ext)
+			 : xasprintf("%s/in.%ld.XXXXXX", dir, (long)getpid());
+	free(dir);
+	out = mkostemps(sg->tmp, suffix ? (int)strlen(ext) + 1 : 0, O_CLOEXEC);
 	if (out < 0) {
-		rc = st_file_fail(st, tmp, "cannot create a file in the store's assets:");
-		xfree(&tmp);
-		goto out;
+		rc = st_file_fail(st, sg->tmp, "cannot create a file in the store's assets:");
+		xfree(&sg->tmp);
+		close(in);
+		return rc;
 	}
 	/* The store's mode: the team's in a shared store, else private. */
-	util_perm_fix_fd(out, tmp);
+	util_perm_fix_fd(out, sg->tmp);
+	buf = xmalloc(ASSET_BUF);
 	sha256_init(&c);
 	for (;;) {
-		r = read(in, buf, sizeof buf);
+		r = read(in, buf, ASSET_BUF);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
 			rc = st_fail(st, STORE_EIO, "cannot read %s: %s", src, strerror(errno));
-			goto out;
+			break;
 		}
 		if (r == 0)
 			break;
 		sha256_update(&c, buf, (size_t)r);
-		bytes += r;
-		if (write(out, buf, (size_t)r) != r) {
-			rc = st_fail(st, STORE_EIO, "cannot copy %s into the store: %s%s", src, strerror(errno),
-				     errno == ENOSPC ? "; free disk space and retry" : "");
-			goto out;
+		sg->bytes += r;
+		if (util_write_all(out, buf, (size_t)r) < 0) {
+			rc = st_fail(st, errno == EROFS || errno == EACCES ? STORE_EREADONLY : STORE_EIO,
+				     "cannot copy %s into the store: %s%s", src, strerror(errno),
+				     util_write_hint(errno));
+			break;
 		}
 	}
-	if (sync && fsync(out) < 0) {
-		rc = st_fail(st, STORE_EIO, "cannot save %s into the store: %s", src, strerror(errno));
-		goto out;
+	free(buf);
+	if (rc == 0 && (fstat(in, &after) < 0 || after.st_size != sg->bytes || after.st_size != before.st_size ||
+			after.st_mtim.tv_sec != before.st_mtim.tv_sec ||
+			after.st_mtim.tv_nsec != before.st_mtim.tv_nsec))
+		rc = st_fail(st, STORE_EINVAL,
+			     "%s changed while it was read; import it again once it is complete", src);
+	if (rc == 0 && sync && fsync(out) < 0)
+		rc = write_fail(st, sg->tmp, errno);
+	if (close(out) < 0 && rc == 0)
+		rc = write_fail(st, sg->tmp, errno);
+	close(in);
+	if (rc) {
+		sha256_drop(&c);
+		st_asset_unstage(sg);
+		return rc;
 	}
-	close(out);
-	out = -1;
 	sha256_final(&c, digest);
-	sha256_hex(digest, hex);
-	path = store_asset_path(st, hex, ext);
-	rc = make_dir_for(st, path);
-	if (rc)
-		goto out;
-	if (file_is(path, bytes)) {
-		unlink(tmp);
-	} else if (rename(tmp, path) < 0 || (sync && util_fsync_dir_of(path) < 0)) {
-		rc = st_fail(st, STORE_EIO, "cannot save %s into the store: %s", src, strerror(errno));
-		goto out;
+	sha256_hex(digest, sg->hex);
+	return 0;
+}
+
+/* An unsynced copy that is kept (its batch is synced later): its
+ * writing out starts now, so that the batch's syncfs finds little left
+ * to wait for.  (Not at staging: a copy of bytes already in the store is
+ * removed unwritten, and resuming a large import costs no disk writes.) */
+static void start_writeback(const char *path, int synced)
+{
+	int fd;
+
+	if (synced)
+		return;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+		close(fd);
 	}
-	xfree(&tmp);
-	rc = asset_row(st, hex, bytes, facts, ext, asset_id, existed);
-out:
-	if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
-	if (tmp)
-		unlink(tmp);
-	free(tmp);
+}
+
+int st_asset_place(struct store *st, struct st_staged *sg, const char *ext, int sync)
+{
+	char *path;
+	int rc, has;
+
+	if (!ext_ok(ext))
+		return st_fail(st, STORE_EINVAL, "bad asset extension '%s'", ext);
+	path = store_asset_path(st, sg->hex, ext);
+	rc = make_dir_for(st, path);
+	if (rc == 0) {
+		has = file_holds(path, sg->hex, sg->bytes);
+		if (has == 1) {
+			/* The same bytes, whole: one file for both. */
+			st_asset_unstage(sg);
+		} else {
+			/* Absent, or damaged and now replaced by a whole copy. */
+			start_writeback(sg->tmp, sync);
+			if (rename(sg->tmp, path) < 0 || (sync && util_fsync_dir_of(path) < 0))
+				rc = write_fail(st, path, errno);
+			else
+				xfree(&sg->tmp);
+		}
+	}
 	free(path);
+	return rc;
+}
+
+int store_asset_put_file(struct store *st, const char *src, const struct lb_asset_facts *facts,
+			 int64_t *asset_id, int *existed)
+{
+	struct st_staged sg;
+	const char *ext = ext_for(facts);
+	int rc;
+
+	if (!ext_ok(ext))
+		return st_fail(st, STORE_EINVAL, "bad asset extension '%s'", ext);
+	rc = st_asset_stage(st, src, 1, &sg);
+	if (rc)
+		return rc;
+	rc = st_asset_place(st, &sg, ext, 1);
+	if (rc == 0)
+		rc = st_asset_row(st, sg.hex, sg.bytes, facts, ext, asset_id, existed);
+	st_asset_unstage(&sg);
 	return rc;
 }

@@ -186,9 +186,12 @@ int store_candidate_add_many(struct store *st, const struct lb_candidate_input *
 
 /* ------------------------------------------------------------ reading */
 
-#define CAND_SELECT                                                                               \
-	"c.id, c.brief_id, c.revision_id, r.rev, c.modality, c.asset_id, c.parent_id, c.job_id,"  \
-	" c.body, c.backend, c.model, c.seed, c.prompt, c.negative, c.params, c.source, c.created," \
+/* The body column sits between HEAD and TAIL: whole for one candidate, a
+ * prefix in lists (a body may be megabytes); the last column is its
+ * whole length. */
+#define CAND_HEAD "c.id, c.brief_id, c.revision_id, r.rev, c.modality, c.asset_id, c.parent_id, c.job_id, "
+#define CAND_TAIL                                                                                 \
+	", c.backend, c.model, c.seed, c.prompt, c.negative, c.params, c.source, c.created," \
 	" a.sha256, a.media_type, a.ext, a.bytes, a.width, a.height, a.duration,"                 \
 	" my.stars, my.flag,"                                                                      \
 	" (SELECT printf('%.6f %d %d %d', coalesce(avg(x.stars), 0), count(x.stars),"            \
@@ -197,13 +200,17 @@ int store_candidate_add_many(struct store *st, const struct lb_candidate_input *
 	" EXISTS (SELECT 1 FROM selection sel WHERE sel.candidate_id = c.id),"                     \
 	" (SELECT group_concat(name, ',') FROM (SELECT t.name FROM candidate_tag ct"              \
 	"   JOIN tag t ON t.id = ct.tag_id WHERE ct.candidate_id = c.id ORDER BY t.name)),"      \
-	" c.score "
+	" c.score, length(CAST(c.body AS BLOB)) "
+#define CAND_SELECT CAND_HEAD "c.body" CAND_TAIL
+#define CAND_LIST_SELECT CAND_HEAD "substr(c.body, 1, 4096)" CAND_TAIL
+_Static_assert(LB_BODY_PREFIX == 4096, "CAND_LIST_SELECT spells LB_BODY_PREFIX");
 #define CAND_JOINS                                                                                \
 	" JOIN brief_revision r ON r.id = c.revision_id"                                          \
 	" LEFT JOIN asset a ON a.id = c.asset_id"                                                 \
 	" LEFT JOIN rating my ON my.brief_id = c.brief_id AND my.candidate_id = c.id"              \
 	"  AND my.curator = ?1 "
 #define CAND_COLS CAND_SELECT "FROM candidate c" CAND_JOINS
+#define CAND_LIST_COLS CAND_LIST_SELECT "FROM candidate c" CAND_JOINS
 
 static void cand_row(struct store *st, sqlite3_stmt *s, struct lb_candidate *c)
 {
@@ -239,7 +246,7 @@ static void cand_row(struct store *st, sqlite3_stmt *s, struct lb_candidate *c)
 		c->duration = sqlite3_column_double(s, 23);
 	} else {
 		c->media_type = xstrdup("text/plain");
-		c->bytes = c->body ? (int64_t)strlen(c->body) : 0;
+		c->bytes = sqlite3_column_int64(s, 30);
 	}
 	c->my_stars = sqlite3_column_type(s, 24) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 24);
 	c->my_flag = sqlite3_column_type(s, 25) == SQLITE_NULL
@@ -305,7 +312,7 @@ static int read_rows(struct store *st, sqlite3_stmt *s, struct lb_candidate_list
 
 int store_candidate_children(struct store *st, int64_t id, struct lb_candidate_list *out)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT " CAND_COLS "WHERE c.parent_id = ?2 ORDER BY c.id");
+	sqlite3_stmt *s = st_prep(st, "SELECT " CAND_LIST_COLS "WHERE c.parent_id = ?2 ORDER BY c.id");
 
 	out->v = NULL;
 	out->n = 0;
@@ -566,13 +573,13 @@ static int stars_phase(struct store *st, const struct lb_filter *f, int starred,
 	memset(&q, 0, sizeof q);
 	sb_init(&q.sql);
 	if (starred) {
-		sb_adds(&q.sql, "SELECT " CAND_SELECT "FROM (SELECT candidate_id AS mid, avg(stars) AS mk FROM rating"
+		sb_adds(&q.sql, "SELECT " CAND_LIST_SELECT "FROM (SELECT candidate_id AS mid, avg(stars) AS mk FROM rating"
 				" WHERE brief_id = ");
 		q_int(&q, f->brief_id);
 		sb_adds(&q.sql, " AND stars IS NOT NULL GROUP BY candidate_id) m JOIN candidate c ON c.id = m.mid"
 				CAND_JOINS "WHERE 1");
 	} else {
-		sb_adds(&q.sql, "SELECT " CAND_COLS "WHERE NOT EXISTS (SELECT 1 FROM rating z WHERE"
+		sb_adds(&q.sql, "SELECT " CAND_LIST_COLS "WHERE NOT EXISTS (SELECT 1 FROM rating z WHERE"
 				" z.brief_id = c.brief_id AND z.candidate_id = c.id AND z.stars IS NOT NULL)");
 	}
 	where_filter(st, &q, f, &fts);
@@ -644,7 +651,7 @@ int store_candidate_page(struct store *st, const struct lb_filter *f, int sort, 
 	sb_init(&q.sql);
 	/* The curator binds as ?1; numbered parameters let the same SQL text
 	 * be cached whatever the values. */
-	sb_adds(&q.sql, "SELECT " CAND_COLS "WHERE 1");
+	sb_adds(&q.sql, "SELECT " CAND_LIST_COLS "WHERE 1");
 	where_filter(st, &q, f, &fts);
 	if (after)
 		where_key(&q, sort, after, backward);

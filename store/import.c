@@ -9,16 +9,21 @@
  * a .json or .txt file beside a picture, sound or video with the same
  * stem is that file's parameters, not a candidate of its own.
  *
- * Then each file: hashed (SHA-256), skipped when the same bytes are
- * already a candidate of the brief (so a second run continues where the
- * first stopped), probed by content through media/ (a name that lies is
- * caught; a header claiming more than MEDIA_PIXEL_LIMIT_DEFAULT pixels
- * refused), its generation parameters recovered (media_genmeta_*), its
- * bytes stored as an asset and a candidate added.  Files go in batched
- * transactions with a savepoint each, so one bad file is undone alone;
- * asset files are written without per-file fsyncs and the whole batch is
- * synced (syncfs) before its rows commit: no row ever points at bytes that
- * are not on disk.
+ * Then each file, outside any transaction: copied into assets/tmp and
+ * hashed (SHA-256) from the same buffer, so each byte of it is read once;
+ * skipped when the same bytes are already a candidate of the brief (so a
+ * second run continues where the first stopped); probed by content
+ * through media/ from the copy (a name that lies is caught; a header
+ * claiming more than MEDIA_PIXEL_LIMIT_DEFAULT pixels refused); its
+ * generation parameters recovered (media_genmeta_*, sidecars beside the
+ * original); the copy moved to its content name without an fsync.  When
+ * a batch is full (256 files or 256 MiB), one syncfs makes its files
+ * durable, still outside any transaction; then one short write
+ * transaction records the batch's asset rows and candidates (one audit
+ * event), each file under a savepoint so one bad file is undone alone.
+ * A file is reported added only once that transaction has committed: no
+ * row ever points at bytes that are not on disk, and a store writer
+ * waits at most for the few milliseconds of those inserts.
  *
  * With new_brief, files are grouped by prompt (compared with runs of
  * white space folded and trailing commas dropped) and modality; each
@@ -42,9 +47,10 @@
 #include "store-private.h"
 
 #define BATCH_DEFAULT 256
+#define BATCH_BYTES (256LL << 20) /* bytes staged before a batch is recorded */
 #define MAX_DEPTH 128
 #define FIELD_MAX (256 * 1024)      /* longest prompt or parameters kept */
-#define TEXT_BODY_MAX (8 << 20)     /* text files shown inline up to this */
+#define TEXT_BODY_MAX LB_TEXT_INLINE_MAX /* text files shown inline up to this */
 #define RAW_MAX (1 << 20)           /* parameters text longer than this is not parameters */
 
 static const char *const status_names[] = { "added", "same-asset", "duplicate", "sidecar", "skipped", "failed" };
@@ -80,13 +86,14 @@ struct seen {
 	size_t file;            /* index in files */
 };
 
-/* A file of the open batch: its asset is stored, its candidate waits for
- * the batch's single store_candidate_add_many (one audit event per batch,
- * as HACKING.md asks of bulk adds); it is reported once committed. */
+/* A file of the open batch: its bytes are at their content name (not
+ * synced yet), its asset row and candidate wait for the batch's single
+ * short transaction (one audit event per batch, as HACKING.md asks of
+ * bulk adds); it is reported once committed. */
 struct pending {
 	struct lb_candidate_input in; /* strings below are owned */
 	char *body, *model, *prompt, *negative, *params, *source;
-	char *path, *media_type, *reason, *tool;
+	char *path, *media_type, *ext, *reason, *tool;
 	char hex[65];
 	int64_t bytes, asset_id;
 	int width, height, has_prompt, existed;
@@ -112,12 +119,13 @@ struct imp {
 	size_t ngroups;
 	struct seen *seen;      /* sha256 of the files taken in this run, sorted */
 	size_t nseen;
-	struct pending *pend;   /* files of the open batch, their candidates not added yet */
+	struct pending *pend;   /* files of the open batch, their rows not recorded yet */
 	size_t in_batch;
+	int64_t batch_bytes;    /* bytes staged in the open batch */
 	size_t batch_size;      /* files per transaction */
-	int batch_open;
 	double t0;
 	size_t done;
+	size_t walked;          /* names the walk reported itself (not files to import) */
 	int stop;
 };
 
@@ -141,6 +149,7 @@ static void walk_report(struct imp *im, const char *path, int status, const char
 	it.path = path;
 	it.status = status;
 	it.reason = reason;
+	im->walked++;
 	report(im, &it);
 }
 
@@ -177,7 +186,7 @@ static char *stat_reason(const char *path, int e)
 		}
 	}
 	if (e == ENOENT)
-		return xstrdup("no such file or folder");
+		return xstrdup("cannot read: no such file or folder");
 	return xasprintf("cannot read: %s", strerror(e));
 }
 
@@ -329,6 +338,7 @@ static void pending_clear(struct pending *p)
 	free(p->source);
 	free(p->path);
 	free(p->media_type);
+	free(p->ext);
 	free(p->reason);
 	free(p->tool);
 	memset(p, 0, sizeof *p);
@@ -340,8 +350,13 @@ static void pending_report(struct imp *im, struct pending *p, int64_t cand, cons
 
 	it.path = p->path;
 	it.shown = p->source;
+	char *words = NULL;
+
 	it.status = failure ? LB_IMPORT_FAILED : p->existed ? LB_IMPORT_SAME_ASSET : LB_IMPORT_ADDED;
-	it.reason = failure ? failure : p->reason;
+	if (!failure && p->existed)
+		words = xasprintf("%s%sthe same bytes were already stored (for another brief): one asset",
+				  p->reason ? p->reason : "", p->reason ? "; " : "");
+	it.reason = failure ? failure : words ? words : p->reason;
 	it.media_type = p->media_type;
 	it.sha256 = p->hex;
 	it.bytes = p->bytes;
@@ -354,37 +369,86 @@ static void pending_report(struct imp *im, struct pending *p, int64_t cand, cons
 	it.tool = p->tool;
 	it.has_prompt = p->has_prompt;
 	report(im, &it);
+	free(words);
 }
 
-/* Adds the batch's candidates (one event), syncs the asset files, commits
- * and reports the batch's files.  A candidate that cannot be added alone
- * is reported failed; a commit that fails fails them all. */
+static int find_existing(struct imp *im, const char *hex, int64_t brief_id, int64_t *cand, int64_t *in_brief,
+			 char **source);
+
+/* Records the open batch: one syncfs makes its files durable (outside any
+ * transaction), then one short write transaction adds their asset rows
+ * and candidates (one event) and commits; then the files are reported.
+ * A file that became a candidate meanwhile (another import of the same
+ * files) is reported as such; one whose rows are refused is undone alone
+ * and reported failed; a transaction that fails fails them all, and says
+ * that running the import again adds them. */
 static int batch_commit(struct imp *im)
 {
-	size_t n = im->in_batch, i;
+	size_t n = im->in_batch, i, k, m = 0;
 	struct lb_candidate_input *in;
-	int64_t *ids;
-	char **why;
-	int rc = 0;
+	struct lb_asset_facts f;
+	int64_t *ids, cand, in_brief;
+	size_t *at;
+	char **why, *src;
+	int rc, *dup;
 
-	if (!im->batch_open)
+	if (n == 0)
 		return 0;
-	im->batch_open = 0;
 	im->in_batch = 0;
+	im->batch_bytes = 0;
 	in = xcalloc(n + 1, sizeof *in);
 	ids = xcalloc(n + 1, sizeof *ids);
+	at = xcalloc(n + 1, sizeof *at);
 	why = xcalloc(n + 1, sizeof *why);
-	for (i = 0; i < n; i++)
-		in[i] = im->pend[i].in;
-	if (n) {
+	dup = xcalloc(n + 1, sizeof *dup);
+	/* Bytes on disk before the rows that point at them. */
+	rc = st_assets_sync(im->st);
+	if (rc == 0)
+		rc = store_batch_begin(im->st, "import");
+	for (i = 0; i < n && rc == 0; i++) {
+		struct pending *p = &im->pend[i];
 		rc = st_savepoint(im->st);
-		if (rc == 0 && store_candidate_add_many(im->st, in, n, ids) != 0) {
+		if (rc)
+			break;
+		rc = find_existing(im, p->hex, p->in.brief_id, &cand, &in_brief, &src);
+		if (rc == 0 && cand) {
+			why[i] = xasprintf("already candidate %lld of brief %lld (from %s), added while this "
+					   "import ran", (long long)cand, (long long)in_brief,
+					   src && *src ? src : "elsewhere");
+			dup[i] = 1;
+			ids[i] = cand;
+		}
+		free(src);
+		if (rc == 0 && !dup[i]) {
+			memset(&f, 0, sizeof f);
+			f.media_type = p->media_type;
+			f.ext = p->ext;
+			f.width = p->width;
+			f.height = p->height;
+			f.duration = p->duration;
+			if (st_asset_row(im->st, p->hex, p->bytes, &f, p->ext, &p->asset_id, &p->existed) != 0) {
+				why[i] = xstrdup(store_errmsg(im->st));
+				rc = st_savepoint_end(im->st, 0);
+				continue;
+			}
+			p->in.asset_id = p->asset_id;
+			at[m] = i;
+			in[m++] = p->in;
+		}
+		if (rc == 0)
+			rc = st_savepoint_end(im->st, 1);
+	}
+	if (rc == 0 && m) {
+		int64_t *got = xcalloc(m + 1, sizeof *got);
+		rc = st_savepoint(im->st);
+		if (rc == 0 && store_candidate_add_many(im->st, in, m, got) != 0) {
 			/* One of them is refused: add them one by one to find it. */
 			rc = st_savepoint_end(im->st, 0);
-			for (i = 0; i < n && rc == 0; i++) {
+			for (k = 0; k < m && rc == 0; k++) {
 				rc = st_savepoint(im->st);
-				if (rc == 0 && store_candidate_add(im->st, &in[i], &ids[i]) != 0) {
-					why[i] = xstrdup(store_errmsg(im->st));
+				if (rc == 0 && store_candidate_add(im->st, &in[k], &got[k]) != 0) {
+					why[at[k]] = xstrdup(store_errmsg(im->st));
+					got[k] = 0;
 					rc = st_savepoint_end(im->st, 0);
 				} else if (rc == 0) {
 					rc = st_savepoint_end(im->st, 1);
@@ -393,37 +457,42 @@ static int batch_commit(struct imp *im)
 		} else if (rc == 0) {
 			rc = st_savepoint_end(im->st, 1);
 		}
+		for (k = 0; k < m; k++)
+			ids[at[k]] = got[k];
+		free(got);
 	}
-	/* Bytes on disk before the rows that point at them. */
-	if (rc == 0)
-		rc = st_assets_sync(im->st);
+	if (im->st->depth > 0) {
+		if (rc)
+			store_batch_end(im->st, 0);
+		else
+			rc = store_batch_end(im->st, 1);
+	}
 	if (rc)
-		store_batch_end(im->st, 0);
-	else
-		rc = store_batch_end(im->st, 1);
-	if (rc && n)
 		st_fail(im->st, rc, "%s; the last %zu files were not saved: run the same import again to add them",
 			store_errmsg(im->st), n);
 	for (i = 0; i < n; i++) {
-		pending_report(im, &im->pend[i], ids[i], rc ? store_errmsg(im->st) : why[i]);
+		if (rc == 0 && dup[i]) {
+			struct lb_import_item it = { 0 };
+			it.path = im->pend[i].path;
+			it.shown = im->pend[i].source;
+			it.status = LB_IMPORT_DUPLICATE;
+			it.reason = why[i];
+			it.sha256 = im->pend[i].hex;
+			it.bytes = im->pend[i].bytes;
+			it.candidate_id = ids[i];
+			it.brief_id = im->pend[i].in.brief_id;
+			report(im, &it);
+		} else {
+			pending_report(im, &im->pend[i], ids[i], rc ? store_errmsg(im->st) : why[i]);
+		}
 		pending_clear(&im->pend[i]);
 		free(why[i]);
 	}
 	free(in);
 	free(ids);
+	free(at);
 	free(why);
-	return rc;
-}
-
-static int batch_open(struct imp *im)
-{
-	int rc;
-
-	if (im->batch_open)
-		return 0;
-	rc = store_batch_begin(im->st, "import");
-	if (rc == 0)
-		im->batch_open = 1;
+	free(dup);
 	return rc;
 }
 
@@ -613,7 +682,8 @@ static const char *vowel(const char *word)
 	return strchr("aeiou", word[0]) ? "n" : "";
 }
 
-/* Hashes a file; 0, or -1 with errno. */
+/* Hashes a file without copying it (a dry run, which writes nothing);
+ * 0, or -1 with errno. */
 static int hash_file(const char *path, char hex[65], int64_t *bytes)
 {
 	char buf[65536];
@@ -755,23 +825,45 @@ static int import_one(struct imp *im, size_t i)
 	struct lb_import_item it = { 0 };
 	struct media_info info;
 	struct media_genmeta *gm = NULL;
-	struct lb_asset_facts facts = { 0 };
 	struct sbuf warn;
-	char hex[65], hex2[65], *err = NULL, *reason = NULL, *src = NULL, *body = NULL, *params = NULL;
-	const char *named_as;
+	struct st_staged sg = { 0 };
+	char hex[65], *err = NULL, *reason = NULL, *src = NULL, *body = NULL, *params = NULL;
+	const char *named_as, *rd = fl->path;
 	enum media_kind name_kind;
 	int64_t bytes = 0, cand = 0, in_brief = 0, brief = im->o->brief_id, asset = 0;
 	struct pending *p;
-	int rc = 0, existed = 0, modality;
+	int rc = 0, modality;
 	size_t len;
 
 	sb_init(&warn);
 	it.path = fl->path;
 	it.shown = src = util_visible_dup(fl->path, 0);
 	it.status = LB_IMPORT_FAILED;
-	if (hash_file(fl->path, hex, &bytes) < 0) {
-		reason = xasprintf("cannot read: %s", strerror(errno));
-		goto done;
+	if (im->o->dry_run) {
+		/* A dry run writes nothing: it hashes the file, and the probes
+		 * below read its head again. */
+		if (hash_file(fl->path, hex, &bytes) < 0) {
+			reason = xasprintf("cannot read: %s", strerror(errno));
+			goto done;
+		}
+	} else {
+		/* Copied and hashed in one read; everything after reads the copy. */
+		if (st_asset_stage(im->st, fl->path, 0, &sg) != 0) {
+			const char *m = store_errmsg(im->st);
+			size_t pl = strlen(fl->path);
+			/* The message names the file; the report names it already. */
+			if (strncmp(m, "cannot read ", 12) == 0 && strncmp(m + 12, fl->path, pl) == 0 &&
+			    m[12 + pl] == ':')
+				reason = xasprintf("cannot read%s", m + 12 + pl);
+			else if (strncmp(m, fl->path, pl) == 0 && m[pl] == ' ')
+				reason = xasprintf("the file%s", m + pl);
+			else
+				reason = xstrdup(m);
+			goto done;
+		}
+		memcpy(hex, sg.hex, sizeof hex);
+		bytes = sg.bytes;
+		rd = sg.tmp;
 	}
 	it.sha256 = hex;
 	it.bytes = bytes;
@@ -802,7 +894,7 @@ static int import_one(struct imp *im, size_t i)
 	}
 	xfree(&err);
 	/* What it is, by its bytes. */
-	if (media_probe_file(fl->path, &info, &err) < 0) {
+	if (media_probe_file(rd, &info, &err) < 0) {
 		reason = err;
 		err = NULL;
 		goto done;
@@ -845,9 +937,13 @@ static int import_one(struct imp *im, size_t i)
 				   vowel(lb_modality_name(im->brief_modality)), lb_modality_name(im->brief_modality));
 		goto done;
 	}
+	if (!im->o->new_brief && fl->named && modality != im->brief_modality)
+		sb_addf(&warn, "%sa%s %s file in a%s %s brief, taken because it was named", warn.len ? "; " : "",
+			vowel(lb_modality_name(modality)), lb_modality_name(modality),
+			vowel(lb_modality_name(im->brief_modality)), lb_modality_name(im->brief_modality));
 	/* Its generation parameters. */
-	if (media_genmeta_from_file(fl->path, info.kind == MEDIA_TEXT ? MEDIA_GENMETA_NO_SIDECAR : 0, &gm, &err) <
-	    0) {
+	if (media_genmeta_from_copy(rd, fl->path, info.kind == MEDIA_TEXT ? MEDIA_GENMETA_NO_SIDECAR : 0, &gm,
+				    &err) < 0) {
 		reason = err;
 		err = NULL;
 		goto done;
@@ -877,7 +973,7 @@ static int import_one(struct imp *im, size_t i)
 	}
 	it.has_prompt = media_genmeta_found(gm);
 	if (info.kind == MEDIA_TEXT) {
-		if (util_read_file(fl->path, TEXT_BODY_MAX, &body, &len) < 0) {
+		if (util_read_file(rd, TEXT_BODY_MAX, &body, &len) < 0) {
 			if (errno != EFBIG) {
 				reason = xasprintf("cannot read: %s", strerror(errno));
 				goto done;
@@ -900,35 +996,14 @@ static int import_one(struct imp *im, size_t i)
 		seen_add(im, hex, i);
 		goto done;
 	}
-	rc = batch_open(im);
-	if (rc)
-		goto done;
 	if (im->pend == NULL)
 		im->pend = xcalloc(im->batch_size, sizeof *im->pend);
-	rc = st_savepoint(im->st);
-	if (rc)
-		goto done;
-	facts.media_type = info.mime;
-	facts.ext = info.ext;
-	facts.width = info.width;
-	facts.height = info.height;
-	facts.duration = info.duration;
-	if (st_asset_put_file(im->st, fl->path, &facts, 0, &asset, &existed, hex2) != 0) {
+	/* At its content name, synced with its batch. */
+	if (st_asset_place(im->st, &sg, info.ext, 0) != 0) {
 		reason = xstrdup(store_errmsg(im->st));
-		st_savepoint_end(im->st, 0);
-		goto done;
-	}
-	if (strcmp(hex, hex2) != 0) {
-		reason = xstrdup("the file changed while it was imported; import it again once it is complete");
-		st_savepoint_end(im->st, 0);
 		goto done;
 	}
 	seen_add(im, hex, i);
-	if (existed)
-		sb_addf(&warn, "%sthe same bytes were already stored (for another brief): one asset", warn.len ? "; " : "");
-	rc = st_savepoint_end(im->st, 1);
-	if (rc)
-		goto done;
 	p = &im->pend[im->in_batch++];
 	memset(p, 0, sizeof *p);
 	p->body = body;
@@ -939,6 +1014,7 @@ static int import_one(struct imp *im, size_t i)
 	p->source = src;
 	p->path = xstrdup(fl->path);
 	p->media_type = xstrdup(info.mime);
+	p->ext = xstrdup(info.ext);
 	p->reason = warn.len ? xstrdup(warn.s) : NULL;
 	p->tool = xstrdup(gm->tool);
 	memcpy(p->hex, hex, 65);
@@ -948,7 +1024,6 @@ static int import_one(struct imp *im, size_t i)
 	p->height = info.height;
 	p->duration = info.duration;
 	p->has_prompt = it.has_prompt;
-	p->existed = existed;
 	p->in.brief_id = brief;
 	p->in.asset_id = asset;
 	p->in.body = p->body;
@@ -961,10 +1036,12 @@ static int import_one(struct imp *im, size_t i)
 	p->in.params = p->params;
 	p->in.source = p->source;
 	body = params = src = NULL;
+	im->batch_bytes += bytes;
 	media_genmeta_free(&gm);
 	sb_free(&warn);
 	return 0;
 done:
+	st_asset_unstage(&sg);
 	if (rc && reason == NULL)
 		reason = xstrdup(store_errmsg(im->st));
 	if (reason == NULL && warn.len)
@@ -1046,6 +1123,10 @@ int store_import(struct store *st, const char *const *paths, size_t n_paths, con
 	im.batch_size = o->batch > 0 ? (size_t)o->batch : BATCH_DEFAULT;
 	if (st->depth > 0)
 		return st_fail(st, STORE_EINVAL, "an import cannot run inside a batch");
+	/* Files are copied before any transaction: a store that cannot be
+	 * written is refused once, not file by file. */
+	if (st->readonly && !o->dry_run)
+		return st_sqlfail(st, SQLITE_READONLY, "importing");
 	rc = check_target(&im);
 	if (rc) {
 		free_imp(&im);
@@ -1054,7 +1135,10 @@ int store_import(struct store *st, const char *const *paths, size_t n_paths, con
 	for (i = 0; i < n_paths; i++)
 		walk(&im, paths[i], 1, 0);
 	find_sidecars(&im);
-	res->total = im.nfiles;
+	/* Everything named or found: what the walk left out or could not
+	 * follow (pipes, devices, loops, hidden names) counts in the whole,
+	 * so that the parts add up to it. */
+	res->total = im.nfiles + im.walked;
 	for (i = 0; i < im.nfiles && rc == 0 && !im.stop; i++) {
 		if (im.files[i].sidecar_of >= 0) {
 			char *why = util_visible_dup(util_basename(im.files[im.files[i].sidecar_of].path), 0);
@@ -1068,7 +1152,7 @@ int store_import(struct store *st, const char *const *paths, size_t n_paths, con
 			free(why);
 		} else {
 			rc = import_one(&im, i);
-			if (rc == 0 && im.in_batch >= im.batch_size)
+			if (rc == 0 && (im.in_batch >= im.batch_size || im.batch_bytes >= BATCH_BYTES))
 				rc = batch_commit(&im);
 		}
 		if (o->progress) {
@@ -1080,8 +1164,7 @@ int store_import(struct store *st, const char *const *paths, size_t n_paths, con
 			for (k = 0; k < LB_IMPORT__COUNT; k++)
 				pr.n[k] = res->n[k];
 			/* Files staged in the open batch count as what they will be. */
-			for (k = 0; k < im.in_batch; k++)
-				pr.n[im.pend[k].existed ? LB_IMPORT_SAME_ASSET : LB_IMPORT_ADDED]++;
+			pr.n[LB_IMPORT_ADDED] += im.in_batch;
 			pr.current = cur;
 			pr.elapsed_ms = util_mono_ms() - im.t0;
 			if (o->progress(o->ctx, &pr) != 0) {
@@ -1093,10 +1176,9 @@ int store_import(struct store *st, const char *const *paths, size_t n_paths, con
 	}
 	if (rc == 0) {
 		rc = batch_commit(&im);
-	} else if (im.batch_open) {
+	} else if (im.in_batch) {
 		/* The store failed: the open batch goes, and says so. */
 		char *why = xasprintf("not saved: %s", store_errmsg(st));
-		store_batch_end(st, 0);
 		for (i = 0; i < im.in_batch; i++)
 			pending_report(&im, &im.pend[i], 0, why);
 		st_fail(st, rc, "%s", why + strlen("not saved: "));

@@ -201,11 +201,17 @@ static const char schema_v2[] =
 	"  value TEXT NOT NULL\n"
 	") WITHOUT ROWID;\n";
 
-/* Version 3: a perceptual fingerprint per picture or video asset
+/* Version 3: the store's id, a random name in `setting` that export folders
+ * carry in their marker, so `export --force` replaces only a folder this
+ * store made. */
+static const char schema_v3[] =
+	"INSERT INTO setting VALUES ('id', lower(hex(randomblob(16))));\n";
+
+/* Version 4: a perceptual fingerprint per picture or video asset
  * (store/similar.c): fp is the 64-bit pHash as a signed integer, NULL
  * when none could be made (error says why; `lightbox fingerprint
  * --retry` tries again). */
-static const char schema_v3[] =
+static const char schema_v4[] =
 	"CREATE TABLE fingerprint (\n"
 	"  asset_id INTEGER PRIMARY KEY REFERENCES asset(id),\n"
 	"  fp INTEGER,\n"
@@ -217,6 +223,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
+	schema_v4,
 };
 
 int st_schema_migrate(struct store *st)

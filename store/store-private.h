@@ -90,12 +90,27 @@ int st_step_done(struct store *st, sqlite3_stmt *s, const char *doing);
 int st_event(struct store *st, const char *action, const char *entity, int64_t entity_id,
 	     int64_t candidate_id, const char *before, const char *after, int undoable);
 
-/* store_asset_put_file with the file's SHA-256 hex returned in hex and,
- * when sync is 0, without its fsyncs: the caller then calls
- * st_assets_sync() before the rows that point at the files commit
- * (import: one syncfs per batch instead of an fsync per file). */
-int st_asset_put_file(struct store *st, const char *path, const struct lb_asset_facts *facts, int sync,
-		      int64_t *asset_id, int *existed, char hex[65]);
+/* A file copied into assets/tmp, hashed while it was copied (each byte
+ * read once). */
+struct st_staged {
+	char *tmp;      /* owned path of the copy; NULL once placed */
+	char hex[65];   /* SHA-256 of the bytes copied */
+	int64_t bytes;
+};
+/* Copies the regular file src into assets/tmp (keeping its extension),
+ * hashing the same buffer; sync: fsync the copy.  A file whose size or
+ * mtime changed while it was read is refused (STORE_EINVAL). */
+int st_asset_stage(struct store *st, const char *src, int sync, struct st_staged *sg);
+/* Moves a staged copy to its content name assets/XX/HEX.ext.  A file
+ * already there is reused only when its bytes hash to HEX, else the copy
+ * replaces it.  sync 0: no fsync of the folder (the caller syncs the
+ * batch with st_assets_sync before its rows commit). */
+int st_asset_place(struct store *st, struct st_staged *sg, const char *ext, int sync);
+/* Removes what is left of a staged copy and clears sg. */
+void st_asset_unstage(struct st_staged *sg);
+/* Records the asset row for bytes durable at their content name. */
+int st_asset_row(struct store *st, const char *hex, int64_t bytes, const struct lb_asset_facts *f,
+		 const char *ext, int64_t *asset_id, int *existed);
 int st_assets_sync(struct store *st);
 
 /* The brief of a candidate; STORE_ENOTFOUND (with a message) when the

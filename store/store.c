@@ -57,9 +57,14 @@ int st_sqlfail(struct store *st, int rc, const char *doing)
 			return rc;
 		}
 	}
-	if (prim == SQLITE_FULL)
-		return st_fail(st, STORE_EIO, "%s: the disk is full; nothing was saved. Free space and retry",
-			       doing);
+	/* A full disk shows as SQLITE_FULL, or as an I/O error whose OS errno
+	 * says so (growing the -shm or -wal file failed). */
+	if (prim == SQLITE_FULL || (prim == SQLITE_IOERR && (sqlite3_system_errno(st->db) == ENOSPC ||
+							     sqlite3_system_errno(st->db) == EDQUOT)))
+		return st_fail(st, STORE_EIO,
+			       "%s: the disk holding %s is full (%s); nothing was saved: free some space "
+			       "there and try again",
+			       doing, st->dir, strerror(ENOSPC));
 	if (prim == SQLITE_CONSTRAINT)
 		return st_fail(st, STORE_EINVAL, "%s: %s", doing, sqlite3_errmsg(st->db));
 	if (prim == SQLITE_CORRUPT || prim == SQLITE_NOTADB)
@@ -113,8 +118,7 @@ int st_file_fail(struct store *st, const char *path, const char *doing)
 		rc = st_fail(st, STORE_EREADONLY, "%s %s: %s", doing, path, why);
 	else
 		rc = st_fail(st, e == EROFS || e == EACCES || e == EPERM ? STORE_EREADONLY : STORE_EIO,
-			     "%s %s: %s%s", doing, path, strerror(e),
-			     e == ENOSPC ? "; free disk space and retry" : "");
+			     "%s %s: %s%s", doing, path, strerror(e), util_write_hint(e));
 	free(why);
 	errno = e;
 	return rc;
@@ -603,6 +607,22 @@ int store_schema_version(struct store *st)
 
 	pragma_int(st->db, "PRAGMA user_version", &v);
 	return v;
+}
+
+int store_id(struct store *st, char id[33])
+{
+	char *v = NULL;
+	int rc = store_setting_get(st, "id", &v);
+
+	id[0] = '\0';
+	if (rc == 0 && v && strlen(v) == 32 && strspn(v, "0123456789abcdef") == 32)
+		memcpy(id, v, 33);
+	free(v);
+	if (rc)
+		return rc;
+	return id[0] ? 0
+		     : st_fail(st, STORE_EIO, "the store %s has no id among its settings; it is damaged",
+			       st->dir);
 }
 
 static int check_identity(struct store *st)

@@ -40,7 +40,7 @@ enum store_err {
 	STORE_EEMPTY = -9,   /* nothing to undo / redo */
 };
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* ------------------------------------------------------------ opening */
 
@@ -84,6 +84,8 @@ int store_data_version(struct store *st, int64_t *v);
 int store_event_last(struct store *st, int64_t *id);
 /* The schema version of the open database. */
 int store_schema_version(struct store *st);
+/* The store's id (32 hex digits, random, made with the store; setting `id`, schema 3). */
+int store_id(struct store *st, char id[33]);
 
 /* The modes of a store's files (store/modes.c).  A shared store (group
  * given) wants folders 2770 and files 0660 in that group, a private one
@@ -114,6 +116,13 @@ const char *lb_flag_name(int flag);          /* "none", "pick", "reject" */
 int lb_flag_parse(const char *s);            /* -1 when unknown */
 
 enum lb_modality { LB_IMAGE = 0, LB_TEXT, LB_AUDIO, LB_VIDEO };
+
+/* Text longer than this many bytes is kept only as an asset file, never
+ * inline in candidate.body: one rule for every door (import, candidate
+ * add, generation).  Lists read at most LB_BODY_PREFIX bytes of a body
+ * (lb_candidate.bytes still says the whole length). */
+#define LB_TEXT_INLINE_MAX ((size_t)8 << 20)
+#define LB_BODY_PREFIX 4096
 const char *lb_modality_name(int m);         /* "image", ... */
 int lb_modality_parse(const char *s);        /* -1 when unknown */
 
@@ -604,7 +613,9 @@ struct lb_import_options {
 };
 
 struct lb_import_result {
-	size_t total;                /* files found */
+	size_t total;                /* names found: files, and what the walk left out or could
+					not follow (pipes, devices, loops, hidden names); the
+					n[] add up to it unless interrupted */
 	size_t n[LB_IMPORT__COUNT];  /* files per status */
 	int64_t bytes;               /* bytes read */
 	int interrupted;             /* the progress callback stopped it */
@@ -621,8 +632,10 @@ void lb_import_result_clear(struct lb_import_result *r);
  * so running the same import again continues where it stopped.  The
  * generation parameters the file or its sidecar holds become the
  * candidate's prompt, negative prompt, seed, model and parameters.
- * Files go in batched transactions; asset files are on disk before their
- * rows commit.  A file that fails is reported (o->report) with its reason
+ * Files are read, copied and synced outside any transaction; each batch's
+ * rows then go in one short transaction, after its files are on disk.
+ * `candidate add` takes its files through here too: one rule per file
+ * for every door.  A file that fails is reported (o->report) with its reason
  * and the rest go on: the return is STORE_OK unless the store itself
  * failed (then the batch in progress is rolled back and earlier batches
  * stay).  *res is filled in both cases (clear it with
@@ -647,12 +660,16 @@ struct lb_export_options {
 	int picked;             /* only candidates some curator flagged pick */
 	int min_stars;          /* 0: any; else mean stars >= min_stars */
 	const char *tag;        /* only candidates with this tag; NULL: any */
-	const char *out;        /* write the record here (atomically); NULL: see below */
-	FILE *to;               /* when out is NULL and copy_to is NULL: write here */
+	const char *out;        /* write the record here: a regular file is replaced
+				   atomically (keeping its mode), a device, FIFO or socket
+				   written as a stream, a symbolic link followed; "-": to;
+				   NULL: see below */
+	FILE *to;               /* "-", or when out and copy_to are NULL: write here */
 	const char *copy_to;    /* also copy the assets here as BRIEF-SLUG/N-ID.EXT with a
 				   MANIFEST.sha256; the record goes in as selection.EXT
 				   (and only there when out is NULL) */
-	int force;              /* replace an existing copy_to folder */
+	int force;              /* replace an earlier export of this store at copy_to (one
+				   holding its marker and only what its manifest lists) */
 };
 
 struct lb_export_result {
@@ -661,6 +678,9 @@ struct lb_export_result {
 	int64_t n_files;        /* files copied (copy_to) */
 	int64_t bytes_copied;
 	char *record_path;      /* owned: where the record went, NULL for a stream */
+	char *kept;             /* owned: where the earlier export replaced with force stays,
+				   because something its manifest does not list appeared in it
+				   meanwhile; NULL: it is gone */
 };
 void lb_export_result_clear(struct lb_export_result *r);
 

@@ -89,8 +89,8 @@ int tui_edit_text(struct tui *ui, const char *text, const char *hint, char **out
 		free(path);
 		return -1;
 	}
-	if (n && write(fd, text, n) != (ssize_t)n) {
-		*err = xasprintf("cannot write %s: %s", path, strerror(errno));
+	if (util_write_all(fd, text, n) < 0) {
+		*err = xasprintf("cannot write %s: %s%s", path, strerror(errno), util_write_hint(errno));
 		close(fd);
 		unlink(path);
 		free(path);

@@ -7,6 +7,7 @@
 
 #include "tui.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,5 +75,10 @@ int tui_cmd_keys(const char *config, int argc, char **argv)
 	sb_free(&out);
 	o = km_config_nerrors(cfg) ? 1 : 0;
 	km_config_free(&cfg);
-	return fflush(stdout) == 0 ? o : 1;
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "lightbox: keys: cannot write standard output: %s%s\n", strerror(errno),
+			util_write_hint(errno));
+		return 1;
+	}
+	return o;
 }

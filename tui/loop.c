@@ -54,7 +54,6 @@ static void on_signal(int sig)
 {
 	int saved = errno;
 	char c = (char)sig;
-	ssize_t w;
 
 	if (sig == SIGWINCH)
 		sig_winch = 1;
@@ -65,8 +64,7 @@ static void on_signal(int sig)
 	else
 		sig_term = 1;
 	if (wake_fd >= 0)
-		w = write(wake_fd, &c, 1);
-	(void)w;
+		util_wake(wake_fd, c);
 	errno = saved;
 }
 
@@ -601,14 +599,10 @@ static int input_waiting(void)
 void tui_wake(int fd, enum tui_wake why)
 {
 	int saved = errno;
-	char c = (char)why;
-	ssize_t w;
 
 	if (fd < 0)
 		return;
-	do
-		w = write(fd, &c, 1);
-	while (w < 0 && errno == EINTR);
+	util_wake(fd, (char)why);
 	errno = saved;
 }
 

@@ -160,7 +160,6 @@ static void *worker(void *arg)
 	int slot = wa->slot;
 	struct pv_render *r;
 	struct job *j;
-	ssize_t w;
 
 	free(wa);
 	pthread_mutex_lock(&c->lock);
@@ -185,10 +184,8 @@ static void *worker(void *arg)
 		c->news = 1;
 		pthread_cond_broadcast(&c->done);
 		job_free(j);
-		if (c->wake_fd >= 0) {
-			w = write(c->wake_fd, "p", 1); /* WAKE_PREVIEW */
-			(void)w;
-		}
+		if (c->wake_fd >= 0)
+			util_wake(c->wake_fd, 'p'); /* WAKE_PREVIEW */
 	}
 	pthread_mutex_unlock(&c->lock);
 	return NULL;

@@ -70,19 +70,10 @@ struct pv_screen *pv_screen_new(struct pv_cache *cache, int fd)
 	return s;
 }
 
+/* The terminal's bytes: a failure (a hung-up terminal) leaves nothing to do here. */
 static void write_all(int fd, const char *p, size_t n)
 {
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (w <= 0)
-			return;
-		p += w;
-		n -= (size_t)w;
-	}
+	(void)util_write_all(fd, p, n);
 }
 
 static void release(struct pv_screen *s, struct place *p)

@@ -325,22 +325,6 @@ int tp_parse(struct tp_result *r, const unsigned char *buf, size_t n, int final)
 
 /* ------------------------------------------------------------ asking */
 
-static int write_all(int fd, const char *s, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static int plausible_pixels(int cols, int rows, int xpx, int ypx)
 {
 	return cols > 0 && rows > 0 && xpx >= 2 * cols && ypx >= 4 * rows && xpx / cols <= 512 &&
@@ -459,12 +443,12 @@ int tp_probe(struct tp_result *r, int in_fd, int out_fd, int budget_ms, int ling
 	buf = xmalloc(READ_MAX);
 	t0 = util_mono_ms();
 	deadline = t0 + budget_ms;
-	if (write_all(out_fd, q.s, q.len) == 0) {
+	if (util_write_all(out_fd, q.s, q.len) == 0) {
 		collect(r, in_fd, buf, &n, 1, deadline);
 		if (r->da1 && r->sixel) {
 			/* Second round: how many colours and how large a sixel may be. */
 			r->asked_sixel = 1;
-			if (write_all(out_fd, Q_SIXEL Q_DA1, strlen(Q_SIXEL Q_DA1)) == 0)
+			if (util_write_all(out_fd, Q_SIXEL Q_DA1, strlen(Q_SIXEL Q_DA1)) == 0)
 				collect(r, in_fd, buf, &n, 2, util_mono_ms() + budget_ms);
 		}
 	}
@@ -481,7 +465,7 @@ int tp_probe(struct tp_result *r, int in_fd, int out_fd, int budget_ms, int ling
 	}
 	tcsetattr(in_fd, TCSANOW, &saved);
 	if (r->asked_kitty)
-		write_all(out_fd, "\r\033[2K", 5); /* wipe what a terminal may have shown of the APC */
+		util_write_all(out_fd, "\r\033[2K", 5); /* wipe what a terminal may have shown of the APC */
 	tp_parse(r, buf, n0, 1);
 	free(buf);
 	sb_free(&q);

@@ -384,6 +384,10 @@ size_t preview_facts(const struct lb_candidate *c, struct fact **out);
 void preview_facts_free(struct fact *f, size_t n);
 /* "1.2 MB" */
 void human_bytes(int64_t n, char buf[32]);
+/* The start of a text candidate kept only as a file: at most max bytes,
+ * cut at a line (or a character); owned, NULL with *err (owned) when the
+ * file cannot be read.  *rest: the bytes left out. */
+char *preview_text_head(const struct lb_candidate *c, size_t max, int64_t *rest, char **err);
 
 /* ------------------------------------------------------------ views */
 

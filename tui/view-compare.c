@@ -79,9 +79,23 @@ static void lay_out(struct cmpview *mv, int w)
 		}
 		preview_facts_free(f, n);
 		add_line(l, "");
-		if (c->body)
+		if (c->body) {
 			add_wrapped(l, c->body, w);
-		else if (*c->prompt)
+		} else if (c->modality == LB_TEXT && c->asset_id) {
+			/* A text kept only as a file: its start, like the detail's. */
+			int64_t rest;
+			char *err, *head = preview_text_head(c, 16384, &rest, &err);
+			add_wrapped(l, head ? head : err, w);
+			if (head && rest > 0) {
+				char size[32], *more;
+				human_bytes(rest, size);
+				more = xasprintf("... %s more (z in the list pages through it)", size);
+				add_wrapped(l, more, w);
+				free(more);
+			}
+			free(head);
+			free(err);
+		} else if (*c->prompt)
 			add_wrapped(l, c->prompt, w);
 	}
 }

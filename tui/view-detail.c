@@ -156,6 +156,35 @@ static void section(struct dview *dv, const char *title)
 	add(dv, ROLE_SECTION, NULL, title, 0);
 }
 
+/* A text kept only as a file (over 8 MiB): its first 64 KiB, cut at a
+ * line; the zoom (z) pages through the rest. */
+static void text_file_head(struct dview *dv, const struct lb_candidate *c, int width)
+{
+	char size[32], *more, *err, *head;
+	struct draw_lines wl;
+	int64_t rest;
+	size_t i;
+
+	section(dv, "Text");
+	head = preview_text_head(c, 65536, &rest, &err);
+	if (head == NULL) {
+		add(dv, ROLE_ERROR, NULL, err, 0);
+		free(err);
+		return;
+	}
+	draw_wrap(head, width - 2 > 10 ? width - 2 : 10, &wl);
+	for (i = 0; i < wl.n; i++)
+		add(dv, ROLE_NORMAL, NULL, wl.v[i], 0);
+	draw_lines_free(&wl);
+	if (rest > 0) {
+		human_bytes(rest, size);
+		more = xasprintf("... %s more: z pages through all of it", size);
+		add(dv, ROLE_DIM, NULL, more, 0);
+		free(more);
+	}
+	free(head);
+}
+
 static void cand_link(struct dview *dv, const char *label, const struct lb_candidate *c)
 {
 	char stars[32], *line, *first;
@@ -272,13 +301,16 @@ static void lay_out(struct dview *dv, int width)
 			    strcmp(facts[i].label, "created"))
 				field(dv, facts[i].label, facts[i].value, ROLE_NORMAL);
 		preview_facts_free(facts, nf);
-	} else if (c->body) {
+	}
+	if (c->body) {
 		struct draw_lines wl;
 		section(dv, "Text");
 		draw_wrap(c->body, width - 2 > 10 ? width - 2 : 10, &wl);
 		for (i = 0; i < wl.n; i++)
 			add(dv, ROLE_NORMAL, NULL, wl.v[i], 0);
 		draw_lines_free(&wl);
+	} else if (c->modality == LB_TEXT && c->path) {
+		text_file_head(dv, c, width);
 	}
 
 	section(dv, "Lineage");

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -61,21 +62,55 @@ int util_fsync_dir_of(const char *path)
 	return rc;
 }
 
-static int write_all(int fd, const void *data, size_t n)
+int util_write_all(int fd, const void *data, size_t n)
 {
 	const char *p = data;
+	struct pollfd pfd;
 
 	while (n > 0) {
 		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			/* A non-blocking descriptor (a terminal, a pipe): wait for room. */
+			pfd.fd = fd;
+			pfd.events = POLLOUT;
+			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+				return -1;
+			continue;
+		}
+		if (w < 0)
+			return -1;
+		if (w == 0) {
+			/* No error and no progress: only a full device does that. */
+			errno = ENOSPC;
 			return -1;
 		}
 		p += w;
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+void util_wake(int fd, char c)
+{
+	ssize_t w;
+
+	/* EAGAIN: the pipe is full, so a wake is already pending. */
+	do
+		w = write(fd, &c, 1);
+	while (w < 0 && errno == EINTR);
+}
+
+const char *util_write_hint(int err)
+{
+	switch (err) {
+	case ENOSPC: return "; free some space on that disk and try again";
+	case EDQUOT: return "; your disk quota there is used up: free some space and try again";
+	case EFBIG: return "; the file would be larger than this system allows there (see ulimit -f)";
+	case EROFS: return "; that file system is read-only: choose another place";
+	default: return "";
+	}
 }
 
 /* The process's umask, read without changing it (umask(2) would race
@@ -116,7 +151,7 @@ int util_write_atomic(const char *path, const void *data, size_t n)
 	if (fd < 0)
 		goto fail_nofd;
 	util_perm_fix_fd(fd, path);
-	if (write_all(fd, data, n) < 0 || fsync(fd) < 0)
+	if (util_write_all(fd, data, n) < 0 || fsync(fd) < 0)
 		goto fail;
 	if (close(fd) < 0) {
 		fd = -1;

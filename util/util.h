@@ -75,16 +75,16 @@ int util_width(const char *s);
  * when cut (and width >= 1).  Owned. */
 char *util_clip(const char *s, int width);
 
-/* --- SHA-256 --- */
+/* --- SHA-256 (OpenSSL's libcrypto) --- */
 struct sha256 {
-	uint32_t h[8];
-	uint64_t bytes;
-	unsigned char buf[64];
-	size_t used;
+	void *ctx; /* an EVP_MD_CTX, owned from sha256_init to sha256_final or sha256_drop */
 };
 void sha256_init(struct sha256 *c);
 void sha256_update(struct sha256 *c, const void *data, size_t n);
+/* Writes the digest and frees the context. */
 void sha256_final(struct sha256 *c, unsigned char out[32]);
+/* Frees a context given up before sha256_final (an error path). */
+void sha256_drop(struct sha256 *c);
 void sha256_hex(const unsigned char digest[32], char hex[65]);
 /* Hashes a whole buffer into hex. */
 void sha256_buf_hex(const void *data, size_t n, char hex[65]);
@@ -95,6 +95,14 @@ int util_mkdir_p(const char *path);
 /* Writes data to path durably: a unique PATH.tmp.XXXXXX → write → fsync → rename →
  * fsync(dir).  0, or -1 with errno set and no file left behind. */
 int util_write_atomic(const char *path, const void *data, size_t n);
+/* Writes all n bytes to fd: carries on after short counts and EINTR, waits for room on a
+ * non-blocking fd.  0, or -1 with errno saying why (ENOSPC when a write made no progress). */
+int util_write_all(int fd, const void *data, size_t n);
+/* Writes the byte c to a wake-up pipe, again after EINTR; a full pipe is already awake. */
+void util_wake(int fd, char c);
+/* What to do about a write that failed with err, as "; free some space ..." to append to a
+ * message that names the file and strerror(err); "" when there is nothing to add. */
+const char *util_write_hint(int err);
 /* The process's umask, read without changing it (thread-safe). */
 mode_t util_umask(void);
 

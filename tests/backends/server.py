@@ -210,6 +210,31 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
 
+    # One line of generated text, JSON-escaped (a quote, a 2-byte and a
+    # surrogate-pair character), and its length once decoded.
+    BIG_UNIT = b'harbour light \\"quoted\\" \\u00e9 \\ud83c\\udf0a\\n'
+    BIG_UNIT_DECODED = 31
+
+    def send_bigtext(self, head, n, tail):
+        """A JSON reply whose one string holds about n bytes of text, written
+        a piece at a time (the server never holds it whole)."""
+        units = max(1, n // self.BIG_UNIT_DECODED)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(head) + units * len(self.BIG_UNIT) + len(tail)))
+        self.end_headers()
+        try:
+            self.wfile.write(head)
+            piece = self.BIG_UNIT * 32768
+            left = units
+            while left > 0:
+                k = min(left, 32768)
+                self.wfile.write(piece if k == 32768 else self.BIG_UNIT * k)
+                left -= k
+            self.wfile.write(tail)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
     def record(self, errors, extra=None):
         entry = {"t": time.time(), "method": self.command, "path": self.path,
                  "ctype": self.headers.get("Content-Type", ""),
@@ -395,7 +420,7 @@ class Handler(BaseHTTPRequestHandler):
     def misbehave(self, mode, arg, errors, path):
         """Sends a bad reply for mode; False when the route should answer
         (and spoil its own reply: truncb64, truncpng, escape, ndjson, urlreply)."""
-        if mode in ("truncb64", "truncpng", "escape", "ndjson", "urlreply", "hang"):
+        if mode in ("truncb64", "truncpng", "escape", "ndjson", "urlreply", "hang", "bigtext"):
             return False
         self.body_bytes()
         self.record(errors, {"misbehaved": mode})
@@ -575,6 +600,13 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(400, self.error_body(400, "; ".join(errors)))
         seed = body.get("seed")
         self.record(errors, {"seed": seed})
+        if self.mode == "bigtext":
+            return self.send_bigtext(
+                b'{"id": "chatcmpl-big", "object": "chat.completion", "created": 0, "model": "'
+                + body["model"].encode() + b'-2026", "choices": [{"index": 0, "message": {"role": "assistant", '
+                b'"content": "', int(self.arg or 9 << 20),
+                b'", "refusal": null}, "finish_reason": "stop", "logprobs": null}], '
+                b'"usage": {"prompt_tokens": 5, "completion_tokens": 7, "total_tokens": 12}}')
         text = "Harbour light, poured warm. (seed %s)" % seed
         self.send(200, {"id": "chatcmpl-" + uuid.uuid4().hex, "object": "chat.completion",
                         "created": int(time.time()), "model": body["model"] + "-2026",
@@ -829,6 +861,12 @@ class Handler(BaseHTTPRequestHandler):
         seed = body.get("options", {}).get("seed")
         self.record(errors, {"seed": seed})
         text = "Evenings by the harbour light (seed %s)" % seed
+        if self.mode == "bigtext":
+            return self.send_bigtext(
+                b'{"model": "' + body["model"].encode() + b'", "created_at": "2026-11-27T00:00:00Z", '
+                + (b'"message": {"role": "assistant", "content": "' if chat else b'"response": "'),
+                int(self.arg or 9 << 20),
+                (b'"}' if chat else b'"') + b', "done": true, "done_reason": "stop"}')
         if self.mode == "ndjson":
             words = text.split(" ")
             lines = []

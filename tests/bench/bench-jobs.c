@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "backends/backend.h"
+#include "tests/bench/bench-server.h"
 #include "util.h"
 
 static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -30,40 +31,10 @@ static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW 
 	return flag == FTW_DP ? rmdir(path) : unlink(path);
 }
 
-/* Starts tests/backends/server.py; *port, and its pid. */
-static pid_t start_server(long bytes, int *port)
-{
-	int fd[2];
-	pid_t pid;
-	char line[64], arg[32];
-	FILE *f;
-	char *script = xasprintf("%s/tests/backends/server.py", LB_SRCDIR);
-
-	if (pipe(fd) < 0)
-		fatal("pipe: %s", strerror(errno));
-	snprintf(arg, sizeof arg, "%ld", bytes);
-	pid = fork();
-	if (pid == 0) {
-		/* Its own process group: a launcher script may run python as a child. */
-		setpgid(0, 0);
-		dup2(fd[1], 1);
-		close(fd[0]);
-		execlp(LB_PYTHON3, LB_PYTHON3, "-I", "-S", script, "--image-bytes", arg, (char *)NULL);
-		_exit(127);
-	}
-	close(fd[1]);
-	f = fdopen(fd[0], "r");
-	if (f == NULL || fgets(line, sizeof line, f) == NULL || sscanf(line, "PORT %d", port) != 1)
-		fatal("the test server did not start (%s)", script);
-	fclose(f);
-	free(script);
-	return pid;
-}
-
 int main(int argc, char **argv)
 {
 	long n = argc > 1 ? atol(argv[1]) : 1000, bytes = argc > 2 ? atol(argv[2]) : 1L << 20;
-	char tmpl[] = "/tmp/lightbox-bench.XXXXXX", *url, *err = NULL, bkt[16];
+	char tmpl[] = "/tmp/lightbox-bench.XXXXXX", *url, *err = NULL, bkt[16], size[24];
 	struct store_options so = { 0 };
 	struct store *st = NULL;
 	struct backend_registry *reg = backend_registry_new();
@@ -86,7 +57,8 @@ int main(int argc, char **argv)
 	}
 	if (mkdtemp(tmpl) == NULL)
 		fatal("mkdtemp: %s", strerror(errno));
-	server = start_server(bytes, &port);
+	snprintf(size, sizeof size, "%ld", bytes);
+	server = bench_server(size, &port);
 	url = xasprintf("http://127.0.0.1:%d/v1", port);
 	vals[0] = "openai";
 	vals[1] = url;

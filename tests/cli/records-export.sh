@@ -128,8 +128,8 @@ like "$(head -1 "$T/by-name.csv")" "^project,brief_id," "the format follows the 
 # ---------------------------------------------------------------- a copied export
 ok "--copy-to copies the selection" lb export autumn-campaign --all --copy-to "$T/delivery"
 is "$(cd "$T/delivery" && find . -type f | sort | tr '\n' ' ')" \
-	"./MANIFEST.sha256 ./hero-poster/1-1.png ./hero-poster/2-2.png ./hero-poster/3-3.png ./radio-spot-script/1-4.txt ./radio-spot-script/2-5.txt ./selection.json " \
-	"as BRIEF-SLUG/N-ID.EXT with the record and a manifest"
+	"./.lightbox-export ./MANIFEST.sha256 ./hero-poster/1-1.png ./hero-poster/2-2.png ./hero-poster/3-3.png ./radio-spot-script/1-4.txt ./radio-spot-script/2-5.txt ./selection.json " \
+	"as BRIEF-SLUG/N-ID.EXT with the record, a manifest and the marker"
 ok "sha256sum -c verifies the copy" sh -c "cd '$T/delivery' && sha256sum -c --strict MANIFEST.sha256"
 ok "the copies are the assets" cmp "$T/delivery/hero-poster/1-1.png" in/fox-1.png
 fails "an existing folder is refused" 1 "$LIGHTBOX" export autumn-campaign --copy-to "$T/delivery"

@@ -74,7 +74,7 @@ is "$(sql "SELECT count(*) FROM asset WHERE sha256 = '$(sha256sum more/twin-a.pn
 is "$(sql "SELECT count(*) FROM candidate WHERE source LIKE '%side.txt'")" 0 "the sidecar is no candidate"
 n_before=$(sql "SELECT count(*) FROM candidate")
 ok "running the same import again succeeds" lb import good more --brief 1
-like "$(cat "$T/out")" "Imported 0 of 8 files into brief 1: 0 new, 7 already in, 1 sidecar read, 1 left out" \
+like "$(cat "$T/out")" "Imported 0 of 9 files into brief 1: 0 new, 7 already in, 1 sidecar read, 1 left out" \
 	"and skips what is in"
 is "$(sql "SELECT count(*) FROM candidate")" "$n_before" "no candidate is added twice"
 lb import more/twin-b.png --brief 1 --json

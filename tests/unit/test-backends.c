@@ -2,10 +2,12 @@
  * test-backends.c - unit tests of backends/ that need no server: the reply
  * parsers (base64, sniffing, error shapes, A1111's info, ComfyUI's history,
  * Ollama's NDJSON), Retry-After and the backoff, exec's argv templates,
- * the registry's checks of definitions, and the builtin generators.
+ * the registry's checks of definitions, the builtin generators, and long
+ * text in pieces (the JSON skeleton's decoding, UTF-8 across reads).
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "backends/backends-private.h"
@@ -461,6 +464,106 @@ static void builtin_is_deterministic(void **state)
 	free(t);
 }
 
+/* Bytes of a closed sink (memory or file), owned. */
+static char *sink_text(struct bk_sink *k, size_t *n)
+{
+	unsigned char *d = NULL;
+	char *err = NULL;
+
+	if (k->path == NULL) {
+		*n = k->mem.len;
+		d = xmalloc(*n + 1);
+		memcpy(d, k->mem.s ? k->mem.s : "", *n);
+		d[*n] = '\0';
+		return (char *)d;
+	}
+	assert_int_equal(bk_read_limited(k->path, 1 << 20, &d, n, &err), 0);
+	return (char *)d;
+}
+
+static void skeleton_decodes_long_strings_in_pieces(void **state)
+{
+	static const char doc[] = "{\"model\": \"m\", \"choices\": [{\"message\": {\"content\": "
+				  "\"harbour \\\"light\\\" \\u00e9 \\ud83c\\udf0a\\n\\t\\/\\\\ end\"}}], \"n\": 1}";
+	char dir[] = "/tmp/lbtest-jscan.XXXXXX", *text;
+	struct bk_jscan js;
+	struct bk_sink *k;
+	json_t *j, *content;
+	size_t i, n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	bk_jscan_init(&js, dir, 1 << 20, 1 << 20);
+	js.spill_at = 8;    /* every string longer than 8 bytes (no key here) goes to a sink */
+	js.sink_inline = 8; /* and a sink over 8 bytes to a file */
+	for (i = 0; i < sizeof doc - 1; i++) /* one byte at a time: escapes cut anywhere */
+		bk_jscan_feed(&js, doc + i, 1);
+	assert_int_equal(bk_jscan_end(&js), 0);
+	j = json_loadb(js.out.s, js.out.len, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "model")), "m"); /* short: kept as is */
+	content = json_object_get(json_object_get(json_array_get(json_object_get(j, "choices"), 0), "message"),
+				  "content");
+	k = bk_jscan_sink(&js, content);
+	assert_non_null(k);
+	assert_non_null(k->path); /* it went to a file */
+	text = sink_text(k, &n);
+	assert_int_equal(n, strlen("harbour \"light\" \xc3\xa9 \xf0\x9f\x8c\x8a\n\t/\\ end"));
+	assert_memory_equal(text, "harbour \"light\" \xc3\xa9 \xf0\x9f\x8c\x8a\n\t/\\ end", n);
+	free(text);
+	json_decref(j);
+	bk_jscan_free(&js);
+
+	/* What is not JSON text is refused, saying what. */
+	bk_jscan_init(&js, dir, 1 << 20, 1 << 20);
+	js.spill_at = 2;
+	bk_jscan_feed(&js, "[\"abc\\ud83c def\"]", 18);
+	assert_int_equal(bk_jscan_end(&js), -1);
+	assert_non_null(strstr(js.error, "surrogate"));
+	bk_jscan_free(&js);
+	bk_jscan_init(&js, dir, 1 << 20, 1 << 20);
+	bk_jscan_feed(&js, "[\"abc", 5);
+	assert_int_equal(bk_jscan_end(&js), -1);
+	assert_non_null(strstr(js.error, "ends inside a string"));
+	bk_jscan_free(&js);
+	/* A string over max is cut, and said to be. */
+	bk_jscan_init(&js, dir, 16, 1 << 20);
+	js.spill_at = 2;
+	bk_jscan_feed(&js, "[\"0123456789abcdefghij\"]", 24);
+	assert_int_equal(bk_jscan_end(&js), -1);
+	assert_non_null(strstr(js.error, "longer than max-reply"));
+	bk_jscan_free(&js);
+	rmdir(dir);
+}
+
+static void text_checked_in_pieces(void **state)
+{
+	char path[] = "/tmp/lbtest-utf8.XXXXXX", *err = NULL;
+	static const unsigned char e[] = "\xc3\xa9"; /* é */
+	int fd;
+
+	(void)state;
+	assert_int_equal(bk_utf8_complete((const unsigned char *)"ab\xc3", 3), 2);
+	assert_int_equal(bk_utf8_complete((const unsigned char *)"ab\xf0\x9f\x8c", 5), 2);
+	assert_int_equal(bk_utf8_complete((const unsigned char *)"ab\xf0\x9f\x8c\x8a", 6), 6);
+	assert_int_equal(bk_utf8_complete(e, 2), 2);
+	/* A file of é: 65536 is even, so no read cuts one... then one that does. */
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "x", 1), 1);
+	for (int i = 0; i < 70000; i++)
+		assert_int_equal(write(fd, e, 2), 2);
+	close(fd);
+	assert_int_equal(bk_text_file_check(path, &err), 0);
+	fd = open(path, O_WRONLY | O_APPEND);
+	assert_int_equal(write(fd, "\xc3", 1), 1);
+	close(fd);
+	assert_int_equal(bk_text_file_check(path, &err), -1);
+	assert_non_null(strstr(err, "middle of a UTF-8 character"));
+	free(err);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -476,6 +579,8 @@ int main(void)
 		cmocka_unit_test(argv_templates_never_split_values),
 		cmocka_unit_test(registry_checks_definitions),
 		cmocka_unit_test(builtin_is_deterministic),
+		cmocka_unit_test(skeleton_decodes_long_strings_in_pieces),
+		cmocka_unit_test(text_checked_in_pieces),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -261,6 +263,54 @@ static void store_modes_not_umask(void **state)
 	free(cmd);
 }
 
+/* util_write_all carries on through a non-blocking pipe that is full (EAGAIN)
+ * until a slow reader has all of it, and says ENOSPC for a full device. */
+static void write_all_whole_or_why(void **state)
+{
+	size_t n = 1 << 20, got = 0, i;
+	char *buf = malloc(n), chunk[4096];
+	int p[2], status, fd;
+	pid_t kid;
+	ssize_t r;
+
+	(void)state;
+	assert_non_null(buf);
+	for (i = 0; i < n; i++)
+		buf[i] = (char)(i * 7);
+	assert_int_equal(pipe(p), 0);
+	kid = fork();
+	assert_true(kid >= 0);
+	if (kid == 0) {
+		close(p[1]);
+		while ((r = read(p[0], chunk, sizeof chunk)) > 0) {
+			for (i = 0; i < (size_t)r; i++)
+				if (chunk[i] != (char)((got + i) * 7))
+					_exit(2);
+			got += (size_t)r;
+			usleep(200);
+		}
+		_exit(got == n ? 0 : 1);
+	}
+	close(p[0]);
+	assert_int_equal(fcntl(p[1], F_SETFL, O_NONBLOCK), 0);
+	assert_int_equal(util_write_all(p[1], buf, n), 0);
+	close(p[1]);
+	assert_int_equal(waitpid(kid, &status, 0), kid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	free(buf);
+
+	fd = open("/dev/full", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		errno = EEXIST; /* stale: must not be what is reported */
+		assert_int_equal(util_write_all(fd, "x", 1), -1);
+		assert_int_equal(errno, ENOSPC);
+		close(fd);
+	}
+	assert_non_null(strstr(util_write_hint(ENOSPC), "free some space"));
+	assert_string_equal(util_write_hint(EEXIST), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +322,7 @@ int main(void)
 		cmocka_unit_test(slugs_and_ages),
 		cmocka_unit_test(atomic_write_and_read),
 		cmocka_unit_test(store_modes_not_umask),
+		cmocka_unit_test(write_all_whole_or_why),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
