@@ -18,8 +18,9 @@
 
 #define FILL_BATCH 32
 
-int store_fp_fill(struct store *st, int64_t brief_id, int retry, long long pixel_limit,
-		  const volatile int *stop, size_t *made, size_t *failed)
+/* Up to max (0: no end) of the brief's missing fingerprints. */
+static int fill(struct store *st, int64_t brief_id, int retry, long long pixel_limit,
+		const volatile int *stop, size_t max, size_t *made, size_t *failed)
 {
 	struct lb_fp_todo *todo = NULL;
 	struct lb_fp_result res[FILL_BATCH];
@@ -37,7 +38,12 @@ int store_fp_fill(struct store *st, int64_t brief_id, int retry, long long pixel
 	for (;;) {
 		if (stop && *stop)
 			break;
-		rc = store_fp_todo(st, brief_id, after, retry, FILL_BATCH, &todo, &n);
+		if (max && nmade + nfailed >= max)
+			break;
+		rc = store_fp_todo(st, brief_id, after, retry,
+				   max && max - nmade - nfailed < FILL_BATCH ? (int)(max - nmade - nfailed)
+									     : FILL_BATCH,
+				   &todo, &n);
 		if (rc || n == 0)
 			break;
 		for (i = 0; i < n; i++) {
@@ -73,5 +79,22 @@ int store_fp_fill(struct store *st, int64_t brief_id, int retry, long long pixel
 		*made = nmade;
 	if (failed)
 		*failed = nfailed;
+	return rc;
+}
+
+int store_fp_fill(struct store *st, int64_t brief_id, int retry, long long pixel_limit,
+		  const volatile int *stop, size_t *made, size_t *failed)
+{
+	return fill(st, brief_id, retry, pixel_limit, stop, 0, made, failed);
+}
+
+int store_fp_fill_some(struct store *st, long long pixel_limit, size_t max, size_t *made,
+		       int *more)
+{
+	size_t ok = 0, bad = 0;
+	int rc = fill(st, 0, 0, pixel_limit, NULL, max, &ok, &bad);
+
+	*made = ok;
+	*more = rc == 0 && ok + bad >= max;
 	return rc;
 }

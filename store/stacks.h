@@ -87,6 +87,12 @@ int store_fp_failures(struct store *st, int limit, int64_t **ids, char ***why, s
 int store_fp_fill(struct store *st, int64_t brief_id, int retry, long long pixel_limit,
 		  const volatile int *stop, size_t *made, size_t *failed);
 
+/* At most max of the store's missing fingerprints, for a worker that
+ * must stay free for other tasks between small batches; *more is 1 when
+ * some may be left. */
+int store_fp_fill_some(struct store *st, long long pixel_limit, size_t max, size_t *made,
+		       int *more);
+
 /* ------------------------------------------------------------ similar */
 
 enum lb_fp_scope { LB_FP_BRIEF = 0, LB_FP_PROJECT, LB_FP_ALL };
