@@ -14,6 +14,16 @@
 
 #include "util.h"
 
+/* The busy policy's batch side: wait long, and say for whom. */
+static void say_wait(void *arg, const char *holder)
+{
+	struct cli *c = arg;
+	char *safe = cli_safe(holder ? holder : "another process", 0);
+
+	fprintf(stderr, "lightbox: %s: %s is writing to the store; waiting\n", c->cmd, safe);
+	free(safe);
+}
+
 struct store *cli_store(struct cli *c, int create)
 {
 	struct store_options opt = { 0 };
@@ -29,6 +39,7 @@ struct store *cli_store(struct cli *c, int create)
 		free(err);
 		return NULL;
 	}
+	store_on_wait(c->st, say_wait, c);
 	return c->st;
 }
 

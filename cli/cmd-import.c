@@ -280,7 +280,10 @@ int cmd_import(struct cli *c, int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old);
 	t0 = util_mono_ms();
+	/* Long writes say who they are: others waiting for the lock are told. */
+	store_announce(c->st, "an import");
 	rc = store_import(c->st, (const char *const *)argv + optind, (size_t)(argc - optind), &o, &r);
+	store_announce_end(c->st);
 	sigaction(SIGINT, &old, NULL);
 	clear_bar(&x);
 	if (rc != 0) {

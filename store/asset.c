@@ -339,8 +339,10 @@ int st_asset_place(struct store *st, struct st_staged *sg, const char *ext, int 
 	if (rc == 0) {
 		has = file_holds(path, sg->hex, sg->bytes);
 		if (has == 1) {
-			/* The same bytes, whole: one file for both. */
-			st_asset_unstage(sg);
+			/* The same bytes, whole: one file for both.  The digest
+			 * and size stay: the caller records them. */
+			unlink(sg->tmp);
+			xfree(&sg->tmp);
 		} else {
 			/* Absent, or damaged and now replaced by a whole copy. */
 			start_writeback(sg->tmp, sync);

@@ -302,8 +302,9 @@ static char *describe(const struct lb_event_list *g, int n_more)
 	return s;
 }
 
-/* Applies the group of events: undo (to before) or redo (to after). */
-static int apply_group(struct store *st, int64_t group, int undo, char **what)
+/* Applies the group of events: undo (to before) or redo (to after).
+ * The marker event is "undo" or "redo", or marker when given. */
+static int apply_group(struct store *st, int64_t group, int undo, const char *marker, char **what)
 {
 	struct lb_event_list g;
 	sqlite3_stmt *s;
@@ -338,7 +339,9 @@ static int apply_group(struct store *st, int64_t group, int undo, char **what)
 		rc = put_state(st, e, undo ? e->before : e->after);
 	}
 	if (rc == 0) {
-		s = st_prep(st, "UPDATE event SET undone = ?1 WHERE id BETWEEN ?2 AND ?3");
+		/* A bulk change in chunks may have others' events between its own. */
+		s = st_prep(st, "UPDATE event SET undone = ?1 WHERE id BETWEEN ?2 AND ?3"
+				" AND coalesce(group_id, id) = ?2");
 		if (s == NULL)
 			rc = STORE_EIO;
 		else {
@@ -350,7 +353,7 @@ static int apply_group(struct store *st, int64_t group, int undo, char **what)
 	}
 	if (rc == 0) {
 		snprintf(note, sizeof note, "{\"group\":%lld}", (long long)group);
-		rc = st_event(st, undo ? "undo" : "redo", "event", group, 0, NULL, note, 2);
+		rc = st_event(st, marker ? marker : undo ? "undo" : "redo", "event", group, 0, NULL, note, 2);
 	}
 	if (rc == 0 && what)
 		*what = describe(&g, (int)g.n - 1);
@@ -385,8 +388,26 @@ int store_undo(struct store *st, char **what)
 	if (group == 0)
 		rc = st_fail(st, STORE_EEMPTY, "nothing to undo for %s", st->curator);
 	else
-		rc = apply_group(st, group, 1, what);
+		rc = apply_group(st, group, 1, NULL, what);
 	rc = st_end(st, rc);
+	if (rc && what)
+		xfree(what);
+	return rc;
+}
+
+int store_undo_group(struct store *st, int64_t group, char **what)
+{
+	int rc;
+
+	if (what)
+		*what = NULL;
+	if (st->depth > 0)
+		return st_fail(st, STORE_EINVAL, "cannot undo inside a batch");
+	rc = st_begin(st);
+	if (rc)
+		return rc;
+	/* "rollback", not "undo": redo does not bring a cancelled change back. */
+	rc = st_end(st, apply_group(st, group, 1, "rollback", what));
 	if (rc && what)
 		xfree(what);
 	return rc;
@@ -432,7 +453,7 @@ int store_redo(struct store *st, char **what)
 	if (group == 0 || newest > undo_id)
 		rc = st_fail(st, STORE_EEMPTY, "nothing to redo for %s", st->curator);
 	else
-		rc = apply_group(st, group, 0, what);
+		rc = apply_group(st, group, 0, NULL, what);
 	rc = st_end(st, rc);
 	if (rc && what)
 		xfree(what);

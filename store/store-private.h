@@ -35,6 +35,16 @@ struct store {
 	int depth;           /* open transactions (batch nesting) */
 	int failed;          /* a step inside the batch failed */
 	int64_t group;       /* undo group of the open batch, 0 when none */
+	int64_t last_group;  /* the group of the last batch committed */
+	int track_events;    /* store_track_events */
+	int64_t last_event;  /* the last event of the last commit (tracked) */
+	int busy_ms;         /* busy timeout of one BEGIN (store_set_busy) */
+	int busy_tries;      /* BEGINs tried before STORE_EBUSY */
+	int busy_slept;      /* ms waited in this busy wait */
+	int busy_told;       /* on_wait was called for it */
+	void (*on_wait)(void *arg, const char *holder);
+	void *on_wait_arg;
+	char *announced;     /* the announcement file written, or NULL */
 	char *batch_label;
 	sqlite3_stmt *tx[3]; /* BEGIN IMMEDIATE, COMMIT, ROLLBACK */
 };

@@ -6,8 +6,10 @@
 
 #include "store.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,6 +21,8 @@
 
 #define LB_APPLICATION_ID 0x4C424F58 /* "LBOX" */
 #define BUSY_TIMEOUT_MS 10000
+#define BUSY_TRIES 5
+#define WAIT_TELL_MS 1000 /* a wait this long is told (store_on_wait) */
 
 int st_fail(struct store *st, int code, const char *fmt, ...)
 {
@@ -40,10 +44,14 @@ int st_sqlfail(struct store *st, int rc, const char *doing)
 {
 	int prim = rc & 0xff;
 
-	if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
-		return st_fail(st, STORE_EBUSY,
-			       "%s: the store stayed locked by another process for %d s; try again",
-			       doing, BUSY_TIMEOUT_MS / 1000);
+	if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED) {
+		char *who = store_lock_holder(st);
+		int ms = st->busy_ms * (st->busy_tries > 0 ? st->busy_tries : 1);
+		rc = st_fail(st, STORE_EBUSY, "%s: %s kept the store locked for %d.%d s; try again", doing,
+			     who ? who : "another process", ms / 1000, ms % 1000 / 100);
+		free(who);
+		return rc;
+	}
 	if (prim == SQLITE_READONLY || prim == SQLITE_PERM || (prim == SQLITE_CANTOPEN && st->readonly))
 		return st_readonly_fail(st, doing);
 	if (prim == SQLITE_CANTOPEN || prim == SQLITE_IOERR) {
@@ -389,9 +397,9 @@ int st_begin(struct store *st)
 			       st->curator, st->login);
 	/* BEGIN IMMEDIATE takes the write lock up front, so two writers never
 	 * deadlock upgrading a read; the busy timeout waits for the other. */
-	for (tries = 0; tries < 5; tries++) {
+	for (tries = 0;;) {
 		rc = tx(st, TX_BEGIN);
-		if ((rc & 0xff) != SQLITE_BUSY)
+		if ((rc & 0xff) != SQLITE_BUSY || ++tries >= st->busy_tries)
 			break;
 	}
 	if (rc != SQLITE_OK)
@@ -421,7 +429,19 @@ int st_end(struct store *st, int code)
 		st->group = 0;
 		return code ? code : STORE_EIO;
 	}
+	st->last_event = 0;
+	if (st->track_events && st->group) {
+		/* We hold the write lock: the newest event is our last one. */
+		sqlite3_stmt *s = st_prep(st, "SELECT max(id) FROM event");
+		if (s && sqlite3_step(s) == SQLITE_ROW)
+			st->last_event = sqlite3_column_int64(s, 0);
+		if (s)
+			sqlite3_reset(s);
+	}
 	rc = tx(st, TX_COMMIT);
+	st->last_group = rc == SQLITE_OK ? st->group : 0;
+	if (rc != SQLITE_OK)
+		st->last_event = 0;
 	st->group = 0;
 	if (rc != SQLITE_OK) {
 		code = st_sqlfail(st, rc, "saving");
@@ -476,6 +496,160 @@ int store_batch_begin(struct store *st, const char *label)
 		st->batch_label = xstrdup(label);
 	}
 	return rc;
+}
+
+int store_batch_begin_group(struct store *st, const char *label, int64_t group)
+{
+	int rc;
+
+	if (st->depth > 0)
+		return st_fail(st, STORE_EINVAL, "a bulk change's chunk cannot start inside a batch");
+	rc = store_batch_begin(st, label);
+	if (rc == 0)
+		st->group = group; /* st_event joins the events to it */
+	return rc;
+}
+
+int64_t store_batch_last_group(const struct store *st)
+{
+	return st->last_group;
+}
+
+void store_track_events(struct store *st, int on)
+{
+	st->track_events = on;
+}
+
+int64_t store_last_commit_event(const struct store *st)
+{
+	return st->last_event;
+}
+
+void store_set_busy(struct store *st, int timeout_ms, int tries)
+{
+	st->busy_ms = timeout_ms;
+	st->busy_tries = tries > 0 ? tries : 1;
+}
+
+/* SQLite's own busy timeout, plus telling on_wait once per wait that
+ * lasts a second: a command that waits says for whom. */
+static int busy_handler(void *arg, int count)
+{
+	static const int delays[] = { 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 };
+	struct store *st = arg;
+	int d = delays[count < 11 ? count : 11];
+
+	if (count == 0) {
+		st->busy_slept = 0;
+		st->busy_told = 0;
+	}
+	if (st->busy_slept >= st->busy_ms)
+		return 0;
+	if (st->busy_slept + d > st->busy_ms)
+		d = st->busy_ms - st->busy_slept;
+	if (st->on_wait && !st->busy_told && st->busy_slept >= WAIT_TELL_MS) {
+		char *who = store_lock_holder(st);
+		st->busy_told = 1;
+		st->on_wait(st->on_wait_arg, who);
+		free(who);
+	}
+	sqlite3_sleep(d);
+	st->busy_slept += d;
+	return 1;
+}
+
+void store_on_wait(struct store *st, void (*fn)(void *arg, const char *holder), void *arg)
+{
+	st->on_wait = fn;
+	st->on_wait_arg = arg;
+}
+
+/* ------------------------------------------------------------ announcements */
+
+enum { ANNOUNCE_MAX = 200 };
+
+int store_announce(struct store *st, const char *what)
+{
+	char *text, *login;
+	int rc;
+
+	store_announce_end(st);
+	if (util_mkdir_p(st->cache) < 0)
+		return -1;
+	st->announced = xasprintf("%s/writer-%ld", st->cache, (long)getpid());
+	login = util_curator();
+	text = xasprintf("%s\t%ld\t%.*s\n", login, (long)getpid(), ANNOUNCE_MAX, what);
+	rc = util_write_atomic(st->announced, text, strlen(text));
+	free(login);
+	free(text);
+	if (rc != 0)
+		xfree(&st->announced);
+	return rc == 0 ? 0 : -1;
+}
+
+void store_announce_end(struct store *st)
+{
+	if (st->announced) {
+		unlink(st->announced);
+		xfree(&st->announced);
+	}
+}
+
+/* "what by login (pid N)" from an announcement file, or NULL when the
+ * file is not one or its process is gone. */
+static char *read_announcement(const char *path)
+{
+	char buf[512], *login, *pid, *what, *nl, *out = NULL;
+	FILE *f = fopen(path, "r");
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	if (fgets(buf, sizeof buf, f) != NULL) {
+		nl = strchr(buf, '\n');
+		if (nl)
+			*nl = '\0';
+		login = buf;
+		pid = strchr(login, '\t');
+		what = pid ? strchr(pid + 1, '\t') : NULL;
+		if (what) {
+			*pid++ = '\0';
+			*what++ = '\0';
+			n = strtol(pid, NULL, 10);
+			if (n > 0 && (kill((pid_t)n, 0) == 0 || errno == EPERM))
+				out = xasprintf("%s by %s (pid %ld)", what, login, n);
+			else if (n > 0 && errno == ESRCH)
+				unlink(path); /* stale: its writer died */
+		}
+	}
+	fclose(f);
+	if (out) {
+		char *v = util_visible_dup(out, 0);
+		free(out);
+		out = v;
+	}
+	return out;
+}
+
+char *store_lock_holder(struct store *st)
+{
+	DIR *d = opendir(st->cache);
+	struct dirent *e;
+	char *path, *who = NULL, mine[32];
+
+	if (d == NULL)
+		return NULL;
+	snprintf(mine, sizeof mine, "writer-%ld", (long)getpid());
+	while (who == NULL && (e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, "writer-", 7) != 0 || strcmp(e->d_name, mine) == 0 ||
+		    strchr(e->d_name, '.'))
+			continue;
+		path = xasprintf("%s/%s", st->cache, e->d_name);
+		who = read_announcement(path);
+		free(path);
+	}
+	closedir(d);
+	return who;
 }
 
 int store_batch_end(struct store *st, int commit)
@@ -776,7 +950,9 @@ int store_open(const char *dir, const struct store_options *opt, struct store **
 		goto fail;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	st->busy_ms = BUSY_TIMEOUT_MS;
+	st->busy_tries = BUSY_TRIES;
+	sqlite3_busy_handler(st->db, busy_handler, st);
 	st->readonly = opt->readonly || sqlite3_db_readonly(st->db, "main") == 1;
 	code = check_identity(st);
 	fix_wal_modes(st);
@@ -818,6 +994,7 @@ void store_close(struct store **pst)
 		return;
 	if (st->db && st->depth > 0)
 		tx(st, TX_ROLLBACK);
+	store_announce_end(st);
 	for (i = 0; i < st->nstmts; i++) {
 		sqlite3_finalize(st->stmts[i].stmt);
 		if (st->stmts[i].owned)

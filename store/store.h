@@ -108,6 +108,43 @@ void store_modes_clear(struct store_modes *m);
  * named label.  _end(st, 1) commits, _end(st, 0) rolls back.  Nests. */
 int store_batch_begin(struct store *st, const char *label);
 int store_batch_end(struct store *st, int commit);
+/* A bulk change too long for one transaction runs as several batches of
+ * one undo group: the first is a plain batch, store_batch_last_group()
+ * names its group once committed, and each later chunk begins with
+ * store_batch_begin_group(st, label, group).  store_undo_group() takes
+ * such a group back (a cancelled bulk change), as store_undo does. */
+int64_t store_batch_last_group(const struct store *st);
+int store_batch_begin_group(struct store *st, const char *label, int64_t group);
+int store_undo_group(struct store *st, int64_t group, char **what);
+/* With tracking on, store_last_commit_event() is the id of the last
+ * event the last commit on this handle wrote (0: none, or not tracked);
+ * its events run from store_batch_last_group() to it when the batch
+ * did not join an earlier group.  A reader can then tell its own
+ * writer's changes from others' (the interface does not re-read a list
+ * for its own rating). */
+void store_track_events(struct store *st, int on);
+int64_t store_last_commit_event(const struct store *st);
+
+/* ------------------------------------------------------------ the busy policy
+ *
+ * One writer at a time: BEGIN IMMEDIATE waits up to timeout_ms for the
+ * write lock and is tried `tries` times before STORE_EBUSY.  Batch
+ * commands keep the default (10 s, 5 tries) and say why they wait
+ * through on_wait; the interface's writer thread waits 150 ms once and
+ * retries in the background.  Long writers announce themselves with a
+ * small file in cache/ (login, pid, what) removed when they end; a file
+ * whose pid is gone is stale and ignored (and removed). */
+void store_set_busy(struct store *st, int timeout_ms, int tries);
+/* fn(arg, holder) is called once a wait for the lock has lasted a
+ * second (once per wait); holder is store_lock_holder()'s text or NULL. */
+void store_on_wait(struct store *st, void (*fn)(void *arg, const char *holder), void *arg);
+/* Announces "WHAT by LOGIN (pid N) is writing" until store_announce_end
+ * or store_close.  0, or -1 when the file cannot be written (harmless). */
+int store_announce(struct store *st, const char *what);
+void store_announce_end(struct store *st);
+/* Who announced a write in progress, other than this process:
+ * "an import by alice (pid 4242)", owned; NULL when nobody did. */
+char *store_lock_holder(struct store *st);
 
 /* ------------------------------------------------------------ records */
 

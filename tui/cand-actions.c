@@ -4,8 +4,10 @@
  * in $EDITOR), editing a text candidate (the edit becomes a child), editing
  * the brief (a new revision), selecting for the project, playing media.
  *
- * With marks in the list, ratings, flags, tags, notes and selections
- * apply to every marked candidate in one transaction: one undo step.
+ * Every change goes to the writer thread (writer.c), which saves it
+ * while the screen goes on.  With marks in the list, ratings, flags,
+ * tags, notes and selections apply to every marked candidate: in chunks,
+ * one undo step, with progress, cancellable (C-c).
  */
 #include "config.h"
 
@@ -15,89 +17,57 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum op { OP_RATE, OP_FLAG, OP_TAG, OP_UNTAG, OP_NOTE, OP_SELECT, OP_UNSELECT };
-
-struct apply {
-	struct tui *ui;
-	enum op op;
-	int value;             /* stars or flag */
-	char **words;          /* tags */
-	size_t nwords;
-	const char *text;      /* note, or intended use */
-	const char *text2;     /* integration note */
-	int64_t count;
-};
-
-static int apply_one(int64_t id, void *arg)
+/* The writer saved a change made here (or could not): the view reads
+ * the row, or the list after a bulk change, again. */
+static void saved(struct view *v, const struct wr_op *op)
 {
-	struct apply *a = arg;
-	struct store *st = a->ui->st;
-	int64_t note_id;
-	size_t i;
-	int rc = 0;
+	const struct cand_actions *ca = op->ctx;
 
-	switch (a->op) {
-	case OP_RATE:
-		rc = store_rate(st, id, a->value);
-		break;
-	case OP_FLAG:
-		rc = store_flag(st, id, a->value);
-		break;
-	case OP_TAG:
-		for (i = 0; i < a->nwords && rc == 0; i++)
-			rc = store_tag_add(st, id, a->words[i]);
-		break;
-	case OP_UNTAG:
-		for (i = 0; i < a->nwords && rc == 0; i++)
-			rc = store_tag_rm(st, id, a->words[i]);
-		break;
-	case OP_NOTE:
-		rc = store_note_add(st, LB_ON_CANDIDATE, id, LB_NOTE_COMMENT, a->text, &note_id);
-		break;
-	case OP_SELECT:
-		rc = store_select(st, id, a->text, a->text2);
-		break;
-	case OP_UNSELECT:
-		rc = store_unselect(st, id);
-		break;
-	}
-	if (rc == 0)
-		a->count++;
-	return rc;
+	(void)v;
+	if (ca->list && !op->bulk && op->n == 1)
+		list_refresh_row(ca->list, op->ids[0]);
+	ca->changed(ca->v, op->bulk ? CHANGED_LIST : 0);
 }
 
-/* Applies a to the marked candidates (one batch) or to the current one.
- * Returns 0, or -1 after showing the error.  *bulk says which it was. */
-static int apply(const struct cand_actions *ca, struct apply *a, const char *label, int *bulk)
+/* Collects the marked ids into op. */
+static int add_marked(int64_t id, void *arg)
+{
+	wr_op_add_id(arg, id);
+	return 0;
+}
+
+/* Hands op to the writer for the marked candidates (a bulk change: in
+ * chunks, one undo step) or the current one.  The rows show it at once,
+ * pending; the writer says when it is saved or why not.  Returns 0, or
+ * -1 after saying why (op is freed then). */
+static int apply(const struct cand_actions *ca, struct wr_op *op, int *bulk)
 {
 	struct tui *ui = ca->v->ui;
 	int64_t id;
-	int rc;
 
 	*bulk = ca->list && list_has_marks(ca->list);
-	a->ui = ui;
-	if (*bulk || a->nwords > 1) {
-		rc = store_batch_begin(ui->st, label);
-		if (rc == 0) {
-			if (*bulk)
-				rc = list_marked_each(ca->list, apply_one, a);
-			else if ((id = ca->current(ca->v)) != 0)
-				rc = apply_one(id, a);
-			if (store_batch_end(ui->st, rc == 0) != 0 && rc == 0)
-				rc = -1;
+	if (*bulk) {
+		op->bulk = 1;
+		if (list_marked_each(ca->list, add_marked, op) != 0 || op->n == 0) {
+			tui_error(ui, "%s: cannot read the marked candidates: %s", op->label,
+				  ca->list->err ? ca->list->err : "none left in the list");
+			wr_op_free(op);
+			return -1;
 		}
 	} else {
 		id = ca->current(ca->v);
 		if (id == 0) {
 			tui_msg(ui, "no candidate here");
+			wr_op_free(op);
 			return -1;
 		}
-		rc = apply_one(id, a);
+		wr_op_add_id(op, id);
 	}
-	if (rc) {
-		tui_store_error(ui, label);
-		return -1;
-	}
+	op->on_done = saved;
+	op->owner = ca->v->owner;
+	op->ctx = xmalloc(sizeof *ca);
+	memcpy(op->ctx, ca, sizeof *ca);
+	wr_submit(ui, op);
 	return 0;
 }
 
@@ -237,22 +207,15 @@ static void select_use_done(struct tui *ui, void *arg, const char *text)
 static void select_note_done(struct tui *ui, void *arg, const char *text)
 {
 	struct pending *p = arg;
-	struct apply a;
+	struct wr_op *op = wr_op_new(WR_SELECT, "select");
 	int bulk;
 
-	memset(&a, 0, sizeof a);
-	a.op = OP_SELECT;
-	a.text = p->use;
-	a.text2 = text;
-	if (apply(&p->ca, &a, "select", &bulk) != 0)
+	op->text = xstrdup(p->use ? p->use : "");
+	op->text2 = xstrdup(text);
+	if (apply(&p->ca, op, &bulk) != 0)
 		return;
-	if (bulk)
-		tui_msg(ui, "selected %lld marked candidates for the project (S shows the selection)",
-			(long long)a.count);
-	else
-		tui_msg(ui, "selected #%lld for the project (S shows the selection)",
-			(long long)p->ca.current(p->ca.v));
-	p->ca.changed(p->ca.v, bulk ? CHANGED_LIST : CHANGED_ROW);
+	if (!bulk)
+		p->ca.changed(p->ca.v, CHANGED_ROW);
 	ui->dirty |= R_REDRAW;
 }
 
@@ -359,18 +322,25 @@ struct note_target {
 	int64_t id;
 };
 
+/* A note saved by the writer (in order with the changes typed before). */
+static void submit_note(struct tui *ui, int target, int64_t target_id, const char *body)
+{
+	static const char *const what[] = { "note on the project", "note on the brief", "note" };
+	struct wr_op *op = wr_op_new(WR_NOTE, what[target]);
+
+	op->target = target;
+	op->text = xstrdup(body);
+	wr_op_add_id(op, target_id);
+	wr_submit(ui, op);
+}
+
 static void note_accept(struct tui *ui, void *arg, const char *text)
 {
 	struct note_target *nt = arg;
-	static const char *const what[] = { "the project", "the brief", "the candidate" };
-	int64_t id;
 
 	if (*text == '\0')
 		return;
-	if (store_note_add(ui->st, nt->target, nt->id, LB_NOTE_COMMENT, text, &id) != 0)
-		tui_store_error(ui, "note");
-	else
-		tui_msg(ui, "note saved on %s", what[nt->target]);
+	submit_note(ui, nt->target, nt->id, text);
 }
 
 int tui_note(struct tui *ui, int target, int64_t target_id, const char *text, const char *label)
@@ -401,7 +371,6 @@ int tui_note(struct tui *ui, int target, int64_t target_id, const char *text, co
 int tui_long_note(struct tui *ui, int target, int64_t target_id)
 {
 	char *text = NULL, *err = NULL, *body;
-	int64_t id;
 
 	if (tui_edit_text(ui, "", "note", &text, &err) != 0) {
 		tui_error(ui, "note not saved: %s", err ? err : "the editor failed");
@@ -412,10 +381,8 @@ int tui_long_note(struct tui *ui, int target, int64_t target_id)
 	body = trim_dup(text);
 	if (*body == '\0')
 		tui_msg(ui, "empty note: nothing saved");
-	else if (store_note_add(ui->st, target, target_id, LB_NOTE_COMMENT, body, &id) != 0)
-		tui_store_error(ui, "note");
 	else
-		tui_msg(ui, "note saved (%zu characters)", strlen(body));
+		submit_note(ui, target, target_id, body);
 	free(body);
 	free(text);
 	return R_REDRAW | R_FULL | R_RELOAD;
@@ -455,9 +422,14 @@ int tui_edit_brief(struct tui *ui, int64_t brief_id)
 	}
 	xfree(&ui->brief_retry);
 	ui->brief_retry_id = 0;
-	if (store_brief_edit(ui->st, brief_id, &f, &changed) != 0)
-		tui_store_error(ui, "edit-brief");
-	else if (!changed)
+	if (store_brief_edit(ui->st, brief_id, &f, &changed) != 0) {
+		/* A busy store (the interface waits a second at most) must not
+		 * lose what was written: it is offered again. */
+		ui->brief_retry = edited;
+		ui->brief_retry_id = brief_id;
+		edited = NULL;
+		tui_error(ui, "brief not saved: %s; edit-brief opens your text again", store_errmsg(ui->st));
+	} else if (!changed)
 		tui_msg(ui, "brief unchanged: no new revision");
 	else {
 		tui_msg(ui, "brief #%lld saved as revision %d", (long long)brief_id, b.rev + 1);
@@ -659,12 +631,13 @@ static int run_action(const struct cand_actions *ca, enum km_action a, const cha
 static int run_action_confirmed(const struct cand_actions *ca, enum km_action a, const char *arg, int confirmed)
 {
 	struct tui *ui = ca->v->ui;
-	struct apply ap;
+	struct wr_op *op;
+	enum wr_kind kind;
 	char label[96];
-	int bulk = 0, what;
-	size_t i;
+	char **words = NULL;
+	size_t nwords = 0, i;
+	int bulk = 0, what, value = 0;
 
-	memset(&ap, 0, sizeof ap);
 	switch (a) {
 	case KM_A_RATE_0:
 	case KM_A_RATE_1:
@@ -672,32 +645,31 @@ static int run_action_confirmed(const struct cand_actions *ca, enum km_action a,
 	case KM_A_RATE_3:
 	case KM_A_RATE_4:
 	case KM_A_RATE_5:
-		ap.op = OP_RATE;
-		ap.value = (int)(a - KM_A_RATE_0);
-		snprintf(label, sizeof label, "rate %d", ap.value);
+		kind = WR_RATE;
+		value = (int)(a - KM_A_RATE_0);
+		snprintf(label, sizeof label, "rate %d", value);
 		break;
 	case KM_A_PICK:
 	case KM_A_REJECT:
 	case KM_A_UNFLAG:
-		ap.op = OP_FLAG;
-		ap.value = a == KM_A_PICK ? LB_FLAG_PICK : a == KM_A_REJECT ? LB_FLAG_REJECT : LB_FLAG_NONE;
-		snprintf(label, sizeof label, "flag %s", lb_flag_name(ap.value));
+		kind = WR_FLAG;
+		value = a == KM_A_PICK ? LB_FLAG_PICK : a == KM_A_REJECT ? LB_FLAG_REJECT : LB_FLAG_NONE;
+		snprintf(label, sizeof label, "flag %s", lb_flag_name(value));
 		break;
 	case KM_A_TAG:
 	case KM_A_UNTAG:
-		ap.op = a == KM_A_TAG ? OP_TAG : OP_UNTAG;
-		split_words(arg, &ap.words, &ap.nwords);
-		if (ap.nwords == 0)
+		kind = a == KM_A_TAG ? WR_TAG : WR_UNTAG;
+		split_words(arg, &words, &nwords);
+		if (nwords == 0)
 			return R_REDRAW;
-		snprintf(label, sizeof label, "%s %s", a == KM_A_TAG ? "tag" : "untag", ap.words[0]);
+		snprintf(label, sizeof label, "%s %s", a == KM_A_TAG ? "tag" : "untag", words[0]);
 		break;
 	case KM_A_NOTE:
-		ap.op = OP_NOTE;
-		ap.text = arg;
+		kind = WR_NOTE;
 		snprintf(label, sizeof label, "note");
 		break;
 	case KM_A_UNSELECT:
-		ap.op = OP_UNSELECT;
+		kind = WR_UNSELECT;
 		snprintf(label, sizeof label, "unselect");
 		break;
 	default:
@@ -726,33 +698,28 @@ static int run_action_confirmed(const struct cand_actions *ca, enum km_action a,
 			prompt_open(ui, &ps);
 			free(q);
 			free(base);
-			for (i = 0; i < ap.nwords; i++)
-				free(ap.words[i]);
-			free(ap.words);
+			for (i = 0; i < nwords; i++)
+				free(words[i]);
+			free(words);
 			return R_REDRAW;
 		}
 		free(base);
-		tui_busy(ui, label);
 	}
-	if (apply(ca, &ap, label, &bulk) == 0) {
-		what = bulk ? CHANGED_LIST : CHANGED_ROW;
-		if (bulk) {
-			tui_msg(ui, "%s: %lld candidates, one undo step (u)", label, (long long)ap.count);
-		} else if (ap.op == OP_TAG || ap.op == OP_UNTAG) {
-			tui_msg(ui, "%s #%lld: %s", ap.op == OP_TAG ? "tagged" : "untagged",
-				(long long)ca->current(ca->v), arg);
-		} else if (ap.op == OP_NOTE) {
-			tui_msg(ui, "note saved on #%lld", (long long)ca->current(ca->v));
-		} else if (ap.op == OP_UNSELECT) {
-			tui_msg(ui, "#%lld is no longer selected", (long long)ca->current(ca->v));
-		}
-		if (!bulk && (ap.op == OP_RATE || ap.op == OP_FLAG) && tui_advance(ui))
+	op = wr_op_new(kind, label);
+	op->value = value;
+	op->words = words;
+	op->nwords = nwords;
+	if (kind == WR_NOTE || kind == WR_TAG || kind == WR_UNTAG)
+		op->text = xstrdup(arg ? arg : "");
+	if (kind == WR_NOTE)
+		op->target = LB_ON_CANDIDATE;
+	if (apply(ca, op, &bulk) == 0 && !bulk) {
+		/* The row shows the change now (pending); advancing does not wait. */
+		what = CHANGED_ROW;
+		if ((kind == WR_RATE || kind == WR_FLAG) && tui_advance(ui))
 			what |= CHANGED_ADVANCE;
 		ca->changed(ca->v, what);
 	}
-	for (i = 0; i < ap.nwords; i++)
-		free(ap.words[i]);
-	free(ap.words);
 	return R_REDRAW;
 }
 

@@ -99,7 +99,9 @@ static void *run(void *arg)
 		o.report = on_report;
 		o.progress = on_progress;
 		o.ctx = j;
+		store_announce(st, "an import in lightbox's interface");
 		rc = store_import(st, (const char *const *)j->paths, j->npaths, &o, &res);
+		store_announce_end(st);
 		if (rc)
 			err = xstrdup(store_errmsg(st));
 	}

@@ -435,6 +435,7 @@ static void draw_status(struct tui *ui, int y)
 	sb_addf(&left, " [%s]", v->ops->name);
 	tui_gen_status(ui, &right);
 	v->ops->status(v, &left, &right);
+	wr_status(ui, &left);
 	if (ui->status_note)
 		sb_addf(&left, "  %s", ui->status_note);
 	sb_addc(&right, ' ');
@@ -549,6 +550,13 @@ static void poll_store(struct tui *ui)
 	if (store_event_last(ui->st, &ev) == 0 && ev == ui->event_last) {
 		if (v && v->ops->ctx == KM_CTX_JOBS)
 			v->ops->reload(v, 0);
+		tui_stale_below(ui);
+		return;
+	}
+	/* Only this interface's own one-row changes: their rows were re-read
+	 * when saved; a whole re-read and recount per rating is not needed. */
+	if (ev > ui->event_last && wr_own_events(ui, ui->event_last, ev)) {
+		ui->event_last = ev;
 		tui_stale_below(ui);
 		return;
 	}
@@ -678,6 +686,8 @@ int tui_loop(struct tui *ui)
 		}
 		if (bg_collect(ui->bg, ui) > 0)
 			ui->dirty |= R_REDRAW;
+		/* Saved changes; progress and "store busy" on the status line. */
+		wr_collect(ui);
 		tui_import_poll(ui);
 		if (ui->preview && ui->preview->ops->poll && ui->preview->ops->poll(ui->preview))
 			ui->dirty |= R_REDRAW;

@@ -399,24 +399,11 @@ static void command_accept(struct tui *ui, void *arg, const char *text)
 	ui->dirty |= tui_command(ui, text);
 }
 
+/* Undo and redo go through the writer, after every change typed before
+ * them (a bulk change still being saved is undone whole). */
 static int undo_redo(struct tui *ui, int redo)
 {
-	struct view *v = tui_top(ui);
-	char *what = NULL;
-	int rc = redo ? store_redo(ui->st, &what) : store_undo(ui->st, &what);
-
-	if (rc == STORE_EEMPTY) {
-		tui_msg(ui, "%s", store_errmsg(ui->st));
-		return R_REDRAW;
-	}
-	if (rc) {
-		tui_store_error(ui, redo ? "redo" : "undo");
-		return R_REDRAW;
-	}
-	tui_msg(ui, "%s: %s", redo ? "redone" : "undone", what ? what : "");
-	free(what);
-	v->ops->reload(v, RELOAD_EXTERNAL);
-	tui_stale_below(ui);
+	wr_submit(ui, wr_op_new(redo ? WR_REDO : WR_UNDO, redo ? "redo" : "undo"));
 	return R_REDRAW;
 }
 
@@ -508,6 +495,14 @@ static int global_action(struct tui *ui, enum km_action a, const char *arg)
 		return undo_redo(ui, 0);
 	case KM_A_REDO:
 		return undo_redo(ui, 1);
+	case KM_A_CANCEL:
+		/* C-c: stops a bulk change being saved; otherwise it quits, as
+		 * it always did. */
+		if (wr_cancel(ui))
+			tui_msg(ui, "cancelling: the rows saved so far are being put back...");
+		else
+			ui->quit = 1;
+		return R_REDRAW;
 	default:
 		break;
 	}
@@ -718,7 +713,8 @@ int tui_main(const struct tui_start *s)
 	struct store_options so;
 	int64_t proj = 0, brief = 0, cand = 0, queued = 0;
 	char *err = NULL, *dir;
-	int rc = 1, created = 0, interrupted = 0;
+	int rc = 1, created = 0, interrupted = 0, lost;
+	char *lost_why = NULL;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "lightbox: the interface needs a terminal; for scripts use the commands "
@@ -751,11 +747,16 @@ int tui_main(const struct tui_start *s)
 		goto out;
 	/* Checkpoints (fsync, copying the log) run in the worker, not here. */
 	store_wal_autocheckpoint(ui.st, 0);
+	/* Curation goes through the writer thread; what is still written here
+	 * (briefs, projects, jobs) waits a second at most for the lock, then
+	 * says who holds it (HACKING.md, the busy policy). */
+	store_set_busy(ui.st, 1000, 1);
 	if (pipe2(ui.wake, O_NONBLOCK | O_CLOEXEC) != 0) {
 		perror("lightbox: pipe");
 		goto out;
 	}
 	ui.bg = bg_new(store_dir(ui.st), store_curator(ui.st), ui.wake[1]);
+	ui.wr = wr_new(store_dir(ui.st), store_curator(ui.st), ui.wake[1]);
 	if (s->preview && km_opt_set(ui.opt, KM_O_PREVIEW_MODE, s->preview, &err) != 0) {
 		fprintf(stderr, "lightbox: --preview: %s\n", err);
 		free(err);
@@ -783,8 +784,16 @@ int tui_main(const struct tui_start *s)
 		tui_busy(&ui, "stopping the import after the current file...");
 	tui_import_stop(&ui);
 	interrupted = tui_gen_stop(&ui, &queued);
+	if (wr_queued(&ui))
+		tui_busy(&ui, "saving your last changes...");
+	lost = wr_free(&ui, &lost_why);
 	close_all(&ui);
 	tui_screen_end(&ui);
+	if (lost)
+		fprintf(stderr, "lightbox: %d change%s could not be saved (%s); make %s again\n", lost,
+			lost == 1 ? "" : "s", lost_why ? lost_why : "the store stayed locked",
+			lost == 1 ? "it" : "them");
+	free(lost_why);
 	if (interrupted || queued)
 		fprintf(stderr,
 			"lightbox: %d generation job%s stopped and %lld queued: they resume when lightbox "
@@ -796,6 +805,8 @@ out:
 		prompt_close(&ui);
 	form_close(&ui);
 	tui_gen_free(&ui);
+	lost = wr_free(&ui, &lost_why);
+	free(lost_why);
 	bg_free(&ui.bg);
 	preview_free(&ui.preview);
 	tui_msg_clear(&ui);

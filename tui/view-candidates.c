@@ -282,6 +282,7 @@ static void cand_draw(struct list *l, const void *row, int y, int x, int w, unsi
 	const struct layout *lay = &cv->lay;
 	char buf[64], stars[32];
 	int cx = x, end = x + w, cursor = flags & LIST_CURSOR;
+	int my_stars, my_flag, pending = wr_shown(cv->v.ui, c, &my_stars, &my_flag);
 
 	if (cursor) {
 		draw_fill(y, x, w, ROLE_CURSOR);
@@ -293,7 +294,11 @@ static void cand_draw(struct list *l, const void *row, int y, int x, int w, unsi
 	snprintf(buf, sizeof buf, "%lld", (long long)c->id);
 	draw_text_right(y, cx, lay->idw, ROLE_DIM, buf);
 	cx += lay->idw + 1;
-	draw_raw(y, cx, 5, c->my_stars < 0 ? ROLE_DIM : ROLE_STARS, glyph_stars(c->my_stars, stars));
+	/* A change not saved yet shows as made, with a dim mark after the
+	 * stars until the writer has saved it. */
+	draw_raw(y, cx, 5, my_stars < 0 ? ROLE_DIM : ROLE_STARS, glyph_stars(my_stars, stars));
+	if (pending)
+		draw_raw(y, cx + 5, 1, ROLE_DIM, wr_pending_glyph());
 	cx += 6;
 	if (c->n_ratings > 0)
 		snprintf(buf, sizeof buf, "%.1f", c->mean_stars);
@@ -301,9 +306,9 @@ static void cand_draw(struct list *l, const void *row, int y, int x, int w, unsi
 		snprintf(buf, sizeof buf, "-");
 	draw_text_right(y, cx, 3, c->n_ratings ? ROLE_NORMAL : ROLE_DIM, buf);
 	cx += 4;
-	if (c->my_flag == LB_FLAG_PICK)
+	if (my_flag == LB_FLAG_PICK)
 		draw_raw(y, cx, 1, ROLE_PICK, glyph_pick());
-	else if (c->my_flag == LB_FLAG_REJECT)
+	else if (my_flag == LB_FLAG_REJECT)
 		draw_raw(y, cx, 1, ROLE_REJECT, glyph_reject());
 	if (c->selected)
 		draw_raw(y, cx + 1, 1, ROLE_SELECTED, glyph_selected());

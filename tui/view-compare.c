@@ -24,6 +24,7 @@ struct cmpview {
 	int scroll;
 	int height;
 	int judged;   /* judgements made in this view */
+	int saving;   /* a judgement is with the writer: the next pair comes after it */
 	double p_left; /* the ranking's prediction for this pair, < 0 unknown */
 };
 
@@ -132,35 +133,61 @@ static void m_draw(struct view *v, struct rect r)
 	draw_vline(r.y, r.x + half, r.h, ROLE_SEP);
 }
 
-/* Records the verdict, then shows the next pair worth judging. */
-static int judge(struct cmpview *mv, int verdict)
+/* The writer saved the judgement (or could not): the next pair worth
+ * judging is read now that the ranking has it. */
+static void judged(struct view *v, const struct wr_op *op)
 {
-	struct tui *ui = mv->v.ui;
+	struct cmpview *mv = mv_of(v);
+	struct tui *ui = v->ui;
 	struct lb_pair next;
 	int rc;
 
-	if (store_compare(ui->st, mv->id[0], mv->id[1], verdict, NULL) != 0) {
-		tui_store_error(ui, "compare");
-		return R_REDRAW;
-	}
+	mv->saving = 0;
+	ui->dirty |= R_REDRAW;
+	if (op->rc)
+		return; /* said by the writer; the pair stays to be judged again */
 	mv->judged++;
 	tui_stale_below(ui);
 	rc = store_compare_next(ui->st, mv->v.brief_id, &next);
 	if (rc == STORE_EEMPTY) {
-		tui_msg(ui, "%s: judged; no more pairs to compare in this brief", lb_verdict_name(verdict));
-		return R_POP;
+		tui_msg(ui, "%s: judged; no more pairs to compare in this brief (q goes back)",
+			lb_verdict_name(op->value));
+		return;
 	}
 	if (rc != 0) {
 		tui_store_error(ui, "choosing the next pair");
-		return R_POP;
+		return;
 	}
-	tui_msg(ui, "%s: judged #%lld vs #%lld (u undoes); next pair", lb_verdict_name(verdict),
-		(long long)mv->id[0], (long long)mv->id[1]);
+	tui_msg(ui, "%s: judged #%lld vs #%lld (u undoes); next pair", lb_verdict_name(op->value),
+		(long long)op->ids[0], (long long)op->ids[1]);
 	mv->id[0] = next.left_id;
 	mv->id[1] = next.right_id;
 	mv->p_left = next.p_left;
 	mv->scroll = 0;
 	load(mv);
+}
+
+/* Hands the verdict to the writer; the next pair is shown once it is
+ * saved (judged), normally within a frame. */
+static int judge(struct cmpview *mv, int verdict)
+{
+	struct tui *ui = mv->v.ui;
+	struct wr_op *op;
+	char label[48];
+
+	if (mv->saving) {
+		tui_msg(ui, "the judgement is being saved; the next pair comes then");
+		return R_REDRAW;
+	}
+	snprintf(label, sizeof label, "judge %s", lb_verdict_name(verdict));
+	op = wr_op_new(WR_COMPARE, label);
+	op->value = verdict;
+	wr_op_add_id(op, mv->id[0]);
+	wr_op_add_id(op, mv->id[1]);
+	op->on_done = judged;
+	op->owner = mv->v.owner;
+	mv->saving = 1;
+	wr_submit(ui, op);
 	return R_REDRAW;
 }
 
@@ -251,6 +278,8 @@ static void m_status(struct view *v, struct sbuf *left, struct sbuf *right)
 	hint(v, left, KM_A_COMPARE_SKIP, "skip");
 	if (mv->judged)
 		sb_addf(left, "  (%d judged)", mv->judged);
+	if (mv->saving)
+		sb_adds(left, "  saving...");
 	if (mv->p_left >= 0)
 		sb_addf(right, "predicted left %.0f%%  ", mv->p_left * 100);
 	sb_addf(right, "line %d", mv->scroll + 1);

@@ -71,7 +71,8 @@ static void lay_out(struct gview *gv, struct rect r)
 static void caption(struct gview *gv, const struct lb_candidate *c, int y, int x, int w, int cursor)
 {
 	char buf[64], stars[32];
-	int cx = x, marked = list_is_marked(gv->list, c->id);
+	int cx = x, marked = list_is_marked(gv->list, c->id), my_stars, my_flag;
+	int pending = wr_shown(gv->v.ui, c, &my_stars, &my_flag);
 
 	if (cursor) {
 		draw_fill(y, x, w, ROLE_CURSOR);
@@ -83,12 +84,14 @@ static void caption(struct gview *gv, const struct lb_candidate *c, int y, int x
 	snprintf(buf, sizeof buf, "%lld", (long long)c->id);
 	cx += draw_text(y, cx, x + w - cx, ROLE_DIM, buf) + 1;
 	if (cx + 5 <= x + w) {
-		draw_raw(y, cx, 5, c->my_stars < 0 ? ROLE_DIM : ROLE_STARS, glyph_stars(c->my_stars, stars));
+		draw_raw(y, cx, 5, my_stars < 0 ? ROLE_DIM : ROLE_STARS, glyph_stars(my_stars, stars));
+		if (pending)
+			draw_raw(y, cx + 5, 1, ROLE_DIM, wr_pending_glyph());
 		cx += 6;
 	}
-	if (cx < x + w && c->my_flag == LB_FLAG_PICK)
+	if (cx < x + w && my_flag == LB_FLAG_PICK)
 		draw_raw(y, cx, 1, ROLE_PICK, glyph_pick());
-	else if (cx < x + w && c->my_flag == LB_FLAG_REJECT)
+	else if (cx < x + w && my_flag == LB_FLAG_REJECT)
 		draw_raw(y, cx, 1, ROLE_REJECT, glyph_reject());
 	if (cx + 1 < x + w && c->selected)
 		draw_raw(y, cx + 1, 1, ROLE_SELECTED, glyph_selected());

@@ -214,13 +214,11 @@ static struct srow *cur_row(struct sview *sv)
 static void note_accept(struct tui *ui, void *arg, const char *text)
 {
 	int64_t *cand = arg;
+	char *msg = xasprintf("integration note of #%lld saved", (long long)*cand);
 
-	if (store_select(ui->st, *cand, NULL, text) != 0)
-		tui_store_error(ui, "integration note");
-	else
-		tui_msg(ui, "integration note of #%lld saved", (long long)*cand);
+	wr_one(ui, WR_SELECT, *cand, "integration note", NULL, text, msg);
+	free(msg);
 	ui->dirty |= R_REDRAW;
-	tui_top(ui)->ops->reload(tui_top(ui), RELOAD_OWN);
 }
 
 static int s_handle(struct view *v, enum km_action a, const char *arg)
@@ -244,11 +242,9 @@ static int s_handle(struct view *v, enum km_action a, const char *arg)
 	case KM_A_UNSELECT:
 		if (row == NULL)
 			return R_REDRAW;
-		if (store_unselect(v->ui->st, row->s.candidate_id) != 0)
-			tui_store_error(v->ui, "unselect");
-		else
-			tui_msg(v->ui, "#%lld taken out of the selection (u undoes)", (long long)row->s.candidate_id);
-		s_reload(v, RELOAD_OWN);
+		text = xasprintf("#%lld taken out of the selection (u undoes)", (long long)row->s.candidate_id);
+		wr_one(v->ui, WR_UNSELECT, row->s.candidate_id, "unselect", NULL, NULL, text);
+		free(text);
 		return R_REDRAW;
 	case KM_A_NOTE:
 		if (row == NULL)
@@ -278,11 +274,8 @@ static int s_handle(struct view *v, enum km_action a, const char *arg)
 			size_t n = strlen(text);
 			while (n && (text[n - 1] == '\n' || text[n - 1] == ' '))
 				text[--n] = '\0';
-			if (store_select(v->ui->st, row->s.candidate_id, NULL, text) != 0)
-				tui_store_error(v->ui, "integration note");
-			else
-				tui_msg(v->ui, "integration note saved");
-			s_reload(v, RELOAD_OWN);
+			wr_one(v->ui, WR_SELECT, row->s.candidate_id, "integration note", NULL, text,
+			       "integration note saved");
 		}
 		free(text);
 		free(err);

@@ -187,7 +187,7 @@ static void a_draw(void *ctx, size_t i, int y, int x, int w, unsigned flags)
 	struct srow *r = &sv->all[sv->vis[i]];
 	struct lb_candidate *c = row_cand(sv, r);
 	char buf[64], stars[32];
-	int cx = x + 1, end = x + w;
+	int cx = x + 1, end = x + w, my_stars, my_flag, pending;
 
 	if (flags & LIST_CURSOR) {
 		draw_fill(y, x, w, ROLE_CURSOR);
@@ -212,13 +212,16 @@ static void a_draw(void *ctx, size_t i, int y, int x, int w, unsigned flags)
 		draw_override(-1);
 		return;
 	}
-	draw_raw(y, cx, 5, c->my_stars < 0 ? ROLE_DIM : ROLE_STARS, glyph_stars(c->my_stars, stars));
+	pending = wr_shown(sv->v.ui, c, &my_stars, &my_flag); /* with changes not saved yet */
+	draw_raw(y, cx, 5, my_stars < 0 ? ROLE_DIM : ROLE_STARS, glyph_stars(my_stars, stars));
 	cx += 6;
-	if (c->my_flag == LB_FLAG_PICK)
+	if (my_flag == LB_FLAG_PICK)
 		draw_raw(y, cx, 1, ROLE_PICK, glyph_pick());
-	else if (c->my_flag == LB_FLAG_REJECT)
+	else if (my_flag == LB_FLAG_REJECT)
 		draw_raw(y, cx, 1, ROLE_REJECT, glyph_reject());
-	cx += 2;
+	if (pending)
+		draw_raw(y, cx + 1, 1, ROLE_DIM, wr_pending_glyph());
+	cx += 3;
 	if (sv->mode == SV_SIMILAR && c->brief_id != sv->v.brief_id) {
 		snprintf(buf, sizeof buf, "brief %lld", (long long)c->brief_id);
 		cx += draw_text(y, cx, end - cx, ROLE_LABEL, buf) + 1;
@@ -447,13 +450,21 @@ static void st_changed(struct view *v, int what)
 {
 	struct stview *sv = sv_of(v);
 	struct srow *r = cur_row(sv);
+	size_t i;
 
-	(void)what;
+	if (!(what & CHANGED_ROW)) {
+		/* the writer saved it: read the rows again; in the stacks, a
+		 * rating may have changed which member is best */
+		for (i = 0; i < sv->nall; i++)
+			forget_cand(&sv->all[i]);
+		if (sv->mode == SV_STACKS)
+			ask(sv);
+		return;
+	}
+	/* typed just now (pending in the writer) */
 	if (r == NULL)
 		return;
 	forget_cand(r);
-	if (sv->mode == SV_STACKS)
-		ask(sv); /* a rating may change which member is best */
 	if (sv->mode != SV_QUEUE)
 		return;
 	r->hidden = 1;
@@ -570,12 +581,24 @@ static void st_status(struct view *v, struct sbuf *left, struct sbuf *right)
 	sb_adds(right, pos);
 }
 
+/* The writer saved "keep best" (or could not): the stacks are read again. */
+static void kept(struct view *v, const struct wr_op *op)
+{
+	(void)op;
+	st_reload(v, RELOAD_OWN);
+}
+
+/* "Keep best, reject rest": the members to reject go to the writer as
+ * one bulk flag (one undo step, in chunks, cancellable); the interface
+ * never waits for the store's lock. */
 static int keep_best(struct stview *sv, const char *arg)
 {
 	struct tui *ui = sv->v.ui;
 	struct srow *r = cur_row(sv);
-	size_t rejected;
+	struct wr_op *op;
+	size_t a, b, k;
 	long which;
+	char label[96];
 
 	if (sv->mode == SV_SIMILAR || sv->loading) {
 		tui_msg(ui, sv->loading ? "keep-best: the stacks are still being read" : "keep-best works on stacks");
@@ -587,16 +610,34 @@ static int keep_best(struct stview *sv, const char *arg)
 		which = (long)r->stack;
 	else
 		return R_REDRAW;
-	if (store_stacks_keep_best(ui->st, &sv->s, which, &rejected) != 0) {
-		tui_store_error(ui, "keep-best");
+	if (which < 0)
+		snprintf(label, sizeof label, "keep the best of every stack");
+	else
+		snprintf(label, sizeof label, "keep #%lld, the best of its stack",
+			 (long long)sv->s.member[sv->s.stack[which].first].id);
+	op = wr_op_new(WR_FLAG, label);
+	op->value = LB_FLAG_REJECT;
+	op->bulk = 1;
+	a = which < 0 ? 0 : (size_t)which;
+	b = which < 0 ? sv->s.n : (size_t)which + 1;
+	for (; a < b; a++)
+		for (k = 1; k < sv->s.stack[a].n; k++) {
+			const struct lb_stack_member *m = &sv->s.member[sv->s.stack[a].first + k];
+			int stars, flag;
+
+			if (wr_pending(ui, m->id, &stars, &flag) ? flag != LB_FLAG_REJECT
+								 : m->my_flag != LB_FLAG_REJECT)
+				wr_op_add_id(op, m->id);
+		}
+	if (op->n == 0) {
+		tui_msg(ui, "%s: nothing to reject", label);
+		wr_op_free(op);
 		return R_REDRAW;
 	}
-	if (which < 0)
-		tui_msg(ui, "kept the best of every stack, rejected %zu: one undo step (u)", rejected);
-	else
-		tui_msg(ui, "kept #%lld, rejected %zu: one undo step (u)",
-			(long long)sv->s.member[sv->s.stack[which].first].id, rejected);
-	st_reload(&sv->v, RELOAD_OWN);
+	op->done_msg = xasprintf("%s: rejected %zu, one undo step (u)", label, op->n);
+	op->on_done = kept;
+	op->owner = sv->v.owner;
+	wr_submit(ui, op);
 	return R_REDRAW;
 }
 

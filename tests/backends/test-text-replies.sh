@@ -15,7 +15,7 @@ backends_config \
 	"backend talk type=ollama url=$URL model=llama3.2 api=chat" \
 	"backend gen type=ollama url=$URL model=llama3.2"
 setup_store
-plan 14
+plan 15
 
 UNIT='harbour light "quoted" é 🌊'
 asset_of() { count "SELECT a.sha256 || '.' || a.ext FROM candidate c JOIN asset a ON a.id = c.asset_id WHERE c.backend = '$1'"; }
@@ -42,6 +42,7 @@ is "$(count "SELECT count(*) FROM candidate WHERE backend = 'small'")" 0 "and ke
 
 control bigtext 1 9437184
 lb gen 2 --backend talk
+is "$?" 0 "the Ollama chat job is done" || sed "s/^/#   /" "$T/err"
 is "$(count "SELECT a.bytes FROM candidate c JOIN asset a ON a.id = c.asset_id WHERE c.backend = 'talk'")" \
 	"$((9437184 / 31 * 31))" "a 9 MiB Ollama chat reply is an asset too"
 is "$(head -1 "$(file_of talk)")" "$UNIT" "decoded the same way"

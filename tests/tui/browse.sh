@@ -40,11 +40,13 @@ is "$(sql "SELECT stars, flag FROM rating WHERE candidate_id = 7 AND curator = '
 
 tm_keys p
 ok "p picks it" tm_wait_for '^ +7 ★★★★☆ 4\.0 ✓'
+sql_wait "SELECT flag FROM rating WHERE candidate_id = 7" pick
 is "$(sql "SELECT flag FROM rating WHERE candidate_id = 7")" "pick" "the pick is in the store"
 tm_keys x
 ok "x rejects it" tm_wait_for '^ +7 ★★★★☆ 4\.0 ✗'
 tm_keys U
 ok "U clears the flag" tm_wait_for '^ +7 ★★★★☆ 4\.0 +3d '
+sql_wait "SELECT flag FROM rating WHERE candidate_id = 7" none
 is "$(sql "SELECT flag FROM rating WHERE candidate_id = 7")" "none" "the flag is cleared in the store"
 
 tm_keys t

@@ -28,6 +28,7 @@ ok "a key dismisses them" tm_wait_gone 'config:3'
 like "$(tm_screen)" '\[candidates\].*advance' "a good set line applied (advance-after-rate)"
 tm_keys Y
 ok "a good bind line applied: Y rates 5 (and advances)" tm_wait_for '^ +8 ★★★★★'
+sql_wait "SELECT stars FROM rating WHERE candidate_id = 8 AND curator = 'alice'" 5
 is "$(sql "SELECT stars FROM rating WHERE candidate_id = 8 AND curator = 'alice'")" 5 "in the store"
 ok "advance moved on" tm_wait_for '│Leaves fall, number 7'
 

@@ -21,6 +21,7 @@ ok "G jumps to the last candidate" tm_wait_for " $N of $N"
 like "$(tm_screen | sed -n 22p)" '^ +1 ★★★★☆' "the oldest (#1) is on the last line"
 tm_keys k k 3
 ok "rating near the end" tm_wait_for '^ +3 ★★★☆☆'
+sql_wait "SELECT stars FROM rating WHERE candidate_id = 3 AND curator = 'alice'" 3
 is "$(sql "SELECT stars FROM rating WHERE candidate_id = 3 AND curator = 'alice'")" 3 "in the store"
 tm_keys g
 ok "g goes back to the top" tm_wait_for " 1 of $N"

@@ -86,3 +86,11 @@ quit_ok() {
 	tm_keys Q
 	ok "$1" tm_wait_for '^\[exited 0\]'
 }
+
+# sql_wait QUERY EXPECTED: waits up to 5 s until the store answers EXPECTED.
+# The interface's writer thread saves a change a moment after the screen
+# shows it: a test that reads the store after a screen wait waits for it.
+sql_wait() {
+	_end=$(($(date +%s) + 5))
+	while [ "$(sql "$1")" != "$2" ] && [ "$(date +%s)" -le "$_end" ]; do sleep 0.05; done
+}

@@ -80,6 +80,7 @@ tm_keys h
 ok "h moves to the cell on the left" tm_wait_for '\[grid\].*2 of 3'
 tm_keys 4
 ok "4 rates the candidate under the cursor in the grid" tm_wait_for '★★★★☆'
+sql_wait "SELECT candidate_id || ':' || stars FROM rating" "2:4"
 is "$(sql "SELECT candidate_id || ':' || stars FROM rating")" "2:4" "the rating is in the store"
 
 # The zoom: the same picture, larger.

@@ -38,7 +38,7 @@ tm_keys t
 tm_wait_for '^tag: ' >/dev/null
 tm_type "late"
 tm_keys Enter
-ok "so does tagging" tm_wait_for "^tag late: .*cannot write $T/ro/lightbox.db \\(owner"
+ok "so does tagging" tm_wait_for "^tag late #[0-9]+ not saved: .*cannot write $T/ro/lightbox.db \\(owner"
 unlike "$(tm_screen)" 'exited' "the interface is still running"
 quit_ok "and quits normally"
 is "$(sqlite3 "$T/ro/lightbox.db" "SELECT count(*) FROM selection")" 0 "nothing was written"

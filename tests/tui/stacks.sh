@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v convert >/dev/null || skip_all "ImageMagick's convert is not installed"
 
-plan 24
+plan 25
 P="$T/pics"
 mkdir -p "$P"
 for s in 1 2 3; do
@@ -20,6 +20,17 @@ lbq project add Harbour
 lbq brief add --project 1 --title Boats --prompt "boats at dawn"
 # stacks: {1 2 3} {4 5} {6}
 lbq candidate add --brief 1 "$P/o1.png" "$P/r1.png" "$P/q1.jpg" "$P/o2.png" "$P/q2.jpg" "$P/o3.png"
+# until_same WANT COMMAND...: COMMAND's output once it is WANT (the
+# writer thread saves after the screen shows a change), or after 5 s
+until_same() {
+	_want=$1
+	shift
+	_i=0
+	while [ "$("$@")" != "$_want" ] && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
+	"$@"
+}
+ratings() { sql "SELECT group_concat(candidate_id || ':' || ifnull(stars, '-') || ':' || flag, ' ') FROM
+	(SELECT * FROM rating WHERE curator = 'alice' ORDER BY candidate_id)"; }
 flags() { sql "SELECT group_concat(candidate_id || ':' || flag, ' ') FROM
 	(SELECT candidate_id, flag FROM rating WHERE curator = 'alice' ORDER BY candidate_id)"; }
 
@@ -44,11 +55,12 @@ tm_wait_gone '└' >/dev/null
 tm_keys o j j 4
 ok "a better-rated member comes on top" tm_wait_for '^ +-3 +#3 ★★★★'
 tm_keys K
-ok "K keeps the best and rejects the rest" tm_wait_for 'kept #3, rejected 2: one undo step'
-is "$(flags)" "1:reject 2:reject 3:none" "in the store"
+ok "K keeps the best and rejects the rest" tm_wait_for '└ +#2 ····· ✗'
+is "$(until_same "1:reject 2:reject 3:none" flags)" "1:reject 2:reject 3:none" "in the store"
 tm_keys u
-ok "one undo" tm_wait_for 'undone: keep the best of a stack'
-is "$(flags)" "3:none" "puts back both (they had no rating)"
+ok "one undo" tm_wait_for '└ +#2 ·····  +r1'
+ok "... takes back both" tm_wait_for '└ +#1 ·····  +o1'
+is "$(until_same "3:none" flags)" "3:none" "puts back both (they had no rating)"
 
 # ---------------------------------------------------------------- the queue
 tm_keys q m
@@ -60,8 +72,7 @@ tm_keys x
 tm_wait_for '3 left, 2 decided here' >/dev/null
 tm_keys p
 ok "one key per decision: rate, reject, pick" tm_wait_for '\[queue\]  2 left, 3 decided here'
-is "$(sql "SELECT group_concat(candidate_id || ':' || ifnull(stars, '-') || ':' || flag, ' ') FROM
-	(SELECT * FROM rating WHERE curator = 'alice' ORDER BY candidate_id)")" \
+is "$(until_same "1:2:none 2:-:reject 3:4:none 4:-:pick" ratings)" \
 	"1:2:none 2:-:reject 3:4:none 4:-:pick" "each key decided the next candidate"
 tm_keys u
 ok "undo brings the undone candidate back" tm_wait_for '\[queue\]  3 left, 2 decided here'
