@@ -456,6 +456,9 @@ struct view *view_zoom_new(struct tui *ui, struct view *below);
 /* The contact sheet of a candidates view's list (view-grid.c): the same
  * list, filter, sort and marks, drawn as a grid of pictures. */
 struct view *view_grid_new(struct tui *ui, struct view *candidates);
+/* compare-diff.c: the words of a that b lacks (counted), in a's order,
+ * space-separated, appended to out (empty on entry). */
+void compare_words_only(const char *a, const char *b, struct sbuf *out);
 /* view-stacks.c: view-stacks and view-queue open the brief's stacks or
  * my queue; find-similar the candidates most like the current one. */
 int view_stacks_action(struct tui *ui, enum km_action a);

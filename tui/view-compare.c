@@ -20,6 +20,7 @@ struct cmpview {
 	struct lb_candidate c[2];
 	int ok[2];
 	struct draw_lines lines[2];
+	char *prompt[2]; /* effective prompts (the revision's when the candidate has none of its own) */
 	int width;
 	int scroll;
 	int height;
@@ -72,6 +73,27 @@ static void lay_out(struct cmpview *mv, int w)
 		add_wrapped(l, buf, w);
 		snprintf(buf, sizeof buf, "tags %s", *c->tags ? c->tags : "-");
 		add_wrapped(l, buf, w);
+		if (mv->ok[1 - k]) { /* what tells them apart, word by word */
+			struct sbuf d;
+			char *line;
+
+			sb_init(&d);
+			compare_words_only(mv->prompt[k], mv->prompt[1 - k], &d);
+			if (d.len) {
+				line = xasprintf("prompt only here: %s", d.s);
+				add_wrapped(l, line, w);
+				free(line);
+			}
+			d.len = 0;
+			d.s[0] = '\0';
+			compare_words_only(c->params, mv->c[1 - k].params, &d);
+			if (d.len) {
+				line = xasprintf("params only here: %s", d.s);
+				add_wrapped(l, line, w);
+				free(line);
+			}
+			sb_free(&d);
+		}
 		n = preview_facts(c, &f);
 		for (i = 0; i < n; i++) {
 			char *line = xasprintf("%-8s %s", f[i].label, f[i].value);
@@ -109,6 +131,17 @@ static void load(struct cmpview *mv)
 		if (mv->ok[k])
 			lb_candidate_clear(&mv->c[k]);
 		mv->ok[k] = store_candidate_get(mv->v.ui->st, mv->id[k], &mv->c[k]) == 0;
+		xfree(&mv->prompt[k]);
+		if (mv->ok[k] && *mv->c[k].prompt == '\0') {
+			struct lb_revision rev;
+
+			if (store_revision_get(mv->v.ui->st, mv->c[k].revision_id, &rev) == 0) {
+				mv->prompt[k] = xstrdup(rev.f.prompt);
+				lb_revision_clear(&rev);
+			}
+		}
+		if (mv->prompt[k] == NULL)
+			mv->prompt[k] = xstrdup(mv->ok[k] ? mv->c[k].prompt : "");
 	}
 	mv->width = 0;
 }
@@ -294,6 +327,7 @@ static void m_close(struct view *v)
 		if (mv->ok[k])
 			lb_candidate_clear(&mv->c[k]);
 		draw_lines_free(&mv->lines[k]);
+		free(mv->prompt[k]);
 	}
 	free(mv);
 }

@@ -1,0 +1,29 @@
+#!/bin/sh
+# compare-diff.sh - at 100x20: comparing two candidates shows, on each
+# side, the words of its prompt and parameters the other lacks (a one-off
+# prompt against the brief's; a wider picture against a narrower one),
+# and nothing when they are the same.
+. "$(dirname "$0")/lib.sh"
+
+plan 6
+lbq init
+lbq project add Harbour
+lbq brief add --project 1 --title Boats --prompt "a red boat at dawn, harbour"
+lbq gen 1 -n 1 --seed 1 --backend builtin --set width=96 --set height=96
+lbq gen 1 -n 1 --seed 2 --backend builtin --prompt "a blue boat at dusk, harbour" --set width=64 --set height=96
+lbq gen 1 -n 1 --seed 2 --backend builtin --prompt "a blue boat at dusk, harbour" --set width=64 --set height=96
+
+start_lb 100 20 --preview none tui --brief 1
+tm_wait_for '\[candidates\]' >/dev/null || exit 1
+tm_keys G c # #1 (the list is newest first) against the next, #2
+ok "c compares #1 and #2" tm_wait_for 'left #1 +│ right #2'
+ok "the brief's prompt against a one-off: each side's own words" \
+	tm_wait_for 'prompt only here: red dawn +│ prompt only here: blue dusk'
+ok "a changed parameter shows on both sides" tm_wait_for 'width:96 +│ .*width:64'
+unlike "$(tm_screen)" 'height:96.*│' "the same value is not shown"
+tm_keys q
+tm_wait_for '\[candidates\]' >/dev/null
+tm_keys g Space Space c # mark #3 and #2 (a mark moves down), compare them
+ok "two identical prompts" tm_wait_for 'left #[23] +│ right #[23]'
+unlike "$(tm_screen)" 'prompt only here' "show no prompt difference"
+done_testing
