@@ -27,6 +27,7 @@ struct cmpview {
 	int judged;   /* judgements made in this view */
 	int saving;   /* a judgement is with the writer: the next pair comes after it */
 	double p_left; /* the ranking's prediction for this pair, < 0 unknown */
+	int64_t pinned; /* the reference kept on the left (0: none): challengers step past it */
 };
 
 static struct cmpview *mv_of(struct view *v)
@@ -166,6 +167,31 @@ static void m_draw(struct view *v, struct rect r)
 	draw_vline(r.y, r.x + half, r.h, ROLE_SEP);
 }
 
+/* With a pinned reference: the brief's next candidate after the current
+ * challenger (by id, wrapping round), other than the reference; 0 when
+ * there is none. */
+static int64_t next_challenger(struct cmpview *mv)
+{
+	struct lb_filter f;
+	struct lb_candidate_list page = { NULL, 0 };
+	struct lb_key key = { 0, mv->id[1] };
+	int64_t id = 0;
+	size_t i;
+	int round;
+
+	memset(&f, 0, sizeof f);
+	f.brief_id = mv->v.brief_id;
+	for (round = 0; round < 2 && id == 0; round++) {
+		if (store_candidate_page(mv->v.ui->st, &f, LB_SORT_OLDEST, round ? NULL : &key, 0, 2, &page) != 0)
+			return 0;
+		for (i = 0; i < page.n; i++)
+			if (id == 0 && page.v[i].id != mv->pinned && page.v[i].id != mv->id[1])
+				id = page.v[i].id;
+		lb_candidate_list_free(&page);
+	}
+	return id;
+}
+
 /* The writer saved the judgement (or could not): the next pair worth
  * judging is read now that the ranking has it. */
 static void judged(struct view *v, const struct wr_op *op)
@@ -181,6 +207,17 @@ static void judged(struct view *v, const struct wr_op *op)
 		return; /* said by the writer; the pair stays to be judged again */
 	mv->judged++;
 	tui_stale_below(ui);
+	if (mv->pinned && (next.right_id = next_challenger(mv)) != 0) {
+		tui_msg(ui, "%s: judged #%lld vs #%lld (u undoes); next challenger against #%lld",
+			lb_verdict_name(op->value), (long long)op->ids[0], (long long)op->ids[1],
+			(long long)mv->pinned);
+		mv->id[0] = mv->pinned;
+		mv->id[1] = next.right_id;
+		mv->p_left = -1;
+		mv->scroll = 0;
+		load(mv);
+		return;
+	}
 	rc = store_compare_next(ui->st, mv->v.brief_id, &next);
 	if (rc == STORE_EEMPTY) {
 		tui_msg(ui, "%s: judged; no more pairs to compare in this brief (q goes back)",
@@ -240,6 +277,14 @@ static int m_handle(struct view *v, enum km_action a, const char *arg)
 		return judge(mv, LB_VERDICT_TIE);
 	case KM_A_COMPARE_SKIP:
 		return judge(mv, LB_VERDICT_SKIP);
+	case KM_A_COMPARE_PIN:
+		mv->pinned = mv->pinned ? 0 : mv->id[0];
+		if (mv->pinned)
+			tui_msg(v->ui, "#%lld pinned on the left: each challenger comes against it (again: unpin)",
+				(long long)mv->pinned);
+		else
+			tui_msg(v->ui, "unpinned: the next pair is the one the ranking learns most from");
+		return R_REDRAW;
 	case KM_A_MOVE_DOWN:
 	case KM_A_SCROLL_PREVIEW_DOWN:
 		mv->scroll++;
@@ -286,7 +331,8 @@ static void m_crumb(struct view *v, struct sbuf *out)
 {
 	struct cmpview *mv = mv_of(v);
 
-	sb_addf(out, "#%lld vs #%lld", (long long)mv->id[0], (long long)mv->id[1]);
+	sb_addf(out, "#%lld%s vs #%lld", (long long)mv->id[0], mv->pinned == mv->id[0] ? " (pinned)" : "",
+		(long long)mv->id[1]);
 }
 
 /* " h left": the first key bound to the action here, from the keymap. */

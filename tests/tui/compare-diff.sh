@@ -2,10 +2,11 @@
 # compare-diff.sh - at 100x20: comparing two candidates shows, on each
 # side, the words of its prompt and parameters the other lacks (a one-off
 # prompt against the brief's; a wider picture against a narrower one),
-# and nothing when they are the same.
+# and nothing when they are the same; a pinned reference stays on the left
+# while challengers come against it, each verdict recorded.
 . "$(dirname "$0")/lib.sh"
 
-plan 6
+plan 11
 lbq init
 lbq project add Harbour
 lbq brief add --project 1 --title Boats --prompt "a red boat at dawn, harbour"
@@ -26,4 +27,17 @@ tm_wait_for '\[candidates\]' >/dev/null
 tm_keys g Space Space c # mark #3 and #2 (a mark moves down), compare them
 ok "two identical prompts" tm_wait_for 'left #[23] +│ right #[23]'
 unlike "$(tm_screen)" 'prompt only here' "show no prompt difference"
+
+# ---------------------------------------------------------------- a pinned reference
+ref=$(tm_screen | sed -n 's/.* left #\([0-9]*\) .*/\1/p' | head -1)
+tm_keys r
+ok "r pins the left" tm_wait_for "#$ref pinned on the left"
+tm_keys l
+ok "after a verdict the reference stays, a challenger comes" tm_wait_for "#$ref \\(pinned\\) vs #"
+tm_keys h
+ok "and the next" tm_wait_for 'next challenger against'
+is "$(sql "SELECT count(*) || ':' || count(DISTINCT right_id) FROM comparison WHERE left_id = $ref")" "2:2" \
+	"two verdicts, the reference against two challengers, for the ranking"
+tm_keys r
+ok "r again unpins" tm_wait_for 'unpinned'
 done_testing
