@@ -33,9 +33,10 @@ ref=$(tm_screen | sed -n 's/.* left #\([0-9]*\) .*/\1/p' | head -1)
 tm_keys r
 ok "r pins the left" tm_wait_for "#$ref pinned on the left"
 tm_keys l
+tm_wait_for '\(1 judged\)' >/dev/null # saved: the next pair is there
 ok "after a verdict the reference stays, a challenger comes" tm_wait_for "#$ref \\(pinned\\) vs #"
 tm_keys h
-ok "and the next" tm_wait_for 'next challenger against'
+ok "and the next" tm_wait_for '\(2 judged\)'
 is "$(sql "SELECT count(*) || ':' || count(DISTINCT right_id) FROM comparison WHERE left_id = $ref")" "2:2" \
 	"two verdicts, the reference against two challengers, for the ranking"
 tm_keys r
