@@ -28,6 +28,7 @@ struct cmpview {
 	int saving;   /* a judgement is with the writer: the next pair comes after it */
 	double p_left; /* the ranking's prediction for this pair, < 0 unknown */
 	int64_t pinned; /* the reference kept on the left (0: none): challengers step past it */
+	int flicker;    /* 0: side by side; 1 the left's picture, 2 the right's, in one place */
 };
 
 static struct cmpview *mv_of(struct view *v)
@@ -153,6 +154,20 @@ static void m_draw(struct view *v, struct rect r)
 	int half = (r.w - 1) / 2, k, i, x, y;
 	char head[64];
 
+	if (mv->flicker && mv->ok[mv->flicker - 1]) {
+		/* flicker: one picture in the whole body, the other in its
+		 * place at the next key, so what differs moves */
+		struct rect pr = { r.y + 1, r.x, r.h - 1, r.w };
+
+		k = mv->flicker - 1;
+		snprintf(head, sizeof head, " %s #%lld  flicker: f the other, Esc both", k == 0 ? "left" : "right",
+			 (long long)mv->id[k]);
+		draw_fill(r.y, r.x, r.w, ROLE_HEADER);
+		draw_text(r.y, r.x, r.w, ROLE_HEADER, head);
+		v->ui->preview->ops->draw(v->ui->preview, &mv->c[k], pr, 0);
+		return;
+	}
+	v->ui->preview->ops->hide(v->ui->preview);
 	if (half != mv->width)
 		lay_out(mv, half - 1);
 	mv->height = r.h - 1;
@@ -277,6 +292,14 @@ static int m_handle(struct view *v, enum km_action a, const char *arg)
 		return judge(mv, LB_VERDICT_TIE);
 	case KM_A_COMPARE_SKIP:
 		return judge(mv, LB_VERDICT_SKIP);
+	case KM_A_COMPARE_FLICKER:
+		mv->flicker = mv->flicker == 1 ? 2 : 1;
+		return R_REDRAW;
+	case KM_A_BACK:
+		if (!mv->flicker)
+			return R_UNHANDLED;
+		mv->flicker = 0; /* back to both, side by side */
+		return R_REDRAW;
 	case KM_A_COMPARE_PIN:
 		mv->pinned = mv->pinned ? 0 : mv->id[0];
 		if (mv->pinned)
