@@ -198,6 +198,63 @@ static void similar(void)
 	free(fp);
 }
 
+/* What `lightbox similar --all` does on a store of 1,000,000 fingerprinted
+ * candidates: read them (one query), then one scan. */
+static void from_store(const char *dir)
+{
+	enum { N = 1000000 };
+	struct store_options o = { 0 };
+	struct lb_brief_fields bf = { 0 };
+	struct store *st = NULL;
+	struct lb_fp_set set;
+	struct lb_similar sim[10];
+	char *err = NULL, *sql;
+	int64_t project, brief;
+	double t, tread = 1e9, tscan = 1e9;
+	int run;
+
+	o.create = 1;
+	o.curator = "bench";
+	if (store_open(dir, &o, &st, &err) != 0)
+		fatal("store: %s", err);
+	if (store_project_add(st, "Bench", "", &project) != 0)
+		fatal("project: %s", store_errmsg(st));
+	bf.title = (char *)"A million pictures";
+	if (store_brief_add(st, project, &bf, &brief) != 0)
+		fatal("brief: %s", store_errmsg(st));
+	store_close(&st);
+	sql = xasprintf("sqlite3 '%s/lightbox.db' \"PRAGMA synchronous=OFF; BEGIN;"
+			" WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)"
+			" INSERT INTO asset (id, sha256, media_type, ext, bytes, created)"
+			" SELECT i, printf('%%064x', i), 'image/png', 'png', 1, 0 FROM n;"
+			" INSERT INTO candidate (brief_id, revision_id, modality, asset_id, created)"
+			" SELECT 1, 1, 'image', id, 0 FROM asset;"
+			" INSERT INTO fingerprint (asset_id, fp, made) SELECT id, random(), 0 FROM asset;"
+			" COMMIT;\"",
+			dir, N);
+	if (system(sql) != 0)
+		fatal("cannot fill the bench store");
+	free(sql);
+	if (store_open(dir, &o, &st, &err) != 0)
+		fatal("store: %s", err);
+	for (run = 0; run < 3; run++) {
+		t = util_mono_ms();
+		if (store_fp_set(st, LB_FP_ALL, 0, &set) != 0)
+			fatal("fp set: %s", store_errmsg(st));
+		t = util_mono_ms() - t;
+		tread = t < tread ? t : tread;
+		t = util_mono_ms();
+		(void)lb_similar_in(&set, NULL, set.id[0], set.fp[0], 64, 10, sim);
+		t = util_mono_ms() - t;
+		tscan = t < tscan ? t : tscan;
+		lb_fp_set_free(&set);
+	}
+	printf("lightbox similar --all on a store of 1,000,000: reading the fingerprints %.0f ms, the scan %.1f ms "
+	       "(best of 3)\n",
+	       tread, tscan);
+	store_close(&st);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/lbbench-stacks.XXXXXX";
@@ -209,6 +266,9 @@ int main(void)
 	fingerprint_times(dir);
 	grouping();
 	similar();
+	cmd = xasprintf("%s/store", dir);
+	from_store(cmd);
+	free(cmd);
 	getrusage(RUSAGE_SELF, &ru);
 	printf("peak resident: %.1f MiB\n", ru.ru_maxrss / 1024.0);
 	cmd = xasprintf("rm -rf '%s'", dir);
