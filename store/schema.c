@@ -207,11 +207,16 @@ static const char schema_v2[] =
 static const char schema_v3[] =
 	"INSERT INTO setting VALUES ('id', lower(hex(randomblob(16))));\n";
 
-/* Version 4: a perceptual fingerprint per picture or video asset
+/* Version 4: the runner working a running job (its id names its lock
+ * file cache/runners/ID.lock; NULL when no runner holds the job), so a
+ * runner requeues only the jobs of runners that are gone. */
+static const char schema_v4[] = "ALTER TABLE job ADD COLUMN runner TEXT;\n";
+
+/* Version 5: a perceptual fingerprint per picture or video asset
  * (store/similar.c): fp is the 64-bit pHash as a signed integer, NULL
  * when none could be made (error says why; `lightbox fingerprint
  * --retry` tries again). */
-static const char schema_v4[] =
+static const char schema_v5[] =
 	"CREATE TABLE fingerprint (\n"
 	"  asset_id INTEGER PRIMARY KEY REFERENCES asset(id),\n"
 	"  fp INTEGER,\n"
@@ -224,6 +229,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v2,
 	schema_v3,
 	schema_v4,
+	schema_v5,
 };
 
 int st_schema_migrate(struct store *st)
