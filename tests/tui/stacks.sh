@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v convert >/dev/null || skip_all "ImageMagick's convert is not installed"
 
-plan 25
+plan 26
 P="$T/pics"
 mkdir -p "$P"
 for s in 1 2 3; do
@@ -34,8 +34,12 @@ ratings() { sql "SELECT group_concat(candidate_id || ':' || ifnull(stars, '-') |
 flags() { sql "SELECT group_concat(candidate_id || ':' || flag, ' ') FROM
 	(SELECT candidate_id, flag FROM rating WHERE curator = 'alice' ORDER BY candidate_id)"; }
 
+# as if made before fingerprints existed: the interface's worker makes them
+sql "DELETE FROM fingerprint"
 start_lb 100 20 --preview none tui --brief 1
 tm_wait_for '\[candidates\]' >/dev/null || exit 1
+is "$(until_same 6 sql "SELECT count(fp) FROM fingerprint")" 6 \
+	"the worker fills the missing fingerprints while the list is open"
 tm_keys b
 ok "b shows the stacks" tm_wait_for '\[stacks\]  3 stacks at distance 10'
 ok "a stack is one row with its count, best on top" tm_wait_for '^ +\+3 +#1 '
