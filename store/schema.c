@@ -212,11 +212,23 @@ static const char schema_v3[] =
  * runner requeues only the jobs of runners that are gone. */
 static const char schema_v4[] = "ALTER TABLE job ADD COLUMN runner TEXT;\n";
 
-/* Version 5: purge and deliveries (issue 15).  asset.purged is when
+/* Version 5: a perceptual fingerprint per picture or video asset
+ * (store/similar.c): fp is the 64-bit pHash as a signed integer, NULL
+ * when none could be made (error says why; `lightbox fingerprint
+ * --retry` tries again). */
+static const char schema_v5[] =
+	"CREATE TABLE fingerprint (\n"
+	"  asset_id INTEGER PRIMARY KEY REFERENCES asset(id),\n"
+	"  fp INTEGER,\n"
+	"  error TEXT NOT NULL DEFAULT '',\n"
+	"  made INTEGER NOT NULL\n"
+	");\n";
+
+/* Version 6: purge and deliveries (issue 15).  asset.purged is when
  * `lightbox purge` freed the file (NULL: it is there); the row, its
  * SHA-256 and every candidate on it stay.  delivered names each asset
  * `lightbox deliver` placed in a folder, so purge never frees one. */
-static const char schema_v5[] =
+static const char schema_v6[] =
 	"ALTER TABLE asset ADD COLUMN purged INTEGER;\n"
 	"CREATE TABLE delivered (\n"
 	"  asset_id INTEGER NOT NULL REFERENCES asset(id),\n"
@@ -233,6 +245,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v3,
 	schema_v4,
 	schema_v5,
+	schema_v6,
 };
 
 int st_schema_migrate(struct store *st)
