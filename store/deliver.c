@@ -874,28 +874,6 @@ static void listing_set(struct listing *l, const char *name, const char *hex)
 	memcpy(l->v[i].hex, hex, 65);
 }
 
-static int brief_ids(struct store *st, int64_t brief, int64_t **ids, size_t *n)
-{
-	sqlite3_stmt *s = st_prep(st, "SELECT id FROM candidate WHERE brief_id = ? ORDER BY id");
-	size_t cap = 0;
-	int rc;
-
-	*ids = NULL;
-	*n = 0;
-	if (s == NULL)
-		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, brief);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 64;
-			*ids = xrealloc(*ids, cap * sizeof **ids);
-		}
-		(*ids)[(*n)++] = sqlite3_column_int64(s, 0);
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, "listing candidates");
-}
-
 int store_xmp_write(struct store *st, int64_t brief_id, const char *dir, struct lb_xmp_write_result *res)
 {
 	struct lb_export_options eo;
@@ -916,6 +894,7 @@ int store_xmp_write(struct store *st, int64_t brief_id, const char *dir, struct 
 	memset(&dopt, 0, sizeof dopt);
 	sb_init(&d.manifest);
 	eo.brief_id = brief_id;
+	eo.all = 1;
 	x.st = st;
 	x.o = &eo;
 	d.st = st;
@@ -943,7 +922,7 @@ int store_xmp_write(struct store *st, int64_t brief_id, const char *dir, struct 
 			memset(&d.oldman, 0, sizeof d.oldman);
 	}
 	if (rc == 0)
-		rc = brief_ids(st, brief_id, &ids, &n);
+		rc = ex_brief_candidates(&x, brief_id, &ids, &n);
 	for (i = 0; i < n && rc == 0; i++) {
 		target = rel = NULL;
 		if (dir) {

@@ -216,6 +216,10 @@ void ex_listing_free(struct listing *l);
  * atomically; else a new file); hex gets the SHA-256 of what was written. */
 int ex_xmp_write(struct ex *x, const struct item *it, const char *path, int merge, char hex[65]);
 
+/* The ids of a brief's candidates that x->o asks for (all, picked,
+ * min_stars, tag), selected ones first; owned *ids. */
+int ex_brief_candidates(struct ex *x, int64_t brief_id, int64_t **ids, size_t *n);
+
 /* Gathers candidate id of the brief x->b (ratings, tags, notes, selection). */
 int ex_gather(struct ex *x, int64_t id, int n, struct item *it);
 void ex_item_clear(struct item *it);

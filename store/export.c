@@ -138,7 +138,7 @@ int ex_gather(struct ex *x, int64_t id, int n, struct item *it)
 
 /* ------------------------------------------------------------ the walk */
 
-static int brief_candidates(struct ex *x, int64_t brief_id, int64_t **ids, size_t *n)
+int ex_brief_candidates(struct ex *x, int64_t brief_id, int64_t **ids, size_t *n)
 {
 	const struct lb_export_options *o = x->o;
 	sqlite3_stmt *s;
@@ -234,7 +234,7 @@ static int export_brief(struct ex *x, const struct lb_brief *b)
 	struct item it;
 	int rc;
 
-	rc = brief_candidates(x, b->id, &ids, &n);
+	rc = ex_brief_candidates(x, b->id, &ids, &n);
 	if (rc)
 		return rc;
 	if (b->archived && n == 0) {
