@@ -224,12 +224,28 @@ static const char schema_v5[] =
 	"  made INTEGER NOT NULL\n"
 	");\n";
 
+/* Version 6: purge and deliveries (issue 15).  asset.purged is when
+ * `lightbox purge` freed the file (NULL: it is there); the row, its
+ * SHA-256 and every candidate on it stay.  delivered names each asset
+ * `lightbox deliver` placed in a folder, so purge never frees one. */
+static const char schema_v6[] =
+	"ALTER TABLE asset ADD COLUMN purged INTEGER;\n"
+	"CREATE TABLE delivered (\n"
+	"  asset_id INTEGER NOT NULL REFERENCES asset(id),\n"
+	"  dir TEXT NOT NULL,\n"
+	"  mode TEXT NOT NULL CHECK (mode IN ('copy','link','symlink')),\n"
+	"  curator TEXT NOT NULL,\n"
+	"  created INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (asset_id, dir)\n"
+	") WITHOUT ROWID;\n";
+
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
 	schema_v4,
 	schema_v5,
+	schema_v6,
 };
 
 int st_schema_migrate(struct store *st)
