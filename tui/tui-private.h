@@ -24,6 +24,7 @@ struct import_job;
 struct tui_gen;
 struct form;
 struct writer;
+struct wr_op;
 
 /* ------------------------------------------------------------ reactions */
 
@@ -576,6 +577,8 @@ struct tui {
 	struct import_job *import;    /* an import running in its thread, or NULL */
 	int64_t brief_retry_id;       /* a brief edit that did not parse... */
 	char *brief_retry;            /* ...and its text, offered again */
+	int64_t edit_retry_id;        /* a text candidate's edit the store refused... */
+	char *edit_retry;             /* ...and its text, offered again */
 	struct tui_gen *gen;          /* backends, the job runner, job news (gen.c) */
 	struct form *form;            /* the regenerate form over the view, or NULL */
 	struct writer *wr;            /* the writer thread: every change typed here (writer.c) */
@@ -632,12 +635,15 @@ void tui_resume_screen(struct tui *ui);
 /* Runs argv (no shell) with the terminal given to it, then restores the
  * screen.  0 when it exited 0, else -1 with *err (owned). */
 int tui_run_foreground(struct tui *ui, char **argv, char **err);
-/* Edits a brief in $EDITOR and saves a new revision when it changed; a
- * text that does not parse is kept and offered again.  Returns R_*. */
+/* Edits a brief in $EDITOR and has the writer save a new revision when
+ * it changed; a text that does not parse, or that the store refuses, is
+ * kept and offered again.  Returns R_*. */
 int tui_edit_brief(struct tui *ui, int64_t brief_id);
-/* Writes a new brief of project_id in $EDITOR.  *id gets its id (0 when
- * none was made).  Returns R_*. */
-int tui_add_brief(struct tui *ui, int64_t project_id, int64_t *id);
+/* Writes a new brief of project_id in $EDITOR; the writer saves it and
+ * then calls on_done(v, op) with its id in op->new_id (op->rc 0) if the
+ * view v is still open (v and on_done may be NULL).  Returns R_*. */
+int tui_add_brief(struct tui *ui, int64_t project_id, struct view *v,
+		  void (*on_done)(struct view *v, const struct wr_op *op));
 /* Writes a note in $EDITOR on target/target_id.  Returns R_*. */
 int tui_long_note(struct tui *ui, int target, int64_t target_id);
 /* A one-line note on a project or brief: saved at once when text is given
@@ -675,7 +681,8 @@ const char *tui_unavailable(enum km_action a);
 
 /* A change made in the interface, saved by the writer thread in the
  * order submitted.  The fields up to `bulk` are the request. */
-enum wr_kind { WR_RATE, WR_FLAG, WR_TAG, WR_UNTAG, WR_NOTE, WR_SELECT, WR_UNSELECT, WR_UNDO, WR_REDO, WR_COMPARE };
+enum wr_kind { WR_RATE, WR_FLAG, WR_TAG, WR_UNTAG, WR_NOTE, WR_SELECT, WR_UNSELECT, WR_UNDO, WR_REDO, WR_COMPARE,
+	       WR_CALL };
 enum { WR_NO_VALUE = -100 };
 struct wr_op {
 	struct wr_op *next;
@@ -694,6 +701,17 @@ struct wr_op {
 	void (*on_done)(struct view *v, const struct wr_op *op);
 	uint64_t owner;
 	void *ctx;             /* for on_done: plain memory, freed with the op */
+	/* WR_CALL: any other write (a project, a brief, a job), one step.
+	 * call runs on the writer's thread with its connection and returns a
+	 * store code (STORE_EBUSY: tried again later; else op->err may say
+	 * why, or the store's message is taken); it may set new_id.  on_saved
+	 * runs on the interface's thread once it is done, saved or not, and
+	 * says so itself; free_ctx (NULL: free) frees ctx. */
+	int (*call)(struct store *st, struct wr_op *op);
+	void (*on_saved)(struct tui *ui, struct wr_op *op);
+	void (*free_ctx)(void *ctx);
+	int64_t new_id;
+	char *pending;         /* WR_CALL: on the status line while it waits ("job queued…") */
 	/* results, read on the interface's thread after it is done */
 	int rc;
 	char *err;
@@ -773,10 +791,20 @@ int64_t tui_gen_queued(const struct tui *ui);
  * when that name is not configured. */
 const struct backend_registry *tui_gen_registry(struct tui *ui);
 const struct backend *tui_gen_default_backend(struct tui *ui, const struct lb_brief *b, char **why);
-/* Queues a job for brief_id as g asks (g->backend NULL: the default
- * above), kicks the runner and says what was queued.  0 and *job_id, or
- * -1 with *err (owned; nothing queued). */
-int tui_gen_submit(struct tui *ui, int64_t brief_id, struct backend_gen *g, int64_t *job_id, char **err);
+/* Jobs to queue through the writer (the interface never waits for the
+ * write lock): tui_gen_req_add copies g; tui_gen_req_fail counts one that
+ * could not be asked for (its reason said with the rest); revise: a new
+ * brief revision with this prompt, written first (the form).  Submitted,
+ * the status line says "job queued…" until it is saved; then "job #12
+ * queued: TAIL", or why not.  then (may be NULL) is told how it ended
+ * (err: the first refusal, NULL when every job was queued). */
+struct gen_req;
+struct gen_req *tui_gen_req_new(struct tui *ui, const char *what);
+void tui_gen_req_add(struct gen_req *r, int64_t brief_id, const struct backend_gen *g);
+void tui_gen_req_fail(struct gen_req *r, int64_t id, const char *err);
+void tui_gen_req_revise(struct gen_req *r, const char *prompt);
+void tui_gen_req_submit(struct tui *ui, struct gen_req *r, const char *tail,
+			void (*then)(struct tui *ui, const char *err));
 /* The regenerate action: regenerate-count candidates of the brief with its
  * default backend, in one key.  Returns R_*. */
 int tui_regenerate(struct tui *ui, int64_t brief_id);

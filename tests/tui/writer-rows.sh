@@ -1,0 +1,56 @@
+#!/bin/sh
+# writer-rows.sh - what the interface writes besides curation goes through
+# its writer too: with another process holding the write lock for 3 s,
+# regenerate (+) and a new project are shown as pending ("queued…",
+# "saving…"), the cursor keeps moving, nothing is in the store yet, and
+# the job and the project appear once the lock is free.
+. "$(dirname "$0")/lib.sh"
+
+command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
+plan 17
+mkstore
+DB="$LIGHTBOX_STORE/lightbox.db"
+HOLD="$top_srcdir/tests/lib/holdlock.py"
+
+# hold NAME: another process takes the lock for 3 s; waits until it has it.
+hold() {
+	python3 "$HOLD" "$DB" "$T/$1" 3 &
+	HOLDER=$!
+	at_exit "kill $HOLDER 2>/dev/null"
+	_i=0
+	while [ ! -e "$T/$1" ] && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
+	test -e "$T/$1"
+}
+
+# --- regenerate -------------------------------------------------------------
+open_brief 100 30
+ok "the list is open, cursor on the first row" tm_wait_for '\[candidates\].* 1 of 8'
+ok "another process has the lock" hold ready1
+tm_keys + j j
+ok "the cursor kept moving while the job waited for the store" tm_wait_for '\[candidates\].* 3 of 8' 2
+ok "the job is shown as queued, not yet saved" tm_wait_for 'regenerate: job queued…' 2
+ok "the status line says who holds the lock" tm_wait_for 'store busy: an import by bob' 2
+is "$(sql "SELECT count(*) FROM job")" 0 "no job is in the store yet"
+wait $HOLDER
+ok "once the lock is free the job is saved, then run" tm_wait_for 'job #1 queued: [0-9]+ text from builtin|[0-9]+ new from job #1' 10
+is "$(sql "SELECT count(*) FROM job WHERE brief_id = 1 AND kind = 'generate'")" 1 "the job is in the store"
+quit_ok "Q quits"
+tm_stop
+
+# --- a new project ------------------------------------------------------------
+start_lb 100 30 tui
+ok "the projects are listed" tm_wait_for 'Radio jingles'
+ok "another process has the lock again" hold ready2
+tm_keys a
+tm_wait_for 'new project name' >/dev/null
+tm_type "Winter sale"
+tm_keys Enter j
+ok "the project is shown as being saved" tm_wait_for "project 'Winter sale': saving…" 2
+ok "the cursor moved meanwhile" tm_wait_for '\[projects\].* 2 of 2' 2
+is "$(sql "SELECT count(*) FROM project")" 2 "the project is not in the store yet"
+wait $HOLDER
+ok "once the lock is free the project is in the list, under the cursor" \
+	tm_wait_for "project 'Winter sale' added" 10
+is "$(sql "SELECT count(*) FROM project WHERE name = 'Winter sale'")" 1 "and in the store"
+quit_ok "Q quits, nothing left unsaved"
+done_testing
