@@ -43,6 +43,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/bench/bench-pty.h"
+
 enum { N_CANDIDATES = 1000000, N_KEYS = 2000, N_CULL = 1000, QUIET_MS = 12, N_STARTS = 5, N_JOBS = 20,
        N_PER_JOB = 4, N_BUSY_KEYS = 4000 };
 
@@ -120,126 +122,35 @@ static double build_store(const char *lightbox, const char *dir)
 	return now_ms() - t0;
 }
 
-/* ------------------------------------------------------------ the terminal */
+/* ------------------------------------------------------------ the terminal (bench-pty.c) */
 
-struct term {
-	int fd;
-	pid_t pid;
-	char *buf;       /* everything read since the last reset */
-	size_t len, cap;
-	double last;     /* when the last byte came */
-	int answered;    /* the start-up DA1 was answered */
-};
-
-static void term_start(struct term *t, const char *lightbox, const char *store, const char *home, int baseline)
+static void tb_start(struct term *t, const char *lightbox, const char *store, const char *home, int baseline)
 {
-	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
 	char *env_store, *env_home, *env_cfg, *envp[8];
+	char *argv[] = { (char *)lightbox, (char *)"tui", (char *)"--brief", (char *)"1", NULL };
+	char *base[] = { (char *)"/bin/true", NULL };
 
-	memset(t, 0, sizeof *t);
-	t->pid = forkpty(&t->fd, NULL, NULL, &ws);
-	if (t->pid < 0)
-		die("forkpty: %s", strerror(errno));
-	if (t->pid == 0) {
-		if (asprintf(&env_store, "LIGHTBOX_STORE=%s", store) < 0 ||
-		    asprintf(&env_home, "HOME=%s", home) < 0 ||
-		    asprintf(&env_cfg, "XDG_CONFIG_HOME=%s/config", home) < 0)
-			_exit(127);
-		envp[0] = strdup("TERM=xterm-256color");
-		envp[1] = strdup("LANG=C.UTF-8");
-		envp[2] = strdup("LIGHTBOX_CURATOR=bench");
-		envp[3] = env_store;
-		envp[4] = env_home;
-		envp[5] = env_cfg;
-		envp[6] = strdup("PATH=/usr/bin:/bin");
-		envp[7] = NULL;
-		if (baseline) /* the cost of starting any program in a pty here */
-			execle("/bin/true", "true", (char *)NULL, envp);
-		execle(lightbox, lightbox, "tui", "--brief", "1", (char *)NULL, envp);
-		_exit(127);
-	}
-	fcntl(t->fd, F_SETFL, O_NONBLOCK);
+	if (asprintf(&env_store, "LIGHTBOX_STORE=%s", store) < 0 || asprintf(&env_home, "HOME=%s", home) < 0 ||
+	    asprintf(&env_cfg, "XDG_CONFIG_HOME=%s/config", home) < 0)
+		die("out of memory");
+	envp[0] = (char *)"TERM=xterm-256color";
+	envp[1] = (char *)"LANG=C.UTF-8";
+	envp[2] = (char *)"LIGHTBOX_CURATOR=bench";
+	envp[3] = env_store;
+	envp[4] = env_home;
+	envp[5] = env_cfg;
+	envp[6] = (char *)"PATH=/usr/bin:/bin";
+	envp[7] = NULL;
+	/* baseline: the cost of starting any program in a pty here */
+	term_start(t, baseline ? base : argv, envp, 24, 80);
+	free(env_store);
+	free(env_home);
+	free(env_cfg);
 }
 
-/* Reads what is there within timeout ms; returns bytes read. */
-static size_t term_read(struct term *t, int timeout)
-{
-	struct pollfd p = { .fd = t->fd, .events = POLLIN };
-	char chunk[65536];
-	size_t total = 0;
-	ssize_t n;
-
-	if (poll(&p, 1, timeout) <= 0)
-		return 0;
-	while ((n = read(t->fd, chunk, sizeof chunk)) > 0) {
-		if (t->len + (size_t)n + 1 > t->cap) {
-			t->cap = (t->len + (size_t)n + 1) * 2;
-			t->buf = realloc(t->buf, t->cap);
-			if (t->buf == NULL)
-				die("out of memory");
-		}
-		/* Answer the start-up questions as xterm without sixel does: the
-		 * cell size, then DA1 (the probe's fence).  A terminal that
-		 * answers nothing costs probe-timeout; every real one answers. */
-		if (!t->answered && (memmem(chunk, (size_t)n, "\033[c", 3) || memmem(chunk, (size_t)n, "\033[0c", 4))) {
-			static const char ans[] = "\033[6;20;10t\033[?62;22c";
-			if (write(t->fd, ans, sizeof ans - 1) < 0)
-				die("answering the terminal queries: %s", strerror(errno));
-			t->answered = 1;
-		}
-		memcpy(t->buf + t->len, chunk, (size_t)n);
-		t->len += (size_t)n;
-		t->buf[t->len] = '\0';
-		total += (size_t)n;
-		t->last = now_ms();
-	}
-	return total;
-}
-
-/* Waits until the output holds every needle; returns when the last one
- * arrived, or -1 after timeout_ms. */
-static double term_wait(struct term *t, const char *const *needles, int timeout_ms)
-{
-	double end = now_ms() + timeout_ms;
-	int i, all;
-
-	for (;;) {
-		all = 1;
-		for (i = 0; needles[i] && all; i++)
-			all = t->buf && strstr(t->buf, needles[i]) != NULL;
-		if (all)
-			return t->last;
-		if (now_ms() > end)
-			return -1;
-		term_read(t, 10);
-	}
-}
-
-static void term_reset(struct term *t)
-{
-	t->len = 0;
-	if (t->buf)
-		t->buf[0] = '\0';
-}
-
-/* Writes a key, then reads until the terminal is quiet: the latency is
- * from the write to the last byte of the update (-1 if nothing came). */
 static double key(struct term *t, const char *bytes)
 {
-	double sent;
-	size_t got = 0;
-
-	term_reset(t);
-	sent = now_ms();
-	if (write(t->fd, bytes, strlen(bytes)) < 0)
-		die("write: %s", strerror(errno));
-	/* The first bytes may take a while; after that, quiet means done. */
-	got = term_read(t, 2000);
-	if (got == 0)
-		return -1;
-	while (term_read(t, QUIET_MS) > 0)
-		;
-	return t->last - sent;
+	return term_key(t, bytes, QUIET_MS);
 }
 
 static long rss_kb(pid_t pid, const char *field)
@@ -290,20 +201,6 @@ static int sql_count(const char *store, const char *query)
 	return n;
 }
 
-static void term_quit(struct term *t)
-{
-	int status;
-
-	if (write(t->fd, "Q", 1) < 0)
-		kill(t->pid, SIGTERM);
-	for (int i = 0; i < 100 && waitpid(t->pid, &status, WNOHANG) == 0; i++)
-		term_read(t, 20);
-	kill(t->pid, SIGKILL);
-	waitpid(t->pid, &status, 0);
-	close(t->fd);
-	free(t->buf);
-}
-
 int main(int argc, char **argv)
 {
 	const char *lightbox, *work;
@@ -348,7 +245,7 @@ int main(int argc, char **argv)
 	 * any start after the first.  Reported: the median of the other four. */
 	for (i = 0; i < N_STARTS; i++) {
 		t0 = now_ms();
-		term_start(&t, lightbox, store, home, 0);
+		tb_start(&t, lightbox, store, home, 0);
 		first = term_wait(&t, first_screen, 10000);
 		counted = term_wait(&t, count_shown, 30000);
 		if (first < 0)
@@ -361,7 +258,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < N_STARTS - 1; i++) {
 		int status;
 		t0 = now_ms();
-		term_start(&base, lightbox, store, home, 1);
+		tb_start(&base, lightbox, store, home, 1);
 		waitpid(base.pid, &status, 0);
 		spawn[i] = now_ms() - t0;
 		close(base.fd);
