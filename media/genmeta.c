@@ -937,7 +937,7 @@ int media_genmeta_from_copy(const char *copy, const char *path, unsigned flags, 
 		if (!m->tool && !media_genmeta_found(m)) {
 			struct gm_src s;
 
-			if (gm_src_open(&s, path, &why) == 0) {
+			if (gm_src_open(&s, copy, &why) == 0) {
 				try_stealth(m, &s);
 				gm_src_close(&s);
 			} else {

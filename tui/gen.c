@@ -70,7 +70,12 @@ void tui_gen_start(struct tui *ui)
 	ro.notify_fd = ui->wake[1];
 	ro.sync_full = km_opt_choice(ui->opt, KM_O_SYNC) == KM_V_SYNC_FULL;
 	ro.nice = RUNNER_NICE;
-	if (runner_start(&ro, &g->runner, &err) < 0) {
+	/* A name the store refuses can change nothing, a job's results
+	 * included: say so at once rather than at the first key. */
+	if (store_check_curator(ui->st) != 0) {
+		g->why = xstrdup(store_errmsg(ui->st));
+		tui_error(ui, "%s", g->why);
+	} else if (runner_start(&ro, &g->runner, &err) < 0) {
 		g->why = err ? err : xstrdup("unknown error");
 		tui_error(ui, "the job runner did not start (%s); jobs stay queued for 'lightbox jobs run'",
 			  g->why);
