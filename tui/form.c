@@ -453,8 +453,11 @@ int form_key(struct tui *ui, km_key key)
 	case KM_KEY_ESC:
 	case KM_MOD_CTRL | 'c':
 	case KM_MOD_CTRL | 'g':
+		if (fm->saving)
+			tui_msg(ui, "the form is closed; its job is still being saved (the store is busy)");
+		else
+			tui_msg(ui, "nothing queued");
 		form_close(ui);
-		tui_msg(ui, "nothing queued");
 		return R_REDRAW;
 	case KM_KEY_ENTER:
 	case KM_MOD_CTRL | 'm':

@@ -1,13 +1,15 @@
 #!/bin/sh
 # writer-rows.sh - what the interface writes besides curation goes through
 # its writer too: with another process holding the write lock for 3 s,
-# regenerate (+) and a new project are shown as pending ("queued…",
-# "saving…"), the cursor keeps moving, nothing is in the store yet, and
-# the job and the project appear once the lock is free.
+# regenerate (+), the regenerate form and a new project are shown as
+# pending ("queued…", "saving…"), the cursor keeps moving, nothing is in
+# the store yet, and the job and the project appear once the lock is
+# free.  A brief edit the store refuses says why and is offered again,
+# with nothing lost.
 . "$(dirname "$0")/lib.sh"
 
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
-plan 17
+plan 27
 mkstore
 DB="$LIGHTBOX_STORE/lightbox.db"
 HOLD="$top_srcdir/tests/lib/holdlock.py"
@@ -23,6 +25,8 @@ hold() {
 }
 
 # --- regenerate -------------------------------------------------------------
+EDITOR="$T/editor"
+export EDITOR
 open_brief 100 30
 ok "the list is open, cursor on the first row" tm_wait_for '\[candidates\].* 1 of 8'
 ok "another process has the lock" hold ready1
@@ -34,6 +38,38 @@ is "$(sql "SELECT count(*) FROM job")" 0 "no job is in the store yet"
 wait $HOLDER
 ok "once the lock is free the job is saved, then run" tm_wait_for 'job #1 queued: [0-9]+ text from builtin|[0-9]+ new from job #1' 10
 is "$(sql "SELECT count(*) FROM job WHERE brief_id = 1 AND kind = 'generate'")" 1 "the job is in the store"
+
+# --- the regenerate form ------------------------------------------------------
+ok "another process has the lock again" hold ready3
+tm_keys R
+tm_wait_for 'Generate for brief #1' >/dev/null
+tm_keys Enter
+ok "the form stays, saying its job is being saved" tm_wait_for 'queued… saving the job' 2
+tm_keys Escape
+ok "Esc leaves the form, saying its job is still being saved" \
+	tm_wait_for 'the form is closed; its job is still being saved' 2
+# (Escape and k at once would be Alt-k: k goes once the form is gone)
+was=$(tm_screen | grep -o '│#[0-9]* ' | head -1)
+tm_keys k
+ok "the cursor moves meanwhile (from ${was#│})" tm_wait_gone "$was" 2
+is "$(sql "SELECT count(*) FROM job")" 1 "the form's job is not in the store yet"
+wait $HOLDER
+ok "once the lock is free the form's job is queued" \
+	tm_wait_for 'job #2 queued: [0-9]+ from builtin|[0-9]+ new from job #2' 10
+is "$(sql "SELECT count(*) FROM job")" 2 "and in the store"
+
+# --- a brief edit the store refuses -------------------------------------------
+printf '#!/bin/sh\ngrep -q "cold tea" "$1" || sed -i "s/warm coffee/cold tea/" "$1"\n' >"$T/editor"
+chmod +x "$T/editor"
+sql "CREATE TRIGGER refuse BEFORE INSERT ON brief_revision BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+tm_keys E
+ok "a refused edit says why and that E offers it again" \
+	tm_wait_for 'brief #1 not saved: .*refused by the test.*edit-brief opens your text again' 10
+sql "DROP TRIGGER refuse"
+printf '#!/bin/sh\nexit 0\n' >"$T/editor"
+tm_keys E
+ok "E again saves the text as it was written" tm_wait_for 'brief #1 saved as revision 2' 10
+like "$(sql "SELECT prompt FROM brief WHERE id = 1")" 'cold tea' "the edit was kept, not lost"
 quit_ok "Q quits"
 tm_stop
 
