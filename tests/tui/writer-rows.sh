@@ -54,9 +54,9 @@ tm_keys k
 ok "the cursor moves meanwhile (from ${was#│})" tm_wait_gone "$was" 2
 is "$(sql "SELECT count(*) FROM job")" 1 "the form's job is not in the store yet"
 wait $HOLDER
-ok "once the lock is free the form's job is queued" \
-	tm_wait_for 'job #2 queued: [0-9]+ from builtin|[0-9]+ new from job #2' 10
-is "$(sql "SELECT count(*) FROM job")" 2 "and in the store"
+sql_wait "SELECT count(*) FROM job" 2
+is "$(sql "SELECT count(*) FROM job")" 2 "once the lock is free the form's job is in the store"
+ok "and its candidates come into the open list" tm_wait_for '^ +16 .*builtin' 10
 
 # --- a brief edit the store refuses -------------------------------------------
 printf '#!/bin/sh\ngrep -q "cold tea" "$1" || sed -i "s/warm coffee/cold tea/" "$1"\n' >"$T/editor"
