@@ -47,6 +47,25 @@ void term_start(struct term *t, char *const *argv, char *const *envp, int rows, 
 	fcntl(t->fd, F_SETFL, O_NONBLOCK);
 }
 
+void term_start_lightbox(struct term *t, char *const *argv, const char *store, const char *home,
+			 const char *curator, int rows, int cols)
+{
+	char *envp[8];
+	int i;
+
+	if (asprintf(&envp[2], "LIGHTBOX_CURATOR=%s", curator) < 0 ||
+	    asprintf(&envp[3], "LIGHTBOX_STORE=%s", store) < 0 || asprintf(&envp[4], "HOME=%s", home) < 0 ||
+	    asprintf(&envp[5], "XDG_CONFIG_HOME=%s/config", home) < 0)
+		die("out of memory");
+	envp[0] = (char *)"TERM=xterm-256color";
+	envp[1] = (char *)"LANG=C.UTF-8";
+	envp[6] = (char *)"PATH=/usr/bin:/bin";
+	envp[7] = NULL;
+	term_start(t, argv, envp, rows, cols);
+	for (i = 2; i <= 5; i++)
+		free(envp[i]);
+}
+
 size_t term_read(struct term *t, int timeout)
 {
 	struct pollfd p = { .fd = t->fd, .events = POLLIN };

@@ -19,6 +19,11 @@ struct term {
 double term_now_ms(void);
 /* Starts argv[0] with envp in a rows x cols pseudo-terminal. */
 void term_start(struct term *t, char *const *argv, char *const *envp, int rows, int cols);
+/* Starts argv (lightbox ...) as a curator would in a terminal: TERM
+ * xterm-256color, a UTF-8 locale, LIGHTBOX_CURATOR curator, the store,
+ * HOME home and its config folder home/config, a plain PATH. */
+void term_start_lightbox(struct term *t, char *const *argv, const char *store, const char *home,
+			 const char *curator, int rows, int cols);
 /* Reads what is there within timeout ms (answering the interface's
  * start-up queries as xterm does); returns bytes read. */
 size_t term_read(struct term *t, int timeout);

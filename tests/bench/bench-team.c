@@ -340,9 +340,8 @@ static int64_t count_rated(sqlite3 *db)
 static void *interface(void *arg)
 {
 	struct iface *f = arg;
-	char brief[24], *env_store, *env_home, *env_cfg, *db_path;
+	char brief[24], *db_path;
 	char *argv[] = { (char *)lightbox, (char *)"tui", (char *)"--brief", brief, NULL };
-	char *envp[8];
 	char count[32];
 	const char *counted[] = { count, NULL }, *marked[] = { "marked", NULL }, *asked[] = { "candidates", NULL };
 	struct term t;
@@ -351,18 +350,7 @@ static void *interface(void *arg)
 
 	snprintf(brief, sizeof brief, "%lld", (long long)f->brief);
 	snprintf(count, sizeof count, "of %d", BULK);
-	env_store = xasprintf("LIGHTBOX_STORE=%s", team_store);
-	env_home = xasprintf("HOME=%s", scratch);
-	env_cfg = xasprintf("XDG_CONFIG_HOME=%s/config", scratch);
-	envp[0] = (char *)"TERM=xterm-256color";
-	envp[1] = (char *)"LANG=C.UTF-8";
-	envp[2] = (char *)"LIGHTBOX_CURATOR=interface";
-	envp[3] = env_store;
-	envp[4] = env_home;
-	envp[5] = env_cfg;
-	envp[6] = (char *)"PATH=/usr/bin:/bin";
-	envp[7] = NULL;
-	term_start(&t, argv, envp, 30, 120);
+	term_start_lightbox(&t, argv, team_store, scratch, "interface", 30, 120);
 	if (term_wait(&t, counted, 60000) < 0) {
 		f->why = "the interface did not show the brief's count";
 		goto out;
@@ -404,9 +392,6 @@ static void *interface(void *arg)
 out:
 	sqlite3_close(db);
 	term_quit(&t);
-	free(env_store);
-	free(env_home);
-	free(env_cfg);
 	if (!f->ready)
 		f->ready = -1;
 	return NULL;
@@ -648,7 +633,7 @@ int main(int argc, char **argv)
 		printf("\nthe interface's bulk rating: FAILED: %s (%lld of %d rated)\n", ui.why, (long long)ui.rated,
 		       BULK);
 	else
-		printf("\nthe interface's bulk rating of %d marked candidates (mark-all, 3, y), during the import: "
+		printf("\nthe interface's bulk rating of %d marked candidates (mark-all, 3, y), started with the import: "
 		       "%.2f s from the key to the last rating in the store\n",
 		       BULK, (ui.t_done - ui.t_enter) / 1000);
 	printf("commit latency of `rate -` while the bulk rating ran (targets: p99 < 50 ms, max < 250 ms):\n");

@@ -126,26 +126,11 @@ static double build_store(const char *lightbox, const char *dir)
 
 static void tb_start(struct term *t, const char *lightbox, const char *store, const char *home, int baseline)
 {
-	char *env_store, *env_home, *env_cfg, *envp[8];
 	char *argv[] = { (char *)lightbox, (char *)"tui", (char *)"--brief", (char *)"1", NULL };
 	char *base[] = { (char *)"/bin/true", NULL };
 
-	if (asprintf(&env_store, "LIGHTBOX_STORE=%s", store) < 0 || asprintf(&env_home, "HOME=%s", home) < 0 ||
-	    asprintf(&env_cfg, "XDG_CONFIG_HOME=%s/config", home) < 0)
-		die("out of memory");
-	envp[0] = (char *)"TERM=xterm-256color";
-	envp[1] = (char *)"LANG=C.UTF-8";
-	envp[2] = (char *)"LIGHTBOX_CURATOR=bench";
-	envp[3] = env_store;
-	envp[4] = env_home;
-	envp[5] = env_cfg;
-	envp[6] = (char *)"PATH=/usr/bin:/bin";
-	envp[7] = NULL;
 	/* baseline: the cost of starting any program in a pty here */
-	term_start(t, baseline ? base : argv, envp, 24, 80);
-	free(env_store);
-	free(env_home);
-	free(env_cfg);
+	term_start_lightbox(t, baseline ? base : argv, store, home, "bench", 24, 80);
 }
 
 static double key(struct term *t, const char *bytes)
