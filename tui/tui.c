@@ -148,10 +148,10 @@ int tui_main(const struct tui_start *s)
 	/* Checkpoints (fsync, copying the log) run in the worker, not here. */
 	store_wal_autocheckpoint(ui.st, 0);
 	/* Every write goes through the writer thread (curation, briefs,
-	 * projects, edits, job submissions); what is still written here (a
-	 * job's retry or cancel in the jobs view) waits a second at most for
-	 * the lock, then says who holds it (HACKING.md, the busy policy). */
-	store_set_busy(ui.st, 1000, 1);
+	 * projects, edits, job submissions, retries and cancels): this
+	 * connection only reads, and never waits long for anything
+	 * (HACKING.md, the busy policy). */
+	store_set_busy(ui.st, 100, 1);
 	if (pipe2(ui.wake, O_NONBLOCK | O_CLOEXEC) != 0) {
 		perror("lightbox: pipe");
 		goto out;

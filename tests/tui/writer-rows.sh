@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
-plan 27
+plan 34
 mkstore
 DB="$LIGHTBOX_STORE/lightbox.db"
 HOLD="$top_srcdir/tests/lib/holdlock.py"
@@ -89,4 +89,29 @@ ok "once the lock is free the project is in the list, under the cursor" \
 	tm_wait_for "project 'Winter sale' added" 10
 is "$(sql "SELECT count(*) FROM project WHERE name = 'Winter sale'")" 1 "and in the store"
 quit_ok "Q quits, nothing left unsaved"
+tm_stop
+
+# --- a job cancelled in the jobs view ---------------------------------------
+# A job of another process (`gen`, its own runner) runs until $T/go exists.
+printf '#!/bin/sh\nwhile [ ! -e "%s/go" ]; do sleep 0.05; done\necho done\n' "$T" >"$T/gated"
+chmod +x "$T/gated"
+mkdir -p "$XDG_CONFIG_HOME/lightbox"
+echo "backend gated type=exec modality=text command=\"$T/gated\"" >"$XDG_CONFIG_HOME/lightbox/config"
+"$LIGHTBOX" gen 1 --backend gated >"$T/gen.out" 2>&1 &
+GEN=$!
+at_exit "touch $T/go; kill $GEN 2>/dev/null"
+sql_wait "SELECT state FROM job WHERE backend = 'gated'" running
+open_brief 100 30
+tm_keys J
+ok "the jobs view lists the running job" tm_wait_for '^ +[0-9]+ running +generate +gated'
+ok "another process has the lock once more" hold ready4
+tm_keys x
+ok "the cancel is shown as pending" tm_wait_for 'cancelling: 1 job…' 2
+is "$(sql "SELECT state FROM job WHERE backend = 'gated'")" running "the job is not cancelled in the store yet"
+wait $HOLDER
+ok "once the lock is free it is cancelled" tm_wait_for 'cancelled 1 job' 10
+is "$(sql "SELECT state FROM job WHERE backend = 'gated'")" cancelled "in the store too"
+touch "$T/go"
+wait $GEN
+quit_ok "Q quits"
 done_testing
