@@ -212,11 +212,24 @@ static const char schema_v3[] =
  * runner requeues only the jobs of runners that are gone. */
 static const char schema_v4[] = "ALTER TABLE job ADD COLUMN runner TEXT;\n";
 
+/* Version 5: a perceptual fingerprint per picture or video asset
+ * (store/similar.c): fp is the 64-bit pHash as a signed integer, NULL
+ * when none could be made (error says why; `lightbox fingerprint
+ * --retry` tries again). */
+static const char schema_v5[] =
+	"CREATE TABLE fingerprint (\n"
+	"  asset_id INTEGER PRIMARY KEY REFERENCES asset(id),\n"
+	"  fp INTEGER,\n"
+	"  error TEXT NOT NULL DEFAULT '',\n"
+	"  made INTEGER NOT NULL\n"
+	");\n";
+
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
 	schema_v4,
+	schema_v5,
 };
 
 int st_schema_migrate(struct store *st)

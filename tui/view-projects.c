@@ -296,6 +296,28 @@ static void add_accept(struct tui *ui, void *arg, const char *text)
 	wr_submit(ui, op);
 }
 
+static int archive_call(struct store *st, struct wr_op *op)
+{
+	return store_project_archive(st, *(int64_t *)op->ctx, op->value);
+}
+
+static void archive_saved(struct tui *ui, struct wr_op *op)
+{
+	char *vis = util_visible_dup(op->text, 0);
+
+	if (op->rc)
+		tui_error(ui, "%s: %s not saved: %s", op->label, vis, op->err);
+	else
+		tui_msg(ui, "%s %s (u undoes)", op->value ? "archived" : "restored", vis);
+	free(vis);
+}
+
+static void archived(struct view *v, const struct wr_op *op)
+{
+	(void)op;
+	p_reload(v, RELOAD_OWN);
+}
+
 /* A new brief saved: the counts of its project change. */
 static void brief_added(struct view *v, const struct wr_op *op)
 {
@@ -308,7 +330,9 @@ static int p_handle(struct view *v, enum km_action a, const char *arg)
 	struct pview *pv = pv_of(v);
 	struct prompt_spec ps;
 	struct lb_project *p;
+	struct wr_op *op;
 	int64_t id = current(pv);
+	char *vis;
 	int r;
 
 	r = view_list_action(v, &pv->list, a, arg, 0);
@@ -337,11 +361,20 @@ static int p_handle(struct view *v, enum km_action a, const char *arg)
 		p = list_current(&pv->list) ? &pv->projects.v[array_row_index(list_current(&pv->list))] : NULL;
 		if (p == NULL)
 			return R_REDRAW;
-		if (store_project_archive(v->ui->st, id, !p->archived) != 0)
-			tui_store_error(v->ui, "project-archive");
-		else
-			tui_msg(v->ui, "%s %s (u undoes)", p->archived ? "restored" : "archived", p->name);
-		p_reload(v, RELOAD_OWN);
+		/* The writer saves it: the interface never waits for the write lock. */
+		op = wr_op_new(WR_CALL, p->archived ? "project-restore" : "project-archive");
+		op->ctx = xmalloc(sizeof(int64_t)); /* not ids: those are candidates, shown pending */
+		*(int64_t *)op->ctx = id;
+		op->value = !p->archived;
+		op->text = xstrdup(p->name);
+		op->call = archive_call;
+		op->on_saved = archive_saved;
+		op->on_done = archived;
+		op->owner = v->owner;
+		vis = util_visible_dup(p->name, 0);
+		op->pending = xasprintf("%s %s…", p->archived ? "restoring" : "archiving", vis);
+		free(vis);
+		wr_submit(v->ui, op);
 		return R_REDRAW;
 	case KM_A_NOTE:
 		return tui_note(v->ui, LB_ON_PROJECT, id, arg, "note on the project: ");

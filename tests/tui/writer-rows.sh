@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
-plan 34
+plan 39
 mkstore
 DB="$LIGHTBOX_STORE/lightbox.db"
 HOLD="$top_srcdir/tests/lib/holdlock.py"
@@ -88,6 +88,13 @@ wait $HOLDER
 ok "once the lock is free the project is in the list, under the cursor" \
 	tm_wait_for "project 'Winter sale' added" 10
 is "$(sql "SELECT count(*) FROM project WHERE name = 'Winter sale'")" 1 "and in the store"
+ok "the lock is held again" hold ready5
+tm_keys d
+ok "archiving it is shown as pending" tm_wait_for 'archiving Winter sale…' 2
+is "$(sql "SELECT archived FROM project WHERE name = 'Winter sale'")" 0 "not archived in the store yet"
+wait $HOLDER
+ok "once the lock is free it is archived" tm_wait_for 'archived Winter sale' 10
+is "$(sql "SELECT archived FROM project WHERE name = 'Winter sale'")" 1 "in the store too"
 quit_ok "Q quits, nothing left unsaved"
 tm_stop
 
