@@ -509,6 +509,8 @@ void tui_repaint(struct tui *ui, int full)
 		doupdate();
 		return;
 	}
+	if (ui->preview && ui->preview->ops->begin)
+		ui->preview->ops->begin(ui->preview);
 	draw_title(ui);
 	body.y = 1;
 	body.x = 0;
