@@ -11,7 +11,9 @@
  * one-row reads.  When the key differs, or the file is missing, short or
  * not ours, the set is read from the store and the file written again
  * (temp -> fsync -> rename, so a reader maps either the old file or the
- * new one whole).  The key is read before the rows: a change in between
+ * new one whole).  A brief's or a project's similar candidates are taken
+ * from the file too when it is current, but a stale file is not made
+ * again for them (their index reads a small scope faster).  The key is read before the rows: a change in between
  * leaves the file under the older key, and the next query rebuilds it.
  */
 #include "config.h"
@@ -112,6 +114,85 @@ static void fp_write(const char *path, const int64_t key[3], const struct lb_fp_
 	}
 	(void)util_write_atomic(path, buf, len);
 	free(buf);
+}
+
+/* The rows of set whose brief is in briefs (sorted) into out (owned arrays). */
+static void fp_filter(const struct lb_fp_set *set, const int64_t *briefs, size_t nb, struct lb_fp_set *out)
+{
+	size_t i, n = 0, cap = 0;
+
+	memset(out, 0, sizeof *out);
+	for (i = 0; i < set->n; i++) {
+		if (bsearch(&set->brief[i], briefs, nb, sizeof *briefs, st_cmp_i64) == NULL)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			out->id = xrealloc(out->id, sizeof *out->id * cap);
+			out->brief = xrealloc(out->brief, sizeof *out->brief * cap);
+			out->fp = xrealloc(out->fp, sizeof *out->fp * cap);
+		}
+		out->id[n] = set->id[i];
+		out->brief[n] = set->brief[i];
+		out->fp[n++] = set->fp[i];
+	}
+	out->n = n;
+}
+
+int store_fp_set_cached(struct store *st, int scope, int64_t scope_id, struct lb_fp_set *out,
+			int *from_file)
+{
+	struct lb_fp_set all;
+	const char *cache;
+	char *path;
+	int64_t key[3], *briefs = NULL;
+	size_t nb = 0, cap = 0;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (scope == LB_FP_ALL)
+		return store_fp_set_all(st, out, from_file);
+	if (from_file)
+		*from_file = 0;
+	cache = st->depth ? NULL : store_cache_dir(st);
+	if (cache == NULL || fp_key(st, key) != 0)
+		return store_fp_set(st, scope, scope_id, out);
+	path = xasprintf("%s/fingerprints.bin", cache);
+	rc = fp_map(path, key, &all);
+	free(path);
+	/* a stale file is not made again for a brief or a project: the
+	 * store's index reads a small scope faster than a rebuild */
+	if (rc != 0)
+		return store_fp_set(st, scope, scope_id, out);
+	if (scope == LB_FP_BRIEF) {
+		briefs = xmalloc(sizeof *briefs);
+		briefs[nb++] = scope_id;
+	} else {
+		s = st_prep(st, "SELECT id FROM brief WHERE project_id = ? ORDER BY id");
+		if (s == NULL) {
+			lb_fp_set_free(&all);
+			return STORE_EIO;
+		}
+		sqlite3_bind_int64(s, 1, scope_id);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			if (nb == cap) {
+				cap = cap ? cap * 2 : 16;
+				briefs = xrealloc(briefs, sizeof *briefs * cap);
+			}
+			briefs[nb++] = sqlite3_column_int64(s, 0);
+		}
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE) {
+			free(briefs);
+			lb_fp_set_free(&all);
+			return st_sqlfail(st, rc, "reading the project's briefs");
+		}
+	}
+	fp_filter(&all, briefs, nb, out);
+	free(briefs);
+	lb_fp_set_free(&all);
+	if (from_file)
+		*from_file = 1;
+	return 0;
 }
 
 int store_fp_set_all(struct store *st, struct lb_fp_set *out, int *from_file)

@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/lib/tap.sh"
 command -v jq >/dev/null || skip_all "jq is not installed"
 
-plan 16
+plan 23
 lb init
 lb project add Harbour
 lb brief add --project harbour --title Boats
@@ -58,9 +58,28 @@ is "$(stat -c %s "$F")" "$((40 + 24 * 5))" "... and is written whole again"
 lb similar 1 --all --json
 is "$(near)" "[[4,0],[5,2],[2,3],[3,8]]" "a foreign file is not trusted"
 
+# a brief's and a project's from the current file; a stale one is not
+# made again for them
+lb project add Other
+lb brief add --project other --title Far
+add 6 3 1
+ok "similar --all with a third brief" lb similar 1 --all --json
+is "$(near)" "[[4,0],[6,1],[5,2],[2,3],[3,8]]" "... finds its candidate"
+ino=$(stat -c %i "$F")
+lb similar 1 --json
+is "$(near)" "[[2,3]]" "a brief's, from the file: only the brief's"
+lb similar 1 --project harbour --json
+is "$(near)" "[[4,0],[5,2],[2,3],[3,8]]" "a project's, from the file: only its briefs'"
+add 7 1 0
+lb similar 1 --json
+is "$(near)" "[[7,0],[2,3]]" "a brief's after a change: the store's answer"
+lb similar 1 --project harbour --json
+is "$(near)" "[[4,0],[7,0],[5,2],[2,3],[3,8]]" "a project's after a change: the store's answer"
+is "$(stat -c %i "$F")" "$ino" "... and the stale file was left for --all to make"
+
 # (as root the folder stays writable: then this checks only the answer)
 chmod a-w "$LIGHTBOX_STORE/cache"
 rm -f "$F"
 ok "a cache that cannot be written: still answers" lb similar 1 --all --json
-is "$(near)" "[[4,0],[5,2],[2,3],[3,8]]" "... the store's answer"
+is "$(near)" "[[4,0],[7,0],[6,1],[5,2],[2,3],[3,8]]" "... the store's answer"
 chmod u+w "$LIGHTBOX_STORE/cache"
