@@ -116,26 +116,36 @@ static void fp_write(const char *path, const int64_t key[3], const struct lb_fp_
 	free(buf);
 }
 
-/* The rows of set whose brief is in briefs (sorted) into out (owned arrays). */
-static void fp_filter(const struct lb_fp_set *set, const int64_t *briefs, size_t nb, struct lb_fp_set *out)
+static int in_briefs(int64_t b, const int64_t *briefs, size_t nb)
 {
-	size_t i, n = 0, cap = 0;
+	return nb == 1 ? b == briefs[0] : bsearch(&b, briefs, nb, sizeof *briefs, st_cmp_i64) != NULL;
+}
+
+/* The rows of *set whose brief is in briefs (sorted) into out: counted
+ * first, so the arrays are allocated once; when every row is in, out takes
+ * the mapping itself (*set is then empty). */
+static void fp_filter(struct lb_fp_set *set, const int64_t *briefs, size_t nb, struct lb_fp_set *out)
+{
+	size_t i, n = 0;
 
 	memset(out, 0, sizeof *out);
-	for (i = 0; i < set->n; i++) {
-		if (bsearch(&set->brief[i], briefs, nb, sizeof *briefs, st_cmp_i64) == NULL)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			out->id = xrealloc(out->id, sizeof *out->id * cap);
-			out->brief = xrealloc(out->brief, sizeof *out->brief * cap);
-			out->fp = xrealloc(out->fp, sizeof *out->fp * cap);
-		}
-		out->id[n] = set->id[i];
-		out->brief[n] = set->brief[i];
-		out->fp[n++] = set->fp[i];
+	for (i = 0; i < set->n; i++)
+		n += in_briefs(set->brief[i], briefs, nb);
+	if (n == set->n) {
+		*out = *set;
+		memset(set, 0, sizeof *set);
+		return;
 	}
-	out->n = n;
+	out->id = xmalloc(sizeof *out->id * (n ? n : 1));
+	out->brief = xmalloc(sizeof *out->brief * (n ? n : 1));
+	out->fp = xmalloc(sizeof *out->fp * (n ? n : 1));
+	for (i = 0; i < set->n; i++) {
+		if (!in_briefs(set->brief[i], briefs, nb))
+			continue;
+		out->id[out->n] = set->id[i];
+		out->brief[out->n] = set->brief[i];
+		out->fp[out->n++] = set->fp[i];
+	}
 }
 
 int store_fp_set_cached(struct store *st, int scope, int64_t scope_id, struct lb_fp_set *out,
