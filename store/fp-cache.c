@@ -6,7 +6,7 @@
  * The file is a header (magic, the key it was made under, the count) and
  * three arrays of n: candidate ids, their briefs, their fingerprints, in
  * candidate order.  Its key is fp_generation.n (bumped by triggers when a
- * candidate or a fingerprint is added, removed or changed, schema 6), the
+ * candidate or a fingerprint is added, removed or changed, schema 7), the
  * newest candidate id and the newest fingerprinted asset: all three are
  * one-row reads.  When the key differs, or the file is missing, short or
  * not ours, the set is read from the store and the file written again

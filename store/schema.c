@@ -224,13 +224,28 @@ static const char schema_v5[] =
 	"  made INTEGER NOT NULL\n"
 	");\n";
 
-/* Version 6: a counter bumped by triggers whenever the store's set of
+/* Version 6: purge and deliveries (issue 15).  asset.purged is when
+ * `lightbox purge` freed the file (NULL: it is there); the row, its
+ * SHA-256 and every candidate on it stay.  delivered names each asset
+ * `lightbox deliver` placed in a folder, so purge never frees one. */
+static const char schema_v6[] =
+	"ALTER TABLE asset ADD COLUMN purged INTEGER;\n"
+	"CREATE TABLE delivered (\n"
+	"  asset_id INTEGER NOT NULL REFERENCES asset(id),\n"
+	"  dir TEXT NOT NULL,\n"
+	"  mode TEXT NOT NULL CHECK (mode IN ('copy','link','symlink')),\n"
+	"  curator TEXT NOT NULL,\n"
+	"  created INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (asset_id, dir)\n"
+	") WITHOUT ROWID;\n";
+
+/* Version 7: a counter bumped by triggers whenever the store's set of
  * fingerprinted candidates may have changed (a candidate added, removed
  * or moved to another asset or brief; a fingerprint made, changed or
  * removed).  It keys the packed fingerprint file cache/fingerprints.bin
  * that `lightbox similar --all` maps instead of reading a million rows
  * (store/fp-cache.c). */
-static const char schema_v6[] =
+static const char schema_v7[] =
 	"CREATE TABLE fp_generation (\n"
 	"  id INTEGER PRIMARY KEY CHECK (id = 1),\n"
 	"  n INTEGER NOT NULL\n"
@@ -256,6 +271,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v4,
 	schema_v5,
 	schema_v6,
+	schema_v7,
 };
 
 int st_schema_migrate(struct store *st)
