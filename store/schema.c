@@ -239,6 +239,31 @@ static const char schema_v6[] =
 	"  PRIMARY KEY (asset_id, dir)\n"
 	") WITHOUT ROWID;\n";
 
+/* Version 7: a counter bumped by triggers whenever the store's set of
+ * fingerprinted candidates may have changed (a candidate added, removed
+ * or moved to another asset or brief; a fingerprint made, changed or
+ * removed).  It keys the packed fingerprint file cache/fingerprints.bin
+ * that `lightbox similar --all` maps instead of reading a million rows
+ * (store/fp-cache.c). */
+static const char schema_v7[] =
+	"CREATE TABLE fp_generation (\n"
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),\n"
+	"  n INTEGER NOT NULL\n"
+	");\n"
+	"INSERT INTO fp_generation (id, n) VALUES (1, 0);\n"
+	"CREATE TRIGGER fp_gen_cand_ins AFTER INSERT ON candidate\n"
+	"  BEGIN UPDATE fp_generation SET n = n + 1; END;\n"
+	"CREATE TRIGGER fp_gen_cand_del AFTER DELETE ON candidate\n"
+	"  BEGIN UPDATE fp_generation SET n = n + 1; END;\n"
+	"CREATE TRIGGER fp_gen_cand_upd AFTER UPDATE OF brief_id, asset_id ON candidate\n"
+	"  BEGIN UPDATE fp_generation SET n = n + 1; END;\n"
+	"CREATE TRIGGER fp_gen_fp_ins AFTER INSERT ON fingerprint\n"
+	"  BEGIN UPDATE fp_generation SET n = n + 1; END;\n"
+	"CREATE TRIGGER fp_gen_fp_del AFTER DELETE ON fingerprint\n"
+	"  BEGIN UPDATE fp_generation SET n = n + 1; END;\n"
+	"CREATE TRIGGER fp_gen_fp_upd AFTER UPDATE OF fp, asset_id ON fingerprint\n"
+	"  BEGIN UPDATE fp_generation SET n = n + 1; END;\n";
+
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v1,
 	schema_v2,
@@ -246,6 +271,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v4,
 	schema_v5,
 	schema_v6,
+	schema_v7,
 };
 
 int st_schema_migrate(struct store *st)
