@@ -83,6 +83,17 @@ int cli_usage(struct cli *c, const char *fmt, ...)
 	return CLI_USAGE;
 }
 
+int cli_query_ok(struct cli *c, const char *opt, const char *query)
+{
+	char *err = NULL;
+
+	if (query == NULL || lb_query_check(query, &err) == 0)
+		return 0;
+	cli_usage(c, "%s: %s (see QUERIES in lightbox(1))", opt, err);
+	free(err);
+	return -1;
+}
+
 int cli_id(struct cli *c, const char *what, const char *s, int64_t *id)
 {
 	long long v;

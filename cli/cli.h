@@ -56,6 +56,9 @@ int cli_error(struct cli *c, const char *fmt, ...) __attribute__((format(printf,
 /* Usage error: message plus "try 'lightbox CMD --help'"; returns CLI_USAGE. */
 int cli_usage(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* 0 when query (may be NULL) is a good query; else prints the usage
+ * error, column and all, for option opt and returns -1. */
+int cli_query_ok(struct cli *c, const char *opt, const char *query);
 /* Parses a positive id; prints a usage error naming what and returns -1. */
 int cli_id(struct cli *c, const char *what, const char *s, int64_t *id);
 

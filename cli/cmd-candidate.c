@@ -33,8 +33,10 @@ static const char help[] =
 	"  --curator NAME      whose ratings --min-stars/--flag/--unrated look at\n"
 	"  --unrated           not rated yet (by --curator, else by me)\n"
 	"  --backend NAME      made by this backend\n"
-	"  --search WORDS      full-text search of prompts, texts and notes\n"
+	"  --search WORDS      full-text search of prompts, texts and notes (a query)\n"
 	"  --selected          selected for the project\n"
+	"  --query EXPR        a query: seed:5 steps>=30 (lora:x OR model:sdxl*) -tag:bad\n"
+	"                      \"red car\" created:<7d ... (QUERIES in lightbox(1))\n"
 	"Listing:\n"
 	"  --sort ORDER        oldest (default), newest, stars, score\n"
 	"  --limit N           at most N rows (default 50)\n"
@@ -43,7 +45,7 @@ static const char help[] =
 	"  --json              print JSON\n";
 
 enum { O_BRIEF = 1000, O_PROJECT, O_MIN, O_MAX, O_FLAG, O_TAG, O_CURATOR, O_UNRATED, O_BACKEND, O_SEARCH,
-       O_SELECTED, O_SORT, O_LIMIT, O_AFTER, O_ALL, O_JSON, O_TEXT };
+       O_SELECTED, O_SORT, O_LIMIT, O_AFTER, O_ALL, O_JSON, O_TEXT, O_QUERY };
 
 static const struct option opts[] = {
 	{ "brief", required_argument, NULL, O_BRIEF },
@@ -63,6 +65,7 @@ static const struct option opts[] = {
 	{ "all", no_argument, NULL, O_ALL },
 	{ "json", no_argument, NULL, O_JSON },
 	{ "text", required_argument, NULL, O_TEXT },
+	{ "query", required_argument, NULL, O_QUERY },
 	{ 0 },
 };
 
@@ -123,6 +126,7 @@ static int parse(struct cli *c, int argc, char **argv, struct cand_args *a)
 		case O_ALL: a->all = 1; break;
 		case O_JSON: a->json = 1; break;
 		case O_TEXT: a->text = optarg; break;
+		case O_QUERY: a->f.query = optarg; break;
 		default: return cli_usage(c, "unknown option");
 		}
 	}
@@ -281,6 +285,8 @@ static int candidate_ls(struct cli *c, int argc, char **argv)
 		return rc;
 	if (optind != argc || a.text)
 		return cli_usage(c, "'candidate ls' takes only options");
+	if (cli_query_ok(c, "--query", a.f.query) != 0 || cli_query_ok(c, "--search", a.f.search) != 0)
+		return CLI_USAGE;
 	if (!cli_store(c, 0))
 		return CLI_FAIL;
 	if (a.brief && cli_id(c, "brief", a.brief, &a.f.brief_id) < 0)

@@ -721,24 +721,24 @@ static void filter_set(struct cview *cv, enum km_action a, const char *text)
 		expr = xstrdup(text);
 		break;
 	case KM_A_FILTER_STARS:
-		expr = xasprintf("%s stars>=%s", cur, text);
+		expr = tfilter_and(&cv->flt, "stars>=", text);
 		break;
 	case KM_A_FILTER_FLAG:
-		expr = xasprintf("%s flag:%s", cur, text);
+		expr = tfilter_and(&cv->flt, "flag:", text);
 		break;
 	case KM_A_FILTER_TAG:
-		expr = xasprintf("%s tag:%s", cur, text);
+		expr = tfilter_and(&cv->flt, "tag:", text);
 		break;
 	case KM_A_FILTER_CURATOR:
-		expr = xasprintf("%s curator:%s", cur, text);
+		expr = tfilter_and(&cv->flt, "curator:", text);
 		break;
 	default:
-		expr = xasprintf("%s backend:%s", cur, text);
+		expr = tfilter_and(&cv->flt, "backend:", text);
 		break;
 	}
 	memset(&f, 0, sizeof f);
 	if (tfilter_parse(expr, &f, &err) != 0) {
-		tui_error(ui, "%s", err);
+		tui_error(ui, "filter: %s", err);
 		free(err);
 	} else {
 		tui_busy(ui, draw_unicode() ? "filtering\xe2\x80\xa6" : "filtering...");
