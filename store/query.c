@@ -133,7 +133,8 @@ enum ftype {
 
 #define RATING_OF_C " FROM rating x WHERE x.brief_id = c.brief_id AND x.candidate_id = c.id"
 #define PARAM(k) "json_extract(c.params, '$." k "')"
-#define ASSET_DIM(d) "coalesce((SELECT nullif(a." d ", 0) FROM asset a WHERE a.id = c.asset_id), " PARAM(d) ")"
+#define ASSET_DIM(d) \
+	"coalesce((SELECT nullif(a." d ", 0) FROM asset a WHERE a.id = c.asset_id), CAST(" PARAM(d) " AS INTEGER))"
 
 struct field {
 	const char *name;
@@ -149,8 +150,8 @@ static const struct field fields[] = {
 	{ "model", FT_TEXT, "c.model", 0 },
 	{ "sampler", FT_TEXT, "coalesce(" PARAM("sampler") ", " PARAM("sampler_name") ")", 0 },
 	{ "scheduler", FT_TEXT, PARAM("scheduler"), 0 },
-	{ "steps", FT_NUM, PARAM("steps"), 0 },
-	{ "cfg", FT_NUM, "coalesce(" PARAM("cfg_scale") ", " PARAM("\"cfg-scale\"") ", " PARAM("cfg") ")", 0 },
+	{ "steps", FT_NUM, "CAST(" PARAM("steps") " AS REAL)", 0 },
+	{ "cfg", FT_NUM, "CAST(coalesce(" PARAM("cfg_scale") ", " PARAM("\"cfg-scale\"") ", " PARAM("cfg") ") AS REAL)", 0 },
 	{ "lora", FT_LORA, NULL, 0 },
 	{ "param", FT_PARAM, NULL, 0 },
 	{ "width", FT_INT, ASSET_DIM("width"), 0 },
@@ -503,7 +504,7 @@ static struct node *unary(struct parser *p)
 
 	skip_space(p);
 	at = p->i;
-	if (at_word(p, "NOT") || (p->s[p->i] == '-' && !ends_word(p->s[p->i + 1]))) {
+	if (at_word(p, "NOT") || (p->s[p->i] == '-' && (p->s[p->i + 1] == '(' || !ends_word(p->s[p->i + 1])))) {
 		p->i += p->s[p->i] == '-' ? 1 : 3;
 		if (++p->depth > Q_MAX_DEPTH)
 			return fail_at(p, at, "nested more than %d deep", Q_MAX_DEPTH);
