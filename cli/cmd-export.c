@@ -16,7 +16,7 @@
 static const char help[] =
 	"Usage: lightbox export PROJECT [--format json|csv|md] [--out FILE]\n"
 	"                       [--copy-to DIR [--force]] [--brief BRIEF] [--all]\n"
-	"                       [--picked] [--min-stars N] [--tag TAG]\n"
+	"                       [--picked] [--min-stars N] [--tag TAG] [--query EXPR]\n"
 	"\n"
 	"Writes the project's selection record: every brief with its final revision, the\n"
 	"selected candidates with intended use, integration notes, who selected them and\n"
@@ -40,10 +40,13 @@ static const char help[] =
 	"  --picked          only candidates a curator flagged pick (e.g. --all --picked)\n"
 	"  --min-stars N     only candidates whose mean rating is N stars or more\n"
 	"  --tag TAG         only candidates tagged TAG\n"
+	"  --query EXPR      the candidates a query finds, from all of them as with --all\n"
+	"                    (add 'selected' for the selection): 'tag:hero -flag:reject\n"
+	"                    steps>=30' (QUERIES in lightbox(1))\n"
 	"\n"
 	"Nothing half-written is left behind when an export fails.\n";
 
-enum { O_FORMAT = 1000, O_OUT, O_COPY, O_FORCE, O_BRIEF, O_ALL, O_PICKED, O_MIN, O_TAG };
+enum { O_FORMAT = 1000, O_OUT, O_COPY, O_FORCE, O_BRIEF, O_ALL, O_PICKED, O_MIN, O_TAG, O_QUERY };
 
 static const struct option opts[] = {
 	{ "format", required_argument, NULL, O_FORMAT },
@@ -55,6 +58,7 @@ static const struct option opts[] = {
 	{ "picked", no_argument, NULL, O_PICKED },
 	{ "min-stars", required_argument, NULL, O_MIN },
 	{ "tag", required_argument, NULL, O_TAG },
+	{ "query", required_argument, NULL, O_QUERY },
 	{ 0 },
 };
 
@@ -88,11 +92,17 @@ int cmd_export(struct cli *c, int argc, char **argv)
 			o.min_stars = (int)v;
 			break;
 		case O_TAG: o.tag = optarg; break;
+		case O_QUERY:
+			o.query = optarg;
+			o.all = 1;
+			break;
 		default: return cli_usage(c, "unknown option");
 		}
 	}
 	if (optind != argc - 1)
 		return cli_usage(c, optind >= argc ? "say which project to export" : "export one project at a time");
+	if (cli_query_ok(c, "--query", o.query) != 0)
+		return CLI_USAGE;
 	if (o.force && !o.copy_to)
 		return cli_usage(c, "--force goes with --copy-to");
 	if (o.out && *o.out == '\0')
