@@ -1,0 +1,35 @@
+#!/bin/sh
+# query.sh - the query language in the interface: the filter prompt (f)
+# takes OR, NOT and groups over fields and words; the search (/) takes a
+# query too; a bad query is refused with its column and the list keeps
+# its filter.
+. "$(dirname "$0")/lib.sh"
+
+plan 7
+mkstore
+open_brief 120 30
+
+tm_keys f
+tm_wait_for '^filter: ' >/dev/null
+tm_type 'number 3 OR tag:blue OR (stars>=4 -tag:hero)'
+tm_keys Enter
+ok "a filter with OR and a negated group" \
+	tm_wait_for 'filter: number 3 OR tag:blue OR \(stars>=4 -tag:hero\).* 1 of 2'
+is "$(tm_screen | sed -n '3,4p' | awk '{ printf "%s ", $1 }')" "3 2 " "it shows #3 and #2"
+
+tm_keys f
+tm_wait_for '^filter: number' >/dev/null
+tm_keys C-u
+tm_type 'seed:5 (tag:x'
+tm_keys Enter
+ok "a bad filter says where the mistake is" tm_wait_for "filter: at column 14: expected '\)'"
+ok "and the list keeps its filter" tm_wait_for 'filter: number 3 OR tag:blue.* 1 of 2'
+
+tm_keys F /
+tm_type 'avg>=4.5 rated-by:bob'
+tm_keys Enter
+ok "/ takes a query" tm_wait_for '/avg>=4.5 rated-by:bob.* 1 of 1'
+like "$(tm_screen)" 'Leaves fall, number 1' "and shows the match"
+tm_keys M-/
+quit_ok "quits cleanly"
+done_testing
