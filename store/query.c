@@ -651,6 +651,8 @@ unsigned lb_query_uses(const struct lb_query *q)
 /* ------------------------------------------------------------ compiling */
 
 struct cc {
+	struct store *st; /* NULL when only checking */
+	int neg; /* under an odd number of NOTs */
 	struct query *q;
 	const char *me;
 	int64_t now;
@@ -686,6 +688,21 @@ static void put_expr(struct cc *c, const char *expr)
 		expr = m + 3;
 	}
 	sb_adds(&c->q->sql, expr);
+}
+
+/* A comparison with a missing value is NULL, which a WHERE takes as
+ * false; under NOT it must be 0, so NOT finds the rest.  Plain where it
+ * can be, so an index on the column serves the term (seed:123). */
+static void cmp_open(struct cc *c)
+{
+	if (c->neg)
+		sb_adds(&c->q->sql, "coalesce(");
+}
+
+static void cmp_close(struct cc *c)
+{
+	if (c->neg)
+		sb_adds(&c->q->sql, ", 0)");
 }
 
 static const char *op_sql(enum qop op)
@@ -746,7 +763,7 @@ static int numeric(struct cc *c, const struct node *t, const char *expr, int who
 	if (t->op == OP_RANGE) {
 		if ((*t->v && value_num(c, t, t->v, whole, &a)) || (*t->v2 && value_num(c, t, t->v2, whole, &b)))
 			return -1;
-		sb_adds(&c->q->sql, "coalesce(");
+		cmp_open(c);
 		put_expr(c, expr);
 		if (*t->v && *t->v2) {
 			sb_adds(&c->q->sql, " BETWEEN ");
@@ -762,16 +779,16 @@ static int numeric(struct cc *c, const struct node *t, const char *expr, int who
 		} else {
 			sb_adds(&c->q->sql, " IS NOT NULL");
 		}
-		sb_adds(&c->q->sql, ", 0)");
+		cmp_close(c);
 		return 0;
 	}
 	if (value_num(c, t, t->v, whole, &a))
 		return -1;
-	sb_adds(&c->q->sql, "coalesce(");
+	cmp_open(c);
 	put_expr(c, expr);
 	sb_adds(&c->q->sql, op_sql(t->op));
 	bind_num(c, a, whole);
-	sb_adds(&c->q->sql, ", 0)");
+	cmp_close(c);
 	return 0;
 }
 
@@ -817,11 +834,11 @@ static int text_cmp(struct cc *c, const struct node *t)
 
 static int text_field(struct cc *c, const struct node *t)
 {
-	sb_adds(&c->q->sql, "coalesce(");
+	cmp_open(c);
 	put_expr(c, t->f->expr);
 	if (text_cmp(c, t))
 		return -1;
-	sb_adds(&c->q->sql, ", 0)");
+	cmp_close(c);
 	return 0;
 }
 
@@ -929,30 +946,33 @@ static int aspect_field(struct cc *c, const struct node *t)
 				  : strcasecmp(t->v, "square") == 0    ? " BETWEEN 0.99 AND 1.01"
 								       : NULL;
 		if (cmp) {
-			sb_adds(&c->q->sql, "coalesce(");
+			cmp_open(c);
 			put_expr(c, t->f->expr);
-			sb_addf(&c->q->sql, "%s, 0)", cmp);
+			sb_adds(&c->q->sql, cmp);
+			cmp_close(c);
 			return 0;
 		}
 		/* 16:9 means 1.777..., give it a little room. */
 		if (aspect_value(c, t, t->v, &a))
 			return -1;
-		sb_adds(&c->q->sql, "coalesce(abs(");
+		cmp_open(c);
+		sb_adds(&c->q->sql, "abs(");
 		put_expr(c, t->f->expr);
 		sb_adds(&c->q->sql, " - ");
 		q_double(c->q, a);
-		sb_adds(&c->q->sql, ") < 0.01, 0)");
+		sb_adds(&c->q->sql, ") < 0.01");
+		cmp_close(c);
 		return 0;
 	}
 	if (t->op == OP_RANGE || t->prefix)
 		return cc_fail(c, t, "write aspect:16:9, aspect>1, aspect<=0.8, aspect:portrait");
 	if (aspect_value(c, t, t->v, &a))
 		return -1;
-	sb_adds(&c->q->sql, "coalesce(");
+	cmp_open(c);
 	put_expr(c, t->f->expr);
 	sb_adds(&c->q->sql, op_sql(t->op));
 	q_double(c->q, a);
-	sb_adds(&c->q->sql, ", 0)");
+	cmp_close(c);
 	return 0;
 }
 
@@ -988,6 +1008,27 @@ static int name_only(struct cc *c, const struct node *t)
 	return 0;
 }
 
+/* Fewer than RARE candidates carry the tag (at most RARE index entries
+ * are read to know). */
+#define RARE 2000
+static int tag_is_rare(struct cc *c, const char *name)
+{
+	sqlite3_stmt *s;
+	int n = RARE;
+
+	if (c->st == NULL)
+		return 0;
+	s = st_prep(c->st, "SELECT count(*) FROM (SELECT 1 FROM candidate_tag WHERE tag_id ="
+			   " (SELECT id FROM tag WHERE name = ?) LIMIT 2000)");
+	if (s == NULL)
+		return 0;
+	st_bind_text(s, 1, name);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	return n < RARE;
+}
+
 static int tag_field(struct cc *c, const struct node *t)
 {
 	if (name_only(c, t))
@@ -998,6 +1039,16 @@ static int tag_field(struct cc *c, const struct node *t)
 				    " WHERE ct.candidate_id = c.id AND tg.name LIKE ");
 		q_text_own(c->q, like_prefix(t->v));
 		sb_adds(&c->q->sql, " ESCAPE '\\')");
+		return 0;
+	}
+	/* A rare tag drives the list: its candidates are read by id from
+	 * the tag's index range.  A common one is checked row by row as the
+	 * list walks (the first page comes after a few dozen rows). */
+	if (!c->neg && t->op == OP_EQ && tag_is_rare(c, t->v)) {
+		sb_adds(&c->q->sql, "c.id IN (SELECT ct.candidate_id FROM candidate_tag ct"
+				    " WHERE ct.tag_id = (SELECT tg.id FROM tag tg WHERE tg.name = ");
+		q_text_own(c->q, xstrdup(t->v));
+		sb_adds(&c->q->sql, "))");
 		return 0;
 	}
 	/* tag.name is NOCASE and unique: one lookup, then the pair's key. */
@@ -1229,6 +1280,7 @@ static int group(struct cc *c, const struct node *n)
 static int compile(struct cc *c, const struct node *n)
 {
 	struct sbuf w;
+	int rc;
 
 	switch (n->kind) {
 	case N_AND:
@@ -1238,7 +1290,10 @@ static int compile(struct cc *c, const struct node *n)
 		return group(c, n);
 	case N_NOT:
 		sb_adds(&c->q->sql, "NOT ");
-		return compile(c, n->kid[0]);
+		c->neg = !c->neg;
+		rc = compile(c, n->kid[0]);
+		c->neg = !c->neg;
+		return rc;
 	case N_WORD:
 		sb_init(&w);
 		fts_word(&w, n);
@@ -1258,7 +1313,7 @@ static int compile(struct cc *c, const struct node *n)
 }
 
 /* Parses and compiles text into q (after " AND "); -1 with *err. */
-static int parse_compile(struct query *q, const char *text, const char *me, char **err)
+static int parse_compile(struct store *st, struct query *q, const char *text, const char *me, char **err)
 {
 	struct lb_query *lq;
 	struct cc c = { 0 };
@@ -1268,6 +1323,7 @@ static int parse_compile(struct query *q, const char *text, const char *me, char
 	if (lb_query_parse(text, &lq, err) != 0)
 		return -1;
 	if (lq->root) {
+		c.st = st;
 		c.q = q;
 		c.me = me;
 		c.now = util_now();
@@ -1292,7 +1348,7 @@ int lb_query_check(const char *text, char **err)
 
 	*err = NULL;
 	q_init(&q, 1);
-	rc = parse_compile(&q, text ? text : "", "", err);
+	rc = parse_compile(NULL, &q, text ? text : "", "", err);
 	q_free(&q);
 	return rc;
 }
@@ -1303,7 +1359,7 @@ int st_query_where(struct store *st, struct query *q, const char *text)
 
 	if (text == NULL || q->err)
 		return q->err;
-	if (parse_compile(q, text, st->curator, &err) != 0) {
+	if (parse_compile(st, q, text, st->curator, &err) != 0) {
 		q->err = st_fail(st, STORE_EINVAL, "query: %s", err);
 		free(err);
 	}

@@ -207,10 +207,28 @@ static const char schema_v2[] =
 static const char schema_v3[] =
 	"INSERT INTO setting VALUES ('id', lower(hex(randomblob(16))));\n";
 
+/* Version 4: saved views (a named query, its sort, its author, for one
+ * project or, project_id 0, the whole store), and an index on seeds so a
+ * query for a seed reads the few rows it finds, not the brief. */
+static const char schema_v4[] =
+	"CREATE TABLE saved_view (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  project_id INTEGER NOT NULL DEFAULT 0,\n" /* 0: every project */
+	"  name TEXT NOT NULL COLLATE NOCASE,\n"
+	"  query TEXT NOT NULL,\n"
+	"  sort TEXT NOT NULL DEFAULT 'oldest',\n"
+	"  author TEXT NOT NULL,\n"
+	"  created INTEGER NOT NULL,\n"
+	"  updated INTEGER NOT NULL,\n"
+	"  UNIQUE (project_id, name)\n"
+	");\n"
+	"CREATE INDEX candidate_seed ON candidate(brief_id, seed) WHERE seed IS NOT NULL;\n";
+
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
+	schema_v4,
 };
 
 int st_schema_migrate(struct store *st)

@@ -40,7 +40,7 @@ enum store_err {
 	STORE_EEMPTY = -9,   /* nothing to undo / redo */
 };
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* ------------------------------------------------------------ opening */
 
