@@ -75,6 +75,7 @@ static const struct cli_cmd commands[] = {
 	{ "redo", cmd_redo, "redo what you undid" },
 	{ "log", cmd_log, "show the audit log" },
 	{ "import", cmd_import, "import files and folders of outputs (with their parameters)" },
+	{ "view", cmd_view, "save, list and remove saved views (named queries)" },
 	{ "export", cmd_export, "write the selection record (JSON, CSV, Markdown), copy assets" },
 	{ "stats", cmd_stats, "how far curators agree, brief by brief" },
 	{ "compare", cmd_compare, "judge candidates of a brief in pairs" },

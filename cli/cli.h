@@ -59,6 +59,11 @@ int cli_usage(struct cli *c, const char *fmt, ...) __attribute__((format(printf,
 /* 0 when query (may be NULL) is a good query; else prints the usage
  * error, column and all, for option opt and returns -1. */
 int cli_query_ok(struct cli *c, const char *opt, const char *query);
+/* --view NAME: the saved view of project_id (else the store-wide one)
+ * sets *query (owned by *owned) and, when *sort is < 0, *sort.  0, or the
+ * exit status after printing why (no such view; --query given too). */
+int cli_view_find(struct cli *c, const char *name, int64_t project_id, const char **query, int *sort,
+		  char **owned);
 /* Parses a positive id; prints a usage error naming what and returns -1. */
 int cli_id(struct cli *c, const char *what, const char *s, int64_t *id);
 
@@ -96,6 +101,7 @@ void cli_table_free(struct cli_table **t);
 /* Subcommands. */
 int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_project(struct cli *c, int argc, char **argv);
+int cmd_view(struct cli *c, int argc, char **argv);
 int cmd_brief(struct cli *c, int argc, char **argv);
 int cmd_candidate(struct cli *c, int argc, char **argv);
 int cmd_rate(struct cli *c, int argc, char **argv);

@@ -37,6 +37,7 @@ static const char help[] =
 	"  --selected          selected for the project\n"
 	"  --query EXPR        a query: seed:5 steps>=30 (lora:x OR model:sdxl*) -tag:bad\n"
 	"                      \"red car\" created:<7d ... (QUERIES in lightbox(1))\n"
+	"  --view NAME         a saved view's query and sort ('lightbox view ls')\n"
 	"Listing:\n"
 	"  --sort ORDER        oldest (default), newest, stars, score\n"
 	"  --limit N           at most N rows (default 50)\n"
@@ -45,7 +46,7 @@ static const char help[] =
 	"  --json              print JSON\n";
 
 enum { O_BRIEF = 1000, O_PROJECT, O_MIN, O_MAX, O_FLAG, O_TAG, O_CURATOR, O_UNRATED, O_BACKEND, O_SEARCH,
-       O_SELECTED, O_SORT, O_LIMIT, O_AFTER, O_ALL, O_JSON, O_TEXT, O_QUERY };
+       O_SELECTED, O_SORT, O_LIMIT, O_AFTER, O_ALL, O_JSON, O_TEXT, O_QUERY, O_VIEW };
 
 static const struct option opts[] = {
 	{ "brief", required_argument, NULL, O_BRIEF },
@@ -66,13 +67,14 @@ static const struct option opts[] = {
 	{ "json", no_argument, NULL, O_JSON },
 	{ "text", required_argument, NULL, O_TEXT },
 	{ "query", required_argument, NULL, O_QUERY },
+	{ "view", required_argument, NULL, O_VIEW },
 	{ 0 },
 };
 
 struct cand_args {
 	struct lb_filter f;
-	const char *brief, *project, *text;
-	int sort, limit, all, json;
+	const char *brief, *project, *text, *view;
+	int sort, sort_set, limit, all, json;
 	int64_t after;
 };
 
@@ -111,6 +113,7 @@ static int parse(struct cli *c, int argc, char **argv, struct cand_args *a)
 		case O_SELECTED: a->f.selected = 1; break;
 		case O_SORT:
 			a->sort = lb_sort_parse(optarg);
+			a->sort_set = 1;
 			if (a->sort < 0)
 				return cli_usage(c, "--sort is oldest, newest, stars or score");
 			break;
@@ -127,6 +130,7 @@ static int parse(struct cli *c, int argc, char **argv, struct cand_args *a)
 		case O_JSON: a->json = 1; break;
 		case O_TEXT: a->text = optarg; break;
 		case O_QUERY: a->f.query = optarg; break;
+		case O_VIEW: a->view = optarg; break;
 		default: return cli_usage(c, "unknown option");
 		}
 	}
@@ -277,6 +281,7 @@ static int candidate_ls(struct cli *c, int argc, char **argv)
 	struct cli_table *t = NULL;
 	json_t *arr = NULL;
 	int64_t total = 0, shown = 0, now = util_now();
+	char *view_query = NULL;
 	int rc, more = 0;
 	size_t i;
 
@@ -295,9 +300,24 @@ static int candidate_ls(struct cli *c, int argc, char **argv)
 		return CLI_FAIL;
 	if (a.project && store_project_find(c->st, a.project, &a.f.project_id) != 0)
 		return cli_store_fail(c);
+	if (a.view) {
+		struct lb_brief b;
+		int64_t pid = a.f.project_id;
+		int vsort = a.sort_set ? a.sort : -1;
+		if (a.f.brief_id && store_brief_get(c->st, a.f.brief_id, &b) == 0) {
+			pid = b.project_id;
+			lb_brief_clear(&b);
+		}
+		rc = cli_view_find(c, a.view, pid, &a.f.query, &vsort, &view_query);
+		if (rc)
+			return rc;
+		a.sort = vsort < 0 ? 0 : vsort;
+	}
 	if (a.after) {
-		if (store_candidate_get(c->st, a.after, &cur) != 0)
-			return cli_store_fail(c);
+		if (store_candidate_get(c->st, a.after, &cur) != 0) {
+			rc = cli_store_fail(c);
+			goto out;
+		}
 		lb_candidate_key(&cur, a.sort, &key);
 		lb_candidate_clear(&cur);
 	}
@@ -310,7 +330,8 @@ static int candidate_ls(struct cli *c, int argc, char **argv)
 		if (store_candidate_page(c->st, &a.f, a.sort, a.after || shown ? &key : NULL, 0, want, &l) != 0) {
 			json_decref(arr);
 			cli_table_free(&t);
-			return cli_store_fail(c);
+			rc = cli_store_fail(c);
+			goto out;
 		}
 		for (i = 0; i < l.n; i++) {
 			if (!a.all && shown == a.limit) {
@@ -346,7 +367,10 @@ static int candidate_ls(struct cli *c, int argc, char **argv)
 			printf("(more: add --after %lld, or --all)\n", (long long)key.id);
 	}
 	(void)total;
-	return CLI_OK;
+	rc = CLI_OK;
+out:
+	free(view_query);
+	return rc;
 }
 
 static void print_text(const char *label, const char *text)

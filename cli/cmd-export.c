@@ -17,6 +17,7 @@ static const char help[] =
 	"Usage: lightbox export PROJECT [--format json|csv|md] [--out FILE]\n"
 	"                       [--copy-to DIR [--force]] [--brief BRIEF] [--all]\n"
 	"                       [--picked] [--min-stars N] [--tag TAG] [--query EXPR]\n"
+	"                       [--view NAME]\n"
 	"\n"
 	"Writes the project's selection record: every brief with its final revision, the\n"
 	"selected candidates with intended use, integration notes, who selected them and\n"
@@ -43,10 +44,11 @@ static const char help[] =
 	"  --query EXPR      the candidates a query finds, from all of them as with --all\n"
 	"                    (add 'selected' for the selection): 'tag:hero -flag:reject\n"
 	"                    steps>=30' (QUERIES in lightbox(1))\n"
+	"  --view NAME       a saved view's query, as --query ('lightbox view ls')\n"
 	"\n"
 	"Nothing half-written is left behind when an export fails.\n";
 
-enum { O_FORMAT = 1000, O_OUT, O_COPY, O_FORCE, O_BRIEF, O_ALL, O_PICKED, O_MIN, O_TAG, O_QUERY };
+enum { O_FORMAT = 1000, O_OUT, O_COPY, O_FORCE, O_BRIEF, O_ALL, O_PICKED, O_MIN, O_TAG, O_QUERY, O_VIEW };
 
 static const struct option opts[] = {
 	{ "format", required_argument, NULL, O_FORMAT },
@@ -59,6 +61,7 @@ static const struct option opts[] = {
 	{ "min-stars", required_argument, NULL, O_MIN },
 	{ "tag", required_argument, NULL, O_TAG },
 	{ "query", required_argument, NULL, O_QUERY },
+	{ "view", required_argument, NULL, O_VIEW },
 	{ 0 },
 };
 
@@ -66,7 +69,8 @@ int cmd_export(struct cli *c, int argc, char **argv)
 {
 	struct lb_export_options o = { 0 };
 	struct lb_export_result r;
-	const char *format = NULL;
+	const char *format = NULL, *view = NULL;
+	char *view_query = NULL;
 	char ext[16], *safe;
 	long long v;
 	int opt;
@@ -96,6 +100,10 @@ int cmd_export(struct cli *c, int argc, char **argv)
 			o.query = optarg;
 			o.all = 1;
 			break;
+		case O_VIEW:
+			view = optarg;
+			o.all = 1;
+			break;
 		default: return cli_usage(c, "unknown option");
 		}
 	}
@@ -123,7 +131,11 @@ int cmd_export(struct cli *c, int argc, char **argv)
 		return CLI_FAIL;
 	if (store_project_find(c->st, argv[optind], &o.project_id) != 0)
 		return cli_store_fail(c);
-	if (store_export(c->st, &o, &r) != 0)
+	if (view && (opt = cli_view_find(c, view, o.project_id, &o.query, NULL, &view_query)) != 0)
+		return opt;
+	opt = store_export(c->st, &o, &r);
+	free(view_query);
+	if (opt != 0)
 		return cli_store_fail(c);
 	if (r.record_path) {
 		safe = cli_safe(r.record_path, 0);

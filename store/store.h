@@ -487,6 +487,32 @@ int store_candidate_count(struct store *st, const struct lb_filter *f, int64_t *
 int store_candidate_position(struct store *st, const struct lb_filter *f, int sort, int64_t id,
 			     int64_t *pos);
 
+/* ------------------------------------------------------------ saved views (saved-view.c) */
+
+/* A named query with its sort, for a project (project_id) or the whole
+ * store (0), shared with its author. */
+struct lb_saved_view {
+	int64_t id, project_id;
+	char *name, *query, *sort, *author;
+	int64_t created, updated;
+};
+struct lb_saved_view_list {
+	struct lb_saved_view *v;
+	size_t n;
+};
+void lb_saved_view_clear(struct lb_saved_view *v);
+void lb_saved_view_list_free(struct lb_saved_view_list *l);
+/* Saves (or replaces: *replaced) a view; the query is checked first. */
+int store_view_save(struct store *st, int64_t project_id, const char *name, const char *query, const char *sort,
+		    int *replaced);
+/* The view NAME of the project; with fallback, else the store-wide one.
+ * STORE_ENOTFOUND when none. */
+int store_view_get(struct store *st, int64_t project_id, const char *name, int fallback,
+		   struct lb_saved_view *out);
+int store_view_rm(struct store *st, int64_t project_id, const char *name);
+/* The project's views and the store-wide ones (project_id -1: every view). */
+int store_views(struct store *st, int64_t project_id, struct lb_saved_view_list *out);
+
 /* ------------------------------------------------------------ curation (as store_curator()) */
 
 /* stars 0..5. */
