@@ -2,10 +2,11 @@
 # query.sh - the query language in the interface: the filter prompt (f)
 # takes OR, NOT and groups over fields and words; the search (/) takes a
 # query too; a bad query is refused with its column and the list keeps
-# its filter.
+# its filter.  Saved views: M-V saves the filter and sort (through the
+# writer), M-v lists the views and applies one.
 . "$(dirname "$0")/lib.sh"
 
-plan 7
+plan 12
 mkstore
 open_brief 120 30
 
@@ -31,5 +32,31 @@ tm_keys Enter
 ok "/ takes a query" tm_wait_for '/avg>=4.5 rated-by:bob.* 1 of 1'
 like "$(tm_screen)" 'Leaves fall, number 1' "and shows the match"
 tm_keys M-/
+
+tm_keys f
+tm_wait_for '^filter: ' >/dev/null
+tm_keys C-u
+tm_type 'tag:hero OR tag:blue'
+tm_keys Enter
+tm_wait_for 'filter: tag:hero OR tag:blue.* of 2' >/dev/null
+tm_keys o
+tm_wait_for 'sort: oldest' >/dev/null
+tm_keys M-V
+tm_wait_for '^save the filter as view: ' >/dev/null
+tm_type 'tagged'
+tm_keys Enter
+ok "M-V saves the filter as a view" tm_wait_for "view 'tagged' saved"
+is "$(sql "SELECT name || '|' || query || '|' || sort || '|' || author || '|' || project_id FROM saved_view")" \
+	"tagged|tag:hero OR tag:blue|oldest|alice|1" "in the store, with its sort, author and project"
+tm_keys F o
+tm_wait_for 'sort: newest.* of 8' >/dev/null
+tm_keys M-v
+tm_wait_for '^view \(Tab lists them\): ' >/dev/null
+tm_type 'ta'
+tm_keys Tab
+ok "M-v completes the views' names" tm_wait_for '^view \(Tab lists them\): tagged'
+tm_keys Enter
+ok "and applies the view's query" tm_wait_for 'filter: tag:hero OR tag:blue.* of 2'
+like "$(tm_screen | grep '\[candidates\]')" 'sort: oldest' "and its sort"
 quit_ok "quits cleanly"
 done_testing
