@@ -464,6 +464,7 @@ json_t *cli_json_brief(const struct lb_brief *b)
 	json_object_set_new(o, "title", jstr(b->f.title));
 	json_object_set_new(o, "modality", json_string(lb_modality_name(b->f.modality)));
 	json_object_set_new(o, "revision", json_integer(b->rev));
+	json_object_set_new(o, "blind", json_boolean(b->blind));
 	json_object_set_new(o, "prompt", jstr(b->f.prompt));
 	json_object_set_new(o, "negative_prompt", jstr(b->f.negative));
 	json_object_set_new(o, "parameters", params_json(b->f.params));

@@ -196,7 +196,9 @@ int store_candidate_add_many(struct store *st, const struct lb_candidate_input *
 	" my.stars, my.flag,"                                                                      \
 	" (SELECT printf('%.6f %d %d %d', coalesce(avg(x.stars), 0), count(x.stars),"            \
 	"   count(*) FILTER (WHERE x.flag = 'pick'), count(*) FILTER (WHERE x.flag = 'reject'))"  \
-	"   FROM rating x WHERE x.brief_id = c.brief_id AND x.candidate_id = c.id),"             \
+	"   FROM rating x WHERE x.brief_id = c.brief_id AND x.candidate_id = c.id"               \
+	"   AND (my.curator IS NOT NULL OR x.curator = ?1"                                         \
+	"   OR NOT (SELECT bb.blind FROM brief bb WHERE bb.id = c.brief_id))),"                   \
 	" EXISTS (SELECT 1 FROM selection sel WHERE sel.candidate_id = c.id),"                     \
 	" (SELECT group_concat(name, ',') FROM (SELECT t.name FROM candidate_tag ct"              \
 	"   JOIN tag t ON t.id = ct.tag_id WHERE ct.candidate_id = c.id ORDER BY t.name)),"      \

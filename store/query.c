@@ -131,7 +131,8 @@ enum ftype {
 	FT_ID,      /* an id or "none" (parent, job) */
 };
 
-#define RATING_OF_C " FROM rating x WHERE x.brief_id = c.brief_id AND x.candidate_id = c.id"
+/* The rating rows of c that blind review lets the current curator see. */
+#define RATING_OF_C " FROM rating x WHERE x.brief_id = c.brief_id AND x.candidate_id = c.id" ST_RATING_VISIBLE("?me")
 #define PARAM(k) "json_extract(c.params, '$." k "')"
 #define ASSET_DIM(d) \
 	"coalesce((SELECT nullif(a." d ", 0) FROM asset a WHERE a.id = c.asset_id), CAST(" PARAM(d) " AS INTEGER))"
@@ -1150,11 +1151,14 @@ static int param_field(struct cc *c, const struct node *t)
 
 static int curator_field(struct cc *c, const struct node *t)
 {
-	const char *e = t->f->expr, *m = strchr(e, '?');
+	const char *e = t->f->expr, *m = strrchr(e, '?');
+	char *head;
 
 	if (t->op != OP_EQ || t->prefix)
 		return cc_fail(c, t, "write %s:NAME (or %s:me)", t->f->name, t->f->name);
-	sb_add(&c->q->sql, e, (size_t)(m - e));
+	head = xstrndup(e, (size_t)(m - e));
+	put_expr(c, head);
+	free(head);
 	q_text_own(c->q, xstrdup(strcmp(t->v, "me") == 0 ? c->me : t->v));
 	sb_adds(&c->q->sql, m + 1);
 	return 0;
@@ -1300,7 +1304,7 @@ static int compile(struct cc *c, const struct node *n)
 		fts_cond(c, sb_steal(&w), 0);
 		return 0;
 	case N_FLAGWORD:
-		sb_adds(&c->q->sql, flag_words[n->flagword].sql);
+		put_expr(c, flag_words[n->flagword].sql);
 		if (flag_words[n->flagword].me) {
 			q_text(c->q, c->me);
 			sb_adds(&c->q->sql, ")");

@@ -208,8 +208,10 @@ static const char schema_v3[] =
 	"INSERT INTO setting VALUES ('id', lower(hex(randomblob(16))));\n";
 
 /* Version 4: saved views (a named query, its sort, its author, for one
- * project or, project_id 0, the whole store), and an index on seeds so a
- * query for a seed reads the few rows it finds, not the brief. */
+ * project or, project_id 0, the whole store), an index on seeds so a
+ * query for a seed reads the few rows it finds, not the brief, and
+ * brief.blind (blind review: a curator sees no one else's judgements of
+ * a candidate before judging it). */
 static const char schema_v4[] =
 	"CREATE TABLE saved_view (\n"
 	"  id INTEGER PRIMARY KEY,\n"
@@ -222,7 +224,8 @@ static const char schema_v4[] =
 	"  updated INTEGER NOT NULL,\n"
 	"  UNIQUE (project_id, name)\n"
 	");\n"
-	"CREATE INDEX candidate_seed ON candidate(brief_id, seed) WHERE seed IS NOT NULL;\n";
+	"CREATE INDEX candidate_seed ON candidate(brief_id, seed) WHERE seed IS NOT NULL;\n"
+	"ALTER TABLE brief ADD COLUMN blind INTEGER NOT NULL DEFAULT 0;\n";
 
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v1,

@@ -100,6 +100,16 @@ int st_step_done(struct store *st, sqlite3_stmt *s, const char *doing);
 int st_event(struct store *st, const char *action, const char *entity, int64_t entity_id,
 	     int64_t candidate_id, const char *before, const char *after, int undoable);
 
+/* 1 when blind review hides the others' judgements of candidate (of
+ * brief_id) from the store's curator: the brief is blind and the curator
+ * has not rated or flagged it. */
+int st_blind_hides(struct store *st, int64_t brief_id, int64_t candidate_id);
+/* SQL: rating row x (of candidate c) may be shown to curator ?1 (blind review). */
+#define ST_RATING_VISIBLE(me)                                                                         \
+	" AND (x.curator = " me " OR NOT (SELECT bb.blind FROM brief bb WHERE bb.id = c.brief_id)"      \
+	" OR EXISTS (SELECT 1 FROM rating y WHERE y.brief_id = c.brief_id AND y.candidate_id = c.id"    \
+	" AND y.curator = " me "))"
+
 /* A query under construction (query.c): SQL text and its bindings in
  * order; the k-th binding is ?(first + k).  err: a term that did not
  * compile (the store's message is set); the query must not run. */
