@@ -390,11 +390,12 @@ static int candidate_show(struct cli *c, int argc, char **argv)
 	struct lb_rating_list rl = { 0 };
 	struct lb_note_list nl = { 0 };
 	struct lb_candidate_list kids = { 0 };
+	struct lb_adjudication adj = { 0 };
 	json_t *o, *arr;
 	int64_t id;
 	char when[32], *s;
 	size_t i;
-	int rc;
+	int rc, has_adj = 0;
 
 	rc = parse(c, argc, argv, &a);
 	if (rc)
@@ -412,6 +413,7 @@ static int candidate_show(struct cli *c, int argc, char **argv)
 		rc = cli_store_fail(c);
 		goto out;
 	}
+	has_adj = store_adjudication(c->st, id, &adj) == 0;
 	if (a.json) {
 		o = cli_json_candidate(&x);
 		arr = json_array();
@@ -423,6 +425,11 @@ static int candidate_show(struct cli *c, int argc, char **argv)
 			json_array_append_new(arr, r);
 		}
 		json_object_set_new(o, "curator_ratings", arr);
+		if (has_adj)
+			json_object_set_new(o, "adjudication",
+					    json_pack("{s:s, s:o, s:s, s:s}", "adjudicator", adj.adjudicator, "stars",
+						      adj.stars >= 0 ? json_integer(adj.stars) : json_null(), "flag",
+						      lb_flag_name(adj.flag), "reason", adj.reason));
 		arr = json_array();
 		for (i = 0; i < nl.n; i++) {
 			json_t *n = json_object();
@@ -490,6 +497,16 @@ static int candidate_show(struct cli *c, int argc, char **argv)
 			free(s);
 		}
 	}
+	if (has_adj) {
+		s = cli_safe(adj.adjudicator, 30);
+		printf("decided:   by %s (adjudicator): ", s);
+		free(s);
+		if (adj.stars >= 0)
+			printf("%d star%s ", adj.stars, adj.stars == 1 ? "" : "s");
+		s = cli_safe(adj.reason, 0);
+		printf("%s - %s\n", lb_flag_name(adj.flag), s);
+		free(s);
+	}
 	if (*x.tags) {
 		s = cli_safe(x.tags, 0);
 		printf("tags:      %s\n", s);
@@ -512,6 +529,7 @@ static int candidate_show(struct cli *c, int argc, char **argv)
 		free(s);
 	}
 out:
+	lb_adjudication_clear(&adj);
 	lb_candidate_clear(&x);
 	lb_rating_list_free(&rl);
 	lb_note_list_free(&nl);

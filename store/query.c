@@ -177,6 +177,10 @@ static const struct field fields[] = {
 	{ "curator", FT_CURATOR, "EXISTS (SELECT 1" RATING_OF_C " AND x.curator = ?)", LB_QUERY_CURATION },
 	{ "unrated-by", FT_CURATOR, "NOT EXISTS (SELECT 1" RATING_OF_C " AND x.curator = ?)",
 	  LB_QUERY_CURATION },
+	{ "assigned", FT_CURATOR,
+	  "EXISTS (SELECT 1 FROM assignment asg WHERE asg.brief_id = c.brief_id AND asg.candidate_id = c.id"
+	  " AND asg.curator = ?)",
+	  LB_QUERY_CURATION },
 	{ "tag", FT_TAG, NULL, LB_QUERY_CURATION },
 	{ "note", FT_NOTE, NULL, LB_QUERY_CURATION },
 };
@@ -190,13 +194,14 @@ static const struct {
 	{ "selected", "EXISTS (SELECT 1 FROM selection sel WHERE sel.candidate_id = c.id)", 0 },
 	{ "unrated", "NOT EXISTS (SELECT 1" RATING_OF_C " AND x.curator = ", 1 },
 	{ "rated", "EXISTS (SELECT 1" RATING_OF_C " AND x.curator = ", 1 },
+	{ "adjudicated", "EXISTS (SELECT 1 FROM adjudication adj WHERE adj.candidate_id = c.id)", 0 },
 };
 
 const char *const lb_query_words[] = {
 	"seed:", "model:", "sampler:", "scheduler:", "steps>=", "cfg<", "lora:", "param:", "width>=", "height>=",
 	"aspect:", "modality:", "backend:", "job:", "revision:", "parent:", "created:<", "stars>=", "stars=",
 	"avg>=", "picks>=", "flag:pick", "flag:reject", "flag:none", "rated-by:", "unrated-by:me", "tag:",
-	"note:", "selected", "unrated", "rated", "curator:", "id:", "score>", "OR", "NOT", NULL,
+	"note:", "selected", "unrated", "rated", "assigned:me", "adjudicated", "curator:", "id:", "score>", "OR", "NOT", NULL,
 };
 
 /* ------------------------------------------------------------ syntax tree */
@@ -425,7 +430,7 @@ static struct node *term(struct parser *p)
 			fail_at(p, start, "unknown field '%s' (fields: seed, model, sampler, scheduler, steps, cfg, "
 					  "lora, param, width, height, aspect, modality, backend, source, job, "
 					  "revision, parent, created, stars, avg, ratings, picks, rejects, score, "
-					  "flag, rated-by, unrated-by, tag, note, id, brief; quote a word to "
+					  "flag, rated-by, unrated-by, assigned, tag, note, id, brief; quote a word to "
 					  "search for it)",
 				name);
 			free(name);

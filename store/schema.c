@@ -225,7 +225,25 @@ static const char schema_v4[] =
 	"  UNIQUE (project_id, name)\n"
 	");\n"
 	"CREATE INDEX candidate_seed ON candidate(brief_id, seed) WHERE seed IS NOT NULL;\n"
-	"ALTER TABLE brief ADD COLUMN blind INTEGER NOT NULL DEFAULT 0;\n";
+	"ALTER TABLE brief ADD COLUMN blind INTEGER NOT NULL DEFAULT 0;\n"
+	/* Which curators judge which candidates (lightbox assign). */
+	"CREATE TABLE assignment (\n"
+	"  brief_id INTEGER NOT NULL REFERENCES brief(id),\n"
+	"  candidate_id INTEGER NOT NULL REFERENCES candidate(id),\n"
+	"  curator TEXT NOT NULL,\n"
+	"  PRIMARY KEY (brief_id, curator, candidate_id)\n"
+	") WITHOUT ROWID;\n"
+	/* An adjudicator's final judgement of a disputed candidate. */
+	"CREATE TABLE adjudication (\n"
+	"  brief_id INTEGER NOT NULL REFERENCES brief(id),\n"
+	"  candidate_id INTEGER NOT NULL REFERENCES candidate(id),\n"
+	"  adjudicator TEXT NOT NULL,\n"
+	"  stars INTEGER CHECK (stars BETWEEN 0 AND 5),\n"
+	"  flag TEXT NOT NULL DEFAULT 'none' CHECK (flag IN ('none','pick','reject')),\n"
+	"  reason TEXT NOT NULL,\n"
+	"  created INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (brief_id, candidate_id)\n"
+	") WITHOUT ROWID;\n";
 
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v1,

@@ -518,6 +518,42 @@ int store_view_rm(struct store *st, int64_t project_id, const char *name);
 /* The project's views and the store-wide ones (project_id -1: every view). */
 int store_views(struct store *st, int64_t project_id, struct lb_saved_view_list *out);
 
+/* ------------------------------------------------------------ judges and adjudication (review.c) */
+
+/* Gives each candidate of the brief to `overlap` of the n curators, in
+ * turn, so each gets the same number give or take one; replaces the
+ * brief's assignment.  per_curator[i] gets curator i's count. */
+int store_assign(struct store *st, int64_t brief_id, char *const *curators, size_t n, int overlap,
+		 int64_t *per_curator);
+struct lb_progress {
+	char *curator;
+	int64_t assigned, done; /* done: assigned ones the curator rated or flagged */
+};
+int store_assign_progress(struct store *st, int64_t brief_id, struct lb_progress **out, size_t *n);
+void lb_progress_free(struct lb_progress *p, size_t n);
+/* A disputed candidate: stars at least `gap` apart, or a pick against a
+ * reject. */
+struct lb_conflict {
+	int64_t candidate_id;
+	int min_stars, max_stars; /* -1: no stars */
+	int n_starred, n_picks, n_rejects;
+	char *votes;              /* "alice:5:pick bob:1:reject" */
+	char *decision;           /* "carol:4:pick", NULL when not adjudicated */
+};
+int store_conflicts(struct store *st, int64_t brief_id, int gap, struct lb_conflict **out, size_t *n);
+void lb_conflicts_free(struct lb_conflict *c, size_t n);
+/* The adjudicator's (the store's curator's) decision: final stars (-1:
+ * none) and flag, with a reason; replaces an earlier one. */
+int store_adjudicate(struct store *st, int64_t candidate_id, int stars, int flag, const char *reason);
+struct lb_adjudication {
+	char *adjudicator, *reason;
+	int stars, flag;
+	int64_t created;
+};
+/* STORE_ENOTFOUND when the candidate was not adjudicated. */
+int store_adjudication(struct store *st, int64_t candidate_id, struct lb_adjudication *out);
+void lb_adjudication_clear(struct lb_adjudication *a);
+
 /* ------------------------------------------------------------ curation (as store_curator()) */
 
 /* stars 0..5. */
