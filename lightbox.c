@@ -80,6 +80,7 @@ static const struct cli_cmd commands[] = {
 	{ "assign", cmd_assign, "give each candidate of a brief to N of the curators" },
 	{ "conflicts", cmd_conflicts, "the candidates curators disagree on, with their votes" },
 	{ "adjudicate", cmd_adjudicate, "record an adjudicator's final stars and flag, with a reason" },
+	{ "wins", cmd_wins, "which models, LoRAs, parameters and phrases the curators prefer" },
 	{ "stats", cmd_stats, "how far curators agree, brief by brief" },
 	{ "compare", cmd_compare, "judge candidates of a brief in pairs" },
 	{ "rank", cmd_rank, "rank a brief's candidates from pairwise judgements" },

@@ -105,6 +105,7 @@ int cmd_view(struct cli *c, int argc, char **argv);
 int cmd_assign(struct cli *c, int argc, char **argv);
 int cmd_conflicts(struct cli *c, int argc, char **argv);
 int cmd_adjudicate(struct cli *c, int argc, char **argv);
+int cmd_wins(struct cli *c, int argc, char **argv);
 int cmd_brief(struct cli *c, int argc, char **argv);
 int cmd_candidate(struct cli *c, int argc, char **argv);
 int cmd_rate(struct cli *c, int argc, char **argv);

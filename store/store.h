@@ -554,6 +554,26 @@ struct lb_adjudication {
 int store_adjudication(struct store *st, int64_t candidate_id, struct lb_adjudication *out);
 void lb_adjudication_clear(struct lb_adjudication *a);
 
+/* ------------------------------------------------------------ what wins (wins.c) */
+
+/* One value of a field (a model, a LoRA, a prompt phrase ...) and how its
+ * candidates were judged. */
+struct lb_win {
+	char *value;
+	int n_candidates, n_rated, n_ratings, n_picked, n_scored;
+	double stars, stars_lo, stars_hi; /* mean of the ratings, 95% interval (NAN: too few) */
+	double pick_rate, pick_lo, pick_hi; /* share of candidates picked, Wilson 95% */
+	double score;                     /* mean pairwise (Bradley-Terry) score, NAN: none */
+	int ranked;                       /* n_rated >= the minimum support */
+};
+/* Groups the candidates of brief_id (or, when 0, of project_id) by
+ * `by`: model, sampler, scheduler, steps, cfg, lora, param:KEY, phrase,
+ * revision, backend, seed, tag, width, height.  Ranked groups first, by
+ * the lower end of their stars interval. */
+int store_wins(struct store *st, int64_t brief_id, int64_t project_id, const char *by, int min_support,
+	       struct lb_win **out, size_t *n);
+void lb_wins_free(struct lb_win *w, size_t n);
+
 /* ------------------------------------------------------------ curation (as store_curator()) */
 
 /* stars 0..5. */
