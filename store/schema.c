@@ -207,12 +207,17 @@ static const char schema_v2[] =
 static const char schema_v3[] =
 	"INSERT INTO setting VALUES ('id', lower(hex(randomblob(16))));\n";
 
-/* Version 4: saved views (a named query, its sort, its author, for one
+/* Version 4: the runner working a running job (its id names its lock
+ * file cache/runners/ID.lock; NULL when no runner holds the job), so a
+ * runner requeues only the jobs of runners that are gone. */
+static const char schema_v4[] = "ALTER TABLE job ADD COLUMN runner TEXT;\n";
+
+/* Version 5: saved views (a named query, its sort, its author, for one
  * project or, project_id 0, the whole store), an index on seeds so a
  * query for a seed reads the few rows it finds, not the brief, and
  * brief.blind (blind review: a curator sees no one else's judgements of
  * a candidate before judging it). */
-static const char schema_v4[] =
+static const char schema_v5[] =
 	"CREATE TABLE saved_view (\n"
 	"  id INTEGER PRIMARY KEY,\n"
 	"  project_id INTEGER NOT NULL DEFAULT 0,\n" /* 0: every project */
@@ -250,6 +255,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v2,
 	schema_v3,
 	schema_v4,
+	schema_v5,
 };
 
 int st_schema_migrate(struct store *st)
