@@ -609,6 +609,38 @@ struct lb_query {
 	unsigned uses;
 };
 
+static void words_of(const struct node *n, char ***out, size_t *k)
+{
+	int i;
+
+	if (n == NULL || n->kind == N_NOT)
+		return; /* a word a candidate must not hold is nothing to show */
+	if (n->kind == N_WORD || (n->kind == N_FIELD && n->f->type == FT_NOTE)) {
+		*out = xrealloc(*out, (*k + 2) * sizeof **out);
+		(*out)[(*k)++] = xstrdup(n->v);
+		(*out)[*k] = NULL;
+		return;
+	}
+	for (i = 0; i < n->n; i++)
+		words_of(n->kid[i], out, k);
+}
+
+size_t lb_query_text_words(const char *text, char ***out)
+{
+	struct lb_query *q;
+	char *err = NULL;
+	size_t k = 0;
+
+	*out = NULL;
+	if (text == NULL || lb_query_parse(text, &q, &err) != 0) {
+		free(err);
+		return 0;
+	}
+	words_of(q->root, out, &k);
+	lb_query_free(q);
+	return k;
+}
+
 int lb_query_parse(const char *text, struct lb_query **out, char **err)
 {
 	struct parser p = { 0 };

@@ -35,6 +35,8 @@ struct cview {
 	struct lb_brief brief;   /* the current revision's fields; no counts */
 	char *project_name;
 	struct tfilter flt;
+	char **hl, *hl_key;     /* the words the filter and search look for (highlighted) */
+	size_t nhl;
 	int sort;
 	int preview;             /* show the preview pane */
 	int pscroll;             /* preview scroll */
@@ -275,6 +277,33 @@ static char *snippet(const struct lb_candidate *c)
 	return out;
 }
 
+/* The words to highlight, read again when the filter or search changed. */
+static char *const *hl_words(struct cview *cv)
+{
+	char *key = xasprintf("%s\x01%s", cv->flt.text ? cv->flt.text : "", cv->list.search ? cv->list.search : "");
+	char **a = NULL, **b = NULL;
+	size_t na, nb, i;
+
+	if (cv->hl_key && strcmp(key, cv->hl_key) == 0) {
+		free(key);
+		return cv->hl;
+	}
+	store_strv_free(&cv->hl, cv->nhl);
+	free(cv->hl_key);
+	cv->hl_key = key;
+	na = lb_query_text_words(cv->flt.text, &a);
+	nb = lb_query_text_words(cv->list.search, &b);
+	cv->nhl = na + nb;
+	cv->hl = xcalloc(cv->nhl + 1, sizeof *cv->hl);
+	for (i = 0; i < na; i++)
+		cv->hl[i] = a[i];
+	for (i = 0; i < nb; i++)
+		cv->hl[na + i] = b[i];
+	free(a);
+	free(b);
+	return cv->hl;
+}
+
 static void cand_draw(struct list *l, const void *row, int y, int x, int w, unsigned flags)
 {
 	struct cview *cv = l->ctx;
@@ -334,7 +363,7 @@ static void cand_draw(struct list *l, const void *row, int y, int x, int w, unsi
 	}
 	if (lay->snipw && cx < end) {
 		char *snip = snippet(c);
-		draw_text(y, cx, end - cx, ROLE_NORMAL, snip);
+		draw_text_marked(y, cx, end - cx, ROLE_NORMAL, snip, hl_words(cv));
 		free(snip);
 	}
 	draw_override(-1);
@@ -1129,6 +1158,8 @@ static void cand_close(struct view *v)
 	forget_whole(cv);
 	lb_brief_clear(&cv->brief);
 	tfilter_clear(&cv->flt);
+	store_strv_free(&cv->hl, cv->nhl);
+	free(cv->hl_key);
 	free(cv->project_name);
 	free(cv);
 }

@@ -6,7 +6,7 @@
 # writer), M-v lists the views and applies one.
 . "$(dirname "$0")/lib.sh"
 
-plan 12
+plan 13
 mkstore
 open_brief 120 30
 
@@ -17,6 +17,7 @@ tm_keys Enter
 ok "a filter with OR and a negated group" \
 	tm_wait_for 'filter: number 3 OR tag:blue OR \(stars>=4 -tag:hero\).* 1 of 2'
 is "$(tm_screen | sed -n '3,4p' | awk '{ printf "%s ", $1 }')" "3 2 " "it shows #3 and #2"
+like "$(tm_screen_ansi | sed -n 3p)" 'Leaves fall, .*43m[^ ]*number.*43m[^ ]*3' "the words it found are highlighted"
 
 tm_keys f
 tm_wait_for '^filter: number' >/dev/null
