@@ -707,7 +707,7 @@ static void cand_crumb(struct view *v, struct sbuf *out)
 {
 	struct cview *cv = cv_of(v);
 
-	sb_addf(out, "%s r%d", cv->brief.f.title, cv->brief.rev);
+	sb_addf(out, "%s r%d%s", cv->brief.f.title, cv->brief.rev, cv->brief.blind ? " (blind)" : "");
 }
 
 static void cand_status(struct view *v, struct sbuf *left, struct sbuf *right)

@@ -270,6 +270,7 @@ static int apply_one(struct store *st, const struct wr_op *op, int64_t id)
 	case WR_REDO:
 	case WR_COMPARE:
 	case WR_VIEW_SAVE:
+	case WR_BLIND:
 		break;
 	}
 	return STORE_EINVAL;
@@ -278,13 +279,13 @@ static int apply_one(struct store *st, const struct wr_op *op, int64_t id)
 /* The ids of a judgement and a saved view are no rows to show pending. */
 static int no_rows(const struct wr_op *op)
 {
-	return op->kind == WR_COMPARE || op->kind == WR_VIEW_SAVE;
+	return op->kind == WR_COMPARE || op->kind == WR_VIEW_SAVE || op->kind == WR_BLIND;
 }
 
 /* Undo, redo, a judgement and a saved view are one step whatever their ids. */
 static int one_step(const struct wr_op *op)
 {
-	return op->kind == WR_UNDO || op->kind == WR_REDO || op->kind == WR_COMPARE || op->kind == WR_VIEW_SAVE;
+	return op->kind == WR_UNDO || op->kind == WR_REDO || op->kind == WR_COMPARE || no_rows(op);
 }
 
 /* One transaction: ids [from, to) of op (or the undo/redo).  Batches
@@ -298,6 +299,8 @@ static int attempt(struct store *st, struct wr_op *op, size_t from, size_t to, i
 		return store_compare(st, op->ids[0], op->ids[1], op->value, NULL);
 	if (op->kind == WR_VIEW_SAVE)
 		return store_view_save(st, op->ids[0], op->words[0], op->text, op->text2, NULL);
+	if (op->kind == WR_BLIND)
+		return store_brief_blind(st, op->ids[0], op->value);
 	if (op->kind == WR_UNDO || op->kind == WR_REDO) {
 		free(op->what);
 		op->what = NULL;
@@ -669,7 +672,7 @@ static void report(struct tui *ui, struct wr_op *op)
 		return;
 	}
 	if (op->rc) {
-		if (op->kind == WR_VIEW_SAVE)
+		if (op->kind == WR_VIEW_SAVE || op->kind == WR_BLIND)
 			tui_error(ui, "%s not saved: %s", op->label, op->err);
 		else if (op->n == 1 || op->kind == WR_COMPARE)
 			tui_error(ui, "%s #%lld not saved: %s", op->label, (long long)id, op->err);
