@@ -6,7 +6,7 @@
 # adjudicate records a decision as the adjudicator's, shown beside the
 # votes and leaving them as they were.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 17
+plan 19
 
 cd "$T" || exit 1
 "$LIGHTBOX" init >/dev/null
@@ -61,4 +61,9 @@ lb conflicts 1 --json
 is "$(jq -r '.[0].decision' "$T/out")" "dee:4:pick" "and in the conflicts queue"
 lb adjudicate "$first" --stars 4
 is "$?" 2 "a decision without a reason is refused"
+lb stats 1
+like "$(cat "$T/out")" "Progress \(assigned, judged\): ann 1/8, bob 2/8, cy 0/7, dee 0/7" "stats: each curator's progress"
+lb stats 1 --json
+is "$(jq -c '.briefs[0] | [.disputed, .adjudicated, [.progress[].judged]]' "$T/out")" "[1,1,[1,2,0,0]]" \
+	"stats --json: disputed, adjudicated, progress"
 done_testing
