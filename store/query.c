@@ -171,6 +171,7 @@ static const struct field fields[] = {
 	{ "ratings", FT_INT, "(SELECT count(x.stars)" RATING_OF_C ")", LB_QUERY_CURATION },
 	{ "picks", FT_INT, "(SELECT count(*)" RATING_OF_C " AND x.flag = 'pick')", LB_QUERY_CURATION },
 	{ "rejects", FT_INT, "(SELECT count(*)" RATING_OF_C " AND x.flag = 'reject')", LB_QUERY_CURATION },
+	{ "spread", FT_INT, "(SELECT max(x.stars) - min(x.stars)" RATING_OF_C ")", LB_QUERY_CURATION },
 	{ "flag", FT_FLAG, "coalesce((SELECT x.flag" RATING_OF_C " AND x.curator = ?me), 'none')",
 	  LB_QUERY_CURATION },
 	{ "rated-by", FT_CURATOR, "EXISTS (SELECT 1" RATING_OF_C " AND x.curator = ?)", LB_QUERY_CURATION },
@@ -195,13 +196,18 @@ static const struct {
 	{ "unrated", "NOT EXISTS (SELECT 1" RATING_OF_C " AND x.curator = ", 1 },
 	{ "rated", "EXISTS (SELECT 1" RATING_OF_C " AND x.curator = ", 1 },
 	{ "adjudicated", "EXISTS (SELECT 1 FROM adjudication adj WHERE adj.candidate_id = c.id)", 0 },
+	/* what `lightbox conflicts` lists: stars 2+ apart, or a pick against a reject */
+	{ "disputed",
+	  "(coalesce((SELECT max(x.stars) - min(x.stars)" RATING_OF_C "), 0) >= 2 OR (EXISTS (SELECT 1" RATING_OF_C
+	  " AND x.flag = 'pick') AND EXISTS (SELECT 1" RATING_OF_C " AND x.flag = 'reject')))",
+	  0 },
 };
 
 const char *const lb_query_words[] = {
 	"seed:", "model:", "sampler:", "scheduler:", "steps>=", "cfg<", "lora:", "param:", "width>=", "height>=",
 	"aspect:", "modality:", "backend:", "job:", "revision:", "parent:", "created:<", "stars>=", "stars=",
 	"avg>=", "picks>=", "flag:pick", "flag:reject", "flag:none", "rated-by:", "unrated-by:me", "tag:",
-	"note:", "selected", "unrated", "rated", "assigned:me", "adjudicated", "curator:", "id:", "score>", "OR", "NOT", NULL,
+	"note:", "selected", "unrated", "rated", "assigned:me", "adjudicated", "disputed", "spread>=", "curator:", "id:", "score>", "OR", "NOT", NULL,
 };
 
 /* ------------------------------------------------------------ syntax tree */
@@ -430,7 +436,7 @@ static struct node *term(struct parser *p)
 			fail_at(p, start, "unknown field '%s' (fields: seed, model, sampler, scheduler, steps, cfg, "
 					  "lora, param, width, height, aspect, modality, backend, source, job, "
 					  "revision, parent, created, stars, avg, ratings, picks, rejects, score, "
-					  "flag, rated-by, unrated-by, assigned, tag, note, id, brief; quote a word to "
+					  "spread, flag, rated-by, unrated-by, assigned, tag, note, id, brief; quote a word to "
 					  "search for it)",
 				name);
 			free(name);

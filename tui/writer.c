@@ -271,6 +271,7 @@ static int apply_one(struct store *st, const struct wr_op *op, int64_t id)
 	case WR_COMPARE:
 	case WR_VIEW_SAVE:
 	case WR_BLIND:
+	case WR_ADJUDICATE:
 		break;
 	}
 	return STORE_EINVAL;
@@ -279,7 +280,7 @@ static int apply_one(struct store *st, const struct wr_op *op, int64_t id)
 /* The ids of a judgement and a saved view are no rows to show pending. */
 static int no_rows(const struct wr_op *op)
 {
-	return op->kind == WR_COMPARE || op->kind == WR_VIEW_SAVE || op->kind == WR_BLIND;
+	return op->kind == WR_COMPARE || op->kind == WR_VIEW_SAVE || op->kind == WR_BLIND || op->kind == WR_ADJUDICATE;
 }
 
 /* Undo, redo, a judgement and a saved view are one step whatever their ids. */
@@ -301,6 +302,8 @@ static int attempt(struct store *st, struct wr_op *op, size_t from, size_t to, i
 		return store_view_save(st, op->ids[0], op->words[0], op->text, op->text2, NULL);
 	if (op->kind == WR_BLIND)
 		return store_brief_blind(st, op->ids[0], op->value);
+	if (op->kind == WR_ADJUDICATE)
+		return store_adjudicate(st, op->ids[0], op->value, op->target, op->text);
 	if (op->kind == WR_UNDO || op->kind == WR_REDO) {
 		free(op->what);
 		op->what = NULL;
@@ -672,7 +675,7 @@ static void report(struct tui *ui, struct wr_op *op)
 		return;
 	}
 	if (op->rc) {
-		if (op->kind == WR_VIEW_SAVE || op->kind == WR_BLIND)
+		if (op->kind == WR_VIEW_SAVE || op->kind == WR_BLIND || op->kind == WR_ADJUDICATE)
 			tui_error(ui, "%s not saved: %s", op->label, op->err);
 		else if (op->n == 1 || op->kind == WR_COMPARE)
 			tui_error(ui, "%s #%lld not saved: %s", op->label, (long long)id, op->err);

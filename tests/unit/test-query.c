@@ -250,6 +250,10 @@ static void fields_each(void **state)
 	expect(f, "unrated-by:bob seed:100..200", "3");
 	expect(f, "unrated", "4 5 6 7 8");
 	expect(f, "rated", "1 2 3");
+	expect(f, "spread>=2", "1");
+	expect(f, "spread:0", "2 3 4");
+	expect(f, "disputed", "1");
+	expect(f, "-disputed rated", "2 3");
 	/* curation */
 	expect(f, "tag:hero", "1 3");
 	expect(f, "tag:HERO*", "1 2 3");
