@@ -1226,6 +1226,26 @@ static void fts_word(struct sbuf *b, const struct node *t)
 		sb_addc(b, '*');
 }
 
+/* The words match no brief revision's text and fewer than RARE
+ * candidates' own: the candidates can be read from the index. */
+static int fts_is_rare(struct cc *c, const char *fts)
+{
+	sqlite3_stmt *s;
+	int n = RARE;
+
+	if (c->st == NULL || c->neg)
+		return 0;
+	s = st_prep(c->st, "SELECT EXISTS (SELECT 1 FROM revision_fts WHERE revision_fts MATCH ?1),"
+			   " (SELECT count(*) FROM (SELECT 1 FROM candidate_fts WHERE candidate_fts MATCH ?1 LIMIT 2000))");
+	if (s == NULL)
+		return 0;
+	st_bind_text(s, 1, fts);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == 0)
+		n = sqlite3_column_int(s, 1);
+	sqlite3_reset(s);
+	return n < RARE;
+}
+
 /* A candidate matches through its own text, its notes or its revision's. */
 static void fts_cond(struct cc *c, char *fts, int notes_only)
 {
@@ -1233,6 +1253,16 @@ static void fts_cond(struct cc *c, char *fts, int notes_only)
 		sb_adds(&c->q->sql, "c.id IN (SELECT n.candidate_id FROM note_fts JOIN note n"
 				    " ON n.id = note_fts.rowid WHERE note_fts MATCH ");
 		q_text_own(c->q, fts);
+		sb_adds(&c->q->sql, ")");
+		return;
+	}
+	if (fts_is_rare(c, fts)) {
+		/* Few matches: they drive the page, read by id. */
+		sb_adds(&c->q->sql, "c.id IN (SELECT rowid FROM candidate_fts WHERE candidate_fts MATCH ");
+		q_text_own(c->q, fts);
+		sb_adds(&c->q->sql, " UNION SELECT n.candidate_id FROM note_fts JOIN note n ON n.id = note_fts.rowid"
+				    " WHERE note_fts MATCH ");
+		q_text(c->q, fts);
 		sb_adds(&c->q->sql, ")");
 		return;
 	}
