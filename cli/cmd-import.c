@@ -229,9 +229,9 @@ int cmd_import(struct cli *c, int argc, char **argv)
 	struct ctx x = { 0 };
 	const char *brief = NULL, *project = NULL;
 	long long v;
-	double t0;
+	double t0, ms;
 	size_t i;
-	int opt, rc;
+	int opt, rc, fp_fail = 0;
 
 	if (cli_args(c, &argc, argv, "v", opts, help))
 		return c->status;
@@ -292,6 +292,11 @@ int cmd_import(struct cli *c, int argc, char **argv)
 		lb_import_result_clear(&r);
 		return CLI_FAIL;
 	}
+	ms = util_mono_ms() - t0;
+	/* the new pictures' fingerprints, after the import's transactions */
+	for (i = 0; !o.dry_run && r.n[LB_IMPORT_ADDED] && i < (o.brief_id ? 1 : r.n_briefs); i++)
+		if (cli_fingerprint_fill(c, o.brief_id ? o.brief_id : r.briefs[i], 0, 1) != CLI_OK)
+			fp_fail = 1;
 	if (x.json) {
 		json_t *j = json_object(), *s = json_object(), *b = json_array();
 		json_object_set_new(j, "brief_id", o.brief_id ? json_integer(o.brief_id) : json_null());
@@ -311,7 +316,7 @@ int cmd_import(struct cli *c, int argc, char **argv)
 		cli_json_print(j);
 	} else {
 		json_decref(x.files);
-		summary(&r, o.dry_run, o.brief_id, util_mono_ms() - t0);
+		summary(&r, o.dry_run, o.brief_id, ms);
 		if (o.new_brief && r.n_briefs_planned) {
 			printf("%s %zu brief%s", o.dry_run ? "Would make" : "Made", r.n_briefs_planned,
 			       r.n_briefs_planned == 1 ? "" : "s");
@@ -322,7 +327,7 @@ int cmd_import(struct cli *c, int argc, char **argv)
 		if (r.interrupted)
 			printf("Interrupted: run the same command again to import the rest.\n");
 	}
-	rc = r.n[LB_IMPORT_FAILED] || r.interrupted ? CLI_FAIL : CLI_OK;
+	rc = r.n[LB_IMPORT_FAILED] || r.interrupted || fp_fail ? CLI_FAIL : CLI_OK;
 	lb_import_result_clear(&r);
 	return rc;
 }

@@ -212,12 +212,24 @@ static const char schema_v3[] =
  * runner requeues only the jobs of runners that are gone. */
 static const char schema_v4[] = "ALTER TABLE job ADD COLUMN runner TEXT;\n";
 
-/* Version 5: saved views (a named query, its sort, its author, for one
+/* Version 5: a perceptual fingerprint per picture or video asset
+ * (store/similar.c): fp is the 64-bit pHash as a signed integer, NULL
+ * when none could be made (error says why; `lightbox fingerprint
+ * --retry` tries again). */
+static const char schema_v5[] =
+	"CREATE TABLE fingerprint (\n"
+	"  asset_id INTEGER PRIMARY KEY REFERENCES asset(id),\n"
+	"  fp INTEGER,\n"
+	"  error TEXT NOT NULL DEFAULT '',\n"
+	"  made INTEGER NOT NULL\n"
+	");\n";
+
+/* Version 6: saved views (a named query, its sort, its author, for one
  * project or, project_id 0, the whole store), an index on seeds so a
  * query for a seed reads the few rows it finds, not the brief, and
  * brief.blind (blind review: a curator sees no one else's judgements of
  * a candidate before judging it). */
-static const char schema_v5[] =
+static const char schema_v6[] =
 	"CREATE TABLE saved_view (\n"
 	"  id INTEGER PRIMARY KEY,\n"
 	"  project_id INTEGER NOT NULL DEFAULT 0,\n" /* 0: every project */
@@ -256,6 +268,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v3,
 	schema_v4,
 	schema_v5,
+	schema_v6,
 };
 
 int st_schema_migrate(struct store *st)

@@ -675,6 +675,7 @@ int tui_loop(struct tui *ui)
 		}
 		/* The job runner starts once the first frame is on the screen. */
 		tui_gen_start(ui);
+		view_stacks_fill_start(ui); /* missing fingerprints, in the worker */
 		v = tui_top(ui);
 		if (v && v->ops->idle && !prompt_active(ui) && !input_waiting())
 			v->ops->idle(v);

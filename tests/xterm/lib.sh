@@ -170,6 +170,19 @@ solid() {
 		return 1
 	}
 }
+# shot_until NAME COLOUR: screenshots NAME until COLOUR is one solid
+# rectangle there, 10 s at most (a loaded machine redraws late); the last
+# shot stays for the assertion that follows.
+shot_until() {
+	_j=0
+	while [ $_j -lt 20 ]; do
+		shot "$1"
+		solid "$T/$1.png" "$2" >/dev/null && return 0
+		sleep 0.5
+		_j=$((_j + 1))
+	done
+	return 1
+}
 shot() {
 	xt_shot "$T/$1.png"
 	cp "$T/$1.png" "${XT_KEEP:-/nonexistent}/" 2>/dev/null || true

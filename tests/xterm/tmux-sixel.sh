@@ -92,8 +92,7 @@ sleep 0.5
 shot 8-detached
 is "$(xt_count "$T/8-detached.png" "$TEAL")" 0 "detached, nothing of the picture is left"
 settle "$n"
-sleep 1
-shot 9-reattached
+shot_until 9-reattached "$TEAL"
 ok "attached again, the picture is drawn again" solid "$T/9-reattached.png" "$TEAL"
 
 tm send-keys -t lb:0.0 Q
