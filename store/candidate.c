@@ -437,7 +437,12 @@ static void where_key_on(struct query *q, const char *e, int sort, const struct 
 	int desc_id = sort == LB_SORT_NEWEST;
 
 	if (e == NULL) {
-		sb_adds(&q->sql, (desc_id != before) ? " AND c.id < " : " AND c.id > ");
+		/* With a term that reads its candidates by id, a range on the
+		 * brief's index would walk half the brief to the next page. */
+		if (q->drives)
+			sb_adds(&q->sql, (desc_id != before) ? " AND +c.id < " : " AND +c.id > ");
+		else
+			sb_adds(&q->sql, (desc_id != before) ? " AND c.id < " : " AND c.id > ");
 		q_int(q, key->id);
 		return;
 	}

@@ -696,7 +696,8 @@ unsigned lb_query_uses(const struct lb_query *q)
 
 struct cc {
 	struct store *st; /* NULL when only checking */
-	int neg; /* under an odd number of NOTs */
+	int neg;   /* under an odd number of NOTs */
+	int in_or; /* inside an OR: no term of it can drive the page */
 	struct query *q;
 	const char *me;
 	int64_t now;
@@ -1089,6 +1090,7 @@ static int tag_field(struct cc *c, const struct node *t)
 	 * the tag's index range.  A common one is checked row by row as the
 	 * list walks (the first page comes after a few dozen rows). */
 	if (!c->neg && t->op == OP_EQ && tag_is_rare(c, t->v)) {
+		c->q->drives |= !c->in_or;
 		sb_adds(&c->q->sql, "c.id IN (SELECT ct.candidate_id FROM candidate_tag ct"
 				    " WHERE ct.tag_id = (SELECT tg.id FROM tag tg WHERE tg.name = ");
 		q_text_own(c->q, xstrdup(t->v));
@@ -1258,6 +1260,7 @@ static void fts_cond(struct cc *c, char *fts, int notes_only)
 	}
 	if (fts_is_rare(c, fts)) {
 		/* Few matches: they drive the page, read by id. */
+		c->q->drives |= !c->in_or;
 		sb_adds(&c->q->sql, "c.id IN (SELECT rowid FROM candidate_fts WHERE candidate_fts MATCH ");
 		q_text_own(c->q, fts);
 		sb_adds(&c->q->sql, " UNION SELECT n.candidate_id FROM note_fts JOIN note n ON n.id = note_fts.rowid"
@@ -1331,6 +1334,8 @@ static int group(struct cc *c, const struct node *n)
 
 	sb_init(&words);
 	sb_addc(&c->q->sql, '(');
+	if (n->kind == N_OR && n->n > 1)
+		c->in_or++;
 	for (i = 0; i < n->n; i++) {
 		if (n->kind == N_AND && n->kid[i]->kind == N_WORD) {
 			fts_word(&words, n->kid[i]);
@@ -1344,6 +1349,8 @@ static int group(struct cc *c, const struct node *n)
 			return -1;
 		}
 	}
+	if (n->kind == N_OR && n->n > 1)
+		c->in_or--;
 	if (words.len) {
 		if (!first)
 			sb_adds(&c->q->sql, " AND ");

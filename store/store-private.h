@@ -126,6 +126,8 @@ struct query {
 	int n, cap, first;
 	struct qbind *b;
 	int err;
+	int drives; /* a term reads its few candidates by id (a rare tag or word): the
+		       keyset condition must not become the plan (+c.id) */
 };
 void q_init(struct query *q, int first);
 void q_free(struct query *q);
