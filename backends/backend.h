@@ -114,7 +114,8 @@ struct backend_gen {
  * (the caller's connection).  A reroll keeps the parent's backend,
  * revision, prompt and parameters with a new seed.  0 and *job_id, or -1
  * with *err (owned) saying what is wrong (unknown backend, a modality it
- * does not make, an unknown parameter, a bad value) and what to do. */
+ * does not make, an unknown parameter, a bad value) and what to do;
+ * STORE_EBUSY (also below 0, with *err) when the store stayed locked. */
 int backend_submit(struct store *st, const struct backend_registry *reg, int64_t brief_id,
 		   const struct backend_gen *g, int64_t *job_id, char **err);
 

@@ -183,8 +183,10 @@ int backend_submit(struct store *st, const struct backend_registry *reg, int64_t
 	in.kind = kinds[g->kind >= 0 && g->kind <= BACKEND_VARIATION ? g->kind : 0];
 	in.backend = be->name;
 	in.params = text;
-	if (store_job_add(st, &in, job_id) != 0) {
+	rc = store_job_add(st, &in, job_id);
+	if (rc != 0) {
 		*err = xstrdup(store_errmsg(st));
+		rc = rc == STORE_EBUSY ? STORE_EBUSY : -1;
 		goto out;
 	}
 	rc = 0;

@@ -222,7 +222,7 @@ int cmd_similar(struct cli *c, int argc, char **argv)
 		return cli_store_fail(c);
 	if (store_fp_get(c->st, id, &fp) != 0)
 		return cli_store_fail(c);
-	if (store_fp_set(c->st, scope, scope_id, &set) != 0)
+	if (store_fp_set_cached(c->st, scope, scope_id, &set, NULL) != 0)
 		return cli_store_fail(c);
 	/* one query: a scan of what was read costs less than building an
 	 * index over it (the interface keeps one; `make bench` compares) */

@@ -202,7 +202,7 @@ int store_candidate_add_many(struct store *st, const struct lb_candidate_input *
 	" EXISTS (SELECT 1 FROM selection sel WHERE sel.candidate_id = c.id),"                     \
 	" (SELECT group_concat(name, ',') FROM (SELECT t.name FROM candidate_tag ct"              \
 	"   JOIN tag t ON t.id = ct.tag_id WHERE ct.candidate_id = c.id ORDER BY t.name)),"      \
-	" c.score, length(CAST(c.body AS BLOB)) "
+	" c.score, length(CAST(c.body AS BLOB)), a.purged "
 #define CAND_SELECT CAND_HEAD "c.body" CAND_TAIL
 #define CAND_LIST_SELECT CAND_HEAD "substr(c.body, 1, 4096)" CAND_TAIL
 _Static_assert(LB_BODY_PREFIX == 4096, "CAND_LIST_SELECT spells LB_BODY_PREFIX");
@@ -246,6 +246,7 @@ static void cand_row(struct store *st, sqlite3_stmt *s, struct lb_candidate *c)
 		c->width = sqlite3_column_int(s, 21);
 		c->height = sqlite3_column_int(s, 22);
 		c->duration = sqlite3_column_double(s, 23);
+		c->purged = sqlite3_column_int64(s, 31);
 	} else {
 		c->media_type = xstrdup("text/plain");
 		c->bytes = sqlite3_column_int64(s, 30);

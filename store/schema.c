@@ -224,12 +224,53 @@ static const char schema_v5[] =
 	"  made INTEGER NOT NULL\n"
 	");\n";
 
-/* Version 6: saved views (a named query, its sort, its author, for one
+/* Version 6: purge and deliveries (issue 15).  asset.purged is when
+ * `lightbox purge` freed the file (NULL: it is there); the row, its
+ * SHA-256 and every candidate on it stay.  delivered names each asset
+ * `lightbox deliver` placed in a folder, so purge never frees one. */
+static const char schema_v6[] =
+	"ALTER TABLE asset ADD COLUMN purged INTEGER;\n"
+	"CREATE TABLE delivered (\n"
+	"  asset_id INTEGER NOT NULL REFERENCES asset(id),\n"
+	"  dir TEXT NOT NULL,\n"
+	"  mode TEXT NOT NULL CHECK (mode IN ('copy','link','symlink')),\n"
+	"  curator TEXT NOT NULL,\n"
+	"  created INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (asset_id, dir)\n"
+	") WITHOUT ROWID;\n";
+
+/* Version 7: a counter bumped by triggers whenever the store's set of
+ * fingerprinted candidates may have changed (a candidate added, removed
+ * or moved to another asset or brief; a fingerprint made, changed or
+ * removed).  It keys the packed fingerprint file cache/fingerprints.bin
+ * that `lightbox similar --all` maps instead of reading a million rows
+ * (store/fp-cache.c). */
+static const char schema_v7[] =
+	"CREATE TABLE fp_generation (\n"
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),\n"
+	"  n INTEGER NOT NULL\n"
+	");\n"
+	"INSERT INTO fp_generation (id, n) VALUES (1, 0);\n"
+	"CREATE TRIGGER fp_gen_cand_ins AFTER INSERT ON candidate\n"
+	"  BEGIN UPDATE fp_generation SET n = n + 1; END;\n"
+	"CREATE TRIGGER fp_gen_cand_del AFTER DELETE ON candidate\n"
+	"  BEGIN UPDATE fp_generation SET n = n + 1; END;\n"
+	"CREATE TRIGGER fp_gen_cand_upd AFTER UPDATE OF brief_id, asset_id ON candidate\n"
+	"  BEGIN UPDATE fp_generation SET n = n + 1; END;\n"
+	"CREATE TRIGGER fp_gen_fp_ins AFTER INSERT ON fingerprint\n"
+	"  BEGIN UPDATE fp_generation SET n = n + 1; END;\n"
+	"CREATE TRIGGER fp_gen_fp_del AFTER DELETE ON fingerprint\n"
+	"  BEGIN UPDATE fp_generation SET n = n + 1; END;\n"
+	"CREATE TRIGGER fp_gen_fp_upd AFTER UPDATE OF fp, asset_id ON fingerprint\n"
+	"  BEGIN UPDATE fp_generation SET n = n + 1; END;\n";
+
+
+/* Version 8: saved views (a named query, its sort, its author, for one
  * project or, project_id 0, the whole store), an index on seeds so a
  * query for a seed reads the few rows it finds, not the brief, and
  * brief.blind (blind review: a curator sees no one else's judgements of
  * a candidate before judging it). */
-static const char schema_v6[] =
+static const char schema_v8[] =
 	"CREATE TABLE saved_view (\n"
 	"  id INTEGER PRIMARY KEY,\n"
 	"  project_id INTEGER NOT NULL DEFAULT 0,\n" /* 0: every project */
@@ -269,6 +310,8 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v4,
 	schema_v5,
 	schema_v6,
+	schema_v7,
+	schema_v8,
 };
 
 int st_schema_migrate(struct store *st)

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "store-private.h"
 
@@ -223,6 +224,11 @@ int store_fp_set(struct store *st, int scope, int64_t scope_id, struct lb_fp_set
 
 void lb_fp_set_free(struct lb_fp_set *s)
 {
+	if (s->map) {
+		munmap(s->map, s->maplen);
+		memset(s, 0, sizeof *s);
+		return;
+	}
 	free(s->id);
 	free(s->brief);
 	free(s->fp);

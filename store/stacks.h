@@ -103,8 +103,18 @@ struct lb_fp_set {
 	int64_t *brief;
 	uint64_t *fp;
 	size_t n;
+	void *map; /* the arrays point into this mapping when not NULL */
+	size_t maplen;
 };
 int store_fp_set(struct store *st, int scope, int64_t scope_id, struct lb_fp_set *out);
+/* The same for the whole store, mapped from cache/fingerprints.bin when
+ * it is current, else read and the file rewritten (fp-cache.c).
+ * *from_file (may be NULL) says whether the file served. */
+int store_fp_set_all(struct store *st, struct lb_fp_set *out, int *from_file);
+/* Any scope: a brief's or a project's rows are taken from the packed file
+ * when it is current (never made again for them), else read. */
+int store_fp_set_cached(struct store *st, int scope, int64_t scope_id, struct lb_fp_set *out,
+			int *from_file);
 void lb_fp_set_free(struct lb_fp_set *s);
 
 struct lb_similar {

@@ -14,6 +14,7 @@
 struct tui;
 struct view;
 struct list;
+struct wr_op;
 
 /* editor.c: leaving the screen for $EDITOR and coming back. */
 /* Writes text to a temporary file named after hint, opens the editor on
@@ -23,16 +24,29 @@ struct list;
 int tui_edit_text(struct tui *ui, const char *text, const char *hint, char **out, char **err);
 /* Leaves curses for a command and restores the screen (players). */
 void tui_suspend_screen(struct tui *ui);
+
+/* pipe.c: runs command (a config pipe's name, or a command line split
+ * without a shell) on the candidates ids: their paths as arguments, their
+ * JSON lines on its stdin, the screen left meanwhile.  A reaction mask. */
+int tui_pipe_run(struct tui *ui, const char *command, const int64_t *ids, size_t n);
+/* Says on the message line what `lightbox purge BRIEF --rejected [--below
+ * arg]` would free (read by the worker), freeing nothing. */
+int tui_purge_preview(struct tui *ui, uint64_t owner, int64_t brief, const char *arg);
+/* The config's pipe names, NULL-terminated (the array is owned). */
+const char **tui_pipe_names(struct tui *ui);
 void tui_resume_screen(struct tui *ui);
 /* Runs argv (no shell) with the terminal given to it, then restores the
  * screen.  0 when it exited 0, else -1 with *err (owned). */
 int tui_run_foreground(struct tui *ui, char **argv, char **err);
-/* Edits a brief in $EDITOR and saves a new revision when it changed; a
- * text that does not parse is kept and offered again.  Returns R_*. */
+/* Edits a brief in $EDITOR and has the writer save a new revision when
+ * it changed; a text that does not parse, or that the store refuses, is
+ * kept and offered again.  Returns R_*. */
 int tui_edit_brief(struct tui *ui, int64_t brief_id);
-/* Writes a new brief of project_id in $EDITOR.  *id gets its id (0 when
- * none was made).  Returns R_*. */
-int tui_add_brief(struct tui *ui, int64_t project_id, int64_t *id);
+/* Writes a new brief of project_id in $EDITOR; the writer saves it and
+ * then calls on_done(v, op) with its id in op->new_id (op->rc 0) if the
+ * view v is still open (v and on_done may be NULL).  Returns R_*. */
+int tui_add_brief(struct tui *ui, int64_t project_id, struct view *v,
+		  void (*on_done)(struct view *v, const struct wr_op *op));
 /* Writes a note in $EDITOR on target/target_id.  Returns R_*. */
 int tui_long_note(struct tui *ui, int target, int64_t target_id);
 /* A one-line note on a project or brief: saved at once when text is given

@@ -76,6 +76,8 @@ struct tui {
 	struct import_job *import;    /* an import running in its thread, or NULL */
 	int64_t brief_retry_id;       /* a brief edit that did not parse... */
 	char *brief_retry;            /* ...and its text, offered again */
+	int64_t edit_retry_id;        /* a text candidate's edit the store refused... */
+	char *edit_retry;             /* ...and its text, offered again */
 	struct tui_gen *gen;          /* backends, the job runner, job news (gen.c) */
 	struct form *form;            /* the regenerate form over the view, or NULL */
 	struct writer *wr;            /* the writer thread: every change typed here (writer.c) */

@@ -100,6 +100,7 @@ struct pending {
 	char *use;             /* select: the intended use typed first */
 	char **tags;           /* untag: the candidate's tags offered */
 	size_t ntags;
+	const char **words;    /* pipe: the config's pipe names offered */
 };
 
 static void pending_free(void *arg)
@@ -109,6 +110,7 @@ static void pending_free(void *arg)
 	free(p->text);
 	free(p->use);
 	store_strv_free(&p->tags, p->ntags);
+	free(p->words);
 	free(p);
 }
 
@@ -123,6 +125,7 @@ static struct pending *pending_new(const struct cand_actions *ca, enum km_action
 
 static int run_action(const struct cand_actions *ca, enum km_action a, const char *arg);
 static int run_action_confirmed(const struct cand_actions *ca, enum km_action a, const char *arg, int confirmed);
+static int pipe_to(const struct cand_actions *ca, const char *command);
 
 static void prompt_done(struct tui *ui, void *arg, const char *text)
 {
@@ -130,7 +133,10 @@ static void prompt_done(struct tui *ui, void *arg, const char *text)
 
 	if (p->action != KM_A_SELECT && *text == '\0')
 		return;
-	ui->dirty |= run_action(&p->ca, p->action, text);
+	if (p->action == KM_A_PIPE)
+		ui->dirty |= pipe_to(&p->ca, text);
+	else
+		ui->dirty |= run_action(&p->ca, p->action, text);
 }
 
 static void select_use_done(struct tui *ui, void *arg, const char *text);
@@ -388,12 +394,82 @@ int tui_long_note(struct tui *ui, int target, int64_t target_id)
 	return R_REDRAW | R_FULL | R_RELOAD;
 }
 
+/* ------------------------------------------------------------ briefs and edits, through the writer */
+
+/* A brief written in $EDITOR (a new one, or a new revision of one), or a
+ * text candidate's edit, on its way to the writer: saved on the writer's
+ * thread, so the interface never waits for the write lock; refused, the
+ * text is kept and offered again by the same key. */
+struct text_save {
+	int64_t id;                /* the brief edited; the project of a new brief; the candidate edited */
+	int rev;                   /* the brief's revision edited */
+	struct lb_brief_fields f;  /* parsed (briefs) */
+	char *text;                /* as written */
+	char *curator;
+	int changed;
+};
+
+static void text_save_free(void *p)
+{
+	struct text_save *ts = p;
+
+	lb_brief_fields_clear(&ts->f);
+	free(ts->text);
+	free(ts->curator);
+	free(ts);
+}
+
+static struct wr_op *text_save_op(int64_t id, char *text, const char *label)
+{
+	struct wr_op *op = wr_op_new(WR_CALL, label);
+	struct text_save *ts = xcalloc(1, sizeof *ts);
+
+	ts->id = id;
+	ts->text = text;
+	op->ctx = ts;
+	op->free_ctx = text_save_free;
+	return op;
+}
+
+/* The text of a refused save, offered again (key: the brief, -project,
+ * or the candidate with ui->edit_retry_id). */
+static void keep_brief_text(struct tui *ui, struct text_save *ts, int64_t key)
+{
+	free(ui->brief_retry);
+	ui->brief_retry = ts->text;
+	ui->brief_retry_id = key;
+	ts->text = NULL;
+}
+
+static int brief_edit_call(struct store *st, struct wr_op *op)
+{
+	struct text_save *ts = op->ctx;
+
+	return store_brief_edit(st, ts->id, &ts->f, &ts->changed);
+}
+
+static void brief_edit_saved(struct tui *ui, struct wr_op *op)
+{
+	struct text_save *ts = op->ctx;
+
+	if (op->rc) {
+		keep_brief_text(ui, ts, ts->id);
+		tui_error(ui, "brief #%lld not saved: %s; edit-brief opens your text again", (long long)ts->id,
+			  op->err);
+	} else if (!ts->changed) {
+		tui_msg(ui, "brief unchanged: no new revision");
+	} else {
+		tui_msg(ui, "brief #%lld saved as revision %d", (long long)ts->id, ts->rev + 1);
+	}
+}
+
 int tui_edit_brief(struct tui *ui, int64_t brief_id)
 {
 	struct lb_brief b;
 	struct lb_brief_fields f;
+	struct wr_op *op;
 	char *text, *edited = NULL, *err = NULL;
-	int changed = 0, r = R_REDRAW | R_FULL;
+	int r = R_REDRAW | R_FULL;
 
 	if (brief_id == 0) {
 		tui_msg(ui, "no brief here");
@@ -422,20 +498,15 @@ int tui_edit_brief(struct tui *ui, int64_t brief_id)
 	}
 	xfree(&ui->brief_retry);
 	ui->brief_retry_id = 0;
-	if (store_brief_edit(ui->st, brief_id, &f, &changed) != 0) {
-		/* A busy store (the interface waits a second at most) must not
-		 * lose what was written: it is offered again. */
-		ui->brief_retry = edited;
-		ui->brief_retry_id = brief_id;
-		edited = NULL;
-		tui_error(ui, "brief not saved: %s; edit-brief opens your text again", store_errmsg(ui->st));
-	} else if (!changed)
-		tui_msg(ui, "brief unchanged: no new revision");
-	else {
-		tui_msg(ui, "brief #%lld saved as revision %d", (long long)brief_id, b.rev + 1);
-		r |= R_RELOAD;
-	}
-	lb_brief_fields_clear(&f);
+	op = text_save_op(brief_id, edited, "edit-brief");
+	edited = NULL;
+	((struct text_save *)op->ctx)->f = f;
+	((struct text_save *)op->ctx)->rev = b.rev;
+	op->call = brief_edit_call;
+	op->on_saved = brief_edit_saved;
+	op->pending = xasprintf("brief #%lld: saving…", (long long)brief_id);
+	tui_msg(ui, "%s", op->pending);
+	wr_submit(ui, op);
 out:
 	free(err);
 	free(edited);
@@ -444,14 +515,34 @@ out:
 	return r;
 }
 
-int tui_add_brief(struct tui *ui, int64_t project_id, int64_t *id)
+static int brief_add_call(struct store *st, struct wr_op *op)
+{
+	struct text_save *ts = op->ctx;
+
+	return store_brief_add(st, ts->id, &ts->f, &op->new_id);
+}
+
+static void brief_add_saved(struct tui *ui, struct wr_op *op)
+{
+	struct text_save *ts = op->ctx;
+
+	if (op->rc) {
+		keep_brief_text(ui, ts, -ts->id);
+		tui_error(ui, "brief not saved: %s; brief-add opens your text again", op->err);
+	} else {
+		tui_msg(ui, "brief #%lld added", (long long)op->new_id);
+	}
+}
+
+int tui_add_brief(struct tui *ui, int64_t project_id, struct view *v, void (*on_done)(struct view *v,
+										     const struct wr_op *op))
 {
 	struct lb_brief b;
 	struct lb_brief_fields f;
+	struct wr_op *op;
 	char *text, *edited = NULL, *err = NULL, *nl;
 	int r = R_REDRAW | R_FULL;
 
-	*id = 0;
 	if (project_id == 0) {
 		tui_msg(ui, "open a project first");
 		return R_REDRAW;
@@ -480,21 +571,27 @@ int tui_add_brief(struct tui *ui, int64_t project_id, int64_t *id)
 		goto out;
 	}
 	memset(&f, 0, sizeof f);
-	if (store_brief_from_text(edited, &f, &err) != 0 || store_brief_add(ui->st, project_id, &f, id) != 0) {
+	if (store_brief_from_text(edited, &f, &err) != 0) {
 		free(ui->brief_retry);
 		ui->brief_retry = edited;
 		ui->brief_retry_id = -project_id;
 		edited = NULL;
-		tui_error(ui, "brief not saved: %s; brief-add opens your text again",
-			  err ? err : store_errmsg(ui->st));
+		tui_error(ui, "brief not saved: %s; brief-add opens your text again", err);
 		lb_brief_fields_clear(&f);
 		goto out;
 	}
 	xfree(&ui->brief_retry);
 	ui->brief_retry_id = 0;
-	tui_msg(ui, "brief #%lld added", (long long)*id);
-	lb_brief_fields_clear(&f);
-	r |= R_RELOAD;
+	op = text_save_op(project_id, edited, "brief-add");
+	edited = NULL;
+	((struct text_save *)op->ctx)->f = f;
+	op->call = brief_add_call;
+	op->on_saved = brief_add_saved;
+	op->on_done = on_done;
+	op->owner = v ? v->owner : 0;
+	op->pending = xstrdup("new brief: saving…");
+	tui_msg(ui, "%s", op->pending);
+	wr_submit(ui, op);
 out:
 	free(err);
 	free(edited);
@@ -502,13 +599,61 @@ out:
 	return r;
 }
 
+/* An edit of a text candidate: a child candidate with the new text. */
+static int cand_edit_call(struct store *st, struct wr_op *op)
+{
+	struct text_save *ts = op->ctx;
+	struct lb_candidate c;
+	struct lb_candidate_input in;
+	char *source;
+	int rc;
+
+	rc = store_candidate_get(st, ts->id, &c);
+	if (rc)
+		return rc;
+	memset(&in, 0, sizeof in);
+	source = xasprintf("edit of #%lld by %s", (long long)ts->id, ts->curator);
+	in.brief_id = c.brief_id;
+	in.revision_id = c.revision_id;
+	in.body = ts->text;
+	in.backend = "edit";
+	in.model = c.model;
+	in.prompt = c.prompt;
+	in.negative = c.negative;
+	in.params = c.params;
+	in.parent_id = ts->id;
+	in.source = source;
+	rc = store_candidate_add(st, &in, &op->new_id);
+	free(source);
+	lb_candidate_clear(&c);
+	return rc;
+}
+
+static void cand_edit_saved(struct tui *ui, struct wr_op *op)
+{
+	struct text_save *ts = op->ctx;
+
+	if (op->rc) {
+		free(ui->edit_retry);
+		ui->edit_retry = ts->text;
+		ui->edit_retry_id = ts->id;
+		ts->text = NULL;
+		tui_error(ui, "edit of #%lld not saved: %s; edit-candidate opens your text again", (long long)ts->id,
+			  op->err);
+	} else {
+		tui_msg(ui, "your edit is #%lld, a child of #%lld (the original is kept)", (long long)op->new_id,
+			(long long)ts->id);
+	}
+}
+
 static int edit_candidate(const struct cand_actions *ca)
 {
 	struct tui *ui = ca->v->ui;
 	struct lb_candidate c;
-	struct lb_candidate_input in;
-	char *edited = NULL, *err = NULL, *hint, *source;
-	int64_t id = ca->current(ca->v), child;
+	struct wr_op *op;
+	char *edited = NULL, *err = NULL, *hint;
+	const char *start;
+	int64_t id = ca->current(ca->v);
 	int r = R_REDRAW | R_FULL;
 
 	if (id == 0 || store_candidate_get(ui->st, id, &c) != 0) {
@@ -521,32 +666,26 @@ static int edit_candidate(const struct cand_actions *ca)
 		lb_candidate_clear(&c);
 		return R_REDRAW;
 	}
+	/* An edit the store refused is offered again. */
+	start = ui->edit_retry && ui->edit_retry_id == id ? ui->edit_retry : c.body;
 	hint = xasprintf("candidate %lld", (long long)id);
-	if (tui_edit_text(ui, c.body, hint, &edited, &err) != 0) {
+	if (tui_edit_text(ui, start, hint, &edited, &err) != 0) {
 		tui_error(ui, "edit not saved: %s", err ? err : "the editor failed");
 	} else if (strcmp(edited, c.body) == 0) {
 		tui_msg(ui, "text unchanged: nothing saved");
 	} else {
-		memset(&in, 0, sizeof in);
-		source = xasprintf("edit of #%lld by %s", (long long)id, store_curator(ui->st));
-		in.brief_id = c.brief_id;
-		in.revision_id = c.revision_id;
-		in.body = edited;
-		in.backend = "edit";
-		in.model = c.model;
-		in.prompt = c.prompt;
-		in.negative = c.negative;
-		in.params = c.params;
-		in.parent_id = id;
-		in.source = source;
-		if (store_candidate_add(ui->st, &in, &child) != 0)
-			tui_store_error(ui, "edit-candidate");
-		else {
-			tui_msg(ui, "your edit is #%lld, a child of #%lld (the original is kept)", (long long)child,
-				(long long)id);
-			ca->changed(ca->v, CHANGED_LIST);
+		if (ui->edit_retry_id == id) {
+			xfree(&ui->edit_retry);
+			ui->edit_retry_id = 0;
 		}
-		free(source);
+		op = text_save_op(id, edited, "edit-candidate");
+		edited = NULL;
+		((struct text_save *)op->ctx)->curator = xstrdup(store_curator(ui->st));
+		op->call = cand_edit_call;
+		op->on_saved = cand_edit_saved;
+		op->pending = xasprintf("your edit of #%lld: saving…", (long long)id);
+		tui_msg(ui, "%s", op->pending);
+		wr_submit(ui, op);
 	}
 	free(hint);
 	free(err);
@@ -586,6 +725,68 @@ static int play(const struct cand_actions *ca)
 	free(err);
 	lb_candidate_clear(&c);
 	return r;
+}
+
+/* Collects ids for the pipe. */
+struct idv {
+	int64_t *v;
+	size_t n, cap;
+};
+
+static int add_id(int64_t id, void *arg)
+{
+	struct idv *d = arg;
+
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 64;
+		d->v = xrealloc(d->v, d->cap * sizeof *d->v);
+	}
+	d->v[d->n++] = id;
+	return 0;
+}
+
+/* Runs command on the marked candidates, or the current one. */
+static int pipe_to(const struct cand_actions *ca, const char *command)
+{
+	struct tui *ui = ca->v->ui;
+	struct idv d = { 0 };
+	int r;
+
+	if (ca->list && list_has_marks(ca->list)) {
+		if (list_marked_each(ca->list, add_id, &d) != 0 || d.n == 0) {
+			tui_error(ui, "pipe: cannot read the marked candidates: %s",
+				  ca->list->err ? ca->list->err : "none left in the list");
+			free(d.v);
+			return R_REDRAW;
+		}
+	} else if (ca->current(ca->v) != 0) {
+		add_id(ca->current(ca->v), &d);
+	} else {
+		tui_msg(ui, "no candidate here");
+		return R_REDRAW;
+	}
+	r = tui_pipe_run(ui, command, d.v, d.n);
+	free(d.v);
+	return r;
+}
+
+/* Asks which command: the config's pipes are offered, any can be typed. */
+static int ask_pipe(const struct cand_actions *ca)
+{
+	struct prompt_spec ps;
+	struct pending *p = pending_new(ca, KM_A_PIPE);
+
+	p->words = tui_pipe_names(ca->v->ui);
+	memset(&ps, 0, sizeof ps);
+	ps.label = ca->list && list_has_marks(ca->list) ? "pipe marked to: " : "pipe to: ";
+	ps.complete = CPL_WORDS;
+	ps.words = p->words;
+	ps.history = HIST_OTHER;
+	ps.accept = prompt_done;
+	ps.arg = p;
+	ps.arg_free = pending_free;
+	prompt_open(ca->v->ui, &ps);
+	return R_REDRAW;
 }
 
 static int yank_path(const struct cand_actions *ca)
@@ -846,6 +1047,10 @@ int cand_action(const struct cand_actions *ca, enum km_action a, const char *arg
 		return tui_edit_brief(ui, id) & ~R_RELOAD;
 	case KM_A_PLAY:
 		return play(ca);
+	case KM_A_PIPE:
+		return arg ? pipe_to(ca, arg) : ask_pipe(ca);
+	case KM_A_PURGE_PREVIEW:
+		return tui_purge_preview(ui, ca->v->owner, tui_brief_id(ui), arg);
 	case KM_A_YANK_PATH:
 		return yank_path(ca);
 	case KM_A_REGENERATE:

@@ -39,6 +39,7 @@ struct form {
 	struct field f[FD__COUNT];
 	int at;              /* the focused field */
 	char *err;           /* why the last Enter queued nothing (owned) */
+	int saving;          /* Enter queued a job the writer has not saved yet */
 };
 
 int form_active(const struct tui *ui)
@@ -233,25 +234,22 @@ static void free_strv(char **v, size_t n)
 	free(v);
 }
 
-/* A new revision of the brief with this prompt.  0 or -1 with *err. */
-static int revise(struct tui *ui, int64_t brief_id, const char *prompt, char **err)
+/* The writer saved the form's job (err NULL) or refused it: the form,
+ * if still open and waiting, closes or says why, keeping what was typed. */
+static void submitted(struct tui *ui, const char *err)
 {
-	struct lb_brief b;
-	int changed = 0, rc;
+	struct form *fm = ui->form;
 
-	if (store_brief_get(ui->st, brief_id, &b) != 0) {
-		*err = xstrdup(store_errmsg(ui->st));
-		return -1;
+	if (fm == NULL || !fm->saving)
+		return;
+	fm->saving = 0;
+	if (err == NULL) {
+		form_close(ui);
+		return;
 	}
-	free(b.f.prompt);
-	b.f.prompt = xstrdup(prompt);
-	rc = store_brief_edit(ui->st, brief_id, &b.f, &changed);
-	lb_brief_clear(&b);
-	if (rc != 0) {
-		*err = xasprintf("the new revision was not saved: %s", store_errmsg(ui->st));
-		return -1;
-	}
-	return 0;
+	free(fm->err);
+	fm->err = xstrdup(err);
+	ui->dirty |= R_REDRAW;
 }
 
 static int submit(struct tui *ui, struct form *fm)
@@ -262,7 +260,8 @@ static int submit(struct tui *ui, struct form *fm)
 	const char *prompt = f[FD_PROMPT].value;
 	size_t n = 0;
 	long long count, seed = 0, w, h;
-	int64_t job = 0;
+	struct gen_req *req;
+	char *tail;
 	int prompt_changed = strcmp(prompt, fm->orig_prompt) != 0, revision = 0;
 
 	memset(&g, 0, sizeof g);
@@ -308,30 +307,24 @@ static int submit(struct tui *ui, struct form *fm)
 		err = xstrdup("prompt: empty; write one, or leave the brief's as it was");
 		goto fail;
 	}
+	req = tui_gen_req_new(ui, "generate");
 	if (prompt_changed && f[FD_REVISION].pick == 1) {
-		if (revise(ui, fm->brief_id, prompt, &err) != 0)
-			goto fail;
+		tui_gen_req_revise(req, prompt);
 		revision = 1;
-		free(fm->orig_prompt);
-		fm->orig_prompt = xstrdup(prompt);
 	} else if (prompt_changed) {
 		g.prompt = prompt;
 	}
-	if (tui_gen_submit(ui, fm->brief_id, &g, &job, &err) != 0) {
-		if (revision) {
-			char *e = xasprintf("%s (the new brief revision was saved)", err);
-			free(err);
-			err = e;
-		}
-		goto fail;
-	}
-	tui_msg(ui, "job #%lld queued: %d from %s%s%s (J shows the jobs)", (long long)job, g.count, g.backend,
-		g.kind == BACKEND_VARIATION ? ", variations" : "",
-		revision ? ", new brief revision" : g.prompt ? ", one-off prompt" : "");
+	tui_gen_req_add(req, fm->brief_id, &g);
+	tail = xasprintf("%d from %s%s%s", g.count, g.backend, g.kind == BACKEND_VARIATION ? ", variations" : "",
+			 revision ? ", new brief revision" : g.prompt ? ", one-off prompt" : "");
 	free_strv(keys, n);
 	free_strv(vals, n);
-	form_close(ui);
-	tui_stale_below(ui);
+	/* The form stays, saying "saving…", until the writer has the job: a
+	 * refusal is shown in it with everything typed kept. */
+	fm->saving = 1;
+	xfree(&fm->err);
+	tui_gen_req_submit(ui, req, tail, submitted);
+	free(tail);
 	return R_REDRAW;
 fail:
 	free_strv(keys, n);
@@ -460,12 +453,19 @@ int form_key(struct tui *ui, km_key key)
 	case KM_KEY_ESC:
 	case KM_MOD_CTRL | 'c':
 	case KM_MOD_CTRL | 'g':
+		if (fm->saving)
+			tui_msg(ui, "the form is closed; its job is still being saved (the store is busy)");
+		else
+			tui_msg(ui, "nothing queued");
 		form_close(ui);
-		tui_msg(ui, "nothing queued");
 		return R_REDRAW;
 	case KM_KEY_ENTER:
 	case KM_MOD_CTRL | 'm':
 	case KM_MOD_CTRL | 'j':
+		if (fm->saving) {
+			tui_msg(ui, "the job is being saved (the store is busy); Esc leaves the form meanwhile");
+			return R_REDRAW;
+		}
 		return submit(ui, fm);
 	case KM_KEY_TAB:
 	case KM_KEY_DOWN:
@@ -598,7 +598,7 @@ void form_draw(struct tui *ui, struct rect body)
 	for (i = 0; i < FD__COUNT; i++)
 		shown += fm->f[i].shown;
 	w = body.w - 4 < 76 ? body.w - 4 : 76;
-	h = shown + 6 + (fm->err ? 1 : 0);
+	h = shown + 6 + (fm->err || fm->saving ? 1 : 0);
 	if (h > body.h)
 		h = body.h;
 	if (w < 30 || h < 5)
@@ -648,6 +648,8 @@ void form_draw(struct tui *ui, struct rect body)
 	free(help);
 	if (fm->err && y < body.y + body.h - 1)
 		draw_text(y++, x + 2, w - 4, ROLE_ERROR, fm->err);
+	else if (fm->saving && y < body.y + body.h - 1)
+		draw_text(y++, x + 2, w - 4, ROLE_DIM, "queued… saving the job (the store is busy)");
 	if (y < body.y + body.h - 1)
 		draw_text(y, x + 2, w - 4, ROLE_DIM, "Tab next  Left/Right choose  Enter generate  Esc cancel");
 	draw_cursor_at(cy, cx);

@@ -273,15 +273,213 @@ const struct backend *tui_gen_default_backend(struct tui *ui, const struct lb_br
 	return NULL;
 }
 
-int tui_gen_submit(struct tui *ui, int64_t brief_id, struct backend_gen *g, int64_t *job_id, char **err)
+/* One job to queue, with copies of what it points to. */
+struct gen_item {
+	int64_t brief_id;
+	struct backend_gen g;
+	char *backend, *prompt, *negative;
+	char **keys, **vals;
+};
+
+struct gen_req {
+	const struct backend_registry *reg;
+	char *what;            /* "regenerate", "reroll"... */
+	char *tail;            /* said after "job #12 queued: " */
+	struct gen_item *v;
+	size_t n, next;        /* next: the first not asked for yet (the writer's) */
+	char *revise;          /* a new revision's prompt, written before the jobs */
+	int revised;
+	int queued, failed;
+	int64_t first_job, last_job;
+	char *err;             /* the first refusal */
+	void (*then)(struct tui *ui, const char *err);
+};
+
+struct gen_req *tui_gen_req_new(struct tui *ui, const char *what)
 {
-	if (backend_submit(ui->st, ui->gen->reg, brief_id, g, job_id, err) < 0)
-		return -1;
-	ui->gen->queued++;
-	tui_gen_kick(ui);
-	tui_stale_below(ui);
-	ui->dirty |= R_REDRAW;
+	struct gen_req *r = xcalloc(1, sizeof *r);
+
+	r->reg = ui->gen->reg;
+	r->what = xstrdup(what);
+	return r;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void tui_gen_req_add(struct gen_req *r, int64_t brief_id, const struct backend_gen *g)
+{
+	struct gen_item *it;
+	size_t i;
+
+	r->v = xrealloc(r->v, (r->n + 1) * sizeof *r->v);
+	it = &r->v[r->n++];
+	memset(it, 0, sizeof *it);
+	it->brief_id = brief_id;
+	it->g = *g;
+	it->g.backend = it->backend = dup_or_null(g->backend);
+	it->g.prompt = it->prompt = dup_or_null(g->prompt);
+	it->g.negative = it->negative = dup_or_null(g->negative);
+	if (g->nset) {
+		it->keys = xcalloc(g->nset, sizeof *it->keys);
+		it->vals = xcalloc(g->nset, sizeof *it->vals);
+		for (i = 0; i < g->nset; i++) {
+			it->keys[i] = xstrdup(g->set_keys[i]);
+			it->vals[i] = xstrdup(g->set_values[i]);
+		}
+	}
+	it->g.set_keys = (const char *const *)it->keys;
+	it->g.set_values = (const char *const *)it->vals;
+}
+
+static void req_refused(struct gen_req *r, int64_t id, const char *err)
+{
+	r->failed++;
+	if (r->err == NULL)
+		r->err = id ? xasprintf("#%lld: %s", (long long)id, err) : xstrdup(err);
+}
+
+void tui_gen_req_fail(struct gen_req *r, int64_t id, const char *err)
+{
+	req_refused(r, id, err);
+}
+
+void tui_gen_req_revise(struct gen_req *r, const char *prompt)
+{
+	free(r->revise);
+	r->revise = xstrdup(prompt);
+}
+
+static void gen_req_free(void *p)
+{
+	struct gen_req *r = p;
+	size_t i, k;
+
+	for (i = 0; i < r->n; i++) {
+		struct gen_item *it = &r->v[i];
+		for (k = 0; k < it->g.nset; k++) {
+			free(it->keys[k]);
+			free(it->vals[k]);
+		}
+		free(it->keys);
+		free(it->vals);
+		free(it->backend);
+		free(it->prompt);
+		free(it->negative);
+	}
+	free(r->v);
+	free(r->what);
+	free(r->tail);
+	free(r->revise);
+	free(r->err);
+	free(r);
+}
+
+/* On the writer's thread: the revision, then each job not asked for yet
+ * (a busy store: STORE_EBUSY, and the next try goes on from there). */
+static int gen_call(struct store *st, struct wr_op *op)
+{
+	struct gen_req *r = op->ctx;
+	int rc;
+
+	if (r->revise && !r->revised && r->n > 0) {
+		struct lb_brief b;
+		int changed = 0;
+
+		if (store_brief_get(st, r->v[0].brief_id, &b) != 0)
+			return STORE_EIO;
+		free(b.f.prompt);
+		b.f.prompt = xstrdup(r->revise);
+		rc = store_brief_edit(st, r->v[0].brief_id, &b.f, &changed);
+		lb_brief_clear(&b);
+		if (rc == STORE_EBUSY)
+			return rc;
+		if (rc != 0) {
+			op->err = xasprintf("the new revision was not saved: %s", store_errmsg(st));
+			return rc;
+		}
+		r->revised = 1;
+	}
+	while (r->next < r->n) {
+		struct gen_item *it = &r->v[r->next];
+		int64_t job = 0;
+		char *err = NULL;
+
+		rc = backend_submit(st, r->reg, it->brief_id, &it->g, &job, &err);
+		if (rc == STORE_EBUSY) {
+			free(err);
+			return rc;
+		}
+		if (rc < 0) {
+			req_refused(r, r->n > 1 ? it->g.parent_id : 0, err ? err : "not queued");
+		} else {
+			if (r->first_job == 0)
+				r->first_job = job;
+			r->last_job = job;
+			r->queued++;
+		}
+		free(err);
+		r->next++;
+	}
 	return 0;
+}
+
+/* On the interface's thread, once the writer is done with it. */
+static void gen_saved(struct tui *ui, struct wr_op *op)
+{
+	struct gen_req *r = op->ctx;
+
+	if (op->rc) {
+		tui_error(ui, "%s: not queued: %s", r->what, op->err ? op->err : "?");
+		if (r->then)
+			r->then(ui, op->err ? op->err : "?");
+		return;
+	}
+	if (r->queued == 0)
+		tui_error(ui, "%s: %s", r->what, r->err ? r->err : "nothing to do");
+	else if (r->failed)
+		tui_error(ui, "%s: %d job%s queued, %d not: %s", r->what, r->queued, r->queued == 1 ? "" : "s",
+			  r->failed, r->err);
+	else if (r->queued == 1)
+		tui_msg(ui, "job #%lld queued: %s (J shows the jobs)", (long long)r->first_job, r->tail);
+	else
+		tui_msg(ui, "jobs #%lld-#%lld queued: %d %s%s", (long long)r->first_job, (long long)r->last_job,
+			r->queued, r->what, r->queued + r->failed >= MARKED_MAX ? " (at most 100 at once)" : "");
+	if (r->queued) {
+		ui->gen->queued += r->queued;
+		tui_gen_kick(ui);
+		tui_stale_below(ui);
+		ui->dirty |= R_REDRAW;
+	}
+	if (r->then)
+		r->then(ui, r->queued ? NULL : r->err ? r->err : "nothing to do");
+}
+
+void tui_gen_req_submit(struct tui *ui, struct gen_req *r, const char *tail,
+			void (*then)(struct tui *ui, const char *err))
+{
+	struct wr_op *op;
+
+	r->tail = xstrdup(tail);
+	r->then = then;
+	if (r->n == 0) {
+		/* Nothing to ask the writer: say why at once. */
+		tui_error(ui, "%s: %s", r->what, r->err ? r->err : "nothing to do");
+		if (then)
+			then(ui, r->err ? r->err : "nothing to do");
+		gen_req_free(r);
+		return;
+	}
+	op = wr_op_new(WR_CALL, r->what);
+	op->call = gen_call;
+	op->on_saved = gen_saved;
+	op->ctx = r;
+	op->free_ctx = gen_req_free;
+	op->pending = xasprintf("%s: job%s queued…", r->what, r->n == 1 ? "" : "s");
+	tui_msg(ui, "%s (saved as soon as the store is free)", op->pending);
+	wr_submit(ui, op);
 }
 
 static const char *modality_noun(int m)
@@ -293,9 +491,9 @@ int tui_regenerate(struct tui *ui, int64_t brief_id)
 {
 	struct backend_gen g;
 	const struct backend *be;
+	struct gen_req *r;
 	struct lb_brief b;
-	int64_t job = 0;
-	char *err = NULL;
+	char *err = NULL, *tail;
 
 	if (brief_id == 0) {
 		tui_msg(ui, "no brief here");
@@ -306,19 +504,21 @@ int tui_regenerate(struct tui *ui, int64_t brief_id)
 		return R_REDRAW;
 	}
 	be = tui_gen_default_backend(ui, &b, &err);
-	memset(&g, 0, sizeof g);
-	if (be) {
-		g.backend = backend_name(be);
-		g.count = (int)km_opt_int(ui->opt, KM_O_REGENERATE_COUNT);
-		g.seed_mode = BACKEND_SEED_RANDOM;
-	}
-	if (be == NULL || tui_gen_submit(ui, brief_id, &g, &job, &err) < 0) {
+	if (be == NULL) {
 		tui_error(ui, "regenerate: %s", err);
-	} else {
-		tui_msg(ui, "job #%lld queued: %d %s from %s (J shows the jobs)", (long long)job, g.count,
-			modality_noun(b.f.modality), g.backend);
+		free(err);
+		lb_brief_clear(&b);
+		return R_REDRAW;
 	}
-	free(err);
+	memset(&g, 0, sizeof g);
+	g.backend = backend_name(be);
+	g.count = (int)km_opt_int(ui->opt, KM_O_REGENERATE_COUNT);
+	g.seed_mode = BACKEND_SEED_RANDOM;
+	r = tui_gen_req_new(ui, "regenerate");
+	tui_gen_req_add(r, brief_id, &g);
+	tail = xasprintf("%d %s from %s", g.count, modality_noun(b.f.modality), g.backend);
+	tui_gen_req_submit(ui, r, tail, NULL);
+	free(tail);
 	lb_brief_clear(&b);
 	return R_REDRAW;
 }
@@ -326,9 +526,8 @@ int tui_regenerate(struct tui *ui, int64_t brief_id)
 struct reroll {
 	struct tui *ui;
 	int variations;
-	int queued, failed;
-	int64_t first_job, last_job;
-	char *err;           /* the first failure */
+	int asked;           /* candidates looked at (at most MARKED_MAX) */
+	struct gen_req *req;
 };
 
 /* The backend a variation of c uses: the one that made it, else (an
@@ -356,12 +555,12 @@ static int reroll_one(int64_t id, void *arg)
 	struct backend_gen g;
 	struct lb_candidate c;
 	struct lb_brief b;
-	int64_t job = 0;
 	char *err = NULL;
 
+	rr->asked++;
 	if (store_candidate_get(ui->st, id, &c) != 0) {
-		err = xstrdup(store_errmsg(ui->st));
-		goto fail;
+		tui_gen_req_fail(rr->req, id, store_errmsg(ui->st));
+		return rr->asked >= MARKED_MAX;
 	}
 	memset(&g, 0, sizeof g);
 	g.kind = rr->variations ? BACKEND_VARIATION : BACKEND_REROLL;
@@ -372,25 +571,18 @@ static int reroll_one(int64_t id, void *arg)
 		if (store_brief_get_light(ui->st, c.brief_id, &b) != 0) {
 			err = xstrdup(store_errmsg(ui->st));
 		} else {
-			g.backend = vary_backend(ui, &c, &b, &err);
+			g.backend = vary_backend(ui, &c, &b, &err); /* the registry's string */
 			lb_brief_clear(&b);
 		}
 	}
-	if (err == NULL && tui_gen_submit(ui, c.brief_id, &g, &job, &err) == 0) {
-		if (rr->first_job == 0)
-			rr->first_job = job;
-		rr->last_job = job;
-		rr->queued++;
+	if (err == NULL) {
+		tui_gen_req_add(rr->req, c.brief_id, &g);
+	} else {
+		tui_gen_req_fail(rr->req, id, err);
 	}
-	lb_candidate_clear(&c);
-	if (err == NULL)
-		return rr->queued + rr->failed >= MARKED_MAX;
-fail:
-	rr->failed++;
-	if (rr->err == NULL)
-		rr->err = xasprintf("#%lld: %s", (long long)id, err);
 	free(err);
-	return rr->queued + rr->failed >= MARKED_MAX;
+	lb_candidate_clear(&c);
+	return rr->asked >= MARKED_MAX;
 }
 
 int tui_reroll(struct tui *ui, struct list *l, int64_t id, int variations)
@@ -401,25 +593,15 @@ int tui_reroll(struct tui *ui, struct list *l, int64_t id, int variations)
 	memset(&rr, 0, sizeof rr);
 	rr.ui = ui;
 	rr.variations = variations;
-	if (l && list_has_marks(l))
-		list_marked_each(l, reroll_one, &rr);
-	else if (id)
-		reroll_one(id, &rr);
-	else {
+	if (!(l && list_has_marks(l)) && id == 0) {
 		tui_msg(ui, "no candidate here");
 		return R_REDRAW;
 	}
-	if (rr.queued == 0)
-		tui_error(ui, "%s: %s", what, rr.err ? rr.err : "nothing to do");
-	else if (rr.failed)
-		tui_error(ui, "%s: %d job%s queued, %d not: %s", what, rr.queued, rr.queued == 1 ? "" : "s", rr.failed,
-			  rr.err);
-	else if (rr.queued == 1)
-		tui_msg(ui, "job #%lld queued: %s (J shows the jobs)", (long long)rr.first_job,
-			variations ? "variations" : "a reroll with a new seed");
+	rr.req = tui_gen_req_new(ui, what);
+	if (l && list_has_marks(l))
+		list_marked_each(l, reroll_one, &rr);
 	else
-		tui_msg(ui, "jobs #%lld-#%lld queued: %d %s%s", (long long)rr.first_job, (long long)rr.last_job,
-			rr.queued, what, rr.queued + rr.failed >= MARKED_MAX ? " (at most 100 at once)" : "");
-	free(rr.err);
+		reroll_one(id, &rr);
+	tui_gen_req_submit(ui, rr.req, variations ? "variations" : "a reroll with a new seed", NULL);
 	return R_REDRAW;
 }

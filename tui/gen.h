@@ -51,10 +51,20 @@ int64_t tui_gen_queued(const struct tui *ui);
  * when that name is not configured. */
 const struct backend_registry *tui_gen_registry(struct tui *ui);
 const struct backend *tui_gen_default_backend(struct tui *ui, const struct lb_brief *b, char **why);
-/* Queues a job for brief_id as g asks (g->backend NULL: the default
- * above), kicks the runner and says what was queued.  0 and *job_id, or
- * -1 with *err (owned; nothing queued). */
-int tui_gen_submit(struct tui *ui, int64_t brief_id, struct backend_gen *g, int64_t *job_id, char **err);
+/* Jobs to queue through the writer (the interface never waits for the
+ * write lock): tui_gen_req_add copies g; tui_gen_req_fail counts one that
+ * could not be asked for (its reason said with the rest); revise: a new
+ * brief revision with this prompt, written first (the form).  Submitted,
+ * the status line says "job queued…" until it is saved; then "job #12
+ * queued: TAIL", or why not.  then (may be NULL) is told how it ended
+ * (err: the first refusal, NULL when every job was queued). */
+struct gen_req;
+struct gen_req *tui_gen_req_new(struct tui *ui, const char *what);
+void tui_gen_req_add(struct gen_req *r, int64_t brief_id, const struct backend_gen *g);
+void tui_gen_req_fail(struct gen_req *r, int64_t id, const char *err);
+void tui_gen_req_revise(struct gen_req *r, const char *prompt);
+void tui_gen_req_submit(struct tui *ui, struct gen_req *r, const char *tail,
+			void (*then)(struct tui *ui, const char *err));
 /* The regenerate action: regenerate-count candidates of the brief with its
  * default backend, in one key.  Returns R_*. */
 int tui_regenerate(struct tui *ui, int64_t brief_id);

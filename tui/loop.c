@@ -509,6 +509,8 @@ void tui_repaint(struct tui *ui, int full)
 		doupdate();
 		return;
 	}
+	if (ui->preview && ui->preview->ops->begin)
+		ui->preview->ops->begin(ui->preview);
 	draw_title(ui);
 	body.y = 1;
 	body.x = 0;
@@ -684,6 +686,13 @@ int tui_loop(struct tui *ui)
 		if (ui->next_poll < 0)
 			ui->next_poll = now + (double)interval;
 		timeout = ui->next_poll > now ? (int)(ui->next_poll - now) + 1 : 0;
+		/* a view's timer (compare's flicker) wakes the poll itself */
+		if (v && v->ops->tick && v->timer_at > 0) {
+			int t = v->timer_at > now ? (int)(v->timer_at - now) + 1 : 0;
+
+			if (t < timeout)
+				timeout = t;
+		}
 		fds[0].fd = STDIN_FILENO;
 		fds[0].events = POLLIN;
 		fds[1].fd = ui->wake[0];
@@ -718,6 +727,11 @@ int tui_loop(struct tui *ui)
 		if (ui->preview && ui->preview->ops->poll && ui->preview->ops->poll(ui->preview))
 			ui->dirty |= R_REDRAW;
 		read_keys(ui);
+		v = tui_top(ui);
+		if (v && v->ops->tick && v->timer_at > 0 && util_mono_ms() >= v->timer_at) {
+			v->timer_at = 0;
+			ui->dirty |= v->ops->tick(v) & (R_REDRAW | R_FULL);
+		}
 		if (util_mono_ms() >= ui->next_poll) {
 			poll_store(ui);
 			ui->next_poll = util_mono_ms() + (double)interval;

@@ -85,8 +85,8 @@ static enum pv_mode mode_now(struct img *im)
 
 static int kind_of(const struct lb_candidate *c)
 {
-	if (c->asset_id == 0 || c->path == NULL)
-		return -1;
+	if (c->asset_id == 0 || c->path == NULL || c->purged)
+		return -1; /* a purged file: the facts say so */
 	switch (c->modality) {
 	case LB_IMAGE:
 		return PV_K_IMAGE;
@@ -412,6 +412,10 @@ static void img_thumb(struct preview *p, const struct lb_candidate *c, struct re
 		}
 		return;
 	}
+	if (c->purged) {
+		message(r, ROLE_DIM, "file purged");
+		return;
+	}
 	if (kind < 0 || mode == PV_NONE) {
 		struct draw_lines l;
 		int i;
@@ -480,6 +484,15 @@ static void img_prepare(struct preview *p)
 	im->wchar0 = wchar_now(im);
 }
 
+static void img_begin(struct preview *p)
+{
+	struct img *im = img_of(p);
+
+	/* Scrolling queues the neighbours of every row passed: without this
+	 * they would all be rendered, long after the cursor went on. */
+	pv_cache_drop(im->cache, 0);
+}
+
 static void img_flush(struct preview *p)
 {
 	struct img *im = img_of(p);
@@ -540,12 +553,15 @@ static void img_free(struct preview *p)
 {
 	struct img *im = img_of(p);
 	struct pv_link_stats st;
+	size_t queued, rendered;
 
 	pv_screen_link_stats(im->screen, &st);
-	if (im->log)
+	if (im->log) {
 		fprintf(im->log, "link uploads=%zu complete=%zu abandoned=%zu bytes=%llu\n", st.started,
 			st.completed, st.abandoned, st.bytes);
-
+		pv_cache_work(im->cache, &queued, &rendered);
+		fprintf(im->log, "end rendered=%zu queued=%zu\n", rendered, queued);
+	}
 	pv_screen_free(&im->screen);
 	pv_cache_free(&im->cache);
 	preview_free(&im->text);
@@ -567,6 +583,7 @@ static const struct preview_ops img_ops = {
 	.hide = img_hide,
 	.free = img_free,
 	.prepare = img_prepare,
+	.begin = img_begin,
 	.poll = img_poll,
 	.prefetch = img_prefetch,
 	.thumb = img_thumb,
@@ -574,6 +591,18 @@ static const struct preview_ops img_ops = {
 };
 
 /* ------------------------------------------------------------ making one */
+
+/* Renderer threads: 2; LIGHTBOX_PREVIEW_THREADS (0-8) for the tests (0:
+ * nothing renders, so what is queued can be seen in the preview log). */
+static int render_threads(void)
+{
+	const char *e = getenv("LIGHTBOX_PREVIEW_THREADS");
+	long long n;
+
+	if (e && util_parse_int(e, 0, 8, &n) == 0)
+		return (int)n;
+	return 2;
+}
 
 /* How long to wait for the terminal's answers. */
 static int probe_budget(struct tui *ui, const struct tp_result *tp)
@@ -607,7 +636,7 @@ struct preview *preview_image_new(struct tui *ui)
 	im->last_mode = mode_now(im);
 	im->budget = im->tp.over_ssh ? PV_BUDGET_REMOTE : PV_BUDGET_LOCAL;
 	tp_cell_size(&im->tp, STDOUT_FILENO, &im->cell_w, &im->cell_h);
-	im->cache = pv_cache_new(CACHE_BUDGET, 2, ui->wake[1]);
+	im->cache = pv_cache_new(CACHE_BUDGET, render_threads(), ui->wake[1]);
 	im->screen = pv_screen_new(im->cache, STDOUT_FILENO);
 	pv_screen_input(im->screen, STDIN_FILENO);
 	if (im->tp.in_tmux && im->tp.tmux_asked && im->tp.passthrough) {

@@ -34,6 +34,10 @@ struct preview_ops {
 	/* Optional (NULL in the text preview).  Before doupdate(), once the
 	 * whole frame is drawn: pictures that go are erased. */
 	void (*prepare)(struct preview *p);
+	/* Optional.  Before a frame is drawn: renders still queued from the
+	 * last frames are forgotten (the view may have moved on; this frame
+	 * asks again for what it shows and what is near the cursor). */
+	void (*begin)(struct preview *p);
 	/* Each turn of the event loop: 1 when a frame should be drawn (a
 	 * picture finished rendering). */
 	int (*poll)(struct preview *p);

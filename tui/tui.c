@@ -147,10 +147,11 @@ int tui_main(const struct tui_start *s)
 		goto out;
 	/* Checkpoints (fsync, copying the log) run in the worker, not here. */
 	store_wal_autocheckpoint(ui.st, 0);
-	/* Curation goes through the writer thread; what is still written here
-	 * (briefs, projects, jobs) waits a second at most for the lock, then
-	 * says who holds it (HACKING.md, the busy policy). */
-	store_set_busy(ui.st, 1000, 1);
+	/* Every write goes through the writer thread (curation, briefs,
+	 * projects, edits, job submissions, retries and cancels): this
+	 * connection only reads, and never waits long for anything
+	 * (HACKING.md, the busy policy). */
+	store_set_busy(ui.st, 100, 1);
 	if (pipe2(ui.wake, O_NONBLOCK | O_CLOEXEC) != 0) {
 		perror("lightbox: pipe");
 		goto out;
@@ -210,6 +211,8 @@ out:
 	bg_free(&ui.bg);
 	preview_free(&ui.preview);
 	tui_msg_clear(&ui);
+	free(ui.brief_retry);
+	free(ui.edit_retry);
 	prompt_free_history(&ui);
 	sb_free(&ui.pastebuf);
 	free(ui.status_note);

@@ -317,10 +317,21 @@ static int toggle_blind(struct bview *bv, int64_t id)
 	return R_REDRAW;
 }
 
+/* A new brief saved by the writer: the list shows it, under the cursor. */
+static void brief_added(struct view *v, const struct wr_op *op)
+{
+	struct bview *bv = bv_of(v);
+
+	if (op->rc)
+		return;
+	load(bv);
+	list_open_at(&bv->list, op->new_id);
+}
+
 static int b_handle(struct view *v, enum km_action a, const char *arg)
 {
 	struct bview *bv = bv_of(v);
-	int64_t id = list_current_id(&bv->list), nid;
+	int64_t id = list_current_id(&bv->list);
 	int r;
 
 	r = view_list_action(v, &bv->list, a, arg, 0);
@@ -338,11 +349,7 @@ static int b_handle(struct view *v, enum km_action a, const char *arg)
 	case KM_A_BLIND:
 		return toggle_blind(bv, id);
 	case KM_A_BRIEF_ADD:
-		r = tui_add_brief(v->ui, v->project_id, &nid);
-		if (nid) {
-			load(bv);
-			list_open_at(&bv->list, nid);
-		}
+		r = tui_add_brief(v->ui, v->project_id, v, brief_added);
 		return r & ~R_RELOAD;
 	case KM_A_NOTE:
 		return tui_note(v->ui, LB_ON_BRIEF, id, arg, "note on the brief: ");

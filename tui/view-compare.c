@@ -29,6 +29,7 @@ struct cmpview {
 	double p_left; /* the ranking's prediction for this pair, < 0 unknown */
 	int64_t pinned; /* the reference kept on the left (0: none): challengers step past it */
 	int flicker;    /* 0: side by side; 1 the left's picture, 2 the right's, in one place */
+	int timed;      /* flicker on a timer (v.timer_at, the loop's poll wakes for it) */
 };
 
 static struct cmpview *mv_of(struct view *v)
@@ -148,11 +149,17 @@ static void load(struct cmpview *mv)
 	mv->width = 0;
 }
 
+static void stop_timer(struct cmpview *mv)
+{
+	mv->timed = 0;
+	mv->v.timer_at = 0;
+}
+
 static void m_draw(struct view *v, struct rect r)
 {
 	struct cmpview *mv = mv_of(v);
 	int half = (r.w - 1) / 2, k, i, x, y;
-	char head[64];
+	char head[96];
 
 	if (mv->flicker && mv->ok[mv->flicker - 1]) {
 		/* flicker: one picture in the whole body, the other in its
@@ -160,8 +167,13 @@ static void m_draw(struct view *v, struct rect r)
 		struct rect pr = { r.y + 1, r.x, r.h - 1, r.w };
 
 		k = mv->flicker - 1;
-		snprintf(head, sizeof head, " %s #%lld  flicker: f the other, Esc both", k == 0 ? "left" : "right",
-			 (long long)mv->id[k]);
+		if (mv->timed)
+			snprintf(head, sizeof head, " %s #%lld  flicker every %lld ms: F stop, Esc both",
+				 k == 0 ? "left" : "right", (long long)mv->id[k],
+				 km_opt_int(v->ui->opt, KM_O_FLICKER_INTERVAL));
+		else
+			snprintf(head, sizeof head, " %s #%lld  flicker: f the other, Esc both",
+				 k == 0 ? "left" : "right", (long long)mv->id[k]);
 		draw_fill(r.y, r.x, r.w, ROLE_HEADER);
 		draw_text(r.y, r.x, r.w, ROLE_HEADER, head);
 		v->ui->preview->ops->draw(v->ui->preview, &mv->c[k], pr, 0);
@@ -294,11 +306,23 @@ static int m_handle(struct view *v, enum km_action a, const char *arg)
 		return judge(mv, LB_VERDICT_SKIP);
 	case KM_A_COMPARE_FLICKER:
 		mv->flicker = mv->flicker == 1 ? 2 : 1;
+		stop_timer(mv); /* by hand now */
+		return R_REDRAW;
+	case KM_A_COMPARE_FLICKER_TIMER:
+		if (mv->timed) {
+			stop_timer(mv); /* the picture shown stays */
+			return R_REDRAW;
+		}
+		if (!mv->flicker)
+			mv->flicker = 1;
+		mv->timed = 1;
+		v->timer_at = util_mono_ms() + (double)km_opt_int(v->ui->opt, KM_O_FLICKER_INTERVAL);
 		return R_REDRAW;
 	case KM_A_BACK:
 		if (!mv->flicker)
 			return R_UNHANDLED;
 		mv->flicker = 0; /* back to both, side by side */
+		stop_timer(mv);
 		return R_REDRAW;
 	case KM_A_COMPARE_PIN:
 		mv->pinned = mv->pinned ? 0 : mv->id[0];
@@ -401,6 +425,20 @@ static void m_close(struct view *v)
 	free(mv);
 }
 
+/* The flicker timer's tick: the other picture in the same place, and
+ * the next tick one interval from now (a late tick does not hurry the
+ * next: each picture stays at least the interval). */
+static int m_tick(struct view *v)
+{
+	struct cmpview *mv = mv_of(v);
+
+	if (!mv->timed || !mv->flicker)
+		return R_NONE;
+	mv->flicker = mv->flicker == 1 ? 2 : 1;
+	v->timer_at = util_mono_ms() + (double)km_opt_int(v->ui->opt, KM_O_FLICKER_INTERVAL);
+	return R_REDRAW;
+}
+
 static const struct view_ops m_ops = {
 	.name = "compare",
 	.ctx = KM_CTX_COMPARE,
@@ -410,6 +448,7 @@ static const struct view_ops m_ops = {
 	.crumb = m_crumb,
 	.status = m_status,
 	.close = m_close,
+	.tick = m_tick,
 };
 
 struct view *view_compare_new(struct tui *ui, int64_t left, int64_t right)

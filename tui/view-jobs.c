@@ -282,21 +282,25 @@ static void j_status(struct view *v, struct sbuf *left, struct sbuf *right)
 	sb_adds(right, pos);
 }
 
+/* A retry or cancel of jobs, saved by the interface's writer (the
+ * interface never waits for the write lock): the jobs it applies to are
+ * chosen here from the list as shown, the writer changes them. */
 struct jop {
-	struct jview *jv;
+	struct jview *jv;      /* while choosing only */
 	int retry;
-	int n;        /* changed */
-	int skipped;  /* not in a state the action applies to */
+	int skipped;           /* not in a state the action applies to */
+	int64_t *ids;
+	unsigned char *now;    /* retry: the job waits to retry, so: now */
+	size_t n, next;        /* next: the first not changed yet (the writer's) */
 };
 
-static int job_state(const struct jview *jv, int64_t id)
+static void jop_free(void *p)
 {
-	size_t i;
+	struct jop *op = p;
 
-	for (i = 0; i < jv->jobs.n; i++)
-		if (jv->jobs.v[i].id == id)
-			return jv->jobs.v[i].state;
-	return -1;
+	free(op->ids);
+	free(op->now);
+	free(op);
 }
 
 /* Retry takes failed and cancelled jobs, and queued ones waiting to
@@ -304,36 +308,75 @@ static int job_state(const struct jview *jv, int64_t id)
 static int job_one(int64_t id, void *arg)
 {
 	struct jop *op = arg;
-	int state = job_state(op->jv, id), rc, wait = 0;
+	const struct lb_job *j = NULL;
 	size_t i;
+	int wait;
 
 	for (i = 0; i < op->jv->jobs.n; i++)
 		if (op->jv->jobs.v[i].id == id)
-			wait = waiting(&op->jv->jobs.v[i], util_now());
-	if (op->retry ? state != LB_JOB_FAILED && state != LB_JOB_CANCELLED && !wait
-		      : state != LB_JOB_QUEUED && state != LB_JOB_RUNNING) {
+			j = &op->jv->jobs.v[i];
+	wait = j && waiting(j, util_now());
+	if (j == NULL || (op->retry ? j->state != LB_JOB_FAILED && j->state != LB_JOB_CANCELLED && !wait
+				    : j->state != LB_JOB_QUEUED && j->state != LB_JOB_RUNNING)) {
 		op->skipped++;
 		return 0;
 	}
-	if (op->retry && wait) {
-		rc = store_job_retry_now(op->jv->v.ui->st, id);
-		op->n += rc == 0;
-		return rc;
+	op->ids = xrealloc(op->ids, (op->n + 1) * sizeof *op->ids);
+	op->now = xrealloc(op->now, op->n + 1);
+	op->ids[op->n] = id;
+	op->now[op->n++] = op->retry && wait;
+	return 0;
+}
+
+/* On the writer's thread: each job not changed yet. */
+static int jobs_call(struct store *st, struct wr_op *w)
+{
+	struct jop *op = w->ctx;
+	int rc;
+
+	for (; op->next < op->n; op->next++) {
+		int64_t id = op->ids[op->next];
+
+		rc = op->now[op->next]	? store_job_retry_now(st, id)
+		     : op->retry	? store_job_resubmit(st, id)
+					: store_job_cancel(st, id);
+		if (rc)
+			return rc;
 	}
-	rc = op->retry ? store_job_resubmit(op->jv->v.ui->st, id) : store_job_cancel(op->jv->v.ui->st, id);
-	if (rc == 0)
-		op->n++;
-	if (rc == 0 && op->retry)
-		tui_gen_retried(op->jv->v.ui, id);
-	return rc;
+	return 0;
+}
+
+static void jobs_saved(struct tui *ui, struct wr_op *w)
+{
+	struct jop *op = w->ctx;
+	const char *what = op->retry ? "job-retry" : "job-cancel";
+	size_t i;
+
+	for (i = 0; i < op->next; i++)
+		if (op->retry && !op->now[i])
+			tui_gen_retried(ui, op->ids[i]);
+	if (w->rc)
+		tui_error(ui, "%s: %zu of %zu done, then: %s", what, op->next, op->n, w->err);
+	else
+		tui_msg(ui, "%s %zu job%s%s", op->retry ? "queued again" : "cancelled", op->n, op->n == 1 ? "" : "s",
+			op->skipped ? " (others were not in a state for it)" : "");
+	if (op->next)
+		tui_gen_kick(ui);
+}
+
+static void jobs_done(struct view *v, const struct wr_op *w)
+{
+	(void)w;
+	j_reload(v, RELOAD_OWN);
 }
 
 static int j_handle(struct view *v, enum km_action a, const char *arg)
 {
 	struct jview *jv = jv_of(v);
-	struct jop op;
+	struct jop *op;
+	struct wr_op *w;
 	int64_t id = list_current_id(&jv->list);
-	int r, rc;
+	int r;
 
 	r = view_list_action(v, &jv->list, a, arg, 1);
 	if (r != R_UNHANDLED)
@@ -341,24 +384,31 @@ static int j_handle(struct view *v, enum km_action a, const char *arg)
 	switch (a) {
 	case KM_A_JOB_RETRY:
 	case KM_A_JOB_CANCEL:
-		memset(&op, 0, sizeof op);
-		op.jv = jv;
-		op.retry = a == KM_A_JOB_RETRY;
+		op = xcalloc(1, sizeof *op);
+		op->jv = jv;
+		op->retry = a == KM_A_JOB_RETRY;
 		if (list_has_marks(&jv->list))
-			rc = list_marked_each(&jv->list, job_one, &op);
-		else
-			rc = id ? job_one(id, &op) : 0;
-		if (rc)
-			tui_store_error(v->ui, op.retry ? "job-retry" : "job-cancel");
-		else if (op.n == 0 && op.skipped)
-			tui_msg(v->ui, "%s takes %s jobs", op.retry ? "job-retry" : "job-cancel",
-				op.retry ? "failed, cancelled or waiting" : "queued or running");
-		else
-			tui_msg(v->ui, "%s %d job%s%s", op.retry ? "queued again" : "cancelled", op.n,
-				op.n == 1 ? "" : "s", op.skipped ? " (others were not in a state for it)" : "");
-		j_reload(v, RELOAD_OWN);
-		if (op.n)
-			tui_gen_kick(v->ui);
+			list_marked_each(&jv->list, job_one, op);
+		else if (id)
+			job_one(id, op);
+		op->jv = NULL;
+		if (op->n == 0) {
+			if (op->skipped)
+				tui_msg(v->ui, "%s takes %s jobs", op->retry ? "job-retry" : "job-cancel",
+					op->retry ? "failed, cancelled or waiting" : "queued or running");
+			jop_free(op);
+			return R_REDRAW;
+		}
+		w = wr_op_new(WR_CALL, op->retry ? "job-retry" : "job-cancel");
+		w->ctx = op;
+		w->free_ctx = jop_free;
+		w->call = jobs_call;
+		w->on_saved = jobs_saved;
+		w->on_done = jobs_done;
+		w->owner = v->owner;
+		w->pending = xasprintf("%s: %zu job%s…", op->retry ? "queuing again" : "cancelling", op->n,
+				       op->n == 1 ? "" : "s");
+		wr_submit(v->ui, w);
 		return R_REDRAW;
 	case KM_A_OPEN:
 		if (id == 0)

@@ -247,20 +247,82 @@ static int64_t current(struct pview *pv)
 	return list_current_id(&pv->list);
 }
 
+static int add_call(struct store *st, struct wr_op *op)
+{
+	return store_project_add(st, op->text, "", &op->new_id);
+}
+
+static void add_saved(struct tui *ui, struct wr_op *op)
+{
+	char *vis = util_visible_dup(op->text, 0);
+
+	if (op->rc)
+		tui_error(ui, "project '%s' not saved: %s; project-add to try again", vis, op->err);
+	else
+		tui_msg(ui, "project '%s' added: Enter opens it, 'a' there writes its first brief", vis);
+	free(vis);
+}
+
+/* Saved: the list shows it, under the cursor. */
+static void added(struct view *v, const struct wr_op *op)
+{
+	struct pview *pv = pv_of(v);
+
+	if (op->rc)
+		return;
+	load(pv);
+	list_open_at(&pv->list, op->new_id);
+}
+
 static void add_accept(struct tui *ui, void *arg, const char *text)
 {
 	struct pview *pv = arg;
-	int64_t id;
+	struct wr_op *op;
+	char *vis;
 
 	if (*text == '\0')
 		return;
-	if (store_project_add(ui->st, text, "", &id) != 0) {
-		tui_store_error(ui, "project-add");
-		return;
-	}
-	load(pv);
-	list_open_at(&pv->list, id);
-	tui_msg(ui, "project added: Enter opens it, 'a' there writes its first brief");
+	/* The writer saves it: the interface never waits for the write lock. */
+	op = wr_op_new(WR_CALL, "project-add");
+	op->text = xstrdup(text);
+	op->call = add_call;
+	op->on_saved = add_saved;
+	op->on_done = added;
+	op->owner = pv->v.owner;
+	vis = util_visible_dup(text, 0);
+	op->pending = xasprintf("project '%s': saving…", vis);
+	tui_msg(ui, "%s", op->pending);
+	free(vis);
+	wr_submit(ui, op);
+}
+
+static int archive_call(struct store *st, struct wr_op *op)
+{
+	return store_project_archive(st, *(int64_t *)op->ctx, op->value);
+}
+
+static void archive_saved(struct tui *ui, struct wr_op *op)
+{
+	char *vis = util_visible_dup(op->text, 0);
+
+	if (op->rc)
+		tui_error(ui, "%s: %s not saved: %s", op->label, vis, op->err);
+	else
+		tui_msg(ui, "%s %s (u undoes)", op->value ? "archived" : "restored", vis);
+	free(vis);
+}
+
+static void archived(struct view *v, const struct wr_op *op)
+{
+	(void)op;
+	p_reload(v, RELOAD_OWN);
+}
+
+/* A new brief saved: the counts of its project change. */
+static void brief_added(struct view *v, const struct wr_op *op)
+{
+	if (op->rc == 0)
+		p_reload(v, RELOAD_OWN);
 }
 
 static int p_handle(struct view *v, enum km_action a, const char *arg)
@@ -268,7 +330,9 @@ static int p_handle(struct view *v, enum km_action a, const char *arg)
 	struct pview *pv = pv_of(v);
 	struct prompt_spec ps;
 	struct lb_project *p;
-	int64_t id = current(pv), bid;
+	struct wr_op *op;
+	int64_t id = current(pv);
+	char *vis;
 	int r;
 
 	r = view_list_action(v, &pv->list, a, arg, 0);
@@ -297,11 +361,20 @@ static int p_handle(struct view *v, enum km_action a, const char *arg)
 		p = list_current(&pv->list) ? &pv->projects.v[array_row_index(list_current(&pv->list))] : NULL;
 		if (p == NULL)
 			return R_REDRAW;
-		if (store_project_archive(v->ui->st, id, !p->archived) != 0)
-			tui_store_error(v->ui, "project-archive");
-		else
-			tui_msg(v->ui, "%s %s (u undoes)", p->archived ? "restored" : "archived", p->name);
-		p_reload(v, RELOAD_OWN);
+		/* The writer saves it: the interface never waits for the write lock. */
+		op = wr_op_new(WR_CALL, p->archived ? "project-restore" : "project-archive");
+		op->ctx = xmalloc(sizeof(int64_t)); /* not ids: those are candidates, shown pending */
+		*(int64_t *)op->ctx = id;
+		op->value = !p->archived;
+		op->text = xstrdup(p->name);
+		op->call = archive_call;
+		op->on_saved = archive_saved;
+		op->on_done = archived;
+		op->owner = v->owner;
+		vis = util_visible_dup(p->name, 0);
+		op->pending = xasprintf("%s %s…", p->archived ? "restoring" : "archiving", vis);
+		free(vis);
+		wr_submit(v->ui, op);
 		return R_REDRAW;
 	case KM_A_NOTE:
 		return tui_note(v->ui, LB_ON_PROJECT, id, arg, "note on the project: ");
@@ -312,9 +385,7 @@ static int p_handle(struct view *v, enum km_action a, const char *arg)
 	case KM_A_BRIEF_ADD:
 		if (id == 0)
 			return R_REDRAW;
-		r = tui_add_brief(v->ui, id, &bid);
-		if (bid)
-			p_reload(v, RELOAD_OWN);
+		r = tui_add_brief(v->ui, id, v, brief_added);
 		return r & ~R_RELOAD;
 	case KM_A_SORT:
 	case KM_A_SORT_REVERSE:

@@ -283,7 +283,8 @@ static void calc_run(struct bg_task *bt, struct store *st)
 		scope_id = b.project_id;
 		lb_brief_clear(&b);
 	}
-	if (store_fp_set(st, t->scope, scope_id, &set) != 0)
+	/* from cache/fingerprints.bin when current (--all makes it again) */
+	if (store_fp_set_cached(st, t->scope, scope_id, &set, NULL) != 0)
 		goto fail;
 	ix = fp_index_new(set.fp, set.n);
 	t->sim = xmalloc(sizeof *t->sim * 200);

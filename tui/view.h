@@ -55,6 +55,11 @@ struct view_ops {
 	 * away (for prefetching), NULL when none is at hand.  Borrowed: valid
 	 * until the view changes.  The zoom and the grid draw through it. */
 	const struct lb_candidate *(*current)(struct view *v, int delta);
+	/* Optional: called by the loop once the monotonic clock reaches
+	 * v->timer_at (when > 0) while the view is on top; the loop's poll
+	 * waits no longer than that.  Returns a reaction mask; set timer_at
+	 * again for the next tick. */
+	int (*tick)(struct view *v);
 };
 
 enum {
@@ -71,6 +76,7 @@ struct view {
 	int64_t brief_id;
 	int stale;            /* the store changed while the view was hidden */
 	int refs;             /* holders: the stack, a zoom or grid over it */
+	double timer_at;      /* monotonic ms of the next tick (ops->tick), 0: none */
 };
 
 /* Views are reference-counted, and a pointer to a view is kept only with a

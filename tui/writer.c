@@ -213,7 +213,11 @@ void wr_op_free(struct wr_op *op)
 	free(op->ids);
 	free(op->label);
 	free(op->done_msg);
-	free(op->ctx);
+	free(op->pending);
+	if (op->free_ctx)
+		op->free_ctx(op->ctx);
+	else
+		free(op->ctx);
 	free(op->err);
 	free(op->undo_err);
 	free(op->what);
@@ -269,6 +273,7 @@ static int apply_one(struct store *st, const struct wr_op *op, int64_t id)
 	case WR_UNDO:
 	case WR_REDO:
 	case WR_COMPARE:
+	case WR_CALL:
 	case WR_VIEW_SAVE:
 	case WR_BLIND:
 	case WR_ADJUDICATE:
@@ -286,7 +291,7 @@ static int no_rows(const struct wr_op *op)
 /* Undo, redo, a judgement and a saved view are one step whatever their ids. */
 static int one_step(const struct wr_op *op)
 {
-	return op->kind == WR_UNDO || op->kind == WR_REDO || op->kind == WR_COMPARE || no_rows(op);
+	return op->kind == WR_UNDO || op->kind == WR_REDO || op->kind == WR_CALL || no_rows(op);
 }
 
 /* One transaction: ids [from, to) of op (or the undo/redo).  Batches
@@ -296,6 +301,10 @@ static int attempt(struct store *st, struct wr_op *op, size_t from, size_t to, i
 	size_t i;
 	int rc;
 
+	if (op->kind == WR_CALL) {
+		xfree(&op->err);
+		return op->call(st, op);
+	}
 	if (op->kind == WR_COMPARE)
 		return store_compare(st, op->ids[0], op->ids[1], op->value, NULL);
 	if (op->kind == WR_VIEW_SAVE)
@@ -443,7 +452,7 @@ static void run_op(struct writer *w, struct store *st, struct wr_op *op)
 		pthread_mutex_unlock(&w->mu);
 	}
 	op->cancelled = cancelled;
-	if (rc)
+	if (rc && op->err == NULL)
 		op->err = xstrdup(store_errmsg(st));
 	if ((rc || cancelled) && group) {
 		/* Left half done: take the committed chunks back, whole. */
@@ -640,6 +649,16 @@ void wr_status(struct tui *ui, struct sbuf *out)
 		sb_addf(out, "  %.*s: %lld/%zu saved%s", len, op->label, (long long)w->progress, op->n,
 			w->cancel ? ", cancelling" : " (C-c cancels)");
 	}
+	if (w->slow || w->waiting) {
+		/* What waits besides curation: a job, a project, a brief. */
+		struct wr_op *q;
+		int k = 0;
+		for (q = w->queue; q; q = q->next)
+			if (q->pending && k++ < 2)
+				sb_addf(out, "  %s", q->pending);
+		if (k > 2)
+			sb_addf(out, " (+%d)", k - 2);
+	}
 	if (w->waiting)
 		sb_addf(out, "  store busy: %s", w->waiting);
 	else if (n > 0 && w->slow && !(n == 1 && op->bulk))
@@ -651,6 +670,13 @@ static void report(struct tui *ui, struct wr_op *op)
 {
 	int64_t id = op->n ? op->ids[0] : 0;
 
+	if (op->kind == WR_CALL) {
+		if (op->on_saved == NULL && op->rc)
+			tui_error(ui, "%s not saved: %s", op->label, op->err);
+		else if (op->on_saved == NULL && op->done_msg)
+			tui_msg(ui, "%s", op->done_msg);
+		return;
+	}
 	if (op->kind == WR_UNDO || op->kind == WR_REDO) {
 		if (op->rc == STORE_EEMPTY)
 			tui_msg(ui, "%s", op->err);
@@ -744,6 +770,8 @@ int wr_collect(struct tui *ui)
 		for (i = 0; i < op->n && !no_rows(op); i++)
 			ov_del(w, op->ids[i]);
 		report(ui, op);
+		if (op->on_saved)
+			op->on_saved(ui, op);
 		if (op->on_done) {
 			int d;
 			for (d = 0; d < ui->depth; d++)

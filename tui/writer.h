@@ -20,7 +20,7 @@ struct writer;
 /* A change made in the interface, saved by the writer thread in the
  * order submitted.  The fields up to `bulk` are the request. */
 enum wr_kind { WR_RATE, WR_FLAG, WR_TAG, WR_UNTAG, WR_NOTE, WR_SELECT, WR_UNSELECT, WR_UNDO, WR_REDO, WR_COMPARE,
-	       WR_VIEW_SAVE, WR_BLIND, WR_ADJUDICATE };
+	       WR_CALL, WR_VIEW_SAVE, WR_BLIND, WR_ADJUDICATE };
 enum { WR_NO_VALUE = -100 };
 struct wr_op {
 	struct wr_op *next;
@@ -42,6 +42,17 @@ struct wr_op {
 	void (*on_done)(struct view *v, const struct wr_op *op);
 	uint64_t owner;
 	void *ctx;             /* for on_done: plain memory, freed with the op */
+	/* WR_CALL: any other write (a project, a brief, a job), one step.
+	 * call runs on the writer's thread with its connection and returns a
+	 * store code (STORE_EBUSY: tried again later; else op->err may say
+	 * why, or the store's message is taken); it may set new_id.  on_saved
+	 * runs on the interface's thread once it is done, saved or not, and
+	 * says so itself; free_ctx (NULL: free) frees ctx. */
+	int (*call)(struct store *st, struct wr_op *op);
+	void (*on_saved)(struct tui *ui, struct wr_op *op);
+	void (*free_ctx)(void *ctx);
+	int64_t new_id;
+	char *pending;         /* WR_CALL: on the status line while it waits ("job queued…") */
 	/* results, read on the interface's thread after it is done */
 	int rc;
 	char *err;

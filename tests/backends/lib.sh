@@ -2,7 +2,8 @@
 #
 #   start_server [--key K] [--basic U:P] ...   starts server.py on a random
 #                 port: sets PORT, URL and SERVER_PID; its log is $T/server.log
-#   control MODE [TIMES] [ARG] [DELAY]         tells it to misbehave
+#   control MODE [TIMES] [ARG] [DELAY]         tells it to misbehave (every request,
+#                                              not only generations, with CONTROL_EVERY=1)
 #   spec_errors                                requests that broke the protocol
 #   backends_config LINE...                    writes the config file
 #   setup_store                                a store, project 1 and briefs:
@@ -41,12 +42,13 @@ start_server() {
 
 control() {
 	py - "$URL" "$@" <<'PY'
-import json, sys, urllib.request
+import json, os, sys, urllib.request
 url, mode = sys.argv[1], sys.argv[2]
 cmd = {"mode": mode}
 if len(sys.argv) > 3 and sys.argv[3] != "": cmd["times"] = int(sys.argv[3])
 if len(sys.argv) > 4 and sys.argv[4] != "": cmd["arg"] = sys.argv[4]
 if len(sys.argv) > 5 and sys.argv[5] != "": cmd["delay"] = float(sys.argv[5])
+if os.environ.get("CONTROL_EVERY"): cmd["every"] = True
 urllib.request.urlopen(urllib.request.Request(url + "/_control", json.dumps(cmd).encode(), method="POST")).read()
 PY
 }

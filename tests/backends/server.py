@@ -28,6 +28,9 @@ It misbehaves on command: POST /_control {"mode": M, "times": N,
   echoes the Authorization header), ndjson (Ollama streams anyway),
   urlreply (OpenAI images as URLs), nothing (close without a reply),
   hang (a ComfyUI prompt that runs until deleted or interrupted).
+"every": true applies the mode to every request of the protocols, not
+only generations (`backends --check` asks for model lists and status);
+hugelist (a model list of arg bytes, many small objects) is meant for it.
 "delay" holds every generation request that many seconds (for cancel
 and kill tests).  GET /_stats tells requests seen and the most in flight
 (with --per-client, also per client process, found through /proc).
@@ -53,7 +56,7 @@ import uuid
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-STATE = {"mode": "normal", "times": -1, "delay": 0.0, "arg": None}
+STATE = {"mode": "normal", "times": -1, "delay": 0.0, "arg": None, "every": False}
 LOCK = threading.Lock()
 STATS = {"requests": 0, "inflight": 0, "max_inflight": 0, "gen": 0}
 INFLIGHT_BY_PID = {}
@@ -210,6 +213,21 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
 
+    def send_pieces(self, head, piece, times, tail):
+        """A 200 JSON reply of head, piece repeated, tail, with its
+        Content-Length, written a piece at a time."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(head) + len(piece) * times + len(tail)))
+        self.end_headers()
+        try:
+            self.wfile.write(head)
+            for _ in range(times):
+                self.wfile.write(piece)
+            self.wfile.write(tail)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
     # One line of generated text, JSON-escaped (a quote, a 2-byte and a
     # surrogate-pair character), and its length once decoded.
     BIG_UNIT = b'harbour light \\"quoted\\" \\u00e9 \\ud83c\\udf0a\\n'
@@ -342,6 +360,7 @@ class Handler(BaseHTTPRequestHandler):
                 STATE["times"] = cmd.get("times", -1)
                 STATE["delay"] = float(cmd.get("delay", 0))
                 STATE["arg"] = cmd.get("arg")
+                STATE["every"] = bool(cmd.get("every", False))
             return self.send(200, {"ok": True})
         if path == "/_stats":
             with LOCK:
@@ -407,7 +426,7 @@ class Handler(BaseHTTPRequestHandler):
             self.record(errors)
             return self.send(401, self.error_body(401, "Incorrect API key provided"
                                                   + (": " + echo if ARGS.echo_key else "")))
-        mode, arg, delay = take_mode() if gen else ("normal", None, 0)
+        mode, arg, delay = take_mode() if gen or STATE["every"] else ("normal", None, 0)
         self.mode, self.arg = mode, arg
         if gen and delay:
             time.sleep(delay)
@@ -440,7 +459,11 @@ class Handler(BaseHTTPRequestHandler):
             self.send(200, '{"data": [{"b64_json": "iVBOR', "application/json")
         elif mode == "huge":
             n = int(arg or 3 << 20)
-            self.send(200, b'{"pad": "' + b"x" * n + b'"}', "application/json")
+            self.send_pieces(b'{"pad": "', b"x" * 65536, n // 65536 + 1, b'"}')
+        elif mode == "hugelist":
+            n = int(arg or 3 << 20)
+            unit = b'{"id": "m", "object": "model"},' * 2048
+            self.send_pieces(b'{"object": "list", "data": [', unit, n // len(unit) + 1, b'{"id": "m"}]}')
         elif mode == "hugechunked":
             n = int(arg or 3 << 20)
             self.send_response(200)

@@ -9,4 +9,12 @@
  * *port. */
 pid_t bench_server(const char *image_bytes, int *port);
 
+/* Runs argv (stdout and stderr to /dev/null unless show); its exit status,
+ * peak RSS in MiB and seconds. */
+int bench_run(const char *const *argv, int show, double *mib, double *secs);
+
+/* Tells the server started above to misbehave: POST /_control with
+ * {"mode": mode, "arg": arg (a number, or none when NULL), "every": every}. */
+void bench_server_control(int port, const char *mode, const char *arg, int every);
+
 #endif

@@ -8,7 +8,8 @@
  *     2,000 queries (half near a stored code, half anywhere), through the
  *     multi-index against a scan; the index's build time and memory;
  *   - reading 1,000,000 fingerprints from a store (what `lightbox similar
- *     --all` does before its one query).
+ *     --all` did before its one query), and the packed file that replaced
+ *     it: made once, then per query in process and through the CLI.
  * Pictures and codes are generated; nothing is shipped.
  */
 #include "config.h"
@@ -198,6 +199,84 @@ static void similar(void)
 	free(fp);
 }
 
+/* The same through the packed file cache/fingerprints.bin (fp-cache.c):
+ * building it once, then map + scan per query in this process, then the
+ * whole CLI path (`lightbox similar 1 --all`, a child process each: open
+ * the store, read the key, map, scan, print). */
+static void packed(struct store *st, const char *dir)
+{
+	enum { Q = 200, C = 50 };
+	static double tq[Q], tc[C];
+	const char *lb = getenv("LIGHTBOX") ? getenv("LIGHTBOX") : "./lightbox";
+	struct lb_fp_set set;
+	struct lb_similar sim[10];
+	char *cmd;
+	double t;
+	int i, from_file;
+
+	t = util_mono_ms();
+	if (store_fp_set_all(st, &set, &from_file) != 0)
+		fatal("fp set all: %s", store_errmsg(st));
+	t = util_mono_ms() - t;
+	lb_fp_set_free(&set);
+	printf("packed fingerprint file: made in %.0f ms (read + write, %s)\n", t,
+	       from_file ? "ALREADY THERE?" : "once per change of the store's fingerprints");
+	for (i = 0; i < Q; i++) {
+		t = util_mono_ms();
+		if (store_fp_set_all(st, &set, &from_file) != 0 || !from_file)
+			fatal("the packed file did not serve: %s", store_errmsg(st));
+		(void)lb_similar_in(&set, NULL, set.id[i], set.fp[i], 64, 10, sim);
+		lb_fp_set_free(&set);
+		tq[i] = util_mono_ms() - t;
+	}
+	qsort(tq, Q, sizeof *tq, cmp_double);
+	printf("similar --all from the packed file, in process (key + map + scan of 1,000,000): "
+	       "p50 %.2f ms p99 %.2f ms\n",
+	       tq[Q / 2], tq[Q * 99 / 100]);
+	/* a brief of a million: the file filtered by brief, then the scan */
+	for (i = 0; i < Q; i++) {
+		t = util_mono_ms();
+		if (store_fp_set_cached(st, LB_FP_BRIEF, 1, &set, &from_file) != 0 || !from_file)
+			fatal("the packed file did not serve the brief: %s", store_errmsg(st));
+		(void)lb_similar_in(&set, NULL, set.id[i], set.fp[i], 64, 10, sim);
+		lb_fp_set_free(&set);
+		tq[i] = util_mono_ms() - t;
+	}
+	qsort(tq, Q, sizeof *tq, cmp_double);
+	printf("similar in a brief of 1,000,000 from the packed file, in process (filter + scan): "
+	       "p50 %.2f ms p99 %.2f ms\n",
+	       tq[Q / 2], tq[Q * 99 / 100]);
+	if (access(lb, X_OK) != 0) {
+		printf("similar --all through the CLI: skipped (no %s; set LIGHTBOX)\n", lb);
+		return;
+	}
+	/* the floor: starting the program (it links the interface's libraries) */
+	cmd = xasprintf("'%s' --version >/dev/null", lb);
+	for (i = 0; i < C; i++) {
+		t = util_mono_ms();
+		if (system(cmd) != 0)
+			fatal("%s failed", cmd);
+		tc[i] = util_mono_ms() - t;
+	}
+	free(cmd);
+	qsort(tc, C, sizeof *tc, cmp_double);
+	printf("lightbox --version (a process each, with sh: the floor of any command): p50 %.1f ms p99 %.1f ms\n",
+	       tc[C / 2], tc[C * 99 / 100]);
+	cmd = xasprintf("LIGHTBOX_STORE='%s' LIGHTBOX_CURATOR=bench '%s' similar 1 --all >/dev/null", dir,
+			lb);
+	for (i = 0; i < C; i++) {
+		t = util_mono_ms();
+		if (system(cmd) != 0)
+			fatal("%s failed", cmd);
+		tc[i] = util_mono_ms() - t;
+	}
+	free(cmd);
+	qsort(tc, C, sizeof *tc, cmp_double);
+	printf("lightbox similar 1 --all through the CLI (a process each, with sh): p50 %.1f ms p99 %.1f ms "
+	       "(%d runs)\n",
+	       tc[C / 2], tc[C * 99 / 100], C);
+}
+
 /* What `lightbox similar --all` does on a store of 1,000,000 fingerprinted
  * candidates: read them (one query), then one scan. */
 static void from_store(const char *dir)
@@ -252,6 +331,7 @@ static void from_store(const char *dir)
 	printf("lightbox similar --all on a store of 1,000,000: reading the fingerprints %.0f ms, the scan %.1f ms "
 	       "(best of 3)\n",
 	       tread, tscan);
+	packed(st, dir);
 	store_close(&st);
 }
 

@@ -42,36 +42,11 @@ static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW 
 	return flag == FTW_DP ? rmdir(path) : unlink(path);
 }
 
-/* Runs argv (stdout and stderr to /dev/null unless show); its exit status,
- * peak RSS in MiB and seconds. */
-static int run(const char *const *argv, int show, double *mib, double *secs)
-{
-	struct rusage ru;
-	double t0 = util_mono_ms();
-	int status = -1;
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		if (!show) {
-			int fd = open("/dev/null", O_WRONLY);
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
-		;
-	*secs = (util_mono_ms() - t0) / 1000;
-	*mib = (double)ru.ru_maxrss / 1024;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
 static void lb(const char *what, const char *a1, const char *a2, const char *a3, const char *a4)
 {
 	const char *argv[] = { lightbox, a1, a2, a3, a4, NULL };
 	double mib, secs;
-	int rc = run(argv, 0, &mib, &secs);
+	int rc = bench_run(argv, 0, &mib, &secs);
 
 	printf("%-48s %8.1f s %8.1f MiB peak RSS  (exit %d)\n", what, secs, mib, rc);
 	fflush(stdout);
@@ -178,7 +153,7 @@ static void interface(void)
 int main(int argc, char **argv)
 {
 	long mb = argc > 2 ? atol(argv[2]) : 300;
-	char *conf, *t, *cmd;
+	char *conf, *t;
 	double mib, secs;
 	int port;
 	pid_t server;
@@ -212,7 +187,7 @@ int main(int argc, char **argv)
 	{
 		const char *av[] = { lightbox, "brief", "add", "--project", "1", "--title", "text", "--modality",
 			       "text", "--prompt", "a long story", NULL };
-		run(av, 0, &mib, &secs);
+		bench_run(av, 0, &mib, &secs);
 	}
 	t = xasprintf("exec: %ld MB on stdout, kept (max-reply=512)", mb);
 	lb(t, "gen", "2", "--backend", "big");
@@ -221,15 +196,9 @@ int main(int argc, char **argv)
 	lb(t, "gen", "2", "--backend", "cut");
 	free(t);
 	lb("exec: 10 MB on stderr", "gen", "2", "--backend", "noisy");
-	cmd = xasprintf("import urllib.request, json; urllib.request.urlopen(urllib.request.Request("
-			"'http://127.0.0.1:%d/_control', json.dumps({'mode': 'bigtext', 'times': 1, "
-			"'arg': %d}).encode(), method='POST')).read()",
-			port, 200 << 20);
-	{
-		const char *av[] = { LB_PYTHON3, "-I", "-S", "-c", cmd, NULL };
-		run(av, 1, &mib, &secs);
-	}
-	free(cmd);
+	t = xasprintf("%d", 200 << 20);
+	bench_server_control(port, "bigtext", t, 0);
+	free(t);
 	lb("openai: a 200 MiB text reply", "gen", "2", "--backend", "oa");
 	lb("candidate ls afterwards", "candidate", "ls", "--all", NULL);
 	db_size();

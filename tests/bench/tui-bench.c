@@ -47,6 +47,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/bench/bench-pty.h"
+
 enum { N_CANDIDATES = 1000000, N_KEYS = 2000, N_CULL = 1000, QUIET_MS = 12, N_STARTS = 5, N_JOBS = 20,
        N_PER_JOB = 4, N_BUSY_KEYS = 4000, N_STACKS = 100 };
 
@@ -124,132 +126,26 @@ static double build_store(const char *lightbox, const char *dir)
 	return now_ms() - t0;
 }
 
-/* ------------------------------------------------------------ the terminal */
+/* ------------------------------------------------------------ the terminal (bench-pty.c) */
 
-struct term {
-	int fd;
-	pid_t pid;
-	char *buf;       /* everything read since the last reset */
-	size_t len, cap;
-	double last;     /* when the last byte came */
-	int answered;    /* the start-up DA1 was answered */
-};
-
-static void term_start_brief(struct term *t, const char *lightbox, const char *store, const char *home,
-			     int baseline, const char *brief)
+static void tb_start_brief(struct term *t, const char *lightbox, const char *store, const char *home, int baseline,
+			   const char *brief)
 {
-	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
-	char *env_store, *env_home, *env_cfg, *envp[8];
+	char *argv[] = { (char *)lightbox, (char *)"tui", (char *)"--brief", (char *)brief, NULL };
+	char *base[] = { (char *)"/bin/true", NULL };
 
-	memset(t, 0, sizeof *t);
-	t->pid = forkpty(&t->fd, NULL, NULL, &ws);
-	if (t->pid < 0)
-		die("forkpty: %s", strerror(errno));
-	if (t->pid == 0) {
-		if (asprintf(&env_store, "LIGHTBOX_STORE=%s", store) < 0 ||
-		    asprintf(&env_home, "HOME=%s", home) < 0 ||
-		    asprintf(&env_cfg, "XDG_CONFIG_HOME=%s/config", home) < 0)
-			_exit(127);
-		envp[0] = strdup("TERM=xterm-256color");
-		envp[1] = strdup("LANG=C.UTF-8");
-		envp[2] = strdup("LIGHTBOX_CURATOR=bench");
-		envp[3] = env_store;
-		envp[4] = env_home;
-		envp[5] = env_cfg;
-		envp[6] = strdup("PATH=/usr/bin:/bin");
-		envp[7] = NULL;
-		if (baseline) /* the cost of starting any program in a pty here */
-			execle("/bin/true", "true", (char *)NULL, envp);
-		execle(lightbox, lightbox, "tui", "--brief", brief, (char *)NULL, envp);
-		_exit(127);
-	}
-	fcntl(t->fd, F_SETFL, O_NONBLOCK);
+	/* baseline: the cost of starting any program in a pty here */
+	term_start_lightbox(t, baseline ? base : argv, store, home, "bench", 24, 80);
 }
 
-static void term_start(struct term *t, const char *lightbox, const char *store, const char *home, int baseline)
+static void tb_start(struct term *t, const char *lightbox, const char *store, const char *home, int baseline)
 {
-	term_start_brief(t, lightbox, store, home, baseline, "1");
+	tb_start_brief(t, lightbox, store, home, baseline, "1");
 }
 
-/* Reads what is there within timeout ms; returns bytes read. */
-static size_t term_read(struct term *t, int timeout)
-{
-	struct pollfd p = { .fd = t->fd, .events = POLLIN };
-	char chunk[65536];
-	size_t total = 0;
-	ssize_t n;
-
-	if (poll(&p, 1, timeout) <= 0)
-		return 0;
-	while ((n = read(t->fd, chunk, sizeof chunk)) > 0) {
-		if (t->len + (size_t)n + 1 > t->cap) {
-			t->cap = (t->len + (size_t)n + 1) * 2;
-			t->buf = realloc(t->buf, t->cap);
-			if (t->buf == NULL)
-				die("out of memory");
-		}
-		/* Answer the start-up questions as xterm without sixel does: the
-		 * cell size, then DA1 (the probe's fence).  A terminal that
-		 * answers nothing costs probe-timeout; every real one answers. */
-		if (!t->answered && (memmem(chunk, (size_t)n, "\033[c", 3) || memmem(chunk, (size_t)n, "\033[0c", 4))) {
-			static const char ans[] = "\033[6;20;10t\033[?62;22c";
-			if (write(t->fd, ans, sizeof ans - 1) < 0)
-				die("answering the terminal queries: %s", strerror(errno));
-			t->answered = 1;
-		}
-		memcpy(t->buf + t->len, chunk, (size_t)n);
-		t->len += (size_t)n;
-		t->buf[t->len] = '\0';
-		total += (size_t)n;
-		t->last = now_ms();
-	}
-	return total;
-}
-
-/* Waits until the output holds every needle; returns when the last one
- * arrived, or -1 after timeout_ms. */
-static double term_wait(struct term *t, const char *const *needles, int timeout_ms)
-{
-	double end = now_ms() + timeout_ms;
-	int i, all;
-
-	for (;;) {
-		all = 1;
-		for (i = 0; needles[i] && all; i++)
-			all = t->buf && strstr(t->buf, needles[i]) != NULL;
-		if (all)
-			return t->last;
-		if (now_ms() > end)
-			return -1;
-		term_read(t, 10);
-	}
-}
-
-static void term_reset(struct term *t)
-{
-	t->len = 0;
-	if (t->buf)
-		t->buf[0] = '\0';
-}
-
-/* Writes a key, then reads until the terminal is quiet: the latency is
- * from the write to the last byte of the update (-1 if nothing came). */
 static double key(struct term *t, const char *bytes)
 {
-	double sent;
-	size_t got = 0;
-
-	term_reset(t);
-	sent = now_ms();
-	if (write(t->fd, bytes, strlen(bytes)) < 0)
-		die("write: %s", strerror(errno));
-	/* The first bytes may take a while; after that, quiet means done. */
-	got = term_read(t, 2000);
-	if (got == 0)
-		return -1;
-	while (term_read(t, QUIET_MS) > 0)
-		;
-	return t->last - sent;
+	return term_key(t, bytes, QUIET_MS);
 }
 
 static long rss_kb(pid_t pid, const char *field)
@@ -298,20 +194,6 @@ static int sql_count(const char *store, const char *query)
 		n = -1;
 	pclose(p);
 	return n;
-}
-
-static void term_quit(struct term *t)
-{
-	int status;
-
-	if (write(t->fd, "Q", 1) < 0)
-		kill(t->pid, SIGTERM);
-	for (int i = 0; i < 100 && waitpid(t->pid, &status, WNOHANG) == 0; i++)
-		term_read(t, 20);
-	kill(t->pid, SIGKILL);
-	waitpid(t->pid, &status, 0);
-	close(t->fd);
-	free(t->buf);
 }
 
 /* A third brief of N_CULL pictures in N_STACKS stacks of near-copies
@@ -381,7 +263,7 @@ static void queue_phase(const char *lightbox, const char *store, const char *hom
 	for (flow = 0; flow < 2; flow++) {
 		snprintf(cmd, sizeof cmd, "sqlite3 '%s/lightbox.db' \"DELETE FROM rating WHERE brief_id = 3\"", store);
 		run(cmd);
-		term_start_brief(&t, lightbox, store, home, 0, "3");
+		tb_start_brief(&t, lightbox, store, home, 0, "3");
 		if (term_wait(&t, list_open, 10000) < 0)
 			die("the stacks brief did not open");
 		while (term_read(&t, 100) > 0)
@@ -480,7 +362,7 @@ int main(int argc, char **argv)
 	 * any start after the first.  Reported: the median of the other four. */
 	for (i = 0; i < N_STARTS; i++) {
 		t0 = now_ms();
-		term_start(&t, lightbox, store, home, 0);
+		tb_start(&t, lightbox, store, home, 0);
 		first = term_wait(&t, first_screen, 10000);
 		counted = term_wait(&t, count_shown, 30000);
 		if (first < 0)
@@ -493,7 +375,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < N_STARTS - 1; i++) {
 		int status;
 		t0 = now_ms();
-		term_start(&base, lightbox, store, home, 1);
+		tb_start(&base, lightbox, store, home, 1);
 		waitpid(base.pid, &status, 0);
 		spawn[i] = now_ms() - t0;
 		close(base.fd);
