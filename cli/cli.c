@@ -83,6 +83,17 @@ int cli_usage(struct cli *c, const char *fmt, ...)
 	return CLI_USAGE;
 }
 
+int cli_query_ok(struct cli *c, const char *opt, const char *query)
+{
+	char *err = NULL;
+
+	if (query == NULL || lb_query_check(query, &err) == 0)
+		return 0;
+	cli_usage(c, "%s: %s (see QUERIES in lightbox(1))", opt, err);
+	free(err);
+	return -1;
+}
+
 int cli_id(struct cli *c, const char *what, const char *s, int64_t *id)
 {
 	long long v;
@@ -458,6 +469,7 @@ json_t *cli_json_brief(const struct lb_brief *b)
 	json_object_set_new(o, "title", jstr(b->f.title));
 	json_object_set_new(o, "modality", json_string(lb_modality_name(b->f.modality)));
 	json_object_set_new(o, "revision", json_integer(b->rev));
+	json_object_set_new(o, "blind", json_boolean(b->blind));
 	json_object_set_new(o, "prompt", jstr(b->f.prompt));
 	json_object_set_new(o, "negative_prompt", jstr(b->f.negative));
 	json_object_set_new(o, "parameters", params_json(b->f.params));

@@ -56,6 +56,14 @@ int cli_error(struct cli *c, const char *fmt, ...) __attribute__((format(printf,
 /* Usage error: message plus "try 'lightbox CMD --help'"; returns CLI_USAGE. */
 int cli_usage(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* 0 when query (may be NULL) is a good query; else prints the usage
+ * error, column and all, for option opt and returns -1. */
+int cli_query_ok(struct cli *c, const char *opt, const char *query);
+/* --view NAME: the saved view of project_id (else the store-wide one)
+ * sets *query (owned by *owned) and, when *sort is < 0, *sort.  0, or the
+ * exit status after printing why (no such view; --query given too). */
+int cli_view_find(struct cli *c, const char *name, int64_t project_id, const char **query, int *sort,
+		  char **owned);
 /* Parses a positive id; prints a usage error naming what and returns -1. */
 int cli_id(struct cli *c, const char *what, const char *s, int64_t *id);
 
@@ -93,6 +101,11 @@ void cli_table_free(struct cli_table **t);
 /* Subcommands. */
 int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_project(struct cli *c, int argc, char **argv);
+int cmd_view(struct cli *c, int argc, char **argv);
+int cmd_assign(struct cli *c, int argc, char **argv);
+int cmd_conflicts(struct cli *c, int argc, char **argv);
+int cmd_adjudicate(struct cli *c, int argc, char **argv);
+int cmd_wins(struct cli *c, int argc, char **argv);
 int cmd_brief(struct cli *c, int argc, char **argv);
 int cmd_candidate(struct cli *c, int argc, char **argv);
 int cmd_rate(struct cli *c, int argc, char **argv);

@@ -19,11 +19,14 @@ static const char help[] =
 	"       lightbox brief ls --project PROJECT [--all] [--json]\n"
 	"       lightbox brief show BRIEF [--revisions] [--json]\n"
 	"       lightbox brief edit BRIEF [FIELDS]\n"
+	"       lightbox brief blind BRIEF on|off\n"
 	"\n"
 	"A brief is the task given to a model: a prompt with its parameters,\n"
 	"constraints and references.  Every edit is kept as a revision.\n"
 	"'brief edit' without FIELDS opens $VISUAL or $EDITOR on the brief's text and\n"
 	"saves a new revision only if it changed.\n"
+	"'brief blind' turns blind review on or off: while on, no curator sees another's\n"
+	"stars, flags, notes or means on a candidate before rating or flagging it.\n"
 	"\n"
 	"FIELDS:\n"
 	"  --title TEXT        a short name\n"
@@ -209,6 +212,26 @@ static void print_block(const char *label, const char *text)
 	free(s);
 }
 
+static int brief_blind(struct cli *c, int argc, char **argv)
+{
+	int64_t id;
+	int on;
+
+	if (argc != 3 || (strcmp(argv[2], "on") != 0 && strcmp(argv[2], "off") != 0))
+		return cli_usage(c, "write 'brief blind BRIEF on' or 'brief blind BRIEF off'");
+	if (cli_id(c, "brief", argv[1], &id) < 0)
+		return CLI_USAGE;
+	on = strcmp(argv[2], "on") == 0;
+	if (!cli_store(c, 0))
+		return CLI_FAIL;
+	if (store_brief_blind(c->st, id, on) != 0)
+		return cli_store_fail(c);
+	printf("brief %lld: blind review %s\n", (long long)id,
+	       on ? "on (each curator sees the others' judgements of a candidate only after judging it)"
+		  : "off");
+	return CLI_OK;
+}
+
 static int brief_show(struct cli *c, int argc, char **argv)
 {
 	struct brief_args a;
@@ -266,6 +289,9 @@ static int brief_show(struct cli *c, int argc, char **argv)
 		s = cli_safe(*b.f.backend ? b.f.backend : "(configured default)", 0);
 		printf("backend:    %s\nparams:     %s\n", s, b.f.params);
 		free(s);
+		if (b.blind)
+			printf("blind:      on (no one sees the others' judgements of a candidate before "
+			       "judging it)\n");
 		printf("candidates: %lld (rated by me %lld, picked %lld, selected %lld)\n",
 		       (long long)b.n_candidates, (long long)b.n_rated_by_me, (long long)b.n_picked,
 		       (long long)b.n_selected);
@@ -391,6 +417,7 @@ int cmd_brief(struct cli *c, int argc, char **argv)
 		{ "ls", brief_ls, "", field_opts },
 		{ "show", brief_show, "", field_opts },
 		{ "edit", brief_edit, "", field_opts },
+		{ "blind", brief_blind, NULL, NULL },
 	};
 
 	return cli_dispatch(c, "brief", subs, sizeof subs / sizeof subs[0], help, argc, argv);

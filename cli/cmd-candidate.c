@@ -33,8 +33,11 @@ static const char help[] =
 	"  --curator NAME      whose ratings --min-stars/--flag/--unrated look at\n"
 	"  --unrated           not rated yet (by --curator, else by me)\n"
 	"  --backend NAME      made by this backend\n"
-	"  --search WORDS      full-text search of prompts, texts and notes\n"
+	"  --search WORDS      full-text search of prompts, texts and notes (a query)\n"
 	"  --selected          selected for the project\n"
+	"  --query EXPR        a query: seed:5 steps>=30 (lora:x OR model:sdxl*) -tag:bad\n"
+	"                      \"red car\" created:<7d ... (QUERIES in lightbox(1))\n"
+	"  --view NAME         a saved view's query and sort ('lightbox view ls')\n"
 	"Listing:\n"
 	"  --sort ORDER        oldest (default), newest, stars, score\n"
 	"  --limit N           at most N rows (default 50)\n"
@@ -43,7 +46,7 @@ static const char help[] =
 	"  --json              print JSON\n";
 
 enum { O_BRIEF = 1000, O_PROJECT, O_MIN, O_MAX, O_FLAG, O_TAG, O_CURATOR, O_UNRATED, O_BACKEND, O_SEARCH,
-       O_SELECTED, O_SORT, O_LIMIT, O_AFTER, O_ALL, O_JSON, O_TEXT };
+       O_SELECTED, O_SORT, O_LIMIT, O_AFTER, O_ALL, O_JSON, O_TEXT, O_QUERY, O_VIEW };
 
 static const struct option opts[] = {
 	{ "brief", required_argument, NULL, O_BRIEF },
@@ -63,13 +66,15 @@ static const struct option opts[] = {
 	{ "all", no_argument, NULL, O_ALL },
 	{ "json", no_argument, NULL, O_JSON },
 	{ "text", required_argument, NULL, O_TEXT },
+	{ "query", required_argument, NULL, O_QUERY },
+	{ "view", required_argument, NULL, O_VIEW },
 	{ 0 },
 };
 
 struct cand_args {
 	struct lb_filter f;
-	const char *brief, *project, *text;
-	int sort, limit, all, json;
+	const char *brief, *project, *text, *view;
+	int sort, sort_set, limit, all, json;
 	int64_t after;
 };
 
@@ -108,6 +113,7 @@ static int parse(struct cli *c, int argc, char **argv, struct cand_args *a)
 		case O_SELECTED: a->f.selected = 1; break;
 		case O_SORT:
 			a->sort = lb_sort_parse(optarg);
+			a->sort_set = 1;
 			if (a->sort < 0)
 				return cli_usage(c, "--sort is oldest, newest, stars or score");
 			break;
@@ -123,6 +129,8 @@ static int parse(struct cli *c, int argc, char **argv, struct cand_args *a)
 		case O_ALL: a->all = 1; break;
 		case O_JSON: a->json = 1; break;
 		case O_TEXT: a->text = optarg; break;
+		case O_QUERY: a->f.query = optarg; break;
+		case O_VIEW: a->view = optarg; break;
 		default: return cli_usage(c, "unknown option");
 		}
 	}
@@ -276,6 +284,7 @@ static int candidate_ls(struct cli *c, int argc, char **argv)
 	struct cli_table *t = NULL;
 	json_t *arr = NULL;
 	int64_t total = 0, shown = 0, now = util_now();
+	char *view_query = NULL;
 	int rc, more = 0;
 	size_t i;
 
@@ -284,6 +293,8 @@ static int candidate_ls(struct cli *c, int argc, char **argv)
 		return rc;
 	if (optind != argc || a.text)
 		return cli_usage(c, "'candidate ls' takes only options");
+	if (cli_query_ok(c, "--query", a.f.query) != 0 || cli_query_ok(c, "--search", a.f.search) != 0)
+		return CLI_USAGE;
 	if (!cli_store(c, 0))
 		return CLI_FAIL;
 	if (a.brief && cli_id(c, "brief", a.brief, &a.f.brief_id) < 0)
@@ -292,9 +303,24 @@ static int candidate_ls(struct cli *c, int argc, char **argv)
 		return CLI_FAIL;
 	if (a.project && store_project_find(c->st, a.project, &a.f.project_id) != 0)
 		return cli_store_fail(c);
+	if (a.view) {
+		struct lb_brief b;
+		int64_t pid = a.f.project_id;
+		int vsort = a.sort_set ? a.sort : -1;
+		if (a.f.brief_id && store_brief_get(c->st, a.f.brief_id, &b) == 0) {
+			pid = b.project_id;
+			lb_brief_clear(&b);
+		}
+		rc = cli_view_find(c, a.view, pid, &a.f.query, &vsort, &view_query);
+		if (rc)
+			return rc;
+		a.sort = vsort < 0 ? 0 : vsort;
+	}
 	if (a.after) {
-		if (store_candidate_get(c->st, a.after, &cur) != 0)
-			return cli_store_fail(c);
+		if (store_candidate_get(c->st, a.after, &cur) != 0) {
+			rc = cli_store_fail(c);
+			goto out;
+		}
 		lb_candidate_key(&cur, a.sort, &key);
 		lb_candidate_clear(&cur);
 	}
@@ -307,7 +333,8 @@ static int candidate_ls(struct cli *c, int argc, char **argv)
 		if (store_candidate_page(c->st, &a.f, a.sort, a.after || shown ? &key : NULL, 0, want, &l) != 0) {
 			json_decref(arr);
 			cli_table_free(&t);
-			return cli_store_fail(c);
+			rc = cli_store_fail(c);
+			goto out;
 		}
 		for (i = 0; i < l.n; i++) {
 			if (!a.all && shown == a.limit) {
@@ -343,7 +370,10 @@ static int candidate_ls(struct cli *c, int argc, char **argv)
 			printf("(more: add --after %lld, or --all)\n", (long long)key.id);
 	}
 	(void)total;
-	return CLI_OK;
+	rc = CLI_OK;
+out:
+	free(view_query);
+	return rc;
 }
 
 static void print_text(const char *label, const char *text)
@@ -363,11 +393,12 @@ static int candidate_show(struct cli *c, int argc, char **argv)
 	struct lb_rating_list rl = { 0 };
 	struct lb_note_list nl = { 0 };
 	struct lb_candidate_list kids = { 0 };
+	struct lb_adjudication adj = { 0 };
 	json_t *o, *arr;
 	int64_t id;
 	char when[32], *s;
 	size_t i;
-	int rc;
+	int rc, has_adj = 0;
 
 	rc = parse(c, argc, argv, &a);
 	if (rc)
@@ -385,6 +416,7 @@ static int candidate_show(struct cli *c, int argc, char **argv)
 		rc = cli_store_fail(c);
 		goto out;
 	}
+	has_adj = store_adjudication(c->st, id, &adj) == 0;
 	if (a.json) {
 		o = cli_json_candidate(&x);
 		arr = json_array();
@@ -396,6 +428,11 @@ static int candidate_show(struct cli *c, int argc, char **argv)
 			json_array_append_new(arr, r);
 		}
 		json_object_set_new(o, "curator_ratings", arr);
+		if (has_adj)
+			json_object_set_new(o, "adjudication",
+					    json_pack("{s:s, s:o, s:s, s:s}", "adjudicator", adj.adjudicator, "stars",
+						      adj.stars >= 0 ? json_integer(adj.stars) : json_null(), "flag",
+						      lb_flag_name(adj.flag), "reason", adj.reason));
 		arr = json_array();
 		for (i = 0; i < nl.n; i++) {
 			json_t *n = json_object();
@@ -466,6 +503,16 @@ static int candidate_show(struct cli *c, int argc, char **argv)
 			free(s);
 		}
 	}
+	if (has_adj) {
+		s = cli_safe(adj.adjudicator, 30);
+		printf("decided:   by %s (adjudicator): ", s);
+		free(s);
+		if (adj.stars >= 0)
+			printf("%d star%s ", adj.stars, adj.stars == 1 ? "" : "s");
+		s = cli_safe(adj.reason, 0);
+		printf("%s - %s\n", lb_flag_name(adj.flag), s);
+		free(s);
+	}
 	if (*x.tags) {
 		s = cli_safe(x.tags, 0);
 		printf("tags:      %s\n", s);
@@ -488,6 +535,7 @@ static int candidate_show(struct cli *c, int argc, char **argv)
 		free(s);
 	}
 out:
+	lb_adjudication_clear(&adj);
 	lb_candidate_clear(&x);
 	lb_rating_list_free(&rl);
 	lb_note_list_free(&nl);

@@ -16,7 +16,8 @@
 static const char help[] =
 	"Usage: lightbox export PROJECT [--format json|csv|md|html] [--out FILE]\n"
 	"                       [--copy-to DIR [--force]] [--brief BRIEF] [--all]\n"
-	"                       [--picked] [--min-stars N] [--tag TAG]\n"
+	"                       [--picked] [--min-stars N] [--tag TAG] [--query EXPR]\n"
+	"                       [--view NAME]\n"
 	"\n"
 	"Writes the project's selection record: every brief with its final revision, the\n"
 	"selected candidates with intended use, integration notes, who selected them and\n"
@@ -43,10 +44,14 @@ static const char help[] =
 	"  --picked          only candidates a curator flagged pick (e.g. --all --picked)\n"
 	"  --min-stars N     only candidates whose mean rating is N stars or more\n"
 	"  --tag TAG         only candidates tagged TAG\n"
+	"  --query EXPR      the candidates a query finds, from all of them as with --all\n"
+	"                    (add 'selected' for the selection): 'tag:hero -flag:reject\n"
+	"                    steps>=30' (QUERIES in lightbox(1))\n"
+	"  --view NAME       a saved view's query, as --query ('lightbox view ls')\n"
 	"\n"
 	"Nothing half-written is left behind when an export fails.\n";
 
-enum { O_FORMAT = 1000, O_OUT, O_COPY, O_FORCE, O_BRIEF, O_ALL, O_PICKED, O_MIN, O_TAG };
+enum { O_FORMAT = 1000, O_OUT, O_COPY, O_FORCE, O_BRIEF, O_ALL, O_PICKED, O_MIN, O_TAG, O_QUERY, O_VIEW };
 
 static const struct option opts[] = {
 	{ "format", required_argument, NULL, O_FORMAT },
@@ -58,6 +63,8 @@ static const struct option opts[] = {
 	{ "picked", no_argument, NULL, O_PICKED },
 	{ "min-stars", required_argument, NULL, O_MIN },
 	{ "tag", required_argument, NULL, O_TAG },
+	{ "query", required_argument, NULL, O_QUERY },
+	{ "view", required_argument, NULL, O_VIEW },
 	{ 0 },
 };
 
@@ -65,7 +72,8 @@ int cmd_export(struct cli *c, int argc, char **argv)
 {
 	struct lb_export_options o = { 0 };
 	struct lb_export_result r;
-	const char *format = NULL;
+	const char *format = NULL, *view = NULL;
+	char *view_query = NULL;
 	char ext[16], *safe;
 	long long v;
 	int opt;
@@ -91,11 +99,21 @@ int cmd_export(struct cli *c, int argc, char **argv)
 			o.min_stars = (int)v;
 			break;
 		case O_TAG: o.tag = optarg; break;
+		case O_QUERY:
+			o.query = optarg;
+			o.all = 1;
+			break;
+		case O_VIEW:
+			view = optarg;
+			o.all = 1;
+			break;
 		default: return cli_usage(c, "unknown option");
 		}
 	}
 	if (optind != argc - 1)
 		return cli_usage(c, optind >= argc ? "say which project to export" : "export one project at a time");
+	if (cli_query_ok(c, "--query", o.query) != 0)
+		return CLI_USAGE;
 	if (format && strcmp(format, "html") == 0 && (!o.copy_to || o.out))
 		return cli_usage(c, "the html export is a folder: give --copy-to DIR (the page is "
 				    "DIR/index.html, beside the files it shows) and no --out");
@@ -119,9 +137,13 @@ int cmd_export(struct cli *c, int argc, char **argv)
 		return CLI_FAIL;
 	if (store_project_find(c->st, argv[optind], &o.project_id) != 0)
 		return cli_store_fail(c);
+	if (view && (opt = cli_view_find(c, view, o.project_id, &o.query, NULL, &view_query)) != 0)
+		return opt;
 	if (o.format == LB_EXPORT_HTML)
 		cli_export_thumbs(c, &o);
-	if (store_export(c->st, &o, &r) != 0)
+	opt = store_export(c->st, &o, &r);
+	free(view_query);
+	if (opt != 0)
 		return cli_store_fail(c);
 	if (r.record_path) {
 		safe = cli_safe(r.record_path, 0);

@@ -196,6 +196,48 @@ static void human_stats(const struct lb_brief *b, const struct lb_brief_stats *s
 	putchar('\n');
 }
 
+/* Each curator's progress through an assignment, and the disputed
+ * candidates with how many an adjudicator decided; into o when JSON. */
+static int review_stats(struct cli *c, int64_t brief, json_t *o)
+{
+	struct lb_progress *p;
+	struct lb_conflict *cf;
+	size_t n, nc, i, decided = 0;
+	json_t *arr;
+	char *s;
+
+	if (store_assign_progress(c->st, brief, &p, &n) != 0 || store_conflicts(c->st, brief, 2, &cf, &nc) != 0)
+		return -1;
+	for (i = 0; i < nc; i++)
+		decided += cf[i].decision != NULL;
+	if (o) {
+		arr = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(arr, json_pack("{s:s, s:I, s:I}", "curator", p[i].curator, "assigned",
+							     (json_int_t)p[i].assigned, "judged", (json_int_t)p[i].done));
+		json_object_set_new(o, "progress", arr);
+		json_object_set_new(o, "disputed", json_integer((json_int_t)nc));
+		json_object_set_new(o, "adjudicated", json_integer((json_int_t)decided));
+	} else {
+		if (n)
+			printf("  Progress (assigned, judged):");
+		for (i = 0; i < n; i++) {
+			s = cli_safe(p[i].curator, 30);
+			printf(" %s %lld/%lld%s", s, (long long)p[i].done, (long long)p[i].assigned, i + 1 < n ? "," : "\n");
+			free(s);
+		}
+		if (nc)
+			printf("  Disputed (stars 2+ apart, or pick against reject): %zu, %zu decided by an adjudicator "
+			       "('lightbox conflicts %lld')\n\n",
+			       nc, decided, (long long)brief);
+		else if (n)
+			putchar('\n');
+	}
+	lb_progress_free(p, n);
+	lb_conflicts_free(cf, nc);
+	return 0;
+}
+
 int cmd_stats(struct cli *c, int argc, char **argv)
 {
 	struct lb_brief_list bl;
@@ -240,10 +282,16 @@ int cmd_stats(struct cli *c, int argc, char **argv)
 			rc = cli_store_fail(c);
 			break;
 		}
-		if (json)
-			json_array_append_new(arr, json_stats(&bl.v[i], &s));
-		else
+		if (json) {
+			json_t *o = json_stats(&bl.v[i], &s);
+			json_array_append_new(arr, o);
+			if (review_stats(c, bl.v[i].id, o) != 0)
+				rc = cli_store_fail(c);
+		} else {
 			human_stats(&bl.v[i], &s);
+			if (review_stats(c, bl.v[i].id, NULL) != 0)
+				rc = cli_store_fail(c);
+		}
 		lb_brief_stats_clear(&s);
 	}
 	if (rc == CLI_OK && only && shown == 0)

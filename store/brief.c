@@ -213,7 +213,7 @@ int store_brief_edit(struct store *st, int64_t id, const struct lb_brief_fields 
 	" (SELECT count(*) FROM rating r WHERE r.brief_id = b.id AND r.curator = ?1),"           \
 	" (SELECT count(DISTINCT r.candidate_id) FROM rating r WHERE r.brief_id = b.id"          \
 	"   AND r.flag = 'pick'),"                                                               \
-	" (SELECT count(*) FROM selection s WHERE s.brief_id = b.id) "
+	" (SELECT count(*) FROM selection s WHERE s.brief_id = b.id), b.blind "
 
 static void fields_row(sqlite3_stmt *s, int col, struct lb_brief_fields *f)
 {
@@ -245,6 +245,7 @@ static void brief_row(sqlite3_stmt *s, void *out)
 	b->n_rated_by_me = sqlite3_column_int64(s, 16);
 	b->n_picked = sqlite3_column_int64(s, 17);
 	b->n_selected = sqlite3_column_int64(s, 18);
+	b->blind = sqlite3_column_int(s, 19);
 }
 
 int store_brief_get(struct store *st, int64_t id, struct lb_brief *out)
@@ -331,6 +332,44 @@ int store_brief_revisions(struct store *st, int64_t id, struct lb_revision_list 
 	if (rc)
 		lb_revision_list_free(out);
 	return rc;
+}
+
+int store_brief_blind(struct store *st, int64_t id, int on)
+{
+	sqlite3_stmt *s;
+	int rc = st_exists(st, "brief", id);
+
+	if (rc)
+		return rc;
+	rc = st_begin(st);
+	if (rc)
+		return rc;
+	s = st_prep(st, "UPDATE brief SET blind = ? WHERE id = ?");
+	if (s == NULL)
+		return st_end(st, STORE_EIO);
+	sqlite3_bind_int(s, 1, on != 0);
+	sqlite3_bind_int64(s, 2, id);
+	rc = st_step_done(st, s, "setting blind review");
+	if (rc == 0)
+		rc = st_event(st, "brief-blind", "brief", id, 0, NULL, on ? "{\"blind\":true}" : "{\"blind\":false}", 0);
+	return st_end(st, rc);
+}
+
+int st_blind_hides(struct store *st, int64_t brief_id, int64_t candidate_id)
+{
+	sqlite3_stmt *s = st_prep(st, "SELECT b.blind AND NOT EXISTS (SELECT 1 FROM rating r WHERE r.brief_id = b.id"
+				      " AND r.candidate_id = ?2 AND r.curator = ?3) FROM brief b WHERE b.id = ?1");
+	int hide = 0;
+
+	if (s == NULL)
+		return 1;
+	sqlite3_bind_int64(s, 1, brief_id);
+	sqlite3_bind_int64(s, 2, candidate_id);
+	st_bind_text(s, 3, st->curator);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		hide = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	return hide;
 }
 
 int store_brief_archive(struct store *st, int64_t id, int archived)

@@ -196,7 +196,9 @@ int store_candidate_add_many(struct store *st, const struct lb_candidate_input *
 	" my.stars, my.flag,"                                                                      \
 	" (SELECT printf('%.6f %d %d %d', coalesce(avg(x.stars), 0), count(x.stars),"            \
 	"   count(*) FILTER (WHERE x.flag = 'pick'), count(*) FILTER (WHERE x.flag = 'reject'))"  \
-	"   FROM rating x WHERE x.brief_id = c.brief_id AND x.candidate_id = c.id),"             \
+	"   FROM rating x WHERE x.brief_id = c.brief_id AND x.candidate_id = c.id"               \
+	"   AND (my.curator IS NOT NULL OR x.curator = ?1"                                         \
+	"   OR NOT (SELECT bb.blind FROM brief bb WHERE bb.id = c.brief_id))),"                   \
 	" EXISTS (SELECT 1 FROM selection sel WHERE sel.candidate_id = c.id),"                     \
 	" (SELECT group_concat(name, ',') FROM (SELECT t.name FROM candidate_tag ct"              \
 	"   JOIN tag t ON t.id = ct.tag_id WHERE ct.candidate_id = c.id ORDER BY t.name)),"      \
@@ -326,65 +328,6 @@ int store_candidate_children(struct store *st, int64_t id, struct lb_candidate_l
 
 /* ------------------------------------------------------------ lists */
 
-/* A query under construction: SQL text and its bindings in order. */
-struct query {
-	struct sbuf sql;
-	int n;
-	struct {
-		int type; /* 0 int, 1 text, 2 double */
-		int64_t i;
-		const char *t;
-		double d;
-	} b[24];
-};
-
-static void q_int(struct query *q, int64_t v)
-{
-	q->b[q->n].type = 0;
-	q->b[q->n++].i = v;
-	sb_addf(&q->sql, "?%d", q->n + 1);
-}
-
-static void q_text(struct query *q, const char *v)
-{
-	q->b[q->n].type = 1;
-	q->b[q->n++].t = v;
-	sb_addf(&q->sql, "?%d", q->n + 1);
-}
-
-static void q_double(struct query *q, double v)
-{
-	q->b[q->n].type = 2;
-	q->b[q->n++].d = v;
-	sb_addf(&q->sql, "?%d", q->n + 1);
-}
-
-/* Turns words typed by a user into an FTS5 query that cannot be a
- * syntax error: every word quoted, each a prefix match. */
-static char *fts_query(const char *in)
-{
-	struct sbuf b;
-	const char *p = in;
-
-	sb_init(&b);
-	while (*p) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '\0')
-			break;
-		if (b.len)
-			sb_addc(&b, ' ');
-		sb_addc(&b, '"');
-		for (; *p && *p != ' ' && *p != '\t'; p++) {
-			if (*p == '"')
-				sb_addc(&b, '"');
-			sb_addc(&b, *p);
-		}
-		sb_adds(&b, "\"*");
-	}
-	return sb_steal(&b);
-}
-
 static void rating_cond(struct query *q, const struct lb_filter *f, const char *cond)
 {
 	sb_adds(&q->sql, " EXISTS (SELECT 1 FROM rating x WHERE x.brief_id = c.brief_id AND x.candidate_id = c.id AND ");
@@ -396,8 +339,8 @@ static void rating_cond(struct query *q, const struct lb_filter *f, const char *
 	sb_adds(&q->sql, cond);
 }
 
-/* Appends " AND ..." conditions for f; fts holds the owned FTS query. */
-static void where_filter(struct store *st, struct query *q, const struct lb_filter *f, char **fts)
+/* Appends " AND ..." conditions for f (a bad query sets q->err). */
+static void where_filter(struct store *st, struct query *q, const struct lb_filter *f)
 {
 	if (f->brief_id) {
 		sb_adds(&q->sql, " AND c.brief_id = ");
@@ -455,17 +398,8 @@ static void where_filter(struct store *st, struct query *q, const struct lb_filt
 	}
 	if (f->selected)
 		sb_adds(&q->sql, " AND EXISTS (SELECT 1 FROM selection sel2 WHERE sel2.candidate_id = c.id)");
-	if (f->search && *f->search) {
-		*fts = fts_query(f->search);
-		sb_adds(&q->sql, " AND (c.id IN (SELECT rowid FROM candidate_fts WHERE candidate_fts MATCH ");
-		q_text(q, *fts);
-		sb_adds(&q->sql, ") OR c.id IN (SELECT n.candidate_id FROM note_fts JOIN note n"
-				 " ON n.id = note_fts.rowid WHERE note_fts MATCH ");
-		q_text(q, *fts);
-		sb_adds(&q->sql, ") OR c.revision_id IN (SELECT rowid FROM revision_fts WHERE revision_fts MATCH ");
-		q_text(q, *fts);
-		sb_adds(&q->sql, "))");
-	}
+	st_query_where(st, q, f->search);
+	st_query_where(st, q, f->query);
 }
 
 /* The mean of a candidate's stars, -1 when nobody starred it (so unrated
@@ -504,7 +438,12 @@ static void where_key_on(struct query *q, const char *e, int sort, const struct 
 	int desc_id = sort == LB_SORT_NEWEST;
 
 	if (e == NULL) {
-		sb_adds(&q->sql, (desc_id != before) ? " AND c.id < " : " AND c.id > ");
+		/* With a term that reads its candidates by id, a range on the
+		 * brief's index would walk half the brief to the next page. */
+		if (q->drives)
+			sb_adds(&q->sql, (desc_id != before) ? " AND +c.id < " : " AND +c.id > ");
+		else
+			sb_adds(&q->sql, (desc_id != before) ? " AND c.id < " : " AND c.id > ");
 		q_int(q, key->id);
 		return;
 	}
@@ -539,21 +478,13 @@ static void order_by(struct query *q, int sort, int reverse)
 
 static sqlite3_stmt *q_prepare(struct store *st, struct query *q, int with_curator)
 {
-	sqlite3_stmt *s = st_prep(st, q->sql.s);
-	int i;
+	sqlite3_stmt *s = q->err ? NULL : st_prep(st, q->sql.s);
 
 	if (s == NULL)
 		return NULL;
 	if (with_curator)
 		st_bind_text(s, 1, st->curator);
-	for (i = 0; i < q->n; i++) {
-		if (q->b[i].type == 0)
-			sqlite3_bind_int64(s, i + 2, q->b[i].i);
-		else if (q->b[i].type == 1)
-			st_bind_text(s, i + 2, q->b[i].t);
-		else
-			sqlite3_bind_double(s, i + 2, q->b[i].d);
-	}
+	q_bind(s, q);
 	return s;
 }
 
@@ -567,12 +498,10 @@ static int stars_phase(struct store *st, const struct lb_filter *f, int starred,
 	struct query q;
 	struct lb_candidate_list part = { 0 };
 	sqlite3_stmt *s;
-	char *fts = NULL;
 	size_t i;
 	int rc;
 
-	memset(&q, 0, sizeof q);
-	sb_init(&q.sql);
+	q_init(&q, 2);
 	if (starred) {
 		sb_adds(&q.sql, "SELECT " CAND_LIST_SELECT "FROM (SELECT candidate_id AS mid, avg(stars) AS mk FROM rating"
 				" WHERE brief_id = ");
@@ -583,21 +512,20 @@ static int stars_phase(struct store *st, const struct lb_filter *f, int starred,
 		sb_adds(&q.sql, "SELECT " CAND_LIST_COLS "WHERE NOT EXISTS (SELECT 1 FROM rating z WHERE"
 				" z.brief_id = c.brief_id AND z.candidate_id = c.id AND z.stars IS NOT NULL)");
 	}
-	where_filter(st, &q, f, &fts);
+	where_filter(st, &q, f);
 	if (after)
 		where_key_on(&q, starred ? "m.mk" : NULL, starred ? LB_SORT_STARS : LB_SORT_OLDEST, after, backward);
 	order_by_on(&q, starred ? "m.mk" : NULL, starred ? LB_SORT_STARS : LB_SORT_OLDEST, backward);
 	sb_addf(&q.sql, " LIMIT %d", limit);
 	s = q_prepare(st, &q, 1);
-	rc = s ? read_rows(st, s, &part, "listing candidates") : STORE_EIO;
+	rc = s ? read_rows(st, s, &part, "listing candidates") : q.err ? q.err : STORE_EIO;
 	if (rc == 0 && part.n) {
 		out->v = xrealloc(out->v, (out->n + part.n) * sizeof *out->v);
 		for (i = 0; i < part.n; i++)
 			out->v[out->n++] = part.v[i];
 		free(part.v);
 	}
-	sb_free(&q.sql);
-	free(fts);
+	q_free(&q);
 	return rc;
 }
 
@@ -633,7 +561,6 @@ int store_candidate_page(struct store *st, const struct lb_filter *f, int sort, 
 	static const struct lb_filter none;
 	struct query q;
 	sqlite3_stmt *s;
-	char *fts = NULL;
 	size_t i;
 	int rc;
 
@@ -648,20 +575,18 @@ int store_candidate_page(struct store *st, const struct lb_filter *f, int sort, 
 		rc = stars_page(st, f, after, backward, limit, out);
 		goto done;
 	}
-	memset(&q, 0, sizeof q);
-	sb_init(&q.sql);
+	q_init(&q, 2);
 	/* The curator binds as ?1; numbered parameters let the same SQL text
 	 * be cached whatever the values. */
 	sb_adds(&q.sql, "SELECT " CAND_LIST_COLS "WHERE 1");
-	where_filter(st, &q, f, &fts);
+	where_filter(st, &q, f);
 	if (after)
 		where_key(&q, sort, after, backward);
 	order_by(&q, sort, backward);
 	sb_addf(&q.sql, " LIMIT %d", limit);
 	s = q_prepare(st, &q, 1);
-	rc = s ? read_rows(st, s, out, "listing candidates") : STORE_EIO;
-	sb_free(&q.sql);
-	free(fts);
+	rc = s ? read_rows(st, s, out, "listing candidates") : q.err ? q.err : STORE_EIO;
+	q_free(&q);
 done:
 	if (rc == 0 && backward) {
 		for (i = 0; i < out->n / 2; i++) {
@@ -679,7 +604,7 @@ static int count_query(struct store *st, struct query *q, int64_t *n)
 	int rc;
 
 	if (s == NULL)
-		return STORE_EIO;
+		return q->err ? q->err : STORE_EIO;
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*n = sqlite3_column_int64(s, 0);
@@ -691,16 +616,13 @@ int store_candidate_count(struct store *st, const struct lb_filter *f, int64_t *
 {
 	static const struct lb_filter none;
 	struct query q;
-	char *fts = NULL;
 	int rc;
 
-	memset(&q, 0, sizeof q);
-	sb_init(&q.sql);
+	q_init(&q, 2);
 	sb_adds(&q.sql, "SELECT count(*) FROM candidate c WHERE ?1 IS NULL");
-	where_filter(st, &q, f ? f : &none, &fts);
+	where_filter(st, &q, f ? f : &none);
 	rc = count_query(st, &q, n);
-	sb_free(&q.sql);
-	free(fts);
+	q_free(&q);
 	return rc;
 }
 
@@ -710,7 +632,6 @@ int store_candidate_position(struct store *st, const struct lb_filter *f, int so
 	struct lb_candidate c;
 	struct lb_key key;
 	struct query q;
-	char *fts = NULL;
 	int rc;
 
 	rc = store_candidate_get(st, id, &c);
@@ -718,13 +639,11 @@ int store_candidate_position(struct store *st, const struct lb_filter *f, int so
 		return rc;
 	lb_candidate_key(&c, sort, &key);
 	lb_candidate_clear(&c);
-	memset(&q, 0, sizeof q);
-	sb_init(&q.sql);
+	q_init(&q, 2);
 	sb_adds(&q.sql, "SELECT count(*) FROM candidate c WHERE ?1 IS NULL");
-	where_filter(st, &q, f ? f : &none, &fts);
+	where_filter(st, &q, f ? f : &none);
 	where_key(&q, sort, &key, 1);
 	rc = count_query(st, &q, pos);
-	sb_free(&q.sql);
-	free(fts);
+	q_free(&q);
 	return rc;
 }

@@ -141,29 +141,40 @@ int ex_gather(struct ex *x, int64_t id, int n, struct item *it)
 int ex_brief_candidates(struct ex *x, int64_t brief_id, int64_t **ids, size_t *n)
 {
 	const struct lb_export_options *o = x->o;
+	struct query q;
 	sqlite3_stmt *s;
 	size_t cap = 0;
 	int rc;
 
 	*ids = NULL;
 	*n = 0;
-	s = st_prep(x->st,
-		    "SELECT c.id FROM candidate c LEFT JOIN selection s ON s.candidate_id = c.id"
-		    " WHERE c.brief_id = ?1 AND (?2 OR s.id IS NOT NULL)"
-		    " AND (NOT ?3 OR EXISTS (SELECT 1 FROM rating r WHERE r.brief_id = ?1"
-		    "  AND r.candidate_id = c.id AND r.flag = 'pick'))"
-		    " AND (?4 = 0 OR (SELECT avg(r.stars) FROM rating r WHERE r.brief_id = ?1"
-		    "  AND r.candidate_id = c.id) >= ?4)"
-		    " AND (?5 IS NULL OR EXISTS (SELECT 1 FROM candidate_tag ct JOIN tag t ON t.id = ct.tag_id"
-		    "  WHERE ct.candidate_id = c.id AND t.name = ?5))"
-		    " ORDER BY s.id IS NULL, s.id, c.id");
-	if (s == NULL)
+	/* ?1..?5 are the options; a query's bindings follow. */
+	q_init(&q, 6);
+	sb_adds(&q.sql, "SELECT c.id FROM candidate c LEFT JOIN selection s ON s.candidate_id = c.id"
+			" WHERE c.brief_id = ?1 AND (?2 OR s.id IS NOT NULL)"
+			" AND (NOT ?3 OR EXISTS (SELECT 1 FROM rating r WHERE r.brief_id = ?1"
+			"  AND r.candidate_id = c.id AND r.flag = 'pick'))"
+			" AND (?4 = 0 OR (SELECT avg(r.stars) FROM rating r WHERE r.brief_id = ?1"
+			"  AND r.candidate_id = c.id) >= ?4)"
+			" AND (?5 IS NULL OR EXISTS (SELECT 1 FROM candidate_tag ct JOIN tag t ON t.id = ct.tag_id"
+			"  WHERE ct.candidate_id = c.id AND t.name = ?5))");
+	if (st_query_where(x->st, &q, o->query) != 0) {
+		rc = q.err;
+		q_free(&q);
+		return rc;
+	}
+	sb_adds(&q.sql, " ORDER BY s.id IS NULL, s.id, c.id");
+	s = st_prep(x->st, q.sql.s);
+	if (s == NULL) {
+		q_free(&q);
 		return STORE_EIO;
+	}
 	sqlite3_bind_int64(s, 1, brief_id);
 	sqlite3_bind_int(s, 2, o->all);
 	sqlite3_bind_int(s, 3, o->picked);
 	sqlite3_bind_int(s, 4, o->min_stars);
 	st_bind_text(s, 5, o->tag);
+	q_bind(s, &q);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -172,6 +183,7 @@ int ex_brief_candidates(struct ex *x, int64_t brief_id, int64_t **ids, size_t *n
 		(*ids)[(*n)++] = sqlite3_column_int64(s, 0);
 	}
 	sqlite3_reset(s);
+	q_free(&q);
 	if (rc != SQLITE_DONE) {
 		xfree(ids);
 		*n = 0;

@@ -121,21 +121,29 @@ int st_note_restore(struct store *st, int64_t id, const char *curator, const cha
 
 int store_notes(struct store *st, int target, int64_t target_id, struct lb_note_list *out)
 {
-	char sql[160];
+	char sql[200];
 	sqlite3_stmt *s;
 	size_t cap = 0;
-	int rc;
+	int64_t brief;
+	int rc, hide = 0;
 
 	out->v = NULL;
 	out->n = 0;
 	if (target < LB_ON_PROJECT || target > LB_ON_CANDIDATE)
 		return st_fail(st, STORE_EINVAL, "a note is on a project, a brief or a candidate");
-	snprintf(sql, sizeof sql, "SELECT id, kind, body, curator, created FROM note WHERE %s = ? ORDER BY id",
+	/* Blind review: a candidate's notes are mine only until I judged it. */
+	if (target == LB_ON_CANDIDATE && st_candidate_brief(st, target_id, &brief) == 0)
+		hide = st_blind_hides(st, brief, target_id);
+	snprintf(sql, sizeof sql,
+		 "SELECT id, kind, body, curator, created FROM note WHERE %s = ?1 AND (NOT ?2 OR curator = ?3)"
+		 " ORDER BY id",
 		 target_col[target]);
 	s = st_prep(st, sql);
 	if (s == NULL)
 		return STORE_EIO;
 	sqlite3_bind_int64(s, 1, target_id);
+	sqlite3_bind_int(s, 2, hide);
+	st_bind_text(s, 3, st->curator);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct lb_note *n;
 		if (out->n == cap) {

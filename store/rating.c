@@ -193,19 +193,23 @@ int store_ratings(struct store *st, int64_t candidate_id, struct lb_rating_list 
 	sqlite3_stmt *s;
 	size_t cap = 0;
 	int64_t brief;
-	int rc;
+	int rc, hide;
 
 	out->v = NULL;
 	out->n = 0;
 	rc = st_candidate_brief(st, candidate_id, &brief);
 	if (rc)
 		return rc;
+	/* Blind review: only my own until I have judged it. */
+	hide = st_blind_hides(st, brief, candidate_id);
 	s = st_prep(st, "SELECT candidate_id, curator, stars, flag, updated FROM rating"
-			" WHERE brief_id = ? AND candidate_id = ? ORDER BY curator");
+			" WHERE brief_id = ? AND candidate_id = ? AND (NOT ?3 OR curator = ?4) ORDER BY curator");
 	if (s == NULL)
 		return STORE_EIO;
 	sqlite3_bind_int64(s, 1, brief);
 	sqlite3_bind_int64(s, 2, candidate_id);
+	sqlite3_bind_int(s, 3, hide);
+	st_bind_text(s, 4, st->curator);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct lb_rating *r;
 		if (out->n == cap) {

@@ -264,6 +264,45 @@ static const char schema_v7[] =
 	"CREATE TRIGGER fp_gen_fp_upd AFTER UPDATE OF fp, asset_id ON fingerprint\n"
 	"  BEGIN UPDATE fp_generation SET n = n + 1; END;\n";
 
+
+/* Version 8: saved views (a named query, its sort, its author, for one
+ * project or, project_id 0, the whole store), an index on seeds so a
+ * query for a seed reads the few rows it finds, not the brief, and
+ * brief.blind (blind review: a curator sees no one else's judgements of
+ * a candidate before judging it). */
+static const char schema_v8[] =
+	"CREATE TABLE saved_view (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  project_id INTEGER NOT NULL DEFAULT 0,\n" /* 0: every project */
+	"  name TEXT NOT NULL COLLATE NOCASE,\n"
+	"  query TEXT NOT NULL,\n"
+	"  sort TEXT NOT NULL DEFAULT 'oldest',\n"
+	"  author TEXT NOT NULL,\n"
+	"  created INTEGER NOT NULL,\n"
+	"  updated INTEGER NOT NULL,\n"
+	"  UNIQUE (project_id, name)\n"
+	");\n"
+	"CREATE INDEX candidate_seed ON candidate(brief_id, seed) WHERE seed IS NOT NULL;\n"
+	"ALTER TABLE brief ADD COLUMN blind INTEGER NOT NULL DEFAULT 0;\n"
+	/* Which curators judge which candidates (lightbox assign). */
+	"CREATE TABLE assignment (\n"
+	"  brief_id INTEGER NOT NULL REFERENCES brief(id),\n"
+	"  candidate_id INTEGER NOT NULL REFERENCES candidate(id),\n"
+	"  curator TEXT NOT NULL,\n"
+	"  PRIMARY KEY (brief_id, curator, candidate_id)\n"
+	") WITHOUT ROWID;\n"
+	/* An adjudicator's final judgement of a disputed candidate. */
+	"CREATE TABLE adjudication (\n"
+	"  brief_id INTEGER NOT NULL REFERENCES brief(id),\n"
+	"  candidate_id INTEGER NOT NULL REFERENCES candidate(id),\n"
+	"  adjudicator TEXT NOT NULL,\n"
+	"  stars INTEGER CHECK (stars BETWEEN 0 AND 5),\n"
+	"  flag TEXT NOT NULL DEFAULT 'none' CHECK (flag IN ('none','pick','reject')),\n"
+	"  reason TEXT NOT NULL,\n"
+	"  created INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (brief_id, candidate_id)\n"
+	") WITHOUT ROWID;\n";
+
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v1,
 	schema_v2,
@@ -272,6 +311,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v5,
 	schema_v6,
 	schema_v7,
+	schema_v8,
 };
 
 int st_schema_migrate(struct store *st)

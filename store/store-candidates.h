@@ -53,9 +53,38 @@ struct lb_filter {
 	int rated;              /* only candidates the curator (or anyone) rated or flagged */
 	const char *tag;        /* only candidates with this tag */
 	const char *backend;    /* only from this backend */
-	const char *search;     /* FTS5 query over prompt, body and notes */
+	const char *search;     /* a query (lightbox's query language); its free words
+				   search prompts, bodies and notes */
 	int selected;           /* only selected ones */
+	const char *query;      /* another query, ANDed (the interface's filter) */
 };
+
+/* ------------------------------------------------------------ queries (query.c) */
+
+/* lightbox's query language (see QUERIES in lightbox(1)): free words
+ * and "phrases" search the full text; field terms (seed:5, steps>=30,
+ * lora:NAME, param:KEY=VALUE, created:<7d, stars>=4, tag:NAME, ...);
+ * AND (implicit), OR, NOT or -, parentheses, a prefix with '*'. */
+struct lb_query;
+enum { LB_QUERY_TEXT = 1, LB_QUERY_CURATION = 2 };
+/* Parses text (NULL or blank: matches everything).  0, or -1 with *err
+ * (owned): "at column 12: expected ')' ...". */
+int lb_query_parse(const char *text, struct lb_query **out, char **err);
+void lb_query_free(struct lb_query *q);
+/* LB_QUERY_* bits: what the query looks at (curation moves under a list). */
+unsigned lb_query_uses(const struct lb_query *q);
+/* Parses and checks every value (numbers, dates, flags); 0 or -1 with *err. */
+int lb_query_check(const char *text, char **err);
+/* The words and phrases a query searches the text for (not those under
+ * NOT), to highlight matches: *out is NULL-terminated, owned
+ * (store_strv_free); returns how many. */
+size_t lb_query_text_words(const char *text, char ***out);
+/* The words a term may start with, for completion. */
+extern const char *const lb_query_words[];
+/* The SQL condition a query compiles to (for tests and --explain); owned,
+ * NULL with the store's message on error. */
+char *store_query_sql(struct store *st, const char *text);
+
 
 enum lb_sort {
 	LB_SORT_OLDEST = 0,     /* by id ascending (the default) */

@@ -144,6 +144,7 @@ struct lb_export_options {
 	int picked;             /* only candidates some curator flagged pick */
 	int min_stars;          /* 0: any; else mean stars >= min_stars */
 	const char *tag;        /* only candidates with this tag; NULL: any */
+	const char *query;      /* only candidates this query finds (query.c); NULL: any */
 	const char *out;        /* write the record here: a regular file is replaced
 				   atomically (keeping its mode), a device, FIFO or socket
 				   written as a stream, a symbolic link followed; "-": to;

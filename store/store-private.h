@@ -103,6 +103,47 @@ int st_delivered_add(struct store *st, const int64_t *assets, size_t n, const ch
 int st_event(struct store *st, const char *action, const char *entity, int64_t entity_id,
 	     int64_t candidate_id, const char *before, const char *after, int undoable);
 
+/* 1 when blind review hides the others' judgements of candidate (of
+ * brief_id) from the store's curator: the brief is blind and the curator
+ * has not rated or flagged it. */
+int st_blind_hides(struct store *st, int64_t brief_id, int64_t candidate_id);
+/* SQL: rating row x (of candidate c) may be shown to curator ?1 (blind review). */
+#define ST_RATING_VISIBLE(me)                                                                         \
+	" AND (x.curator = " me " OR NOT (SELECT bb.blind FROM brief bb WHERE bb.id = c.brief_id)"      \
+	" OR EXISTS (SELECT 1 FROM rating y WHERE y.brief_id = c.brief_id AND y.candidate_id = c.id"    \
+	" AND y.curator = " me "))"
+
+/* A query under construction (query.c): SQL text and its bindings in
+ * order; the k-th binding is ?(first + k).  err: a term that did not
+ * compile (the store's message is set); the query must not run. */
+enum { QB_INT, QB_TEXT, QB_DOUBLE };
+struct qbind {
+	int type;
+	int64_t i;
+	const char *t;
+	double d;
+	char *own; /* t when the query owns it */
+};
+struct query {
+	struct sbuf sql;
+	int n, cap, first;
+	struct qbind *b;
+	int err;
+	int drives; /* a term reads its few candidates by id (a rare tag or word): the
+		       keyset condition must not become the plan (+c.id) */
+};
+void q_init(struct query *q, int first);
+void q_free(struct query *q);
+void q_int(struct query *q, int64_t v);
+void q_text(struct query *q, const char *v);
+void q_text_own(struct query *q, char *v);
+void q_double(struct query *q, double v);
+void q_bind(sqlite3_stmt *s, const struct query *q);
+/* Appends " AND (condition)" on candidate c for a query in lightbox's
+ * query language (nothing for an empty one); the current curator is
+ * "me".  A bad query sets q->err and the store's message. */
+int st_query_where(struct store *st, struct query *q, const char *text);
+
 /* A file copied into assets/tmp, hashed while it was copied (each byte
  * read once). */
 struct st_staged {

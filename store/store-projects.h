@@ -33,6 +33,10 @@ int store_brief_list(struct store *st, int64_t project_id, int include_archived,
 int store_brief_revisions(struct store *st, int64_t id, struct lb_revision_list *out);
 int store_revision_get(struct store *st, int64_t revision_id, struct lb_revision *out);
 int store_brief_archive(struct store *st, int64_t id, int archived);
+/* Blind review on or off: while on, a curator's reads of a candidate
+ * (lists, show, ratings, notes, queries) hold no other curator's stars,
+ * flags, notes or means until that curator has rated or flagged it. */
+int store_brief_blind(struct store *st, int64_t id, int on);
 
 /* The readable text form of a brief that `brief edit` and the TUI open
  * in $EDITOR: "key: value" header lines, then [prompt], [negative],

@@ -59,6 +59,7 @@ struct lb_brief {
 	int archived;
 	int64_t created;
 	int64_t updated;
+	int blind;              /* blind review (store_brief_blind) */
 	/* counts, filled by store_brief_list and store_brief_get */
 	int64_t n_candidates;
 	int64_t n_rated_by_me;

@@ -25,7 +25,8 @@
  * import, export), store-candidates.h (candidates, curation, undo,
  * search), store-jobs.h (jobs, runners, gc), store-agreement.h
  * (agreement, pairwise ranking), store-interface.h (the interface's
- * cheap reads).
+ * cheap reads), store-review.h (saved views, judges and adjudication,
+ * what wins).
  */
 #ifndef LB_STORE_H
 #define LB_STORE_H
@@ -38,5 +39,6 @@
 #include "store/store-jobs.h"
 #include "store/store-agreement.h"
 #include "store/store-interface.h"
+#include "store/store-review.h"
 
 #endif

@@ -26,7 +26,7 @@ int store_project_list_light(struct store *st, int include_archived, struct lb_p
 
 #define LIGHT_BRIEF_COLS                                                                          \
 	"b.id, b.project_id, b.revision_id, b.rev, b.title, b.modality, b.prompt, b.negative,"  \
-	" b.params, b.constraints, b.refs, b.backend, b.archived, b.created, b.updated "
+	" b.params, b.constraints, b.refs, b.backend, b.archived, b.created, b.updated, b.blind "
 
 static void light_brief_row(sqlite3_stmt *s, void *out)
 {
@@ -50,6 +50,7 @@ static void light_brief_row(sqlite3_stmt *s, void *out)
 	b->archived = sqlite3_column_int(s, 12);
 	b->created = sqlite3_column_int64(s, 13);
 	b->updated = sqlite3_column_int64(s, 14);
+	b->blind = sqlite3_column_int(s, 15);
 	b->n_candidates = -1;
 	b->n_rated_by_me = -1;
 	b->n_picked = -1;

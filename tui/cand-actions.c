@@ -824,8 +824,60 @@ static void confirm_done(struct tui *ui, void *arg, const char *text)
 	ui->dirty |= run_action_confirmed(&p->ca, p->action, p->text, 1);
 }
 
+/* "STARS [pick|reject|none] REASON" (STARS may be '-'): the adjudicator's
+ * decision on the current candidate, saved by the writer. */
+static int adjudicate(const struct cand_actions *ca, const char *arg)
+{
+	struct tui *ui = ca->v->ui;
+	struct wr_op *op;
+	const char *p = arg + strspn(arg, " "), *q;
+	int64_t id = ca->current(ca->v);
+	int stars = -1, flag = LB_FLAG_NONE;
+	size_t n;
+
+	if (id == 0) {
+		tui_msg(ui, "no candidate here");
+		return R_REDRAW;
+	}
+	if (*p >= '0' && *p <= '5' && (p[1] == ' ' || p[1] == '\0'))
+		stars = *p++ - '0';
+	else if (*p == '-' && (p[1] == ' ' || p[1] == '\0'))
+		p++;
+	else {
+		tui_error(ui, "adjudicate: start with the final stars (0-5, or - for none), then pick, reject or none, "
+			      "then the reason");
+		return R_REDRAW;
+	}
+	p += strspn(p, " ");
+	n = strcspn(p, " ");
+	q = p + n;
+	if ((n == 4 && strncmp(p, "pick", 4) == 0) || (n == 6 && strncmp(p, "reject", 6) == 0) ||
+	    (n == 4 && strncmp(p, "none", 4) == 0)) {
+		flag = p[0] == 'p' ? LB_FLAG_PICK : p[0] == 'r' ? LB_FLAG_REJECT : LB_FLAG_NONE;
+		p = q + strspn(q, " ");
+	}
+	if (*p == '\0') {
+		tui_error(ui, "adjudicate: say why after the stars and flag (the reason is kept with the decision)");
+		return R_REDRAW;
+	}
+	op = wr_op_new(WR_ADJUDICATE, "adjudication");
+	wr_op_add_id(op, id);
+	op->value = stars;
+	op->target = flag;
+	op->text = xstrdup(p);
+	if (stars >= 0)
+		op->done_msg = xasprintf("#%lld decided: %d stars, %s (as the adjudicator)", (long long)id, stars,
+					 lb_flag_name(flag));
+	else
+		op->done_msg = xasprintf("#%lld decided: %s (as the adjudicator)", (long long)id, lb_flag_name(flag));
+	wr_submit(ui, op);
+	return R_REDRAW;
+}
+
 static int run_action(const struct cand_actions *ca, enum km_action a, const char *arg)
 {
+	if (a == KM_A_ADJUDICATE)
+		return adjudicate(ca, arg);
 	return run_action_confirmed(ca, a, arg, 0);
 }
 
@@ -967,6 +1019,11 @@ int cand_action(const struct cand_actions *ca, enum km_action a, const char *arg
 			return run_action(ca, a, arg);
 		ask(ca, a, ca->list && list_has_marks(ca->list) ? "note on marked: " : "note: ", CPL_NONE, HIST_NOTE,
 		    NULL);
+		return R_REDRAW;
+	case KM_A_ADJUDICATE:
+		if (arg)
+			return run_action(ca, a, arg);
+		ask(ca, a, "decide (stars pick|reject|none reason): ", CPL_NONE, HIST_NOTE, NULL);
 		return R_REDRAW;
 	case KM_A_NOTE_LONG:
 		id = ca->current(ca->v);

@@ -12,6 +12,7 @@
 
 #include "tui-private.h"
 
+#include <ctype.h>
 #include <curses.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -59,6 +60,7 @@ static const struct {
 	[ROLE_MENU_SEL] = { COLOR_BLACK, COLOR_YELLOW, A_BOLD, A_BOLD | A_UNDERLINE },
 	[ROLE_SELECTED] = { COLOR_MAGENTA, -1, A_BOLD, A_BOLD },
 	[ROLE_LINK] = { COLOR_BLUE, -1, A_UNDERLINE, A_UNDERLINE },
+	[ROLE_MATCH] = { COLOR_BLACK, COLOR_YELLOW, A_BOLD, A_BOLD | A_UNDERLINE },
 };
 
 int draw_init_colors(int mode)
@@ -144,7 +146,7 @@ void draw_override(int role)
 
 static void set_role(enum role r)
 {
-	const struct role_style *s = &styles[override_role >= 0 ? override_role : (int)r];
+	const struct role_style *s = &styles[override_role >= 0 && r != ROLE_MATCH ? override_role : (int)r];
 
 	attr_set(s->attr, s->pair, NULL);
 }
@@ -232,6 +234,49 @@ static int put_text(int y, int x, int w, enum role r, const char *s, int ellipsi
 int draw_text(int y, int x, int w, enum role r, const char *s)
 {
 	return put_text(y, x, w, r, s ? s : "", 1);
+}
+
+/* 1 when s at i starts word (any ASCII case) at a word's start. */
+static int match_at(const char *s, size_t i, const char *word)
+{
+	size_t k;
+
+	if (i > 0 && (isalnum((unsigned char)s[i - 1]) || ((unsigned char)s[i - 1] & 0x80)))
+		return 0;
+	for (k = 0; word[k]; k++)
+		if (s[i + k] == '\0' || tolower((unsigned char)s[i + k]) != tolower((unsigned char)word[k]))
+			return 0;
+	return k > 0;
+}
+
+int draw_text_marked(int y, int x, int w, enum role r, const char *s, char *const *words)
+{
+	size_t n = s ? strlen(s) : 0, i, j, len;
+	char *mask, *seg;
+	int used = 0, sw, d;
+
+	if (words == NULL || words[0] == NULL || n == 0)
+		return draw_text(y, x, w, r, s);
+	mask = xcalloc(n + 1, 1);
+	for (i = 0; i < n; i++)
+		for (j = 0; words[j]; j++)
+			if (match_at(s, i, words[j])) {
+				len = strlen(words[j]);
+				memset(mask + i, 1, len);
+			}
+	for (i = 0; i < n && used < w; i = j) {
+		for (j = i + 1; j < n && mask[j] == mask[i]; j++)
+			;
+		seg = xstrndup(s + i, j - i);
+		sw = draw_width(seg);
+		d = put_text(y, x + used, w - used, mask[i] ? ROLE_MATCH : r, seg, 1);
+		free(seg);
+		used += d;
+		if (d < sw)
+			break;
+	}
+	free(mask);
+	return used;
 }
 
 int draw_raw(int y, int x, int w, enum role r, const char *s)

@@ -36,6 +36,7 @@ enum role {
 	ROLE_MENU_SEL,
 	ROLE_SELECTED, /* the project-selection marker */
 	ROLE_LINK,    /* a line that opens something */
+	ROLE_MATCH,   /* what a search or filter found in a text (kept under the cursor) */
 	ROLE__COUNT
 };
 
@@ -60,6 +61,9 @@ void draw_override(int role);
 /* Draws s at (y,x) made visible (control characters as ^X) and clipped to
  * w columns ("…" marks a cut).  Returns the columns drawn. */
 int draw_text(int y, int x, int w, enum role r, const char *s);
+/* draw_text with the words (NULL-terminated) found in s at a word's start,
+ * in any ASCII case, drawn as ROLE_MATCH. */
+int draw_text_marked(int y, int x, int w, enum role r, const char *s, char *const *words);
 int draw_textf(int y, int x, int w, enum role r, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Same, right-aligned in the w columns. */
 int draw_text_right(int y, int x, int w, enum role r, const char *s);

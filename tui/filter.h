@@ -11,17 +11,17 @@
 
 /* ------------------------------------------------------------ filters (filter.c) */
 
-/* A candidate filter as the user wrote it: owned strings. */
+/* A candidate filter as the user wrote it: a query (store/query.c). */
 struct tfilter {
-	int min_stars, max_stars; /* 0: none */
-	int exact_stars;          /* 1: stars=N (min=max=N) */
-	int has_flag, flag;
-	int unrated, selected;
-	char *tag, *curator, *backend;
+	char *text;     /* owned, trimmed; NULL: no filter */
+	unsigned uses;  /* LB_QUERY_* */
 };
-/* Parses "stars>=4 flag:pick tag:hero curator:bob backend:sdxl unrated
- * selected" into f (replaced).  0, or -1 with *err (owned) naming the bad word. */
+/* Checks expr and puts it in f (replaced).  0, or -1 with *err (owned)
+ * naming the column of the mistake; f is unchanged then. */
 int tfilter_parse(const char *expr, struct tfilter *f, char **err);
+/* The filter AND "FIELDvalue" (value quoted when it must be), as text
+ * to parse.  Owned. */
+char *tfilter_and(const struct tfilter *f, const char *field, const char *value);
 /* The expression form ("" when empty).  Owned. */
 char *tfilter_format(const struct tfilter *f);
 int tfilter_empty(const struct tfilter *f);
@@ -32,6 +32,6 @@ void tfilter_clear(struct tfilter *f);
 /* Fills lb (borrowing f's strings) for brief_id and search. */
 void tfilter_to_lb(const struct tfilter *f, int64_t brief_id, const char *search, struct lb_filter *lb);
 /* The words that may start a filter term, for completion. */
-extern const char *const tfilter_words[];
+extern const char *const *const tfilter_words;
 
 #endif

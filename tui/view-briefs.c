@@ -77,7 +77,11 @@ static void b_draw(void *ctx, size_t i, int y, int x, int w, unsigned flags)
 	cx += 11;
 	draw_count(y, cx, 5, b->n_rated_by_me);
 	cx += 6;
-	draw_count(y, cx, 5, b->n_picked);
+	/* A blind brief shows no one's picks: it says it is blind. */
+	if (b->blind)
+		draw_text_right(y, cx, 5, ROLE_DIM, "blind");
+	else
+		draw_count(y, cx, 5, b->n_picked);
 	cx += 6;
 	draw_count(y, cx, 4, b->n_selected);
 	cx += 5;
@@ -282,6 +286,37 @@ static void b_status(struct view *v, struct sbuf *left, struct sbuf *right)
 	sb_adds(right, pos);
 }
 
+/* Saved through the writer thread; the list reads the store again when
+ * it is done (a one-step change), and shows "blind" in the picks column. */
+static void blind_done(struct view *v, const struct wr_op *op)
+{
+	(void)op;
+	b_reload(v, RELOAD_OWN);
+}
+
+static int toggle_blind(struct bview *bv, int64_t id)
+{
+	struct wr_op *op;
+	size_t i;
+	int on = 1;
+
+	if (id == 0)
+		return R_REDRAW;
+	for (i = 0; i < bv->briefs.n; i++)
+		if (bv->briefs.v[i].id == id)
+			on = !bv->briefs.v[i].blind;
+	op = wr_op_new(WR_BLIND, on ? "blind review on" : "blind review off");
+	wr_op_add_id(op, id);
+	op->value = on;
+	op->on_done = blind_done;
+	op->owner = bv->v.owner;
+	op->done_msg = xasprintf("brief #%lld: blind review %s", (long long)id,
+				 on ? "on (no one sees the others' judgements of a candidate before judging it)"
+				    : "off");
+	wr_submit(bv->v.ui, op);
+	return R_REDRAW;
+}
+
 /* A new brief saved by the writer: the list shows it, under the cursor. */
 static void brief_added(struct view *v, const struct wr_op *op)
 {
@@ -311,6 +346,8 @@ static int b_handle(struct view *v, enum km_action a, const char *arg)
 		r = tui_edit_brief(v->ui, id);
 		b_reload(v, RELOAD_OWN);
 		return r & ~R_RELOAD;
+	case KM_A_BLIND:
+		return toggle_blind(bv, id);
 	case KM_A_BRIEF_ADD:
 		r = tui_add_brief(v->ui, v->project_id, v, brief_added);
 		return r & ~R_RELOAD;

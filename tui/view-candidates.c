@@ -35,6 +35,8 @@ struct cview {
 	struct lb_brief brief;   /* the current revision's fields; no counts */
 	char *project_name;
 	struct tfilter flt;
+	char **hl, *hl_key;     /* the words the filter and search look for (highlighted) */
+	size_t nhl;
 	int sort;
 	int preview;             /* show the preview pane */
 	int pscroll;             /* preview scroll */
@@ -275,6 +277,33 @@ static char *snippet(const struct lb_candidate *c)
 	return out;
 }
 
+/* The words to highlight, read again when the filter or search changed. */
+static char *const *hl_words(struct cview *cv)
+{
+	char *key = xasprintf("%s\x01%s", cv->flt.text ? cv->flt.text : "", cv->list.search ? cv->list.search : "");
+	char **a = NULL, **b = NULL;
+	size_t na, nb, i;
+
+	if (cv->hl_key && strcmp(key, cv->hl_key) == 0) {
+		free(key);
+		return cv->hl;
+	}
+	store_strv_free(&cv->hl, cv->nhl);
+	free(cv->hl_key);
+	cv->hl_key = key;
+	na = lb_query_text_words(cv->flt.text, &a);
+	nb = lb_query_text_words(cv->list.search, &b);
+	cv->nhl = na + nb;
+	cv->hl = xcalloc(cv->nhl + 1, sizeof *cv->hl);
+	for (i = 0; i < na; i++)
+		cv->hl[i] = a[i];
+	for (i = 0; i < nb; i++)
+		cv->hl[na + i] = b[i];
+	free(a);
+	free(b);
+	return cv->hl;
+}
+
 static void cand_draw(struct list *l, const void *row, int y, int x, int w, unsigned flags)
 {
 	struct cview *cv = l->ctx;
@@ -334,7 +363,7 @@ static void cand_draw(struct list *l, const void *row, int y, int x, int w, unsi
 	}
 	if (lay->snipw && cx < end) {
 		char *snip = snippet(c);
-		draw_text(y, cx, end - cx, ROLE_NORMAL, snip);
+		draw_text_marked(y, cx, end - cx, ROLE_NORMAL, snip, hl_words(cv));
 		free(snip);
 	}
 	draw_override(-1);
@@ -678,7 +707,7 @@ static void cand_crumb(struct view *v, struct sbuf *out)
 {
 	struct cview *cv = cv_of(v);
 
-	sb_addf(out, "%s r%d", cv->brief.f.title, cv->brief.rev);
+	sb_addf(out, "%s r%d%s", cv->brief.f.title, cv->brief.rev, cv->brief.blind ? " (blind)" : "");
 }
 
 static void cand_status(struct view *v, struct sbuf *left, struct sbuf *right)
@@ -721,24 +750,24 @@ static void filter_set(struct cview *cv, enum km_action a, const char *text)
 		expr = xstrdup(text);
 		break;
 	case KM_A_FILTER_STARS:
-		expr = xasprintf("%s stars>=%s", cur, text);
+		expr = tfilter_and(&cv->flt, "stars>=", text);
 		break;
 	case KM_A_FILTER_FLAG:
-		expr = xasprintf("%s flag:%s", cur, text);
+		expr = tfilter_and(&cv->flt, "flag:", text);
 		break;
 	case KM_A_FILTER_TAG:
-		expr = xasprintf("%s tag:%s", cur, text);
+		expr = tfilter_and(&cv->flt, "tag:", text);
 		break;
 	case KM_A_FILTER_CURATOR:
-		expr = xasprintf("%s curator:%s", cur, text);
+		expr = tfilter_and(&cv->flt, "curator:", text);
 		break;
 	default:
-		expr = xasprintf("%s backend:%s", cur, text);
+		expr = tfilter_and(&cv->flt, "backend:", text);
 		break;
 	}
 	memset(&f, 0, sizeof f);
 	if (tfilter_parse(expr, &f, &err) != 0) {
-		tui_error(ui, "%s", err);
+		tui_error(ui, "filter: %s", err);
 		free(err);
 	} else {
 		tui_busy(ui, draw_unicode() ? "filtering\xe2\x80\xa6" : "filtering...");
@@ -814,6 +843,135 @@ static int ask_filter(struct cview *cv, enum km_action a, const char *arg)
 	ps.arg_free = free;
 	prompt_open(cv->v.ui, &ps);
 	free(cur);
+	return R_REDRAW;
+}
+
+/* ------------------------------------------------------------ saved views */
+
+struct view_arg {
+	struct cview *cv;
+	char **names; /* view-open: the names offered */
+	size_t n;
+};
+
+static void view_arg_free(void *arg)
+{
+	struct view_arg *va = arg;
+
+	store_strv_free(&va->names, va->n);
+	free(va);
+}
+
+/* Saved through the writer thread, like every change typed here. */
+static void view_save_accept(struct tui *ui, void *arg, const char *text)
+{
+	struct view_arg *va = arg;
+	struct cview *cv = va->cv;
+	struct wr_op *op;
+	char *q, *label, *safe;
+
+	if (*text == '\0')
+		return;
+	q = cv->list.search && cv->flt.text ? xasprintf("(%s) %s", cv->flt.text, cv->list.search)
+	    : xstrdup(cv->list.search ? cv->list.search : cv->flt.text ? cv->flt.text : "");
+	safe = util_visible_dup(text, 0);
+	label = xasprintf("view '%s'", safe);
+	op = wr_op_new(WR_VIEW_SAVE, label);
+	wr_op_add_id(op, cv->brief.project_id);
+	op->words = xcalloc(1, sizeof *op->words);
+	op->words[0] = xstrdup(text);
+	op->nwords = 1;
+	op->text = q;
+	op->text2 = xstrdup(lb_sort_name(cv->sort));
+	op->done_msg = xasprintf("view '%s' saved for the project (M-v opens it)", safe);
+	wr_submit(ui, op);
+	free(label);
+	free(safe);
+}
+
+static void view_open_accept(struct tui *ui, void *arg, const char *text)
+{
+	struct view_arg *va = arg;
+	struct cview *cv = va->cv;
+	struct lb_saved_view v;
+	struct tfilter f;
+	char *err = NULL;
+
+	if (*text == '\0')
+		return;
+	if (store_view_get(ui->st, cv->brief.project_id, text, 1, &v) != 0) {
+		tui_error(ui, "%s", store_errmsg(ui->st));
+		return;
+	}
+	memset(&f, 0, sizeof f);
+	if (tfilter_parse(v.query, &f, &err) != 0) {
+		tui_error(ui, "view: %s", err);
+		free(err);
+		lb_saved_view_clear(&v);
+		return;
+	}
+	tui_busy(ui, draw_unicode() ? "filtering\xe2\x80\xa6" : "filtering...");
+	tfilter_clear(&cv->flt);
+	cv->flt = f;
+	if (lb_sort_parse(v.sort) >= 0)
+		cv->sort = lb_sort_parse(v.sort);
+	cand_reload(&cv->v, RELOAD_REOPEN);
+	tui_msg(ui, "view %s by %s%s", v.name, v.author, cv->list.n == 0 ? ": nothing matches (F clears it)" : "");
+	lb_saved_view_clear(&v);
+}
+
+static int ask_view(struct cview *cv, enum km_action a, const char *arg)
+{
+	struct tui *ui = cv->v.ui;
+	struct lb_saved_view_list l;
+	struct prompt_spec ps;
+	struct view_arg *va = xcalloc(1, sizeof *va);
+	size_t i;
+
+	va->cv = cv;
+	memset(&ps, 0, sizeof ps);
+	if (a == KM_A_VIEW_SAVE) {
+		if (tfilter_empty(&cv->flt) && !cv->list.search) {
+			free(va);
+			tui_error(ui, "nothing to save: filter (f) or search (/) first");
+			return R_REDRAW;
+		}
+		if (arg) {
+			view_save_accept(ui, va, arg);
+			free(va);
+			return R_REDRAW;
+		}
+		ps.label = "save the filter as view: ";
+		ps.accept = view_save_accept;
+	} else {
+		if (arg) {
+			view_open_accept(ui, va, arg);
+			free(va);
+			return R_REDRAW;
+		}
+		if (store_views(ui->st, cv->brief.project_id, &l) != 0) {
+			free(va);
+			tui_error(ui, "%s", store_errmsg(ui->st));
+			return R_REDRAW;
+		}
+		if (l.n == 0) {
+			free(va);
+			lb_saved_view_list_free(&l);
+			tui_msg(ui, "no saved views: M-V saves the filter as one");
+			return R_REDRAW;
+		}
+		va->names = xcalloc(l.n + 1, sizeof *va->names);
+		for (i = 0; i < l.n; i++)
+			va->names[va->n++] = xstrdup(l.v[i].name);
+		lb_saved_view_list_free(&l);
+		ps.label = "view (Tab lists them): ";
+		ps.complete = CPL_WORDS;
+		ps.words = (const char *const *)va->names;
+		ps.accept = view_open_accept;
+	}
+	ps.arg = va;
+	ps.arg_free = view_arg_free;
+	prompt_open(ui, &ps);
 	return R_REDRAW;
 }
 
@@ -965,6 +1123,9 @@ static int cand_handle(struct view *v, enum km_action a, const char *arg)
 	case KM_A_FILTER_CURATOR:
 	case KM_A_FILTER_BACKEND:
 		return ask_filter(cv, a, arg);
+	case KM_A_VIEW_SAVE:
+	case KM_A_VIEW_OPEN:
+		return ask_view(cv, a, arg);
 	case KM_A_CLEAR_FILTER:
 		if (!tfilter_empty(&cv->flt)) {
 			tfilter_clear(&cv->flt);
@@ -997,6 +1158,8 @@ static void cand_close(struct view *v)
 	forget_whole(cv);
 	lb_brief_clear(&cv->brief);
 	tfilter_clear(&cv->flt);
+	store_strv_free(&cv->hl, cv->nhl);
+	free(cv->hl_key);
 	free(cv->project_name);
 	free(cv);
 }

@@ -274,15 +274,24 @@ static int apply_one(struct store *st, const struct wr_op *op, int64_t id)
 	case WR_REDO:
 	case WR_COMPARE:
 	case WR_CALL:
+	case WR_VIEW_SAVE:
+	case WR_BLIND:
+	case WR_ADJUDICATE:
 		break;
 	}
 	return STORE_EINVAL;
 }
 
-/* Undo, redo and a judgement are one step whatever their ids. */
+/* The ids of a judgement and a saved view are no rows to show pending. */
+static int no_rows(const struct wr_op *op)
+{
+	return op->kind == WR_COMPARE || op->kind == WR_VIEW_SAVE || op->kind == WR_BLIND || op->kind == WR_ADJUDICATE;
+}
+
+/* Undo, redo, a judgement and a saved view are one step whatever their ids. */
 static int one_step(const struct wr_op *op)
 {
-	return op->kind == WR_UNDO || op->kind == WR_REDO || op->kind == WR_COMPARE || op->kind == WR_CALL;
+	return op->kind == WR_UNDO || op->kind == WR_REDO || op->kind == WR_CALL || no_rows(op);
 }
 
 /* One transaction: ids [from, to) of op (or the undo/redo).  Batches
@@ -298,6 +307,12 @@ static int attempt(struct store *st, struct wr_op *op, size_t from, size_t to, i
 	}
 	if (op->kind == WR_COMPARE)
 		return store_compare(st, op->ids[0], op->ids[1], op->value, NULL);
+	if (op->kind == WR_VIEW_SAVE)
+		return store_view_save(st, op->ids[0], op->words[0], op->text, op->text2, NULL);
+	if (op->kind == WR_BLIND)
+		return store_brief_blind(st, op->ids[0], op->value);
+	if (op->kind == WR_ADJUDICATE)
+		return store_adjudicate(st, op->ids[0], op->value, op->target, op->text);
 	if (op->kind == WR_UNDO || op->kind == WR_REDO) {
 		free(op->what);
 		op->what = NULL;
@@ -588,7 +603,7 @@ void wr_submit(struct tui *ui, struct wr_op *op)
 	struct wr_op **pp;
 	size_t i;
 
-	for (i = 0; i < op->n && op->kind != WR_COMPARE; i++)
+	for (i = 0; i < op->n && !no_rows(op); i++)
 		ov_add(w, op->ids[i], op->kind == WR_RATE ? op->value : WR_NO_VALUE,
 		       op->kind == WR_FLAG ? op->value : WR_NO_VALUE);
 	op->next = NULL;
@@ -686,7 +701,9 @@ static void report(struct tui *ui, struct wr_op *op)
 		return;
 	}
 	if (op->rc) {
-		if (op->n == 1 || op->kind == WR_COMPARE)
+		if (op->kind == WR_VIEW_SAVE || op->kind == WR_BLIND || op->kind == WR_ADJUDICATE)
+			tui_error(ui, "%s not saved: %s", op->label, op->err);
+		else if (op->n == 1 || op->kind == WR_COMPARE)
 			tui_error(ui, "%s #%lld not saved: %s", op->label, (long long)id, op->err);
 		else
 			tui_error(ui, "%s not saved: %s", op->label, op->err);
@@ -750,7 +767,7 @@ int wr_collect(struct tui *ui)
 		 * now.  A one-row change saved was re-read by its view (on_done). */
 		if (op->rc || op->bulk || one_step(op) || op->cancelled || op->on_done == NULL)
 			ui->next_poll = 0;
-		for (i = 0; i < op->n && op->kind != WR_COMPARE; i++)
+		for (i = 0; i < op->n && !no_rows(op); i++)
 			ov_del(w, op->ids[i]);
 		report(ui, op);
 		if (op->on_saved)

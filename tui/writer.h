@@ -20,7 +20,7 @@ struct writer;
 /* A change made in the interface, saved by the writer thread in the
  * order submitted.  The fields up to `bulk` are the request. */
 enum wr_kind { WR_RATE, WR_FLAG, WR_TAG, WR_UNTAG, WR_NOTE, WR_SELECT, WR_UNSELECT, WR_UNDO, WR_REDO, WR_COMPARE,
-	       WR_CALL };
+	       WR_CALL, WR_VIEW_SAVE, WR_BLIND, WR_ADJUDICATE };
 enum { WR_NO_VALUE = -100 };
 struct wr_op {
 	struct wr_op *next;
@@ -30,7 +30,10 @@ struct wr_op {
 	size_t nwords;
 	char *text, *text2;    /* note, or intended use and integration note; tags as typed */
 	int target;            /* WR_NOTE: LB_ON_* of ids[0] */
-	int64_t *ids;          /* the candidates (WR_NOTE: the note's target; WR_COMPARE: left, right) */
+	int64_t *ids;          /* the candidates (WR_NOTE: the note's target; WR_COMPARE: left, right;
+				  WR_VIEW_SAVE: the project, 0 for the store; name in words[0],
+				  query in text, sort in text2; WR_BLIND: the brief, value 1/0;
+				  WR_ADJUDICATE: the candidate, value stars, target flag, text reason) */
 	size_t n;
 	int bulk;              /* marked rows: in chunks, one undo step, progress, cancel */
 	char *label;           /* "rate 3 (500 marked)" */

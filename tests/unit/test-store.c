@@ -476,8 +476,11 @@ static void keyset_pages(void **state)
 	walk(f, &flt, LB_SORT_OLDEST, 14);
 	flt.search = "crim"; /* prefix */
 	walk(f, &flt, LB_SORT_OLDEST, 14);
-	flt.search = "\"unbalanced AND ( NEAR"; /* cannot be a syntax error */
+	flt.search = "\"unbalanced\" AND NEAR* ^x"; /* the full-text part cannot be an FTS5 syntax error */
 	walk(f, &flt, LB_SORT_OLDEST, 0);
+	flt.search = "\"unbalanced AND ( NEAR"; /* the query language refuses it, saying where */
+	assert_int_equal(store_candidate_count(f->st, &flt, &ids[0]), STORE_EINVAL);
+	assert_non_null(strstr(store_errmsg(f->st), "at column 1: the quote is not closed"));
 	flt.search = "autumn"; /* matches the brief's text: every candidate */
 	walk(f, &flt, LB_SORT_OLDEST, 40);
 	flt.search = NULL;

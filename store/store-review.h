@@ -1,0 +1,96 @@
+/*
+ * store-review.h - saved views (store/saved-view.c), several judges per
+ * candidate and adjudication (store/review.c), what wins (store/wins.c).
+ * Part of store.h (the conventions are there); include store.h.
+ */
+#ifndef LB_STORE_REVIEW_H
+#define LB_STORE_REVIEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+/* ------------------------------------------------------------ saved views (saved-view.c) */
+
+/* A named query with its sort, for a project (project_id) or the whole
+ * store (0), shared with its author. */
+struct lb_saved_view {
+	int64_t id, project_id;
+	char *name, *query, *sort, *author;
+	int64_t created, updated;
+};
+struct lb_saved_view_list {
+	struct lb_saved_view *v;
+	size_t n;
+};
+void lb_saved_view_clear(struct lb_saved_view *v);
+void lb_saved_view_list_free(struct lb_saved_view_list *l);
+/* Saves (or replaces: *replaced) a view; the query is checked first. */
+int store_view_save(struct store *st, int64_t project_id, const char *name, const char *query, const char *sort,
+		    int *replaced);
+/* The view NAME of the project; with fallback, else the store-wide one.
+ * STORE_ENOTFOUND when none. */
+int store_view_get(struct store *st, int64_t project_id, const char *name, int fallback,
+		   struct lb_saved_view *out);
+int store_view_rm(struct store *st, int64_t project_id, const char *name);
+/* The project's views and the store-wide ones (project_id -1: every view). */
+int store_views(struct store *st, int64_t project_id, struct lb_saved_view_list *out);
+
+/* ------------------------------------------------------------ judges and adjudication (review.c) */
+
+/* Gives each candidate of the brief to `overlap` of the n curators, in
+ * turn, so each gets the same number give or take one; replaces the
+ * brief's assignment.  per_curator[i] gets curator i's count. */
+int store_assign(struct store *st, int64_t brief_id, char *const *curators, size_t n, int overlap,
+		 int64_t *per_curator);
+struct lb_progress {
+	char *curator;
+	int64_t assigned, done; /* done: assigned ones the curator rated or flagged */
+};
+int store_assign_progress(struct store *st, int64_t brief_id, struct lb_progress **out, size_t *n);
+void lb_progress_free(struct lb_progress *p, size_t n);
+/* A disputed candidate: stars at least `gap` apart, or a pick against a
+ * reject. */
+struct lb_conflict {
+	int64_t candidate_id;
+	int min_stars, max_stars; /* -1: no stars */
+	int n_starred, n_picks, n_rejects;
+	char *votes;              /* "alice:5:pick bob:1:reject" */
+	char *decision;           /* "carol:4:pick", NULL when not adjudicated */
+};
+int store_conflicts(struct store *st, int64_t brief_id, int gap, struct lb_conflict **out, size_t *n);
+void lb_conflicts_free(struct lb_conflict *c, size_t n);
+/* The adjudicator's (the store's curator's) decision: final stars (-1:
+ * none) and flag, with a reason; replaces an earlier one. */
+int store_adjudicate(struct store *st, int64_t candidate_id, int stars, int flag, const char *reason);
+struct lb_adjudication {
+	char *adjudicator, *reason;
+	int stars, flag;
+	int64_t created;
+};
+/* STORE_ENOTFOUND when the candidate was not adjudicated. */
+int store_adjudication(struct store *st, int64_t candidate_id, struct lb_adjudication *out);
+void lb_adjudication_clear(struct lb_adjudication *a);
+
+/* ------------------------------------------------------------ what wins (wins.c) */
+
+/* One value of a field (a model, a LoRA, a prompt phrase ...) and how its
+ * candidates were judged. */
+struct lb_win {
+	char *value;
+	int n_candidates, n_rated, n_ratings, n_picked, n_scored;
+	double stars, stars_lo, stars_hi; /* mean of the ratings, 95% interval (NAN: too few) */
+	double pick_rate, pick_lo, pick_hi; /* share of candidates picked, Wilson 95% */
+	double score;                     /* mean pairwise (Bradley-Terry) score, NAN: none */
+	int ranked;                       /* n_rated >= the minimum support */
+};
+/* Groups the candidates of brief_id (or, when 0, of project_id) by
+ * `by`: model, sampler, scheduler, steps, cfg, lora, param:KEY, phrase,
+ * revision, backend, seed, tag, width, height.  Ranked groups first, by
+ * the lower end of their stars interval. */
+int store_wins(struct store *st, int64_t brief_id, int64_t project_id, const char *by, int min_support,
+	       struct lb_win **out, size_t *n);
+void lb_wins_free(struct lb_win *w, size_t n);
+
+#endif
