@@ -132,6 +132,30 @@ static char *shared_group(const char *dir)
 	return group;
 }
 
+/* The folders being watched for new files (import --watch, or the
+ * interface's watch), read from their registration files. */
+static void list_watches(const char *dir)
+{
+	struct store_options so = { 0 };
+	struct store *st = NULL;
+	struct lb_watch_entry *v = NULL;
+	char *err = NULL;
+	size_t n = 0, i;
+
+	so.readonly = 1;
+	if (store_open(dir, &so, &st, &err) == 0) {
+		store_watch_list(st, 0, &v, &n);
+		store_close(&st);
+	}
+	free(err);
+	if (n == 0)
+		printf("  watches       none\n");
+	for (i = 0; i < n; i++)
+		printf("  %-13s %s for brief %lld, by %s (pid %ld)\n", i ? "" : "watches", v[i].folder,
+		       (long long)v[i].brief_id, v[i].login, v[i].pid);
+	lb_watch_list_free(v, n);
+}
+
 /* Whether the store's files have the modes its sharing calls for; when
  * not, which and the one command that mends them.  0 when right. */
 static int check_modes(const char *dir)
@@ -236,6 +260,7 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 		       (double)bytes / 1e6);
 		if (check_modes(dir) != 0)
 			rc = CLI_FAIL;
+		list_watches(dir);
 	}
 	if (path) {
 		char *pv = cli_safe(path, 0);

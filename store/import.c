@@ -721,6 +721,25 @@ static int hash_file(const char *path, char hex[65], int64_t *bytes)
 	return 0;
 }
 
+/* Whether some process has the file open for writing: a read lease is
+ * refused (EAGAIN) exactly then.  Leases are only for the file's owner;
+ * for another's file (or where leases are off) this says 0, and the
+ * size and mtime check while copying still refuses a file that grows. */
+static int open_for_writing(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), busy = 0;
+
+	if (fd < 0)
+		return 0;
+	/* No F_SETOWN: a lease broken in this instant signals nobody. */
+	if (fcntl(fd, F_SETLEASE, F_RDLCK) < 0)
+		busy = errno == EAGAIN;
+	else
+		fcntl(fd, F_SETLEASE, F_UNLCK);
+	close(fd);
+	return busy;
+}
+
 /* The candidate already holding these bytes in the brief (or, brief 0,
  * in the project of new_brief): *cand 0 when none; *source its source. */
 static int find_existing(struct imp *im, const char *hex, int64_t brief_id, int64_t *cand, int64_t *in_brief,
@@ -839,6 +858,11 @@ static int import_one(struct imp *im, size_t i)
 	it.path = fl->path;
 	it.shown = src = util_visible_dup(fl->path, 0);
 	it.status = LB_IMPORT_FAILED;
+	if (im->o->skip_open && open_for_writing(fl->path)) {
+		it.status = LB_IMPORT_SKIPPED;
+		reason = xstrdup("still being written: taken once its writer closes it");
+		goto done;
+	}
 	if (im->o->dry_run) {
 		/* A dry run writes nothing: it hashes the file, and the probes
 		 * below read its head again. */
@@ -1133,7 +1157,7 @@ int store_import(struct store *st, const char *const *paths, size_t n_paths, con
 		return rc;
 	}
 	for (i = 0; i < n_paths; i++)
-		walk(&im, paths[i], 1, 0);
+		walk(&im, paths[i], !o->found, 0);
 	find_sidecars(&im);
 	/* Everything named or found: what the walk left out or could not
 	 * follow (pipes, devices, loops, hidden names) counts in the whole,
