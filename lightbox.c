@@ -85,6 +85,7 @@ static const struct cli_cmd commands[] = {
 	{ "demo", run_demo, "build a demo store and open the interface on it" },
 	{ "tui", run_tui, "open the interface at a project, brief or candidate" },
 	{ "keys", run_keys, "list every action and its keys (as the help view does)" },
+	{ "gc", cmd_gc, "remove asset files nothing refers to (--dry-run lists them)" },
 	{ "doctor", cmd_doctor, "say what this terminal can draw, and why previews look as they do" },
 };
 

@@ -149,11 +149,15 @@ struct runner_options {
 	int sync_full;           /* PRAGMA synchronous=FULL on its connection */
 	int nice;                /* added to the thread's nice value (0: none);
 				  * the interface runs it below its own thread */
+	const int64_t *only;     /* run only these jobs (`gen`: never another
+				  * process's job, which stopping would interrupt) */
+	size_t nonly;            /* 0: every queued job of the curator */
 };
 
 /* Starts the runner thread.  It opens its own connection to the store,
- * requeues jobs that a dead runner left running (when no other runner
- * works on the store), and runs queued jobs of the curator for the
+ * recovers jobs that dead runners left running (recorded from their
+ * manifest, else requeued; never a live runner's), and runs queued jobs
+ * of the curator for the
  * backends the registry defines, each backend at most `concurrency` at a
  * time.  0 and *out (owned), or -1 with *err (owned). */
 int runner_start(const struct runner_options *opt, struct runner **out, char **err);
@@ -169,6 +173,9 @@ void runner_kick(struct runner *r);
 void runner_stop(struct runner **r);
 /* How many jobs the runner is working on right now. */
 int runner_active(struct runner *r);
+/* How many finished jobs' results wait for a busy store (their files
+ * and manifests are on disk; the rows follow as soon as it takes them). */
+int runner_unsaved(struct runner *r);
 
 /* Called by runner_wait after each change; jobs[] are the watched jobs as
  * stored now (borrowed for the call).  Return non-zero to stop waiting. */

@@ -99,6 +99,7 @@ struct backend {
 	int retries;            /* retries after the first attempt */
 	double backoff;         /* seconds before the first retry */
 	double max_backoff;
+	double max_retry_after; /* longest Retry-After honoured; longer fails */
 	size_t max_reply;       /* bytes */
 	int redirects;
 	int is_default;

@@ -28,6 +28,7 @@ static const struct bk_param common[] = {
 	{ "retries", BK_INT, 0, 20, "retries after a transient failure (timeout, 429, 5xx)" },
 	{ "backoff", BK_NUM, 0.1, 3600, "seconds before the first retry; doubles each time" },
 	{ "max-backoff", BK_NUM, 1, 86400, "the longest wait between retries" },
+	{ "max-retry-after", BK_NUM, 0, 86400, "the longest wait a server may ask for (Retry-After); longer fails the job" },
 	{ "max-reply", BK_INT, 1, 4096, "largest reply accepted, in MiB" },
 	{ "redirects", BK_INT, 0, 20, "redirects followed" },
 	{ NULL, 0, 0, 0, NULL },
@@ -152,6 +153,7 @@ static struct backend *backend_alloc(const char *name, const struct bk_ops *ops)
 	be->retries = 3;
 	be->backoff = 2;
 	be->max_backoff = 300;
+	be->max_retry_after = 600;
 	be->max_reply = (size_t)256 << 20;
 	be->redirects = 3;
 	while (ops->params && ops->params[n].name)
@@ -322,6 +324,8 @@ static void set_common(struct backend *be, const char *key, const json_t *v)
 		be->backoff = d;
 	else if (strcmp(key, "max-backoff") == 0)
 		be->max_backoff = d;
+	else if (strcmp(key, "max-retry-after") == 0)
+		be->max_retry_after = d;
 	else if (strcmp(key, "max-reply") == 0)
 		be->max_reply = (size_t)i << 20;
 	else if (strcmp(key, "redirects") == 0)

@@ -105,6 +105,7 @@ int cmd_undo(struct cli *c, int argc, char **argv);
 int cmd_redo(struct cli *c, int argc, char **argv);
 int cmd_log(struct cli *c, int argc, char **argv);
 int cmd_doctor(struct cli *c, int argc, char **argv);
+int cmd_gc(struct cli *c, int argc, char **argv);
 int cmd_import(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_stats(struct cli *c, int argc, char **argv);
@@ -132,6 +133,8 @@ struct backend_registry *cli_backends_load(struct cli *c, int quiet, int *nerror
 
 /* JSON forms shared by several commands. */
 json_t *cli_json_candidate(const struct lb_candidate *cand);
+/* export --format html: pictures for the page (cli/export-thumb.c); c->st open. */
+void cli_export_thumbs(struct cli *c, struct lb_export_options *o);
 json_t *cli_json_brief(const struct lb_brief *b);
 
 #endif

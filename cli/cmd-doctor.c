@@ -203,6 +203,34 @@ static int check_modes(const char *dir)
 	return rc;
 }
 
+/* Asset files nothing refers to, older than gc's default grace. */
+static void orphans(const char *dir)
+{
+	struct store_options so = { 0 };
+	struct store *st = NULL;
+	struct lb_gc_list l;
+	char *err = NULL, *vis;
+
+	so.readonly = 1;
+	if (store_open(dir, &so, &st, &err) != 0) {
+		vis = cli_safe(err, 0);
+		printf("  %-13s not counted: %s\n", "orphans", vis);
+		free(vis);
+		free(err);
+		return;
+	}
+	if (store_gc_find(st, 86400, &l) != 0) {
+		vis = cli_safe(store_errmsg(st), 0);
+		printf("  %-13s not counted: %s\n", "orphans", vis);
+		free(vis);
+	} else {
+		printf("  %-13s %zu asset file%s nothing refers to, %.1f MB%s\n", "orphans", l.n,
+		       l.n == 1 ? "" : "s", (double)l.bytes / 1e6, l.n ? " ('lightbox gc' removes them)" : "");
+		lb_gc_list_free(&l);
+	}
+	store_close(&st);
+}
+
 int cmd_doctor(struct cli *c, int argc, char **argv)
 {
 	struct km_config *cfg;
@@ -258,6 +286,7 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 		count_thumbs(thumbs, &n, &bytes);
 		printf("  %s\n  thumbnails    %ld, %.1f MB (rebuilt when missing; safe to delete)\n", vis, n,
 		       (double)bytes / 1e6);
+		orphans(dir);
 		if (check_modes(dir) != 0)
 			rc = CLI_FAIL;
 		list_watches(dir);

@@ -14,7 +14,7 @@
 #include "util.h"
 
 static const char help[] =
-	"Usage: lightbox export PROJECT [--format json|csv|md] [--out FILE]\n"
+	"Usage: lightbox export PROJECT [--format json|csv|md|html] [--out FILE]\n"
 	"                       [--copy-to DIR [--force]] [--brief BRIEF] [--all]\n"
 	"                       [--picked] [--min-stars N] [--tag TAG]\n"
 	"\n"
@@ -23,10 +23,13 @@ static const char help[] =
 	"when, each curator's rating and tags, the full provenance (backend, model, seed,\n"
 	"parameters, the brief revision generated from) and the SHA-256 of every asset.\n"
 	"JSON is the complete record (format described in doc/export.md), CSV has one row\n"
-	"per candidate, Markdown is a readable report for a client or producer.\n"
+	"per candidate, Markdown is a readable report for a client or producer.  HTML\n"
+	"(with --copy-to) is DIR/index.html, a contact sheet per brief with thumbnails that\n"
+	"opens offline in any browser and prints cleanly.\n"
 	"\n"
 	"Options:\n"
-	"  --format FORMAT   json (default), csv or md; else taken from --out's extension\n"
+	"  --format FORMAT   json (default), csv, md or html; else taken from --out's\n"
+	"                    extension\n"
 	"  --out FILE        write the record to FILE instead of standard output ('-'); a file\n"
 	"                    is replaced atomically and keeps its mode, a terminal, FIFO or\n"
 	"                    socket is written to as a stream, a symbolic link is followed\n"
@@ -93,6 +96,9 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return cli_usage(c, optind >= argc ? "say which project to export" : "export one project at a time");
+	if (format && strcmp(format, "html") == 0 && (!o.copy_to || o.out))
+		return cli_usage(c, "the html export is a folder: give --copy-to DIR (the page is "
+				    "DIR/index.html, beside the files it shows) and no --out");
 	if (o.force && !o.copy_to)
 		return cli_usage(c, "--force goes with --copy-to");
 	if (o.out && *o.out == '\0')
@@ -104,7 +110,7 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	o.format = lb_export_format_parse(format ? format : "json");
 	if (o.format < 0) {
 		safe = cli_safe(format, 20);
-		cli_usage(c, "unknown format '%s'; use json, csv or md", safe);
+		cli_usage(c, "unknown format '%s'; use json, csv, md or html", safe);
 		free(safe);
 		return CLI_USAGE;
 	}
@@ -113,6 +119,8 @@ int cmd_export(struct cli *c, int argc, char **argv)
 		return CLI_FAIL;
 	if (store_project_find(c->st, argv[optind], &o.project_id) != 0)
 		return cli_store_fail(c);
+	if (o.format == LB_EXPORT_HTML)
+		cli_export_thumbs(c, &o);
 	if (store_export(c->st, &o, &r) != 0)
 		return cli_store_fail(c);
 	if (r.record_path) {

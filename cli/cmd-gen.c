@@ -63,6 +63,7 @@ struct progress {
 	int drawn;             /* a bar is on the line */
 	struct lb_job *last;   /* what was last printed, per job (plain mode) */
 	size_t n;
+	struct runner *r;      /* to tell results waiting for a busy store */
 };
 
 static int term_width(void)
@@ -116,6 +117,8 @@ static void draw_bar(struct progress *p, const struct lb_job *jobs, size_t n)
 		free(vis);
 	}
 	(void)cand;
+	if (p->r && runner_unsaved(p->r) > 0)
+		sb_adds(&line, "  saving: the store is busy, retrying");
 	clip = util_clip(line.s, p->width - 1);
 	fprintf(stderr, "\r\033[K%s", clip);
 	fflush(stderr);
@@ -184,7 +187,8 @@ static void progress_end(struct progress *p)
 	p->last = NULL;
 }
 
-static struct runner *start_runner(struct cli *c, struct backend_registry *reg)
+/* only/nonly: the jobs it may run (`gen`: its own), or NULL for all. */
+static struct runner *start_runner(struct cli *c, struct backend_registry *reg, const int64_t *only, size_t nonly)
 {
 	struct runner_options ro = { 0 };
 	struct runner *r = NULL;
@@ -194,6 +198,8 @@ static struct runner *start_runner(struct cli *c, struct backend_registry *reg)
 	ro.curator = store_curator(c->st);
 	ro.reg = reg;
 	ro.notify_fd = -1;
+	ro.only = only;
+	ro.nonly = nonly;
 	ro.sync_full = getenv("LIGHTBOX_SYNC") && strcmp(getenv("LIGHTBOX_SYNC"), "full") == 0;
 	if (runner_start(&ro, &r, &err) < 0) {
 		cli_error(c, "cannot start the job runner: %s", err);
@@ -216,6 +222,7 @@ static int run_jobs(struct cli *c, struct runner *r, const int64_t *ids, size_t 
 	p.tty = !quiet && isatty(2) && getenv("TERM") && strcmp(getenv("TERM"), "dumb") != 0;
 	p.width = term_width();
 	p.t0 = util_mono_ms();
+	p.r = r;
 	catch_signals(&oi, &ot);
 	rc = runner_wait(r, c->st, ids, n, sig_pipe[0], quiet ? NULL : report, &p, &err);
 	restore_signals(&oi, &ot);
@@ -488,7 +495,7 @@ int cmd_gen(struct cli *c, int argc, char **argv)
 		rc = CLI_OK;
 		goto out;
 	}
-	r = start_runner(c, reg);
+	r = start_runner(c, reg, &job, 1);
 	if (r == NULL)
 		goto out;
 	rc = run_jobs(c, r, &job, 1, json);
@@ -517,8 +524,9 @@ static const char jobs_help[] =
 	"Generation jobs: queued, running, done, failed or cancelled.  They survive\n"
 	"restarts.  'cancel' stops a queued or running job (a running one is aborted\n"
 	"by whichever lightbox runs it, and its results are dropped); 'retry' queues a\n"
-	"failed or cancelled job again; 'run' runs your queued jobs here until they\n"
-	"are all finished (jobs left running by a killed lightbox resume too).\n";
+	"failed or cancelled job again, and makes one waiting to retry run now; 'run'\n"
+	"runs your queued jobs here until they are all finished (jobs left running by\n"
+	"a killed lightbox resume too).\n";
 
 static void age(int64_t t, char buf[16])
 {
@@ -721,9 +729,15 @@ static int jobs_change(struct cli *c, int argc, char **argv, int cancel)
 			cli_error(c, "job #%lld is %s: there is nothing to cancel", (long long)id,
 				  lb_job_state_name(j.state));
 			failed++;
+		} else if (!cancel && j.state == LB_JOB_QUEUED && j.next_at > util_now()) {
+			if (store_job_retry_now(c->st, id) != 0)
+				failed += cli_store_fail(c) != 0;
+			else
+				printf("job #%lld: retries now instead of in %lld s\n", (long long)id,
+				       (long long)(j.next_at - util_now()));
 		} else if (!cancel && j.state != LB_JOB_FAILED && j.state != LB_JOB_CANCELLED) {
-			cli_error(c, "job #%lld is %s: only failed or cancelled jobs are retried", (long long)id,
-				  lb_job_state_name(j.state));
+			cli_error(c, "job #%lld is %s: only failed or cancelled jobs, or those waiting to retry, are retried",
+				  (long long)id, lb_job_state_name(j.state));
 			failed++;
 		} else if ((cancel ? store_job_cancel(c->st, id) : store_job_resubmit(c->st, id)) != 0) {
 			failed += cli_store_fail(c) != 0;
@@ -761,8 +775,8 @@ static int jobs_run(struct cli *c, int argc, char **argv)
 	if (!cli_store(c, 0))
 		return CLI_FAIL;
 	reg = cli_backends_load(c, 0, &nerr, NULL);
-	/* Starting a runner requeues what a killed one left running. */
-	r = start_runner(c, reg);
+	/* The runner recovers what a killed one left running (its first loop). */
+	r = start_runner(c, reg, NULL, 0);
 	if (r == NULL) {
 		backend_registry_free(&reg);
 		return CLI_FAIL;

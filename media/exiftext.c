@@ -127,6 +127,12 @@ static void tag_text(struct gm_walk *w, const struct tiff *t, unsigned tag, cons
 	if (tag != 0x9286) {
 		while (n && v[n - 1] == 0)
 			n--;
+		/* NovelAI's WebP puts four NUL bytes before its ImageDescription
+		 * (as enslo/sd-metadata reads it: src/converters/novelai.ts). */
+		while (n && v[0] == 0) {
+			v++;
+			n--;
+		}
 		if (gm_is_utf8_nonascii(v, n))
 			sb_add(&text, v, n);
 		else

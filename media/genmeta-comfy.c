@@ -395,6 +395,65 @@ static void api_settings(struct api *a, json_t *in, int depth)
 	}
 }
 
+/* 1 when the sampler continues a latent another sampler began: add_noise
+ * "disable" or a start_at_step above 0, as the refiner of an SDXL base +
+ * refiner graph is set (ComfyUI's KSamplerAdvanced). */
+static int api_continues(struct api *a, json_t *node)
+{
+	json_t *in = inputs_of(node), *an, *st;
+
+	if (!in)
+		return 0;
+	an = api_scalar(a, json_object_get(in, "add_noise"), "add_noise", 1);
+	st = api_scalar(a, json_object_get(in, "start_at_step"), "start_at_step", 1);
+	return (json_is_string(an) && !strcmp(json_string_value(an), "disable")) ||
+	       json_is_false(an) || (json_is_integer(st) && json_integer_value(st) > 0);
+}
+
+/* The sampler upstream of sid's latent_image, or NULL. */
+static const char *api_upstream_sampler(struct api *a, const char *sid)
+{
+	json_t *x = json_object_get(inputs_of(json_object_get(a->g, sid)), "latent_image"), *seen;
+	const char *r;
+	char *src;
+
+	if (!is_link(x) || !(src = id_key(json_array_get(x, 0))))
+		return NULL;
+	seen = json_object();
+	json_object_set_new(seen, sid, json_true());
+	r = api_find_sampler(a, src, 1, seen);
+	json_decref(seen);
+	free(src);
+	return r;
+}
+
+/* The refiner's own settings and model, kept as params["refiner"]: the
+ * generation's seed and model are the base sampler's. */
+static void api_refiner(struct api *a, const char *rid)
+{
+	struct media_genmeta *rm = gm_new();
+	struct api r = {.g = a->g, .m = rm, .params = json_object(), .budget = a->budget};
+	json_t *node = json_object_get(a->g, rid), *in = inputs_of(node), *loras = json_array(), *x;
+
+	api_settings(&r, in, 0);
+	if (rm->has_seed)
+		json_object_set_new(r.params, "seed", json_integer(rm->seed));
+	x = json_object_get(in, "model");
+	if (is_link(x))
+		api_model(&r, x, loras, 0);
+	if (rm->model)
+		json_object_set_new(r.params, "model", json_string(rm->model));
+	if (json_array_size(loras))
+		json_object_set(r.params, "loras", loras);
+	json_object_set_new(r.params, "node", json_string(rid));
+	if (class_of(node))
+		json_object_set_new(r.params, "comfy_sampler_node", json_string(class_of(node)));
+	json_object_set_new(a->params, "refiner", r.params);
+	a->budget = r.budget;
+	json_decref(loras);
+	media_genmeta_free(&rm);
+}
+
 /* A graph whose sampler this reader does not know: it is still ComfyUI's,
  * and a lone checkpoint loader still names the model. */
 static int api_no_sampler(struct media_genmeta *m, json_t *g)
@@ -427,7 +486,7 @@ static int api_no_sampler(struct media_genmeta *m, json_t *g)
 int gm_parse_comfy_prompt(struct media_genmeta *m, json_t *g)
 {
 	struct api a = {.g = g, .m = m, .budget = BUDGET};
-	const char *k, *sid = NULL, *out_id = NULL;
+	const char *k, *sid = NULL, *out_id = NULL, *refiner = NULL;
 	json_t *v, *node, *in, *seen, *loras, *x, *guider;
 	struct texts pos = {.n = 0}, neg = {.n = 0};
 	size_t samplers = 0;
@@ -459,9 +518,29 @@ int gm_parse_comfy_prompt(struct media_genmeta *m, json_t *g)
 	}
 	if (!sid)
 		return api_no_sampler(m, g);
+	/* Base + refiner: the sampler that feeds the image only refines the
+	 * latent of one upstream that added the noise from step 0. */
+	if (api_continues(&a, json_object_get(g, sid))) {
+		const char *b = sid;
+		int hops = 0;
+
+		while (b && api_continues(&a, json_object_get(g, b)) && hops++ < 8)
+			b = api_upstream_sampler(&a, b);
+		if (b && strcmp(b, sid)) {
+			refiner = sid;
+			sid = b;
+		}
+	}
 	node = json_object_get(g, sid);
 	in = inputs_of(node);
-	if (samplers > 1)
+	if (refiner)
+		gm_note(&m->notes, &m->n_notes,
+		        "the graph has %zu sampler nodes: values come from node %s (%s), the base "
+		        "sampler that adds the noise from step 0; node %s (%s) refines its "
+		        "latent and is kept under \"refiner\"",
+		        samplers, sid, class_of(node), refiner,
+		        class_of(json_object_get(g, refiner)));
+	else if (samplers > 1)
 		gm_note(&m->notes, &m->n_notes,
 		        "the graph has %zu sampler nodes: values come from node %s (%s)%s",
 		        samplers, sid, class_of(node),
@@ -470,6 +549,8 @@ int gm_parse_comfy_prompt(struct media_genmeta *m, json_t *g)
 	a.params = json_object();
 	loras = json_array();
 	api_settings(&a, in, 0);
+	if (refiner)
+		api_refiner(&a, refiner);
 
 	guider = json_object_get(in, "guider");
 	guider = is_link(guider) ? api_node(&a, guider) : NULL;
@@ -692,7 +773,9 @@ static void ui_settings(struct ui *u, json_t *node, int depth)
 {
 	static const char *const keys[][2] = {
 	        {"steps", "steps"},         {"cfg", "cfg_scale"},   {"sampler_name", "sampler"},
-	        {"scheduler", "scheduler"}, {"denoise", "denoise"}, {"guidance", "guidance"}};
+	        {"scheduler", "scheduler"}, {"denoise", "denoise"}, {"guidance", "guidance"},
+	        {"add_noise", "add_noise"}, {"start_at_step", "start_at_step"},
+	        {"end_at_step", "end_at_step"}};
 	static const char *const feeders[] = {"noise", "guider", "sampler", "sigmas"};
 	json_t *v;
 	size_t i;
@@ -713,6 +796,41 @@ static void ui_settings(struct ui *u, json_t *node, int depth)
 		ui_settings(u, ui_source(u, node, feeders[i], depth + 1), depth + 1);
 }
 
+/* As api_continues, from the widgets. */
+static int ui_continues(json_t *node)
+{
+	json_t *an = ui_widget(node, "add_noise"), *st = ui_widget(node, "start_at_step");
+
+	return (json_is_string(an) && !strcmp(json_string_value(an), "disable")) ||
+	       json_is_false(an) || (json_is_integer(st) && json_integer_value(st) > 0);
+}
+
+/* As api_refiner. */
+static void ui_refiner(struct ui *u, json_t *refiner)
+{
+	struct media_genmeta *rm = gm_new();
+	struct ui r = *u;
+	json_t *loras = json_array(), *id = json_object_get(refiner, "id");
+
+	r.m = rm;
+	r.params = json_object();
+	ui_settings(&r, refiner, 0);
+	if (rm->has_seed)
+		json_object_set_new(r.params, "seed", json_integer(rm->seed));
+	ui_model(&r, ui_source(&r, refiner, "model", 1), loras, 0);
+	if (rm->model)
+		json_object_set_new(r.params, "model", json_string(rm->model));
+	if (json_array_size(loras))
+		json_object_set(r.params, "loras", loras);
+	if (json_is_integer(id))
+		json_object_set(r.params, "node", id);
+	json_object_set_new(r.params, "comfy_sampler_node", json_string(ui_type(refiner)));
+	json_object_set_new(u->params, "refiner", r.params);
+	u->budget = r.budget;
+	json_decref(loras);
+	media_genmeta_free(&rm);
+}
+
 static int ui_is_sampler(json_t *node)
 {
 	const char *t = ui_type(node);
@@ -725,7 +843,7 @@ int gm_parse_comfy_workflow(struct media_genmeta *m, json_t *wf)
 {
 	struct ui u = {.wf = wf, .m = m, .budget = BUDGET};
 	json_t *nodes = json_object_get(wf, "nodes"), *links = json_object_get(wf, "links"), *n, *l;
-	json_t *sampler = NULL, *x, *loras, *guider;
+	json_t *sampler = NULL, *base = NULL, *refiner = NULL, *x, *loras, *guider;
 	struct texts pos = {.n = 0}, neg = {.n = 0};
 	size_t i, samplers = 0;
 	char *key;
@@ -746,6 +864,12 @@ int gm_parse_comfy_workflow(struct media_genmeta *m, json_t *wf)
 		free(key);
 		if (ui_is_sampler(n)) {
 			samplers++;
+			if (ui_continues(n)) {
+				if (!refiner)
+					refiner = n;
+			} else if (!base) {
+				base = n;
+			}
 			if (!sampler)
 				sampler = n;
 		}
@@ -779,10 +903,19 @@ int gm_parse_comfy_workflow(struct media_genmeta *m, json_t *wf)
 		json_decref(u.links);
 		return -1;
 	}
-	if (samplers > 1)
+	if (base && refiner) {
+		sampler = base;
+		gm_note(&m->notes, &m->n_notes,
+		        "the workflow has %zu sampler nodes: values come from the base sampler "
+		        "that adds the noise from step 0 (%s); the refiner (%s) is kept under "
+		        "\"refiner\"",
+		        samplers, ui_type(base), ui_type(refiner));
+	} else if (samplers > 1) {
+		refiner = NULL;
 		gm_note(&m->notes, &m->n_notes,
 		        "the workflow has %zu sampler nodes: values come from the first (%s)",
 		        samplers, ui_type(sampler));
+	}
 	gm_note(&m->notes, &m->n_notes,
 	        "values read from the editor's workflow graph: widget positions follow the "
 	        "core nodes' layouts");
@@ -790,6 +923,8 @@ int gm_parse_comfy_workflow(struct media_genmeta *m, json_t *wf)
 	u.params = json_object();
 	loras = json_array();
 	ui_settings(&u, sampler, 0);
+	if (base && refiner)
+		ui_refiner(&u, refiner);
 	guider = ui_source(&u, sampler, "guider", 1);
 	x = ui_source(&u, sampler, "positive", 1);
 	ui_text(&u, x ? x : guider, "positive", &pos, 0);

@@ -72,6 +72,8 @@ int gm_walk_items_full(struct gm_walk *w);
 /* Inflates a zlib stream into out, refusing to grow past max bytes.
  * 0, or -1 with *why set to a static reason. */
 int gm_inflate(const unsigned char *in, size_t n, size_t max, struct sbuf *out, const char **why);
+/* The same for a gzip stream (RFC 1952), as Python's gzip.compress writes. */
+int gm_gunzip(const unsigned char *in, size_t n, size_t max, struct sbuf *out, const char **why);
 
 /* The PNG walk, on an opened source positioned at 0. */
 int gm_png_walk(struct gm_src *s, const struct media_text_limits *lim, struct media_png_text **out,
@@ -88,6 +90,23 @@ void gm_exif_parse(struct gm_walk *w, const unsigned char *p, size_t n);
  * an rdf:Alt/Seq/Bag when there is one) or as attribute, with XML
  * references resolved; owned, or NULL when absent. */
 char *gm_xmp_field(const char *xmp, const char *name);
+
+/* --- "stealth" PNG info: text in the pixels' least significant bits (stealth.c) --- */
+struct gm_stealth {
+	const char *signature; /* static: "stealth_pnginfo", "stealth_pngcomp",
+				  "stealth_rgbinfo" or "stealth_rgbcomp" */
+	int rgb;               /* 1: in the red, green and blue bits; 0: in the alpha bits */
+	int compressed;        /* 1: the bytes were gzip */
+	struct sbuf text;      /* the bytes, inflated when compressed (not yet UTF-8 checked) */
+};
+/* Looks for stealth info in the PNG on s (positioned anywhere).  1 and
+ * *st filled (st->text to be freed with sb_free), 0 when the file holds
+ * none (not a PNG of 8-bit RGB or RGBA, or no signature), -1 when a
+ * signature is there but the data is unusable (*why, static).  Decodes
+ * rows as a stream: memory is two rows plus the bits kept, at most
+ * max_bytes of payload; pictures over pixel_limit pixels are not read. */
+int gm_stealth_read(struct gm_src *s, long long pixel_limit, size_t max_bytes,
+                    struct gm_stealth *st, const char **why);
 
 /* --- building a result (genmeta.c) --- */
 struct media_genmeta *gm_new(void);

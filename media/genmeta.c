@@ -527,6 +527,64 @@ static int parse_xmp(struct media_genmeta *m, const struct media_text_item *it)
 	return rc;
 }
 
+/* 1 when doc is NovelAI's text chunks gathered in one JSON object, as its
+ * WebP files carry in EXIF UserComment and its stealth info in the
+ * pixels: "Software": "NovelAI" beside a "Comment" (the parameters, as
+ * JSON text or an object), "Description", "Source", "Title".  The layout
+ * is the one sd-metadata (enslo/sd-metadata: src/converters/novelai.ts)
+ * reads from NovelAI's WebP. */
+static int is_novelai_mirror(json_t *doc)
+{
+	json_t *sw = json_object_get(doc, "Software");
+
+	return json_is_object(doc) && json_is_string(sw) &&
+	       !strcmp(json_string_value(sw), "NovelAI") && json_object_get(doc, "Comment");
+}
+
+/* Reads such an object; description is the file's own (EXIF
+ * ImageDescription), preferred to the copy in the JSON.  0 when read. */
+static int parse_novelai_mirror(struct media_genmeta *m, json_t *doc, const char *description)
+{
+	json_t *c = json_object_get(doc, "Comment"), *cdoc;
+	const char *desc = json_string_value(json_object_get(doc, "Description"));
+	char why[160];
+	int rc;
+
+	if (json_is_string(c))
+		cdoc = gm_json_load(m, json_string_value(c), json_string_length(c), why);
+	else
+		cdoc = json_incref(c);
+	if (description && *description)
+		desc = description;
+	rc = json_is_object(cdoc) ? gm_parse_novelai(m, cdoc, desc,
+	                                             json_string_value(json_object_get(doc, "Source")))
+	                          : -1;
+	json_decref(cdoc);
+	if (rc < 0) {
+		reset_values(m);
+		gm_note(&m->notes, &m->n_notes,
+		        "NovelAI's JSON holds a Comment that is not a JSON object: not used");
+	}
+	return rc;
+}
+
+/* EXIF UserComment holding NovelAI's JSON (its WebP files). */
+static int parse_novelai_user_comment(struct media_genmeta *m, const struct media_text_item *uc,
+                                      const struct media_text_item *idesc)
+{
+	char why[160];
+	json_t *doc = gm_json_load(m, uc->text, uc->len, why);
+	int rc = -1;
+
+	if (is_novelai_mirror(doc) && parse_novelai_mirror(m, doc, idesc ? idesc->text : NULL) == 0) {
+		set_source(m, uc);
+		gm_set(&m->raw, uc->text);
+		rc = 0;
+	}
+	json_decref(doc);
+	return rc;
+}
+
 struct media_genmeta *media_genmeta_from_texts(const struct media_png_text *t)
 {
 	struct media_genmeta *m = gm_new();
@@ -596,6 +654,8 @@ struct media_genmeta *media_genmeta_from_texts(const struct media_png_text *t)
 			        "the ComfyUI \"prompt\" graph was unusable: values come from the "
 			        "\"workflow\" graph instead");
 	}
+	if (!used && uc && starts_json(uc->text) && parse_novelai_user_comment(m, uc, idesc) == 0)
+		used = uc;
 	if (!used && uc && (looks_a1111(uc->text) || starts_json(uc->text)) &&
 	    parse_parameters(m, uc, NULL) == 0)
 		used = uc;
@@ -666,6 +726,73 @@ struct media_genmeta *media_genmeta_parse_json(const char *text, size_t len)
 	return m;
 }
 
+/* ---------------------------------------------------------------- stealth PNG info */
+
+/* The text of stealth info: NovelAI's JSON, another JSON shape, or A1111
+ * parameters.  0 when values were read. */
+static int parse_stealth_text(struct media_genmeta *m, const char *text, size_t len)
+{
+	char why[160];
+	json_t *doc;
+	int rc;
+
+	if (starts_json(text)) {
+		doc = gm_json_load(m, text, len, why);
+		if (doc) {
+			rc = is_novelai_mirror(doc) ? parse_novelai_mirror(m, doc, NULL)
+			                            : parse_json_doc(m, doc, NULL);
+			json_decref(doc);
+			return rc;
+		}
+	}
+	if (gm_parse_a1111(m, text, len) < 0)
+		return -1;
+	if (!m->tool)
+		gm_set(&m->tool, "A1111-style");
+	return 0;
+}
+
+/* Looks for parameters in the pixels' lowest bits; only called when the
+ * file's text gave none (the tools write stealth info beside the text,
+ * and it outlives the text when a site strips the chunks). */
+static void try_stealth(struct media_genmeta *m, struct gm_src *s)
+{
+	struct media_text_limits lim;
+	struct gm_stealth st;
+	const char *why = "";
+	struct sbuf text;
+	int rc;
+
+	media_text_limits_default(&lim);
+	rc = gm_stealth_read(s, MEDIA_PIXEL_LIMIT_DEFAULT, lim.max_item_bytes, &st, &why);
+	if (rc == 0)
+		return;
+	if (rc < 0) {
+		gm_note(&m->notes, &m->n_notes,
+		        "the pixels carry a stealth PNG info signature, but %s: not used", why);
+		return;
+	}
+	sb_init(&text);
+	if (gm_utf8_clean(&text, (const unsigned char *)st.text.s, st.text.len))
+		gm_note(&m->notes, &m->n_notes,
+		        "the stealth PNG info is not valid UTF-8: bad bytes replaced by U+FFFD");
+	sb_free(&st.text);
+	if (parse_stealth_text(m, text.s, text.len) == 0) {
+		free(m->source);
+		m->source = xasprintf("PNG %s bits \"%s\"", st.rgb ? "RGB" : "alpha", st.signature);
+		gm_set(&m->raw, text.s);
+		gm_note(&m->notes, &m->n_notes,
+		        "parameters read from the lowest bits of the %s channel%s (%s%s)",
+		        st.rgb ? "colour" : "alpha", st.rgb ? "s" : "", st.signature,
+		        st.compressed ? ", gzip" : "");
+	} else {
+		reset_values(m);
+		gm_note(&m->notes, &m->n_notes,
+		        "the stealth PNG info holds no generation parameters: not used");
+	}
+	sb_free(&text);
+}
+
 /* ---------------------------------------------------------------- files */
 
 int media_genmeta_from_mem(const void *data, size_t n, struct media_genmeta **out)
@@ -681,6 +808,12 @@ int media_genmeta_from_mem(const void *data, size_t n, struct media_genmeta **ou
 	}
 	*out = media_genmeta_from_texts(t);
 	media_png_text_free(&t);
+	if (!(*out)->tool && !media_genmeta_found(*out)) {
+		struct gm_src s;
+
+		gm_src_mem(&s, data, n);
+		try_stealth(*out, &s);
+	}
 	return 0;
 }
 
@@ -801,6 +934,16 @@ int media_genmeta_from_copy(const char *copy, const char *path, unsigned flags, 
 	} else {
 		m = media_genmeta_from_texts(t);
 		media_png_text_free(&t);
+		if (!m->tool && !media_genmeta_found(m)) {
+			struct gm_src s;
+
+			if (gm_src_open(&s, copy, &why) == 0) {
+				try_stealth(m, &s);
+				gm_src_close(&s);
+			} else {
+				xfree(&why);
+			}
+		}
 	}
 	if (m->tool || media_genmeta_found(m) || (flags & MEDIA_GENMETA_NO_SIDECAR)) {
 		*out = m;

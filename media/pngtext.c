@@ -290,7 +290,9 @@ int gm_walk_add(struct gm_walk *w, enum media_text_kind kind, const char *key, s
 	return 0;
 }
 
-int gm_inflate(const unsigned char *in, size_t n, size_t max, struct sbuf *out, const char **why)
+/* wbits as zlib's inflateInit2: 15 for a zlib stream, 16 + 15 for gzip. */
+static int inflate_bits(const unsigned char *in, size_t n, size_t max, struct sbuf *out,
+                        const char **why, int wbits)
 {
 	z_stream z;
 	unsigned char buf[16384];
@@ -298,7 +300,7 @@ int gm_inflate(const unsigned char *in, size_t n, size_t max, struct sbuf *out, 
 	size_t got;
 
 	memset(&z, 0, sizeof z);
-	if (inflateInit(&z) != Z_OK) {
+	if (inflateInit2(&z, wbits) != Z_OK) {
 		*why = "zlib cannot start";
 		return -1;
 	}
@@ -334,6 +336,16 @@ int gm_inflate(const unsigned char *in, size_t n, size_t max, struct sbuf *out, 
 	inflateEnd(&z);
 	sb_reset(out);
 	return -1;
+}
+
+int gm_inflate(const unsigned char *in, size_t n, size_t max, struct sbuf *out, const char **why)
+{
+	return inflate_bits(in, n, max, out, why, 15);
+}
+
+int gm_gunzip(const unsigned char *in, size_t n, size_t max, struct sbuf *out, const char **why)
+{
+	return inflate_bits(in, n, max, out, why, 16 + 15);
 }
 
 /* ---------------------------------------------------------------- PNG chunks */

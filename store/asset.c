@@ -177,10 +177,21 @@ static int write_fail(struct store *st, const char *what, int e)
 	return st_file_fail(st, what, "cannot write");
 }
 
-int store_asset_put(struct store *st, const void *data, size_t n, const struct lb_asset_facts *facts,
-		    int64_t *asset_id, int *existed)
+/* A file found already there is about to be referenced again: its mtime
+ * is renewed, so that `gc` (which removes only files unreferenced for a
+ * grace period) sees it as fresh while the row is on its way. */
+static void renew(const char *path)
 {
-	char hex[65];
+	utimensat(AT_FDCWD, path, NULL, 0);
+}
+
+const char *st_asset_ext(const struct lb_asset_facts *facts)
+{
+	return ext_for(facts);
+}
+
+int st_asset_write(struct store *st, const void *data, size_t n, const struct lb_asset_facts *facts, char hex[65])
+{
 	const char *ext = ext_for(facts);
 	char *path;
 	int rc, has;
@@ -191,12 +202,23 @@ int store_asset_put(struct store *st, const void *data, size_t n, const struct l
 	path = store_asset_path(st, hex, ext);
 	rc = make_dir_for(st, path);
 	has = rc == 0 ? file_holds(path, hex, (int64_t)n) : 0;
+	if (has == 1)
+		renew(path);
 	if (rc == 0 && has != 1 && util_write_atomic(path, data, n) < 0)
 		rc = st_file_fail(st, path, "cannot write");
 	free(path);
+	return rc;
+}
+
+int store_asset_put(struct store *st, const void *data, size_t n, const struct lb_asset_facts *facts,
+		    int64_t *asset_id, int *existed)
+{
+	char hex[65];
+	int rc = st_asset_write(st, data, n, facts, hex);
+
 	if (rc)
 		return rc;
-	return st_asset_row(st, hex, (int64_t)n, facts, ext, asset_id, existed);
+	return st_asset_row(st, hex, (int64_t)n, facts, ext_for(facts), asset_id, existed);
 }
 
 int st_assets_sync(struct store *st)
@@ -341,6 +363,7 @@ int st_asset_place(struct store *st, struct st_staged *sg, const char *ext, int 
 		if (has == 1) {
 			/* The same bytes, whole: one file for both.  The digest
 			 * and size stay: the caller records them. */
+			renew(path);
 			unlink(sg->tmp);
 			xfree(&sg->tmp);
 		} else {

@@ -15,11 +15,12 @@
 #include "store-private.h"
 #include "export-private.h"
 
-static const char *const format_names[] = { "json", "csv", "md" };
+static const char *const format_names[] = { "json", "csv", "md", "html" };
+#define N_FORMATS (int)(sizeof format_names / sizeof format_names[0])
 
 const char *lb_export_format_name(int f)
 {
-	return f >= 0 && f < 3 ? format_names[f] : "?";
+	return f >= 0 && f < N_FORMATS ? format_names[f] : "?";
 }
 
 int lb_export_format_parse(const char *s)
@@ -28,7 +29,7 @@ int lb_export_format_parse(const char *s)
 
 	if (s && strcmp(s, "markdown") == 0)
 		return LB_EXPORT_MD;
-	for (i = 0; s && i < 3; i++)
+	for (i = 0; s && i < N_FORMATS; i++)
 		if (strcmp(s, format_names[i]) == 0)
 			return i;
 	return -1;

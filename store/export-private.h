@@ -108,6 +108,13 @@ struct ex_format {
 /* The writer of an enum lb_export_format; NULL for another number. */
 const struct ex_format *ex_format(int format);
 
+/* ------------------------------------------------------------ the web page (export-html.c) */
+
+/* Writes the page of the JSON record (json, len; x->o asked for html) on
+ * out, with the thumbnails and selection.json in x->stage, each listed in
+ * x->manifest.  0 or a code. */
+int ex_html(struct ex *x, const char *json, size_t len, FILE *out);
+
 /* ------------------------------------------------------------ files and folders (export-copy.c) */
 
 /* A write to path failed with err: says so, and what to do about it. */

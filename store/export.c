@@ -324,6 +324,9 @@ int store_export(struct store *st, const struct lb_export_options *o, struct lb_
 	struct listing old = {0};
 	char *dest = NULL, *parent = NULL, *out_abs = NULL, *path = NULL, hex[65];
 	int rc, fd, own_txn = 0, replace = 0;
+	struct lb_export_options html_opts;
+	char *html_json = NULL;
+	size_t html_len = 0;
 
 	memset(res, 0, sizeof *res);
 	memset(&x, 0, sizeof x);
@@ -331,12 +334,16 @@ int store_export(struct store *st, const struct lb_export_options *o, struct lb_
 	ex_out_init(&out);
 	x.st = st;
 	x.o = o;
-	x.fmt = ex_format(o->format);
+	x.fmt = ex_format(o->format == LB_EXPORT_HTML ? LB_EXPORT_JSON : o->format);
 	x.first = 1;
 	sb_init(&x.manifest);
 	util_iso8601(util_now(), x.now);
-	if (o->format < LB_EXPORT_JSON || o->format > LB_EXPORT_MD)
-		return st_fail(st, STORE_EINVAL, "the export format is json, csv or md");
+	if (o->format < LB_EXPORT_JSON || o->format > LB_EXPORT_HTML)
+		return st_fail(st, STORE_EINVAL, "the export format is json, csv, md or html");
+	if (o->format == LB_EXPORT_HTML && (!o->copy_to || o->out))
+		return st_fail(st, STORE_EINVAL,
+			       "the html export is a folder: give --copy-to DIR (the page is DIR/index.html, "
+			       "beside the files and thumbnails it shows) and no --out");
 	if (o->min_stars < 0 || o->min_stars > 5)
 		return st_fail(st, STORE_EINVAL, "--min-stars takes 0 to 5");
 	if (o->out == NULL && o->copy_to == NULL && o->to == NULL)
@@ -386,7 +393,9 @@ int store_export(struct store *st, const struct lb_export_options *o, struct lb_
 			goto out;
 		}
 		chmod(x.stage, 0777 & ~util_umask());
-		x.rec_rel = xasprintf("selection.%s", lb_export_format_name(o->format));
+		x.rec_rel = o->format == LB_EXPORT_HTML
+				    ? xstrdup("index.html")
+				    : xasprintf("selection.%s", lb_export_format_name(o->format));
 		path = xasprintf("%s/%s", x.stage, x.rec_rel);
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 		if (fd < 0) {
@@ -409,6 +418,15 @@ int store_export(struct store *st, const struct lb_export_options *o, struct lb_
 			goto out;
 	}
 	x.f = rec.f;
+	if (o->format == LB_EXPORT_HTML) {
+		/* The page is made from the JSON record (export-html.c). */
+		html_opts = *o;
+		html_opts.format = LB_EXPORT_JSON;
+		x.o = &html_opts;
+		x.f = open_memstream(&html_json, &html_len);
+		if (x.f == NULL)
+			fatal("out of memory");
+	}
 	/* One read transaction: a consistent snapshot while others curate. */
 	if (st->depth == 0 && sqlite3_get_autocommit(st->db)) {
 		rc = st_exec(st, "BEGIN");
@@ -419,6 +437,12 @@ int store_export(struct store *st, const struct lb_export_options *o, struct lb_
 	rc = walk(&x);
 	if (own_txn)
 		st_exec(st, "COMMIT");
+	if (o->format == LB_EXPORT_HTML) {
+		fclose(x.f);
+		if (rc == 0)
+			rc = ex_html(&x, html_json, html_len, rec.f);
+		free(html_json);
+	}
 	x.f = NULL;
 	if (rc == 0)
 		rc = ex_out_close(st, &rec);

@@ -148,6 +148,12 @@ int store_job_claim(struct store *st, const char *backend, struct lb_job *out)
 
 int store_job_claim_for(struct store *st, const char *backend, const char *curator, struct lb_job *out)
 {
+	return store_job_claim_by(st, backend, curator, 0, NULL, out);
+}
+
+int store_job_claim_by(struct store *st, const char *backend, const char *curator, int64_t job_id,
+		       const char *runner, struct lb_job *out)
+{
 	sqlite3_stmt *s;
 	int64_t id = 0;
 	int rc = st_begin(st);
@@ -157,12 +163,13 @@ int store_job_claim_for(struct store *st, const char *backend, const char *curat
 		return rc;
 	s = st_prep(st, "SELECT id FROM job WHERE state = 'queued' AND next_at <= ?1"
 			" AND (?2 IS NULL OR backend = ?2) AND (?3 IS NULL OR curator = ?3)"
-			" ORDER BY next_at, id LIMIT 1");
+			" AND (?4 = 0 OR id = ?4) ORDER BY next_at, id LIMIT 1");
 	if (s == NULL)
 		return st_end(st, STORE_EIO);
 	sqlite3_bind_int64(s, 1, util_now());
 	st_bind_text(s, 2, backend);
 	st_bind_text(s, 3, curator);
+	sqlite3_bind_int64(s, 4, job_id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		id = sqlite3_column_int64(s, 0);
@@ -171,19 +178,23 @@ int store_job_claim_for(struct store *st, const char *backend, const char *curat
 		return st_end(st, st_sqlfail(st, rc, "looking for queued jobs"));
 	if (id == 0)
 		return st_end(st, st_fail(st, STORE_EEMPTY, "no queued job"));
-	s = st_prep(st, "UPDATE job SET state = 'running', attempts = attempts + 1,"
+	s = st_prep(st, "UPDATE job SET state = 'running', attempts = attempts + 1, runner = ?3,"
 			" started = coalesce(started, ?2) WHERE id = ?1");
 	if (s == NULL)
 		return st_end(st, STORE_EIO);
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, util_now());
+	st_bind_text(s, 3, runner);
 	rc = st_step_done(st, s, "starting the job");
 	if (rc == 0)
 		rc = store_job_get(st, id, out);
 	return st_end(st, rc);
 }
 
-static int job_update(struct store *st, const char *sql, int64_t id, int64_t a, const char *text, double d)
+/* Binds ?1 id, ?2 a, ?3 text, ?4 d, ?5 runner: each statement uses those
+ * it needs.  *changed (may be NULL) says whether a row changed. */
+static int job_update_by(struct store *st, const char *sql, int64_t id, int64_t a, const char *text, double d,
+			 const char *runner, int *changed)
 {
 	sqlite3_stmt *s;
 	int rc = st_begin(st);
@@ -199,53 +210,99 @@ static int job_update(struct store *st, const char *sql, int64_t id, int64_t a, 
 		sqlite3_bind_int64(s, 2, a);
 		st_bind_text(s, 3, text);
 		sqlite3_bind_double(s, 4, d);
+		st_bind_text(s, 5, runner);
 		rc = st_step_done(st, s, "updating the job");
+		if (rc == 0 && changed)
+			*changed = sqlite3_changes(st->db) > 0;
 	}
 	return st_end(st, rc);
 }
 
-int store_job_requeue_interrupted(struct store *st, int *n)
+static int job_update(struct store *st, const char *sql, int64_t id, int64_t a, const char *text, double d)
 {
-	sqlite3_stmt *s;
-	int rc = st_begin(st);
+	return job_update_by(st, sql, id, a, text, d, NULL, NULL);
+}
 
+int store_job_running(struct store *st, struct lb_job_owner **v, size_t *n)
+{
+	sqlite3_stmt *s = st_prep(st, "SELECT id, runner, curator FROM job WHERE state = 'running' ORDER BY id");
+	size_t cap = 0;
+	int rc;
+
+	*v = NULL;
 	*n = 0;
-	if (rc)
-		return rc;
-	s = st_prep(st, "UPDATE job SET state = 'queued', error = 'interrupted; resumed' WHERE state = 'running'");
 	if (s == NULL)
-		return st_end(st, STORE_EIO);
-	rc = st_step_done(st, s, "resuming jobs");
-	if (rc == 0)
-		*n = sqlite3_changes(st->db);
-	return st_end(st, rc);
+		return STORE_EIO;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*v = xrealloc(*v, cap * sizeof **v);
+		}
+		(*v)[*n].id = sqlite3_column_int64(s, 0);
+		(*v)[*n].runner = st_col_text_or_null(s, 1);
+		(*v)[*n].curator = st_col_text(s, 2);
+		(*n)++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_job_owners_free(v, *n);
+		*n = 0;
+		return st_sqlfail(st, rc, "reading the running jobs");
+	}
+	return 0;
+}
+
+void store_job_owners_free(struct lb_job_owner **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; *v && i < n; i++) {
+		free((*v)[i].runner);
+		free((*v)[i].curator);
+	}
+	xfree(v);
+}
+
+int store_job_requeue(struct store *st, int64_t id, const char *runner, const char *why, int *changed)
+{
+	/* The interrupted attempt reached no verdict: it is given back, so
+	 * attempts never exceed retries + 1 however often a job is stopped. */
+	return job_update_by(st, "UPDATE job SET state = 'queued', runner = NULL, error = ?3,"
+				 " attempts = max(attempts - 1, 0) WHERE id = ?1 AND state = 'running'"
+				 " AND runner IS ?5",
+			     id, 0, why ? why : "interrupted; it resumes", 0, runner, changed);
 }
 
 int store_job_progress(struct store *st, int64_t id, double progress)
 {
-	return job_update(st, "UPDATE job SET progress = ?4 WHERE id = ?1 AND ?2 = ?2 AND ?3 IS NULL", id, 0,
-			  NULL, progress < 0 ? 0 : progress > 1 ? 1 : progress);
+	return job_update(st, "UPDATE job SET progress = ?4 WHERE id = ?1", id, 0, NULL,
+			  progress < 0 ? 0 : progress > 1 ? 1 : progress);
 }
 
 int store_job_retry_later(struct store *st, int64_t id, int64_t next_at, const char *error)
 {
-	return job_update(st, "UPDATE job SET state = 'queued', next_at = ?2, error = ?3 WHERE id = ?1"
-			      " AND state = 'running' AND ?4 = ?4",
+	return job_update(st, "UPDATE job SET state = 'queued', runner = NULL, next_at = ?2, error = ?3"
+			      " WHERE id = ?1 AND state = 'running'",
 			  id, next_at, error ? error : "", 0);
 }
 
 int store_job_fail(struct store *st, int64_t id, const char *error)
 {
-	return job_update(st, "UPDATE job SET state = 'failed', finished = ?2, error = ?3 WHERE id = ?1"
-			      " AND state IN ('queued', 'running') AND ?4 = ?4",
+	return job_update(st, "UPDATE job SET state = 'failed', runner = NULL, finished = ?2, error = ?3"
+			      " WHERE id = ?1 AND state IN ('queued', 'running')",
 			  id, util_now(), error ? error : "failed", 0);
 }
 
 int store_job_cancel(struct store *st, int64_t id)
 {
-	return job_update(st, "UPDATE job SET state = 'cancelled', finished = ?2, error = ?3 WHERE id = ?1"
-			      " AND state IN ('queued', 'running') AND ?4 = ?4",
+	return job_update(st, "UPDATE job SET state = 'cancelled', runner = NULL, finished = ?2, error = ?3"
+			      " WHERE id = ?1 AND state IN ('queued', 'running')",
 			  id, util_now(), "cancelled", 0);
+}
+
+int store_job_retry_now(struct store *st, int64_t id)
+{
+	return job_update(st, "UPDATE job SET next_at = 0 WHERE id = ?1 AND state = 'queued'", id, 0, NULL, 0);
 }
 
 int store_job_resubmit(struct store *st, int64_t id)
@@ -299,41 +356,4 @@ void store_job_queue_free(struct lb_job_queue **v, size_t n)
 	for (i = 0; *v && i < n; i++)
 		free((*v)[i].backend);
 	xfree(v);
-}
-
-int store_job_done(struct store *st, int64_t id, const struct lb_candidate_input *in, size_t n, int64_t *ids)
-{
-	sqlite3_stmt *s;
-	int rc = st_begin(st);
-	int state = -1;
-
-	if (rc)
-		return rc;
-	s = st_prep(st, "SELECT state FROM job WHERE id = ?");
-	if (s == NULL)
-		return st_end(st, STORE_EIO);
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(s, 0);
-		for (state = 0; state < 5 && strcmp(t, states[state]) != 0; state++)
-			;
-	}
-	sqlite3_reset(s);
-	if (state < 0)
-		rc = st_fail(st, STORE_ENOTFOUND, "no job with id %lld", (long long)id);
-	else if (state == LB_JOB_CANCELLED)
-		rc = st_fail(st, STORE_ECONFLICT, "job %lld was cancelled; its results are dropped", (long long)id);
-	else if (state == LB_JOB_DONE)
-		rc = st_fail(st, STORE_ECONFLICT, "job %lld is already done", (long long)id);
-	if (rc == 0 && n > 0)
-		rc = store_candidate_add_many(st, in, n, ids);
-	if (rc == 0) {
-		s = st_prep(st, "UPDATE job SET state = 'done', progress = 1, finished = ?, error = '' WHERE id = ?");
-		if (s == NULL)
-			return st_end(st, STORE_EIO);
-		sqlite3_bind_int64(s, 1, util_now());
-		sqlite3_bind_int64(s, 2, id);
-		rc = st_step_done(st, s, "finishing the job");
-	}
-	return st_end(st, rc);
 }

@@ -207,10 +207,16 @@ static const char schema_v2[] =
 static const char schema_v3[] =
 	"INSERT INTO setting VALUES ('id', lower(hex(randomblob(16))));\n";
 
+/* Version 4: the runner working a running job (its id names its lock
+ * file cache/runners/ID.lock; NULL when no runner holds the job), so a
+ * runner requeues only the jobs of runners that are gone. */
+static const char schema_v4[] = "ALTER TABLE job ADD COLUMN runner TEXT;\n";
+
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
+	schema_v4,
 };
 
 int st_schema_migrate(struct store *st)

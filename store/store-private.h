@@ -122,6 +122,12 @@ void st_asset_unstage(struct st_staged *sg);
 int st_asset_row(struct store *st, const char *hex, int64_t bytes, const struct lb_asset_facts *f,
 		 const char *ext, int64_t *asset_id, int *existed);
 int st_assets_sync(struct store *st);
+/* The extension an asset of these facts is stored under ("bin" when none). */
+const char *st_asset_ext(const struct lb_asset_facts *facts);
+/* The file of an asset, written durably without its row (a job's outputs
+ * are on disk before the store may be written; st_asset_stage and
+ * st_asset_place do the same for a file); st_asset_row comes later. */
+int st_asset_write(struct store *st, const void *data, size_t n, const struct lb_asset_facts *facts, char hex[65]);
 
 /* The brief of a candidate; STORE_ENOTFOUND (with a message) when the
  * candidate does not exist. */

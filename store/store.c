@@ -378,6 +378,18 @@ static int tx(struct store *st, int which)
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+int store_check_curator(struct store *st)
+{
+	if (!st->alias_refused)
+		return 0;
+	return st_fail(st, STORE_EREADONLY,
+		       "saving: the curator name '%s' (LIGHTBOX_CURATOR) is not your login '%s', and "
+		       "this store does not allow aliases; unset LIGHTBOX_CURATOR, or have the "
+		       "store's owner run 'lightbox init --aliases on' if this account is shared on "
+		       "purpose",
+		       st->curator, st->login);
+}
+
 int st_begin(struct store *st)
 {
 	int rc, tries;
@@ -389,12 +401,7 @@ int st_begin(struct store *st)
 	if (st->readonly)
 		return st_sqlfail(st, SQLITE_READONLY, "saving");
 	if (st->alias_refused)
-		return st_fail(st, STORE_EREADONLY,
-			       "saving: the curator name '%s' (LIGHTBOX_CURATOR) is not your login '%s', and "
-			       "this store does not allow aliases; unset LIGHTBOX_CURATOR, or have the "
-			       "store's owner run 'lightbox init --aliases on' if this account is shared on "
-			       "purpose",
-			       st->curator, st->login);
+		return store_check_curator(st);
 	/* BEGIN IMMEDIATE takes the write lock up front, so two writers never
 	 * deadlock upgrading a read; the busy timeout waits for the other. */
 	for (tries = 0;;) {

@@ -70,7 +70,12 @@ void tui_gen_start(struct tui *ui)
 	ro.notify_fd = ui->wake[1];
 	ro.sync_full = km_opt_choice(ui->opt, KM_O_SYNC) == KM_V_SYNC_FULL;
 	ro.nice = RUNNER_NICE;
-	if (runner_start(&ro, &g->runner, &err) < 0) {
+	/* A name the store refuses can change nothing, a job's results
+	 * included: say so at once rather than at the first key. */
+	if (store_check_curator(ui->st) != 0) {
+		g->why = xstrdup(store_errmsg(ui->st));
+		tui_error(ui, "%s", g->why);
+	} else if (runner_start(&ro, &g->runner, &err) < 0) {
 		g->why = err ? err : xstrdup("unknown error");
 		tui_error(ui, "the job runner did not start (%s); jobs stay queued for 'lightbox jobs run'",
 			  g->why);
@@ -216,9 +221,15 @@ int64_t tui_gen_running(const struct tui *ui)
 	return ui->gen ? ui->gen->running : 0;
 }
 
+int64_t tui_gen_queued(const struct tui *ui)
+{
+	return ui->gen ? ui->gen->queued : 0;
+}
+
 void tui_gen_status(struct tui *ui, struct sbuf *out)
 {
 	struct tui_gen *g = ui->gen;
+	int unsaved;
 
 	if (g == NULL || (g->running == 0 && g->queued == 0))
 		return;
@@ -228,6 +239,8 @@ void tui_gen_status(struct tui *ui, struct sbuf *out)
 		sb_addf(out, "%s%lld queued", g->running ? ", " : "", (long long)g->queued);
 	if (g->runner == NULL && g->started)
 		sb_addf(out, " (no runner: %s)", g->why ? g->why : "not started");
+	if (g->runner && (unsaved = runner_unsaved(g->runner)) > 0)
+		sb_addf(out, " (%d result%s waiting for the busy store)", unsaved, unsaved == 1 ? "" : "s");
 	sb_adds(out, "  ");
 }
 

@@ -694,9 +694,10 @@ int tui_loop(struct tui *ui)
 		if (util_mono_ms() >= ui->next_poll) {
 			poll_store(ui);
 			ui->next_poll = util_mono_ms() + (double)interval;
-			/* Elapsed times tick in the job view while jobs run. */
+			/* Elapsed times (and the time left of a job waiting
+			 * to retry) tick in the job view. */
 			v = tui_top(ui);
-			if (v && v->ops->ctx == KM_CTX_JOBS && tui_gen_running(ui))
+			if (v && v->ops->ctx == KM_CTX_JOBS && (tui_gen_running(ui) || tui_gen_queued(ui)))
 				ui->dirty |= R_REDRAW;
 			/* Every few seconds the worker copies the log back (cheap when
 			 * there is nothing to copy). */

@@ -2,8 +2,9 @@
  * view-jobs.c - the generation jobs, newest first: state, kind, backend,
  * progress (made of wanted, or a running job's percentage), attempts,
  * elapsed time, age and the last error; under the list, what the job
- * under the cursor asks for and its whole error.  r retries a failed or
- * cancelled job, x cancels a queued or running one (or every marked job);
+ * under the cursor asks for and its whole error.  A job waiting to retry
+ * shows the time left.  r retries a failed or cancelled job (or a waiting
+ * one now), x cancels a queued or running one (or every marked job);
  * the runner is woken at once.  The list follows the runner through the
  * store's change polling; elapsed times tick while jobs run.
  */
@@ -25,6 +26,17 @@ struct jview {
 	int64_t now;
 };
 
+/* "42s", "3m04s", "2h05m": seconds left. */
+static void span(int64_t s, char *buf, size_t n)
+{
+	if (s < 60)
+		snprintf(buf, n, "%llds", (long long)s);
+	else if (s < 3600)
+		snprintf(buf, n, "%lldm%02llds", (long long)(s / 60), (long long)(s % 60));
+	else
+		snprintf(buf, n, "%lldh%02lldm", (long long)(s / 3600), (long long)(s / 60 % 60));
+}
+
 /* "12s", "3m04s", "1h02m": how long the job ran (or runs), "-" before it started. */
 static void elapsed(const struct lb_job *j, int64_t now, char *buf, size_t n)
 {
@@ -35,12 +47,12 @@ static void elapsed(const struct lb_job *j, int64_t now, char *buf, size_t n)
 		return;
 	}
 	s = end - j->started;
-	if (s < 60)
-		snprintf(buf, n, "%llds", (long long)s);
-	else if (s < 3600)
-		snprintf(buf, n, "%lldm%02llds", (long long)(s / 60), (long long)(s % 60));
-	else
-		snprintf(buf, n, "%lldh%02lldm", (long long)(s / 3600), (long long)(s / 60 % 60));
+	span(s, buf, n);
+}
+
+static int waiting(const struct lb_job *j, int64_t now)
+{
+	return j->state == LB_JOB_QUEUED && j->next_at > now;
 }
 
 static struct jview *jv_of(struct view *v)
@@ -99,8 +111,16 @@ static void j_draw(void *ctx, size_t i, int y, int x, int w, unsigned flags)
 	snprintf(buf, sizeof buf, "%lld", (long long)j->id);
 	draw_text_right(y, cx, 5, ROLE_DIM, buf);
 	cx += 6;
-	draw_text(y, cx, 9, state_role(j->state), lb_job_state_name(j->state));
-	cx += 10;
+	if (waiting(j, jv->now)) {
+		char left[16];
+
+		span(j->next_at - jv->now, left, sizeof left);
+		snprintf(buf, sizeof buf, "wait %s", left);
+		draw_text(y, cx, 10, ROLE_DIM, buf);
+	} else {
+		draw_text(y, cx, 10, state_role(j->state), lb_job_state_name(j->state));
+	}
+	cx += 11;
 	draw_text(y, cx, 9, ROLE_NORMAL, j->kind);
 	cx += 10;
 	draw_text(y, cx, 10, ROLE_NORMAL, j->backend);
@@ -187,6 +207,12 @@ static void draw_foot(struct jview *jv, int y, int x, int h, int w)
 		sb_addf(&b, ", %s", info.set);
 	if (info.prompt)
 		sb_addf(&b, ", prompt \"%s\"", info.prompt);
+	if (waiting(j, jv->now)) {
+		char left[16];
+
+		span(j->next_at - jv->now, left, sizeof left);
+		sb_addf(&b, "; waiting to retry, %s left (r retries now)", left);
+	}
 	draw_text(y + 1, x + 1, w - 2, ROLE_NORMAL, b.s);
 	sb_free(&b);
 	backend_job_info_clear(&info);
@@ -208,8 +234,8 @@ static void j_draw_view(struct view *v, struct rect r)
 	draw_fill(r.y, r.x, r.w, ROLE_HEADER);
 	draw_text_right(r.y, x, 5, ROLE_HEADER, "job");
 	x += 6;
-	draw_text(r.y, x, 9, ROLE_HEADER, "state");
-	x += 10;
+	draw_text(r.y, x, 10, ROLE_HEADER, "state");
+	x += 11;
 	draw_text(r.y, x, 9, ROLE_HEADER, "kind");
 	x += 10;
 	draw_text(r.y, x, 10, ROLE_HEADER, "backend");
@@ -273,16 +299,26 @@ static int job_state(const struct jview *jv, int64_t id)
 	return -1;
 }
 
-/* Retry takes failed and cancelled jobs; cancel, queued and running ones. */
+/* Retry takes failed and cancelled jobs, and queued ones waiting to
+ * retry (now); cancel, queued and running ones. */
 static int job_one(int64_t id, void *arg)
 {
 	struct jop *op = arg;
-	int state = job_state(op->jv, id), rc;
+	int state = job_state(op->jv, id), rc, wait = 0;
+	size_t i;
 
-	if (op->retry ? state != LB_JOB_FAILED && state != LB_JOB_CANCELLED
+	for (i = 0; i < op->jv->jobs.n; i++)
+		if (op->jv->jobs.v[i].id == id)
+			wait = waiting(&op->jv->jobs.v[i], util_now());
+	if (op->retry ? state != LB_JOB_FAILED && state != LB_JOB_CANCELLED && !wait
 		      : state != LB_JOB_QUEUED && state != LB_JOB_RUNNING) {
 		op->skipped++;
 		return 0;
+	}
+	if (op->retry && wait) {
+		rc = store_job_retry_now(op->jv->v.ui->st, id);
+		op->n += rc == 0;
+		return rc;
 	}
 	rc = op->retry ? store_job_resubmit(op->jv->v.ui->st, id) : store_job_cancel(op->jv->v.ui->st, id);
 	if (rc == 0)
@@ -316,7 +352,7 @@ static int j_handle(struct view *v, enum km_action a, const char *arg)
 			tui_store_error(v->ui, op.retry ? "job-retry" : "job-cancel");
 		else if (op.n == 0 && op.skipped)
 			tui_msg(v->ui, "%s takes %s jobs", op.retry ? "job-retry" : "job-cancel",
-				op.retry ? "failed or cancelled" : "queued or running");
+				op.retry ? "failed, cancelled or waiting" : "queued or running");
 		else
 			tui_msg(v->ui, "%s %d job%s%s", op.retry ? "queued again" : "cancelled", op.n,
 				op.n == 1 ? "" : "s", op.skipped ? " (others were not in a state for it)" : "");

@@ -31,7 +31,8 @@ control normal
 lb jobs run
 is "$?" 0 "the next runner resumes the queue"
 is "$(state 1) $(state 2)" "done done" "both jobs are done"
-is "$(count "SELECT attempts FROM job WHERE id = 1")" 2 "the interrupted job ran a second time"
+is "$(count "SELECT attempts FROM job WHERE id = 1") $(server_stats | jq .gen)" "1 3" \
+	"the interrupted job ran a second time, its interrupted attempt given back"
 is "$(count "SELECT group_concat(n) FROM (SELECT count(*) AS n FROM candidate GROUP BY job_id ORDER BY job_id)")" "1,2" \
 	"each job has its candidates exactly once"
 

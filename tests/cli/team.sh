@@ -146,16 +146,18 @@ is "$(sqlite3 "$S/lightbox.db" "SELECT stars FROM rating WHERE candidate_id = 2 
 clean "$B undoes his own last change" "$B" undo
 is "$(sqlite3 "$S/lightbox.db" "SELECT DISTINCT login FROM event WHERE undone")" "$B" "only $B's events were undone"
 
-# A runner lock another member made private: queued jobs say why they wait.
-chmod 0600 "$S/cache/runner.lock"
+# The runners' lock folder another member made private: queued jobs say
+# why they wait.
+chown "$B" "$S/cache/runners"
+chmod 0700 "$S/cache/runners"
 clean "$A queues a job" "$A" gen 1 --backend builtin --no-wait
 clean "jobs ls reads" "$A" jobs ls
-like "$(cat "$T/out")" "1 queued job cannot start here: no runner can start: $A cannot write $S/cache/runner.lock \\(owner $B, group $G, mode 0600\\)" \
-	"jobs ls says why the queued job waits: the lock, its owner and mode"
+like "$(cat "$T/out")" "1 queued job cannot start here: no runner can start: $A cannot write $S/cache/runners.* \\(owner $B, group $G, mode 2?700\\)" \
+	"jobs ls says why the queued job waits: the folder, its owner and mode"
 as "$A" jobs run
 is "$?" 1 "jobs run fails rather than wait"
-like "$(cat "$T/err")" "runner.lock \\(owner $B, group $G, mode 0600\\)" "and names the lock and its owner"
-chmod 0660 "$S/cache/runner.lock"
+like "$(cat "$T/err")" "cache/runners.* \\(owner $B, group $G, mode 2?700\\)" "and names the folder and its owner"
+chmod 2770 "$S/cache/runners"
 clean "once mended, the job runs" "$A" jobs run
 
 # A database another member cannot write: the refusal names it and its owner.

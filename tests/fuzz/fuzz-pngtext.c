@@ -2,7 +2,9 @@
  * fuzz-pngtext.c - libFuzzer target for the container walks: PNG text
  * chunks (tEXt, zTXt, iTXt, eXIf), JPEG segments and WebP chunks with
  * their EXIF blocks, then the generation-metadata dispatch on what they
- * found.  Built by `make fuzz` only; small limits keep each run fast.
+ * found, and the whole reader on the bytes (stealth PNG info in the
+ * pixels when no text gave parameters).  Built by `make fuzz` only; small
+ * limits keep each run fast.  Starting files: `make fuzz-genmeta-corpus`.
  *
  *   tests/fuzz/fuzz-pngtext -max_total_time=120 -dict=tests/fuzz/pngtext.dict CORPUS/
  */
@@ -47,5 +49,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap();
 	media_genmeta_free(&m);
 	media_png_text_free(&t);
+	if (media_genmeta_from_mem(data, size, &m) < 0 || !m || !m->params_json ||
+	    (m->prompt && !util_utf8_valid(m->prompt, strlen(m->prompt))))
+		__builtin_trap();
+	media_genmeta_free(&m);
 	return 0;
 }

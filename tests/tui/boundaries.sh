@@ -24,7 +24,7 @@ is "$outside" "" "no folder but tui/ includes curses or chafa"
 inside=$(grep -lE '#include <(n?curses|ncursesw/curses)\.h>' tui/*.c tui/*.h | sort | tr '\n' ' ')
 is "$inside" "tui/draw.c tui/loop.c tui/preview-pixels.c tui/preview-symbols.c " \
 	"in tui/, only draw.c, loop.c and the picture drawers include curses"
-views=$(grep -lE 'mvadd|wrefresh|doupdate|refresh\(\)' tui/view-*.c || true)
+views=$(grep -lE 'mvadd|wrefresh|doupdate|refresh\(\)' tui/view-*.c tui/cand-actions.c tui/listview.c || true)
 is "$views" "" "no view calls curses to write to the terminal"
 
 # FILE FUNCTION CALLEE for every call in every function of tui/ (the
@@ -55,8 +55,10 @@ while :; do
 	[ -z "$more" ] && break
 	reach="$reach$more "
 done
-# The views: view-*.c and the actions they share (cand-actions.c).
-leaks=$(awk -v r="$reach" 'index(r, " " $3 " ") && ($1 ~ /^tui\/view-/ || $1 == "tui/cand-actions.c") {
+# The views: view-*.c and the actions they share (cand-actions.c,
+# listview.c).
+leaks=$(awk -v r="$reach" 'index(r, " " $3 " ") && ($1 ~ /^tui\/view-/ || $1 == "tui/cand-actions.c" ||
+	$1 == "tui/listview.c") {
 	print $1 ": " $2 " calls " $3 }' "$T/calls" | sort -u)
 is "$leaks" "" "no view reaches the terminal but through tui_busy or tui_suspend_screen"
 done_testing

@@ -57,7 +57,7 @@ tm_keys J
 ok "J shows the brief's jobs" tm_wait_for 'failed +generate +sdxl .*connection refused'
 like "$(tm_screen | sed -n 3p)" '^ +2 queued' "newest first"
 tm_keys r
-ok "r on a queued job says what it takes" tm_wait_for 'job-retry takes failed or cancelled jobs'
+ok "r on a queued job says what it takes" tm_wait_for 'job-retry takes failed, cancelled or waiting jobs'
 tm_keys x
 ok "x cancels a queued job" tm_wait_for 'cancelled 1 job'
 is "$(sql "SELECT state FROM job WHERE id = 2")" "cancelled" "in the store"

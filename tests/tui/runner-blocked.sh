@@ -9,12 +9,13 @@ mkstore
 is "$(stat -c %a "$LIGHTBOX_STORE" "$LIGHTBOX_STORE/lightbox.db" | tr '\n' ' ')" "700 600 " \
 	"a new store is private: folder 0700, database 0600"
 lbq gen 2 --backend builtin --no-wait
-# A runner lock that cannot be opened: a folder in its place.
-mkdir -p "$LIGHTBOX_STORE/cache/runner.lock"
+# The runners' lock folder cannot be made: a file in its place.
+mkdir -p "$LIGHTBOX_STORE/cache"
+: >"$LIGHTBOX_STORE/cache/runners"
 tm_start 200 24 "$LIGHTBOX"
 ok "the message line says the runner did not start, and why" \
-	tm_wait_for "the job runner did not start \(cannot open .*/cache/runner.lock: Is a directory\)"
+	tm_wait_for "the job runner did not start \(cannot create .*/cache/runners: (File exists|Not a directory)\)"
 ok "the status line counts the job and says why no runner runs it" \
-	tm_wait_for "1 queued \(no runner: cannot open .*runner.lock: Is a directory\)"
+	tm_wait_for "1 queued \(no runner: cannot create .*cache/runners: (File exists|Not a directory)\)"
 is "$(sql "SELECT state FROM job")" queued "the job stays queued"
 done_testing

@@ -1442,6 +1442,491 @@ static void bad_text_bytes(void **state)
 	sb_free(&png);
 }
 
+
+/* ---------------------------------------------------------------- NovelAI WebP */
+
+/* NovelAI's WebP EXIF, as enslo/sd-metadata reads it
+ * (src/converters/novelai.ts): IFD0 ImageDescription = four NUL bytes
+ * then the short prompt; Exif UserComment = "ASCII\0\0\0" then one JSON
+ * object holding the PNG text chunks (Comment as JSON text, Description,
+ * Generation time, Software, Source, Title).  Little-endian TIFF. */
+static void tiff_novelai(struct sbuf *t, const char *desc, const char *json)
+{
+	size_t dlen = 4 + strlen(desc) + 1, ulen = 8 + strlen(json);
+
+	sb_add(t, "II*\0", 4);
+	put32x(t, 8, 0);
+	put16x(t, 2, 0);      /* IFD0 at 8: two entries */
+	put16x(t, 0x010e, 0); /* ImageDescription, ASCII */
+	put16x(t, 2, 0);
+	put32x(t, (uint32_t)dlen, 0);
+	put32x(t, 56, 0);
+	put16x(t, 0x8769, 0); /* ExifIFD pointer */
+	put16x(t, 4, 0);
+	put32x(t, 1, 0);
+	put32x(t, 38, 0);
+	put32x(t, 0, 0);
+	put16x(t, 1, 0);      /* Exif IFD at 38: one entry */
+	put16x(t, 0x9286, 0); /* UserComment, UNDEFINED */
+	put16x(t, 7, 0);
+	put32x(t, (uint32_t)ulen, 0);
+	put32x(t, (uint32_t)(56 + dlen), 0);
+	put32x(t, 0, 0);
+	sb_add(t, "\0\0\0\0", 4);
+	sb_add(t, desc, strlen(desc) + 1);
+	sb_add(t, "ASCII\0\0\0", 8);
+	sb_adds(t, json);
+}
+
+static void webp_with_exif(struct sbuf *f, const struct sbuf *tiff)
+{
+	sb_init(f);
+	sb_add(f, "RIFF\0\0\0\0WEBP", 12);
+	sb_add(f, "VP8 \x05\0\0\0abcde\0", 14);
+	sb_add(f, "EXIF", 4);
+	put32x(f, (uint32_t)tiff->len, 0);
+	sb_add(f, tiff->s, tiff->len);
+	if (tiff->len & 1)
+		sb_addc(f, 0);
+	put32x(f, 0, 0);
+	f->len -= 4;
+	f->s[4] = (char)((f->len - 8) & 0xff);
+	f->s[5] = (char)(((f->len - 8) >> 8) & 0xff);
+}
+
+/* NovelAI's Comment JSON (json.dumps form) and the object around it. */
+static const char nai_comment[] =
+        "{\"prompt\": \"1girl, cherry blossoms, \\u685c\", \"steps\": 28, \"height\": 1216, "
+        "\"width\": 832, \"scale\": 5.0, \"uncond_scale\": 0.0, \"cfg_rescale\": 0.0, "
+        "\"seed\": 3847221155, \"n_samples\": 1, \"noise_schedule\": \"karras\", "
+        "\"sampler\": \"k_euler_ancestral\", \"uc\": \"lowres, bad anatomy\"}";
+
+static char *nai_object(const char *description)
+{
+	json_t *o = json_object();
+	char *s;
+
+	json_object_set_new(o, "Comment", json_string(nai_comment));
+	json_object_set_new(o, "Description", json_string(description));
+	json_object_set_new(o, "Generation time", json_string("4.812"));
+	json_object_set_new(o, "Software", json_string("NovelAI"));
+	json_object_set_new(o, "Source", json_string("NovelAI Diffusion V4.5 4BDE2A90"));
+	json_object_set_new(o, "Title", json_string("NovelAI generated image"));
+	s = json_dumps(o, JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return s;
+}
+
+static void check_nai(const struct media_genmeta *m)
+{
+	assert_non_null(m->tool);
+	assert_string_equal(m->tool, "NovelAI");
+	assert_string_equal(m->prompt, "1girl, cherry blossoms, \xe6\xa1\x9c");
+	assert_string_equal(m->negative_prompt, "lowres, bad anatomy");
+	assert_true(m->has_seed);
+	assert_int_equal(m->seed, 3847221155LL);
+	assert_string_equal(m->model, "NovelAI Diffusion V4.5");
+	assert_string_equal(m->model_hash, "4BDE2A90");
+	param_int(m, "steps", 28);
+	param_str(m, "sampler", "k_euler_ancestral");
+	param_int(m, "width", 832);
+}
+
+static void novelai_webp(void **state)
+{
+	struct sbuf f, tiff;
+	struct media_genmeta *m;
+	struct media_png_text *t = NULL;
+	char *json = nai_object("1girl, cherry blossoms, \xe6\xa1\x9c"), *err = NULL, *path;
+
+	(void)state;
+	sb_init(&tiff);
+	tiff_novelai(&tiff, "1girl, cherry blossoms, \xe6\xa1\x9c", json);
+	webp_with_exif(&f, &tiff);
+	path = write_tmp("nai.webp", f.s, f.len);
+	/* The leading NUL bytes of ImageDescription are not text. */
+	assert_int_equal(media_embedded_text_read_file(path, NULL, &t, &err), 0);
+	assert_string_equal(media_png_text_get(t, "ImageDescription")->text,
+	                    "1girl, cherry blossoms, \xe6\xa1\x9c");
+	media_png_text_free(&t);
+	m = from_file(path);
+	check_nai(m);
+	assert_string_equal(m->source, "EXIF \"UserComment\"");
+	media_genmeta_free(&m);
+
+	/* A Comment that is no JSON object: nothing read, and said so. */
+	sb_free(&f);
+	sb_free(&tiff);
+	free(json);
+	json = xstrdup("{\"Software\": \"NovelAI\", \"Comment\": \"not json\"}");
+	sb_init(&tiff);
+	tiff_novelai(&tiff, "x", json);
+	webp_with_exif(&f, &tiff);
+	assert_int_equal(media_genmeta_from_mem(f.s, f.len, &m), 0);
+	assert_false(media_genmeta_found(m));
+	note_has(m, "Comment that is not a JSON object");
+	media_genmeta_free(&m);
+	sb_free(&f);
+	sb_free(&tiff);
+	free(json);
+	free(path);
+}
+
+/* ---------------------------------------------------------------- stealth PNG info */
+
+/* A truecolour PNG (colour type 6 or 2) of pixels px (channels bytes
+ * each), every row filtered with another of the five filters, as
+ * encoders that pick filters per row write them. */
+static void png_pixels(struct sbuf *png, const unsigned char *px, uint32_t w, uint32_t h,
+                       unsigned channels)
+{
+	unsigned char ihdr[13] = {0};
+	size_t rb = (size_t)w * channels, i;
+	struct sbuf raw, z;
+	uint32_t y;
+
+	ihdr[0] = (unsigned char)(w >> 24);
+	ihdr[1] = (unsigned char)(w >> 16);
+	ihdr[2] = (unsigned char)(w >> 8);
+	ihdr[3] = (unsigned char)w;
+	ihdr[4] = (unsigned char)(h >> 24);
+	ihdr[5] = (unsigned char)(h >> 16);
+	ihdr[6] = (unsigned char)(h >> 8);
+	ihdr[7] = (unsigned char)h;
+	ihdr[8] = 8;
+	ihdr[9] = channels == 4 ? 6 : 2;
+	sb_init(png);
+	sb_add(png, "\x89PNG\r\n\x1a\n", 8);
+	chunk(png, "IHDR", ihdr, sizeof ihdr);
+	sb_init(&raw);
+	for (y = 0; y < h; y++) {
+		const unsigned char *r = px + y * rb, *pr = y ? r - rb : NULL;
+		unsigned f = y % 5;
+
+		sb_addc(&raw, (char)f);
+		for (i = 0; i < rb; i++) {
+			int a = i >= channels ? r[i - channels] : 0, b = pr ? pr[i] : 0,
+			    c = pr && i >= channels ? pr[i - channels] : 0, p = a + b - c;
+			int pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
+			int pred = f == 0   ? 0
+			           : f == 1 ? a
+			           : f == 2 ? b
+			           : f == 3 ? (a + b) / 2
+			                    : (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+
+			sb_addc(&raw, (char)(unsigned char)(r[i] - pred));
+		}
+	}
+	sb_init(&z);
+	zcompress(&z, raw.s, raw.len);
+	/* Two IDAT chunks, split anywhere, as encoders do. */
+	chunk(png, "IDAT", z.s, z.len / 2);
+	chunk(png, "IDAT", z.s + z.len / 2, z.len - z.len / 2);
+	chunk(png, "IEND", "", 0);
+	sb_free(&raw);
+	sb_free(&z);
+}
+
+static void gzip_bytes(struct sbuf *out, const void *data, size_t n)
+{
+	z_stream z;
+	unsigned char buf[4096];
+	int rc;
+
+	memset(&z, 0, sizeof z);
+	assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, 16 + 15, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_in = (unsigned char *)data;
+	z.avail_in = (uInt)n;
+	do {
+		z.next_out = buf;
+		z.avail_out = sizeof buf;
+		rc = deflate(&z, Z_FINISH);
+		sb_add(out, buf, sizeof buf - z.avail_out);
+	} while (rc == Z_OK);
+	assert_int_equal(rc, Z_STREAM_END);
+	deflateEnd(&z);
+}
+
+/* Writes text into the pixels as sd-webui-stealth-pnginfo's add_data
+ * does: the signature, the payload's length in bits (32 bits), the
+ * payload (gzip when compressed), each byte MSB first, over the pixels
+ * column by column (x outer, y inner), one bit per pixel in alpha or three
+ * (R, G, B) in RGB mode.  len_bits overrides the length when not 0;
+ * compressed 2 says "comp" but writes the bytes as they are. */
+static void stealth_write(unsigned char *px, uint32_t w, uint32_t h, unsigned channels, int rgb,
+                          int compressed, const char *text, uint32_t len_bits)
+{
+	struct sbuf stream, payload;
+	uint64_t i, nbits, pix;
+	unsigned char *v;
+
+	sb_init(&stream);
+	sb_init(&payload);
+	sb_addf(&stream, "stealth_%s%s", rgb ? "rgb" : "png", compressed ? "comp" : "info");
+	if (compressed == 1)
+		gzip_bytes(&payload, text, strlen(text));
+	else
+		sb_adds(&payload, text);
+	put32(&stream, len_bits ? len_bits : (uint32_t)(payload.len * 8));
+	sb_add(&stream, payload.s, payload.len);
+	nbits = (uint64_t)stream.len * 8;
+	assert_true(nbits <= (uint64_t)w * h * (rgb ? 3 : 1));
+	if (!rgb)
+		for (i = 0; i < (uint64_t)w * h; i++)
+			px[i * channels + 3] = 255; /* putalpha(255) */
+	for (i = 0; i < nbits; i++) {
+		int bit = ((unsigned char)stream.s[i / 8] >> (7 - i % 8)) & 1;
+
+		pix = rgb ? i / 3 : i;
+		/* pixels[x, y] with x = pix / h, y = pix % h */
+		v = px + ((pix % h) * w + pix / h) * channels + (rgb ? i % 3 : 3);
+		*v = (unsigned char)((*v & ~1u) | (unsigned)bit);
+	}
+	sb_free(&stream);
+	sb_free(&payload);
+}
+
+static unsigned char *stealth_canvas(uint32_t w, uint32_t h, unsigned channels)
+{
+	unsigned char *px = xmalloc((size_t)w * h * channels);
+	size_t i;
+
+	for (i = 0; i < (size_t)w * h * channels; i++)
+		px[i] = (unsigned char)(i * 7 + i / 13);
+	return px;
+}
+
+static struct media_genmeta *stealth_case(uint32_t w, uint32_t h, unsigned channels, int rgb,
+                                          int compressed, const char *text, uint32_t len_bits)
+{
+	unsigned char *px = stealth_canvas(w, h, channels);
+	struct media_genmeta *m;
+	struct sbuf png;
+
+	stealth_write(px, w, h, channels, rgb, compressed, text, len_bits);
+	png_pixels(&png, px, w, h, channels);
+	assert_int_equal(media_genmeta_from_mem(png.s, png.len, &m), 0);
+	free(px);
+	sb_free(&png);
+	return m;
+}
+
+static void stealth_pnginfo(void **state)
+{
+	char *info = infotext(a1111_prompt, a1111_neg, a1111_settings);
+	char *nai = nai_object("ignored when the Comment has a prompt");
+	struct media_genmeta *m;
+	unsigned char *px;
+	struct sbuf png;
+	char *path;
+
+	(void)state;
+	/* Plain, alpha; 64 rows, so the header spans three columns. */
+	m = stealth_case(96, 64, 4, 0, 0, info, 0);
+	check_a1111(m);
+	assert_string_equal(m->source, "PNG alpha bits \"stealth_pnginfo\"");
+	note_has(m, "lowest bits of the alpha channel");
+	media_genmeta_free(&m);
+	/* gzip, alpha, a picture taller than the header. */
+	m = stealth_case(12, 400, 4, 0, 1, info, 0);
+	check_a1111(m);
+	assert_string_equal(m->source, "PNG alpha bits \"stealth_pngcomp\"");
+	media_genmeta_free(&m);
+	/* RGB modes, in an RGB picture and in an RGBA one. */
+	m = stealth_case(48, 41, 3, 1, 0, info, 0);
+	check_a1111(m);
+	assert_string_equal(m->source, "PNG RGB bits \"stealth_rgbinfo\"");
+	media_genmeta_free(&m);
+	m = stealth_case(48, 41, 4, 1, 1, info, 0);
+	check_a1111(m);
+	assert_string_equal(m->source, "PNG RGB bits \"stealth_rgbcomp\"");
+	media_genmeta_free(&m);
+	/* NovelAI: its text chunks as gzip JSON in alpha. */
+	m = stealth_case(64, 96, 4, 0, 1, nai, 0);
+	check_nai(m);
+	assert_string_equal(m->source, "PNG alpha bits \"stealth_pngcomp\"");
+	media_genmeta_free(&m);
+
+	/* From a file too; text chunks win over the bits. */
+	px = stealth_canvas(96, 64, 4);
+	stealth_write(px, 96, 64, 4, 0, 0, info, 0);
+	png_pixels(&png, px, 96, 64, 4);
+	path = write_tmp("stealth.png", png.s, png.len);
+	m = from_file(path);
+	check_a1111(m);
+	media_genmeta_free(&m);
+	free(path);
+	sb_free(&png);
+	png_start(&png);
+	pil_add_text(&png, "parameters", "from the chunk\nSteps: 3, Sampler: Euler, Seed: 9", 0);
+	png_finish(&png);
+	assert_int_equal(media_genmeta_from_mem(png.s, png.len, &m), 0);
+	assert_string_equal(m->prompt, "from the chunk");
+	media_genmeta_free(&m);
+	sb_free(&png);
+	free(px);
+	free(info);
+	free(nai);
+}
+
+static void stealth_bad(void **state)
+{
+	char *info = infotext(a1111_prompt, a1111_neg, a1111_settings);
+	unsigned char *px;
+	struct media_genmeta *m;
+	struct sbuf png;
+	size_t cut;
+
+	(void)state;
+	/* Alpha without a signature: nothing, and no word of stealth. */
+	px = stealth_canvas(32, 200, 4);
+	png_pixels(&png, px, 32, 200, 4);
+	assert_int_equal(media_genmeta_from_mem(png.s, png.len, &m), 0);
+	assert_false(media_genmeta_found(m));
+	assert_false(has_note((const char **)m->notes, m->n_notes, "stealth"));
+	media_genmeta_free(&m);
+	sb_free(&png);
+	free(px);
+	/* A length beyond the pixels, one not in whole bytes, one over the limit. */
+	m = stealth_case(32, 32, 4, 0, 0, "short", 5000);
+	assert_false(media_genmeta_found(m));
+	note_has(m, "more than the picture's pixels hold");
+	media_genmeta_free(&m);
+	m = stealth_case(32, 32, 4, 0, 0, "short", 39);
+	note_has(m, "not a whole number of bytes");
+	media_genmeta_free(&m);
+	m = stealth_case(32, 32, 4, 0, 0, "short", 0xfffffff8u);
+	note_has(m, "over the size limit");
+	media_genmeta_free(&m);
+	/* "comp" over bytes that are not gzip. */
+	m = stealth_case(64, 64, 4, 0, 2, "not gzip at all", 0);
+	assert_false(media_genmeta_found(m));
+	note_has(m, "stealth PNG info signature, but the compressed stream");
+	media_genmeta_free(&m);
+	/* The image data cut short after the header. */
+	px = stealth_canvas(8, 600, 4);
+	stealth_write(px, 8, 600, 4, 0, 0, info, 0);
+	png_pixels(&png, px, 8, 600, 4);
+	cut = png.len - 12 - 12 - (png.len / 3);
+	png.len = cut;
+	assert_int_equal(media_genmeta_from_mem(png.s, png.len, &m), 0);
+	assert_false(media_genmeta_found(m));
+	note_has(m, "ends before the hidden text does");
+	media_genmeta_free(&m);
+	sb_free(&png);
+	free(px);
+	free(info);
+}
+
+/* ---------------------------------------------------------------- ComfyUI refiner */
+
+/* ComfyUI's SDXL base + refiner example as SaveImage writes the "prompt"
+ * graph: the base KSamplerAdvanced adds the noise and runs steps 0-20,
+ * returning its leftover noise; the refiner takes that latent with
+ * add_noise "disable" from step 20; the saved image is the refiner's. */
+static const char comfy_refiner_prompt[] =
+        "{\"4\": {\"inputs\": {\"ckpt_name\": \"sd_xl_base_1.0.safetensors\"}, "
+        "\"class_type\": \"CheckpointLoaderSimple\"}, "
+        "\"5\": {\"inputs\": {\"width\": 1024, \"height\": 1024, \"batch_size\": 1}, "
+        "\"class_type\": \"EmptyLatentImage\"}, "
+        "\"6\": {\"inputs\": {\"text\": \"evening sunset scenery blue sky nature, glass "
+        "bottle with a galaxy in it\", \"clip\": [\"4\", 1]}, \"class_type\": "
+        "\"CLIPTextEncode\"}, "
+        "\"7\": {\"inputs\": {\"text\": \"text, watermark\", \"clip\": [\"4\", 1]}, "
+        "\"class_type\": \"CLIPTextEncode\"}, "
+        "\"11\": {\"inputs\": {\"add_noise\": \"disable\", \"noise_seed\": 0, \"steps\": 25, "
+        "\"cfg\": 8, \"sampler_name\": \"euler\", \"scheduler\": \"normal\", "
+        "\"start_at_step\": 20, \"end_at_step\": 10000, \"return_with_leftover_noise\": "
+        "\"disable\", \"model\": [\"12\", 0], \"positive\": [\"15\", 0], \"negative\": "
+        "[\"16\", 0], \"latent_image\": [\"10\", 0]}, \"class_type\": \"KSamplerAdvanced\"}, "
+        "\"10\": {\"inputs\": {\"add_noise\": \"enable\", \"noise_seed\": 721897303308196, "
+        "\"steps\": 25, \"cfg\": 8, \"sampler_name\": \"euler\", \"scheduler\": \"normal\", "
+        "\"start_at_step\": 0, \"end_at_step\": 20, \"return_with_leftover_noise\": "
+        "\"enable\", \"model\": [\"4\", 0], \"positive\": [\"6\", 0], \"negative\": "
+        "[\"7\", 0], \"latent_image\": [\"5\", 0]}, \"class_type\": \"KSamplerAdvanced\"}, "
+        "\"12\": {\"inputs\": {\"ckpt_name\": \"sd_xl_refiner_1.0.safetensors\"}, "
+        "\"class_type\": \"CheckpointLoaderSimple\"}, "
+        "\"15\": {\"inputs\": {\"text\": \"evening sunset scenery blue sky nature, glass "
+        "bottle with a galaxy in it\", \"clip\": [\"12\", 1]}, \"class_type\": "
+        "\"CLIPTextEncode\"}, "
+        "\"16\": {\"inputs\": {\"text\": \"text, watermark\", \"clip\": [\"12\", 1]}, "
+        "\"class_type\": \"CLIPTextEncode\"}, "
+        "\"17\": {\"inputs\": {\"samples\": [\"11\", 0], \"vae\": [\"12\", 2]}, "
+        "\"class_type\": \"VAEDecode\"}, "
+        "\"19\": {\"inputs\": {\"filename_prefix\": \"ComfyUI\", \"images\": [\"17\", 0]}, "
+        "\"class_type\": \"SaveImage\"}}";
+
+/* The same graph as the editor saves it, the refiner listed first. */
+static const char comfy_refiner_workflow[] =
+        "{\"last_node_id\": 19, \"nodes\": ["
+        "{\"id\": 11, \"type\": \"KSamplerAdvanced\", \"mode\": 0, \"inputs\": ["
+        "{\"name\": \"model\", \"type\": \"MODEL\", \"link\": 31}, "
+        "{\"name\": \"latent_image\", \"type\": \"LATENT\", \"link\": 32}], "
+        "\"widgets_values\": [\"disable\", 0, \"fixed\", 25, 8, \"euler\", \"normal\", 20, "
+        "10000, \"disable\"]}, "
+        "{\"id\": 10, \"type\": \"KSamplerAdvanced\", \"mode\": 0, \"inputs\": ["
+        "{\"name\": \"model\", \"type\": \"MODEL\", \"link\": 30}, "
+        "{\"name\": \"latent_image\", \"type\": \"LATENT\", \"link\": 33}], "
+        "\"widgets_values\": [\"enable\", 721897303308196, \"randomize\", 25, 8, \"euler\", "
+        "\"normal\", 0, 20, \"enable\"]}, "
+        "{\"id\": 4, \"type\": \"CheckpointLoaderSimple\", \"mode\": 0, "
+        "\"widgets_values\": [\"sd_xl_base_1.0.safetensors\"]}, "
+        "{\"id\": 12, \"type\": \"CheckpointLoaderSimple\", \"mode\": 0, "
+        "\"widgets_values\": [\"sd_xl_refiner_1.0.safetensors\"]}, "
+        "{\"id\": 5, \"type\": \"EmptyLatentImage\", \"mode\": 0, "
+        "\"widgets_values\": [1024, 1024, 1]}], "
+        "\"links\": [[30, 4, 0, 10, 0, \"MODEL\"], [31, 12, 0, 11, 0, \"MODEL\"], "
+        "[32, 10, 0, 11, 1, \"LATENT\"], [33, 5, 0, 10, 1, \"LATENT\"]], \"version\": 0.4}";
+
+static void check_refiner(const struct media_genmeta *m)
+{
+	json_t *p = params_of(m), *r = json_object_get(p, "refiner");
+
+	assert_string_equal(m->tool, "ComfyUI");
+	assert_true(m->has_seed);
+	assert_int_equal(m->seed, 721897303308196LL);
+	assert_string_equal(m->model, "sd_xl_base_1.0.safetensors");
+	param_int(m, "start_at_step", 0);
+	param_int(m, "end_at_step", 20);
+	param_str(m, "size", "1024x1024");
+	if (!json_is_object(r))
+		fail_msg("no refiner in %s", m->params_json);
+	assert_string_equal(json_string_value(json_object_get(r, "model")),
+	                    "sd_xl_refiner_1.0.safetensors");
+	assert_int_equal(json_integer_value(json_object_get(r, "start_at_step")), 20);
+	assert_int_equal(json_integer_value(json_object_get(r, "seed")), 0);
+	json_decref(p);
+}
+
+static void comfy_base_and_refiner(void **state)
+{
+	struct media_genmeta *m;
+	struct sbuf png;
+
+	(void)state;
+	png_start(&png);
+	pil_add_text(&png, "prompt", comfy_refiner_prompt, 0);
+	pil_add_text(&png, "workflow", comfy_refiner_workflow, 0);
+	png_finish(&png);
+	assert_int_equal(media_genmeta_from_mem(png.s, png.len, &m), 0);
+	check_refiner(m);
+	assert_string_equal(m->prompt,
+	                    "evening sunset scenery blue sky nature, glass bottle with a galaxy in it");
+	assert_string_equal(m->negative_prompt, "text, watermark");
+	note_has(m, "the base sampler that adds the noise from step 0");
+	media_genmeta_free(&m);
+	sb_free(&png);
+
+	/* The editor's graph alone (the API graph lost). */
+	png_start(&png);
+	pil_add_text(&png, "workflow", comfy_refiner_workflow, 0);
+	png_finish(&png);
+	assert_int_equal(media_genmeta_from_mem(png.s, png.len, &m), 0);
+	check_refiner(m);
+	media_genmeta_free(&m);
+	sb_free(&png);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1460,6 +1945,10 @@ int main(void)
 	        cmocka_unit_test(huge_text_chunks),
 	        cmocka_unit_test(zip_bomb),
 	        cmocka_unit_test(bad_text_bytes),
+	        cmocka_unit_test(novelai_webp),
+	        cmocka_unit_test(stealth_pnginfo),
+	        cmocka_unit_test(stealth_bad),
+	        cmocka_unit_test(comfy_base_and_refiner),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -775,6 +775,81 @@ static void event_last_ignores_job_bookkeeping(void **state)
 	store_close(&other);
 }
 
+/* A job's outputs: files first, a manifest, then the rows, once, and
+ * only by the runner that holds the job (store/job-output.c). */
+static void job_outputs_recorded_once(void **state)
+{
+	struct fx *f = *state;
+	struct lb_job_input ji = { 0 };
+	struct lb_asset_facts facts = { "image/png", "png", 2, 1, 0 };
+	struct lb_job_output out[2], *back = NULL;
+	struct lb_job j;
+	int64_t job, *ids = NULL;
+	size_t n = 0;
+	char *runner = NULL, *path;
+	int changed = -1;
+
+	memset(out, 0, sizeof out);
+	ji.brief_id = f->brief;
+	ji.backend = "builtin";
+	assert_int_equal(store_job_add(f->st, &ji, &job), 0);
+	assert_int_equal(store_job_claim_by(f->st, NULL, NULL, job, "1f-0a", &j), 0);
+	assert_int_equal(j.attempts, 1);
+	lb_job_clear(&j);
+	assert_int_equal(store_job_output_data(f->st, "\x89PNG fake bytes", 16, &facts, &out[0]), 0);
+	assert_int_equal(out[0].bytes, 16);
+	out[0].seed = 42;
+	out[0].has_seed = 1;
+	out[0].params = xstrdup("{\"steps\": 3}");
+	out[1].body = xstrdup("a text, inline");
+	assert_int_equal(store_job_manifest_write(f->st, job, "1f-0a", out, 2), 0);
+	assert_int_equal(store_job_manifest_read(f->st, job, &runner, &back, &n), 0);
+	assert_string_equal(runner, "1f-0a");
+	assert_int_equal(n, 2);
+	assert_string_equal(back[0].sha256, out[0].sha256);
+	assert_int_equal(back[0].seed, 42);
+	assert_string_equal(back[0].params, "{\"steps\": 3}");
+	assert_string_equal(back[1].body, "a text, inline");
+	assert_int_equal(store_job_manifests(f->st, &ids, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], job);
+	free(ids);
+
+	/* Another runner's id, or a requeue by the wrong holder: refused. */
+	assert_int_equal(store_job_record(f->st, job, "2e-0b", back, 2, NULL), STORE_ECONFLICT);
+	assert_int_equal(store_job_requeue(f->st, job, "2e-0b", "no", &changed), 0);
+	assert_int_equal(changed, 0);
+	assert_int_equal(store_job_record(f->st, job, "1f-0a", back, 2, NULL), 0);
+	assert_int_equal(store_job_get(f->st, job, &j), 0);
+	assert_int_equal(j.state, LB_JOB_DONE);
+	assert_int_equal(j.n_candidates, 2);
+	lb_job_clear(&j);
+	/* Recording twice adds nothing. */
+	assert_int_equal(store_job_record(f->st, job, "1f-0a", back, 2, NULL), STORE_ECONFLICT);
+	store_job_manifest_remove(f->st, job);
+	lb_job_outputs_free(&back, 2);
+	free(runner);
+	assert_int_equal(store_job_manifest_read(f->st, job, &runner, &back, &n), STORE_ENOTFOUND);
+
+	/* An interrupted attempt is given back; a missing file fails. */
+	assert_int_equal(store_job_add(f->st, &ji, &job), 0);
+	assert_int_equal(store_job_claim_by(f->st, NULL, NULL, job, "1f-0a", &j), 0);
+	lb_job_clear(&j);
+	assert_int_equal(store_job_requeue(f->st, job, "1f-0a", "stopped", &changed), 0);
+	assert_int_equal(changed, 1);
+	assert_int_equal(store_job_claim_by(f->st, NULL, NULL, job, "1f-0a", &j), 0);
+	assert_int_equal(j.attempts, 1);
+	lb_job_clear(&j);
+	path = store_asset_path(f->st, out[0].sha256, "png");
+	assert_int_equal(unlink(path), 0);
+	free(path);
+	assert_int_equal(store_job_record(f->st, job, "1f-0a", out, 1, NULL), STORE_EINVAL);
+	assert_non_null(strstr(store_errmsg(f->st), "missing"));
+	lb_job_output_clear(&out[0]);
+	lb_job_output_clear(&out[1]);
+	free(runner);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -791,6 +866,7 @@ int main(void)
 		cmocka_unit_test(migrates_every_older_schema),
 		cmocka_unit_test_setup_teardown(archive_and_undo, setup, teardown),
 		cmocka_unit_test_setup_teardown(readonly_store_says_so, setup, teardown),
+		cmocka_unit_test_setup_teardown(job_outputs_recorded_once, setup, teardown),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -1,0 +1,137 @@
+/*
+ * store-candidates.h - candidates and their lists (filters, sorts,
+ * pages), curation as the store's curator (ratings, flags, tags, notes,
+ * selections), the audit log with undo/redo, and the search index.
+ * Part of store.h (the conventions are there); include store.h.
+ */
+#ifndef LB_STORE_CANDIDATES_H
+#define LB_STORE_CANDIDATES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store-records.h"
+
+struct store;
+
+/* ------------------------------------------------------------ candidates */
+
+struct lb_candidate_input {
+	int64_t brief_id;
+	int64_t revision_id;    /* 0: the brief's current revision */
+	int64_t asset_id;       /* 0 for text */
+	const char *body;       /* text candidates */
+	const char *backend;    /* "import", "builtin", ... */
+	const char *model;
+	int has_seed;
+	int64_t seed;
+	const char *prompt;     /* NULL: the revision's */
+	const char *negative;
+	const char *params;     /* JSON object text or NULL */
+	int64_t parent_id;
+	int64_t job_id;
+	const char *source;
+};
+int store_candidate_add(struct store *st, const struct lb_candidate_input *in, int64_t *id);
+/* Adds many in one transaction (bulk import, a job's reply); ids[] gets
+ * the new ids (may be NULL). All or nothing. */
+int store_candidate_add_many(struct store *st, const struct lb_candidate_input *in, size_t n,
+			     int64_t *ids);
+int store_candidate_get(struct store *st, int64_t id, struct lb_candidate *out);
+int store_candidate_children(struct store *st, int64_t id, struct lb_candidate_list *out);
+
+/* Which candidates a list shows.  Zero-initialise, then set fields. */
+struct lb_filter {
+	int64_t brief_id;       /* 0: every brief (of project_id if set) */
+	int64_t project_id;     /* 0: every project */
+	int min_stars;          /* 0: no filter; 1..5 */
+	int max_stars;          /* 0: no filter */
+	int has_flag;           /* 1: only candidates flagged `flag` */
+	int flag;               /* LB_FLAG_* (LB_FLAG_NONE: unflagged) */
+	const char *curator;    /* whose rating stars/flag apply to; NULL: any curator */
+	int unrated;            /* only candidates the curator (or me) has not rated */
+	int rated;              /* only candidates the curator (or anyone) rated or flagged */
+	const char *tag;        /* only candidates with this tag */
+	const char *backend;    /* only from this backend */
+	const char *search;     /* FTS5 query over prompt, body and notes */
+	int selected;           /* only selected ones */
+};
+
+enum lb_sort {
+	LB_SORT_OLDEST = 0,     /* by id ascending (the default) */
+	LB_SORT_NEWEST,         /* by id descending */
+	LB_SORT_STARS,          /* mean stars descending, then id */
+	LB_SORT_SCORE,          /* pairwise score descending, then id */
+	LB_SORT__COUNT
+};
+const char *lb_sort_name(int s);
+int lb_sort_parse(const char *s);
+
+/* A position in a sorted list: the sort key and id of a row.  A page
+ * starts after (or, backward, before) it. */
+struct lb_key {
+	double k;
+	int64_t id;
+};
+
+/* Reads up to limit candidates matching f in order sort, strictly after
+ * `after` (NULL: from the start); with backward, strictly before it
+ * (NULL: from the end) and returned in list order.  out is replaced. */
+int store_candidate_page(struct store *st, const struct lb_filter *f, int sort, const struct lb_key *after,
+			 int backward, int limit, struct lb_candidate_list *out);
+/* The key of a candidate in a sort (for resuming a list at it). */
+void lb_candidate_key(const struct lb_candidate *c, int sort, struct lb_key *out);
+int store_candidate_count(struct store *st, const struct lb_filter *f, int64_t *n);
+/* How many rows of f/sort come before candidate id: its position. */
+int store_candidate_position(struct store *st, const struct lb_filter *f, int sort, int64_t id,
+			     int64_t *pos);
+
+/* ------------------------------------------------------------ curation (as store_curator()) */
+
+/* stars 0..5. */
+int store_rate(struct store *st, int64_t candidate_id, int stars);
+int store_flag(struct store *st, int64_t candidate_id, int flag);
+/* Removes my rating and flag. */
+int store_unrate(struct store *st, int64_t candidate_id);
+int store_ratings(struct store *st, int64_t candidate_id, struct lb_rating_list *out);
+
+/* Tag names: 1..64 bytes of clean UTF-8, no spaces or commas. */
+int store_tag_add(struct store *st, int64_t candidate_id, const char *tag);
+int store_tag_rm(struct store *st, int64_t candidate_id, const char *tag);
+/* All tag names, most used first (for completion); prefix may be NULL. */
+int store_tag_names(struct store *st, const char *prefix, char ***names, size_t *n);
+void store_strv_free(char ***v, size_t n);
+
+int store_note_add(struct store *st, int target, int64_t target_id, int kind, const char *body,
+		   int64_t *id);
+int store_notes(struct store *st, int target, int64_t target_id, struct lb_note_list *out);
+
+/* Selects a candidate for its project (updates use/note if selected). */
+int store_select(struct store *st, int64_t candidate_id, const char *intended_use, const char *integration);
+int store_unselect(struct store *st, int64_t candidate_id);
+int store_selections(struct store *st, int64_t project_id, struct lb_selection_list *out);
+
+/* ------------------------------------------------------------ audit log, undo */
+
+/* Reverses my last undo step (one action, or one batch).  *what gets an
+ * owned one-line description ("rating of #2: 4 -> none").  STORE_EEMPTY
+ * when there is nothing to undo; STORE_ECONFLICT when another curator
+ * changed the entity since (nothing is changed then). */
+int store_undo(struct store *st, char **what);
+/* Re-applies my last undone step, if I did nothing new since. */
+int store_redo(struct store *st, char **what);
+
+struct lb_log_filter {
+	const char *curator;    /* NULL: all */
+	int64_t candidate_id;   /* 0: all */
+	int64_t before_id;      /* 0: newest first; else older than this */
+};
+int store_log(struct store *st, const struct lb_log_filter *f, int limit, struct lb_event_list *out);
+
+/* ------------------------------------------------------------ search */
+
+/* Text to index for a candidate/brief/note is kept by the store itself;
+ * this rebuilds the FTS index (after a crash mid-migration). */
+int store_search_rebuild(struct store *st);
+
+#endif

@@ -1,0 +1,240 @@
+/*
+ * store-io.h - what goes in and out of a store as files: assets, import
+ * and export (store/asset.c, store/import.c, store/export*.c).
+ * Part of store.h (the conventions are there); include store.h.
+ */
+#ifndef LB_STORE_IO_H
+#define LB_STORE_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct store;
+
+/* ------------------------------------------------------------ assets */
+
+/* Stores data as a content-addressed asset (temp file, fsync, rename,
+ * then the row).  media_type like "image/png", ext like "png" (may be
+ * NULL: derived from the type).  *existed is set when the same bytes were
+ * already stored.  width/height/duration may be 0. */
+struct lb_asset_facts {
+	const char *media_type;
+	const char *ext;
+	int width, height;
+	double duration;
+};
+int store_asset_put(struct store *st, const void *data, size_t n, const struct lb_asset_facts *facts,
+		    int64_t *asset_id, int *existed);
+/* Same, from a file, streamed (never fully in memory). */
+int store_asset_put_file(struct store *st, const char *path, const struct lb_asset_facts *facts,
+			 int64_t *asset_id, int *existed);
+/* Finds an asset by sha256 hex; STORE_ENOTFOUND when absent. */
+int store_asset_find(struct store *st, const char *sha256, int64_t *asset_id);
+/* Absolute path of an asset's file.  Owned. */
+char *store_asset_path(struct store *st, const char *sha256, const char *ext);
+
+/* ------------------------------------------------------------ import */
+
+/* What happened to one file of an import. */
+enum lb_import_status {
+	LB_IMPORT_ADDED = 0,    /* a new candidate (and maybe a new asset) */
+	LB_IMPORT_SAME_ASSET,   /* a new candidate whose bytes were already stored */
+	LB_IMPORT_DUPLICATE,    /* the same bytes are already a candidate there: skipped */
+	LB_IMPORT_SIDECAR,      /* a .json/.txt read as another file's parameters */
+	LB_IMPORT_SKIPPED,      /* left out on purpose (hidden, other modality in a folder) */
+	LB_IMPORT_FAILED,       /* could not be imported: reason says why */
+	LB_IMPORT__COUNT
+};
+/* "added", "same-asset", "duplicate", "sidecar", "skipped", "failed". */
+const char *lb_import_status_name(int s);
+
+/* One file's outcome, handed to the report callback.  Strings belong to
+ * the import and live until the callback returns. */
+struct lb_import_item {
+	const char *path;       /* the path as found (raw bytes, maybe not UTF-8) */
+	const char *shown;      /* the same made safe to print (util_visible) */
+	int status;             /* enum lb_import_status */
+	const char *reason;     /* why it failed or was skipped, or a warning; NULL when none */
+	const char *media_type; /* "image/png", ...; NULL when unknown */
+	const char *sha256;     /* hex; NULL when the file was not read */
+	int64_t bytes;
+	int width, height;
+	double duration;
+	int64_t brief_id;       /* the brief it went (or would go) to; 0 when none */
+	int64_t candidate_id;   /* new or existing candidate; 0 when none (or dry run) */
+	int64_t asset_id;       /* 0 when none (or dry run) */
+	const char *tool;       /* generator named by the metadata, or NULL */
+	int has_prompt;         /* generation parameters were recovered */
+};
+
+/* Progress, handed to the progress callback after each file.  Files of
+ * the open batch count as added already; the report callback hears of
+ * them once their batch is committed. */
+struct lb_import_progress {
+	size_t done, total;     /* files handled / found */
+	int64_t bytes;          /* bytes read so far */
+	size_t n[LB_IMPORT__COUNT]; /* files per status so far */
+	const char *current;    /* the file just handled, made safe to print */
+	double elapsed_ms;
+};
+
+struct lb_import_options {
+	int64_t brief_id;       /* the brief to import into; 0 with new_brief */
+	int new_brief;          /* make briefs from the prompts found (one per prompt) */
+	int64_t project_id;     /* with new_brief: the project for the new briefs */
+	int dry_run;            /* read and report everything, write nothing */
+	int batch;              /* files per transaction (0: 256) */
+	int found;              /* the paths were found in a watched folder: other kinds are
+				   left out as in a folder walk, not taken as named */
+	int skip_open;          /* leave out files some process has open for writing (a watch:
+				   they are taken when closed) */
+	int link;               /* link the files into the store (hard link, or a reflink where
+				   the filesystem has them) instead of copying, when they lie on
+				   the store's filesystem; else copied, with a note */
+	/* Called once per file (and once per file found in a folder that is
+	 * left out): at once for files that fail or are skipped, after their
+	 * batch commits for files added (so "added" is on disk).  May be NULL. */
+	void (*report)(void *ctx, const struct lb_import_item *it);
+	/* Called after each file; a nonzero return stops the import after
+	 * that file, keeping what is done (STORE_OK, *interrupted set).
+	 * May be NULL. */
+	int (*progress)(void *ctx, const struct lb_import_progress *p);
+	void *ctx;
+};
+
+struct lb_import_result {
+	size_t total;                /* names found: files, and what the walk left out or could
+					not follow (pipes, devices, loops, hidden names); the
+					n[] add up to it unless interrupted */
+	size_t n[LB_IMPORT__COUNT];  /* files per status */
+	int64_t bytes;               /* bytes read */
+	int interrupted;             /* the progress callback stopped it */
+	int64_t *briefs;             /* owned: briefs made by new_brief (none in a dry run) */
+	size_t n_briefs;
+	size_t n_briefs_planned;     /* briefs new_brief made (or would make) */
+};
+void lb_import_result_clear(struct lb_import_result *r);
+
+/* Imports the files and folders in paths (recursively; symlinks followed,
+ * loops detected; names need not be UTF-8) as candidates of a brief.
+ * Each file is stored once by SHA-256; a file whose bytes are already a
+ * candidate of the brief (or, with new_brief, of the project) is skipped,
+ * so running the same import again continues where it stopped.  The
+ * generation parameters the file or its sidecar holds become the
+ * candidate's prompt, negative prompt, seed, model and parameters.
+ * Files are read, copied and synced outside any transaction; each batch's
+ * rows then go in one short transaction, after its files are on disk.
+ * `candidate add` takes its files through here too: one rule per file
+ * for every door.  A file that fails is reported (o->report) with its reason
+ * and the rest go on: the return is STORE_OK unless the store itself
+ * failed (then the batch in progress is rolled back and earlier batches
+ * stay).  *res is filled in both cases (clear it with
+ * lb_import_result_clear).  Blocking: the TUI runs it in a thread with a
+ * store handle of its own and uses the callbacks. */
+int store_import(struct store *st, const char *const *paths, size_t n_paths,
+		 const struct lb_import_options *o, struct lb_import_result *res);
+
+/* ------------------------------------------------------------ watch */
+
+/* Where a watch stands, handed to the tick callback. */
+struct lb_watch_status {
+	size_t n[LB_IMPORT__COUNT]; /* files per status since the watch started */
+	size_t runs;                /* imports run (the walk at start, then one per burst) */
+	size_t batches;             /* transactions that recorded files */
+	int walked;                 /* the walk at start is done */
+};
+
+struct lb_watch_options {
+	/* brief_id, batch, link, report, ctx as for store_import; found and
+	 * skip_open are set by the watch itself. */
+	struct lb_import_options import;
+	int settle_ms;          /* quiet time that ends a burst (0: 100 ms) */
+	/* Called a few times a second and after each import; nonzero stops
+	 * the watch (after the file in hand).  May be NULL. */
+	int (*tick)(void *ctx, const struct lb_watch_status *s);
+	/* Called after each import run that added files (the interface looks
+	 * at the store then).  May be NULL. */
+	void (*landed)(void *ctx, const struct lb_watch_status *s);
+	void *ctx;              /* for tick and landed */
+};
+
+/* Watches the folder dir (and the folders in it) with inotify and imports
+ * each new file into o->import.brief_id once it is complete: when its
+ * writer closes it (close_write) or it is moved in (moved_to).  A file
+ * some process still has open for writing is never read.  First a walk
+ * imports what arrived while nobody watched (resumed by SHA-256 as every
+ * import is); files of a burst go in together, in batches.  While it
+ * runs, cache/watch-PID-N names it (login, pid, folder, brief) for
+ * store_watch_list.  Returns when tick asks (STORE_OK), or on a store
+ * failure or when the folder goes away (an error, with a message). */
+int store_watch(struct store *st, const char *dir, const struct lb_watch_options *o, struct lb_watch_status *s);
+
+/* One active watch, from its registration file. */
+struct lb_watch_entry {
+	char *login, *folder;   /* made safe to print */
+	long pid;
+	int64_t brief_id;
+};
+/* The watches of this store whose process runs; tidy: remove the files
+ * of dead ones (stale).  Free with lb_watch_list_free. */
+int store_watch_list(struct store *st, int tidy, struct lb_watch_entry **v, size_t *n);
+void lb_watch_list_free(struct lb_watch_entry *v, size_t n);
+
+/* ------------------------------------------------------------ export */
+
+enum lb_export_format { LB_EXPORT_JSON = 0, LB_EXPORT_CSV, LB_EXPORT_MD, LB_EXPORT_HTML };
+const char *lb_export_format_name(int f);    /* "json", "csv", "md", "html" */
+int lb_export_format_parse(const char *s);   /* -1 when unknown; "markdown" too */
+
+#define LB_EXPORT_FORMAT_VERSION 1
+
+struct lb_export_options {
+	int64_t project_id;
+	int format;             /* enum lb_export_format */
+	int64_t brief_id;       /* 0: every brief of the project */
+	int all;                /* every candidate, not only the selected ones */
+	int picked;             /* only candidates some curator flagged pick */
+	int min_stars;          /* 0: any; else mean stars >= min_stars */
+	const char *tag;        /* only candidates with this tag; NULL: any */
+	const char *out;        /* write the record here: a regular file is replaced
+				   atomically (keeping its mode), a device, FIFO or socket
+				   written as a stream, a symbolic link followed; "-": to;
+				   NULL: see below */
+	FILE *to;               /* "-", or when out and copy_to are NULL: write here */
+	const char *copy_to;    /* also copy the assets here as BRIEF-SLUG/N-ID.EXT with a
+				   MANIFEST.sha256; the record goes in as selection.EXT
+				   (and only there when out is NULL) */
+	int force;              /* replace an earlier export of this store at copy_to (one
+				   holding its marker and only what its manifest lists) */
+	/* html (needs copy_to): makes the JPEG thumbnail of the copied file
+	 * src (a picture or a video) within max_side pixels a side: 0 with
+	 * *jpeg (malloc'ed, len bytes), *w and *h, or -1 with *err (owned).
+	 * NULL: the page shows the pictures themselves. */
+	int (*thumb)(void *ctx, const char *src, const char *sha256, int max_side, unsigned char **jpeg,
+		     size_t *len, int *w, int *h, char **err);
+	void *thumb_ctx;
+};
+
+struct lb_export_result {
+	int64_t n_briefs;       /* briefs in the record */
+	int64_t n_candidates;   /* candidates in the record */
+	int64_t n_files;        /* files copied (copy_to) */
+	int64_t bytes_copied;
+	char *record_path;      /* owned: where the record went, NULL for a stream */
+	char *kept;             /* owned: where the earlier export replaced with force stays,
+				   because something its manifest does not list appeared in it
+				   meanwhile; NULL: it is gone */
+};
+void lb_export_result_clear(struct lb_export_result *r);
+
+/* Writes the project's selection record (doc/export.md describes the
+ * formats): every brief with its current revision, the chosen candidates
+ * with selection, ratings, tags, notes, provenance and asset SHA-256.
+ * Files are written to a temporary name and renamed, the copy folder
+ * built beside its destination and renamed into place, so a failure
+ * leaves nothing half-written.  An existing copy_to folder is refused
+ * (STORE_EINVAL) unless force.  The clock is util_now(). */
+int store_export(struct store *st, const struct lb_export_options *o, struct lb_export_result *res);
+
+#endif
