@@ -75,6 +75,8 @@ static const struct cli_cmd commands[] = {
 	{ "redo", cmd_redo, "redo what you undid" },
 	{ "log", cmd_log, "show the audit log" },
 	{ "import", cmd_import, "import files and folders of outputs (with their parameters)" },
+	{ "verify", cmd_verify, "check linked assets (import --link) against their SHA-256" },
+	{ "relink", cmd_relink, "find linked assets' originals in a folder by SHA-256" },
 	{ "export", cmd_export, "write the selection record (JSON, CSV, Markdown), copy assets" },
 	{ "stats", cmd_stats, "how far curators agree, brief by brief" },
 	{ "compare", cmd_compare, "judge candidates of a brief in pairs" },

@@ -403,6 +403,10 @@ json_t *cli_json_candidate(const struct lb_candidate *c)
 	json_object_set_new(o, "media_type", str_or_null(c->media_type));
 	json_object_set_new(o, "sha256", str_or_null(c->sha256));
 	json_object_set_new(o, "path", jstr(c->path));
+	if (c->link)
+		json_object_set_new(o, "link", json_string(c->link == 1 ? "hard" : "reflink"));
+	if (c->asset_state)
+		json_object_set_new(o, "file_state", json_string(c->asset_state == LB_ASSET_CHANGED ? "changed" : "missing"));
 	json_object_set_new(o, "bytes", json_integer(c->bytes));
 	if (c->width || c->height) {
 		json_object_set_new(o, "width", json_integer(c->width));

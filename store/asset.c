@@ -19,6 +19,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -117,6 +119,19 @@ int st_asset_row(struct store *st, const char *hex, int64_t bytes, const struct 
 		*existed = 0;
 	}
 	return st_end(st, rc);
+}
+
+int st_asset_link_record(struct store *st, int64_t asset_id, int link, const char *origin, int64_t mtime_ns)
+{
+	sqlite3_stmt *s = st_prep(st, "UPDATE asset SET link = ?, origin = ?, mtime_ns = ? WHERE id = ?");
+
+	if (s == NULL)
+		return STORE_EIO;
+	sqlite3_bind_int(s, 1, link);
+	st_bind_text(s, 2, origin);
+	sqlite3_bind_int64(s, 3, mtime_ns);
+	sqlite3_bind_int64(s, 4, asset_id);
+	return st_step_done(st, s, "recording the asset's link");
 }
 
 static int make_dir_for(struct store *st, const char *path)
@@ -332,6 +347,113 @@ int st_asset_stage(struct store *st, const char *src, int sync, struct st_staged
 	return 0;
 }
 
+/* The hash of an open file from its start, its size and mtime checked
+ * against *before afterwards. */
+static int hash_fd(struct store *st, int in, const char *src, const struct stat *before, struct st_staged *sg)
+{
+	char *buf = xmalloc(ASSET_BUF);
+	unsigned char digest[32];
+	struct sha256 c;
+	struct stat after;
+	ssize_t r;
+	int rc = 0;
+
+	sha256_init(&c);
+	sg->bytes = 0;
+	for (;;) {
+		r = read(in, buf, ASSET_BUF);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = st_fail(st, STORE_EIO, "cannot read %s: %s", src, strerror(errno));
+			break;
+		}
+		if (r == 0)
+			break;
+		sha256_update(&c, buf, (size_t)r);
+		sg->bytes += r;
+	}
+	free(buf);
+	if (rc == 0 && (fstat(in, &after) < 0 || after.st_size != sg->bytes || after.st_size != before->st_size ||
+			after.st_mtim.tv_sec != before->st_mtim.tv_sec ||
+			after.st_mtim.tv_nsec != before->st_mtim.tv_nsec))
+		rc = st_fail(st, STORE_EINVAL,
+			     "%s changed while it was read; import it again once it is complete", src);
+	if (rc) {
+		sha256_drop(&c);
+		return rc;
+	}
+	sha256_final(&c, digest);
+	sha256_hex(digest, sg->hex);
+	sg->mtime_ns = (int64_t)before->st_mtim.tv_sec * 1000000000 + before->st_mtim.tv_nsec;
+	return 0;
+}
+
+int st_asset_stage_link(struct store *st, const char *src, struct st_staged *sg, char **note)
+{
+	struct stat before, tmpdir;
+	char *dir, ext[16];
+	int in, out, rc, suffix, e;
+
+	*note = NULL;
+	memset(sg, 0, sizeof *sg);
+	in = open(src, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (in < 0 || fstat(in, &before) < 0 || !S_ISREG(before.st_mode)) {
+		if (in >= 0)
+			close(in);
+		return st_asset_stage(st, src, 0, sg); /* says what is wrong, in its words */
+	}
+	dir = xasprintf("%s/assets/tmp", st->dir);
+	if (util_mkdir_p(dir) < 0 || stat(dir, &tmpdir) < 0) {
+		rc = st_file_fail(st, dir, "cannot create");
+		free(dir);
+		close(in);
+		return rc;
+	}
+	if (tmpdir.st_dev != before.st_dev) {
+		free(dir);
+		close(in);
+		*note = xstrdup("on another filesystem than the store: copied, not linked");
+		return st_asset_stage(st, src, 0, sg);
+	}
+	util_ext(src, ext);
+	suffix = ext_ok(ext);
+	sg->tmp = suffix ? xasprintf("%s/ln.%ld.XXXXXX.%s", dir, (long)getpid(), ext)
+			 : xasprintf("%s/ln.%ld.XXXXXX", dir, (long)getpid());
+	free(dir);
+	out = mkostemps(sg->tmp, suffix ? (int)strlen(ext) + 1 : 0, O_CLOEXEC);
+	if (out < 0) {
+		rc = st_file_fail(st, sg->tmp, "cannot create a file in the store's assets:");
+		xfree(&sg->tmp);
+		close(in);
+		return rc;
+	}
+	/* A reflink: a copy of its own that shares the blocks. */
+	if (ioctl(out, FICLONE, in) == 0) {
+		util_perm_fix_fd(out, sg->tmp);
+		sg->link = 2;
+		close(out);
+	} else {
+		close(out);
+		unlink(sg->tmp);
+		/* A hard link: the very file, under a second name. */
+		if (link(src, sg->tmp) == 0) {
+			sg->link = 1;
+		} else {
+			e = errno;
+			xfree(&sg->tmp);
+			close(in);
+			*note = xasprintf("cannot be linked (%s): copied", strerror(e));
+			return st_asset_stage(st, src, 0, sg);
+		}
+	}
+	rc = hash_fd(st, in, src, &before, sg);
+	close(in);
+	if (rc)
+		st_asset_unstage(sg);
+	return rc;
+}
+
 /* An unsynced copy that is kept (its batch is synced later): its
  * writing out starts now, so that the batch's syncfs finds little left
  * to wait for.  (Not at staging: a copy of bytes already in the store is
@@ -366,9 +488,11 @@ int st_asset_place(struct store *st, struct st_staged *sg, const char *ext, int 
 			renew(path);
 			unlink(sg->tmp);
 			xfree(&sg->tmp);
+			sg->link = 0;
 		} else {
-			/* Absent, or damaged and now replaced by a whole copy. */
-			start_writeback(sg->tmp, sync);
+			/* Absent, or damaged and now replaced by a whole copy.
+			 * (A link has nothing of ours to write.) */
+			start_writeback(sg->tmp, sync || sg->link);
 			if (rename(sg->tmp, path) < 0 || (sync && util_fsync_dir_of(path) < 0))
 				rc = write_fail(st, path, errno);
 			else

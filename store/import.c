@@ -98,6 +98,9 @@ struct pending {
 	int64_t bytes, asset_id;
 	int width, height, has_prompt, existed;
 	double duration;
+	int link;               /* st_staged.link: how its asset file came to be */
+	int64_t mtime_ns;
+	char *origin;           /* the linked file's absolute path */
 };
 
 struct group {
@@ -341,6 +344,7 @@ static void pending_clear(struct pending *p)
 	free(p->ext);
 	free(p->reason);
 	free(p->tool);
+	free(p->origin);
 	memset(p, 0, sizeof *p);
 }
 
@@ -427,6 +431,11 @@ static int batch_commit(struct imp *im)
 			f.height = p->height;
 			f.duration = p->duration;
 			if (st_asset_row(im->st, p->hex, p->bytes, &f, p->ext, &p->asset_id, &p->existed) != 0) {
+				why[i] = xstrdup(store_errmsg(im->st));
+				rc = st_savepoint_end(im->st, 0);
+				continue;
+			}
+			if (p->link && st_asset_link_record(im->st, p->asset_id, p->link, p->origin, p->mtime_ns) != 0) {
 				why[i] = xstrdup(store_errmsg(im->st));
 				rc = st_savepoint_end(im->st, 0);
 				continue;
@@ -871,8 +880,16 @@ static int import_one(struct imp *im, size_t i)
 			goto done;
 		}
 	} else {
-		/* Copied and hashed in one read; everything after reads the copy. */
-		if (st_asset_stage(im->st, fl->path, 0, &sg) != 0) {
+		/* Copied (or linked) and hashed in one read; everything after
+		 * reads the copy. */
+		char *note = NULL;
+		int staged = im->o->link ? st_asset_stage_link(im->st, fl->path, &sg, &note)
+					 : st_asset_stage(im->st, fl->path, 0, &sg);
+		if (note) {
+			sb_addf(&warn, "%s", note);
+			free(note);
+		}
+		if (staged != 0) {
 			const char *m = store_errmsg(im->st);
 			size_t pl = strlen(fl->path);
 			/* The message names the file; the report names it already. */
@@ -1048,6 +1065,11 @@ static int import_one(struct imp *im, size_t i)
 	p->height = info.height;
 	p->duration = info.duration;
 	p->has_prompt = it.has_prompt;
+	p->link = sg.link;
+	p->mtime_ns = sg.mtime_ns;
+	p->origin = sg.link ? realpath(fl->path, NULL) : NULL;
+	if (sg.link && p->origin == NULL)
+		p->origin = xstrdup(fl->path);
 	p->in.brief_id = brief;
 	p->in.asset_id = asset;
 	p->in.body = p->body;

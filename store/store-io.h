@@ -181,6 +181,46 @@ struct lb_watch_entry {
 int store_watch_list(struct store *st, int tidy, struct lb_watch_entry **v, size_t *n);
 void lb_watch_list_free(struct lb_watch_entry *v, size_t n);
 
+/* ------------------------------------------------------------ linked assets */
+
+/* One asset checked by hash (store_asset_verify). */
+struct lb_verify_item {
+	int64_t asset_id;
+	const char *sha256, *path;
+	const char *origin;     /* where it was linked from; NULL for a copy */
+	int link;               /* 0 copy, 1 hard link, 2 reflink */
+	int state;              /* enum lb_asset_state: its bytes against its SHA-256 */
+};
+/* Reads every linked asset's file (all: every asset's) and compares its
+ * bytes with its SHA-256; *nbad counts those changed or missing.  Reads
+ * only: no transaction is held. */
+int store_asset_verify(struct store *st, int all, void (*report)(void *ctx, const struct lb_verify_item *it),
+		       void *ctx, size_t *nbad);
+
+enum lb_relink_what {
+	LB_RELINK_RESTORED,     /* the asset's file had changed or vanished: linked again */
+	LB_RELINK_MOVED,        /* its original lies elsewhere now: recorded */
+	LB_RELINK_NOT_FOUND,    /* changed or missing, and no file in DIR has its bytes */
+	LB_RELINK_FAILED,       /* found, but could not be put back (why) */
+};
+struct lb_relink_item {
+	int64_t asset_id;
+	const char *sha256;
+	const char *found;      /* the file in DIR with its bytes; NULL when none */
+	const char *was;        /* the origin recorded before */
+	int what;               /* enum lb_relink_what */
+	const char *why;
+};
+struct lb_relink_result {
+	size_t linked, hashed, restored, moved, in_place, not_found, failed;
+};
+/* Finds the files of linked assets in dir by SHA-256 (hashing only files
+ * of a size some linked asset has): an asset whose file changed or
+ * vanished gets it back (a hard link, or a copy across filesystems); one
+ * whose original moved records where it lies now. */
+int store_relink(struct store *st, const char *dir, void (*report)(void *ctx, const struct lb_relink_item *it),
+		 void *ctx, struct lb_relink_result *res);
+
 /* ------------------------------------------------------------ export */
 
 enum lb_export_format { LB_EXPORT_JSON = 0, LB_EXPORT_CSV, LB_EXPORT_MD, LB_EXPORT_HTML };
