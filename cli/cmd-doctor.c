@@ -140,13 +140,21 @@ static void list_watches(const char *dir)
 	struct store *st = NULL;
 	struct lb_watch_entry *v = NULL;
 	char *err = NULL;
-	size_t n = 0, i;
+	size_t n = 0, i, linked = 0, bad = 0;
 
 	so.readonly = 1;
 	if (store_open(dir, &so, &st, &err) == 0) {
 		store_watch_list(st, 0, &v, &n);
+		store_asset_link_check(st, &linked, &bad);
 		store_close(&st);
 	}
+	if (linked)
+		printf("  linked        %zu asset%s linked, not copied (import --link)%s\n", linked,
+		       linked == 1 ? "" : "s",
+		       bad ? "" : "; none changed by size and time (lightbox verify reads the bytes)");
+	if (bad)
+		printf("                %zu of them changed or vanished outside lightbox: lightbox verify names "
+		       "them, lightbox relink DIR puts them back\n", bad);
 	free(err);
 	if (n == 0)
 		printf("  watches       none\n");

@@ -154,6 +154,25 @@ int store_asset_verify(struct store *st, int all, void (*report)(void *ctx, cons
 	return 0;
 }
 
+int store_asset_link_check(struct store *st, size_t *linked, size_t *bad)
+{
+	struct linked *v;
+	struct stat sb;
+	size_t n, i;
+	int rc = load_linked(st, 0, &v, &n);
+
+	*linked = *bad = 0;
+	if (rc)
+		return rc;
+	*linked = n;
+	for (i = 0; i < n; i++)
+		if (stat(v[i].path, &sb) < 0 || sb.st_size != v[i].bytes ||
+		    (v[i].link == 1 && mtime_of(&sb) != v[i].mtime_ns))
+			(*bad)++;
+	linked_free(v, n);
+	return 0;
+}
+
 /* ------------------------------------------------------------ relink */
 
 struct relink {

@@ -197,6 +197,10 @@ struct lb_verify_item {
 int store_asset_verify(struct store *st, int all, void (*report)(void *ctx, const struct lb_verify_item *it),
 		       void *ctx, size_t *nbad);
 
+/* How many assets are linked, and how many of them changed or vanished
+ * by size and mtime (no hash: doctor's quick look). */
+int store_asset_link_check(struct store *st, size_t *linked, size_t *bad);
+
 enum lb_relink_what {
 	LB_RELINK_RESTORED,     /* the asset's file had changed or vanished: linked again */
 	LB_RELINK_MOVED,        /* its original lies elsewhere now: recorded */

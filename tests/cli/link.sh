@@ -6,7 +6,7 @@
 # asset whose file vanished.
 . "$top_srcdir/tests/lib/tap.sh"
 
-plan 20
+plan 22
 cd "$T" || exit 1
 "$LIGHTBOX" init >/dev/null
 "$LIGHTBOX" project add P >/dev/null
@@ -33,6 +33,9 @@ like "$(cat "$T/out")" "file: +NOT SHOWN: its linked file changed outside lightb
 lb candidate show 2 --json
 like "$(cat "$T/out")" '"file_state": *"changed"' "and so does its JSON"
 unlike "$(cat "$T/out")" '"path": *"/' "which names no file to show"
+"$LIGHTBOX" doctor >"$T/doc" 2>&1
+like "$(cat "$T/doc")" "linked +3 assets linked, not copied" "doctor counts the linked assets"
+like "$(cat "$T/doc")" "1 of them changed or vanished outside lightbox" "and the one changed outside"
 fails "verify exits 1" 1 lb verify
 like "$(cat "$T/out")" "asset 2 CHANGED: its bytes no longer match its SHA-256; linked from $T/in/b.png" \
 	"and names the changed asset and its original"

@@ -29,6 +29,13 @@ start() {
 	"$LIGHTBOX" import in --brief 1 --watch >"$T/w.out" 2>"$T/w.err" &
 	WPID=$!
 	at_exit "kill $WPID"
+	# Until its Ctrl-C handler is in place (a background job of a
+	# script starts with SIGINT ignored).
+	_i=0
+	while ! grep -q '^lightbox: import: watching' "$T/w.err" && [ $_i -lt 300 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
 }
 stop() {
 	kill -INT "$WPID"
