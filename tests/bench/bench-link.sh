@@ -9,7 +9,7 @@ set -eu
 : "${LIGHTBOX:=$(cd "$(dirname "$0")/../.." && pwd)/lightbox}"
 N=${BENCH_LINK_N:-800}
 W=$(mktemp -d "${BENCH_LINK_DIR:-${TMPDIR:-/tmp}}/lbbench-link.XXXXXX")
-trap 'kill $WPID 2>/dev/null; rm -rf "$W"' EXIT
+trap 'kill $WPID 2>/dev/null; rm -rf "$W"; true' EXIT
 WPID=
 export LIGHTBOX_STORE="$W/store" LIGHTBOX_CURATOR=bench XDG_CONFIG_HOME="$W/config" HOME="$W/home"
 mkdir -p "$W/src" "$HOME"
@@ -40,17 +40,28 @@ mb=$(du -sm "$W/src" | cut -f1)
 now() { date +%s.%N; }
 el() { echo "$2 - $1" | bc; }
 
+used() { df -m --output=used "$W" | tail -1; }
 echo "$N files, $mb MB, on $(stat -f -c %T "$W") (page cache warm: the files were just written)"
 t0=$(now); cp -rl "$W/src" "$W/cpl"; t1=$(now)
 echo "cp -rl:                  $(el "$t0" "$t1") s"
-t0=$(now); "$LIGHTBOX" import "$W/src" --brief 1 --link >/dev/null; t1=$(now)
-s=$(el "$t0" "$t1")
-echo "lightbox import --link:  $s s ($(echo "$N / $s" | bc) files/s, $(echo "$mb / $s" | bc) MB/s hashed)"
-echo "   store grew by $(du -sm "$W/store/assets" | cut -f1) MB on disk (du counts a hard link once: the source holds it)"
-t0=$(now); "$LIGHTBOX" import "$W/src" --brief 2 >/dev/null; t1=$(now)
-s=$(el "$t0" "$t1")
-echo "lightbox import (copy):  $s s ($(echo "$N / $s" | bc) files/s) [the same bytes: one asset, copies removed unwritten]"
 rm -rf "$W/cpl"
+sync
+u0=$(used)
+t0=$(now); "$LIGHTBOX" import "$W/src" --brief 1 --link >/dev/null 2>&1; t1=$(now)
+sync
+s=$(el "$t0" "$t1")
+echo "lightbox import --link:  $s s ($(echo "$N / $s" | bc) files/s, $(echo "$mb / $s" | bc) MB/s hashed), disk used +$(($(used) - u0)) MB"
+# The same files copied, into a store of their own (in the first store the
+# bytes are there already and a copy would be removed unwritten).
+LIGHTBOX_STORE="$W/store2" "$LIGHTBOX" init >/dev/null
+LIGHTBOX_STORE="$W/store2" "$LIGHTBOX" project add Bench >/dev/null
+LIGHTBOX_STORE="$W/store2" "$LIGHTBOX" brief add --project 1 --title Copied >/dev/null
+u0=$(used)
+t0=$(now); LIGHTBOX_STORE="$W/store2" "$LIGHTBOX" import "$W/src" --brief 1 >/dev/null 2>&1; t1=$(now)
+sync
+s=$(el "$t0" "$t1")
+echo "lightbox import (copy):  $s s ($(echo "$N / $s" | bc) files/s), disk used +$(($(used) - u0)) MB"
+rm -rf "$W/store2"
 
 # Watch latency: a file closed in the watched folder until its row.
 mkdir "$W/drop"
