@@ -149,23 +149,16 @@ static int make_dir_for(struct store *st, const char *path)
 /* Whether the file at path holds exactly the bytes named hex: 1 yes, 0 no
  * (absent, another size, other bytes), -1 with errno when it cannot be
  * read. */
-static int file_holds(const char *path, const char *hex, int64_t bytes)
+int st_fd_hash(int fd, char hex[65], int64_t *bytes)
 {
-	struct sha256 c;
 	unsigned char d[32];
-	char got[65], *buf;
-	struct stat sb;
+	struct sha256 c;
+	char *buf = xmalloc(ASSET_BUF);
 	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), saved;
+	int saved;
 
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -1;
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size != bytes) {
-		close(fd);
-		return 0;
-	}
-	buf = xmalloc(ASSET_BUF);
 	sha256_init(&c);
+	*bytes = 0;
 	while ((r = read(fd, buf, ASSET_BUF)) != 0) {
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -173,17 +166,36 @@ static int file_holds(const char *path, const char *hex, int64_t bytes)
 			saved = errno;
 			sha256_drop(&c);
 			free(buf);
-			close(fd);
 			errno = saved;
 			return -1;
 		}
 		sha256_update(&c, buf, (size_t)r);
+		*bytes += r;
 	}
 	free(buf);
-	close(fd);
 	sha256_final(&c, d);
-	sha256_hex(d, got);
-	return strcmp(got, hex) == 0;
+	sha256_hex(d, hex);
+	return 0;
+}
+
+static int file_holds(const char *path, const char *hex, int64_t bytes)
+{
+	char got[65];
+	struct stat sb;
+	int64_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), rc, saved;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size != bytes) {
+		close(fd);
+		return 0;
+	}
+	rc = st_fd_hash(fd, got, &n);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc < 0 ? -1 : strcmp(got, hex) == 0;
 }
 
 static int write_fail(struct store *st, const char *what, int e)
@@ -351,40 +363,18 @@ int st_asset_stage(struct store *st, const char *src, int sync, struct st_staged
  * against *before afterwards. */
 static int hash_fd(struct store *st, int in, const char *src, const struct stat *before, struct st_staged *sg)
 {
-	char *buf = xmalloc(ASSET_BUF);
-	unsigned char digest[32];
-	struct sha256 c;
 	struct stat after;
-	ssize_t r;
 	int rc = 0;
 
-	sha256_init(&c);
-	sg->bytes = 0;
-	for (;;) {
-		r = read(in, buf, ASSET_BUF);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = st_fail(st, STORE_EIO, "cannot read %s: %s", src, strerror(errno));
-			break;
-		}
-		if (r == 0)
-			break;
-		sha256_update(&c, buf, (size_t)r);
-		sg->bytes += r;
-	}
-	free(buf);
+	if (st_fd_hash(in, sg->hex, &sg->bytes) < 0)
+		rc = st_fail(st, STORE_EIO, "cannot read %s: %s", src, strerror(errno));
 	if (rc == 0 && (fstat(in, &after) < 0 || after.st_size != sg->bytes || after.st_size != before->st_size ||
 			after.st_mtim.tv_sec != before->st_mtim.tv_sec ||
 			after.st_mtim.tv_nsec != before->st_mtim.tv_nsec))
 		rc = st_fail(st, STORE_EINVAL,
 			     "%s changed while it was read; import it again once it is complete", src);
-	if (rc) {
-		sha256_drop(&c);
+	if (rc)
 		return rc;
-	}
-	sha256_final(&c, digest);
-	sha256_hex(digest, sg->hex);
 	sg->mtime_ns = (int64_t)before->st_mtim.tv_sec * 1000000000 + before->st_mtim.tv_nsec;
 	return 0;
 }

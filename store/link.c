@@ -84,36 +84,15 @@ static int load_linked(struct store *st, int all, struct linked **out, size_t *n
 /* SHA-256 of a file; 0, or -1 with errno. */
 static int hash_path(const char *path, char hex[65], int64_t *bytes)
 {
-	char *buf;
-	unsigned char d[32];
-	struct sha256 c;
-	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), e;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), rc, e;
 
 	if (fd < 0)
 		return -1;
-	buf = xmalloc(1 << 20);
-	sha256_init(&c);
-	*bytes = 0;
-	while ((r = read(fd, buf, 1 << 20)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			e = errno;
-			sha256_drop(&c);
-			free(buf);
-			close(fd);
-			errno = e;
-			return -1;
-		}
-		sha256_update(&c, buf, (size_t)r);
-		*bytes += r;
-	}
-	free(buf);
+	rc = st_fd_hash(fd, hex, bytes);
+	e = errno;
 	close(fd);
-	sha256_final(&c, d);
-	sha256_hex(d, hex);
-	return 0;
+	errno = e;
+	return rc;
 }
 
 static int64_t mtime_of(const struct stat *sb)

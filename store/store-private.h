@@ -130,6 +130,9 @@ void st_asset_unstage(struct st_staged *sg);
 int st_asset_row(struct store *st, const char *hex, int64_t bytes, const struct lb_asset_facts *f,
 		 const char *ext, int64_t *asset_id, int *existed);
 int st_assets_sync(struct store *st);
+/* SHA-256 (hex) and length of what is left to read of fd; 0, or -1 with
+ * errno. */
+int st_fd_hash(int fd, char hex[65], int64_t *bytes);
 /* Records how an asset's file is linked (st_staged.link), from where and
  * its mtime then (joins the open transaction). */
 int st_asset_link_record(struct store *st, int64_t asset_id, int link, const char *origin, int64_t mtime_ns);

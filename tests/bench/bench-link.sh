@@ -96,3 +96,4 @@ print("   (100 ms of it is the quiet time that gathers a burst into one import)"
 PY
 kill -INT $WPID
 wait $WPID || true
+exit 0
