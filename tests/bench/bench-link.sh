@@ -9,7 +9,7 @@ set -eu
 : "${LIGHTBOX:=$(cd "$(dirname "$0")/../.." && pwd)/lightbox}"
 N=${BENCH_LINK_N:-800}
 W=$(mktemp -d "${BENCH_LINK_DIR:-${TMPDIR:-/tmp}}/lbbench-link.XXXXXX")
-trap 'kill $WPID 2>/dev/null; rm -rf "$W"; true' EXIT
+trap 'kill $WPID 2>/dev/null || true; rm -rf "$W"' EXIT
 WPID=
 export LIGHTBOX_STORE="$W/store" LIGHTBOX_CURATOR=bench XDG_CONFIG_HOME="$W/config" HOME="$W/home"
 mkdir -p "$W/src" "$HOME"
