@@ -117,6 +117,17 @@ int cmd_gen(struct cli *c, int argc, char **argv);
 int cmd_jobs(struct cli *c, int argc, char **argv);
 int cmd_backends(struct cli *c, int argc, char **argv);
 int cmd_demo(struct cli *c, int argc, char **argv);
+int cmd_fingerprint(struct cli *c, int argc, char **argv);
+int cmd_similar(struct cli *c, int argc, char **argv);
+int cmd_stacks(struct cli *c, int argc, char **argv);
+/* Makes the missing fingerprints of a brief's candidates (0: all) after
+ * they were added (no transaction open); says on stderr when some could
+ * not be made, and on stdout how many were unless quiet.  CLI_OK, or
+ * CLI_FAIL after a store error. */
+int cli_fingerprint_fill(struct cli *c, int64_t brief, int retry, int quiet);
+/* doctor's lines on the store's fingerprints (made, missing, why some
+ * failed); with fix, makes the missing ones first (retrying failures). */
+void cli_doctor_fingerprints(struct cli *c, const char *dir, int fix);
 /* Where `lightbox demo` builds its store (--store, else
  * $XDG_DATA_HOME/lightbox-demo) and the slug of its project: owned
  * strings, for main() to open the interface there. */

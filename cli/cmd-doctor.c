@@ -3,7 +3,8 @@
  * show, and why: the terminal's answers and the preview mode that follows
  * (asked by the interface's own detection, tui_doctor_terminal), the
  * programs previews use (ffmpeg, the players), and the thumbnail cache.
- * It changes nothing and creates no store.
+ * It changes nothing and creates no store (but --fix makes the missing
+ * fingerprints).
  */
 #include "config.h"
 
@@ -22,13 +23,20 @@
 #include "util.h"
 
 static const char help[] =
-	"Usage: lightbox [--store DIR] [--config FILE] [--preview MODE] doctor\n"
+	"Usage: lightbox [--store DIR] [--config FILE] [--preview MODE] doctor [--fix]\n"
 	"\n"
 	"Says what this terminal can draw and why lightbox draws pictures the way it\n"
 	"does: the questions it asks the terminal and the answers (made visible), the\n"
 	"cell size, the colours, the preview mode chosen and the reason; then the\n"
 	"programs previews use (ffmpeg, the audio and video players) and the thumbnail\n"
-	"cache.  --preview MODE (or `set preview-mode`) shows what forcing a mode means.\n";
+	"cache.  --preview MODE (or `set preview-mode`) shows what forcing a mode means.\n"
+	"Then the store's perceptual fingerprints: how many are made, missing, failed\n"
+	"and why.  --fix makes the missing ones (and tries the failed ones again).\n";
+
+static const struct option doctor_opts[] = {
+	{ "fix", no_argument, NULL, 'f' },
+	{ 0 },
+};
 
 /* Where a program named by an argv template is found, or NULL. */
 static char *which(const char *prog)
@@ -248,12 +256,18 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 	long n = 0;
 	long long bytes = 0;
 	size_t i, nerr;
-	int rc;
+	int rc, opt, fix = 0;
 
-	if (cli_args(c, &argc, argv, NULL, NULL, help))
+	if (cli_args(c, &argc, argv, "", doctor_opts, help))
 		return c->status;
-	if (argc > 1)
-		return cli_usage(c, "takes no arguments");
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "", doctor_opts, NULL)) != -1) {
+		if (opt != 'f')
+			return cli_usage(c, "unknown option");
+		fix = 1;
+	}
+	if (optind != argc)
+		return cli_usage(c, "takes no arguments (but --fix)");
 	cfg = km_config_new();
 	path = c->config ? xstrdup(c->config) : km_config_default_path();
 	if (path)
@@ -298,6 +312,7 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 		if (check_modes(dir) != 0)
 			rc = CLI_FAIL;
 		list_watches(dir);
+		cli_doctor_fingerprints(c, dir, fix);
 	}
 	if (path) {
 		char *pv = cli_safe(path, 0);

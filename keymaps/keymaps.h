@@ -32,9 +32,9 @@ enum km_context_mask {
 #include "contexts.def"
 #undef CONTEXT
 	/* Composite masks used by actions.def. */
-	KM_M_CAND = KM_M_CANDIDATES | KM_M_GRID | KM_M_DETAIL, /* a current candidate */
+	KM_M_CAND = KM_M_CANDIDATES | KM_M_GRID | KM_M_DETAIL | KM_M_STACKS, /* a current candidate */
 	KM_M_DRILL = KM_M_PROJECTS | KM_M_BRIEFS | KM_M_CANDIDATES | KM_M_GRID | KM_M_SELECTION |
-	             KM_M_JOBS | KM_M_DETAIL, /* the detail: its parent and child lines */
+	             KM_M_JOBS | KM_M_DETAIL | KM_M_STACKS, /* the detail: its parent and child lines */
 	KM_M_SORTABLE = KM_M_PROJECTS | KM_M_BRIEFS | KM_M_CANDIDATES | KM_M_GRID | KM_M_SELECTION |
 	                KM_M_JOBS,
 	KM_M_LISTS = KM_M_SORTABLE | KM_M_HELP,

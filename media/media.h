@@ -141,6 +141,27 @@ int media_audio_peaks(const char *path, int buckets, float *mins, float *maxs,
 int media_video_poster(const char *path, int max_w, int max_h, long long pixel_limit,
 		       struct media_image *out, struct media_info *info, char **err);
 
+/* Perceptual fingerprints (media/fingerprint.c): 64 bits from a decoded
+ * picture, compared by Hamming distance (media_fp_distance: 0 the same
+ * picture, about 32 unrelated ones). */
+enum media_fp_method {
+	MEDIA_FP_PHASH, /* low frequencies of a 32x32 DCT against their median */
+	MEDIA_FP_DHASH, /* brightness gradients of a 9x8 grey picture */
+};
+/* The default stack distance (`set stack-distance`): near-copies lie
+ * within it, unrelated pictures beyond (tests/unit/test-fingerprint). */
+#define MEDIA_FP_NEAR 10
+/* The box of the thumbnail fingerprints are made from. */
+#define MEDIA_FP_THUMB 128
+uint64_t media_fingerprint(const struct media_image *img, enum media_fp_method method);
+int media_fp_distance(uint64_t a, uint64_t b);
+/* The pHash of a picture file, or of a video's poster frame: through the
+ * thumbnail cache (media_thumb_load at MEDIA_FP_THUMB) when cache_dir and
+ * sha256_hex are given, else decoded from path directly (video says it is
+ * a video).  0, or -1 with *err (owned). */
+int media_fingerprint_file(const char *cache_dir, const char *sha256_hex, const char *path,
+			   int video, long long pixel_limit, uint64_t *fp, char **err);
+
 /* Name or path of the ffmpeg program media/ runs: $LIGHTBOX_FFMPEG, else
  * "ffmpeg" (looked up in $PATH).  Static or environment string. */
 const char *media_ffmpeg_program(void);

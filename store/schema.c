@@ -212,12 +212,24 @@ static const char schema_v3[] =
  * runner requeues only the jobs of runners that are gone. */
 static const char schema_v4[] = "ALTER TABLE job ADD COLUMN runner TEXT;\n";
 
-/* Version 5: assets linked rather than copied (import --link).  link is
+/* Version 5: a perceptual fingerprint per picture or video asset
+ * (store/similar.c): fp is the 64-bit pHash as a signed integer, NULL
+ * when none could be made (error says why; `lightbox fingerprint
+ * --retry` tries again). */
+static const char schema_v5[] =
+	"CREATE TABLE fingerprint (\n"
+	"  asset_id INTEGER PRIMARY KEY REFERENCES asset(id),\n"
+	"  fp INTEGER,\n"
+	"  error TEXT NOT NULL DEFAULT '',\n"
+	"  made INTEGER NOT NULL\n"
+	");\n";
+
+/* Version 6: assets linked rather than copied (import --link).  link is
  * 0 for the store's own copy, 1 for a hard link to the imported file, 2
  * for a reflink of it; origin is the path it was linked from; mtime_ns
  * the file's mtime when recorded, which with bytes tells a hard-linked
  * file changed outside lightbox (the hash on demand: lightbox verify). */
-static const char schema_v5[] =
+static const char schema_v6[] =
 	"ALTER TABLE asset ADD COLUMN link INTEGER NOT NULL DEFAULT 0;\n"
 	"ALTER TABLE asset ADD COLUMN origin TEXT;\n"
 	"ALTER TABLE asset ADD COLUMN mtime_ns INTEGER;\n";
@@ -228,6 +240,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v3,
 	schema_v4,
 	schema_v5,
+	schema_v6,
 };
 
 int st_schema_migrate(struct store *st)

@@ -70,6 +70,7 @@ struct tui {
 	int dirty;                    /* R_* accumulated for the next frame */
 	int too_small;
 	int paste;                    /* inside a bracketed paste */
+	int focus_seen;               /* a focus report came (tmux sends one at once) */
 	struct sbuf pastebuf;
 	char *config_path;
 	char *status_note;            /* a mode note for the status line */

@@ -99,6 +99,10 @@ static int global_action(struct tui *ui, enum km_action a, const char *arg)
 		}
 		tui_push(ui, view_briefs_new(ui, tui_project_id(ui)));
 		return R_REDRAW;
+	case KM_A_VIEW_STACKS:
+	case KM_A_VIEW_QUEUE:
+	case KM_A_FIND_SIMILAR:
+		return view_stacks_action(ui, a);
 	case KM_A_VIEW_SELECTION:
 		if (v->ops->ctx == KM_CTX_SELECTION)
 			return R_REDRAW;

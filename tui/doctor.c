@@ -56,6 +56,48 @@ static void colours(struct sbuf *out, const struct km_options *opt, int fd, cons
 			r->colorterm);
 }
 
+/* What tmux allows, which case holds, and the lines that fix or help. */
+static void tmux_part(struct sbuf *out, const struct tp_result *r)
+{
+	sb_adds(out, "\ntmux\n");
+	if (!r->tmux_asked) {
+		sb_addf(out, "  tmux could not be asked: %s\n"
+			     "  pictures stay symbols; run doctor in the pane where you curate\n",
+			r->tmux_error);
+		return;
+	}
+	sb_addf(out, "  tmux %s; the outer terminal: TERM=%s%s%s; this pane starts at row %d, column %d\n",
+		r->tmux_version, *r->client_term ? r->client_term : "(not attached)",
+		*r->client_type ? ", " : "", r->client_type, r->pane_y + 1, r->pane_x + 1);
+	if (!r->passthrough)
+		sb_adds(out, "  case: passthrough is off, so tmux drops every picture; the outer terminal "
+			     "was not asked.\n"
+			     "  fix: add this line to ~/.tmux.conf (then tmux source-file ~/.tmux.conf):\n"
+			     "      set -g allow-passthrough on\n");
+	else if (!r->da1)
+		sb_adds(out, "  case: passthrough is on, but the outer terminal answered nothing through it "
+			     "in time (a slow link: raise probe-timeout; or a terminal that ignores DA1)\n");
+	else if (r->kitty == 1 && !tp_placeholders(r) && !r->sixel)
+		sb_adds(out, "  case: passthrough is on and the outer terminal draws kitty pictures, but "
+			     "without Unicode placeholders (kitty 0.28 or later): symbols, as its pictures "
+			     "would float over tmux's other windows\n");
+	else if (r->sixel || r->kitty == 1 || tp_capable(r, PV_ITERM2))
+		sb_addf(out, "  case: passthrough is on and the outer terminal draws %s\n",
+			r->kitty == 1 ? "kitty pictures with Unicode placeholders"
+			: r->sixel    ? "sixel"
+				      : "iTerm2 inline images");
+	else
+		sb_adds(out, "  case: passthrough is on, but the outer terminal draws no pixel pictures "
+			     "(no sixel in DA1, no kitty answer): symbols\n");
+	if (!r->focus_events)
+		sb_adds(out, "  helps: set -g focus-events on  (the picture comes back at once when you "
+			     "return to this window or reattach)\n");
+	else
+		sb_adds(out, "  focus-events is on: pictures come back when you return to this window\n");
+	sb_adds(out, "  a tmux popup or a window over the picture erases it; press Ctrl-L (or move) "
+		     "to draw it again\n");
+}
+
 int tui_doctor_terminal(const struct km_options *opt, const char *preview, struct sbuf *out)
 {
 	struct tp_result r;
@@ -112,6 +154,12 @@ int tui_doctor_terminal(const struct km_options *opt, const char *preview, struc
 	if (r.asked_kitty)
 		sb_addf(out, "  kitty graphics: %s\n", r.kitty == 1 ? "yes" : r.kitty < 0 ? "refused" : "no answer");
 	sb_addf(out, "  chafa's terminal database (environment only) says: %s\n", r.env_hint);
+
+	if (r.in_tmux)
+		tmux_part(out, &r);
+	else if (r.in_screen)
+		sb_adds(out, "\nGNU screen\n  screen passes no pictures on: previews are symbols "
+			     "(tmux 3.3 or later with allow-passthrough on can show pixels)\n");
 
 	sb_adds(out, "\nSize\n");
 	if (r.cols)

@@ -31,6 +31,8 @@ enum { KEY_PASTE_BEGIN = 0x7F00, KEY_PASTE_END = 0x7F01 };
 /* The start of a terminal's answer to a question asked at start-up
  * (termprobe.c) that came too late: swallowed up to its end, never keys. */
 enum { KEY_LATE_CSI = 0x7F02, KEY_LATE_STRING = 0x7F03 };
+/* Focus reports (DECSET 1004: ESC [ I, ESC [ O). */
+enum { KEY_FOCUS_IN = 0x7F04, KEY_FOCUS_OUT = 0x7F05 };
 
 static int wake_fd = -1;
 static volatile sig_atomic_t sig_winch, sig_int, sig_term, sig_cont;
@@ -103,6 +105,11 @@ static void reset_signals(void)
 static void bracketed_paste(int on)
 {
 	fputs(on ? "\033[?2004h" : "\033[?2004l", stdout);
+	/* Inside tmux, focus reports (DECSET 1004, sent by tmux with
+	 * focus-events on) tell when the window comes back: tmux has then
+	 * redrawn the pane's cells over any picture passed through. */
+	if (getenv("TMUX") && *getenv("TMUX"))
+		fputs(on ? "\033[?1004h" : "\033[?1004l", stdout);
 	fflush(stdout);
 }
 
@@ -143,6 +150,8 @@ int tui_screen_init(struct tui *ui)
 	define_key("\033[?", KEY_LATE_CSI);
 	define_key("\033_G", KEY_LATE_STRING);
 	define_key("\033P>|", KEY_LATE_STRING);
+	define_key("\033[I", KEY_FOCUS_IN);
+	define_key("\033[O", KEY_FOCUS_OUT);
 	for (i = 0; i < sizeof xkeys / sizeof xkeys[0]; i++) {
 		s = tigetstr((char *)xkeys[i].cap);
 		if (s == NULL || s == (char *)-1)
@@ -353,6 +362,19 @@ static void read_keys(struct tui *ui)
 			}
 			if (ch == KEY_LATE_CSI || ch == KEY_LATE_STRING) {
 				swallow_answer(ch == KEY_LATE_STRING);
+				continue;
+			}
+			if (ch == KEY_FOCUS_IN) {
+				/* Back from another tmux window or a detach: draw all
+				 * again (but not for the focus-in tmux sends at once
+				 * when the reports are turned on). */
+				if (ui->focus_seen)
+					check_size(ui);
+				ui->focus_seen = 1;
+				continue;
+			}
+			if (ch == KEY_FOCUS_OUT) {
+				ui->focus_seen = 1;
 				continue;
 			}
 			if (ui->paste)
@@ -635,7 +657,7 @@ int tui_wake_drain(int fd)
 
 int tui_loop(struct tui *ui)
 {
-	struct pollfd fds[2];
+	struct pollfd fds[3];
 	double now;
 	long long interval;
 	int timeout;
@@ -653,6 +675,7 @@ int tui_loop(struct tui *ui)
 		}
 		/* The job runner starts once the first frame is on the screen. */
 		tui_gen_start(ui);
+		view_stacks_fill_start(ui); /* missing fingerprints, in the worker */
 		v = tui_top(ui);
 		if (v && v->ops->idle && !prompt_active(ui) && !input_waiting())
 			v->ops->idle(v);
@@ -665,7 +688,11 @@ int tui_loop(struct tui *ui)
 		fds[0].events = POLLIN;
 		fds[1].fd = ui->wake[0];
 		fds[1].events = POLLIN;
-		if (poll(fds, 2, timeout) < 0 && errno != EINTR)
+		/* Picture bytes on their way: wake when the terminal takes more. */
+		fds[2].fd = STDOUT_FILENO;
+		fds[2].events = POLLOUT;
+		fds[2].revents = 0;
+		if (poll(fds, preview_pending(ui->preview) ? 3 : 2, timeout) < 0 && errno != EINTR)
 			return -1;
 		if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			ui->quit = 1; /* the terminal went away */

@@ -470,6 +470,12 @@ static void img_prepare(struct preview *p)
 	}
 	if (im->again)
 		tui_wake(im->ui->wake[1], WAKE_REDRAW);
+	if (im->tp.in_tmux && im->tp.tmux_asked && im->tp.passthrough && pv_screen_cleared()) {
+		/* A resize, a focus-in, a return from $EDITOR: the pane may have
+		 * moved on the outer terminal. */
+		tp_tmux_ask(&im->tp);
+		pv_screen_passthrough(im->screen, 1, im->tp.pane_y, im->tp.pane_x);
+	}
 	pv_screen_prepare(im->screen, pv_screen_cleared());
 	im->wchar0 = wchar_now(im);
 }
@@ -523,6 +529,8 @@ static int img_poll(struct preview *p)
 	int again = im->again;
 
 	im->again = 0;
+	/* kitty uploads on their way go on between keys. */
+	pv_screen_pump(im->screen);
 	/* Cell size: a font change resizes the terminal in pixels only. */
 	tp_cell_size(&im->tp, STDOUT_FILENO, &im->cell_w, &im->cell_h);
 	return pv_cache_news(im->cache) || again;
@@ -531,6 +539,12 @@ static int img_poll(struct preview *p)
 static void img_free(struct preview *p)
 {
 	struct img *im = img_of(p);
+	struct pv_link_stats st;
+
+	pv_screen_link_stats(im->screen, &st);
+	if (im->log)
+		fprintf(im->log, "link uploads=%zu complete=%zu abandoned=%zu bytes=%llu\n", st.started,
+			st.completed, st.abandoned, st.bytes);
 
 	pv_screen_free(&im->screen);
 	pv_cache_free(&im->cache);
@@ -595,16 +609,37 @@ struct preview *preview_image_new(struct tui *ui)
 	tp_cell_size(&im->tp, STDOUT_FILENO, &im->cell_w, &im->cell_h);
 	im->cache = pv_cache_new(CACHE_BUDGET, 2, ui->wake[1]);
 	im->screen = pv_screen_new(im->cache, STDOUT_FILENO);
+	pv_screen_input(im->screen, STDIN_FILENO);
+	if (im->tp.in_tmux && im->tp.tmux_asked && im->tp.passthrough) {
+		pv_screen_passthrough(im->screen, 1, im->tp.pane_y, im->tp.pane_x);
+		/* kitty pictures as text cells that tmux keeps, moves and covers. */
+		pv_screen_placeholders(im->screen, tp_placeholders(&im->tp));
+	}
 	if (im->log)
-		fprintf(im->log, "start mode=%s detected=%s (%s) cell=%dx%d probe_ms=%.0f\n",
+		fprintf(im->log, "start mode=%s detected=%s (%s) cell=%dx%d probe_ms=%.0f%s\n",
 			pv_mode_name(mode_now(im)), pv_mode_name(im->detected), im->why, im->cell_w,
-			im->cell_h, im->tp.ms);
+			im->cell_h, im->tp.ms,
+			im->tp.in_tmux && im->tp.tmux_asked
+				? !im->tp.passthrough	       ? " tmux=no-passthrough"
+				  : tp_placeholders(&im->tp) ? " tmux=passthrough placeholders"
+							     : " tmux=passthrough"
+				: "");
 	return p;
 }
 
 int preview_is_image(const struct preview *p)
 {
 	return p && p->ops == &img_ops;
+}
+
+int preview_pending(const struct preview *p)
+{
+	struct pv_link_stats st;
+
+	if (!preview_is_image(p))
+		return 0;
+	pv_screen_link_stats(img_of((struct preview *)p)->screen, &st);
+	return st.started > st.completed + st.abandoned;
 }
 
 void preview_colors_changed(struct preview *p)

@@ -59,6 +59,9 @@ struct preview *preview_text_new(struct tui *ui);
  * draw (so: before ncurses starts), and wraps a text preview.  Owned. */
 struct preview *preview_image_new(struct tui *ui);
 int preview_is_image(const struct preview *p);
+/* 1 when picture bytes wait to be sent (the loop then wakes when the
+ * terminal can take them). */
+int preview_pending(const struct preview *p);
 /* After `set color`: picture colour pairs are made again. */
 void preview_colors_changed(struct preview *p);
 /* The preview-mode action: the next mode this terminal can show. */

@@ -41,11 +41,12 @@ char *pv_req_key(const struct pv_req *q)
 
 	if (q->kind == PV_K_AUDIO)
 		return xasprintf("a|%s|%d", who, q->cols);
-	return xasprintf("%c|%s|%s|%dx%d|%dx%d|%d|%d|%d|%zu|%lld", q->kind == PV_K_VIDEO ? 'v' : 'i', who,
+	return xasprintf("%c|%s|%s|%dx%d|%dx%d|%d|%d|%d|%zu|%lld%s", q->kind == PV_K_VIDEO ? 'v' : 'i', who,
 			 pv_mode_name(q->mode), q->cols, q->rows, q->cell_w, q->cell_h,
 			 q->mode == PV_SYMBOLS ? q->depth : 0, q->mode == PV_SYMBOLS ? q->ascii : 0,
 			 q->mode == PV_SIXEL ? q->sixel_colors : 0,
-			 q->mode == PV_KITTY || q->mode == PV_ITERM2 ? q->budget : 0, q->pixel_limit);
+			 q->mode == PV_KITTY || q->mode == PV_ITERM2 ? q->budget : 0, q->pixel_limit,
+			 q->mode == PV_SYMBOLS && q->tolerance ? (q->tolerance < 0 ? "|exact" : "|runs") : "");
 }
 
 void pv_req_copy(struct pv_req *dst, const struct pv_req *src)
@@ -243,6 +244,42 @@ static void fewer_changes(struct pv_cell *cells, int n)
 	}
 }
 
+static int near(int32_t a, int32_t b, int t)
+{
+	int k;
+
+	if (a < 0 || b < 0)
+		return a == b;
+	for (k = 0; k < 24; k += 8) {
+		int d = (int)((a >> k) & 255) - (int)((b >> k) & 255);
+		if (d > t || d < -t)
+			return 0;
+	}
+	return 1;
+}
+
+/* 24-bit colours in runs: a cell whose colour is within t of the run's
+ * (the colour of the cell before, as sent) takes the run's colour, so
+ * ncurses sends no change; the error stays under t per channel.  A
+ * palette per picture (median cut to 48 colours) saved as much but
+ * banded smooth pictures: runs keep every colour change that shows. */
+static void to_runs(struct pv_cell *cells, size_t n, int cols, int t)
+{
+	int32_t pf = -2, pb = -2;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (cols > 0 && i % (size_t)cols == 0)
+			pf = pb = -2; /* a new row: ncurses moves there and may change colours */
+		if (pf != -2 && near(cells[i].fg, pf, t))
+			cells[i].fg = pf;
+		if (pb != -2 && near(cells[i].bg, pb, t))
+			cells[i].bg = pb;
+		pf = cells[i].fg;
+		pb = cells[i].bg;
+	}
+}
+
 static void render_symbols(const struct pv_req *q, const struct media_image *img, struct pv_render *r)
 {
 	ChafaSymbolMap *map = chafa_symbol_map_new();
@@ -292,6 +329,8 @@ static void render_symbols(const struct pv_req *q, const struct media_image *img
 			c->fg = fg;
 			c->bg = bg;
 		}
+	if (q->depth >= 16777216 && q->tolerance >= 0)
+		to_runs(r->cells, (size_t)cols * rows, cols, q->tolerance ? q->tolerance : PV_RUN_TOLERANCE);
 	if (q->depth > 0)
 		fewer_changes(r->cells, cols * rows);
 	r->mem += (size_t)cols * rows * sizeof *r->cells;

@@ -45,6 +45,17 @@ struct tp_result {
 	/* environment */
 	char term[64], term_program[64], colorterm[32], lc_terminal[32];
 	int in_tmux, in_screen, over_ssh, kitty_env, no_color;
+	/* inside tmux, what tmux says (tp_tmux_ask) */
+	int tmux_asked;                 /* 1: `tmux display` answered */
+	int passthrough;                /* allow-passthrough is on (or all) */
+	int focus_events;               /* focus-events is on */
+	char tmux_version[16];
+	char client_term[64];           /* the outer terminal: #{client_termname} */
+	char client_type[64];           /* #{client_termtype}: what tmux learnt of it */
+	int pane_y, pane_x;             /* where the pane is on the outer terminal */
+	char tmux_error[TP_ANSWER_MAX]; /* why tmux could not be asked */
+	int wrapped;                    /* the questions went through passthrough */
+	int placeholders;               /* kitty Unicode placeholders (U=1) are known */
 	/* the tty */
 	int is_tty;
 	int cols, rows, xpixel, ypixel; /* TIOCGWINSZ */
@@ -79,8 +90,16 @@ struct tp_result {
  * TP_SSH_MS over SSH (0 stays 0: ask nothing). */
 enum { TP_SSH_MS = 1000 };
 int tp_budget(int option_ms, int over_ssh);
-/* Fills the environment part of r (no terminal I/O). */
+/* Fills the environment part of r (no terminal I/O); inside tmux it asks
+ * tmux (tp_tmux_ask). */
 void tp_environment(struct tp_result *r);
+/* Inside tmux: runs `tmux display -p` for the pane's options
+ * (allow-passthrough, focus-events), the outer terminal's name and the
+ * pane's place on it.  Returns 0, or -1 (r->tmux_error says why). */
+int tp_tmux_ask(struct tp_result *r);
+/* Appends s[0..n) to out wrapped for tmux passthrough: DCS tmux; with
+ * every ESC doubled, ST. */
+void tp_wrap(struct sbuf *out, const char *s, size_t n);
 /* Asks the terminal on in_fd/out_fd (raw mode, all questions in one
  * write, the DA1 answer as the fence) within budget_ms; budget_ms <= 0
  * asks nothing.  Fills r; returns 0, or -1 when the fds are no terminal
@@ -96,6 +115,9 @@ int tp_parse(struct tp_result *r, const unsigned char *buf, size_t n, int final)
  * symbols; then what the terminal answered and the environment.  *why
  * gets an owned sentence. */
 enum pv_mode tp_decide(const struct tp_result *r, int forced, char **why);
+/* 1 when the terminal is known to draw kitty's Unicode placeholders
+ * (U=1 virtual placements: kitty 0.28 and later, Ghostty). */
+int tp_placeholders(const struct tp_result *r);
 /* The modes this terminal can show, best first (for cycling). */
 int tp_capable(const struct tp_result *r, enum pv_mode m);
 /* The cell size in pixels now: TIOCGWINSZ on fd when plausible, else
@@ -135,6 +157,7 @@ struct pv_req {
 	int cell_w, cell_h; /* pixels of a cell */
 	int depth;          /* symbols: 0 monochrome, 8, 16, 256 or 16777216 colours */
 	int ascii;          /* symbols: ASCII characters only */
+	int tolerance;      /* symbols in 24-bit: run tolerance (0: PV_RUN_TOLERANCE, -1: exact) */
 	long long pixel_limit;
 	int sixel_colors;   /* colour registers (0: 256) */
 	size_t budget;      /* kitty/iTerm2: largest payload before base64 (0: none) */
@@ -174,6 +197,11 @@ void pv_render_free(struct pv_render *r);
 /* The pixel size a box of cells asks the decoder for, rounded up to one
  * of a few sizes so that thumbnails are shared between panes. */
 void pv_decode_size(const struct pv_req *q, int *w, int *h);
+
+/* 24-bit symbols: a cell whose colour is within this much (per channel,
+ * 0..255) of the cell before it takes that colour, so ncurses sends no
+ * change (under half the bytes on a plasma picture; PSNR in `make bench`). */
+enum { PV_RUN_TOLERANCE = 24 };
 
 /* preview-sixel.c: a sixel image of rgba (w x h, straight alpha) with at
  * most ncolors colours (2..256) from a median-cut palette; transparent
@@ -228,6 +256,14 @@ int pv_marker_pair(void);
 void pv_symbols_reset(void);
 /* A frame ends (called before doupdate). */
 void pv_symbols_frame(void);
+/* kitty Unicode placeholders for image id (low byte 16..255, high byte
+ * any, the bytes between 0): rows x cols cells of U+10EEEE with the row,
+ * column and the id's high byte as diacritics, in the colour of the id's
+ * low byte, at (y, x) in ncurses' cells.  -1 when this screen cannot
+ * (not 256 colours, or larger than the diacritics table). */
+int pv_placeholders_draw(uint32_t id, int rows, int cols, int y, int x);
+/* The most rows or columns placeholders can name. */
+int pv_placeholder_max(void);
 /* Pairs in use by pictures, and how many times the table was recycled. */
 void pv_symbols_stats(int *pairs, int *resets);
 
@@ -237,6 +273,22 @@ struct pv_screen;
 /* Tracks the pixel images on the terminal written to fd. */
 struct pv_screen *pv_screen_new(struct pv_cache *cache, int fd);
 void pv_screen_free(struct pv_screen **s);
+/* Inside tmux with passthrough: every sequence goes wrapped, placed at
+ * the pane's offset (y, x) on the outer terminal.  on = 0: written as is. */
+void pv_screen_passthrough(struct pv_screen *s, int on, int y, int x);
+/* What went over the link for pictures: kitty uploads queued, sent in
+ * full and abandoned, and every byte written for pictures. */
+struct pv_link_stats {
+	size_t started, completed, abandoned;
+	unsigned long long bytes;
+};
+void pv_screen_link_stats(const struct pv_screen *s, struct pv_link_stats *st);
+/* kitty uploads yield to keys waiting on fd (-1: never). */
+void pv_screen_input(struct pv_screen *s, int fd);
+/* Sends queued kitty upload chunks until a key waits; 1 when some remain. */
+int pv_screen_pump(struct pv_screen *s);
+/* kitty pictures as Unicode placeholder cells (U=1) when on. */
+void pv_screen_placeholders(struct pv_screen *s, int on);
 /* During a frame: r (a pixel render) is wanted at cell (y, x); its cells
  * are reserved with blanks that ncurses draws and never changes. */
 void pv_screen_want(struct pv_screen *s, struct pv_render *r, int y, int x);

@@ -20,6 +20,15 @@
  * Sequences", invisible-island.net), kitty's graphics-protocol.rst
  * ("Querying support and available transmission mediums").
  *
+ * Inside tmux the questions are for the terminal tmux runs in (the
+ * client's, "outer" terminal): tmux is asked first (`tmux display -p`)
+ * whether passthrough is allowed, and if it is, every question goes
+ * wrapped (ESC P tmux; ... ESC \ with each ESC doubled) and the wrapped
+ * DA1 is the fence; tmux forwards the outer answers to the pane (seen with
+ * tmux 3.3a in xterm).  tmux's own answers to unwrapped questions would
+ * say only "tmux", so none are asked then.  With passthrough off the
+ * questions go unwrapped, as tmux drops the wrapped ones.
+ *
  * The terminal is read in raw mode without flushing its input, so keys
  * typed meanwhile are kept (and handed back to ncurses) unless the
  * terminal answered something that is neither a key nor an answer: then
@@ -32,6 +41,7 @@
 #include <chafa.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -45,6 +55,8 @@
 #define Q_SIXEL "\033[?1;1;0S\033[?2;1;0S"
 
 enum { READ_MAX = 8192, DEFAULT_CELL_W = 10, DEFAULT_CELL_H = 20 };
+
+static void keep_visible(char *dst, size_t n, const unsigned char *s, size_t len);
 
 static const char *const mode_names[PV_NMODES] = { "none", "symbols", "sixel", "kitty", "iterm2" };
 
@@ -128,6 +140,86 @@ void tp_environment(struct tp_result *r)
 	r->kitty_env = strcmp(r->term, "xterm-kitty") == 0 || env_set("KITTY_WINDOW_ID");
 	r->no_color = env_set("NO_COLOR");
 	chafa_hint(r->env_hint, sizeof r->env_hint);
+	if (r->in_tmux && env_set("TMUX"))
+		tp_tmux_ask(r);
+}
+
+/* ------------------------------------------------------------ tmux */
+
+#define TMUX_FORMAT                                                                           \
+	"#{allow-passthrough}\t#{focus-events}\t#{version}\t#{client_termname}\t"             \
+	"#{client_termtype}\t#{pane_top}\t#{pane_left}\t#{status}\t#{status-position}"
+
+/* The next tab-separated field of *s, made visible, into dst. */
+static void field(char **s, char *dst, size_t n)
+{
+	char *tab = strchr(*s, '\t');
+	size_t len = tab ? (size_t)(tab - *s) : strlen(*s);
+
+	keep_visible(dst, n, (const unsigned char *)*s, len);
+	*s += len + (tab != NULL);
+}
+
+static int flag_on(const char *v)
+{
+	return strcmp(v, "1") == 0 || strcmp(v, "on") == 0 || strcmp(v, "all") == 0;
+}
+
+int tp_tmux_ask(struct tp_result *r)
+{
+	char line[512], f[9][64], *p;
+	FILE *fp;
+	size_t len;
+	int i, status_lines;
+
+	r->tmux_asked = 0;
+	/* -t names this pane (TMUX_PANE), not whichever is current. */
+	fp = popen(env_set("TMUX_PANE") ? "tmux display -p -t \"$TMUX_PANE\" '" TMUX_FORMAT "' 2>&1"
+					: "tmux display -p '" TMUX_FORMAT "' 2>&1",
+		   "r");
+	if (fp == NULL) {
+		snprintf(r->tmux_error, sizeof r->tmux_error, "cannot run tmux: %s", strerror(errno));
+		return -1;
+	}
+	len = fread(line, 1, sizeof line - 1, fp);
+	line[len] = '\0';
+	i = pclose(fp);
+	line[strcspn(line, "\n")] = '\0';
+	if (i != 0 || strchr(line, '\t') == NULL) {
+		keep_visible((char *)f[0], sizeof f[0], (const unsigned char *)line, strlen(line));
+		snprintf(r->tmux_error, sizeof r->tmux_error, "`tmux display -p` failed: %s",
+			 *f[0] ? f[0] : "no output");
+		return -1;
+	}
+	p = line;
+	for (i = 0; i < 9; i++)
+		field(&p, f[i], sizeof f[i]);
+	snprintf(r->tmux_version, sizeof r->tmux_version, "%.15s", f[2]);
+	/* Before 3.3 there is no such option and passthrough is always on. */
+	r->passthrough = flag_on(f[0]) || (*f[0] == '\0' && strncmp(f[2], "3.", 2) != 0 &&
+					    strncmp(f[2], "next", 4) != 0);
+	r->focus_events = flag_on(f[1]);
+	snprintf(r->client_term, sizeof r->client_term, "%s", f[3]);
+	snprintf(r->client_type, sizeof r->client_type, "%s", f[4]);
+	status_lines = strcmp(f[7], "off") == 0 ? 0 : strcmp(f[7], "on") == 0 ? 1 : atoi(f[7]);
+	r->pane_y = atoi(f[5]) + (strcmp(f[8], "top") == 0 ? status_lines : 0);
+	r->pane_x = atoi(f[6]);
+	r->tmux_asked = 1;
+	return 0;
+}
+
+void tp_wrap(struct sbuf *out, const char *s, size_t n)
+{
+	size_t i, from = 0;
+
+	sb_adds(out, "\033Ptmux;");
+	for (i = 0; i < n; i++)
+		if (s[i] == '\033') {
+			sb_add(out, s + from, i + 1 - from);
+			from = i; /* the ESC goes twice */
+		}
+	sb_add(out, s + from, n - from);
+	sb_adds(out, "\033\\");
 }
 
 /* ------------------------------------------------------------ parsing answers */
@@ -365,6 +457,15 @@ static void collect(struct tp_result *r, int fd, unsigned char *buf, size_t *n, 
 	}
 }
 
+/* Adds question q to the write, wrapped for tmux passthrough when asked to. */
+static void ask(struct sbuf *out, int wrapped, const char *q)
+{
+	if (wrapped)
+		tp_wrap(out, q, strlen(q));
+	else
+		sb_adds(out, q);
+}
+
 static void log_question(struct tp_result *r, const char *what, const char *q)
 {
 	char vis[TP_ANSWER_MAX];
@@ -430,16 +531,18 @@ int tp_probe(struct tp_result *r, int in_fd, int out_fd, int budget_ms, int ling
 	}
 
 	sb_init(&q);
-	r->asked_kitty = !r->in_tmux && !r->in_screen && strcmp(r->term, "linux") != 0 &&
+	/* Through tmux's passthrough the questions reach the outer terminal. */
+	r->wrapped = r->in_tmux && r->tmux_asked && r->passthrough;
+	r->asked_kitty = (r->wrapped || (!r->in_tmux && !r->in_screen)) && strcmp(r->term, "linux") != 0 &&
 			 strncmp(r->term, "vt", 2) != 0;
-	r->asked_cell = r->cell_w == 0 && !r->in_tmux && !r->in_screen;
+	r->asked_cell = r->cell_w == 0 && (r->wrapped || (!r->in_tmux && !r->in_screen));
 	r->asked_version = 1;
 	if (r->asked_kitty)
-		sb_adds(&q, Q_KITTY);
-	sb_adds(&q, Q_VERSION);
+		ask(&q, r->wrapped, Q_KITTY);
+	ask(&q, r->wrapped, Q_VERSION);
 	if (r->asked_cell)
-		sb_adds(&q, Q_CELL);
-	sb_adds(&q, Q_DA1);
+		ask(&q, r->wrapped, Q_CELL);
+	ask(&q, r->wrapped, Q_DA1);
 	buf = xmalloc(READ_MAX);
 	t0 = util_mono_ms();
 	deadline = t0 + budget_ms;
@@ -448,7 +551,10 @@ int tp_probe(struct tp_result *r, int in_fd, int out_fd, int budget_ms, int ling
 		if (r->da1 && r->sixel) {
 			/* Second round: how many colours and how large a sixel may be. */
 			r->asked_sixel = 1;
-			if (util_write_all(out_fd, Q_SIXEL Q_DA1, strlen(Q_SIXEL Q_DA1)) == 0)
+			sb_reset(&q);
+			ask(&q, r->wrapped, Q_SIXEL);
+			ask(&q, r->wrapped, Q_DA1);
+			if (util_write_all(out_fd, q.s, q.len) == 0)
 				collect(r, in_fd, buf, &n, 2, util_mono_ms() + budget_ms);
 		}
 	}
@@ -464,12 +570,24 @@ int tp_probe(struct tp_result *r, int in_fd, int out_fd, int budget_ms, int ling
 		keep_visible(r->late_raw, sizeof r->late_raw, buf + n0, n - n0);
 	}
 	tcsetattr(in_fd, TCSANOW, &saved);
-	if (r->asked_kitty)
+	if (r->asked_kitty && !r->wrapped)
 		util_write_all(out_fd, "\r\033[2K", 5); /* wipe what a terminal may have shown of the APC */
 	tp_parse(r, buf, n0, 1);
 	free(buf);
 	sb_free(&q);
 
+	if (r->in_tmux && r->tmux_asked)
+		sb_addf(&r->log, "  tmux %s: allow-passthrough %s, focus-events %s; the outer terminal is "
+				 "TERM=%s (%s)\n",
+			r->tmux_version, r->passthrough ? "on" : "off", r->focus_events ? "on" : "off",
+			*r->client_term ? r->client_term : "(unknown)",
+			*r->client_type ? r->client_type : "tmux knows no more of it");
+	else if (r->in_tmux)
+		sb_addf(&r->log, "  inside tmux, which could not be asked: %s\n", r->tmux_error);
+	if (r->wrapped)
+		sb_adds(&r->log, "  every question goes wrapped for tmux passthrough (ESC P tmux; ... ESC \\)\n");
+	else if (r->in_tmux)
+		sb_adds(&r->log, "  the questions reach tmux only (passthrough is off): it answers for itself\n");
 	if (r->asked_kitty)
 		log_question(r, "kitty graphics query", Q_KITTY);
 	log_question(r, "XTVERSION (name)", Q_VERSION);
@@ -533,16 +651,51 @@ int tp_capable(const struct tp_result *r, enum pv_mode m)
 	}
 }
 
+/* kitty's Unicode placeholders (U=1): kitty 0.28 and later, Ghostty. */
+static int knows_placeholders(const char *version)
+{
+	int major = 0, minor = 0;
+
+	if (strncmp(version, "ghostty", 7) == 0)
+		return 1;
+	if (sscanf(version, "kitty(%d.%d", &major, &minor) == 2)
+		return major > 0 || minor >= 28;
+	return 0;
+}
+
+int tp_placeholders(const struct tp_result *r)
+{
+	return knows_placeholders(r->version);
+}
+
 enum pv_mode tp_decide(const struct tp_result *r, int forced, char **why)
 {
+	const char *outer = *r->client_term ? r->client_term : "the outer terminal";
+
 	if (forced >= 0 && forced < PV_NMODES) {
 		*why = xasprintf("%s: set by preview-mode or --preview", pv_mode_name(forced));
 		return (enum pv_mode)forced;
 	}
-	if (r->in_tmux || r->in_screen) {
-		*why = xasprintf("symbols: inside %s, whose cells carry symbols but not pixel images "
-				 "(set preview-mode to force one)",
-				 r->in_tmux ? "tmux" : "screen");
+	if (r->in_screen) {
+		*why = xstrdup("symbols: inside GNU screen, whose cells carry symbols but not pixel "
+			       "images (set preview-mode to force one)");
+		return PV_SYMBOLS;
+	}
+	if (r->in_tmux && !r->tmux_asked) {
+		*why = xasprintf("symbols: inside tmux, which could not be asked whether it passes "
+				 "pictures through (%s)",
+				 r->tmux_error);
+		return PV_SYMBOLS;
+	}
+	if (r->in_tmux && !r->passthrough) {
+		*why = xstrdup("symbols: inside tmux with allow-passthrough off, so tmux drops pictures "
+			       "(add 'set -g allow-passthrough on' to ~/.tmux.conf)");
+		return PV_SYMBOLS;
+	}
+	if (r->in_tmux && !r->da1) {
+		*why = xasprintf("symbols: inside tmux with allow-passthrough on, but %s answered nothing "
+				 "through it within %d ms (raise probe-timeout if it is slow)",
+				 outer, r->budget_ms);
 		return PV_SYMBOLS;
 	}
 	if (r->no_color) {
@@ -550,18 +703,36 @@ enum pv_mode tp_decide(const struct tp_result *r, int forced, char **why)
 			       "preview-mode, to have colour pictures)");
 		return PV_SYMBOLS;
 	}
-	if (r->kitty == 1) {
-		*why = xstrdup("kitty: the terminal answered the kitty graphics query with OK");
+	if (r->kitty == 1 && !(r->in_tmux && !tp_placeholders(r))) {
+		*why = xasprintf("kitty: the terminal answered the kitty graphics query with OK%s",
+				 r->in_tmux ? " through tmux passthrough (Unicode placeholders)" : "");
 		return PV_KITTY;
 	}
 	if (iterm_like(r)) {
-		*why = xasprintf("iterm2: the terminal says it is %s",
-				 *r->version ? r->version : *r->lc_terminal ? r->lc_terminal : r->term_program);
+		*why = xasprintf("iterm2: the terminal says it is %s%s",
+				 *r->version ? r->version : *r->lc_terminal ? r->lc_terminal : r->term_program,
+				 r->in_tmux ? " (through tmux passthrough)" : "");
 		return PV_ITERM2;
 	}
 	if (r->sixel) {
-		*why = xstrdup("sixel: the DA1 answer lists attribute 4 (sixel graphics)");
+		*why = xasprintf("sixel: the DA1 answer lists attribute 4 (sixel graphics)%s",
+				 r->in_tmux ? ", through tmux passthrough" : "");
 		return PV_SIXEL;
+	}
+	if (r->in_tmux && r->kitty == 1) {
+		/* tmux 3.3 drops passthrough for panes not shown, so a direct
+		 * placement could not be taken away when another window shows. */
+		*why = xasprintf("symbols: %s answered the kitty graphics query through tmux passthrough, "
+				 "but without Unicode placeholders (kitty 0.28 or later) its pictures would "
+				 "float over tmux's other windows (set preview-mode kitty to have them anyway)",
+				 *r->version ? r->version : outer);
+		return PV_SYMBOLS;
+	}
+	if (r->in_tmux) {
+		*why = xasprintf("symbols: %s (%s) answered through tmux passthrough but offers no pixel "
+				 "protocol",
+				 outer, *r->version ? r->version : "no name given");
+		return PV_SYMBOLS;
 	}
 	if (r->kitty_env && r->kitty != -1 && !r->da1) {
 		*why = xstrdup("kitty: TERM or KITTY_WINDOW_ID says kitty (the query went unanswered)");

@@ -20,12 +20,15 @@ struct cmpview {
 	struct lb_candidate c[2];
 	int ok[2];
 	struct draw_lines lines[2];
+	char *prompt[2]; /* effective prompts (the revision's when the candidate has none of its own) */
 	int width;
 	int scroll;
 	int height;
 	int judged;   /* judgements made in this view */
 	int saving;   /* a judgement is with the writer: the next pair comes after it */
 	double p_left; /* the ranking's prediction for this pair, < 0 unknown */
+	int64_t pinned; /* the reference kept on the left (0: none): challengers step past it */
+	int flicker;    /* 0: side by side; 1 the left's picture, 2 the right's, in one place */
 };
 
 static struct cmpview *mv_of(struct view *v)
@@ -72,6 +75,27 @@ static void lay_out(struct cmpview *mv, int w)
 		add_wrapped(l, buf, w);
 		snprintf(buf, sizeof buf, "tags %s", *c->tags ? c->tags : "-");
 		add_wrapped(l, buf, w);
+		if (mv->ok[1 - k]) { /* what tells them apart, word by word */
+			struct sbuf d;
+			char *line;
+
+			sb_init(&d);
+			compare_words_only(mv->prompt[k], mv->prompt[1 - k], &d);
+			if (d.len) {
+				line = xasprintf("prompt only here: %s", d.s);
+				add_wrapped(l, line, w);
+				free(line);
+			}
+			d.len = 0;
+			d.s[0] = '\0';
+			compare_words_only(c->params, mv->c[1 - k].params, &d);
+			if (d.len) {
+				line = xasprintf("params only here: %s", d.s);
+				add_wrapped(l, line, w);
+				free(line);
+			}
+			sb_free(&d);
+		}
 		n = preview_facts(c, &f);
 		for (i = 0; i < n; i++) {
 			char *line = xasprintf("%-8s %s", f[i].label, f[i].value);
@@ -109,6 +133,17 @@ static void load(struct cmpview *mv)
 		if (mv->ok[k])
 			lb_candidate_clear(&mv->c[k]);
 		mv->ok[k] = store_candidate_get(mv->v.ui->st, mv->id[k], &mv->c[k]) == 0;
+		xfree(&mv->prompt[k]);
+		if (mv->ok[k] && *mv->c[k].prompt == '\0') {
+			struct lb_revision rev;
+
+			if (store_revision_get(mv->v.ui->st, mv->c[k].revision_id, &rev) == 0) {
+				mv->prompt[k] = xstrdup(rev.f.prompt);
+				lb_revision_clear(&rev);
+			}
+		}
+		if (mv->prompt[k] == NULL)
+			mv->prompt[k] = xstrdup(mv->ok[k] ? mv->c[k].prompt : "");
 	}
 	mv->width = 0;
 }
@@ -119,6 +154,20 @@ static void m_draw(struct view *v, struct rect r)
 	int half = (r.w - 1) / 2, k, i, x, y;
 	char head[64];
 
+	if (mv->flicker && mv->ok[mv->flicker - 1]) {
+		/* flicker: one picture in the whole body, the other in its
+		 * place at the next key, so what differs moves */
+		struct rect pr = { r.y + 1, r.x, r.h - 1, r.w };
+
+		k = mv->flicker - 1;
+		snprintf(head, sizeof head, " %s #%lld  flicker: f the other, Esc both", k == 0 ? "left" : "right",
+			 (long long)mv->id[k]);
+		draw_fill(r.y, r.x, r.w, ROLE_HEADER);
+		draw_text(r.y, r.x, r.w, ROLE_HEADER, head);
+		v->ui->preview->ops->draw(v->ui->preview, &mv->c[k], pr, 0);
+		return;
+	}
+	v->ui->preview->ops->hide(v->ui->preview);
 	if (half != mv->width)
 		lay_out(mv, half - 1);
 	mv->height = r.h - 1;
@@ -131,6 +180,31 @@ static void m_draw(struct view *v, struct rect r)
 			draw_text(y, x + 1, half - 1, ROLE_NORMAL, mv->lines[k].v[i]);
 	}
 	draw_vline(r.y, r.x + half, r.h, ROLE_SEP);
+}
+
+/* With a pinned reference: the brief's next candidate after the current
+ * challenger (by id, wrapping round), other than the reference; 0 when
+ * there is none. */
+static int64_t next_challenger(struct cmpview *mv)
+{
+	struct lb_filter f;
+	struct lb_candidate_list page = { NULL, 0 };
+	struct lb_key key = { 0, mv->id[1] };
+	int64_t id = 0;
+	size_t i;
+	int round;
+
+	memset(&f, 0, sizeof f);
+	f.brief_id = mv->v.brief_id;
+	for (round = 0; round < 2 && id == 0; round++) {
+		if (store_candidate_page(mv->v.ui->st, &f, LB_SORT_OLDEST, round ? NULL : &key, 0, 2, &page) != 0)
+			return 0;
+		for (i = 0; i < page.n; i++)
+			if (id == 0 && page.v[i].id != mv->pinned && page.v[i].id != mv->id[1])
+				id = page.v[i].id;
+		lb_candidate_list_free(&page);
+	}
+	return id;
 }
 
 /* The writer saved the judgement (or could not): the next pair worth
@@ -148,6 +222,17 @@ static void judged(struct view *v, const struct wr_op *op)
 		return; /* said by the writer; the pair stays to be judged again */
 	mv->judged++;
 	tui_stale_below(ui);
+	if (mv->pinned && (next.right_id = next_challenger(mv)) != 0) {
+		tui_msg(ui, "%s: judged #%lld vs #%lld (u undoes); next challenger against #%lld",
+			lb_verdict_name(op->value), (long long)op->ids[0], (long long)op->ids[1],
+			(long long)mv->pinned);
+		mv->id[0] = mv->pinned;
+		mv->id[1] = next.right_id;
+		mv->p_left = -1;
+		mv->scroll = 0;
+		load(mv);
+		return;
+	}
 	rc = store_compare_next(ui->st, mv->v.brief_id, &next);
 	if (rc == STORE_EEMPTY) {
 		tui_msg(ui, "%s: judged; no more pairs to compare in this brief (q goes back)",
@@ -207,6 +292,22 @@ static int m_handle(struct view *v, enum km_action a, const char *arg)
 		return judge(mv, LB_VERDICT_TIE);
 	case KM_A_COMPARE_SKIP:
 		return judge(mv, LB_VERDICT_SKIP);
+	case KM_A_COMPARE_FLICKER:
+		mv->flicker = mv->flicker == 1 ? 2 : 1;
+		return R_REDRAW;
+	case KM_A_BACK:
+		if (!mv->flicker)
+			return R_UNHANDLED;
+		mv->flicker = 0; /* back to both, side by side */
+		return R_REDRAW;
+	case KM_A_COMPARE_PIN:
+		mv->pinned = mv->pinned ? 0 : mv->id[0];
+		if (mv->pinned)
+			tui_msg(v->ui, "#%lld pinned on the left: each challenger comes against it (again: unpin)",
+				(long long)mv->pinned);
+		else
+			tui_msg(v->ui, "unpinned: the next pair is the one the ranking learns most from");
+		return R_REDRAW;
 	case KM_A_MOVE_DOWN:
 	case KM_A_SCROLL_PREVIEW_DOWN:
 		mv->scroll++;
@@ -253,7 +354,8 @@ static void m_crumb(struct view *v, struct sbuf *out)
 {
 	struct cmpview *mv = mv_of(v);
 
-	sb_addf(out, "#%lld vs #%lld", (long long)mv->id[0], (long long)mv->id[1]);
+	sb_addf(out, "#%lld%s vs #%lld", (long long)mv->id[0], mv->pinned == mv->id[0] ? " (pinned)" : "",
+		(long long)mv->id[1]);
 }
 
 /* " h left": the first key bound to the action here, from the keymap. */
@@ -294,6 +396,7 @@ static void m_close(struct view *v)
 		if (mv->ok[k])
 			lb_candidate_clear(&mv->c[k]);
 		draw_lines_free(&mv->lines[k]);
+		free(mv->prompt[k]);
 	}
 	free(mv);
 }

@@ -97,6 +97,15 @@ struct view *view_zoom_new(struct tui *ui, struct view *below);
 /* The contact sheet of a candidates view's list (view-grid.c): the same
  * list, filter, sort and marks, drawn as a grid of pictures. */
 struct view *view_grid_new(struct tui *ui, struct view *candidates);
+/* view-stacks.c: view-stacks and view-queue open the brief's stacks or
+ * my queue; find-similar the candidates most like the current one. */
+int view_stacks_action(struct tui *ui, enum km_action a);
+/* Starts making the store's missing fingerprints in the worker, a small
+ * batch at a time (once; the loop calls it after each frame). */
+void view_stacks_fill_start(struct tui *ui);
+/* compare-diff.c: the words of a that b lacks (counted), in a's order,
+ * space-separated, appended to out (empty on entry). */
+void compare_words_only(const char *a, const char *b, struct sbuf *out);
 /* The candidates view's list, for the grid drawn over it. */
 struct list *view_candidates_list(struct view *v);
 

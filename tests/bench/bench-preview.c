@@ -270,6 +270,135 @@ static void render_times(struct row *row, const char *path, const char *sha, enu
 	row->thumb = median(v, RUNS);
 }
 
+/* ------------------------------------------------------------ quality */
+
+/* An indexed colour (xterm's 256) or 0xRRGGBB as r, g, b. */
+static void rgb_of(int32_t c, int depth, double *o)
+{
+	static const int base[16][3] = { { 0, 0, 0 },	    { 205, 0, 0 },   { 0, 205, 0 },   { 205, 205, 0 },
+					 { 0, 0, 238 },	    { 205, 0, 205 }, { 0, 205, 205 }, { 229, 229, 229 },
+					 { 127, 127, 127 }, { 255, 0, 0 },   { 0, 255, 0 },   { 255, 255, 0 },
+					 { 92, 92, 255 },   { 255, 0, 255 }, { 0, 255, 255 }, { 255, 255, 255 } };
+	static const int cube[6] = { 0, 95, 135, 175, 215, 255 };
+
+	if (c < 0) {
+		o[0] = o[1] = o[2] = 0; /* the default background: black here */
+	} else if (depth >= 16777216) {
+		o[0] = (c >> 16) & 255;
+		o[1] = (c >> 8) & 255;
+		o[2] = c & 255;
+	} else if (c < 16) {
+		o[0] = base[c][0];
+		o[1] = base[c][1];
+		o[2] = base[c][2];
+	} else if (c < 232) {
+		o[0] = cube[(c - 16) / 36];
+		o[1] = cube[(c - 16) / 6 % 6];
+		o[2] = cube[(c - 16) % 6];
+	} else {
+		o[0] = o[1] = o[2] = 8 + 10 * (c - 232);
+	}
+}
+
+/* How much of a cell's sub-pixel (sx, sy of 8 x 16) is foreground for
+ * the block elements; -1 for other characters (taken as half). */
+static int covered(uint32_t ch, int sx, int sy)
+{
+	if (ch == ' ')
+		return 0;
+	if (ch == 0x2588)
+		return 1;
+	if (ch == 0x2580)
+		return sy < 8;
+	if (ch >= 0x2581 && ch <= 0x2587) /* lower eighths */
+		return sy >= 16 - 2 * (int)(ch - 0x2580);
+	if (ch >= 0x2589 && ch <= 0x258f) /* left eighths, 7/8 down to 1/8 */
+		return sx < 8 - (int)(ch - 0x2588);
+	if (ch == 0x2590)
+		return sx >= 4;
+	if (ch >= 0x2596 && ch <= 0x259f) {
+		/* quadrants: bits UL, UR, LL, LR */
+		static const int q[10] = { 4, 8, 1, 1 | 4 | 8, 1 | 8, 1 | 2 | 4, 1 | 2 | 8, 2, 2 | 4, 2 | 4 | 8 };
+		int bit = (sy < 8 ? (sx < 4 ? 1 : 2) : (sx < 4 ? 4 : 8));
+		return (q[ch - 0x2596] & bit) != 0;
+	}
+	return -1;
+}
+
+/* PSNR (dB) of a symbols render against the picture it shows (rgba, w x h),
+ * each cell drawn as 8 x 16 sub-pixels of its colours. */
+static double psnr(const struct pv_render *r, const unsigned char *rgba, int w, int h, int depth)
+{
+	double se = 0, fg[3], bg[3], px[3];
+	long n = 0;
+	int cx, cy, sx, sy, k;
+
+	for (cy = 0; cy < r->rows; cy++)
+		for (cx = 0; cx < r->cols; cx++) {
+			const struct pv_cell *c = &r->cells[(size_t)cy * r->cols + cx];
+			rgb_of(c->fg, depth, fg);
+			rgb_of(c->bg, depth, bg);
+			for (sy = 0; sy < 16; sy++)
+				for (sx = 0; sx < 8; sx++) {
+					int cov = covered(c->ch, sx, sy);
+					int ix = (int)(((double)cx * 8 + sx + 0.5) * w / (r->cols * 8.0));
+					int iy = (int)(((double)cy * 16 + sy + 0.5) * h / (r->rows * 16.0));
+					const unsigned char *s = rgba + 4 * ((size_t)iy * w + ix);
+					for (k = 0; k < 3; k++) {
+						px[k] = cov < 0 ? (fg[k] + bg[k]) / 2 : cov ? fg[k] : bg[k];
+						se += (px[k] - s[k]) * (px[k] - s[k]);
+					}
+					n += 3;
+				}
+		}
+	return n ? 10 * log10(255.0 * 255.0 / (se / (double)n)) : 0;
+}
+
+/* 24-bit symbols exact and in runs (PV_RUN_TOLERANCE), and 256 colours:
+ * PSNR against the source picture, colours used. */
+static void quality(const char *dir)
+{
+	static const struct {
+		const char *name;
+		int depth, tolerance;
+	} v[] = { { "256 colours", 256, 0 }, { "24-bit, exact", 16777216, -1 },
+		  { "24-bit, in runs", 16777216, 0 } };
+	unsigned char *px = plasma(512, 3), *data;
+	char *path = xasprintf("%s/quality.png", dir), *err = NULL;
+	size_t len, i, k;
+	struct pv_req q;
+
+	if (media_png_encode(px, 512, 512, 6, &data, &len, &err) != 0 || util_write_atomic(path, data, len) != 0)
+		fatal("cannot write %s: %s", path, err ? err : strerror(errno));
+	free(data);
+	printf("\nsymbols quality: a 512x512 plasma in %dx%d cells, PSNR against it (cells as 8x16 "
+	       "sub-pixels)\n", COLS_BOX, ROWS_BOX);
+	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+		struct pv_render *r;
+		int32_t seen[4096];
+		size_t nseen = 0;
+		request(&q, path, PV_SYMBOLS, v[i].depth, NULL, NULL);
+		q.tolerance = v[i].tolerance;
+		r = pv_render_run(&q);
+		if (r->error || r->cells == NULL)
+			fatal("render failed: %s", r->error ? r->error : "no cells");
+		for (k = 0; k < (size_t)r->cols * r->rows * 2 && nseen < 4096; k++) {
+			int32_t c = k % 2 ? r->cells[k / 2].bg : r->cells[k / 2].fg;
+			size_t j;
+			for (j = 0; j < nseen && seen[j] != c; j++)
+				;
+			if (j == nseen)
+				seen[nseen++] = c;
+		}
+		printf("  %-22s PSNR %5.2f dB, %s%zu colours\n", v[i].name, psnr(r, px, 512, 512, v[i].depth),
+		       nseen >= 4096 ? ">=" : "", nseen);
+		pv_render_free(r);
+	}
+	printf("  (bytes per change: the symbols rows above; target: 24-bit at half of today's 124 KB)\n");
+	free(px);
+	free(path);
+}
+
 /* Starts argv on the pty as its controlling terminal, with env added. */
 static pid_t spawn(char *const argv[], char *const env[])
 {
@@ -529,6 +658,7 @@ int main(int argc, char **argv)
 	}
 	printf("\ntargets: warm >= 20x faster than chafa, cold >= 1.5x faster, symbols in 256 colours\n"
 	       "under 40000 bytes per change, kitty and iTerm2 under 0.100 of chafa's bytes.\n");
+	quality(dir);
 	atomic_store(&draining, 0);
 	pthread_join(t, NULL);
 	cmd = xasprintf("rm -rf '%s'", dir);

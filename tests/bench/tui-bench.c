@@ -18,10 +18,13 @@
  *    of 4 builtin 512x512 pictures for a second brief, queued in the
  *    store, made by the interface's own runner thread while next/previous
  *    keys go to the million-candidate list (which re-reads its window at
- *    every change); beside the idle figure above (it must never wait).
+ *    every change); beside the idle figure above (it must never wait);
+ *  - culling 1,000 pictures in 100 stacks: today's flow (the list: a
+ *    rating, then j) against my queue (m: one key per decision).
  *
  * Usage: tui-bench LIGHTBOX [WORKDIR]   (prints figures; exit 1 on failure)
- * TUI_BENCH_SLOW=MS also prints every keystroke slower than MS.
+ * TUI_BENCH_SLOW=MS also prints every keystroke slower than MS;
+ * TUI_BENCH_QUEUE_ONLY=1 measures only the cull of the stacks brief.
  * The end of a screen update is the last byte before the terminal has been
  * quiet for QUIET_MS; the latency counts to that last byte, not the quiet.
  */
@@ -34,6 +37,7 @@
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +48,7 @@
 #include <unistd.h>
 
 enum { N_CANDIDATES = 1000000, N_KEYS = 2000, N_CULL = 1000, QUIET_MS = 12, N_STARTS = 5, N_JOBS = 20,
-       N_PER_JOB = 4, N_BUSY_KEYS = 4000 };
+       N_PER_JOB = 4, N_BUSY_KEYS = 4000, N_STACKS = 100 };
 
 static double now_ms(void)
 {
@@ -131,7 +135,8 @@ struct term {
 	int answered;    /* the start-up DA1 was answered */
 };
 
-static void term_start(struct term *t, const char *lightbox, const char *store, const char *home, int baseline)
+static void term_start_brief(struct term *t, const char *lightbox, const char *store, const char *home,
+			     int baseline, const char *brief)
 {
 	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
 	char *env_store, *env_home, *env_cfg, *envp[8];
@@ -155,10 +160,15 @@ static void term_start(struct term *t, const char *lightbox, const char *store, 
 		envp[7] = NULL;
 		if (baseline) /* the cost of starting any program in a pty here */
 			execle("/bin/true", "true", (char *)NULL, envp);
-		execle(lightbox, lightbox, "tui", "--brief", "1", (char *)NULL, envp);
+		execle(lightbox, lightbox, "tui", "--brief", brief, (char *)NULL, envp);
 		_exit(127);
 	}
 	fcntl(t->fd, F_SETFL, O_NONBLOCK);
+}
+
+static void term_start(struct term *t, const char *lightbox, const char *store, const char *home, int baseline)
+{
+	term_start_brief(t, lightbox, store, home, baseline, "1");
 }
 
 /* Reads what is there within timeout ms; returns bytes read. */
@@ -304,6 +314,112 @@ static void term_quit(struct term *t)
 	free(t->buf);
 }
 
+/* A third brief of N_CULL pictures in N_STACKS stacks of near-copies
+ * (fingerprints written directly: the files need not exist, nothing is
+ * decoded), for the queue against today's flow. */
+static void build_stacks(const char *lightbox, const char *dir)
+{
+	char *cmd, *db;
+	sqlite3 *h;
+	sqlite3_stmt *s;
+	uint64_t x = 0x9e3779b97f4a7c15ULL, base = 0;
+	int i;
+
+	if (asprintf(&cmd, "LIGHTBOX_STORE='%s' '%s' brief add --project 1 --title 'Stacks' "
+			   "--prompt 'rerolls of one harbour' >/dev/null", dir, lightbox) < 0 ||
+	    asprintf(&db, "%s/lightbox.db", dir) < 0)
+		die("out of memory");
+	run(cmd);
+	free(cmd);
+	if (sqlite3_open(db, &h) != SQLITE_OK)
+		die("cannot open %s", db);
+	free(db);
+	exec_sql(h, "BEGIN;");
+	if (sqlite3_prepare_v2(h, "INSERT INTO fingerprint (asset_id, fp, error, made) VALUES (?, ?, '', 0)", -1,
+			       &s, NULL) != SQLITE_OK)
+		die("prepare: %s", sqlite3_errmsg(h));
+	for (i = 1; i <= N_CULL; i++) {
+		char sql[512];
+
+		snprintf(sql, sizeof sql,
+			 "INSERT INTO asset (id, sha256, media_type, ext, bytes, width, height, created)"
+			 " VALUES (%d, printf('%%064x', %d), 'image/png', 'png', 1000, 64, 64, 0);"
+			 "INSERT INTO candidate (brief_id, revision_id, modality, asset_id, backend, created)"
+			 " VALUES (3, (SELECT max(id) FROM brief_revision WHERE brief_id = 3), 'image', %d,"
+			 " 'bench', 1700000000 + %d);",
+			 i, i, i, i);
+		exec_sql(h, sql);
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		if ((i - 1) % (N_CULL / N_STACKS) == 0)
+			base = x; /* a new stack */
+		sqlite3_bind_int(s, 1, i);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)(base ^ ((uint64_t)1 << (x % 64))));
+		if (sqlite3_step(s) != SQLITE_DONE)
+			die("fingerprint: %s", sqlite3_errmsg(h));
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	exec_sql(h, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE);");
+	sqlite3_close(h);
+}
+
+/* Culling the stacks brief: today's flow (the list, rate then j: the
+ * default has advance-after-rate off) against my queue (m, then one key
+ * per decision).  Keystrokes and tool time per decision; decisions per
+ * minute at the tool's speed. */
+static void queue_phase(const char *lightbox, const char *store, const char *home)
+{
+	static const char *const list_open[] = { "[candidates]", NULL };
+	static const char *const queue_open[] = { "queue]", NULL }; /* ncurses keeps the "[" */
+	struct term t;
+	double tool, wall0, wall;
+	int i, keys, flow;
+	char cmd[2200];
+
+	for (flow = 0; flow < 2; flow++) {
+		snprintf(cmd, sizeof cmd, "sqlite3 '%s/lightbox.db' \"DELETE FROM rating WHERE brief_id = 3\"", store);
+		run(cmd);
+		term_start_brief(&t, lightbox, store, home, 0, "3");
+		if (term_wait(&t, list_open, 10000) < 0)
+			die("the stacks brief did not open");
+		while (term_read(&t, 100) > 0)
+			;
+		if (flow == 1) {
+			term_reset(&t);
+			if (write(t.fd, "m", 1) < 0 || term_wait(&t, queue_open, 10000) < 0)
+				die("the queue did not open");
+			/* the worker groups the brief: until the screen rests */
+			while (term_read(&t, 1000) > 0)
+				;
+		}
+		tool = 0;
+		keys = 0;
+		wall0 = now_ms();
+		for (i = 0; i < N_CULL; i++) {
+			char k[2] = { (char)('1' + (i * 7) % 5), 0 };
+			double l = key(&t, k);
+
+			tool += l > 0 ? l : 0;
+			keys++;
+			if (flow == 0) {
+				l = key(&t, "j");
+				tool += l > 0 ? l : 0;
+				keys++;
+			}
+		}
+		wall = now_ms() - wall0;
+		term_quit(&t);
+		printf("  %s: %d candidates in %d stacks, %.2f keystrokes per decision,\n"
+		       "    tool time %.2f ms per decision; scripted: %.0f decisions per minute (%.1f ms wall each,\n"
+		       "    with the %d ms quiet wait per key); %d rated\n",
+		       flow ? "my queue (m)" : "today's flow (the list: rate, j)", N_CULL, N_STACKS,
+		       (double)keys / N_CULL, tool / N_CULL, 60000.0 * N_CULL / wall, wall / N_CULL, QUIET_MS,
+		       sql_count(store, "SELECT count(*) FROM rating WHERE brief_id = 3 AND curator = 'bench'"));
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *lightbox, *work;
@@ -341,6 +457,22 @@ int main(int argc, char **argv)
 	printf("tui bench: %d candidates in one brief, a pty of 80x24, TERM=xterm-256color\n"
 	       "  (%ld CPUs, load average %s: figures include what else runs)\n",
 	       N_CANDIDATES, sysconf(_SC_NPROCESSORS_ONLN), load);
+	if (getenv("TUI_BENCH_QUEUE_ONLY")) { /* the queue's figures alone, without the million */
+		const char *const steps[] = { "init", "project add 'Bench project'", "brief add --project 1 --title One",
+					      "brief add --project 1 --title Two" };
+
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", store);
+		run(cmd);
+		for (i = 0; i < 4; i++) {
+			snprintf(cmd, sizeof cmd, "LIGHTBOX_STORE='%s' '%s' %s >/dev/null", store, lightbox, steps[i]);
+			run(cmd);
+		}
+		build_stacks(lightbox, store);
+		queue_phase(lightbox, store, home);
+		snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", store, home);
+		run(cmd);
+		return 0;
+	}
 	build = build_store(lightbox, store);
 	printf("  store built in %.1f s (SQLite directly)\n", build / 1000);
 
@@ -460,6 +592,8 @@ int main(int argc, char **argv)
 	       nlat, wall / 1000, made, done, N_JOBS, N_PER_JOB, pct(lat, nlat, 0.5), pct(lat, nlat, 0.99),
 	       nlat ? lat[nlat - 1] : -1, idle_median, idle_p99, timeouts ? " -- some keys drew nothing!" : "");
 	term_quit(&t);
+	build_stacks(lightbox, store);
+	queue_phase(lightbox, store, home);
 	snprintf(cmd, sizeof cmd,
 		 "test \"$(sqlite3 '%s/lightbox.db' \"SELECT count(*) FROM rating WHERE curator = 'bench'\")\" -ge %d",
 		 store, N_CULL);

@@ -10,7 +10,7 @@ GOLDEN="$top_srcdir/tests/tui/help.golden"
 mkstore
 
 # Tall enough for the whole help on one screen.
-open_brief 120 100
+open_brief 120 104
 tm_keys '?'
 ok "? opens the help of the candidate list" tm_wait_for '\[help\].*line 1 of'
 tm_screen >"$T/help.txt"

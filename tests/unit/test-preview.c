@@ -117,6 +117,53 @@ static void setenv_clean(const char *term)
 	setenv("TERM", term, 1);
 }
 
+/* Inside tmux: which case holds decides the mode; questions are wrapped. */
+static void tmux_cases_are_told_apart(void **state)
+{
+	struct tp_result r;
+	struct sbuf b;
+	char *why = NULL;
+
+	(void)state;
+	sb_init(&b);
+	tp_wrap(&b, "\033[c\033_Ga=q\033\\", 11);
+	assert_string_equal(b.s, "\033Ptmux;\033\033[c\033\033_Ga=q\033\033\\\033\\");
+	sb_free(&b);
+
+	setenv_clean("tmux-256color");
+	parse(&r, "\033[?63;1;2;4c");
+	r.in_tmux = 1;
+	r.tmux_asked = 1;
+	r.passthrough = 0;
+	assert_int_equal(tp_decide(&r, -1, &why), PV_SYMBOLS);
+	assert_non_null(strstr(why, "set -g allow-passthrough on"));
+	xfree(&why);
+	r.passthrough = 1;
+	assert_int_equal(tp_decide(&r, -1, &why), PV_SIXEL);
+	assert_non_null(strstr(why, "through tmux passthrough"));
+	xfree(&why);
+	parse(&r, "");
+	r.in_tmux = r.tmux_asked = r.passthrough = 1;
+	assert_int_equal(tp_decide(&r, -1, &why), PV_SYMBOLS);
+	assert_non_null(strstr(why, "answered nothing"));
+	xfree(&why);
+	parse(&r, "\033[?62;c");
+	r.in_tmux = r.tmux_asked = r.passthrough = 1;
+	assert_int_equal(tp_decide(&r, -1, &why), PV_SYMBOLS);
+	assert_non_null(strstr(why, "offers no pixel protocol"));
+	xfree(&why);
+	parse(&r, "\033_Gi=31;OK\033\\\033P>|kitty(0.35.2)\033\\\033[?62;c");
+	r.in_tmux = r.tmux_asked = r.passthrough = 1;
+	assert_int_equal(tp_decide(&r, -1, &why), PV_KITTY);
+	assert_int_equal(tp_placeholders(&r), 1);
+	assert_non_null(strstr(why, "Unicode placeholders"));
+	xfree(&why);
+	parse(&r, "\033_Gi=31;OK\033\\\033P>|kitty(0.26.5)\033\\\033[?62;c");
+	assert_int_equal(tp_placeholders(&r), 0);
+	parse(&r, "\033P>|ghostty 1.1.0\033\\\033[?62;c");
+	assert_int_equal(tp_placeholders(&r), 1);
+}
+
 static void modes_are_decided(void **state)
 {
 	struct tp_result r;
@@ -968,6 +1015,7 @@ int main(void)
 		cmocka_unit_test(keys_between_answers_are_kept),
 		cmocka_unit_test(garbage_is_counted),
 		cmocka_unit_test(modes_are_decided),
+		cmocka_unit_test(tmux_cases_are_told_apart),
 		cmocka_unit_test(asks_a_sixel_xterm),
 		cmocka_unit_test(asks_kitty),
 		cmocka_unit_test(a_silent_terminal_does_not_hang),

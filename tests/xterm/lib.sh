@@ -14,6 +14,10 @@
 #                                  crop WxH+X+Y when given
 #   xt_bbox FILE COLOUR            the bounding box WxH+X+Y of those pixels
 #   xt_stop                        ends xterm, then Xvfb, by their PIDs
+#   lines, settle [N]              lines in $LOG (LIGHTBOX_PREVIEW_LOG); wait
+#                                  until it has more than N, then for paint
+#   solid FILE COLOUR              the colour fills its bounding box
+#   shot NAME                      $T/NAME.png (copied to $XT_KEEP if set)
 #
 # Nothing is killed by name: only the PIDs this file started.  ImageMagick
 # is called as /usr/bin/convert (some machines put a wrapper named
@@ -139,4 +143,47 @@ xt_stop() {
 	XT_XVFB_PID=""
 	[ -n "$XT_DISPLAY" ] && rm -f "/tmp/.X${XT_DISPLAY#:}-lock"
 	XT_DISPLAY=""
+}
+
+lines() { if [ -f "$LOG" ]; then wc -l <"$LOG" | tr -d ' '; else echo 0; fi; }
+# settle [LINES]: waits until the log has more than LINES lines (a frame
+# that drew or removed a picture), then a little for xterm to paint.
+settle() {
+	_i=0
+	while [ "$(lines)" -le "${1:-0}" ] && [ $_i -lt 60 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	sleep 0.7
+}
+# solid FILE COLOUR: the colour's pixels fill its bounding box (one
+# rectangle: no stray piece anywhere else).
+solid() {
+	_n=$(xt_count "$1" "$2")
+	_b=$(xt_bbox "$1" "$2")
+	[ "$_b" != none ] || return 1
+	_w=${_b%%x*}
+	_h=${_b#*x}
+	_h=${_h%%+*}
+	[ "$_n" -ge $((_w * _h * 97 / 100)) ] || {
+		echo "# $2: $_n pixels in a box of $_b"
+		return 1
+	}
+}
+# shot_until NAME COLOUR: screenshots NAME until COLOUR is one solid
+# rectangle there, 10 s at most (a loaded machine redraws late); the last
+# shot stays for the assertion that follows.
+shot_until() {
+	_j=0
+	while [ $_j -lt 20 ]; do
+		shot "$1"
+		solid "$T/$1.png" "$2" >/dev/null && return 0
+		sleep 0.5
+		_j=$((_j + 1))
+	done
+	return 1
+}
+shot() {
+	xt_shot "$T/$1.png"
+	cp "$T/$1.png" "${XT_KEEP:-/nonexistent}/" 2>/dev/null || true
 }

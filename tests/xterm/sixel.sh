@@ -28,36 +28,6 @@ mkdir -p "$XDG_CONFIG_HOME/lightbox"
 for i in 1 2 3 4 5 6 7 8; do echo "bogus-verb-$i"; done >"$XDG_CONFIG_HOME/lightbox/config"
 LOG="$T/preview.log"
 
-lines() { if [ -f "$LOG" ]; then wc -l <"$LOG" | tr -d ' '; else echo 0; fi; }
-# settle [LINES]: waits until the log has more than LINES lines (a frame
-# that drew or removed a picture), then a little for xterm to paint.
-settle() {
-	_i=0
-	while [ "$(lines)" -le "${1:-0}" ] && [ $_i -lt 60 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	sleep 0.5
-}
-# solid FILE COLOUR: the colour's pixels fill its bounding box (one
-# rectangle: no stray piece anywhere else).
-solid() {
-	_n=$(xt_count "$1" "$2")
-	_b=$(xt_bbox "$1" "$2")
-	[ "$_b" != none ] || return 1
-	_w=${_b%%x*}
-	_h=${_b#*x}
-	_h=${_h%%+*}
-	[ "$_n" -ge $((_w * _h * 97 / 100)) ] || {
-		echo "# $2: $_n pixels in a box of $_b"
-		return 1
-	}
-}
-shot() {
-	xt_shot "$T/$1.png"
-	cp "$T/$1.png" "${XT_KEEP:-/nonexistent}/" 2>/dev/null || true
-}
-
 xt_start 100 30 env LIGHTBOX_PREVIEW_LOG="$LOG" EDITOR=true "$LIGHTBOX" tui --brief 1 || exit 1
 settle 1
 shot 1-messages
