@@ -274,13 +274,34 @@ void st_asset_unstage(struct st_staged *sg)
 	memset(sg, 0, sizeof *sg);
 }
 
+/* A new file in dir for src, named prefix.PID.XXXXXX with src's
+ * extension (the probes tell Markdown from plain text by it): its
+ * descriptor, its path in sg->tmp; -1 with *rc the store's error. */
+static int tmp_for(struct store *st, const char *dir, const char *src, const char *prefix, struct st_staged *sg,
+		   int *rc)
+{
+	char ext[16];
+	int suffix, out;
+
+	util_ext(src, ext);
+	suffix = ext_ok(ext);
+	sg->tmp = suffix ? xasprintf("%s/%s.%ld.XXXXXX.%s", dir, prefix, (long)getpid(), ext)
+			 : xasprintf("%s/%s.%ld.XXXXXX", dir, prefix, (long)getpid());
+	out = mkostemps(sg->tmp, suffix ? (int)strlen(ext) + 1 : 0, O_CLOEXEC);
+	if (out < 0) {
+		*rc = st_file_fail(st, sg->tmp, "cannot create a file in the store's assets:");
+		xfree(&sg->tmp);
+	}
+	return out;
+}
+
 int st_asset_stage(struct store *st, const char *src, int sync, struct st_staged *sg)
 {
-	char *dir, *buf = NULL, ext[16];
+	char *dir, *buf = NULL;
 	unsigned char digest[32];
 	struct sha256 c;
 	struct stat before, after;
-	int in, out = -1, rc = 0, suffix;
+	int in, out = -1, rc = 0;
 	ssize_t r;
 
 	memset(sg, 0, sizeof *sg);
@@ -301,17 +322,9 @@ int st_asset_stage(struct store *st, const char *src, int sync, struct st_staged
 		close(in);
 		return rc;
 	}
-	/* The copy keeps the name's extension: the probes tell Markdown from
-	 * plain text by it. */
-	util_ext(src, ext);
-	suffix = ext_ok(ext);
-	sg->tmp = suffix ? xasprintf("%s/in.%ld.XXXXXX.%s", dir, (long)getpid(), ext)
-			 : xasprintf("%s/in.%ld.XXXXXX", dir, (long)getpid());
+	out = tmp_for(st, dir, src, "in", sg, &rc);
 	free(dir);
-	out = mkostemps(sg->tmp, suffix ? (int)strlen(ext) + 1 : 0, O_CLOEXEC);
 	if (out < 0) {
-		rc = st_file_fail(st, sg->tmp, "cannot create a file in the store's assets:");
-		xfree(&sg->tmp);
 		close(in);
 		return rc;
 	}
@@ -382,8 +395,8 @@ static int hash_fd(struct store *st, int in, const char *src, const struct stat 
 int st_asset_stage_link(struct store *st, const char *src, struct st_staged *sg, char **note)
 {
 	struct stat before, tmpdir;
-	char *dir, ext[16];
-	int in, out, rc, suffix, e;
+	char *dir;
+	int in, out, rc = 0, e;
 
 	*note = NULL;
 	memset(sg, 0, sizeof *sg);
@@ -406,15 +419,9 @@ int st_asset_stage_link(struct store *st, const char *src, struct st_staged *sg,
 		*note = xstrdup("on another filesystem than the store: copied, not linked");
 		return st_asset_stage(st, src, 0, sg);
 	}
-	util_ext(src, ext);
-	suffix = ext_ok(ext);
-	sg->tmp = suffix ? xasprintf("%s/ln.%ld.XXXXXX.%s", dir, (long)getpid(), ext)
-			 : xasprintf("%s/ln.%ld.XXXXXX", dir, (long)getpid());
+	out = tmp_for(st, dir, src, "ln", sg, &rc);
 	free(dir);
-	out = mkostemps(sg->tmp, suffix ? (int)strlen(ext) + 1 : 0, O_CLOEXEC);
 	if (out < 0) {
-		rc = st_file_fail(st, sg->tmp, "cannot create a file in the store's assets:");
-		xfree(&sg->tmp);
 		close(in);
 		return rc;
 	}

@@ -223,9 +223,6 @@ static void watch_accept(struct tui *ui, void *arg, const char *text)
 
 int tui_watch(struct tui *ui, int64_t brief_id, const char *arg)
 {
-	struct prompt_spec ps;
-	int64_t *id;
-
 	if (ui->watch) {
 		finish(ui, 1);
 		return R_REDRAW;
@@ -234,20 +231,5 @@ int tui_watch(struct tui *ui, int64_t brief_id, const char *arg)
 		tui_msg(ui, "open a brief first: the files of a watched folder become its candidates");
 		return R_REDRAW;
 	}
-	id = xmalloc(sizeof *id);
-	*id = brief_id;
-	if (arg) {
-		watch_accept(ui, id, arg);
-		free(id);
-		return R_REDRAW;
-	}
-	memset(&ps, 0, sizeof ps);
-	ps.label = "watch folder for new files: ";
-	ps.complete = CPL_PATHS;
-	ps.history = HIST_OTHER;
-	ps.accept = watch_accept;
-	ps.arg = id;
-	ps.arg_free = free;
-	prompt_open(ui, &ps);
-	return R_REDRAW;
+	return tui_path_prompt(ui, brief_id, arg, "watch folder for new files: ", watch_accept);
 }
