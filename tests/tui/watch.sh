@@ -5,7 +5,7 @@
 # and says how many went in.
 . "$(dirname "$0")/lib.sh"
 
-plan 8
+plan 10
 mkstore
 mkdir -p "$T/drop"
 
@@ -29,5 +29,18 @@ tm_keys Enter
 ok "watch again stops it, with a count" tm_wait_for "stopped watching $T/drop: 2 files imported into brief #2"
 "$LIGHTBOX" doctor >"$T/doc" 2>&1
 like "$(cat "$T/doc")" "watches +none" "doctor lists no watch once it stopped"
+
+# A watch from the command line: the open interface shows what it imports.
+mkdir -p "$T/cli-drop"
+"$LIGHTBOX" import "$T/cli-drop" --brief 2 --watch >"$T/w.out" 2>"$T/w.err" &
+WPID=$!
+at_exit "kill $WPID"
+tm_wait_for_file() { _i=0; while ! grep -q watching "$1" && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done; }
+tm_wait_for_file "$T/w.err"
+mkpng "$T/cli-drop/from-cli.png" 40 30 10 10 200
+ok "the interface shows what import --watch brings in" tm_wait_for '\[candidates\].* of 3' 30
+kill -INT $WPID
+wait $WPID
+is "$?" 0 "the command-line watch ends with status 0"
 quit_ok "quits"
 done_testing
