@@ -276,6 +276,10 @@ static int watch_folder(struct cli *c, struct ctx *x, const char *dir, const str
 	rc = store_watch(c->st, dir, &wo, &s);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	if (rc != 0 && s.runs == 0) {
+		free(shown);
+		return cli_store_fail(c);
+	}
 	printf("Watched %s: imported %zu file%s into brief %lld: %zu new", shown,
 	       s.n[LB_IMPORT_ADDED] + s.n[LB_IMPORT_SAME_ASSET],
 	       s.n[LB_IMPORT_ADDED] + s.n[LB_IMPORT_SAME_ASSET] == 1 ? "" : "s", (long long)io->brief_id,

@@ -56,6 +56,7 @@ struct watcher {
 	size_t npend;
 	double first, last;     /* when the first and the last of them came */
 	char *root;
+	char *store_dir;        /* the store's own folder (realpath): never watched */
 	int gone;               /* the watched folder was removed or moved */
 };
 
@@ -86,8 +87,8 @@ static void add_dir(struct watcher *w, const char *path, int depth)
 	int wd;
 	size_t i;
 
-	if (depth > MAX_DEPTH)
-		return;
+	if (depth > MAX_DEPTH || (w->store_dir && strcmp(path, w->store_dir) == 0))
+		return; /* a store inside the folder: its own writes are not new files */
 	wd = inotify_add_watch(w->fd, path, DIR_MASK);
 	if (wd < 0)
 		return;
@@ -350,11 +351,19 @@ int store_watch(struct store *st, const char *dir, const struct lb_watch_options
 	w.o = o;
 	w.s = s;
 	w.root = root;
+	w.store_dir = realpath(st->dir, NULL);
+	if (w.store_dir && strcmp(w.store_dir, root) == 0) {
+		free(w.store_dir);
+		free(root);
+		return st_fail(st, STORE_EINVAL, "cannot watch %s: it is the store's own folder; watch the folder "
+			       "the generator writes to", dir);
+	}
 	w.fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (w.fd < 0) {
 		rc = st_fail(st, STORE_EIO, "cannot watch %s: %s%s", dir, strerror(errno),
 			     errno == EMFILE ? " (too many inotify instances: raise fs.inotify.max_user_instances)"
 					     : "");
+		free(w.store_dir);
 		free(root);
 		return rc;
 	}
@@ -364,6 +373,7 @@ int store_watch(struct store *st, const char *dir, const struct lb_watch_options
 		rc = st_fail(st, STORE_EIO, "cannot watch %s: %s%s", dir, strerror(errno),
 			     errno == ENOSPC ? " (too many watches: raise fs.inotify.max_user_watches)" : "");
 		close(w.fd);
+		free(w.store_dir);
 		free(root);
 		return rc;
 	}
@@ -418,6 +428,7 @@ int store_watch(struct store *st, const char *dir, const struct lb_watch_options
 		unlink(reg);
 		free(reg);
 	}
+	free(w.store_dir);
 	free(root);
 	return rc;
 }

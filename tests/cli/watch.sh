@@ -6,7 +6,7 @@
 # Ctrl-C exits 0 with a count; doctor lists the running watch.
 . "$top_srcdir/tests/lib/tap.sh"
 
-plan 25
+plan 27
 cd "$T" || exit 1
 "$LIGHTBOX" init >/dev/null
 "$LIGHTBOX" project add P >/dev/null
@@ -135,4 +135,6 @@ is "$(sql "SELECT count(*) FROM candidate")" 506 "no file was imported twice"
 fails "--watch names one folder" 2 "$LIGHTBOX" import in elsewhere --brief 1 --watch
 fails "--watch of a file is refused" 1 "$LIGHTBOX" import in/before.png --brief 1 --watch
 like "$(cat "$T/.out")" "not a folder" "and says the path is not a folder"
+fails "watching the store's own folder is refused" 1 "$LIGHTBOX" import "$LIGHTBOX_STORE" --brief 1 --watch
+like "$(cat "$T/.out")" "it is the store's own folder" "and says why"
 done_testing
