@@ -402,7 +402,12 @@ json_t *cli_json_candidate(const struct lb_candidate *c)
 	json_object_set_new(o, "modality", json_string(lb_modality_name(c->modality)));
 	json_object_set_new(o, "media_type", str_or_null(c->media_type));
 	json_object_set_new(o, "sha256", str_or_null(c->sha256));
-	json_object_set_new(o, "path", jstr(c->path));
+	json_object_set_new(o, "path", c->purged ? json_null() : jstr(c->path));
+	if (c->purged) {
+		char purged[32];
+		util_iso8601(c->purged, purged);
+		json_object_set_new(o, "purged", json_string(purged));
+	}
 	if (c->link)
 		json_object_set_new(o, "link", json_string(c->link == 1 ? "hard" : "reflink"));
 	if (c->asset_state)

@@ -255,7 +255,7 @@ static void human_row(struct cli_table *t, const struct lb_candidate *x, int64_t
 	util_age(x->created, now, age);
 	cells[0] = id;
 	cells[1] = brief;
-	cells[2] = lb_modality_name(x->modality);
+	cells[2] = x->purged ? "file purged" : lb_modality_name(x->modality);
 	cells[3] = stars;
 	cells[4] = mine;
 	cells[5] = x->my_flag ? lb_flag_name(x->my_flag) : (x->n_picks ? "pick*" : x->n_rejects ? "reject*" : "-");
@@ -418,7 +418,10 @@ static int candidate_show(struct cli *c, int argc, char **argv)
 	printf("candidate %lld  (%s, brief %lld revision %d)\n", (long long)x.id, lb_modality_name(x.modality),
 	       (long long)x.brief_id, x.rev);
 	printf("created:   %s\n", when);
-	if (x.sha256) {
+	if (x.sha256 && x.purged) {
+		util_iso8601(x.purged, when);
+		printf("file:      purged %s (freed by lightbox purge; the record stays)\n", when);
+	} else if (x.sha256) {
 		if (x.path) {
 			s = cli_safe(x.path, 0);
 			printf("file:      %s%s\n", s, x.link == 1 ? " (a hard link)" : x.link == 2 ? " (a reflink)" : "");

@@ -40,6 +40,8 @@ struct km_config {
 	struct km_options *opts;
 	struct km_backend_rec *be; /* owned array */
 	size_t nbe, cap_be;
+	struct km_pipe_rec *pipes; /* owned array: `pipe` lines, newest definition wins */
+	size_t npipes, cap_pipes;
 	char **errs; /* owned messages */
 	const char **kinds; /* the command of each error's line ("" for none) */
 	char **wheres;      /* owned "FILE:LINE" (or "FILE") of each error */
@@ -168,6 +170,11 @@ void km_config_free(struct km_config **cfgp)
 	for (i = 0; i < cfg->nbe; i++)
 		free_backend(&cfg->be[i]);
 	free(cfg->be);
+	for (i = 0; i < cfg->npipes; i++) {
+		free(cfg->pipes[i].name);
+		km_argv_free(&cfg->pipes[i].argv);
+	}
+	free(cfg->pipes);
 	km_config_clear_errors(cfg);
 	free(cfg);
 	*cfgp = NULL;
@@ -653,6 +660,65 @@ static void cmd_backend(struct parse *p, struct words *ws)
 	cfg->be[cfg->nbe++] = r;
 }
 
+/* pipe NAME COMMAND ARGS... : a command the interface's pipe action offers;
+ * the marked candidates' paths are appended, their JSON on its stdin. */
+static void cmd_pipe(struct parse *p, struct words *ws)
+{
+	struct km_config *cfg = p->cfg;
+	struct km_pipe_rec *r = NULL;
+	size_t i;
+
+	if (ws->n < 3) {
+		add_error(p, "pipe takes NAME COMMAND ARGS... — e.g. pipe gimp gimp, or "
+		             "pipe send rsync -a --files-from=- gpu-box:inbox/");
+		return;
+	}
+	if (!backend_word_ok(ws->w[1], 0)) {
+		char *s = show(ws->w[1]);
+
+		add_error(p, "pipe name \"%s\" — use letters, digits, '.', '-' and '_'", s);
+		free(s);
+		return;
+	}
+	for (i = 2; i < ws->n; i++)
+		if (!util_text_is_clean(ws->w[i], strlen(ws->w[i]))) {
+			char *s = show(ws->w[i]);
+
+			add_error(p, "pipe %s: \"%s\" holds control characters", ws->w[1], s);
+			free(s);
+			return;
+		}
+	for (i = 0; i < cfg->npipes; i++)
+		if (strcmp(cfg->pipes[i].name, ws->w[1]) == 0) {
+			r = &cfg->pipes[i];
+			km_argv_free(&r->argv);
+			break;
+		}
+	if (r == NULL) {
+		if (cfg->npipes == cfg->cap_pipes) {
+			cfg->cap_pipes = cfg->cap_pipes ? cfg->cap_pipes * 2 : 4;
+			cfg->pipes = xrealloc(cfg->pipes, cfg->cap_pipes * sizeof cfg->pipes[0]);
+		}
+		r = &cfg->pipes[cfg->npipes++];
+		r->name = xstrdup(ws->w[1]);
+	}
+	r->argv = xcalloc(ws->n - 1, sizeof *r->argv);
+	for (i = 2; i < ws->n; i++)
+		r->argv[i - 2] = xstrdup(ws->w[i]);
+}
+
+size_t km_config_npipes(const struct km_config *cfg)
+{
+	return cfg->npipes;
+}
+
+const struct km_pipe_rec *km_config_pipe(const struct km_config *cfg, size_t i)
+{
+	if (i >= cfg->npipes)
+		fatal("km_config_pipe: index %zu out of range", i);
+	return &cfg->pipes[i];
+}
+
 /* ------------------------------------------------------------- source */
 
 /* Reads a regular file of at most MAX_FILE bytes without blocking on
@@ -832,7 +898,7 @@ static void cmd_source(struct parse *p, struct words *ws)
 
 /* ---------------------------------------------------------------- lines */
 
-static const char *const commands[] = {"bind", "unbind", "reset", "set", "source", "backend"};
+static const char *const commands[] = {"bind", "unbind", "reset", "set", "source", "backend", "pipe"};
 
 static const char *command_at(size_t i, const void *ctx)
 {
@@ -865,6 +931,8 @@ static void run_line(struct parse *p, const char *line)
 		cmd_source(p, &ws);
 	else if (strcmp(ws.w[0], "backend") == 0)
 		cmd_backend(p, &ws);
+	else if (strcmp(ws.w[0], "pipe") == 0)
+		cmd_pipe(p, &ws);
 	else {
 		s = show(ws.w[0]);
 		hint = km_closest(ws.w[0], sizeof commands / sizeof commands[0], command_at, NULL);
@@ -873,7 +941,7 @@ static void run_line(struct parse *p, const char *line)
 		else
 			add_error(p,
 			          "unknown command \"%s\" — lines start with bind, unbind, "
-			          "reset, set, source or backend",
+			          "reset, set, source, backend or pipe",
 			          s);
 		free(s);
 	}

@@ -361,6 +361,14 @@ const char *km_config_error_where(const struct km_config *cfg, size_t i);
 void km_config_clear_errors(struct km_config *cfg);
 size_t km_config_nbackends(const struct km_config *cfg);
 const struct km_backend_rec *km_config_backend(const struct km_config *cfg, size_t i);
+/* A `pipe NAME COMMAND ARGS...` line: a command for the interface's pipe. */
+struct km_pipe_rec {
+	char *name;  /* owned */
+	char **argv; /* owned, NULL-terminated (km_argv_free) */
+};
+size_t km_config_npipes(const struct km_config *cfg);
+const struct km_pipe_rec *km_config_pipe(const struct km_config *cfg, size_t i);
+
 /* The value of key in a backend record, or NULL. */
 const char *km_backend_get(const struct km_backend_rec *rec, const char *key);
 

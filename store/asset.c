@@ -99,7 +99,13 @@ int st_asset_row(struct store *st, const char *hex, int64_t bytes, const struct 
 		return rc;
 	if (store_asset_find(st, hex, asset_id) == 0) {
 		*existed = 1;
-		return st_end(st, 0);
+		/* Its bytes are at their name again (the caller placed them): a
+		 * file lightbox purge freed is back. */
+		s = st_prep(st, "UPDATE asset SET purged = NULL WHERE id = ? AND purged IS NOT NULL");
+		if (s == NULL)
+			return st_end(st, STORE_EIO);
+		sqlite3_bind_int64(s, 1, *asset_id);
+		return st_end(st, st_step_done(st, s, "recording the asset"));
 	}
 	s = st_prep(st, "INSERT INTO asset (sha256, media_type, ext, bytes, width, height, duration, created)"
 			" VALUES (?,?,?,?,?,?,?,?)");

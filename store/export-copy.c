@@ -34,8 +34,8 @@ int ex_write_fail(struct store *st, const char *path, int err)
 
 /* Copies src to dst (a new file), checking that its bytes still hash to
  * want (NULL: no check); *hex gets the hash. */
-static int copy_file(struct store *st, const char *src, const char *dst, const char *want, char hex[65],
-		     int64_t *bytes)
+int ex_copy_file(struct store *st, const char *src, const char *dst, const char *want, char hex[65],
+		 int64_t *bytes)
 {
 	char buf[65536];
 	unsigned char d[32];
@@ -101,7 +101,7 @@ int ex_write_new_file(struct store *st, const char *dst, const void *data, size_
 	return rc;
 }
 
-static int write_text_file(struct store *st, const char *dst, const char *text, char hex[65])
+int ex_write_text_file(struct store *st, const char *dst, const char *text, char hex[65])
 {
 	size_t n = strlen(text);
 
@@ -153,9 +153,9 @@ int ex_copy_item(struct ex *x, struct item *it)
 	it->file = xasprintf("%s/%d-%lld.%s", x->slug, it->n, (long long)it->c.id, *ext ? ext : "bin");
 	dst = xasprintf("%s/%s", x->stage, it->file);
 	if (it->c.asset_id)
-		rc = copy_file(x->st, it->c.path, dst, it->c.sha256, hex, &bytes);
+		rc = ex_copy_file(x->st, it->c.path, dst, it->c.sha256, hex, &bytes);
 	else {
-		rc = write_text_file(x->st, dst, it->c.body ? it->c.body : "", hex);
+		rc = ex_write_text_file(x->st, dst, it->c.body ? it->c.body : "", hex);
 		bytes = it->c.body ? (int64_t)strlen(it->c.body) : 0;
 	}
 	free(dst);
@@ -593,7 +593,7 @@ static int inside(const char *name)
 
 /* Reads dir's MANIFEST.sha256 as lightbox writes it ("HEX  NAME" lines);
  * 0, or -1 when it is missing or not such a file. */
-static int read_manifest(const char *dir, struct listing *l)
+int ex_read_manifest(const char *dir, struct listing *l)
 {
 	char *path = xasprintf("%s/MANIFEST.sha256", dir), *text, *line, *save = NULL;
 	size_t len, cap = 0;
@@ -681,14 +681,12 @@ static char *unlisted(const char *root, const char *rel, const struct listing *l
 	return found;
 }
 
-/* The id in dir's marker; 0, or -1 when there is none. */
-static int read_marker(const char *dir, char id[33])
+int ex_read_marker_at(const char *path, char id[33])
 {
-	char *path = xasprintf("%s/%s", dir, MARKER), *text, *p;
+	char *text, *p;
 	size_t len;
-	int rc = util_read_file(path, 4096, &text, &len);
+	int rc = util_read_file(path, 16 << 20, &text, &len);
 
-	free(path);
 	if (rc < 0)
 		return -1;
 	p = strstr(text, "\nstore ");
@@ -698,6 +696,16 @@ static int read_marker(const char *dir, char id[33])
 		id[32] = '\0';
 	}
 	free(text);
+	return rc;
+}
+
+/* The id in dir's marker; 0, or -1 when there is none. */
+static int read_marker(const char *dir, char id[33])
+{
+	char *path = xasprintf("%s/%s", dir, MARKER);
+	int rc = ex_read_marker_at(path, id);
+
+	free(path);
 	return rc;
 }
 
@@ -757,7 +765,7 @@ int ex_check_copy_to(struct store *st, const struct lb_export_options *o, const 
 	if (strcmp(id, theirs) != 0)
 		return refuse_force(st, o->copy_to, "holds an export of another lightbox store",
 				    "choose a new folder");
-	if (read_manifest(dest, old) < 0)
+	if (ex_read_manifest(dest, old) < 0)
 		return refuse_force(st, o->copy_to, "has no MANIFEST.sha256 as lightbox writes it",
 				    "choose a new folder");
 	extra = unlisted(dest, NULL, old);

@@ -61,6 +61,9 @@ struct ex {
 	int first_cand;
 	int64_t cur_rev_id;
 	struct lb_revision rev;       /* the revision of the candidate last seen */
+	/* deliver: places each candidate's file instead of ex_copy_item */
+	int (*place)(struct ex *x, struct item *it);
+	void *ctx;
 };
 /*
  * The record is written through a FILE whose writes are util_write_all on a
@@ -108,6 +111,16 @@ struct ex_format {
 /* The writer of an enum lb_export_format; NULL for another number. */
 const struct ex_format *ex_format(int format);
 
+/* Walks the project (o->brief_id: one brief) through x->fmt, and x->place
+ * or ex_copy_item for each candidate when x->stage is set (export.c). */
+int ex_walk(struct ex *x);
+/* ex_walk in one read transaction (unless one is open): a consistent snapshot. */
+int ex_walk_snapshot(struct ex *x);
+/* Reads the project of x->o (and checks its brief, o->brief_id): 0 or a code. */
+int ex_open_project(struct ex *x);
+/* Frees what x gathered: slugs, manifest, project, revision, ranking. */
+void ex_clear(struct ex *x);
+
 /* ------------------------------------------------------------ the web page (export-html.c) */
 
 /* Writes the page of the JSON record (json, len; x->o asked for html) on
@@ -116,6 +129,22 @@ const struct ex_format *ex_format(int format);
 int ex_html(struct ex *x, const char *json, size_t len, FILE *out);
 
 /* ------------------------------------------------------------ files and folders (export-copy.c) */
+
+/* Copies src to dst (a new file), checking that its bytes still hash to
+ * want (NULL: no check); hex gets the hash, *bytes the size. */
+int ex_copy_file(struct store *st, const char *src, const char *dst, const char *want, char hex[65],
+		 int64_t *bytes);
+
+/* Creates dst (a new file) holding text; hex gets its hash. */
+int ex_write_text_file(struct store *st, const char *dst, const char *text, char hex[65]);
+
+/* The identity of this store in its folder's marker: 0, or -1 when the
+ * marker at path is missing or holds none. */
+int ex_read_marker_at(const char *path, char id[33]);
+
+/* Reads dir's MANIFEST.sha256 as lightbox writes it; 0, or -1 when it is
+ * missing or not such a file. */
+int ex_read_manifest(const char *dir, struct listing *l);
 
 /* A write to path failed with err: says so, and what to do about it. */
 int ex_write_fail(struct store *st, const char *path, int err);
@@ -180,5 +209,19 @@ void ex_rm_rf(const char *path);
 
 /* Frees l's names; l is empty after. */
 void ex_listing_free(struct listing *l);
+
+/* ------------------------------------------------------------ XMP (xmp.c) */
+
+/* Writes the sidecar of it at path (merge: into the one there, replaced
+ * atomically; else a new file); hex gets the SHA-256 of what was written. */
+int ex_xmp_write(struct ex *x, const struct item *it, const char *path, int merge, char hex[65]);
+
+/* The ids of a brief's candidates that x->o asks for (all, picked,
+ * min_stars, tag), selected ones first; owned *ids. */
+int ex_brief_candidates(struct ex *x, int64_t brief_id, int64_t **ids, size_t *n);
+
+/* Gathers candidate id of the brief x->b (ratings, tags, notes, selection). */
+int ex_gather(struct ex *x, int64_t id, int n, struct item *it);
+void ex_item_clear(struct item *it);
 
 #endif

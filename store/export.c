@@ -34,7 +34,7 @@ void lb_export_result_clear(struct lb_export_result *r)
 	memset(r, 0, sizeof *r);
 }
 
-static void item_clear(struct item *it)
+void ex_item_clear(struct item *it)
 {
 	size_t i;
 
@@ -101,7 +101,7 @@ static int read_selection(struct store *st, int64_t cand, struct item *it)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, "reading the selection");
 }
 
-static int gather(struct ex *x, int64_t id, int n, struct item *it)
+int ex_gather(struct ex *x, int64_t id, int n, struct item *it)
 {
 	size_t i;
 	int rc;
@@ -138,7 +138,7 @@ static int gather(struct ex *x, int64_t id, int n, struct item *it)
 
 /* ------------------------------------------------------------ the walk */
 
-static int brief_candidates(struct ex *x, int64_t brief_id, int64_t **ids, size_t *n)
+int ex_brief_candidates(struct ex *x, int64_t brief_id, int64_t **ids, size_t *n)
 {
 	const struct lb_export_options *o = x->o;
 	sqlite3_stmt *s;
@@ -234,7 +234,7 @@ static int export_brief(struct ex *x, const struct lb_brief *b)
 	struct item it;
 	int rc;
 
-	rc = brief_candidates(x, b->id, &ids, &n);
+	rc = ex_brief_candidates(x, b->id, &ids, &n);
 	if (rc)
 		return rc;
 	if (b->archived && n == 0) {
@@ -257,8 +257,10 @@ static int export_brief(struct ex *x, const struct lb_brief *b)
 	if (rc == 0 && x->fmt->brief)
 		x->fmt->brief(x, &cur, &earlier);
 	for (i = 0; i < n && rc == 0; i++) {
-		rc = gather(x, ids[i], (int)i + 1, &it);
-		if (rc == 0 && x->stage)
+		rc = ex_gather(x, ids[i], (int)i + 1, &it);
+		if (rc == 0 && x->place)
+			rc = x->place(x, &it);
+		else if (rc == 0 && x->stage)
 			rc = ex_copy_item(x, &it);
 		if (rc == 0) {
 			x->fmt->candidate(x, &it);
@@ -266,7 +268,7 @@ static int export_brief(struct ex *x, const struct lb_brief *b)
 			x->n_selected += it.has_sel;
 			x->first_cand = 0;
 		}
-		item_clear(&it);
+		ex_item_clear(&it);
 	}
 	if (rc == 0 && x->fmt->brief_end)
 		x->fmt->brief_end(x);
@@ -278,7 +280,7 @@ static int export_brief(struct ex *x, const struct lb_brief *b)
 	return rc;
 }
 
-static int walk(struct ex *x)
+int ex_walk(struct ex *x)
 {
 	struct lb_brief_list bl;
 	size_t i;
@@ -295,6 +297,54 @@ static int walk(struct ex *x)
 		x->fmt->end(x);
 	lb_brief_list_free(&bl);
 	return rc;
+}
+
+/* The project of x->o, and its brief when o->brief_id, checked: 0 or a code. */
+int ex_open_project(struct ex *x)
+{
+	const struct lb_export_options *o = x->o;
+	struct lb_brief b;
+	int rc = store_project_get(x->st, o->project_id, &x->proj);
+
+	if (rc || o->brief_id == 0)
+		return rc;
+	rc = store_brief_get(x->st, o->brief_id, &b);
+	if (rc == 0 && b.project_id != o->project_id)
+		rc = st_fail(x->st, STORE_EINVAL, "brief %lld belongs to another project",
+			     (long long)o->brief_id);
+	lb_brief_clear(&b);
+	return rc;
+}
+
+/* ex_walk in one read transaction: a consistent snapshot while others curate. */
+int ex_walk_snapshot(struct ex *x)
+{
+	struct store *st = x->st;
+	int rc, own = 0;
+
+	if (st->depth == 0 && sqlite3_get_autocommit(st->db)) {
+		rc = st_exec(st, "BEGIN");
+		if (rc)
+			return rc;
+		own = 1;
+	}
+	rc = ex_walk(x);
+	if (own)
+		st_exec(st, "COMMIT");
+	return rc;
+}
+
+void ex_clear(struct ex *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->nslugs; i++)
+		free(x->slugs[i]);
+	free(x->slugs);
+	sb_free(&x->manifest);
+	lb_project_clear(&x->proj);
+	lb_revision_clear(&x->rev);
+	lb_ranking_clear(&x->rank);
 }
 
 /* ------------------------------------------------------------ the export */
@@ -323,7 +373,7 @@ int store_export(struct store *st, const struct lb_export_options *o, struct lb_
 	struct out rec, out;
 	struct listing old = {0};
 	char *dest = NULL, *parent = NULL, *out_abs = NULL, *path = NULL, hex[65];
-	int rc, fd, own_txn = 0, replace = 0;
+	int rc, fd, replace = 0;
 	struct lb_export_options html_opts;
 	char *html_json = NULL;
 	size_t html_len = 0;
@@ -348,19 +398,9 @@ int store_export(struct store *st, const struct lb_export_options *o, struct lb_
 		return st_fail(st, STORE_EINVAL, "--min-stars takes 0 to 5");
 	if (o->out == NULL && o->copy_to == NULL && o->to == NULL)
 		return st_fail(st, STORE_EINVAL, "the export needs somewhere to go");
-	rc = store_project_get(st, o->project_id, &x.proj);
+	rc = ex_open_project(&x);
 	if (rc)
-		return rc;
-	if (o->brief_id) {
-		struct lb_brief b;
-		rc = store_brief_get(st, o->brief_id, &b);
-		if (rc == 0 && b.project_id != o->project_id)
-			rc = st_fail(st, STORE_EINVAL, "brief %lld belongs to another project",
-				     (long long)o->brief_id);
-		lb_brief_clear(&b);
-		if (rc)
-			goto out;
-	}
+		goto out;
 	if (o->copy_to) {
 		dest = ex_abs_path(o->copy_to);
 		parent = ex_parent_of(dest);
@@ -427,16 +467,7 @@ int store_export(struct store *st, const struct lb_export_options *o, struct lb_
 		if (x.f == NULL)
 			fatal("out of memory");
 	}
-	/* One read transaction: a consistent snapshot while others curate. */
-	if (st->depth == 0 && sqlite3_get_autocommit(st->db)) {
-		rc = st_exec(st, "BEGIN");
-		if (rc)
-			goto out;
-		own_txn = 1;
-	}
-	rc = walk(&x);
-	if (own_txn)
-		st_exec(st, "COMMIT");
+	rc = ex_walk_snapshot(&x);
 	if (o->format == LB_EXPORT_HTML) {
 		fclose(x.f);
 		if (rc == 0)
@@ -494,17 +525,11 @@ out:
 		free(x.stage);
 	}
 	ex_listing_free(&old);
-	for (size_t i = 0; i < x.nslugs; i++)
-		free(x.slugs[i]);
-	free(x.slugs);
 	free(x.rec_rel);
 	free(path);
 	free(dest);
 	free(parent);
 	free(out_abs);
-	sb_free(&x.manifest);
-	lb_project_clear(&x.proj);
-	lb_revision_clear(&x.rev);
-	lb_ranking_clear(&x.rank);
+	ex_clear(&x);
 	return rc;
 }

@@ -101,6 +101,7 @@ struct pending {
 	int link;               /* st_staged.link: how its asset file came to be */
 	int64_t mtime_ns;
 	char *origin;           /* the linked file's absolute path */
+	struct lb_xmp_facts xmp; /* a photo tool's sidecar, read before the batch */
 };
 
 struct group {
@@ -288,7 +289,7 @@ static int is_sidecar_ext(const char *path)
 	char ext[16];
 
 	util_ext(path, ext);
-	return strcmp(ext, "json") == 0 || strcmp(ext, "txt") == 0;
+	return strcmp(ext, "json") == 0 || strcmp(ext, "txt") == 0 || strcmp(ext, "xmp") == 0;
 }
 
 /* Marks the .json/.txt files that are another file's parameters: the
@@ -298,7 +299,7 @@ static void find_sidecars(struct imp *im)
 {
 	struct file *sorted = xcalloc(im->nfiles + 1, sizeof *sorted), key, *hit;
 	size_t i, k;
-	char *cand[4], *stem;
+	char *cand[6], *stem;
 	const char *base, *dot;
 
 	for (i = 0; i < im->nfiles; i++) {
@@ -317,7 +318,9 @@ static void find_sidecars(struct imp *im)
 		cand[1] = xasprintf("%s.txt", stem);
 		cand[2] = xasprintf("%s.json", im->files[i].path);
 		cand[3] = xasprintf("%s.txt", im->files[i].path);
-		for (k = 0; k < 4; k++) {
+		cand[4] = xasprintf("%s.xmp", stem);
+		cand[5] = xasprintf("%s.xmp", im->files[i].path);
+		for (k = 0; k < 6; k++) {
 			key.path = cand[k];
 			hit = bsearch(&key, sorted, im->nfiles, sizeof *sorted, cmp_file);
 			if (hit && im->files[hit->sidecar_of].sidecar_of < 0)
@@ -333,6 +336,7 @@ static void find_sidecars(struct imp *im)
 
 static void pending_clear(struct pending *p)
 {
+	lb_xmp_facts_clear(&p->xmp);
 	free(p->body);
 	free(p->model);
 	free(p->prompt);
@@ -386,6 +390,68 @@ static int find_existing(struct imp *im, const char *hex, int64_t brief_id, int6
  * files) is reported as such; one whose rows are refused is undone alone
  * and reported failed; a transaction that fails fails them all, and says
  * that running the import again adds them. */
+/* A darktable, digiKam or Lightroom sidecar beside path (NAME.EXT.xmp or
+ * NAME.xmp), read now, outside any transaction; a bad one is a warning. */
+static void read_xmp(const char *path, struct pending *p, struct sbuf *warn)
+{
+	char *side = lb_xmp_sidecar(path), *why, *safe;
+
+	if (side == NULL)
+		return;
+	if (lb_xmp_read(side, &p->xmp, &why) < 0) {
+		safe = util_visible_dup(util_basename(side), 0);
+		sb_addf(warn, "%sits XMP sidecar %s was not read: %s", warn->len ? "; " : "", safe, why);
+		free(safe);
+		free(why);
+	}
+	free(side);
+}
+
+/* The sidecar's rating becomes the importing curator's (-1: rejected), with
+ * a note saying it came from XMP; its keywords become tags (spaces and
+ * commas, which tags cannot hold, as '-'; a keyword no tag can be is left
+ * out). */
+static int apply_xmp(struct imp *im, struct pending *p, int64_t cand)
+{
+	char *safe, *tag, *note;
+	size_t i, k;
+	int64_t nid;
+	int rc = st_savepoint(im->st), ok = 1;
+
+	if (rc)
+		return rc;
+	if (p->xmp.has_rating && p->xmp.rating != 0) {
+		ok = (p->xmp.rating < 0 ? store_flag(im->st, cand, LB_FLAG_REJECT)
+					: store_rate(im->st, cand, p->xmp.rating)) == 0;
+		safe = util_visible_dup(util_basename(p->xmp.path), 0);
+		note = p->xmp.rating < 0
+			       ? xasprintf("rejected in the XMP sidecar %s (xmp:Rating -1), imported", safe)
+			       : xasprintf("rated %d in the XMP sidecar %s (xmp:Rating), imported",
+					   p->xmp.rating, safe);
+		if (ok)
+			ok = store_note_add(im->st, LB_ON_CANDIDATE, cand, LB_NOTE_COMMENT, note, &nid) == 0;
+		free(note);
+		free(safe);
+	}
+	for (i = 0; i < p->xmp.ntags && ok; i++) {
+		tag = xstrdup(p->xmp.tags[i]);
+		for (k = 0; tag[k]; k++)
+			if (tag[k] == ' ' || tag[k] == ',' || tag[k] == '\t')
+				tag[k] = '-';
+		if (strlen(tag) <= 64 && util_utf8_valid(tag, strlen(tag))) {
+			int r = store_tag_add(im->st, cand, tag);
+			ok = r == 0 || r == STORE_EINVAL; /* a name no tag can be: left out */
+		}
+		free(tag);
+	}
+	if (!ok) {
+		st_savepoint_end(im->st, 0);
+		return st_fail(im->st, STORE_EIO, "saving what the XMP sidecar of %s says: %s", p->source,
+			       store_errmsg(im->st));
+	}
+	return st_savepoint_end(im->st, 1);
+}
+
 static int batch_commit(struct imp *im)
 {
 	size_t n = im->in_batch, i, k, m = 0;
@@ -470,6 +536,9 @@ static int batch_commit(struct imp *im)
 			ids[at[k]] = got[k];
 		free(got);
 	}
+	for (i = 0; i < n && rc == 0; i++)
+		if (ids[i] && !dup[i] && im->pend[i].xmp.path)
+			rc = apply_xmp(im, &im->pend[i], ids[i]);
 	if (im->st->depth > 0) {
 		if (rc)
 			store_batch_end(im->st, 0);
@@ -1056,6 +1125,7 @@ static int import_one(struct imp *im, size_t i)
 	p->path = xstrdup(fl->path);
 	p->media_type = xstrdup(info.mime);
 	p->ext = xstrdup(info.ext);
+	read_xmp(fl->path, p, &warn);
 	p->reason = warn.len ? xstrdup(warn.s) : NULL;
 	p->tool = xstrdup(gm->tool);
 	memcpy(p->hex, hex, 65);
@@ -1188,7 +1258,12 @@ int store_import(struct store *st, const char *const *paths, size_t n_paths, con
 	for (i = 0; i < im.nfiles && rc == 0 && !im.stop; i++) {
 		if (im.files[i].sidecar_of >= 0) {
 			char *why = util_visible_dup(util_basename(im.files[im.files[i].sidecar_of].path), 0);
-			char *reason = xasprintf("the parameters of %s, not a candidate", why);
+			char ext[16];
+			char *reason = xasprintf("the %s of %s, not a candidate",
+						 strcmp(util_ext(im.files[i].path, ext), "xmp") == 0
+							 ? "XMP sidecar (rating, keywords)"
+							 : "parameters",
+						 why);
 			memset(&it, 0, sizeof it);
 			it.path = im.files[i].path;
 			it.status = LB_IMPORT_SIDECAR;

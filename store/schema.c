@@ -224,12 +224,27 @@ static const char schema_v5[] =
 	"  made INTEGER NOT NULL\n"
 	");\n";
 
-/* Version 6: assets linked rather than copied (import --link).  link is
+/* Version 6: purge and deliveries (issue 15).  asset.purged is when
+ * `lightbox purge` freed the file (NULL: it is there); the row, its
+ * SHA-256 and every candidate on it stay.  delivered names each asset
+ * `lightbox deliver` placed in a folder, so purge never frees one. */
+static const char schema_v6[] =
+	"ALTER TABLE asset ADD COLUMN purged INTEGER;\n"
+	"CREATE TABLE delivered (\n"
+	"  asset_id INTEGER NOT NULL REFERENCES asset(id),\n"
+	"  dir TEXT NOT NULL,\n"
+	"  mode TEXT NOT NULL CHECK (mode IN ('copy','link','symlink')),\n"
+	"  curator TEXT NOT NULL,\n"
+	"  created INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (asset_id, dir)\n"
+	") WITHOUT ROWID;\n";
+
+/* Version 7: assets linked rather than copied (import --link).  link is
  * 0 for the store's own copy, 1 for a hard link to the imported file, 2
  * for a reflink of it; origin is the path it was linked from; mtime_ns
  * the file's mtime when recorded, which with bytes tells a hard-linked
  * file changed outside lightbox (the hash on demand: lightbox verify). */
-static const char schema_v6[] =
+static const char schema_v7[] =
 	"ALTER TABLE asset ADD COLUMN link INTEGER NOT NULL DEFAULT 0;\n"
 	"ALTER TABLE asset ADD COLUMN origin TEXT;\n"
 	"ALTER TABLE asset ADD COLUMN mtime_ns INTEGER;\n";
@@ -241,6 +256,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v4,
 	schema_v5,
 	schema_v6,
+	schema_v7,
 };
 
 int st_schema_migrate(struct store *st)

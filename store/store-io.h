@@ -281,4 +281,119 @@ void lb_export_result_clear(struct lb_export_result *r);
  * (STORE_EINVAL) unless force.  The clock is util_now(). */
 int store_export(struct store *st, const struct lb_export_options *o, struct lb_export_result *res);
 
+/* ------------------------------------------------------------ deliver */
+
+enum lb_deliver_mode { LB_DELIVER_COPY = 0, LB_DELIVER_LINK, LB_DELIVER_SYMLINK };
+
+/* The default --name: a folder per brief, the candidate's id. */
+#define LB_DELIVER_NAME "{brief}/{id}.{ext}"
+
+struct lb_deliver_options {
+	int64_t project_id;
+	int64_t brief_id;       /* 0: every brief of the project */
+	const char *to;         /* the delivery folder */
+	int mode;               /* enum lb_deliver_mode */
+	const char *name;       /* template of file names; NULL: LB_DELIVER_NAME */
+	int xmp;                /* a sidecar NAME.xmp beside each file */
+};
+
+struct lb_deliver_result {
+	int64_t n_candidates;   /* in the delivery now */
+	int64_t n_new;          /* files placed by this run */
+	int64_t n_already;      /* delivered before, left as they were */
+	int64_t n_linked, n_copied, n_symlinked, n_fallback; /* fallback: copied, not linked */
+	int64_t n_xmp;
+	int64_t bytes;          /* of the files placed */
+	char *fallback_why;     /* owned: why a link was a copy, NULL */
+};
+void lb_deliver_result_clear(struct lb_deliver_result *r);
+
+/* Checks a --name template: NULL, or an owned message saying what is wrong. */
+char *lb_deliver_name_check(const char *tmpl);
+
+/* Delivers the project's selected candidates (store/deliver.c; the manual's
+ * "lightbox deliver"): each file checked against its SHA-256 and placed in
+ * o->to by copy, hard link or symbolic link under a name from the
+ * template, with MANIFEST.sha256, the record selection.json and a marker
+ * naming this store.  A new folder is built hidden beside o->to and renamed
+ * into place; a folder delivered to before gets the candidates it lacks,
+ * and nothing in it is removed or overwritten.  No write transaction. */
+int store_deliver(struct store *st, const struct lb_deliver_options *o, struct lb_deliver_result *res);
+
+/* ------------------------------------------------------------ purge (store/purge.c) */
+
+struct lb_purge_options {
+	int64_t project_id;
+	int64_t brief_id;       /* 0: every brief of the project */
+	int rejected;           /* candidates some curator rejected and none picked */
+	int below;              /* 1-5: candidates rated below it (mean), none picked; 0: no */
+	int64_t older;          /* seconds: only decisions at least this old */
+};
+
+enum { LB_PURGE_KEPT_SHARED = 1, LB_PURGE_KEPT_DELIVERED, LB_PURGE_KEPT_CHANGED };
+
+struct lb_purge_item {
+	int64_t candidate_id;   /* the first ruled-out candidate on the file */
+	int64_t asset_id;
+	int n_candidates;       /* ruled-out candidates on the file */
+	char *sha256, *path;
+	int64_t bytes;
+	int kept;               /* 0: to free; else why not (lb_purge_kept_why) */
+	int freed;              /* store_purge_run freed it */
+};
+
+struct lb_purge_plan {
+	struct lb_purge_item *v;
+	size_t n;
+	int64_t bytes;          /* of the files to free (after a run: freed) */
+	int64_t n_kept;         /* files ruled out that stay, and why in v */
+	int64_t n_purged;       /* candidates whose file was freed before */
+	int64_t n_freed;        /* after a run */
+};
+void lb_purge_plan_clear(struct lb_purge_plan *p);
+const char *lb_purge_kept_why(int kept);
+
+/* What a purge would free: read only, nothing changes (the dry run). */
+int store_purge_plan(struct store *st, const struct lb_purge_options *o, struct lb_purge_plan *p);
+
+/* Frees the plan's files: each is checked again in one short transaction
+ * that marks its asset row purged (asset.purged) and logs the purge; file
+ * work happens outside it.  p->v[i].freed, n_freed and bytes say what went. */
+int store_purge_run(struct store *st, const struct lb_purge_options *o, struct lb_purge_plan *p);
+
+/* ------------------------------------------------------------ XMP sidecars (store/xmp.c) */
+
+/* The xmp:Rating lightbox writes for a candidate: -1 when rejected and
+ * never picked, else its mean stars rounded (0: unrated). */
+struct lb_candidate;
+int lb_xmp_rating(const struct lb_candidate *c);
+
+struct lb_xmp_facts {
+	char *path;             /* the sidecar read */
+	int has_rating, rating; /* xmp:Rating, -1..5 */
+	char **tags;            /* dc:subject */
+	size_t ntags;
+};
+void lb_xmp_facts_clear(struct lb_xmp_facts *f);
+
+/* Reads an XMP sidecar; 0, or -1 with *why (owned) saying what is wrong. */
+int lb_xmp_read(const char *path, struct lb_xmp_facts *f, char **why);
+
+/* The sidecar of file another photo tool wrote: FILE.xmp (darktable,
+ * digiKam) or STEM.xmp (Lightroom), owned; NULL when there is none. */
+char *lb_xmp_sidecar(const char *file);
+
+struct lb_xmp_write_result {
+	int64_t n_written, n_skipped;
+	int64_t n_bad;          /* sidecars there that Exempi cannot read: left alone */
+	char *bad;              /* owned: the first one's message, NULL */
+};
+
+/* Writes (merging into what is there) the sidecars of a brief's candidates:
+ * beside the delivered files in the delivery folder dir, or with dir NULL
+ * beside the files they were imported from, when those still hold the same
+ * bytes.  No write transaction. */
+int store_xmp_write(struct store *st, int64_t brief_id, const char *dir,
+		    struct lb_xmp_write_result *res);
+
 #endif

@@ -95,6 +95,9 @@ char *st_col_text_or_null(sqlite3_stmt *s, int i);
 /* Steps a statement expecting SQLITE_DONE; 0 or code. */
 int st_step_done(struct store *st, sqlite3_stmt *s, const char *doing);
 
+/* Records that assets were delivered to dir (purge never frees them). */
+int st_delivered_add(struct store *st, const int64_t *assets, size_t n, const char *dir, int mode);
+
 /* Appends one event to the audit log (in the open transaction).
  * before/after are JSON texts or NULL.  undoable events form undo steps. */
 int st_event(struct store *st, const char *action, const char *entity, int64_t entity_id,

@@ -114,6 +114,7 @@ struct lb_candidate {
 	int64_t bytes;
 	int width, height;
 	double duration;
+	int64_t purged;         /* when lightbox purge freed the file; 0: it is there */
 	/* ratings */
 	int my_stars;           /* -1: not rated by me */
 	int my_flag;

@@ -23,6 +23,16 @@ struct list;
 int tui_edit_text(struct tui *ui, const char *text, const char *hint, char **out, char **err);
 /* Leaves curses for a command and restores the screen (players). */
 void tui_suspend_screen(struct tui *ui);
+
+/* pipe.c: runs command (a config pipe's name, or a command line split
+ * without a shell) on the candidates ids: their paths as arguments, their
+ * JSON lines on its stdin, the screen left meanwhile.  A reaction mask. */
+int tui_pipe_run(struct tui *ui, const char *command, const int64_t *ids, size_t n);
+/* Says on the message line what `lightbox purge BRIEF --rejected [--below
+ * arg]` would free (read by the worker), freeing nothing. */
+int tui_purge_preview(struct tui *ui, uint64_t owner, int64_t brief, const char *arg);
+/* The config's pipe names, NULL-terminated (the array is owned). */
+const char **tui_pipe_names(struct tui *ui);
 void tui_resume_screen(struct tui *ui);
 /* Runs argv (no shell) with the terminal given to it, then restores the
  * screen.  0 when it exited 0, else -1 with *err (owned). */

@@ -100,6 +100,7 @@ struct pending {
 	char *use;             /* select: the intended use typed first */
 	char **tags;           /* untag: the candidate's tags offered */
 	size_t ntags;
+	const char **words;    /* pipe: the config's pipe names offered */
 };
 
 static void pending_free(void *arg)
@@ -109,6 +110,7 @@ static void pending_free(void *arg)
 	free(p->text);
 	free(p->use);
 	store_strv_free(&p->tags, p->ntags);
+	free(p->words);
 	free(p);
 }
 
@@ -123,6 +125,7 @@ static struct pending *pending_new(const struct cand_actions *ca, enum km_action
 
 static int run_action(const struct cand_actions *ca, enum km_action a, const char *arg);
 static int run_action_confirmed(const struct cand_actions *ca, enum km_action a, const char *arg, int confirmed);
+static int pipe_to(const struct cand_actions *ca, const char *command);
 
 static void prompt_done(struct tui *ui, void *arg, const char *text)
 {
@@ -130,7 +133,10 @@ static void prompt_done(struct tui *ui, void *arg, const char *text)
 
 	if (p->action != KM_A_SELECT && *text == '\0')
 		return;
-	ui->dirty |= run_action(&p->ca, p->action, text);
+	if (p->action == KM_A_PIPE)
+		ui->dirty |= pipe_to(&p->ca, text);
+	else
+		ui->dirty |= run_action(&p->ca, p->action, text);
 }
 
 static void select_use_done(struct tui *ui, void *arg, const char *text);
@@ -590,6 +596,68 @@ static int play(const struct cand_actions *ca)
 	return r;
 }
 
+/* Collects ids for the pipe. */
+struct idv {
+	int64_t *v;
+	size_t n, cap;
+};
+
+static int add_id(int64_t id, void *arg)
+{
+	struct idv *d = arg;
+
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 64;
+		d->v = xrealloc(d->v, d->cap * sizeof *d->v);
+	}
+	d->v[d->n++] = id;
+	return 0;
+}
+
+/* Runs command on the marked candidates, or the current one. */
+static int pipe_to(const struct cand_actions *ca, const char *command)
+{
+	struct tui *ui = ca->v->ui;
+	struct idv d = { 0 };
+	int r;
+
+	if (ca->list && list_has_marks(ca->list)) {
+		if (list_marked_each(ca->list, add_id, &d) != 0 || d.n == 0) {
+			tui_error(ui, "pipe: cannot read the marked candidates: %s",
+				  ca->list->err ? ca->list->err : "none left in the list");
+			free(d.v);
+			return R_REDRAW;
+		}
+	} else if (ca->current(ca->v) != 0) {
+		add_id(ca->current(ca->v), &d);
+	} else {
+		tui_msg(ui, "no candidate here");
+		return R_REDRAW;
+	}
+	r = tui_pipe_run(ui, command, d.v, d.n);
+	free(d.v);
+	return r;
+}
+
+/* Asks which command: the config's pipes are offered, any can be typed. */
+static int ask_pipe(const struct cand_actions *ca)
+{
+	struct prompt_spec ps;
+	struct pending *p = pending_new(ca, KM_A_PIPE);
+
+	p->words = tui_pipe_names(ca->v->ui);
+	memset(&ps, 0, sizeof ps);
+	ps.label = ca->list && list_has_marks(ca->list) ? "pipe marked to: " : "pipe to: ";
+	ps.complete = CPL_WORDS;
+	ps.words = p->words;
+	ps.history = HIST_OTHER;
+	ps.accept = prompt_done;
+	ps.arg = p;
+	ps.arg_free = pending_free;
+	prompt_open(ca->v->ui, &ps);
+	return R_REDRAW;
+}
+
 static int yank_path(const struct cand_actions *ca)
 {
 	struct tui *ui = ca->v->ui;
@@ -793,6 +861,10 @@ int cand_action(const struct cand_actions *ca, enum km_action a, const char *arg
 		return tui_edit_brief(ui, id) & ~R_RELOAD;
 	case KM_A_PLAY:
 		return play(ca);
+	case KM_A_PIPE:
+		return arg ? pipe_to(ca, arg) : ask_pipe(ca);
+	case KM_A_PURGE_PREVIEW:
+		return tui_purge_preview(ui, ca->v->owner, tui_brief_id(ui), arg);
 	case KM_A_YANK_PATH:
 		return yank_path(ca);
 	case KM_A_REGENERATE:

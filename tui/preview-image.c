@@ -85,8 +85,8 @@ static enum pv_mode mode_now(struct img *im)
 
 static int kind_of(const struct lb_candidate *c)
 {
-	if (c->asset_id == 0 || c->path == NULL)
-		return -1;
+	if (c->asset_id == 0 || c->path == NULL || c->purged)
+		return -1; /* a purged file: the facts say so */
 	switch (c->modality) {
 	case LB_IMAGE:
 		return PV_K_IMAGE;
@@ -410,6 +410,10 @@ static void img_thumb(struct preview *p, const struct lb_candidate *c, struct re
 			make_req(im, c, kind, mode, r.w, r.h, &q);
 			pv_cache_want(im->cache, &q, 1 + distance);
 		}
+		return;
+	}
+	if (c->purged) {
+		message(r, ROLE_DIM, "file purged");
 		return;
 	}
 	if (kind < 0 || mode == PV_NONE) {

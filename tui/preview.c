@@ -80,11 +80,16 @@ size_t preview_facts(const struct lb_candidate *c, struct fact **out)
 	fact(out, &n, "created", xstrdup(when));
 	if (c->sha256 && *c->sha256)
 		fact(out, &n, "sha256", xstrdup(c->sha256));
-	if (c->path)
+	if (c->purged) {
+		util_iso8601(c->purged, when);
+		fact(out, &n, "file", xasprintf("purged %s: freed by lightbox purge; the record stays",
+						 when));
+	} else if (c->path) {
 		fact(out, &n, "path", xstrdup(c->path));
+	}
 	if (c->asset_state)
 		fact(out, &n, "file", xstrdup(lb_asset_state_words(c->asset_state)));
-	else if (c->link)
+	else if (c->link && !c->purged)
 		fact(out, &n, "file", xstrdup(c->link == 1 ? "a hard link to the imported file" : "a reflink of the imported file"));
 	return n;
 }
@@ -317,10 +322,11 @@ static int text_draw(struct preview *p, const struct lb_candidate *c, struct rec
 	 * one (up to 8 MiB), else the file, a window at a time. */
 	is_text = c->body != NULL && (c->asset_id == 0 || c->modality == LB_TEXT);
 	human_bytes(c->bytes, size);
-	snprintf(head, sizeof head, "#%lld %s %s", (long long)c->id, lb_modality_name(c->modality), size);
+	snprintf(head, sizeof head, "#%lld %s %s", (long long)c->id, lb_modality_name(c->modality),
+		 c->purged ? "file purged" : size);
 	draw_fill(r.y, r.x, r.w, ROLE_HEADER);
 	draw_text(r.y, r.x, r.w, ROLE_HEADER, head);
-	if (!is_text && c->modality == LB_TEXT && c->asset_id && c->path)
+	if (!is_text && c->modality == LB_TEXT && c->asset_id && c->path && !c->purged)
 		return file_draw(t, c, r, scroll);
 	if (t->id != c->id || t->width != r.w || t->body_len != (is_text ? strlen(c->body) : 0)) {
 		draw_lines_free(&t->lines);

@@ -724,6 +724,43 @@ static void bad_lines_reported_good_lines_applied(void **state)
 	km_config_free(&cfg);
 }
 
+/* `pipe NAME COMMAND ARGS...`: the manual's examples parse into the argv
+ * they mean (double quotes, \" inside, '#' and '$' as data); a redefined
+ * name replaces the first; bad lines say why. */
+static void pipe_lines(void **state)
+{
+	static const char text[] =
+		"pipe gimp    gimp\n"
+		"pipe send    sh -c \"rsync -a --partial \\\"$@\\\" gpu-box:/srv/inbox/\" sh\n"
+		"pipe upscale sh -c \"for f; do up -i \\\"$f\\\" -o ~/up/${f##*/}; done\" sh\n"
+		"pipe gimp    gimp-2.10 --new-instance\n"
+		"pipe lonely\n"
+		"pipe b@d x\n";
+	struct km_config *cfg = km_config_new();
+	const struct km_pipe_rec *r;
+
+	(void)state;
+	km_config_load_string(cfg, "test", text, strlen(text));
+	assert_int_equal(km_config_npipes(cfg), 3);
+	r = km_config_pipe(cfg, 0);
+	assert_string_equal(r->name, "gimp");
+	assert_string_equal(r->argv[0], "gimp-2.10");
+	assert_string_equal(r->argv[1], "--new-instance");
+	assert_null(r->argv[2]);
+	r = km_config_pipe(cfg, 1);
+	assert_string_equal(r->argv[0], "sh");
+	assert_string_equal(r->argv[1], "-c");
+	assert_string_equal(r->argv[2], "rsync -a --partial \"$@\" gpu-box:/srv/inbox/");
+	assert_string_equal(r->argv[3], "sh");
+	assert_null(r->argv[4]);
+	r = km_config_pipe(cfg, 2);
+	assert_string_equal(r->argv[2], "for f; do up -i \"$f\" -o ~/up/${f##*/}; done");
+	assert_int_equal(km_config_nerrors(cfg), 2);
+	assert_non_null(strstr(km_config_error(cfg, 0), "pipe takes NAME COMMAND ARGS"));
+	assert_non_null(strstr(km_config_error(cfg, 1), "pipe name"));
+	km_config_free(&cfg);
+}
+
 static void many_bad_lines_are_capped(void **state)
 {
 	struct km_config *cfg = km_config_new();
@@ -1146,6 +1183,7 @@ int main(void)
 	        cmocka_unit_test(command_line_exec),
 	        cmocka_unit_test(options_typed_and_validated),
 	        cmocka_unit_test(argv_templates),
+	        cmocka_unit_test(pipe_lines),
 	        cmocka_unit_test(listing_golden),
 	};
 
