@@ -76,6 +76,8 @@ static const struct cli_cmd commands[] = {
 	{ "log", cmd_log, "show the audit log" },
 	{ "import", cmd_import, "import files and folders of outputs (with their parameters)" },
 	{ "view", cmd_view, "save, list and remove saved views (named queries)" },
+	{ "verify", cmd_verify, "check linked assets (import --link) against their SHA-256" },
+	{ "relink", cmd_relink, "find linked assets' originals in a folder by SHA-256" },
 	{ "export", cmd_export, "write the selection record (JSON, CSV, Markdown), copy assets" },
 	{ "deliver", cmd_deliver, "hand the selected files to a folder (copy, link), verified" },
 	{ "purge", cmd_purge, "free the files of rejected candidates (rows stay)" },

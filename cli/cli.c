@@ -419,6 +419,10 @@ json_t *cli_json_candidate(const struct lb_candidate *c)
 		util_iso8601(c->purged, purged);
 		json_object_set_new(o, "purged", json_string(purged));
 	}
+	if (c->link)
+		json_object_set_new(o, "link", json_string(c->link == 1 ? "hard" : "reflink"));
+	if (c->asset_state)
+		json_object_set_new(o, "file_state", json_string(c->asset_state == LB_ASSET_CHANGED ? "changed" : "missing"));
 	json_object_set_new(o, "bytes", json_integer(c->bytes));
 	if (c->width || c->height) {
 		json_object_set_new(o, "width", json_integer(c->width));

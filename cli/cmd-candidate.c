@@ -459,9 +459,13 @@ static int candidate_show(struct cli *c, int argc, char **argv)
 		util_iso8601(x.purged, when);
 		printf("file:      purged %s (freed by lightbox purge; the record stays)\n", when);
 	} else if (x.sha256) {
-		s = cli_safe(x.path, 0);
-		printf("file:      %s\n", s);
-		free(s);
+		if (x.path) {
+			s = cli_safe(x.path, 0);
+			printf("file:      %s%s\n", s, x.link == 1 ? " (a hard link)" : x.link == 2 ? " (a reflink)" : "");
+			free(s);
+		} else {
+			printf("file:      NOT SHOWN: %s\n", lb_asset_state_words(x.asset_state));
+		}
 		printf("type:      %s, %lld bytes", x.media_type, (long long)x.bytes);
 		if (x.width)
 			printf(", %dx%d", x.width, x.height);

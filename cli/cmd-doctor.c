@@ -140,6 +140,38 @@ static char *shared_group(const char *dir)
 	return group;
 }
 
+/* The folders being watched for new files (import --watch, or the
+ * interface's watch), read from their registration files. */
+static void list_watches(const char *dir)
+{
+	struct store_options so = { 0 };
+	struct store *st = NULL;
+	struct lb_watch_entry *v = NULL;
+	char *err = NULL;
+	size_t n = 0, i, linked = 0, bad = 0;
+
+	so.readonly = 1;
+	if (store_open(dir, &so, &st, &err) == 0) {
+		store_watch_list(st, 0, &v, &n);
+		store_asset_link_check(st, &linked, &bad);
+		store_close(&st);
+	}
+	if (linked)
+		printf("  linked        %zu asset%s linked, not copied (import --link)%s\n", linked,
+		       linked == 1 ? "" : "s",
+		       bad ? "" : "; none changed by size and time (lightbox verify reads the bytes)");
+	if (bad)
+		printf("                %zu of them changed or vanished outside lightbox: lightbox verify names "
+		       "them, lightbox relink DIR puts them back\n", bad);
+	free(err);
+	if (n == 0)
+		printf("  watches       none\n");
+	for (i = 0; i < n; i++)
+		printf("  %-13s %s for brief %lld, by %s (pid %ld)\n", i ? "" : "watches", v[i].folder,
+		       (long long)v[i].brief_id, v[i].login, v[i].pid);
+	lb_watch_list_free(v, n);
+}
+
 /* Whether the store's files have the modes its sharing calls for; when
  * not, which and the one command that mends them.  0 when right. */
 static int check_modes(const char *dir)
@@ -279,6 +311,7 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 		orphans(dir);
 		if (check_modes(dir) != 0)
 			rc = CLI_FAIL;
+		list_watches(dir);
 		cli_doctor_fingerprints(c, dir, fix);
 	}
 	if (path) {

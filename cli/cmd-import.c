@@ -18,7 +18,8 @@
 #include "util.h"
 
 static const char help[] =
-	"Usage: lightbox import PATH... --brief BRIEF [--dry-run] [--verbose] [--json]\n"
+	"Usage: lightbox import PATH... --brief BRIEF [--link] [--dry-run] [--verbose] [--json]\n"
+	"       lightbox import FOLDER --brief BRIEF --watch [--link] [--verbose]\n"
 	"       lightbox import PATH... --new-brief --project PROJECT [--dry-run] [--json]\n"
 	"\n"
 	"Imports files and folders of outputs you already have as candidates: images\n"
@@ -38,13 +39,17 @@ static const char help[] =
 	"  --project PROJECT    with --new-brief: the project of the new briefs\n"
 	"  --dry-run            read and report everything, change nothing\n"
 	"  --batch N            files per transaction (default 256)\n"
+	"  --watch              keep running: import each new file of FOLDER once its\n"
+	"                       writer closes it (or it is moved in); Ctrl-C stops\n"
+	"  --link               hard-link (or reflink) files on the store's filesystem\n"
+	"                       instead of copying them (see the manual for the cost)\n"
 	"  -v, --verbose        a line for every file, not only for problems\n"
 	"  --json               the outcome of every file as JSON on standard output\n"
 	"\n"
 	"Exit status: 0 when every file went in (or was left out on purpose), 1 when\n"
 	"some failed (the others are imported) or the import was interrupted.\n";
 
-enum { O_BRIEF = 1000, O_NEW, O_PROJECT, O_DRY, O_BATCH, O_JSON };
+enum { O_BRIEF = 1000, O_NEW, O_PROJECT, O_DRY, O_BATCH, O_JSON, O_WATCH, O_LINK };
 
 static const struct option opts[] = {
 	{ "brief", required_argument, NULL, O_BRIEF },
@@ -54,6 +59,8 @@ static const struct option opts[] = {
 	{ "batch", required_argument, NULL, O_BATCH },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "json", no_argument, NULL, O_JSON },
+	{ "watch", no_argument, NULL, O_WATCH },
+	{ "link", no_argument, NULL, O_LINK },
 	{ 0 },
 };
 
@@ -64,6 +71,7 @@ struct ctx {
 	double last_draw;
 	size_t next_line;       /* plain progress: the next count to print at */
 	int drawn;              /* a bar is on the screen */
+	int64_t watch_brief;    /* --watch: the brief, for the new pictures' fingerprints */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -221,6 +229,71 @@ static void summary(const struct lb_import_result *r, int dry, int64_t brief, do
 	printf(").\n");
 }
 
+static int watch_tick(void *p, const struct lb_watch_status *s)
+{
+	(void)p;
+	(void)s;
+	return interrupted;
+}
+
+static void watch_landed(void *p, const struct lb_watch_status *s)
+{
+	struct ctx *x = p;
+
+	if (!x->verbose)
+		printf("%zu imported so far\n", s->n[LB_IMPORT_ADDED] + s->n[LB_IMPORT_SAME_ASSET]);
+	fflush(stdout);
+	/* The new pictures' fingerprints, as after any import (no
+	 * transaction is open between two runs of the watch). */
+	cli_fingerprint_fill(x->c, x->watch_brief, 0, 1);
+}
+
+/* import FOLDER --watch: runs until Ctrl-C (or SIGTERM), which is the
+ * normal way to stop, so it exits 0 and says how many went in. */
+static int watch_folder(struct cli *c, struct ctx *x, const char *dir, const struct lb_import_options *io)
+{
+	struct lb_watch_options wo;
+	struct lb_watch_status s;
+	struct sigaction sa, old_int, old_term;
+	char *shown = cli_safe(dir, 0);
+	int rc;
+
+	memset(&wo, 0, sizeof wo);
+	wo.import = *io;
+	wo.import.report = on_report;
+	wo.import.ctx = x;
+	wo.tick = watch_tick;
+	wo.landed = watch_landed;
+	wo.ctx = x;
+	x->watch_brief = io->brief_id;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	fprintf(stderr, "lightbox: import: watching %s for brief %lld; Ctrl-C stops\n", shown,
+		(long long)io->brief_id);
+	rc = store_watch(c->st, dir, &wo, &s);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (rc != 0 && s.runs == 0) {
+		free(shown);
+		return cli_store_fail(c);
+	}
+	printf("Watched %s: imported %zu file%s into brief %lld: %zu new", shown,
+	       s.n[LB_IMPORT_ADDED] + s.n[LB_IMPORT_SAME_ASSET],
+	       s.n[LB_IMPORT_ADDED] + s.n[LB_IMPORT_SAME_ASSET] == 1 ? "" : "s", (long long)io->brief_id,
+	       s.n[LB_IMPORT_ADDED]);
+	if (s.n[LB_IMPORT_SAME_ASSET])
+		printf(", %zu sharing bytes already stored", s.n[LB_IMPORT_SAME_ASSET]);
+	printf(", %zu already in, %zu left out, %zu failed.\n", s.n[LB_IMPORT_DUPLICATE], s.n[LB_IMPORT_SKIPPED],
+	       s.n[LB_IMPORT_FAILED]);
+	free(shown);
+	if (rc != 0)
+		return cli_store_fail(c);
+	return CLI_OK;
+}
+
 int cmd_import(struct cli *c, int argc, char **argv)
 {
 	struct lb_import_options o = { 0 };
@@ -231,7 +304,7 @@ int cmd_import(struct cli *c, int argc, char **argv)
 	long long v;
 	double t0, ms;
 	size_t i;
-	int opt, rc, fp_fail = 0;
+	int opt, rc, watch = 0, fp_fail = 0;
 
 	if (cli_args(c, &argc, argv, "v", opts, help))
 		return c->status;
@@ -249,6 +322,8 @@ int cmd_import(struct cli *c, int argc, char **argv)
 			break;
 		case 'v': x.verbose = 1; break;
 		case O_JSON: x.json = 1; break;
+		case O_WATCH: watch = 1; break;
+		case O_LINK: o.link = 1; break;
 		default: return cli_usage(c, "unknown option");
 		}
 	}
@@ -262,6 +337,10 @@ int cmd_import(struct cli *c, int argc, char **argv)
 		return cli_usage(c, "say which brief with --brief BRIEF (or make briefs with --new-brief)");
 	if (project && !o.new_brief)
 		return cli_usage(c, "--project goes with --new-brief");
+	if (watch && (o.new_brief || o.dry_run || x.json))
+		return cli_usage(c, "--watch goes with --brief BRIEF only (not --new-brief, --dry-run or --json)");
+	if (watch && argc - optind != 1)
+		return cli_usage(c, "--watch watches one folder: name it alone");
 	if (brief && cli_id(c, "brief", brief, &o.brief_id) < 0)
 		return CLI_USAGE;
 	if (!cli_store(c, 0))
@@ -269,6 +348,8 @@ int cmd_import(struct cli *c, int argc, char **argv)
 	if (project && store_project_find(c->st, project, &o.project_id) != 0)
 		return cli_store_fail(c);
 	x.c = c;
+	if (watch)
+		return watch_folder(c, &x, argv[optind], &o);
 	x.tty = isatty(STDERR_FILENO);
 	x.files = json_array();
 	o.report = on_report;

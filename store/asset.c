@@ -19,6 +19,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -125,6 +127,19 @@ int st_asset_row(struct store *st, const char *hex, int64_t bytes, const struct 
 	return st_end(st, rc);
 }
 
+int st_asset_link_record(struct store *st, int64_t asset_id, int link, const char *origin, int64_t mtime_ns)
+{
+	sqlite3_stmt *s = st_prep(st, "UPDATE asset SET link = ?, origin = ?, mtime_ns = ? WHERE id = ?");
+
+	if (s == NULL)
+		return STORE_EIO;
+	sqlite3_bind_int(s, 1, link);
+	st_bind_text(s, 2, origin);
+	sqlite3_bind_int64(s, 3, mtime_ns);
+	sqlite3_bind_int64(s, 4, asset_id);
+	return st_step_done(st, s, "recording the asset's link");
+}
+
 static int make_dir_for(struct store *st, const char *path)
 {
 	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
@@ -140,23 +155,16 @@ static int make_dir_for(struct store *st, const char *path)
 /* Whether the file at path holds exactly the bytes named hex: 1 yes, 0 no
  * (absent, another size, other bytes), -1 with errno when it cannot be
  * read. */
-static int file_holds(const char *path, const char *hex, int64_t bytes)
+int st_fd_hash(int fd, char hex[65], int64_t *bytes)
 {
-	struct sha256 c;
 	unsigned char d[32];
-	char got[65], *buf;
-	struct stat sb;
+	struct sha256 c;
+	char *buf = xmalloc(ASSET_BUF);
 	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), saved;
+	int saved;
 
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -1;
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size != bytes) {
-		close(fd);
-		return 0;
-	}
-	buf = xmalloc(ASSET_BUF);
 	sha256_init(&c);
+	*bytes = 0;
 	while ((r = read(fd, buf, ASSET_BUF)) != 0) {
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -164,17 +172,36 @@ static int file_holds(const char *path, const char *hex, int64_t bytes)
 			saved = errno;
 			sha256_drop(&c);
 			free(buf);
-			close(fd);
 			errno = saved;
 			return -1;
 		}
 		sha256_update(&c, buf, (size_t)r);
+		*bytes += r;
 	}
 	free(buf);
-	close(fd);
 	sha256_final(&c, d);
-	sha256_hex(d, got);
-	return strcmp(got, hex) == 0;
+	sha256_hex(d, hex);
+	return 0;
+}
+
+static int file_holds(const char *path, const char *hex, int64_t bytes)
+{
+	char got[65];
+	struct stat sb;
+	int64_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), rc, saved;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size != bytes) {
+		close(fd);
+		return 0;
+	}
+	rc = st_fd_hash(fd, got, &n);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc < 0 ? -1 : strcmp(got, hex) == 0;
 }
 
 static int write_fail(struct store *st, const char *what, int e)
@@ -253,13 +280,34 @@ void st_asset_unstage(struct st_staged *sg)
 	memset(sg, 0, sizeof *sg);
 }
 
+/* A new file in dir for src, named prefix.PID.XXXXXX with src's
+ * extension (the probes tell Markdown from plain text by it): its
+ * descriptor, its path in sg->tmp; -1 with *rc the store's error. */
+static int tmp_for(struct store *st, const char *dir, const char *src, const char *prefix, struct st_staged *sg,
+		   int *rc)
+{
+	char ext[16];
+	int suffix, out;
+
+	util_ext(src, ext);
+	suffix = ext_ok(ext);
+	sg->tmp = suffix ? xasprintf("%s/%s.%ld.XXXXXX.%s", dir, prefix, (long)getpid(), ext)
+			 : xasprintf("%s/%s.%ld.XXXXXX", dir, prefix, (long)getpid());
+	out = mkostemps(sg->tmp, suffix ? (int)strlen(ext) + 1 : 0, O_CLOEXEC);
+	if (out < 0) {
+		*rc = st_file_fail(st, sg->tmp, "cannot create a file in the store's assets:");
+		xfree(&sg->tmp);
+	}
+	return out;
+}
+
 int st_asset_stage(struct store *st, const char *src, int sync, struct st_staged *sg)
 {
-	char *dir, *buf = NULL, ext[16];
+	char *dir, *buf = NULL;
 	unsigned char digest[32];
 	struct sha256 c;
 	struct stat before, after;
-	int in, out = -1, rc = 0, suffix;
+	int in, out = -1, rc = 0;
 	ssize_t r;
 
 	memset(sg, 0, sizeof *sg);
@@ -280,17 +328,9 @@ int st_asset_stage(struct store *st, const char *src, int sync, struct st_staged
 		close(in);
 		return rc;
 	}
-	/* The copy keeps the name's extension: the probes tell Markdown from
-	 * plain text by it. */
-	util_ext(src, ext);
-	suffix = ext_ok(ext);
-	sg->tmp = suffix ? xasprintf("%s/in.%ld.XXXXXX.%s", dir, (long)getpid(), ext)
-			 : xasprintf("%s/in.%ld.XXXXXX", dir, (long)getpid());
+	out = tmp_for(st, dir, src, "in", sg, &rc);
 	free(dir);
-	out = mkostemps(sg->tmp, suffix ? (int)strlen(ext) + 1 : 0, O_CLOEXEC);
 	if (out < 0) {
-		rc = st_file_fail(st, sg->tmp, "cannot create a file in the store's assets:");
-		xfree(&sg->tmp);
 		close(in);
 		return rc;
 	}
@@ -338,6 +378,85 @@ int st_asset_stage(struct store *st, const char *src, int sync, struct st_staged
 	return 0;
 }
 
+/* The hash of an open file from its start, its size and mtime checked
+ * against *before afterwards. */
+static int hash_fd(struct store *st, int in, const char *src, const struct stat *before, struct st_staged *sg)
+{
+	struct stat after;
+	int rc = 0;
+
+	if (st_fd_hash(in, sg->hex, &sg->bytes) < 0)
+		rc = st_fail(st, STORE_EIO, "cannot read %s: %s", src, strerror(errno));
+	if (rc == 0 && (fstat(in, &after) < 0 || after.st_size != sg->bytes || after.st_size != before->st_size ||
+			after.st_mtim.tv_sec != before->st_mtim.tv_sec ||
+			after.st_mtim.tv_nsec != before->st_mtim.tv_nsec))
+		rc = st_fail(st, STORE_EINVAL,
+			     "%s changed while it was read; import it again once it is complete", src);
+	if (rc)
+		return rc;
+	sg->mtime_ns = (int64_t)before->st_mtim.tv_sec * 1000000000 + before->st_mtim.tv_nsec;
+	return 0;
+}
+
+int st_asset_stage_link(struct store *st, const char *src, struct st_staged *sg, char **note)
+{
+	struct stat before, tmpdir;
+	char *dir;
+	int in, out, rc = 0, e;
+
+	*note = NULL;
+	memset(sg, 0, sizeof *sg);
+	in = open(src, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (in < 0 || fstat(in, &before) < 0 || !S_ISREG(before.st_mode)) {
+		if (in >= 0)
+			close(in);
+		return st_asset_stage(st, src, 0, sg); /* says what is wrong, in its words */
+	}
+	dir = xasprintf("%s/assets/tmp", st->dir);
+	if (util_mkdir_p(dir) < 0 || stat(dir, &tmpdir) < 0) {
+		rc = st_file_fail(st, dir, "cannot create");
+		free(dir);
+		close(in);
+		return rc;
+	}
+	if (tmpdir.st_dev != before.st_dev) {
+		free(dir);
+		close(in);
+		*note = xstrdup("on another filesystem than the store: copied, not linked");
+		return st_asset_stage(st, src, 0, sg);
+	}
+	out = tmp_for(st, dir, src, "ln", sg, &rc);
+	free(dir);
+	if (out < 0) {
+		close(in);
+		return rc;
+	}
+	/* A reflink: a copy of its own that shares the blocks. */
+	if (ioctl(out, FICLONE, in) == 0) {
+		util_perm_fix_fd(out, sg->tmp);
+		sg->link = 2;
+		close(out);
+	} else {
+		close(out);
+		unlink(sg->tmp);
+		/* A hard link: the very file, under a second name. */
+		if (link(src, sg->tmp) == 0) {
+			sg->link = 1;
+		} else {
+			e = errno;
+			xfree(&sg->tmp);
+			close(in);
+			*note = xasprintf("cannot be linked (%s): copied", strerror(e));
+			return st_asset_stage(st, src, 0, sg);
+		}
+	}
+	rc = hash_fd(st, in, src, &before, sg);
+	close(in);
+	if (rc)
+		st_asset_unstage(sg);
+	return rc;
+}
+
 /* An unsynced copy that is kept (its batch is synced later): its
  * writing out starts now, so that the batch's syncfs finds little left
  * to wait for.  (Not at staging: a copy of bytes already in the store is
@@ -372,9 +491,11 @@ int st_asset_place(struct store *st, struct st_staged *sg, const char *ext, int 
 			renew(path);
 			unlink(sg->tmp);
 			xfree(&sg->tmp);
+			sg->link = 0;
 		} else {
-			/* Absent, or damaged and now replaced by a whole copy. */
-			start_writeback(sg->tmp, sync);
+			/* Absent, or damaged and now replaced by a whole copy.
+			 * (A link has nothing of ours to write.) */
+			start_writeback(sg->tmp, sync || sg->link);
 			if (rename(sg->tmp, path) < 0 || (sync && util_fsync_dir_of(path) < 0))
 				rc = write_fail(st, path, errno);
 			else

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "store-private.h"
 
 /* ------------------------------------------------------------ adding */
@@ -202,7 +204,7 @@ int store_candidate_add_many(struct store *st, const struct lb_candidate_input *
 	" EXISTS (SELECT 1 FROM selection sel WHERE sel.candidate_id = c.id),"                     \
 	" (SELECT group_concat(name, ',') FROM (SELECT t.name FROM candidate_tag ct"              \
 	"   JOIN tag t ON t.id = ct.tag_id WHERE ct.candidate_id = c.id ORDER BY t.name)),"      \
-	" c.score, length(CAST(c.body AS BLOB)), a.purged "
+	" c.score, length(CAST(c.body AS BLOB)), a.purged, a.link, a.mtime_ns "
 #define CAND_SELECT CAND_HEAD "c.body" CAND_TAIL
 #define CAND_LIST_SELECT CAND_HEAD "substr(c.body, 1, 4096)" CAND_TAIL
 _Static_assert(LB_BODY_PREFIX == 4096, "CAND_LIST_SELECT spells LB_BODY_PREFIX");
@@ -213,6 +215,19 @@ _Static_assert(LB_BODY_PREFIX == 4096, "CAND_LIST_SELECT spells LB_BODY_PREFIX")
 	"  AND my.curator = ?1 "
 #define CAND_COLS CAND_SELECT "FROM candidate c" CAND_JOINS
 #define CAND_LIST_COLS CAND_LIST_SELECT "FROM candidate c" CAND_JOINS
+
+const char *lb_asset_state_words(int state)
+{
+	switch (state) {
+	case LB_ASSET_CHANGED:
+		return "its linked file changed outside lightbox since it was imported (lightbox verify checks "
+		       "it; lightbox relink DIR finds the original)";
+	case LB_ASSET_MISSING:
+		return "its linked file is gone from the store (lightbox relink DIR finds the original)";
+	default:
+		return NULL;
+	}
+}
 
 static void cand_row(struct store *st, sqlite3_stmt *s, struct lb_candidate *c)
 {
@@ -247,6 +262,20 @@ static void cand_row(struct store *st, sqlite3_stmt *s, struct lb_candidate *c)
 		c->height = sqlite3_column_int(s, 22);
 		c->duration = sqlite3_column_double(s, 23);
 		c->purged = sqlite3_column_int64(s, 31);
+		c->link = sqlite3_column_int(s, 32);
+		if (c->link == 1 && !c->purged) {
+			/* A hard link is the outside file itself: edited there, it
+			 * is not what was recorded, and is never shown as if it were. */
+			struct stat sb;
+			int64_t mt = sqlite3_column_int64(s, 33);
+			if (stat(c->path, &sb) < 0)
+				c->asset_state = LB_ASSET_MISSING;
+			else if (sb.st_size != c->bytes ||
+				 (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec != mt)
+				c->asset_state = LB_ASSET_CHANGED;
+			if (c->asset_state)
+				xfree(&c->path);
+		}
 	} else {
 		c->media_type = xstrdup("text/plain");
 		c->bytes = sqlite3_column_int64(s, 30);

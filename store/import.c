@@ -98,6 +98,9 @@ struct pending {
 	int64_t bytes, asset_id;
 	int width, height, has_prompt, existed;
 	double duration;
+	int link;               /* st_staged.link: how its asset file came to be */
+	int64_t mtime_ns;
+	char *origin;           /* the linked file's absolute path */
 	struct lb_xmp_facts xmp; /* a photo tool's sidecar, read before the batch */
 };
 
@@ -345,6 +348,7 @@ static void pending_clear(struct pending *p)
 	free(p->ext);
 	free(p->reason);
 	free(p->tool);
+	free(p->origin);
 	memset(p, 0, sizeof *p);
 }
 
@@ -493,6 +497,11 @@ static int batch_commit(struct imp *im)
 			f.height = p->height;
 			f.duration = p->duration;
 			if (st_asset_row(im->st, p->hex, p->bytes, &f, p->ext, &p->asset_id, &p->existed) != 0) {
+				why[i] = xstrdup(store_errmsg(im->st));
+				rc = st_savepoint_end(im->st, 0);
+				continue;
+			}
+			if (p->link && st_asset_link_record(im->st, p->asset_id, p->link, p->origin, p->mtime_ns) != 0) {
 				why[i] = xstrdup(store_errmsg(im->st));
 				rc = st_savepoint_end(im->st, 0);
 				continue;
@@ -790,6 +799,25 @@ static int hash_file(const char *path, char hex[65], int64_t *bytes)
 	return 0;
 }
 
+/* Whether some process has the file open for writing: a read lease is
+ * refused (EAGAIN) exactly then.  Leases are only for the file's owner;
+ * for another's file (or where leases are off) this says 0, and the
+ * size and mtime check while copying still refuses a file that grows. */
+static int open_for_writing(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), busy = 0;
+
+	if (fd < 0)
+		return 0;
+	/* No F_SETOWN: a lease broken in this instant signals nobody. */
+	if (fcntl(fd, F_SETLEASE, F_RDLCK) < 0)
+		busy = errno == EAGAIN;
+	else
+		fcntl(fd, F_SETLEASE, F_UNLCK);
+	close(fd);
+	return busy;
+}
+
 /* The candidate already holding these bytes in the brief (or, brief 0,
  * in the project of new_brief): *cand 0 when none; *source its source. */
 static int find_existing(struct imp *im, const char *hex, int64_t brief_id, int64_t *cand, int64_t *in_brief,
@@ -908,6 +936,11 @@ static int import_one(struct imp *im, size_t i)
 	it.path = fl->path;
 	it.shown = src = util_visible_dup(fl->path, 0);
 	it.status = LB_IMPORT_FAILED;
+	if (im->o->skip_open && open_for_writing(fl->path)) {
+		it.status = LB_IMPORT_SKIPPED;
+		reason = xstrdup("still being written: taken once its writer closes it");
+		goto done;
+	}
 	if (im->o->dry_run) {
 		/* A dry run writes nothing: it hashes the file, and the probes
 		 * below read its head again. */
@@ -916,8 +949,16 @@ static int import_one(struct imp *im, size_t i)
 			goto done;
 		}
 	} else {
-		/* Copied and hashed in one read; everything after reads the copy. */
-		if (st_asset_stage(im->st, fl->path, 0, &sg) != 0) {
+		/* Copied (or linked) and hashed in one read; everything after
+		 * reads the copy. */
+		char *note = NULL;
+		int staged = im->o->link ? st_asset_stage_link(im->st, fl->path, &sg, &note)
+					 : st_asset_stage(im->st, fl->path, 0, &sg);
+		if (note) {
+			sb_addf(&warn, "%s", note);
+			free(note);
+		}
+		if (staged != 0) {
 			const char *m = store_errmsg(im->st);
 			size_t pl = strlen(fl->path);
 			/* The message names the file; the report names it already. */
@@ -1094,6 +1135,11 @@ static int import_one(struct imp *im, size_t i)
 	p->height = info.height;
 	p->duration = info.duration;
 	p->has_prompt = it.has_prompt;
+	p->link = sg.link;
+	p->mtime_ns = sg.mtime_ns;
+	p->origin = sg.link ? realpath(fl->path, NULL) : NULL;
+	if (sg.link && p->origin == NULL)
+		p->origin = xstrdup(fl->path);
 	p->in.brief_id = brief;
 	p->in.asset_id = asset;
 	p->in.body = p->body;
@@ -1203,7 +1249,7 @@ int store_import(struct store *st, const char *const *paths, size_t n_paths, con
 		return rc;
 	}
 	for (i = 0; i < n_paths; i++)
-		walk(&im, paths[i], 1, 0);
+		walk(&im, paths[i], !o->found, 0);
 	find_sidecars(&im);
 	/* Everything named or found: what the walk left out or could not
 	 * follow (pipes, devices, loops, hidden names) counts in the whole,

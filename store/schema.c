@@ -303,6 +303,16 @@ static const char schema_v8[] =
 	"  PRIMARY KEY (brief_id, candidate_id)\n"
 	") WITHOUT ROWID;\n";
 
+/* Version 9: assets linked rather than copied (import --link).  link is
+ * 0 for the store's own copy, 1 for a hard link to the imported file, 2
+ * for a reflink of it; origin is the path it was linked from; mtime_ns
+ * the file's mtime when recorded, which with bytes tells a hard-linked
+ * file changed outside lightbox (the hash on demand: lightbox verify). */
+static const char schema_v9[] =
+	"ALTER TABLE asset ADD COLUMN link INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE asset ADD COLUMN origin TEXT;\n"
+	"ALTER TABLE asset ADD COLUMN mtime_ns INTEGER;\n";
+
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v1,
 	schema_v2,
@@ -312,6 +322,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v6,
 	schema_v7,
 	schema_v8,
+	schema_v9,
 };
 
 int st_schema_migrate(struct store *st)

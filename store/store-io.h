@@ -85,6 +85,13 @@ struct lb_import_options {
 	int64_t project_id;     /* with new_brief: the project for the new briefs */
 	int dry_run;            /* read and report everything, write nothing */
 	int batch;              /* files per transaction (0: 256) */
+	int found;              /* the paths were found in a watched folder: other kinds are
+				   left out as in a folder walk, not taken as named */
+	int skip_open;          /* leave out files some process has open for writing (a watch:
+				   they are taken when closed) */
+	int link;               /* link the files into the store (hard link, or a reflink where
+				   the filesystem has them) instead of copying, when they lie on
+				   the store's filesystem; else copied, with a note */
 	/* Called once per file (and once per file found in a folder that is
 	 * left out): at once for files that fail or are skipped, after their
 	 * batch commits for files added (so "added" is on disk).  May be NULL. */
@@ -127,6 +134,96 @@ void lb_import_result_clear(struct lb_import_result *r);
  * store handle of its own and uses the callbacks. */
 int store_import(struct store *st, const char *const *paths, size_t n_paths,
 		 const struct lb_import_options *o, struct lb_import_result *res);
+
+/* ------------------------------------------------------------ watch */
+
+/* Where a watch stands, handed to the tick callback. */
+struct lb_watch_status {
+	size_t n[LB_IMPORT__COUNT]; /* files per status since the watch started */
+	size_t runs;                /* imports run (the walk at start, then one per burst) */
+	size_t batches;             /* transactions that recorded files */
+	int walked;                 /* the walk at start is done */
+};
+
+struct lb_watch_options {
+	/* brief_id, batch, link, report, ctx as for store_import; found and
+	 * skip_open are set by the watch itself. */
+	struct lb_import_options import;
+	int settle_ms;          /* quiet time that ends a burst (0: 100 ms) */
+	/* Called a few times a second and after each import; nonzero stops
+	 * the watch (after the file in hand).  May be NULL. */
+	int (*tick)(void *ctx, const struct lb_watch_status *s);
+	/* Called after each import run that added files (the interface looks
+	 * at the store then).  May be NULL. */
+	void (*landed)(void *ctx, const struct lb_watch_status *s);
+	void *ctx;              /* for tick and landed */
+};
+
+/* Watches the folder dir (and the folders in it) with inotify and imports
+ * each new file into o->import.brief_id once it is complete: when its
+ * writer closes it (close_write) or it is moved in (moved_to).  A file
+ * some process still has open for writing is never read.  First a walk
+ * imports what arrived while nobody watched (resumed by SHA-256 as every
+ * import is); files of a burst go in together, in batches.  While it
+ * runs, cache/watch-PID-N names it (login, pid, folder, brief) for
+ * store_watch_list.  Returns when tick asks (STORE_OK), or on a store
+ * failure or when the folder goes away (an error, with a message). */
+int store_watch(struct store *st, const char *dir, const struct lb_watch_options *o, struct lb_watch_status *s);
+
+/* One active watch, from its registration file. */
+struct lb_watch_entry {
+	char *login, *folder;   /* made safe to print */
+	long pid;
+	int64_t brief_id;
+};
+/* The watches of this store whose process runs; tidy: remove the files
+ * of dead ones (stale).  Free with lb_watch_list_free. */
+int store_watch_list(struct store *st, int tidy, struct lb_watch_entry **v, size_t *n);
+void lb_watch_list_free(struct lb_watch_entry *v, size_t n);
+
+/* ------------------------------------------------------------ linked assets */
+
+/* One asset checked by hash (store_asset_verify). */
+struct lb_verify_item {
+	int64_t asset_id;
+	const char *sha256, *path;
+	const char *origin;     /* where it was linked from; NULL for a copy */
+	int link;               /* 0 copy, 1 hard link, 2 reflink */
+	int state;              /* enum lb_asset_state: its bytes against its SHA-256 */
+};
+/* Reads every linked asset's file (all: every asset's) and compares its
+ * bytes with its SHA-256; *nbad counts those changed or missing.  Reads
+ * only: no transaction is held. */
+int store_asset_verify(struct store *st, int all, void (*report)(void *ctx, const struct lb_verify_item *it),
+		       void *ctx, size_t *nbad);
+
+/* How many assets are linked, and how many of them changed or vanished
+ * by size and mtime (no hash: doctor's quick look). */
+int store_asset_link_check(struct store *st, size_t *linked, size_t *bad);
+
+enum lb_relink_what {
+	LB_RELINK_RESTORED,     /* the asset's file had changed or vanished: linked again */
+	LB_RELINK_MOVED,        /* its original lies elsewhere now: recorded */
+	LB_RELINK_NOT_FOUND,    /* changed or missing, and no file in DIR has its bytes */
+	LB_RELINK_FAILED,       /* found, but could not be put back (why) */
+};
+struct lb_relink_item {
+	int64_t asset_id;
+	const char *sha256;
+	const char *found;      /* the file in DIR with its bytes; NULL when none */
+	const char *was;        /* the origin recorded before */
+	int what;               /* enum lb_relink_what */
+	const char *why;
+};
+struct lb_relink_result {
+	size_t linked, hashed, restored, moved, in_place, not_found, failed;
+};
+/* Finds the files of linked assets in dir by SHA-256 (hashing only files
+ * of a size some linked asset has): an asset whose file changed or
+ * vanished gets it back (a hard link, or a copy across filesystems); one
+ * whose original moved records where it lies now. */
+int store_relink(struct store *st, const char *dir, void (*report)(void *ctx, const struct lb_relink_item *it),
+		 void *ctx, struct lb_relink_result *res);
 
 /* ------------------------------------------------------------ export */
 

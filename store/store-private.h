@@ -150,11 +150,19 @@ struct st_staged {
 	char *tmp;      /* owned path of the copy; NULL once placed */
 	char hex[65];   /* SHA-256 of the bytes copied */
 	int64_t bytes;
+	int link;       /* 0 a copy, 1 a hard link to src, 2 a reflink of src */
+	int64_t mtime_ns; /* src's mtime when linked */
 };
 /* Copies the regular file src into assets/tmp (keeping its extension),
  * hashing the same buffer; sync: fsync the copy.  A file whose size or
  * mtime changed while it was read is refused (STORE_EINVAL). */
 int st_asset_stage(struct store *st, const char *src, int sync, struct st_staged *sg);
+/* As st_asset_stage, but links src instead of copying it when it lies
+ * on the store's filesystem: a reflink (FICLONE) where the filesystem
+ * has them, else a hard link.  Hashed all the same (a file that changes
+ * meanwhile is refused).  Where it cannot link, it copies, and *note
+ * (owned) says why. */
+int st_asset_stage_link(struct store *st, const char *src, struct st_staged *sg, char **note);
 /* Moves a staged copy to its content name assets/XX/HEX.ext.  A file
  * already there is reused only when its bytes hash to HEX, else the copy
  * replaces it.  sync 0: no fsync of the folder (the caller syncs the
@@ -166,6 +174,12 @@ void st_asset_unstage(struct st_staged *sg);
 int st_asset_row(struct store *st, const char *hex, int64_t bytes, const struct lb_asset_facts *f,
 		 const char *ext, int64_t *asset_id, int *existed);
 int st_assets_sync(struct store *st);
+/* SHA-256 (hex) and length of what is left to read of fd; 0, or -1 with
+ * errno. */
+int st_fd_hash(int fd, char hex[65], int64_t *bytes);
+/* Records how an asset's file is linked (st_staged.link), from where and
+ * its mtime then (joins the open transaction). */
+int st_asset_link_record(struct store *st, int64_t asset_id, int link, const char *origin, int64_t mtime_ns);
 /* The extension an asset of these facts is stored under ("bin" when none). */
 const char *st_asset_ext(const struct lb_asset_facts *facts);
 /* The file of an asset, written durably without its row (a job's outputs

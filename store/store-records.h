@@ -76,6 +76,16 @@ struct lb_revision {
 	int64_t created;
 };
 
+/* A linked asset file against its record (size and mtime; the hash on
+ * demand with store_asset_verify). */
+enum lb_asset_state {
+	LB_ASSET_OK = 0,
+	LB_ASSET_CHANGED,       /* its size or mtime differ: edited in place outside lightbox */
+	LB_ASSET_MISSING,       /* its file is gone */
+};
+/* "changed outside lightbox since it was linked" and such; NULL for OK. */
+const char *lb_asset_state_words(int state);
+
 struct lb_candidate {
 	int64_t id;
 	int64_t brief_id;
@@ -98,7 +108,10 @@ struct lb_candidate {
 	/* asset facts (asset_id != 0) */
 	char *sha256;
 	char *media_type;
-	char *path;             /* absolute path of the asset file */
+	char *path;             /* absolute path of the asset file; NULL when a linked
+				   file changed or vanished outside lightbox (asset_state) */
+	int link;               /* 0 the store's copy, 1 a hard link, 2 a reflink */
+	int asset_state;        /* enum lb_asset_state */
 	int64_t bytes;
 	int width, height;
 	double duration;

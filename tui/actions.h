@@ -71,9 +71,21 @@ int cand_action(const struct cand_actions *ca, enum km_action a, const char *arg
  * tui_import_poll on each wake (progress in the status line, a summary at
  * the end); tui_import_stop stops after the current file and waits. */
 int tui_import(struct tui *ui, int64_t brief_id, const char *arg);
+/* Asks for paths (completing file names) unless arg gives them; accept
+ * gets an owned int64_t* holding brief_id. */
+int tui_path_prompt(struct tui *ui, int64_t brief_id, const char *arg, const char *label,
+		    void (*accept)(struct tui *ui, void *arg, const char *text));
 int tui_import_start(struct tui *ui, int64_t brief_id, char **paths, size_t n);
 void tui_import_poll(struct tui *ui);
 void tui_import_stop(struct tui *ui);
+/* watch.c: watching a folder for new files of a brief, in a thread of its
+ * own (store_watch).  tui_watch asks for the folder unless arg gives it;
+ * while a watch runs, it stops it.  tui_watch_poll on each wake (a message
+ * when files went in; the end of a watch that failed); tui_watch_stop
+ * stops it and waits. */
+int tui_watch(struct tui *ui, int64_t brief_id, const char *arg);
+void tui_watch_poll(struct tui *ui);
+void tui_watch_stop(struct tui *ui);
 /* The file names that may replace word (a path being typed); owned. */
 size_t complete_paths(const char *word, char ***out);
 

@@ -707,7 +707,9 @@ static int play(const struct cand_actions *ca)
 		tui_msg(ui, "no candidate here");
 		return R_REDRAW;
 	}
-	if (c.modality != LB_AUDIO && c.modality != LB_VIDEO) {
+	if (c.asset_state) {
+		tui_error(ui, "#%lld: %s", (long long)id, lb_asset_state_words(c.asset_state));
+	} else if (c.modality != LB_AUDIO && c.modality != LB_VIDEO) {
 		tui_msg(ui, "#%lld is %s: play is for audio and video", (long long)id, lb_modality_name(c.modality));
 	} else {
 		tmpl = km_opt_string(ui->opt, c.modality == LB_AUDIO ? KM_O_AUDIO_PLAYER : KM_O_VIDEO_PLAYER);
@@ -801,6 +803,8 @@ static int yank_path(const struct cand_actions *ca)
 	}
 	if (c.path)
 		tui_msg(ui, "%s", c.path);
+	else if (c.asset_state)
+		tui_error(ui, "#%lld: %s", (long long)id, lb_asset_state_words(c.asset_state));
 	else
 		tui_msg(ui, "#%lld is text kept in the store; it has no file", (long long)id);
 	lb_candidate_clear(&c);

@@ -276,13 +276,10 @@ size_t complete_paths(const char *word, char ***out)
 
 /* ------------------------------------------------------------ the action */
 
-struct import_ask {
-	int64_t brief_id;
-};
 
 static void import_accept(struct tui *ui, void *arg, const char *text)
 {
-	struct import_ask *ia = arg;
+	int64_t brief_id = *(int64_t *)arg;
 	const char *home = getenv("HOME");
 	char **argv = NULL, *err = NULL;
 	size_t n = 0, i;
@@ -316,35 +313,40 @@ static void import_accept(struct tui *ui, void *arg, const char *text)
 			return;
 		}
 	}
-	if (tui_import_start(ui, ia->brief_id, argv, n) == 0)
+	if (tui_import_start(ui, brief_id, argv, n) == 0)
 		tui_msg(ui, "importing into brief #%lld; the list fills in as files are stored",
-			(long long)ia->brief_id);
+			(long long)brief_id);
 	km_argv_free(&argv);
+}
+
+int tui_path_prompt(struct tui *ui, int64_t brief_id, const char *arg, const char *label,
+		    void (*accept)(struct tui *ui, void *arg, const char *text))
+{
+	struct prompt_spec ps;
+	int64_t *id = xmalloc(sizeof *id);
+
+	*id = brief_id;
+	if (arg) {
+		accept(ui, id, arg);
+		free(id);
+		return R_REDRAW;
+	}
+	memset(&ps, 0, sizeof ps);
+	ps.label = label;
+	ps.complete = CPL_PATHS;
+	ps.history = HIST_OTHER;
+	ps.accept = accept;
+	ps.arg = id;
+	ps.arg_free = free;
+	prompt_open(ui, &ps);
+	return R_REDRAW;
 }
 
 int tui_import(struct tui *ui, int64_t brief_id, const char *arg)
 {
-	struct prompt_spec ps;
-	struct import_ask *ia;
-
 	if (brief_id == 0) {
 		tui_msg(ui, "open a brief first: files are imported as its candidates");
 		return R_REDRAW;
 	}
-	ia = xmalloc(sizeof *ia);
-	ia->brief_id = brief_id;
-	if (arg) {
-		import_accept(ui, ia, arg);
-		free(ia);
-		return R_REDRAW;
-	}
-	memset(&ps, 0, sizeof ps);
-	ps.label = "import files or folders: ";
-	ps.complete = CPL_PATHS;
-	ps.history = HIST_OTHER;
-	ps.accept = import_accept;
-	ps.arg = ia;
-	ps.arg_free = free;
-	prompt_open(ui, &ps);
-	return R_REDRAW;
+	return tui_path_prompt(ui, brief_id, arg, "import files or folders: ", import_accept);
 }

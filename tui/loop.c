@@ -724,6 +724,7 @@ int tui_loop(struct tui *ui)
 		/* Saved changes; progress and "store busy" on the status line. */
 		wr_collect(ui);
 		tui_import_poll(ui);
+		tui_watch_poll(ui);
 		if (ui->preview && ui->preview->ops->poll && ui->preview->ops->poll(ui->preview))
 			ui->dirty |= R_REDRAW;
 		read_keys(ui);

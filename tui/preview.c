@@ -87,6 +87,10 @@ size_t preview_facts(const struct lb_candidate *c, struct fact **out)
 	} else if (c->path) {
 		fact(out, &n, "path", xstrdup(c->path));
 	}
+	if (c->asset_state)
+		fact(out, &n, "file", xstrdup(lb_asset_state_words(c->asset_state)));
+	else if (c->link && !c->purged)
+		fact(out, &n, "file", xstrdup(c->link == 1 ? "a hard link to the imported file" : "a reflink of the imported file"));
 	return n;
 }
 

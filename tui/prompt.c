@@ -420,7 +420,8 @@ static void complete_command(struct tui *ui, const char *line, size_t wstart, co
 	case KM_A_SORT_BY:
 		add_matching(out, n, sort_words, word);
 		break;
-	case KM_A_IMPORT: {
+	case KM_A_IMPORT:
+	case KM_A_WATCH: {
 		char **paths;
 		size_t k = complete_paths(word, &paths), j;
 		for (j = 0; j < k; j++)

@@ -184,6 +184,7 @@ int tui_main(const struct tui_start *s)
 	if (ui.import)
 		tui_busy(&ui, "stopping the import after the current file...");
 	tui_import_stop(&ui);
+	tui_watch_stop(&ui);
 	interrupted = tui_gen_stop(&ui, &queued);
 	if (wr_queued(&ui))
 		tui_busy(&ui, "saving your last changes...");

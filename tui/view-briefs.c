@@ -355,6 +355,8 @@ static int b_handle(struct view *v, enum km_action a, const char *arg)
 		return tui_note(v->ui, LB_ON_BRIEF, id, arg, "note on the brief: ");
 	case KM_A_IMPORT:
 		return tui_import(v->ui, id, arg);
+	case KM_A_WATCH:
+		return tui_watch(v->ui, id, arg);
 	case KM_A_REGENERATE:
 		return tui_regenerate(v->ui, id);
 	case KM_A_REGENERATE_FORM:

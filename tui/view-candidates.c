@@ -1140,6 +1140,8 @@ static int cand_handle(struct view *v, enum km_action a, const char *arg)
 		return compare(cv);
 	case KM_A_IMPORT:
 		return tui_import(v->ui, v->brief_id, arg);
+	case KM_A_WATCH:
+		return tui_watch(v->ui, v->brief_id, arg);
 	case KM_A_EDIT_BRIEF:
 		r = tui_edit_brief(v->ui, v->brief_id);
 		read_header(cv);

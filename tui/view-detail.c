@@ -299,7 +299,8 @@ static void lay_out(struct dview *dv, int width)
 		for (i = 0; i < nf; i++)
 			if (strcmp(facts[i].label, "backend") && strcmp(facts[i].label, "seed") &&
 			    strcmp(facts[i].label, "created"))
-				field(dv, facts[i].label, facts[i].value, ROLE_NORMAL);
+				field(dv, facts[i].label, facts[i].value,
+				      c->asset_state && strcmp(facts[i].label, "file") == 0 ? ROLE_ERROR : ROLE_NORMAL);
 		preview_facts_free(facts, nf);
 	}
 	if (c->body) {

@@ -10,7 +10,7 @@ GOLDEN="$top_srcdir/tests/tui/help.golden"
 mkstore
 
 # Tall enough for the whole help on one screen.
-open_brief 120 110
+open_brief 120 120
 tm_keys '?'
 ok "? opens the help of the candidate list" tm_wait_for '\[help\].*line 1 of'
 tm_screen >"$T/help.txt"
@@ -47,7 +47,7 @@ tm_stop
 # A rebinding shows in the help and in `lightbox keys`.
 mkdir -p "$XDG_CONFIG_HOME/lightbox"
 printf 'bind candidates Y rate-5\nunbind candidates p\n' >"$XDG_CONFIG_HOME/lightbox/config"
-open_brief 120 110
+open_brief 120 120
 tm_keys '?'
 ok "the help shows a key bound in the config" tm_wait_for '^ +5 Y +rate-5 '
 like "$(tm_screen)" '\(unbound\) +pick ' "and lists an unbound action as such"

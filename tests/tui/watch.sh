@@ -1,0 +1,46 @@
+#!/bin/sh
+# watch.sh - watching a folder from the interface (issue 16 item 1): the
+# `watch` action takes a folder, new files closed in it appear in the
+# open list as they land, doctor lists the watch, `watch` again stops it
+# and says how many went in.
+. "$(dirname "$0")/lib.sh"
+
+plan 10
+mkstore
+mkdir -p "$T/drop"
+
+open_brief 120 40 2
+tm_keys :
+tm_type "watch $T/dro"
+tm_keys Tab
+ok "the folder completes" tm_wait_for ":watch $T/drop/\$"
+tm_keys Enter
+ok "the watch starts" tm_wait_for "watching $T/drop for brief #2"
+mkpng "$T/drop/landed-1.png" 40 30 200 10 10
+ok "a file closed in the folder appears in the open list" tm_wait_for '\[candidates\].* of 1' 30
+mkpng "$T/elsewhere.png" 40 30 10 200 10
+mv "$T/elsewhere.png" "$T/drop/landed-2.png"
+ok "a file moved in too" tm_wait_for '\[candidates\].* of 2' 30
+"$LIGHTBOX" doctor >"$T/doc" 2>&1
+like "$(cat "$T/doc")" "watches +$T/drop for brief 2, by alice" "doctor lists the interface's watch"
+tm_keys :
+tm_type "watch"
+tm_keys Enter
+ok "watch again stops it, with a count" tm_wait_for "stopped watching $T/drop: 2 files imported into brief #2"
+"$LIGHTBOX" doctor >"$T/doc" 2>&1
+like "$(cat "$T/doc")" "watches +none" "doctor lists no watch once it stopped"
+
+# A watch from the command line: the open interface shows what it imports.
+mkdir -p "$T/cli-drop"
+"$LIGHTBOX" import "$T/cli-drop" --brief 2 --watch >"$T/w.out" 2>"$T/w.err" &
+WPID=$!
+at_exit "kill $WPID"
+tm_wait_for_file() { _i=0; while ! grep -q watching "$1" && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done; }
+tm_wait_for_file "$T/w.err"
+mkpng "$T/cli-drop/from-cli.png" 40 30 10 10 200
+ok "the interface shows what import --watch brings in" tm_wait_for '\[candidates\].* of 3' 30
+kill -INT $WPID
+wait $WPID
+is "$?" 0 "the command-line watch ends with status 0"
+quit_ok "quits"
+done_testing
