@@ -15,7 +15,7 @@
 
 static const char help[] =
 	"Usage: lightbox deliver PROJECT | --brief BRIEF --to DIR [--copy | --link | --symlink]\n"
-	"                        [--name TEMPLATE] [--xmp]\n"
+	"                        [--name TEMPLATE] [--xmp] [--query EXPR]\n"
 	"\n"
 	"Hands the selected candidates' files to DIR under names made from TEMPLATE, each\n"
 	"checked against its SHA-256, with the record DIR/selection.json (as export writes\n"
@@ -26,6 +26,9 @@ static const char help[] =
 	"Options:\n"
 	"  --to DIR          the delivery folder\n"
 	"  --brief BRIEF     only this brief (its project is the one delivered)\n"
+	"  --query EXPR      the candidates a query finds (QUERIES in lightbox(1)), from\n"
+	"                    all of the project's, as 'export --query' chooses them;\n"
+	"                    write 'selected' in it to keep to the selection\n"
 	"  --copy            copy the files (the default)\n"
 	"  --link            hard links: no second copy on disk; a copy where the file\n"
 	"                    system cannot link (said so)\n"
@@ -36,7 +39,7 @@ static const char help[] =
 	"  --xmp             an XMP sidecar NAME.EXT.xmp beside each file (rating, label,\n"
 	"                    keywords, description, lightbox's facts)\n";
 
-enum { O_TO = 1000, O_BRIEF, O_COPY, O_LINK, O_SYMLINK, O_NAME, O_XMP };
+enum { O_TO = 1000, O_BRIEF, O_COPY, O_LINK, O_SYMLINK, O_NAME, O_XMP, O_QUERY };
 
 static const struct option opts[] = {
 	{ "to", required_argument, NULL, O_TO },
@@ -46,6 +49,7 @@ static const struct option opts[] = {
 	{ "symlink", no_argument, NULL, O_SYMLINK },
 	{ "name", required_argument, NULL, O_NAME },
 	{ "xmp", no_argument, NULL, O_XMP },
+	{ "query", required_argument, NULL, O_QUERY },
 	{ 0 },
 };
 
@@ -83,6 +87,7 @@ int cmd_deliver(struct cli *c, int argc, char **argv)
 		case O_SYMLINK: o.mode = LB_DELIVER_SYMLINK; modes++; break;
 		case O_NAME: o.name = optarg; break;
 		case O_XMP: o.xmp = 1; break;
+		case O_QUERY: o.query = optarg; break;
 		default: return cli_usage(c, "unknown option");
 		}
 	}
@@ -100,6 +105,8 @@ int cmd_deliver(struct cli *c, int argc, char **argv)
 		free(why);
 		return CLI_USAGE;
 	}
+	if (cli_query_ok(c, "--query", o.query) != 0)
+		return CLI_USAGE;
 	if (!cli_store(c, 0))
 		return CLI_FAIL;
 	if (o.brief_id) {

@@ -743,6 +743,8 @@ int store_deliver(struct store *st, const struct lb_deliver_options *o, struct l
 		return st_fail(st, STORE_EINVAL, "say which folder to deliver to (--to DIR)");
 	eo.project_id = o->project_id;
 	eo.brief_id = o->brief_id;
+	eo.query = o->query;
+	eo.all = o->query != NULL;
 	eo.format = LB_EXPORT_JSON;
 	x.st = st;
 	x.o = &eo;

@@ -296,6 +296,8 @@ struct lb_deliver_options {
 	int mode;               /* enum lb_deliver_mode */
 	const char *name;       /* template of file names; NULL: LB_DELIVER_NAME */
 	int xmp;                /* a sidecar NAME.xmp beside each file */
+	const char *query;      /* the candidates this query finds among all of the
+				   project's (query.c), not the selection; NULL: the selection */
 };
 
 struct lb_deliver_result {

@@ -4,7 +4,7 @@
 # --name fields made safe, collisions suffixed, a second run adds only what
 # is new and removes or overwrites nothing, a damaged asset refused.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 45
+plan 49
 
 cd "$T" || exit 1
 "$LIGHTBOX" init >/dev/null && "$LIGHTBOX" project add "Spring Campaign" >/dev/null &&
@@ -84,6 +84,15 @@ ok "and the manifest still verifies" verify named
 fails "an unknown field is refused" 2 lb deliver 1 --to x --name '{prompt}.png'
 like "$(cat "$T/err")" "unknown field \{prompt\}; the fields are" "naming it"
 fails "two modes at once are refused" 2 lb deliver 1 --to x --link --copy
+
+# ---------------------------------------------------------------- --query
+# A query chooses among all of the project's candidates, selected or not.
+"$LIGHTBOX" tag add 3 keeper >/dev/null && "$LIGHTBOX" tag add 1 keeper >/dev/null
+ok "deliver --query takes what the query finds" lb deliver 1 --query "tag:keeper" --to chosen
+is "$(files chosen)" "./.lightbox-delivery ./MANIFEST.sha256 ./hero-shot ./hero-shot/1.png ./hero-shot/3.png ./selection.json " \
+	"the tagged candidates, #3 though it is not selected, and not #2 though it is"
+ok "and the manifest verifies" verify chosen
+fails "a query that does not parse is a usage error" 2 lb deliver 1 --query "tag:keeper (" --to bad
 
 # ---------------------------------------------------------------- refusals
 LIGHTBOX_STORE="$T/other" "$LIGHTBOX" init >/dev/null
