@@ -40,11 +40,6 @@ struct import_job {
 	char *err;
 };
 
-static void wake(struct import_job *j, enum tui_wake why)
-{
-	tui_wake(j->wake_fd, why);
-}
-
 static void on_report(void *ctx, const struct lb_import_item *it)
 {
 	struct import_job *j = ctx;
@@ -73,7 +68,7 @@ static int on_progress(void *ctx, const struct lb_import_progress *p)
 	 * went in since, the open list is read again (WAKE_STORE). */
 	if (now - j->last_wake > 200) {
 		j->last_wake = now;
-		wake(j, in != j->last_in ? WAKE_STORE : WAKE_IMPORT);
+		tui_wake(j->wake_fd, in != j->last_in ? WAKE_STORE : WAKE_IMPORT);
 		j->last_in = in;
 	}
 	return atomic_load(&j->stop);
@@ -117,7 +112,7 @@ static void *run(void *arg)
 	pthread_mutex_unlock(&j->mu);
 	lb_import_result_clear(&res);
 	store_close(&st);
-	wake(j, WAKE_IMPORT); /* tui_import_poll then looks at the store */
+	tui_wake(j->wake_fd, WAKE_IMPORT); /* tui_import_poll then looks at the store */
 	return NULL;
 }
 
