@@ -100,17 +100,17 @@ void q_double(struct query *q, double v)
 	b->d = v;
 }
 
-void q_bind(sqlite3_stmt *s, const struct query *q)
+void q_bind(db_stmt *s, const struct query *q)
 {
 	int i;
 
 	for (i = 0; i < q->n; i++) {
 		if (q->b[i].type == QB_INT)
-			sqlite3_bind_int64(s, q->first + i, q->b[i].i);
+			db_bind_int64(s, q->first + i, q->b[i].i);
 		else if (q->b[i].type == QB_TEXT)
 			st_bind_text(s, q->first + i, q->b[i].t);
 		else
-			sqlite3_bind_double(s, q->first + i, q->b[i].d);
+			db_bind_double(s, q->first + i, q->b[i].d);
 	}
 }
 
@@ -1058,7 +1058,7 @@ static int name_only(struct cc *c, const struct node *t)
 #define RARE 2000
 static int tag_is_rare(struct cc *c, const char *name)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int n = RARE;
 
 	if (c->st == NULL)
@@ -1068,9 +1068,9 @@ static int tag_is_rare(struct cc *c, const char *name)
 	if (s == NULL)
 		return 0;
 	st_bind_text(s, 1, name);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
+	if (db_step(s) == DB_ROW)
+		n = db_column_int(s, 0);
+	db_reset(s);
 	return n < RARE;
 }
 
@@ -1232,7 +1232,7 @@ static void fts_word(struct sbuf *b, const struct node *t)
  * candidates' own: the candidates can be read from the index. */
 static int fts_is_rare(struct cc *c, const char *fts)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int n = RARE;
 
 	if (c->st == NULL || c->neg)
@@ -1242,9 +1242,9 @@ static int fts_is_rare(struct cc *c, const char *fts)
 	if (s == NULL)
 		return 0;
 	st_bind_text(s, 1, fts);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == 0)
-		n = sqlite3_column_int(s, 1);
-	sqlite3_reset(s);
+	if (db_step(s) == DB_ROW && db_column_int(s, 0) == 0)
+		n = db_column_int(s, 1);
+	db_reset(s);
 	return n < RARE;
 }
 

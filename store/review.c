@@ -17,7 +17,7 @@
 int store_assign(struct store *st, int64_t brief_id, char *const *curators, size_t n, int overlap,
 		 int64_t *per_curator)
 {
-	sqlite3_stmt *s, *ins;
+	db_stmt *s, *ins;
 	int64_t k = 0;
 	size_t i;
 	char after[160];
@@ -46,7 +46,7 @@ int store_assign(struct store *st, int64_t brief_id, char *const *curators, size
 	s = st_prep(st, "DELETE FROM assignment WHERE brief_id = ?");
 	if (s == NULL)
 		return st_end(st, STORE_EIO);
-	sqlite3_bind_int64(s, 1, brief_id);
+	db_bind_int64(s, 1, brief_id);
 	rc = st_step_done(st, s, "clearing the old assignment");
 	/* Round robin over the candidates in id order: candidate k goes to
 	 * curators k*overlap .. k*overlap+overlap-1 (mod n), so every curator
@@ -56,9 +56,9 @@ int store_assign(struct store *st, int64_t brief_id, char *const *curators, size
 	if (rc == 0 && s == NULL)
 		rc = STORE_EIO;
 	if (rc == 0) {
-		sqlite3_bind_int64(s, 1, brief_id);
-		while (rc == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-			int64_t cand = sqlite3_column_int64(s, 0);
+		db_bind_int64(s, 1, brief_id);
+		while (rc == 0 && (rc = db_step(s)) == DB_ROW) {
+			int64_t cand = db_column_int64(s, 0);
 			int o;
 			rc = 0;
 			for (o = 0; o < overlap && rc == 0; o++) {
@@ -68,17 +68,17 @@ int store_assign(struct store *st, int64_t brief_id, char *const *curators, size
 					rc = STORE_EIO;
 					break;
 				}
-				sqlite3_bind_int64(ins, 1, brief_id);
-				sqlite3_bind_int64(ins, 2, cand);
+				db_bind_int64(ins, 1, brief_id);
+				db_bind_int64(ins, 2, cand);
 				st_bind_text(ins, 3, curators[who]);
 				rc = st_step_done(st, ins, "assigning");
 				per_curator[who]++;
 			}
 			k++;
 		}
-		if (rc == SQLITE_DONE)
+		if (rc == DB_DONE)
 			rc = 0;
-		sqlite3_reset(s);
+		db_reset(s);
 	}
 	if (rc == 0) {
 		snprintf(after, sizeof after, "{\"curators\":%zu,\"overlap\":%d,\"candidates\":%lld}", n, overlap,
@@ -90,7 +90,7 @@ int store_assign(struct store *st, int64_t brief_id, char *const *curators, size
 
 int store_assign_progress(struct store *st, int64_t brief_id, struct lb_progress **out, size_t *n)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	size_t cap = 0;
 	int rc;
 
@@ -102,19 +102,19 @@ int store_assign_progress(struct store *st, int64_t brief_id, struct lb_progress
 			" WHERE a.brief_id = ? GROUP BY a.curator ORDER BY a.curator");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, brief_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, brief_id);
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 8;
 			*out = xrealloc(*out, cap * sizeof **out);
 		}
 		(*out)[*n].curator = st_col_text(s, 0);
-		(*out)[*n].assigned = sqlite3_column_int64(s, 1);
-		(*out)[*n].done = sqlite3_column_int64(s, 2);
+		(*out)[*n].assigned = db_column_int64(s, 1);
+		(*out)[*n].done = db_column_int64(s, 2);
 		(*n)++;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		lb_progress_free(*out, *n);
 		*out = NULL;
 		*n = 0;
@@ -134,7 +134,7 @@ void lb_progress_free(struct lb_progress *p, size_t n)
 
 int store_conflicts(struct store *st, int64_t brief_id, int gap, struct lb_conflict **out, size_t *n)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	size_t cap = 0;
 	int rc;
 
@@ -155,26 +155,26 @@ int store_conflicts(struct store *st, int64_t brief_id, int gap, struct lb_confl
 			" ORDER BY r.candidate_id");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, brief_id);
-	sqlite3_bind_int(s, 2, gap);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, brief_id);
+	db_bind_int(s, 2, gap);
+	while ((rc = db_step(s)) == DB_ROW) {
 		struct lb_conflict *c;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
 			*out = xrealloc(*out, cap * sizeof **out);
 		}
 		c = &(*out)[(*n)++];
-		c->candidate_id = sqlite3_column_int64(s, 0);
-		c->min_stars = sqlite3_column_type(s, 1) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 1);
-		c->max_stars = sqlite3_column_type(s, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 2);
-		c->n_starred = sqlite3_column_int(s, 3);
-		c->n_picks = sqlite3_column_int(s, 4);
-		c->n_rejects = sqlite3_column_int(s, 5);
+		c->candidate_id = db_column_int64(s, 0);
+		c->min_stars = db_column_type(s, 1) == DB_NULL ? -1 : db_column_int(s, 1);
+		c->max_stars = db_column_type(s, 2) == DB_NULL ? -1 : db_column_int(s, 2);
+		c->n_starred = db_column_int(s, 3);
+		c->n_picks = db_column_int(s, 4);
+		c->n_rejects = db_column_int(s, 5);
 		c->votes = st_col_text(s, 6);
 		c->decision = st_col_text_or_null(s, 7);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		lb_conflicts_free(*out, *n);
 		*out = NULL;
 		*n = 0;
@@ -196,7 +196,7 @@ void lb_conflicts_free(struct lb_conflict *c, size_t n)
 
 int store_adjudicate(struct store *st, int64_t candidate_id, int stars, int flag, const char *reason)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int64_t brief;
 	json_t *j;
 	char *after;
@@ -218,14 +218,14 @@ int store_adjudicate(struct store *st, int64_t candidate_id, int stars, int flag
 			" adjudicator = ?3, stars = ?4, flag = ?5, reason = ?6, created = ?7");
 	if (s == NULL)
 		return st_end(st, STORE_EIO);
-	sqlite3_bind_int64(s, 1, brief);
-	sqlite3_bind_int64(s, 2, candidate_id);
+	db_bind_int64(s, 1, brief);
+	db_bind_int64(s, 2, candidate_id);
 	st_bind_text(s, 3, st->curator);
 	if (stars >= 0)
-		sqlite3_bind_int(s, 4, stars);
+		db_bind_int(s, 4, stars);
 	st_bind_text(s, 5, lb_flag_name(flag));
 	st_bind_text(s, 6, reason);
-	sqlite3_bind_int64(s, 7, util_now());
+	db_bind_int64(s, 7, util_now());
 	rc = st_step_done(st, s, "recording the adjudication");
 	if (rc == 0) {
 		j = json_pack("{s:o, s:s, s:s}", "stars", stars >= 0 ? json_integer(stars) : json_null(), "flag",
@@ -240,7 +240,7 @@ int store_adjudicate(struct store *st, int64_t candidate_id, int stars, int flag
 
 int store_adjudication(struct store *st, int64_t candidate_id, struct lb_adjudication *out)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int64_t brief;
 	int rc;
 
@@ -254,19 +254,19 @@ int store_adjudication(struct store *st, int64_t candidate_id, struct lb_adjudic
 	s = st_prep(st, "SELECT adjudicator, stars, flag, reason, created FROM adjudication WHERE candidate_id = ?");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, candidate_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	db_bind_int64(s, 1, candidate_id);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
 		out->adjudicator = st_col_text(s, 0);
-		out->stars = sqlite3_column_type(s, 1) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 1);
-		out->flag = lb_flag_parse((const char *)sqlite3_column_text(s, 2));
+		out->stars = db_column_type(s, 1) == DB_NULL ? -1 : db_column_int(s, 1);
+		out->flag = lb_flag_parse((const char *)db_column_text(s, 2));
 		out->reason = st_col_text(s, 3);
-		out->created = sqlite3_column_int64(s, 4);
+		out->created = db_column_int64(s, 4);
 	}
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
+	db_reset(s);
+	if (rc == DB_ROW)
 		return 0;
-	return rc == SQLITE_DONE ? STORE_ENOTFOUND : st_sqlfail(st, rc, "reading the adjudication");
+	return rc == DB_DONE ? STORE_ENOTFOUND : st_sqlfail(st, rc, "reading the adjudication");
 }
 
 void lb_adjudication_clear(struct lb_adjudication *a)

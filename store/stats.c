@@ -180,7 +180,7 @@ struct row {
 
 static int grid_load(struct store *st, int64_t brief_id, struct grid *g)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	struct row *rows = NULL;
 	size_t n = 0, cap = 0, i, k;
 	int rc;
@@ -189,22 +189,22 @@ static int grid_load(struct store *st, int64_t brief_id, struct grid *g)
 	s = st_prep(st, "SELECT candidate_id, curator, stars, flag FROM rating WHERE brief_id = ?");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, brief_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, brief_id);
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			rows = xrealloc(rows, cap * sizeof *rows);
 		}
-		rows[n].cand = sqlite3_column_int64(s, 0);
+		rows[n].cand = db_column_int64(s, 0);
 		rows[n].cur = st_col_text(s, 1);
-		rows[n].stars = sqlite3_column_type(s, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 2);
-		rows[n].flag = lb_flag_parse((const char *)sqlite3_column_text(s, 3));
+		rows[n].stars = db_column_type(s, 2) == DB_NULL ? -1 : db_column_int(s, 2);
+		rows[n].flag = lb_flag_parse((const char *)db_column_text(s, 3));
 		if (rows[n].flag < 0)
 			rows[n].flag = LB_FLAG_NONE;
 		n++;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		for (i = 0; i < n; i++)
 			free(rows[i].cur);
 		free(rows);
@@ -360,7 +360,7 @@ static void disagreements(const struct grid *g, int top, struct lb_brief_stats *
 int store_brief_stats(struct store *st, int64_t brief_id, int top, struct lb_brief_stats *out)
 {
 	struct grid g;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	size_t i, k, np = 0;
 	double sum = 0, sq = 0;
 	int rc;
@@ -373,10 +373,10 @@ int store_brief_stats(struct store *st, int64_t brief_id, int top, struct lb_bri
 	s = st_prep(st, "SELECT count(*) FROM candidate WHERE brief_id = ?");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, brief_id);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		out->n_candidates = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	db_bind_int64(s, 1, brief_id);
+	if (db_step(s) == DB_ROW)
+		out->n_candidates = db_column_int64(s, 0);
+	db_reset(s);
 	rc = grid_load(st, brief_id, &g);
 	if (rc)
 		return rc;
