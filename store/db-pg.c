@@ -103,6 +103,8 @@ struct tr {
 	int alias;
 	int bad; /* a construct not translated: the message */
 	char *why;
+	int id_from, id_to; /* the value given for an identity id: NULL takes the next */
+	char table[64];
 };
 
 static void lex(const char *sql, struct tr *tr)
@@ -228,10 +230,17 @@ static int bool_operand(const struct tr *tr, int i)
 					     "having", "union", ";", NULL };
 	int ok_before = 0, ok_after = n >= tr->nt, j;
 
-	if (!((k->kind == T_IDENT && !keyword(k)) || k->kind == T_PARAM))
+	if (!((k->kind == T_IDENT && !keyword(k)) || k->kind == T_PARAM || k->kind == T_NUM))
+		return 0;
+	/* BETWEEN a AND b: that AND is not a truth value's */
+	if (at(tr, p, "and") && at(tr, prev_sig(tr, prev_sig(tr, p)), "between"))
 		return 0;
 	if (n < tr->nt && is(&tr->t[n], "("))
 		return 0; /* a function */
+	if ((at(tr, n, "and") || at(tr, n, "or")) &&
+	    (at(tr, p, "select") || at(tr, p, ",") || at(tr, p, "(") || at(tr, p, "then") || at(tr, p, "else")) &&
+	    !at(tr, prev_sig(tr, p), "between"))
+		return 1; /* SELECT x AND ... */
 	for (j = 0; after[j] && !ok_after; j++)
 		ok_after = at(tr, n, after[j]);
 	if (!ok_after && at(tr, n, "from")) {
@@ -345,7 +354,7 @@ static void emit_printf(struct tr *tr, int open)
  * returns 1 when translated (else the caller copies it). */
 static int emit_call(struct tr *tr, int i, int open)
 {
-	int st[16], en[16], n = split_args(tr, open, st, en, 16), close = tr->t[open].match, j;
+	int st[16], en[16], n = split_args(tr, open, st, en, 16), close = tr->t[open].match;
 	const struct tok *k = &tr->t[i];
 	char *a, *b;
 
@@ -400,7 +409,6 @@ static int emit_call(struct tr *tr, int i, int open)
 			return 1;
 		}
 	}
-	(void)j;
 	return 0;
 }
 
@@ -460,6 +468,18 @@ static void emit(struct tr *tr, int i0, int i1)
 	for (i = i0; i < i1 && !tr->bad; i++) {
 		const struct tok *k = &tr->t[i];
 
+		if (i == tr->id_from && tr->id_to > i) {
+			/* SQLite gives a NULL INTEGER PRIMARY KEY the next id */
+			int to = tr->id_to;
+
+			tr->id_from = -1;
+			sb_adds(&tr->out, "coalesce(");
+			emit(tr, i, to);
+			sb_addf(&tr->out, ", nextval(pg_get_serial_sequence('%s', 'id')))", tr->table);
+			i = to - 1;
+			continue;
+		}
+
 		if (k->kind == T_PARAM) {
 			int p = k->n > 1 ? atoi(k->p + 1) : tr->maxp + 1;
 
@@ -469,6 +489,12 @@ static void emit(struct tr *tr, int i0, int i1)
 				sb_addf(&tr->out, "($%d <> 0)", p);
 			else
 				sb_addf(&tr->out, "$%d", p);
+			continue;
+		}
+		if (k->kind == T_NUM && bool_operand(tr, i)) {
+			sb_adds(&tr->out, "(");
+			emit_tok(tr, k);
+			sb_adds(&tr->out, " <> 0)");
 			continue;
 		}
 		if (k->kind == T_IDENT && is(k, "is")) {
@@ -540,7 +566,7 @@ static void emit(struct tr *tr, int i0, int i1)
 
 char *db_pg_translate(const char *sql, int *nparams)
 {
-	struct tr tr = { 0 };
+	struct tr tr = { .id_from = -1 };
 	int i, start = 0, mode = 0; /* 1 ignore, 2 replace */
 	int tbl = -1, cols = -1, returning = 0, insert;
 	char *out;
@@ -565,6 +591,23 @@ char *db_pg_translate(const char *sql, int *nparams)
 		cols = next_sig(&tr, tbl);
 		if (!at(&tr, cols, "("))
 			cols = -1;
+	}
+	if (cols >= 0 && tr.t[cols].match > cols && has_id(tr.t[tbl].p, tr.t[tbl].n) &&
+	    tr.t[tbl].n < sizeof tr.table) {
+		int st[64], en[64], nc = split_args(&tr, cols, st, en, 64), v, k;
+
+		v = next_sig(&tr, tr.t[cols].match);
+		for (k = 0; k < nc; k++)
+			if (at(&tr, next_sig(&tr, st[k] - 1), "id") && at(&tr, v, "values")) {
+				int open = next_sig(&tr, v), vs[64], ve[64];
+
+				if (at(&tr, open, "(") && tr.t[open].match > open &&
+				    split_args(&tr, open, vs, ve, 64) > k) {
+					tr.id_from = vs[k];
+					tr.id_to = ve[k];
+					snprintf(tr.table, sizeof tr.table, "%.*s", (int)tr.t[tbl].n, tr.t[tbl].p);
+				}
+			}
 	}
 	for (int j = 0; j < tr.nt; j++)
 		if (is(&tr.t[j], "returning"))
@@ -921,22 +964,37 @@ static int pg_execute(struct pg_stmt *s)
 	int st, rc;
 
 	if (!s->prepared) {
+		/* A parameter whose type the server cannot infer (?1 IS NULL
+		 * OR ...) with a NULL bound fails to prepare: then it is text.
+		 * In a transaction the failure must not doom it: a savepoint. */
+		int unknown = 0, sp;
+
+		for (int i = 0; i < s->np; i++)
+			unknown |= s->types[i] == 0;
+		sp = unknown && PQtransactionStatus(db->c) == PQTRANS_INTRANS;
 		snprintf(s->name, sizeof s->name, "lb%lu", ++db->names);
+		if (sp)
+			PQclear(PQexec(db->c, "SAVEPOINT lb_prepare"));
 		res = PQprepare(db->c, s->name, s->sql, s->np, s->types);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && unknown) {
 			const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
-			if (state && strcmp(state, "42P18") == 0 && PQtransactionStatus(db->c) != PQTRANS_INERROR) {
-				/* A parameter only ever tested (?1 IS NULL): say text. */
+			if (state && (strcmp(state, "42P18") == 0 || strcmp(state, "42P08") == 0)) {
 				PQclear(res);
+				if (sp)
+					PQclear(PQexec(db->c, "ROLLBACK TO SAVEPOINT lb_prepare"));
 				for (int i = 0; i < s->np; i++)
 					if (s->types[i] == 0)
 						s->types[i] = OID_TEXT;
 				res = PQprepare(db->c, s->name, s->sql, s->np, s->types);
 			}
 		}
+		if (sp && PQresultStatus(res) == PGRES_COMMAND_OK)
+			PQclear(PQexec(db->c, "RELEASE SAVEPOINT lb_prepare"));
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			rc = pg_fail(db, res);
+			if (getenv("LB_PG_DEBUG"))
+				fprintf(stderr, "SQL: %s\n", s->sql);
 			PQclear(res);
 			return rc;
 		}
@@ -958,6 +1016,8 @@ static int pg_execute(struct pg_stmt *s)
 	}
 	if (st != PGRES_TUPLES_OK) {
 		rc = pg_fail(db, res);
+		if (getenv("LB_PG_DEBUG"))
+			fprintf(stderr, "SQL: %s\n", s->sql);
 		PQclear(res);
 		return rc;
 	}

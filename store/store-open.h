@@ -40,6 +40,11 @@ struct store_options {
  * $XDG_DATA_HOME/lightbox, else ~/.local/share/lightbox.  Owned. */
 char *store_default_dir(const char *dir);
 
+/* 1 when name is a postgresql:// (or postgres://) URL: the store is in
+ * that PostgreSQL database, its assets in $LIGHTBOX_ASSETS or the folder
+ * recorded by init (issue 18). */
+int store_is_url(const char *name);
+
 /* Opens (and with create, makes) the store in dir, migrating an older
  * schema.  On failure *out is NULL, *err holds an owned message and the
  * return is a STORE_E* code. */

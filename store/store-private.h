@@ -46,7 +46,6 @@ struct store {
 	void *on_wait_arg;
 	char *announced;     /* the announcement file written, or NULL */
 	char *batch_label;
-	db_stmt *tx[3]; /* BEGIN IMMEDIATE, COMMIT, ROLLBACK */
 };
 
 enum { TX_BEGIN, TX_COMMIT, TX_ROLLBACK };
@@ -193,6 +192,18 @@ int st_candidate_brief(struct store *st, int64_t cand, int64_t *brief);
 
 /* Schema: creating and migrating. */
 int st_schema_migrate(struct store *st);
+/* The migrations of the PostgreSQL dialect (schema-pg.c), as many as
+ * SQLite's: st_pg_migrations[v] takes a store from version v to v+1. */
+extern const char *const st_pg_migrations[];
+
+/* A store in a PostgreSQL database named by url (store-pg.c): its
+ * assets folder is $LIGHTBOX_ASSETS, else the one recorded in the store
+ * (setting `assets`); init records it. */
+int st_open_pg(const char *url, const struct store_options *opt, struct store **out, char **err);
+/* st_sqlfail for a PostgreSQL failure. */
+int st_pg_fail(struct store *st, int rc, const char *doing);
+/* 1 when the store is in PostgreSQL. */
+int st_is_pg(const struct store *st);
 
 /* Checks that an id exists in table; STORE_ENOTFOUND with a message. */
 int st_exists(struct store *st, const char *table, int64_t id);

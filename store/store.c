@@ -44,6 +44,8 @@ int st_sqlfail(struct store *st, int rc, const char *doing)
 {
 	int prim = rc & 0xff;
 
+	if (db_dialect(st->db) == DB_PG && prim != DB_BUSY)
+		return st_pg_fail(st, rc, doing);
 	if (prim == DB_BUSY || prim == DB_LOCKED) {
 		char *who = store_lock_holder(st);
 		int ms = st->busy_ms * (st->busy_tries > 0 ? st->busy_tries : 1);
@@ -362,20 +364,10 @@ int st_exec(struct store *st, const char *sql)
 	return 0;
 }
 
-/* BEGIN, COMMIT and ROLLBACK, prepared once: one per action adds up. */
+/* BEGIN (taking the write lock), COMMIT and ROLLBACK: the dialect's. */
 static int tx(struct store *st, int which)
 {
-	static const char *const sql[] = { "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK" };
-	int rc;
-
-	if (st->tx[which] == NULL) {
-		rc = db_prepare_v3(st->db, sql[which], -1, DB_PREPARE_PERSISTENT, &st->tx[which], NULL);
-		if (rc != DB_OK)
-			return rc;
-	}
-	rc = db_step(st->tx[which]);
-	db_reset(st->tx[which]);
-	return rc == DB_DONE ? DB_OK : rc;
+	return which == TX_BEGIN ? db_begin(st->db) : which == TX_COMMIT ? db_commit(st->db) : db_rollback(st->db);
 }
 
 int store_check_curator(struct store *st)
@@ -536,6 +528,7 @@ void store_set_busy(struct store *st, int timeout_ms, int tries)
 {
 	st->busy_ms = timeout_ms;
 	st->busy_tries = tries > 0 ? tries : 1;
+	db_lock_timeout(st->db, timeout_ms);
 }
 
 /* SQLite's own busy timeout, plus telling on_wait once per wait that
@@ -763,7 +756,9 @@ int store_event_last(struct store *st, int64_t *id)
 
 int store_data_version(struct store *st, int64_t *v)
 {
-	return one_int(st, "PRAGMA data_version", "checking for changes", v);
+	int rc = db_data_version(st->db, v);
+
+	return rc == DB_OK ? 0 : st_sqlfail(st, rc, "checking for changes");
 }
 
 static int pragma_int(struct db *db, const char *sql, int *out)
@@ -786,7 +781,7 @@ int store_schema_version(struct store *st)
 {
 	int v = 0;
 
-	pragma_int(st->db, "PRAGMA user_version", &v);
+	db_schema_version(st->db, &v);
 	return v;
 }
 
@@ -910,14 +905,21 @@ int store_open(const char *dir, const struct store_options *opt, struct store **
 	struct store *st;
 	struct stat sb;
 	int rc, flags, code;
+	char *name;
 
 	*out = NULL;
 	*err = NULL;
 	if (opt == NULL)
 		opt = &defaults;
+	name = store_default_dir(dir);
+	if (db_is_url(name)) {
+		code = st_open_pg(name, opt, out, err);
+		free(name);
+		return code;
+	}
 	st = xcalloc(1, sizeof *st);
 	sb_init(&st->err);
-	st->dir = store_default_dir(dir);
+	st->dir = name;
 	st->dbpath = xasprintf("%s/lightbox.db", st->dir);
 	st->cache = xasprintf("%s/cache", st->dir);
 	st->curator = opt->curator ? xstrdup(opt->curator) : util_curator();
@@ -1007,12 +1009,13 @@ void store_close(struct store **pst)
 		if (st->stmts[i].owned)
 			free((char *)st->stmts[i].key);
 	}
-	for (i = 0; i < 3; i++)
-		db_finalize(st->tx[i]);
 	if (st->db) {
+		int lite = db_dialect(st->db) == DB_SQLITE;
+
 		db_close(st->db);
 		/* A read-only connection leaves -wal and -shm behind. */
-		fix_wal_modes(st);
+		if (lite)
+			fix_wal_modes(st);
 	}
 	free(st->dir);
 	free(st->dbpath);
