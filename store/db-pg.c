@@ -957,6 +957,16 @@ static int pg_prepare(struct db *d, const char *sql, db_stmt **out)
 	return DB_OK;
 }
 
+/* Whether the bindings fit the types the statement was prepared with:
+ * text and NULL (sent untyped) fit any, as a quoted literal would. */
+static int same_types(const struct pg_stmt *s)
+{
+	for (int i = 0; i < s->np; i++)
+		if (s->types[i] != 0 && s->types[i] != s->ptypes[i])
+			return 0;
+	return 1;
+}
+
 static int pg_execute(struct pg_stmt *s)
 {
 	struct pg *db = s->db;
@@ -1002,7 +1012,7 @@ static int pg_execute(struct pg_stmt *s)
 		memcpy(s->ptypes, s->types, s->np * sizeof *s->types);
 		s->prepared = 1;
 	}
-	if (memcmp(s->ptypes, s->types, s->np * sizeof *s->types) == 0)
+	if (same_types(s))
 		res = PQexecPrepared(db->c, s->name, s->np, (const char *const *)s->vals, s->lens, NULL, 0);
 	else
 		res = PQexecParams(db->c, s->sql, s->np, s->types, (const char *const *)s->vals, s->lens, NULL,

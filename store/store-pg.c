@@ -90,6 +90,25 @@ int st_pg_fail(struct store *st, int rc, const char *doing)
 	}
 }
 
+/* Records the assets folder (setting `assets`) when the store is made:
+ * part of making it, like its id, so no event. */
+static int record_assets(struct store *st, const char *dir)
+{
+	db_stmt *s;
+	int refused = st->alias_refused, rc;
+
+	st->alias_refused = 0;
+	rc = st_begin(st);
+	st->alias_refused = refused;
+	if (rc)
+		return rc;
+	s = st_prep(st, "INSERT OR IGNORE INTO setting (key, value) VALUES ('assets', ?)");
+	if (s == NULL)
+		return st_end(st, STORE_EIO);
+	st_bind_text(s, 1, dir);
+	return st_end(st, st_step_done(st, s, "recording the assets folder"));
+}
+
 /* The assets folder: $LIGHTBOX_ASSETS, else the store's setting; with
  * create, made and recorded when the store has none.  Owned, absolute. */
 static int assets_dir(struct store *st, int create, char **out)
@@ -116,7 +135,7 @@ static int assets_dir(struct store *st, int create, char **out)
 			return rc;
 		}
 		if (create && rec == NULL) {
-			rc = store_setting_set(st, "assets", real);
+			rc = record_assets(st, real);
 			if (rc) {
 				free(rec);
 				return rc;
