@@ -30,7 +30,9 @@ static void say_wait(void *arg, const char *holder)
 static const char *const pg_ready[] = {
 	"init", "project add", "project ls", "project show", "brief add", "brief ls", "brief show",
 	"candidate add", "candidate ls", "candidate show", "rate", "flag", "tag add", "tag rm",
-	"tag ls", "note", "select", "unselect", "undo", "redo", "log", "export",
+	"tag ls", "note", "select", "unselect", "undo", "redo", "log", "export", "import", "verify",
+	"view", "stats", "wins", "compare", "rank", "assign", "conflicts", "adjudicate", "fingerprint",
+	"similar", "purge", "deliver", "xmp", "gc",
 };
 
 int cli_pg_refuses(struct cli *c, const char *cmd)
