@@ -919,6 +919,10 @@ int runner_start(const struct runner_options *opt, struct runner **out, char **e
 	so.sync_full = opt->sync_full;
 	if (store_open(r->store_dir, &so, &r->st, err) != 0)
 		goto fail;
+	/* Opened by its name (a folder, or a PostgreSQL store's URL); its
+	 * files (cache/jobs, cache/runners) are under its folder. */
+	free(r->store_dir);
+	r->store_dir = xstrdup(store_dir(r->st));
 	/* A busy store is waited for in the loop, not in SQLite's handler:
 	 * the other transfers go on meanwhile. */
 	store_set_busy(r->st, RUNNER_BUSY_MS, 1);

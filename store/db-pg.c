@@ -295,6 +295,26 @@ static int split_args(const struct tr *tr, int open, int *starts, int *ends, int
 	return n;
 }
 
+/* Whether tokens [i0, i1) are a comparison or a logical expression at
+ * their top level (a truth value in PostgreSQL). */
+static int truth(const struct tr *tr, int i0, int i1)
+{
+	static const char *const ops[] = { "=", "<", ">", "<=", ">=", "<>", "!=", "==", "is", "in",
+					   "like", "between", "and", "or", "not", "exists", NULL };
+	int i, j;
+
+	for (i = i0; i < i1; i++) {
+		if (is(&tr->t[i], "(") && tr->t[i].match > i) {
+			i = tr->t[i].match;
+			continue;
+		}
+		for (j = 0; ops[j]; j++)
+			if (is(&tr->t[i], ops[j]))
+				return 1;
+	}
+	return 0;
+}
+
 /* printf(fmt, args...) as concat(...) of its pieces. */
 static void emit_printf(struct tr *tr, int open)
 {
@@ -361,6 +381,13 @@ static int emit_call(struct tr *tr, int i, int open)
 	if (is(k, "ifnull")) {
 		sb_adds(&tr->out, "coalesce");
 		emit(tr, open, close + 1);
+		return 1;
+	}
+	if ((is(k, "sum") || is(k, "avg") || is(k, "total")) && n == 1 && truth(tr, st[0], en[0])) {
+		/* sum(next_at <= ?1): SQLite's truth values are numbers */
+		a = text_of(tr, st[0], en[0]);
+		sb_addf(&tr->out, "%s(CAST((%s) AS int))", is(k, "avg") ? "avg" : "sum", a);
+		free(a);
 		return 1;
 	}
 	if (is(k, "coalesce") && n >= 2) {

@@ -53,6 +53,9 @@ void store_close(struct store **st);
 
 const char *store_errmsg(const struct store *st);
 const char *store_dir(const struct store *st);
+/* What store_open needs to open this store again (another thread's
+ * connection, a runner): its folder, or its PostgreSQL URL. */
+const char *store_name(const struct store *st);
 const char *store_curator(const struct store *st);
 /* The Unix login of this process, recorded with every event. */
 const char *store_login(const struct store *st);

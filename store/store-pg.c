@@ -162,6 +162,7 @@ int st_open_pg(const char *url, const struct store_options *opt, struct store **
 
 	sb_init(&st->err);
 	st->dbpath = redact(url);
+	st->url = xstrdup(url);
 	st->dir = xstrdup(st->dbpath); /* until the assets folder is known */
 	st->cache = xstrdup("/nonexistent");
 	st->curator = opt->curator ? xstrdup(opt->curator) : util_curator();

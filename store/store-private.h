@@ -46,6 +46,7 @@ struct store {
 	void *on_wait_arg;
 	char *announced;     /* the announcement file written, or NULL */
 	char *batch_label;
+	char *url;           /* a PostgreSQL store's URL as given (store_name) */
 };
 
 enum { TX_BEGIN, TX_COMMIT, TX_ROLLBACK };

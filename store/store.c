@@ -144,6 +144,11 @@ const char *store_dir(const struct store *st)
 	return st->dir;
 }
 
+const char *store_name(const struct store *st)
+{
+	return st->url ? st->url : st->dir;
+}
+
 const char *store_curator(const struct store *st)
 {
 	return st->curator;
@@ -1023,6 +1028,7 @@ void store_close(struct store **pst)
 	free(st->curator);
 	free(st->login);
 	free(st->batch_label);
+	free(st->url);
 	sb_free(&st->err);
 	free(st);
 	*pst = NULL;

@@ -10,7 +10,7 @@
 . "$top_srcdir/tests/lib/pg.sh"
 
 pg_start
-plan 15
+plan 17
 
 export LIGHTBOX_NOW=1700000000
 mkdir "$T/img"
@@ -122,6 +122,27 @@ slice2() {
 	r log
 }
 
+# slice3 INITARGS...: generation through the runner (the builtin backend).
+slice3() {
+	r() {
+		echo "\$ $*"
+		# a runner that cannot save retries for ever: bound it
+		timeout 60 "$LIGHTBOX" "$@" 2>&1
+		echo "[exit $?]"
+	}
+	r init "$@"
+	r project add Demo
+	r brief add --project 1 --title sky --prompt "a red sky over the sea"
+	r gen 1 -n 2 --backend builtin --seed 5
+	r gen 1 -n 1 --backend builtin --seed 7 --no-wait
+	r jobs ls
+	r jobs run
+	r jobs show 1
+	r gen 1 --variation-of 1 --backend builtin --seed 9
+	r candidate ls --brief 1
+	r log
+}
+
 LIGHTBOX_STORE=$T/lite slice >"$T/lite.out"
 U=$(pg_newdb slice)
 LIGHTBOX_STORE=$U slice --assets "$T/pga" >"$T/pg.out"
@@ -146,6 +167,17 @@ if cmp -s "$T/lite2.norm" "$T/pg2.norm"; then _tap_result 0 "the second slice pr
 fi
 is "$(grep -c '^\[exit 0\]' "$T/pg2.out")" "$(grep -c '^\$ ' "$T/pg2.out")" "every command of the second slice succeeded"
 ok "the deliveries hold the same files" diff -r -x .lightbox-delivery "$T/o1/deliv" "$T/o2/deliv"
+
+LIGHTBOX_STORE=$T/lite3 slice3 >"$T/lite3.out"
+U3=$(pg_newdb slice3)
+LIGHTBOX_STORE=$U3 slice3 --assets "$T/pga3" >"$T/pg3.out"
+sed "s|$T/lite3|STORE|g" "$T/lite3.out" >"$T/lite3.norm"
+sed "s|$T/pga3|STORE|g; s|^\\\$ init --assets STORE|\$ init|" "$T/pg3.out" >"$T/pg3.norm"
+if cmp -s "$T/lite3.norm" "$T/pg3.norm"; then _tap_result 0 "generation through the runner prints the same on both"; else
+	_tap_result 1 "generation through the runner prints the same on both"
+	diff "$T/lite3.norm" "$T/pg3.norm" | head -40 | sed 's/^/# /'
+fi
+is "$(pg_sql "$U3" "SELECT count(*) FROM job WHERE state = 'done'")" 3 "the runner did the three jobs on PostgreSQL"
 like "$(grep -A4 -- '--search gull' "$T/pg.out")" '^ 4 +2 +text' "full-text search finds a word's prefix on PostgreSQL"
 
 is "$(pg_sql "$U" 'SELECT max(version) FROM lb_schema')" 9 "the PostgreSQL store has the same schema version"
@@ -155,10 +187,10 @@ is "$(pg_sql "$U" "SELECT value FROM setting WHERE key = 'assets'")" "$T/pga" "i
 ok "the files went to the assets folder" test -f "$T/pga/assets/f6/f66f397a30dde1e4966e2dd6ee8d83be4215bfd6d865a8b8ecc14b3a2fa43297.png"
 
 # A command not ported yet refuses, and changes nothing.
-before=$(pg_sql "$U" 'SELECT count(*) FROM job')
-LIGHTBOX_STORE=$U lb gen 1 -n 1 --backend builtin
-is "$?:$(cat "$T/err")" "1:lightbox gen: not yet supported on a PostgreSQL store" "gen refuses on PostgreSQL"
-is "$(pg_sql "$U" 'SELECT count(*) FROM job')" "$before" "and queues nothing"
+before=$(pg_sql "$U" 'SELECT count(*) FROM event')
+LIGHTBOX_STORE=$U lb stacks 1 --keep-best all
+is "$?:$(cat "$T/err")" "1:lightbox stacks: not yet supported on a PostgreSQL store" "stacks refuses on PostgreSQL"
+is "$(pg_sql "$U" 'SELECT count(*) FROM event')" "$before" "and changes nothing"
 LIGHTBOX_STORE=$U lb
 is "$?:$(cat "$T/err")" "1:lightbox interface: not yet supported on a PostgreSQL store" \
 	"the interface refuses on PostgreSQL"
