@@ -147,7 +147,7 @@ int tui_import_start(struct tui *ui, int64_t brief_id, char **paths, size_t n)
 		j->paths[i] = xstrdup(paths[i]);
 	j->npaths = n;
 	j->brief_id = brief_id;
-	j->dir = xstrdup(store_dir(ui->st));
+	j->dir = xstrdup(store_name(ui->st));
 	j->curator = xstrdup(store_curator(ui->st));
 	j->wake_fd = ui->wake[1];
 	/* Signals are the interface thread's (its handlers write the self-pipe). */

@@ -185,7 +185,7 @@ static int watch_start(struct tui *ui, int64_t brief_id, const char *folder)
 	pthread_mutex_init(&j->mu, NULL);
 	j->folder = xstrdup(folder);
 	j->brief_id = brief_id;
-	j->dir = xstrdup(store_dir(ui->st));
+	j->dir = xstrdup(store_name(ui->st));
 	j->curator = xstrdup(store_curator(ui->st));
 	j->wake_fd = ui->wake[1];
 	if (util_thread_start(&j->thread, run, j) != 0) {
