@@ -156,8 +156,6 @@ int main(int argc, char **argv)
 		return c.status;
 	if (argc < 2) {
 		struct tui_start start;
-		if (cli_pg_refuses(&c, "interface"))
-			return CLI_FAIL;
 		memset(&start, 0, sizeof start);
 		start.store_dir = c.store_dir;
 		start.config = c.config;
@@ -176,8 +174,7 @@ int main(int argc, char **argv)
 		if (strcmp(argv[1], commands[i].name) == 0) {
 			c.cmd = commands[i].name;
 			/* Those that open the store themselves, not by cli_store. */
-			if ((strcmp(c.cmd, "tui") == 0 || strcmp(c.cmd, "demo") == 0 || strcmp(c.cmd, "doctor") == 0 ||
-			     strcmp(c.cmd, "stacks") == 0) &&
+			if ((strcmp(c.cmd, "demo") == 0 || strcmp(c.cmd, "doctor") == 0) &&
 			    cli_pg_refuses(&c, c.cmd))
 				return CLI_FAIL;
 			rc = commands[i].run(&c, argc - 1, argv + 1);

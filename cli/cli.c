@@ -32,7 +32,7 @@ static const char *const pg_ready[] = {
 	"candidate add", "candidate ls", "candidate show", "rate", "flag", "tag add", "tag rm",
 	"tag ls", "note", "select", "unselect", "undo", "redo", "log", "export", "import", "verify",
 	"view", "stats", "wins", "compare", "rank", "assign", "conflicts", "adjudicate", "fingerprint",
-	"similar", "purge", "deliver", "xmp", "gc", "gen", "jobs", "interface", "tui",
+	"similar", "purge", "deliver", "xmp", "gc", "gen", "jobs", "relink", "stacks",
 };
 
 int cli_pg_refuses(struct cli *c, const char *cmd)

@@ -27,7 +27,7 @@ struct cli {
 };
 
 /* 1 (after saying so) when the store is a PostgreSQL one and cmd
- * ("candidate ls", "interface") does not run on one yet. */
+ * ("candidate ls", "doctor") does not run on one yet. */
 int cli_pg_refuses(struct cli *c, const char *cmd);
 
 struct cli_sub {
