@@ -212,7 +212,7 @@ int store_brief_edit(struct store *st, int64_t id, const struct lb_brief_fields 
 	" (SELECT count(*) FROM candidate c WHERE c.brief_id = b.id),"                          \
 	" (SELECT count(*) FROM rating r WHERE r.brief_id = b.id AND r.curator = ?1),"           \
 	" (SELECT count(DISTINCT r.candidate_id) FROM rating r WHERE r.brief_id = b.id"          \
-	"   AND r.flag = 'pick'),"                                                               \
+	"   AND r.flag = 'pick'" ST_VISIBLE_TO("b.id", "r.candidate_id", "r.curator", "?1") "),"   \
 	" (SELECT count(*) FROM selection s WHERE s.brief_id = b.id), b.blind "
 
 static void fields_row(sqlite3_stmt *s, int col, struct lb_brief_fields *f)
@@ -370,6 +370,22 @@ int st_blind_hides(struct store *st, int64_t brief_id, int64_t candidate_id)
 		hide = sqlite3_column_int(s, 0);
 	sqlite3_reset(s);
 	return hide;
+}
+
+int st_scope_blind(struct store *st, int64_t brief_id, int64_t project_id)
+{
+	sqlite3_stmt *s = st_prep(st, "SELECT EXISTS (SELECT 1 FROM brief WHERE blind AND (?1 = 0 OR id = ?1)"
+				      " AND (?1 <> 0 OR ?2 = 0 OR project_id = ?2))");
+	int blind = 1;
+
+	if (s == NULL)
+		return 1;
+	sqlite3_bind_int64(s, 1, brief_id);
+	sqlite3_bind_int64(s, 2, project_id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		blind = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	return blind;
 }
 
 int store_brief_archive(struct store *st, int64_t id, int archived)

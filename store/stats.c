@@ -186,10 +186,15 @@ static int grid_load(struct store *st, int64_t brief_id, struct grid *g)
 	int rc;
 
 	memset(g, 0, sizeof *g);
-	s = st_prep(st, "SELECT candidate_id, curator, stars, flag FROM rating WHERE brief_id = ?");
+	/* Blind review: only the rows the store's curator may see, so no
+	 * figure (a curator's mean, an agreement, a disagreement) tells what
+	 * they may not see. */
+	s = st_prep(st, "SELECT x.candidate_id, x.curator, x.stars, x.flag FROM rating x WHERE x.brief_id = ?1"
+			ST_VISIBLE_TO("?1", "x.candidate_id", "x.curator", "?2"));
 	if (s == NULL)
 		return STORE_EIO;
 	sqlite3_bind_int64(s, 1, brief_id);
+	st_bind_text(s, 2, store_curator(st));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -377,7 +382,9 @@ int store_brief_stats(struct store *st, int64_t brief_id, int top, struct lb_bri
 	if (sqlite3_step(s) == SQLITE_ROW)
 		out->n_candidates = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	rc = grid_load(st, brief_id, &g);
+	rc = store_blind_hidden(st, brief_id, &out->n_hidden);
+	if (rc == 0)
+		rc = grid_load(st, brief_id, &g);
 	if (rc)
 		return rc;
 	out->n_rated = (int64_t)g.ncand;

@@ -47,6 +47,8 @@ struct lb_brief_stats {
 	int64_t brief_id;
 	int64_t n_candidates;
 	int64_t n_rated;        /* candidates with at least one rating */
+	int64_t n_hidden;       /* candidates others judged that blind review hides from
+				   me: every figure below leaves their ratings out */
 	int n_ratings;          /* star ratings, all curators */
 	double mean_stars;      /* NAN when no stars */
 	double sd_stars;        /* sample standard deviation (n-1); NAN below 2 */
