@@ -126,8 +126,8 @@ int ex_gather(struct ex *x, int64_t id, int n, struct item *it)
 		return rc;
 	it->prompt = xstrdup(*it->c.prompt ? it->c.prompt : x->rev.f.prompt);
 	it->negative = xstrdup(*it->c.negative ? it->c.negative : x->rev.f.negative);
-	/* The pooled score is everyone's judgement: hidden like the rest. */
-	for (i = x->rank.n && st_blind_hides(x->st, it->c.brief_id, id) ? x->rank.n : 0; i < x->rank.n; i++)
+	/* (store_ranking leaves out what blind review hides.) */
+	for (i = 0; i < x->rank.n; i++)
 		if (x->rank.v[i].candidate_id == id) {
 			it->has_score = 1;
 			it->score = x->rank.v[i].score;

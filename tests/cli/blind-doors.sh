@@ -10,7 +10,7 @@
 command -v jq >/dev/null || skip_all "jq is not installed"
 command -v convert >/dev/null || skip_all "ImageMagick's convert is not installed"
 
-plan 37
+plan 38
 P="$T/pics"
 mkdir -p "$P"
 convert -seed 1 -size 120x120 plasma:fractal -write "$P/o1.png" -resize 90% "$P/r1.png" || exit 1
@@ -46,6 +46,8 @@ lb candidate ls --project 1 --sort stars --json
 is "$(jq -c '[.[].id]' "$T/out")" "[4,1,2,3]" "... in a project's list too"
 lb candidate ls --brief 1 --sort score --json
 is "$(jq -c '[.[].id]' "$T/out")" "[1,2,3,4]" "sort by score: no order from bob's comparisons"
+lb candidate ls --brief 1 --sort score --after 2 --json
+is "$(jq -c '[.[].id]' "$T/out")" "[3,4]" "... the next page after #2 (its key hides the score too)"
 lb candidate ls --brief 1 --min-stars 4 --json
 is "$(jq -c '[.[].id]' "$T/out")" "[]" "--min-stars finds nothing it may not show"
 lb candidate ls --brief 1 --flag pick --json
