@@ -111,11 +111,11 @@ static const char conflicts_help[] =
 	"\n"
 	"The candidates the curators disagree on: stars N or more apart (default 2),\n"
 	"picked by one and rejected by another, or a pairwise order that contradicts the\n"
-	"stars: two candidates compared directly that the pooled Bradley-Terry fit orders\n"
-	"with 95% confidence while their mean stars order them the other way by S stars\n"
-	"or more (default 1; 0 leaves this rule out).  Each comes with why, every\n"
-	"curator's vote and the adjudicator's decision once there is one ('lightbox\n"
-	"adjudicate').\n";
+	"stars: two candidates compared directly, one of which the pooled Bradley-Terry\n"
+	"fit says beats the other 9 times in 10, while their mean stars order them the\n"
+	"other way by S stars or more (default 1; 0 leaves this rule out).  Each comes\n"
+	"with why, every curator's vote and the adjudicator's decision once there is one\n"
+	"('lightbox adjudicate').\n";
 
 static const struct option conflicts_opts[] = {
 	{ "gap", required_argument, NULL, 'g' },

@@ -94,6 +94,19 @@ static json_t *json_stats(const struct lb_brief *b, const struct lb_brief_stats 
 	json_object_set_new(a, "of", json_integer(s->n_flagged));
 	json_object_set_new(a, "percent", jnum(s->flag_agreement * 100, 10));
 	json_object_set_new(o, "pick_reject_agreement", a);
+	x = json_object();
+	json_object_set_new(x, "decided", json_integer(s->n_adjudicated));
+	a = json_object();
+	json_object_set_new(a, "ordinal", jnum(s->alpha_after, 10000));
+	json_object_set_new(a, "interval", jnum(s->alpha_interval_after, 10000));
+	json_object_set_new(a, "pairable_values", json_integer(s->n_pairable_after));
+	json_object_set_new(x, "alpha", a);
+	a = json_object();
+	json_object_set_new(a, "agree", json_integer(s->n_flag_agree_after));
+	json_object_set_new(a, "of", json_integer(s->n_flagged_after));
+	json_object_set_new(a, "percent", jnum(s->flag_agreement_after * 100, 10));
+	json_object_set_new(x, "pick_reject_agreement", a);
+	json_object_set_new(o, "after_adjudication", x);
 	arr = json_array();
 	for (i = 0; i < s->n_curators; i++) {
 		x = json_object();
@@ -173,6 +186,12 @@ static void human_stats(const struct lb_brief *b, const struct lb_brief_stats *s
 	fmt(bb, sizeof bb, 0, "%", s->flag_agreement * 100);
 	printf("  agreement: Krippendorff's alpha %s (ordinal, %d paired values); pick/reject %s (%d of %d)\n", a,
 	       s->n_pairable, bb, s->n_flag_agree, s->n_flagged);
+	if (s->n_adjudicated) {
+		fmt(a, sizeof a, 2, "", s->alpha_after);
+		fmt(bb, sizeof bb, 0, "%", s->flag_agreement_after * 100);
+		printf("  after adjudication (%d decided): Krippendorff's alpha %s; pick/reject %s (%d of %d)\n",
+		       s->n_adjudicated, a, bb, s->n_flag_agree_after, s->n_flagged_after);
+	}
 	t = cli_table_new(5, ch, "lrrrr");
 	for (i = 0; i < s->n_curators; i++) {
 		snprintf(a, sizeof a, "%d", s->curators[i].n_rated);

@@ -191,7 +191,7 @@ static int order_disputes(struct store *st, int64_t brief_id, double bt_gap, str
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct lb_conflict key, *a, *b, *t;
 		const struct lb_rank_item *ra, *rb, *rt;
-		double z;
+		double p;
 		key.candidate_id = sqlite3_column_int64(s, 0);
 		a = bsearch(&key, v, n, sizeof *v, cmp_conflict_id);
 		key.candidate_id = sqlite3_column_int64(s, 1);
@@ -202,18 +202,18 @@ static int order_disputes(struct store *st, int64_t brief_id, double bt_gap, str
 		rb = rank_find(&rk, b->candidate_id);
 		if (ra == NULL || rb == NULL)
 			continue;
-		z = (ra->score - rb->score) / sqrt(ra->se * ra->se + rb->se * rb->se);
-		if (z < 0) { /* a: the one the pairwise fit puts first */
+		if (ra->score < rb->score) { /* a: the one the pairwise fit puts first */
 			t = a, a = b, b = t;
 			rt = ra, ra = rb, rb = rt;
-			z = -z;
 		}
-		if (!(z >= LB_DISPUTE_BT_Z) || b->mean_stars - a->mean_stars < bt_gap)
+		/* The fit's chance that a beats b. */
+		p = 1 / (1 + exp(rb->score - ra->score));
+		if (!(p >= LB_DISPUTE_BT_P) || b->mean_stars - a->mean_stars < bt_gap)
 			continue;
-		add_reason(a, LB_DISPUTE_ORDER, "pairwise over #%lld (z %.1f) but %.1f stars to its %.1f",
-			   (long long)b->candidate_id, z, a->mean_stars, b->mean_stars);
-		add_reason(b, LB_DISPUTE_ORDER, "pairwise under #%lld (z %.1f) but %.1f stars to its %.1f",
-			   (long long)a->candidate_id, z, b->mean_stars, a->mean_stars);
+		add_reason(a, LB_DISPUTE_ORDER, "pairwise: beats #%lld with p %.2f, but %.1f stars to its %.1f",
+			   (long long)b->candidate_id, p, a->mean_stars, b->mean_stars);
+		add_reason(b, LB_DISPUTE_ORDER, "pairwise: loses to #%lld with p %.2f, but %.1f stars to its %.1f",
+			   (long long)a->candidate_id, p, b->mean_stars, a->mean_stars);
 	}
 	sqlite3_reset(s);
 	lb_ranking_clear(&rk);

@@ -54,13 +54,13 @@ void lb_progress_free(struct lb_progress *p, size_t n);
  * - its stars lie `gap` or more apart (1 to 5);
  * - a curator picked it and another rejected it;
  * - the pairwise (Bradley-Terry) order contradicts the stars: it was
- *   compared directly with another candidate, the pooled fit orders the
- *   two with 95% confidence ((s_a - s_b) / sqrt(se_a^2 + se_b^2) >=
- *   1.645), and the curators' mean stars order them the other way by
+ *   compared directly with another candidate, the pooled fit says the
+ *   one wins against the other 9 times in 10 or more (sigmoid(s_a - s_b)
+ *   >= 0.9), and the curators' mean stars order them the other way by
  *   `bt_gap` stars or more (0: not looked for).  Both enter the queue. */
 #define LB_DISPUTE_GAP 2
 #define LB_DISPUTE_BT_GAP 1.0
-#define LB_DISPUTE_BT_Z 1.645
+#define LB_DISPUTE_BT_P 0.9
 struct lb_dispute_rules {
 	int gap;
 	double bt_gap;
