@@ -70,9 +70,26 @@ static json_t *jnum(double v, double per)
 	return isnan(v) ? json_null() : json_real(round(v * per) / per);
 }
 
+/* "alpha" and "pick_reject_agreement" into o. */
+static void put_agreement(json_t *o, double alpha, double alpha_interval, int pairable, int agree, int of,
+			  double share)
+{
+	json_t *a = json_object();
+
+	json_object_set_new(a, "ordinal", jnum(alpha, 10000));
+	json_object_set_new(a, "interval", jnum(alpha_interval, 10000));
+	json_object_set_new(a, "pairable_values", json_integer(pairable));
+	json_object_set_new(o, "alpha", a);
+	a = json_object();
+	json_object_set_new(a, "agree", json_integer(agree));
+	json_object_set_new(a, "of", json_integer(of));
+	json_object_set_new(a, "percent", jnum(share * 100, 10));
+	json_object_set_new(o, "pick_reject_agreement", a);
+}
+
 static json_t *json_stats(const struct lb_brief *b, const struct lb_brief_stats *s)
 {
-	json_t *o = json_object(), *a, *arr, *x;
+	json_t *o = json_object(), *arr, *x;
 	size_t i;
 
 	json_object_set_new(o, "brief_id", json_integer(b->id));
@@ -84,28 +101,12 @@ static json_t *json_stats(const struct lb_brief *b, const struct lb_brief_stats 
 	json_object_set_new(o, "star_ratings", json_integer(s->n_ratings));
 	json_object_set_new(o, "mean_stars", jnum(s->mean_stars, 1000));
 	json_object_set_new(o, "sd_stars", jnum(s->sd_stars, 1000));
-	a = json_object();
-	json_object_set_new(a, "ordinal", jnum(s->alpha, 10000));
-	json_object_set_new(a, "interval", jnum(s->alpha_interval, 10000));
-	json_object_set_new(a, "pairable_values", json_integer(s->n_pairable));
-	json_object_set_new(o, "alpha", a);
-	a = json_object();
-	json_object_set_new(a, "agree", json_integer(s->n_flag_agree));
-	json_object_set_new(a, "of", json_integer(s->n_flagged));
-	json_object_set_new(a, "percent", jnum(s->flag_agreement * 100, 10));
-	json_object_set_new(o, "pick_reject_agreement", a);
+	put_agreement(o, s->alpha, s->alpha_interval, s->n_pairable, s->n_flag_agree, s->n_flagged,
+		      s->flag_agreement);
 	x = json_object();
 	json_object_set_new(x, "decided", json_integer(s->n_adjudicated));
-	a = json_object();
-	json_object_set_new(a, "ordinal", jnum(s->alpha_after, 10000));
-	json_object_set_new(a, "interval", jnum(s->alpha_interval_after, 10000));
-	json_object_set_new(a, "pairable_values", json_integer(s->n_pairable_after));
-	json_object_set_new(x, "alpha", a);
-	a = json_object();
-	json_object_set_new(a, "agree", json_integer(s->n_flag_agree_after));
-	json_object_set_new(a, "of", json_integer(s->n_flagged_after));
-	json_object_set_new(a, "percent", jnum(s->flag_agreement_after * 100, 10));
-	json_object_set_new(x, "pick_reject_agreement", a);
+	put_agreement(x, s->alpha_after, s->alpha_interval_after, s->n_pairable_after, s->n_flag_agree_after,
+		      s->n_flagged_after, s->flag_agreement_after);
 	json_object_set_new(o, "after_adjudication", x);
 	arr = json_array();
 	for (i = 0; i < s->n_curators; i++) {

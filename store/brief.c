@@ -355,37 +355,36 @@ int store_brief_blind(struct store *st, int64_t id, int on)
 	return st_end(st, rc);
 }
 
-int st_blind_hides(struct store *st, int64_t brief_id, int64_t candidate_id)
+/* The 0/1 that sql (?1 = a, ?2 = b, ?3 = the curator) selects; 1 (hide)
+ * when it cannot be read, 0 when there is no row. */
+static int blind_ask(struct store *st, const char *sql, int64_t a, int64_t b)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT b.blind AND NOT EXISTS (SELECT 1 FROM rating r WHERE r.brief_id = b.id"
-				      " AND r.candidate_id = ?2 AND r.curator = ?3) FROM brief b WHERE b.id = ?1");
-	int hide = 0;
+	sqlite3_stmt *s = st_prep(st, sql);
+	int v = 0;
 
 	if (s == NULL)
 		return 1;
-	sqlite3_bind_int64(s, 1, brief_id);
-	sqlite3_bind_int64(s, 2, candidate_id);
+	sqlite3_bind_int64(s, 1, a);
+	sqlite3_bind_int64(s, 2, b);
 	st_bind_text(s, 3, st->curator);
 	if (sqlite3_step(s) == SQLITE_ROW)
-		hide = sqlite3_column_int(s, 0);
+		v = sqlite3_column_int(s, 0);
 	sqlite3_reset(s);
-	return hide;
+	return v;
+}
+
+int st_blind_hides(struct store *st, int64_t brief_id, int64_t candidate_id)
+{
+	return blind_ask(st, "SELECT b.blind AND NOT EXISTS (SELECT 1 FROM rating r WHERE r.brief_id = b.id"
+			     " AND r.candidate_id = ?2 AND r.curator = ?3) FROM brief b WHERE b.id = ?1",
+			 brief_id, candidate_id);
 }
 
 int st_scope_blind(struct store *st, int64_t brief_id, int64_t project_id)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT EXISTS (SELECT 1 FROM brief WHERE blind AND (?1 = 0 OR id = ?1)"
-				      " AND (?1 <> 0 OR ?2 = 0 OR project_id = ?2))");
-	int blind = 1;
-
-	if (s == NULL)
-		return 1;
-	sqlite3_bind_int64(s, 1, brief_id);
-	sqlite3_bind_int64(s, 2, project_id);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		blind = sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
-	return blind;
+	return blind_ask(st, "SELECT ?3 IS NOT NULL AND EXISTS (SELECT 1 FROM brief WHERE blind"
+			     " AND (?1 = 0 OR id = ?1) AND (?1 <> 0 OR ?2 = 0 OR project_id = ?2))",
+			 brief_id, project_id);
 }
 
 int store_brief_archive(struct store *st, int64_t id, int archived)
