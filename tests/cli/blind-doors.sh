@@ -10,7 +10,7 @@
 command -v jq >/dev/null || skip_all "jq is not installed"
 command -v convert >/dev/null || skip_all "ImageMagick's convert is not installed"
 
-plan 38
+plan 41
 P="$T/pics"
 mkdir -p "$P"
 convert -seed 1 -size 120x120 plasma:fractal -write "$P/o1.png" -resize 90% "$P/r1.png" || exit 1
@@ -67,6 +67,10 @@ is "$(jq -c '.briefs[0] | [.rated, .star_ratings, .mean_stars, [.curators[].cura
 lb stats P
 like "$(cat "$T/out")" "blind review hides the others' judgements of 3 candidates" "... in text too"
 unlike "$(cat "$T/out")" "bob|carol" "... and names no one else"
+lb log --candidate 2 --json
+is "$(jq -c '[.[].curator] | unique' "$T/out")" "[]" "log: no one's rating, flag or note of #2"
+lb log --json
+is "$(jq -c '[.[].curator] | unique' "$T/out")" '["alice"]' "... nor of the others: only her own changes"
 lb conflicts 1 --json
 is "$(cat "$T/out")" "[]" "conflicts: #2 is not disputed as far as alice may see"
 lb conflicts 1
@@ -112,6 +116,8 @@ lb candidate ls --brief 1 --sort stars --json
 is "$(jq -c '[.[].id]' "$T/out")" "[2,4,1,3]" "... it sorts by its mean, the others do not"
 lb candidate ls --brief 1 --query 'secret' --json
 is "$(jq -c '[.[].id]' "$T/out")" "[2]" "... a query finds bob's note"
+lb log --candidate 2 --json
+is "$(jq -c '[.[].curator] | unique' "$T/out")" '["alice","bob","carol"]' "... the log shows their changes"
 lb conflicts 1 --json
 is "$(jq -c '[.[] | [.candidate_id, .kinds]]' "$T/out")" '[[2,["stars","pick-reject"]]]' "... and the dispute"
 lb stats P --json
