@@ -362,10 +362,12 @@ int store_candidate_children(struct store *st, int64_t id, struct lb_candidate_l
 /* The rating rows x of c that blind review lets me (?1) see. */
 #define X_VISIBLE ST_VISIBLE_TO("c.brief_id", "c.id", "x.curator", "?1")
 
-static void rating_cond(struct query *q, const struct lb_filter *f, const char *cond)
+/* vis: X_VISIBLE, or "" where no brief of the list is blind. */
+static void rating_cond(struct query *q, const struct lb_filter *f, const char *vis, const char *cond)
 {
-	sb_adds(&q->sql, " EXISTS (SELECT 1 FROM rating x WHERE x.brief_id = c.brief_id AND x.candidate_id = c.id"
-			 X_VISIBLE " AND ");
+	sb_adds(&q->sql, " EXISTS (SELECT 1 FROM rating x WHERE x.brief_id = c.brief_id AND x.candidate_id = c.id");
+	sb_adds(&q->sql, vis);
+	sb_adds(&q->sql, " AND ");
 	if (f->curator) {
 		sb_adds(&q->sql, "x.curator = ");
 		q_text(q, f->curator);
@@ -377,6 +379,11 @@ static void rating_cond(struct query *q, const struct lb_filter *f, const char *
 /* Appends " AND ..." conditions for f (a bad query sets q->err). */
 static void where_filter(struct store *st, struct query *q, const struct lb_filter *f)
 {
+	const char *vis = (f->min_stars > 0 || f->max_stars > 0 || f->has_flag || f->unrated || f->rated) &&
+					  st_scope_blind(st, f->brief_id, f->project_id)
+				  ? X_VISIBLE
+				  : "";
+
 	if (f->brief_id) {
 		sb_adds(&q->sql, " AND c.brief_id = ");
 		q_int(q, f->brief_id);
@@ -387,34 +394,37 @@ static void where_filter(struct store *st, struct query *q, const struct lb_filt
 	}
 	if (f->min_stars > 0) {
 		sb_adds(&q->sql, " AND");
-		rating_cond(q, f, "x.stars >= ");
+		rating_cond(q, f, vis, "x.stars >= ");
 		q_int(q, f->min_stars);
 		sb_adds(&q->sql, ")");
 	}
 	if (f->max_stars > 0) {
 		sb_adds(&q->sql, " AND");
-		rating_cond(q, f, "x.stars <= ");
+		rating_cond(q, f, vis, "x.stars <= ");
 		q_int(q, f->max_stars);
 		sb_adds(&q->sql, ")");
 	}
 	if (f->has_flag && f->flag != LB_FLAG_NONE) {
 		sb_adds(&q->sql, " AND");
-		rating_cond(q, f, "x.flag = ");
+		rating_cond(q, f, vis, "x.flag = ");
 		q_text(q, lb_flag_name(f->flag));
 		sb_adds(&q->sql, ")");
 	} else if (f->has_flag) {
 		sb_adds(&q->sql, " AND NOT");
-		rating_cond(q, f, "x.flag <> 'none')");
+		rating_cond(q, f, vis, "x.flag <> 'none')");
 	}
 	if (f->unrated) {
 		sb_adds(&q->sql, " AND NOT EXISTS (SELECT 1 FROM rating x WHERE x.brief_id = c.brief_id"
-				 " AND x.candidate_id = c.id" X_VISIBLE " AND x.curator = ");
+				 " AND x.candidate_id = c.id");
+		sb_adds(&q->sql, vis);
+		sb_adds(&q->sql, " AND x.curator = ");
 		q_text(q, f->curator ? f->curator : st->curator);
 		sb_adds(&q->sql, ")");
 	}
 	if (f->rated) {
 		sb_adds(&q->sql, " AND EXISTS (SELECT 1 FROM rating x WHERE x.brief_id = c.brief_id"
-				 " AND x.candidate_id = c.id" X_VISIBLE);
+				 " AND x.candidate_id = c.id");
+		sb_adds(&q->sql, vis);
 		if (f->curator) {
 			sb_adds(&q->sql, " AND x.curator = ");
 			q_text(q, f->curator);
