@@ -462,16 +462,28 @@ static void where_filter(struct store *st, struct query *q, const struct lb_filt
 #define SCORE_KEY_BLIND                                                                          \
 	"coalesce(CASE WHEN " ST_BLIND_HIDES("c.brief_id", "c.id", "?1") " THEN NULL ELSE c.score END," \
 	" -1e300)"
+/* In one blind brief: the score of what I judged (one probe a row, not two). */
+#define SCORE_KEY_MINE                                                                           \
+	"coalesce(CASE WHEN EXISTS (SELECT 1 FROM rating y WHERE y.brief_id = c.brief_id"        \
+	" AND y.candidate_id = c.id AND y.curator = ?1) THEN c.score END, -1e300)"
 
-/* The sort key expression, NULL for sorts by id; blind: some brief of
- * the list is blind (st_scope_blind). */
+/* The list's blindness: 0 no brief of it is blind, 1 some are, 2 it is
+ * one brief and that is blind. */
+static int list_blind(struct store *st, const struct lb_filter *f)
+{
+	int blind = st_scope_blind(st, f->brief_id, f->project_id);
+
+	return blind && f->brief_id ? 2 : blind;
+}
+
+/* The sort key expression, NULL for sorts by id; blind: list_blind. */
 static const char *sort_expr(int sort, int blind)
 {
 	switch (sort) {
 	case LB_SORT_STARS:
 		return blind ? STARS_KEY_BLIND : STARS_KEY;
 	case LB_SORT_SCORE:
-		return blind ? SCORE_KEY_BLIND : SCORE_KEY;
+		return blind == 2 ? SCORE_KEY_MINE : blind ? SCORE_KEY_BLIND : SCORE_KEY;
 	default:
 		return NULL;
 	}
@@ -548,9 +560,10 @@ static sqlite3_stmt *q_prepare(struct store *st, struct query *q, int with_curat
  * candidates someone starred, in (mean desc, id) order, read from the
  * brief's range of the rating b-tree; else the rest, by id.  In a blind
  * brief the starred ones are those I (?1) judged too (the others show
- * no mean, so they sort with the unstarred).  Appends up to limit rows to
- * out in query order. */
-static int stars_phase(struct store *st, const struct lb_filter *f, int starred, int blind,
+ * no mean, so they sort with the unstarred).  sort LB_SORT_SCORE (a blind
+ * brief only): the same with the pooled score of what I judged, read from
+ * my ratings.  Appends up to limit rows to out in query order. */
+static int stars_phase(struct store *st, const struct lb_filter *f, int sort, int starred, int blind,
 		       const struct lb_key *after, int backward, int limit, struct lb_candidate_list *out)
 {
 	struct query q;
@@ -560,7 +573,16 @@ static int stars_phase(struct store *st, const struct lb_filter *f, int starred,
 	int rc;
 
 	q_init(&q, 2);
-	if (starred) {
+	if (sort == LB_SORT_SCORE && starred) {
+		sb_adds(&q.sql, "SELECT " CAND_LIST_SELECT "FROM (SELECT y.candidate_id AS mid, cs.score AS mk FROM rating y"
+				" JOIN candidate cs ON cs.id = y.candidate_id WHERE y.brief_id = ");
+		q_int(&q, f->brief_id);
+		sb_adds(&q.sql, " AND y.curator = ?1 AND cs.score IS NOT NULL) m JOIN candidate c ON c.id = m.mid"
+				CAND_JOINS "WHERE 1");
+	} else if (sort == LB_SORT_SCORE) {
+		sb_adds(&q.sql, "SELECT " CAND_LIST_COLS "WHERE (c.score IS NULL OR NOT EXISTS (SELECT 1 FROM rating y"
+				" WHERE y.brief_id = c.brief_id AND y.candidate_id = c.id AND y.curator = ?1))");
+	} else if (starred) {
 		sb_adds(&q.sql, "SELECT " CAND_LIST_SELECT "FROM (SELECT candidate_id AS mid, avg(stars) AS mk FROM rating"
 				" WHERE brief_id = ");
 		q_int(&q, f->brief_id);
@@ -596,28 +618,29 @@ static int stars_phase(struct store *st, const struct lb_filter *f, int starred,
 
 /* Star order within one brief, without computing every candidate's mean
  * for every page: starred candidates first (phase one), then the rest by
- * id (phase two); a key of -1 is in phase two. */
-static int stars_page(struct store *st, const struct lb_filter *f, const struct lb_key *after, int backward,
-		      int limit, struct lb_candidate_list *out)
+ * id (phase two); a key of -1 is in phase two.  The score order of a
+ * blind brief the same way (the rest's key is -1e300). */
+static int stars_page(struct store *st, const struct lb_filter *f, int sort, const struct lb_key *after,
+		      int backward, int limit, struct lb_candidate_list *out)
 {
-	int in_rest = after && after->k < 0, blind = st_scope_blind(st, f->brief_id, 0);
-	int rc;
+	int in_rest = after && (sort == LB_SORT_SCORE ? after->k <= -1e299 : after->k < 0);
+	int blind = st_scope_blind(st, f->brief_id, 0), rc;
 
 	if (!backward) {
 		if (!in_rest) {
-			rc = stars_phase(st, f, 1, blind, after, 0, limit, out);
+			rc = stars_phase(st, f, sort, 1, blind, after, 0, limit, out);
 			if (rc || (int)out->n >= limit)
 				return rc;
 		}
-		return stars_phase(st, f, 0, blind, in_rest ? after : NULL, 0, limit - (int)out->n, out);
+		return stars_phase(st, f, sort, 0, blind, in_rest ? after : NULL, 0, limit - (int)out->n, out);
 	}
 	if (!after || in_rest) {
-		rc = stars_phase(st, f, 0, blind, after, 1, limit, out);
+		rc = stars_phase(st, f, sort, 0, blind, after, 1, limit, out);
 		if (rc || (int)out->n >= limit)
 			return rc;
-		return stars_phase(st, f, 1, blind, NULL, 1, limit - (int)out->n, out);
+		return stars_phase(st, f, sort, 1, blind, NULL, 1, limit - (int)out->n, out);
 	}
-	return stars_phase(st, f, 1, blind, after, 1, limit, out);
+	return stars_phase(st, f, sort, 1, blind, after, 1, limit, out);
 }
 
 int store_candidate_page(struct store *st, const struct lb_filter *f, int sort, const struct lb_key *after,
@@ -636,11 +659,11 @@ int store_candidate_page(struct store *st, const struct lb_filter *f, int sort, 
 		f = &none;
 	if (limit <= 0)
 		limit = 50;
-	if (sort == LB_SORT_STARS && f->brief_id) {
-		rc = stars_page(st, f, after, backward, limit, out);
+	blind = list_blind(st, f);
+	if ((sort == LB_SORT_STARS && f->brief_id) || (sort == LB_SORT_SCORE && blind == 2)) {
+		rc = stars_page(st, f, sort, after, backward, limit, out);
 		goto done;
 	}
-	blind = st_scope_blind(st, f->brief_id, f->project_id);
 	q_init(&q, 2);
 	/* The curator binds as ?1; numbered parameters let the same SQL text
 	 * be cached whatever the values. */
@@ -709,7 +732,7 @@ int store_candidate_position(struct store *st, const struct lb_filter *f, int so
 	q_init(&q, 2);
 	sb_adds(&q.sql, "SELECT count(*) FROM candidate c WHERE ?1 IS NOT NULL");
 	where_filter(st, &q, f ? f : &none);
-	where_key(&q, sort, st_scope_blind(st, f ? f->brief_id : 0, f ? f->project_id : 0), &key, 1);
+	where_key(&q, sort, list_blind(st, f ? f : &none), &key, 1);
 	rc = count_query(st, &q, pos);
 	q_free(&q);
 	return rc;

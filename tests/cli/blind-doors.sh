@@ -10,7 +10,7 @@
 command -v jq >/dev/null || skip_all "jq is not installed"
 command -v convert >/dev/null || skip_all "ImageMagick's convert is not installed"
 
-plan 41
+plan 44
 P="$T/pics"
 mkdir -p "$P"
 convert -seed 1 -size 120x120 plasma:fractal -write "$P/o1.png" -resize 90% "$P/r1.png" || exit 1
@@ -46,6 +46,8 @@ lb candidate ls --project 1 --sort stars --json
 is "$(jq -c '[.[].id]' "$T/out")" "[4,1,2,3]" "... in a project's list too"
 lb candidate ls --brief 1 --sort score --json
 is "$(jq -c '[.[].id]' "$T/out")" "[1,2,3,4]" "sort by score: no order from bob's comparisons"
+lb candidate ls --project 1 --sort score --json
+is "$(jq -c '[.[].id]' "$T/out")" "[1,2,3,4]" "... in a project's list neither"
 lb candidate ls --brief 1 --sort score --after 2 --json
 is "$(jq -c '[.[].id]' "$T/out")" "[3,4]" "... the next page after #2 (its key hides the score too)"
 lb candidate ls --brief 1 --min-stars 4 --json
@@ -114,6 +116,10 @@ is "$(jq -c '[.mean_stars, .picks, (.notes | length), [.curator_ratings[].curato
 	'[3,1,1,["alice","bob","carol"]]' "after rating #2: its mean, pick, note and votes"
 lb candidate ls --brief 1 --sort stars --json
 is "$(jq -c '[.[].id]' "$T/out")" "[2,4,1,3]" "... it sorts by its mean, the others do not"
+lb candidate ls --brief 1 --sort score --json
+is "$(jq -c '[.[].id]' "$T/out")" "[2,1,3,4]" "... and by its pooled score"
+lb candidate ls --brief 1 --sort score --after 2 --json
+is "$(jq -c '[.[].id]' "$T/out")" "[1,3,4]" "... page after page"
 lb candidate ls --brief 1 --query 'secret' --json
 is "$(jq -c '[.[].id]' "$T/out")" "[2]" "... a query finds bob's note"
 lb log --candidate 2 --json
