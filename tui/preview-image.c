@@ -308,7 +308,8 @@ static void failed(const struct pv_render *r, const struct lb_candidate *c, stru
 
 /* ------------------------------------------------------------ the ops */
 
-static int img_draw(struct preview *p, const struct lb_candidate *c, struct rect r, int scroll)
+static int img_draw_zoomed(struct preview *p, const struct lb_candidate *c, struct rect r, int scroll,
+			   const struct viewport *vp)
 {
 	struct img *im = img_of(p);
 	enum pv_mode mode = mode_now(im);
@@ -333,6 +334,11 @@ static int img_draw(struct preview *p, const struct lb_candidate *c, struct rect
 			rows = 2;
 	}
 	make_req(im, c, kind, mode, cols, rows, &q);
+	if (vp && viewport_zoomed(vp) && kind != PV_K_AUDIO) {
+		q.zoom = vp->zoom;
+		q.cx = vp->cx;
+		q.cy = vp->cy;
+	}
 	pr = fetch(im, &q, 0, 1, &hit);
 	if (pr == NULL) {
 		message(box, ROLE_DIM, draw_unicode() ? "rendering\xe2\x80\xa6" : "rendering...");
@@ -376,6 +382,11 @@ static int img_draw(struct preview *p, const struct lb_candidate *c, struct rect
 	}
 	pv_render_unref(im->cache, &pr);
 	return r.h;
+}
+
+static int img_draw(struct preview *p, const struct lb_candidate *c, struct rect r, int scroll)
+{
+	return img_draw_zoomed(p, c, r, scroll, NULL);
 }
 
 static void img_prefetch(struct preview *p, const struct lb_candidate *c, struct rect r, int distance)
@@ -588,6 +599,7 @@ static const struct preview_ops img_ops = {
 	.prefetch = img_prefetch,
 	.thumb = img_thumb,
 	.leave = img_leave,
+	.draw_zoomed = img_draw_zoomed,
 };
 
 /* ------------------------------------------------------------ making one */

@@ -38,15 +38,19 @@ enum { KITTY_CHUNK = 4096, JPEG_QUALITY = 85, PNG_LEVEL = 1 };
 char *pv_req_key(const struct pv_req *q)
 {
 	const char *who = q->sha && *q->sha ? q->sha : q->path ? q->path : "";
+	char zoom[64] = "";
 
+	if (q->zoom > 1)
+		snprintf(zoom, sizeof zoom, "|zoom %g@%.4f,%.4f", q->zoom, q->cx, q->cy);
 	if (q->kind == PV_K_AUDIO)
 		return xasprintf("a|%s|%d", who, q->cols);
-	return xasprintf("%c|%s|%s|%dx%d|%dx%d|%d|%d|%d|%zu|%lld%s", q->kind == PV_K_VIDEO ? 'v' : 'i', who,
+	return xasprintf("%c|%s|%s|%dx%d|%dx%d|%d|%d|%d|%zu|%lld%s%s", q->kind == PV_K_VIDEO ? 'v' : 'i', who,
 			 pv_mode_name(q->mode), q->cols, q->rows, q->cell_w, q->cell_h,
 			 q->mode == PV_SYMBOLS ? q->depth : 0, q->mode == PV_SYMBOLS ? q->ascii : 0,
 			 q->mode == PV_SIXEL ? q->sixel_colors : 0,
 			 q->mode == PV_KITTY || q->mode == PV_ITERM2 ? q->budget : 0, q->pixel_limit,
-			 q->mode == PV_SYMBOLS && q->tolerance ? (q->tolerance < 0 ? "|exact" : "|runs") : "");
+			 q->mode == PV_SYMBOLS && q->tolerance ? (q->tolerance < 0 ? "|exact" : "|runs") : "",
+			 zoom);
 }
 
 void pv_req_copy(struct pv_req *dst, const struct pv_req *src)
@@ -96,6 +100,8 @@ void pv_decode_size(const struct pv_req *q, int *w, int *h)
 		need_h = q->rows * ch;
 	}
 	need = need_w > need_h ? need_w : need_h;
+	if (q->zoom > 1)
+		need = (int)ceil(need * q->zoom); /* the crop is 1/zoom of the picture */
 	for (i = 0; i < (int)(sizeof sizes / sizeof sizes[0]) - 1 && sizes[i] < need; i++)
 		;
 	*w = *h = sizes[i];
@@ -150,6 +156,33 @@ static int valid_sha(const char *s)
 	return s[64] == '\0';
 }
 
+/* Zoomed in: only the part of img the request names, in the picture's
+ * own coordinates (the same part of pictures of any size). */
+static void crop(const struct pv_req *q, struct media_image *img)
+{
+	int cw, ch, x, y, row;
+	unsigned char *px;
+
+	if (q->zoom <= 1 || img->rgba == NULL)
+		return;
+	cw = (int)lround(img->width / q->zoom);
+	ch = (int)lround(img->height / q->zoom);
+	cw = cw < 1 ? 1 : cw;
+	ch = ch < 1 ? 1 : ch;
+	x = (int)lround(q->cx * img->width - cw / 2.0);
+	y = (int)lround(q->cy * img->height - ch / 2.0);
+	x = x < 0 ? 0 : x > img->width - cw ? img->width - cw : x;
+	y = y < 0 ? 0 : y > img->height - ch ? img->height - ch : y;
+	px = xmalloc((size_t)cw * ch * 4);
+	for (row = 0; row < ch; row++)
+		memcpy(px + (size_t)row * cw * 4, img->rgba + ((size_t)(y + row) * img->width + x) * 4,
+		       (size_t)cw * 4);
+	free(img->rgba);
+	img->rgba = px;
+	img->width = cw;
+	img->height = ch;
+}
+
 /* The picture of q (a still, or a video's poster frame) at decode size. */
 static int load_pixels(const struct pv_req *q, struct pv_render *r, struct media_image *img, char **err)
 {
@@ -157,7 +190,7 @@ static int load_pixels(const struct pv_req *q, struct pv_render *r, struct media
 	char *tp;
 
 	pv_decode_size(q, &w, &h);
-	if (q->cache_dir && valid_sha(q->sha)) {
+	if (q->cache_dir && valid_sha(q->sha) && q->zoom <= 1) {
 		tp = media_thumb_path(q->cache_dir, q->sha, w, h);
 		slot = thumb_claim(tp);
 		rc = media_thumb_load(q->cache_dir, q->sha, q->path, w, h, q->pixel_limit, img, err);
@@ -679,6 +712,7 @@ struct pv_render *pv_render_run(const struct pv_req *q)
 	r->src_w = img.src_width;
 	r->src_h = img.src_height;
 	r->frames = img.frames;
+	crop(q, &img);
 	picture(q, &img, r);
 out:
 	media_image_free(&img);
