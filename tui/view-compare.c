@@ -317,6 +317,11 @@ static int m_handle(struct view *v, enum km_action a, const char *arg)
 	int h = mv->height > 1 ? mv->height : 1;
 
 	(void)arg;
+	if (viewport_is_action(a)) {
+		if (!mv->flicker)
+			mv->pictures = 1; /* zooming is about the pictures: show them */
+		return viewport_action(&mv->vp, v->ui, a);
+	}
 	switch (a) {
 	case KM_A_COMPARE_LEFT:
 		return judge(mv, LB_VERDICT_LEFT);
@@ -358,16 +363,6 @@ static int m_handle(struct view *v, enum km_action a, const char *arg)
 			mv->pictures = !mv->pictures;
 		}
 		return R_REDRAW;
-	case KM_A_ZOOM_IN:
-	case KM_A_ZOOM_OUT:
-	case KM_A_ZOOM_FIT:
-	case KM_A_PAN_LEFT:
-	case KM_A_PAN_RIGHT:
-	case KM_A_PAN_UP:
-	case KM_A_PAN_DOWN:
-		if (!mv->flicker)
-			mv->pictures = 1; /* zooming is about the pictures: show them */
-		return viewport_action(&mv->vp, v->ui, a);
 	case KM_A_COMPARE_PIN:
 		mv->pinned = mv->pinned ? 0 : mv->id[0];
 		if (mv->pinned)

@@ -71,6 +71,8 @@ static int z_handle(struct view *v, enum km_action a, const char *arg)
 {
 	struct zview *zv = zv_of(v);
 
+	if (viewport_is_action(a))
+		return viewport_action(&zv->vp, v->ui, a);
 	switch (a) {
 	case KM_A_ZOOM:
 	case KM_A_BACK:
@@ -83,14 +85,6 @@ static int z_handle(struct view *v, enum km_action a, const char *arg)
 		return R_REDRAW;
 	case KM_A_PREVIEW_TOGGLE:
 		return R_REDRAW;
-	case KM_A_ZOOM_IN:
-	case KM_A_ZOOM_OUT:
-	case KM_A_ZOOM_FIT:
-	case KM_A_PAN_LEFT:
-	case KM_A_PAN_RIGHT:
-	case KM_A_PAN_UP:
-	case KM_A_PAN_DOWN:
-		return viewport_action(&zv->vp, v->ui, a);
 	default:
 		return zv->below->ops->handle(zv->below, a, arg);
 	}

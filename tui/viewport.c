@@ -106,19 +106,9 @@ int viewport_is_action(enum km_action a)
 
 int viewport_takes(const struct viewport *vp, enum km_action a)
 {
-	switch (a) {
-	case KM_A_ZOOM_IN:
-	case KM_A_ZOOM_OUT:
-		return 1;
-	case KM_A_ZOOM_FIT:
-	case KM_A_PAN_LEFT:
-	case KM_A_PAN_RIGHT:
-	case KM_A_PAN_UP:
-	case KM_A_PAN_DOWN:
-		return viewport_zoomed(vp);
-	default:
-		return 1; /* another action bound in `zoom` (J: the next, zoom kept) */
-	}
+	if (a == KM_A_ZOOM_IN || a == KM_A_ZOOM_OUT || !viewport_is_action(a))
+		return 1; /* zooming, or another action bound in `zoom` (J: the next) */
+	return viewport_zoomed(vp); /* fitting and panning */
 }
 
 int viewport_action(struct viewport *vp, struct tui *ui, enum km_action a)
