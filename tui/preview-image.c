@@ -52,6 +52,8 @@ struct img {
 	double draw_t0;           /* when the pane's draw began (frame_ms in the log) */
 	int main_hit;             /* it was ready: no wait at all */
 	int main_pending;         /* the last frame showed "rendering" */
+	int zoomed;               /* this frame drew a zoomed picture */
+	int zoom_kept;            /* pictures may be kept for zoomed renders */
 	int io_fd;
 	unsigned long long wchar0;
 	FILE *log;
@@ -335,6 +337,7 @@ static int img_draw_zoomed(struct preview *p, const struct lb_candidate *c, stru
 	}
 	make_req(im, c, kind, mode, cols, rows, &q);
 	if (vp && viewport_zoomed(vp) && kind != PV_K_AUDIO) {
+		im->zoomed = im->zoom_kept = 1;
 		q.zoom = vp->zoom;
 		q.cx = vp->cx;
 		q.cy = vp->cy;
@@ -493,6 +496,12 @@ static void img_prepare(struct preview *p)
 	}
 	pv_screen_prepare(im->screen, pv_screen_cleared());
 	im->wchar0 = wchar_now(im);
+	if (im->zoom_kept && !im->zoomed) {
+		/* nothing zoomed shows now: the pictures kept for it go */
+		pv_zoom_forget();
+		im->zoom_kept = 0;
+	}
+	im->zoomed = 0;
 }
 
 static void img_begin(struct preview *p)
@@ -575,6 +584,7 @@ static void img_free(struct preview *p)
 	}
 	pv_screen_free(&im->screen);
 	pv_cache_free(&im->cache);
+	pv_zoom_forget();
 	preview_free(&im->text);
 	tp_result_free(&im->tp);
 	free(im->why);

@@ -200,6 +200,10 @@ void pv_render_free(struct pv_render *r);
  * of a few sizes so that thumbnails are shared between panes; zoomed in
  * (q->zoom > 1) zoom times that, decoded from the file, no thumbnail. */
 void pv_decode_size(const struct pv_req *q, int *w, int *h);
+/* Zoomed renders crop the last few pictures decoded for them, kept whole
+ * (up to 128 MB): a pan step costs a copy, not a decode.  This lets them
+ * go (nothing zoomed is on the screen any more). */
+void pv_zoom_forget(void);
 
 /* 24-bit symbols: a cell whose colour is within this much (per channel,
  * 0..255) of the cell before it takes that colour, so ncurses sends no

@@ -782,11 +782,12 @@ static void zoomed_renders_crop(void **state)
 {
 	static const uint32_t quarter[4] = { 0xff0000, 0x00ff00, 0x0000ff, 0x0080ff };
 	unsigned char *rgba = xmalloc(320 * 160 * 4);
-	char *path, *k1, *k2;
+	char *path, *path2, *k1, *k2;
 	struct pv_req q;
 	struct pv_render *r, *whole;
 	struct media_image img;
-	int x, y, m, w, h;
+	unsigned char *px;
+	int x, y, m, w, h, i;
 
 	(void)state;
 	for (y = 0; y < 160; y++)
@@ -819,7 +820,7 @@ static void zoomed_renders_crop(void **state)
 				assert_true(r->cells[x].ch == ' ' || r->cells[x].fg == 0x0080ff);
 			}
 		} else if (m == PV_SIXEL) {
-			unsigned char *px = sixel_decode((const char *)r->blob, r->len, &w, &h);
+			px = sixel_decode((const char *)r->blob, r->len, &w, &h);
 			assert_int_equal(pixels_off(px, (size_t)w * h, 0x0080ff, 3), 0);
 			assert_int_equal(pixels_off(px, (size_t)w * h, 0xff0000, 3), w * h);
 			free(px);
@@ -831,7 +832,7 @@ static void zoomed_renders_crop(void **state)
 		}
 		/* the whole still shows every quarter */
 		if (m == PV_SIXEL) {
-			unsigned char *px = sixel_decode((const char *)whole->blob, whole->len, &w, &h);
+			px = sixel_decode((const char *)whole->blob, whole->len, &w, &h);
 			assert_true(pixels_off(px, (size_t)w * h, 0x0080ff, 3) > w * h / 2);
 			free(px);
 		}
@@ -840,6 +841,21 @@ static void zoomed_renders_crop(void **state)
 		free(k1);
 		free(k2);
 	}
+	/* Pan steps crop the picture the renderer kept, never another's: a
+	 * second file of the same size, zoomed the same, shows its own. */
+	path2 = write_png("green.png", td_flat(320, 160, 0x00ff00ff), 320, 160);
+	for (i = 0; i < 2; i++) {
+		req(&q, i ? path2 : path, PV_SIXEL, 40, 20);
+		q.zoom = 2;
+		q.cx = q.cy = 0.75;
+		r = pv_render_run(&q);
+		px = sixel_decode((const char *)r->blob, r->len, &w, &h);
+		assert_int_equal(pixels_off(px, (size_t)w * h, i ? 0x00ff00 : 0x0080ff, 3), 0);
+		free(px);
+		pv_render_free(r);
+	}
+	pv_zoom_forget();
+	free(path2);
 	free(path);
 }
 
