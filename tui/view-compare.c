@@ -441,6 +441,7 @@ static void m_status(struct view *v, struct sbuf *left, struct sbuf *right)
 	hint(v, left, KM_A_COMPARE_RIGHT, "right");
 	hint(v, left, KM_A_COMPARE_TIE, "tie");
 	hint(v, left, KM_A_COMPARE_SKIP, "skip");
+	hint(v, left, KM_A_ZOOM, mv->pictures ? "texts" : "pictures");
 	if (mv->judged)
 		sb_addf(left, "  (%d judged)", mv->judged);
 	if (mv->saving)
