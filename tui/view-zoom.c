@@ -71,8 +71,15 @@ static int z_handle(struct view *v, enum km_action a, const char *arg)
 {
 	struct zview *zv = zv_of(v);
 
-	if (viewport_is_action(a))
+	if (viewport_is_action(a)) {
+		const struct lb_candidate *c = z_current(v, 0);
+		if (c && c->modality != LB_IMAGE && c->modality != LB_VIDEO) {
+			tui_msg(v->ui, "#%lld is %s: zooming is for pictures", (long long)c->id,
+				lb_modality_name(c->modality));
+			return R_REDRAW;
+		}
 		return viewport_action(&zv->vp, v->ui, a);
+	}
 	switch (a) {
 	case KM_A_ZOOM:
 	case KM_A_BACK:
