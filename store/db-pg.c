@@ -220,34 +220,24 @@ static int at(const struct tr *tr, int i, const char *word)
 	return i >= 0 && i < tr->nt && is(&tr->t[i], word);
 }
 
-/* An integer operand standing where a truth value is wanted. */
-static int bool_operand(const struct tr *tr, int i)
+/* Whether tokens [first, last] stand where a truth value is wanted (and
+ * so, being an integer in SQLite, must be compared with 0). */
+static int bool_span(const struct tr *tr, int first, int last)
 {
-	const struct tok *k = &tr->t[i];
-	int p = prev_sig(tr, i), pp, n = next_sig(tr, i);
+	int p = prev_sig(tr, first), n = next_sig(tr, last), j, ok_before = 0, ok_after = n >= tr->nt;
 	static const char *const before[] = { "where", "and", "or", "not", "when", "having", NULL };
 	static const char *const after[] = { "and", "or", ")", "order", "group", "limit", "then",
 					     "having", "union", ";", NULL };
-	int ok_before = 0, ok_after = n >= tr->nt, j;
 
-	if (!((k->kind == T_IDENT && !keyword(k)) || k->kind == T_PARAM || k->kind == T_NUM))
-		return 0;
 	/* BETWEEN a AND b: that AND is not a truth value's */
 	if (at(tr, p, "and") && at(tr, prev_sig(tr, prev_sig(tr, p)), "between"))
 		return 0;
-	if (n < tr->nt && is(&tr->t[n], "("))
-		return 0; /* a function */
 	if ((at(tr, n, "and") || at(tr, n, "or")) &&
 	    (at(tr, p, "select") || at(tr, p, ",") || at(tr, p, "(") || at(tr, p, "then") || at(tr, p, "else")) &&
 	    !at(tr, prev_sig(tr, p), "between"))
 		return 1; /* SELECT x AND ... */
 	for (j = 0; after[j] && !ok_after; j++)
 		ok_after = at(tr, n, after[j]);
-	if (!ok_after && at(tr, n, "from")) {
-		/* NOT (SELECT x FROM ...) */
-		pp = prev_sig(tr, p);
-		return at(tr, p, "select") && at(tr, pp, "(") && at(tr, prev_sig(tr, pp), "not");
-	}
 	if (!ok_after)
 		return 0;
 	if (at(tr, p, "("))
@@ -255,6 +245,19 @@ static int bool_operand(const struct tr *tr, int i)
 	for (j = 0; before[j] && !ok_before; j++)
 		ok_before = at(tr, p, before[j]);
 	return ok_before;
+}
+
+/* An integer operand standing where a truth value is wanted. */
+static int bool_operand(const struct tr *tr, int i)
+{
+	const struct tok *k = &tr->t[i];
+	int n = next_sig(tr, i);
+
+	if (!((k->kind == T_IDENT && !keyword(k)) || k->kind == T_PARAM || k->kind == T_NUM))
+		return 0;
+	if (n < tr->nt && is(&tr->t[n], "("))
+		return 0; /* a function */
+	return bool_span(tr, i, i);
 }
 
 static void emit(struct tr *tr, int i0, int i1);
@@ -594,6 +597,16 @@ static void emit(struct tr *tr, int i0, int i1)
 				continue;
 			}
 		}
+		if (is(k, "(") && k->match > i && at(tr, next_sig(tr, i), "select") && bool_span(tr, i, k->match)) {
+			/* (SELECT b.blind ...) AND ...: a scalar subquery as a truth value */
+			int close = k->match;
+
+			sb_adds(&tr->out, "((");
+			emit(tr, i + 1, close);
+			sb_adds(&tr->out, ") <> 0)");
+			i = close;
+			continue;
+		}
 		if (is(k, "(") && k->match > i && (at(tr, prev_sig(tr, i), "from") || at(tr, prev_sig(tr, i), "join")) &&
 		    at(tr, next_sig(tr, i), "select")) {
 			int close = k->match;
@@ -618,9 +631,10 @@ static void emit(struct tr *tr, int i0, int i1)
  * commands these serve). */
 static const char *const rewrites[][2] = {
 	/* review.c's disputes: PostgreSQL wants the outer column the
-	 * subqueries use grouped (it is one brief anyway). */
-	{ "FROM rating r WHERE r.brief_id = ?1 GROUP BY r.candidate_id HAVING",
-	  "FROM rating r WHERE r.brief_id = ?1 GROUP BY r.brief_id, r.candidate_id HAVING" },
+	 * subqueries use grouped.  r is a rating (or an assignment or an
+	 * adjudication): a candidate is of one brief, so the groups are the
+	 * same. */
+	{ " GROUP BY r.candidate_id", " GROUP BY r.brief_id, r.candidate_id" },
 };
 
 /* sql with the fragments of rewrites[] replaced; owned. */
@@ -634,7 +648,7 @@ static char *rewrite(const char *sql)
 	sb_adds(&b, sql);
 	for (i = 0; i < sizeof rewrites / sizeof rewrites[0]; i++) {
 		p = strstr(b.s, rewrites[i][0]);
-		if (p) {
+		if (p && !isalnum((unsigned char)p[strlen(rewrites[i][0])]) && p[strlen(rewrites[i][0])] != '_') {
 			struct sbuf o;
 
 			sb_init(&o);
