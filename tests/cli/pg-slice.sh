@@ -161,48 +161,41 @@ slice3() {
 	r log
 }
 
-LIGHTBOX_STORE=$T/lite slice >"$T/lite.out"
-U=$(pg_newdb slice)
-LIGHTBOX_STORE=$U slice --assets "$T/pga" >"$T/pg.out"
-sed "s|$T/lite|STORE|g" "$T/lite.out" >"$T/lite.norm"
-sed "s|$T/pga|STORE|g; s|^\\\$ init --assets STORE|\$ init|" "$T/pg.out" >"$T/pg.norm"
-if cmp -s "$T/lite.norm" "$T/pg.norm"; then _tap_result 0 "the slice prints the same on SQLite and PostgreSQL"; else
-	_tap_result 1 "the slice prints the same on SQLite and PostgreSQL"
-	diff "$T/lite.norm" "$T/pg.norm" | head -40 | sed 's/^/# /'
-fi
-is "$(grep -c '^\[exit 0\]' "$T/pg.out")" "$(grep -c '^\$ ' "$T/pg.out")" "every command of the slice succeeded"
+# both NAME FUNCTION DESCRIPTION: runs FUNCTION on a SQLite store
+# ($T/NAME-lite) and on a new database NAME (assets in $T/NAME-pga, its
+# URL in $U), with OUT=$T/NAME-o1 and -o2, and compares the outputs,
+# paths and timings aside (in $T/NAME-lite.out and $T/NAME-pg.out).
+both() {
+	mkdir "$T/$1-o1" "$T/$1-o2"
+	LIGHTBOX_STORE=$T/$1-lite OUT=$T/$1-o1 $2 >"$T/$1-lite.out"
+	U=$(pg_newdb "$1")
+	LIGHTBOX_STORE=$U OUT=$T/$1-o2 $2 --assets "$T/$1-pga" >"$T/$1-pg.out"
+	sed "s|$T/$1-lite|STORE|g; s|$T/$1-o1|OUT|g; s|([0-9.]* s[,)].*|(TIME)|" "$T/$1-lite.out" >"$T/$1-lite.norm"
+	sed "s|$T/$1-pga|STORE|g; s|$T/$1-o2|OUT|g; s|([0-9.]* s[,)].*|(TIME)|; s|^\\\$ init --assets STORE|\$ init|" \
+		"$T/$1-pg.out" >"$T/$1-pg.norm"
+	if cmp -s "$T/$1-lite.norm" "$T/$1-pg.norm"; then _tap_result 0 "$3"; else
+		_tap_result 1 "$3"
+		diff "$T/$1-lite.norm" "$T/$1-pg.norm" | head -40 | sed 's/^/# /'
+	fi
+}
 
-mkdir "$T/o1" "$T/o2"
-LIGHTBOX_STORE=$T/lite2 OUT=$T/o1 slice2 >"$T/lite2.out"
-U2=$(pg_newdb slice2)
-LIGHTBOX_STORE=$U2 OUT=$T/o2 slice2 --assets "$T/pga2" >"$T/pg2.out"
-sed "s|$T/lite2|STORE|g; s|$T/o1|OUT|g; s|([0-9.]* s[,)].*|(TIME)|" "$T/lite2.out" >"$T/lite2.norm"
-sed "s|$T/pga2|STORE|g; s|$T/o2|OUT|g; s|([0-9.]* s[,)].*|(TIME)|; s|^\\\$ init --assets STORE|\$ init|" \
-	"$T/pg2.out" >"$T/pg2.norm"
-if cmp -s "$T/lite2.norm" "$T/pg2.norm"; then _tap_result 0 "the second slice prints the same on both"; else
-	_tap_result 1 "the second slice prints the same on both"
-	diff "$T/lite2.norm" "$T/pg2.norm" | head -40 | sed 's/^/# /'
-fi
-is "$(grep -c '^\[exit [^0]\]' "$T/pg2.out")" 1 "every command of the second slice succeeded but verify of a changed file"
-ok "the deliveries hold the same files" diff -r -x .lightbox-delivery "$T/o1/deliv" "$T/o2/deliv"
-
-LIGHTBOX_STORE=$T/lite3 slice3 >"$T/lite3.out"
-U3=$(pg_newdb slice3)
-LIGHTBOX_STORE=$U3 slice3 --assets "$T/pga3" >"$T/pg3.out"
-sed "s|$T/lite3|STORE|g" "$T/lite3.out" >"$T/lite3.norm"
-sed "s|$T/pga3|STORE|g; s|^\\\$ init --assets STORE|\$ init|" "$T/pg3.out" >"$T/pg3.norm"
-if cmp -s "$T/lite3.norm" "$T/pg3.norm"; then _tap_result 0 "generation through the runner prints the same on both"; else
-	_tap_result 1 "generation through the runner prints the same on both"
-	diff "$T/lite3.norm" "$T/pg3.norm" | head -40 | sed 's/^/# /'
-fi
+both one slice "the slice prints the same on SQLite and PostgreSQL"
+U1=$U
+is "$(grep -c '^\[exit 0\]' "$T/one-pg.out")" "$(grep -c '^\$ ' "$T/one-pg.out")" "every command of the slice succeeded"
+both two slice2 "the second slice prints the same on both"
+is "$(grep -c '^\[exit [^0]\]' "$T/two-pg.out")" 1 "every command of the second slice succeeded but verify of a changed file"
+ok "the deliveries hold the same files" diff -r -x .lightbox-delivery "$T/two-o1/deliv" "$T/two-o2/deliv"
+both three slice3 "generation through the runner prints the same on both"
+U3=$U
 is "$(pg_sql "$U3" "SELECT count(*) FROM job WHERE state = 'done'")" 3 "the runner did the three jobs on PostgreSQL"
-like "$(grep -A4 -- '--search gull' "$T/pg.out")" '^ 4 +2 +text' "full-text search finds a word's prefix on PostgreSQL"
+like "$(grep -A4 -- '--search gull' "$T/one-pg.out")" '^ 4 +2 +text' "full-text search finds a word's prefix on PostgreSQL"
+U=$U1
 
 is "$(pg_sql "$U" 'SELECT max(version) FROM lb_schema')" 9 "the PostgreSQL store has the same schema version"
 is "$(pg_sql "$U" "SELECT indexdef LIKE '%USING gin (tsv)%' FROM pg_indexes WHERE indexname = 'candidate_fts_tsv'")" t \
 	"candidates' text is searched through a tsvector with a GIN index"
-is "$(pg_sql "$U" "SELECT value FROM setting WHERE key = 'assets'")" "$T/pga" "init recorded the assets folder"
-ok "the files went to the assets folder" test -f "$T/pga/assets/f6/f66f397a30dde1e4966e2dd6ee8d83be4215bfd6d865a8b8ecc14b3a2fa43297.png"
+is "$(pg_sql "$U" "SELECT value FROM setting WHERE key = 'assets'")" "$T/one-pga" "init recorded the assets folder"
+ok "the files went to the assets folder" test -f "$T/one-pga/assets/f6/f66f397a30dde1e4966e2dd6ee8d83be4215bfd6d865a8b8ecc14b3a2fa43297.png"
 
 # A command not ported yet refuses, and changes nothing.
 before=$(pg_sql "$U" 'SELECT count(*) FROM event')
