@@ -26,7 +26,8 @@
  * lbN), with the types bound then; a later step with other types runs
  * unnamed.  Results are read as text.  Writers take a transaction-scoped
  * advisory lock at BEGIN, so they are serialised as on SQLite (whose
- * BEGIN IMMEDIATE the store's transactions were written for).
+ * BEGIN IMMEDIATE the store's transactions were written for); a reader's
+ * plain BEGIN is REPEATABLE READ, one snapshot as in SQLite.
  */
 #include "config.h"
 
@@ -935,6 +936,11 @@ static int pg_wal_checkpoint(struct db *d, int *log, int *done)
 
 static int pg_exec(struct db *d, const char *sql)
 {
+	/* A reader's BEGIN (export.c): SQLite's deferred transaction reads
+	 * one snapshot; PostgreSQL's default reads the latest commit at
+	 * each statement. */
+	if (strcasecmp(sql, "BEGIN") == 0)
+		sql = "BEGIN ISOLATION LEVEL REPEATABLE READ";
 	return pg_run(PG(d), sql);
 }
 
