@@ -32,6 +32,9 @@ _tap_cleanups=""
 at_exit() { _tap_cleanups="$1; $_tap_cleanups"; }
 _tap_exit() {
 	eval "$_tap_cleanups" 2>/dev/null
+	# fingerprint fillers that import, gen and candidate add left at work
+	# (each holds its store's lock while it runs): done before $T goes
+	find "$T" -name fingerprint.lock 2>/dev/null | while read -r _l; do flock -w 60 "$_l" true; done
 	if [ "${KEEP:-0}" = 1 ]; then echo "# kept $T"; else rm -rf "$T"; fi
 }
 trap _tap_exit EXIT
