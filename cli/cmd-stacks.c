@@ -136,6 +136,12 @@ static long long number(struct cli *c, const char *opt, const char *s, long long
 /* The descriptor a filler started by cli_fingerprint_later closes once it
  * holds the lock (or knows another does); the environment names it. */
 #define FILLER_ENV "LIGHTBOX_FP_FILLER"
+/* Set (by tests/lib/tap.sh), the filler keeps it open until it is done:
+ * the starter returns with the fingerprints made, as before they moved to
+ * the background, so tests that look at them (or at the database with a
+ * reader that does not wait) need not race the filler.  Same processes,
+ * same lock. */
+#define FILLER_WAIT_ENV "LIGHTBOX_TEST_FP_WAIT"
 
 /* Takes the filler's lock, waiting for a filler at work (and saying so
  * once); 0 with *fd held, else CLI_FAIL after the error. */
@@ -199,7 +205,7 @@ static int run_filler(struct cli *c, int ready)
 	config_values(c, NULL, &pixel_limit);
 	for (;;) {
 		rc = store_fp_lock(c->st, 0, &fd);
-		if (ready >= 0) {
+		if (ready >= 0 && getenv(FILLER_WAIT_ENV) == NULL) {
 			close(ready); /* the starter goes on */
 			ready = -1;
 		}
@@ -281,10 +287,10 @@ int cli_fingerprint_later(struct cli *c)
 		;
 	/* Until the filler holds the lock (or knows another does): who
 	 * looks right after this returns finds it at work.  EOF also when it
-	 * could not start; at most 5 s. */
+	 * could not start; at most 5 s (a minute when tests wait for it). */
 	pf.fd = p[0];
 	pf.events = POLLIN;
-	while (poll(&pf, 1, 5000) > 0 && read(p[0], buf, sizeof buf) > 0)
+	while (poll(&pf, 1, getenv(FILLER_WAIT_ENV) ? 60000 : 5000) > 0 && read(p[0], buf, sizeof buf) > 0)
 		;
 	close(p[0]);
 	return CLI_OK;

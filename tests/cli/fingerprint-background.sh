@@ -8,6 +8,7 @@
 command -v flock >/dev/null || skip_all "flock (util-linux) is not installed"
 
 plan 13
+unset LIGHTBOX_TEST_FP_WAIT # the real thing: the filler is not waited for
 lb init
 lb project add P
 lb brief add --project 1 --title Pictures

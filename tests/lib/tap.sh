@@ -24,6 +24,9 @@ export XDG_DATA_HOME="$T/data"
 export HOME="$T/home"
 mkdir -p "$HOME" "$XDG_CONFIG_HOME"
 unset VISUAL EDITOR NO_COLOR LIGHTBOX_EDITOR
+# import, gen and candidate add return once their background fingerprint
+# filler is done (tests/cli/fingerprint-background.sh unsets it)
+export LIGHTBOX_TEST_FP_WAIT=1
 
 _tap_n=0
 _tap_failed=0
