@@ -541,7 +541,7 @@ int main(int argc, char **argv)
 	int64_t import_brief = 0, gen_brief = 0, first = 0, bulk_brief = 0;
 	struct iface ui = { 0 };
 	long n = argc > 1 ? atol(argv[1]) : env ? atol(env) : 800, i;
-	char *pics, *copy, *db_path, line[512];
+	char *pics, *copy, *db_path, line[512], more[512];
 	double t_cp, t_cp_busy, t_import, t0, cp_max = 0, t_fp;
 	int64_t fp_made = 0;
 	const char *args[6];
@@ -615,8 +615,10 @@ int main(int argc, char **argv)
 		atomic_store(&ui.go, 1);
 		f = fdopen(out[0], "r");
 		line[0] = '\0';
-		while (fgets(line, sizeof line, f))
-			;
+		/* its summary: the "Imported ..." line (others may follow) */
+		while (fgets(more, sizeof more, f))
+			if (line[0] == '\0' || strncmp(more, "Imported", 8) == 0)
+				memcpy(line, more, sizeof line);
 		fclose(f);
 		rc = wait_for(pid);
 	}
