@@ -228,7 +228,8 @@ int cli_fingerprint_later(struct cli *c)
 {
 	extern char **environ;
 	const char *argv[10];
-	char **envp, fdvar[48], buf[16];
+	char **envp, fdvar[48], buf[16], self[4096];
+	ssize_t len;
 	struct pollfd pf;
 	size_t n = 0, k;
 	int p[2], i = 0, null;
@@ -248,6 +249,9 @@ int cli_fingerprint_later(struct cli *c)
 	argv[i++] = "fingerprint";
 	argv[i++] = "--background";
 	argv[i] = NULL;
+	/* By its name, so that ps and top say lightbox (not exe). */
+	len = readlink("/proc/self/exe", self, sizeof self - 1);
+	self[len > 0 ? len : 0] = '\0';
 	while (environ[n])
 		n++;
 	envp = xcalloc(n + 2, sizeof *envp);
@@ -274,7 +278,9 @@ int cli_fingerprint_later(struct cli *c)
 			dup2(p[1], 3);
 		close_range(4, ~0U, 0);
 		setpriority(PRIO_PROCESS, 0, 10); /* curators and imports first */
-		execve("/proc/self/exe", (char *const *)argv, envp);
+		if (self[0] == '/')
+			execve(self, (char *const *)argv, envp);
+		execve("/proc/self/exe", (char *const *)argv, envp); /* replaced since, say */
 		_exit(127);
 	}
 	free(envp);
