@@ -925,8 +925,8 @@ static int valid_text(const char *s)
  * the files in order, and the import takes file i's copy when it comes to
  * it.  Neither touches the store's handle nor holds a transaction. */
 #define STAGERS 2
-#define AHEAD 6                  /* files copied ahead at most */
-#define AHEAD_BYTES (96LL << 20) /* bytes waiting at most (one file always) */
+#define AHEAD 32                 /* files copied ahead at most */
+#define AHEAD_BYTES (128LL << 20) /* bytes waiting at most (one file always) */
 
 struct ahead {
 	size_t file;
