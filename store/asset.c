@@ -352,6 +352,7 @@ int st_asset_copy(const char *root, const char *src, const volatile int *stop, s
 	struct stat before, after;
 	char *dir;
 	int in, out, code = 0, e, wrote = 0;
+	int64_t n = 0;
 	ssize_t r;
 
 	memset(sg, 0, sizeof *sg);
@@ -421,6 +422,18 @@ int st_asset_copy(const char *root, const char *src, const volatile int *stop, s
 		*why = xasprintf("%s changed while it was read; import it again once it is complete", src);
 		code = STORE_EINVAL;
 	}
+	/* The copy's hash, read back through the same descriptor while its
+	 * pages are still in the cache (mapping them instead measured no
+	 * faster): the digest names the bytes the store holds. */
+	if (code == 0 && (lseek(out, 0, SEEK_SET) < 0 || st_fd_hash(out, sg->hex, &n) < 0)) {
+		e = errno;
+		*why = xasprintf("cannot read the copy %s: %s", sg->tmp, strerror(e));
+		code = STORE_EIO;
+	} else if (code == 0 && n != sg->bytes) {
+		*why = xasprintf("the copy %s holds %lld bytes, not the %lld copied", sg->tmp, (long long)n,
+				 (long long)sg->bytes);
+		code = STORE_EIO;
+	}
 	if (close(out) < 0 && code == 0) {
 		e = errno;
 		*why = xasprintf("cannot write %s: %s%s", sg->tmp, strerror(e), util_write_hint(e));
@@ -432,37 +445,11 @@ int st_asset_copy(const char *root, const char *src, const volatile int *stop, s
 	return code;
 }
 
-int st_asset_hash_copy(struct st_staged *sg, char **why)
-{
-	int64_t n = 0;
-	int fd = open(sg->tmp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), e;
-
-	*why = NULL;
-	/* The copy's pages are still in the cache: reading them is a copy in
-	 * memory (mapping them instead measured no faster). */
-	if (fd < 0 || st_fd_hash(fd, sg->hex, &n) < 0) {
-		e = errno;
-		if (fd >= 0)
-			close(fd);
-		*why = xasprintf("cannot read the copy %s: %s", sg->tmp, strerror(e));
-		return STORE_EIO;
-	}
-	close(fd);
-	if (n != sg->bytes) {
-		*why = xasprintf("the copy %s holds %lld bytes, not the %lld copied", sg->tmp, (long long)n,
-				 (long long)sg->bytes);
-		return STORE_EIO;
-	}
-	return 0;
-}
-
 int st_asset_stage(struct store *st, const char *src, int sync, struct st_staged *sg)
 {
 	char *why = NULL;
 	int rc = st_asset_copy(st->dir, src, NULL, sg, &why), fd;
 
-	if (rc == 0)
-		rc = st_asset_hash_copy(sg, &why);
 	if (rc == 0 && sync) {
 		fd = open(sg->tmp, O_WRONLY | O_CLOEXEC);
 		if (fd < 0 || fsync(fd) < 0)

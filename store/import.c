@@ -977,8 +977,6 @@ static void *stager_main(void *arg)
 		a->busy = im->o->skip_open && open_for_writing(path);
 		if (!a->busy) {
 			a->code = st_asset_copy(store_dir(im->st), path, &sr->stop, &a->sg, &a->why);
-			if (a->code == 0 && (a->code = st_asset_hash_copy(&a->sg, &a->why)) != 0)
-				st_asset_unstage(&a->sg);
 		}
 		pthread_mutex_lock(&sr->mu);
 		a->state = 2;

@@ -160,16 +160,15 @@ struct st_staged {
  * and hashes the copy; sync: fsync the copy.  A file whose size or mtime
  * changed while it was read is refused (STORE_EINVAL). */
 int st_asset_stage(struct store *st, const char *src, int sync, struct st_staged *sg);
-/* st_asset_stage in the two halves, for any thread (the store's handle is
- * not touched: a failure is a store error code and *why, owned).  The
+/* st_asset_stage without the fsync, for any thread (the store's handle
+ * is not touched: a failure is a store error code and *why, owned).  The
  * copy is the kernel's (copy_file_range: a reflink where the filesystem
- * has them), checked against src's size and mtime before and after;
- * stop (may be NULL) is looked at between 8 MiB pieces.  The hash reads
- * the copy, so the digest names the bytes the store holds; each byte is
- * hashed once. */
+ * has them), checked against src's size and mtime before and after; stop
+ * (may be NULL) is looked at between 8 MiB pieces.  Then the copy is read
+ * back and hashed, so the digest names the bytes the store holds; each
+ * byte is hashed once, and the source read once. */
 int st_asset_copy(const char *root, const char *src, const volatile int *stop, struct st_staged *sg,
 		  char **why);
-int st_asset_hash_copy(struct st_staged *sg, char **why);
 /* As st_asset_stage, but links src instead of copying it when it lies
  * on the store's filesystem: a reflink (FICLONE) where the filesystem
  * has them, else a hard link.  Hashed all the same (a file that changes
