@@ -938,7 +938,8 @@ struct ahead {
 };
 
 struct stager {
-	struct imp *im;
+	const struct imp *im;   /* its files, read only while the threads run */
+	const char *root;       /* the store's folder */
 	pthread_t th[STAGERS];
 	int nth;
 	pthread_mutex_t mu;
@@ -975,9 +976,8 @@ static void *stager_main(void *arg)
 		path = im->files[a->file].path;
 		pthread_mutex_unlock(&sr->mu);
 		a->busy = im->o->skip_open && open_for_writing(path);
-		if (!a->busy) {
-			a->code = st_asset_copy(store_dir(im->st), path, &sr->stop, &a->sg, &a->why);
-		}
+		if (!a->busy)
+			a->code = st_asset_copy(sr->root, path, &sr->stop, &a->sg, &a->why);
 		pthread_mutex_lock(&sr->mu);
 		a->state = 2;
 		sr->bytes += a->sg.bytes;
@@ -992,6 +992,7 @@ static void stager_start(struct imp *im)
 	struct stager *sr = xcalloc(1, sizeof *sr);
 
 	sr->im = im;
+	sr->root = store_dir(im->st);
 	pthread_mutex_init(&sr->mu, NULL);
 	pthread_cond_init(&sr->cv, NULL);
 	while (sr->nth < STAGERS && util_thread_start(&sr->th[sr->nth], stager_main, sr) == 0)
