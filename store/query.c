@@ -647,6 +647,60 @@ size_t lb_query_text_words(const char *text, char ***out)
 	return k;
 }
 
+static void terms_of(const struct node *n, struct lb_query_term **out, size_t *k)
+{
+	static const char *const ops[] = { [OP_EQ] = ":", [OP_NE] = "!=", [OP_LT] = "<", [OP_LE] = "<=",
+					   [OP_GT] = ">", [OP_GE] = ">=", [OP_RANGE] = "..", [OP_HAS] = "" };
+	struct lb_query_term *t;
+	int i;
+
+	if (n == NULL || n->kind == N_NOT || n->kind == N_FLAGWORD || (n->kind == N_FIELD && n->op == OP_NE))
+		return; /* what a candidate must not be is nothing to show */
+	if (n->kind == N_WORD || n->kind == N_FIELD) {
+		*out = xrealloc(*out, (*k + 1) * sizeof **out);
+		t = &(*out)[(*k)++];
+		memset(t, 0, sizeof *t);
+		t->field = n->kind == N_FIELD ? n->f->name : NULL;
+		t->key = n->key ? xstrdup(n->key) : NULL;
+		t->value = xstrdup(n->v ? n->v : "");
+		t->value2 = n->v2 ? xstrdup(n->v2) : NULL;
+		t->op = n->kind == N_FIELD ? ops[n->op] : ":";
+		t->prefix = n->prefix;
+		t->phrase = n->phrase;
+		return;
+	}
+	for (i = 0; i < n->n; i++)
+		terms_of(n->kid[i], out, k);
+}
+
+size_t lb_query_terms(const char *text, struct lb_query_term **out)
+{
+	struct lb_query *q;
+	char *err = NULL;
+	size_t k = 0;
+
+	*out = NULL;
+	if (text == NULL || lb_query_parse(text, &q, &err) != 0) {
+		free(err);
+		return 0;
+	}
+	terms_of(q->root, out, &k);
+	lb_query_free(q);
+	return k;
+}
+
+void lb_query_terms_free(struct lb_query_term *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(t[i].key);
+		free(t[i].value);
+		free(t[i].value2);
+	}
+	free(t);
+}
+
 int lb_query_parse(const char *text, struct lb_query **out, char **err)
 {
 	struct parser p = { 0 };

@@ -79,6 +79,18 @@ int lb_query_check(const char *text, char **err);
  * NOT), to highlight matches: *out is NULL-terminated, owned
  * (store_strv_free); returns how many. */
 size_t lb_query_text_words(const char *text, char ***out);
+/* The terms of a query a candidate is shown for (not those under NOT,
+ * nor field!=value), to highlight them where they matched. */
+struct lb_query_term {
+	const char *field;    /* NULL: a free word or phrase; else "model", "tag", "param", ... */
+	char *key;            /* param:KEY */
+	char *value, *value2; /* value2: a range's end (a..b) */
+	const char *op;       /* ":", "<", "<=", ">", ">=", "..", "" (param:KEY alone) */
+	int prefix, phrase;
+};
+/* *out owned (lb_query_terms_free); returns how many; 0 for a bad query. */
+size_t lb_query_terms(const char *text, struct lb_query_term **out);
+void lb_query_terms_free(struct lb_query_term *t, size_t n);
 /* The words a term may start with, for completion. */
 extern const char *const lb_query_words[];
 /* The SQL condition a query compiles to (for tests and --explain); owned,

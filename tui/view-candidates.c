@@ -1100,7 +1100,7 @@ static int cand_handle(struct view *v, enum km_action a, const char *arg)
 	case KM_A_DETAIL:
 		if (list_current_id(&cv->list) == 0)
 			return R_REDRAW;
-		tui_push(v->ui, view_detail_new(v->ui, list_current_id(&cv->list)));
+		tui_push(v->ui, view_detail_new_q(v->ui, list_current_id(&cv->list), cv->flt.text, cv->list.search));
 		return R_REDRAW;
 	case KM_A_VIEW_GRID:
 		tui_push(v->ui, view_grid_new(v->ui, v));

@@ -93,6 +93,9 @@ struct view *view_projects_new(struct tui *ui);
 struct view *view_briefs_new(struct tui *ui, int64_t project_id);
 struct view *view_candidates_new(struct tui *ui, int64_t brief_id, int64_t cand_id);
 struct view *view_detail_new(struct tui *ui, int64_t cand_id);
+/* The detail of a candidate with what a list's filter and search (either
+ * may be NULL) found in it highlighted. */
+struct view *view_detail_new_q(struct tui *ui, int64_t cand_id, const char *filter, const char *search);
 struct view *view_selection_new(struct tui *ui, int64_t project_id);
 struct view *view_jobs_new(struct tui *ui, int64_t brief_id);
 struct view *view_help_new(struct tui *ui, enum km_context ctx, const char *what);

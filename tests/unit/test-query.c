@@ -489,6 +489,34 @@ static void uses_flags(void **state)
 	lb_query_free(q);
 }
 
+/* The terms a detail view highlights: not those under NOT or !=, nor flag words. */
+static void terms_to_highlight(void **state)
+{
+	struct lb_query_term *t;
+	size_t n;
+
+	(void)state;
+	n = lb_query_terms("red \"two words\" model:sdxl* -tag:x seed:1..9 (param:k>=3 OR note:hi) model!=y selected",
+			   &t);
+	assert_int_equal(n, 6);
+	assert_null(t[0].field);
+	assert_string_equal(t[0].value, "red");
+	assert_string_equal(t[1].value, "two words");
+	assert_true(t[1].phrase);
+	assert_string_equal(t[2].field, "model");
+	assert_string_equal(t[2].value, "sdxl");
+	assert_true(t[2].prefix);
+	assert_string_equal(t[3].op, "..");
+	assert_string_equal(t[3].value2, "9");
+	assert_string_equal(t[4].field, "param");
+	assert_string_equal(t[4].key, "k");
+	assert_string_equal(t[4].op, ">=");
+	assert_string_equal(t[5].field, "note");
+	lb_query_terms_free(t, n);
+	assert_int_equal(lb_query_terms("seed:(", &t), 0);
+	assert_null(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,6 +527,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(hostile_queries, setup, teardown),
 		cmocka_unit_test_setup_teardown(keyset_pages_with_drivers, setup, teardown),
 		cmocka_unit_test(uses_flags),
+		cmocka_unit_test(terms_to_highlight),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
