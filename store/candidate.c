@@ -427,6 +427,8 @@ static void where_filter(struct store *st, struct query *q, const struct lb_filt
 	}
 	if (f->selected)
 		sb_adds(&q->sql, " AND EXISTS (SELECT 1 FROM selection sel2 WHERE sel2.candidate_id = c.id)");
+	q->brief_id = f->brief_id;
+	q->project_id = f->project_id;
 	st_query_where(st, q, f->search);
 	st_query_where(st, q, f->query);
 }

@@ -129,6 +129,7 @@ enum ftype {
 	FT_CURATOR, /* rated-by, unrated-by: a curator or "me" */
 	FT_NOTE,    /* words of the candidate's notes */
 	FT_ID,      /* an id or "none" (parent, job) */
+	FT_STACK,   /* top, rest, alone, stacked, a candidate's id, a size (stack>1) */
 };
 
 /* The rating rows of c that blind review lets the current curator see. */
@@ -184,6 +185,8 @@ static const struct field fields[] = {
 	  LB_QUERY_CURATION },
 	{ "tag", FT_TAG, NULL, LB_QUERY_CURATION },
 	{ "note", FT_NOTE, NULL, LB_QUERY_CURATION },
+	/* the best of a stack depends on my ratings */
+	{ "stack", FT_STACK, NULL, LB_QUERY_CURATION },
 };
 
 /* Words that are a whole term. */
@@ -207,7 +210,8 @@ const char *const lb_query_words[] = {
 	"seed:", "model:", "sampler:", "scheduler:", "steps>=", "cfg<", "lora:", "param:", "width>=", "height>=",
 	"aspect:", "modality:", "backend:", "job:", "revision:", "parent:", "created:<", "stars>=", "stars=",
 	"avg>=", "picks>=", "flag:pick", "flag:reject", "flag:none", "rated-by:", "unrated-by:me", "tag:",
-	"note:", "selected", "unrated", "rated", "assigned:me", "adjudicated", "disputed", "spread>=", "curator:", "id:", "score>", "OR", "NOT", NULL,
+	"note:", "selected", "unrated", "rated", "assigned:me", "adjudicated", "disputed", "spread>=", "curator:", "id:", "score>", "stack:top", "stack:rest", "stack:stacked",
+	"stack:alone", "stack>", "OR", "NOT", NULL,
 };
 
 /* ------------------------------------------------------------ syntax tree */
@@ -436,7 +440,7 @@ static struct node *term(struct parser *p)
 			fail_at(p, start, "unknown field '%s' (fields: seed, model, sampler, scheduler, steps, cfg, "
 					  "lora, param, width, height, aspect, modality, backend, source, job, "
 					  "revision, parent, created, stars, avg, ratings, picks, rejects, score, "
-					  "spread, flag, rated-by, unrated-by, assigned, tag, note, id, brief; quote a word to "
+					  "spread, flag, rated-by, unrated-by, assigned, tag, note, stack, id, brief; quote a word to "
 					  "search for it)",
 				name);
 			free(name);
@@ -755,6 +759,7 @@ struct cc {
 	struct query *q;
 	const char *me;
 	int64_t now;
+	int stacks; /* temp.lb_stack_of holds the scope's stacks */
 	char *err;
 };
 
@@ -1357,6 +1362,84 @@ static int note_field(struct cc *c, const struct node *t)
 	return 0;
 }
 
+/* The stacks of the query's scope, once per query. */
+static int stacks_ready(struct cc *c, const struct node *t)
+{
+	if (c->st == NULL || c->stacks)
+		return 0;
+	if (st_stacks_ready(c->st, c->q->brief_id, c->q->project_id) != 0)
+		return cc_fail(c, t, "%s", store_errmsg(c->st));
+	c->stacks = 1;
+	return 0;
+}
+
+/* stack:top (best, head), stack:rest, stack:alone, stack:stacked,
+ * stack:N (the stack candidate N is in), stack>N (stacks of more than N
+ * candidates).  The stacks are grouped in C (query-stacks.c). */
+static int stack_field(struct cc *c, const struct node *t)
+{
+	static const struct {
+		const char *word, *cond;
+	} words[] = { { "top", "s.rank = 0" },	  { "best", "s.rank = 0" },   { "head", "s.rank = 0" },
+		      { "rest", "s.rank > 0" },	  { "alone", "s.size = 1" },  { "stacked", "s.size > 1" } };
+	size_t k;
+	double d;
+
+	if (t->prefix || t->op == OP_NE)
+		goto bad;
+	if (t->op == OP_EQ) {
+		for (k = 0; k < sizeof words / sizeof words[0]; k++) {
+			if (strcasecmp(t->v, words[k].word) != 0)
+				continue;
+			if (stacks_ready(c, t))
+				return -1;
+			sb_adds(&c->q->sql, "EXISTS (SELECT 1 FROM temp.lb_stack_of s WHERE s.id = c.id AND ");
+			sb_adds(&c->q->sql, words[k].cond);
+			sb_adds(&c->q->sql, ")");
+			return 0;
+		}
+		if (parse_num(t->v, &d) != 0 || d != floor(d) || d < 1)
+			goto bad;
+		if (c->st) {
+			/* The stack of candidate N, in N's brief. */
+			int64_t brief = 0;
+			sqlite3_stmt *s = st_prep(c->st, "SELECT brief_id FROM candidate WHERE id = ?");
+			if (s == NULL)
+				return cc_fail(c, t, "%s", store_errmsg(c->st));
+			sqlite3_bind_int64(s, 1, (int64_t)d);
+			if (sqlite3_step(s) == SQLITE_ROW)
+				brief = sqlite3_column_int64(s, 0);
+			sqlite3_reset(s);
+			if (brief == 0)
+				return cc_fail(c, t, "there is no candidate %lld: stack:N is the stack candidate N is in",
+					       (long long)d);
+			if (st_stacks_ready(c->st, brief, 0) != 0)
+				return cc_fail(c, t, "%s", store_errmsg(c->st));
+		}
+		/* A few candidates: they drive the page. */
+		c->q->drives |= !c->in_or && !c->neg;
+		sb_adds(&c->q->sql, "c.id IN (SELECT s.id FROM temp.lb_stack_of s WHERE s.head ="
+				    " (SELECT s2.head FROM temp.lb_stack_of s2 WHERE s2.id = ");
+		q_int(c->q, (int64_t)d);
+		sb_adds(&c->q->sql, "))");
+		return 0;
+	}
+	if (stacks_ready(c, t))
+		return -1;
+	return numeric(c, t, "(SELECT s.size FROM temp.lb_stack_of s WHERE s.id = c.id)", 1);
+bad:
+	{
+		char *v = util_visible_dup(t->v, 0);
+		cc_fail(c, t,
+			"'stack%s%s' is not a stack term: write stack:top (the best of each stack), stack:rest, "
+			"stack:alone, stack:stacked, stack:N (the stack of candidate N) or stack>N (stacks of "
+			"more than N)",
+			t->op == OP_NE ? "!=" : ":", v);
+		free(v);
+	}
+	return -1;
+}
+
 static int compile(struct cc *c, const struct node *n);
 
 static int field_term(struct cc *c, const struct node *t)
@@ -1375,6 +1458,7 @@ static int field_term(struct cc *c, const struct node *t)
 	case FT_CURATOR: return curator_field(c, t);
 	case FT_NOTE: return note_field(c, t);
 	case FT_ID: return id_field(c, t);
+	case FT_STACK: return stack_field(c, t);
 	}
 	return -1;
 }

@@ -93,6 +93,12 @@ size_t lb_query_terms(const char *text, struct lb_query_term **out);
 void lb_query_terms_free(struct lb_query_term *t, size_t n);
 /* The words a term may start with, for completion. */
 extern const char *const lb_query_words[];
+/* The distance of the stacks the term stack: looks at (default 10, as
+ * `set stack-distance`). */
+void store_set_stack_distance(struct store *st, int distance);
+/* The same for every store the process opens from now on (the config's
+ * `set stack-distance`, read before opening). */
+void store_stack_distance_default(int distance);
 /* The SQL condition a query compiles to (for tests and --explain); owned,
  * NULL with the store's message on error. */
 char *store_query_sql(struct store *st, const char *text);

@@ -422,8 +422,9 @@ static void hostile_queries(void **state)
  * and for one that walks: every page continues where the last ended. */
 static void keyset_pages_with_drivers(void **state)
 {
-	static const char *const queries[] = { "tag:hero", "red", "red OR tag:hero", "model:sd*" };
-	static const char *const want[] = { "1 3", "1 3", "1 3", "1 2 5 6 7 8" };
+	static const char *const queries[] = { "tag:hero", "red", "red OR tag:hero", "model:sd*", "stack:3",
+						"stack:top model:sd*" };
+	static const char *const want[] = { "1 3", "1 3", "1 3", "1 2 5 6 7 8", "3", "1 2 5 6 7 8" };
 	struct fixture *f = *state;
 	struct lb_filter fl = { 0 };
 	struct lb_candidate_list l = { 0 };
@@ -489,6 +490,55 @@ static void uses_flags(void **state)
 	lb_query_free(q);
 }
 
+/* stack: over the fixture's text candidates, each a stack of its own
+ * (the CLI test has pictures in stacks); the stacks follow the store's
+ * changes, by this connection and by another. */
+static void stack_terms(void **state)
+{
+	struct fixture *f = *state;
+	struct lb_candidate_input in = { 0 };
+	struct lb_filter fl = { 0 };
+	int64_t n, id;
+	char *sql;
+
+	expect(f, "stack:alone", "1 2 3 4 5 6 7 8");
+	expect(f, "stack:top", "1 2 3 4 5 6 7 8");
+	expect(f, "stack:rest", "");
+	expect(f, "stack:stacked", "");
+	expect(f, "-stack:stacked", "1 2 3 4 5 6 7 8");
+	expect(f, "stack>1", "");
+	expect(f, "stack<=1 seed:5", "5");
+	expect(f, "stack:3 OR stack:5", "3 5");
+	expect(f, "stack:head red", "1 3");
+	expect(f, "stack:9999", "ERR: query: at column 1: there is no candidate 9999: stack:N is the stack candidate N is in");
+	expect(f, "red stack:tall",
+	       "ERR: query: at column 5: 'stack:tall' is not a stack term: write stack:top (the best of each stack), "
+	       "stack:rest, stack:alone, stack:stacked, stack:N (the stack of candidate N) or stack>N (stacks of "
+	       "more than N)");
+	expect(f, "stack:top*", "ERR: query: at column 1: 'stack:top' is not a stack term: write stack:top (the best of "
+	       "each stack), stack:rest, stack:alone, stack:stacked, stack:N (the stack of candidate N) or stack>N "
+	       "(stacks of more than N)");
+	/* the candidate's id is a binding */
+	sql = store_query_sql(f->st, "stack:4");
+	assert_non_null(sql);
+	assert_null(strstr(sql, "4)"));
+	free(sql);
+	/* a candidate added by another connection, then by this one: the
+	 * stacks are grouped again, not taken from the last query's */
+	fl.brief_id = f->brief;
+	fl.query = "stack:alone";
+	assert_int_equal(store_candidate_count(f->st, &fl, &n), 0);
+	assert_int_equal(n, 8);
+	in.brief_id = f->brief;
+	in.body = "late";
+	assert_int_equal(store_candidate_add(f->bob, &in, &id), 0);
+	assert_int_equal(store_candidate_count(f->st, &fl, &n), 0);
+	assert_int_equal(n, 9);
+	assert_int_equal(store_candidate_add(f->st, &in, &id), 0);
+	assert_int_equal(store_candidate_count(f->st, &fl, &n), 0);
+	assert_int_equal(n, 10);
+}
+
 /* The terms a detail view highlights: not those under NOT or !=, nor flag words. */
 static void terms_to_highlight(void **state)
 {
@@ -528,6 +578,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(keyset_pages_with_drivers, setup, teardown),
 		cmocka_unit_test(uses_flags),
 		cmocka_unit_test(terms_to_highlight),
+		cmocka_unit_test_setup_teardown(stack_terms, setup, teardown),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
