@@ -109,6 +109,9 @@ struct view *view_grid_new(struct tui *ui, struct view *candidates);
 /* view-stacks.c: view-stacks and view-queue open the brief's stacks or
  * my queue; find-similar the candidates most like the current one. */
 int view_stacks_action(struct tui *ui, enum km_action a);
+/* view-wins.c: what wins in the brief open (from the brief list: the
+ * project), pushed on the stack. */
+int view_wins_action(struct tui *ui);
 /* Starts making the store's missing fingerprints in the worker, a small
  * batch at a time (once; the loop calls it after each frame). */
 void view_stacks_fill_start(struct tui *ui);
