@@ -1164,22 +1164,47 @@ static int tag_field(struct cc *c, const struct node *t)
 	return 0;
 }
 
+/* Fewer than RARE candidates carry the LoRA (names as lora_field binds them). */
+static int lora_is_rare(struct cc *c, const char *name)
+{
+	sqlite3_stmt *s;
+	int n = RARE;
+
+	if (c->st == NULL)
+		return 0;
+	s = st_prep(c->st, "SELECT count(*) FROM (SELECT 1 FROM candidate_lora WHERE name IN (?1, ?1 || '.safetensors')"
+			   " LIMIT 2000)");
+	if (s == NULL)
+		return 0;
+	st_bind_text(s, 1, name);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	return n < RARE;
+}
+
 static int lora_field(struct cc *c, const struct node *t)
 {
 	if (name_only(c, t))
 		return -1;
-	/* loras: [{"name": ..., "weight": ...}] or plain names; a name
-	 * matches with or without its file extension. */
+	/* The LoRAs of params.loras are rows of candidate_lora (schema 10,
+	 * kept by triggers); a name matches with or without its file
+	 * extension, in any case. */
 	sb_adds(&c->q->sql, t->op == OP_NE ? "NOT " : "");
-	sb_adds(&c->q->sql, "EXISTS (SELECT 1 FROM json_each(c.params, '$.loras') lj WHERE"
-			    " CASE lj.type WHEN 'object' THEN json_extract(lj.value, '$.name') ELSE lj.value END");
 	if (t->prefix) {
-		sb_adds(&c->q->sql, " LIKE ");
+		sb_adds(&c->q->sql, "EXISTS (SELECT 1 FROM candidate_lora cl WHERE cl.candidate_id = c.id"
+				    " AND cl.name LIKE ");
 		q_text_own(c->q, like_prefix(t->v));
 		sb_adds(&c->q->sql, " ESCAPE '\\')");
 		return 0;
 	}
-	sb_adds(&c->q->sql, " COLLATE NOCASE IN (");
+	/* A rare one drives the list: its candidates from the name's range. */
+	if (!c->neg && t->op == OP_EQ && lora_is_rare(c, t->v)) {
+		c->q->drives |= !c->in_or;
+		sb_adds(&c->q->sql, "c.id IN (SELECT cl.candidate_id FROM candidate_lora cl WHERE cl.name IN (");
+	} else {
+		sb_adds(&c->q->sql, "EXISTS (SELECT 1 FROM candidate_lora cl WHERE cl.candidate_id = c.id AND cl.name IN (");
+	}
 	q_text_own(c->q, xstrdup(t->v));
 	sb_adds(&c->q->sql, ", ");
 	q_text_own(c->q, xasprintf("%s.safetensors", t->v));
@@ -1440,6 +1465,51 @@ bad:
 	return -1;
 }
 
+/* My stars in a brief: when fewer than RARE_RATED of my ratings of the
+ * brief qualify, they drive the page (the brief's ratings are one key
+ * range of the rating table, in candidate order), instead of a walk of
+ * the brief that looks up each candidate's rating. */
+#define RARE_RATED 20000
+static int stars_field(struct cc *c, const struct node *t)
+{
+	struct query cq, *outer = c->q;
+	sqlite3_stmt *s;
+	int n = RARE_RATED, rc;
+
+	if (c->st == NULL || c->neg || c->in_or || outer->brief_id == 0 || t->prefix)
+		return numeric(c, t, t->f->expr, 1);
+	q_init(&cq, 1);
+	c->q = &cq;
+	sb_adds(&cq.sql, "SELECT count(*) FROM (SELECT 1 FROM rating x WHERE x.brief_id = ");
+	q_int(&cq, outer->brief_id);
+	sb_adds(&cq.sql, " AND x.curator = ");
+	q_text(&cq, c->me);
+	sb_adds(&cq.sql, " AND ");
+	rc = numeric(c, t, "x.stars", 1);
+	c->q = outer;
+	sb_addf(&cq.sql, " LIMIT %d)", RARE_RATED);
+	if (rc == 0 && (s = st_prep(c->st, cq.sql.s)) != NULL) {
+		q_bind(s, &cq);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			n = sqlite3_column_int(s, 0);
+		sqlite3_reset(s);
+	}
+	q_free(&cq);
+	if (rc)
+		return rc;
+	if (n >= RARE_RATED)
+		return numeric(c, t, t->f->expr, 1);
+	c->q->drives = 1;
+	sb_adds(&c->q->sql, "c.id IN (SELECT x.candidate_id FROM rating x WHERE x.brief_id = ");
+	q_int(c->q, outer->brief_id);
+	sb_adds(&c->q->sql, " AND x.curator = ");
+	q_text(c->q, c->me);
+	sb_adds(&c->q->sql, " AND ");
+	numeric(c, t, "x.stars", 1);
+	sb_adds(&c->q->sql, ")");
+	return 0;
+}
+
 static int compile(struct cc *c, const struct node *n);
 
 static int field_term(struct cc *c, const struct node *t)
@@ -1447,6 +1517,8 @@ static int field_term(struct cc *c, const struct node *t)
 	switch (t->f->type) {
 	case FT_INT:
 	case FT_NUM:
+		if (strcmp(t->f->name, "stars") == 0)
+			return stars_field(c, t);
 		return numeric(c, t, t->f->expr, t->f->type == FT_INT);
 	case FT_TEXT: return text_field(c, t);
 	case FT_TIME: return time_field(c, t);

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "store/store.h"
 #include "util.h"
@@ -539,6 +540,47 @@ static void stack_terms(void **state)
 	assert_int_equal(n, 10);
 }
 
+/* Runs sql on the fixture's database through a connection of its own. */
+static void raw_sql(struct fixture *f, const char *sql)
+{
+	char *path = xasprintf("%s/lightbox.db", f->dir), *err = NULL;
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("%s: %s", sql, err);
+	sqlite3_close(db);
+	free(path);
+}
+
+/* lora: reads candidate_lora (schema 10): triggers keep it as the
+ * parameters change, and the migration fills it from a store of 9. */
+static void loras_follow_params(void **state)
+{
+	struct fixture *f = *state;
+	char *sql;
+
+	raw_sql(f, "UPDATE candidate SET params = '{\"loras\":[\"grain\",{\"name\":\"Film.safetensors\"}]}'"
+		   " WHERE body = 'blue car'");
+	expect(f, "lora:style", "");
+	expect(f, "lora:grain lora:film", "2");
+	expect(f, "lora:fil*", "2");
+	expect(f, "-lora:grain", "1 3 4 5 6 7 8");
+	/* a rare LoRA drives the page: read by id */
+	sql = store_query_sql(f->st, "lora:grain");
+	assert_non_null(strstr(sql, "c.id IN (SELECT cl.candidate_id FROM candidate_lora"));
+	free(sql);
+	/* back to schema 9: no table, no triggers; opening migrates and fills */
+	store_close(&f->st);
+	store_close(&f->bob);
+	raw_sql(f, "DROP TRIGGER candidate_lora_ins; DROP TRIGGER candidate_lora_upd; DROP TRIGGER candidate_lora_del;"
+		   " DROP TABLE candidate_lora; PRAGMA user_version = 9");
+	f->st = open_as(f->dir, "ann");
+	f->bob = open_as(f->dir, "bob");
+	expect(f, "lora:grain", "2");
+	expect(f, "lora:detail", "1");
+}
+
 /* The terms a detail view highlights: not those under NOT or !=, nor flag words. */
 static void terms_to_highlight(void **state)
 {
@@ -579,6 +621,7 @@ int main(void)
 		cmocka_unit_test(uses_flags),
 		cmocka_unit_test(terms_to_highlight),
 		cmocka_unit_test_setup_teardown(stack_terms, setup, teardown),
+		cmocka_unit_test_setup_teardown(loras_follow_params, setup, teardown),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
