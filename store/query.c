@@ -619,38 +619,6 @@ struct lb_query {
 	unsigned uses;
 };
 
-static void words_of(const struct node *n, char ***out, size_t *k)
-{
-	int i;
-
-	if (n == NULL || n->kind == N_NOT)
-		return; /* a word a candidate must not hold is nothing to show */
-	if (n->kind == N_WORD || (n->kind == N_FIELD && n->f->type == FT_NOTE)) {
-		*out = xrealloc(*out, (*k + 2) * sizeof **out);
-		(*out)[(*k)++] = xstrdup(n->v);
-		(*out)[*k] = NULL;
-		return;
-	}
-	for (i = 0; i < n->n; i++)
-		words_of(n->kid[i], out, k);
-}
-
-size_t lb_query_text_words(const char *text, char ***out)
-{
-	struct lb_query *q;
-	char *err = NULL;
-	size_t k = 0;
-
-	*out = NULL;
-	if (text == NULL || lb_query_parse(text, &q, &err) != 0) {
-		free(err);
-		return 0;
-	}
-	words_of(q->root, out, &k);
-	lb_query_free(q);
-	return k;
-}
-
 static void terms_of(const struct node *n, struct lb_query_term **out, size_t *k)
 {
 	static const char *const ops[] = { [OP_EQ] = ":", [OP_NE] = "!=", [OP_LT] = "<", [OP_LE] = "<=",
@@ -703,6 +671,24 @@ void lb_query_terms_free(struct lb_query_term *t, size_t n)
 		free(t[i].value2);
 	}
 	free(t);
+}
+
+size_t lb_query_text_words(const char *text, char ***out)
+{
+	struct lb_query_term *t;
+	size_t n = lb_query_terms(text, &t), i, k = 0;
+
+	*out = NULL;
+	for (i = 0; i < n; i++) {
+		if (t[i].field && strcmp(t[i].field, "note") != 0)
+			continue;
+		*out = xrealloc(*out, (k + 2) * sizeof **out);
+		(*out)[k++] = t[i].value;
+		(*out)[k] = NULL;
+		t[i].value = NULL;
+	}
+	lb_query_terms_free(t, n);
+	return k;
 }
 
 int lb_query_parse(const char *text, struct lb_query **out, char **err)
@@ -1112,18 +1098,17 @@ static int name_only(struct cc *c, const struct node *t)
 	return 0;
 }
 
-/* Fewer than RARE candidates carry the tag (at most RARE index entries
- * are read to know). */
+/* Fewer than RARE rows answer count_sql (a count of at most RARE index
+ * entries) for name: the term's candidates can be read by id. */
 #define RARE 2000
-static int tag_is_rare(struct cc *c, const char *name)
+static int is_rare(struct cc *c, const char *count_sql, const char *name)
 {
 	sqlite3_stmt *s;
 	int n = RARE;
 
 	if (c->st == NULL)
 		return 0;
-	s = st_prep(c->st, "SELECT count(*) FROM (SELECT 1 FROM candidate_tag WHERE tag_id ="
-			   " (SELECT id FROM tag WHERE name = ?) LIMIT 2000)");
+	s = st_prep(c->st, count_sql);
 	if (s == NULL)
 		return 0;
 	st_bind_text(s, 1, name);
@@ -1131,6 +1116,13 @@ static int tag_is_rare(struct cc *c, const char *name)
 		n = sqlite3_column_int(s, 0);
 	sqlite3_reset(s);
 	return n < RARE;
+}
+
+static int tag_is_rare(struct cc *c, const char *name)
+{
+	return is_rare(c, "SELECT count(*) FROM (SELECT 1 FROM candidate_tag WHERE tag_id ="
+			  " (SELECT id FROM tag WHERE name = ?1) LIMIT 2000)",
+		       name);
 }
 
 static int tag_field(struct cc *c, const struct node *t)
@@ -1167,20 +1159,9 @@ static int tag_field(struct cc *c, const struct node *t)
 /* Fewer than RARE candidates carry the LoRA (names as lora_field binds them). */
 static int lora_is_rare(struct cc *c, const char *name)
 {
-	sqlite3_stmt *s;
-	int n = RARE;
-
-	if (c->st == NULL)
-		return 0;
-	s = st_prep(c->st, "SELECT count(*) FROM (SELECT 1 FROM candidate_lora WHERE name IN (?1, ?1 || '.safetensors')"
-			   " LIMIT 2000)");
-	if (s == NULL)
-		return 0;
-	st_bind_text(s, 1, name);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
-	return n < RARE;
+	return is_rare(c, "SELECT count(*) FROM (SELECT 1 FROM candidate_lora WHERE name IN (?1, ?1 || '.safetensors')"
+			  " LIMIT 2000)",
+		       name);
 }
 
 static int lora_field(struct cc *c, const struct node *t)

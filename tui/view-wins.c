@@ -183,6 +183,22 @@ static void draw_bar(int y, int x, int bw, const struct lb_win *g)
 			 i == hi_cell ? (uni ? "\xe2\x94\xa4" : "|") : (uni ? "\xe2\x94\x80" : "-"));
 }
 
+/* Text right-aligned in the next w columns at *cx, which moves past them. */
+static void col(int y, int *cx, int w, enum role r, const char *s)
+{
+	draw_text_right(y, *cx, w, r, s);
+	*cx += w;
+}
+
+/* v with that many decimals (a sign: +0.35) and suffix, "-" when unknown (NAN). */
+static const char *num(char buf[48], double v, int decimals, int sign, const char *suffix)
+{
+	if (isnan(v))
+		return "-";
+	snprintf(buf, 48, sign ? "%+.*f%s" : "%.*f%s", decimals, v, suffix);
+	return buf;
+}
+
 static void a_draw(void *ctx, size_t i, int y, int x, int w, unsigned flags)
 {
 	struct wview *wv = ctx;
@@ -198,36 +214,21 @@ static void a_draw(void *ctx, size_t i, int y, int x, int w, unsigned flags)
 	}
 	draw_text(y, cx, c.value, r, g->value);
 	cx += c.value;
-	snprintf(buf, sizeof buf, "%d", g->n_candidates);
-	draw_text_right(y, cx, 6, r, buf);
-	cx += 6;
-	snprintf(buf, sizeof buf, "%d", g->n_rated);
-	draw_text_right(y, cx, 6, r, buf);
-	cx += 6;
-	if (isnan(g->stars))
-		snprintf(buf, sizeof buf, "-");
-	else
-		snprintf(buf, sizeof buf, "%.2f", g->stars);
-	draw_text_right(y, cx, 5, r, buf);
-	cx += 5;
+	col(y, &cx, 6, r, num(buf, g->n_candidates, 0, 0, ""));
+	col(y, &cx, 6, r, num(buf, g->n_rated, 0, 0, ""));
+	col(y, &cx, 5, r, num(buf, g->stars, 2, 0, ""));
 	if (isnan(g->stars_lo))
 		snprintf(buf, sizeof buf, "-");
 	else
 		snprintf(buf, sizeof buf, "%.1f-%.1f", g->stars_lo, g->stars_hi);
-	draw_text_right(y, cx, 10, ROLE_DIM, buf);
-	cx += 11;
+	col(y, &cx, 10, ROLE_DIM, buf);
+	cx++;
 	if (c.bar) {
 		draw_bar(y, cx, c.bar, g);
 		cx += c.bar + 1;
 	}
-	snprintf(buf, sizeof buf, "%.0f%%", g->pick_rate * 100);
-	draw_text_right(y, cx, 6, r, buf);
-	cx += 6;
-	if (isnan(g->score))
-		snprintf(buf, sizeof buf, "-");
-	else
-		snprintf(buf, sizeof buf, "%+.2f", g->score);
-	draw_text_right(y, cx, 7, r, buf);
+	col(y, &cx, 6, r, num(buf, g->pick_rate * 100, 0, 0, "%"));
+	col(y, &cx, 7, r, num(buf, g->score, 2, 1, ""));
 	draw_override(-1);
 }
 
@@ -256,21 +257,17 @@ static void w_draw(struct view *v, struct rect r)
 	draw_fill(r.y, r.x, r.w, ROLE_HEADER);
 	draw_text(r.y, cx, c.value, ROLE_HEADER, wv->by);
 	cx += c.value;
-	draw_text_right(r.y, cx, 6, ROLE_HEADER, "cands");
-	cx += 6;
-	draw_text_right(r.y, cx, 6, ROLE_HEADER, "rated");
-	cx += 6;
-	draw_text_right(r.y, cx, 5, ROLE_HEADER, "mean");
-	cx += 5;
-	draw_text_right(r.y, cx, 10, ROLE_HEADER, "95%");
-	cx += 11;
+	col(r.y, &cx, 6, ROLE_HEADER, "cands");
+	col(r.y, &cx, 6, ROLE_HEADER, "rated");
+	col(r.y, &cx, 5, ROLE_HEADER, "mean");
+	col(r.y, &cx, 10, ROLE_HEADER, "95%");
+	cx++;
 	if (c.bar) {
 		draw_text(r.y, cx, c.bar, ROLE_HEADER, "stars 0..5, 95% interval");
 		cx += c.bar + 1;
 	}
-	draw_text_right(r.y, cx, 6, ROLE_HEADER, "picked");
-	cx += 6;
-	draw_text_right(r.y, cx, 7, ROLE_HEADER, "BT");
+	col(r.y, &cx, 6, ROLE_HEADER, "picked");
+	col(r.y, &cx, 7, ROLE_HEADER, "BT");
 	if (wv->n == 0) {
 		draw_text(r.y + 2, r.x + 2, r.w - 2, ROLE_DIM,
 			  wv->loading ? "reading..." : wv->err ? wv->err : "no candidates");
