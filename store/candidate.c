@@ -610,6 +610,12 @@ int store_candidate_page(struct store *st, const struct lb_filter *f, int sort, 
 	/* The curator binds as ?1; numbered parameters let the same SQL text
 	 * be cached whatever the values. */
 	sb_adds(&q.sql, "SELECT " CAND_LIST_COLS "WHERE 1");
+	if (after && sort_expr(sort) == NULL) {
+		if ((sort == LB_SORT_NEWEST) != backward)
+			q.id_lt = after->id;
+		else
+			q.id_gt = after->id;
+	}
 	where_filter(st, &q, f);
 	if (after)
 		where_key(&q, sort, after, backward);

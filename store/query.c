@@ -1483,6 +1483,15 @@ static int stars_field(struct cc *c, const struct node *t)
 	c->q->drives = 1;
 	sb_adds(&c->q->sql, "c.id IN (SELECT x.candidate_id FROM rating x WHERE x.brief_id = ");
 	q_int(c->q, outer->brief_id);
+	/* only the page's part of the brief's ratings (they are in id order) */
+	if (outer->id_gt) {
+		sb_adds(&c->q->sql, " AND x.candidate_id > ");
+		q_int(c->q, outer->id_gt);
+	}
+	if (outer->id_lt) {
+		sb_adds(&c->q->sql, " AND x.candidate_id < ");
+		q_int(c->q, outer->id_lt);
+	}
 	sb_adds(&c->q->sql, " AND x.curator = ");
 	q_text(c->q, c->me);
 	sb_adds(&c->q->sql, " AND ");

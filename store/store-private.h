@@ -134,6 +134,8 @@ struct query {
 	int drives; /* a term reads its few candidates by id (a rare tag or word): the
 		       keyset condition must not become the plan (+c.id) */
 	int64_t brief_id, project_id; /* the scope the query runs in (0: all), for stack: */
+	int64_t id_gt, id_lt; /* the page's ids lie above / below (0: no bound), so a
+				 term that drives the page reads only its part */
 };
 void q_init(struct query *q, int first);
 void q_free(struct query *q);

@@ -424,8 +424,8 @@ static void hostile_queries(void **state)
 static void keyset_pages_with_drivers(void **state)
 {
 	static const char *const queries[] = { "tag:hero", "red", "red OR tag:hero", "model:sd*", "stack:3",
-						"stack:top model:sd*" };
-	static const char *const want[] = { "1 3", "1 3", "1 3", "1 2 5 6 7 8", "3", "1 2 5 6 7 8" };
+						"stack:top model:sd*", "stars>=2", "stars<=4 model:sd*" };
+	static const char *const want[] = { "1 3", "1 3", "1 3", "1 2 5 6 7 8", "3", "1 2 5 6 7 8", "1 2 3", "2" };
 	struct fixture *f = *state;
 	struct lb_filter fl = { 0 };
 	struct lb_candidate_list l = { 0 };
@@ -566,6 +566,10 @@ static void loras_follow_params(void **state)
 	expect(f, "lora:grain lora:film", "2");
 	expect(f, "lora:fil*", "2");
 	expect(f, "-lora:grain", "1 3 4 5 6 7 8");
+	/* few of my ratings qualify: they drive the page */
+	sql = store_query_sql(f->st, "stars>=4");
+	assert_null(strstr(sql, "c.id IN (SELECT x.candidate_id FROM rating")); /* no brief: no drive */
+	free(sql);
 	/* a rare LoRA drives the page: read by id */
 	sql = store_query_sql(f->st, "lora:grain");
 	assert_non_null(strstr(sql, "c.id IN (SELECT cl.candidate_id FROM candidate_lora"));
