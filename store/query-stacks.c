@@ -13,8 +13,9 @@
  *     size     how many the stack holds
  *     num      the stack's number as `lightbox stacks BRIEF` lists it
  *
- * The table is kept while the store does not change (PRAGMA data_version
- * for other connections' commits, total_changes for this one's), so the
+ * The table is kept while the store does not change (st_change_mark:
+ * PRAGMA data_version for other connections' commits, total_changes for
+ * this one's), so the
  * pages of one list compute the stacks once.  A temporary table is the
  * connection's own: a read-only store can have one.
  */
@@ -31,7 +32,7 @@
 /* What the table holds: for which briefs, under which state of the store. */
 struct stack_cache {
 	int distance;
-	int64_t version, changes;
+	int64_t mark[2]; /* st_change_mark when it was filled */
 	int64_t *brief;
 	size_t n;
 };
@@ -69,12 +70,11 @@ void st_stack_cache_free(struct store *st)
 	}
 }
 
-static int64_t data_version(struct store *st)
+void st_change_mark(struct store *st, int64_t mark[2])
 {
-	int64_t v = -1;
-
-	store_data_version(st, &v);
-	return v;
+	mark[0] = -1;
+	store_data_version(st, &mark[0]);
+	mark[1] = (int64_t)sqlite3_total_changes64(st->db);
 }
 
 static int fill_brief(struct store *st, int64_t brief_id)
@@ -150,12 +150,12 @@ static int briefs_of(struct store *st, int64_t brief_id, int64_t project_id, int
 int st_stacks_ready(struct store *st, int64_t brief_id, int64_t project_id)
 {
 	struct stack_cache *c = st->stack_cache;
-	int64_t *briefs;
+	int64_t *briefs, mark[2];
 	size_t n, i, j;
 	int rc;
 
-	if (c && (c->distance != st->stack_distance || c->version != data_version(st) ||
-		  c->changes != (int64_t)sqlite3_total_changes64(st->db)))
+	st_change_mark(st, mark);
+	if (c && (c->distance != st->stack_distance || c->mark[0] != mark[0] || c->mark[1] != mark[1]))
 		st_stack_cache_free(st), c = NULL;
 	if (c == NULL) {
 		if (sqlite3_exec(st->db,
@@ -184,7 +184,6 @@ int st_stacks_ready(struct store *st, int64_t brief_id, int64_t project_id)
 		st_stack_cache_free(st);
 		return rc;
 	}
-	c->version = data_version(st);
-	c->changes = (int64_t)sqlite3_total_changes64(st->db);
+	st_change_mark(st, c->mark);
 	return 0;
 }

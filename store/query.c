@@ -1456,6 +1456,8 @@ static int stars_field(struct cc *c, const struct node *t)
 	struct query cq, *outer = c->q;
 	sqlite3_stmt *s;
 	int n = RARE_RATED, rc;
+	int64_t mark[2];
+	char *key;
 
 	if (c->st == NULL || c->neg || c->in_or || outer->brief_id == 0 || t->prefix)
 		return numeric(c, t, t->f->expr, 1);
@@ -1469,12 +1471,25 @@ static int stars_field(struct cc *c, const struct node *t)
 	rc = numeric(c, t, "x.stars", 1);
 	c->q = outer;
 	sb_addf(&cq.sql, " LIMIT %d)", RARE_RATED);
-	if (rc == 0 && (s = st_prep(c->st, cq.sql.s)) != NULL) {
+	/* The next page of the same query, the store unchanged: the same count. */
+	st_change_mark(c->st, mark);
+	key = xasprintf("%lld|%s|%d|%s|%s", (long long)outer->brief_id, c->me, (int)t->op, t->v,
+			t->v2 ? t->v2 : "");
+	if (rc == 0 && c->st->stars_key && strcmp(key, c->st->stars_key) == 0 &&
+	    memcmp(mark, c->st->stars_mark, sizeof mark) == 0) {
+		n = c->st->stars_n;
+	} else if (rc == 0 && (s = st_prep(c->st, cq.sql.s)) != NULL) {
 		q_bind(s, &cq);
 		if (sqlite3_step(s) == SQLITE_ROW)
 			n = sqlite3_column_int(s, 0);
 		sqlite3_reset(s);
+		free(c->st->stars_key);
+		c->st->stars_key = key;
+		key = NULL;
+		c->st->stars_n = n;
+		memcpy(c->st->stars_mark, mark, sizeof mark);
 	}
+	free(key);
 	q_free(&cq);
 	if (rc)
 		return rc;

@@ -49,6 +49,11 @@ struct store {
 	sqlite3_stmt *tx[3]; /* BEGIN IMMEDIATE, COMMIT, ROLLBACK */
 	int stack_distance;  /* of the query term stack: (store_set_stack_distance) */
 	struct stack_cache *stack_cache; /* query-stacks.c */
+	/* the last count of my qualifying ratings (query.c's stars term),
+	 * for the next page of the same query */
+	char *stars_key;
+	int stars_n;
+	int64_t stars_mark[2];
 };
 
 enum { TX_BEGIN, TX_COMMIT, TX_ROLLBACK };
@@ -153,6 +158,9 @@ int st_query_where(struct store *st, struct query *q, const char *text);
 int st_stacks_ready(struct store *st, int64_t brief_id, int64_t project_id);
 void st_stack_cache_free(struct store *st);
 int st_stack_distance_default(void);
+/* What moves when the store changes: PRAGMA data_version (other
+ * connections' commits) and total_changes (this one's). */
+void st_change_mark(struct store *st, int64_t mark[2]);
 
 /* A file copied into assets/tmp, hashed while it was copied (each byte
  * read once). */

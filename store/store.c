@@ -1011,6 +1011,7 @@ void store_close(struct store **pst)
 	for (i = 0; i < 3; i++)
 		sqlite3_finalize(st->tx[i]);
 	st_stack_cache_free(st);
+	free(st->stars_key);
 	if (st->db) {
 		sqlite3_close(st->db);
 		/* A read-only connection leaves -wal and -shm behind. */

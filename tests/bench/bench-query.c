@@ -9,6 +9,9 @@
  * nothing.
  *
  *   tests/bench/bench-query [N]     (N candidates, default 1000000)
+ *
+ * LB_BENCH_QUERY_STORE=DIR keeps the store built in DIR (and uses it as
+ * it is when it is there), to measure again without building it.
  */
 #include "config.h"
 
@@ -16,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "store/store.h"
 #include "util.h"
@@ -151,7 +156,9 @@ int main(int argc, char **argv)
 		  "c.id IN (SELECT rowid FROM candidate_fts WHERE candidate_fts MATCH 'lighthouse*')" },
 	};
 	long n = argc > 1 ? atol(argv[1]) : 1000000, i, batch = 10000;
-	char dir[] = "/tmp/lb-bench-query-XXXXXX", path[256], how[80], *err = NULL;
+	char dir[256] = "/tmp/lb-bench-query-XXXXXX", path[300], how[80], *err = NULL;
+	const char *keep;
+	int built = 0;
 	struct store_options o = { 0 };
 	struct store *st = NULL;
 	struct lb_brief_fields bf = { 0 };
@@ -166,13 +173,24 @@ int main(int argc, char **argv)
 	if (n < 1000)
 		n = 1000;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!mkdtemp(dir))
+	keep = getenv("LB_BENCH_QUERY_STORE");
+	if (keep && *keep) {
+		snprintf(path, sizeof path, "%s/lightbox.db", keep);
+		built = access(path, F_OK) == 0;
+		snprintf(dir, sizeof dir, "%s", keep);
+		mkdir(dir, 0700);
+	} else if (!mkdtemp(dir)) {
 		die("mkdtemp", "failed");
+	}
 	o.create = 1;
 	o.curator = "bench";
 	if (store_open(dir, &o, &st, &err) != 0)
 		die("open", err);
 	printf("lightbox query bench: %ld candidates with parameters in one brief (store in %s)\n\n", n, dir);
+	if (built) {
+		brief = 1;
+		goto measure;
+	}
 	store_project_add(st, "bench", "", &project);
 	bf.title = (char *)"bench brief";
 	bf.modality = LB_TEXT;
@@ -219,6 +237,7 @@ int main(int argc, char **argv)
 		store_rate(st, 1 + (i * 37) % n, (int)(i % 6));
 	store_batch_end(st, 1);
 	printf("built in %.1f s\n\n", (util_mono_ms() - t0) / 1000.0);
+measure:
 
 	snprintf(path, sizeof path, "%s/lightbox.db", dir);
 	if (sqlite3_open_v2(path, &raw, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
@@ -234,6 +253,8 @@ int main(int argc, char **argv)
 	}
 	sqlite3_close(raw);
 	store_close(&st);
+	if (keep && *keep)
+		return 0;
 	snprintf(path, sizeof path, "rm -rf '%s'", dir);
 	return system(path) != 0;
 }
