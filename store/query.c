@@ -673,24 +673,6 @@ void lb_query_terms_free(struct lb_query_term *t, size_t n)
 	free(t);
 }
 
-size_t lb_query_text_words(const char *text, char ***out)
-{
-	struct lb_query_term *t;
-	size_t n = lb_query_terms(text, &t), i, k = 0;
-
-	*out = NULL;
-	for (i = 0; i < n; i++) {
-		if (t[i].field && strcmp(t[i].field, "note") != 0)
-			continue;
-		*out = xrealloc(*out, (k + 2) * sizeof **out);
-		(*out)[k++] = t[i].value;
-		(*out)[k] = NULL;
-		t[i].value = NULL;
-	}
-	lb_query_terms_free(t, n);
-	return k;
-}
-
 int lb_query_parse(const char *text, struct lb_query **out, char **err)
 {
 	struct parser p = { 0 };

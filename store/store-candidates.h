@@ -75,10 +75,6 @@ void lb_query_free(struct lb_query *q);
 unsigned lb_query_uses(const struct lb_query *q);
 /* Parses and checks every value (numbers, dates, flags); 0 or -1 with *err. */
 int lb_query_check(const char *text, char **err);
-/* The words and phrases a query searches the text for (not those under
- * NOT), to highlight matches: *out is NULL-terminated, owned
- * (store_strv_free); returns how many. */
-size_t lb_query_text_words(const char *text, char ***out);
 /* The terms of a query a candidate is shown for (not those under NOT,
  * nor field!=value), to highlight them where they matched. */
 struct lb_query_term {

@@ -14,19 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Where the terms of the list's filter and search are highlighted: free
- * words in the texts, a field's term in the lines that show the field. */
-enum scope {
-	SC_NONE = -1,
-	SC_TEXT,     /* prompt, negative prompt, the text body */
-	SC_PARAMS,   /* the parameters: free words, sampler, scheduler, lora, steps, cfg, param */
-	SC_NOTES,    /* free words, note: */
-	SC_TAGS,     /* tag: */
-	SC_BACKEND,  /* backend:, model: */
-	SC_SEED,     /* seed: when this candidate's seed satisfies it */
-	SC_SOURCE,   /* source: */
-	SC__COUNT
-};
 
 struct dline {
 	enum role role;
@@ -63,16 +50,14 @@ struct dview {
 	int labelw;
 	/* what the list that opened it looked for: its filter and search */
 	char *query[2];
-	char **hl[SC__COUNT];
-	size_t nhl[SC__COUNT];
+	struct thl hl;
+	char *seedw[2]; /* the seed's text when a seed: term holds, else NULL */
 };
 
 static struct dview *dv_of(struct view *v)
 {
 	return (struct dview *)v;
 }
-
-static void hl_build(struct dview *dv);
 
 /* ------------------------------------------------------------ data */
 
@@ -129,119 +114,11 @@ static void load(struct dview *dv)
 	}
 	dv->v.brief_id = dv->c.brief_id;
 	dv->v.project_id = dv->brief.project_id;
-	hl_build(dv);
+	thl_update(&dv->hl, dv->query[0], dv->query[1]);
+	free(dv->seedw[0]);
+	dv->seedw[0] = dv->c.has_seed && thl_seed(&dv->hl, dv->c.seed) ? xasprintf("%lld", (long long)dv->c.seed)
+									 : NULL;
 	dv->width = 0; /* lay out again */
-}
-
-/* ------------------------------------------------------------ highlights */
-
-static void hl_add(struct dview *dv, enum scope sc, const char *word)
-{
-	size_t n = dv->nhl[sc];
-
-	if (word == NULL || *word == '\0')
-		return;
-	dv->hl[sc] = xrealloc(dv->hl[sc], (n + 2) * sizeof *dv->hl[sc]);
-	dv->hl[sc][n] = xstrdup(word);
-	dv->hl[sc][n + 1] = NULL;
-	dv->nhl[sc] = n + 1;
-}
-
-static void hl_clear(struct dview *dv)
-{
-	int i;
-
-	for (i = 0; i < SC__COUNT; i++) {
-		store_strv_free(&dv->hl[i], dv->nhl[i]);
-		dv->nhl[i] = 0;
-	}
-}
-
-/* 1 when the seed satisfies seed<op>value (a range a..b, either end open). */
-static int seed_holds(int64_t seed, const struct lb_query_term *t)
-{
-	char *end;
-	long long a = strtoll(t->value, &end, 10), b;
-
-	if (strcmp(t->op, "..") == 0) {
-		b = t->value2 && *t->value2 ? strtoll(t->value2, NULL, 10) : seed;
-		return (!*t->value || seed >= a) && seed <= b;
-	}
-	if (*end || end == t->value || t->prefix)
-		return 0;
-	if (strcmp(t->op, ":") == 0 || strcmp(t->op, "=") == 0)
-		return seed == a;
-	if (strcmp(t->op, "<") == 0)
-		return seed < a;
-	if (strcmp(t->op, "<=") == 0)
-		return seed <= a;
-	if (strcmp(t->op, ">") == 0)
-		return seed > a;
-	return strcmp(t->op, ">=") == 0 && seed >= a;
-}
-
-/* Words of a note: term (each word, or the phrase). */
-static void hl_words_of(struct dview *dv, enum scope sc, const struct lb_query_term *t)
-{
-	char *copy, *tok, *save = NULL;
-
-	if (t->phrase) {
-		hl_add(dv, sc, t->value);
-		return;
-	}
-	copy = xstrdup(t->value);
-	for (tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save))
-		hl_add(dv, sc, tok);
-	free(copy);
-}
-
-static void hl_term(struct dview *dv, const struct lb_query_term *t)
-{
-	const char *f = t->field;
-	int eq = strcmp(t->op, ":") == 0 || strcmp(t->op, "=") == 0;
-	char buf[32];
-
-	if (f == NULL) {
-		hl_add(dv, SC_TEXT, t->value);
-		hl_add(dv, SC_PARAMS, t->value);
-		hl_add(dv, SC_NOTES, t->value);
-	} else if (strcmp(f, "note") == 0) {
-		hl_words_of(dv, SC_NOTES, t);
-	} else if (strcmp(f, "tag") == 0 && eq) {
-		hl_add(dv, SC_TAGS, t->value);
-	} else if ((strcmp(f, "model") == 0 || strcmp(f, "backend") == 0) && eq) {
-		hl_add(dv, SC_BACKEND, t->value);
-	} else if (strcmp(f, "source") == 0 && eq) {
-		hl_add(dv, SC_SOURCE, t->value);
-	} else if ((strcmp(f, "sampler") == 0 || strcmp(f, "scheduler") == 0 || strcmp(f, "lora") == 0) && eq) {
-		hl_add(dv, SC_PARAMS, t->value);
-	} else if (strcmp(f, "steps") == 0 || strcmp(f, "cfg") == 0) {
-		hl_add(dv, SC_PARAMS, f); /* the key: steps, cfg, cfg_scale, cfg-scale */
-	} else if (strcmp(f, "param") == 0) {
-		/* a path (3.inputs.seed) shows as its last key */
-		hl_add(dv, SC_PARAMS, strrchr(t->key, '.') ? strrchr(t->key, '.') + 1 : t->key);
-		if (eq && (t->prefix || t->phrase || strtod(t->value, NULL) == 0))
-			hl_add(dv, SC_PARAMS, t->value);
-	} else if (strcmp(f, "seed") == 0 && dv->c.has_seed && seed_holds(dv->c.seed, t)) {
-		snprintf(buf, sizeof buf, "%lld", (long long)dv->c.seed);
-		hl_add(dv, SC_SEED, buf);
-	}
-}
-
-/* The words to mark in each scope, from the list's filter and search. */
-static void hl_build(struct dview *dv)
-{
-	struct lb_query_term *t;
-	size_t n, i;
-	int q;
-
-	hl_clear(dv);
-	for (q = 0; q < 2; q++) {
-		n = lb_query_terms(dv->query[q], &t);
-		for (i = 0; i < n; i++)
-			hl_term(dv, &t[i]);
-		lb_query_terms_free(t, n);
-	}
 }
 
 /* ------------------------------------------------------------ layout */
@@ -278,15 +155,23 @@ static void add_marked(struct dview *dv, enum role role, const char *label, cons
 	dv->lines[dv->n - 1].marked = 1;
 }
 
-/* Wrapped text, the scope's words marked. */
-static void wrap(struct dview *dv, const char *text, int w, enum scope sc, struct draw_lines *wl)
+/* Where a line's words come from: a scope of the highlights, the seed, none. */
+enum { SC_NONE = -1, SC_SEED = HL__COUNT };
+
+static char *const *words_of(struct dview *dv, int sc)
 {
-	draw_wrap_marked(text, w, sc == SC_NONE ? NULL : dv->hl[sc], wl);
+	return sc == SC_NONE ? NULL : sc == SC_SEED ? dv->seedw : dv->hl.w[sc];
+}
+
+/* Wrapped text, the scope's words marked. */
+static void wrap(struct dview *dv, const char *text, int w, int sc, struct draw_lines *wl)
+{
+	draw_wrap_marked(text, w, words_of(dv, sc), wl);
 }
 
 /* A labelled value, wrapped to the width after the label column, the
  * scope's words marked. */
-static void field_in(struct dview *dv, const char *label, const char *text, enum role role, enum scope sc)
+static void field_in(struct dview *dv, const char *label, const char *text, enum role role, int sc)
 {
 	struct draw_lines wl;
 	size_t i;
@@ -326,7 +211,7 @@ static void text_file_head(struct dview *dv, const struct lb_candidate *c, int w
 		free(err);
 		return;
 	}
-	wrap(dv, head, width - 2 > 10 ? width - 2 : 10, SC_TEXT, &wl);
+	wrap(dv, head, width - 2 > 10 ? width - 2 : 10, HL_TEXT, &wl);
 	for (i = 0; i < wl.n; i++)
 		add_marked(dv, ROLE_NORMAL, NULL, wl.v[i]);
 	draw_lines_free(&wl);
@@ -397,7 +282,7 @@ static void lay_out(struct dview *dv, int width)
 
 	section(dv, "Tags");
 	if (*c->tags) {
-		char *tags = draw_mark(c->tags, dv->hl[SC_TAGS], 0);
+		char *tags = draw_mark(c->tags, dv->hl.w[HL_TAGS], 0);
 		add_marked(dv, ROLE_TAG, NULL, tags);
 		free(tags);
 	} else {
@@ -423,7 +308,7 @@ static void lay_out(struct dview *dv, int width)
 		util_age(n->created, now, age);
 		snprintf(buf, sizeof buf, "%s%s, %s", age, strcmp(age, "now") ? " ago" : "", lb_note_kind_name(n->kind));
 		add(dv, ROLE_LABEL, n->curator, buf, 0);
-		wrap(dv, n->body, width - dv->labelw - 3 > 10 ? width - dv->labelw - 3 : 10, SC_NOTES, &wl);
+		wrap(dv, n->body, width - dv->labelw - 3 > 10 ? width - dv->labelw - 3 : 10, HL_NOTES, &wl);
 		for (j = 0; j < wl.n; j++)
 			add_marked(dv, ROLE_NORMAL, "", wl.v[j]);
 		draw_lines_free(&wl);
@@ -435,17 +320,17 @@ static void lay_out(struct dview *dv, int width)
 		 dv->brief.rev > c->rev ? " (the brief has been edited since)" : "");
 	field(dv, "brief", buf, ROLE_NORMAL);
 	snprintf(buf, sizeof buf, "%s%s%s", *c->backend ? c->backend : "-", *c->model ? " / " : "", c->model);
-	field_in(dv, "backend", buf, ROLE_NORMAL, SC_BACKEND);
+	field_in(dv, "backend", buf, ROLE_NORMAL, HL_BACKEND);
 	if (c->has_seed) {
 		snprintf(buf, sizeof buf, "%lld", (long long)c->seed);
 		field_in(dv, "seed", buf, ROLE_NORMAL, SC_SEED);
 	}
-	field_in(dv, "parameters", c->params, ROLE_NORMAL, SC_PARAMS);
-	field_in(dv, "prompt", *c->prompt ? c->prompt : dv->rev.f.prompt, ROLE_NORMAL, SC_TEXT);
+	field_in(dv, "parameters", c->params, ROLE_NORMAL, HL_PARAMS);
+	field_in(dv, "prompt", *c->prompt ? c->prompt : dv->rev.f.prompt, ROLE_NORMAL, HL_TEXT);
 	if (*c->negative || (dv->rev.f.negative && *dv->rev.f.negative))
-		field_in(dv, "negative", *c->negative ? c->negative : dv->rev.f.negative, ROLE_NORMAL, SC_TEXT);
+		field_in(dv, "negative", *c->negative ? c->negative : dv->rev.f.negative, ROLE_NORMAL, HL_TEXT);
 	if (*c->source)
-		field_in(dv, "source", c->source, ROLE_NORMAL, SC_SOURCE);
+		field_in(dv, "source", c->source, ROLE_NORMAL, HL_SOURCE);
 	if (c->job_id) {
 		snprintf(buf, sizeof buf, "#%lld", (long long)c->job_id);
 		field(dv, "job", buf, ROLE_NORMAL);
@@ -466,7 +351,7 @@ static void lay_out(struct dview *dv, int width)
 	if (c->body) {
 		struct draw_lines wl;
 		section(dv, "Text");
-		wrap(dv, c->body, width - 2 > 10 ? width - 2 : 10, SC_TEXT, &wl);
+		wrap(dv, c->body, width - 2 > 10 ? width - 2 : 10, HL_TEXT, &wl);
 		for (i = 0; i < wl.n; i++)
 			add_marked(dv, ROLE_NORMAL, NULL, wl.v[i]);
 		draw_lines_free(&wl);
@@ -642,7 +527,8 @@ static void d_close(struct view *v)
 	clear_data(dv);
 	free_lines(dv);
 	free(dv->lines);
-	hl_clear(dv);
+	thl_clear(&dv->hl);
+	free(dv->seedw[0]);
 	free(dv->query[0]);
 	free(dv->query[1]);
 	free(dv);

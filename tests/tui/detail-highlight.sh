@@ -1,12 +1,13 @@
 #!/bin/sh
 # detail-highlight.sh - what the list's filter found is highlighted in the
-# detail view (Enter): free words in the prompt, the parameters, the notes
+# list (the seed, tags and backend columns, the text) and in the detail
+# view (Enter): free words in the prompt, the parameters, the notes
 # and the text; field terms (model:, seed:, tag:, lora:, steps>=) in the
 # lines that show their field, nothing else.  A control character beside a
 # match stays visible whole (^G), never half highlighted.
 . "$(dirname "$0")/lib.sh"
 
-plan 10
+plan 11
 lbq init
 lbq project add "P"
 lbq brief add --project 1 --title "Harbour" --modality image --prompt "a harbour"
@@ -31,6 +32,11 @@ tm_wait_for '^filter: ' >/dev/null
 tm_type 'lighthouse g model:sdxl* seed:42 tag:keep lora:detail note:horizon steps>=30 -tag:nope'
 tm_keys Enter
 tm_wait_for 'filter: lighthouse.* 1 of 1' >/dev/null
+tm_settle
+tm_screen_ansi >"$T/list"
+_r=$(($(tm_screen | grep -n 'keep,other' | head -1 | cut -d: -f1) - 1))
+is "$(python3 "$top_srcdir/tests/tui/ansi-cells.py" runs 3 <"$T/list" | awk -F '\t' -v r="$_r" '$1 == r { printf "%s|", $3 }')" \
+	"42|keep|lighthouse|G|" "the list: seed:42 in the seed column, tag:keep in the tags (not other), the words in the text"
 tm_keys Enter
 ok "Enter opens the detail" tm_wait_for 'Candidate #1'
 tm_settle
