@@ -1428,10 +1428,11 @@ bad:
 	return -1;
 }
 
-/* My stars in a brief: when fewer than RARE_RATED of my ratings of the
- * brief qualify, they drive the page (the brief's ratings are one key
- * range of the rating table, in candidate order), instead of a walk of
- * the brief that looks up each candidate's rating. */
+/* My stars in a brief.  The brief's ratings are one key range of the
+ * rating table, in candidate order: a list page that joins my rating
+ * walks that range (query.by_my); elsewhere, when fewer than RARE_RATED
+ * of my ratings of the brief qualify, they drive as an IN list.  Either
+ * instead of a walk of the brief that looks up each candidate's rating. */
 #define RARE_RATED 20000
 static int stars_field(struct cc *c, const struct node *t)
 {
@@ -1443,6 +1444,16 @@ static int stars_field(struct cc *c, const struct node *t)
 
 	if (c->st == NULL || c->neg || c->in_or || outer->brief_id == 0 || t->prefix)
 		return numeric(c, t, t->f->expr, 1);
+	if (outer->has_my) {
+		/* A list page joins my rating: the page walks the brief's
+		 * ratings in candidate order (the rating key) and stops at a
+		 * page, rather than walking the brief's candidates. */
+		outer->by_my = 1;
+		sb_adds(&outer->sql, "my.brief_id = ");
+		q_int(outer, outer->brief_id);
+		sb_adds(&outer->sql, " AND ");
+		return numeric(c, t, "my.stars", 1);
+	}
 	q_init(&cq, 1);
 	c->q = &cq;
 	sb_adds(&cq.sql, "SELECT count(*) FROM (SELECT 1 FROM rating x WHERE x.brief_id = ");
@@ -1480,15 +1491,6 @@ static int stars_field(struct cc *c, const struct node *t)
 	c->q->drives = 1;
 	sb_adds(&c->q->sql, "c.id IN (SELECT x.candidate_id FROM rating x WHERE x.brief_id = ");
 	q_int(c->q, outer->brief_id);
-	/* only the page's part of the brief's ratings (they are in id order) */
-	if (outer->id_gt) {
-		sb_adds(&c->q->sql, " AND x.candidate_id > ");
-		q_int(c->q, outer->id_gt);
-	}
-	if (outer->id_lt) {
-		sb_adds(&c->q->sql, " AND x.candidate_id < ");
-		q_int(c->q, outer->id_lt);
-	}
 	sb_adds(&c->q->sql, " AND x.curator = ");
 	q_text(c->q, c->me);
 	sb_adds(&c->q->sql, " AND ");

@@ -139,8 +139,9 @@ struct query {
 	int drives; /* a term reads its few candidates by id (a rare tag or word): the
 		       keyset condition must not become the plan (+c.id) */
 	int64_t brief_id, project_id; /* the scope the query runs in (0: all), for stack: */
-	int64_t id_gt, id_lt; /* the page's ids lie above / below (0: no bound), so a
-				 term that drives the page reads only its part */
+	int has_my;  /* the SELECT joins my rating as `my` (a list page by id) */
+	int by_my;   /* a stars term reads my rating range: the page goes in its
+			order (my.candidate_id), streamed from the brief's ratings */
 };
 void q_init(struct query *q, int first);
 void q_free(struct query *q);
