@@ -679,7 +679,7 @@ int store_candidate_page(struct store *st, const struct lb_filter *f, int sort, 
 	/* The curator binds as ?1; numbered parameters let the same SQL text
 	 * be cached whatever the values. */
 	sb_adds(&q.sql, "SELECT " CAND_LIST_COLS "WHERE 1");
-	q.has_my = sort_expr(sort) == NULL;
+	q.has_my = sort_expr(sort, blind) == NULL;
 	where_filter(st, &q, f);
 	if (after)
 		where_key(&q, sort, blind, after, backward);
