@@ -98,6 +98,14 @@ void cli_table_row(struct cli_table *t, const char *const *cells);
 void cli_table_print(struct cli_table *t, FILE *out);
 void cli_table_free(struct cli_table **t);
 
+/* --gap N or --bt-gap S (opt 'g' or 'B') of the disputed candidates'
+ * rules into r; CLI_USAGE (said) when arg is not one. */
+struct lb_dispute_rules;
+/* Says, when hidden > 0, that blind review hides that many candidates'
+ * judgements from me, and what follows (then). */
+void cli_blind_note(int64_t hidden, const char *then);
+int cli_dispute_opt(struct cli *c, int opt, const char *arg, struct lb_dispute_rules *r);
+
 /* Subcommands. */
 int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_project(struct cli *c, int argc, char **argv);
@@ -146,6 +154,8 @@ int cli_fingerprint_fill(struct cli *c, int64_t brief, int retry, int quiet);
  * filler's lock or has found another filler at work, which takes these
  * files too.  Made here and now when no process can be started. */
 int cli_fingerprint_later(struct cli *c);
+/* The config's stack-distance and pixel-limit (either may be NULL). */
+void cli_config_values(struct cli *c, int *distance, long long *pixel_limit);
 /* doctor's lines on the store's fingerprints (made, missing, why some
  * failed); with fix, makes the missing ones first (retrying failures). */
 void cli_doctor_fingerprints(struct cli *c, const char *dir, int fix);

@@ -103,7 +103,7 @@ static const struct option stacks_opts[] = {
 
 /* The config's stack-distance and pixel-limit (bad config lines are
  * doctor's to report; the defaults stand for them here). */
-static void config_values(struct cli *c, int *distance, long long *pixel_limit)
+void cli_config_values(struct cli *c, int *distance, long long *pixel_limit)
 {
 	struct km_config *cfg = km_config_new();
 	char *path = c->config ? xstrdup(c->config) : km_config_default_path();
@@ -171,7 +171,7 @@ int cli_fingerprint_fill(struct cli *c, int64_t brief, int retry, int quiet)
 	size_t made, failed;
 	int fd, rc;
 
-	config_values(c, NULL, &pixel_limit);
+	cli_config_values(c, NULL, &pixel_limit);
 	if (lock_waiting(c, &fd) != 0)
 		return CLI_FAIL;
 	rc = store_fp_fill(c->st, brief, retry, pixel_limit, NULL, &made, &failed);
@@ -202,7 +202,7 @@ static int run_filler(struct cli *c, int ready)
 		close(ready);
 		return CLI_FAIL;
 	}
-	config_values(c, NULL, &pixel_limit);
+	cli_config_values(c, NULL, &pixel_limit);
 	for (;;) {
 		rc = store_fp_lock(c->st, 0, &fd);
 		if (ready >= 0 && getenv(FILLER_WAIT_ENV) == NULL) {
@@ -523,7 +523,7 @@ int cmd_stacks(struct cli *c, int argc, char **argv)
 		return CLI_USAGE;
 	if (!cli_store(c, 0))
 		return CLI_FAIL;
-	config_values(c, &dist, NULL);
+	cli_config_values(c, &dist, NULL);
 	if (distance >= 0)
 		dist = (int)distance;
 	if (store_brief_get(c->st, brief, &b) != 0)
@@ -593,7 +593,7 @@ void cli_doctor_fingerprints(struct cli *c, const char *dir, int fix)
 		long long pixel_limit;
 		size_t made, nfailed;
 
-		config_values(c, NULL, &pixel_limit);
+		cli_config_values(c, NULL, &pixel_limit);
 		if (store_fp_fill(st, 0, 1, pixel_limit, NULL, &made, &nfailed) == 0)
 			printf("  %-13s %zu made now, %zu could not be made\n", "fixed", made, nfailed);
 		else

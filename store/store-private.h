@@ -47,6 +47,13 @@ struct store {
 	char *announced;     /* the announcement file written, or NULL */
 	char *batch_label;
 	sqlite3_stmt *tx[3]; /* BEGIN IMMEDIATE, COMMIT, ROLLBACK */
+	int stack_distance;  /* of the query term stack: (store_set_stack_distance) */
+	struct stack_cache *stack_cache; /* query-stacks.c */
+	/* the last count of my qualifying ratings (query.c's stars term),
+	 * for the next page of the same query */
+	char *stars_key;
+	int stars_n;
+	int64_t stars_mark[2];
 };
 
 enum { TX_BEGIN, TX_COMMIT, TX_ROLLBACK };
@@ -116,6 +123,21 @@ int st_blind_hides(struct store *st, int64_t brief_id, int64_t candidate_id);
 	" OR EXISTS (SELECT 1 FROM rating y WHERE y.brief_id = c.brief_id AND y.candidate_id = c.id"    \
 	" AND y.curator = " me "))"
 
+/* SQL, true when blind review hides the judgements of candidate `cand`
+ * (of brief `brief`) from curator `me`: the brief is blind and `me` has
+ * no rating row (stars or flag) for it.  The three are SQL expressions. */
+#define ST_BLIND_HIDES(brief, cand, me)                                                               \
+	"((SELECT bb.blind FROM brief bb WHERE bb.id = " brief ") AND NOT EXISTS (SELECT 1 FROM rating y"  \
+	" WHERE y.brief_id = " brief " AND y.candidate_id = " cand " AND y.curator = " me "))"
+/* SQL: " AND" the judgement of curator `cur` (an SQL expression) on that
+ * candidate may be shown to `me`: it is theirs, or blind review does not
+ * hide it. */
+#define ST_VISIBLE_TO(brief, cand, cur, me) " AND (" cur " = " me " OR NOT " ST_BLIND_HIDES(brief, cand, me) ")"
+/* 1 when a brief of the scope (brief_id; else the briefs of project_id;
+ * else every brief) is blind: lists and sorts take the plans that hide
+ * judgements only then. */
+int st_scope_blind(struct store *st, int64_t brief_id, int64_t project_id);
+
 /* A query under construction (query.c): SQL text and its bindings in
  * order; the k-th binding is ?(first + k).  err: a term that did not
  * compile (the store's message is set); the query must not run. */
@@ -134,6 +156,10 @@ struct query {
 	int err;
 	int drives; /* a term reads its few candidates by id (a rare tag or word): the
 		       keyset condition must not become the plan (+c.id) */
+	int64_t brief_id, project_id; /* the scope the query runs in (0: all), for stack: */
+	int has_my;  /* the SELECT joins my rating as `my` (a list page by id) */
+	int by_my;   /* a stars term reads my rating range: the page goes in its
+			order (my.candidate_id), streamed from the brief's ratings */
 };
 void q_init(struct query *q, int first);
 void q_free(struct query *q);
@@ -146,6 +172,14 @@ void q_bind(sqlite3_stmt *s, const struct query *q);
  * query language (nothing for an empty one); the current curator is
  * "me".  A bad query sets q->err and the store's message. */
 int st_query_where(struct store *st, struct query *q, const char *text);
+/* query-stacks.c: temp.lb_stack_of holds the stacks of the brief (or of
+ * the project's briefs, or of all when both are 0) as they are now. */
+int st_stacks_ready(struct store *st, int64_t brief_id, int64_t project_id);
+void st_stack_cache_free(struct store *st);
+int st_stack_distance_default(void);
+/* What moves when the store changes: PRAGMA data_version (other
+ * connections' commits) and total_changes (this one's). */
+void st_change_mark(struct store *st, int64_t mark[2]);
 
 /* A file copied into assets/tmp, hashed while it was copied (each byte
  * read once). */
