@@ -428,8 +428,11 @@ int cmd_similar(struct cli *c, int argc, char **argv)
 		json_object_set_new(o, "similar", arr);
 		cli_json_print(o);
 	} else if (n == 0) {
-		printf("no candidate like #%lld among the %zu with a fingerprint in its %s\n",
-		       (long long)id, set.n, scope_name[scope]);
+		printf("no candidate like #%lld among the %zu with a fingerprint in its %s%s\n",
+		       (long long)id, set.n, scope_name[scope],
+		       store_fp_filler(c->st, NULL, NULL) == 1
+			       ? " (more are being made in the background: 'lightbox fingerprint' waits for them)"
+			       : "");
 	} else {
 		struct cli_table *t = cli_table_new(3, heads, "rrr");
 
@@ -554,7 +557,10 @@ int cmd_stacks(struct cli *c, int argc, char **argv)
 		       "distance %d",
 		       (long long)brief, title, s.nmember, s.n, multi, dist);
 		if (s.unprinted)
-			printf("; %zu without a fingerprint", s.unprinted);
+			printf("; %zu without a fingerprint%s", s.unprinted,
+			       store_fp_filler(c->st, NULL, NULL) == 1
+				       ? " (being made in the background: 'lightbox fingerprint' waits for them)"
+				       : "");
 		printf("\n\nSTACK SIZE  MEMBERS (best first)\n");
 		free(title);
 		for (i = 0; i < s.n; i++) {

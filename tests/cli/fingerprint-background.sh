@@ -7,7 +7,7 @@
 . "$top_srcdir/tests/lib/tap.sh"
 command -v flock >/dev/null || skip_all "flock (util-linux) is not installed"
 
-plan 13
+plan 15
 unset LIGHTBOX_TEST_FP_WAIT # the real thing: the filler is not waited for
 lb init
 lb project add P
@@ -48,6 +48,9 @@ while pgrep -f "$LIGHTBOX_STORE fingerprint --background" >/dev/null && [ $n -lt
 done
 is "$(pgrep -f "$LIGHTBOX_STORE fingerprint --background" | wc -l)" 0 "the second filler is gone"
 is "$(sql "SELECT count(*) FROM fingerprint")" 6 "... having made nothing: the one at work takes it"
+ok "stacks" lb stacks 1
+like "$(cat "$T/out")" "1 without a fingerprint \\(being made in the background: 'lightbox fingerprint' waits for them\\)" \
+	"stacks says the missing fingerprint is on its way"
 ok "doctor" lb doctor
 like "$(cat "$T/out")" "being made in the background by bob \\(pid 4242\\)" "doctor names the filler at work"
 # lightbox fingerprint waits for the one at work, then makes what is left
