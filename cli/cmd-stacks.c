@@ -144,8 +144,10 @@ static long long number(struct cli *c, const char *opt, const char *s, long long
 #define FILLER_WAIT_ENV "LIGHTBOX_TEST_FP_WAIT"
 
 /* Takes the filler's lock, waiting for a filler at work (and saying so
- * once); 0 with *fd held, else CLI_FAIL after the error. */
-static int lock_waiting(struct cli *c, int *fd)
+ * once); 0 with *fd held.  A lock that cannot be taken at all (a store
+ * whose cache/ is broken: doctor checks it) leaves *fd -1: the
+ * fingerprints matter more than the order of their makers. */
+static void lock_waiting(struct cli *c, int *fd)
 {
 	char *login;
 	long pid;
@@ -160,9 +162,8 @@ static int lock_waiting(struct cli *c, int *fd)
 			free(who);
 		}
 		free(login);
-		rc = store_fp_lock(c->st, 1, fd);
+		store_fp_lock(c->st, 1, fd);
 	}
-	return rc ? cli_store_fail(c) : 0;
 }
 
 int cli_fingerprint_fill(struct cli *c, int64_t brief, int retry, int quiet)
@@ -172,8 +173,7 @@ int cli_fingerprint_fill(struct cli *c, int64_t brief, int retry, int quiet)
 	int fd, rc;
 
 	cli_config_values(c, NULL, &pixel_limit);
-	if (lock_waiting(c, &fd) != 0)
-		return CLI_FAIL;
+	lock_waiting(c, &fd);
 	rc = store_fp_fill(c->st, brief, retry, pixel_limit, NULL, &made, &failed);
 	store_fp_unlock(&fd);
 	if (rc != 0)
@@ -205,9 +205,15 @@ static int run_filler(struct cli *c, int ready)
 	cli_config_values(c, NULL, &pixel_limit);
 	for (;;) {
 		rc = store_fp_lock(c->st, 0, &fd);
-		if (ready >= 0 && getenv(FILLER_WAIT_ENV) == NULL) {
-			close(ready); /* the starter goes on */
-			ready = -1;
+		if (ready >= 0 && (rc == 0 || rc == 1)) {
+			/* at work, or another is: the starter goes on */
+			if (write(ready, "+", 1) < 0) {
+				/* the starter is gone: nobody to tell */
+			}
+			if (getenv(FILLER_WAIT_ENV) == NULL) {
+				close(ready);
+				ready = -1;
+			}
 		}
 		if (rc == 1)
 			return CLI_OK; /* the one at work takes ours too */
@@ -230,6 +236,7 @@ int cli_fingerprint_later(struct cli *c)
 	const char *argv[10];
 	char **envp, fdvar[48], buf[16], self[4096];
 	ssize_t len;
+	int started = 0;
 	struct pollfd pf;
 	size_t n = 0, k;
 	int p[2], i = 0, null;
@@ -291,15 +298,17 @@ int cli_fingerprint_later(struct cli *c)
 	}
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
-	/* Until the filler holds the lock (or knows another does): who
-	 * looks right after this returns finds it at work.  EOF also when it
-	 * could not start; at most 5 s (a minute when tests wait for it). */
+	/* Until the filler holds the lock (or knows another does: it writes
+	 * a byte then): who looks right after this returns finds it at
+	 * work.  EOF without a byte when it could not start; at most 5 s (a
+	 * minute when tests wait for it to end). */
 	pf.fd = p[0];
 	pf.events = POLLIN;
 	while (poll(&pf, 1, getenv(FILLER_WAIT_ENV) ? 60000 : 5000) > 0 && read(p[0], buf, sizeof buf) > 0)
-		;
+		started = 1;
 	close(p[0]);
-	return CLI_OK;
+	/* It could not start (no /proc, the store refused it): here, now. */
+	return started ? CLI_OK : cli_fingerprint_fill(c, 0, 0, 1);
 }
 
 int cmd_fingerprint(struct cli *c, int argc, char **argv)

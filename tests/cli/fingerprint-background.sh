@@ -3,11 +3,12 @@
 # pictures' fingerprints follow from a detached filler nobody runs by hand;
 # one filler at a time per store (cache/fingerprint.lock): a second one
 # leaves at once, doctor names the one at work, 'lightbox fingerprint'
-# waits for it.
+# waits for it; a lock that cannot be taken does not keep them from being
+# made.
 . "$top_srcdir/tests/lib/tap.sh"
 command -v flock >/dev/null || skip_all "flock (util-linux) is not installed"
 
-plan 15
+plan 17
 unset LIGHTBOX_TEST_FP_WAIT # the real thing: the filler is not waited for
 lb init
 lb project add P
@@ -65,4 +66,12 @@ touch "$T/release"
 wait $waiter
 is "$?" 0 "it ends once the lock is free"
 is "$(sql "SELECT count(fp) FROM fingerprint")" 7 "... having made the new one"
+
+# a lock that cannot be taken at all (a folder in its place): the
+# fingerprints are made all the same, by the command itself
+rm -f "$LOCK"
+mkdir "$LOCK"
+mkpng "$T/odd.png" 70 70 9 9 200
+ok "a picture added with the lock broken" lb candidate add --brief 1 "$T/odd.png"
+is "$(sql "SELECT count(fp) FROM fingerprint")" 8 "its fingerprint is made all the same"
 done_testing
