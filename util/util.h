@@ -75,6 +75,15 @@ int util_width(const char *s);
  * when cut (and width >= 1).  Owned. */
 char *util_clip(const char *s, int width);
 
+/* --- JSON from outside text (json.c, the one part of util/ on jansson) --- */
+struct json_t;
+/* A JSON string of s (null for NULL); JSON strings are UTF-8, so text
+ * that is not is shown as util_visible_dup(s, 1) does.  New reference. */
+struct json_t *util_json_str(const char *s);
+/* The JSON that text holds (parameters as stored); an empty object when
+ * text is NULL, empty or not JSON.  New reference. */
+struct json_t *util_json_params(const char *text);
+
 /* --- SHA-256 (OpenSSL's libcrypto) --- */
 struct sha256 {
 	void *ctx; /* an EVP_MD_CTX, owned from sha256_init to sha256_final or sha256_drop */
