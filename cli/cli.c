@@ -53,6 +53,19 @@ int cli_brief_exists(struct cli *c, int64_t id)
 	return 0;
 }
 
+int cli_brief_operand(struct cli *c, int argc, char **argv, int64_t *id, struct lb_brief *b)
+{
+	if (optind != argc - 1)
+		return cli_usage(c, "say which brief");
+	if (cli_id(c, "brief", argv[optind], id) < 0)
+		return CLI_USAGE;
+	if (!cli_store(c, 0))
+		return CLI_FAIL;
+	if (store_brief_get(c->st, *id, b) != 0)
+		return cli_store_fail(c);
+	return CLI_OK;
+}
+
 int cli_store_fail(struct cli *c)
 {
 	fprintf(stderr, "lightbox: %s: %s\n", c->cmd, store_errmsg(c->st));
