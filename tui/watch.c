@@ -11,106 +11,61 @@
 
 #include "tui-private.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 struct watch_job {
-	pthread_t thread;
-	pthread_mutex_t mu;
+	struct filejob f;        /* first: the thread's work gets &f */
 	char *folder;            /* as typed, made absolute by the watch */
-	char *dir, *curator;     /* the store to open */
-	int64_t brief_id;
-	int wake_fd;
-	atomic_int stop;         /* asked to stop */
-	/* shared with the main thread, under mu */
-	size_t added, failed, shown;
-	char *first_failure;
-	int finished, rc;
-	char *err;
+	size_t shown_in, shown_failed; /* interface thread: the counts last said */
 };
 
 static int w_tick(void *ctx, const struct lb_watch_status *s)
 {
-	struct watch_job *j = ctx;
+	struct filejob *f = ctx;
 
-	(void)s;
-	return atomic_load(&j->stop);
+	filejob_counts(f, s->n, 0, 0, 0); /* failures; files in are woken by w_landed */
+	return atomic_load(&f->stop);
 }
 
 static void w_landed(void *ctx, const struct lb_watch_status *s)
 {
-	struct watch_job *j = ctx;
-
-	pthread_mutex_lock(&j->mu);
-	j->added = s->n[LB_IMPORT_ADDED] + s->n[LB_IMPORT_SAME_ASSET];
-	j->failed = s->n[LB_IMPORT_FAILED];
-	pthread_mutex_unlock(&j->mu);
-	tui_wake(j->wake_fd, WAKE_STORE);
+	filejob_counts(ctx, s->n, 0, 0, 1);
 }
 
 static void w_report(void *ctx, const struct lb_import_item *it)
 {
-	struct watch_job *j = ctx;
-
-	if (it->status != LB_IMPORT_FAILED)
-		return;
-	pthread_mutex_lock(&j->mu);
-	j->failed++;
-	free(j->first_failure);
-	j->first_failure = xasprintf("%s: %s", it->shown ? it->shown : "?", it->reason ? it->reason : "failed");
-	pthread_mutex_unlock(&j->mu);
-	tui_wake(j->wake_fd, WAKE_IMPORT);
+	filejob_failed(ctx, it, 0);
 }
 
-static void *run(void *arg)
+static int watch_work(struct filejob *f, struct store *st)
 {
-	struct watch_job *j = arg;
-	struct store_options so;
+	struct watch_job *j = (struct watch_job *)f;
 	struct lb_watch_options wo;
 	struct lb_watch_status s;
-	struct store *st = NULL;
-	char *err = NULL;
 	int rc;
 
-	memset(&so, 0, sizeof so);
+	memset(&wo, 0, sizeof wo);
 	memset(&s, 0, sizeof s);
-	so.curator = j->curator;
-	rc = store_open(j->dir, &so, &st, &err);
-	if (rc == 0) {
-		memset(&wo, 0, sizeof wo);
-		wo.import.brief_id = j->brief_id;
-		wo.import.report = w_report;
-		wo.import.ctx = j;
-		wo.tick = w_tick;
-		wo.landed = w_landed;
-		wo.ctx = j;
-		rc = store_watch(st, j->folder, &wo, &s);
-		if (rc)
-			err = xstrdup(store_errmsg(st));
-	}
-	pthread_mutex_lock(&j->mu);
-	j->added = s.n[LB_IMPORT_ADDED] + s.n[LB_IMPORT_SAME_ASSET];
-	j->rc = rc;
-	j->err = err;
-	j->finished = 1;
-	pthread_mutex_unlock(&j->mu);
-	store_close(&st);
-	tui_wake(j->wake_fd, WAKE_IMPORT);
-	return NULL;
+	wo.import.brief_id = f->brief_id;
+	wo.import.report = w_report;
+	wo.import.ctx = f;
+	wo.tick = w_tick;
+	wo.landed = w_landed;
+	wo.ctx = f;
+	rc = store_watch(st, j->folder, &wo, &s);
+	pthread_mutex_lock(&f->mu);
+	memcpy(f->n, s.n, sizeof f->n);
+	pthread_mutex_unlock(&f->mu);
+	return rc;
 }
 
 static void job_free(struct watch_job *j)
 {
 	free(j->folder);
-	free(j->dir);
-	free(j->curator);
-	free(j->first_failure);
-	free(j->err);
-	pthread_mutex_destroy(&j->mu);
+	filejob_clear(&j->f);
 	free(j);
 }
 
@@ -118,19 +73,22 @@ static void job_free(struct watch_job *j)
 static void finish(struct tui *ui, int asked)
 {
 	struct watch_job *j = ui->watch;
+	struct filejob *f = j ? &j->f : NULL;
+	size_t in, failed;
 	char *folder;
 
 	if (j == NULL)
 		return;
-	atomic_store(&j->stop, 1);
-	pthread_join(j->thread, NULL);
+	filejob_stop(f);
 	folder = util_visible_dup(j->folder, 0);
-	if (j->rc && !asked)
-		tui_error(ui, "watching %s stopped: %s", folder, j->err ? j->err : "the store failed");
+	in = filejob_in(f->n);
+	failed = f->n[LB_IMPORT_FAILED];
+	if (f->rc && !asked)
+		tui_error(ui, "watching %s stopped: %s", folder, f->err ? f->err : "the store failed");
 	else
-		tui_msg(ui, "stopped watching %s: %zu file%s imported into brief #%lld%s%s", folder, j->added,
-			j->added == 1 ? "" : "s", (long long)j->brief_id, j->failed ? "; failed: " : "",
-			j->failed && j->first_failure ? j->first_failure : "");
+		tui_msg(ui, "stopped watching %s: %zu file%s imported into brief #%lld%s%s", folder, in,
+			in == 1 ? "" : "s", (long long)f->brief_id, failed ? "; failed: " : "",
+			failed && f->failure ? f->failure : "");
 	free(folder);
 	job_free(j);
 	ui->watch = NULL;
@@ -141,25 +99,27 @@ static void finish(struct tui *ui, int asked)
 void tui_watch_poll(struct tui *ui)
 {
 	struct watch_job *j = ui->watch;
-	size_t added, failed;
+	struct filejob *f = j ? &j->f : NULL;
+	size_t in, failed;
 	int finished;
 	char *folder, *fail = NULL;
 
 	if (j == NULL)
 		return;
-	pthread_mutex_lock(&j->mu);
-	finished = j->finished;
-	added = j->added;
-	failed = j->failed;
-	if (j->first_failure && failed)
-		fail = xstrdup(j->first_failure);
-	pthread_mutex_unlock(&j->mu);
+	pthread_mutex_lock(&f->mu);
+	finished = f->finished;
+	in = filejob_in(f->n);
+	failed = f->n[LB_IMPORT_FAILED];
+	if (f->failure && failed)
+		fail = xstrdup(f->failure);
+	pthread_mutex_unlock(&f->mu);
 	if (finished) {
 		finish(ui, 0);
-	} else if (added != j->shown) {
-		j->shown = added;
+	} else if (in != j->shown_in || failed != j->shown_failed) {
+		j->shown_in = in;
+		j->shown_failed = failed;
 		folder = util_visible_dup(j->folder, 0);
-		tui_msg(ui, "watching %s: %zu imported into brief #%lld%s%s", folder, added, (long long)j->brief_id,
+		tui_msg(ui, "watching %s: %zu imported into brief #%lld%s%s", folder, in, (long long)f->brief_id,
 			fail ? "; last failure: " : "", fail ? fail : "");
 		free(folder);
 		ui->next_poll = 0; /* the new candidates: now, not at the next poll */
@@ -171,8 +131,7 @@ void tui_watch_poll(struct tui *ui)
 void tui_watch_stop(struct tui *ui)
 {
 	if (ui->watch) {
-		atomic_store(&ui->watch->stop, 1);
-		pthread_join(ui->watch->thread, NULL);
+		filejob_stop(&ui->watch->f);
 		job_free(ui->watch);
 		ui->watch = NULL;
 	}
@@ -182,15 +141,10 @@ static int watch_start(struct tui *ui, int64_t brief_id, const char *folder)
 {
 	struct watch_job *j = xcalloc(1, sizeof *j);
 
-	pthread_mutex_init(&j->mu, NULL);
 	j->folder = xstrdup(folder);
-	j->brief_id = brief_id;
-	j->dir = xstrdup(store_dir(ui->st));
-	j->curator = xstrdup(store_curator(ui->st));
-	j->wake_fd = ui->wake[1];
-	if (util_thread_start(&j->thread, run, j) != 0) {
+	j->f.work = watch_work;
+	if (filejob_start(ui, &j->f, brief_id, "watch") != 0) {
 		job_free(j);
-		tui_error(ui, "cannot start the watch");
 		return -1;
 	}
 	ui->watch = j;
