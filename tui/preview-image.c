@@ -53,6 +53,7 @@ struct img {
 	int main_hit;             /* it was ready: no wait at all */
 	int main_pending;         /* the last frame showed "rendering" */
 	int io_fd;
+	int tmux_hooks;           /* tp_tmux_hooks set: take them away at the end */
 	unsigned long long wchar0;
 	FILE *log;
 	uint64_t frame;
@@ -555,6 +556,8 @@ static void img_free(struct preview *p)
 	struct pv_link_stats st;
 	size_t queued, rendered;
 
+	if (im->tmux_hooks)
+		tp_tmux_hooks(0);
 	pv_screen_link_stats(im->screen, &st);
 	if (im->log) {
 		fprintf(im->log, "link uploads=%zu complete=%zu abandoned=%zu bytes=%llu\n", st.started,
@@ -643,6 +646,8 @@ struct preview *preview_image_new(struct tui *ui)
 		pv_screen_passthrough(im->screen, 1, im->tp.pane_y, im->tp.pane_x);
 		/* kitty pictures as text cells that tmux keeps, moves and covers. */
 		pv_screen_placeholders(im->screen, tp_placeholders(&im->tp));
+		/* Pictures passed through are lost under a tmux popup. */
+		im->tmux_hooks = tp_tmux_hooks(1) == 0;
 	}
 	if (im->log)
 		fprintf(im->log, "start mode=%s detected=%s (%s) cell=%dx%d probe_ms=%.0f%s\n",

@@ -40,11 +40,14 @@
 
 #include <chafa.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -206,6 +209,52 @@ int tp_tmux_ask(struct tp_result *r)
 	r->pane_x = atoi(f[6]);
 	r->tmux_asked = 1;
 	return 0;
+}
+
+int tp_tmux_hooks(int on)
+{
+	const char *pane = getenv("TMUX_PANE");
+	char *argv[12], *panes, *modes, *mode, *cmd;
+	posix_spawn_file_actions_t fa;
+	int argc = 0, status = -1;
+	long me = (long)getpid();
+	pid_t pid;
+
+	if (pane == NULL || *pane != '%' || strspn(pane + 1, "0123456789") != strlen(pane + 1))
+		return -1;
+	cmd = xasprintf("run-shell -b 'kill -WINCH %ld 2>/dev/null || true'", me);
+	/* This pane, once it leaves copy mode (or another mode): while
+	 * the mode shows, tmux passes nothing of the pane through. */
+	mode = xasprintf("if-shell -F '#{&&:#{==:#{hook_pane},%s},#{!=:#{pane_in_mode},1}}' \"%s\"", pane,
+			 cmd);
+	panes = xasprintf("after-display-panes[%ld]", me);
+	modes = xasprintf("pane-mode-changed[%ld]", me);
+	argv[argc++] = (char *)"tmux";
+	argv[argc++] = (char *)"set-hook";
+	argv[argc++] = (char *)(on ? "-g" : "-gu");
+	argv[argc++] = panes;
+	if (on)
+		argv[argc++] = cmd;
+	argv[argc++] = (char *)";";
+	argv[argc++] = (char *)"set-hook";
+	argv[argc++] = (char *)(on ? "-g" : "-gu");
+	argv[argc++] = modes;
+	if (on)
+		argv[argc++] = mode;
+	argv[argc] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	if (posix_spawnp(&pid, "tmux", &fa, NULL, argv, environ) == 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	posix_spawn_file_actions_destroy(&fa);
+	free(panes);
+	free(modes);
+	free(mode);
+	free(cmd);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
 void tp_wrap(struct sbuf *out, const char *s, size_t n)
