@@ -13,7 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
-plan 22
+plan 24
 OUTER="$top_srcdir/tests/tui/outer-term.py"
 
 lbq init
@@ -124,9 +124,10 @@ outer 'kitty(0.26.5)' "$T/out2" env LIGHTBOX_PREVIEW_LOG="$LOG" "$LIGHTBOX" --pr
 logged '^change'
 ok "forced, it gets a direct placement at the pane's cell" \
 	grep -aq "$(printf '\033')_Ga=p,i=[0-9]*,p=1,c=[0-9]*,r=[0-9]*,C=1" "$T/out2"
-# tmux tells a pane nothing when its copy mode or display-panes ends; it
-# paints the cells back over a picture passed through.  lightbox's hooks
-# (SIGWINCH) have it drawn again then.
+# tmux tells a pane nothing when its copy mode, display-panes or a popup
+# ends; it paints the cells back over a picture passed through.  lightbox
+# has it drawn again then: hooks (SIGWINCH) for the first two, the tmux
+# server's children for a popup.
 placed() { grep -ao "$(printf '\033')_Ga=p," "$T/out2" | wc -l | tr -d ' '; }
 more_than() {
 	_i=0
@@ -141,6 +142,13 @@ ok "leaving copy mode places the picture again" more_than "$n"
 n=$(placed)
 tmo display-panes -t "$(tmo list-clients -F '#{client_name}' | head -1)" -d 300
 ok "so does the end of display-panes" more_than "$n"
+n=$(placed)
+tmo display-popup -t lb -E 'sleep 1.5' &
+POPUP=$!
+sleep 0.8
+is "$(placed)" "$n" "nothing is placed over an open popup"
+wait $POPUP
+ok "the picture is placed again once the popup closed" more_than "$n"
 tmo set-option -g remain-on-exit on
 tmo send-keys -t lb Q
 i=0
