@@ -22,11 +22,21 @@ struct import_job {
 	struct filejob f;        /* first: the thread's work gets &f */
 	char **paths;            /* owned */
 	size_t npaths;
+	int link;                /* link the files, as import --link */
+	char *note;              /* under f.mu: the first file copied though linking was asked */
 };
 
 static void on_report(void *ctx, const struct lb_import_item *it)
 {
+	struct import_job *j = ctx;
+
 	filejob_failed(ctx, it, 1);
+	if (j->link && it->status == LB_IMPORT_ADDED && it->reason) {
+		pthread_mutex_lock(&j->f.mu);
+		if (j->note == NULL)
+			j->note = xasprintf("%s: %s", it->shown ? it->shown : "?", it->reason);
+		pthread_mutex_unlock(&j->f.mu);
+	}
 }
 
 static int on_progress(void *ctx, const struct lb_import_progress *p)
@@ -50,6 +60,7 @@ static int import_work(struct filejob *f, struct store *st)
 	o.report = on_report;
 	o.progress = on_progress;
 	o.ctx = f;
+	o.link = j->link;
 	store_announce(st, "an import in lightbox's interface");
 	rc = store_import(st, (const char *const *)j->paths, j->npaths, &o, &res);
 	store_announce_end(st);
@@ -71,11 +82,12 @@ static void job_free(struct import_job *j)
 	for (i = 0; i < j->npaths; i++)
 		free(j->paths[i]);
 	free(j->paths);
+	free(j->note);
 	filejob_clear(&j->f);
 	free(j);
 }
 
-int tui_import_start(struct tui *ui, int64_t brief_id, char **paths, size_t n)
+int tui_import_start(struct tui *ui, int64_t brief_id, char **paths, size_t n, int link)
 {
 	struct import_job *j;
 	size_t i;
@@ -89,6 +101,7 @@ int tui_import_start(struct tui *ui, int64_t brief_id, char **paths, size_t n)
 	for (i = 0; i < n; i++)
 		j->paths[i] = xstrdup(paths[i]);
 	j->npaths = n;
+	j->link = link;
 	j->f.work = import_work;
 	if (filejob_start(ui, &j->f, brief_id, "import") != 0) {
 		job_free(j);
@@ -136,9 +149,12 @@ void tui_import_poll(struct tui *ui)
 	else {
 		if (f->failure)
 			fail = xasprintf("; first failure: %s", f->failure);
-		tui_msg(ui, "import into brief #%lld%s: %zu added, %zu already there, %zu failed%s",
+		else if (j->note)
+			fail = xasprintf("; not linked: %s", j->note);
+		tui_msg(ui, "import into brief #%lld%s: %zu added%s, %zu already there, %zu failed%s",
 			(long long)f->brief_id, atomic_load(&f->stop) ? " (stopped)" : "", filejob_in(n),
-			n[LB_IMPORT_DUPLICATE], n[LB_IMPORT_FAILED], fail ? fail : "");
+			!j->link ? "" : j->note ? " (some copied)" : " (linked)", n[LB_IMPORT_DUPLICATE],
+			n[LB_IMPORT_FAILED], fail ? fail : "");
 		free(fail);
 	}
 	job_free(j);
@@ -208,15 +224,33 @@ size_t complete_paths(const char *word, char ***out)
 /* ------------------------------------------------------------ the action */
 
 
+const char *tui_link_option(const char *text, int *link)
+{
+	*link = 0;
+	while (*text == ' ')
+		text++;
+	if (strncmp(text, "--link", 6) == 0 && (text[6] == ' ' || text[6] == '\0')) {
+		*link = 1;
+		for (text += 6; *text == ' ';)
+			text++;
+	}
+	return text;
+}
+
 static void import_accept(struct tui *ui, void *arg, const char *text)
 {
 	int64_t brief_id = *(int64_t *)arg;
 	const char *home = getenv("HOME");
 	char **argv = NULL, *err = NULL;
 	size_t n = 0, i;
+	int link;
 
-	if (*text == '\0')
+	text = tui_link_option(text, &link);
+	if (*text == '\0') {
+		if (link)
+			tui_error(ui, "import: --link links the files named after it; name them");
 		return;
+	}
 	/* Quotes and backslashes as a shell would take them; never a shell. */
 	if (km_argv_template(text, NULL, &argv, &err) != 0) {
 		tui_error(ui, "import: %s", err);
@@ -244,9 +278,9 @@ static void import_accept(struct tui *ui, void *arg, const char *text)
 			return;
 		}
 	}
-	if (tui_import_start(ui, brief_id, argv, n) == 0)
-		tui_msg(ui, "importing into brief #%lld; the list fills in as files are stored",
-			(long long)brief_id);
+	if (tui_import_start(ui, brief_id, argv, n, link) == 0)
+		tui_msg(ui, "importing into brief #%lld%s; the list fills in as files are stored",
+			(long long)brief_id, link ? ", linking the files (copied where they cannot be)" : "");
 	km_argv_free(&argv);
 }
 
@@ -279,5 +313,6 @@ int tui_import(struct tui *ui, int64_t brief_id, const char *arg)
 		tui_msg(ui, "open a brief first: files are imported as its candidates");
 		return R_REDRAW;
 	}
-	return tui_path_prompt(ui, brief_id, arg, "import files or folders: ", import_accept);
+	return tui_path_prompt(ui, brief_id, arg, "import files or folders (--link first: link, not copy): ",
+			       import_accept);
 }
