@@ -161,6 +161,13 @@ char *util_group_name(gid_t gid);
 char *util_shell_quote(const char *s);
 
 /* --- the user's editor --- */
+/* Runs argv (argv[0] looked up in PATH, no shell) in the foreground,
+ * with in as its standard input unless in < 0, and waits for it: SIGINT
+ * and SIGQUIT are ignored meanwhile (they are the child's), and the
+ * child gets SIGINT, SIGQUIT, SIGWINCH and SIGPIPE at their defaults.
+ * *status as waitpid gives it (127: not found).  0, or -1 with errno
+ * when it could not be started. */
+int util_run_wait(char *const argv[], int in, int *status);
 /* Runs the user's editor on path and waits: editor (if non-empty), else
  * $VISUAL, else $EDITOR, else vi.  It runs through /bin/sh so that
  * "code --wait" works; path is passed as an argument, never spliced into
