@@ -63,6 +63,7 @@ void filejob_clear(struct filejob *j)
 	free(j->dir);
 	free(j->curator);
 	free(j->failure);
+	free(j->note);
 	free(j->err);
 	pthread_mutex_destroy(&j->mu);
 }
@@ -72,14 +73,18 @@ size_t filejob_in(const size_t n[LB_IMPORT__COUNT])
 	return n[LB_IMPORT_ADDED] + n[LB_IMPORT_SAME_ASSET];
 }
 
-void filejob_failed(struct filejob *j, const struct lb_import_item *it, int first)
+void filejob_report(struct filejob *j, const struct lb_import_item *it, int first)
 {
-	if (it->status != LB_IMPORT_FAILED)
+	int failed = it->status == LB_IMPORT_FAILED;
+
+	if (!failed && (it->status != LB_IMPORT_ADDED || it->reason == NULL))
 		return;
 	pthread_mutex_lock(&j->mu);
-	if (j->failure == NULL || !first) {
+	if (failed && (j->failure == NULL || !first)) {
 		free(j->failure);
 		j->failure = xasprintf("%s: %s", it->shown ? it->shown : "?", it->reason ? it->reason : "failed");
+	} else if (!failed && j->note == NULL) {
+		j->note = xasprintf("%s: %s", it->shown ? it->shown : "?", it->reason);
 	}
 	pthread_mutex_unlock(&j->mu);
 }

@@ -34,6 +34,7 @@ struct filejob {
 	size_t n[LB_IMPORT__COUNT]; /* files by outcome */
 	size_t done, total;
 	char *failure;           /* "file: reason" */
+	char *note;              /* the first file that went in with a note ("copied, not linked") */
 	int finished, rc;
 	char *err;
 };
@@ -48,12 +49,14 @@ void filejob_stop(struct filejob *j);
 void filejob_clear(struct filejob *j);
 /* Files that went in, of counts n: added, or the same bytes as an asset. */
 size_t filejob_in(const size_t n[LB_IMPORT__COUNT]);
-/* The thread's side: filejob_failed records a failed file (the first
- * only, when first); filejob_counts the counts so far, and when they
+/* The thread's side: filejob_report records a failed file (the first
+ * only, when first), and the first file that went in with a note (a
+ * file that had to be copied though linking was asked); filejob_counts
+ * the counts so far, and when they
  * changed wakes the loop (at most every 200 ms, unless now): WAKE_STORE
  * when files went in since the last wake (the open list reads them),
  * else WAKE_IMPORT. */
-void filejob_failed(struct filejob *j, const struct lb_import_item *it, int first);
+void filejob_report(struct filejob *j, const struct lb_import_item *it, int first);
 void filejob_counts(struct filejob *j, const size_t n[LB_IMPORT__COUNT], size_t done, size_t total, int now);
 
 #endif

@@ -23,20 +23,11 @@ struct import_job {
 	char **paths;            /* owned */
 	size_t npaths;
 	int link;                /* link the files, as import --link */
-	char *note;              /* under f.mu: the first file copied though linking was asked */
 };
 
 static void on_report(void *ctx, const struct lb_import_item *it)
 {
-	struct import_job *j = ctx;
-
-	filejob_failed(ctx, it, 1);
-	if (j->link && it->status == LB_IMPORT_ADDED && it->reason) {
-		pthread_mutex_lock(&j->f.mu);
-		if (j->note == NULL)
-			j->note = xasprintf("%s: %s", it->shown ? it->shown : "?", it->reason);
-		pthread_mutex_unlock(&j->f.mu);
-	}
+	filejob_report(ctx, it, 1);
 }
 
 static int on_progress(void *ctx, const struct lb_import_progress *p)
@@ -82,7 +73,6 @@ static void job_free(struct import_job *j)
 	for (i = 0; i < j->npaths; i++)
 		free(j->paths[i]);
 	free(j->paths);
-	free(j->note);
 	filejob_clear(&j->f);
 	free(j);
 }
@@ -149,11 +139,11 @@ void tui_import_poll(struct tui *ui)
 	else {
 		if (f->failure)
 			fail = xasprintf("; first failure: %s", f->failure);
-		else if (j->note)
-			fail = xasprintf("; not linked: %s", j->note);
+		else if (f->note)
+			fail = xasprintf("; %s", f->note);
 		tui_msg(ui, "import into brief #%lld%s: %zu added%s, %zu already there, %zu failed%s",
 			(long long)f->brief_id, atomic_load(&f->stop) ? " (stopped)" : "", filejob_in(n),
-			!j->link ? "" : j->note ? " (some copied)" : " (linked)", n[LB_IMPORT_DUPLICATE],
+			!j->link ? "" : f->note ? " (linked where they could be)" : " (linked)", n[LB_IMPORT_DUPLICATE],
 			n[LB_IMPORT_FAILED], fail ? fail : "");
 		free(fail);
 	}

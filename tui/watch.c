@@ -42,7 +42,7 @@ static void w_landed(void *ctx, const struct lb_watch_status *s)
 
 static void w_report(void *ctx, const struct lb_import_item *it)
 {
-	filejob_failed(ctx, it, 0);
+	filejob_report(ctx, it, 0);
 }
 
 static int watch_work(struct filejob *f, struct store *st)
@@ -119,7 +119,9 @@ void tui_watch_poll(struct tui *ui)
 		in = filejob_in(f->n);
 		failed = f->n[LB_IMPORT_FAILED];
 		if (f->failure && failed)
-			fail = xstrdup(f->failure);
+			fail = xasprintf("; last failure: %s", f->failure);
+		else if (f->note)
+			fail = xasprintf("; %s", f->note);
 		pthread_mutex_unlock(&f->mu);
 		if (finished) {
 			finish(ui, j, 0);
@@ -127,8 +129,8 @@ void tui_watch_poll(struct tui *ui)
 			j->shown_in = in;
 			j->shown_failed = failed;
 			folder = util_visible_dup(j->folder, 0);
-			tui_msg(ui, "watching %s: %zu imported into brief #%lld%s%s", folder, in,
-				(long long)f->brief_id, fail ? "; last failure: " : "", fail ? fail : "");
+			tui_msg(ui, "watching %s: %zu imported into brief #%lld%s", folder, in,
+				(long long)f->brief_id, fail ? fail : "");
 			free(folder);
 			ui->next_poll = 0; /* the new candidates: now, not at the next poll */
 			ui->dirty |= R_REDRAW;

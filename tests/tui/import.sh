@@ -6,7 +6,7 @@
 # --link first the files are linked into the store, as import --link.
 . "$(dirname "$0")/lib.sh"
 
-plan 13
+plan 14
 mkstore
 mkdir -p "$T/shots/more"
 mkpng "$T/shots/fog-1.png" 40 30 200 200 210
@@ -47,5 +47,19 @@ ok "--link first: the files are linked" tm_wait_for 'import into brief #2: 1 add
 asset=$(sql "SELECT substr(sha256, 1, 2) || '/' || sha256 || '.' || ext FROM asset WHERE origin = '$T/linked/kept.png'")
 is "$(stat -c %i "$LIGHTBOX_STORE/assets/$asset" 2>&1)" "$(stat -c %i "$T/linked/kept.png")" \
 	"the asset is the imported file (the same inode)"
+# Another filesystem: copied, and the message says which file and why.
+if [ -d /dev/shm ] && [ "$(stat -c %d /dev/shm)" != "$(stat -c %d "$T")" ]; then
+	d=$(mktemp -d /dev/shm/lbtui.XXXXXX)
+	at_exit "rm -rf $d"
+	mkpng "$d/far.png" 40 30 9 9 9
+	tm_resize 220 40 # room for the whole message
+	tm_keys :
+	tm_type "import --link $d"
+	tm_keys Enter
+	ok "a file that could not be linked is named, with why" \
+		tm_wait_for "1 added \(linked where they could be\).*far\.png: on another filesystem than the store: copied" 30
+else
+	ok "# SKIP no second filesystem" true
+fi
 quit_ok "quits"
 done_testing
