@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
-plan 34
+plan 35
 mkstore
 DB="$LIGHTBOX_STORE/lightbox.db"
 HOLD="$top_srcdir/tests/lib/holdlock.py"
@@ -76,6 +76,8 @@ tm_wait_for "^rate 3 $N candidates" >/dev/null
 tm_keys y Enter
 ok "the status line shows the progress of the bulk rating" \
 	tm_wait_for "rate 3: [1-9][0-9]*/$N saved \\(C-c cancels\\)"
+# (the later check that the marks went would pass if they never came)
+ok "meanwhile the rows in view are marked pending" tm_wait_for '[0-9]+ ★★★☆☆…'
 wait $HOLDER
 ok "at the end it says it is one undo step" tm_wait_for "rate 3 \\($N marked\\): $N candidates, one undo step" 30
 is "$(rated 3)" $N "all of them are rated"
