@@ -126,6 +126,8 @@ int util_fsync_dir_of(const char *path);
 /* Reads a whole file (at most max bytes; -1 with errno=EFBIG beyond).
  * *out is owned by the caller and NUL-terminated. */
 int util_read_file(const char *path, size_t max, char **out, size_t *len);
+/* The same from an open descriptor, to its end (the caller closes it). */
+int util_read_fd(int fd, size_t max, char **out, size_t *len);
 /* The last path component's extension without the dot, lower-cased into
  * buf (at most 15 chars), or "" when there is none. */
 const char *util_ext(const char *path, char buf[16]);
