@@ -281,11 +281,6 @@ int tui_path_prompt(struct tui *ui, int64_t brief_id, const char *arg, const cha
 	int64_t *id = xmalloc(sizeof *id);
 
 	*id = brief_id;
-	if (arg) {
-		accept(ui, id, arg);
-		free(id);
-		return R_REDRAW;
-	}
 	memset(&ps, 0, sizeof ps);
 	ps.label = label;
 	ps.complete = CPL_PATHS;
@@ -293,7 +288,7 @@ int tui_path_prompt(struct tui *ui, int64_t brief_id, const char *arg, const cha
 	ps.accept = accept;
 	ps.arg = id;
 	ps.arg_free = free;
-	prompt_open(ui, &ps);
+	prompt_or_text(ui, &ps, arg);
 	return R_REDRAW;
 }
 
