@@ -128,8 +128,8 @@ static int project_ls(struct cli *c, int argc, char **argv)
 /* A subcommand whose one option is the flag opts[0], and whose one
  * operand is a project: sets *flag and *id, opening the store.  CLI_OK,
  * or the exit status after saying why. */
-static int flag_and_project(struct cli *c, int argc, char **argv, const struct option *opts, int *flag,
-			    int64_t *id)
+static int flag_and_project(struct cli *c, int argc, char **argv, const struct option *opts,
+			    int *flag, int64_t *id)
 {
 	char shortopt[2] = { (char)opts[0].val, '\0' };
 	int o;

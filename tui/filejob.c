@@ -82,14 +82,16 @@ void filejob_report(struct filejob *j, const struct lb_import_item *it, int firs
 	pthread_mutex_lock(&j->mu);
 	if (failed && (j->failure == NULL || !first)) {
 		free(j->failure);
-		j->failure = xasprintf("%s: %s", it->shown ? it->shown : "?", it->reason ? it->reason : "failed");
+		j->failure = xasprintf("%s: %s", it->shown ? it->shown : "?",
+		                       it->reason ? it->reason : "failed");
 	} else if (!failed && j->note == NULL) {
 		j->note = xasprintf("%s: %s", it->shown ? it->shown : "?", it->reason);
 	}
 	pthread_mutex_unlock(&j->mu);
 }
 
-void filejob_counts(struct filejob *j, const size_t n[LB_IMPORT__COUNT], size_t done, size_t total, int now)
+void filejob_counts(struct filejob *j, const size_t n[LB_IMPORT__COUNT], size_t done, size_t total,
+                    int now)
 {
 	double t = util_mono_ms();
 
@@ -103,7 +105,8 @@ void filejob_counts(struct filejob *j, const size_t n[LB_IMPORT__COUNT], size_t 
 	/* A few times a second is enough for a status line; when files went
 	 * in since, the open list is read again (WAKE_STORE). */
 	if (now || t - j->last_wake > 200) {
-		tui_wake(j->wake_fd, filejob_in(n) != filejob_in(j->woke) ? WAKE_STORE : WAKE_IMPORT);
+		tui_wake(j->wake_fd,
+		         filejob_in(n) != filejob_in(j->woke) ? WAKE_STORE : WAKE_IMPORT);
 		j->last_wake = t;
 		memcpy(j->woke, n, sizeof j->woke);
 		j->woke_done = done;

@@ -21,20 +21,20 @@ struct tui;
 struct filejob {
 	pthread_t thread;
 	pthread_mutex_t mu;
-	char *dir, *curator;     /* the store to open */
+	char *dir, *curator; /* the store to open */
 	int64_t brief_id;
-	int wake_fd;             /* the loop's self-pipe */
-	atomic_int stop;         /* asked to stop */
+	int wake_fd;     /* the loop's self-pipe */
+	atomic_int stop; /* asked to stop */
 	/* Runs in the thread with the store open: 0, or a store error
 	 * (the message is read from st). */
 	int (*work)(struct filejob *j, struct store *st);
-	double last_wake;        /* thread only: when the loop was last woken, */
+	double last_wake;                         /* thread only: when the loop was last woken, */
 	size_t woke[LB_IMPORT__COUNT], woke_done; /* and the counts it was told */
 	/* shared with the interface's thread, under mu */
 	size_t n[LB_IMPORT__COUNT]; /* files by outcome */
 	size_t done, total;
-	char *failure;           /* "file: reason" */
-	char *note;              /* the first file that went in with a note ("copied, not linked") */
+	char *failure; /* "file: reason" */
+	char *note;    /* the first file that went in with a note ("copied, not linked") */
 	int finished, rc;
 	char *err;
 };
@@ -57,6 +57,7 @@ size_t filejob_in(const size_t n[LB_IMPORT__COUNT]);
  * when files went in since the last wake (the open list reads them),
  * else WAKE_IMPORT. */
 void filejob_report(struct filejob *j, const struct lb_import_item *it, int first);
-void filejob_counts(struct filejob *j, const size_t n[LB_IMPORT__COUNT], size_t done, size_t total, int now);
+void filejob_counts(struct filejob *j, const size_t n[LB_IMPORT__COUNT], size_t done, size_t total,
+                    int now);
 
 #endif

@@ -107,6 +107,7 @@ void tui_import_poll(struct tui *ui)
 {
 	struct import_job *j = ui->import;
 	struct filejob *f = j ? &j->f : NULL;
+	const char *how;
 	char *note, *fail = NULL;
 	size_t n[LB_IMPORT__COUNT], done, total;
 	int finished, rc;
@@ -141,10 +142,12 @@ void tui_import_poll(struct tui *ui)
 			fail = xasprintf("; first failure: %s", f->failure);
 		else if (f->note)
 			fail = xasprintf("; %s", f->note);
-		tui_msg(ui, "import into brief #%lld%s: %zu added%s, %zu already there, %zu failed%s",
-			(long long)f->brief_id, atomic_load(&f->stop) ? " (stopped)" : "", filejob_in(n),
-			!j->link ? "" : f->note ? " (linked where they could be)" : " (linked)", n[LB_IMPORT_DUPLICATE],
-			n[LB_IMPORT_FAILED], fail ? fail : "");
+		how = !j->link ? "" : f->note ? " (linked where they could be)" : " (linked)";
+		tui_msg(ui, "import into brief #%lld%s: %zu added%s, %zu already there, %zu "
+			    "failed%s",
+			(long long)f->brief_id, atomic_load(&f->stop) ? " (stopped)" : "",
+			filejob_in(n), how, n[LB_IMPORT_DUPLICATE], n[LB_IMPORT_FAILED],
+			fail ? fail : "");
 		free(fail);
 	}
 	job_free(j);
@@ -270,7 +273,8 @@ static void import_accept(struct tui *ui, void *arg, const char *text)
 	}
 	if (tui_import_start(ui, brief_id, argv, n, link) == 0)
 		tui_msg(ui, "importing into brief #%lld%s; the list fills in as files are stored",
-			(long long)brief_id, link ? ", linking the files (copied where they cannot be)" : "");
+			(long long)brief_id,
+			link ? ", linking the files (copied where they cannot be)" : "");
 	km_argv_free(&argv);
 }
 
@@ -298,6 +302,7 @@ int tui_import(struct tui *ui, int64_t brief_id, const char *arg)
 		tui_msg(ui, "open a brief first: files are imported as its candidates");
 		return R_REDRAW;
 	}
-	return tui_path_prompt(ui, brief_id, arg, "import files or folders (--link first: link, not copy): ",
+	return tui_path_prompt(ui, brief_id, arg,
+			       "import files or folders (--link first: link, not copy): ",
 			       import_accept);
 }

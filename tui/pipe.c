@@ -101,7 +101,9 @@ static char *run(char **argv, int in)
 	if (util_run_wait(argv, in, &status) != 0)
 		msg = xasprintf("pipe: cannot start %s: %s", cmd, strerror(errno));
 	else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		msg = xasprintf("pipe: '%s' was not found (no shell runs it: write sh -c '...' for one)", cmd);
+		msg = xasprintf("pipe: '%s' was not found (no shell runs it: write sh -c '...' "
+				"for one)",
+				cmd);
 	else if (WIFEXITED(status))
 		msg = xasprintf("pipe: '%s' exited with status %d", cmd, WEXITSTATUS(status));
 	else

@@ -225,8 +225,8 @@ int tp_tmux_hooks(int on)
 	cmd = xasprintf("run-shell -b 'kill -WINCH %ld 2>/dev/null || true'", me);
 	/* This pane, once it leaves copy mode (or another mode): while
 	 * the mode shows, tmux passes nothing of the pane through. */
-	mode = xasprintf("if-shell -F '#{&&:#{==:#{hook_pane},%s},#{!=:#{pane_in_mode},1}}' \"%s\"", pane,
-			 cmd);
+	mode = xasprintf("if-shell -F '#{&&:#{==:#{hook_pane},%s},#{!=:#{pane_in_mode},1}}' \"%s\"",
+			 pane, cmd);
 	panes = xasprintf("after-display-panes[%ld]", me);
 	modes = xasprintf("pane-mode-changed[%ld]", me);
 	argv[argc++] = (char *)"tmux";

@@ -91,10 +91,11 @@ static void finish(struct tui *ui, struct watch_job *j, int asked)
 	in = filejob_in(f->n);
 	failed = f->n[LB_IMPORT_FAILED];
 	if (f->rc && !asked)
-		tui_error(ui, "watching %s stopped: %s", folder, f->err ? f->err : "the store failed");
+		tui_error(ui, "watching %s stopped: %s", folder,
+			  f->err ? f->err : "the store failed");
 	else
-		tui_msg(ui, "stopped watching %s: %zu file%s imported into brief #%lld%s%s", folder, in,
-			in == 1 ? "" : "s", (long long)f->brief_id, failed ? "; failed: " : "",
+		tui_msg(ui, "stopped watching %s: %zu file%s imported into brief #%lld%s%s", folder,
+			in, in == 1 ? "" : "s", (long long)f->brief_id, failed ? "; failed: " : "",
 			failed && f->failure ? f->failure : "");
 	free(folder);
 	job_free(j);
@@ -222,10 +223,11 @@ static void watch_accept(struct tui *ui, void *arg, const char *text)
 	if (j)
 		finish(ui, j, 1); /* a watched folder again: stop it */
 	else if (brief_id == 0)
-		tui_msg(ui, "open a brief first: the files of a watched folder become its candidates");
+		tui_msg(ui, "open a brief first: the files of a watched folder become its "
+			    "candidates");
 	else if (watch_start(ui, brief_id, real, link) == 0)
-		tui_msg(ui, "watching %s for brief #%lld%s: new files go in as they are closed (name it "
-			    "again to stop)",
+		tui_msg(ui, "watching %s for brief #%lld%s: new files go in as they are closed "
+			    "(name it again to stop)",
 			vis, (long long)brief_id, link ? ", linking them" : "");
 out:
 	free(real);
@@ -240,7 +242,9 @@ int tui_watch(struct tui *ui, int64_t brief_id, const char *arg)
 		return R_REDRAW;
 	}
 	return tui_path_prompt(ui, brief_id, arg,
-			       ui->watch ? "watch folder (--link first: link; a watched one: stop; nothing: list): "
-					 : "watch folder for new files (--link first: link, not copy): ",
+			       ui->watch ? "watch folder (--link first: link; a watched one: stop; "
+					   "nothing: list): "
+					 : "watch folder for new files (--link first: link, not "
+					   "copy): ",
 			       watch_accept);
 }

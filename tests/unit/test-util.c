@@ -105,7 +105,8 @@ static void json_from_outside_text(void **state)
 	json_object_set_new(o, "empty", util_json_params(""));
 	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	assert_string_equal(text, "{\"bad\":\"bad\\\\xFF name\\n\",\"broken\":{},\"empty\":{},"
-				  "\"good\":\"caf\xc3\xa9\",\"none\":null,\"params\":{\"steps\":30}}");
+				  "\"good\":\"caf\xc3\xa9\",\"none\":null,"
+				  "\"params\":{\"steps\":30}}");
 	free(text);
 	json_decref(o);
 }
