@@ -29,9 +29,13 @@ struct store *cli_store(struct cli *c, int create)
 	struct store_options opt = { 0 };
 	char *err = NULL;
 	const char *sync = getenv("LIGHTBOX_SYNC");
+	int distance;
 
 	if (c->st)
 		return c->st;
+	/* The stacks a query's stack: term looks at are the config's. */
+	cli_config_values(c, &distance, NULL);
+	store_stack_distance_default(distance);
 	opt.create = create;
 	opt.sync_full = sync && strcmp(sync, "full") == 0;
 	if (store_open(c->store_dir, &opt, &c->st, &err) != 0) {

@@ -154,6 +154,8 @@ int cmd_stacks(struct cli *c, int argc, char **argv);
  * not be made, and on stdout how many were unless quiet.  CLI_OK, or
  * CLI_FAIL after a store error. */
 int cli_fingerprint_fill(struct cli *c, int64_t brief, int retry, int quiet);
+/* The config's stack-distance and pixel-limit (either may be NULL). */
+void cli_config_values(struct cli *c, int *distance, long long *pixel_limit);
 /* doctor's lines on the store's fingerprints (made, missing, why some
  * failed); with fix, makes the missing ones first (retrying failures). */
 void cli_doctor_fingerprints(struct cli *c, const char *dir, int fix);

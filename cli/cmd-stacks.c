@@ -91,7 +91,7 @@ static const struct option stacks_opts[] = {
 
 /* The config's stack-distance and pixel-limit (bad config lines are
  * doctor's to report; the defaults stand for them here). */
-static void config_values(struct cli *c, int *distance, long long *pixel_limit)
+void cli_config_values(struct cli *c, int *distance, long long *pixel_limit)
 {
 	struct km_config *cfg = km_config_new();
 	char *path = c->config ? xstrdup(c->config) : km_config_default_path();
@@ -126,7 +126,7 @@ int cli_fingerprint_fill(struct cli *c, int64_t brief, int retry, int quiet)
 	long long pixel_limit;
 	size_t made, failed;
 
-	config_values(c, NULL, &pixel_limit);
+	cli_config_values(c, NULL, &pixel_limit);
 	if (store_fp_fill(c->st, brief, retry, pixel_limit, NULL, &made, &failed) != 0)
 		return cli_store_fail(c);
 	if (failed)
@@ -337,7 +337,7 @@ int cmd_stacks(struct cli *c, int argc, char **argv)
 	}
 	if ((rc = cli_brief_operand(c, argc, argv, &brief, &b)) != CLI_OK)
 		return rc;
-	config_values(c, &dist, NULL);
+	cli_config_values(c, &dist, NULL);
 	if (distance >= 0)
 		dist = (int)distance;
 	if (store_stacks(c->st, brief, dist, &s) != 0) {
@@ -405,7 +405,7 @@ void cli_doctor_fingerprints(struct cli *c, const char *dir, int fix)
 		long long pixel_limit;
 		size_t made, nfailed;
 
-		config_values(c, NULL, &pixel_limit);
+		cli_config_values(c, NULL, &pixel_limit);
 		if (store_fp_fill(st, 0, 1, pixel_limit, NULL, &made, &nfailed) == 0)
 			printf("  %-13s %zu made now, %zu could not be made\n", "fixed", made, nfailed);
 		else

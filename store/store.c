@@ -921,6 +921,7 @@ int store_open(const char *dir, const struct store_options *opt, struct store **
 	st->dbpath = xasprintf("%s/lightbox.db", st->dir);
 	st->cache = xasprintf("%s/cache", st->dir);
 	st->curator = opt->curator ? xstrdup(opt->curator) : util_curator();
+	st->stack_distance = st_stack_distance_default();
 	st->login = util_login();
 
 	if (stat(st->dbpath, &sb) < 0 && errno != ENOENT) {
@@ -1009,6 +1010,8 @@ void store_close(struct store **pst)
 	}
 	for (i = 0; i < 3; i++)
 		sqlite3_finalize(st->tx[i]);
+	st_stack_cache_free(st);
+	free(st->stars_key);
 	if (st->db) {
 		sqlite3_close(st->db);
 		/* A read-only connection leaves -wal and -shm behind. */

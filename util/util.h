@@ -53,6 +53,13 @@ char *sb_steal(struct sbuf *b); /* caller owns the string; b is reset */
  * '\n' (when kept), nor 0x7f, nor a C1 code point. */
 void util_visible(struct sbuf *out, const char *s, size_t n, int keep_nl);
 char *util_visible_dup(const char *s, int keep_nl); /* owned result */
+/* util_visible with the bytes i where mask[i] is 1 (mask: n bytes, 0 or
+ * 1) between UTIL_MARK_ON and UTIL_MARK_OFF (a search's matches): each
+ * character's visible form is inside a mark whole, by its first byte,
+ * so a mark never splits the ^X of a control character. */
+#define UTIL_MARK_ON '\x01'
+#define UTIL_MARK_OFF '\x02'
+void util_visible_marked(struct sbuf *out, const char *s, size_t n, int keep_nl, const char *mask);
 /* A user's value for a message: util_visible of at most max bytes of s
  * (cut at a character boundary), and when s is longer, followed by
  * "... (N bytes, cut)" with N the whole length.  Owned. */
