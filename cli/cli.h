@@ -48,6 +48,11 @@ struct cli_cmd {
 struct store *cli_store(struct cli *c, int create);
 /* 0 when brief id exists; else prints why and returns CLI_FAIL. */
 int cli_brief_exists(struct cli *c, int64_t id);
+/* The command's one operand, a BRIEF, at argv[optind] (after getopt):
+ * parses it, opens the store and reads the brief into *b (the caller
+ * clears it).  CLI_OK, or the exit status after saying why (not one
+ * operand, not an id, no store, no such brief). */
+int cli_brief_operand(struct cli *c, int argc, char **argv, int64_t *id, struct lb_brief *b);
 /* Exit status for a store error code (always CLI_FAIL). */
 int cli_store_fail(struct cli *c);
 

@@ -529,17 +529,11 @@ int cmd_stacks(struct cli *c, int argc, char **argv)
 		default: return cli_usage(c, "unknown option");
 		}
 	}
-	if (optind != argc - 1)
-		return cli_usage(c, "say which brief");
-	if (cli_id(c, "brief", argv[optind], &brief) < 0)
-		return CLI_USAGE;
-	if (!cli_store(c, 0))
-		return CLI_FAIL;
+	if ((rc = cli_brief_operand(c, argc, argv, &brief, &b)) != CLI_OK)
+		return rc;
 	cli_config_values(c, &dist, NULL);
 	if (distance >= 0)
 		dist = (int)distance;
-	if (store_brief_get(c->st, brief, &b) != 0)
-		return cli_store_fail(c);
 	if (store_stacks(c->st, brief, dist, &s) != 0) {
 		lb_brief_clear(&b);
 		return cli_store_fail(c);
