@@ -49,7 +49,9 @@
 
 #include "store-private.h"
 
-#define BATCH 1000
+#define BATCH 1000 /* rows read and written at a time (LB_COPY_TEST_BATCH) */
+
+static int batch = BATCH;
 
 /* What copy knows of each table, in dependency order. */
 struct ctab {
@@ -113,6 +115,7 @@ struct copy {
 	int ncol[NTABLES];
 	char *list[NTABLES];  /* cols joined by ", " */
 	int64_t kill_after;   /* LB_COPY_TEST_KILL_AFTER: test hook */
+	int64_t stop_after;   /* LB_COPY_TEST_STOP_AFTER */
 	int held_src, held_dst; /* hold_writers took them */
 	char *err;
 };
@@ -257,7 +260,7 @@ static int read_batch(struct copy *c, struct store *st, size_t t, const struct v
 	}
 	if (tab->where)
 		sb_addf(&sql, " %s %s", after ? "AND" : "WHERE", tab->where);
-	sb_addf(&sql, " ORDER BY %s LIMIT %d", tab->key, BATCH);
+	sb_addf(&sql, " ORDER BY %s LIMIT %d", tab->key, batch);
 	s = st_prep(st, sql.s);
 	sb_free(&sql);
 	if (s == NULL)
@@ -267,7 +270,7 @@ static int read_batch(struct copy *c, struct store *st, size_t t, const struct v
 	r->ncol = c->ncol[t];
 	while ((rc = db_step(s)) == DB_ROW) {
 		if (r->n == r->cap) {
-			r->cap = r->cap ? 2 * r->cap : BATCH;
+			r->cap = r->cap ? 2 * r->cap : (size_t)batch;
 			r->v = xrealloc(r->v, r->cap * (size_t)r->ncol * sizeof *r->v);
 		}
 		for (k = 0; k < r->ncol; k++)
@@ -553,11 +556,17 @@ static int fill_later(struct copy *c, size_t t)
 	return rc;
 }
 
-/* The test hook: dies as kill -9 would, once that many rows are in. */
+/* The tests' hooks, once that many rows are in: LB_COPY_TEST_KILL_AFTER
+ * dies as kill -9 would; LB_COPY_TEST_STOP_AFTER stops (SIGSTOP) once, so
+ * a test sees a copy at work. */
 static void maybe_die(struct copy *c)
 {
 	if (c->kill_after > 0 && c->res->rows >= c->kill_after)
 		raise(SIGKILL);
+	if (c->stop_after > 0 && c->res->rows >= c->stop_after) {
+		c->stop_after = 0;
+		raise(SIGSTOP);
+	}
 }
 
 /* Copies table t from where DST's rows end. */
@@ -979,6 +988,10 @@ int store_copy(const char *src, const char *dst, struct lb_copy_result *res, cha
 	memset(res, 0, sizeof *res);
 	c.res = res;
 	c.kill_after = k ? strtoll(k, NULL, 10) : 0;
+	k = getenv("LB_COPY_TEST_BATCH");
+	batch = k && atoi(k) > 0 ? atoi(k) : BATCH;
+	k = getenv("LB_COPY_TEST_STOP_AFTER");
+	c.stop_after = k ? strtoll(k, NULL, 10) : 0;
 	rc = run(&c, src, dst);
 	if (c.held_src)
 		release_writers(c.src);
