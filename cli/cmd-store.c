@@ -29,6 +29,8 @@ static const char help[] =
 	"  --assets DIR   the asset folder of a PostgreSQL DST (default\n"
 	"                 $LIGHTBOX_ASSETS); a folder every server mounts\n";
 
+static const struct option none[] = { { 0 } };
+
 static int store_copy_cmd(struct cli *c, int argc, char **argv)
 {
 	struct lb_copy_result r;
@@ -36,8 +38,6 @@ static int store_copy_cmd(struct cli *c, int argc, char **argv)
 	int64_t rows = 0;
 	size_t i, bad = 0;
 	int rc;
-
-	static const struct option none[] = { { 0 } };
 
 	if (getopt_long(argc, argv, "", none, NULL) != -1)
 		return cli_usage(c, "unknown option");
@@ -77,7 +77,7 @@ static int store_copy_cmd(struct cli *c, int argc, char **argv)
 int cmd_store(struct cli *c, int argc, char **argv)
 {
 	static const struct cli_sub subs[] = {
-		{ "copy", store_copy_cmd, "", NULL },
+		{ "copy", store_copy_cmd, "", none },
 	};
 
 	return cli_dispatch(c, "store", subs, sizeof subs / sizeof subs[0], help, argc, argv);

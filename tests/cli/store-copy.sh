@@ -10,7 +10,7 @@
 . "$top_srcdir/tests/lib/pg.sh"
 
 pg_start
-plan 27
+plan 31
 
 export LIGHTBOX_NOW=1700000000
 mkdir "$T/img"
@@ -98,6 +98,14 @@ copy "$S1" "$T/s3"
 like "$rc $(cat "$T/err")" "^1 .*is not empty" "a non-empty SQLite DST is refused too"
 unlike "$(cat "$T/out.all" "$T/err.all")" "s3cret" "a URL's password is never printed"
 
+# A DST of another schema version is refused before anything is done.
+"$LIGHTBOX" --store "$T/old" init >/dev/null
+sqlite3 "$T/old/lightbox.db" "PRAGMA user_version = 8"
+copy "$S1" "$T/old"
+like "$rc $(cat "$T/err")" "^1 .*DST has schema version 8 and this lightbox's is [0-9]+" \
+	"a DST of another schema version is refused"
+is "$(sqlite3 "$T/old/lightbox.db" "PRAGMA user_version")" 8 "and left as it was (not upgraded)"
+
 # Killed (-9) half-way, the same command goes on from where it stopped:
 # in batches of 3 rows, killed inside the candidates (whose parent_id is
 # set at the end), then inside the ratings (keyed by curator too).
@@ -117,6 +125,16 @@ nr=$(sqlite3 "$T/s4/lightbox.db" "SELECT count(*) FROM rating")
 copy "$U2" "$T/s4"
 ok "so does one into SQLite killed inside the ratings ($nr of 5)" \
 	[ "$rc" = 0 ] && [ "$nr" -gt 0 ] && [ "$nr" -lt 5 ] && grep -q "(resumed).*counts and hashes equal" "$T/out"
+
+# A source changed between the kill and the resume (its lock died with
+# the copy): the verification finds it, naming the table.
+U4=$(pg_newdb four)
+LB_COPY_TEST_KILL_AFTER=26 "$LIGHTBOX" store copy "$S1" "$U4" --assets "$T/pga4" >/dev/null 2>&1
+"$LIGHTBOX" project archive Second >/dev/null
+copy "$S1" "$U4" --assets "$T/pga4"
+like "$rc $(cat "$T/err")" "^1 .*verification failed: the table project differs" \
+	"a difference fails the copy, naming the table"
+like "$(grep '^project ' "$T/out")" "DIFFERS$" "and the summary marks it"
 unset LB_COPY_TEST_BATCH
 
 # A file already in DST's assets folder is not copied again, unless its
