@@ -467,42 +467,63 @@ static int copy_files(struct copy *c, size_t t, const struct rows *r)
 
 /* ------------------------------------------------------------ writing */
 
+/* INSERT of n rows of table t in one statement (one round trip to a
+ * server): ?1 ... ?(n * ncol). */
+static char *insert_sql(struct copy *c, size_t t, size_t n)
+{
+	struct sbuf sql;
+	int p = 1;
+
+	sb_init(&sql);
+	sb_addf(&sql, "INSERT INTO %s (%s) VALUES ", tables[t].name, c->list[t]);
+	for (size_t i = 0; i < n; i++) {
+		sb_adds(&sql, i ? ", (" : "(");
+		for (int k = 0; k < c->ncol[t]; k++)
+			sb_addf(&sql, "%s?%d", k ? ", " : "", p++);
+		sb_adds(&sql, ")");
+	}
+	return sb_steal(&sql);
+}
+
 static int write_rows(struct copy *c, size_t t, const struct rows *r, int replace)
 {
 	const struct ctab *tab = &tables[t];
 	int later = tab->later ? col_index(c, t, tab->later) : -1, rc, k;
-	struct sbuf sql;
+	/* Rows per statement: under SQLite's oldest limit of 999 parameters. */
+	size_t per = (size_t)(999 / r->ncol), n;
+	char *sql;
 	db_stmt *s;
 
-	sb_init(&sql);
-	sb_addf(&sql, "INSERT INTO %s (%s) VALUES (", tab->name, c->list[t]);
-	for (k = 0; k < c->ncol[t]; k++)
-		sb_addf(&sql, "%s?%d", k ? ", " : "", k + 1);
-	sb_adds(&sql, ")");
+	if (per > 100)
+		per = 100;
 	rc = st_begin(c->dst);
-	if (rc) {
-		sb_free(&sql);
+	if (rc)
 		return store_failed(c, c->dst, rc);
-	}
 	if (replace) /* the settings: DST's own ones give way to SRC's */
 		rc = st_exec(c->dst, "DELETE FROM setting WHERE key NOT IN ('assets', 'copying', 'copy_from')");
-	for (size_t i = 0; rc == 0 && i < r->n; i++) {
-		const struct val *row = &r->v[i * (size_t)r->ncol];
-
-		s = st_prep(c->dst, sql.s);
+	for (size_t i = 0; rc == 0 && i < r->n; i += n) {
+		n = r->n - i < per ? r->n - i : per;
+		sql = insert_sql(c, t, n);
+		s = st_prep(c->dst, sql);
+		free(sql);
 		if (s == NULL) {
 			rc = STORE_EIO;
 			break;
 		}
-		for (k = 0; k < r->ncol; k++) {
-			if (k == later)
-				db_bind_null(s, k + 1);
-			else
-				val_bind(s, k + 1, &row[k]);
+		for (size_t j = 0; j < n; j++) {
+			const struct val *row = &r->v[(i + j) * (size_t)r->ncol];
+
+			for (k = 0; k < r->ncol; k++) {
+				int at = (int)j * r->ncol + k + 1;
+
+				if (k == later)
+					db_bind_null(s, at);
+				else
+					val_bind(s, at, &row[k]);
+			}
 		}
-		rc = st_step_done(c->dst, s, "copying a row");
+		rc = st_step_done(c->dst, s, "copying rows");
 	}
-	sb_free(&sql);
 	rc = st_end(c->dst, rc);
 	if (rc)
 		return fail(c, rc, "%s: writing the table %s: %s", name_of(c->dst), tab->name,
