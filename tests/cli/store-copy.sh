@@ -147,12 +147,16 @@ like "$rc $(grep '^assets' "$T/out")" "^0 assets: 1 files copied \\([0-9]+ bytes
 ok "the damaged file is whole again" cmp -s "$f" "$(find "$S1/assets" -name "$(basename "$f")")"
 
 # The source takes no other writer while it is copied.
-LB_COPY_TEST_STOP_AFTER=10 "$LIGHTBOX" store copy "$S1" "$T/s5" >"$T/stopped" 2>&1 &
-cpid=$!
-for i in $(seq 100); do
-	case $(ps -o stat= -p $cpid) in T*) break ;; esac
-	sleep 0.1
-done
+# stopped SRC DST: a copy that stops (SIGSTOP) after 10 rows, in $cpid.
+stopped() {
+	LB_COPY_TEST_STOP_AFTER=10 "$LIGHTBOX" store copy "$1" "$2" >"$T/stopped" 2>&1 &
+	cpid=$!
+	for i in $(seq 100); do
+		case $(ps -o stat= -p $cpid) in T*) break ;; esac
+		sleep 0.1
+	done
+}
+stopped "$S1" "$T/s5"
 lb rate 2 3
 like "$?: $(cat "$T/err")" "^1: .*being copied \\(lightbox store copy by .*pid $cpid" \
 	"a writer of a SQLite source being copied is refused, told by whom"
@@ -162,12 +166,7 @@ is "$?" 0 "the copy then ends, verified"
 lb rate 2 3
 is "$?" 0 "and the source takes writes again"
 
-LB_COPY_TEST_STOP_AFTER=10 "$LIGHTBOX" store copy "$U2" "$T/s6" >"$T/stopped" 2>&1 &
-cpid=$!
-for i in $(seq 100); do
-	case $(ps -o stat= -p $cpid) in T*) break ;; esac
-	sleep 0.1
-done
+stopped "$U2" "$T/s6"
 pg_sql "$U2" "SET lock_timeout = '200ms'; SELECT pg_advisory_xact_lock(1279414104)" >/dev/null 2>&1
 ok "a PostgreSQL source being copied holds the writers' lock" [ $? != 0 ]
 kill -CONT $cpid
