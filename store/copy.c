@@ -61,32 +61,34 @@ struct ctab {
 	int ordered;       /* keyed by integers: hashed in key order */
 	const char *later; /* a column set once every row is in */
 	const char *where; /* rows not copied (the copy's own settings) */
+	int derived;       /* kept by DST's triggers as its rows come: verified, not copied */
 };
 
 static const struct ctab tables[] = {
-	{ "project", "id", 1, 1, NULL, NULL },
-	{ "brief", "id", 1, 1, NULL, NULL },
-	{ "brief_revision", "id", 1, 1, NULL, NULL },
-	{ "asset", "id", 1, 1, NULL, NULL },
-	{ "job", "id", 1, 1, "parent_id", NULL },
-	{ "candidate", "id", 1, 1, "parent_id", NULL },
-	{ "tag", "id", 1, 1, NULL, NULL },
-	{ "candidate_tag", "candidate_id, tag_id", 2, 1, NULL, NULL },
-	{ "rating", "brief_id, candidate_id, curator", 3, 0, NULL, NULL },
-	{ "note", "id", 1, 1, NULL, NULL },
-	{ "selection", "id", 1, 1, NULL, NULL },
-	{ "comparison", "id", 1, 1, NULL, NULL },
-	{ "event", "id", 1, 1, NULL, NULL },
-	{ "fingerprint", "asset_id", 1, 1, NULL, NULL },
-	{ "delivered", "asset_id, dir", 2, 0, NULL, NULL },
-	{ "saved_view", "id", 1, 1, NULL, NULL },
-	{ "assignment", "brief_id, curator, candidate_id", 3, 0, NULL, NULL },
-	{ "adjudication", "brief_id, candidate_id", 2, 1, NULL, NULL },
-	{ "candidate_fts", "rowid", 1, 1, NULL, NULL },
-	{ "note_fts", "rowid", 1, 1, NULL, NULL },
-	{ "revision_fts", "rowid", 1, 1, NULL, NULL },
+	{ "project", "id", 1, 1, NULL, NULL, 0 },
+	{ "brief", "id", 1, 1, NULL, NULL, 0 },
+	{ "brief_revision", "id", 1, 1, NULL, NULL, 0 },
+	{ "asset", "id", 1, 1, NULL, NULL, 0 },
+	{ "job", "id", 1, 1, "parent_id", NULL, 0 },
+	{ "candidate", "id", 1, 1, "parent_id", NULL, 0 },
+	{ "tag", "id", 1, 1, NULL, NULL, 0 },
+	{ "candidate_tag", "candidate_id, tag_id", 2, 1, NULL, NULL, 0 },
+	{ "rating", "brief_id, candidate_id, curator", 3, 0, NULL, NULL, 0 },
+	{ "note", "id", 1, 1, NULL, NULL, 0 },
+	{ "selection", "id", 1, 1, NULL, NULL, 0 },
+	{ "comparison", "id", 1, 1, NULL, NULL, 0 },
+	{ "event", "id", 1, 1, NULL, NULL, 0 },
+	{ "fingerprint", "asset_id", 1, 1, NULL, NULL, 0 },
+	{ "delivered", "asset_id, dir", 2, 0, NULL, NULL, 0 },
+	{ "saved_view", "id", 1, 1, NULL, NULL, 0 },
+	{ "assignment", "brief_id, curator, candidate_id", 3, 0, NULL, NULL, 0 },
+	{ "adjudication", "brief_id, candidate_id", 2, 1, NULL, NULL, 0 },
+	{ "candidate_lora", "name, candidate_id", 2, 0, NULL, NULL, 1 },
+	{ "candidate_fts", "rowid", 1, 1, NULL, NULL, 0 },
+	{ "note_fts", "rowid", 1, 1, NULL, NULL, 0 },
+	{ "revision_fts", "rowid", 1, 1, NULL, NULL, 0 },
 	/* Last, in one transaction: the store's id, aliases, shared ... */
-	{ "setting", "key", 1, 0, NULL, "key NOT IN ('assets', 'copying', 'copy_from')" },
+	{ "setting", "key", 1, 0, NULL, "key NOT IN ('assets', 'copying', 'copy_from')", 0 },
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 #define SETTING (NTABLES - 1)
@@ -863,6 +865,8 @@ static int check_dst(struct copy *c, const char *src_id, int *resumed)
 		return 0;
 	}
 	for (size_t t = 0; t < SETTING && rc == 0; t++) {
+		if (tables[t].derived)
+			continue;
 		int64_t n = count_rows(c, c->dst, t, &rc);
 		if (rc == 0 && n > 0)
 			rc = fail(c, STORE_EINVAL,
@@ -971,7 +975,8 @@ static int run(struct copy *c, const char *src, const char *dst)
 	rc = check_dst(c, src_id, &c->res->resumed);
 	free(src_id);
 	for (t = 0; t < SETTING && rc == 0; t++)
-		rc = copy_table(c, t);
+		if (!tables[t].derived)
+			rc = copy_table(c, t);
 	for (t = 0; t < SETTING && rc == 0; t++)
 		if (tables[t].later)
 			rc = fill_later(c, t);

@@ -61,6 +61,7 @@ struct pg {
 	PGconn *c;
 	int64_t last_id;
 	int changes;
+	int64_t total;       /* rows changed since the connection opened */
 	int readonly;
 	unsigned long names; /* prepared statements named so far */
 	int listening;       /* LISTEN lightbox sent */
@@ -919,6 +920,17 @@ static int pg_changes(struct db *d)
 	return PG(d)->changes;
 }
 
+static int64_t pg_total_changes(struct db *d)
+{
+	return PG(d)->total;
+}
+
+static int pg_errcode(struct db *d)
+{
+	(void)d;
+	return DB_ERROR; /* asked only after a failure, whose code the caller had */
+}
+
 static int pg_wal_autocheckpoint(struct db *d, int pages)
 {
 	(void)d;
@@ -1154,6 +1166,7 @@ static int pg_execute(struct pg_stmt *s)
 	st = PQresultStatus(res);
 	if (st == PGRES_COMMAND_OK) {
 		db->changes = atoi(PQcmdTuples(res));
+		db->total += db->changes;
 		PQclear(res);
 		s->done = 1;
 		return DB_DONE;
@@ -1169,6 +1182,7 @@ static int pg_execute(struct pg_stmt *s)
 		int n = PQntuples(res);
 
 		db->changes = n;
+		db->total += n;
 		if (n > 0)
 			db->last_id = strtoll(PQgetvalue(res, n - 1, 0), NULL, 10);
 		PQclear(res);
@@ -1407,6 +1421,8 @@ static const struct db_ops pg_ops = {
 	.autocommit = pg_autocommit,
 	.last_insert_rowid = pg_last_insert_rowid,
 	.changes = pg_changes,
+	.total_changes = pg_total_changes,
+	.errcode = pg_errcode,
 	.wal_autocheckpoint = pg_wal_autocheckpoint,
 	.wal_checkpoint = pg_wal_checkpoint,
 	.exec = pg_exec,
