@@ -69,8 +69,9 @@ U1=$(pg_newdb one)
 copy "$S1" "$U1" --assets "$T/pgassets"
 is "$rc" 0 "SQLite -> PostgreSQL: done"
 like "$(cat "$T/out")" "counts and hashes equal" "it says every table's count and hash agree"
-is "$(grep -cE '^[a-z_]+ +[0-9]+ +[0-9a-f]{16} +[0-9]+ +[0-9a-f]{16}$' "$T/out")" 22 \
-	"the summary gives rows and hashes of the 22 tables on both sides"
+ntables=$(sed -n 's/^copied .*: \([0-9]*\) tables.*/\1/p' "$T/out")
+is "$(grep -cE '^[a-z_]+ +[0-9]+ +[0-9a-f]{16} +[0-9]+ +[0-9a-f]{16}$' "$T/out")" "$ntables" \
+	"the summary gives rows and hashes of every table ($ntables) on both sides"
 like "$(grep '^event ' "$T/out")" "^event +2[0-9] " "the audit log's rows are among them"
 exports "$U1" >"$T/exp2"
 ok "PostgreSQL's exports and log are the source's" cmp -s "$T/exp1" "$T/exp2"
@@ -189,3 +190,4 @@ copy "$S1" "$T/s8"
 like "$rc $(cat "$T/err")" "^1 .*(busy|locked)" "or holds the write lock"
 kill $hpid
 wait $hpid 2>/dev/null
+done_testing
