@@ -10,7 +10,7 @@
 . "$top_srcdir/tests/lib/pg.sh"
 
 pg_start
-plan 31
+plan 32
 
 export LIGHTBOX_NOW=1700000000
 mkdir "$T/img"
@@ -47,6 +47,9 @@ LIGHTBOX_CURATOR=bob "$LIGHTBOX" rate 1 5 >/dev/null 2>&1
 "$LIGHTBOX" view save reds 'stars>=3' >/dev/null
 "$LIGHTBOX" purge 1 --yes >/dev/null 2>&1
 "$LIGHTBOX" rate 4 1 >/dev/null
+# LoRAs in a candidate's parameters: rows of candidate_lora, which each
+# store's triggers keep (verified, not copied).
+sql "UPDATE candidate SET params = '{\"loras\": [\"film\", {\"name\": \"Grain\"}]}' WHERE id = 2"
 "$LIGHTBOX" undo >/dev/null
 
 # exports STORE: every project's JSON export and the audit log.
@@ -73,6 +76,7 @@ ntables=$(sed -n 's/^copied .*: \([0-9]*\) tables.*/\1/p' "$T/out")
 is "$(grep -cE '^[a-z_]+ +[0-9]+ +[0-9a-f]{16} +[0-9]+ +[0-9a-f]{16}$' "$T/out")" "$ntables" \
 	"the summary gives rows and hashes of every table ($ntables) on both sides"
 like "$(grep '^event ' "$T/out")" "^event +2[0-9] " "the audit log's rows are among them"
+like "$(grep '^candidate_lora ' "$T/out")" "^candidate_lora +2 " "and the LoRA rows PostgreSQL's trigger made"
 exports "$U1" >"$T/exp2"
 ok "PostgreSQL's exports and log are the source's" cmp -s "$T/exp1" "$T/exp2"
 nfiles=$(find "$S1/assets" -name '*.png' | wc -l)
