@@ -19,6 +19,11 @@
  *   ?3 OR ...)               (x <> 0)
  *   FROM (subquery)          FROM (subquery) AS _lbN (PostgreSQL wants a name)
  *   t_fts MATCH q            t_fts.tsv @@ lb_tsquery(q) (schema-pg.c)
+ *   json_extract, json_tree  pg_temp.lb_json_extract, lb_json_tree (pg_json_sql:
+ *                            the same results, as text), and CAST(... AS REAL or
+ *                            INTEGER) of one (or of json_tree's atom) lb_json_num
+ *   x COLLATE NOCASE         CAST(x AS citext) (query.c puts it on both operands)
+ *   LIKE                     ILIKE (SQLite's LIKE ignores case)
  *
  * Parameters go as text with their types (int8, float8, bytea; text is
  * left for the server to infer, as a quoted literal would be).  A
@@ -578,9 +583,10 @@ static void emit(struct tr *tr, int i0, int i1)
 	for (i = i0; i < i1 && !tr->bad; i++) {
 		const struct tok *k = &tr->t[i];
 
-		if ((k->kind == T_IDENT && !keyword(k)) || (is(k, "(") && k->match > i)) {
-			/* x COLLATE NOCASE (x a name, f(...) or (...)): citext,
-			 * whose comparisons ignore case as NOCASE does */
+		if ((k->kind == T_IDENT && !keyword(k)) || k->kind == T_PARAM || (is(k, "(") && k->match > i)) {
+			/* x COLLATE NOCASE (x a name, ?, f(...) or (...)): citext,
+			 * whose comparisons ignore case as NOCASE does (both
+			 * sides: citext = text compares as text) */
 			int e = i, c;
 
 			if (is(k, "("))
@@ -1145,7 +1151,7 @@ static int pg_set_schema_version(struct db *d, int v)
 }
 
 /* LISTENs on first use; then counts the notifications that came. */
-static int pg_listen(struct pg *db)
+static int pg_listen(struct pg *db, int sync)
 {
 	PGnotify *n;
 	int rc;
@@ -1155,6 +1161,13 @@ static int pg_listen(struct pg *db)
 		if (rc != DB_OK)
 			return rc;
 		db->listening = 1;
+	} else if (sync) {
+		/* A round trip: the server sends the notifications of commits
+		 * it has been told of before it says it is ready, so every
+		 * commit that returned before this call is counted (as
+		 * SQLite's data_version counts them), not only those whose
+		 * message happens to have arrived. */
+		PQclear(PQexec(db->c, ""));
 	}
 	if (!PQconsumeInput(db->c))
 		return pg_fail(db, NULL);
@@ -1169,7 +1182,7 @@ static int pg_listen(struct pg *db)
 static int pg_data_version(struct db *d, int64_t *v)
 {
 	struct pg *db = PG(d);
-	int rc = pg_listen(db);
+	int rc = pg_listen(db, 1);
 
 	*v = db->heard;
 	return rc;
@@ -1179,7 +1192,7 @@ static int pg_change_fd(struct db *d)
 {
 	struct pg *db = PG(d);
 
-	return pg_listen(db) == DB_OK ? PQsocket(db->c) : -1;
+	return pg_listen(db, 0) == DB_OK ? PQsocket(db->c) : -1;
 }
 
 /* ------------------------------------------------------------ statements */
@@ -1487,8 +1500,32 @@ static int pg_bind_null(db_stmt *x, int i)
 static int pg_bind_text(db_stmt *x, int i, const char *v, int n)
 {
 	size_t len = n < 0 ? strlen(v) : (size_t)n;
-	char *t = xmalloc(len + 1);
+	char *t;
 
+	if (!util_utf8_valid(v, len) && strncasecmp(PS(x)->sql, "SELECT", 6) == 0) {
+		/* PostgreSQL holds UTF-8 only, so a value with other bytes
+		 * (a hostile query's) can equal no text it holds: its bad
+		 * bytes are sent as U+FFFD, and a reader finds nothing where
+		 * it would have failed.  A writer's such value fails, saying
+		 * so (nothing is stored other than it was given). */
+		struct sbuf b;
+		uint32_t cp;
+
+		sb_init(&b);
+		for (size_t k = 0; k < len;) {
+			size_t m = util_utf8_decode(v + k, len - k, &cp);
+
+			if (m == 0 || cp == 0) {
+				sb_adds(&b, "\xef\xbf\xbd");
+				k += m ? m : 1;
+			} else {
+				sb_add(&b, v + k, m);
+				k += m;
+			}
+		}
+		return bind(PS(x), i, sb_steal(&b), 0);
+	}
+	t = xmalloc(len + 1);
 	memcpy(t, v, len);
 	t[len] = '\0';
 	return bind(PS(x), i, t, 0);

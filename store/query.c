@@ -892,18 +892,19 @@ static int text_cmp(struct cc *c, const struct node *t)
 		sb_adds(&c->q->sql, " ESCAPE '\\'");
 		return 0;
 	}
-	/* on the left operand, which sits just before: so the rewriter for
-	 * PostgreSQL (db-pg.c) can make it citext */
+	/* on both operands (the left one sits just before), so the
+	 * rewriter for PostgreSQL (db-pg.c) can make both citext */
 	sb_adds(&c->q->sql, " COLLATE NOCASE");
 	if (t->op == OP_RANGE) {
 		sb_adds(&c->q->sql, " BETWEEN ");
 		q_text_own(c->q, xstrdup(t->v));
-		sb_adds(&c->q->sql, " AND ");
+		sb_adds(&c->q->sql, " COLLATE NOCASE AND ");
 		q_text_own(c->q, xstrdup(t->v2));
 	} else {
 		sb_adds(&c->q->sql, op_sql(t->op));
 		q_text_own(c->q, xstrdup(t->v));
 	}
+	sb_adds(&c->q->sql, " COLLATE NOCASE");
 	return 0;
 }
 
