@@ -62,6 +62,11 @@ static char *redact(const char *url)
 	return sb_steal(&b);
 }
 
+char *store_url_safe(const char *name)
+{
+	return redact(name);
+}
+
 int st_pg_fail(struct store *st, int rc, const char *doing)
 {
 	const char *msg = db_errmsg(st->db);

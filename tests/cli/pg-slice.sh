@@ -3,14 +3,13 @@
 # print the same, but for the store's folder: init, projects, briefs,
 # candidates, ratings, flags, tags, notes, selection, undo/redo, keyset
 # pages, search (FTS5 there, tsvector + GIN here), queries, the log and
-# the exports.  Commands not yet ported refuse on PostgreSQL, saying so,
-# and change nothing.  The assets folder is recorded by init; a URL's
+# the exports (doctor and demo: pg-doctor.sh).  The assets folder is recorded by init; a URL's
 # password never reaches a message.  One private cluster (tests/lib/pg.sh).
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/pg.sh"
 
 pg_start
-plan 20
+plan 17
 
 export LIGHTBOX_NOW=1700000000
 mkdir "$T/img"
@@ -198,14 +197,6 @@ is "$(pg_sql "$U" "SELECT indexdef LIKE '%USING gin (tsv)%' FROM pg_indexes WHER
 	"candidates' text is searched through a tsvector with a GIN index"
 is "$(pg_sql "$U" "SELECT value FROM setting WHERE key = 'assets'")" "$T/one-pga" "init recorded the assets folder"
 ok "the files went to the assets folder" test -f "$T/one-pga/assets/f6/f66f397a30dde1e4966e2dd6ee8d83be4215bfd6d865a8b8ecc14b3a2fa43297.png"
-
-# A command not ported yet refuses, and changes nothing.
-before=$(pg_sql "$U" 'SELECT count(*) FROM event')
-LIGHTBOX_STORE=$U lb doctor
-is "$?:$(cat "$T/err")" "1:lightbox doctor: not yet supported on a PostgreSQL store" "doctor refuses on PostgreSQL"
-is "$(pg_sql "$U" 'SELECT count(*) FROM event')" "$before" "and changes nothing"
-LIGHTBOX_STORE=$U lb demo
-is "$?:$(cat "$T/err")" "1:lightbox demo: not yet supported on a PostgreSQL store" "demo refuses on PostgreSQL"
 
 # Runners on two machines: each sees its own cache/runners (here: two
 # assets folders), so only the database can say a runner is alive.  B
