@@ -19,7 +19,8 @@
  *   ?3 OR ...)               (x <> 0)
  *   FROM (subquery)          FROM (subquery) AS _lbN (PostgreSQL wants a name)
  *   t_fts MATCH q            t_fts.tsv @@ lb_tsquery(q) (schema-pg.c)
- *   json_extract, json_tree  pg_temp.lb_json_extract, lb_json_tree (pg_json_sql:
+ *   json_extract, json_tree, pg_temp.lb_json_extract, lb_json_tree, lb_json_each
+ *   json_each                (pg_json_sql:
  *                            the same results, as text), and CAST(... AS REAL or
  *                            INTEGER) of one (or of json_tree's atom) lb_json_num
  *   x COLLATE NOCASE         CAST(x AS citext) (query.c puts it on both operands)
@@ -404,7 +405,7 @@ static int emit_call(struct tr *tr, int i, int open)
 		free(a);
 		return 1;
 	}
-	if (is(k, "json_extract") || is(k, "json_tree")) {
+	if (is(k, "json_extract") || is(k, "json_tree") || is(k, "json_each")) {
 		/* The query language's parameter terms: functions of the same
 		 * results, made in the session when first used (pg_json_fns). */
 		sb_addf(&tr->out, "pg_temp.lb_%.*s", (int)k->n, k->p);
@@ -1237,7 +1238,8 @@ static int same_types(const struct pg_stmt *s)
 	return 1;
 }
 
-/* SQLite's JSON functions the query language uses (parameter terms),
+/* SQLite's JSON functions the query language (parameter terms) and wins
+ * (--by a parameter, lora) use,
  * with the same results, as functions of the session (pg_temp: nothing
  * to migrate, nothing a role needs but TEMP, which PUBLIC has), made the
  * first time a statement needs them.  Values are text: a string's text,
@@ -1251,6 +1253,10 @@ static const char pg_json_sql[] =
 	"  LANGUAGE sql IMMUTABLE AS $$ SELECT CASE jsonb_typeof(v) WHEN 'string' THEN v #>> '{}'\n"
 	"  WHEN 'number' THEN v::text WHEN 'boolean' THEN CASE WHEN v = 'true' THEN '1' ELSE '0' END\n"
 	"  WHEN 'null' THEN NULL ELSE CASE WHEN whole THEN v::text END END $$;\n"
+	"CREATE OR REPLACE FUNCTION pg_temp.lb_json_type(v jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS\n"
+	"  $$ SELECT CASE jsonb_typeof(v) WHEN 'string' THEN 'text' WHEN 'boolean' THEN v::text\n"
+	"  WHEN 'number' THEN CASE WHEN v::text ~ '^-?[0-9]+$' THEN 'integer' ELSE 'real' END\n"
+	"  ELSE jsonb_typeof(v) END $$;\n"
 	"CREATE OR REPLACE FUNCTION pg_temp.lb_json_path(path text) RETURNS text[]\n"
 	"  LANGUAGE plpgsql IMMUTABLE AS $$\n"
 	"DECLARE k text[] := '{}'; i int := 2; n int := length(path); s text;\n"
@@ -1283,7 +1289,8 @@ static const char pg_json_sql[] =
 	"  LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN x IS NOT NULL THEN coalesce(substring(x from\n"
 	"  '^\\s*([-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?)')::double precision, 0) END $$;\n"
 	"CREATE OR REPLACE FUNCTION pg_temp.lb_json_tree(p text)\n"
-	"  RETURNS TABLE (key text, atom text, path text, fullkey text) LANGUAGE sql IMMUTABLE AS $$\n"
+	"  RETURNS TABLE (key text, atom text, type text, path text, fullkey text)\n"
+	"  LANGUAGE sql IMMUTABLE AS $$\n"
 	"WITH RECURSIVE t(key, v, path, fullkey) AS (\n"
 	"  SELECT NULL::text, p::jsonb, '$'::text, '$'::text WHERE p IS NOT NULL\n"
 	"  UNION ALL\n"
@@ -1295,7 +1302,17 @@ static const char pg_json_sql[] =
 	"    SELECT (a.n - 1)::text, a.value, '[' || (a.n - 1) || ']'\n"
 	"    FROM jsonb_array_elements(CASE WHEN jsonb_typeof(t.v) = 'array' THEN t.v END)\n"
 	"      WITH ORDINALITY a(value, n)) e(key, value, sub))\n"
-	"SELECT t.key, pg_temp.lb_json_atom(t.v, false), t.path, t.fullkey FROM t $$;\n";
+	"SELECT t.key, pg_temp.lb_json_atom(t.v, false), pg_temp.lb_json_type(t.v), t.path, t.fullkey FROM t $$;\n"
+	"CREATE OR REPLACE FUNCTION pg_temp.lb_json_each(p text, path text)\n"
+	"  RETURNS TABLE (key text, value text, type text, atom text) LANGUAGE sql IMMUTABLE AS $$\n"
+	"WITH r(v) AS (SELECT p::jsonb #> pg_temp.lb_json_path(path))\n"
+	"SELECT e.key, pg_temp.lb_json_atom(e.value, true), pg_temp.lb_json_type(e.value),\n"
+	"  pg_temp.lb_json_atom(e.value, false) FROM r, LATERAL (\n"
+	"    SELECT o.key, o.value FROM jsonb_each(CASE WHEN jsonb_typeof(r.v) = 'object' THEN r.v END) o\n"
+	"    UNION ALL\n"
+	"    SELECT (a.n - 1)::text, a.value\n"
+	"    FROM jsonb_array_elements(CASE WHEN jsonb_typeof(r.v) = 'array' THEN r.v END)\n"
+	"      WITH ORDINALITY a(value, n)) e $$;\n";
 
 /* Makes the functions above in this session unless they are there; made
  * outside a transaction they stay for the session (made inside one, they
@@ -1307,7 +1324,7 @@ static int pg_json_fns(struct pg *db)
 
 	if (db->json_fns)
 		return DB_OK;
-	res = PQexec(db->c, "SELECT to_regprocedure('pg_temp.lb_json_tree(text)') IS NOT NULL");
+	res = PQexec(db->c, "SELECT to_regprocedure('pg_temp.lb_json_each(text, text)') IS NOT NULL");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		int rc = pg_fail(db, res);
 
