@@ -11,7 +11,7 @@
  *                            (the keys of the tables it is used on: upsert_keys)
  *   INSERT INTO <id table>   ... RETURNING id (db_last_insert_rowid)
  *   a IS b, a IS NOT b       IS [NOT] DISTINCT FROM (SQLite's IS compares values)
- *   ifnull, max(a, b), min(a, b), group_concat, printf, instr,
+ *   ifnull, max(a, b), min(a, b), group_concat, printf, instr, round(x, n),
  *   length(CAST(x AS BLOB)), CAST(x AS INTEGER/REAL/BLOB)
  *                            coalesce, greatest, least, string_agg, concat of
  *                            pieces, strpos, octet_length, bigint/float8/bytea
@@ -462,6 +462,15 @@ static int emit_call(struct tr *tr, int i, int open)
 			sb_adds(&tr->out, ")");
 			return 1;
 		}
+	}
+	if (is(k, "round") && n == 2) {
+		/* round(x, digits): PostgreSQL's takes a numeric */
+		a = text_of(tr, st[0], en[0]);
+		b = text_of(tr, st[1], en[1]);
+		sb_addf(&tr->out, "round(CAST(%s AS numeric), %s)", a, b);
+		free(a);
+		free(b);
+		return 1;
 	}
 	if ((is(k, "max") || is(k, "min")) && n >= 2) {
 		sb_adds(&tr->out, is(k, "max") ? "greatest" : "least");

@@ -165,5 +165,9 @@ if [ "${LB_TEST_DIALECT:-}" = pg ]; then
 	LIGHTBOX_STORE=$(pg_newdb lbtest)
 	LIGHTBOX_ASSETS=$T/assets
 	export LIGHTBOX_STORE LIGHTBOX_ASSETS
-	sql() { pg_sql "$LIGHTBOX_STORE" "$@"; }
+	# SQLite's SQL, as the store's rewriter gives it to PostgreSQL
+	sql() {
+		_sql=$("$top_builddir/tests/lib/pg-translate" "$1") || return 1
+		pg_sql "$LIGHTBOX_STORE" "$_sql"
+	}
 fi
