@@ -11,7 +11,7 @@
  *                            (the keys of the tables it is used on: upsert_keys)
  *   INSERT INTO <id table>   ... RETURNING id (db_last_insert_rowid)
  *   a IS b, a IS NOT b       IS [NOT] DISTINCT FROM (SQLite's IS compares values)
- *   ifnull, max(a, b), min(a, b), group_concat, printf, instr, round(x, n),
+ *   ifnull, max(a, b), min(a, b), group_concat, printf, instr, round(x, n), char,
  *   length(CAST(x AS BLOB)), CAST(x AS INTEGER/REAL/BLOB)
  *                            coalesce, greatest, least, string_agg, concat of
  *                            pieces, strpos, octet_length, bigint/float8/bytea
@@ -462,6 +462,17 @@ static int emit_call(struct tr *tr, int i, int open)
 			sb_adds(&tr->out, ")");
 			return 1;
 		}
+	}
+	if (is(k, "char") && n >= 1) {
+		/* char(27, 7): the characters of those code points */
+		sb_adds(&tr->out, "(");
+		for (int m = 0; m < n; m++) {
+			a = text_of(tr, st[m], en[m]);
+			sb_addf(&tr->out, "%schr(CAST(%s AS int))", m ? " || " : "", a);
+			free(a);
+		}
+		sb_adds(&tr->out, ")");
+		return 1;
 	}
 	if (is(k, "round") && n == 2) {
 		/* round(x, digits): PostgreSQL's takes a numeric */
