@@ -26,7 +26,8 @@
  * lbN), with the types bound then; a later step with other types runs
  * unnamed.  Results are read as text.  Writers take a transaction-scoped
  * advisory lock at BEGIN, so they are serialised as on SQLite (whose
- * BEGIN IMMEDIATE the store's transactions were written for).
+ * BEGIN IMMEDIATE the store's transactions were written for); a reader's
+ * plain BEGIN is REPEATABLE READ, one snapshot as in SQLite.
  */
 #include "config.h"
 
@@ -62,6 +63,8 @@ struct pg {
 	int changes;
 	int readonly;
 	unsigned long names; /* prepared statements named so far */
+	int listening;       /* LISTEN lightbox sent */
+	int64_t heard;       /* notifications received (data_version) */
 	struct sbuf err;
 };
 
@@ -935,6 +938,11 @@ static int pg_wal_checkpoint(struct db *d, int *log, int *done)
 
 static int pg_exec(struct db *d, const char *sql)
 {
+	/* A reader's BEGIN (export.c): SQLite's deferred transaction reads
+	 * one snapshot; PostgreSQL's default reads the latest commit at
+	 * each statement. */
+	if (strcasecmp(sql, "BEGIN") == 0)
+		sql = "BEGIN ISOLATION LEVEL REPEATABLE READ";
 	return pg_run(PG(d), sql);
 }
 
@@ -960,7 +968,9 @@ static int pg_tx(struct db *d, int which)
 	}
 	if (which == 2)
 		return pg_run(db, "ROLLBACK");
-	res = PQexec(db->c, "COMMIT");
+	/* Every change tells the listeners (the interfaces): delivered only
+	 * if the commit holds, and in the same round trip. */
+	res = PQexec(db->c, "NOTIFY lightbox; COMMIT");
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		rc = pg_fail(db, res);
 	} else if (strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
@@ -1011,18 +1021,42 @@ static int pg_set_schema_version(struct db *d, int v)
 	return pg_run(PG(d), sql);
 }
 
+/* LISTENs on first use; then counts the notifications that came. */
+static int pg_listen(struct pg *db)
+{
+	PGnotify *n;
+	int rc;
+
+	if (!db->listening) {
+		rc = pg_run(db, "LISTEN lightbox");
+		if (rc != DB_OK)
+			return rc;
+		db->listening = 1;
+	}
+	if (!PQconsumeInput(db->c))
+		return pg_fail(db, NULL);
+	while ((n = PQnotifies(db->c)) != NULL) {
+		db->heard++;
+		PQfreemem(n);
+	}
+	return DB_OK;
+}
+
+/* The number of commits heard of: every write transaction NOTIFYs. */
 static int pg_data_version(struct db *d, int64_t *v)
 {
 	struct pg *db = PG(d);
-	PGresult *res = PQexec(db->c, "SELECT pg_snapshot_xmax(pg_current_snapshot())");
-	int rc = DB_OK;
+	int rc = pg_listen(db);
 
-	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		rc = pg_fail(db, res);
-	else
-		*v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
+	*v = db->heard;
 	return rc;
+}
+
+static int pg_change_fd(struct db *d)
+{
+	struct pg *db = PG(d);
+
+	return pg_listen(db) == DB_OK ? PQsocket(db->c) : -1;
 }
 
 /* ------------------------------------------------------------ statements */
@@ -1380,6 +1414,7 @@ static const struct db_ops pg_ops = {
 	.schema_version = pg_schema_version,
 	.set_schema_version = pg_set_schema_version,
 	.data_version = pg_data_version,
+	.change_fd = pg_change_fd,
 	.prepare = pg_prepare,
 	.step = pg_step,
 	.reset = pg_reset,

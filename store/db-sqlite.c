@@ -166,6 +166,12 @@ static int lite_data_version(struct db *db, int64_t *v)
 	return pragma_int(db, "PRAGMA data_version", v);
 }
 
+static int lite_change_fd(struct db *db)
+{
+	(void)db;
+	return -1;
+}
+
 static int lite_prepare(struct db *db, const char *sql, db_stmt **out)
 {
 	sqlite3_stmt *s = NULL;
@@ -281,6 +287,7 @@ static const struct db_ops lite_ops = {
 	.schema_version = lite_schema_version,
 	.set_schema_version = lite_set_schema_version,
 	.data_version = lite_data_version,
+	.change_fd = lite_change_fd,
 	.prepare = lite_prepare,
 	.step = lite_step,
 	.reset = lite_reset,

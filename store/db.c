@@ -139,6 +139,11 @@ int db_data_version(struct db *db, int64_t *v)
 	return db->ops->data_version(db, v);
 }
 
+int db_change_fd(struct db *db)
+{
+	return db->ops->change_fd(db);
+}
+
 int db_prepare_v3(struct db *db, const char *sql, int n, unsigned flags, db_stmt **out, const char **tail)
 {
 	(void)n; /* always the whole NUL-terminated text */

@@ -113,6 +113,12 @@ int db_set_schema_version(struct db *db, int v);
  * PRAGMA data_version). */
 int db_data_version(struct db *db, int64_t *v);
 
+/* A descriptor that becomes readable when another connection commits
+ * (PostgreSQL: the socket of a connection that LISTENs; every write
+ * transaction NOTIFYs), or -1 where there is none (SQLite: poll
+ * db_data_version). */
+int db_change_fd(struct db *db);
+
 /* ------------------------------------------------------------ statements */
 
 int db_prepare_v3(struct db *db, const char *sql, int n, unsigned flags, db_stmt **out, const char **tail);
@@ -160,6 +166,7 @@ struct db_ops {
 	int (*schema_version)(struct db *db, int *v);
 	int (*set_schema_version)(struct db *db, int v);
 	int (*data_version)(struct db *db, int64_t *v);
+	int (*change_fd)(struct db *db);
 	int (*prepare)(struct db *db, const char *sql, db_stmt **out);
 	int (*step)(db_stmt *s);
 	int (*reset)(db_stmt *s);

@@ -73,7 +73,13 @@ int store_aliases_allowed(struct store *st);
 int store_check_curator(struct store *st);
 /* Path of the cache folder (dir/cache), created on demand. */
 const char *store_cache_dir(const struct store *st);
-/* PRAGMA data_version: changes when another connection commits. */
+/* A descriptor to poll beside the terminal: readable when another
+ * connection may have committed (then ask store_data_version); -1 when
+ * the store has none and must be polled on a timer (SQLite).  A
+ * PostgreSQL store's connection LISTENs, and every commit NOTIFYs. */
+int store_change_fd(struct store *st);
+/* PRAGMA data_version: changes when another connection commits (on
+ * PostgreSQL: the commits heard of through LISTEN/NOTIFY). */
 int store_data_version(struct store *st, int64_t *v);
 /* The id of the newest event in the audit log (0 when empty): every
  * change a view shows writes one, job bookkeeping does not, so a change

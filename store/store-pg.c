@@ -214,3 +214,57 @@ fail:
 	store_close(&st);
 	return code;
 }
+
+/* ------------------------------------------------------------ runners */
+
+/* Runners' locks are two-key advisory locks (19522 is "LB"; the write
+ * lock is a one-key one, another space), keyed by a hash of the id. */
+#define RUNNER_LOCK(fn) "SELECT " fn "(19522, hashtext(?1))"
+
+int store_runner_hold(struct store *st, const char *id)
+{
+	db_stmt *s;
+	int rc, got;
+
+	if (!st_is_pg(st))
+		return 0;
+	s = st_prep(st, RUNNER_LOCK("pg_try_advisory_lock"));
+	if (s == NULL)
+		return STORE_EIO;
+	st_bind_text(s, 1, id);
+	rc = db_step(s);
+	got = rc == DB_ROW && db_column_int(s, 0);
+	db_reset(s);
+	if (rc != DB_ROW)
+		return st_sqlfail(st, rc, "taking the runner's lock");
+	return got ? 1 : st_fail(st, STORE_EBUSY, "the runner id %s is taken", id);
+}
+
+int store_runner_alive(struct store *st, const char *id)
+{
+	db_stmt *s;
+	int rc, free_ = 0;
+
+	if (!st_is_pg(st))
+		return -1;
+	/* Free when this connection can take it: then it was a dead
+	 * runner's, and is let go at once. */
+	s = st_prep(st, RUNNER_LOCK("pg_try_advisory_lock"));
+	if (s == NULL)
+		return 1; /* cannot tell: alive, so its jobs are left alone */
+	st_bind_text(s, 1, id);
+	rc = db_step(s);
+	free_ = rc == DB_ROW && db_column_int(s, 0);
+	db_reset(s);
+	if (rc != DB_ROW)
+		return 1;
+	if (free_) {
+		s = st_prep(st, RUNNER_LOCK("pg_advisory_unlock"));
+		if (s) {
+			st_bind_text(s, 1, id);
+			db_step(s);
+			db_reset(s);
+		}
+	}
+	return !free_;
+}

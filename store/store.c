@@ -759,6 +759,11 @@ int store_event_last(struct store *st, int64_t *id)
 	return one_int(st, "SELECT coalesce(max(id), 0) FROM event", "checking for changes", id);
 }
 
+int store_change_fd(struct store *st)
+{
+	return db_change_fd(st->db);
+}
+
 int store_data_version(struct store *st, int64_t *v)
 {
 	int rc = db_data_version(st->db, v);

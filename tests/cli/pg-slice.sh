@@ -10,7 +10,7 @@
 . "$top_srcdir/tests/lib/pg.sh"
 
 pg_start
-plan 17
+plan 20
 
 export LIGHTBOX_NOW=1700000000
 mkdir "$T/img"
@@ -204,6 +204,37 @@ is "$?:$(cat "$T/err")" "1:lightbox doctor: not yet supported on a PostgreSQL st
 is "$(pg_sql "$U" 'SELECT count(*) FROM event')" "$before" "and changes nothing"
 LIGHTBOX_STORE=$U lb demo
 is "$?:$(cat "$T/err")" "1:lightbox demo: not yet supported on a PostgreSQL store" "demo refuses on PostgreSQL"
+
+# Runners on two machines: each sees its own cache/runners (here: two
+# assets folders), so only the database can say a runner is alive.  B
+# leaves the job A is running; once A is killed, B takes it back.  (A
+# job of `sleep 6` runs long enough; the checks come within 2 s.)
+R=$(pg_newdb runners)
+mkdir -p "$XDG_CONFIG_HOME/lightbox" "$T/rb"
+printf '%s\n' 'backend slow type=exec command="sleep 6 {n}"' >"$XDG_CONFIG_HOME/lightbox/config"
+export LIGHTBOX_STORE="$R"
+LIGHTBOX_ASSETS=$T/ra lb init && lb project add P && lb brief add --project 1 --title t
+LIGHTBOX_ASSETS=$T/ra "$LIGHTBOX" gen 1 --backend slow >/dev/null 2>&1 &
+A=$!
+for _ in $(seq 100); do
+	[ "$(pg_sql "$R" 'SELECT state FROM job WHERE id = 1')" = running ] && break
+	sleep 0.1
+done
+owner=$(pg_sql "$R" 'SELECT runner FROM job WHERE id = 1')
+LIGHTBOX_ASSETS=$T/rb timeout 3 "$LIGHTBOX" jobs run >/dev/null 2>&1 &
+B=$!
+sleep 1.5
+is "$(pg_sql "$R" 'SELECT state, runner FROM job WHERE id = 1')" "running|$owner" \
+	"a runner on another machine leaves a live runner's job alone"
+kill -9 "$A"
+wait "$A" "$B" 2>/dev/null
+LIGHTBOX_ASSETS=$T/rb timeout 3 "$LIGHTBOX" jobs run >/dev/null 2>&1 &
+B=$!
+sleep 1.5
+like "$(pg_sql "$R" 'SELECT runner FROM job WHERE id = 1')" "^[0-9a-f]+-[0-9a-f]{8}\$" "and takes back a dead one's"
+unlike "$(pg_sql "$R" 'SELECT runner FROM job WHERE id = 1')" "^$owner\$" "(another runner holds it now)"
+wait "$B" 2>/dev/null
+unset LIGHTBOX_STORE
 
 # A database without a store, without an assets folder: what to do.
 E=$(pg_newdb empty)
