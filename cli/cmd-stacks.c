@@ -91,7 +91,7 @@ static const struct option stacks_opts[] = {
 
 /* The config's stack-distance and pixel-limit (bad config lines are
  * doctor's to report; the defaults stand for them here). */
-static void config_values(struct cli *c, int *distance, long long *pixel_limit)
+void cli_config_values(struct cli *c, int *distance, long long *pixel_limit)
 {
 	struct km_config *cfg = km_config_new();
 	char *path = c->config ? xstrdup(c->config) : km_config_default_path();
@@ -126,7 +126,7 @@ int cli_fingerprint_fill(struct cli *c, int64_t brief, int retry, int quiet)
 	long long pixel_limit;
 	size_t made, failed;
 
-	config_values(c, NULL, &pixel_limit);
+	cli_config_values(c, NULL, &pixel_limit);
 	if (store_fp_fill(c->st, brief, retry, pixel_limit, NULL, &made, &failed) != 0)
 		return cli_store_fail(c);
 	if (failed)
@@ -335,17 +335,11 @@ int cmd_stacks(struct cli *c, int argc, char **argv)
 		default: return cli_usage(c, "unknown option");
 		}
 	}
-	if (optind != argc - 1)
-		return cli_usage(c, "say which brief");
-	if (cli_id(c, "brief", argv[optind], &brief) < 0)
-		return CLI_USAGE;
-	if (!cli_store(c, 0))
-		return CLI_FAIL;
-	config_values(c, &dist, NULL);
+	if ((rc = cli_brief_operand(c, argc, argv, &brief, &b)) != CLI_OK)
+		return rc;
+	cli_config_values(c, &dist, NULL);
 	if (distance >= 0)
 		dist = (int)distance;
-	if (store_brief_get(c->st, brief, &b) != 0)
-		return cli_store_fail(c);
 	if (store_stacks(c->st, brief, dist, &s) != 0) {
 		lb_brief_clear(&b);
 		return cli_store_fail(c);
@@ -411,7 +405,7 @@ void cli_doctor_fingerprints(struct cli *c, const char *dir, int fix)
 		long long pixel_limit;
 		size_t made, nfailed;
 
-		config_values(c, NULL, &pixel_limit);
+		cli_config_values(c, NULL, &pixel_limit);
 		if (store_fp_fill(st, 0, 1, pixel_limit, NULL, &made, &nfailed) == 0)
 			printf("  %-13s %zu made now, %zu could not be made\n", "fixed", made, nfailed);
 		else

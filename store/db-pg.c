@@ -61,6 +61,8 @@ struct pg {
 	PGconn *c;
 	int64_t last_id;
 	int changes;
+	int64_t total_changes;
+	int errcode;         /* of the last failure (db_errcode) */
 	int readonly;
 	unsigned long names; /* prepared statements named so far */
 	int listening;       /* LISTEN lightbox sent */
@@ -797,9 +799,8 @@ static int pg_fail(struct pg *db, const PGresult *res)
 	while (n > 0 && (db->err.s[n - 1] == '\n' || db->err.s[n - 1] == ' '))
 		db->err.s[--n] = '\0';
 	db->err.len = n;
-	if (PQstatus(db->c) != CONNECTION_OK)
-		return DB_IOERR;
-	return pg_code(state);
+	db->errcode = PQstatus(db->c) != CONNECTION_OK ? DB_IOERR : pg_code(state);
+	return db->errcode;
 }
 
 static int pg_run(struct pg *db, const char *sql)
@@ -917,6 +918,16 @@ static int64_t pg_last_insert_rowid(struct db *d)
 static int pg_changes(struct db *d)
 {
 	return PG(d)->changes;
+}
+
+static int64_t pg_total_changes(struct db *d)
+{
+	return PG(d)->total_changes;
+}
+
+static int pg_errcode(struct db *d)
+{
+	return PG(d)->errcode;
 }
 
 static int pg_wal_autocheckpoint(struct db *d, int pages)
@@ -1154,6 +1165,7 @@ static int pg_execute(struct pg_stmt *s)
 	st = PQresultStatus(res);
 	if (st == PGRES_COMMAND_OK) {
 		db->changes = atoi(PQcmdTuples(res));
+		db->total_changes += db->changes;
 		PQclear(res);
 		s->done = 1;
 		return DB_DONE;
@@ -1169,6 +1181,7 @@ static int pg_execute(struct pg_stmt *s)
 		int n = PQntuples(res);
 
 		db->changes = n;
+		db->total_changes += n;
 		if (n > 0)
 			db->last_id = strtoll(PQgetvalue(res, n - 1, 0), NULL, 10);
 		PQclear(res);
@@ -1407,6 +1420,8 @@ static const struct db_ops pg_ops = {
 	.autocommit = pg_autocommit,
 	.last_insert_rowid = pg_last_insert_rowid,
 	.changes = pg_changes,
+	.total_changes = pg_total_changes,
+	.errcode = pg_errcode,
 	.wal_autocheckpoint = pg_wal_autocheckpoint,
 	.wal_checkpoint = pg_wal_checkpoint,
 	.exec = pg_exec,

@@ -97,6 +97,16 @@ static int lite_changes(struct db *db)
 	return sqlite3_changes(H(db));
 }
 
+static int64_t lite_total_changes(struct db *db)
+{
+	return sqlite3_total_changes64(H(db));
+}
+
+static int lite_errcode(struct db *db)
+{
+	return sqlite3_errcode(H(db));
+}
+
 static int lite_wal_autocheckpoint(struct db *db, int pages)
 {
 	return sqlite3_wal_autocheckpoint(H(db), pages);
@@ -280,6 +290,8 @@ static const struct db_ops lite_ops = {
 	.autocommit = lite_autocommit,
 	.last_insert_rowid = lite_last_insert_rowid,
 	.changes = lite_changes,
+	.total_changes = lite_total_changes,
+	.errcode = lite_errcode,
 	.wal_autocheckpoint = lite_wal_autocheckpoint,
 	.wal_checkpoint = lite_wal_checkpoint,
 	.exec = lite_exec,

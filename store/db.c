@@ -71,6 +71,16 @@ int db_changes(struct db *db)
 	return db->ops->changes(db);
 }
 
+int64_t db_total_changes64(struct db *db)
+{
+	return db->ops->total_changes(db);
+}
+
+int db_errcode(struct db *db)
+{
+	return db->ops->errcode(db);
+}
+
 int db_wal_autocheckpoint(struct db *db, int pages)
 {
 	return db->ops->wal_autocheckpoint(db, pages);

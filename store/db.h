@@ -25,6 +25,7 @@
 
 struct db;
 typedef struct db_stmt db_stmt;
+typedef int64_t db_int64; /* sqlite3_int64, after store/db-convert.sh */
 
 enum db_dialect { DB_SQLITE, DB_PG };
 
@@ -89,6 +90,10 @@ int db_db_readonly(struct db *db, const char *name);
 int db_get_autocommit(struct db *db);
 int64_t db_last_insert_rowid(struct db *db);
 int db_changes(struct db *db);
+/* Rows changed by every statement since the connection opened. */
+int64_t db_total_changes64(struct db *db);
+/* The result code of the last failed call (SQLite: sqlite3_errcode). */
+int db_errcode(struct db *db);
 int db_wal_autocheckpoint(struct db *db, int pages);
 int db_wal_checkpoint_v2(struct db *db, const char *name, int mode, int *log, int *done);
 /* Runs sql (one or more statements, no parameters, no rows wanted).
@@ -159,6 +164,8 @@ struct db_ops {
 	int (*autocommit)(struct db *db);
 	int64_t (*last_insert_rowid)(struct db *db);
 	int (*changes)(struct db *db);
+	int64_t (*total_changes)(struct db *db);
+	int (*errcode)(struct db *db);
 	int (*wal_autocheckpoint)(struct db *db, int pages);
 	int (*wal_checkpoint)(struct db *db, int *log, int *done);
 	int (*exec)(struct db *db, const char *sql);

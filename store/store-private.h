@@ -47,6 +47,13 @@ struct store {
 	char *announced;     /* the announcement file written, or NULL */
 	char *batch_label;
 	char *url;           /* a PostgreSQL store's URL as given (store_name) */
+	int stack_distance;  /* of the query term stack: (store_set_stack_distance) */
+	struct stack_cache *stack_cache; /* query-stacks.c */
+	/* the last count of my qualifying ratings (query.c's stars term),
+	 * for the next page of the same query */
+	char *stars_key;
+	int stars_n;
+	int64_t stars_mark[2];
 };
 
 enum { TX_BEGIN, TX_COMMIT, TX_ROLLBACK };
@@ -146,6 +153,10 @@ struct query {
 	int err;
 	int drives; /* a term reads its few candidates by id (a rare tag or word): the
 		       keyset condition must not become the plan (+c.id) */
+	int64_t brief_id, project_id; /* the scope the query runs in (0: all), for stack: */
+	int has_my;  /* the SELECT joins my rating as `my` (a list page by id) */
+	int by_my;   /* a stars term reads my rating range: the page goes in its
+			order (my.candidate_id), streamed from the brief's ratings */
 };
 void q_init(struct query *q, int first);
 void q_free(struct query *q);
@@ -158,6 +169,14 @@ void q_bind(db_stmt *s, const struct query *q);
  * query language (nothing for an empty one); the current curator is
  * "me".  A bad query sets q->err and the store's message. */
 int st_query_where(struct store *st, struct query *q, const char *text);
+/* query-stacks.c: temp.lb_stack_of holds the stacks of the brief (or of
+ * the project's briefs, or of all when both are 0) as they are now. */
+int st_stacks_ready(struct store *st, int64_t brief_id, int64_t project_id);
+void st_stack_cache_free(struct store *st);
+int st_stack_distance_default(void);
+/* What moves when the store changes: PRAGMA data_version (other
+ * connections' commits) and total_changes (this one's). */
+void st_change_mark(struct store *st, int64_t mark[2]);
 
 /* A file copied into assets/tmp, hashed while it was copied (each byte
  * read once). */

@@ -933,6 +933,7 @@ int store_open(const char *dir, const struct store_options *opt, struct store **
 	st->dbpath = xasprintf("%s/lightbox.db", st->dir);
 	st->cache = xasprintf("%s/cache", st->dir);
 	st->curator = opt->curator ? xstrdup(opt->curator) : util_curator();
+	st->stack_distance = st_stack_distance_default();
 	st->login = util_login();
 
 	if (stat(st->dbpath, &sb) < 0 && errno != ENOENT) {
@@ -1019,6 +1020,8 @@ void store_close(struct store **pst)
 		if (st->stmts[i].owned)
 			free((char *)st->stmts[i].key);
 	}
+	st_stack_cache_free(st);
+	free(st->stars_key);
 	if (st->db) {
 		int lite = db_dialect(st->db) == DB_SQLITE;
 

@@ -11,13 +11,7 @@ command -v convert >/dev/null || skip_all "ImageMagick's convert is not installe
 plan 39
 P="$T/pics"
 mkdir -p "$P"
-for s in 1 2 3; do
-	convert -seed $s -size 200x200 plasma:fractal -write "$P/o$s.png" \
-		\( +clone -resize 90% -write "$P/r$s.png" +delete \) \
-		\( +clone -quality 70 -write "$P/q$s.jpg" +delete \) \
-		\( +clone -modulate 106 -write "$P/b$s.png" +delete \) \
-		-shave 2x2 "$P/c$s.png" || exit 1
-done
+near_copies "$P" 1 2 3 || exit 1
 # a PNG whose pixels are zeroed: it probes as a PNG, and cannot be decoded
 cp "$P/o3.png" "$P/bad.png"
 dd if=/dev/zero of="$P/bad.png" bs=1 seek=400 count=3000 conv=notrunc 2>/dev/null

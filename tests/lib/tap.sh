@@ -107,6 +107,21 @@ lb() {
 # sql SQL: query the test store.
 sql() { sqlite3 -batch -noheader "$LIGHTBOX_STORE/lightbox.db" "$@"; }
 
+# near_copies DIR SEED...: per seed, a 200x200 ImageMagick plasma DIR/oSEED.png
+# and four near-copies of it (resized to 90%: rSEED.png, JPEG q70:
+# qSEED.jpg, 6% brighter: bSEED.png, 2 pixels shaved off: cSEED.png).
+near_copies() {
+	_d=$1
+	shift
+	for _s in "$@"; do
+		convert -seed "$_s" -size 200x200 plasma:fractal -write "$_d/o$_s.png" \
+			\( +clone -resize 90% -write "$_d/r$_s.png" +delete \) \
+			\( +clone -quality 70 -write "$_d/q$_s.jpg" +delete \) \
+			\( +clone -modulate 106 -write "$_d/b$_s.png" +delete \) \
+			-shave 2x2 "$_d/c$_s.png" || return 1
+	done
+}
+
 # mkquad FILE W H TL TR BL BR: a PNG in four flat quarters, each colour
 # written R,G,B (top left, top right, bottom left, bottom right).
 mkquad() {
