@@ -57,41 +57,18 @@
 #include "tests/bench/bench-pty.h"
 #include "util.h"
 
-#define CURATORS 16
-#define RATED 400   /* candidates the team rates */
+#define CURATORS  16
+#define RATED     400   /* candidates the team rates */
 #define STORE_ADD 10000 /* candidates added through the store before the bulk path */
-#define REPS 21
-#define ROUNDS 15   /* ratings seen across two interfaces */
+#define REPS      21
+#define ROUNDS    15 /* ratings seen across two interfaces */
 
 enum dialect { SQLITE, PG };
-static const char *const dialect_name[] = { "SQLite", "PostgreSQL" };
+static const char *const dialect_name[] = {"SQLite", "PostgreSQL"};
 
 static const char *lightbox, *pg_host, *pics;
 static char scratch[256];
 static atomic_int stop;
-
-static uint64_t rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* v sorted; the p-th quantile. */
-static double pct(const double *v, size_t n, double p)
-{
-	size_t i = (size_t)(p * (double)(n - 1) + 0.5);
-
-	return n ? v[i < n ? i : n - 1] : 0;
-}
 
 /* ------------------------------------------------------------ stores */
 
@@ -133,7 +110,7 @@ static char *new_store(enum dialect d, const char *name)
 
 static struct store *open_as(const char *name, const char *curator, int create)
 {
-	struct store_options o = { 0 };
+	struct store_options o = {0};
 	struct store *st = NULL;
 	char *err = NULL;
 
@@ -147,7 +124,7 @@ static struct store *open_as(const char *name, const char *curator, int create)
 /* A project and a brief; returns the brief. */
 static int64_t make_brief(struct store *st, const char *title, int modality)
 {
-	struct lb_brief_fields bf = { 0 };
+	struct lb_brief_fields bf = {0};
 	int64_t project, brief;
 
 	if (store_project_add(st, title, "", &project) != 0)
@@ -162,7 +139,7 @@ static int64_t make_brief(struct store *st, const char *title, int modality)
 /* n text candidates "label i" in brief; returns the first id. */
 static int64_t add_texts(struct store *st, int64_t brief, const char *label, int n)
 {
-	struct lb_candidate_input in = { 0 };
+	struct lb_candidate_input in = {0};
 	int64_t id, first = 0;
 	char body[64];
 	int i;
@@ -200,14 +177,15 @@ static void *curate(void *arg)
 {
 	struct curator *c = arg;
 	uint64_t s = (uint64_t)c->no * 7919 + 17;
-	struct timespec nap = { 0, 0 };
+	struct timespec nap = {0, 0};
 	double t0;
 
 	while (!atomic_load(&stop)) {
-		nap.tv_nsec = (50 + (long)(rnd(&s) % 151)) * 1000000L;
+		nap.tv_nsec = (50 + (long)(bench_rnd(&s) % 151)) * 1000000L;
 		nanosleep(&nap, NULL);
 		t0 = util_mono_ms();
-		if (store_rate(c->st, c->first + (int64_t)(rnd(&s) % RATED), (int)(rnd(&s) % 6)) != 0) {
+		if (store_rate(c->st, c->first + (int64_t)(bench_rnd(&s) % RATED),
+		               (int)(bench_rnd(&s) % 6)) != 0) {
 			c->failed++;
 			continue;
 		}
@@ -257,7 +235,8 @@ static void team(enum dialect d, const char *dbname, const char *label, const ch
 	struct store *st = open_as(name, "setup", 1);
 	int64_t import_brief = make_brief(st, "Imported", LB_IMAGE);
 	int64_t first = add_texts(st, make_brief(st, "Copy to rate", LB_TEXT), "headline", RATED);
-	const char *args[] = { "import", pics, "--brief", brief_arg, batch ? "--batch" : NULL, batch, NULL };
+	const char *args[] = {"import", pics, "--brief", brief_arg, batch ? "--batch" : NULL,
+	                      batch,    NULL};
 	double t0, t_import, *all;
 	size_t n = 0, k;
 	int i, rc, failed = 0;
@@ -292,9 +271,10 @@ static void team(enum dialect d, const char *dbname, const char *label, const ch
 		failed += cur[i].failed;
 		free(cur[i].lat);
 	}
-	qsort(all, n, sizeof *all, cmp_d);
-	printf("%-34s %6zu %8.1f %8.1f %8.1f %9.1f s%s", label, n, pct(all, n, 0.5), pct(all, n, 0.99),
-	       n ? all[n - 1] : 0.0, t_import / 1000, rc ? " (import FAILED)" : "");
+	qsort(all, n, sizeof *all, bench_cmp_d);
+	printf("%-34s %6zu %8.1f %8.1f %8.1f %9.1f s%s", label, n, bench_pct(all, n, 0.5),
+	       bench_pct(all, n, 0.99), n ? all[n - 1] : 0.0, t_import / 1000,
+	       rc ? " (import FAILED)" : "");
 	if (failed)
 		printf(" (%d ratings refused)", failed);
 	printf("\n");
@@ -307,16 +287,18 @@ static void team(enum dialect d, const char *dbname, const char *label, const ch
 /* The same SQL on both dialects: ratings on every 7th candidate (stars
  * 0-5 in turn, so about half are 3 or more) and the tag on every 20th. */
 static const char *const fill_sql[] = {
-	"INSERT INTO rating (brief_id, candidate_id, curator, stars, flag, updated)"
-	" SELECT brief_id, id, 'bench', (id / 7) % 6, 'none', 0 FROM candidate WHERE id % 7 = 1",
-	"INSERT INTO tag (name, created) VALUES ('keeper', 0)",
-	"INSERT INTO candidate_tag (candidate_id, tag_id, curator, created)"
-	" SELECT id, (SELECT id FROM tag WHERE name = 'keeper'), 'bench', 0 FROM candidate WHERE id % 20 = 1",
-	"ANALYZE", /* PostgreSQL only: autovacuum would do it; lightbox never analyzes SQLite */
+        "INSERT INTO rating (brief_id, candidate_id, curator, stars, flag, updated)"
+        " SELECT brief_id, id, 'bench', (id / 7) % 6, 'none', 0 FROM candidate WHERE id % 7 = 1",
+        "INSERT INTO tag (name, created) VALUES ('keeper', 0)",
+        "INSERT INTO candidate_tag (candidate_id, tag_id, curator, created)"
+        " SELECT id, (SELECT id FROM tag WHERE name = 'keeper'), 'bench', 0 FROM candidate WHERE "
+        "id % 20 = 1",
+        "ANALYZE", /* PostgreSQL only: autovacuum would do it; lightbox never analyzes SQLite */
 };
 #define NFILL (sizeof fill_sql / sizeof *fill_sql)
 
-static void sqlite_fill(const char *dir, int64_t brief, int64_t rev, const int64_t *assets, long from, long n)
+static void sqlite_fill(const char *dir, int64_t brief, int64_t rev, const int64_t *assets,
+                        long from, long n)
 {
 	char *path = xasprintf("%s/lightbox.db", dir);
 	sqlite3 *db;
@@ -327,10 +309,12 @@ static void sqlite_fill(const char *dir, int64_t brief, int64_t rev, const int64
 	if (sqlite3_open(path, &db) != SQLITE_OK)
 		fatal("cannot open %s", path);
 	sqlite3_busy_timeout(db, 10000);
-	if (sqlite3_prepare_v2(db,
-			       "INSERT INTO candidate (brief_id, revision_id, modality, asset_id, backend, model, seed,"
-			       " params, created) VALUES (?, ?, 'image', ?, 'builtin', 'plasma', ?, ?, 0)",
-			       -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	            db,
+	            "INSERT INTO candidate (brief_id, revision_id, modality, asset_id, backend, "
+	            "model, seed,"
+	            " params, created) VALUES (?, ?, 'image', ?, 'builtin', 'plasma', ?, ?, 0)",
+	            -1, &s, NULL) != SQLITE_OK)
 		fatal("prepare: %s", sqlite3_errmsg(db));
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 	for (k = from; k < n; k++) {
@@ -356,7 +340,8 @@ static void sqlite_fill(const char *dir, int64_t brief, int64_t rev, const int64
 }
 
 /* COPY candidate FROM STDIN, 1 MB a message. */
-static void pg_fill(const char *url, int64_t brief, int64_t rev, const int64_t *assets, long from, long n)
+static void pg_fill(const char *url, int64_t brief, int64_t rev, const int64_t *assets, long from,
+                    long n)
 {
 	PGconn *c = PQconnectdb(url);
 	PGresult *r;
@@ -366,15 +351,18 @@ static void pg_fill(const char *url, int64_t brief, int64_t rev, const int64_t *
 
 	if (PQstatus(c) != CONNECTION_OK)
 		fatal("cannot reach %s: %s", url, PQerrorMessage(c));
-	r = PQexec(c, "COPY candidate (brief_id, revision_id, modality, asset_id, backend, model, seed, params,"
-		      " created) FROM STDIN");
+	r = PQexec(c, "COPY candidate (brief_id, revision_id, modality, asset_id, backend, model, "
+	              "seed, params,"
+	              " created) FROM STDIN");
 	if (PQresultStatus(r) != PGRES_COPY_IN)
 		fatal("COPY: %s", PQerrorMessage(c));
 	PQclear(r);
 	sb_init(&b);
 	for (k = from; k < n; k++) {
-		sb_addf(&b, "%lld\t%lld\timage\t%lld\tbuiltin\tplasma\t%ld\t{\"width\":512,\"height\":512}\t0\n",
-			(long long)brief, (long long)rev, (long long)assets[k % 100], k);
+		sb_addf(&b,
+		        "%lld\t%lld\timage\t%lld\tbuiltin\tplasma\t%ld\t{\"width\":512,\"height\":"
+		        "512}\t0\n",
+		        (long long)brief, (long long)rev, (long long)assets[k % 100], k);
 		if (b.len > (1 << 20) || k == n - 1) {
 			if (PQputCopyData(c, b.s, (int)b.len) != 1)
 				fatal("COPY: %s", PQerrorMessage(c));
@@ -400,8 +388,8 @@ static void pg_fill(const char *url, int64_t brief, int64_t rev, const int64_t *
 
 static double page_ms(struct store *st, const struct lb_filter *f, int64_t after)
 {
-	struct lb_candidate_list l = { 0 };
-	struct lb_key k = { 0, after };
+	struct lb_candidate_list l = {0};
+	struct lb_key k = {0, after};
 	double t[REPS], t0;
 	int i;
 
@@ -414,7 +402,7 @@ static double page_ms(struct store *st, const struct lb_filter *f, int64_t after
 			fatal("page: empty");
 		lb_candidate_list_free(&l);
 	}
-	qsort(t, REPS, sizeof *t, cmp_d);
+	qsort(t, REPS, sizeof *t, bench_cmp_d);
 	return t[REPS / 2];
 }
 
@@ -428,14 +416,14 @@ static void pages(enum dialect d, long n, struct pages *p)
 	struct store *st = open_as(name, "bench", 1);
 	int64_t brief = make_brief(st, "Pages", LB_IMAGE), assets[100], rev;
 	struct lb_candidate_input *in = xcalloc(STORE_ADD, sizeof *in);
-	struct lb_filter f = { 0 }, ff = { 0 };
-	struct lb_brief b = { 0 };
+	struct lb_filter f = {0}, ff = {0};
+	struct lb_brief b = {0};
 	double t0;
 	int existed;
 	long i;
 
 	for (i = 0; i < 100; i++) {
-		struct lb_asset_facts facts = { "image/png", "png", 512, 512, 0 };
+		struct lb_asset_facts facts = {"image/png", "png", 512, 512, 0};
 		snprintf(data, sizeof data, "asset bytes %ld", i);
 		if (store_asset_put(st, data, strlen(data), &facts, &assets[i], &existed) != 0)
 			fatal("asset: %s", store_errmsg(st));
@@ -482,11 +470,11 @@ static void pages(enum dialect d, long n, struct pages *p)
  * each time.  Fills ms[ROUNDS]; returns how many were seen. */
 static int refresh(enum dialect d, double *ms)
 {
-	char *name = new_store(d, "refresh"), brief[24], needle[8], key[2] = { 0, 0 };
+	char *name = new_store(d, "refresh"), brief[24], needle[8], key[2] = {0, 0};
 	struct store *st = open_as(name, "setup", 1);
 	int64_t b = make_brief(st, "Refresh", LB_TEXT);
-	char *argv[] = { (char *)lightbox, (char *)"tui", (char *)"--brief", brief, NULL };
-	const char *counted[] = { "of 40", NULL };
+	char *argv[] = {(char *)lightbox, (char *)"tui", (char *)"--brief", brief, NULL};
+	const char *counted[] = {"of 40", NULL};
 	struct term ta, tb;
 	double t0, end;
 	uint64_t s = 12345;
@@ -505,7 +493,7 @@ static int refresh(enum dialect d, double *ms)
 		snprintf(needle, sizeof needle, "%c.0", key[0]);
 		/* Settle, then a pause of 0-600 ms, so the key falls anywhere
 		 * in B's poll interval. */
-		pause_ms = 200 + (long)(rnd(&s) % 601);
+		pause_ms = 200 + (long)(bench_rnd(&s) % 601);
 		end = util_mono_ms() + (double)pause_ms;
 		while (util_mono_ms() < end) {
 			term_read(&ta, 5);
@@ -548,9 +536,9 @@ int main(void)
 {
 	const char *tmp = getenv("TMPDIR"), *env = getenv("BENCH_PG_N");
 	long n = env ? atol(env) : 1000000, npics = 0;
-	static const char *const page_label[] = { "50-row page at the start", "50-row page in the middle (keyset)",
-						  "filtered page (stars>=3 + tag), start",
-						  "filtered page, middle (keyset)" };
+	static const char *const page_label[] = {
+	        "50-row page at the start", "50-row page in the middle (keyset)",
+	        "filtered page (stars>=3 + tag), start", "filtered page, middle (keyset)"};
 	struct pages pg[2];
 	double ms[2][ROUNDS];
 	int seen[2], d, i;
@@ -562,7 +550,8 @@ int main(void)
 	pg_host = getenv("PG_HOST");
 	pics = getenv("BENCH_PG_PICS");
 	if (lightbox == NULL || pg_host == NULL || pics == NULL)
-		fatal("run through tests/bench/bench-pg.sh (it sets LIGHTBOX, PG_HOST and BENCH_PG_PICS)");
+		fatal("run through tests/bench/bench-pg.sh (it sets LIGHTBOX, PG_HOST and "
+		      "BENCH_PG_PICS)");
 	if (n < 2 * STORE_ADD)
 		n = 2 * STORE_ADD;
 	for (i = 0; i < 100000; i++) {
@@ -578,10 +567,12 @@ int main(void)
 	if (mkdtemp(scratch) == NULL)
 		fatal("mkdtemp: %s", strerror(errno));
 
-	printf("1. %d curators rating every 50-200 ms (store connections) while one `lightbox import` takes "
+	printf("1. %d curators rating every 50-200 ms (store connections) while one `lightbox "
+	       "import` takes "
 	       "%ld pictures\n",
 	       CURATORS, npics);
-	printf("%-34s %6s %8s %8s %8s %11s\n", "commit latency of a rating, ms", "n", "p50", "p99", "max", "import");
+	printf("%-34s %6s %8s %8s %8s %11s\n", "commit latency of a rating, ms", "n", "p50", "p99",
+	       "max", "import");
 	team(SQLITE, "team", "SQLite (WAL, synchronous NORMAL)", NULL);
 	setenv("PGOPTIONS", "-c synchronous_commit=off", 1);
 	team(PG, "team_async", "PostgreSQL (synchronous_commit off)", NULL);
@@ -595,18 +586,23 @@ int main(void)
 	for (d = SQLITE; d <= PG; d++)
 		pages((enum dialect)d, n, &pg[d]);
 	printf("%-44s %12s %12s\n", "", "SQLite", "PostgreSQL");
-	printf("%-44s %10.0f/s %10.0f/s\n", "add 10,000 through the store (one commit)", pg[0].add, pg[1].add);
-	printf("%-44s %10.0f/s %10.0f/s\n", "bulk: the rest (INSERT in 100k commits; COPY)", pg[0].bulk, pg[1].bulk);
+	printf("%-44s %10.0f/s %10.0f/s\n", "add 10,000 through the store (one commit)", pg[0].add,
+	       pg[1].add);
+	printf("%-44s %10.0f/s %10.0f/s\n", "bulk: the rest (INSERT in 100k commits; COPY)",
+	       pg[0].bulk, pg[1].bulk);
 	for (i = 0; i < 4; i++)
 		printf("%-44s %10.3fms %10.3fms\n", page_label[i], pg[0].ms[i], pg[1].ms[i]);
 
-	printf("\n3. refresh between two interfaces: a rating in one until the other's screen shows it\n"
-	       "   (SQLite: the other polls the data version every 500 ms; PostgreSQL: LISTEN/NOTIFY)\n");
+	printf("\n3. refresh between two interfaces: a rating in one until the other's screen "
+	       "shows it\n"
+	       "   (SQLite: the other polls the data version every 500 ms; PostgreSQL: "
+	       "LISTEN/NOTIFY)\n");
 	for (d = SQLITE; d <= PG; d++) {
 		seen[d] = refresh((enum dialect)d, ms[d]);
-		qsort(ms[d], (size_t)seen[d], sizeof **ms, cmp_d);
-		printf("%-34s %2d of %d seen: p50 %6.1f ms, max %6.1f ms\n", dialect_name[d], seen[d], ROUNDS,
-		       pct(ms[d], (size_t)seen[d], 0.5), seen[d] ? ms[d][seen[d] - 1] : 0.0);
+		qsort(ms[d], (size_t)seen[d], sizeof **ms, bench_cmp_d);
+		printf("%-34s %2d of %d seen: p50 %6.1f ms, max %6.1f ms\n", dialect_name[d],
+		       seen[d], ROUNDS, bench_pct(ms[d], (size_t)seen[d], 0.5),
+		       seen[d] ? ms[d][seen[d] - 1] : 0.0);
 	}
 	if (!getenv("BENCH_KEEP"))
 		nftw(scratch, rm_one, 16, FTW_DEPTH | FTW_PHYS);
