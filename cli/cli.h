@@ -159,6 +159,11 @@ int cmd_stacks(struct cli *c, int argc, char **argv);
  * not be made, and on stdout how many were unless quiet.  CLI_OK, or
  * CLI_FAIL after a store error. */
 int cli_fingerprint_fill(struct cli *c, int64_t brief, int retry, int quiet);
+/* Starts the store's fingerprint filler in a detached, niced process
+ * (`lightbox fingerprint --background`) and returns once it holds the
+ * filler's lock or has found another filler at work, which takes these
+ * files too.  Made here and now when no process can be started. */
+int cli_fingerprint_later(struct cli *c);
 /* The config's stack-distance and pixel-limit (either may be NULL). */
 void cli_config_values(struct cli *c, int *distance, long long *pixel_limit);
 /* doctor's lines on the store's fingerprints (made, missing, why some

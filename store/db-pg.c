@@ -61,8 +61,8 @@ struct pg {
 	PGconn *c;
 	int64_t last_id;
 	int changes;
-	int64_t total_changes;
-	int errcode;         /* of the last failure (db_errcode) */
+	int64_t total;  /* rows changed since opened (db_total_changes64) */
+	int last_rc;    /* the code of the last failure (db_errcode) */
 	int readonly;
 	unsigned long names; /* prepared statements named so far */
 	int listening;       /* LISTEN lightbox sent */
@@ -398,6 +398,36 @@ static int emit_call(struct tr *tr, int i, int open)
 		free(a);
 		return 1;
 	}
+	if (k->n > 5 && strncasecmp(k->p, "json_", 5) == 0) {
+		/* SQLite's JSON functions: the query language's parameter terms */
+		tr->bad = 1;
+		free(tr->why);
+		tr->why = xasprintf("the query's parameter terms (%.*s: steps, cfg, sampler, scheduler, param:, "
+				    "...) are not yet supported on a PostgreSQL store",
+				    (int)k->n, k->p);
+		return 1;
+	}
+	if (is(k, "coalesce") && n >= 2) {
+		/* coalesce(a.width > 100, 0): a truth value is a number */
+		int cmp = 0;
+
+		for (int m = 0; m < n; m++)
+			cmp |= truth(tr, st[m], en[m]);
+		if (cmp) {
+			sb_adds(&tr->out, "coalesce(");
+			for (int m = 0; m < n; m++) {
+				char *x = text_of(tr, st[m], en[m]);
+
+				if (truth(tr, st[m], en[m]))
+					sb_addf(&tr->out, "%sCAST((%s) AS int)", m ? ", " : "", x);
+				else
+					sb_addf(&tr->out, "%s%s", m ? ", " : "", x);
+				free(x);
+			}
+			sb_adds(&tr->out, ")");
+			return 1;
+		}
+	}
 	if (is(k, "coalesce") && n >= 2) {
 		/* coalesce(x.stars, '-'): SQLite mixes types, PostgreSQL wants text */
 		int lit = 0;
@@ -471,6 +501,10 @@ static int emit_call(struct tr *tr, int i, int open)
 /* Tables whose INSERT OR REPLACE needs its conflict target named. */
 static const char *upsert_key(const char *table, size_t n)
 {
+	if (n > 5 && strncasecmp(table, "temp.", 5) == 0) {
+		table += 5;
+		n -= 5;
+	}
 	static const char *const keys[][2] = {
 		{ "setting", "key" },
 		{ "fingerprint", "asset_id" },
@@ -478,6 +512,7 @@ static const char *upsert_key(const char *table, size_t n)
 		{ "rating", "brief_id, candidate_id, curator" },
 		{ "adjudication", "brief_id, candidate_id" },
 		{ "assignment", "brief_id, curator, candidate_id" },
+		{ "lb_stack_of", "id" }, /* query-stacks.c's temporary table */
 	};
 	size_t i;
 
@@ -581,13 +616,28 @@ static void emit(struct tr *tr, int i0, int i1)
 			i = n;
 			continue;
 		}
+		if (k->kind == T_IDENT && k->n > 5 && strncasecmp(k->p, "temp.", 5) == 0) {
+			/* SQLite's temp schema is PostgreSQL's pg_temp */
+			sb_adds(&tr->out, "pg_temp.");
+			sb_add(&tr->out, k->p + 5, k->n - 5);
+			continue;
+		}
 		if (k->kind == T_IDENT && !keyword(k)) {
 			n = next_sig(tr, i);
 			if (n < tr->nt && is(&tr->t[n], "(") && tr->t[n].match > n) {
-				if (emit_call(tr, i, n)) {
-					i = tr->t[n].match;
-					continue;
+				/* f(...) where a truth value is wanted: a number */
+				int close = tr->t[n].match, wrap = bool_span(tr, i, close);
+
+				if (wrap)
+					sb_adds(&tr->out, "(");
+				if (!emit_call(tr, i, n)) {
+					emit_tok(tr, k);
+					emit(tr, i + 1, close + 1);
 				}
+				if (wrap)
+					sb_adds(&tr->out, " <> 0)");
+				i = close;
+				continue;
 			} else if (bool_operand(tr, i)) {
 				sb_adds(&tr->out, "(");
 				emit_tok(tr, k);
@@ -799,8 +849,8 @@ static int pg_fail(struct pg *db, const PGresult *res)
 	while (n > 0 && (db->err.s[n - 1] == '\n' || db->err.s[n - 1] == ' '))
 		db->err.s[--n] = '\0';
 	db->err.len = n;
-	db->errcode = PQstatus(db->c) != CONNECTION_OK ? DB_IOERR : pg_code(state);
-	return db->errcode;
+	db->last_rc = PQstatus(db->c) != CONNECTION_OK ? DB_IOERR : pg_code(state);
+	return db->last_rc;
 }
 
 static int pg_run(struct pg *db, const char *sql)
@@ -922,12 +972,12 @@ static int pg_changes(struct db *d)
 
 static int64_t pg_total_changes(struct db *d)
 {
-	return PG(d)->total_changes;
+	return PG(d)->total;
 }
 
 static int pg_errcode(struct db *d)
 {
-	return PG(d)->errcode;
+	return PG(d)->last_rc;
 }
 
 static int pg_wal_autocheckpoint(struct db *d, int pages)
@@ -947,14 +997,33 @@ static int pg_wal_checkpoint(struct db *d, int *log, int *done)
 	return DB_OK;
 }
 
+static int pg_exec_native(struct db *d, const char *sql)
+{
+	return pg_run(PG(d), sql);
+}
+
+/* SQL of SQLite's dialect, translated as a prepared statement is. */
 static int pg_exec(struct db *d, const char *sql)
 {
+	struct pg *db = PG(d);
+	int np, rc;
+	char *text = db_pg_translate(sql, &np);
+
+	if (text[0] == '\x01') {
+		sb_reset(&db->err);
+		sb_adds(&db->err, text + 1);
+		free(text);
+		return db->last_rc = DB_ERROR;
+	}
 	/* A reader's BEGIN (export.c): SQLite's deferred transaction reads
 	 * one snapshot; PostgreSQL's default reads the latest commit at
 	 * each statement. */
-	if (strcasecmp(sql, "BEGIN") == 0)
-		sql = "BEGIN ISOLATION LEVEL REPEATABLE READ";
-	return pg_run(PG(d), sql);
+	if (strcasecmp(text, "BEGIN") == 0)
+		rc = pg_run(db, "BEGIN ISOLATION LEVEL REPEATABLE READ");
+	else
+		rc = pg_run(db, text);
+	free(text);
+	return rc;
 }
 
 static int pg_tx(struct db *d, int which)
@@ -1165,7 +1234,7 @@ static int pg_execute(struct pg_stmt *s)
 	st = PQresultStatus(res);
 	if (st == PGRES_COMMAND_OK) {
 		db->changes = atoi(PQcmdTuples(res));
-		db->total_changes += db->changes;
+		db->total += db->changes;
 		PQclear(res);
 		s->done = 1;
 		return DB_DONE;
@@ -1181,7 +1250,7 @@ static int pg_execute(struct pg_stmt *s)
 		int n = PQntuples(res);
 
 		db->changes = n;
-		db->total_changes += n;
+		db->total += n;
 		if (n > 0)
 			db->last_id = strtoll(PQgetvalue(res, n - 1, 0), NULL, 10);
 		PQclear(res);
@@ -1425,6 +1494,7 @@ static const struct db_ops pg_ops = {
 	.wal_autocheckpoint = pg_wal_autocheckpoint,
 	.wal_checkpoint = pg_wal_checkpoint,
 	.exec = pg_exec,
+	.exec_native = pg_exec_native,
 	.tx = pg_tx,
 	.schema_version = pg_schema_version,
 	.set_schema_version = pg_set_schema_version,

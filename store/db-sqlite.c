@@ -295,6 +295,7 @@ static const struct db_ops lite_ops = {
 	.wal_autocheckpoint = lite_wal_autocheckpoint,
 	.wal_checkpoint = lite_wal_checkpoint,
 	.exec = lite_exec,
+	.exec_native = lite_exec,
 	.tx = lite_tx,
 	.schema_version = lite_schema_version,
 	.set_schema_version = lite_set_schema_version,

@@ -81,6 +81,11 @@ int db_errcode(struct db *db)
 	return db->ops->errcode(db);
 }
 
+int db_exec_native(struct db *db, const char *sql)
+{
+	return db->ops->exec_native(db, sql);
+}
+
 int db_wal_autocheckpoint(struct db *db, int pages)
 {
 	return db->ops->wal_autocheckpoint(db, pages);

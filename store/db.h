@@ -25,7 +25,7 @@
 
 struct db;
 typedef struct db_stmt db_stmt;
-typedef int64_t db_int64; /* sqlite3_int64, after store/db-convert.sh */
+typedef int64_t db_int64;
 
 enum db_dialect { DB_SQLITE, DB_PG };
 
@@ -90,16 +90,20 @@ int db_db_readonly(struct db *db, const char *name);
 int db_get_autocommit(struct db *db);
 int64_t db_last_insert_rowid(struct db *db);
 int db_changes(struct db *db);
-/* Rows changed by every statement since the connection opened. */
+/* Rows changed through this connection since it opened. */
 int64_t db_total_changes64(struct db *db);
-/* The result code of the last failed call (SQLite: sqlite3_errcode). */
+/* The result code of the last failure. */
 int db_errcode(struct db *db);
 int db_wal_autocheckpoint(struct db *db, int pages);
 int db_wal_checkpoint_v2(struct db *db, const char *name, int mode, int *log, int *done);
-/* Runs sql (one or more statements, no parameters, no rows wanted).
- * cb must be NULL; *errmsg (when given) is freed with db_free. */
+/* Runs sql (one or more statements, no parameters, no rows wanted),
+ * written in SQLite's dialect as every statement is.  cb must be NULL;
+ * *errmsg (when given) is freed with db_free. */
 int db_exec(struct db *db, const char *sql, int (*cb)(void *, int, char **, char **), void *arg,
 	    char **errmsg);
+/* Runs sql as it is, in the connection's own dialect (the migrations of
+ * schema.c and schema-pg.c). */
+int db_exec_native(struct db *db, const char *sql);
 void db_free(void *p);
 void db_sleep(int ms);
 
@@ -169,6 +173,7 @@ struct db_ops {
 	int (*wal_autocheckpoint)(struct db *db, int pages);
 	int (*wal_checkpoint)(struct db *db, int *log, int *done);
 	int (*exec)(struct db *db, const char *sql);
+	int (*exec_native)(struct db *db, const char *sql);
 	int (*tx)(struct db *db, int which); /* 0 begin, 1 commit, 2 rollback */
 	int (*schema_version)(struct db *db, int *v);
 	int (*set_schema_version)(struct db *db, int v);

@@ -301,10 +301,11 @@ static const char pg_v9[] = "ALTER TABLE asset ADD COLUMN link bigint NOT NULL D
 			    "ALTER TABLE asset ADD COLUMN origin text;\n"
 			    "ALTER TABLE asset ADD COLUMN mtime_ns bigint;\n";
 
-/* Version 10: the LoRAs of each candidate's parameters as rows (schema.c's
- * schema_v10): lb_lora_names reads params.loras (names, or objects with a
- * name) and ignores parameters that are not JSON, as json_valid does in
- * SQLite; one row trigger keeps the table as the parameters are. */
+/* Version 10: the LoRAs of each candidate's parameters as rows (the
+ * names of params.loras, an array of names or of {"name": ...}
+ * objects), kept by a trigger.  Its delete runs before the candidate's
+ * (PostgreSQL checks the foreign key at the end of the statement, before
+ * later AFTER triggers). */
 static const char pg_v10[] =
 	"CREATE TABLE candidate_lora (\n"
 	"  name citext NOT NULL,\n"
@@ -312,34 +313,39 @@ static const char pg_v10[] =
 	"  PRIMARY KEY (name, candidate_id)\n"
 	");\n"
 	"CREATE INDEX candidate_lora_candidate ON candidate_lora(candidate_id);\n"
-	"CREATE FUNCTION lb_lora_names(p text) RETURNS SETOF text LANGUAGE plpgsql IMMUTABLE AS $$\n"
-	"DECLARE j jsonb;\n"
+	"CREATE FUNCTION lb_loras(params text) RETURNS SETOF text LANGUAGE plpgsql IMMUTABLE AS $$\n"
+	"DECLARE j jsonb; l jsonb;\n"
 	"BEGIN\n"
-	"  IF p IS NULL OR strpos(p, 'loras') = 0 THEN RETURN; END IF;\n"
-	"  BEGIN j := p::jsonb; EXCEPTION WHEN others THEN RETURN; END;\n"
+	"  BEGIN j := params::jsonb; EXCEPTION WHEN others THEN RETURN; END;\n"
 	"  IF jsonb_typeof(j) <> 'object' OR jsonb_typeof(j->'loras') IS DISTINCT FROM 'array' THEN\n"
 	"    RETURN;\n"
 	"  END IF;\n"
-	"  RETURN QUERY SELECT n FROM (SELECT CASE jsonb_typeof(l) WHEN 'string' THEN l #>> '{}'\n"
-	"    WHEN 'object' THEN CASE jsonb_typeof(l->'name') WHEN 'string' THEN l->>'name' END END AS n\n"
-	"    FROM jsonb_array_elements(j->'loras') l) x WHERE n <> '';\n"
+	"  FOR l IN SELECT * FROM jsonb_array_elements(j->'loras') LOOP\n"
+	"    IF jsonb_typeof(l) = 'object' AND jsonb_typeof(l->'name') = 'string' AND l->>'name' <> '' THEN\n"
+	"      RETURN NEXT l->>'name';\n"
+	"    ELSIF jsonb_typeof(l) = 'string' AND l #>> '{}' <> '' THEN\n"
+	"      RETURN NEXT l #>> '{}';\n"
+	"    END IF;\n"
+	"  END LOOP;\n"
 	"END $$;\n"
-	"INSERT INTO candidate_lora (name, candidate_id) SELECT n, c.id FROM candidate c,"
-	" lb_lora_names(c.params) n ON CONFLICT DO NOTHING;\n"
-	"CREATE FUNCTION lb_candidate_lora() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+	"INSERT INTO candidate_lora (name, candidate_id)\n"
+	"  SELECT n, c.id FROM candidate c, lb_loras(c.params) n ON CONFLICT DO NOTHING;\n"
+	"CREATE FUNCTION lb_lora_rows() RETURNS trigger LANGUAGE plpgsql AS $$\n"
 	"BEGIN\n"
 	"  IF TG_OP <> 'INSERT' THEN DELETE FROM candidate_lora WHERE candidate_id = OLD.id; END IF;\n"
 	"  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;\n"
-	"  INSERT INTO candidate_lora (name, candidate_id) SELECT n, NEW.id FROM lb_lora_names(NEW.params) n\n"
-	"    ON CONFLICT DO NOTHING;\n"
+	"  IF NEW.params IS NOT NULL THEN\n"
+	"    INSERT INTO candidate_lora (name, candidate_id)\n"
+	"      SELECT n, NEW.id FROM lb_loras(NEW.params) n ON CONFLICT DO NOTHING;\n"
+	"  END IF;\n"
 	"  RETURN NULL;\n"
 	"END $$;\n"
 	"CREATE TRIGGER candidate_lora_ins AFTER INSERT ON candidate\n"
-	"  FOR EACH ROW EXECUTE FUNCTION lb_candidate_lora();\n"
+	"  FOR EACH ROW EXECUTE FUNCTION lb_lora_rows();\n"
 	"CREATE TRIGGER candidate_lora_upd AFTER UPDATE OF params ON candidate\n"
-	"  FOR EACH ROW EXECUTE FUNCTION lb_candidate_lora();\n"
+	"  FOR EACH ROW EXECUTE FUNCTION lb_lora_rows();\n"
 	"CREATE TRIGGER candidate_lora_del BEFORE DELETE ON candidate\n"
-	"  FOR EACH ROW EXECUTE FUNCTION lb_candidate_lora();\n";
+	"  FOR EACH ROW EXECUTE FUNCTION lb_lora_rows();\n";
 
 const char *const st_pg_migrations[STORE_SCHEMA_VERSION] = {
 	pg_v1, pg_v2, pg_v3, pg_v4, pg_v5, pg_v6, pg_v7, pg_v8, pg_v9, pg_v10,

@@ -374,7 +374,9 @@ int st_schema_migrate(struct store *st)
 	/* Another process may have migrated while we waited for the lock. */
 	from = store_schema_version(st);
 	for (v = from; v < STORE_SCHEMA_VERSION && rc == 0; v++) {
-		rc = st_exec(st, steps[v]);
+		/* each dialect's text as it is */
+		if ((r = db_exec_native(st->db, steps[v])) != DB_OK)
+			rc = st_sqlfail(st, r, "upgrading the store's schema");
 		if (rc == 0 && (r = db_set_schema_version(st->db, v + 1)) != DB_OK)
 			rc = st_sqlfail(st, r, "setting the schema version");
 	}

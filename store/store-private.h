@@ -68,6 +68,9 @@ int st_readonly_fail(struct store *st, const char *doing);
 /* The failure (errno) of `doing` ("cannot create") on path: for a
  * permission, who owns the file or folder that refused, else strerror. */
 int st_file_fail(struct store *st, const char *path, const char *doing);
+/* The same message and code without a store (for a thread that must not
+ * touch the handle's error): owned. */
+char *st_file_why(const char *path, const char *doing, int e, int *code);
 
 /* A cached prepared statement for sql (compared by text), reset and
  * with bindings cleared.  NULL after st_sqlfail on error. */
@@ -187,10 +190,19 @@ struct st_staged {
 	int link;       /* 0 a copy, 1 a hard link to src, 2 a reflink of src */
 	int64_t mtime_ns; /* src's mtime when linked */
 };
-/* Copies the regular file src into assets/tmp (keeping its extension),
- * hashing the same buffer; sync: fsync the copy.  A file whose size or
- * mtime changed while it was read is refused (STORE_EINVAL). */
+/* Copies the regular file src into assets/tmp (keeping its extension)
+ * and hashes the copy; sync: fsync the copy.  A file whose size or mtime
+ * changed while it was read is refused (STORE_EINVAL). */
 int st_asset_stage(struct store *st, const char *src, int sync, struct st_staged *sg);
+/* st_asset_stage without the fsync, for any thread (the store's handle
+ * is not touched: a failure is a store error code and *why, owned).  The
+ * copy is the kernel's (copy_file_range: a reflink where the filesystem
+ * has them), checked against src's size and mtime before and after; stop
+ * (may be NULL) is looked at between 8 MiB pieces.  Then the copy is read
+ * back and hashed, so the digest names the bytes the store holds; each
+ * byte is hashed once, and the source read once. */
+int st_asset_copy(const char *root, const char *src, const volatile int *stop, struct st_staged *sg,
+		  char **why);
 /* As st_asset_stage, but links src instead of copying it when it lies
  * on the store's filesystem: a reflink (FICLONE) where the filesystem
  * has them, else a hard link.  Hashed all the same (a file that changes

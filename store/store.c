@@ -119,19 +119,30 @@ int st_readonly_fail(struct store *st, const char *doing)
 	return rc;
 }
 
+char *st_file_why(const char *path, const char *doing, int e, int *code)
+{
+	char *who = e == EACCES || e == EPERM ? util_perm_blocker(path) : NULL, *why;
+
+	if (who) {
+		*code = STORE_EREADONLY;
+		why = xasprintf("%s %s: %s", doing, path, who);
+	} else {
+		*code = e == EROFS || e == EACCES || e == EPERM ? STORE_EREADONLY : STORE_EIO;
+		why = xasprintf("%s %s: %s%s", doing, path, strerror(e), util_write_hint(e));
+	}
+	free(who);
+	return why;
+}
+
 int st_file_fail(struct store *st, const char *path, const char *doing)
 {
-	int e = errno, rc;
-	char *why = e == EACCES || e == EPERM ? util_perm_blocker(path) : NULL;
+	int e = errno, code;
+	char *why = st_file_why(path, doing, e, &code);
 
-	if (why)
-		rc = st_fail(st, STORE_EREADONLY, "%s %s: %s", doing, path, why);
-	else
-		rc = st_fail(st, e == EROFS || e == EACCES || e == EPERM ? STORE_EREADONLY : STORE_EIO,
-			     "%s %s: %s%s", doing, path, strerror(e), util_write_hint(e));
+	st_fail(st, code, "%s", why);
 	free(why);
 	errno = e;
-	return rc;
+	return code;
 }
 
 const char *store_errmsg(const struct store *st)

@@ -15,17 +15,6 @@ command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
 command -v sqlite3 >/dev/null 2>&1 || skip_all "sqlite3 is not installed"
 [ -x "$LIGHTBOX" ] || skip_all "no lightbox binary at $LIGHTBOX"
 
-# LB_TEST_DIALECT=pg: the store is a database of a private PostgreSQL
-# cluster (tests/lib/pg.sh), and sql asks it (tests/tui/pg-*.sh).
-if [ "${LB_TEST_DIALECT:-}" = pg ]; then
-	. "$top_srcdir/tests/lib/pg.sh"
-	pg_start
-	LIGHTBOX_STORE=$(pg_newdb screen)
-	LIGHTBOX_ASSETS=$T/assets
-	export LIGHTBOX_STORE LIGHTBOX_ASSETS
-	sql() { pg_sql "$LIGHTBOX_STORE" "$@"; }
-fi
-
 # Screens in UTF-8, as most SSH users have them; tests that want ASCII
 # or no colour say so.
 LANG=C.UTF-8
