@@ -99,6 +99,7 @@ static const struct cli_cmd commands[] = {
 	{ "tui", run_tui, "open the interface at a project, brief or candidate" },
 	{ "keys", run_keys, "list every action and its keys (as the help view does)" },
 	{ "gc", cmd_gc, "remove asset files nothing refers to (--dry-run lists them)" },
+	{ "store", cmd_store, "copy a whole store (SQLite, PostgreSQL) into a new one, verified" },
 	{ "doctor", cmd_doctor, "say what this terminal can draw, and why previews look as they do" },
 };
 

@@ -19,6 +19,7 @@ for f in "$@"; do
 	esac
 	sed -i \
 		-e 's/\bsqlite3_stmt\b/db_stmt/g' \
+		-e 's/\bsqlite3_int64\b/int64_t/g' \
 		-e 's/\bsqlite3 \*/struct db */g' \
 		-e 's/\bsqlite3_\([a-z0-9_]*\)/db_\1/g' \
 		-e 's/\bSQLITE_\([A-Z0-9_]*\)/DB_\1/g' \

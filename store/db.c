@@ -6,6 +6,7 @@
 
 #include "db.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -258,4 +259,97 @@ const void *db_column_blob(db_stmt *s, int i)
 int db_column_bytes(db_stmt *s, int i)
 {
 	return s->ops->column_bytes(s, i);
+}
+
+/* ------------------------------------------------------------ whole tables (store copy) */
+
+/* The SQL of the two dialects for what store copy asks of a database's
+ * catalogue: kept here, the layer's one place, not in store/copy.c. */
+static int names_of(struct db *db, const char *sql, const char *arg, char ***out, int *n)
+{
+	db_stmt *s;
+	char **v = NULL;
+	int rc, cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	rc = db_prepare_v2(db, sql, -1, &s, NULL);
+	if (rc != DB_OK)
+		return rc;
+	if (arg)
+		db_bind_text(s, 1, arg, -1, DB_TRANSIENT);
+	while ((rc = db_step(s)) == DB_ROW) {
+		const unsigned char *t = db_column_text(s, 0);
+
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			v = realloc(v, (size_t)cap * sizeof *v);
+			if (v == NULL)
+				abort();
+		}
+		v[(*n)++] = strdup(t ? (const char *)t : "");
+	}
+	db_finalize(s);
+	*out = v;
+	return rc == DB_DONE ? DB_OK : rc;
+}
+
+int db_table_names(struct db *db, char ***out, int *n)
+{
+	return names_of(db,
+			db_dialect(db) == DB_PG
+				? "SELECT table_name::text FROM information_schema.tables WHERE table_schema = "
+				  "current_schema() AND table_type = 'BASE TABLE' ORDER BY 1"
+				/* FTS5's own tables (x_fts_data ...) are the virtual table's. */
+				: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' "
+				  "ESCAPE '\\' AND name NOT LIKE '%\\_fts\\_%' ESCAPE '\\' ORDER BY 1",
+			NULL, out, n);
+}
+
+int db_table_columns(struct db *db, const char *table, char ***out, int *n)
+{
+	return names_of(db,
+			db_dialect(db) == DB_PG
+				/* A generated column (the tsvector) is the dialect's, not data. */
+				? "SELECT column_name::text FROM information_schema.columns WHERE table_schema = "
+				  "current_schema() AND table_name = ?1 AND is_generated = 'NEVER' ORDER BY "
+				  "ordinal_position"
+				: "SELECT name FROM pragma_table_info(?1) ORDER BY cid",
+			table, out, n);
+}
+
+int db_identity_follow(struct db *db, const char *table)
+{
+	char sql[256];
+
+	if (db_dialect(db) != DB_PG)
+		return DB_OK; /* SQLite's rowid goes on from the largest */
+	snprintf(sql, sizeof sql,
+		 "SELECT setval(pg_get_serial_sequence('%s', 'id'), coalesce((SELECT max(id) FROM %s), 0) + 1, "
+		 "false)",
+		 table, table);
+	return db->ops->exec(db, sql);
+}
+
+int db_writers_hold(struct db *db, int *got)
+{
+	db_stmt *s;
+	int rc;
+
+	*got = 0;
+	if (db_dialect(db) != DB_PG)
+		return DB_MISUSE;
+	/* The key of the writers' transaction lock (db-pg.c), held for the
+	 * session: every db_begin of another connection waits for it. */
+	rc = db_prepare_v2(db, "SELECT CASE WHEN pg_try_advisory_lock(1279414104) THEN 1 ELSE 0 END", -1, &s,
+			   NULL);
+	if (rc != DB_OK)
+		return rc;
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		*got = db_column_int64(s, 0) == 1;
+		rc = DB_OK;
+	}
+	db_finalize(s);
+	return rc;
 }

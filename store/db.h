@@ -205,6 +205,21 @@ struct db_stmt {
 	const struct db_ops *ops;
 };
 
+/* ------------------------------------------------------------ whole tables (store copy) */
+
+/* The tables of the database (PostgreSQL's base tables; SQLite's without
+ * its own and FTS5's inner ones), and a table's columns in order without
+ * generated ones (PostgreSQL's tsvector).  Owned arrays of owned strings. */
+int db_table_names(struct db *db, char ***out, int *n);
+int db_table_columns(struct db *db, const char *table, char ***out, int *n);
+/* After rows were written with their ids: the table's next id follows
+ * the largest (PostgreSQL's identity sequence; nothing to do in SQLite). */
+int db_identity_follow(struct db *db, const char *table);
+/* PostgreSQL: tries to take the writers' lock for this session (until it
+ * closes), so every other connection's db_begin waits; *got says if it
+ * did.  DB_MISUSE on SQLite, which has no such lock. */
+int db_writers_hold(struct db *db, int *got);
+
 /* For tests: the PostgreSQL text of an SQLite statement (owned), and the
  * number of its parameters. */
 char *db_pg_translate(const char *sql, int *nparams);

@@ -398,6 +398,46 @@ int store_check_curator(struct store *st)
 		       st->curator, st->login);
 }
 
+/* A SQLite store being copied (store copy, copy.c) takes no other
+ * writer: its setting `copying` names the copy's process (login, pid,
+ * host), read here under the write lock.  One that is gone is ignored. */
+static int copy_refuses(struct store *st)
+{
+	char host[256] = "", *v, *pid, *at;
+	const unsigned char *t;
+	db_stmt *s;
+	long n;
+	int rc = 0;
+
+	if (db_dialect(st->db) != DB_SQLITE ||
+	    db_prepare_v2(st->db, "SELECT value FROM setting WHERE key = 'copying'", -1, &s, NULL) != DB_OK)
+		return 0; /* PostgreSQL's copy holds the writers' lock; a store older than settings */
+	if (db_step(s) == DB_ROW && (t = db_column_text(s, 0)) != NULL) {
+		v = xstrdup((const char *)t);
+		pid = strchr(v, '\t');
+		at = pid ? strchr(pid + 1, '\t') : NULL;
+		if (at) {
+			*pid++ = '\0';
+			*at++ = '\0';
+			n = strtol(pid, NULL, 10);
+			gethostname(host, sizeof host - 1);
+			if (n > 0 && n != (long)getpid() &&
+			    (strcmp(at, host) != 0 || kill((pid_t)n, 0) == 0 || errno == EPERM)) {
+				char *who = util_visible_dup(v, 0), *where = util_visible_dup(at, 0);
+				rc = st_fail(st, STORE_EBUSY,
+					     "the store is being copied (lightbox store copy by %s, pid %ld on %s) and "
+					     "takes no changes until it is done; try again then",
+					     who, n, where);
+				free(where);
+				free(who);
+			}
+		}
+		free(v);
+	}
+	db_finalize(s);
+	return rc;
+}
+
 int st_begin(struct store *st)
 {
 	int rc, tries;
@@ -419,6 +459,11 @@ int st_begin(struct store *st)
 	}
 	if (rc != DB_OK)
 		return st_sqlfail(st, rc, "starting a change");
+	rc = copy_refuses(st);
+	if (rc) {
+		tx(st, TX_ROLLBACK);
+		return rc;
+	}
 	st->depth = 1;
 	st->failed = 0;
 	st->group = 0;

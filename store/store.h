@@ -40,5 +40,6 @@
 #include "store/store-agreement.h"
 #include "store/store-interface.h"
 #include "store/store-review.h"
+#include "store/store-copy.h"
 
 #endif
