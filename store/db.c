@@ -341,7 +341,7 @@ int db_writers_hold(struct db *db, int *got)
 		return DB_MISUSE;
 	/* The key of the writers' transaction lock (db-pg.c), held for the
 	 * session: every db_begin of another connection waits for it. */
-	rc = db_prepare_v2(db, "SELECT CASE WHEN pg_try_advisory_lock(1279414104) THEN 1 ELSE 0 END", -1, &s,
+	rc = db_prepare_v2(db, "SELECT pg_try_advisory_lock(1279414104)", -1, &s,
 			   NULL);
 	if (rc != DB_OK)
 		return rc;
