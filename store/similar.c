@@ -287,6 +287,11 @@ static int better(const struct lb_stack_member *a, const struct lb_stack_member 
 	return a->id < b->id;
 }
 
+int lb_stack_member_better(const struct lb_stack_member *a, const struct lb_stack_member *b)
+{
+	return better(a, b);
+}
+
 struct sort_item {
 	size_t root;    /* the stack, named by its oldest member's index */
 	const struct lb_stack_member *m;

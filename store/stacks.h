@@ -152,6 +152,8 @@ struct lb_stacks {
 	size_t n;
 	size_t unprinted; /* candidates without a fingerprint (text, audio, not made yet) */
 };
+/* 1 when a is the better of two members (the order above). */
+int lb_stack_member_better(const struct lb_stack_member *a, const struct lb_stack_member *b);
 /* Groups the brief's candidates: two candidates whose fingerprints are
  * within distance bits are in one stack (and so, transitively, their
  * neighbours). */

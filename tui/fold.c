@@ -41,12 +41,45 @@ struct fmap {
 	size_t nmulti;
 };
 
+/* A stack put in order again after a rating typed here (the map is
+ * shared and never changes): immutable, shared by the snapshots. */
+struct reorder {
+	atomic_int refs;
+	size_t stack, n;
+	struct lb_stack_member *m;
+};
+
 struct fold {
 	atomic_int refs;
 	struct fmap *m;
 	unsigned char *open; /* per stack of m->s */
 	int all_open;        /* O opened every stack: new ones come open too */
+	struct reorder **ro; /* stacks reordered since the map was made */
+	size_t nro;
 };
+
+static void reorder_unref(struct reorder *r)
+{
+	if (atomic_fetch_sub(&r->refs, 1) != 1)
+		return;
+	free(r->m);
+	free(r);
+}
+
+/* The members of stack k, best first, and how many. */
+static const struct lb_stack_member *members_of(const struct fold *f, size_t k, size_t *n)
+{
+	const struct lb_stacks *s = &f->m->s;
+	size_t i;
+
+	for (i = 0; i < f->nro; i++)
+		if (f->ro[i]->stack == k) {
+			*n = f->ro[i]->n;
+			return f->ro[i]->m;
+		}
+	*n = s->stack[k].n;
+	return &s->member[s->stack[k].first];
+}
 
 static void fmap_unref(struct fmap *m)
 {
@@ -131,6 +164,9 @@ void fold_unref(struct fold **pf)
 	if (f == NULL || atomic_fetch_sub(&f->refs, 1) != 1)
 		return;
 	fmap_unref(f->m);
+	while (f->nro > 0)
+		reorder_unref(f->ro[--f->nro]);
+	free(f->ro);
 	free(f->open);
 	free(f);
 }
@@ -150,8 +186,8 @@ int fold_all_open(const struct fold *f)
 	return f && f->all_open;
 }
 
-/* The stack of id (of more than one member), or -1; *rank its place. */
-static long stack_of(const struct fold *f, int64_t id, size_t *rank)
+/* The stack of id (of more than one member), or -1. */
+static long stack_of(const struct fold *f, int64_t id)
 {
 	const struct fmap *m;
 	size_t lo = 0, hi, mi;
@@ -171,19 +207,18 @@ static long stack_of(const struct fold *f, int64_t id, size_t *rank)
 	if (lo >= m->nidx || m->ids[lo] != id)
 		return -1;
 	mi = m->mem[lo];
-	if (rank)
-		*rank = mi - m->s.stack[m->stk[mi]].first;
 	return (long)m->stk[mi];
 }
 
 int fold_in_stack(const struct fold *f, int64_t id, int64_t *head)
 {
-	long k = stack_of(f, id, NULL);
+	long k = stack_of(f, id);
+	size_t n;
 
 	if (k < 0)
 		return 0;
 	if (head)
-		*head = f->m->s.member[f->m->s.stack[k].first].id;
+		*head = members_of(f, (size_t)k, &n)[0].id;
 	return 1;
 }
 
@@ -197,12 +232,66 @@ static struct fold *copy(const struct fold *f)
 	c->open = xmalloc(f->m->s.n ? f->m->s.n : 1);
 	memcpy(c->open, f->open, f->m->s.n);
 	c->all_open = f->all_open;
+	c->nro = f->nro;
+	c->ro = xmalloc(sizeof *c->ro * (f->nro + 1));
+	for (size_t i = 0; i < f->nro; i++) {
+		c->ro[i] = f->ro[i];
+		atomic_fetch_add(&c->ro[i]->refs, 1);
+	}
 	return c;
+}
+
+struct fold *fold_rated(const struct fold *f, int64_t id, int stars, int flag)
+{
+	const struct lb_stack_member *old;
+	struct lb_stack_member t;
+	struct reorder *r;
+	struct fold *c;
+	long k = stack_of(f, id);
+	size_t n, i, j;
+
+	if (k < 0)
+		return NULL;
+	old = members_of(f, (size_t)k, &n);
+	r = xcalloc(1, sizeof *r);
+	atomic_init(&r->refs, 1);
+	r->stack = (size_t)k;
+	r->n = n;
+	r->m = xmalloc(sizeof *r->m * n);
+	memcpy(r->m, old, sizeof *r->m * n);
+	for (i = 0; i < n; i++)
+		if (r->m[i].id == id) {
+			if (stars != WR_NO_VALUE)
+				r->m[i].my_stars = stars;
+			if (flag != WR_NO_VALUE)
+				r->m[i].my_flag = flag;
+		}
+	/* best first again (insertion: a stack is short) */
+	for (i = 1; i < n; i++) {
+		t = r->m[i];
+		for (j = i; j > 0 && lb_stack_member_better(&t, &r->m[j - 1]); j--)
+			r->m[j] = r->m[j - 1];
+		r->m[j] = t;
+	}
+	c = copy(f);
+	for (i = 0; i < c->nro; i++)
+		if (c->ro[i]->stack == (size_t)k) {
+			reorder_unref(c->ro[i]);
+			c->ro[i] = r;
+			return c;
+		}
+	c->ro[c->nro++] = r;
+	return c;
+}
+
+size_t fold_reordered(const struct fold *f)
+{
+	return f ? f->nro : 0;
 }
 
 struct fold *fold_toggle(const struct fold *f, int64_t id, int open)
 {
-	long k = stack_of(f, id, NULL);
+	long k = stack_of(f, id);
 	struct fold *c;
 
 	if (k < 0)
@@ -245,7 +334,7 @@ void fold_keep_open(struct fold *fresh, const struct fold *old)
 			continue;
 		fresh->open[i] = (unsigned char)old->all_open;
 		for (k = 0; k < s->stack[i].n; k++) {
-			o = stack_of(old, s->member[s->stack[i].first + k].id, NULL);
+			o = stack_of(old, s->member[s->stack[i].first + k].id);
 			if (o >= 0) {
 				fresh->open[i] = old->open[o];
 				break;
@@ -352,21 +441,20 @@ static void ctx_clear(struct ctx *x)
  * with the filter; without one, each member by id). */
 static int read_members(struct ctx *x, size_t k, struct mset *out)
 {
-	const struct lb_stacks *s = &x->f->m->s;
-	const struct lb_stack *st = &s->stack[k];
 	struct lb_candidate_list page = { NULL, 0 };
 	struct lb_candidate c;
 	struct lb_filter f2;
 	struct sbuf q;
-	size_t i, j;
+	size_t i, j, n;
+	const struct lb_stack_member *mm = members_of(x->f, k, &n);
 	int rc;
 
-	out->id = xmalloc(sizeof *out->id * st->n);
-	out->key = xmalloc(sizeof *out->key * st->n);
-	out->row = xcalloc(st->n, sizeof *out->row);
+	out->id = xmalloc(sizeof *out->id * n);
+	out->key = xmalloc(sizeof *out->key * n);
+	out->row = xcalloc(n, sizeof *out->row);
 	if (!filtered(x->flt)) {
-		for (i = 0; i < st->n; i++) {
-			if (store_candidate_get(x->st, s->member[st->first + i].id, &c) != 0)
+		for (i = 0; i < n; i++) {
+			if (store_candidate_get(x->st, mm[i].id, &c) != 0)
 				continue;
 			if (c.brief_id != x->flt->brief_id) {
 				lb_candidate_clear(&c);
@@ -382,21 +470,21 @@ static int read_members(struct ctx *x, size_t k, struct mset *out)
 	if (x->flt->query && *x->flt->query)
 		sb_addf(&q, "(%s) ", x->flt->query);
 	sb_adds(&q, "(");
-	for (i = 0; i < st->n; i++)
-		sb_addf(&q, "%sid:%lld", i ? " OR " : "", (long long)s->member[st->first + i].id);
+	for (i = 0; i < n; i++)
+		sb_addf(&q, "%sid:%lld", i ? " OR " : "", (long long)mm[i].id);
 	sb_adds(&q, ")");
 	f2 = *x->flt;
 	f2.query = q.s;
-	rc = store_candidate_page(x->st, &f2, LB_SORT_OLDEST, NULL, 0, (int)st->n, &page);
+	rc = store_candidate_page(x->st, &f2, LB_SORT_OLDEST, NULL, 0, (int)n, &page);
 	free(q.s);
 	if (rc != 0) {
 		x->err = xstrdup(store_errmsg(x->st));
 		return -1;
 	}
 	/* best first, as the stack orders them */
-	for (i = 0; i < st->n; i++)
+	for (i = 0; i < n; i++)
 		for (j = 0; j < page.n; j++)
-			if (page.v[j].id == s->member[st->first + i].id) {
+			if (page.v[j].id == mm[i].id) {
 				out->id[out->n] = page.v[j].id;
 				lb_candidate_key(&page.v[j], x->sort, &out->key[out->n]);
 				out->row[out->n++] = page.v[j];
@@ -481,7 +569,7 @@ static struct crow *member_row(struct ctx *x, struct mset *m, size_t j)
  * members after it), or not at all.  Takes c.  -1 on a store error. */
 static int place(struct ctx *x, struct lb_candidate *c, struct rows *out)
 {
-	long k = stack_of(x->f, c->id, NULL), j;
+	long k = stack_of(x->f, c->id), j;
 	struct mset *m;
 	struct crow *r;
 	size_t i;
@@ -492,14 +580,15 @@ static int place(struct ctx *x, struct lb_candidate *c, struct rows *out)
 	}
 	if (!filtered(x->flt) && !x->f->open[k]) {
 		/* no filter, closed: the map alone says */
-		const struct lb_stacks *s = &x->f->m->s;
+		size_t n;
+		const struct lb_stack_member *mm = members_of(x->f, (size_t)k, &n);
 
-		if (s->member[s->stack[k].first].id != c->id) {
+		if (mm[0].id != c->id) {
 			lb_candidate_clear(c);
 			return 0;
 		}
 		r = fold_row(c, KEEP);
-		r->stack_n = (int)s->stack[k].n;
+		r->stack_n = (int)n;
 		push(out, r);
 		return 0;
 	}
@@ -572,7 +661,7 @@ int fold_fetch(struct store *st, const struct fold *f, const struct lb_filter *f
 	size_t first = 0;
 
 	if (from) {
-		k = from->stack_n > 1 ? stack_of(f, from->c.id, NULL) : -1;
+		k = from->stack_n > 1 ? stack_of(f, from->c.id) : -1;
 		if (k >= 0 && f->open[k] && (m = members(&x, (size_t)k)) != NULL && m->n > 1)
 			j = index_in(m, from->c.id);
 		if (j >= 0) {
@@ -672,7 +761,7 @@ struct crow *fold_get(struct store *st, const struct fold *f, const struct lb_fi
 		lb_candidate_clear(&c);
 		return NULL;
 	}
-	k = stack_of(f, id, NULL);
+	k = stack_of(f, id);
 	if (k < 0 || (m = members(&x, (size_t)k)) == NULL || (j = index_in(m, id)) < 0 || m->n < 2) {
 		r = fold_row(&c, KEEP);
 	} else if (j == 0 || f->open[k]) {
@@ -703,9 +792,8 @@ static int before(const struct lb_key *a, const struct lb_key *b, int sort)
 /* The members of stack i that show, with their keys (rows not kept). */
 static int keys_of(struct ctx *x, int quick, size_t i, struct mset *one)
 {
-	const struct lb_stacks *s = &x->f->m->s;
-	const struct lb_stack *sk = &s->stack[i];
-	size_t j;
+	size_t j, n;
+	const struct lb_stack_member *mm = members_of(x->f, i, &n);
 
 	memset(one, 0, sizeof *one);
 	if (!quick) {
@@ -718,11 +806,11 @@ static int keys_of(struct ctx *x, int quick, size_t i, struct mset *one)
 		return 0;
 	}
 	/* no filter, sorted by id: every member shows, its key is its id */
-	one->n = sk->n;
-	one->id = xmalloc(sizeof *one->id * sk->n);
-	one->key = xmalloc(sizeof *one->key * sk->n);
-	for (j = 0; j < sk->n; j++) {
-		one->id[j] = s->member[sk->first + j].id;
+	one->n = n;
+	one->id = xmalloc(sizeof *one->id * n);
+	one->key = xmalloc(sizeof *one->key * n);
+	for (j = 0; j < n; j++) {
+		one->id[j] = mm[j].id;
 		one->key[j].id = one->id[j];
 		one->key[j].k = 0;
 	}
@@ -753,7 +841,7 @@ int fold_adjust(struct store *st, const struct fold *f, const struct lb_filter *
 		lb_candidate_clear(&c);
 		head_pos = *pos;
 		/* the cursor on a member of an open stack: its head's place, and on */
-		ck = stack_of(f, pos_id, NULL);
+		ck = stack_of(f, pos_id);
 		if (ck >= 0 && f->open[ck]) {
 			if (keys_of(&x, quick, (size_t)ck, &one) != 0)
 				goto fail;
@@ -882,30 +970,31 @@ void fold_compute(struct tui *ui, uint64_t owner, int64_t brief_id, int distance
 
 /* ------------------------------------------------------------ keep best, reject rest */
 
-struct wr_op *fold_keep_best_op(struct tui *ui, const struct lb_stacks *s, long which, char *label, size_t label_n)
+/* Adds the members after the first that are not rejected (as shown,
+ * with changes still pending) to op. */
+static void add_rest(struct tui *ui, struct wr_op *op, const struct lb_stack_member *m, size_t n)
 {
-	struct wr_op *op;
-	size_t a, b, k;
+	size_t k;
+	int stars, flag;
 
-	if (which < 0)
-		snprintf(label, label_n, "keep the best of every stack");
-	else
-		snprintf(label, label_n, "keep #%lld, the best of its stack",
-			 (long long)s->member[s->stack[which].first].id);
-	op = wr_op_new(WR_FLAG, label);
+	for (k = 1; k < n; k++) {
+		wr_pending(ui, m[k].id, &stars, &flag);
+		if (flag == WR_NO_VALUE ? m[k].my_flag != LB_FLAG_REJECT : flag != LB_FLAG_REJECT)
+			wr_op_add_id(op, m[k].id);
+	}
+}
+
+static struct wr_op *keep_op(const char *label)
+{
+	struct wr_op *op = wr_op_new(WR_FLAG, label);
+
 	op->value = LB_FLAG_REJECT;
 	op->bulk = 1;
-	a = which < 0 ? 0 : (size_t)which;
-	b = which < 0 ? s->n : (size_t)which + 1;
-	for (; a < b; a++)
-		for (k = 1; k < s->stack[a].n; k++) {
-			const struct lb_stack_member *m = &s->member[s->stack[a].first + k];
-			int stars, flag;
+	return op;
+}
 
-			if (wr_pending(ui, m->id, &stars, &flag) ? flag != LB_FLAG_REJECT
-								 : m->my_flag != LB_FLAG_REJECT)
-				wr_op_add_id(op, m->id);
-		}
+static struct wr_op *keep_done(struct wr_op *op, const char *label)
+{
 	if (op->n == 0) {
 		wr_op_free(op);
 		return NULL;
@@ -914,13 +1003,48 @@ struct wr_op *fold_keep_best_op(struct tui *ui, const struct lb_stacks *s, long 
 	return op;
 }
 
+struct wr_op *fold_keep_best_op(struct tui *ui, const struct lb_stacks *s, long which, char *label, size_t label_n)
+{
+	struct wr_op *op;
+	size_t a, b;
+
+	if (which < 0)
+		snprintf(label, label_n, "keep the best of every stack");
+	else
+		snprintf(label, label_n, "keep #%lld, the best of its stack",
+			 (long long)s->member[s->stack[which].first].id);
+	op = keep_op(label);
+	a = which < 0 ? 0 : (size_t)which;
+	b = which < 0 ? s->n : (size_t)which + 1;
+	for (; a < b; a++)
+		add_rest(ui, op, &s->member[s->stack[a].first], s->stack[a].n);
+	return keep_done(op, label);
+}
+
 struct wr_op *fold_keep_best(struct tui *ui, const struct fold *f, int64_t id, int all, char *label, size_t label_n)
 {
-	long k = all ? -1 : stack_of(f, id, NULL);
+	long k = all ? -1 : stack_of(f, id);
+	const struct lb_stack_member *m;
+	struct wr_op *op;
+	size_t a, b, n;
 
 	if (f == NULL || (!all && k < 0)) {
 		snprintf(label, label_n, "keep-best: #%lld is in no stack", (long long)id);
 		return NULL;
 	}
-	return fold_keep_best_op(ui, &f->m->s, k, label, label_n);
+	if (all) {
+		snprintf(label, label_n, "keep the best of every stack");
+	} else {
+		m = members_of(f, (size_t)k, &n);
+		snprintf(label, label_n, "keep #%lld, the best of its stack", (long long)m[0].id);
+	}
+	op = keep_op(label);
+	a = all ? 0 : (size_t)k;
+	b = all ? f->m->s.n : (size_t)k + 1;
+	for (; a < b; a++) {
+		m = members_of(f, a, &n);
+		if (n > 1)
+			add_rest(ui, op, m, n);
+	}
+	return keep_done(op, label);
 }

@@ -48,6 +48,12 @@ size_t fold_stacks(const struct fold *f);
 struct fold *fold_toggle(const struct fold *f, int64_t id, int open);
 struct fold *fold_toggle_all(const struct fold *f, int open);
 int fold_all_open(const struct fold *f);
+/* A copy of f with member id's stack put in order again for a rating
+ * typed here (stars, flag: WR_NO_VALUE when unchanged); NULL when id is
+ * in no stack.  The map is not computed again for it. */
+struct fold *fold_rated(const struct fold *f, int64_t id, int stars, int flag);
+/* Stacks so reordered (the map is computed again when they pile up). */
+size_t fold_reordered(const struct fold *f);
 /* A copy of new_map's fold with the stacks open that were open in old
  * (known by their members) or all open when old was all open. */
 void fold_keep_open(struct fold *fresh, const struct fold *old);
