@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v convert >/dev/null || skip_all "ImageMagick's convert is not installed"
 
-plan 26
+plan 30
 P="$T/pics"
 mkdir -p "$P"
 for s in 1 2 3; do
@@ -82,14 +82,22 @@ tm_wait_for '\[candidates\]' >/dev/null
 tm_keys K
 ok "K on a stack row keeps its best and rejects the rest" tm_wait_for 'keep #1, the best of its stack: 1 candidate'
 is "$(until_same "2:reject 3:reject" flags)" "2:reject 3:reject" "in the store: #2 now, #3 was already"
+tm_keys u
+is "$(until_same "3:reject" flags)" "3:reject" "one u takes it back"
+tm_keys :
+tm_type 'keep-best all'
+tm_keys Enter
+ok ":keep-best all keeps the best of every stack" tm_wait_for 'keep the best of every stack: 2 candidates'
+is "$(until_same "2:reject 3:reject 5:reject" flags)" "2:reject 3:reject 5:reject" "#2 and #5 rejected"
 
 # a filter: the best member it lets through heads the stack
 tm_keys f
 tm_type 'flag:reject'
 tm_keys Enter
 ok "a filter hiding the head shows the best member it lets through" tm_wait_for '^ +▸2 +3 '
-ok "... one row" tm_wait_for 'flag:reject .* 1 of 1'
-tm_keys o
+ok "... one row per stack it shows" tm_wait_for 'flag:reject .* 1 of 2'
+is "$(rows)" "5 ·····|▸2 3|" "#5 alone (its best, #4, is not rejected), #3 for #2 and #3"
+tm_keys j o
 ok "... and opening it, the others it lets through" tm_wait_for '^ +└ +2 '
 tm_keys F
 
