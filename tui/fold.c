@@ -889,83 +889,146 @@ fail:
  * most this many; more are left to the background filler (loop.c), and
  * the stacks are those of the fingerprints there are. */
 enum { FILL_FIRST_MAX = 256 };
+/* Grouping a brief of a million takes the worker minutes: it is done a
+ * slice at a time, each task about this long, so the read-ahead, the
+ * counts and checkpoints queued meanwhile wait for one slice only. */
+enum { SLICE_MS = 50 };
 
-struct fold_task {
-	struct bg_task t;
+/* One computation, handed from task to task (the task holding it frees
+ * it: closing the view drops the chain). */
+struct fold_job {
+	struct tui *ui;
+	uint64_t owner;
 	int64_t brief;
 	int distance;
 	long long pixel_limit;
 	fold_done_fn done;
 	void *ctx;
-	struct lb_stacks s;
+	struct lb_stacks s;     /* the members, then the stacks */
+	struct lb_grouper *g;   /* between the slices */
+	struct fold *fold;      /* the result */
 	int rc;
 	char *err;
 };
 
-static void task_run(struct bg_task *bt, struct store *st)
+struct fold_task {
+	struct bg_task t;
+	struct fold_job *job;
+};
+
+static void job_free(struct fold_job *j)
 {
-	struct fold_task *t = (struct fold_task *)bt;
+	if (j == NULL)
+		return;
+	lb_grouper_free(&j->g);
+	lb_stacks_free(&j->s);
+	fold_unref(&j->fold);
+	free(j->err);
+	free(j);
+}
+
+static void submit(struct fold_job *j, void (*run)(struct bg_task *, struct store *));
+
+/* First: the few missing fingerprints, and the members. */
+static void read_run(struct bg_task *bt, struct store *st)
+{
+	struct fold_job *j = ((struct fold_task *)bt)->job;
 	int64_t have = 0, missing = 0, failed = 0;
 
-	t->rc = -1;
+	j->rc = -1;
 	if (st == NULL) {
-		t->err = xstrdup("the store could not be opened by the worker");
+		j->err = xstrdup("the store could not be opened by the worker");
 		return;
 	}
-	if (store_fp_counts(st, t->brief, &have, &missing, &failed) != 0)
+	if (store_fp_counts(st, j->brief, &have, &missing, &failed) != 0)
 		goto fail;
 	if (missing > 0 && missing <= FILL_FIRST_MAX &&
-	    store_fp_fill(st, t->brief, 0, t->pixel_limit, NULL, NULL, NULL) != 0)
+	    store_fp_fill(st, j->brief, 0, j->pixel_limit, NULL, NULL, NULL) != 0)
 		goto fail;
 	if (have + missing == 0) {
-		t->rc = 0; /* nothing with a fingerprint: nothing folds */
+		j->rc = 0; /* nothing with a fingerprint: nothing folds */
 		return;
 	}
-	if (store_stacks(st, t->brief, t->distance, &t->s) != 0)
+	if (store_stacks_members(st, j->brief, &j->s) != 0)
 		goto fail;
-	t->rc = 0;
+	j->g = lb_grouper_new(&j->s, j->distance);
+	j->rc = 1; /* grouping */
 	return;
 fail:
-	t->err = xstrdup(store_errmsg(st));
+	j->err = xstrdup(store_errmsg(st));
+}
+
+/* Then the grouping, a slice at a time; the last puts them in stacks. */
+static void group_run(struct bg_task *bt, struct store *st)
+{
+	struct fold_job *j = ((struct fold_task *)bt)->job;
+	double until = util_mono_ms() + SLICE_MS;
+	int more = 1;
+
+	(void)st;
+	while (more && util_mono_ms() < until)
+		more = lb_grouper_step(j->g, 64);
+	if (more)
+		return;
+	lb_grouper_finish(&j->g);
+	j->fold = fold_new(&j->s, j->distance);
+	j->rc = 0;
 }
 
 static void task_done(struct bg_task *bt, struct tui *ui)
 {
 	struct fold_task *t = (struct fold_task *)bt;
+	struct fold_job *j = t->job;
 
 	(void)ui;
-	if (t->rc != 0) {
-		t->done(t->ctx, NULL, t->err ? t->err : "the store could not be read");
+	if (j->rc < 0) {
+		j->done(j->ctx, NULL, j->err ? j->err : "the store could not be read");
 		return;
 	}
-	t->done(t->ctx, fold_new(&t->s, t->distance), NULL);
+	if (j->rc > 0) {
+		/* the next slice, behind what was queued meanwhile */
+		t->job = NULL;
+		submit(j, group_run);
+		return;
+	}
+	j->done(j->ctx, j->fold, NULL);
+	j->fold = NULL;
 }
 
 static void task_free(struct bg_task *bt)
 {
 	struct fold_task *t = (struct fold_task *)bt;
 
-	lb_stacks_free(&t->s);
-	free(t->err);
+	job_free(t->job);
 	free(t);
+}
+
+static void submit(struct fold_job *j, void (*run)(struct bg_task *, struct store *))
+{
+	struct fold_task *t = xcalloc(1, sizeof *t);
+
+	t->t.run = run;
+	t->t.done = task_done;
+	t->t.free = task_free;
+	t->t.owner = j->owner;
+	t->t.key = 0x666f6c64; /* "fold" */
+	t->job = j;
+	bg_submit(j->ui->bg, &t->t);
+	bg_kick(j->ui->bg);
 }
 
 void fold_compute(struct tui *ui, uint64_t owner, int64_t brief_id, int distance, fold_done_fn done, void *ctx)
 {
-	struct fold_task *t = xcalloc(1, sizeof *t);
+	struct fold_job *j = xcalloc(1, sizeof *j);
 
-	t->t.run = task_run;
-	t->t.done = task_done;
-	t->t.free = task_free;
-	t->t.owner = owner;
-	t->t.key = 0x666f6c64; /* "fold" */
-	t->brief = brief_id;
-	t->distance = distance;
-	t->pixel_limit = km_opt_int(ui->opt, KM_O_PIXEL_LIMIT) * 1000000LL;
-	t->done = done;
-	t->ctx = ctx;
-	bg_submit(ui->bg, &t->t);
-	bg_kick(ui->bg);
+	j->ui = ui;
+	j->owner = owner;
+	j->brief = brief_id;
+	j->distance = distance;
+	j->pixel_limit = km_opt_int(ui->opt, KM_O_PIXEL_LIMIT) * 1000000LL;
+	j->done = done;
+	j->ctx = ctx;
+	submit(j, read_run);
 }
 
 /* ------------------------------------------------------------ keep best, reject rest */

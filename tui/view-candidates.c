@@ -27,6 +27,8 @@ struct layout {
  * snippet and the preview reads the whole text of the one it shows, so a
  * brief of long texts costs no more memory than one of short ones. */
 enum { BODY_KEEP = 1024 };
+/* Stacks put in order here before the worker computes the map again. */
+enum { FOLD_REORDER_MAX = 256 };
 
 struct cview {
 	struct view v;
@@ -708,6 +710,15 @@ static int keep_best(struct cview *cv, const char *arg)
 	return R_REDRAW;
 }
 
+/* The cursor is on the stack of candidate id (another member came on
+ * top of it). */
+static int same_stack(struct cview *cv, int64_t id)
+{
+	int64_t a, b;
+
+	return fold_in_stack(cv->fold, id, &a) && fold_in_stack(cv->fold, list_current_id(&cv->list), &b) && a == b;
+}
+
 /* After a change made here (cand-actions.c). */
 static void cand_changed(struct view *v, int what)
 {
@@ -716,12 +727,29 @@ static void cand_changed(struct view *v, int what)
 	int moves = tfilter_uses_curation(&cv->flt) || cv->sort == LB_SORT_STARS || cv->sort == LB_SORT_SCORE ||
 		    cv->list.search;
 
-	/* a rating of a stack's member may change which is best: the
-	 * stacks are read again once it is saved */
-	if ((what & CHANGED_ROW) && (fold_in_stack(cv->fold, before, NULL) || list_has_marks(&cv->list)))
+	/* A rating of a stack's member may change which is best: its stack
+	 * is put in order again now (the map is not computed again for it,
+	 * which on a big brief takes the worker minutes).  A bulk change
+	 * reads the stacks again once it is saved. */
+	if ((what & CHANGED_ROW) && list_has_marks(&cv->list)) {
 		cv->fold_dirty = 1;
-	else if (!(what & CHANGED_ROW) && (cv->fold_dirty || ((what & CHANGED_LIST) && cv->fold)))
+	} else if ((what & CHANGED_ROW) && fold_in_stack(cv->fold, before, NULL)) {
+		int stars, flag;
+		struct fold *fresh;
+
+		wr_pending(cv->v.ui, before, &stars, &flag);
+		fresh = fold_rated(cv->fold, before, stars, flag);
+		if (fresh) {
+			refold(cv, fresh);
+			if (fold_reordered(cv->fold) > FOLD_REORDER_MAX)
+				cv->fold_dirty = 1;
+			/* the map on its way read the ratings before this one */
+			if (cv->fold_asking)
+				cv->fold_again = 1;
+		}
+	} else if (!(what & CHANGED_ROW) && (cv->fold_dirty || ((what & CHANGED_LIST) && cv->fold))) {
 		ask_fold(cv);
+	}
 
 	if (what & CHANGED_LIST) {
 		list_reload(&cv->list, 0);
@@ -737,7 +765,7 @@ static void cand_changed(struct view *v, int what)
 		list_refresh_row(&cv->list, before);
 		forget_whole(cv);
 	}
-	if ((what & CHANGED_ADVANCE) && list_current_id(&cv->list) == before)
+	if ((what & CHANGED_ADVANCE) && (list_current_id(&cv->list) == before || same_stack(cv, before)))
 		list_move(&cv->list, 1);
 }
 
