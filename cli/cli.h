@@ -98,6 +98,14 @@ void cli_table_row(struct cli_table *t, const char *const *cells);
 void cli_table_print(struct cli_table *t, FILE *out);
 void cli_table_free(struct cli_table **t);
 
+/* --gap N or --bt-gap S (opt 'g' or 'B') of the disputed candidates'
+ * rules into r; CLI_USAGE (said) when arg is not one. */
+struct lb_dispute_rules;
+/* Says, when hidden > 0, that blind review hides that many candidates'
+ * judgements from me, and what follows (then). */
+void cli_blind_note(int64_t hidden, const char *then);
+int cli_dispute_opt(struct cli *c, int opt, const char *arg, struct lb_dispute_rules *r);
+
 /* Subcommands. */
 int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_project(struct cli *c, int argc, char **argv);

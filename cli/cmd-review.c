@@ -6,6 +6,7 @@
 
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,36 +107,67 @@ int cmd_assign(struct cli *c, int argc, char **argv)
 }
 
 static const char conflicts_help[] =
-	"Usage: lightbox conflicts BRIEF [--gap N] [--json]\n"
+	"Usage: lightbox conflicts BRIEF [--gap N] [--bt-gap S] [--json]\n"
 	"\n"
-	"The candidates the curators disagree on: stars N or more apart (default 2), or\n"
-	"picked by one and rejected by another; with every curator's vote and the\n"
-	"adjudicator's decision once there is one ('lightbox adjudicate').\n";
+	"The candidates the curators disagree on: stars N or more apart (default 2),\n"
+	"picked by one and rejected by another, or a pairwise order that contradicts the\n"
+	"stars: two candidates compared directly, one of which the pooled Bradley-Terry\n"
+	"fit says beats the other 9 times in 10, while their mean stars order them the\n"
+	"other way by S stars or more (default 1; 0 leaves this rule out).  Each comes\n"
+	"with why, every curator's vote and the adjudicator's decision once there is one\n"
+	"('lightbox adjudicate').\n";
 
 static const struct option conflicts_opts[] = {
 	{ "gap", required_argument, NULL, 'g' },
+	{ "bt-gap", required_argument, NULL, 'B' },
 	{ "json", no_argument, NULL, 'j' },
 	{ 0 },
 };
 
+void cli_blind_note(int64_t hidden, const char *then)
+{
+	if (hidden > 0)
+		printf("  (blind review hides the others' judgements of %lld candidate%s you have not judged: %s)\n",
+		       (long long)hidden, hidden == 1 ? "" : "s", then);
+}
+
+int cli_dispute_opt(struct cli *c, int opt, const char *arg, struct lb_dispute_rules *r)
+{
+	long long g;
+	char *end;
+	double d;
+
+	if (opt == 'g') {
+		if (util_parse_int(arg, 1, 5, &g) < 0)
+			return cli_usage(c, "--gap takes 1 to 5 stars");
+		r->gap = (int)g;
+		return 0;
+	}
+	errno = 0;
+	d = strtod(arg, &end);
+	if (errno || end == arg || *end || !(d >= 0 && d <= 5))
+		return cli_usage(c, "--bt-gap takes 0 (off) to 5 stars, such as 1 or 1.5");
+	r->bt_gap = d;
+	return 0;
+}
+
 int cmd_conflicts(struct cli *c, int argc, char **argv)
 {
+	struct lb_dispute_rules rules = { LB_DISPUTE_GAP, LB_DISPUTE_BT_GAP };
 	struct lb_conflict *v;
-	int64_t brief;
+	int64_t brief, hidden;
 	size_t n, i;
-	long long g;
-	int o, gap = 2, json = 0;
-	json_t *arr;
+	int o, json = 0;
+	json_t *arr, *why;
 	char *s;
 
 	if (cli_args(c, &argc, argv, "", conflicts_opts, conflicts_help))
 		return c->status;
 	optind = 0;
 	while ((o = getopt_long(argc, argv, "", conflicts_opts, NULL)) != -1) {
-		if (o == 'g') {
-			if (util_parse_int(optarg, 1, 5, &g) < 0)
-				return cli_usage(c, "--gap takes 1 to 5 stars");
-			gap = (int)g;
+		if (o == 'g' || o == 'B') {
+			if (cli_dispute_opt(c, o, optarg, &rules))
+				return CLI_USAGE;
 		} else if (o == 'j') {
 			json = 1;
 		} else {
@@ -150,22 +182,33 @@ int cmd_conflicts(struct cli *c, int argc, char **argv)
 		return CLI_FAIL;
 	if (cli_brief_exists(c, brief) != 0)
 		return CLI_FAIL;
-	if (store_conflicts(c->st, brief, gap, &v, &n) != 0)
+	if (store_conflicts(c->st, brief, &rules, &v, &n) != 0 || store_blind_hidden(c->st, brief, &hidden) != 0)
 		return cli_store_fail(c);
 	if (json) {
 		arr = json_array();
-		for (i = 0; i < n; i++)
-			json_array_append_new(arr, json_pack("{s:I, s:s, s:o}", "candidate_id", (json_int_t)v[i].candidate_id,
-							     "votes", v[i].votes, "decision",
+		for (i = 0; i < n; i++) {
+			why = json_array();
+			if (v[i].kinds & LB_DISPUTE_STARS)
+				json_array_append_new(why, json_string("stars"));
+			if (v[i].kinds & LB_DISPUTE_FLAGS)
+				json_array_append_new(why, json_string("pick-reject"));
+			if (v[i].kinds & LB_DISPUTE_ORDER)
+				json_array_append_new(why, json_string("pairwise-order"));
+			json_array_append_new(arr, json_pack("{s:I, s:o, s:s, s:s, s:o}", "candidate_id",
+							     (json_int_t)v[i].candidate_id, "kinds", why, "reason",
+							     v[i].reason, "votes", v[i].votes, "decision",
 							     v[i].decision ? json_string(v[i].decision) : json_null()));
+		}
 		cli_json_print(arr);
-	} else if (n == 0) {
-		printf("no disputed candidates in brief %lld\n", (long long)brief);
 	} else {
+		cli_blind_note(hidden, "rate one to see its votes, or turn blind review off to adjudicate them");
+		if (n == 0)
+			printf("no disputed candidates in brief %lld\n", (long long)brief);
 		for (i = 0; i < n; i++) {
 			s = cli_safe(v[i].votes, 0);
 			printf("#%-8lld %s", (long long)v[i].candidate_id, s);
 			free(s);
+			printf("  (%s)", v[i].reason);
 			if (v[i].decision) {
 				s = cli_safe(v[i].decision, 0);
 				printf("  => decided %s", s);

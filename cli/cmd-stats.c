@@ -14,7 +14,9 @@
 #include "util.h"
 
 static const char help[] =
-	"Usage: lightbox stats PROJECT [--brief BRIEF] [--top N] [--json]\n"
+	"Usage: lightbox stats PROJECT [--brief BRIEF] [--top N] [--gap N] [--bt-gap S] [--json]\n"
+	"       lightbox stats BRIEF --by FIELD [--min N] [--json|--csv]\n"
+	"       lightbox stats --project PROJECT --by FIELD [--min N] [--json|--csv]\n"
 	"\n"
 	"For each brief where curators rated: how many rated, the mean and spread of the\n"
 	"stars, how far each pair of curators agrees (percent agreement on pick/reject,\n"
@@ -24,18 +26,41 @@ static const char help[] =
 	"Alpha is 1 for perfect agreement and 0 for agreement no better than chance; it\n"
 	"is ordinal because stars are ranks, not measurements (the step from 4 to 5 is\n"
 	"not the step from 1 to 2).  The interval alpha is in the JSON for comparison.\n"
+	"Agreement is given twice: over the curators' votes as cast, and after\n"
+	"adjudication, with each decided candidate's votes replaced by the decision.\n"
+	"The disputed candidates are counted by the rules of 'lightbox conflicts'.\n"
+	"\n"
+	"With --by FIELD it is what wins ('lightbox wins'): the candidates of a brief, or\n"
+	"of a project's briefs, grouped by FIELD, with their stars, picks and pairwise\n"
+	"score per value.\n"
 	"\n"
 	"Options:\n"
 	"  --brief BRIEF   only this brief\n"
 	"  --top N         list the N most disputed candidates (default 5)\n"
+	"  --gap N         disputed: stars N or more apart (default 2)\n"
+	"  --bt-gap S      disputed: a confident pairwise order against stars S apart\n"
+	"                  (default 1; 0: not looked for)\n"
+	"  --project P     the project (with --by: group its briefs' candidates)\n"
+	"  --by FIELD      what wins, by FIELD: model, sampler, scheduler, steps, cfg,\n"
+	"                  lora, param:KEY, phrase, revision, backend, seed, tag, width,\n"
+	"                  height ('lightbox wins --help')\n"
+	"  --min N         with --by: values with fewer rated candidates are not ranked\n"
+	"                  (default 3)\n"
+	"  --csv           with --by: print CSV\n"
 	"  --json          print JSON\n";
 
-enum { O_BRIEF = 1000, O_TOP, O_JSON };
+enum { O_BRIEF = 1000, O_TOP, O_JSON, O_BY, O_MIN, O_PROJECT, O_CSV };
 
 static const struct option opts[] = {
 	{ "brief", required_argument, NULL, O_BRIEF },
 	{ "top", required_argument, NULL, O_TOP },
 	{ "json", no_argument, NULL, O_JSON },
+	{ "gap", required_argument, NULL, 'g' },
+	{ "bt-gap", required_argument, NULL, 'B' },
+	{ "by", required_argument, NULL, O_BY },
+	{ "min", required_argument, NULL, O_MIN },
+	{ "project", required_argument, NULL, O_PROJECT },
+	{ "csv", no_argument, NULL, O_CSV },
 	{ 0 },
 };
 
@@ -45,29 +70,44 @@ static json_t *jnum(double v, double per)
 	return isnan(v) ? json_null() : json_real(round(v * per) / per);
 }
 
+/* "alpha" and "pick_reject_agreement" into o. */
+static void put_agreement(json_t *o, double alpha, double alpha_interval, int pairable, int agree, int of,
+			  double share)
+{
+	json_t *a = json_object();
+
+	json_object_set_new(a, "ordinal", jnum(alpha, 10000));
+	json_object_set_new(a, "interval", jnum(alpha_interval, 10000));
+	json_object_set_new(a, "pairable_values", json_integer(pairable));
+	json_object_set_new(o, "alpha", a);
+	a = json_object();
+	json_object_set_new(a, "agree", json_integer(agree));
+	json_object_set_new(a, "of", json_integer(of));
+	json_object_set_new(a, "percent", jnum(share * 100, 10));
+	json_object_set_new(o, "pick_reject_agreement", a);
+}
+
 static json_t *json_stats(const struct lb_brief *b, const struct lb_brief_stats *s)
 {
-	json_t *o = json_object(), *a, *arr, *x;
+	json_t *o = json_object(), *arr, *x;
 	size_t i;
 
 	json_object_set_new(o, "brief_id", json_integer(b->id));
 	json_object_set_new(o, "title", json_string(b->f.title));
 	json_object_set_new(o, "candidates", json_integer(s->n_candidates));
 	json_object_set_new(o, "rated", json_integer(s->n_rated));
+	json_object_set_new(o, "hidden", json_integer(s->n_hidden));
 	json_object_set_new(o, "curators_rating", json_integer((json_int_t)s->n_curators));
 	json_object_set_new(o, "star_ratings", json_integer(s->n_ratings));
 	json_object_set_new(o, "mean_stars", jnum(s->mean_stars, 1000));
 	json_object_set_new(o, "sd_stars", jnum(s->sd_stars, 1000));
-	a = json_object();
-	json_object_set_new(a, "ordinal", jnum(s->alpha, 10000));
-	json_object_set_new(a, "interval", jnum(s->alpha_interval, 10000));
-	json_object_set_new(a, "pairable_values", json_integer(s->n_pairable));
-	json_object_set_new(o, "alpha", a);
-	a = json_object();
-	json_object_set_new(a, "agree", json_integer(s->n_flag_agree));
-	json_object_set_new(a, "of", json_integer(s->n_flagged));
-	json_object_set_new(a, "percent", jnum(s->flag_agreement * 100, 10));
-	json_object_set_new(o, "pick_reject_agreement", a);
+	put_agreement(o, s->alpha, s->alpha_interval, s->n_pairable, s->n_flag_agree, s->n_flagged,
+		      s->flag_agreement);
+	x = json_object();
+	json_object_set_new(x, "decided", json_integer(s->n_adjudicated));
+	put_agreement(x, s->alpha_after, s->alpha_interval_after, s->n_pairable_after, s->n_flag_agree_after,
+		      s->n_flagged_after, s->flag_agreement_after);
+	json_object_set_new(o, "after_adjudication", x);
 	arr = json_array();
 	for (i = 0; i < s->n_curators; i++) {
 		x = json_object();
@@ -131,6 +171,7 @@ static void human_stats(const struct lb_brief *b, const struct lb_brief_stats *s
 
 	printf("Brief %lld: %s\n", (long long)b->id, title);
 	free(title);
+	cli_blind_note(s->n_hidden, "the figures leave them out");
 	if (s->n_rated == 0) {
 		printf("  %lld candidate%s, no ratings yet.\n\n", (long long)s->n_candidates,
 		       s->n_candidates == 1 ? "" : "s");
@@ -146,6 +187,12 @@ static void human_stats(const struct lb_brief *b, const struct lb_brief_stats *s
 	fmt(bb, sizeof bb, 0, "%", s->flag_agreement * 100);
 	printf("  agreement: Krippendorff's alpha %s (ordinal, %d paired values); pick/reject %s (%d of %d)\n", a,
 	       s->n_pairable, bb, s->n_flag_agree, s->n_flagged);
+	if (s->n_adjudicated) {
+		fmt(a, sizeof a, 2, "", s->alpha_after);
+		fmt(bb, sizeof bb, 0, "%", s->flag_agreement_after * 100);
+		printf("  after adjudication (%d decided): Krippendorff's alpha %s; pick/reject %s (%d of %d)\n",
+		       s->n_adjudicated, a, bb, s->n_flag_agree_after, s->n_flagged_after);
+	}
 	t = cli_table_new(5, ch, "lrrrr");
 	for (i = 0; i < s->n_curators; i++) {
 		snprintf(a, sizeof a, "%d", s->curators[i].n_rated);
@@ -198,7 +245,7 @@ static void human_stats(const struct lb_brief *b, const struct lb_brief_stats *s
 
 /* Each curator's progress through an assignment, and the disputed
  * candidates with how many an adjudicator decided; into o when JSON. */
-static int review_stats(struct cli *c, int64_t brief, json_t *o)
+static int review_stats(struct cli *c, int64_t brief, const struct lb_dispute_rules *rules, json_t *o)
 {
 	struct lb_progress *p;
 	struct lb_conflict *cf;
@@ -206,7 +253,7 @@ static int review_stats(struct cli *c, int64_t brief, json_t *o)
 	json_t *arr;
 	char *s;
 
-	if (store_assign_progress(c->st, brief, &p, &n) != 0 || store_conflicts(c->st, brief, 2, &cf, &nc) != 0)
+	if (store_assign_progress(c->st, brief, &p, &n) != 0 || store_conflicts(c->st, brief, rules, &cf, &nc) != 0)
 		return -1;
 	for (i = 0; i < nc; i++)
 		decided += cf[i].decision != NULL;
@@ -227,9 +274,9 @@ static int review_stats(struct cli *c, int64_t brief, json_t *o)
 			free(s);
 		}
 		if (nc)
-			printf("  Disputed (stars 2+ apart, or pick against reject): %zu, %zu decided by an adjudicator "
-			       "('lightbox conflicts %lld')\n\n",
-			       nc, decided, (long long)brief);
+			printf("  Disputed (stars %d+ apart, pick against reject, or a pairwise order against the stars): "
+			       "%zu, %zu decided by an adjudicator ('lightbox conflicts %lld')\n\n",
+			       rules->gap, nc, decided, (long long)brief);
 		else if (n)
 			putchar('\n');
 	}
@@ -240,13 +287,15 @@ static int review_stats(struct cli *c, int64_t brief, json_t *o)
 
 int cmd_stats(struct cli *c, int argc, char **argv)
 {
+	struct lb_dispute_rules rules = { LB_DISPUTE_GAP, LB_DISPUTE_BT_GAP };
 	struct lb_brief_list bl;
 	struct lb_brief_stats s;
 	int64_t pid, only = 0;
+	const char *project = NULL;
 	json_t *arr = NULL;
 	long long v;
 	size_t i;
-	int opt, top = 5, json = 0, rc = CLI_OK, shown = 0;
+	int opt, top = 5, json = 0, rc = CLI_OK, shown = 0, by = 0, agreement = 0, csv = 0;
 
 	if (cli_args(c, &argc, argv, "", opts, help))
 		return c->status;
@@ -261,16 +310,38 @@ int cmd_stats(struct cli *c, int argc, char **argv)
 			if (util_parse_int(optarg, 0, 1000, &v) < 0)
 				return cli_usage(c, "--top takes 0 to 1000");
 			top = (int)v;
+			agreement = 1;
+			break;
+		case 'g':
+		case 'B':
+			if (cli_dispute_opt(c, opt, optarg, &rules))
+				return CLI_USAGE;
+			agreement = 1;
 			break;
 		case O_JSON: json = 1; break;
+		case O_BY: by = 1; break;
+		case O_MIN: /* wins reads them */
+		case O_CSV: csv = 1; break;
+		case O_PROJECT: project = optarg; break;
 		default: return cli_usage(c, "unknown option");
 		}
 	}
-	if (optind != argc - 1)
+	/* What wins: the same command as 'lightbox wins', under the name the
+	 * issue gave it. */
+	if (by) {
+		if (agreement || only)
+			return cli_usage(c, "--by takes a brief or --project, with --min, --json or --csv; "
+					    "--brief, --top, --gap and --bt-gap are for agreement");
+		return cmd_wins(c, argc, argv);
+	}
+	if (csv)
+		return cli_usage(c, "--min and --csv go with --by FIELD (agreement prints text or --json)");
+	if (project ? optind != argc : optind != argc - 1)
 		return cli_usage(c, "say which project");
 	if (!cli_store(c, 0))
 		return CLI_FAIL;
-	if (store_project_find(c->st, argv[optind], &pid) != 0 || store_brief_list(c->st, pid, 0, &bl) != 0)
+	if (store_project_find(c->st, project ? project : argv[optind], &pid) != 0 ||
+	    store_brief_list(c->st, pid, 0, &bl) != 0)
 		return cli_store_fail(c);
 	if (json)
 		arr = json_array();
@@ -285,11 +356,11 @@ int cmd_stats(struct cli *c, int argc, char **argv)
 		if (json) {
 			json_t *o = json_stats(&bl.v[i], &s);
 			json_array_append_new(arr, o);
-			if (review_stats(c, bl.v[i].id, o) != 0)
+			if (review_stats(c, bl.v[i].id, &rules, o) != 0)
 				rc = cli_store_fail(c);
 		} else {
 			human_stats(&bl.v[i], &s);
-			if (review_stats(c, bl.v[i].id, NULL) != 0)
+			if (review_stats(c, bl.v[i].id, &rules, NULL) != 0)
 				rc = cli_store_fail(c);
 		}
 		lb_brief_stats_clear(&s);

@@ -265,6 +265,17 @@ enum km_action km_lookup(const struct km_keymap *km, enum km_context ctx, km_key
 	return inherited(km, ctx, key);
 }
 
+enum km_action km_lookup_own(const struct km_keymap *km, enum km_context ctx, km_key key)
+{
+	int found;
+	size_t i;
+
+	if ((unsigned)ctx >= KM_NCONTEXTS || km_fixed(ctx, key) != KM_A_NONE)
+		return KM_A_NONE;
+	i = find(&km->t[ctx], key, &found);
+	return found ? km->t[ctx].b[i].action : KM_A_NONE;
+}
+
 static int by_seq(const void *a, const void *b)
 {
 	const struct binding *x = a, *y = b;

@@ -204,6 +204,11 @@ void km_reset(struct km_keymap *km, int ctx, km_key key);
  * prompt) the `global` binding if that action belongs to ctx; KM_A_NONE
  * when nothing is bound.  A few comparisons, no allocation. */
 enum km_action km_lookup(const struct km_keymap *km, enum km_context ctx, km_key key);
+/* The action key has in ctx's own table only (nothing from `global`, no
+ * fixed key): KM_A_NONE when ctx binds nothing there.  For views that
+ * look a context up before their own (the zoom's keys over the view
+ * below). */
+enum km_action km_lookup_own(const struct km_keymap *km, enum km_context ctx, km_key key);
 /* Stores up to max keys that trigger action a in ctx (own and inherited
  * from `global`, in the order they were bound) and returns how many keys
  * there are in all (which may exceed max). */

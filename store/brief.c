@@ -212,7 +212,7 @@ int store_brief_edit(struct store *st, int64_t id, const struct lb_brief_fields 
 	" (SELECT count(*) FROM candidate c WHERE c.brief_id = b.id),"                          \
 	" (SELECT count(*) FROM rating r WHERE r.brief_id = b.id AND r.curator = ?1),"           \
 	" (SELECT count(DISTINCT r.candidate_id) FROM rating r WHERE r.brief_id = b.id"          \
-	"   AND r.flag = 'pick'),"                                                               \
+	"   AND r.flag = 'pick'" ST_VISIBLE_TO("b.id", "r.candidate_id", "r.curator", "?1") "),"   \
 	" (SELECT count(*) FROM selection s WHERE s.brief_id = b.id), b.blind "
 
 static void fields_row(sqlite3_stmt *s, int col, struct lb_brief_fields *f)
@@ -355,21 +355,36 @@ int store_brief_blind(struct store *st, int64_t id, int on)
 	return st_end(st, rc);
 }
 
-int st_blind_hides(struct store *st, int64_t brief_id, int64_t candidate_id)
+/* The 0/1 that sql (?1 = a, ?2 = b, ?3 = the curator) selects; 1 (hide)
+ * when it cannot be read, 0 when there is no row. */
+static int blind_ask(struct store *st, const char *sql, int64_t a, int64_t b)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT b.blind AND NOT EXISTS (SELECT 1 FROM rating r WHERE r.brief_id = b.id"
-				      " AND r.candidate_id = ?2 AND r.curator = ?3) FROM brief b WHERE b.id = ?1");
-	int hide = 0;
+	sqlite3_stmt *s = st_prep(st, sql);
+	int v = 0;
 
 	if (s == NULL)
 		return 1;
-	sqlite3_bind_int64(s, 1, brief_id);
-	sqlite3_bind_int64(s, 2, candidate_id);
+	sqlite3_bind_int64(s, 1, a);
+	sqlite3_bind_int64(s, 2, b);
 	st_bind_text(s, 3, st->curator);
 	if (sqlite3_step(s) == SQLITE_ROW)
-		hide = sqlite3_column_int(s, 0);
+		v = sqlite3_column_int(s, 0);
 	sqlite3_reset(s);
-	return hide;
+	return v;
+}
+
+int st_blind_hides(struct store *st, int64_t brief_id, int64_t candidate_id)
+{
+	return blind_ask(st, "SELECT b.blind AND NOT EXISTS (SELECT 1 FROM rating r WHERE r.brief_id = b.id"
+			     " AND r.candidate_id = ?2 AND r.curator = ?3) FROM brief b WHERE b.id = ?1",
+			 brief_id, candidate_id);
+}
+
+int st_scope_blind(struct store *st, int64_t brief_id, int64_t project_id)
+{
+	return blind_ask(st, "SELECT ?3 IS NOT NULL AND EXISTS (SELECT 1 FROM brief WHERE blind"
+			     " AND (?1 = 0 OR id = ?1) AND (?1 <> 0 OR ?2 = 0 OR project_id = ?2))",
+			 brief_id, project_id);
 }
 
 int store_brief_archive(struct store *st, int64_t id, int archived)

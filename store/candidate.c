@@ -204,7 +204,9 @@ int store_candidate_add_many(struct store *st, const struct lb_candidate_input *
 	" EXISTS (SELECT 1 FROM selection sel WHERE sel.candidate_id = c.id),"                     \
 	" (SELECT group_concat(name, ',') FROM (SELECT t.name FROM candidate_tag ct"              \
 	"   JOIN tag t ON t.id = ct.tag_id WHERE ct.candidate_id = c.id ORDER BY t.name)),"      \
-	" c.score, length(CAST(c.body AS BLOB)), a.purged, a.link, a.mtime_ns "
+	" CASE WHEN my.curator IS NULL AND (SELECT bb.blind FROM brief bb WHERE bb.id = c.brief_id)"     \
+	"   THEN NULL ELSE c.score END,"                                                           \
+	" length(CAST(c.body AS BLOB)), a.purged, a.link, a.mtime_ns "
 #define CAND_SELECT CAND_HEAD "c.body" CAND_TAIL
 #define CAND_LIST_SELECT CAND_HEAD "substr(c.body, 1, 4096)" CAND_TAIL
 _Static_assert(LB_BODY_PREFIX == 4096, "CAND_LIST_SELECT spells LB_BODY_PREFIX");
@@ -357,9 +359,15 @@ int store_candidate_children(struct store *st, int64_t id, struct lb_candidate_l
 
 /* ------------------------------------------------------------ lists */
 
-static void rating_cond(struct query *q, const struct lb_filter *f, const char *cond)
+/* The rating rows x of c that blind review lets me (?1) see. */
+#define X_VISIBLE ST_VISIBLE_TO("c.brief_id", "c.id", "x.curator", "?1")
+
+/* vis: X_VISIBLE, or "" where no brief of the list is blind. */
+static void rating_cond(struct query *q, const struct lb_filter *f, const char *vis, const char *cond)
 {
-	sb_adds(&q->sql, " EXISTS (SELECT 1 FROM rating x WHERE x.brief_id = c.brief_id AND x.candidate_id = c.id AND ");
+	sb_adds(&q->sql, " EXISTS (SELECT 1 FROM rating x WHERE x.brief_id = c.brief_id AND x.candidate_id = c.id");
+	sb_adds(&q->sql, vis);
+	sb_adds(&q->sql, " AND ");
 	if (f->curator) {
 		sb_adds(&q->sql, "x.curator = ");
 		q_text(q, f->curator);
@@ -371,6 +379,11 @@ static void rating_cond(struct query *q, const struct lb_filter *f, const char *
 /* Appends " AND ..." conditions for f (a bad query sets q->err). */
 static void where_filter(struct store *st, struct query *q, const struct lb_filter *f)
 {
+	const char *vis = (f->min_stars > 0 || f->max_stars > 0 || f->has_flag || f->unrated || f->rated) &&
+					  st_scope_blind(st, f->brief_id, f->project_id)
+				  ? X_VISIBLE
+				  : "";
+
 	if (f->brief_id) {
 		sb_adds(&q->sql, " AND c.brief_id = ");
 		q_int(q, f->brief_id);
@@ -381,36 +394,39 @@ static void where_filter(struct store *st, struct query *q, const struct lb_filt
 	}
 	if (f->min_stars > 0) {
 		sb_adds(&q->sql, " AND");
-		rating_cond(q, f, "x.stars >= ");
+		rating_cond(q, f, vis, "x.stars >= ");
 		q_int(q, f->min_stars);
 		sb_adds(&q->sql, ")");
 	}
 	if (f->max_stars > 0) {
 		sb_adds(&q->sql, " AND");
-		rating_cond(q, f, "x.stars <= ");
+		rating_cond(q, f, vis, "x.stars <= ");
 		q_int(q, f->max_stars);
 		sb_adds(&q->sql, ")");
 	}
 	if (f->has_flag && f->flag != LB_FLAG_NONE) {
 		sb_adds(&q->sql, " AND");
-		rating_cond(q, f, "x.flag = ");
+		rating_cond(q, f, vis, "x.flag = ");
 		q_text(q, lb_flag_name(f->flag));
 		sb_adds(&q->sql, ")");
 	} else if (f->has_flag) {
 		sb_adds(&q->sql, " AND NOT");
-		rating_cond(q, f, "x.flag <> 'none')");
+		rating_cond(q, f, vis, "x.flag <> 'none')");
 	}
 	if (f->unrated) {
-		sb_adds(&q->sql, " AND NOT EXISTS (SELECT 1 FROM rating u WHERE u.brief_id = c.brief_id"
-				 " AND u.candidate_id = c.id AND u.curator = ");
+		sb_adds(&q->sql, " AND NOT EXISTS (SELECT 1 FROM rating x WHERE x.brief_id = c.brief_id"
+				 " AND x.candidate_id = c.id");
+		sb_adds(&q->sql, vis);
+		sb_adds(&q->sql, " AND x.curator = ");
 		q_text(q, f->curator ? f->curator : st->curator);
 		sb_adds(&q->sql, ")");
 	}
 	if (f->rated) {
-		sb_adds(&q->sql, " AND EXISTS (SELECT 1 FROM rating r2 WHERE r2.brief_id = c.brief_id"
-				 " AND r2.candidate_id = c.id");
+		sb_adds(&q->sql, " AND EXISTS (SELECT 1 FROM rating x WHERE x.brief_id = c.brief_id"
+				 " AND x.candidate_id = c.id");
+		sb_adds(&q->sql, vis);
 		if (f->curator) {
-			sb_adds(&q->sql, " AND r2.curator = ");
+			sb_adds(&q->sql, " AND x.curator = ");
 			q_text(q, f->curator);
 		}
 		sb_adds(&q->sql, ")");
@@ -436,15 +452,38 @@ static void where_filter(struct store *st, struct query *q, const struct lb_filt
 #define STARS_KEY                                                                              \
 	"coalesce((SELECT avg(x.stars) FROM rating x WHERE x.brief_id = c.brief_id"            \
 	" AND x.candidate_id = c.id), -1)"
+/* The same where blind review may hide some: the mean of the stars I (?1)
+ * may see, and no score where I may see no one's judgement.  A list is
+ * ordered only by what it shows, or its order would tell what it hides. */
+#define STARS_KEY_BLIND                                                                        \
+	"coalesce((SELECT avg(x.stars) FROM rating x WHERE x.brief_id = c.brief_id"            \
+	" AND x.candidate_id = c.id" X_VISIBLE "), -1)"
+#define SCORE_KEY "coalesce(c.score, -1e300)"
+#define SCORE_KEY_BLIND                                                                          \
+	"coalesce(CASE WHEN " ST_BLIND_HIDES("c.brief_id", "c.id", "?1") " THEN NULL ELSE c.score END," \
+	" -1e300)"
+/* In one blind brief: the score of what I judged (one probe a row, not two). */
+#define SCORE_KEY_MINE                                                                           \
+	"coalesce(CASE WHEN EXISTS (SELECT 1 FROM rating y WHERE y.brief_id = c.brief_id"        \
+	" AND y.candidate_id = c.id AND y.curator = ?1) THEN c.score END, -1e300)"
 
-/* The sort key expression, NULL for sorts by id. */
-static const char *sort_expr(int sort)
+/* The list's blindness: 0 no brief of it is blind, 1 some are, 2 it is
+ * one brief and that is blind. */
+static int list_blind(struct store *st, const struct lb_filter *f)
+{
+	int blind = st_scope_blind(st, f->brief_id, f->project_id);
+
+	return blind && f->brief_id ? 2 : blind;
+}
+
+/* The sort key expression, NULL for sorts by id; blind: list_blind. */
+static const char *sort_expr(int sort, int blind)
 {
 	switch (sort) {
 	case LB_SORT_STARS:
-		return STARS_KEY;
+		return blind ? STARS_KEY_BLIND : STARS_KEY;
 	case LB_SORT_SCORE:
-		return "coalesce(c.score, -1e300)";
+		return blind == 2 ? SCORE_KEY_MINE : blind ? SCORE_KEY_BLIND : SCORE_KEY;
 	default:
 		return NULL;
 	}
@@ -486,9 +525,9 @@ static void where_key_on(struct query *q, const char *e, int sort, const struct 
 	sb_adds(&q->sql, ")");
 }
 
-static void where_key(struct query *q, int sort, const struct lb_key *key, int before)
+static void where_key(struct query *q, int sort, int blind, const struct lb_key *key, int before)
 {
-	where_key_on(q, sort_expr(sort), sort, key, before);
+	where_key_on(q, sort_expr(sort, blind), sort, key, before);
 }
 
 static void order_by_on(struct query *q, const char *e, int sort, int reverse)
@@ -500,9 +539,9 @@ static void order_by_on(struct query *q, const char *e, int sort, int reverse)
 			reverse ? "DESC" : "ASC");
 }
 
-static void order_by(struct query *q, int sort, int reverse)
+static void order_by(struct query *q, int sort, int blind, int reverse)
 {
-	order_by_on(q, sort_expr(sort), sort, reverse);
+	order_by_on(q, sort_expr(sort, blind), sort, reverse);
 }
 
 static sqlite3_stmt *q_prepare(struct store *st, struct query *q, int with_curator)
@@ -519,10 +558,13 @@ static sqlite3_stmt *q_prepare(struct store *st, struct query *q, int with_curat
 
 /* One phase of a star-ordered page within a brief.  starred: the
  * candidates someone starred, in (mean desc, id) order, read from the
- * brief's range of the rating b-tree; else the rest, by id.  Appends up
- * to limit rows to out in query order. */
-static int stars_phase(struct store *st, const struct lb_filter *f, int starred, const struct lb_key *after,
-		       int backward, int limit, struct lb_candidate_list *out)
+ * brief's range of the rating b-tree; else the rest, by id.  In a blind
+ * brief the starred ones are those I (?1) judged too (the others show
+ * no mean, so they sort with the unstarred).  sort LB_SORT_SCORE (a blind
+ * brief only): the same with the pooled score of what I judged, read from
+ * my ratings.  Appends up to limit rows to out in query order. */
+static int stars_phase(struct store *st, const struct lb_filter *f, int sort, int starred, int blind,
+		       const struct lb_key *after, int backward, int limit, struct lb_candidate_list *out)
 {
 	struct query q;
 	struct lb_candidate_list part = { 0 };
@@ -531,15 +573,31 @@ static int stars_phase(struct store *st, const struct lb_filter *f, int starred,
 	int rc;
 
 	q_init(&q, 2);
-	if (starred) {
+	if (sort == LB_SORT_SCORE && starred) {
+		sb_adds(&q.sql, "SELECT " CAND_LIST_SELECT "FROM (SELECT y.candidate_id AS mid, cs.score AS mk FROM rating y"
+				" JOIN candidate cs ON cs.id = y.candidate_id WHERE y.brief_id = ");
+		q_int(&q, f->brief_id);
+		sb_adds(&q.sql, " AND y.curator = ?1 AND cs.score IS NOT NULL) m JOIN candidate c ON c.id = m.mid"
+				CAND_JOINS "WHERE 1");
+	} else if (sort == LB_SORT_SCORE) {
+		sb_adds(&q.sql, "SELECT " CAND_LIST_COLS "WHERE (c.score IS NULL OR NOT EXISTS (SELECT 1 FROM rating y"
+				" WHERE y.brief_id = c.brief_id AND y.candidate_id = c.id AND y.curator = ?1))");
+	} else if (starred) {
 		sb_adds(&q.sql, "SELECT " CAND_LIST_SELECT "FROM (SELECT candidate_id AS mid, avg(stars) AS mk FROM rating"
 				" WHERE brief_id = ");
 		q_int(&q, f->brief_id);
-		sb_adds(&q.sql, " AND stars IS NOT NULL GROUP BY candidate_id) m JOIN candidate c ON c.id = m.mid"
-				CAND_JOINS "WHERE 1");
+		sb_adds(&q.sql, " AND stars IS NOT NULL");
+		if (blind)
+			sb_adds(&q.sql, " AND EXISTS (SELECT 1 FROM rating y WHERE y.brief_id = rating.brief_id"
+					" AND y.candidate_id = rating.candidate_id AND y.curator = ?1)");
+		sb_adds(&q.sql, " GROUP BY candidate_id) m JOIN candidate c ON c.id = m.mid" CAND_JOINS "WHERE 1");
 	} else {
-		sb_adds(&q.sql, "SELECT " CAND_LIST_COLS "WHERE NOT EXISTS (SELECT 1 FROM rating z WHERE"
+		sb_adds(&q.sql, "SELECT " CAND_LIST_COLS "WHERE (NOT EXISTS (SELECT 1 FROM rating z WHERE"
 				" z.brief_id = c.brief_id AND z.candidate_id = c.id AND z.stars IS NOT NULL)");
+		if (blind)
+			sb_adds(&q.sql, " OR NOT EXISTS (SELECT 1 FROM rating y WHERE y.brief_id = c.brief_id"
+					" AND y.candidate_id = c.id AND y.curator = ?1)");
+		sb_adds(&q.sql, ")");
 	}
 	where_filter(st, &q, f);
 	if (after)
@@ -560,28 +618,29 @@ static int stars_phase(struct store *st, const struct lb_filter *f, int starred,
 
 /* Star order within one brief, without computing every candidate's mean
  * for every page: starred candidates first (phase one), then the rest by
- * id (phase two); a key of -1 is in phase two. */
-static int stars_page(struct store *st, const struct lb_filter *f, const struct lb_key *after, int backward,
-		      int limit, struct lb_candidate_list *out)
+ * id (phase two); a key of -1 is in phase two.  The score order of a
+ * blind brief the same way (the rest's key is -1e300). */
+static int stars_page(struct store *st, const struct lb_filter *f, int sort, const struct lb_key *after,
+		      int backward, int limit, struct lb_candidate_list *out)
 {
-	int in_rest = after && after->k < 0;
-	int rc;
+	int in_rest = after && (sort == LB_SORT_SCORE ? after->k <= -1e299 : after->k < 0);
+	int blind = st_scope_blind(st, f->brief_id, 0), rc;
 
 	if (!backward) {
 		if (!in_rest) {
-			rc = stars_phase(st, f, 1, after, 0, limit, out);
+			rc = stars_phase(st, f, sort, 1, blind, after, 0, limit, out);
 			if (rc || (int)out->n >= limit)
 				return rc;
 		}
-		return stars_phase(st, f, 0, in_rest ? after : NULL, 0, limit - (int)out->n, out);
+		return stars_phase(st, f, sort, 0, blind, in_rest ? after : NULL, 0, limit - (int)out->n, out);
 	}
 	if (!after || in_rest) {
-		rc = stars_phase(st, f, 0, after, 1, limit, out);
+		rc = stars_phase(st, f, sort, 0, blind, after, 1, limit, out);
 		if (rc || (int)out->n >= limit)
 			return rc;
-		return stars_phase(st, f, 1, NULL, 1, limit - (int)out->n, out);
+		return stars_phase(st, f, sort, 1, blind, NULL, 1, limit - (int)out->n, out);
 	}
-	return stars_phase(st, f, 1, after, 1, limit, out);
+	return stars_phase(st, f, sort, 1, blind, after, 1, limit, out);
 }
 
 int store_candidate_page(struct store *st, const struct lb_filter *f, int sort, const struct lb_key *after,
@@ -591,7 +650,7 @@ int store_candidate_page(struct store *st, const struct lb_filter *f, int sort, 
 	struct query q;
 	sqlite3_stmt *s;
 	size_t i;
-	int rc;
+	int rc, blind;
 
 	lb_candidate_list_free(out);
 	if (sort < 0 || sort >= LB_SORT__COUNT)
@@ -600,8 +659,9 @@ int store_candidate_page(struct store *st, const struct lb_filter *f, int sort, 
 		f = &none;
 	if (limit <= 0)
 		limit = 50;
-	if (sort == LB_SORT_STARS && f->brief_id) {
-		rc = stars_page(st, f, after, backward, limit, out);
+	blind = list_blind(st, f);
+	if ((sort == LB_SORT_STARS && f->brief_id) || (sort == LB_SORT_SCORE && blind == 2)) {
+		rc = stars_page(st, f, sort, after, backward, limit, out);
 		goto done;
 	}
 	q_init(&q, 2);
@@ -610,8 +670,8 @@ int store_candidate_page(struct store *st, const struct lb_filter *f, int sort, 
 	sb_adds(&q.sql, "SELECT " CAND_LIST_COLS "WHERE 1");
 	where_filter(st, &q, f);
 	if (after)
-		where_key(&q, sort, after, backward);
-	order_by(&q, sort, backward);
+		where_key(&q, sort, blind, after, backward);
+	order_by(&q, sort, blind, backward);
 	sb_addf(&q.sql, " LIMIT %d", limit);
 	s = q_prepare(st, &q, 1);
 	rc = s ? read_rows(st, s, out, "listing candidates") : q.err ? q.err : STORE_EIO;
@@ -627,9 +687,10 @@ done:
 	return rc;
 }
 
+/* q's ?1 is the curator, as in the lists (blind review). */
 static int count_query(struct store *st, struct query *q, int64_t *n)
 {
-	sqlite3_stmt *s = q_prepare(st, q, 0);
+	sqlite3_stmt *s = q_prepare(st, q, 1);
 	int rc;
 
 	if (s == NULL)
@@ -648,7 +709,7 @@ int store_candidate_count(struct store *st, const struct lb_filter *f, int64_t *
 	int rc;
 
 	q_init(&q, 2);
-	sb_adds(&q.sql, "SELECT count(*) FROM candidate c WHERE ?1 IS NULL");
+	sb_adds(&q.sql, "SELECT count(*) FROM candidate c WHERE ?1 IS NOT NULL");
 	where_filter(st, &q, f ? f : &none);
 	rc = count_query(st, &q, n);
 	q_free(&q);
@@ -669,9 +730,9 @@ int store_candidate_position(struct store *st, const struct lb_filter *f, int so
 	lb_candidate_key(&c, sort, &key);
 	lb_candidate_clear(&c);
 	q_init(&q, 2);
-	sb_adds(&q.sql, "SELECT count(*) FROM candidate c WHERE ?1 IS NULL");
+	sb_adds(&q.sql, "SELECT count(*) FROM candidate c WHERE ?1 IS NOT NULL");
 	where_filter(st, &q, f ? f : &none);
-	where_key(&q, sort, &key, 1);
+	where_key(&q, sort, list_blind(st, f ? f : &none), &key, 1);
 	rc = count_query(st, &q, pos);
 	q_free(&q);
 	return rc;

@@ -621,6 +621,15 @@ int store_ranking(struct store *st, int64_t brief_id, const char *curator, struc
 		out->v[i].ties = m.ties[i];
 	}
 	qsort(out->v, out->n, sizeof *out->v, cmp_rank);
+	/* Blind review: others' judgements of a candidate I have not judged
+	 * are hidden, their pooled score with them; ranks count what is shown. */
+	if ((curator == NULL || strcmp(curator, st->curator) != 0) && st_scope_blind(st, brief_id, 0)) {
+		size_t k = 0;
+		for (i = 0; i < out->n; i++)
+			if (!st_blind_hides(st, brief_id, out->v[i].candidate_id))
+				out->v[k++] = out->v[i];
+		out->n = k;
+	}
 	for (i = 0; i < out->n; i++)
 		out->v[i].rank = (int)i + 1;
 	free(se);

@@ -469,6 +469,10 @@ int store_log(struct store *st, const struct lb_log_filter *f, int limit, struct
 		f = &none;
 	s = st_prep(st, "SELECT " EVENT_COLS "FROM event WHERE (?1 IS NULL OR curator = ?1)"
 			" AND (?2 = 0 OR candidate_id = ?2) AND (?3 = 0 OR id < ?3)"
+			/* blind review: no one else's judgement of a candidate I have not judged */
+			" AND (coalesce(candidate_id, 0) = 0 OR (1"
+			ST_VISIBLE_TO("(SELECT ec.brief_id FROM candidate ec WHERE ec.id = event.candidate_id)",
+				      "event.candidate_id", "event.curator", "?5") "))"
 			" ORDER BY id DESC LIMIT ?4");
 	if (s == NULL)
 		return STORE_EIO;
@@ -476,5 +480,6 @@ int store_log(struct store *st, const struct lb_log_filter *f, int limit, struct
 	sqlite3_bind_int64(s, 2, f->candidate_id);
 	sqlite3_bind_int64(s, 3, f->before_id);
 	sqlite3_bind_int(s, 4, limit > 0 ? limit : 50);
+	st_bind_text(s, 5, st->curator);
 	return read_events(st, s, out);
 }

@@ -126,6 +126,7 @@ int ex_gather(struct ex *x, int64_t id, int n, struct item *it)
 		return rc;
 	it->prompt = xstrdup(*it->c.prompt ? it->c.prompt : x->rev.f.prompt);
 	it->negative = xstrdup(*it->c.negative ? it->c.negative : x->rev.f.negative);
+	/* (store_ranking leaves out what blind review hides.) */
 	for (i = 0; i < x->rank.n; i++)
 		if (x->rank.v[i].candidate_id == id) {
 			it->has_score = 1;
@@ -138,6 +139,10 @@ int ex_gather(struct ex *x, int64_t id, int n, struct item *it)
 
 /* ------------------------------------------------------------ the walk */
 
+/* Blind review: the rating rows r of c that the exporting curator (?6)
+ * may see choose the candidates, as they fill the record. */
+#define R_VISIBLE ST_VISIBLE_TO("?1", "c.id", "r.curator", "?6")
+
 int ex_brief_candidates(struct ex *x, int64_t brief_id, int64_t **ids, size_t *n)
 {
 	const struct lb_export_options *o = x->o;
@@ -148,14 +153,14 @@ int ex_brief_candidates(struct ex *x, int64_t brief_id, int64_t **ids, size_t *n
 
 	*ids = NULL;
 	*n = 0;
-	/* ?1..?5 are the options; a query's bindings follow. */
-	q_init(&q, 6);
+	/* ?1..?5 are the options, ?6 the curator; a query's bindings follow. */
+	q_init(&q, 7);
 	sb_adds(&q.sql, "SELECT c.id FROM candidate c LEFT JOIN selection s ON s.candidate_id = c.id"
 			" WHERE c.brief_id = ?1 AND (?2 OR s.id IS NOT NULL)"
 			" AND (NOT ?3 OR EXISTS (SELECT 1 FROM rating r WHERE r.brief_id = ?1"
-			"  AND r.candidate_id = c.id AND r.flag = 'pick'))"
+			"  AND r.candidate_id = c.id AND r.flag = 'pick'" R_VISIBLE "))"
 			" AND (?4 = 0 OR (SELECT avg(r.stars) FROM rating r WHERE r.brief_id = ?1"
-			"  AND r.candidate_id = c.id) >= ?4)"
+			"  AND r.candidate_id = c.id" R_VISIBLE ") >= ?4)"
 			" AND (?5 IS NULL OR EXISTS (SELECT 1 FROM candidate_tag ct JOIN tag t ON t.id = ct.tag_id"
 			"  WHERE ct.candidate_id = c.id AND t.name = ?5))");
 	if (st_query_where(x->st, &q, o->query) != 0) {
@@ -174,6 +179,7 @@ int ex_brief_candidates(struct ex *x, int64_t brief_id, int64_t **ids, size_t *n
 	sqlite3_bind_int(s, 3, o->picked);
 	sqlite3_bind_int(s, 4, o->min_stars);
 	st_bind_text(s, 5, o->tag);
+	st_bind_text(s, 6, store_curator(x->st));
 	q_bind(s, &q);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (*n == cap) {

@@ -165,7 +165,8 @@ static const struct field fields[] = {
 	{ "parent", FT_ID, "c.parent_id", 0 },
 	{ "revision", FT_INT, "(SELECT rv.rev FROM brief_revision rv WHERE rv.id = c.revision_id)", 0 },
 	{ "created", FT_TIME, "c.created", 0 },
-	{ "score", FT_NUM, "c.score", LB_QUERY_CURATION },
+	{ "score", FT_NUM, "CASE WHEN " ST_BLIND_HIDES("c.brief_id", "c.id", "?me") " THEN NULL ELSE c.score END",
+	  LB_QUERY_CURATION },
 	{ "stars", FT_INT, "(SELECT x.stars" RATING_OF_C " AND x.curator = ?me)", LB_QUERY_CURATION },
 	{ "avg", FT_NUM, "(SELECT avg(x.stars)" RATING_OF_C ")", LB_QUERY_CURATION },
 	{ "ratings", FT_INT, "(SELECT count(x.stars)" RATING_OF_C ")", LB_QUERY_CURATION },
@@ -1248,6 +1249,10 @@ static int fts_is_rare(struct cc *c, const char *fts)
 	return n < RARE;
 }
 
+/* The notes n that blind review lets me see (appended after a MATCH). */
+#define NOTE_VISIBLE \
+	ST_VISIBLE_TO("(SELECT nc.brief_id FROM candidate nc WHERE nc.id = n.candidate_id)", "n.candidate_id", "n.curator", "?me") ")"
+
 /* A candidate matches through its own text, its notes or its revision's. */
 static void fts_cond(struct cc *c, char *fts, int notes_only)
 {
@@ -1255,7 +1260,7 @@ static void fts_cond(struct cc *c, char *fts, int notes_only)
 		sb_adds(&c->q->sql, "c.id IN (SELECT n.candidate_id FROM note_fts JOIN note n"
 				    " ON n.id = note_fts.rowid WHERE note_fts MATCH ");
 		q_text_own(c->q, fts);
-		sb_adds(&c->q->sql, ")");
+		put_expr(c, NOTE_VISIBLE);
 		return;
 	}
 	if (fts_is_rare(c, fts)) {
@@ -1266,7 +1271,7 @@ static void fts_cond(struct cc *c, char *fts, int notes_only)
 		sb_adds(&c->q->sql, " UNION SELECT n.candidate_id FROM note_fts JOIN note n ON n.id = note_fts.rowid"
 				    " WHERE note_fts MATCH ");
 		q_text(c->q, fts);
-		sb_adds(&c->q->sql, ")");
+		put_expr(c, NOTE_VISIBLE);
 		return;
 	}
 	sb_adds(&c->q->sql, "(c.id IN (SELECT rowid FROM candidate_fts WHERE candidate_fts MATCH ");
@@ -1274,7 +1279,7 @@ static void fts_cond(struct cc *c, char *fts, int notes_only)
 	sb_adds(&c->q->sql, ") OR c.id IN (SELECT n.candidate_id FROM note_fts JOIN note n"
 			    " ON n.id = note_fts.rowid WHERE note_fts MATCH ");
 	q_text(c->q, fts);
-	sb_adds(&c->q->sql, ") OR c.revision_id IN (SELECT rowid FROM revision_fts WHERE revision_fts MATCH ");
+	put_expr(c, NOTE_VISIBLE " OR c.revision_id IN (SELECT rowid FROM revision_fts WHERE revision_fts MATCH ");
 	q_text(c->q, fts);
 	sb_adds(&c->q->sql, "))");
 }

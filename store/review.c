@@ -9,6 +9,8 @@
 #include "store.h"
 
 #include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,55 +134,187 @@ void lb_progress_free(struct lb_progress *p, size_t n)
 	free(p);
 }
 
-int store_conflicts(struct store *st, int64_t brief_id, int gap, struct lb_conflict **out, size_t *n)
+static int cmp_conflict_id(const void *a, const void *b)
 {
+	const struct lb_conflict *x = a, *y = b;
+
+	return (x->candidate_id > y->candidate_id) - (x->candidate_id < y->candidate_id);
+}
+
+static void add_reason(struct lb_conflict *c, unsigned kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void add_reason(struct lb_conflict *c, unsigned kind, const char *fmt, ...)
+{
+	char *more, *old = c->reason;
+	va_list ap;
+
+	va_start(ap, fmt);
+	more = xvasprintf(fmt, ap);
+	va_end(ap);
+	c->reason = old ? xasprintf("%s; %s", old, more) : more;
+	if (old) {
+		free(old);
+		free(more);
+	}
+	c->kinds |= kind;
+}
+
+static const struct lb_rank_item *rank_find(const struct lb_ranking *rk, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < rk->n; i++)
+		if (rk->v[i].candidate_id == id)
+			return &rk->v[i];
+	return NULL;
+}
+
+/* Marks the pairs compared directly whose confident pooled order the
+ * mean stars contradict by bt_gap or more (both of the pair). */
+static int order_disputes(struct store *st, int64_t brief_id, double bt_gap, struct lb_conflict *v, size_t n)
+{
+	struct lb_ranking rk;
 	sqlite3_stmt *s;
-	size_t cap = 0;
+	int rc;
+
+	rc = store_ranking(st, brief_id, NULL, &rk);
+	if (rc)
+		return rc;
+	/* The rank's items are in score order: index them by id. */
+	s = st_prep(st, "SELECT DISTINCT min(left_id, right_id), max(left_id, right_id) FROM comparison"
+			" WHERE brief_id = ? AND verdict <> 'skip' ORDER BY 1, 2");
+	if (s == NULL) {
+		lb_ranking_clear(&rk);
+		return STORE_EIO;
+	}
+	sqlite3_bind_int64(s, 1, brief_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct lb_conflict key, *a, *b, *t;
+		const struct lb_rank_item *ra, *rb, *rt;
+		double p;
+		key.candidate_id = sqlite3_column_int64(s, 0);
+		a = bsearch(&key, v, n, sizeof *v, cmp_conflict_id);
+		key.candidate_id = sqlite3_column_int64(s, 1);
+		b = bsearch(&key, v, n, sizeof *v, cmp_conflict_id);
+		if (a == NULL || b == NULL || isnan(a->mean_stars) || isnan(b->mean_stars))
+			continue;
+		ra = rank_find(&rk, a->candidate_id);
+		rb = rank_find(&rk, b->candidate_id);
+		if (ra == NULL || rb == NULL)
+			continue;
+		if (ra->score < rb->score) { /* a: the one the pairwise fit puts first */
+			t = a, a = b, b = t;
+			rt = ra, ra = rb, rb = rt;
+		}
+		/* The fit's chance that a beats b. */
+		p = 1 / (1 + exp(rb->score - ra->score));
+		if (!(p >= LB_DISPUTE_BT_P) || b->mean_stars - a->mean_stars < bt_gap)
+			continue;
+		add_reason(a, LB_DISPUTE_ORDER, "pairwise: beats #%lld with p %.2f, but %.1f stars to its %.1f",
+			   (long long)b->candidate_id, p, a->mean_stars, b->mean_stars);
+		add_reason(b, LB_DISPUTE_ORDER, "pairwise: loses to #%lld with p %.2f, but %.1f stars to its %.1f",
+			   (long long)a->candidate_id, p, b->mean_stars, a->mean_stars);
+	}
+	sqlite3_reset(s);
+	lb_ranking_clear(&rk);
+	return rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, "reading the pairwise judgements");
+}
+
+int store_conflicts(struct store *st, int64_t brief_id, const struct lb_dispute_rules *rules,
+		    struct lb_conflict **out, size_t *n)
+{
+	static const struct lb_dispute_rules defaults = { LB_DISPUTE_GAP, LB_DISPUTE_BT_GAP };
+	struct lb_conflict *v = NULL;
+	sqlite3_stmt *s;
+	size_t cap = 0, nv = 0, i;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if (gap < 1 || gap > 5)
-		return st_fail(st, STORE_EINVAL, "the stars gap is 1 to 5 (default 2)");
-	s = st_prep(st, "SELECT r.candidate_id, min(r.stars), max(r.stars), count(r.stars),"
+	if (rules == NULL)
+		rules = &defaults;
+	if (rules->gap < 1 || rules->gap > 5)
+		return st_fail(st, STORE_EINVAL, "the stars gap is 1 to 5 (default %d)", LB_DISPUTE_GAP);
+	if (!(rules->bt_gap >= 0 && rules->bt_gap <= 5))
+		return st_fail(st, STORE_EINVAL, "the pairwise gap is 0 (off) to 5 stars (default %.0f)",
+			       LB_DISPUTE_BT_GAP);
+	/* Every candidate with judgements I may see (blind review), then the
+	 * rules mark the disputed ones. */
+	s = st_prep(st, "SELECT r.candidate_id, min(r.stars), max(r.stars), count(r.stars), avg(r.stars),"
 			" count(*) FILTER (WHERE r.flag = 'pick'), count(*) FILTER (WHERE r.flag = 'reject'),"
 			" (SELECT group_concat(x.curator || ':' || coalesce(x.stars, '-') || ':' || x.flag, ' ')"
 			"  FROM (SELECT * FROM rating x WHERE x.brief_id = r.brief_id AND x.candidate_id = r.candidate_id"
-			"  ORDER BY x.curator) x),"
+			ST_VISIBLE_TO("?1", "x.candidate_id", "x.curator", "?2") " ORDER BY x.curator) x),"
 			" (SELECT d.adjudicator || ':' || coalesce(d.stars, '-') || ':' || d.flag FROM adjudication d"
 			"  WHERE d.brief_id = r.brief_id AND d.candidate_id = r.candidate_id)"
-			" FROM rating r WHERE r.brief_id = ?1 GROUP BY r.candidate_id"
-			" HAVING max(r.stars) - min(r.stars) >= ?2"
-			"  OR (count(*) FILTER (WHERE r.flag = 'pick') > 0 AND count(*) FILTER (WHERE r.flag = 'reject') > 0)"
-			" ORDER BY r.candidate_id");
+			" FROM rating r WHERE r.brief_id = ?1"
+			ST_VISIBLE_TO("?1", "r.candidate_id", "r.curator", "?2")
+			" GROUP BY r.candidate_id ORDER BY r.candidate_id");
 	if (s == NULL)
 		return STORE_EIO;
 	sqlite3_bind_int64(s, 1, brief_id);
-	sqlite3_bind_int(s, 2, gap);
+	st_bind_text(s, 2, st->curator);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct lb_conflict *c;
-		if (*n == cap) {
+		if (nv == cap) {
 			cap = cap ? cap * 2 : 16;
-			*out = xrealloc(*out, cap * sizeof **out);
+			v = xrealloc(v, cap * sizeof *v);
 		}
-		c = &(*out)[(*n)++];
+		c = &v[nv++];
+		memset(c, 0, sizeof *c);
 		c->candidate_id = sqlite3_column_int64(s, 0);
 		c->min_stars = sqlite3_column_type(s, 1) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 1);
 		c->max_stars = sqlite3_column_type(s, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 2);
 		c->n_starred = sqlite3_column_int(s, 3);
-		c->n_picks = sqlite3_column_int(s, 4);
-		c->n_rejects = sqlite3_column_int(s, 5);
-		c->votes = st_col_text(s, 6);
-		c->decision = st_col_text_or_null(s, 7);
+		c->mean_stars = sqlite3_column_type(s, 4) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 4);
+		c->n_picks = sqlite3_column_int(s, 5);
+		c->n_rejects = sqlite3_column_int(s, 6);
+		c->votes = st_col_text(s, 7);
+		c->decision = st_col_text_or_null(s, 8);
+		if (c->n_starred > 1 && c->max_stars - c->min_stars >= rules->gap)
+			add_reason(c, LB_DISPUTE_STARS, "stars %d to %d", c->min_stars, c->max_stars);
+		if (c->n_picks && c->n_rejects)
+			add_reason(c, LB_DISPUTE_FLAGS, "pick against reject");
 	}
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		lb_conflicts_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-		return st_sqlfail(st, rc, "reading the disputed candidates");
+	rc = rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, "reading the disputed candidates");
+	if (rc == 0 && rules->bt_gap > 0)
+		rc = order_disputes(st, brief_id, rules->bt_gap, v, nv);
+	/* Keep the disputed ones, in id order. */
+	for (i = 0; i < nv; i++) {
+		if (rc == 0 && v[i].kinds) {
+			v[(*n)++] = v[i];
+			continue;
+		}
+		free(v[i].votes);
+		free(v[i].decision);
+		free(v[i].reason);
 	}
+	if (rc) {
+		lb_conflicts_free(v, *n);
+		*n = 0;
+		return rc;
+	}
+	*out = v;
 	return 0;
+}
+
+int store_blind_hidden(struct store *st, int64_t brief_id, int64_t *n)
+{
+	sqlite3_stmt *s = st_prep(st, "SELECT count(DISTINCT x.candidate_id) FROM rating x WHERE x.brief_id = ?1"
+				      " AND " ST_BLIND_HIDES("?1", "x.candidate_id", "?2"));
+	int rc;
+
+	*n = 0;
+	if (s == NULL)
+		return STORE_EIO;
+	sqlite3_bind_int64(s, 1, brief_id);
+	st_bind_text(s, 2, st->curator);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : st_sqlfail(st, rc, "counting what blind review hides");
 }
 
 void lb_conflicts_free(struct lb_conflict *c, size_t n)
@@ -190,6 +324,7 @@ void lb_conflicts_free(struct lb_conflict *c, size_t n)
 	for (i = 0; i < n; i++) {
 		free(c[i].votes);
 		free(c[i].decision);
+		free(c[i].reason);
 	}
 	free(c);
 }

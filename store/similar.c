@@ -432,7 +432,9 @@ int store_stacks_members(struct store *st, int64_t brief_id, struct lb_stacks *o
 	rc = st_exists(st, "brief", brief_id);
 	if (rc)
 		return rc;
-	s = st_prep(st, "SELECT c.id, f.fp, r.stars, r.flag, c.score FROM candidate c "
+	/* The pooled score of a candidate blind review hides from me is none. */
+	s = st_prep(st, "SELECT c.id, f.fp, r.stars, r.flag, CASE WHEN r.curator IS NULL AND (SELECT b.blind"
+			" FROM brief b WHERE b.id = c.brief_id) THEN NULL ELSE c.score END FROM candidate c "
 			"LEFT JOIN fingerprint f ON f.asset_id = c.asset_id "
 			"LEFT JOIN rating r ON r.brief_id = c.brief_id AND r.candidate_id = c.id "
 			"AND r.curator = ?2 WHERE c.brief_id = ?1 ORDER BY c.id");

@@ -186,10 +186,18 @@ static int grid_load(struct store *st, int64_t brief_id, struct grid *g)
 	int rc;
 
 	memset(g, 0, sizeof *g);
-	s = st_prep(st, "SELECT candidate_id, curator, stars, flag FROM rating WHERE brief_id = ?");
+	/* Blind review: only the rows the store's curator may see, so no
+	 * figure (a curator's mean, an agreement, a disagreement) tells what
+	 * they may not see. */
+	s = st_prep(st, st_scope_blind(st, brief_id, 0)
+				? "SELECT x.candidate_id, x.curator, x.stars, x.flag FROM rating x WHERE x.brief_id = ?1"
+				  ST_VISIBLE_TO("?1", "x.candidate_id", "x.curator", "?2")
+				: "SELECT x.candidate_id, x.curator, x.stars, x.flag FROM rating x WHERE x.brief_id = ?1"
+				  " AND ?2 IS NOT NULL");
 	if (s == NULL)
 		return STORE_EIO;
 	sqlite3_bind_int64(s, 1, brief_id);
+	st_bind_text(s, 2, store_curator(st));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -357,6 +365,56 @@ static void disagreements(const struct grid *g, int top, struct lb_brief_stats *
 	out->disagree = d;
 }
 
+/* Agreement after adjudication: g's votes on each decided candidate
+ * become the decision (stars when it gave stars; the flag), then the
+ * same figures again.  g is changed. */
+static int after_adjudication(struct store *st, int64_t brief_id, struct grid *g, struct lb_brief_stats *out)
+{
+	struct lb_pair_agreement p;
+	sqlite3_stmt *s;
+	size_t r, a, b;
+	int rc;
+
+	s = st_prep(st, "SELECT candidate_id, stars, flag FROM adjudication WHERE brief_id = ?");
+	if (s == NULL)
+		return STORE_EIO;
+	sqlite3_bind_int64(s, 1, brief_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		int64_t *pk = bsearch(&id, g->cand, g->ncand, sizeof *g->cand, st_cmp_i64);
+		int has_stars = sqlite3_column_type(s, 1) != SQLITE_NULL;
+		int flag = lb_flag_parse((const char *)sqlite3_column_text(s, 2));
+		size_t u;
+		if (pk == NULL) /* no votes, or none I may see */
+			continue;
+		u = (size_t)(pk - g->cand);
+		out->n_adjudicated++;
+		for (r = 0; r < g->ncur; r++) {
+			if (g->flag[r * g->ncand + u] < 0)
+				continue;
+			if (has_stars)
+				g->stars[r * g->ncand + u] = sqlite3_column_int(s, 1);
+			g->flag[r * g->ncand + u] = flag < 0 ? LB_FLAG_NONE : flag;
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return st_sqlfail(st, rc, "reading the adjudications");
+	out->alpha_after = lb_krippendorff_alpha(g->stars, (int)g->ncur, (int)g->ncand, 1, &out->n_pairable_after);
+	out->alpha_interval_after = lb_krippendorff_alpha(g->stars, (int)g->ncur, (int)g->ncand, 0, NULL);
+	for (a = 0; a < g->ncur; a++)
+		for (b = a + 1; b < g->ncur; b++) {
+			memset(&p, 0, sizeof p);
+			pair_stats(g, a, b, &p);
+			out->n_flagged_after += p.n_flagged;
+			out->n_flag_agree_after += p.n_flag_agree;
+			free(p.a);
+			free(p.b);
+		}
+	out->flag_agreement_after = out->n_flagged_after ? (double)out->n_flag_agree_after / out->n_flagged_after : NAN;
+	return 0;
+}
+
 int store_brief_stats(struct store *st, int64_t brief_id, int top, struct lb_brief_stats *out)
 {
 	struct grid g;
@@ -377,7 +435,9 @@ int store_brief_stats(struct store *st, int64_t brief_id, int top, struct lb_bri
 	if (sqlite3_step(s) == SQLITE_ROW)
 		out->n_candidates = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	rc = grid_load(st, brief_id, &g);
+	rc = store_blind_hidden(st, brief_id, &out->n_hidden);
+	if (rc == 0)
+		rc = grid_load(st, brief_id, &g);
 	if (rc)
 		return rc;
 	out->n_rated = (int64_t)g.ncand;
@@ -419,6 +479,7 @@ int store_brief_stats(struct store *st, int64_t brief_id, int top, struct lb_bri
 	out->n_pairs = np;
 	out->flag_agreement = out->n_flagged ? (double)out->n_flag_agree / out->n_flagged : NAN;
 	disagreements(&g, top, out);
+	rc = after_adjudication(st, brief_id, &g, out);
 	grid_free(&g);
-	return 0;
+	return rc;
 }

@@ -47,6 +47,8 @@ struct lb_brief_stats {
 	int64_t brief_id;
 	int64_t n_candidates;
 	int64_t n_rated;        /* candidates with at least one rating */
+	int64_t n_hidden;       /* candidates others judged that blind review hides from
+				   me: every figure below leaves their ratings out */
 	int n_ratings;          /* star ratings, all curators */
 	double mean_stars;      /* NAN when no stars */
 	double sd_stars;        /* sample standard deviation (n-1); NAN below 2 */
@@ -56,6 +58,13 @@ struct lb_brief_stats {
 	int n_flagged;          /* pooled over curator pairs, as in lb_pair_agreement */
 	int n_flag_agree;
 	double flag_agreement;
+	/* The same after adjudication: each decided candidate's votes
+	 * replaced by the decision (its stars when it gave stars, its flag). */
+	int n_adjudicated;      /* decisions applied (on candidates with votes I may see) */
+	double alpha_after, alpha_interval_after;
+	int n_pairable_after;
+	int n_flagged_after, n_flag_agree_after;
+	double flag_agreement_after;
 	struct lb_curator_stats *curators; /* owned, sorted by name */
 	size_t n_curators;
 	struct lb_pair_agreement *pairs;   /* owned, every pair of curators */

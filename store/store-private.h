@@ -113,6 +113,21 @@ int st_blind_hides(struct store *st, int64_t brief_id, int64_t candidate_id);
 	" OR EXISTS (SELECT 1 FROM rating y WHERE y.brief_id = c.brief_id AND y.candidate_id = c.id"    \
 	" AND y.curator = " me "))"
 
+/* SQL, true when blind review hides the judgements of candidate `cand`
+ * (of brief `brief`) from curator `me`: the brief is blind and `me` has
+ * no rating row (stars or flag) for it.  The three are SQL expressions. */
+#define ST_BLIND_HIDES(brief, cand, me)                                                               \
+	"((SELECT bb.blind FROM brief bb WHERE bb.id = " brief ") AND NOT EXISTS (SELECT 1 FROM rating y"  \
+	" WHERE y.brief_id = " brief " AND y.candidate_id = " cand " AND y.curator = " me "))"
+/* SQL: " AND" the judgement of curator `cur` (an SQL expression) on that
+ * candidate may be shown to `me`: it is theirs, or blind review does not
+ * hide it. */
+#define ST_VISIBLE_TO(brief, cand, cur, me) " AND (" cur " = " me " OR NOT " ST_BLIND_HIDES(brief, cand, me) ")"
+/* 1 when a brief of the scope (brief_id; else the briefs of project_id;
+ * else every brief) is blind: lists and sorts take the plans that hide
+ * judgements only then. */
+int st_scope_blind(struct store *st, int64_t brief_id, int64_t project_id);
+
 /* A query under construction (query.c): SQL text and its bindings in
  * order; the k-th binding is ?(first + k).  err: a term that did not
  * compile (the store's message is set); the query must not run. */

@@ -50,16 +50,39 @@ struct lb_progress {
 };
 int store_assign_progress(struct store *st, int64_t brief_id, struct lb_progress **out, size_t *n);
 void lb_progress_free(struct lb_progress *p, size_t n);
-/* A disputed candidate: stars at least `gap` apart, or a pick against a
- * reject. */
+/* What makes a candidate disputed (the thresholds can be set):
+ * - its stars lie `gap` or more apart (1 to 5);
+ * - a curator picked it and another rejected it;
+ * - the pairwise (Bradley-Terry) order contradicts the stars: it was
+ *   compared directly with another candidate, the pooled fit says the
+ *   one wins against the other 9 times in 10 or more (sigmoid(s_a - s_b)
+ *   >= 0.9), and the curators' mean stars order them the other way by
+ *   `bt_gap` stars or more (0: not looked for).  Both enter the queue. */
+#define LB_DISPUTE_GAP 2
+#define LB_DISPUTE_BT_GAP 1.0
+#define LB_DISPUTE_BT_P 0.9
+struct lb_dispute_rules {
+	int gap;
+	double bt_gap;
+};
+enum { LB_DISPUTE_STARS = 1, LB_DISPUTE_FLAGS = 2, LB_DISPUTE_ORDER = 4 };
 struct lb_conflict {
 	int64_t candidate_id;
 	int min_stars, max_stars; /* -1: no stars */
 	int n_starred, n_picks, n_rejects;
+	double mean_stars;        /* NAN: no stars */
+	unsigned kinds;           /* LB_DISPUTE_* */
 	char *votes;              /* "alice:5:pick bob:1:reject" */
 	char *decision;           /* "carol:4:pick", NULL when not adjudicated */
+	char *reason;             /* "stars 1 to 5; pick against reject; pairwise over #7 ..." */
 };
-int store_conflicts(struct store *st, int64_t brief_id, int gap, struct lb_conflict **out, size_t *n);
+/* The disputed candidates of a brief, by id; rules NULL: the defaults.
+ * Blind review: only the judgements the store's curator may see count. */
+int store_conflicts(struct store *st, int64_t brief_id, const struct lb_dispute_rules *rules,
+		    struct lb_conflict **out, size_t *n);
+/* How many candidates of the brief others judged that blind review hides
+ * from the store's curator (0 when the brief is not blind). */
+int store_blind_hidden(struct store *st, int64_t brief_id, int64_t *n);
 void lb_conflicts_free(struct lb_conflict *c, size_t n);
 /* The adjudicator's (the store's curator's) decision: final stars (-1:
  * none) and flag, with a reason; replaces an earlier one. */

@@ -202,15 +202,21 @@ int store_wins(struct store *st, int64_t brief_id, int64_t project_id, const cha
 			       "param:KEY, phrase, revision, backend, seed (ranges of 1000), tag, width or height",
 			       by);
 	}
+	/* Blind review: only the judgements the store's curator (?4) may see. */
 	sql = xasprintf("SELECT CAST(%s AS TEXT), c.id, coalesce(j.s, 0), coalesce(j.ss, 0), coalesce(j.n, 0),"
-			" coalesce(j.p, 0), coalesce(j.r, 0), c.score"
+			" coalesce(j.p, 0), coalesce(j.r, 0),"
+			" CASE WHEN " ST_BLIND_HIDES("c.brief_id", "c.id", "?4") " THEN NULL ELSE c.score END"
 			" FROM candidate c%s"
-			" LEFT JOIN (SELECT candidate_id, sum(stars) s, sum(stars * stars) ss, count(stars) n,"
-			"   count(*) FILTER (WHERE flag = 'pick') p, count(*) FILTER (WHERE flag = 'reject') r"
-			"   FROM rating WHERE brief_id IN (SELECT id FROM brief WHERE id = ?1 OR project_id = ?2)"
-			"   GROUP BY candidate_id) j ON j.candidate_id = c.id"
+			" LEFT JOIN (SELECT x.candidate_id, sum(x.stars) s, sum(x.stars * x.stars) ss, count(x.stars) n,"
+			"   count(*) FILTER (WHERE x.flag = 'pick') p, count(*) FILTER (WHERE x.flag = 'reject') r"
+			"   FROM rating x WHERE x.brief_id IN (SELECT id FROM brief WHERE id = ?1 OR project_id = ?2)"
+			"%s GROUP BY x.candidate_id) j ON j.candidate_id = c.id"
 			" WHERE c.brief_id IN (SELECT id FROM brief WHERE id = ?1 OR project_id = ?2)%s",
 			keyexpr, from ? from : "",
+			/* the visibility check costs a lookup a rating: only where needed */
+			st_scope_blind(st, brief_id, brief_id ? 0 : project_id)
+				? ST_VISIBLE_TO("x.brief_id", "x.candidate_id", "x.curator", "?4")
+				: " AND ?4 IS NOT NULL",
 			pkey ? " AND pj.key = ?3 AND pj.type NOT IN ('object', 'array')" : "");
 	s = st_prep(st, sql);
 	free(sql);
@@ -224,6 +230,7 @@ int store_wins(struct store *st, int64_t brief_id, int64_t project_id, const cha
 	sqlite3_bind_int64(s, 2, brief_id ? -1 : project_id);
 	if (pkey)
 		st_bind_text(s, 3, pkey);
+	st_bind_text(s, 4, store_curator(st));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *key = (const char *)sqlite3_column_text(s, 0);
 		memset(&proto, 0, sizeof proto);

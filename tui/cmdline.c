@@ -120,7 +120,8 @@ static int global_action(struct tui *ui, enum km_action a, const char *arg)
 	case KM_A_HELP:
 		if (v->ops->ctx == KM_CTX_HELP)
 			return R_POP;
-		tui_push(ui, view_help_new(ui, v->ops->ctx, v->ops->name));
+		tui_push(ui, view_help_new(ui, v->ops->ctx, v->ops->takes ? (int)v->ops->keys_first : -1,
+					  v->ops->name));
 		return R_REDRAW;
 	case KM_A_COMMAND_LINE:
 		memset(&ps, 0, sizeof ps);
@@ -261,7 +262,8 @@ int tui_command(struct tui *ui, const char *line)
 			tui_error(ui, "unknown command '%s' (Tab completes names; ? lists the keys)", vis);
 	} else if (km_action_group(a) == KM_G_PROMPT) {
 		tui_error(ui, "%s works while typing in a prompt", vis);
-	} else if (!km_action_in_context(a, v->ops->ctx) && !tui_unavailable(a)) {
+	} else if (!km_action_in_context(a, v->ops->ctx) && !tui_unavailable(a) &&
+		   !(v->ops->takes && km_action_in_context(a, v->ops->keys_first))) {
 		tui_error(ui, "%s does nothing in the %s view", vis, v->ops->name);
 	} else {
 		r = tui_dispatch(ui, a, arg);

@@ -298,6 +298,11 @@ static void handle_key(struct tui *ui, km_key key)
 	}
 	if (v == NULL)
 		return;
+	if (v->ops->takes && (a = km_lookup_own(ui->km, v->ops->keys_first, key)) != KM_A_NONE &&
+	    v->ops->takes(v, a)) {
+		tui_dispatch(ui, a, NULL);
+		return;
+	}
 	a = km_lookup(ui->km, v->ops->ctx, key);
 	if (a != KM_A_NONE) {
 		tui_dispatch(ui, a, NULL);

@@ -52,6 +52,8 @@ struct img {
 	double draw_t0;           /* when the pane's draw began (frame_ms in the log) */
 	int main_hit;             /* it was ready: no wait at all */
 	int main_pending;         /* the last frame showed "rendering" */
+	int zoomed;               /* this frame drew a zoomed picture */
+	int zoom_kept;            /* pictures may be kept for zoomed renders */
 	int io_fd;
 	unsigned long long wchar0;
 	FILE *log;
@@ -308,7 +310,8 @@ static void failed(const struct pv_render *r, const struct lb_candidate *c, stru
 
 /* ------------------------------------------------------------ the ops */
 
-static int img_draw(struct preview *p, const struct lb_candidate *c, struct rect r, int scroll)
+static int img_draw_zoomed(struct preview *p, const struct lb_candidate *c, struct rect r, int scroll,
+			   const struct viewport *vp)
 {
 	struct img *im = img_of(p);
 	enum pv_mode mode = mode_now(im);
@@ -333,6 +336,12 @@ static int img_draw(struct preview *p, const struct lb_candidate *c, struct rect
 			rows = 2;
 	}
 	make_req(im, c, kind, mode, cols, rows, &q);
+	if (vp && viewport_zoomed(vp) && kind != PV_K_AUDIO) {
+		im->zoomed = im->zoom_kept = 1;
+		q.zoom = vp->zoom;
+		q.cx = vp->cx;
+		q.cy = vp->cy;
+	}
 	pr = fetch(im, &q, 0, 1, &hit);
 	if (pr == NULL) {
 		message(box, ROLE_DIM, draw_unicode() ? "rendering\xe2\x80\xa6" : "rendering...");
@@ -376,6 +385,11 @@ static int img_draw(struct preview *p, const struct lb_candidate *c, struct rect
 	}
 	pv_render_unref(im->cache, &pr);
 	return r.h;
+}
+
+static int img_draw(struct preview *p, const struct lb_candidate *c, struct rect r, int scroll)
+{
+	return img_draw_zoomed(p, c, r, scroll, NULL);
 }
 
 static void img_prefetch(struct preview *p, const struct lb_candidate *c, struct rect r, int distance)
@@ -482,6 +496,12 @@ static void img_prepare(struct preview *p)
 	}
 	pv_screen_prepare(im->screen, pv_screen_cleared());
 	im->wchar0 = wchar_now(im);
+	if (im->zoom_kept && !im->zoomed) {
+		/* nothing zoomed shows now: the pictures kept for it go */
+		pv_zoom_forget();
+		im->zoom_kept = 0;
+	}
+	im->zoomed = 0;
 }
 
 static void img_begin(struct preview *p)
@@ -564,6 +584,7 @@ static void img_free(struct preview *p)
 	}
 	pv_screen_free(&im->screen);
 	pv_cache_free(&im->cache);
+	pv_zoom_forget();
 	preview_free(&im->text);
 	tp_result_free(&im->tp);
 	free(im->why);
@@ -588,6 +609,7 @@ static const struct preview_ops img_ops = {
 	.prefetch = img_prefetch,
 	.thumb = img_thumb,
 	.leave = img_leave,
+	.draw_zoomed = img_draw_zoomed,
 };
 
 /* ------------------------------------------------------------ making one */

@@ -13,6 +13,7 @@
 #include "tui/draw.h"
 
 struct tui;
+struct viewport;
 
 /* ------------------------------------------------------------ the preview pane (preview.c) */
 
@@ -51,6 +52,11 @@ struct preview_ops {
 		      int draw);
 	/* The screen goes away (suspend, $EDITOR, a player, quitting). */
 	void (*leave)(struct preview *p);
+	/* Optional (NULL in the text preview).  As draw, showing the part of
+	 * the picture vp names (viewport.h), enlarged as the whole would be;
+	 * vp NULL or at fit: the whole. */
+	int (*draw_zoomed)(struct preview *p, const struct lb_candidate *c, struct rect r, int scroll,
+			   const struct viewport *vp);
 };
 struct preview {
 	const struct preview_ops *ops;
@@ -71,6 +77,9 @@ void preview_colors_changed(struct preview *p);
 /* The preview-mode action: the next mode this terminal can show. */
 int preview_cycle_mode(struct tui *ui);
 void preview_free(struct preview **p);
+/* p's draw_zoomed when it has one, else its draw (text has no zoom). */
+int preview_draw_zoomed(struct preview *p, const struct lb_candidate *c, struct rect r, int scroll,
+			const struct viewport *vp);
 /* Lines of facts about a candidate ("type", "size", ...) as label/value
  * pairs; owned strings, free with preview_facts_free. */
 struct fact {

@@ -38,15 +38,19 @@ enum { KITTY_CHUNK = 4096, JPEG_QUALITY = 85, PNG_LEVEL = 1 };
 char *pv_req_key(const struct pv_req *q)
 {
 	const char *who = q->sha && *q->sha ? q->sha : q->path ? q->path : "";
+	char zoom[64] = "";
 
+	if (q->zoom > 1)
+		snprintf(zoom, sizeof zoom, "|zoom %g@%.4f,%.4f", q->zoom, q->cx, q->cy);
 	if (q->kind == PV_K_AUDIO)
 		return xasprintf("a|%s|%d", who, q->cols);
-	return xasprintf("%c|%s|%s|%dx%d|%dx%d|%d|%d|%d|%zu|%lld%s", q->kind == PV_K_VIDEO ? 'v' : 'i', who,
+	return xasprintf("%c|%s|%s|%dx%d|%dx%d|%d|%d|%d|%zu|%lld%s%s", q->kind == PV_K_VIDEO ? 'v' : 'i', who,
 			 pv_mode_name(q->mode), q->cols, q->rows, q->cell_w, q->cell_h,
 			 q->mode == PV_SYMBOLS ? q->depth : 0, q->mode == PV_SYMBOLS ? q->ascii : 0,
 			 q->mode == PV_SIXEL ? q->sixel_colors : 0,
 			 q->mode == PV_KITTY || q->mode == PV_ITERM2 ? q->budget : 0, q->pixel_limit,
-			 q->mode == PV_SYMBOLS && q->tolerance ? (q->tolerance < 0 ? "|exact" : "|runs") : "");
+			 q->mode == PV_SYMBOLS && q->tolerance ? (q->tolerance < 0 ? "|exact" : "|runs") : "",
+			 zoom);
 }
 
 void pv_req_copy(struct pv_req *dst, const struct pv_req *src)
@@ -96,6 +100,8 @@ void pv_decode_size(const struct pv_req *q, int *w, int *h)
 		need_h = q->rows * ch;
 	}
 	need = need_w > need_h ? need_w : need_h;
+	if (q->zoom > 1)
+		need = (int)ceil(need * q->zoom); /* the crop is 1/zoom of the picture */
 	for (i = 0; i < (int)(sizeof sizes / sizeof sizes[0]) - 1 && sizes[i] < need; i++)
 		;
 	*w = *h = sizes[i];
@@ -150,6 +156,134 @@ static int valid_sha(const char *s)
 	return s[64] == '\0';
 }
 
+/* Zoomed in: the part of src the request names, in the picture's own
+ * coordinates (the same part of pictures of any size), into *out (its
+ * facts copied, its pixels owned). */
+static void crop_copy(const struct pv_req *q, const struct media_image *src, struct media_image *out)
+{
+	int cw = (int)lround(src->width / q->zoom), ch = (int)lround(src->height / q->zoom), x, y, row;
+
+	*out = *src;
+	cw = cw < 1 ? 1 : cw;
+	ch = ch < 1 ? 1 : ch;
+	x = (int)lround(q->cx * src->width - cw / 2.0);
+	y = (int)lround(q->cy * src->height - ch / 2.0);
+	x = x < 0 ? 0 : x > src->width - cw ? src->width - cw : x;
+	y = y < 0 ? 0 : y > src->height - ch ? src->height - ch : y;
+	out->rgba = xmalloc((size_t)cw * ch * 4);
+	for (row = 0; row < ch; row++)
+		memcpy(out->rgba + (size_t)row * cw * 4, src->rgba + ((size_t)(y + row) * src->width + x) * 4,
+		       (size_t)cw * 4);
+	out->width = cw;
+	out->height = ch;
+}
+
+/* The last pictures decoded for zoomed renders, whole: each zoom or pan
+ * step is a new crop of the same picture (compare: two pictures), and
+ * decoding it again cost 100-250 ms a step (`make bench`); a crop of a
+ * kept one costs a copy.  Most recent first, within a byte budget. */
+enum { ZOOM_KEEP = 4, ZOOM_BUDGET = 128 << 20 }; /* two 4096x4096 pictures */
+static pthread_mutex_t zoom_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	char *key;
+	struct media_image img;
+} zoom_kept[ZOOM_KEEP];
+
+/* Under zoom_lock: a crop of the kept picture key into *out; 0, or -1
+ * when it is not kept. */
+static int zoom_kept_crop(const char *key, const struct pv_req *q, struct media_image *out)
+{
+	int i;
+
+	for (i = 0; i < ZOOM_KEEP && zoom_kept[i].key; i++)
+		if (strcmp(zoom_kept[i].key, key) == 0) {
+			crop_copy(q, &zoom_kept[i].img, out);
+			for (; i > 0; i--) { /* to the front */
+				char *k = zoom_kept[i].key;
+				struct media_image m = zoom_kept[i].img;
+				zoom_kept[i].key = zoom_kept[i - 1].key;
+				zoom_kept[i].img = zoom_kept[i - 1].img;
+				zoom_kept[i - 1].key = k;
+				zoom_kept[i - 1].img = m;
+			}
+			return 0;
+		}
+	return -1;
+}
+
+/* Under zoom_lock: keeps img (taken over) as key, first; the oldest go
+ * beyond ZOOM_KEEP or the budget. */
+static void zoom_keep(char *key, struct media_image *img)
+{
+	size_t bytes = (size_t)img->width * img->height * 4;
+	int i;
+
+	if (bytes > ZOOM_BUDGET) {
+		free(key);
+		media_image_free(img);
+		return;
+	}
+	free(zoom_kept[ZOOM_KEEP - 1].key);
+	media_image_free(&zoom_kept[ZOOM_KEEP - 1].img);
+	memmove(&zoom_kept[1], &zoom_kept[0], (ZOOM_KEEP - 1) * sizeof zoom_kept[0]);
+	zoom_kept[0].key = key;
+	zoom_kept[0].img = *img;
+	memset(img, 0, sizeof *img);
+	for (i = 1; i < ZOOM_KEEP && zoom_kept[i].key; i++) {
+		bytes += (size_t)zoom_kept[i].img.width * zoom_kept[i].img.height * 4;
+		if (bytes > ZOOM_BUDGET)
+			break;
+	}
+	for (; i < ZOOM_KEEP; i++) {
+		xfree(&zoom_kept[i].key);
+		media_image_free(&zoom_kept[i].img);
+	}
+}
+
+void pv_zoom_forget(void)
+{
+	int i;
+
+	pthread_mutex_lock(&zoom_lock);
+	for (i = 0; i < ZOOM_KEEP; i++) {
+		xfree(&zoom_kept[i].key);
+		media_image_free(&zoom_kept[i].img);
+	}
+	pthread_mutex_unlock(&zoom_lock);
+}
+
+/* Zoomed in: the crop, from a kept picture or decoded from the file (at
+ * zoom times the box's size: no thumbnail, the real pixels). */
+static int load_zoomed(const struct pv_req *q, int w, int h, struct media_image *img, char **err)
+{
+	char *key = xasprintf("%c|%s|%s|%dx%d|%lld", q->kind == PV_K_VIDEO ? 'v' : 'i', q->sha ? q->sha : "",
+			      q->path, w, h, q->pixel_limit);
+	struct media_image whole;
+	int rc;
+
+	pthread_mutex_lock(&zoom_lock);
+	rc = zoom_kept_crop(key, q, img);
+	pthread_mutex_unlock(&zoom_lock);
+	if (rc == 0) {
+		free(key);
+		return 0;
+	}
+	memset(&whole, 0, sizeof whole);
+	if (q->kind == PV_K_VIDEO)
+		rc = media_video_poster(q->path, w, h, q->pixel_limit, &whole, NULL, err);
+	else
+		rc = media_image_load(q->path, w, h, q->pixel_limit, &whole, err);
+	if (rc != 0) {
+		free(key);
+		return -1;
+	}
+	crop_copy(q, &whole, img);
+	pthread_mutex_lock(&zoom_lock);
+	zoom_keep(key, &whole);
+	pthread_mutex_unlock(&zoom_lock);
+	return 0;
+}
+
 /* The picture of q (a still, or a video's poster frame) at decode size. */
 static int load_pixels(const struct pv_req *q, struct pv_render *r, struct media_image *img, char **err)
 {
@@ -157,6 +291,8 @@ static int load_pixels(const struct pv_req *q, struct pv_render *r, struct media
 	char *tp;
 
 	pv_decode_size(q, &w, &h);
+	if (q->zoom > 1)
+		return load_zoomed(q, w, h, img, err);
 	if (q->cache_dir && valid_sha(q->sha)) {
 		tp = media_thumb_path(q->cache_dir, q->sha, w, h);
 		slot = thumb_claim(tp);

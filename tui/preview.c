@@ -400,3 +400,11 @@ void preview_free(struct preview **pp)
 	free(p);
 	*pp = NULL;
 }
+
+int preview_draw_zoomed(struct preview *p, const struct lb_candidate *c, struct rect r, int scroll,
+			const struct viewport *vp)
+{
+	if (p->ops->draw_zoomed)
+		return p->ops->draw_zoomed(p, c, r, scroll, vp);
+	return p->ops->draw(p, c, r, scroll);
+}

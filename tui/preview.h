@@ -161,6 +161,8 @@ struct pv_req {
 	long long pixel_limit;
 	int sixel_colors;   /* colour registers (0: 256) */
 	size_t budget;      /* kitty/iTerm2: largest payload before base64 (0: none) */
+	double zoom;        /* > 1: only the part 1/zoom wide and high centred at */
+	double cx, cy;      /* (cx, cy), 0..1 of the picture (viewport.h), fills the box */
 };
 
 /* A rendered preview: immutable once made, shared by reference. */
@@ -195,8 +197,13 @@ void pv_req_clear(struct pv_req *q);
 struct pv_render *pv_render_run(const struct pv_req *q);
 void pv_render_free(struct pv_render *r);
 /* The pixel size a box of cells asks the decoder for, rounded up to one
- * of a few sizes so that thumbnails are shared between panes. */
+ * of a few sizes so that thumbnails are shared between panes; zoomed in
+ * (q->zoom > 1) zoom times that, decoded from the file, no thumbnail. */
 void pv_decode_size(const struct pv_req *q, int *w, int *h);
+/* Zoomed renders crop the last few pictures decoded for them, kept whole
+ * (up to 128 MB): a pan step costs a copy, not a decode.  This lets them
+ * go (nothing zoomed is on the screen any more). */
+void pv_zoom_forget(void);
 
 /* 24-bit symbols: a cell whose colour is within this much (per channel,
  * 0..255) of the cell before it takes that colour, so ncurses sends no

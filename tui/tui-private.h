@@ -3,6 +3,7 @@
  * draw.h (drawing primitives), idset.h (sets of ids), list.h (the list
  * engine, array sources, text matching), filter.h (candidate filters),
  * bg.h (the background worker), preview-pane.h (the preview pane),
+ * viewport.h (zoom and pan over a picture),
  * view.h (reactions, view ops, holds, the view stack), prompt.h (the
  * prompt), app.h (struct tui, messages, dispatch, the main loop),
  * actions.h (editor, candidate actions, import), writer.h (the writer
@@ -38,6 +39,7 @@ struct writer;
 #include "tui/bg.h"
 #include "tui/fold.h"
 #include "tui/preview-pane.h"
+#include "tui/viewport.h"
 #include "tui/view.h"
 #include "tui/prompt.h"
 #include "tui/app.h"

@@ -4,8 +4,14 @@
  * better, right better, a tie, or skip.  Each judgement is stored (who,
  * when, which pair, the verdict; undoable) and the next pair is the one
  * the ranking learns most from (store_compare_next), so a brief settles
- * in far fewer judgements than all its pairs.  Pixels come with the
- * image previews.
+ * in far fewer judgements than all its pairs.
+ *
+ * z shows the two pictures side by side instead of the texts; + and -
+ * zoom both at once and h/j/k/l pan both while zoomed in (the `zoom`
+ * context's keys, looked up first: at fit h and l judge as ever), one
+ * viewport in the pictures' own coordinates (viewport.h), so that the
+ * same crop of pictures of different sizes shows; flicker (f, F) shows
+ * that crop too, and the next pair keeps it.
  */
 #include "config.h"
 
@@ -30,6 +36,8 @@ struct cmpview {
 	int64_t pinned; /* the reference kept on the left (0: none): challengers step past it */
 	int flicker;    /* 0: side by side; 1 the left's picture, 2 the right's, in one place */
 	int timed;      /* flicker on a timer (v.timer_at, the loop's poll wakes for it) */
+	int pictures;   /* z: the two pictures side by side instead of the texts */
+	struct viewport vp; /* the part of both pictures shown (kept from pair to pair) */
 };
 
 static struct cmpview *mv_of(struct view *v)
@@ -176,7 +184,21 @@ static void m_draw(struct view *v, struct rect r)
 				 k == 0 ? "left" : "right", (long long)mv->id[k]);
 		draw_fill(r.y, r.x, r.w, ROLE_HEADER);
 		draw_text(r.y, r.x, r.w, ROLE_HEADER, head);
-		v->ui->preview->ops->draw(v->ui->preview, &mv->c[k], pr, 0);
+		preview_draw_zoomed(v->ui->preview, &mv->c[k], pr, 0, &mv->vp);
+		return;
+	}
+	if (mv->pictures) {
+		/* both pictures, the same part of each */
+		for (k = 0; k < 2; k++) {
+			struct rect pr = { r.y + 1, r.x + k * (half + 1), r.h - 1, k ? r.w - half - 1 : half };
+			snprintf(head, sizeof head, " %s #%lld%s", k == 0 ? "left" : "right", (long long)mv->id[k],
+				 k == 0 && mv->pinned == mv->id[0] ? " (pinned)" : "");
+			draw_fill(r.y, pr.x, pr.w, ROLE_HEADER);
+			draw_text(r.y, pr.x, pr.w, ROLE_HEADER, head);
+			if (mv->ok[k])
+				preview_draw_zoomed(v->ui->preview, &mv->c[k], pr, 0, &mv->vp);
+		}
+		draw_vline(r.y, r.x + half, r.h, ROLE_SEP);
 		return;
 	}
 	v->ui->preview->ops->hide(v->ui->preview);
@@ -295,6 +317,11 @@ static int m_handle(struct view *v, enum km_action a, const char *arg)
 	int h = mv->height > 1 ? mv->height : 1;
 
 	(void)arg;
+	if (viewport_is_action(a)) {
+		if (!mv->flicker)
+			mv->pictures = 1; /* zooming is about the pictures: show them */
+		return viewport_action(&mv->vp, v->ui, a);
+	}
 	switch (a) {
 	case KM_A_COMPARE_LEFT:
 		return judge(mv, LB_VERDICT_LEFT);
@@ -319,10 +346,22 @@ static int m_handle(struct view *v, enum km_action a, const char *arg)
 		v->timer_at = util_mono_ms() + (double)km_opt_int(v->ui->opt, KM_O_FLICKER_INTERVAL);
 		return R_REDRAW;
 	case KM_A_BACK:
-		if (!mv->flicker)
+		if (!mv->flicker && !mv->pictures)
 			return R_UNHANDLED;
-		mv->flicker = 0; /* back to both, side by side */
+		if (mv->flicker)
+			mv->flicker = 0; /* back to both, side by side */
+		else
+			mv->pictures = 0; /* back to the texts */
 		stop_timer(mv);
+		return R_REDRAW;
+	case KM_A_ZOOM:
+		if (mv->flicker) {
+			mv->flicker = 0; /* to both pictures, side by side */
+			stop_timer(mv);
+			mv->pictures = 1;
+		} else {
+			mv->pictures = !mv->pictures;
+		}
 		return R_REDRAW;
 	case KM_A_COMPARE_PIN:
 		mv->pinned = mv->pinned ? 0 : mv->id[0];
@@ -402,13 +441,30 @@ static void m_status(struct view *v, struct sbuf *left, struct sbuf *right)
 	hint(v, left, KM_A_COMPARE_RIGHT, "right");
 	hint(v, left, KM_A_COMPARE_TIE, "tie");
 	hint(v, left, KM_A_COMPARE_SKIP, "skip");
+	hint(v, left, KM_A_ZOOM, mv->pictures ? "texts" : "pictures");
 	if (mv->judged)
 		sb_addf(left, "  (%d judged)", mv->judged);
 	if (mv->saving)
 		sb_adds(left, "  saving...");
 	if (mv->p_left >= 0)
 		sb_addf(right, "predicted left %.0f%%  ", mv->p_left * 100);
-	sb_addf(right, "line %d", mv->scroll + 1);
+	if (mv->pictures || mv->flicker)
+		viewport_describe(&mv->vp, right);
+	else
+		sb_addf(right, "line %d", mv->scroll + 1);
+}
+
+/* The `zoom` context's keys: pan and fit only while zoomed in on pictures
+ * shown (else h and l judge, = is a tie, j scrolls); no other key of
+ * that context (J stays view-jobs here). */
+static int m_takes(struct view *v, enum km_action a)
+{
+	struct cmpview *mv = mv_of(v);
+
+	if (!viewport_is_action(a) ||
+	    (!mv->pictures && !mv->flicker && a != KM_A_ZOOM_IN && a != KM_A_ZOOM_OUT))
+		return 0;
+	return viewport_takes(&mv->vp, a);
 }
 
 static void m_close(struct view *v)
@@ -449,6 +505,8 @@ static const struct view_ops m_ops = {
 	.status = m_status,
 	.close = m_close,
 	.tick = m_tick,
+	.keys_first = KM_CTX_ZOOM,
+	.takes = m_takes,
 };
 
 struct view *view_compare_new(struct tui *ui, int64_t left, int64_t right)
@@ -463,6 +521,7 @@ struct view *view_compare_new(struct tui *ui, int64_t left, int64_t right)
 	mv->id[0] = left;
 	mv->id[1] = right;
 	mv->p_left = -1;
+	viewport_fit(&mv->vp);
 	load(mv);
 	return &mv->v;
 }

@@ -22,6 +22,7 @@ struct hview {
 	struct array_src asrc;
 	struct list list;
 	enum km_context ctx;
+	int first;             /* a context looked up before ctx (view ops' keys_first), -1 none */
 	char *what;            /* the view's name */
 	struct hrow *rows;
 	size_t n;
@@ -57,12 +58,20 @@ static void free_rows(struct hview *hv)
 
 static void build(struct hview *hv)
 {
-	struct km_row *kr = NULL;
-	size_t n, i, g;
+	struct km_row *kr = NULL, *fr = NULL;
+	size_t n, i, g, nf = 0;
 	int w, any;
 
 	free_rows(hv);
 	n = km_rows(hv->v.ui->km, hv->ctx, KM_ROWS_OWN | KM_ROWS_GLOBAL, &kr);
+	if (hv->first >= 0) {
+		/* the zoom's own keys, looked up first: in with the view's */
+		nf = km_rows(hv->v.ui->km, (enum km_context)hv->first, KM_ROWS_OWN, &fr);
+		kr = xrealloc(kr, (n + nf) * sizeof *kr);
+		memcpy(kr + n, fr, nf * sizeof *kr);
+		free(fr);
+		n += nf;
+	}
 	hv->keysw = 4;
 	hv->namew = 6;
 	for (i = 0; i < n; i++) {
@@ -200,7 +209,7 @@ static const struct view_ops h_ops = {
 	.close = h_close,
 };
 
-struct view *view_help_new(struct tui *ui, enum km_context ctx, const char *what)
+struct view *view_help_new(struct tui *ui, enum km_context ctx, int first, const char *what)
 {
 	struct hview *hv = xcalloc(1, sizeof *hv);
 
@@ -210,6 +219,7 @@ struct view *view_help_new(struct tui *ui, enum km_context ctx, const char *what
 	hv->v.project_id = tui_project_id(ui);
 	hv->v.brief_id = tui_brief_id(ui);
 	hv->ctx = ctx;
+	hv->first = first;
 	hv->what = xstrdup(what);
 	hv->asrc.count = h_count;
 	hv->asrc.row_id = h_row_id;

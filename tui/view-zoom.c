@@ -6,6 +6,12 @@
  * the keys, of the view below and hands it every action but its own
  * (z and back close it, the scroll keys scroll a text).  Moving, rating,
  * flagging and tagging work as in the list, and the zoom follows.
+ *
+ * Its own keys are the `zoom` context's, looked up first: + and - zoom
+ * in steps, = or 0 fit, h/j/k/l and arrows pan while zoomed in (at fit
+ * they mean what they mean below: j the next).  The part shown is named
+ * in the picture's coordinates (viewport.h) and kept from one candidate
+ * to the next (J, K), as a loupe keeps its place through a burst.
  */
 #include "config.h"
 
@@ -20,6 +26,7 @@ struct zview {
 	struct view *below;
 	int scroll;
 	int64_t scroll_id;
+	struct viewport vp; /* kept across candidates */
 };
 
 static struct zview *zv_of(struct view *v)
@@ -50,7 +57,7 @@ static void z_draw(struct view *v, struct rect r)
 		zv->scroll = 0;
 		zv->scroll_id = c->id;
 	}
-	p->ops->draw(p, c, r, zv->scroll);
+	preview_draw_zoomed(p, c, r, zv->scroll, &zv->vp);
 	if (p->ops->prefetch)
 		for (d = 1; d <= 2; d++) {
 			if ((n = z_current(v, d)) != NULL)
@@ -64,6 +71,15 @@ static int z_handle(struct view *v, enum km_action a, const char *arg)
 {
 	struct zview *zv = zv_of(v);
 
+	if (viewport_is_action(a)) {
+		const struct lb_candidate *c = z_current(v, 0);
+		if (c && c->modality != LB_IMAGE && c->modality != LB_VIDEO) {
+			tui_msg(v->ui, "#%lld is %s: zooming is for pictures", (long long)c->id,
+				lb_modality_name(c->modality));
+			return R_REDRAW;
+		}
+		return viewport_action(&zv->vp, v->ui, a);
+	}
 	switch (a) {
 	case KM_A_ZOOM:
 	case KM_A_BACK:
@@ -99,6 +115,15 @@ static void z_status(struct view *v, struct sbuf *left, struct sbuf *right)
 	struct view *b = zv_of(v)->below;
 
 	b->ops->status(b, left, right);
+	if (viewport_zoomed(&zv_of(v)->vp)) {
+		sb_adds(left, "  ");
+		viewport_describe(&zv_of(v)->vp, left);
+	}
+}
+
+static int z_takes(struct view *v, enum km_action a)
+{
+	return viewport_takes(&zv_of(v)->vp, a);
 }
 
 static void z_close(struct view *v)
@@ -120,11 +145,14 @@ struct view *view_zoom_new(struct tui *ui, struct view *below)
 	zv->ops.status = z_status;
 	zv->ops.close = z_close;
 	zv->ops.current = z_current;
+	zv->ops.keys_first = KM_CTX_ZOOM;
+	zv->ops.takes = z_takes;
 	zv->v.ops = &zv->ops;
 	zv->v.ui = ui;
 	zv->v.owner = tui_owner(ui);
 	zv->v.project_id = below->project_id;
 	zv->v.brief_id = below->brief_id;
 	zv->below = view_hold(below);
+	viewport_fit(&zv->vp);
 	return &zv->v;
 }

@@ -60,6 +60,13 @@ struct view_ops {
 	 * waits no longer than that.  Returns a reaction mask; set timer_at
 	 * again for the next tick. */
 	int (*tick)(struct view *v);
+	/* Optional: keys are looked up in the context `keys_first` (its own
+	 * bindings) before ctx, and the action found there goes to the view
+	 * when takes() says 1; else the key means what it means in ctx (the
+	 * zoom's pan keys at fit: j moves on).  The zoom and compare use the
+	 * `zoom` context this way. */
+	enum km_context keys_first;
+	int (*takes)(struct view *v, enum km_action a);
 };
 
 enum {
@@ -95,7 +102,9 @@ struct view *view_candidates_new(struct tui *ui, int64_t brief_id, int64_t cand_
 struct view *view_detail_new(struct tui *ui, int64_t cand_id);
 struct view *view_selection_new(struct tui *ui, int64_t project_id);
 struct view *view_jobs_new(struct tui *ui, int64_t brief_id);
-struct view *view_help_new(struct tui *ui, enum km_context ctx, const char *what);
+/* The keys of ctx, and of the context first (-1: none) a view looks up
+ * before it (the zoom's). */
+struct view *view_help_new(struct tui *ui, enum km_context ctx, int first, const char *what);
 struct view *view_compare_new(struct tui *ui, int64_t left, int64_t right);
 /* The full-screen preview of below's current candidate (view-zoom.c); keys
  * are below's (moving, rating...), z or back closes it. */

@@ -270,6 +270,55 @@ static void render_times(struct row *row, const char *path, const char *sha, enu
 	row->thumb = median(v, RUNS);
 }
 
+/* ------------------------------------------------------------ zoomed in */
+
+/* A zoomed render is made for each zoom step and each pan step (a new
+ * crop of the picture decoded at zoom times the box's size, no
+ * thumbnail): what a key in the zoom or in compare waits for, per
+ * picture (compare makes two).  The first decodes the file; the next
+ * crop the picture the renderer keeps. */
+static void zoomed(const char *png, const char *jpg)
+{
+	static const double zooms[] = { 2, 4, 8 };
+	static const struct {
+		const char *name;
+		enum pv_mode m;
+		int depth;
+	} modes[] = { { "symbols 24-bit", PV_SYMBOLS, 16777216 }, { "sixel", PV_SIXEL, 0 } };
+	struct pv_req q;
+	struct pv_render *r;
+	double v[RUNS], t0;
+	int f, m, z, i;
+
+	printf("\nzoomed renders (%dx%d cells of %dx%d px), ms: the first of a zoom step (decoding the "
+	       "file) / a pan step after it (median of %d):\n",
+	       COLS_BOX, ROWS_BOX, CELL_W, CELL_H, RUNS - 1);
+	printf("  %-28s %15s %15s %15s\n", "picture, mode", "2x", "4x", "8x");
+	for (f = 0; f < 2; f++)
+		for (m = 0; m < 2; m++) {
+			char label[64], cell[32];
+			snprintf(label, sizeof label, "%s, %s", f ? "2048 JPEG" : "1024 PNG", modes[m].name);
+			printf("  %-28s", label);
+			for (z = 0; z < 3; z++) {
+				request(&q, f ? jpg : png, modes[m].m, modes[m].depth, NULL, NULL);
+				q.zoom = zooms[z];
+				pv_zoom_forget(); /* the first decodes */
+				for (i = 0; i < RUNS; i++) {
+					q.cx = q.cy = 0.3 + 0.05 * i; /* each a new crop, as a pan step is */
+					t0 = util_mono_ms();
+					r = pv_render_run(&q);
+					v[i] = util_mono_ms() - t0;
+					if (r->error)
+						fatal("zoomed render failed: %s", r->error);
+					pv_render_free(r);
+				}
+				snprintf(cell, sizeof cell, "%.1f / %.1f", v[0], median(v + 1, RUNS - 1));
+				printf(" %15s", cell);
+			}
+			printf("\n");
+		}
+}
+
 /* ------------------------------------------------------------ quality */
 
 /* An indexed colour (xterm's 256) or 0xRRGGBB as r, g, b. */
@@ -659,6 +708,7 @@ int main(int argc, char **argv)
 	printf("\ntargets: warm >= 20x faster than chafa, cold >= 1.5x faster, symbols in 256 colours\n"
 	       "under 40000 bytes per change, kitty and iTerm2 under 0.100 of chafa's bytes.\n");
 	quality(dir);
+	zoomed(png, jpg);
 	atomic_store(&draining, 0);
 	pthread_join(t, NULL);
 	cmd = xasprintf("rm -rf '%s'", dir);

@@ -67,7 +67,16 @@ static double median(double *v, int n)
 #define REPS 21
 
 /* Our page: store_candidate_page after a key, REPS times. */
+static double our_page_sorted(struct store *st, const struct lb_filter *f, int sort, int64_t after_id,
+			      int backward);
+
 static double our_page(struct store *st, const struct lb_filter *f, int64_t after_id, int backward)
+{
+	return our_page_sorted(st, f, LB_SORT_OLDEST, after_id, backward);
+}
+
+static double our_page_sorted(struct store *st, const struct lb_filter *f, int sort, int64_t after_id,
+			      int backward)
 {
 	struct lb_candidate_list l = { 0 };
 	struct lb_key k = { 0, after_id };
@@ -76,7 +85,7 @@ static double our_page(struct store *st, const struct lb_filter *f, int64_t afte
 
 	for (i = 0; i < REPS; i++) {
 		t0 = util_mono_ms();
-		if (store_candidate_page(st, f, LB_SORT_OLDEST, after_id ? &k : NULL, backward, 50, &l) != 0)
+		if (store_candidate_page(st, f, sort, after_id ? &k : NULL, backward, 50, &l) != 0)
 			die("page", store_errmsg(st));
 		t[i] = util_mono_ms() - t0;
 		if (l.n == 0)
@@ -344,6 +353,23 @@ int main(int argc, char **argv)
 		/* For scale: what four columns cost without the row the list shows. */
 		base = bare_page(raw, ids_only, mid_id, 1);
 		printf("%-44s %14s %11.3fms\n", "(bare: ids and 3 columns only, middle)", "", base);
+		/* Blind review: the same pages when the brief is blind (the
+		 * sorts and filters then check what the curator may see). */
+		printf("\n%-44s %14s %14s %8s\n", "blind review", "open", "blind", "ratio");
+		for (i = 0; i < 3; i++) {
+			static const char *const label[] = { "first page sorted by stars", "first page sorted by score",
+							     "filtered page (stars>=3 + tag) at the start" };
+			const struct lb_filter *pf = i < 2 ? &f : &ff;
+			int sort = i == 0 ? LB_SORT_STARS : i == 1 ? LB_SORT_SCORE : LB_SORT_OLDEST;
+			if (store_brief_blind(st, brief, 0) != 0)
+				die("blind", store_errmsg(st));
+			ours = our_page_sorted(st, pf, sort, 0, 0);
+			if (store_brief_blind(st, brief, 1) != 0)
+				die("blind", store_errmsg(st));
+			base = our_page_sorted(st, pf, sort, 0, 0);
+			printf("%-44s %11.3fms %11.3fms %7.2fx\n", label[i], ours, base, base / ours);
+		}
+		store_brief_blind(st, brief, 0);
 	}
 	(void)last_id;
 	sqlite3_close(raw);

@@ -4,7 +4,7 @@
 # --help and -h standing as options still print help, and the global
 # options still work after the command.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 25
+plan 28
 
 "$LIGHTBOX" init >/dev/null && "$LIGHTBOX" project add P >/dev/null || exit 1
 export LIGHTBOX_NOW=1767225600
@@ -40,6 +40,12 @@ lb jobs --limit --help
 like "$(cat "$T/err")" "--limit takes 1 to 100000" "jobs --limit --help: the limit is wrong"
 lb stats 1 --brief -h
 unlike "$(cat "$T/out")" "Usage" "stats --brief -h: no help"
+lb stats 1 --by --help --json
+like "$(cat "$T/err")" "unknown field '--help'" "stats --by --help: --help is the field"
+lb stats --project --help --by model
+like "$(cat "$T/err")" "no project.*--help" "stats --project --help: --help is the project"
+lb stats 1 --by model --json --store "$T/nowhere"
+like "$(cat "$T/err")" "nowhere" "stats --by ... --store: the global option is taken"
 
 # Help where it stands as an option, abbreviated or short.
 lb gen 1 --prompt x --help

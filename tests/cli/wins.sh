@@ -4,7 +4,7 @@
 # picked with a Wilson interval; values under the minimum support are not
 # ranked; text with bars, JSON and CSV.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 12
+plan 18
 
 cd "$T" || exit 1
 mkdir in
@@ -56,4 +56,20 @@ like "$(head -1 "$T/out")" "^value,ranked,candidates,rated,ratings,mean_stars" "
 lb wins 1 --by colour
 is "$?" 1 "an unknown field is refused"
 like "$(cat "$T/err")" "unknown field 'colour': use model" "naming the fields"
+
+# stats --by FIELD is the same command under the name the issue gives it
+lb wins 1 --by lora --min 1 --json
+cp "$T/out" "$T/wins.json"
+lb stats 1 --by lora --min 1 --json
+is "$?" 0 "stats BRIEF --by FIELD"
+is "$(cat "$T/out")" "$(cat "$T/wins.json")" "... prints what wins prints"
+lb wins --project 1 --by model --csv
+cp "$T/out" "$T/wins.csv"
+lb stats --project P --by model --csv
+is "$(cat "$T/out")" "$(cat "$T/wins.csv")" "stats --project P --by FIELD --csv too"
+lb stats 1 --by model --top 3
+is "$?" 2 "--by with an agreement option is a usage error"
+like "$(cat "$T/err")" "--top, --gap and --bt-gap are for agreement" "... saying which go with which"
+lb stats P --csv
+like "$(cat "$T/err")" "--csv go with --by FIELD" "--csv without --by is refused"
 done_testing

@@ -107,6 +107,21 @@ lb() {
 # sql SQL: query the test store.
 sql() { sqlite3 -batch -noheader "$LIGHTBOX_STORE/lightbox.db" "$@"; }
 
+# mkquad FILE W H TL TR BL BR: a PNG in four flat quarters, each colour
+# written R,G,B (top left, top right, bottom left, bottom right).
+mkquad() {
+	python3 - "$@" <<'PY'
+import struct, sys, zlib
+path, w, h = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+q = [bytes(map(int, c.split(","))) for c in sys.argv[4:8]]
+raw = b"".join(b"\0" + q[2 * (y >= h // 2)] * (w // 2) + q[2 * (y >= h // 2) + 1] * (w - w // 2)
+               for y in range(h))
+def chunk(t, d):
+    return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+open(path, "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+    + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+PY
+}
 # mkpng FILE W H R G B: writes a solid-colour PNG without outside tools.
 mkpng() {
 	python3 - "$@" <<'PY'

@@ -739,6 +739,126 @@ static void renders_in_every_mode(void **state)
 	free(plasma);
 }
 
+/* The decoded pixels of a kitty or iTerm2 payload (base64 of a PNG or
+ * JPEG: kitty's after each ';' up to ESC \, iTerm2's after ':' up to BEL). */
+static void payload_pixels(const struct pv_render *r, struct media_image *img)
+{
+	const char *s = (const char *)r->blob, *end = s + r->len;
+	unsigned char *data = xmalloc(r->len);
+	size_t got = 0;
+	char *err = NULL;
+
+	if (r->mode == PV_ITERM2) {
+		const char *colon = memchr(s, ':', r->len);
+		assert_non_null(colon);
+		got = unbase64(colon + 1, (size_t)(end - colon - 2), data);
+	} else {
+		while (s < end) {
+			const char *semi = memchr(s, ';', (size_t)(end - s)), *st = strstr(semi, "\033\\");
+			got += unbase64(semi + 1, (size_t)(st - semi - 1), data + got);
+			s = st + 2;
+		}
+	}
+	assert_int_equal(media_image_load_mem(data, got, 0, 0, 0, img, &err), 0);
+	free(data);
+}
+
+/* Pixels (RGBA, opaque ones) that are not near rgb. */
+static int pixels_off(const unsigned char *px, size_t n, uint32_t rgb, int tol)
+{
+	size_t i;
+	int off = 0;
+
+	for (i = 0; i < n; i++, px += 4)
+		if (px[3] && (abs(px[0] - (int)(rgb >> 16)) > tol || abs(px[1] - (int)(rgb >> 8 & 255)) > tol ||
+			      abs(px[2] - (int)(rgb & 255)) > tol))
+			off++;
+	return off;
+}
+
+/* Zoomed in (2x at the centre of the bottom right quarter), every mode
+ * sends only that quarter, filling the box as the whole would. */
+static void zoomed_renders_crop(void **state)
+{
+	static const uint32_t quarter[4] = { 0xff0000, 0x00ff00, 0x0000ff, 0x0080ff };
+	unsigned char *rgba = xmalloc(320 * 160 * 4);
+	char *path, *path2, *k1, *k2;
+	struct pv_req q;
+	struct pv_render *r, *whole;
+	struct media_image img;
+	unsigned char *px;
+	int x, y, m, w, h, i;
+
+	(void)state;
+	for (y = 0; y < 160; y++)
+		for (x = 0; x < 320; x++) {
+			uint32_t c = quarter[2 * (y >= 80) + (x >= 160)];
+			unsigned char *p = rgba + 4 * (y * 320 + x);
+			p[0] = (unsigned char)(c >> 16);
+			p[1] = (unsigned char)(c >> 8);
+			p[2] = (unsigned char)c;
+			p[3] = 255;
+		}
+	path = write_png("quarters.png", rgba, 320, 160);
+	for (m = PV_SYMBOLS; m < PV_NMODES; m++) {
+		req(&q, path, (enum pv_mode)m, 40, 20);
+		q.depth = 16777216;
+		q.tolerance = -1;
+		whole = pv_render_run(&q);
+		k1 = pv_req_key(&q);
+		q.zoom = 2;
+		q.cx = q.cy = 0.75;
+		k2 = pv_req_key(&q);
+		assert_string_not_equal(k1, k2); /* a crop is a render of its own */
+		r = pv_render_run(&q);
+		assert_null(r->error);
+		assert_int_equal(r->cols, whole->cols); /* as large as the whole */
+		assert_int_equal(r->rows, whole->rows);
+		if (m == PV_SYMBOLS) {
+			for (x = 0; x < r->cols * r->rows; x++) {
+				assert_int_equal(r->cells[x].bg, 0x0080ff);
+				assert_true(r->cells[x].ch == ' ' || r->cells[x].fg == 0x0080ff);
+			}
+		} else if (m == PV_SIXEL) {
+			px = sixel_decode((const char *)r->blob, r->len, &w, &h);
+			assert_int_equal(pixels_off(px, (size_t)w * h, 0x0080ff, 3), 0);
+			assert_int_equal(pixels_off(px, (size_t)w * h, 0xff0000, 3), w * h);
+			free(px);
+		} else {
+			memset(&img, 0, sizeof img);
+			payload_pixels(r, &img);
+			assert_int_equal(pixels_off(img.rgba, (size_t)img.width * img.height, 0x0080ff, 12), 0);
+			media_image_free(&img);
+		}
+		/* the whole still shows every quarter */
+		if (m == PV_SIXEL) {
+			px = sixel_decode((const char *)whole->blob, whole->len, &w, &h);
+			assert_true(pixels_off(px, (size_t)w * h, 0x0080ff, 3) > w * h / 2);
+			free(px);
+		}
+		pv_render_free(r);
+		pv_render_free(whole);
+		free(k1);
+		free(k2);
+	}
+	/* Pan steps crop the picture the renderer kept, never another's: a
+	 * second file of the same size, zoomed the same, shows its own. */
+	path2 = write_png("green.png", td_flat(320, 160, 0x00ff00ff), 320, 160);
+	for (i = 0; i < 2; i++) {
+		req(&q, i ? path2 : path, PV_SIXEL, 40, 20);
+		q.zoom = 2;
+		q.cx = q.cy = 0.75;
+		r = pv_render_run(&q);
+		px = sixel_decode((const char *)r->blob, r->len, &w, &h);
+		assert_int_equal(pixels_off(px, (size_t)w * h, i ? 0x00ff00 : 0x0080ff, 3), 0);
+		free(px);
+		pv_render_free(r);
+	}
+	pv_zoom_forget();
+	free(path2);
+	free(path);
+}
+
 static void bad_input_says_why(void **state)
 {
 	struct sbuf b;
@@ -1024,6 +1144,7 @@ int main(void)
 		cmocka_unit_test(not_a_terminal),
 		cmocka_unit_test(sixel_round_trip),
 		cmocka_unit_test(renders_in_every_mode),
+		cmocka_unit_test(zoomed_renders_crop),
 		cmocka_unit_test(bad_input_says_why),
 		cmocka_unit_test(audio_and_thumbnails),
 		cmocka_unit_test(keys_and_sizes),
