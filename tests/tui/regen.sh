@@ -6,6 +6,7 @@
 # variations of a candidate (parent and seed recorded), and a backend
 # that cannot vary saying why.
 . "$(dirname "$0")/lib.sh"
+no_stacks # variations are near-copies to the fingerprint: a row each
 
 plan 32
 mkdir -p "$XDG_CONFIG_HOME/lightbox"
