@@ -29,9 +29,13 @@ struct store *cli_store(struct cli *c, int create)
 	struct store_options opt = { 0 };
 	char *err = NULL;
 	const char *sync = getenv("LIGHTBOX_SYNC");
+	int distance;
 
 	if (c->st)
 		return c->st;
+	/* The stacks a query's stack: term looks at are the config's. */
+	cli_config_values(c, &distance, NULL);
+	store_stack_distance_default(distance);
 	opt.create = create;
 	opt.sync_full = sync && strcmp(sync, "full") == 0;
 	if (store_open(c->store_dir, &opt, &c->st, &err) != 0) {
@@ -51,6 +55,19 @@ int cli_brief_exists(struct cli *c, int64_t id)
 		return cli_store_fail(c);
 	lb_brief_clear(&b);
 	return 0;
+}
+
+int cli_brief_operand(struct cli *c, int argc, char **argv, int64_t *id, struct lb_brief *b)
+{
+	if (optind != argc - 1)
+		return cli_usage(c, "say which brief");
+	if (cli_id(c, "brief", argv[optind], id) < 0)
+		return CLI_USAGE;
+	if (!cli_store(c, 0))
+		return CLI_FAIL;
+	if (store_brief_get(c->st, *id, b) != 0)
+		return cli_store_fail(c);
+	return CLI_OK;
 }
 
 int cli_store_fail(struct cli *c)
@@ -378,29 +395,6 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-/* JSON strings must be UTF-8: invalid bytes are shown as util_visible does. */
-static json_t *jstr(const char *s)
-{
-	char *v;
-	json_t *j;
-
-	if (s == NULL)
-		return json_null();
-	if (util_utf8_valid(s, strlen(s)))
-		return json_string(s);
-	v = util_visible_dup(s, 1);
-	j = json_string(v);
-	free(v);
-	return j;
-}
-
-static json_t *params_json(const char *params)
-{
-	json_t *j = json_loads(params && *params ? params : "{}", 0, NULL);
-
-	return j ? j : json_object();
-}
-
 json_t *cli_json_candidate(const struct lb_candidate *c)
 {
 	json_t *o = json_object(), *tags = json_array();
@@ -413,7 +407,7 @@ json_t *cli_json_candidate(const struct lb_candidate *c)
 	json_object_set_new(o, "modality", json_string(lb_modality_name(c->modality)));
 	json_object_set_new(o, "media_type", str_or_null(c->media_type));
 	json_object_set_new(o, "sha256", str_or_null(c->sha256));
-	json_object_set_new(o, "path", c->purged ? json_null() : jstr(c->path));
+	json_object_set_new(o, "path", c->purged ? json_null() : util_json_str(c->path));
 	if (c->purged) {
 		char purged[32];
 		util_iso8601(c->purged, purged);
@@ -430,18 +424,18 @@ json_t *cli_json_candidate(const struct lb_candidate *c)
 	}
 	if (c->duration > 0)
 		json_object_set_new(o, "duration", json_real(c->duration));
-	json_object_set_new(o, "backend", jstr(c->backend));
-	json_object_set_new(o, "model", jstr(c->model));
+	json_object_set_new(o, "backend", util_json_str(c->backend));
+	json_object_set_new(o, "model", util_json_str(c->model));
 	json_object_set_new(o, "seed", c->has_seed ? json_integer(c->seed) : json_null());
-	json_object_set_new(o, "prompt", jstr(c->prompt));
-	json_object_set_new(o, "negative_prompt", jstr(c->negative));
-	json_object_set_new(o, "parameters", params_json(c->params));
+	json_object_set_new(o, "prompt", util_json_str(c->prompt));
+	json_object_set_new(o, "negative_prompt", util_json_str(c->negative));
+	json_object_set_new(o, "parameters", util_json_params(c->params));
 	json_object_set_new(o, "parent_id", c->parent_id ? json_integer(c->parent_id) : json_null());
 	json_object_set_new(o, "job_id", c->job_id ? json_integer(c->job_id) : json_null());
-	json_object_set_new(o, "source", jstr(c->source));
+	json_object_set_new(o, "source", util_json_str(c->source));
 	json_object_set_new(o, "created", json_string(created));
 	if (c->body) {
-		json_object_set_new(o, "text", jstr(c->body));
+		json_object_set_new(o, "text", util_json_str(c->body));
 		/* Lists carry a prefix of a long body; `candidate show` the whole. */
 		if ((int64_t)strlen(c->body) < c->bytes)
 			json_object_set_new(o, "text_truncated", json_true());
@@ -455,7 +449,7 @@ json_t *cli_json_candidate(const struct lb_candidate *c)
 	json_object_set_new(o, "selected", json_boolean(c->selected));
 	t = xstrdup(c->tags ? c->tags : "");
 	for (tok = strtok_r(t, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		json_array_append_new(tags, jstr(tok));
+		json_array_append_new(tags, util_json_str(tok));
 	free(t);
 	json_object_set_new(o, "tags", tags);
 	return o;
@@ -470,16 +464,16 @@ json_t *cli_json_brief(const struct lb_brief *b)
 	util_iso8601(b->updated, updated);
 	json_object_set_new(o, "id", json_integer(b->id));
 	json_object_set_new(o, "project_id", json_integer(b->project_id));
-	json_object_set_new(o, "title", jstr(b->f.title));
+	json_object_set_new(o, "title", util_json_str(b->f.title));
 	json_object_set_new(o, "modality", json_string(lb_modality_name(b->f.modality)));
 	json_object_set_new(o, "revision", json_integer(b->rev));
 	json_object_set_new(o, "blind", json_boolean(b->blind));
-	json_object_set_new(o, "prompt", jstr(b->f.prompt));
-	json_object_set_new(o, "negative_prompt", jstr(b->f.negative));
-	json_object_set_new(o, "parameters", params_json(b->f.params));
-	json_object_set_new(o, "constraints", jstr(b->f.constraints));
-	json_object_set_new(o, "references", jstr(b->f.refs));
-	json_object_set_new(o, "backend", jstr(b->f.backend));
+	json_object_set_new(o, "prompt", util_json_str(b->f.prompt));
+	json_object_set_new(o, "negative_prompt", util_json_str(b->f.negative));
+	json_object_set_new(o, "parameters", util_json_params(b->f.params));
+	json_object_set_new(o, "constraints", util_json_str(b->f.constraints));
+	json_object_set_new(o, "references", util_json_str(b->f.refs));
+	json_object_set_new(o, "backend", util_json_str(b->f.backend));
 	json_object_set_new(o, "archived", json_boolean(b->archived));
 	json_object_set_new(o, "created", json_string(created));
 	json_object_set_new(o, "updated", json_string(updated));

@@ -48,6 +48,11 @@ struct cli_cmd {
 struct store *cli_store(struct cli *c, int create);
 /* 0 when brief id exists; else prints why and returns CLI_FAIL. */
 int cli_brief_exists(struct cli *c, int64_t id);
+/* The command's one operand, a BRIEF, at argv[optind] (after getopt):
+ * parses it, opens the store and reads the brief into *b (the caller
+ * clears it).  CLI_OK, or the exit status after saying why (not one
+ * operand, not an id, no store, no such brief). */
+int cli_brief_operand(struct cli *c, int argc, char **argv, int64_t *id, struct lb_brief *b);
 /* Exit status for a store error code (always CLI_FAIL). */
 int cli_store_fail(struct cli *c);
 
@@ -149,6 +154,13 @@ int cmd_stacks(struct cli *c, int argc, char **argv);
  * not be made, and on stdout how many were unless quiet.  CLI_OK, or
  * CLI_FAIL after a store error. */
 int cli_fingerprint_fill(struct cli *c, int64_t brief, int retry, int quiet);
+/* Starts the store's fingerprint filler in a detached, niced process
+ * (`lightbox fingerprint --background`) and returns once it holds the
+ * filler's lock or has found another filler at work, which takes these
+ * files too.  Made here and now when no process can be started. */
+int cli_fingerprint_later(struct cli *c);
+/* The config's stack-distance and pixel-limit (either may be NULL). */
+void cli_config_values(struct cli *c, int *distance, long long *pixel_limit);
 /* doctor's lines on the store's fingerprints (made, missing, why some
  * failed); with fix, makes the missing ones first (retrying failures). */
 void cli_doctor_fingerprints(struct cli *c, const char *dir, int fix);

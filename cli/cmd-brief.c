@@ -248,14 +248,8 @@ static int brief_show(struct cli *c, int argc, char **argv)
 	lb_brief_fields_clear(&a.f);
 	if (rc)
 		return rc;
-	if (optind + 1 != argc)
-		return cli_usage(c, "give one brief id");
-	if (cli_id(c, "brief", argv[optind], &id) < 0)
-		return CLI_USAGE;
-	if (!cli_store(c, 0))
-		return CLI_FAIL;
-	if (store_brief_get(c->st, id, &b) != 0)
-		return cli_store_fail(c);
+	if ((rc = cli_brief_operand(c, argc, argv, &id, &b)) != CLI_OK)
+		return rc;
 	if (a.revisions && store_brief_revisions(c->st, id, &revs) != 0) {
 		lb_brief_clear(&b);
 		return cli_store_fail(c);

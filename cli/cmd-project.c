@@ -125,6 +125,30 @@ static int project_ls(struct cli *c, int argc, char **argv)
 	return CLI_OK;
 }
 
+/* A subcommand whose one option is the flag opts[0], and whose one
+ * operand is a project: sets *flag and *id, opening the store.  CLI_OK,
+ * or the exit status after saying why. */
+static int flag_and_project(struct cli *c, int argc, char **argv, const struct option *opts,
+			    int *flag, int64_t *id)
+{
+	char shortopt[2] = { (char)opts[0].val, '\0' };
+	int o;
+
+	*flag = 0;
+	while ((o = getopt_long(argc, argv, shortopt, opts, NULL)) != -1) {
+		if (o != opts[0].val)
+			return cli_usage(c, "unknown option");
+		*flag = 1;
+	}
+	if (optind + 1 != argc)
+		return cli_usage(c, "give one project id or slug");
+	if (!cli_store(c, 0))
+		return CLI_FAIL;
+	if (store_project_find(c->st, argv[optind], id) != 0)
+		return cli_store_fail(c);
+	return CLI_OK;
+}
+
 static int project_show(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = { { "json", no_argument, NULL, 'j' }, { 0 } };
@@ -132,21 +156,13 @@ static int project_show(struct cli *c, int argc, char **argv)
 	struct lb_brief_list bl;
 	json_t *o, *arr;
 	int64_t id;
-	int opt, json = 0;
+	int rc, json;
 	size_t i;
 	char *s, created[32];
 
-	while ((opt = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
-		if (opt == 'j')
-			json = 1;
-		else
-			return cli_usage(c, "unknown option");
-	}
-	if (optind + 1 != argc)
-		return cli_usage(c, "give one project id or slug");
-	if (!cli_store(c, 0))
-		return CLI_FAIL;
-	if (store_project_find(c->st, argv[optind], &id) != 0 || store_project_get(c->st, id, &p) != 0)
+	if ((rc = flag_and_project(c, argc, argv, opts, &json, &id)) != CLI_OK)
+		return rc;
+	if (store_project_get(c->st, id, &p) != 0)
 		return cli_store_fail(c);
 	if (store_brief_list(c->st, id, 1, &bl) != 0) {
 		lb_project_clear(&p);
@@ -189,19 +205,11 @@ static int project_archive(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = { { "undo", no_argument, NULL, 'u' }, { 0 } };
 	int64_t id;
-	int o, undo = 0;
+	int rc, undo;
 
-	while ((o = getopt_long(argc, argv, "u", opts, NULL)) != -1) {
-		if (o == 'u')
-			undo = 1;
-		else
-			return cli_usage(c, "unknown option");
-	}
-	if (optind + 1 != argc)
-		return cli_usage(c, "give one project id or slug");
-	if (!cli_store(c, 0))
-		return CLI_FAIL;
-	if (store_project_find(c->st, argv[optind], &id) != 0 || store_project_archive(c->st, id, !undo) != 0)
+	if ((rc = flag_and_project(c, argc, argv, opts, &undo, &id)) != CLI_OK)
+		return rc;
+	if (store_project_archive(c->st, id, !undo) != 0)
 		return cli_store_fail(c);
 	printf("project %lld %s\n", (long long)id, undo ? "restored from the archive" : "archived");
 	return CLI_OK;

@@ -61,7 +61,7 @@ int cmd_rank(struct cli *c, int argc, char **argv)
 	struct cli_table *t;
 	int64_t brief;
 	size_t i;
-	int opt, json = 0;
+	int opt, json = 0, rc;
 
 	if (cli_args(c, &argc, argv, "", rank_opts, rank_help))
 		return c->status;
@@ -73,14 +73,8 @@ int cmd_rank(struct cli *c, int argc, char **argv)
 		default: return cli_usage(c, "unknown option");
 		}
 	}
-	if (optind != argc - 1)
-		return cli_usage(c, "say which brief");
-	if (cli_id(c, "brief", argv[optind], &brief) < 0)
-		return CLI_USAGE;
-	if (!cli_store(c, 0))
-		return CLI_FAIL;
-	if (store_brief_get(c->st, brief, &b) != 0)
-		return cli_store_fail(c);
+	if ((rc = cli_brief_operand(c, argc, argv, &brief, &b)) != CLI_OK)
+		return rc;
 	if (store_ranking(c->st, brief, curator, &r) != 0) {
 		lb_brief_clear(&b);
 		return cli_store_fail(c);

@@ -727,10 +727,7 @@ const struct km_pipe_rec *km_config_pipe(const struct km_config *cfg, size_t i)
 static int read_config(const char *path, char **out, size_t *len, struct stat *st, const char **why,
                        int *eno)
 {
-	struct sbuf b;
-	char chunk[16384];
 	int fd;
-	ssize_t r;
 
 	*out = NULL;
 	*eno = 0;
@@ -751,31 +748,14 @@ static int read_config(const char *path, char **out, size_t *len, struct stat *s
 		close(fd);
 		return -1;
 	}
-	sb_init(&b);
-	for (;;) {
-		r = read(fd, chunk, sizeof chunk);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			*eno = errno;
-			*why = strerror(errno);
-			break;
-		}
-		if (r == 0) {
-			close(fd);
-			*len = b.len;
-			*out = sb_steal(&b);
-			return 0;
-		}
-		if (b.len + (size_t)r > MAX_FILE) {
-			*why = "it is larger than 1 MiB";
-			break;
-		}
-		sb_add(&b, chunk, (size_t)r);
+	if (util_read_fd(fd, MAX_FILE, out, len) != 0) {
+		*eno = errno == EFBIG ? 0 : errno;
+		*why = errno == EFBIG ? "it is larger than 1 MiB" : strerror(errno);
+		close(fd);
+		return -1;
 	}
 	close(fd);
-	sb_free(&b);
-	return -1;
+	return 0;
 }
 
 static char *dir_of(const char *path)

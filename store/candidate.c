@@ -443,6 +443,8 @@ static void where_filter(struct store *st, struct query *q, const struct lb_filt
 	}
 	if (f->selected)
 		sb_adds(&q->sql, " AND EXISTS (SELECT 1 FROM selection sel2 WHERE sel2.candidate_id = c.id)");
+	q->brief_id = f->brief_id;
+	q->project_id = f->project_id;
 	st_query_where(st, q, f->search);
 	st_query_where(st, q, f->query);
 }
@@ -506,6 +508,12 @@ static void where_key_on(struct query *q, const char *e, int sort, const struct 
 	int desc_id = sort == LB_SORT_NEWEST;
 
 	if (e == NULL) {
+		/* In my ratings' order: the key bounds that range. */
+		if (q->by_my) {
+			sb_adds(&q->sql, (desc_id != before) ? " AND my.candidate_id < " : " AND my.candidate_id > ");
+			q_int(q, key->id);
+			return;
+		}
 		/* With a term that reads its candidates by id, a range on the
 		 * brief's index would walk half the brief to the next page. */
 		if (q->drives)
@@ -532,7 +540,10 @@ static void where_key(struct query *q, int sort, int blind, const struct lb_key 
 
 static void order_by_on(struct query *q, const char *e, int sort, int reverse)
 {
-	if (e == NULL)
+	if (e == NULL && q->by_my) /* the same order: my.candidate_id = c.id */
+		sb_adds(&q->sql, (sort == LB_SORT_NEWEST) != reverse ? " ORDER BY my.candidate_id DESC"
+								     : " ORDER BY my.candidate_id");
+	else if (e == NULL)
 		sb_adds(&q->sql, (sort == LB_SORT_NEWEST) != reverse ? " ORDER BY c.id DESC" : " ORDER BY c.id");
 	else
 		sb_addf(&q->sql, " ORDER BY %s %s, c.id %s", e, reverse ? "ASC" : "DESC",
@@ -668,6 +679,7 @@ int store_candidate_page(struct store *st, const struct lb_filter *f, int sort, 
 	/* The curator binds as ?1; numbered parameters let the same SQL text
 	 * be cached whatever the values. */
 	sb_adds(&q.sql, "SELECT " CAND_LIST_COLS "WHERE 1");
+	q.has_my = sort_expr(sort, blind) == NULL;
 	where_filter(st, &q, f);
 	if (after)
 		where_key(&q, sort, blind, after, backward);

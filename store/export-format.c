@@ -35,20 +35,11 @@ int lb_export_format_parse(const char *s)
 	return -1;
 }
 
-/* JSON strings must be UTF-8: anything else is shown as util_visible does. */
+/* JSON strings must be UTF-8 (util_json_str); the short name keeps the
+ * many calls below readable. */
 static json_t *jstr(const char *s)
 {
-	char *v;
-	json_t *j;
-
-	if (s == NULL)
-		return json_null();
-	if (util_utf8_valid(s, strlen(s)))
-		return json_string(s);
-	v = util_visible_dup(s, 1);
-	j = json_string(v);
-	free(v);
-	return j;
+	return util_json_str(s);
 }
 
 static json_t *jtime(int64_t t)
@@ -59,13 +50,6 @@ static json_t *jtime(int64_t t)
 		return json_null();
 	util_iso8601(t, buf);
 	return json_string(buf);
-}
-
-static json_t *jparams(const char *params)
-{
-	json_t *j = json_loads(params && *params ? params : "{}", 0, NULL);
-
-	return j ? j : json_object();
 }
 
 /* v rounded to `per` steps per unit (100: two decimals). */
@@ -102,7 +86,7 @@ static json_t *json_revision(const struct lb_revision *r)
 	json_object_set_new(o, "modality", json_string(lb_modality_name(r->f.modality)));
 	json_object_set_new(o, "prompt", jstr(r->f.prompt));
 	json_object_set_new(o, "negative_prompt", jstr(r->f.negative));
-	json_object_set_new(o, "parameters", jparams(r->f.params));
+	json_object_set_new(o, "parameters", util_json_params(r->f.params));
 	json_object_set_new(o, "constraints", jstr(r->f.constraints));
 	json_object_set_new(o, "references", jstr(r->f.refs));
 	json_object_set_new(o, "backend", jstr(r->f.backend));
@@ -212,7 +196,7 @@ static json_t *json_item(const struct item *it)
 	json_object_set_new(p, "seed", c->has_seed ? json_integer(c->seed) : json_null());
 	json_object_set_new(p, "prompt", jstr(it->prompt));
 	json_object_set_new(p, "negative_prompt", jstr(it->negative));
-	json_object_set_new(p, "parameters", jparams(c->params));
+	json_object_set_new(p, "parameters", util_json_params(c->params));
 	json_object_set_new(p, "brief_revision", json_integer(c->rev));
 	json_object_set_new(p, "parent_id", c->parent_id ? json_integer(c->parent_id) : json_null());
 	json_object_set_new(p, "job_id", c->job_id ? json_integer(c->job_id) : json_null());

@@ -163,6 +163,7 @@ int ex_brief_candidates(struct ex *x, int64_t brief_id, int64_t **ids, size_t *n
 			"  AND r.candidate_id = c.id" R_VISIBLE ") >= ?4)"
 			" AND (?5 IS NULL OR EXISTS (SELECT 1 FROM candidate_tag ct JOIN tag t ON t.id = ct.tag_id"
 			"  WHERE ct.candidate_id = c.id AND t.name = ?5))");
+	q.brief_id = brief_id;
 	if (st_query_where(x->st, &q, o->query) != 0) {
 		rc = q.err;
 		q_free(&q);

@@ -129,6 +129,7 @@ enum ftype {
 	FT_CURATOR, /* rated-by, unrated-by: a curator or "me" */
 	FT_NOTE,    /* words of the candidate's notes */
 	FT_ID,      /* an id or "none" (parent, job) */
+	FT_STACK,   /* top, rest, alone, stacked, a candidate's id, a size (stack>1) */
 };
 
 /* The rating rows of c that blind review lets the current curator see. */
@@ -185,6 +186,8 @@ static const struct field fields[] = {
 	  LB_QUERY_CURATION },
 	{ "tag", FT_TAG, NULL, LB_QUERY_CURATION },
 	{ "note", FT_NOTE, NULL, LB_QUERY_CURATION },
+	/* the best of a stack depends on my ratings */
+	{ "stack", FT_STACK, NULL, LB_QUERY_CURATION },
 };
 
 /* Words that are a whole term. */
@@ -208,7 +211,8 @@ const char *const lb_query_words[] = {
 	"seed:", "model:", "sampler:", "scheduler:", "steps>=", "cfg<", "lora:", "param:", "width>=", "height>=",
 	"aspect:", "modality:", "backend:", "job:", "revision:", "parent:", "created:<", "stars>=", "stars=",
 	"avg>=", "picks>=", "flag:pick", "flag:reject", "flag:none", "rated-by:", "unrated-by:me", "tag:",
-	"note:", "selected", "unrated", "rated", "assigned:me", "adjudicated", "disputed", "spread>=", "curator:", "id:", "score>", "OR", "NOT", NULL,
+	"note:", "selected", "unrated", "rated", "assigned:me", "adjudicated", "disputed", "spread>=", "curator:", "id:", "score>", "stack:top", "stack:rest", "stack:stacked",
+	"stack:alone", "stack>", "OR", "NOT", NULL,
 };
 
 /* ------------------------------------------------------------ syntax tree */
@@ -437,7 +441,7 @@ static struct node *term(struct parser *p)
 			fail_at(p, start, "unknown field '%s' (fields: seed, model, sampler, scheduler, steps, cfg, "
 					  "lora, param, width, height, aspect, modality, backend, source, job, "
 					  "revision, parent, created, stars, avg, ratings, picks, rejects, score, "
-					  "spread, flag, rated-by, unrated-by, assigned, tag, note, id, brief; quote a word to "
+					  "spread, flag, rated-by, unrated-by, assigned, tag, note, stack, id, brief; quote a word to "
 					  "search for it)",
 				name);
 			free(name);
@@ -616,23 +620,33 @@ struct lb_query {
 	unsigned uses;
 };
 
-static void words_of(const struct node *n, char ***out, size_t *k)
+static void terms_of(const struct node *n, struct lb_query_term **out, size_t *k)
 {
+	static const char *const ops[] = { [OP_EQ] = ":", [OP_NE] = "!=", [OP_LT] = "<", [OP_LE] = "<=",
+					   [OP_GT] = ">", [OP_GE] = ">=", [OP_RANGE] = "..", [OP_HAS] = "" };
+	struct lb_query_term *t;
 	int i;
 
-	if (n == NULL || n->kind == N_NOT)
-		return; /* a word a candidate must not hold is nothing to show */
-	if (n->kind == N_WORD || (n->kind == N_FIELD && n->f->type == FT_NOTE)) {
-		*out = xrealloc(*out, (*k + 2) * sizeof **out);
-		(*out)[(*k)++] = xstrdup(n->v);
-		(*out)[*k] = NULL;
+	if (n == NULL || n->kind == N_NOT || n->kind == N_FLAGWORD || (n->kind == N_FIELD && n->op == OP_NE))
+		return; /* what a candidate must not be is nothing to show */
+	if (n->kind == N_WORD || n->kind == N_FIELD) {
+		*out = xrealloc(*out, (*k + 1) * sizeof **out);
+		t = &(*out)[(*k)++];
+		memset(t, 0, sizeof *t);
+		t->field = n->kind == N_FIELD ? n->f->name : NULL;
+		t->key = n->key ? xstrdup(n->key) : NULL;
+		t->value = xstrdup(n->v ? n->v : "");
+		t->value2 = n->v2 ? xstrdup(n->v2) : NULL;
+		t->op = n->kind == N_FIELD ? ops[n->op] : ":";
+		t->prefix = n->prefix;
+		t->phrase = n->phrase;
 		return;
 	}
 	for (i = 0; i < n->n; i++)
-		words_of(n->kid[i], out, k);
+		terms_of(n->kid[i], out, k);
 }
 
-size_t lb_query_text_words(const char *text, char ***out)
+size_t lb_query_terms(const char *text, struct lb_query_term **out)
 {
 	struct lb_query *q;
 	char *err = NULL;
@@ -643,9 +657,21 @@ size_t lb_query_text_words(const char *text, char ***out)
 		free(err);
 		return 0;
 	}
-	words_of(q->root, out, &k);
+	terms_of(q->root, out, &k);
 	lb_query_free(q);
 	return k;
+}
+
+void lb_query_terms_free(struct lb_query_term *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(t[i].key);
+		free(t[i].value);
+		free(t[i].value2);
+	}
+	free(t);
 }
 
 int lb_query_parse(const char *text, struct lb_query **out, char **err)
@@ -702,6 +728,7 @@ struct cc {
 	struct query *q;
 	const char *me;
 	int64_t now;
+	int stacks; /* temp.lb_stack_of holds the scope's stacks */
 	char *err;
 };
 
@@ -1054,18 +1081,17 @@ static int name_only(struct cc *c, const struct node *t)
 	return 0;
 }
 
-/* Fewer than RARE candidates carry the tag (at most RARE index entries
- * are read to know). */
+/* Fewer than RARE rows answer count_sql (a count of at most RARE index
+ * entries) for name: the term's candidates can be read by id. */
 #define RARE 2000
-static int tag_is_rare(struct cc *c, const char *name)
+static int is_rare(struct cc *c, const char *count_sql, const char *name)
 {
 	sqlite3_stmt *s;
 	int n = RARE;
 
 	if (c->st == NULL)
 		return 0;
-	s = st_prep(c->st, "SELECT count(*) FROM (SELECT 1 FROM candidate_tag WHERE tag_id ="
-			   " (SELECT id FROM tag WHERE name = ?) LIMIT 2000)");
+	s = st_prep(c->st, count_sql);
 	if (s == NULL)
 		return 0;
 	st_bind_text(s, 1, name);
@@ -1073,6 +1099,13 @@ static int tag_is_rare(struct cc *c, const char *name)
 		n = sqlite3_column_int(s, 0);
 	sqlite3_reset(s);
 	return n < RARE;
+}
+
+static int tag_is_rare(struct cc *c, const char *name)
+{
+	return is_rare(c, "SELECT count(*) FROM (SELECT 1 FROM candidate_tag WHERE tag_id ="
+			  " (SELECT id FROM tag WHERE name = ?1) LIMIT 2000)",
+		       name);
 }
 
 static int tag_field(struct cc *c, const struct node *t)
@@ -1106,22 +1139,36 @@ static int tag_field(struct cc *c, const struct node *t)
 	return 0;
 }
 
+/* Fewer than RARE candidates carry the LoRA (names as lora_field binds them). */
+static int lora_is_rare(struct cc *c, const char *name)
+{
+	return is_rare(c, "SELECT count(*) FROM (SELECT 1 FROM candidate_lora WHERE name IN (?1, ?1 || '.safetensors')"
+			  " LIMIT 2000)",
+		       name);
+}
+
 static int lora_field(struct cc *c, const struct node *t)
 {
 	if (name_only(c, t))
 		return -1;
-	/* loras: [{"name": ..., "weight": ...}] or plain names; a name
-	 * matches with or without its file extension. */
+	/* The LoRAs of params.loras are rows of candidate_lora (schema 10,
+	 * kept by triggers); a name matches with or without its file
+	 * extension, in any case. */
 	sb_adds(&c->q->sql, t->op == OP_NE ? "NOT " : "");
-	sb_adds(&c->q->sql, "EXISTS (SELECT 1 FROM json_each(c.params, '$.loras') lj WHERE"
-			    " CASE lj.type WHEN 'object' THEN json_extract(lj.value, '$.name') ELSE lj.value END");
 	if (t->prefix) {
-		sb_adds(&c->q->sql, " LIKE ");
+		sb_adds(&c->q->sql, "EXISTS (SELECT 1 FROM candidate_lora cl WHERE cl.candidate_id = c.id"
+				    " AND cl.name LIKE ");
 		q_text_own(c->q, like_prefix(t->v));
 		sb_adds(&c->q->sql, " ESCAPE '\\')");
 		return 0;
 	}
-	sb_adds(&c->q->sql, " COLLATE NOCASE IN (");
+	/* A rare one drives the list: its candidates from the name's range. */
+	if (!c->neg && t->op == OP_EQ && lora_is_rare(c, t->v)) {
+		c->q->drives |= !c->in_or;
+		sb_adds(&c->q->sql, "c.id IN (SELECT cl.candidate_id FROM candidate_lora cl WHERE cl.name IN (");
+	} else {
+		sb_adds(&c->q->sql, "EXISTS (SELECT 1 FROM candidate_lora cl WHERE cl.candidate_id = c.id AND cl.name IN (");
+	}
 	q_text_own(c->q, xstrdup(t->v));
 	sb_adds(&c->q->sql, ", ");
 	q_text_own(c->q, xasprintf("%s.safetensors", t->v));
@@ -1308,6 +1355,155 @@ static int note_field(struct cc *c, const struct node *t)
 	return 0;
 }
 
+/* The stacks of the query's scope, once per query. */
+static int stacks_ready(struct cc *c, const struct node *t)
+{
+	if (c->st == NULL || c->stacks)
+		return 0;
+	if (st_stacks_ready(c->st, c->q->brief_id, c->q->project_id) != 0)
+		return cc_fail(c, t, "%s", store_errmsg(c->st));
+	c->stacks = 1;
+	return 0;
+}
+
+/* stack:top (best, head), stack:rest, stack:alone, stack:stacked,
+ * stack:N (the stack candidate N is in), stack>N (stacks of more than N
+ * candidates).  The stacks are grouped in C (query-stacks.c). */
+static int stack_field(struct cc *c, const struct node *t)
+{
+	static const struct {
+		const char *word, *cond;
+	} words[] = { { "top", "s.rank = 0" },	  { "best", "s.rank = 0" },   { "head", "s.rank = 0" },
+		      { "rest", "s.rank > 0" },	  { "alone", "s.size = 1" },  { "stacked", "s.size > 1" } };
+	size_t k;
+	double d;
+
+	if (t->prefix || t->op == OP_NE)
+		goto bad;
+	if (t->op == OP_EQ) {
+		for (k = 0; k < sizeof words / sizeof words[0]; k++) {
+			if (strcasecmp(t->v, words[k].word) != 0)
+				continue;
+			if (stacks_ready(c, t))
+				return -1;
+			sb_adds(&c->q->sql, "EXISTS (SELECT 1 FROM temp.lb_stack_of s WHERE s.id = c.id AND ");
+			sb_adds(&c->q->sql, words[k].cond);
+			sb_adds(&c->q->sql, ")");
+			return 0;
+		}
+		if (parse_num(t->v, &d) != 0 || d != floor(d) || d < 1)
+			goto bad;
+		if (c->st) {
+			/* The stack of candidate N, in N's brief. */
+			int64_t brief = 0;
+			sqlite3_stmt *s = st_prep(c->st, "SELECT brief_id FROM candidate WHERE id = ?");
+			if (s == NULL)
+				return cc_fail(c, t, "%s", store_errmsg(c->st));
+			sqlite3_bind_int64(s, 1, (int64_t)d);
+			if (sqlite3_step(s) == SQLITE_ROW)
+				brief = sqlite3_column_int64(s, 0);
+			sqlite3_reset(s);
+			if (brief == 0)
+				return cc_fail(c, t, "there is no candidate %lld: stack:N is the stack candidate N is in",
+					       (long long)d);
+			if (st_stacks_ready(c->st, brief, 0) != 0)
+				return cc_fail(c, t, "%s", store_errmsg(c->st));
+		}
+		/* A few candidates: they drive the page. */
+		c->q->drives |= !c->in_or && !c->neg;
+		sb_adds(&c->q->sql, "c.id IN (SELECT s.id FROM temp.lb_stack_of s WHERE s.head ="
+				    " (SELECT s2.head FROM temp.lb_stack_of s2 WHERE s2.id = ");
+		q_int(c->q, (int64_t)d);
+		sb_adds(&c->q->sql, "))");
+		return 0;
+	}
+	if (stacks_ready(c, t))
+		return -1;
+	return numeric(c, t, "(SELECT s.size FROM temp.lb_stack_of s WHERE s.id = c.id)", 1);
+bad:
+	{
+		char *v = util_visible_dup(t->v, 0);
+		cc_fail(c, t,
+			"'stack%s%s' is not a stack term: write stack:top (the best of each stack), stack:rest, "
+			"stack:alone, stack:stacked, stack:N (the stack of candidate N) or stack>N (stacks of "
+			"more than N)",
+			t->op == OP_NE ? "!=" : ":", v);
+		free(v);
+	}
+	return -1;
+}
+
+/* My stars in a brief.  The brief's ratings are one key range of the
+ * rating table, in candidate order: a list page that joins my rating
+ * walks that range (query.by_my); elsewhere, when fewer than RARE_RATED
+ * of my ratings of the brief qualify, they drive as an IN list.  Either
+ * instead of a walk of the brief that looks up each candidate's rating. */
+#define RARE_RATED 20000
+static int stars_field(struct cc *c, const struct node *t)
+{
+	struct query cq, *outer = c->q;
+	sqlite3_stmt *s;
+	int n = RARE_RATED, rc;
+	int64_t mark[2];
+	char *key;
+
+	if (c->st == NULL || c->neg || c->in_or || outer->brief_id == 0 || t->prefix)
+		return numeric(c, t, t->f->expr, 1);
+	if (outer->has_my) {
+		/* A list page joins my rating: the page walks the brief's
+		 * ratings in candidate order (the rating key) and stops at a
+		 * page, rather than walking the brief's candidates. */
+		outer->by_my = 1;
+		sb_adds(&outer->sql, "my.brief_id = ");
+		q_int(outer, outer->brief_id);
+		sb_adds(&outer->sql, " AND ");
+		return numeric(c, t, "my.stars", 1);
+	}
+	q_init(&cq, 1);
+	c->q = &cq;
+	sb_adds(&cq.sql, "SELECT count(*) FROM (SELECT 1 FROM rating x WHERE x.brief_id = ");
+	q_int(&cq, outer->brief_id);
+	sb_adds(&cq.sql, " AND x.curator = ");
+	q_text(&cq, c->me);
+	sb_adds(&cq.sql, " AND ");
+	rc = numeric(c, t, "x.stars", 1);
+	c->q = outer;
+	sb_addf(&cq.sql, " LIMIT %d)", RARE_RATED);
+	/* The next page of the same query, the store unchanged: the same count. */
+	st_change_mark(c->st, mark);
+	key = xasprintf("%lld|%s|%d|%s|%s", (long long)outer->brief_id, c->me, (int)t->op, t->v,
+			t->v2 ? t->v2 : "");
+	if (rc == 0 && c->st->stars_key && strcmp(key, c->st->stars_key) == 0 &&
+	    memcmp(mark, c->st->stars_mark, sizeof mark) == 0) {
+		n = c->st->stars_n;
+	} else if (rc == 0 && (s = st_prep(c->st, cq.sql.s)) != NULL) {
+		q_bind(s, &cq);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			n = sqlite3_column_int(s, 0);
+		sqlite3_reset(s);
+		free(c->st->stars_key);
+		c->st->stars_key = key;
+		key = NULL;
+		c->st->stars_n = n;
+		memcpy(c->st->stars_mark, mark, sizeof mark);
+	}
+	free(key);
+	q_free(&cq);
+	if (rc)
+		return rc;
+	if (n >= RARE_RATED)
+		return numeric(c, t, t->f->expr, 1);
+	c->q->drives = 1;
+	sb_adds(&c->q->sql, "c.id IN (SELECT x.candidate_id FROM rating x WHERE x.brief_id = ");
+	q_int(c->q, outer->brief_id);
+	sb_adds(&c->q->sql, " AND x.curator = ");
+	q_text(c->q, c->me);
+	sb_adds(&c->q->sql, " AND ");
+	numeric(c, t, "x.stars", 1);
+	sb_adds(&c->q->sql, ")");
+	return 0;
+}
+
 static int compile(struct cc *c, const struct node *n);
 
 static int field_term(struct cc *c, const struct node *t)
@@ -1315,6 +1511,8 @@ static int field_term(struct cc *c, const struct node *t)
 	switch (t->f->type) {
 	case FT_INT:
 	case FT_NUM:
+		if (strcmp(t->f->name, "stars") == 0)
+			return stars_field(c, t);
 		return numeric(c, t, t->f->expr, t->f->type == FT_INT);
 	case FT_TEXT: return text_field(c, t);
 	case FT_TIME: return time_field(c, t);
@@ -1326,6 +1524,7 @@ static int field_term(struct cc *c, const struct node *t)
 	case FT_CURATOR: return curator_field(c, t);
 	case FT_NOTE: return note_field(c, t);
 	case FT_ID: return id_field(c, t);
+	case FT_STACK: return stack_field(c, t);
 	}
 	return -1;
 }

@@ -313,6 +313,35 @@ static const char schema_v9[] =
 	"ALTER TABLE asset ADD COLUMN origin TEXT;\n"
 	"ALTER TABLE asset ADD COLUMN mtime_ns INTEGER;\n";
 
+/* Version 10: the LoRAs of each candidate's parameters as rows, so the
+ * query term lora:NAME is an index lookup (its candidates by name, or a
+ * candidate's by id) instead of a json_each of every row of the brief.
+ * Triggers keep it as the parameters are: the names are those of
+ * params.loras, an array of names or of {"name": ...} objects. */
+#define LORA_ROWS(c)                                                                                   \
+	"INSERT OR IGNORE INTO candidate_lora (name, candidate_id) SELECT n, id FROM (SELECT " c ".id AS id," \
+	" CASE l.type WHEN 'object' THEN json_extract(l.value, '$.name') ELSE l.value END AS n"          \
+	" FROM json_each(CASE WHEN json_valid(" c ".params) THEN " c ".params ELSE '{}' END, '$.loras') l)" \
+	" WHERE typeof(n) = 'text' AND n <> ''"
+static const char schema_v10[] =
+	"CREATE TABLE candidate_lora (\n"
+	"  name TEXT NOT NULL COLLATE NOCASE,\n"
+	"  candidate_id INTEGER NOT NULL REFERENCES candidate(id),\n"
+	"  PRIMARY KEY (name, candidate_id)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX candidate_lora_candidate ON candidate_lora(candidate_id);\n"
+	"INSERT OR IGNORE INTO candidate_lora (name, candidate_id) SELECT n, id FROM (SELECT c.id AS id,"
+	" CASE l.type WHEN 'object' THEN json_extract(l.value, '$.name') ELSE l.value END AS n"
+	" FROM candidate c, json_each(CASE WHEN json_valid(c.params) THEN c.params ELSE '{}' END, '$.loras') l)"
+	" WHERE typeof(n) = 'text' AND n <> '';\n"
+	"CREATE TRIGGER candidate_lora_ins AFTER INSERT ON candidate WHEN new.params IS NOT NULL\n"
+	"  BEGIN " LORA_ROWS("new") "; END;\n"
+	"CREATE TRIGGER candidate_lora_upd AFTER UPDATE OF params ON candidate\n"
+	"  BEGIN DELETE FROM candidate_lora WHERE candidate_id = old.id;\n"
+	"  " LORA_ROWS("new") "; END;\n"
+	"CREATE TRIGGER candidate_lora_del AFTER DELETE ON candidate\n"
+	"  BEGIN DELETE FROM candidate_lora WHERE candidate_id = old.id; END;\n";
+
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v1,
 	schema_v2,
@@ -323,6 +352,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v7,
 	schema_v8,
 	schema_v9,
+	schema_v10,
 };
 
 int st_schema_migrate(struct store *st)

@@ -93,6 +93,17 @@ int store_fp_fill(struct store *st, int64_t brief_id, int retry, long long pixel
 int store_fp_fill_some(struct store *st, long long pixel_limit, size_t max, size_t *made,
 		       int *more);
 
+/* One filler at a time per store: an exclusive flock on
+ * cache/fingerprint.lock (made in the store's mode), labelled with the
+ * holder's login and pid.  With wait, blocks until it is free; without,
+ * returns 1 at once when another holds it.  0 with *fd the lock's
+ * descriptor (store_fp_unlock lets go), or a store error. */
+int store_fp_lock(struct store *st, int wait, int *fd);
+void store_fp_unlock(int *fd);
+/* 1 when a filler holds the lock (*login owned and *pid from its label,
+ * either may be NULL), else 0. */
+int store_fp_filler(struct store *st, char **login, long *pid);
+
 /* ------------------------------------------------------------ similar */
 
 enum lb_fp_scope { LB_FP_BRIEF = 0, LB_FP_PROJECT, LB_FP_ALL };

@@ -75,12 +75,26 @@ void lb_query_free(struct lb_query *q);
 unsigned lb_query_uses(const struct lb_query *q);
 /* Parses and checks every value (numbers, dates, flags); 0 or -1 with *err. */
 int lb_query_check(const char *text, char **err);
-/* The words and phrases a query searches the text for (not those under
- * NOT), to highlight matches: *out is NULL-terminated, owned
- * (store_strv_free); returns how many. */
-size_t lb_query_text_words(const char *text, char ***out);
+/* The terms of a query a candidate is shown for (not those under NOT,
+ * nor field!=value), to highlight them where they matched. */
+struct lb_query_term {
+	const char *field;    /* NULL: a free word or phrase; else "model", "tag", "param", ... */
+	char *key;            /* param:KEY */
+	char *value, *value2; /* value2: a range's end (a..b) */
+	const char *op;       /* ":", "<", "<=", ">", ">=", "..", "" (param:KEY alone) */
+	int prefix, phrase;
+};
+/* *out owned (lb_query_terms_free); returns how many; 0 for a bad query. */
+size_t lb_query_terms(const char *text, struct lb_query_term **out);
+void lb_query_terms_free(struct lb_query_term *t, size_t n);
 /* The words a term may start with, for completion. */
 extern const char *const lb_query_words[];
+/* The distance of the stacks the term stack: looks at (default 10, as
+ * `set stack-distance`). */
+void store_set_stack_distance(struct store *st, int distance);
+/* The same for every store the process opens from now on (the config's
+ * `set stack-distance`, read before opening). */
+void store_stack_distance_default(int distance);
 /* The SQL condition a query compiles to (for tests and --explain); owned,
  * NULL with the store's message on error. */
 char *store_query_sql(struct store *st, const char *text);

@@ -47,6 +47,13 @@ struct store {
 	char *announced;     /* the announcement file written, or NULL */
 	char *batch_label;
 	sqlite3_stmt *tx[3]; /* BEGIN IMMEDIATE, COMMIT, ROLLBACK */
+	int stack_distance;  /* of the query term stack: (store_set_stack_distance) */
+	struct stack_cache *stack_cache; /* query-stacks.c */
+	/* the last count of my qualifying ratings (query.c's stars term),
+	 * for the next page of the same query */
+	char *stars_key;
+	int stars_n;
+	int64_t stars_mark[2];
 };
 
 enum { TX_BEGIN, TX_COMMIT, TX_ROLLBACK };
@@ -61,6 +68,9 @@ int st_readonly_fail(struct store *st, const char *doing);
 /* The failure (errno) of `doing` ("cannot create") on path: for a
  * permission, who owns the file or folder that refused, else strerror. */
 int st_file_fail(struct store *st, const char *path, const char *doing);
+/* The same message and code without a store (for a thread that must not
+ * touch the handle's error): owned. */
+char *st_file_why(const char *path, const char *doing, int e, int *code);
 
 /* A cached prepared statement for sql (compared by text), reset and
  * with bindings cleared.  NULL after st_sqlfail on error. */
@@ -146,6 +156,10 @@ struct query {
 	int err;
 	int drives; /* a term reads its few candidates by id (a rare tag or word): the
 		       keyset condition must not become the plan (+c.id) */
+	int64_t brief_id, project_id; /* the scope the query runs in (0: all), for stack: */
+	int has_my;  /* the SELECT joins my rating as `my` (a list page by id) */
+	int by_my;   /* a stars term reads my rating range: the page goes in its
+			order (my.candidate_id), streamed from the brief's ratings */
 };
 void q_init(struct query *q, int first);
 void q_free(struct query *q);
@@ -158,6 +172,14 @@ void q_bind(sqlite3_stmt *s, const struct query *q);
  * query language (nothing for an empty one); the current curator is
  * "me".  A bad query sets q->err and the store's message. */
 int st_query_where(struct store *st, struct query *q, const char *text);
+/* query-stacks.c: temp.lb_stack_of holds the stacks of the brief (or of
+ * the project's briefs, or of all when both are 0) as they are now. */
+int st_stacks_ready(struct store *st, int64_t brief_id, int64_t project_id);
+void st_stack_cache_free(struct store *st);
+int st_stack_distance_default(void);
+/* What moves when the store changes: PRAGMA data_version (other
+ * connections' commits) and total_changes (this one's). */
+void st_change_mark(struct store *st, int64_t mark[2]);
 
 /* A file copied into assets/tmp, hashed while it was copied (each byte
  * read once). */
@@ -168,10 +190,19 @@ struct st_staged {
 	int link;       /* 0 a copy, 1 a hard link to src, 2 a reflink of src */
 	int64_t mtime_ns; /* src's mtime when linked */
 };
-/* Copies the regular file src into assets/tmp (keeping its extension),
- * hashing the same buffer; sync: fsync the copy.  A file whose size or
- * mtime changed while it was read is refused (STORE_EINVAL). */
+/* Copies the regular file src into assets/tmp (keeping its extension)
+ * and hashes the copy; sync: fsync the copy.  A file whose size or mtime
+ * changed while it was read is refused (STORE_EINVAL). */
 int st_asset_stage(struct store *st, const char *src, int sync, struct st_staged *sg);
+/* st_asset_stage without the fsync, for any thread (the store's handle
+ * is not touched: a failure is a store error code and *why, owned).  The
+ * copy is the kernel's (copy_file_range: a reflink where the filesystem
+ * has them), checked against src's size and mtime before and after; stop
+ * (may be NULL) is looked at between 8 MiB pieces.  Then the copy is read
+ * back and hashed, so the digest names the bytes the store holds; each
+ * byte is hashed once, and the source read once. */
+int st_asset_copy(const char *root, const char *src, const volatile int *stop, struct st_staged *sg,
+		  char **why);
 /* As st_asset_stage, but links src instead of copying it when it lies
  * on the store's filesystem: a reflink (FICLONE) where the filesystem
  * has them, else a hard link.  Hashed all the same (a file that changes

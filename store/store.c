@@ -117,19 +117,30 @@ int st_readonly_fail(struct store *st, const char *doing)
 	return rc;
 }
 
+char *st_file_why(const char *path, const char *doing, int e, int *code)
+{
+	char *who = e == EACCES || e == EPERM ? util_perm_blocker(path) : NULL, *why;
+
+	if (who) {
+		*code = STORE_EREADONLY;
+		why = xasprintf("%s %s: %s", doing, path, who);
+	} else {
+		*code = e == EROFS || e == EACCES || e == EPERM ? STORE_EREADONLY : STORE_EIO;
+		why = xasprintf("%s %s: %s%s", doing, path, strerror(e), util_write_hint(e));
+	}
+	free(who);
+	return why;
+}
+
 int st_file_fail(struct store *st, const char *path, const char *doing)
 {
-	int e = errno, rc;
-	char *why = e == EACCES || e == EPERM ? util_perm_blocker(path) : NULL;
+	int e = errno, code;
+	char *why = st_file_why(path, doing, e, &code);
 
-	if (why)
-		rc = st_fail(st, STORE_EREADONLY, "%s %s: %s", doing, path, why);
-	else
-		rc = st_fail(st, e == EROFS || e == EACCES || e == EPERM ? STORE_EREADONLY : STORE_EIO,
-			     "%s %s: %s%s", doing, path, strerror(e), util_write_hint(e));
+	st_fail(st, code, "%s", why);
 	free(why);
 	errno = e;
-	return rc;
+	return code;
 }
 
 const char *store_errmsg(const struct store *st)
@@ -921,6 +932,7 @@ int store_open(const char *dir, const struct store_options *opt, struct store **
 	st->dbpath = xasprintf("%s/lightbox.db", st->dir);
 	st->cache = xasprintf("%s/cache", st->dir);
 	st->curator = opt->curator ? xstrdup(opt->curator) : util_curator();
+	st->stack_distance = st_stack_distance_default();
 	st->login = util_login();
 
 	if (stat(st->dbpath, &sb) < 0 && errno != ENOENT) {
@@ -1009,6 +1021,8 @@ void store_close(struct store **pst)
 	}
 	for (i = 0; i < 3; i++)
 		sqlite3_finalize(st->tx[i]);
+	st_stack_cache_free(st);
+	free(st->stars_key);
 	if (st->db) {
 		sqlite3_close(st->db);
 		/* A read-only connection leaves -wal and -shm behind. */

@@ -75,7 +75,11 @@ int tui_import(struct tui *ui, int64_t brief_id, const char *arg);
  * gets an owned int64_t* holding brief_id. */
 int tui_path_prompt(struct tui *ui, int64_t brief_id, const char *arg, const char *label,
 		    void (*accept)(struct tui *ui, void *arg, const char *text));
-int tui_import_start(struct tui *ui, int64_t brief_id, char **paths, size_t n);
+int tui_import_start(struct tui *ui, int64_t brief_id, char **paths, size_t n, int link);
+/* A leading "--link" word of what was typed at the import or watch
+ * prompt sets *link (the files are linked into the store, as with
+ * `import --link`); returns the text after it. */
+const char *tui_link_option(const char *text, int *link);
 void tui_import_poll(struct tui *ui);
 void tui_import_stop(struct tui *ui);
 /* watch.c: watching a folder for new files of a brief, in a thread of its

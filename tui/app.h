@@ -75,7 +75,7 @@ struct tui {
 	char *config_path;
 	char *status_note;            /* a mode note for the status line */
 	struct import_job *import;    /* an import running in its thread, or NULL */
-	struct watch_job *watch;      /* a folder watched in its thread, or NULL */
+	struct watch_job *watch;      /* the folders watched, each in its thread, or NULL */
 	int64_t brief_retry_id;       /* a brief edit that did not parse... */
 	char *brief_retry;            /* ...and its text, offered again */
 	int64_t edit_retry_id;        /* a text candidate's edit the store refused... */

@@ -359,18 +359,13 @@ int tui_note(struct tui *ui, int target, int64_t target_id, const char *text, co
 	nt = xmalloc(sizeof *nt);
 	nt->target = target;
 	nt->id = target_id;
-	if (text) {
-		note_accept(ui, nt, text);
-		free(nt);
-		return R_REDRAW;
-	}
 	memset(&ps, 0, sizeof ps);
 	ps.label = label;
 	ps.history = HIST_NOTE;
 	ps.accept = note_accept;
 	ps.arg = nt;
 	ps.arg_free = free;
-	prompt_open(ui, &ps);
+	prompt_or_text(ui, &ps, text);
 	return R_REDRAW;
 }
 

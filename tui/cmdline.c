@@ -103,6 +103,8 @@ static int global_action(struct tui *ui, enum km_action a, const char *arg)
 	case KM_A_VIEW_QUEUE:
 	case KM_A_FIND_SIMILAR:
 		return view_stacks_action(ui, a);
+	case KM_A_VIEW_WINS:
+		return view_wins_action(ui);
 	case KM_A_VIEW_SELECTION:
 		if (v->ops->ctx == KM_CTX_SELECTION)
 			return R_REDRAW;

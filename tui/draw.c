@@ -249,33 +249,72 @@ static int match_at(const char *s, size_t i, const char *word)
 	return k > 0;
 }
 
-int draw_text_marked(int y, int x, int w, enum role r, const char *s, char *const *words)
+/* The bytes of s (n long) inside a match of a word: 1, else 0.  Owned. */
+static char *match_mask(const char *s, size_t n, char *const *words)
 {
-	size_t n = s ? strlen(s) : 0, i, j, len;
-	char *mask, *seg;
-	int used = 0, sw, d;
+	char *mask = xcalloc(n + 1, 1);
+	size_t i, j, len;
 
-	if (words == NULL || words[0] == NULL || n == 0)
-		return draw_text(y, x, w, r, s);
-	mask = xcalloc(n + 1, 1);
 	for (i = 0; i < n; i++)
 		for (j = 0; words[j]; j++)
 			if (match_at(s, i, words[j])) {
 				len = strlen(words[j]);
 				memset(mask + i, 1, len);
 			}
-	for (i = 0; i < n && used < w; i = j) {
-		for (j = i + 1; j < n && mask[j] == mask[i]; j++)
-			;
-		seg = xstrndup(s + i, j - i);
+	return mask;
+}
+
+char *draw_mark(const char *s, char *const *words, int keep_nl)
+{
+	struct sbuf b;
+	size_t n = s ? strlen(s) : 0;
+	char *mask;
+
+	sb_init(&b);
+	if (words == NULL || words[0] == NULL) {
+		util_visible(&b, s ? s : "", n, keep_nl);
+		return sb_steal(&b);
+	}
+	mask = match_mask(s, n, words);
+	util_visible_marked(&b, s, n, keep_nl, mask);
+	free(mask);
+	return sb_steal(&b);
+}
+
+int draw_text_hl(int y, int x, int w, enum role r, const char *s)
+{
+	const char *p = s ? s : "", *e;
+	int used = 0, on = 0, sw, d;
+	char *seg;
+
+	while (*p && used < w) {
+		if (*p == UTIL_MARK_ON || *p == UTIL_MARK_OFF) {
+			on = *p++ == UTIL_MARK_ON;
+			continue;
+		}
+		e = p + strcspn(p, "\x01\x02");
+		seg = xstrndup(p, (size_t)(e - p));
 		sw = draw_width(seg);
-		d = put_text(y, x + used, w - used, mask[i] ? ROLE_MATCH : r, seg, 1);
+		d = put_text(y, x + used, w - used, on ? ROLE_MATCH : r, seg, 1);
 		free(seg);
 		used += d;
 		if (d < sw)
 			break;
+		p = e;
 	}
-	free(mask);
+	return used;
+}
+
+int draw_text_marked(int y, int x, int w, enum role r, const char *s, char *const *words)
+{
+	char *m;
+	int used;
+
+	if (words == NULL || words[0] == NULL || s == NULL || *s == '\0')
+		return draw_text(y, x, w, r, s);
+	m = draw_mark(s, words, 0);
+	used = draw_text_hl(y, x, w, r, m);
+	free(m);
 	return used;
 }
 
@@ -432,6 +471,10 @@ static int char_width(const char *s, size_t left, size_t *len)
 	size_t r;
 	int w;
 
+	if (*s == UTIL_MARK_ON || *s == UTIL_MARK_OFF) {
+		*len = 1;
+		return 0; /* a match's mark (draw_wrap_marked) */
+	}
 	memset(&ps, 0, sizeof ps);
 	r = mbrtowc(&wc, s, left, &ps);
 	if (r == (size_t)-1 || r == (size_t)-2 || r == 0) {
@@ -481,18 +524,15 @@ static void wrap_para(const char *p, size_t n, int w, struct draw_lines *out)
 	lines_add(out, p + start, n - start);
 }
 
-void draw_wrap(const char *text, int w, struct draw_lines *out)
+/* Wraps visible text (marks allowed) into out. */
+static void wrap_visible(const char *vis, size_t len, int w, struct draw_lines *out)
 {
-	struct sbuf b;
-	const char *p, *nl;
+	const char *p = vis, *nl;
 
 	out->v = NULL;
 	out->n = 0;
 	if (w < 1)
 		w = 1;
-	sb_init(&b);
-	util_visible(&b, text ? text : "", text ? strlen(text) : 0, 1);
-	p = b.s;
 	for (;;) {
 		nl = strchr(p, '\n');
 		wrap_para(p, nl ? (size_t)(nl - p) : strlen(p), w, out);
@@ -501,9 +541,41 @@ void draw_wrap(const char *text, int w, struct draw_lines *out)
 		p = nl + 1;
 	}
 	/* No trailing empty line for text ending in a newline. */
-	if (out->n > 1 && out->v[out->n - 1][0] == '\0' && b.len && b.s[b.len - 1] == '\n')
+	if (out->n > 1 && out->v[out->n - 1][0] == '\0' && len && vis[len - 1] == '\n')
 		free(out->v[--out->n]);
+}
+
+void draw_wrap(const char *text, int w, struct draw_lines *out)
+{
+	struct sbuf b;
+
+	sb_init(&b);
+	util_visible(&b, text ? text : "", text ? strlen(text) : 0, 1);
+	wrap_visible(b.s, b.len, w, out);
 	sb_free(&b);
+}
+
+void draw_wrap_marked(const char *text, int w, char *const *words, struct draw_lines *out)
+{
+	char *vis = draw_mark(text, words, 1), *line;
+	size_t i, k;
+	int on = 0, was;
+
+	wrap_visible(vis, strlen(vis), w, out);
+	free(vis);
+	/* A match cut by the wrap is closed at the end of its line and
+	 * opened again at the start of the next. */
+	for (i = 0; i < out->n; i++) {
+		was = on;
+		for (k = 0; out->v[i][k]; k++)
+			if (out->v[i][k] == UTIL_MARK_ON || out->v[i][k] == UTIL_MARK_OFF)
+				on = out->v[i][k] == UTIL_MARK_ON;
+		if (!was && !on)
+			continue;
+		line = xasprintf("%s%s%s", was ? "\x01" : "", out->v[i], on ? "\x02" : "");
+		free(out->v[i]);
+		out->v[i] = line;
+	}
 }
 
 void draw_lines_free(struct draw_lines *l)

@@ -64,6 +64,12 @@ int draw_text(int y, int x, int w, enum role r, const char *s);
 /* draw_text with the words (NULL-terminated) found in s at a word's start,
  * in any ASCII case, drawn as ROLE_MATCH. */
 int draw_text_marked(int y, int x, int w, enum role r, const char *s, char *const *words);
+/* s made visible (util_visible) with the words found as draw_text_marked
+ * finds them between UTIL_MARK_ON and UTIL_MARK_OFF.  Owned. */
+char *draw_mark(const char *s, char *const *words, int keep_nl);
+/* Draws visible text with marks (draw_mark, draw_wrap_marked): the
+ * marked parts as ROLE_MATCH. */
+int draw_text_hl(int y, int x, int w, enum role r, const char *s);
 int draw_textf(int y, int x, int w, enum role r, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Same, right-aligned in the w columns. */
 int draw_text_right(int y, int x, int w, enum role r, const char *s);
@@ -91,6 +97,9 @@ struct draw_lines {
 	size_t n;
 };
 void draw_wrap(const char *text, int w, struct draw_lines *out);
+/* draw_wrap with the words marked as draw_mark marks them; a match cut by
+ * the wrap is marked on both lines.  Draw the lines with draw_text_hl. */
+void draw_wrap_marked(const char *text, int w, char *const *words, struct draw_lines *out);
 void draw_lines_free(struct draw_lines *l);
 
 /* Glyphs with ASCII fallbacks. */

@@ -21,35 +21,16 @@
 /* Runs argv (no shell) in the foreground and waits.  0 when it exited 0. */
 static int run_argv(char **argv, char **err)
 {
-	struct sigaction ign, oint, oquit;
-	pid_t pid;
 	int status;
 
-	memset(&ign, 0, sizeof ign);
-	ign.sa_handler = SIG_IGN;
-	sigaction(SIGINT, &ign, &oint);
-	sigaction(SIGQUIT, &ign, &oquit);
-	pid = fork();
-	if (pid < 0) {
+	if (util_run_wait(argv, -1, &status) != 0)
 		*err = xasprintf("cannot start %s: %s", argv[0], strerror(errno));
-	} else if (pid == 0) {
-		signal(SIGINT, SIG_DFL);
-		signal(SIGQUIT, SIG_DFL);
-		signal(SIGWINCH, SIG_DFL);
-		execvp(argv[0], argv);
-		_exit(127);
-	} else {
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-			*err = xasprintf("'%s' was not found", argv[0]);
-		else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-			*err = xasprintf("'%s' exited with status %d", argv[0], WEXITSTATUS(status));
-		else if (WIFSIGNALED(status))
-			*err = xasprintf("'%s' was killed by signal %d", argv[0], WTERMSIG(status));
-	}
-	sigaction(SIGINT, &oint, NULL);
-	sigaction(SIGQUIT, &oquit, NULL);
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		*err = xasprintf("'%s' was not found", argv[0]);
+	else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+		*err = xasprintf("'%s' exited with status %d", argv[0], WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		*err = xasprintf("'%s' was killed by signal %d", argv[0], WTERMSIG(status));
 	return *err ? -1 : 0;
 }
 

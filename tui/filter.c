@@ -12,6 +12,7 @@
 
 #include "tui-private.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,4 +95,135 @@ char *tfilter_and(const struct tfilter *f, const char *field, const char *value)
 	}
 	sb_addc(&b, '"');
 	return sb_steal(&b);
+}
+
+/* ------------------------------------------------------------ highlights */
+
+static void hl_add(struct thl *h, enum hl_scope sc, const char *word)
+{
+	size_t n = h->n[sc];
+
+	if (word == NULL || *word == '\0')
+		return;
+	h->w[sc] = xrealloc(h->w[sc], (n + 2) * sizeof *h->w[sc]);
+	h->w[sc][n] = xstrdup(word);
+	h->w[sc][n + 1] = NULL;
+	h->n[sc] = n + 1;
+}
+
+void thl_clear(struct thl *h)
+{
+	int i;
+
+	for (i = 0; i < HL__COUNT; i++)
+		store_strv_free(&h->w[i], h->n[i]);
+	lb_query_terms_free(h->seed, h->nseed);
+	free(h->key);
+	memset(h, 0, sizeof *h);
+}
+
+/* 1 when the seed satisfies seed<op>value (a range a..b, either end open). */
+static int seed_holds(int64_t seed, const struct lb_query_term *t)
+{
+	char *end;
+	long long a = strtoll(t->value, &end, 10), b;
+
+	if (strcmp(t->op, "..") == 0) {
+		b = t->value2 && *t->value2 ? strtoll(t->value2, NULL, 10) : seed;
+		return (!*t->value || seed >= a) && seed <= b;
+	}
+	if (*end || end == t->value || t->prefix)
+		return 0;
+	if (strcmp(t->op, ":") == 0 || strcmp(t->op, "=") == 0)
+		return seed == a;
+	if (strcmp(t->op, "<") == 0)
+		return seed < a;
+	if (strcmp(t->op, "<=") == 0)
+		return seed <= a;
+	if (strcmp(t->op, ">") == 0)
+		return seed > a;
+	return strcmp(t->op, ">=") == 0 && seed >= a;
+}
+
+/* Words of a note: term (each word, or the phrase). */
+static void hl_words_of(struct thl *h, enum hl_scope sc, const struct lb_query_term *t)
+{
+	char *copy, *tok, *save = NULL;
+
+	if (t->phrase) {
+		hl_add(h, sc, t->value);
+		return;
+	}
+	copy = xstrdup(t->value);
+	for (tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save))
+		hl_add(h, sc, tok);
+	free(copy);
+}
+
+static void hl_term(struct thl *h, const struct lb_query_term *t)
+{
+	const char *f = t->field;
+	int eq = strcmp(t->op, ":") == 0 || strcmp(t->op, "=") == 0;
+
+	if (f == NULL) {
+		hl_add(h, HL_TEXT, t->value);
+		hl_add(h, HL_PARAMS, t->value);
+		hl_add(h, HL_NOTES, t->value);
+	} else if (strcmp(f, "note") == 0) {
+		hl_words_of(h, HL_NOTES, t);
+	} else if (strcmp(f, "tag") == 0 && eq) {
+		hl_add(h, HL_TAGS, t->value);
+	} else if ((strcmp(f, "model") == 0 || strcmp(f, "backend") == 0) && eq) {
+		hl_add(h, HL_BACKEND, t->value);
+	} else if (strcmp(f, "source") == 0 && eq) {
+		hl_add(h, HL_SOURCE, t->value);
+	} else if ((strcmp(f, "sampler") == 0 || strcmp(f, "scheduler") == 0 || strcmp(f, "lora") == 0) && eq) {
+		hl_add(h, HL_PARAMS, t->value);
+	} else if (strcmp(f, "steps") == 0 || strcmp(f, "cfg") == 0) {
+		hl_add(h, HL_PARAMS, f); /* the key: steps, cfg, cfg_scale, cfg-scale */
+	} else if (strcmp(f, "param") == 0) {
+		/* a path (3.inputs.seed) shows as its last key */
+		hl_add(h, HL_PARAMS, strrchr(t->key, '.') ? strrchr(t->key, '.') + 1 : t->key);
+		if (eq && (t->prefix || t->phrase || strtod(t->value, NULL) == 0))
+			hl_add(h, HL_PARAMS, t->value);
+	} else if (strcmp(f, "seed") == 0) {
+		h->seed = xrealloc(h->seed, (h->nseed + 1) * sizeof *h->seed);
+		h->seed[h->nseed] = *t;
+		h->seed[h->nseed].key = t->key ? xstrdup(t->key) : NULL;
+		h->seed[h->nseed].value = xstrdup(t->value);
+		h->seed[h->nseed].value2 = t->value2 ? xstrdup(t->value2) : NULL;
+		h->nseed++;
+	}
+}
+
+void thl_update(struct thl *h, const char *filter, const char *search)
+{
+	const char *q[2] = { filter, search };
+	char *key = xasprintf("%s\x01%s", filter ? filter : "", search ? search : "");
+	struct lb_query_term *t;
+	size_t n, i;
+	int k;
+
+	if (h->key && strcmp(h->key, key) == 0) {
+		free(key);
+		return;
+	}
+	thl_clear(h);
+	h->key = key;
+	for (k = 0; k < 2; k++) {
+		n = lb_query_terms(q[k], &t);
+		for (i = 0; i < n; i++)
+			hl_term(h, &t[i]);
+		lb_query_terms_free(t, n);
+	}
+}
+
+int thl_seed(const struct thl *h, int64_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < h->nseed; i++)
+		if (seed_holds(seed, &h->seed[i]))
+			return 1;
+	return 0;
 }

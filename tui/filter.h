@@ -31,6 +31,32 @@ void tfilter_copy(struct tfilter *dst, const struct tfilter *src);
 void tfilter_clear(struct tfilter *f);
 /* Fills lb (borrowing f's strings) for brief_id and search. */
 void tfilter_to_lb(const struct tfilter *f, int64_t brief_id, const char *search, struct lb_filter *lb);
+/* What a list's filter and search found, to highlight where it matched:
+ * free words in the texts, a field's term in the places that show the
+ * field (filter.c). */
+enum hl_scope {
+	HL_TEXT,    /* prompt, negative prompt, text body: free words */
+	HL_PARAMS,  /* the parameters: free words, sampler, scheduler, lora, steps, cfg, param */
+	HL_NOTES,   /* free words, note: */
+	HL_TAGS,    /* tag: */
+	HL_BACKEND, /* backend:, model: */
+	HL_SOURCE,  /* source: */
+	HL__COUNT
+};
+struct thl {
+	char *key;                  /* the queries the words are for */
+	char **w[HL__COUNT];        /* NULL-terminated, or NULL */
+	size_t n[HL__COUNT];
+	struct lb_query_term *seed; /* the seed: terms */
+	size_t nseed;
+};
+/* Reads the words again when filter or search (either may be NULL)
+ * changed since the last call; cheap when they did not. */
+void thl_update(struct thl *h, const char *filter, const char *search);
+/* 1 when seed satisfies a seed: term of the queries. */
+int thl_seed(const struct thl *h, int64_t seed);
+void thl_clear(struct thl *h);
+
 /* The words that may start a filter term, for completion. */
 extern const char *const *const tfilter_words;
 

@@ -13,107 +13,57 @@
 #include "tui-private.h"
 
 #include <dirent.h>
-#include <stdatomic.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 struct import_job {
-	pthread_t thread;
-	pthread_mutex_t mu;
+	struct filejob f;        /* first: the thread's work gets &f */
 	char **paths;            /* owned */
 	size_t npaths;
-	int64_t brief_id;
-	char *dir, *curator;     /* the store to open */
-	int wake_fd;
-	double last_wake;
-	size_t last_in;          /* files in at the last wake (thread-only) */
-	atomic_int stop;         /* asked to stop after the current file */
-	/* shared with the main thread, under mu */
-	size_t done, total;
-	size_t n[LB_IMPORT__COUNT];
-	char *first_failure;     /* "file: reason", shown at the end */
-	int finished;
-	int rc;
-	char *err;
+	int link;                /* link the files, as import --link */
 };
 
 static void on_report(void *ctx, const struct lb_import_item *it)
 {
-	struct import_job *j = ctx;
-
-	if (it->status != LB_IMPORT_FAILED)
-		return;
-	pthread_mutex_lock(&j->mu);
-	if (j->first_failure == NULL)
-		j->first_failure = xasprintf("%s: %s", it->shown ? it->shown : "?", it->reason ? it->reason : "failed");
-	pthread_mutex_unlock(&j->mu);
+	filejob_report(ctx, it, 1);
 }
 
 static int on_progress(void *ctx, const struct lb_import_progress *p)
 {
-	struct import_job *j = ctx;
-	double now = util_mono_ms();
+	struct filejob *f = ctx;
 
-	size_t in = p->n[LB_IMPORT_ADDED] + p->n[LB_IMPORT_SAME_ASSET];
-
-	pthread_mutex_lock(&j->mu);
-	j->done = p->done;
-	j->total = p->total;
-	memcpy(j->n, p->n, sizeof j->n);
-	pthread_mutex_unlock(&j->mu);
-	/* A few times a second is enough for a status line; when a batch
-	 * went in since, the open list is read again (WAKE_STORE). */
-	if (now - j->last_wake > 200) {
-		j->last_wake = now;
-		tui_wake(j->wake_fd, in != j->last_in ? WAKE_STORE : WAKE_IMPORT);
-		j->last_in = in;
-	}
-	return atomic_load(&j->stop);
+	filejob_counts(f, p->n, p->done, p->total, 0);
+	return atomic_load(&f->stop);
 }
 
-static void *run(void *arg)
+static int import_work(struct filejob *f, struct store *st)
 {
-	struct import_job *j = arg;
-	struct store_options so;
+	struct import_job *j = (struct import_job *)f;
 	struct lb_import_options o;
 	struct lb_import_result res;
-	struct store *st = NULL;
-	char *err = NULL;
 	int rc;
 
-	memset(&so, 0, sizeof so);
-	so.curator = j->curator;
+	memset(&o, 0, sizeof o);
 	memset(&res, 0, sizeof res);
-	rc = store_open(j->dir, &so, &st, &err);
+	o.brief_id = f->brief_id;
+	o.report = on_report;
+	o.progress = on_progress;
+	o.ctx = f;
+	o.link = j->link;
+	store_announce(st, "an import in lightbox's interface");
+	rc = store_import(st, (const char *const *)j->paths, j->npaths, &o, &res);
+	store_announce_end(st);
 	if (rc == 0) {
-		memset(&o, 0, sizeof o);
-		o.brief_id = j->brief_id;
-		o.report = on_report;
-		o.progress = on_progress;
-		o.ctx = j;
-		store_announce(st, "an import in lightbox's interface");
-		rc = store_import(st, (const char *const *)j->paths, j->npaths, &o, &res);
-		store_announce_end(st);
-		if (rc)
-			err = xstrdup(store_errmsg(st));
+		pthread_mutex_lock(&f->mu);
+		f->total = res.total;
+		memcpy(f->n, res.n, sizeof f->n);
+		f->done = atomic_load(&f->stop) ? f->done : res.total;
+		pthread_mutex_unlock(&f->mu);
 	}
-	pthread_mutex_lock(&j->mu);
-	if (rc == 0) {
-		j->total = res.total;
-		memcpy(j->n, res.n, sizeof j->n);
-		j->done = atomic_load(&j->stop) ? j->done : res.total;
-	}
-	j->rc = rc;
-	j->err = err;
-	j->finished = 1;
-	pthread_mutex_unlock(&j->mu);
 	lb_import_result_clear(&res);
-	store_close(&st);
-	tui_wake(j->wake_fd, WAKE_IMPORT); /* tui_import_poll then looks at the store */
-	return NULL;
+	return rc;
 }
 
 static void job_free(struct import_job *j)
@@ -123,15 +73,11 @@ static void job_free(struct import_job *j)
 	for (i = 0; i < j->npaths; i++)
 		free(j->paths[i]);
 	free(j->paths);
-	free(j->dir);
-	free(j->curator);
-	free(j->first_failure);
-	free(j->err);
-	pthread_mutex_destroy(&j->mu);
+	filejob_clear(&j->f);
 	free(j);
 }
 
-int tui_import_start(struct tui *ui, int64_t brief_id, char **paths, size_t n)
+int tui_import_start(struct tui *ui, int64_t brief_id, char **paths, size_t n, int link)
 {
 	struct import_job *j;
 	size_t i;
@@ -141,19 +87,14 @@ int tui_import_start(struct tui *ui, int64_t brief_id, char **paths, size_t n)
 		return -1;
 	}
 	j = xcalloc(1, sizeof *j);
-	pthread_mutex_init(&j->mu, NULL);
 	j->paths = xcalloc(n, sizeof *j->paths);
 	for (i = 0; i < n; i++)
 		j->paths[i] = xstrdup(paths[i]);
 	j->npaths = n;
-	j->brief_id = brief_id;
-	j->dir = xstrdup(store_dir(ui->st));
-	j->curator = xstrdup(store_curator(ui->st));
-	j->wake_fd = ui->wake[1];
-	/* Signals are the interface thread's (its handlers write the self-pipe). */
-	if (util_thread_start(&j->thread, run, j) != 0) {
+	j->link = link;
+	j->f.work = import_work;
+	if (filejob_start(ui, &j->f, brief_id, "import") != 0) {
 		job_free(j);
-		tui_error(ui, "cannot start the import");
 		return -1;
 	}
 	ui->import = j;
@@ -165,19 +106,21 @@ int tui_import_start(struct tui *ui, int64_t brief_id, char **paths, size_t n)
 void tui_import_poll(struct tui *ui)
 {
 	struct import_job *j = ui->import;
+	struct filejob *f = j ? &j->f : NULL;
+	const char *how;
 	char *note, *fail = NULL;
 	size_t n[LB_IMPORT__COUNT], done, total;
 	int finished, rc;
 
 	if (j == NULL)
 		return;
-	pthread_mutex_lock(&j->mu);
-	memcpy(n, j->n, sizeof n);
-	done = j->done;
-	total = j->total;
-	finished = j->finished;
-	rc = j->rc;
-	pthread_mutex_unlock(&j->mu);
+	pthread_mutex_lock(&f->mu);
+	memcpy(n, f->n, sizeof n);
+	done = f->done;
+	total = f->total;
+	finished = f->finished;
+	rc = f->rc;
+	pthread_mutex_unlock(&f->mu);
 	if (!finished) {
 		note = xasprintf("importing %zu/%zu", done, total);
 		if (ui->status_note == NULL || strcmp(note, ui->status_note) != 0) {
@@ -189,17 +132,21 @@ void tui_import_poll(struct tui *ui)
 		}
 		return;
 	}
-	pthread_join(j->thread, NULL);
+	pthread_join(f->thread, NULL);
 	xfree(&ui->status_note);
 	if (rc)
-		tui_error(ui, "import into brief #%lld stopped: %s", (long long)j->brief_id,
-			  j->err ? j->err : "the store failed");
+		tui_error(ui, "import into brief #%lld stopped: %s", (long long)f->brief_id,
+			  f->err ? f->err : "the store failed");
 	else {
-		if (j->first_failure)
-			fail = xasprintf("; first failure: %s", j->first_failure);
-		tui_msg(ui, "import into brief #%lld%s: %zu added, %zu already there, %zu failed%s",
-			(long long)j->brief_id, atomic_load(&j->stop) ? " (stopped)" : "",
-			n[LB_IMPORT_ADDED] + n[LB_IMPORT_SAME_ASSET], n[LB_IMPORT_DUPLICATE], n[LB_IMPORT_FAILED],
+		if (f->failure)
+			fail = xasprintf("; first failure: %s", f->failure);
+		else if (f->note)
+			fail = xasprintf("; %s", f->note);
+		how = !j->link ? "" : f->note ? " (linked where they could be)" : " (linked)";
+		tui_msg(ui, "import into brief #%lld%s: %zu added%s, %zu already there, %zu "
+			    "failed%s",
+			(long long)f->brief_id, atomic_load(&f->stop) ? " (stopped)" : "",
+			filejob_in(n), how, n[LB_IMPORT_DUPLICATE], n[LB_IMPORT_FAILED],
 			fail ? fail : "");
 		free(fail);
 	}
@@ -214,9 +161,7 @@ void tui_import_stop(struct tui *ui)
 {
 	if (ui->import == NULL)
 		return;
-	atomic_store(&ui->import->stop, 1);
-	pthread_join(ui->import->thread, NULL);
-	ui->import->finished = 1;
+	filejob_stop(&ui->import->f);
 	job_free(ui->import);
 	ui->import = NULL;
 }
@@ -272,15 +217,33 @@ size_t complete_paths(const char *word, char ***out)
 /* ------------------------------------------------------------ the action */
 
 
+const char *tui_link_option(const char *text, int *link)
+{
+	*link = 0;
+	while (*text == ' ')
+		text++;
+	if (strncmp(text, "--link", 6) == 0 && (text[6] == ' ' || text[6] == '\0')) {
+		*link = 1;
+		for (text += 6; *text == ' ';)
+			text++;
+	}
+	return text;
+}
+
 static void import_accept(struct tui *ui, void *arg, const char *text)
 {
 	int64_t brief_id = *(int64_t *)arg;
 	const char *home = getenv("HOME");
 	char **argv = NULL, *err = NULL;
 	size_t n = 0, i;
+	int link;
 
-	if (*text == '\0')
+	text = tui_link_option(text, &link);
+	if (*text == '\0') {
+		if (link)
+			tui_error(ui, "import: --link links the files named after it; name them");
 		return;
+	}
 	/* Quotes and backslashes as a shell would take them; never a shell. */
 	if (km_argv_template(text, NULL, &argv, &err) != 0) {
 		tui_error(ui, "import: %s", err);
@@ -308,9 +271,10 @@ static void import_accept(struct tui *ui, void *arg, const char *text)
 			return;
 		}
 	}
-	if (tui_import_start(ui, brief_id, argv, n) == 0)
-		tui_msg(ui, "importing into brief #%lld; the list fills in as files are stored",
-			(long long)brief_id);
+	if (tui_import_start(ui, brief_id, argv, n, link) == 0)
+		tui_msg(ui, "importing into brief #%lld%s; the list fills in as files are stored",
+			(long long)brief_id,
+			link ? ", linking the files (copied where they cannot be)" : "");
 	km_argv_free(&argv);
 }
 
@@ -321,11 +285,6 @@ int tui_path_prompt(struct tui *ui, int64_t brief_id, const char *arg, const cha
 	int64_t *id = xmalloc(sizeof *id);
 
 	*id = brief_id;
-	if (arg) {
-		accept(ui, id, arg);
-		free(id);
-		return R_REDRAW;
-	}
 	memset(&ps, 0, sizeof ps);
 	ps.label = label;
 	ps.complete = CPL_PATHS;
@@ -333,7 +292,7 @@ int tui_path_prompt(struct tui *ui, int64_t brief_id, const char *arg, const cha
 	ps.accept = accept;
 	ps.arg = id;
 	ps.arg_free = free;
-	prompt_open(ui, &ps);
+	prompt_or_text(ui, &ps, arg);
 	return R_REDRAW;
 }
 
@@ -343,5 +302,7 @@ int tui_import(struct tui *ui, int64_t brief_id, const char *arg)
 		tui_msg(ui, "open a brief first: files are imported as its candidates");
 		return R_REDRAW;
 	}
-	return tui_path_prompt(ui, brief_id, arg, "import files or folders: ", import_accept);
+	return tui_path_prompt(ui, brief_id, arg,
+			       "import files or folders (--link first: link, not copy): ",
+			       import_accept);
 }

@@ -94,42 +94,20 @@ static int stdin_file(const char *data, size_t n)
  * shell; says how it ended and waits for Enter.  The status as a message. */
 static char *run(char **argv, int in)
 {
-	struct sigaction ign, oint, oquit;
 	char *msg, *cmd = util_visible_dup(argv[0], 0), line[64];
-	pid_t pid;
 	ssize_t r;
 	int status = 0, tty;
 
-	memset(&ign, 0, sizeof ign);
-	ign.sa_handler = SIG_IGN;
-	sigaction(SIGINT, &ign, &oint);
-	sigaction(SIGQUIT, &ign, &oquit);
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		signal(SIGINT, SIG_DFL);
-		signal(SIGQUIT, SIG_DFL);
-		signal(SIGWINCH, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
-		if (dup2(in, 0) < 0)
-			_exit(126);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (pid < 0) {
+	if (util_run_wait(argv, in, &status) != 0)
 		msg = xasprintf("pipe: cannot start %s: %s", cmd, strerror(errno));
-	} else {
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-			msg = xasprintf("pipe: '%s' was not found (no shell runs it: write sh -c '...' for one)", cmd);
-		else if (WIFEXITED(status))
-			msg = xasprintf("pipe: '%s' exited with status %d", cmd, WEXITSTATUS(status));
-		else
-			msg = xasprintf("pipe: '%s' was killed by signal %d", cmd, WTERMSIG(status));
-	}
-	sigaction(SIGINT, &oint, NULL);
-	sigaction(SIGQUIT, &oquit, NULL);
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		msg = xasprintf("pipe: '%s' was not found (no shell runs it: write sh -c '...' "
+				"for one)",
+				cmd);
+	else if (WIFEXITED(status))
+		msg = xasprintf("pipe: '%s' exited with status %d", cmd, WEXITSTATUS(status));
+	else
+		msg = xasprintf("pipe: '%s' was killed by signal %d", cmd, WTERMSIG(status));
 	/* The program's output stays on the screen until Enter. */
 	tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (tty >= 0) {

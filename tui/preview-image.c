@@ -22,6 +22,7 @@
 
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,6 +30,7 @@
 enum {
 	WAIT_MS = 120,                      /* how long a frame waits for its own picture */
 	CACHE_BUDGET = 96 << 20,            /* bytes of renders kept in memory */
+	POPUP_MS = 250,                     /* how often tmux popups are looked for */
 };
 
 struct img {
@@ -55,6 +57,8 @@ struct img {
 	int zoomed;               /* this frame drew a zoomed picture */
 	int zoom_kept;            /* pictures may be kept for zoomed renders */
 	int io_fd;
+	int tmux_hooks;           /* tp_tmux_hooks set: take them away at the end */
+	struct tp_popups popups;  /* tmux popups over pictures passed through */
 	unsigned long long wchar0;
 	FILE *log;
 	uint64_t frame;
@@ -83,6 +87,15 @@ static enum pv_mode mode_now(struct img *im)
 	default:
 		return im->detected;
 	}
+}
+
+/* Pictures drawn around ncurses, which tmux paints over (kitty's
+ * Unicode placeholders are text: tmux keeps them). */
+static int pixels_around(struct img *im)
+{
+	enum pv_mode m = mode_now(im);
+
+	return m == PV_SIXEL || m == PV_ITERM2 || (m == PV_KITTY && !tp_placeholders(&im->tp));
 }
 
 static int kind_of(const struct lb_candidate *c)
@@ -566,6 +579,13 @@ static int img_poll(struct preview *p)
 	pv_screen_pump(im->screen);
 	/* Cell size: a font change resizes the terminal in pixels only. */
 	tp_cell_size(&im->tp, STDOUT_FILENO, &im->cell_w, &im->cell_h);
+	/* A tmux popup painted over pictures passed through, and closed:
+	 * everything is drawn again, as after a resize. */
+	if (im->tmux_hooks && pixels_around(im) && util_mono_ms() >= im->popups.next) {
+		im->popups.next = util_mono_ms() + POPUP_MS;
+		if (tp_tmux_popup_closed(&im->popups))
+			raise(SIGWINCH);
+	}
 	return pv_cache_news(im->cache) || again;
 }
 
@@ -575,6 +595,9 @@ static void img_free(struct preview *p)
 	struct pv_link_stats st;
 	size_t queued, rendered;
 
+	if (im->tmux_hooks)
+		tp_tmux_hooks(0);
+	tp_popups_free(&im->popups);
 	pv_screen_link_stats(im->screen, &st);
 	if (im->log) {
 		fprintf(im->log, "link uploads=%zu complete=%zu abandoned=%zu bytes=%llu\n", st.started,
@@ -665,6 +688,8 @@ struct preview *preview_image_new(struct tui *ui)
 		pv_screen_passthrough(im->screen, 1, im->tp.pane_y, im->tp.pane_x);
 		/* kitty pictures as text cells that tmux keeps, moves and covers. */
 		pv_screen_placeholders(im->screen, tp_placeholders(&im->tp));
+		/* Pictures passed through are lost under a tmux popup. */
+		im->tmux_hooks = tp_tmux_hooks(1) == 0;
 	}
 	if (im->log)
 		fprintf(im->log, "start mode=%s detected=%s (%s) cell=%dx%d probe_ms=%.0f%s\n",

@@ -97,6 +97,31 @@ void tp_environment(struct tp_result *r);
  * (allow-passthrough, focus-events), the outer terminal's name and the
  * pane's place on it.  Returns 0, or -1 (r->tmux_error says why). */
 int tp_tmux_ask(struct tp_result *r);
+/* Inside tmux (on: 1 to set, 0 to take away): tmux tells a pane nothing
+ * when its copy mode (or another mode) or display-panes ends; it paints
+ * the pane's cells back, and a picture passed through is gone.  So the
+ * server's pane-mode-changed (this pane leaving a mode) and
+ * after-display-panes hooks, under the index of this process's pid
+ * (other hooks stay), send it SIGWINCH, which draws everything again.
+ * Any other process ignores SIGWINCH by default, so hooks a killed
+ * lightbox left do no harm.  tmux 3.3 has no hook for a popup or a menu
+ * closing.  0, or -1 when tmux refused. */
+int tp_tmux_hooks(int on);
+/* Nor for a popup (tmux 3.3): a popup is a child process of the tmux
+ * server on a terminal of its own, so while pictures are passed through
+ * the interface looks at the server's children (/proc, no process
+ * started) a few times a second, and asks tmux for the panes' processes
+ * only when a new one appears.  tp_tmux_popup_closed returns 1 once
+ * such a child (a popup) went away since the last call.  A menu has no
+ * process: after one the picture still waits for the next change. */
+struct tp_popups {
+	long server;           /* the tmux server's pid, from $TMUX; 0: unknown */
+	long *panes, *others;  /* the panes' processes; other children on a terminal */
+	size_t npanes, nothers;
+	double next;           /* when to look next (monotonic ms) */
+};
+int tp_tmux_popup_closed(struct tp_popups *pp);
+void tp_popups_free(struct tp_popups *pp);
 /* Appends s[0..n) to out wrapped for tmux passthrough: DCS tmux; with
  * every ESC doubled, ST. */
 void tp_wrap(struct sbuf *out, const char *s, size_t n);

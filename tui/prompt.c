@@ -56,6 +56,17 @@ static void prompt_destroy(struct prompt *p)
 	free(p);
 }
 
+void prompt_or_text(struct tui *ui, const struct prompt_spec *spec, const char *text)
+{
+	if (text == NULL) {
+		prompt_open(ui, spec);
+		return;
+	}
+	spec->accept(ui, spec->arg, text);
+	if (spec->arg_free)
+		spec->arg_free(spec->arg);
+}
+
 void prompt_open(struct tui *ui, const struct prompt_spec *spec)
 {
 	struct prompt *p;

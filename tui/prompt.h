@@ -52,6 +52,9 @@ struct prompt_spec {
 
 struct prompt;
 void prompt_open(struct tui *ui, const struct prompt_spec *spec);
+/* The `:action TEXT` form: accepts text at once (then frees spec->arg)
+ * when it is given, else opens the prompt. */
+void prompt_or_text(struct tui *ui, const struct prompt_spec *spec, const char *text);
 int prompt_active(const struct tui *ui);
 /* Handles a key while the prompt is open; returns a reaction mask. */
 int prompt_key(struct tui *ui, km_key key);

@@ -40,11 +40,14 @@
 
 #include <chafa.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -206,6 +209,162 @@ int tp_tmux_ask(struct tp_result *r)
 	r->pane_x = atoi(f[6]);
 	r->tmux_asked = 1;
 	return 0;
+}
+
+int tp_tmux_hooks(int on)
+{
+	const char *pane = getenv("TMUX_PANE");
+	char *argv[12], *panes, *modes, *mode, *cmd;
+	posix_spawn_file_actions_t fa;
+	int argc = 0, status = -1;
+	long me = (long)getpid();
+	pid_t pid;
+
+	if (pane == NULL || *pane != '%' || strspn(pane + 1, "0123456789") != strlen(pane + 1))
+		return -1;
+	cmd = xasprintf("run-shell -b 'kill -WINCH %ld 2>/dev/null || true'", me);
+	/* This pane, once it leaves copy mode (or another mode): while
+	 * the mode shows, tmux passes nothing of the pane through. */
+	mode = xasprintf("if-shell -F '#{&&:#{==:#{hook_pane},%s},#{!=:#{pane_in_mode},1}}' \"%s\"",
+			 pane, cmd);
+	panes = xasprintf("after-display-panes[%ld]", me);
+	modes = xasprintf("pane-mode-changed[%ld]", me);
+	argv[argc++] = (char *)"tmux";
+	argv[argc++] = (char *)"set-hook";
+	argv[argc++] = (char *)(on ? "-g" : "-gu");
+	argv[argc++] = panes;
+	if (on)
+		argv[argc++] = cmd;
+	argv[argc++] = (char *)";";
+	argv[argc++] = (char *)"set-hook";
+	argv[argc++] = (char *)(on ? "-g" : "-gu");
+	argv[argc++] = modes;
+	if (on)
+		argv[argc++] = mode;
+	argv[argc] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	if (posix_spawnp(&pid, "tmux", &fa, NULL, argv, environ) == 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	posix_spawn_file_actions_destroy(&fa);
+	free(panes);
+	free(modes);
+	free(mode);
+	free(cmd);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* The start of a small /proc file into buf, NUL-terminated ("" when
+ * it cannot be read). */
+static void read_proc(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "re");
+	size_t len = f ? fread(buf, 1, size - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	buf[len] = '\0';
+}
+
+/* The pids in /proc/PID/task/PID/children (one line, space-separated). */
+static size_t children(long pid, long **out)
+{
+	char path[64], buf[4096], *p, *end;
+	size_t n = 0;
+
+	*out = NULL;
+	snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", pid, pid);
+	read_proc(path, buf, sizeof buf);
+	for (p = buf;; p = end) {
+		long v = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		*out = xrealloc(*out, (n + 1) * sizeof **out);
+		(*out)[n++] = v;
+	}
+	return n;
+}
+
+/* 1 when process pid has a controlling terminal (field 7 of its stat). */
+static int on_terminal(long pid)
+{
+	char path[64], buf[512], *p;
+	int tty = 0;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	read_proc(path, buf, sizeof buf);
+	p = strrchr(buf, ')'); /* after the name, which may hold anything */
+	if (p && sscanf(p + 1, " %*c %*d %*d %*d %d", &tty) != 1)
+		tty = 0;
+	return tty != 0;
+}
+
+static int has(const long *v, size_t n, long x)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == x)
+			return 1;
+	return 0;
+}
+
+static void load_panes(struct tp_popups *pp)
+{
+	char line[64];
+	FILE *fp = popen("tmux list-panes -a -F '#{pane_pid}' 2>/dev/null", "r");
+
+	pp->npanes = 0;
+	while (fp && fgets(line, sizeof line, fp)) {
+		pp->panes = xrealloc(pp->panes, (pp->npanes + 1) * sizeof *pp->panes);
+		pp->panes[pp->npanes++] = atol(line);
+	}
+	if (fp)
+		pclose(fp);
+}
+
+int tp_tmux_popup_closed(struct tp_popups *pp)
+{
+	const char *env = getenv("TMUX"), *comma = env ? strchr(env, ',') : NULL;
+	long *kids, *now = NULL;
+	size_t n, i, nnow = 0;
+	int loaded = 0, closed = 0;
+
+	if (pp->server == 0 && comma)
+		pp->server = atol(comma + 1);
+	if (pp->server <= 0)
+		return 0;
+	n = children(pp->server, &kids);
+	for (i = 0; i < n; i++) {
+		if (has(pp->panes, pp->npanes, kids[i]) || !on_terminal(kids[i]))
+			continue;
+		/* Not known yet: a new pane, or a popup. */
+		if (!has(pp->others, pp->nothers, kids[i]) && !loaded) {
+			load_panes(pp);
+			loaded = 1;
+			if (has(pp->panes, pp->npanes, kids[i]))
+				continue;
+		}
+		now = xrealloc(now, (nnow + 1) * sizeof *now);
+		now[nnow++] = kids[i];
+	}
+	for (i = 0; i < pp->nothers; i++)
+		closed |= !has(now, nnow, pp->others[i]);
+	free(pp->others);
+	pp->others = now;
+	pp->nothers = nnow;
+	free(kids);
+	return closed;
+}
+
+void tp_popups_free(struct tp_popups *pp)
+{
+	free(pp->panes);
+	free(pp->others);
+	memset(pp, 0, sizeof *pp);
 }
 
 void tp_wrap(struct sbuf *out, const char *s, size_t n)

@@ -7,7 +7,8 @@
  * view.h (reactions, view ops, holds, the view stack), prompt.h (the
  * prompt), app.h (struct tui, messages, dispatch, the main loop),
  * actions.h (editor, candidate actions, import), writer.h (the writer
- * thread) and gen.h (generation and the regenerate form).  The files of
+ * thread), gen.h (generation and the regenerate form) and filejob.h (the
+ * thread of an import or a watch).  The files of
  * tui/ include this umbrella; each part compiles alone.
  *
  * Only draw.c and loop.c include curses.h: views
@@ -46,5 +47,6 @@ struct writer;
 #include "tui/actions.h"
 #include "tui/writer.h"
 #include "tui/gen.h"
+#include "tui/filejob.h"
 
 #endif

@@ -75,6 +75,7 @@ static void load_config(struct tui *ui, const struct tui_start *s)
 	for (i = 0; i < n; i++)
 		tui_msg_add_line(ui, 1, km_config_error(ui->cfg, i));
 	km_config_clear_errors(ui->cfg);
+	store_stack_distance_default((int)km_opt_int(ui->opt, KM_O_STACK_DISTANCE));
 }
 
 /* Glyphs like ★ and ✓ need a UTF-8 locale and a terminal with the

@@ -38,8 +38,7 @@ struct cview {
 	struct lb_brief brief;   /* the current revision's fields; no counts */
 	char *project_name;
 	struct tfilter flt;
-	char **hl, *hl_key;     /* the words the filter and search look for (highlighted) */
-	size_t nhl;
+	struct thl hl;           /* what the filter and search look for (highlighted) */
 	int sort;
 	int preview;             /* show the preview pane */
 	int pscroll;             /* preview scroll */
@@ -262,31 +261,11 @@ static char *snippet(const struct lb_candidate *c)
 	return out;
 }
 
-/* The words to highlight, read again when the filter or search changed. */
-static char *const *hl_words(struct cview *cv)
+/* What to highlight, read again when the filter or search changed. */
+static const struct thl *hl_of(struct cview *cv)
 {
-	char *key = xasprintf("%s\x01%s", cv->flt.text ? cv->flt.text : "", cv->list.search ? cv->list.search : "");
-	char **a = NULL, **b = NULL;
-	size_t na, nb, i;
-
-	if (cv->hl_key && strcmp(key, cv->hl_key) == 0) {
-		free(key);
-		return cv->hl;
-	}
-	store_strv_free(&cv->hl, cv->nhl);
-	free(cv->hl_key);
-	cv->hl_key = key;
-	na = lb_query_text_words(cv->flt.text, &a);
-	nb = lb_query_text_words(cv->list.search, &b);
-	cv->nhl = na + nb;
-	cv->hl = xcalloc(cv->nhl + 1, sizeof *cv->hl);
-	for (i = 0; i < na; i++)
-		cv->hl[i] = a[i];
-	for (i = 0; i < nb; i++)
-		cv->hl[na + i] = b[i];
-	free(a);
-	free(b);
-	return cv->hl;
+	thl_update(&cv->hl, cv->flt.text, cv->list.search);
+	return &cv->hl;
 }
 
 static void cand_draw(struct list *l, const void *row, int y, int x, int w, unsigned flags)
@@ -340,20 +319,21 @@ static void cand_draw(struct list *l, const void *row, int y, int x, int w, unsi
 			snprintf(buf, sizeof buf, "%lld", (long long)c->seed);
 		else
 			snprintf(buf, sizeof buf, "-");
-		draw_text_right(y, cx, lay->seedw, ROLE_DIM, buf);
+		draw_text_right(y, cx, lay->seedw, c->has_seed && thl_seed(hl_of(cv), c->seed) ? ROLE_MATCH : ROLE_DIM,
+				buf);
 		cx += lay->seedw + 1;
 	}
 	if (lay->backendw && cx < end) {
-		draw_text(y, cx, lay->backendw, ROLE_NORMAL, c->backend);
+		draw_text_marked(y, cx, lay->backendw, ROLE_NORMAL, c->backend, hl_of(cv)->w[HL_BACKEND]);
 		cx += lay->backendw + 1;
 	}
 	if (lay->tagsw && cx < end) {
-		draw_text(y, cx, lay->tagsw, ROLE_TAG, c->tags);
+		draw_text_marked(y, cx, lay->tagsw, ROLE_TAG, c->tags, hl_of(cv)->w[HL_TAGS]);
 		cx += lay->tagsw + 1;
 	}
 	if (lay->snipw && cx < end) {
 		char *snip = snippet(c);
-		draw_text_marked(y, cx, end - cx, ROLE_NORMAL, snip, hl_words(cv));
+		draw_text_marked(y, cx, end - cx, ROLE_NORMAL, snip, hl_of(cv)->w[HL_TEXT]);
 		free(snip);
 	}
 	draw_override(-1);
@@ -1298,7 +1278,7 @@ static int cand_handle(struct view *v, enum km_action a, const char *arg)
 	case KM_A_DETAIL:
 		if (list_current_id(&cv->list) == 0)
 			return R_REDRAW;
-		tui_push(v->ui, view_detail_new(v->ui, list_current_id(&cv->list)));
+		tui_push(v->ui, view_detail_new_q(v->ui, list_current_id(&cv->list), cv->flt.text, cv->list.search));
 		return R_REDRAW;
 	case KM_A_VIEW_GRID:
 		tui_push(v->ui, view_grid_new(v->ui, v));
@@ -1364,8 +1344,7 @@ static void cand_close(struct view *v)
 	forget_whole(cv);
 	lb_brief_clear(&cv->brief);
 	tfilter_clear(&cv->flt);
-	store_strv_free(&cv->hl, cv->nhl);
-	free(cv->hl_key);
+	thl_clear(&cv->hl);
 	free(cv->project_name);
 	free(cv);
 }

@@ -10,14 +10,17 @@
 
 #include "tui-private.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
 
 struct dline {
 	enum role role;
 	char *label;       /* left column, or NULL */
 	char *text;
 	int64_t link;      /* a candidate this line opens, or 0 */
+	int marked;        /* text is visible already, matches marked (draw_mark) */
 };
 
 struct dview {
@@ -45,6 +48,10 @@ struct dview {
 	int preview;
 	int pscroll;
 	int labelw;
+	/* what the list that opened it looked for: its filter and search */
+	char *query[2];
+	struct thl hl;
+	char *seedw[2]; /* the seed's text when a seed: term holds, else NULL */
 };
 
 static struct dview *dv_of(struct view *v)
@@ -107,6 +114,10 @@ static void load(struct dview *dv)
 	}
 	dv->v.brief_id = dv->c.brief_id;
 	dv->v.project_id = dv->brief.project_id;
+	thl_update(&dv->hl, dv->query[0], dv->query[1]);
+	free(dv->seedw[0]);
+	dv->seedw[0] = dv->c.has_seed && thl_seed(&dv->hl, dv->c.seed) ? xasprintf("%lld", (long long)dv->c.seed)
+									 : NULL;
 	dv->width = 0; /* lay out again */
 }
 
@@ -133,20 +144,48 @@ static void add(struct dview *dv, enum role role, const char *label, const char 
 	dv->lines[dv->n].label = label ? xstrdup(label) : NULL;
 	dv->lines[dv->n].text = xstrdup(text ? text : "");
 	dv->lines[dv->n].link = link;
+	dv->lines[dv->n].marked = 0;
 	dv->n++;
 }
 
-/* A labelled value, wrapped to the width after the label column. */
-static void field(struct dview *dv, const char *label, const char *text, enum role role)
+/* A line of visible text with its matches marked (draw_wrap_marked). */
+static void add_marked(struct dview *dv, enum role role, const char *label, const char *text)
+{
+	add(dv, role, label, text, 0);
+	dv->lines[dv->n - 1].marked = 1;
+}
+
+/* Where a line's words come from: a scope of the highlights, the seed, none. */
+enum { SC_NONE = -1, SC_SEED = HL__COUNT };
+
+static char *const *words_of(struct dview *dv, int sc)
+{
+	return sc == SC_NONE ? NULL : sc == SC_SEED ? dv->seedw : dv->hl.w[sc];
+}
+
+/* Wrapped text, the scope's words marked. */
+static void wrap(struct dview *dv, const char *text, int w, int sc, struct draw_lines *wl)
+{
+	draw_wrap_marked(text, w, words_of(dv, sc), wl);
+}
+
+/* A labelled value, wrapped to the width after the label column, the
+ * scope's words marked. */
+static void field_in(struct dview *dv, const char *label, const char *text, enum role role, int sc)
 {
 	struct draw_lines wl;
 	size_t i;
 	int w = dv->width - dv->labelw - 3;
 
-	draw_wrap(text && *text ? text : "-", w > 10 ? w : 10, &wl);
+	wrap(dv, text && *text ? text : "-", w > 10 ? w : 10, sc, &wl);
 	for (i = 0; i < wl.n; i++)
-		add(dv, role, i == 0 ? label : "", wl.v[i], 0);
+		add_marked(dv, role, i == 0 ? label : "", wl.v[i]);
 	draw_lines_free(&wl);
+}
+
+static void field(struct dview *dv, const char *label, const char *text, enum role role)
+{
+	field_in(dv, label, text, role, SC_NONE);
 }
 
 static void section(struct dview *dv, const char *title)
@@ -172,9 +211,9 @@ static void text_file_head(struct dview *dv, const struct lb_candidate *c, int w
 		free(err);
 		return;
 	}
-	draw_wrap(head, width - 2 > 10 ? width - 2 : 10, &wl);
+	wrap(dv, head, width - 2 > 10 ? width - 2 : 10, HL_TEXT, &wl);
 	for (i = 0; i < wl.n; i++)
-		add(dv, ROLE_NORMAL, NULL, wl.v[i], 0);
+		add_marked(dv, ROLE_NORMAL, NULL, wl.v[i]);
 	draw_lines_free(&wl);
 	if (rest > 0) {
 		human_bytes(rest, size);
@@ -242,7 +281,13 @@ static void lay_out(struct dview *dv, int width)
 	}
 
 	section(dv, "Tags");
-	add(dv, *c->tags ? ROLE_TAG : ROLE_DIM, NULL, *c->tags ? c->tags : "none (t adds one)", 0);
+	if (*c->tags) {
+		char *tags = draw_mark(c->tags, dv->hl.w[HL_TAGS], 0);
+		add_marked(dv, ROLE_TAG, NULL, tags);
+		free(tags);
+	} else {
+		add(dv, ROLE_DIM, NULL, "none (t adds one)", 0);
+	}
 
 	if (dv->has_sel) {
 		section(dv, "Selected for the project");
@@ -263,9 +308,9 @@ static void lay_out(struct dview *dv, int width)
 		util_age(n->created, now, age);
 		snprintf(buf, sizeof buf, "%s%s, %s", age, strcmp(age, "now") ? " ago" : "", lb_note_kind_name(n->kind));
 		add(dv, ROLE_LABEL, n->curator, buf, 0);
-		draw_wrap(n->body, width - dv->labelw - 3 > 10 ? width - dv->labelw - 3 : 10, &wl);
+		wrap(dv, n->body, width - dv->labelw - 3 > 10 ? width - dv->labelw - 3 : 10, HL_NOTES, &wl);
 		for (j = 0; j < wl.n; j++)
-			add(dv, ROLE_NORMAL, "", wl.v[j], 0);
+			add_marked(dv, ROLE_NORMAL, "", wl.v[j]);
 		draw_lines_free(&wl);
 	}
 
@@ -275,17 +320,17 @@ static void lay_out(struct dview *dv, int width)
 		 dv->brief.rev > c->rev ? " (the brief has been edited since)" : "");
 	field(dv, "brief", buf, ROLE_NORMAL);
 	snprintf(buf, sizeof buf, "%s%s%s", *c->backend ? c->backend : "-", *c->model ? " / " : "", c->model);
-	field(dv, "backend", buf, ROLE_NORMAL);
+	field_in(dv, "backend", buf, ROLE_NORMAL, HL_BACKEND);
 	if (c->has_seed) {
 		snprintf(buf, sizeof buf, "%lld", (long long)c->seed);
-		field(dv, "seed", buf, ROLE_NORMAL);
+		field_in(dv, "seed", buf, ROLE_NORMAL, SC_SEED);
 	}
-	field(dv, "parameters", c->params, ROLE_NORMAL);
-	field(dv, "prompt", *c->prompt ? c->prompt : dv->rev.f.prompt, ROLE_NORMAL);
+	field_in(dv, "parameters", c->params, ROLE_NORMAL, HL_PARAMS);
+	field_in(dv, "prompt", *c->prompt ? c->prompt : dv->rev.f.prompt, ROLE_NORMAL, HL_TEXT);
 	if (*c->negative || (dv->rev.f.negative && *dv->rev.f.negative))
-		field(dv, "negative", *c->negative ? c->negative : dv->rev.f.negative, ROLE_NORMAL);
+		field_in(dv, "negative", *c->negative ? c->negative : dv->rev.f.negative, ROLE_NORMAL, HL_TEXT);
 	if (*c->source)
-		field(dv, "source", c->source, ROLE_NORMAL);
+		field_in(dv, "source", c->source, ROLE_NORMAL, HL_SOURCE);
 	if (c->job_id) {
 		snprintf(buf, sizeof buf, "#%lld", (long long)c->job_id);
 		field(dv, "job", buf, ROLE_NORMAL);
@@ -306,9 +351,9 @@ static void lay_out(struct dview *dv, int width)
 	if (c->body) {
 		struct draw_lines wl;
 		section(dv, "Text");
-		draw_wrap(c->body, width - 2 > 10 ? width - 2 : 10, &wl);
+		wrap(dv, c->body, width - 2 > 10 ? width - 2 : 10, HL_TEXT, &wl);
 		for (i = 0; i < wl.n; i++)
-			add(dv, ROLE_NORMAL, NULL, wl.v[i], 0);
+			add_marked(dv, ROLE_NORMAL, NULL, wl.v[i]);
 		draw_lines_free(&wl);
 	} else if (c->modality == LB_TEXT && c->path) {
 		text_file_head(dv, c, width);
@@ -339,8 +384,14 @@ static int64_t d_row_id(void *ctx, size_t i)
 static int d_match(void *ctx, size_t i, const char *words)
 {
 	const struct dline *l = &((struct dview *)ctx)->lines[i];
-	char *s = xasprintf("%s %s", l->label ? l->label : "", l->text);
-	int m = text_matches(s, words);
+	char *s = xasprintf("%s %s", l->label ? l->label : "", l->text), *p, *q;
+	int m;
+
+	for (p = q = s; *p; p++) /* without the marks of matches */
+		if (!l->marked || (*p != UTIL_MARK_ON && *p != UTIL_MARK_OFF))
+			*q++ = *p;
+	*q = '\0';
+	m = text_matches(s, words);
 
 	free(s);
 	return m;
@@ -360,7 +411,10 @@ static void d_draw(void *ctx, size_t i, int y, int x, int w, unsigned flags)
 		draw_text(y, cx + 1, dv->labelw, ROLE_LABEL, l->label);
 		cx += dv->labelw + 2;
 	}
-	draw_text(y, cx, x + w - cx, l->role, l->text);
+	if (l->marked)
+		draw_text_hl(y, cx, x + w - cx, l->role, l->text);
+	else
+		draw_text(y, cx, x + w - cx, l->role, l->text);
 	draw_override(-1);
 }
 
@@ -473,6 +527,10 @@ static void d_close(struct view *v)
 	clear_data(dv);
 	free_lines(dv);
 	free(dv->lines);
+	thl_clear(&dv->hl);
+	free(dv->seedw[0]);
+	free(dv->query[0]);
+	free(dv->query[1]);
 	free(dv);
 }
 
@@ -497,12 +555,19 @@ static const struct view_ops d_ops = {
 
 struct view *view_detail_new(struct tui *ui, int64_t cand_id)
 {
+	return view_detail_new_q(ui, cand_id, NULL, NULL);
+}
+
+struct view *view_detail_new_q(struct tui *ui, int64_t cand_id, const char *filter, const char *search)
+{
 	struct dview *dv = xcalloc(1, sizeof *dv);
 
 	dv->v.ops = &d_ops;
 	dv->v.ui = ui;
 	dv->v.owner = tui_owner(ui);
 	dv->id = cand_id;
+	dv->query[0] = filter ? xstrdup(filter) : NULL;
+	dv->query[1] = search ? xstrdup(search) : NULL;
 	dv->ca.v = &dv->v;
 	dv->ca.current = d_current;
 	dv->ca.changed = d_changed;

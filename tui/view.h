@@ -100,6 +100,9 @@ struct view *view_projects_new(struct tui *ui);
 struct view *view_briefs_new(struct tui *ui, int64_t project_id);
 struct view *view_candidates_new(struct tui *ui, int64_t brief_id, int64_t cand_id);
 struct view *view_detail_new(struct tui *ui, int64_t cand_id);
+/* The detail of a candidate with what a list's filter and search (either
+ * may be NULL) found in it highlighted. */
+struct view *view_detail_new_q(struct tui *ui, int64_t cand_id, const char *filter, const char *search);
 struct view *view_selection_new(struct tui *ui, int64_t project_id);
 struct view *view_jobs_new(struct tui *ui, int64_t brief_id);
 /* The keys of ctx, and of the context first (-1: none) a view looks up
@@ -115,6 +118,9 @@ struct view *view_grid_new(struct tui *ui, struct view *candidates);
 /* view-stacks.c: view-stacks and view-queue open the brief's stacks or
  * my queue; find-similar the candidates most like the current one. */
 int view_stacks_action(struct tui *ui, enum km_action a);
+/* view-wins.c: what wins in the brief open (from the brief list: the
+ * project), pushed on the stack. */
+int view_wins_action(struct tui *ui);
 /* Starts making the store's missing fingerprints in the worker, a small
  * batch at a time (once; the loop calls it after each frame). */
 void view_stacks_fill_start(struct tui *ui);

@@ -30,13 +30,43 @@ static int in_path(const char *prog)
 	return found;
 }
 
+int util_run_wait(char *const argv[], int in, int *status)
+{
+	struct sigaction ign, oint, oquit;
+	pid_t pid;
+	int e;
+
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &ign, &oint);
+	sigaction(SIGQUIT, &ign, &oquit);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+		signal(SIGWINCH, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		if (in >= 0 && dup2(in, 0) < 0)
+			_exit(126);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	e = errno;
+	if (pid > 0)
+		while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+			;
+	sigaction(SIGINT, &oint, NULL);
+	sigaction(SIGQUIT, &oquit, NULL);
+	errno = e;
+	return pid < 0 ? -1 : 0;
+}
+
 int util_run_editor(const char *editor, const char *path, char **err)
 {
 	const char *ed = editor && *editor ? editor : getenv("VISUAL");
-	char *cmd;
-	pid_t pid;
+	char *cmd, *argv[6];
 	int status;
-	struct sigaction ign, oint, oquit;
 
 	*err = NULL;
 	if (ed == NULL || *ed == '\0')
@@ -49,28 +79,17 @@ int util_run_editor(const char *editor, const char *path, char **err)
 		ed = "vi";
 	}
 	cmd = xasprintf("%s \"$1\"", ed);
-	memset(&ign, 0, sizeof ign);
-	ign.sa_handler = SIG_IGN;
-	sigaction(SIGINT, &ign, &oint);
-	sigaction(SIGQUIT, &ign, &oquit);
-	pid = fork();
-	if (pid < 0) {
+	argv[0] = (char *)"/bin/sh";
+	argv[1] = (char *)"-c";
+	argv[2] = cmd;
+	argv[3] = (char *)"sh";
+	argv[4] = (char *)path;
+	argv[5] = NULL;
+	if (util_run_wait(argv, -1, &status) != 0) {
 		*err = xasprintf("cannot start the editor: %s", strerror(errno));
 		free(cmd);
-		sigaction(SIGINT, &oint, NULL);
-		sigaction(SIGQUIT, &oquit, NULL);
 		return -1;
 	}
-	if (pid == 0) {
-		signal(SIGINT, SIG_DFL);
-		signal(SIGQUIT, SIG_DFL);
-		execl("/bin/sh", "sh", "-c", cmd, "sh", path, (char *)NULL);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	sigaction(SIGINT, &oint, NULL);
-	sigaction(SIGQUIT, &oquit, NULL);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		free(cmd);
 		return 0;

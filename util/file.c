@@ -173,18 +173,14 @@ fail_nofd:
 	return -1;
 }
 
-int util_read_file(const char *path, size_t max, char **out, size_t *len)
+int util_read_fd(int fd, size_t max, char **out, size_t *len)
 {
 	struct sbuf b;
 	char chunk[65536];
-	int fd;
 	ssize_t r;
 
 	*out = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
 	sb_init(&b);
 	for (;;) {
 		r = read(fd, chunk, sizeof chunk);
@@ -192,7 +188,6 @@ int util_read_file(const char *path, size_t max, char **out, size_t *len)
 			continue;
 		if (r < 0) {
 			int saved = errno;
-			close(fd);
 			sb_free(&b);
 			errno = saved;
 			return -1;
@@ -200,17 +195,31 @@ int util_read_file(const char *path, size_t max, char **out, size_t *len)
 		if (r == 0)
 			break;
 		if (b.len + (size_t)r > max) {
-			close(fd);
 			sb_free(&b);
 			errno = EFBIG;
 			return -1;
 		}
 		sb_add(&b, chunk, (size_t)r);
 	}
-	close(fd);
 	*len = b.len;
 	*out = sb_steal(&b);
 	return 0;
+}
+
+int util_read_file(const char *path, size_t max, char **out, size_t *len)
+{
+	int fd, rc, saved;
+
+	*out = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	rc = util_read_fd(fd, max, out, len);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
 }
 
 const char *util_basename(const char *path)

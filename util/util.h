@@ -53,6 +53,13 @@ char *sb_steal(struct sbuf *b); /* caller owns the string; b is reset */
  * '\n' (when kept), nor 0x7f, nor a C1 code point. */
 void util_visible(struct sbuf *out, const char *s, size_t n, int keep_nl);
 char *util_visible_dup(const char *s, int keep_nl); /* owned result */
+/* util_visible with the bytes i where mask[i] is 1 (mask: n bytes, 0 or
+ * 1) between UTIL_MARK_ON and UTIL_MARK_OFF (a search's matches): each
+ * character's visible form is inside a mark whole, by its first byte,
+ * so a mark never splits the ^X of a control character. */
+#define UTIL_MARK_ON '\x01'
+#define UTIL_MARK_OFF '\x02'
+void util_visible_marked(struct sbuf *out, const char *s, size_t n, int keep_nl, const char *mask);
 /* A user's value for a message: util_visible of at most max bytes of s
  * (cut at a character boundary), and when s is longer, followed by
  * "... (N bytes, cut)" with N the whole length.  Owned. */
@@ -74,6 +81,15 @@ int util_width(const char *s);
 /* The longest prefix of s that fits in width columns, with "…" appended
  * when cut (and width >= 1).  Owned. */
 char *util_clip(const char *s, int width);
+
+/* --- JSON from outside text (json.c, the one part of util/ on jansson) --- */
+struct json_t;
+/* A JSON string of s (null for NULL); JSON strings are UTF-8, so text
+ * that is not is shown as util_visible_dup(s, 1) does.  New reference. */
+struct json_t *util_json_str(const char *s);
+/* The JSON that text holds (parameters as stored); an empty object when
+ * text is NULL, empty or not JSON.  New reference. */
+struct json_t *util_json_params(const char *text);
 
 /* --- SHA-256 (OpenSSL's libcrypto) --- */
 struct sha256 {
@@ -117,6 +133,8 @@ int util_fsync_dir_of(const char *path);
 /* Reads a whole file (at most max bytes; -1 with errno=EFBIG beyond).
  * *out is owned by the caller and NUL-terminated. */
 int util_read_file(const char *path, size_t max, char **out, size_t *len);
+/* The same from an open descriptor, to its end (the caller closes it). */
+int util_read_fd(int fd, size_t max, char **out, size_t *len);
 /* The last path component's extension without the dot, lower-cased into
  * buf (at most 15 chars), or "" when there is none. */
 const char *util_ext(const char *path, char buf[16]);
@@ -152,6 +170,13 @@ char *util_group_name(gid_t gid);
 char *util_shell_quote(const char *s);
 
 /* --- the user's editor --- */
+/* Runs argv (argv[0] looked up in PATH, no shell) in the foreground,
+ * with in as its standard input unless in < 0, and waits for it: SIGINT
+ * and SIGQUIT are ignored meanwhile (they are the child's), and the
+ * child gets SIGINT, SIGQUIT, SIGWINCH and SIGPIPE at their defaults.
+ * *status as waitpid gives it (127: not found).  0, or -1 with errno
+ * when it could not be started. */
+int util_run_wait(char *const argv[], int in, int *status);
 /* Runs the user's editor on path and waits: editor (if non-empty), else
  * $VISUAL, else $EDITOR, else vi.  It runs through /bin/sh so that
  * "code --wait" works; path is passed as an argument, never spliced into

@@ -46,14 +46,20 @@ static size_t utf8_len(const unsigned char *s, size_t n, unsigned *cp)
 	return len;
 }
 
-void util_visible(struct sbuf *out, const char *str, size_t n, int keep_nl)
+void util_visible_marked(struct sbuf *out, const char *str, size_t n, int keep_nl, const char *mask)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, col = 0, len;
 	unsigned cp;
+	char on = 0;
 
 	while (i < n) {
 		len = utf8_len(s + i, n - i, &cp);
+		/* A character's visible form is marked whole or not at all. */
+		if (mask && mask[i] != on) {
+			on = mask[i] != 0;
+			sb_addc(out, on ? UTIL_MARK_ON : UTIL_MARK_OFF);
+		}
 		if (len == 0) {
 			sb_addf(out, "\\x%02X", s[i]);
 			col += 4;
@@ -84,6 +90,13 @@ void util_visible(struct sbuf *out, const char *str, size_t n, int keep_nl)
 		}
 		i += len;
 	}
+	if (on)
+		sb_addc(out, UTIL_MARK_OFF);
+}
+
+void util_visible(struct sbuf *out, const char *str, size_t n, int keep_nl)
+{
+	util_visible_marked(out, str, n, keep_nl, NULL);
 }
 
 char *util_visible_dup(const char *s, int keep_nl)

@@ -2,7 +2,7 @@
 # Bad input gets one clear line on stderr, the right exit status, and no
 # partial write.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 46
+plan 65
 
 cd "$T" || exit 1
 "$LIGHTBOX" init >/dev/null
@@ -97,4 +97,18 @@ LIGHTBOX_CURATOR=not-$login "$LIGHTBOX" rate 1 3 >/dev/null 2>&1
 is "$?" 0 "once allowed, the alias writes"
 is "$(sql "SELECT login || ' as ' || curator FROM event ORDER BY id DESC LIMIT 1")" "$login as not-$login" \
 	"and the event records both the login and the name"
+# The operand checks shared by commands of one brief or one project.
+for cmd in "rank" "stacks" "brief show"; do
+	fails "$cmd without a brief is a usage error" 2 "$LIGHTBOX" $cmd
+	like "$(cat "$T/.out")" "say which brief" "... saying so"
+	fails "$cmd of an unknown brief fails" 1 "$LIGHTBOX" $cmd 99
+	like "$(cat "$T/.out")" "no brief with id 99" "... naming it"
+done
+fails "project archive with two projects is a usage error" 2 "$LIGHTBOX" project archive 1 2
+like "$(cat "$T/.out")" "give one project id or slug" "... saying so"
+fails "project show --undo is not an option of show" 2 "$LIGHTBOX" project show 1 --undo
+fails "project show of an unknown project fails" 1 "$LIGHTBOX" project show nowhere
+ok "project archive --undo restores" "$LIGHTBOX" project archive --undo p
+like "$(cat "$T/.out")" "project 1 restored from the archive" "... saying so"
+like "$("$LIGHTBOX" project show p --json)" '"name": "P"' "project show --json"
 done_testing

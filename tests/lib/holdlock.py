@@ -8,7 +8,10 @@ then takes the write lock (BEGIN IMMEDIATE), announces itself as
 "an import by bob" in the store's cache/ the way lightbox's long writers
 do (cache/writer-PID: login, pid, what), creates READY, holds the lock for
 SECONDS, and lets it go (rollback: it wrote nothing).  With HOLD_QUIET=1
-in the environment it does not announce itself.
+in the environment it does not announce itself.  With HOLD_RELEASE=FILE it
+lets go as soon as FILE exists (SECONDS is then the longest it holds), so
+a test can check what happens while the lock is held without racing a
+clock.
 """
 import os
 import sqlite3
@@ -41,7 +44,10 @@ if not quiet:
     with open(note, "w") as f:
         f.write("bob\t%d\tan import\n" % os.getpid())
 open(ready, "w").close()
-time.sleep(secs)
+release = os.environ.get("HOLD_RELEASE")
+end = time.time() + secs
+while time.time() < end and not (release and os.path.exists(release)):
+    time.sleep(0.01)
 con.execute("ROLLBACK")
 if not quiet:
     os.unlink(note)

@@ -24,6 +24,9 @@ export XDG_DATA_HOME="$T/data"
 export HOME="$T/home"
 mkdir -p "$HOME" "$XDG_CONFIG_HOME"
 unset VISUAL EDITOR NO_COLOR LIGHTBOX_EDITOR
+# import, gen and candidate add return once their background fingerprint
+# filler is done (tests/cli/fingerprint-background.sh unsets it)
+export LIGHTBOX_TEST_FP_WAIT=1
 
 _tap_n=0
 _tap_failed=0
@@ -32,6 +35,9 @@ _tap_cleanups=""
 at_exit() { _tap_cleanups="$1; $_tap_cleanups"; }
 _tap_exit() {
 	eval "$_tap_cleanups" 2>/dev/null
+	# fingerprint fillers that import, gen and candidate add left at work
+	# (each holds its store's lock while it runs): done before $T goes
+	find "$T" -name fingerprint.lock 2>/dev/null | while read -r _l; do flock -w 60 "$_l" true; done
 	if [ "${KEEP:-0}" = 1 ]; then echo "# kept $T"; else rm -rf "$T"; fi
 }
 trap _tap_exit EXIT
@@ -106,6 +112,21 @@ lb() {
 }
 # sql SQL: query the test store.
 sql() { sqlite3 -batch -noheader "$LIGHTBOX_STORE/lightbox.db" "$@"; }
+
+# near_copies DIR SEED...: per seed, a 200x200 ImageMagick plasma DIR/oSEED.png
+# and four near-copies of it (resized to 90%: rSEED.png, JPEG q70:
+# qSEED.jpg, 6% brighter: bSEED.png, 2 pixels shaved off: cSEED.png).
+near_copies() {
+	_d=$1
+	shift
+	for _s in "$@"; do
+		convert -seed "$_s" -size 200x200 plasma:fractal -write "$_d/o$_s.png" \
+			\( +clone -resize 90% -write "$_d/r$_s.png" +delete \) \
+			\( +clone -quality 70 -write "$_d/q$_s.jpg" +delete \) \
+			\( +clone -modulate 106 -write "$_d/b$_s.png" +delete \) \
+			-shave 2x2 "$_d/c$_s.png" || return 1
+	done
+}
 
 # mkquad FILE W H TL TR BL BR: a PNG in four flat quarters, each colour
 # written R,G,B (top left, top right, bottom left, bottom right).

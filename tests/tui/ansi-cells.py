@@ -9,6 +9,10 @@
     ansi-cells.py glyphs X0 X1 [Y0 Y1] < capture
         how many cells hold a block or box-drawing glyph (U+2500..U+259F)
         and how many any colour at all
+    ansi-cells.py runs COLOUR < capture
+        every run of cells whose background is COLOUR (an xterm index),
+        one a line: "ROW<TAB>COLUMN<TAB>TEXT" (a search's highlighted
+        words; 0-based)
 
 Symbols pictures are characters with colours, so this is how the screen
 tests see a picture: its colours in the pane, none elsewhere.
@@ -80,7 +84,24 @@ def sgr(params, fg, bg):
     return fg, bg
 
 
+def runs(colour):
+    row, col, text, last = None, 0, "", None
+    for y, x, ch, fg, bg in cells(sys.stdin.read()):
+        if bg == colour and row == y and last == x - 1 and text:
+            text += ch
+        else:
+            if text:
+                print("%d\t%d\t%s" % (row, col, text))
+            row, col, text = y, x, (ch if bg == colour else "")
+        last = x
+    if text:
+        print("%d\t%d\t%s" % (row, col, text))
+
+
 def main():
+    if sys.argv[1] == "runs":
+        runs(sys.argv[2])
+        return
     what, x0, x1 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     y0 = int(sys.argv[4]) if len(sys.argv) > 4 else 0
     y1 = int(sys.argv[5]) if len(sys.argv) > 5 else 10 ** 6

@@ -2,11 +2,12 @@
 # import.sh - importing a folder from the interface: the path completes,
 # the import runs in its own thread with its progress in the status line,
 # the new candidates appear in the open list, a broken file is reported
-# and the rest imported, and running it again adds nothing twice.
+# and the rest imported, and running it again adds nothing twice; with
+# --link first the files are linked into the store, as import --link.
 . "$(dirname "$0")/lib.sh"
 no_stacks # its test pictures are near-copies to the fingerprint: a row each
 
-plan 11
+plan 14
 mkstore
 mkdir -p "$T/shots/more"
 mkpng "$T/shots/fog-1.png" 40 30 200 200 210
@@ -16,10 +17,10 @@ printf 'not a picture at all' >"$T/shots/broken.png"
 
 open_brief 120 40 2
 tm_keys I
-tm_wait_for '^import files or folders:' >/dev/null
+tm_wait_for '^import files or folders \(--link first: link, not copy\): ' >/dev/null
 tm_type "$T/sho"
 tm_keys Tab
-ok "the path completes to the folder" tm_wait_for "^import files or folders: $T/shots/\$"
+ok "the path completes to the folder" tm_wait_for "^import files or folders .*: $T/shots/\$"
 tm_keys Enter
 ok "the import reports what it did" tm_wait_for 'import into brief #2: 3 added, 0 already there, 1 failed' 30
 like "$(tm_screen)" 'first failure: .*broken\.png' "and names the file that failed"
@@ -38,5 +39,28 @@ tm_keys :
 tm_type "import $T/nowhere"
 tm_keys Enter
 ok "a path that is not there is refused before anything starts" tm_wait_for 'cannot read .*nowhere; nothing was imported'
+mkdir -p "$T/linked"
+mkpng "$T/linked/kept.png" 40 30 1 2 3
+tm_keys :
+tm_type "import --link $T/linked"
+tm_keys Enter
+ok "--link first: the files are linked" tm_wait_for 'import into brief #2: 1 added \(linked\), 0 already there' 30
+asset=$(sql "SELECT substr(sha256, 1, 2) || '/' || sha256 || '.' || ext FROM asset WHERE origin = '$T/linked/kept.png'")
+is "$(stat -c %i "$LIGHTBOX_STORE/assets/$asset" 2>&1)" "$(stat -c %i "$T/linked/kept.png")" \
+	"the asset is the imported file (the same inode)"
+# Another filesystem: copied, and the message says which file and why.
+if [ -d /dev/shm ] && [ "$(stat -c %d /dev/shm)" != "$(stat -c %d "$T")" ]; then
+	d=$(mktemp -d /dev/shm/lbtui.XXXXXX)
+	at_exit "rm -rf $d"
+	mkpng "$d/far.png" 40 30 9 9 9
+	tm_resize 220 40 # room for the whole message
+	tm_keys :
+	tm_type "import --link $d"
+	tm_keys Enter
+	ok "a file that could not be linked is named, with why" \
+		tm_wait_for "1 added \(linked where they could be\).*far\.png: on another filesystem than the store: copied" 30
+else
+	ok "# SKIP no second filesystem" true
+fi
 quit_ok "quits"
 done_testing

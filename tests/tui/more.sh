@@ -5,7 +5,7 @@
 # $EDITOR, notes on a project and a brief, yank-path and play on text.
 . "$(dirname "$0")/lib.sh"
 
-plan 29
+plan 30
 mkstore
 sql "INSERT INTO job (brief_id, revision_id, kind, backend, state, error, curator, created)
 	VALUES (1, 1, 'generate', 'sdxl', 'failed', 'connection refused', 'alice', 1700000000),
@@ -76,6 +76,12 @@ tm_type "kick-off on Monday"
 tm_keys Enter
 ok "a note on the project" tm_wait_for 'note saved on the project'
 is "$(sql "SELECT body FROM note WHERE project_id = 3")" "kick-off on Monday" "in the store"
+tm_keys :
+tm_type "note budget agreed"
+tm_keys Enter
+NOTES="SELECT group_concat(body, '|') FROM (SELECT body FROM note WHERE project_id = 3 ORDER BY id)"
+sql_wait "$NOTES" "kick-off on Monday|budget agreed"
+is "$(sql "$NOTES")" "kick-off on Monday|budget agreed" ":note TEXT saves a second note at once, no prompt"
 tm_keys d
 ok "d archives the project" tm_wait_for 'archived Spring launch'
 tm_keys Enter a

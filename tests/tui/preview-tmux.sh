@@ -13,7 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
-plan 19
+plan 24
 OUTER="$top_srcdir/tests/tui/outer-term.py"
 
 lbq init
@@ -124,6 +124,37 @@ outer 'kitty(0.26.5)' "$T/out2" env LIGHTBOX_PREVIEW_LOG="$LOG" "$LIGHTBOX" --pr
 logged '^change'
 ok "forced, it gets a direct placement at the pane's cell" \
 	grep -aq "$(printf '\033')_Ga=p,i=[0-9]*,p=1,c=[0-9]*,r=[0-9]*,C=1" "$T/out2"
+# tmux tells a pane nothing when its copy mode, display-panes or a popup
+# ends; it paints the cells back over a picture passed through.  lightbox
+# has it drawn again then: hooks (SIGWINCH) for the first two, the tmux
+# server's children for a popup.
+placed() { grep -ao "$(printf '\033')_Ga=p," "$T/out2" | wc -l | tr -d ' '; }
+more_than() {
+	_i=0
+	while [ "$(placed)" -le "$1" ] && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
+	[ "$(placed)" -gt "$1" ]
+}
+n=$(placed)
+tmo copy-mode -t lb
+sleep 0.5
+tmo send-keys -t lb -X cancel
+ok "leaving copy mode places the picture again" more_than "$n"
+n=$(placed)
+tmo display-panes -t "$(tmo list-clients -F '#{client_name}' | head -1)" -d 300
+ok "so does the end of display-panes" more_than "$n"
+n=$(placed)
+tmo display-popup -t lb -E 'sleep 1.5' &
+POPUP=$!
+sleep 0.8
+is "$(placed)" "$n" "nothing is placed over an open popup"
+wait $POPUP
+ok "the picture is placed again once the popup closed" more_than "$n"
+tmo set-option -g remain-on-exit on
+tmo send-keys -t lb Q
+i=0
+while [ "$(tmo display -p -t lb '#{pane_dead}')" != 1 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+is "$( (tmo show-hooks -g; tmo show-hooks -g pane-mode-changed) | grep -c '\[')" 0 "quitting takes its hooks away"
+tmo set-option -g remain-on-exit off
 end_outer
 
 # --- passthrough off: symbols, and doctor says which line fixes it

@@ -1,7 +1,7 @@
 #!/bin/sh
 # writer.sh - the interface never waits on the write lock: another process
-# holds it for 3 s while ratings are typed with j/k and digits; the cursor
-# keeps moving, the rows show the ratings pending, the status line names
+# holds it while ratings are typed with j/k and digits; the cursor keeps
+# moving row by row, the rows show the ratings pending, the status line names
 # who holds the lock, and every rating lands, in order, once it is free.
 # A bulk rating of 20,000 marked rows shows its progress and is one undo
 # step; cancelled midway it is rolled back whole.  A refused write puts
@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
-plan 34
+plan 35
 mkstore
 DB="$LIGHTBOX_STORE/lightbox.db"
 HOLD="$top_srcdir/tests/lib/holdlock.py"
@@ -18,23 +18,33 @@ stars_of() { sql "SELECT coalesce(stars, '-') FROM rating WHERE candidate_id = $
 open_brief 100 30
 ok "newest first, cursor on the first row" tm_wait_for '\[candidates\].* 1 of 8'
 
-# --- another process holds the lock for 3 s -------------------------------
-python3 "$HOLD" "$DB" "$T/ready" 3 &
+# --- another process holds the lock ----------------------------------------
+# It holds it until $T/ready.go exists (30 s at most), so every check
+# before that is made while the store is locked, whatever the load.
+HOLD_RELEASE="$T/ready.go" python3 "$HOLD" "$DB" "$T/ready" 30 &
 HOLDER=$!
 at_exit "kill $HOLDER 2>/dev/null"
 i=0
 while [ ! -e "$T/ready" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 ok "the other process has the lock" test -e "$T/ready"
+# step KEYS ROW: types KEYS, then waits for the cursor on ROW.
+step() {
+	tm_keys $1 && tm_wait_for "\\[candidates\\].* $2 of 8"
+}
 # #8 gets 4, #7 3, #6 5, then k back to #7 and 1 (a second change of a
-# pending row), then down to #5 and 2.
-tm_keys 4 j 3 j 5 k 1 j j 2
-ok "the cursor kept moving while the store was locked" tm_wait_for '\[candidates\].* 4 of 8' 2
+# pending row), then down to #5 and 2: each move is seen on the screen
+# before the next key, an interface waiting for the lock would show none.
+walk() {
+	step '4 j' 2 && step '3 j' 3 && step '5 k' 2 && step '1 j' 3 && step j 4 && step 2 4
+}
+ok "the cursor moved row by row (2 3 2 3 4) while the store was locked" walk
 ok "the status line names who holds the lock and retries" \
-	tm_wait_for 'store busy: an import by bob \(pid [0-9]+\) is writing; retrying' 2
+	tm_wait_for 'store busy: an import by bob \(pid [0-9]+\) is writing; retrying'
 like "$(screen_line '^ +7 ')" '^ +7 ★☆☆☆☆…' "a changed row shows its newest rating, marked pending"
 like "$(screen_line '^ +5 ')" '^ +5 ★★☆☆☆…' "so does the last one typed"
 is "$(sql "SELECT count(*) FROM rating WHERE curator = 'alice' AND candidate_id > 4")" 0 \
 	"nothing is in the store yet"
+touch "$T/ready.go"
 wait $HOLDER
 ok "once the lock is free the pending marks go" tm_wait_gone '[★☆]…' 5
 is "$(stars_of 8) $(stars_of 7) $(stars_of 6) $(stars_of 5)" "4 1 5 2" "every rating landed, the later one last"
@@ -66,6 +76,8 @@ tm_wait_for "^rate 3 $N candidates" >/dev/null
 tm_keys y Enter
 ok "the status line shows the progress of the bulk rating" \
 	tm_wait_for "rate 3: [1-9][0-9]*/$N saved \\(C-c cancels\\)"
+# (the later check that the marks went would pass if they never came)
+ok "meanwhile the rows in view are marked pending" tm_wait_for '[0-9]+ ★★★☆☆…'
 wait $HOLDER
 ok "at the end it says it is one undo step" tm_wait_for "rate 3 \\($N marked\\): $N candidates, one undo step" 30
 is "$(rated 3)" $N "all of them are rated"

@@ -860,6 +860,20 @@ static void source_paths_loops_and_non_files(void **state)
 	km_config_free(&cfg);
 	free(path);
 
+	/* A file over 1 MiB is refused whole, saying so. */
+	{
+		char *big = xmalloc((1 << 20) + 2);
+		memset(big, '#', (1 << 20) + 1);
+		big[(1 << 20) + 1] = '\0';
+		path = write_tmp("big.keys", big);
+		free(big);
+		cfg = km_config_new();
+		assert_int_equal(km_config_load_file(cfg, path, 1), 1);
+		assert_non_null(strstr(km_config_error(cfg, 0), "larger than 1 MiB"));
+		km_config_free(&cfg);
+		free(path);
+	}
+
 	/* The top file: missing is fine unless it must exist. */
 	cfg = km_config_new();
 	path = xasprintf("%s/nope", tmpdir);

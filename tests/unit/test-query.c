@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "store/store.h"
 #include "util.h"
@@ -422,8 +423,9 @@ static void hostile_queries(void **state)
  * and for one that walks: every page continues where the last ended. */
 static void keyset_pages_with_drivers(void **state)
 {
-	static const char *const queries[] = { "tag:hero", "red", "red OR tag:hero", "model:sd*" };
-	static const char *const want[] = { "1 3", "1 3", "1 3", "1 2 5 6 7 8" };
+	static const char *const queries[] = { "tag:hero", "red", "red OR tag:hero", "model:sd*", "stack:3",
+						"stack:top model:sd*", "stars>=2", "stars<=4 model:sd*" };
+	static const char *const want[] = { "1 3", "1 3", "1 3", "1 2 5 6 7 8", "3", "1 2 5 6 7 8", "1 2 3", "2" };
 	struct fixture *f = *state;
 	struct lb_filter fl = { 0 };
 	struct lb_candidate_list l = { 0 };
@@ -489,6 +491,128 @@ static void uses_flags(void **state)
 	lb_query_free(q);
 }
 
+/* stack: over the fixture's text candidates, each a stack of its own
+ * (the CLI test has pictures in stacks); the stacks follow the store's
+ * changes, by this connection and by another. */
+static void stack_terms(void **state)
+{
+	struct fixture *f = *state;
+	struct lb_candidate_input in = { 0 };
+	struct lb_filter fl = { 0 };
+	int64_t n, id;
+	char *sql;
+
+	expect(f, "stack:alone", "1 2 3 4 5 6 7 8");
+	expect(f, "stack:top", "1 2 3 4 5 6 7 8");
+	expect(f, "stack:rest", "");
+	expect(f, "stack:stacked", "");
+	expect(f, "-stack:stacked", "1 2 3 4 5 6 7 8");
+	expect(f, "stack>1", "");
+	expect(f, "stack<=1 seed:5", "5");
+	expect(f, "stack:3 OR stack:5", "3 5");
+	expect(f, "stack:head red", "1 3");
+	expect(f, "stack:9999", "ERR: query: at column 1: there is no candidate 9999: stack:N is the stack candidate N is in");
+	expect(f, "red stack:tall",
+	       "ERR: query: at column 5: 'stack:tall' is not a stack term: write stack:top (the best of each stack), "
+	       "stack:rest, stack:alone, stack:stacked, stack:N (the stack of candidate N) or stack>N (stacks of "
+	       "more than N)");
+	expect(f, "stack:top*", "ERR: query: at column 1: 'stack:top' is not a stack term: write stack:top (the best of "
+	       "each stack), stack:rest, stack:alone, stack:stacked, stack:N (the stack of candidate N) or stack>N "
+	       "(stacks of more than N)");
+	/* the candidate's id is a binding */
+	sql = store_query_sql(f->st, "stack:4");
+	assert_non_null(sql);
+	assert_null(strstr(sql, "4)"));
+	free(sql);
+	/* a candidate added by another connection, then by this one: the
+	 * stacks are grouped again, not taken from the last query's */
+	fl.brief_id = f->brief;
+	fl.query = "stack:alone";
+	assert_int_equal(store_candidate_count(f->st, &fl, &n), 0);
+	assert_int_equal(n, 8);
+	in.brief_id = f->brief;
+	in.body = "late";
+	assert_int_equal(store_candidate_add(f->bob, &in, &id), 0);
+	assert_int_equal(store_candidate_count(f->st, &fl, &n), 0);
+	assert_int_equal(n, 9);
+	assert_int_equal(store_candidate_add(f->st, &in, &id), 0);
+	assert_int_equal(store_candidate_count(f->st, &fl, &n), 0);
+	assert_int_equal(n, 10);
+}
+
+/* Runs sql on the fixture's database through a connection of its own. */
+static void raw_sql(struct fixture *f, const char *sql)
+{
+	char *path = xasprintf("%s/lightbox.db", f->dir), *err = NULL;
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("%s: %s", sql, err);
+	sqlite3_close(db);
+	free(path);
+}
+
+/* lora: reads candidate_lora (schema 10): triggers keep it as the
+ * parameters change, and the migration fills it from a store of 9. */
+static void loras_follow_params(void **state)
+{
+	struct fixture *f = *state;
+	char *sql;
+
+	raw_sql(f, "UPDATE candidate SET params = '{\"loras\":[\"grain\",{\"name\":\"Film.safetensors\"}]}'"
+		   " WHERE body = 'blue car'");
+	expect(f, "lora:style", "");
+	expect(f, "lora:grain lora:film", "2");
+	expect(f, "lora:fil*", "2");
+	expect(f, "-lora:grain", "1 3 4 5 6 7 8");
+	/* few of my ratings qualify: they drive the page */
+	sql = store_query_sql(f->st, "stars>=4");
+	assert_null(strstr(sql, "c.id IN (SELECT x.candidate_id FROM rating")); /* no brief: no drive */
+	free(sql);
+	/* a rare LoRA drives the page: read by id */
+	sql = store_query_sql(f->st, "lora:grain");
+	assert_non_null(strstr(sql, "c.id IN (SELECT cl.candidate_id FROM candidate_lora"));
+	free(sql);
+	/* back to schema 9: no table, no triggers; opening migrates and fills */
+	store_close(&f->st);
+	store_close(&f->bob);
+	raw_sql(f, "DROP TRIGGER candidate_lora_ins; DROP TRIGGER candidate_lora_upd; DROP TRIGGER candidate_lora_del;"
+		   " DROP TABLE candidate_lora; PRAGMA user_version = 9");
+	f->st = open_as(f->dir, "ann");
+	f->bob = open_as(f->dir, "bob");
+	expect(f, "lora:grain", "2");
+	expect(f, "lora:detail", "1");
+}
+
+/* The terms a detail view highlights: not those under NOT or !=, nor flag words. */
+static void terms_to_highlight(void **state)
+{
+	struct lb_query_term *t;
+	size_t n;
+
+	(void)state;
+	n = lb_query_terms("red \"two words\" model:sdxl* -tag:x seed:1..9 (param:k>=3 OR note:hi) model!=y selected",
+			   &t);
+	assert_int_equal(n, 6);
+	assert_null(t[0].field);
+	assert_string_equal(t[0].value, "red");
+	assert_string_equal(t[1].value, "two words");
+	assert_true(t[1].phrase);
+	assert_string_equal(t[2].field, "model");
+	assert_string_equal(t[2].value, "sdxl");
+	assert_true(t[2].prefix);
+	assert_string_equal(t[3].op, "..");
+	assert_string_equal(t[3].value2, "9");
+	assert_string_equal(t[4].field, "param");
+	assert_string_equal(t[4].key, "k");
+	assert_string_equal(t[4].op, ">=");
+	assert_string_equal(t[5].field, "note");
+	lb_query_terms_free(t, n);
+	assert_int_equal(lb_query_terms("seed:(", &t), 0);
+	assert_null(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,6 +623,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(hostile_queries, setup, teardown),
 		cmocka_unit_test_setup_teardown(keyset_pages_with_drivers, setup, teardown),
 		cmocka_unit_test(uses_flags),
+		cmocka_unit_test(terms_to_highlight),
+		cmocka_unit_test_setup_teardown(stack_terms, setup, teardown),
+		cmocka_unit_test_setup_teardown(loras_follow_params, setup, teardown),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

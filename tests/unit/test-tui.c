@@ -855,7 +855,7 @@ static void import_takes_no_signals_and_wakes_by_name(void **state)
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
 	paths[0] = dir;
-	assert_int_equal(tui_import_start(&ui, brief, paths, 1), 0);
+	assert_int_equal(tui_import_start(&ui, brief, paths, 1, 0), 0);
 	pthread_sigmask(SIG_BLOCK, &usr1, &prev);
 	while (ui.import) {
 		if (kills < 50) {

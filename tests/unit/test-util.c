@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -85,6 +86,29 @@ static void sha256_known_vectors(void **state)
 	sha256_final(&c, d);
 	sha256_hex(d, hex);
 	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+/* JSON strings are UTF-8: a bad byte is shown as util_visible shows it
+ * (not dropped, not a NULL value that loses the key); parameters that
+ * are not JSON are an empty object. */
+static void json_from_outside_text(void **state)
+{
+	json_t *o = json_object();
+	char *text;
+
+	(void)state;
+	json_object_set_new(o, "good", util_json_str("caf\xc3\xa9"));
+	json_object_set_new(o, "bad", util_json_str("bad\xff name\n"));
+	json_object_set_new(o, "none", util_json_str(NULL));
+	json_object_set_new(o, "params", util_json_params("{\"steps\": 30}"));
+	json_object_set_new(o, "broken", util_json_params("{steps"));
+	json_object_set_new(o, "empty", util_json_params(""));
+	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(text, "{\"bad\":\"bad\\\\xFF name\\n\",\"broken\":{},\"empty\":{},"
+				  "\"good\":\"caf\xc3\xa9\",\"none\":null,"
+				  "\"params\":{\"steps\":30}}");
+	free(text);
+	json_decref(o);
 }
 
 static void visible_hides_controls(void **state)
@@ -319,6 +343,7 @@ int main(void)
 		cmocka_unit_test(visible_hides_controls),
 		cmocka_unit_test(visible_cut_says_so),
 		cmocka_unit_test(utf8_encodes),
+		cmocka_unit_test(json_from_outside_text),
 		cmocka_unit_test(slugs_and_ages),
 		cmocka_unit_test(atomic_write_and_read),
 		cmocka_unit_test(store_modes_not_umask),
