@@ -6,7 +6,6 @@
 # variations of a candidate (parent and seed recorded), and a backend
 # that cannot vary saying why.
 . "$(dirname "$0")/lib.sh"
-no_stacks # variations are near-copies to the fingerprint: a row each
 
 plan 32
 mkdir -p "$XDG_CONFIG_HOME/lightbox"
@@ -14,6 +13,7 @@ cat >"$XDG_CONFIG_HOME/lightbox/config" <<EOF
 set regenerate-count 3
 backend echoer type=exec modality=text command="printf %s {prompt}"
 EOF
+no_stacks # variations are near-copies to the fingerprint: a row each
 mkstore
 
 # Regenerate in the candidate list of the empty image brief: one key.
