@@ -671,8 +671,11 @@ static int keep_best(struct cview *cv, const char *arg)
 	struct wr_op *op;
 	char label[96];
 
-	if (cv->fold == NULL) {
-		tui_msg(ui, "keep-best: %s", cv->fold_asking ? "the stacks are still being read" : "no stacks here");
+	if (cv->fold == NULL || cv->fold_asking) {
+		/* after a change from elsewhere (an undo, another curator) the
+		 * map may say rejected where it is not: wait for the new one */
+		tui_msg(ui, "keep-best: %s", cv->fold_asking ? "the stacks are being read again; K in a moment"
+							 : "no stacks here");
 		return R_REDRAW;
 	}
 	if (!all && (cur == NULL || cur->stack_n < 2)) {
@@ -905,6 +908,8 @@ static void cand_status(struct view *v, struct sbuf *left, struct sbuf *right)
 		sb_adds(left, "  advance");
 	if (cv->fold)
 		sb_addf(left, "  %zu stacks", fold_stacks(cv->fold));
+	if (cv->fold_asking)
+		sb_adds(left, draw_unicode() ? "  reading stacks\xe2\x80\xa6" : "  reading stacks...");
 	list_pos_text(&cv->list, pos, sizeof pos);
 	sb_adds(right, pos);
 	free(f);

@@ -84,6 +84,9 @@ ok "K on a stack row keeps its best and rejects the rest" tm_wait_for 'keep #1, 
 is "$(until_same "2:reject 3:reject" flags)" "2:reject 3:reject" "in the store: #2 now, #3 was already"
 tm_keys u
 is "$(until_same "3:reject" flags)" "3:reject" "one u takes it back"
+# the undo came from the store: the stacks are read again before K acts
+sleep 0.5
+tm_wait_gone 'reading stacks' >/dev/null
 tm_keys :
 tm_type 'keep-best all'
 tm_keys Enter
