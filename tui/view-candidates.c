@@ -908,7 +908,7 @@ static void cand_status(struct view *v, struct sbuf *left, struct sbuf *right)
 		sb_adds(left, "  advance");
 	if (cv->fold)
 		sb_addf(left, "  %zu stacks", fold_stacks(cv->fold));
-	if (cv->fold_asking)
+	if (cv->fold && cv->fold_asking) /* read again (after a change from elsewhere) */
 		sb_adds(left, draw_unicode() ? "  reading stacks\xe2\x80\xa6" : "  reading stacks...");
 	list_pos_text(&cv->list, pos, sizeof pos);
 	sb_adds(right, pos);
