@@ -19,11 +19,16 @@ struct cli {
 	const char *store_dir;  /* --store, or NULL */
 	const char *config;     /* --config, or NULL */
 	const char *preview;    /* --preview, or NULL */
+	const char *assets;     /* --assets (a PostgreSQL store's files), or NULL */
 	struct store *st;       /* opened by cli_store() */
 	const char *cmd;        /* "brief add", for messages */
 	char cmdbuf[64];
 	int status;             /* the exit status when cli_args says stop */
 };
+
+/* 1 (after saying so) when the store is a PostgreSQL one and cmd
+ * ("candidate ls", "doctor") does not run on one yet. */
+int cli_pg_refuses(struct cli *c, const char *cmd);
 
 struct cli_sub {
 	const char *name;
@@ -134,6 +139,7 @@ int cmd_doctor(struct cli *c, int argc, char **argv);
 int cmd_verify(struct cli *c, int argc, char **argv);
 int cmd_relink(struct cli *c, int argc, char **argv);
 int cmd_gc(struct cli *c, int argc, char **argv);
+int cmd_store(struct cli *c, int argc, char **argv);
 int cmd_import(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_deliver(struct cli *c, int argc, char **argv);

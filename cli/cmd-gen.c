@@ -194,7 +194,7 @@ static struct runner *start_runner(struct cli *c, struct backend_registry *reg, 
 	struct runner *r = NULL;
 	char *err = NULL;
 
-	ro.store_dir = store_dir(c->st);
+	ro.store_dir = store_name(c->st);
 	ro.curator = store_curator(c->st);
 	ro.reg = reg;
 	ro.notify_fd = -1;

@@ -234,7 +234,7 @@ int cli_fingerprint_later(struct cli *c)
 {
 	extern char **environ;
 	const char *argv[10];
-	char **envp, fdvar[48], buf[16], self[4096];
+	char **envp, fdvar[48], buf[16], self[4096], *storevar = NULL;
 	ssize_t len;
 	int started = 0;
 	struct pollfd pf;
@@ -247,8 +247,14 @@ int cli_fingerprint_later(struct cli *c)
 	/* Built before the fork: the child only calls async-signal-safe
 	 * functions (a runner or copier thread may hold malloc's lock). */
 	argv[i++] = "lightbox";
-	argv[i++] = "--store";
-	argv[i++] = store_dir(c->st);
+	if (strcmp(store_name(c->st), store_dir(c->st)) != 0) {
+		/* A PostgreSQL store's URL goes by the environment: a password
+		 * in it would show in ps. */
+		storevar = xasprintf("LIGHTBOX_STORE=%s", store_name(c->st));
+	} else {
+		argv[i++] = "--store";
+		argv[i++] = store_dir(c->st);
+	}
 	if (c->config) {
 		argv[i++] = "--config";
 		argv[i++] = c->config;
@@ -261,12 +267,15 @@ int cli_fingerprint_later(struct cli *c)
 	self[len > 0 ? len : 0] = '\0';
 	while (environ[n])
 		n++;
-	envp = xcalloc(n + 2, sizeof *envp);
+	envp = xcalloc(n + 3, sizeof *envp);
 	for (n = k = 0; environ[k]; k++)
-		if (strncmp(environ[k], FILLER_ENV "=", sizeof FILLER_ENV) != 0)
+		if (strncmp(environ[k], FILLER_ENV "=", sizeof FILLER_ENV) != 0 &&
+		    (storevar == NULL || strncmp(environ[k], "LIGHTBOX_STORE=", 15) != 0))
 			envp[n++] = environ[k];
 	snprintf(fdvar, sizeof fdvar, "%s=3", FILLER_ENV);
 	envp[n++] = fdvar;
+	if (storevar)
+		envp[n++] = storevar;
 	envp[n] = NULL;
 	fflush(NULL);
 	pid = fork();
@@ -291,6 +300,7 @@ int cli_fingerprint_later(struct cli *c)
 		_exit(127);
 	}
 	free(envp);
+	free(storevar);
 	close(p[1]);
 	if (pid < 0) {
 		close(p[0]);

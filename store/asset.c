@@ -71,19 +71,19 @@ char *store_asset_path(struct store *st, const char *sha256, const char *ext)
 
 int store_asset_find(struct store *st, const char *sha256, int64_t *asset_id)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT id FROM asset WHERE sha256 = ?");
+	db_stmt *s = st_prep(st, "SELECT id FROM asset WHERE sha256 = ?");
 	int rc;
 
 	if (s == NULL)
 		return STORE_EIO;
 	st_bind_text(s, 1, sha256);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*asset_id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*asset_id = db_column_int64(s, 0);
+	db_reset(s);
+	if (rc == DB_ROW)
 		return 0;
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return st_sqlfail(st, rc, "looking up an asset");
 	return st_fail(st, STORE_ENOTFOUND, "no asset with sha256 %s", sha256);
 }
@@ -93,7 +93,7 @@ int store_asset_find(struct store *st, const char *sha256, int64_t *asset_id)
 int st_asset_row(struct store *st, const char *hex, int64_t bytes, const struct lb_asset_facts *f,
 		     const char *ext, int64_t *asset_id, int *existed)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	rc = st_begin(st);
@@ -106,7 +106,7 @@ int st_asset_row(struct store *st, const char *hex, int64_t bytes, const struct 
 		s = st_prep(st, "UPDATE asset SET purged = NULL WHERE id = ? AND purged IS NOT NULL");
 		if (s == NULL)
 			return st_end(st, STORE_EIO);
-		sqlite3_bind_int64(s, 1, *asset_id);
+		db_bind_int64(s, 1, *asset_id);
 		return st_end(st, st_step_done(st, s, "recording the asset"));
 	}
 	s = st_prep(st, "INSERT INTO asset (sha256, media_type, ext, bytes, width, height, duration, created)"
@@ -116,14 +116,14 @@ int st_asset_row(struct store *st, const char *hex, int64_t bytes, const struct 
 	st_bind_text(s, 1, hex);
 	st_bind_text(s, 2, f && f->media_type ? f->media_type : "application/octet-stream");
 	st_bind_text(s, 3, ext);
-	sqlite3_bind_int64(s, 4, bytes);
-	sqlite3_bind_int(s, 5, f ? f->width : 0);
-	sqlite3_bind_int(s, 6, f ? f->height : 0);
-	sqlite3_bind_double(s, 7, f ? f->duration : 0);
-	sqlite3_bind_int64(s, 8, util_now());
+	db_bind_int64(s, 4, bytes);
+	db_bind_int(s, 5, f ? f->width : 0);
+	db_bind_int(s, 6, f ? f->height : 0);
+	db_bind_double(s, 7, f ? f->duration : 0);
+	db_bind_int64(s, 8, util_now());
 	rc = st_step_done(st, s, "recording the asset");
 	if (rc == 0) {
-		*asset_id = sqlite3_last_insert_rowid(st->db);
+		*asset_id = db_last_insert_rowid(st->db);
 		*existed = 0;
 	}
 	return st_end(st, rc);
@@ -131,14 +131,14 @@ int st_asset_row(struct store *st, const char *hex, int64_t bytes, const struct 
 
 int st_asset_link_record(struct store *st, int64_t asset_id, int link, const char *origin, int64_t mtime_ns)
 {
-	sqlite3_stmt *s = st_prep(st, "UPDATE asset SET link = ?, origin = ?, mtime_ns = ? WHERE id = ?");
+	db_stmt *s = st_prep(st, "UPDATE asset SET link = ?, origin = ?, mtime_ns = ? WHERE id = ?");
 
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int(s, 1, link);
+	db_bind_int(s, 1, link);
 	st_bind_text(s, 2, origin);
-	sqlite3_bind_int64(s, 3, mtime_ns);
-	sqlite3_bind_int64(s, 4, asset_id);
+	db_bind_int64(s, 3, mtime_ns);
+	db_bind_int64(s, 4, asset_id);
 	return st_step_done(st, s, "recording the asset's link");
 }
 

@@ -825,7 +825,7 @@ static int open_for_writing(const char *path)
 static int find_existing(struct imp *im, const char *hex, int64_t brief_id, int64_t *cand, int64_t *in_brief,
 			 char **source)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	*cand = 0;
@@ -841,15 +841,15 @@ static int find_existing(struct imp *im, const char *hex, int64_t brief_id, int6
 	if (s == NULL)
 		return STORE_EIO;
 	st_bind_text(s, 1, hex);
-	sqlite3_bind_int64(s, 2, brief_id ? brief_id : im->o->project_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*cand = sqlite3_column_int64(s, 0);
-		*in_brief = sqlite3_column_int64(s, 1);
+	db_bind_int64(s, 2, brief_id ? brief_id : im->o->project_id);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		*cand = db_column_int64(s, 0);
+		*in_brief = db_column_int64(s, 1);
 		*source = st_col_text(s, 2);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : st_sqlfail(im->st, rc, "looking for the file");
+	db_reset(s);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : st_sqlfail(im->st, rc, "looking for the file");
 }
 
 /* The file of this run that had these bytes, or -1. */
@@ -1404,7 +1404,7 @@ int store_import(struct store *st, const char *const *paths, size_t n_paths, con
 	/* Files are copied before any transaction: a store that cannot be
 	 * written is refused once, not file by file. */
 	if (st->readonly && !o->dry_run)
-		return st_sqlfail(st, SQLITE_READONLY, "importing");
+		return st_sqlfail(st, DB_READONLY, "importing");
 	rc = check_target(&im);
 	if (rc) {
 		free_imp(&im);

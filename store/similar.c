@@ -18,16 +18,16 @@
 
 /* ------------------------------------------------------------ fingerprints */
 
-static void todo_row(sqlite3_stmt *s, void *out)
+static void todo_row(db_stmt *s, void *out)
 {
 	struct lb_fp_todo *t = out;
-	const char *sha = (const char *)sqlite3_column_text(s, 1);
-	const char *ext = (const char *)sqlite3_column_text(s, 2);
+	const char *sha = (const char *)db_column_text(s, 1);
+	const char *ext = (const char *)db_column_text(s, 2);
 
-	t->asset_id = sqlite3_column_int64(s, 0);
+	t->asset_id = db_column_int64(s, 0);
 	snprintf(t->sha256, sizeof t->sha256, "%s", sha ? sha : "");
 	snprintf(t->ext, sizeof t->ext, "%s", ext ? ext : "");
-	t->video = sqlite3_column_int(s, 3);
+	t->video = db_column_int(s, 3);
 }
 
 int store_fp_todo(struct store *st, int64_t brief_id, int64_t after, int retry, int limit,
@@ -35,7 +35,7 @@ int store_fp_todo(struct store *st, int64_t brief_id, int64_t after, int retry, 
 {
 	/* An asset of the brief's picture and video candidates; DISTINCT
 	 * because two candidates may share a file. */
-	sqlite3_stmt *s = st_prep(
+	db_stmt *s = st_prep(
 		st, "SELECT DISTINCT a.id, a.sha256, a.ext, c.modality = 'video' FROM candidate c "
 		    "JOIN asset a ON a.id = c.asset_id "
 		    "LEFT JOIN fingerprint f ON f.asset_id = a.id "
@@ -47,17 +47,17 @@ int store_fp_todo(struct store *st, int64_t brief_id, int64_t after, int retry, 
 	*n = 0;
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, brief_id);
-	sqlite3_bind_int64(s, 2, after);
-	sqlite3_bind_int(s, 3, retry != 0);
-	sqlite3_bind_int(s, 4, limit);
+	db_bind_int64(s, 1, brief_id);
+	db_bind_int64(s, 2, after);
+	db_bind_int(s, 3, retry != 0);
+	db_bind_int(s, 4, limit);
 	return st_list_rows(st, s, todo_row, (void **)out, n, sizeof **out,
 			    "reading the candidates that have no fingerprint");
 }
 
 int store_fp_put(struct store *st, const struct lb_fp_result *r, size_t n)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	size_t i;
 	int rc;
 
@@ -71,14 +71,14 @@ int store_fp_put(struct store *st, const struct lb_fp_result *r, size_t n)
 	if (s == NULL)
 		return st_end(st, STORE_EIO);
 	for (i = 0; i < n && rc == 0; i++) {
-		sqlite3_reset(s);
-		sqlite3_bind_int64(s, 1, r[i].asset_id);
+		db_reset(s);
+		db_bind_int64(s, 1, r[i].asset_id);
 		if (r[i].ok)
-			sqlite3_bind_int64(s, 2, (int64_t)r[i].fp);
+			db_bind_int64(s, 2, (int64_t)r[i].fp);
 		else
-			sqlite3_bind_null(s, 2);
+			db_bind_null(s, 2);
 		st_bind_text(s, 3, r[i].ok ? "" : (r[i].error ? r[i].error : "cannot be decoded"));
-		sqlite3_bind_int64(s, 4, util_now());
+		db_bind_int64(s, 4, util_now());
 		rc = st_step_done(st, s, "saving a fingerprint");
 	}
 	return st_end(st, rc);
@@ -87,7 +87,7 @@ int store_fp_put(struct store *st, const struct lb_fp_result *r, size_t n)
 int store_fp_counts(struct store *st, int64_t brief_id, int64_t *have, int64_t *missing,
 		    int64_t *failed)
 {
-	sqlite3_stmt *s = st_prep(
+	db_stmt *s = st_prep(
 		st, "SELECT count(f.fp), count(*) - count(f.asset_id), "
 		    "count(f.asset_id) - count(f.fp) FROM candidate c "
 		    "LEFT JOIN fingerprint f ON f.asset_id = c.asset_id "
@@ -97,20 +97,20 @@ int store_fp_counts(struct store *st, int64_t brief_id, int64_t *have, int64_t *
 
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, brief_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*have = sqlite3_column_int64(s, 0);
-		*missing = sqlite3_column_int64(s, 1);
-		*failed = sqlite3_column_int64(s, 2);
+	db_bind_int64(s, 1, brief_id);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		*have = db_column_int64(s, 0);
+		*missing = db_column_int64(s, 1);
+		*failed = db_column_int64(s, 2);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : st_sqlfail(st, rc, "counting fingerprints");
+	db_reset(s);
+	return rc == DB_ROW ? 0 : st_sqlfail(st, rc, "counting fingerprints");
 }
 
 int store_fp_get(struct store *st, int64_t candidate_id, uint64_t *fp)
 {
-	sqlite3_stmt *s = st_prep(
+	db_stmt *s = st_prep(
 		st, "SELECT c.modality, f.asset_id IS NOT NULL, f.fp, f.error FROM candidate c "
 		    "LEFT JOIN fingerprint f ON f.asset_id = c.asset_id WHERE c.id = ?");
 	int rc, has_row, ret;
@@ -118,25 +118,25 @@ int store_fp_get(struct store *st, int64_t candidate_id, uint64_t *fp)
 
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, candidate_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(s);
+	db_bind_int64(s, 1, candidate_id);
+	rc = db_step(s);
+	if (rc == DB_DONE) {
+		db_reset(s);
 		return st_exists(st, "candidate", candidate_id);
 	}
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
+	if (rc != DB_ROW) {
+		db_reset(s);
 		return st_sqlfail(st, rc, "reading a fingerprint");
 	}
-	if (sqlite3_column_type(s, 2) == SQLITE_INTEGER) {
-		*fp = (uint64_t)sqlite3_column_int64(s, 2);
-		sqlite3_reset(s);
+	if (db_column_type(s, 2) == DB_INTEGER) {
+		*fp = (uint64_t)db_column_int64(s, 2);
+		db_reset(s);
 		return 0;
 	}
 	mod = st_col_text(s, 0);
-	has_row = sqlite3_column_int(s, 1);
+	has_row = db_column_int(s, 1);
 	err = st_col_text(s, 3);
-	sqlite3_reset(s);
+	db_reset(s);
 	if (strcmp(mod, "image") != 0 && strcmp(mod, "video") != 0)
 		ret = st_fail(st, STORE_EEMPTY,
 			      "candidate #%lld is %s, and only pictures and videos have fingerprints",
@@ -158,7 +158,7 @@ int store_fp_get(struct store *st, int64_t candidate_id, uint64_t *fp)
 
 int store_fp_failures(struct store *st, int limit, int64_t **ids, char ***why, size_t *n)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT max(c.id), f.error FROM fingerprint f "
+	db_stmt *s = st_prep(st, "SELECT max(c.id), f.error FROM fingerprint f "
 				      "JOIN candidate c ON c.asset_id = f.asset_id WHERE f.fp IS NULL "
 				      "GROUP BY f.asset_id ORDER BY 1 DESC LIMIT ?");
 	int rc;
@@ -168,15 +168,15 @@ int store_fp_failures(struct store *st, int limit, int64_t **ids, char ***why, s
 	*n = 0;
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int(s, 1, limit);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int(s, 1, limit);
+	while ((rc = db_step(s)) == DB_ROW) {
 		*ids = xrealloc(*ids, sizeof **ids * (*n + 1));
 		*why = xrealloc(*why, sizeof **why * (*n + 1));
-		(*ids)[*n] = sqlite3_column_int64(s, 0);
+		(*ids)[*n] = db_column_int64(s, 0);
 		(*why)[(*n)++] = st_col_text(s, 1);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, "reading the fingerprints that failed");
+	db_reset(s);
+	return rc == DB_DONE ? 0 : st_sqlfail(st, rc, "reading the fingerprints that failed");
 }
 
 /* ------------------------------------------------------------ similar */
@@ -192,7 +192,7 @@ int store_fp_set(struct store *st, int scope, int64_t scope_id, struct lb_fp_set
 		"SELECT c.id, c.brief_id, f.fp FROM candidate c JOIN fingerprint f "
 		"ON f.asset_id = c.asset_id WHERE ?1 = ?1 AND f.fp IS NOT NULL ORDER BY c.id",
 	};
-	sqlite3_stmt *s;
+	db_stmt *s;
 	size_t cap = 0;
 	int rc;
 
@@ -202,20 +202,20 @@ int store_fp_set(struct store *st, int scope, int64_t scope_id, struct lb_fp_set
 	s = st_prep(st, sql[scope]);
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, scope_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, scope_id);
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (out->n == cap) {
 			cap = cap ? cap * 2 : 256;
 			out->id = xrealloc(out->id, sizeof *out->id * cap);
 			out->brief = xrealloc(out->brief, sizeof *out->brief * cap);
 			out->fp = xrealloc(out->fp, sizeof *out->fp * cap);
 		}
-		out->id[out->n] = sqlite3_column_int64(s, 0);
-		out->brief[out->n] = sqlite3_column_int64(s, 1);
-		out->fp[out->n++] = (uint64_t)sqlite3_column_int64(s, 2);
+		out->id[out->n] = db_column_int64(s, 0);
+		out->brief[out->n] = db_column_int64(s, 1);
+		out->fp[out->n++] = (uint64_t)db_column_int64(s, 2);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		lb_fp_set_free(out);
 		return st_sqlfail(st, rc, "reading fingerprints");
 	}
@@ -424,7 +424,7 @@ void lb_stacks_group(struct lb_stacks *out, int distance)
 
 int store_stacks_members(struct store *st, int64_t brief_id, struct lb_stacks *out)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	size_t cap = 0;
 	int rc;
 
@@ -440,28 +440,28 @@ int store_stacks_members(struct store *st, int64_t brief_id, struct lb_stacks *o
 			"AND r.curator = ?2 WHERE c.brief_id = ?1 ORDER BY c.id");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, brief_id);
+	db_bind_int64(s, 1, brief_id);
 	st_bind_text(s, 2, store_curator(st));
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		struct lb_stack_member *m;
-		const char *flag = (const char *)sqlite3_column_text(s, 3);
+		const char *flag = (const char *)db_column_text(s, 3);
 
 		if (out->nmember == cap) {
 			cap = cap ? cap * 2 : 64;
 			out->member = xrealloc(out->member, sizeof *out->member * cap);
 		}
 		m = &out->member[out->nmember++];
-		m->id = sqlite3_column_int64(s, 0);
-		m->has_fp = sqlite3_column_type(s, 1) == SQLITE_INTEGER;
-		m->fp = (uint64_t)sqlite3_column_int64(s, 1);
-		m->my_stars = sqlite3_column_type(s, 2) == SQLITE_INTEGER ? sqlite3_column_int(s, 2) : -1;
+		m->id = db_column_int64(s, 0);
+		m->has_fp = db_column_type(s, 1) == DB_INTEGER;
+		m->fp = (uint64_t)db_column_int64(s, 1);
+		m->my_stars = db_column_type(s, 2) == DB_INTEGER ? db_column_int(s, 2) : -1;
 		m->my_flag = flag ? lb_flag_parse(flag) : LB_FLAG_NONE;
 		if (m->my_flag < 0)
 			m->my_flag = LB_FLAG_NONE;
-		m->score = sqlite3_column_type(s, 4) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 4);
+		m->score = db_column_type(s, 4) == DB_NULL ? NAN : db_column_double(s, 4);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		lb_stacks_free(out);
 		return st_sqlfail(st, rc, "reading the brief's candidates for stacks");
 	}

@@ -155,3 +155,15 @@ open(path, "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBB
     + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 PY
 }
+
+# LB_TEST_DIALECT=pg: the test's store is a database of a private
+# PostgreSQL cluster (tests/lib/pg.sh) instead of $T/store, and sql asks
+# it (issue 18: tests/*/pg-*.sh run a test written for SQLite so).
+if [ "${LB_TEST_DIALECT:-}" = pg ]; then
+	. "$top_srcdir/tests/lib/pg.sh"
+	pg_start
+	LIGHTBOX_STORE=$(pg_newdb lbtest)
+	LIGHTBOX_ASSETS=$T/assets
+	export LIGHTBOX_STORE LIGHTBOX_ASSETS
+	sql() { pg_sql "$LIGHTBOX_STORE" "$@"; }
+fi
