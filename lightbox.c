@@ -99,6 +99,7 @@ static const struct cli_cmd commands[] = {
 	{ "tui", run_tui, "open the interface at a project, brief or candidate" },
 	{ "keys", run_keys, "list every action and its keys (as the help view does)" },
 	{ "gc", cmd_gc, "remove asset files nothing refers to (--dry-run lists them)" },
+	{ "store", cmd_store, "copy a whole store (SQLite, PostgreSQL) into a new one, verified" },
 	{ "doctor", cmd_doctor, "say what this terminal can draw, and why previews look as they do" },
 };
 
@@ -117,7 +118,9 @@ static void usage(FILE *out)
 	fprintf(out, "\n"
 		     "Options:\n"
 		     "  --store DIR    the store folder (default $LIGHTBOX_STORE, else\n"
-		     "                 $XDG_DATA_HOME/lightbox)\n"
+		     "                 $XDG_DATA_HOME/lightbox), or a postgresql:// URL\n"
+		     "  --assets DIR   a PostgreSQL store's asset folder (default $LIGHTBOX_ASSETS,\n"
+		     "                 else the one its init recorded)\n"
 		     "  --config FILE  the config file (default $XDG_CONFIG_HOME/lightbox/config)\n"
 		     "  --preview MODE how pictures are drawn: auto, symbols, sixel, kitty,\n"
 		     "                 iterm2 or none (overrides `set preview-mode`)\n"
@@ -171,6 +174,10 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (strcmp(argv[1], commands[i].name) == 0) {
 			c.cmd = commands[i].name;
+			/* Those that open the store themselves, not by cli_store. */
+			if ((strcmp(c.cmd, "demo") == 0 || strcmp(c.cmd, "doctor") == 0) &&
+			    cli_pg_refuses(&c, c.cmd))
+				return CLI_FAIL;
 			rc = commands[i].run(&c, argc - 1, argv + 1);
 			store_close(&c.st);
 			return rc;

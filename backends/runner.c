@@ -627,6 +627,11 @@ static int runner_alive(struct runner *r, const char *id)
 		return 0;
 	if (strcmp(id, r->id) == 0)
 		return 1;
+	/* Where the store keeps runners' locks (PostgreSQL), they are seen
+	 * from every machine; a flock only from this one. */
+	alive = store_runner_alive(r->st, id);
+	if (alive >= 0)
+		return alive;
 	path = xasprintf("%s/runners/%s.lock", store_cache_dir(r->st), id);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	alive = fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
@@ -888,6 +893,15 @@ static int take_lock(struct runner *r, char **err)
 	}
 	while (flock(r->lock_fd, LOCK_EX) < 0 && errno == EINTR)
 		;
+	if (store_runner_hold(r->st, r->id) < 0) {
+		*err = xstrdup(store_errmsg(r->st));
+		close(r->lock_fd);
+		r->lock_fd = -1;
+		unlink(path);
+		free(dir);
+		free(path);
+		return -1;
+	}
 	sweep_locks(r, dir);
 	free(dir);
 	free(path);
@@ -919,6 +933,10 @@ int runner_start(const struct runner_options *opt, struct runner **out, char **e
 	so.sync_full = opt->sync_full;
 	if (store_open(r->store_dir, &so, &r->st, err) != 0)
 		goto fail;
+	/* Opened by its name (a folder, or a PostgreSQL store's URL); its
+	 * files (cache/jobs, cache/runners) are under its folder. */
+	free(r->store_dir);
+	r->store_dir = xstrdup(store_dir(r->st));
 	/* A busy store is waited for in the loop, not in SQLite's handler:
 	 * the other transfers go on meanwhile. */
 	store_set_busy(r->st, RUNNER_BUSY_MS, 1);

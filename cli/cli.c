@@ -24,6 +24,37 @@ static void say_wait(void *arg, const char *holder)
 	free(safe);
 }
 
+/* The commands that run on a PostgreSQL store so far (issue 18): a
+ * group's name alone stands for all its subcommands.  The others refuse
+ * rather than half work; HACKING.md "PostgreSQL" says what is left. */
+static const char *const pg_ready[] = {
+	"init", "project add", "project ls", "project show", "brief add", "brief ls", "brief show",
+	"candidate add", "candidate ls", "candidate show", "rate", "flag", "tag add", "tag rm",
+	"tag ls", "note", "select", "unselect", "undo", "redo", "log", "export", "import", "verify",
+	"view", "stats", "wins", "compare", "rank", "assign", "conflicts", "adjudicate", "fingerprint",
+	"similar", "purge", "deliver", "xmp", "gc", "gen", "jobs", "relink", "stacks",
+};
+
+int cli_pg_refuses(struct cli *c, const char *cmd)
+{
+	char *name = store_default_dir(c->store_dir), *safe;
+	int url = store_is_url(name);
+	size_t i, n;
+
+	free(name);
+	if (!url)
+		return 0;
+	for (i = 0; i < sizeof pg_ready / sizeof pg_ready[0]; i++) {
+		n = strlen(pg_ready[i]);
+		if (strncmp(cmd, pg_ready[i], n) == 0 && (cmd[n] == '\0' || (cmd[n] == ' ' && !strchr(pg_ready[i], ' '))))
+			return 0;
+	}
+	safe = cli_safe(cmd, 60);
+	fprintf(stderr, "lightbox %s: not yet supported on a PostgreSQL store\n", safe);
+	free(safe);
+	return 1;
+}
+
 struct store *cli_store(struct cli *c, int create)
 {
 	struct store_options opt = { 0 };
@@ -33,6 +64,8 @@ struct store *cli_store(struct cli *c, int create)
 
 	if (c->st)
 		return c->st;
+	if (cli_pg_refuses(c, c->cmd))
+		return NULL;
 	/* The stacks a query's stack: term looks at are the config's. */
 	cli_config_values(c, &distance, NULL);
 	store_stack_distance_default(distance);
@@ -151,12 +184,12 @@ static const struct option *long_option(const struct option *longopts, const cha
 /* 1 when arg is a global option; takes it (with its value) out of argv. */
 static int take_global(struct cli *c, int *argc, char **argv, int i)
 {
-	static const char *const names[] = { "--store", "--config", "--preview" };
-	const char **field[] = { &c->store_dir, &c->config, &c->preview };
+	static const char *const names[] = { "--store", "--config", "--preview", "--assets" };
+	const char **field[] = { &c->store_dir, &c->config, &c->preview, &c->assets };
 	const char *arg = argv[i];
 	size_t k, n, drop = 1;
 
-	for (k = 0; k < 3; k++) {
+	for (k = 0; k < 4; k++) {
 		n = strlen(names[k]);
 		if (strncmp(arg, names[k], n) != 0 || (arg[n] != '\0' && arg[n] != '='))
 			continue;
@@ -174,6 +207,10 @@ static int take_global(struct cli *c, int *argc, char **argv, int i)
 			}
 			return -1;
 		}
+		/* The assets folder of a PostgreSQL store reaches every
+		 * connection (the interface's threads, runners) this way. */
+		if (field[k] == &c->assets)
+			setenv("LIGHTBOX_ASSETS", c->assets, 1);
 		memmove(argv + i, argv + i + drop, (size_t)(*argc - i - (int)drop + 1) * sizeof *argv);
 		*argc -= (int)drop;
 		return 1;

@@ -19,11 +19,16 @@ struct cli {
 	const char *store_dir;  /* --store, or NULL */
 	const char *config;     /* --config, or NULL */
 	const char *preview;    /* --preview, or NULL */
+	const char *assets;     /* --assets (a PostgreSQL store's files), or NULL */
 	struct store *st;       /* opened by cli_store() */
 	const char *cmd;        /* "brief add", for messages */
 	char cmdbuf[64];
 	int status;             /* the exit status when cli_args says stop */
 };
+
+/* 1 (after saying so) when the store is a PostgreSQL one and cmd
+ * ("candidate ls", "doctor") does not run on one yet. */
+int cli_pg_refuses(struct cli *c, const char *cmd);
 
 struct cli_sub {
 	const char *name;
@@ -134,6 +139,7 @@ int cmd_doctor(struct cli *c, int argc, char **argv);
 int cmd_verify(struct cli *c, int argc, char **argv);
 int cmd_relink(struct cli *c, int argc, char **argv);
 int cmd_gc(struct cli *c, int argc, char **argv);
+int cmd_store(struct cli *c, int argc, char **argv);
 int cmd_import(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_deliver(struct cli *c, int argc, char **argv);
@@ -154,6 +160,11 @@ int cmd_stacks(struct cli *c, int argc, char **argv);
  * not be made, and on stdout how many were unless quiet.  CLI_OK, or
  * CLI_FAIL after a store error. */
 int cli_fingerprint_fill(struct cli *c, int64_t brief, int retry, int quiet);
+/* Starts the store's fingerprint filler in a detached, niced process
+ * (`lightbox fingerprint --background`) and returns once it holds the
+ * filler's lock or has found another filler at work, which takes these
+ * files too.  Made here and now when no process can be started. */
+int cli_fingerprint_later(struct cli *c);
 /* The config's stack-distance and pixel-limit (either may be NULL). */
 void cli_config_values(struct cli *c, int *distance, long long *pixel_limit);
 /* doctor's lines on the store's fingerprints (made, missing, why some

@@ -235,8 +235,8 @@ static int candidate_add(struct cli *c, int argc, char **argv)
 		lb_import_result_clear(&r);
 	if (rc)
 		return cli_store_fail(c);
-	/* the new pictures' fingerprints, now that nothing is open */
-	if (n && cli_fingerprint_fill(c, bid, 0, 1) != CLI_OK)
+	/* the new pictures' fingerprints follow in the background, as after an import */
+	if (n && cli_fingerprint_later(c) != CLI_OK)
 		x.failed = 1;
 	return x.failed ? CLI_FAIL : CLI_OK;
 }

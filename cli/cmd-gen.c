@@ -194,7 +194,7 @@ static struct runner *start_runner(struct cli *c, struct backend_registry *reg, 
 	struct runner *r = NULL;
 	char *err = NULL;
 
-	ro.store_dir = store_dir(c->st);
+	ro.store_dir = store_name(c->st);
 	ro.curator = store_curator(c->st);
 	ro.reg = reg;
 	ro.notify_fd = -1;
@@ -251,11 +251,11 @@ static int run_jobs(struct cli *c, struct runner *r, const int64_t *ids, size_t 
 			free(vis);
 			failed++;
 		}
-		/* the new pictures' fingerprints, the runner stopped */
-		if (cli_fingerprint_fill(c, j.brief_id, 0, 1) != CLI_OK)
-			failed++;
 		lb_job_clear(&j);
 	}
+	/* the new pictures' fingerprints follow in the background, as after an import */
+	if (n && cli_fingerprint_later(c) != CLI_OK)
+		failed++;
 	return failed ? CLI_FAIL : CLI_OK;
 }
 

@@ -71,7 +71,6 @@ struct ctx {
 	double last_draw;
 	size_t next_line;       /* plain progress: the next count to print at */
 	int drawn;              /* a bar is on the screen */
-	int64_t watch_brief;    /* --watch: the brief, for the new pictures' fingerprints */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -243,9 +242,9 @@ static void watch_landed(void *p, const struct lb_watch_status *s)
 	if (!x->verbose)
 		printf("%zu imported so far\n", s->n[LB_IMPORT_ADDED] + s->n[LB_IMPORT_SAME_ASSET]);
 	fflush(stdout);
-	/* The new pictures' fingerprints, as after any import (no
-	 * transaction is open between two runs of the watch). */
-	cli_fingerprint_fill(x->c, x->watch_brief, 0, 1);
+	/* The new pictures' fingerprints follow in the background, as
+	 * after any import. */
+	cli_fingerprint_later(x->c);
 }
 
 /* import FOLDER --watch: runs until Ctrl-C (or SIGTERM), which is the
@@ -265,7 +264,6 @@ static int watch_folder(struct cli *c, struct ctx *x, const char *dir, const str
 	wo.tick = watch_tick;
 	wo.landed = watch_landed;
 	wo.ctx = x;
-	x->watch_brief = io->brief_id;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_sigint;
 	sigemptyset(&sa.sa_mask);
@@ -304,7 +302,7 @@ int cmd_import(struct cli *c, int argc, char **argv)
 	long long v;
 	double t0, ms;
 	size_t i;
-	int opt, rc, watch = 0, fp_fail = 0;
+	int opt, rc, watch = 0, fp_later = 0;
 
 	if (cli_args(c, &argc, argv, "v", opts, help))
 		return c->status;
@@ -374,10 +372,9 @@ int cmd_import(struct cli *c, int argc, char **argv)
 		return CLI_FAIL;
 	}
 	ms = util_mono_ms() - t0;
-	/* the new pictures' fingerprints, after the import's transactions */
-	for (i = 0; !o.dry_run && r.n[LB_IMPORT_ADDED] && i < (o.brief_id ? 1 : r.n_briefs); i++)
-		if (cli_fingerprint_fill(c, o.brief_id ? o.brief_id : r.briefs[i], 0, 1) != CLI_OK)
-			fp_fail = 1;
+	/* The rows are in: the new pictures' fingerprints (a decode each,
+	 * several times the import's own work) are made in the background. */
+	fp_later = !o.dry_run && r.n[LB_IMPORT_ADDED] && cli_fingerprint_later(c) == CLI_OK;
 	if (x.json) {
 		json_t *j = json_object(), *s = json_object(), *b = json_array();
 		json_object_set_new(j, "brief_id", o.brief_id ? json_integer(o.brief_id) : json_null());
@@ -405,10 +402,13 @@ int cmd_import(struct cli *c, int argc, char **argv)
 				printf("%s%lld", i ? ", " : ": ", (long long)r.briefs[i]);
 			printf(".\n");
 		}
+		if (fp_later)
+			printf("Fingerprints (for similar and stacks) are being made in the background: "
+			       "'lightbox doctor' shows it, 'lightbox fingerprint' waits for them.\n");
 		if (r.interrupted)
 			printf("Interrupted: run the same command again to import the rest.\n");
 	}
-	rc = r.n[LB_IMPORT_FAILED] || r.interrupted || fp_fail ? CLI_FAIL : CLI_OK;
+	rc = r.n[LB_IMPORT_FAILED] || r.interrupted ? CLI_FAIL : CLI_OK;
 	lb_import_result_clear(&r);
 	return rc;
 }

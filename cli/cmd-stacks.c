@@ -8,10 +8,16 @@
 
 #include "cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "keymaps/keymaps.h"
 #include "media/media.h"
@@ -20,16 +26,21 @@
 
 static const char fingerprint_help[] =
 	"Usage: lightbox fingerprint [--brief BRIEF] [--retry]\n"
+	"       lightbox fingerprint --background\n"
 	"\n"
 	"Makes the perceptual fingerprints that picture and video candidates lack\n"
-	"(candidates added before fingerprints existed, or while a file could not be\n"
-	"read).  Import, generation and 'candidate add' make them as they go, and the\n"
-	"interface fills the missing ones in the background; this does it now.  Each\n"
-	"file is decoded at thumbnail size (a video's poster frame needs ffmpeg).\n"
+	"(for similar and stacks).  Import, generation and 'candidate add' start\n"
+	"making them in the background once their candidates are saved, and the\n"
+	"interface fills the missing ones too; this makes them now, after waiting\n"
+	"for a background one at work ('lightbox doctor' shows it).  Each file is\n"
+	"decoded at thumbnail size (a video's poster frame needs ffmpeg).\n"
 	"\n"
 	"Options:\n"
 	"  --brief BRIEF   only the candidates of this brief\n"
-	"  --retry         also try again the files that failed before\n";
+	"  --retry         also try again the files that failed before\n"
+	"  --background    make every missing one in a detached, niced process and\n"
+	"                  return at once (what import does); one such process runs\n"
+	"                  at a time per store, and it takes the files added meanwhile\n";
 
 static const char similar_help[] =
 	"Usage: lightbox similar CANDIDATE [--limit N] [--within D] [--project P | --all] [--json]\n"
@@ -65,11 +76,12 @@ static const char stacks_help[] =
 	"                     takes back; 'all' does it for every stack\n"
 	"  --json             print JSON\n";
 
-enum { O_BRIEF = 1000, O_RETRY, O_LIMIT, O_WITHIN, O_PROJECT, O_ALL, O_JSON, O_DISTANCE, O_KEEP };
+enum { O_BRIEF = 1000, O_RETRY, O_BACKGROUND, O_LIMIT, O_WITHIN, O_PROJECT, O_ALL, O_JSON, O_DISTANCE, O_KEEP };
 
 static const struct option fingerprint_opts[] = {
 	{ "brief", required_argument, NULL, O_BRIEF },
 	{ "retry", no_argument, NULL, O_RETRY },
+	{ "background", no_argument, NULL, O_BACKGROUND },
 	{ 0 },
 };
 
@@ -121,13 +133,50 @@ static long long number(struct cli *c, const char *opt, const char *s, long long
 	return v;
 }
 
+/* The descriptor a filler started by cli_fingerprint_later closes once it
+ * holds the lock (or knows another does); the environment names it. */
+#define FILLER_ENV "LIGHTBOX_FP_FILLER"
+/* Set (by tests/lib/tap.sh), the filler keeps it open until it is done:
+ * the starter returns with the fingerprints made, as before they moved to
+ * the background, so tests that look at them (or at the database with a
+ * reader that does not wait) need not race the filler.  Same processes,
+ * same lock. */
+#define FILLER_WAIT_ENV "LIGHTBOX_TEST_FP_WAIT"
+
+/* Takes the filler's lock, waiting for a filler at work (and saying so
+ * once); 0 with *fd held.  A lock that cannot be taken at all (a store
+ * whose cache/ is broken: doctor checks it) leaves *fd -1: the
+ * fingerprints matter more than the order of their makers. */
+static void lock_waiting(struct cli *c, int *fd)
+{
+	char *login;
+	long pid;
+	int rc = store_fp_lock(c->st, 0, fd);
+
+	if (rc == 1) {
+		if (store_fp_filler(c->st, &login, &pid) == 1 && login) {
+			char *who = cli_safe(login, 0);
+
+			fprintf(stderr, "lightbox: %s: waiting for the fingerprints being made in the "
+					"background by %s (pid %ld)\n", c->cmd, who, pid);
+			free(who);
+		}
+		free(login);
+		store_fp_lock(c->st, 1, fd);
+	}
+}
+
 int cli_fingerprint_fill(struct cli *c, int64_t brief, int retry, int quiet)
 {
 	long long pixel_limit;
 	size_t made, failed;
+	int fd, rc;
 
 	cli_config_values(c, NULL, &pixel_limit);
-	if (store_fp_fill(c->st, brief, retry, pixel_limit, NULL, &made, &failed) != 0)
+	lock_waiting(c, &fd);
+	rc = store_fp_fill(c->st, brief, retry, pixel_limit, NULL, &made, &failed);
+	store_fp_unlock(&fd);
+	if (rc != 0)
 		return cli_store_fail(c);
 	if (failed)
 		cli_error(c, "%zu of %zu pictures have no fingerprint: they could not be decoded "
@@ -137,10 +186,146 @@ int cli_fingerprint_fill(struct cli *c, int64_t brief, int retry, int quiet)
 	return CLI_OK;
 }
 
+/* The detached filler (--background, started by cli_fingerprint_later):
+ * fills every missing fingerprint of the store, or leaves at once when
+ * another filler is at work.  After letting go of the lock it looks
+ * again: files added while it was finishing, whose own filler found the
+ * lock held and left, are its to make. */
+static int run_filler(struct cli *c, int ready)
+{
+	struct lb_fp_todo *todo;
+	long long pixel_limit;
+	size_t n;
+	int fd = -1, rc;
+
+	if (!cli_store(c, 0)) {
+		close(ready);
+		return CLI_FAIL;
+	}
+	cli_config_values(c, NULL, &pixel_limit);
+	for (;;) {
+		rc = store_fp_lock(c->st, 0, &fd);
+		if (ready >= 0 && (rc == 0 || rc == 1)) {
+			/* at work, or another is: the starter goes on */
+			if (write(ready, "+", 1) < 0) {
+				/* the starter is gone: nobody to tell */
+			}
+			if (getenv(FILLER_WAIT_ENV) == NULL) {
+				close(ready);
+				ready = -1;
+			}
+		}
+		if (rc == 1)
+			return CLI_OK; /* the one at work takes ours too */
+		if (rc == 0)
+			rc = store_fp_fill(c->st, 0, 0, pixel_limit, NULL, NULL, NULL);
+		store_fp_unlock(&fd);
+		if (rc == 0)
+			rc = store_fp_todo(c->st, 0, 0, 0, 1, &todo, &n);
+		if (rc != 0)
+			return cli_store_fail(c);
+		free(todo);
+		if (n == 0)
+			return CLI_OK;
+	}
+}
+
+int cli_fingerprint_later(struct cli *c)
+{
+	extern char **environ;
+	const char *argv[10];
+	char **envp, fdvar[48], buf[16], self[4096], *storevar = NULL;
+	ssize_t len;
+	int started = 0;
+	struct pollfd pf;
+	size_t n = 0, k;
+	int p[2], i = 0, null;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return cli_fingerprint_fill(c, 0, 0, 1);
+	/* Built before the fork: the child only calls async-signal-safe
+	 * functions (a runner or copier thread may hold malloc's lock). */
+	argv[i++] = "lightbox";
+	if (strcmp(store_name(c->st), store_dir(c->st)) != 0) {
+		/* A PostgreSQL store's URL goes by the environment: a password
+		 * in it would show in ps. */
+		storevar = xasprintf("LIGHTBOX_STORE=%s", store_name(c->st));
+	} else {
+		argv[i++] = "--store";
+		argv[i++] = store_dir(c->st);
+	}
+	if (c->config) {
+		argv[i++] = "--config";
+		argv[i++] = c->config;
+	}
+	argv[i++] = "fingerprint";
+	argv[i++] = "--background";
+	argv[i] = NULL;
+	/* By its name, so that ps and top say lightbox (not exe). */
+	len = readlink("/proc/self/exe", self, sizeof self - 1);
+	self[len > 0 ? len : 0] = '\0';
+	while (environ[n])
+		n++;
+	envp = xcalloc(n + 3, sizeof *envp);
+	for (n = k = 0; environ[k]; k++)
+		if (strncmp(environ[k], FILLER_ENV "=", sizeof FILLER_ENV) != 0 &&
+		    (storevar == NULL || strncmp(environ[k], "LIGHTBOX_STORE=", 15) != 0))
+			envp[n++] = environ[k];
+	snprintf(fdvar, sizeof fdvar, "%s=3", FILLER_ENV);
+	envp[n++] = fdvar;
+	if (storevar)
+		envp[n++] = storevar;
+	envp[n] = NULL;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		/* Detached: its own session, and a grandchild nobody waits for. */
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		if (p[1] == 3)
+			fcntl(3, F_SETFD, 0);
+		else
+			dup2(p[1], 3);
+		close_range(4, ~0U, 0);
+		setpriority(PRIO_PROCESS, 0, 10); /* curators and imports first */
+		if (self[0] == '/')
+			execve(self, (char *const *)argv, envp);
+		execve("/proc/self/exe", (char *const *)argv, envp); /* replaced since, say */
+		_exit(127);
+	}
+	free(envp);
+	free(storevar);
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		return cli_fingerprint_fill(c, 0, 0, 1);
+	}
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	/* Until the filler holds the lock (or knows another does: it writes
+	 * a byte then): who looks right after this returns finds it at
+	 * work.  EOF without a byte when it could not start; at most 5 s (a
+	 * minute when tests wait for it to end). */
+	pf.fd = p[0];
+	pf.events = POLLIN;
+	while (poll(&pf, 1, getenv(FILLER_WAIT_ENV) ? 60000 : 5000) > 0 && read(p[0], buf, sizeof buf) > 0)
+		started = 1;
+	close(p[0]);
+	/* It could not start (no /proc, the store refused it): here, now. */
+	return started ? CLI_OK : cli_fingerprint_fill(c, 0, 0, 1);
+}
+
 int cmd_fingerprint(struct cli *c, int argc, char **argv)
 {
 	int64_t brief = 0, have, missing, failed;
-	int opt, retry = 0, rc;
+	int opt, retry = 0, background = 0, rc;
+	const char *ready = getenv(FILLER_ENV);
 
 	if (cli_args(c, &argc, argv, "", fingerprint_opts, fingerprint_help))
 		return c->status;
@@ -152,13 +337,29 @@ int cmd_fingerprint(struct cli *c, int argc, char **argv)
 				return CLI_USAGE;
 			break;
 		case O_RETRY: retry = 1; break;
+		case O_BACKGROUND: background = 1; break;
 		default: return cli_usage(c, "unknown option");
 		}
 	}
 	if (optind != argc)
 		return cli_usage(c, "takes only options (--brief BRIEF for one brief)");
+	if (background && (brief || retry))
+		return cli_usage(c, "--background makes every missing fingerprint: not with --brief or --retry");
+	if (background && ready) {
+		/* the detached one itself */
+		int fd = atoi(ready);
+
+		unsetenv(FILLER_ENV);
+		return run_filler(c, fd > 2 ? fd : -1);
+	}
 	if (!cli_store(c, 0))
 		return CLI_FAIL;
+	if (background) {
+		rc = cli_fingerprint_later(c);
+		if (rc == CLI_OK)
+			printf("fingerprints: being made in the background ('lightbox doctor' shows it)\n");
+		return rc;
+	}
 	if (brief && cli_brief_exists(c, brief) != 0)
 		return CLI_FAIL;
 	rc = cli_fingerprint_fill(c, brief, retry, 0);
@@ -246,8 +447,11 @@ int cmd_similar(struct cli *c, int argc, char **argv)
 		json_object_set_new(o, "similar", arr);
 		cli_json_print(o);
 	} else if (n == 0) {
-		printf("no candidate like #%lld among the %zu with a fingerprint in its %s\n",
-		       (long long)id, set.n, scope_name[scope]);
+		printf("no candidate like #%lld among the %zu with a fingerprint in its %s%s\n",
+		       (long long)id, set.n, scope_name[scope],
+		       store_fp_filler(c->st, NULL, NULL) == 1
+			       ? " (more are being made in the background: 'lightbox fingerprint' waits for them)"
+			       : "");
 	} else {
 		struct cli_table *t = cli_table_new(3, heads, "rrr");
 
@@ -366,7 +570,10 @@ int cmd_stacks(struct cli *c, int argc, char **argv)
 		       "distance %d",
 		       (long long)brief, title, s.nmember, s.n, multi, dist);
 		if (s.unprinted)
-			printf("; %zu without a fingerprint", s.unprinted);
+			printf("; %zu without a fingerprint%s", s.unprinted,
+			       store_fp_filler(c->st, NULL, NULL) == 1
+				       ? " (being made in the background: 'lightbox fingerprint' waits for them)"
+				       : "");
 		printf("\n\nSTACK SIZE  MEMBERS (best first)\n");
 		free(title);
 		for (i = 0; i < s.n; i++) {
@@ -417,6 +624,18 @@ void cli_doctor_fingerprints(struct cli *c, const char *dir, int fix)
 		       (long long)have, (long long)missing, (long long)failed,
 		       missing && !fix ? " ('lightbox doctor --fix' or 'lightbox fingerprint' makes them)"
 				       : "");
+		{
+			char *login;
+			long pid;
+
+			if (store_fp_filler(st, &login, &pid) == 1) {
+				char *who = cli_safe(login ? login : "?", 0);
+
+				printf("  %-13s being made in the background by %s (pid %ld)\n", "", who, pid);
+				free(who);
+			}
+			free(login);
+		}
 		if (failed && store_fp_failures(st, 3, &ids, &why, &n) == 0) {
 			for (i = 0; i < n; i++) {
 				char *vis = cli_safe(why[i], 100);

@@ -6,10 +6,12 @@
  * stages its files without the fsyncs and makes a whole batch durable
  * with one syncfs before the batch's rows commit.)
  *
- * Each byte is read once: a file is hashed while it is copied, from the
- * same buffer.  A file already at the content name is reused only when
- * its own bytes hash to that name: one left damaged by a crash (or by
- * hand) is replaced by the new copy, never trusted for its size.
+ * Each byte is hashed once: the kernel copies a file (copy_file_range),
+ * and the copy is hashed where it lies in the page cache, so the digest
+ * names the very bytes the store keeps (the source is read once).  A file
+ * already at the content name is reused only when its own bytes hash to
+ * that name: one left damaged by a crash (or by hand) is replaced by the
+ * new copy, never trusted for its size.
  */
 #include "config.h"
 
@@ -69,19 +71,19 @@ char *store_asset_path(struct store *st, const char *sha256, const char *ext)
 
 int store_asset_find(struct store *st, const char *sha256, int64_t *asset_id)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT id FROM asset WHERE sha256 = ?");
+	db_stmt *s = st_prep(st, "SELECT id FROM asset WHERE sha256 = ?");
 	int rc;
 
 	if (s == NULL)
 		return STORE_EIO;
 	st_bind_text(s, 1, sha256);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*asset_id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*asset_id = db_column_int64(s, 0);
+	db_reset(s);
+	if (rc == DB_ROW)
 		return 0;
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return st_sqlfail(st, rc, "looking up an asset");
 	return st_fail(st, STORE_ENOTFOUND, "no asset with sha256 %s", sha256);
 }
@@ -91,7 +93,7 @@ int store_asset_find(struct store *st, const char *sha256, int64_t *asset_id)
 int st_asset_row(struct store *st, const char *hex, int64_t bytes, const struct lb_asset_facts *f,
 		     const char *ext, int64_t *asset_id, int *existed)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	rc = st_begin(st);
@@ -104,7 +106,7 @@ int st_asset_row(struct store *st, const char *hex, int64_t bytes, const struct 
 		s = st_prep(st, "UPDATE asset SET purged = NULL WHERE id = ? AND purged IS NOT NULL");
 		if (s == NULL)
 			return st_end(st, STORE_EIO);
-		sqlite3_bind_int64(s, 1, *asset_id);
+		db_bind_int64(s, 1, *asset_id);
 		return st_end(st, st_step_done(st, s, "recording the asset"));
 	}
 	s = st_prep(st, "INSERT INTO asset (sha256, media_type, ext, bytes, width, height, duration, created)"
@@ -114,14 +116,14 @@ int st_asset_row(struct store *st, const char *hex, int64_t bytes, const struct 
 	st_bind_text(s, 1, hex);
 	st_bind_text(s, 2, f && f->media_type ? f->media_type : "application/octet-stream");
 	st_bind_text(s, 3, ext);
-	sqlite3_bind_int64(s, 4, bytes);
-	sqlite3_bind_int(s, 5, f ? f->width : 0);
-	sqlite3_bind_int(s, 6, f ? f->height : 0);
-	sqlite3_bind_double(s, 7, f ? f->duration : 0);
-	sqlite3_bind_int64(s, 8, util_now());
+	db_bind_int64(s, 4, bytes);
+	db_bind_int(s, 5, f ? f->width : 0);
+	db_bind_int(s, 6, f ? f->height : 0);
+	db_bind_double(s, 7, f ? f->duration : 0);
+	db_bind_int64(s, 8, util_now());
 	rc = st_step_done(st, s, "recording the asset");
 	if (rc == 0) {
-		*asset_id = sqlite3_last_insert_rowid(st->db);
+		*asset_id = db_last_insert_rowid(st->db);
 		*existed = 0;
 	}
 	return st_end(st, rc);
@@ -129,14 +131,14 @@ int st_asset_row(struct store *st, const char *hex, int64_t bytes, const struct 
 
 int st_asset_link_record(struct store *st, int64_t asset_id, int link, const char *origin, int64_t mtime_ns)
 {
-	sqlite3_stmt *s = st_prep(st, "UPDATE asset SET link = ?, origin = ?, mtime_ns = ? WHERE id = ?");
+	db_stmt *s = st_prep(st, "UPDATE asset SET link = ?, origin = ?, mtime_ns = ? WHERE id = ?");
 
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int(s, 1, link);
+	db_bind_int(s, 1, link);
 	st_bind_text(s, 2, origin);
-	sqlite3_bind_int64(s, 3, mtime_ns);
-	sqlite3_bind_int64(s, 4, asset_id);
+	db_bind_int64(s, 3, mtime_ns);
+	db_bind_int64(s, 4, asset_id);
 	return st_step_done(st, s, "recording the asset's link");
 }
 
@@ -282,9 +284,9 @@ void st_asset_unstage(struct st_staged *sg)
 
 /* A new file in dir for src, named prefix.PID.XXXXXX with src's
  * extension (the probes tell Markdown from plain text by it): its
- * descriptor, its path in sg->tmp; -1 with *rc the store's error. */
-static int tmp_for(struct store *st, const char *dir, const char *src, const char *prefix, struct st_staged *sg,
-		   int *rc)
+ * descriptor, its path in sg->tmp; -1 with *code and *why (owned). */
+static int tmp_open(const char *dir, const char *src, const char *prefix, struct st_staged *sg, int *code,
+		    char **why)
 {
 	char ext[16];
 	int suffix, out;
@@ -295,87 +297,172 @@ static int tmp_for(struct store *st, const char *dir, const char *src, const cha
 			 : xasprintf("%s/%s.%ld.XXXXXX", dir, prefix, (long)getpid());
 	out = mkostemps(sg->tmp, suffix ? (int)strlen(ext) + 1 : 0, O_CLOEXEC);
 	if (out < 0) {
-		*rc = st_file_fail(st, sg->tmp, "cannot create a file in the store's assets:");
+		*why = st_file_why(sg->tmp, "cannot create a file in the store's assets:", errno, code);
 		xfree(&sg->tmp);
 	}
 	return out;
 }
 
-int st_asset_stage(struct store *st, const char *src, int sync, struct st_staged *sg)
+/* The same, the failure the store's. */
+static int tmp_for(struct store *st, const char *dir, const char *src, const char *prefix, struct st_staged *sg,
+		   int *rc)
 {
-	char *dir, *buf = NULL;
-	unsigned char digest[32];
-	struct sha256 c;
-	struct stat before, after;
-	int in, out = -1, rc = 0;
-	ssize_t r;
+	char *why = NULL;
+	int out = tmp_open(dir, src, prefix, sg, rc, &why);
 
-	memset(sg, 0, sizeof *sg);
-	/* Non-blocking: a file swapped for a pipe since it was chosen must not hang us. */
-	in = open(src, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (in < 0)
-		return st_fail(st, errno == ENOENT ? STORE_ENOTFOUND : STORE_EIO, "cannot read %s: %s", src,
-			       strerror(errno));
-	if (fstat(in, &before) < 0 || !S_ISREG(before.st_mode)) {
-		close(in);
-		return st_fail(st, STORE_EINVAL, "cannot read %s: not a regular file (a device, pipe or socket)", src);
-	}
-	posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
-	dir = xasprintf("%s/assets/tmp", st->dir);
-	if (util_mkdir_p(dir) < 0) {
-		rc = st_file_fail(st, dir, "cannot create");
-		free(dir);
-		close(in);
-		return rc;
-	}
-	out = tmp_for(st, dir, src, "in", sg, &rc);
-	free(dir);
-	if (out < 0) {
-		close(in);
-		return rc;
-	}
-	/* The store's mode: the team's in a shared store, else private. */
-	util_perm_fix_fd(out, sg->tmp);
-	buf = xmalloc(ASSET_BUF);
-	sha256_init(&c);
-	for (;;) {
+	if (out < 0)
+		st_fail(st, *rc, "%s", why);
+	free(why);
+	return out;
+}
+
+#define COPY_PIECE (8 << 20)   /* copied at a time between looks at stop */
+
+/* What is left of in, copied to out through a buffer (where the kernel
+ * cannot copy between the two); 0 or -1 with errno, *wrote says which. */
+static int copy_by_hand(int in, int out, const volatile int *stop, int64_t *done, int *wrote)
+{
+	char *buf = xmalloc(ASSET_BUF);
+	ssize_t r;
+	int rc = 0;
+
+	*wrote = 0;
+	while (!(stop && *stop)) {
 		r = read(in, buf, ASSET_BUF);
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r <= 0) {
+			rc = r < 0 ? -1 : 0;
+			break;
+		}
+		if (util_write_all(out, buf, (size_t)r) < 0) {
+			*wrote = 1;
+			rc = -1;
+			break;
+		}
+		*done += r;
+	}
+	free(buf);
+	return rc;
+}
+
+int st_asset_copy(const char *root, const char *src, const volatile int *stop, struct st_staged *sg,
+		  char **why)
+{
+	struct stat before, after;
+	char *dir;
+	int in, out, code = 0, e, wrote = 0;
+	int64_t n = 0;
+	ssize_t r;
+
+	memset(sg, 0, sizeof *sg);
+	*why = NULL;
+	/* Non-blocking: a file swapped for a pipe since it was chosen must not hang us. */
+	in = open(src, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (in < 0) {
+		e = errno;
+		*why = xasprintf("cannot read %s: %s", src, strerror(e));
+		return e == ENOENT ? STORE_ENOTFOUND : STORE_EIO;
+	}
+	if (fstat(in, &before) < 0 || !S_ISREG(before.st_mode)) {
+		close(in);
+		*why = xasprintf("cannot read %s: not a regular file (a device, pipe or socket)", src);
+		return STORE_EINVAL;
+	}
+	posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
+	dir = xasprintf("%s/assets/tmp", root);
+	if (util_mkdir_p(dir) < 0) {
+		*why = st_file_why(dir, "cannot create", errno, &code);
+		free(dir);
+		close(in);
+		return code;
+	}
+	out = tmp_open(dir, src, "in", sg, &code, why);
+	free(dir);
+	if (out < 0) {
+		close(in);
+		return code;
+	}
+	/* The store's mode: the team's in a shared store, else private. */
+	util_perm_fix_fd(out, sg->tmp);
+	/* The kernel copies (no pass through this process; a reflink where
+	 * the filesystem shares blocks); by hand where it cannot. */
+	for (;;) {
+		if (stop && *stop) {
+			*why = xstrdup("interrupted");
+			code = STORE_EIO;
+			break;
+		}
+		r = copy_file_range(in, NULL, out, NULL, COPY_PIECE, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && sg->bytes == 0 &&
+		    (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP || errno == EBADF))
+			r = copy_by_hand(in, out, stop, &sg->bytes, &wrote);
+		else if (r > 0)
+			sg->bytes += r;
 		if (r < 0) {
-			rc = st_fail(st, STORE_EIO, "cannot read %s: %s", src, strerror(errno));
+			e = errno;
+			/* copy_file_range does not say which side failed: a
+			 * full or read-only store is the writing side */
+			if (wrote || e == ENOSPC || e == EDQUOT || e == EROFS || e == EFBIG)
+				*why = xasprintf("cannot copy %s into the store: %s%s", src, strerror(e),
+						 util_write_hint(e));
+			else
+				*why = xasprintf("cannot read %s: %s", src, strerror(e));
+			code = e == EROFS || e == EACCES ? STORE_EREADONLY : STORE_EIO;
 			break;
 		}
 		if (r == 0)
 			break;
-		sha256_update(&c, buf, (size_t)r);
-		sg->bytes += r;
-		if (util_write_all(out, buf, (size_t)r) < 0) {
-			rc = st_fail(st, errno == EROFS || errno == EACCES ? STORE_EREADONLY : STORE_EIO,
-				     "cannot copy %s into the store: %s%s", src, strerror(errno),
-				     util_write_hint(errno));
-			break;
-		}
 	}
-	free(buf);
-	if (rc == 0 && (fstat(in, &after) < 0 || after.st_size != sg->bytes || after.st_size != before.st_size ||
-			after.st_mtim.tv_sec != before.st_mtim.tv_sec ||
-			after.st_mtim.tv_nsec != before.st_mtim.tv_nsec))
-		rc = st_fail(st, STORE_EINVAL,
-			     "%s changed while it was read; import it again once it is complete", src);
-	if (rc == 0 && sync && fsync(out) < 0)
-		rc = write_fail(st, sg->tmp, errno);
-	if (close(out) < 0 && rc == 0)
-		rc = write_fail(st, sg->tmp, errno);
+	if (code == 0 && (fstat(in, &after) < 0 || after.st_size != sg->bytes || after.st_size != before.st_size ||
+			  after.st_mtim.tv_sec != before.st_mtim.tv_sec ||
+			  after.st_mtim.tv_nsec != before.st_mtim.tv_nsec)) {
+		*why = xasprintf("%s changed while it was read; import it again once it is complete", src);
+		code = STORE_EINVAL;
+	}
+	/* The copy's hash, read back through the same descriptor while its
+	 * pages are still in the cache (mapping them instead measured no
+	 * faster): the digest names the bytes the store holds. */
+	if (code == 0 && (lseek(out, 0, SEEK_SET) < 0 || st_fd_hash(out, sg->hex, &n) < 0)) {
+		e = errno;
+		*why = xasprintf("cannot read the copy %s: %s", sg->tmp, strerror(e));
+		code = STORE_EIO;
+	} else if (code == 0 && n != sg->bytes) {
+		*why = xasprintf("the copy %s holds %lld bytes, not the %lld copied", sg->tmp, (long long)n,
+				 (long long)sg->bytes);
+		code = STORE_EIO;
+	}
+	if (close(out) < 0 && code == 0) {
+		e = errno;
+		*why = xasprintf("cannot write %s: %s%s", sg->tmp, strerror(e), util_write_hint(e));
+		code = e == EROFS ? STORE_EREADONLY : STORE_EIO;
+	}
 	close(in);
-	if (rc) {
-		sha256_drop(&c);
+	if (code)
 		st_asset_unstage(sg);
-		return rc;
+	return code;
+}
+
+int st_asset_stage(struct store *st, const char *src, int sync, struct st_staged *sg)
+{
+	char *why = NULL;
+	int rc = st_asset_copy(st->dir, src, NULL, sg, &why), fd;
+
+	if (rc == 0 && sync) {
+		fd = open(sg->tmp, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || fsync(fd) < 0)
+			rc = write_fail(st, sg->tmp, errno);
+		if (fd >= 0)
+			close(fd);
 	}
-	sha256_final(&c, digest);
-	sha256_hex(digest, sg->hex);
-	return 0;
+	if (why)
+		st_fail(st, rc, "%s", why);
+	free(why);
+	if (rc)
+		st_asset_unstage(sg);
+	return rc;
 }
 
 /* The hash of an open file from its start, its size and mtime checked

@@ -63,7 +63,7 @@ static char *fts_text(const struct lb_brief_fields *f)
 static int add_revision(struct store *st, int64_t id, int rev, const struct lb_brief_fields *f,
 			int64_t *rev_id)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	char *text, *params;
 	int rc;
 
@@ -72,8 +72,8 @@ static int add_revision(struct store *st, int64_t id, int rev, const struct lb_b
 			" VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int(s, 2, rev);
+	db_bind_int64(s, 1, id);
+	db_bind_int(s, 2, rev);
 	st_bind_text(s, 3, f->title);
 	st_bind_text(s, 4, lb_modality_name(f->modality));
 	st_bind_text(s, 5, nz(f->prompt));
@@ -85,16 +85,16 @@ static int add_revision(struct store *st, int64_t id, int rev, const struct lb_b
 	st_bind_text(s, 9, nz(f->refs));
 	st_bind_text(s, 10, nz(f->backend));
 	st_bind_text(s, 11, st->curator);
-	sqlite3_bind_int64(s, 12, util_now());
+	db_bind_int64(s, 12, util_now());
 	rc = st_step_done(st, s, "saving the brief revision");
 	if (rc)
 		return rc;
-	*rev_id = sqlite3_last_insert_rowid(st->db);
+	*rev_id = db_last_insert_rowid(st->db);
 	s = st_prep(st, "INSERT INTO revision_fts (rowid, text) VALUES (?, ?)");
 	if (s == NULL)
 		return STORE_EIO;
 	text = fts_text(f);
-	sqlite3_bind_int64(s, 1, *rev_id);
+	db_bind_int64(s, 1, *rev_id);
 	st_bind_text(s, 2, text);
 	rc = st_step_done(st, s, "indexing the brief");
 	free(text);
@@ -104,7 +104,7 @@ static int add_revision(struct store *st, int64_t id, int rev, const struct lb_b
 /* Copies a revision's fields into the brief row and makes it current. */
 int st_brief_set_current(struct store *st, int64_t brief_id, int64_t rev_id)
 {
-	sqlite3_stmt *s = st_prep(
+	db_stmt *s = st_prep(
 		st, "UPDATE brief SET (revision_id, rev, title, modality, prompt, negative, params,"
 		    " constraints, refs, backend, updated) = (SELECT id, rev, title, modality, prompt,"
 		    " negative, params, constraints, refs, backend, ? FROM brief_revision WHERE id = ?)"
@@ -112,15 +112,15 @@ int st_brief_set_current(struct store *st, int64_t brief_id, int64_t rev_id)
 
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, util_now());
-	sqlite3_bind_int64(s, 2, rev_id);
-	sqlite3_bind_int64(s, 3, brief_id);
+	db_bind_int64(s, 1, util_now());
+	db_bind_int64(s, 2, rev_id);
+	db_bind_int64(s, 3, brief_id);
 	return st_step_done(st, s, "updating the brief");
 }
 
 int store_brief_add(struct store *st, int64_t project_id, const struct lb_brief_fields *f, int64_t *id)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int64_t rev_id, now = util_now();
 	int rc = fields_check(st, f);
 
@@ -135,15 +135,15 @@ int store_brief_add(struct store *st, int64_t project_id, const struct lb_brief_
 				" VALUES (?, ?, ?, ?, ?)");
 		if (s == NULL)
 			return st_end(st, STORE_EIO);
-		sqlite3_bind_int64(s, 1, project_id);
+		db_bind_int64(s, 1, project_id);
 		st_bind_text(s, 2, f->title);
 		st_bind_text(s, 3, lb_modality_name(f->modality));
-		sqlite3_bind_int64(s, 4, now);
-		sqlite3_bind_int64(s, 5, now);
+		db_bind_int64(s, 4, now);
+		db_bind_int64(s, 5, now);
 		rc = st_step_done(st, s, "adding the brief");
 	}
 	if (rc == 0) {
-		*id = sqlite3_last_insert_rowid(st->db);
+		*id = db_last_insert_rowid(st->db);
 		rc = add_revision(st, *id, 1, f, &rev_id);
 	}
 	if (rc == 0)
@@ -169,7 +169,7 @@ static int fields_equal(const struct lb_brief_fields *a, const struct lb_brief_f
 int store_brief_edit(struct store *st, int64_t id, const struct lb_brief_fields *f, int *changed)
 {
 	struct lb_brief cur;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int64_t rev_id;
 	char before[64], after[64];
 	int rc = fields_check(st, f), next = 0;
@@ -186,10 +186,10 @@ int store_brief_edit(struct store *st, int64_t id, const struct lb_brief_fields 
 		if (s == NULL) {
 			rc = STORE_EIO;
 		} else {
-			sqlite3_bind_int64(s, 1, id);
-			if (sqlite3_step(s) == SQLITE_ROW)
-				next = sqlite3_column_int(s, 0) + 1;
-			sqlite3_reset(s);
+			db_bind_int64(s, 1, id);
+			if (db_step(s) == DB_ROW)
+				next = db_column_int(s, 0) + 1;
+			db_reset(s);
 			rc = add_revision(st, id, next, f, &rev_id);
 		}
 		if (rc == 0)
@@ -215,10 +215,10 @@ int store_brief_edit(struct store *st, int64_t id, const struct lb_brief_fields 
 	"   AND r.flag = 'pick'" ST_VISIBLE_TO("b.id", "r.candidate_id", "r.curator", "?1") "),"   \
 	" (SELECT count(*) FROM selection s WHERE s.brief_id = b.id), b.blind "
 
-static void fields_row(sqlite3_stmt *s, int col, struct lb_brief_fields *f)
+static void fields_row(db_stmt *s, int col, struct lb_brief_fields *f)
 {
 	f->title = st_col_text(s, col);
-	f->modality = lb_modality_parse((const char *)sqlite3_column_text(s, col + 1));
+	f->modality = lb_modality_parse((const char *)db_column_text(s, col + 1));
 	if (f->modality < 0)
 		f->modality = LB_IMAGE;
 	f->prompt = st_col_text(s, col + 2);
@@ -229,40 +229,40 @@ static void fields_row(sqlite3_stmt *s, int col, struct lb_brief_fields *f)
 	f->backend = st_col_text(s, col + 7);
 }
 
-static void brief_row(sqlite3_stmt *s, void *out)
+static void brief_row(db_stmt *s, void *out)
 {
 	struct lb_brief *b = out;
 
-	b->id = sqlite3_column_int64(s, 0);
-	b->project_id = sqlite3_column_int64(s, 1);
-	b->revision_id = sqlite3_column_int64(s, 2);
-	b->rev = sqlite3_column_int(s, 3);
+	b->id = db_column_int64(s, 0);
+	b->project_id = db_column_int64(s, 1);
+	b->revision_id = db_column_int64(s, 2);
+	b->rev = db_column_int(s, 3);
 	fields_row(s, 4, &b->f);
-	b->archived = sqlite3_column_int(s, 12);
-	b->created = sqlite3_column_int64(s, 13);
-	b->updated = sqlite3_column_int64(s, 14);
-	b->n_candidates = sqlite3_column_int64(s, 15);
-	b->n_rated_by_me = sqlite3_column_int64(s, 16);
-	b->n_picked = sqlite3_column_int64(s, 17);
-	b->n_selected = sqlite3_column_int64(s, 18);
-	b->blind = sqlite3_column_int(s, 19);
+	b->archived = db_column_int(s, 12);
+	b->created = db_column_int64(s, 13);
+	b->updated = db_column_int64(s, 14);
+	b->n_candidates = db_column_int64(s, 15);
+	b->n_rated_by_me = db_column_int64(s, 16);
+	b->n_picked = db_column_int64(s, 17);
+	b->n_selected = db_column_int64(s, 18);
+	b->blind = db_column_int(s, 19);
 }
 
 int store_brief_get(struct store *st, int64_t id, struct lb_brief *out)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT " BRIEF_COLS "FROM brief b WHERE b.id = ?2");
+	db_stmt *s = st_prep(st, "SELECT " BRIEF_COLS "FROM brief b WHERE b.id = ?2");
 
 	memset(out, 0, sizeof *out);
 	if (s == NULL)
 		return STORE_EIO;
 	st_bind_text(s, 1, st->curator);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int64(s, 2, id);
 	return st_get_row(st, s, brief_row, out, "brief", id, "reading the brief");
 }
 
 int store_brief_list(struct store *st, int64_t project_id, int include_archived, struct lb_brief_list *out)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	void *v = NULL;
 	int rc;
 
@@ -276,8 +276,8 @@ int store_brief_list(struct store *st, int64_t project_id, int include_archived,
 	if (s == NULL)
 		return STORE_EIO;
 	st_bind_text(s, 1, st->curator);
-	sqlite3_bind_int64(s, 2, project_id);
-	sqlite3_bind_int(s, 3, include_archived);
+	db_bind_int64(s, 2, project_id);
+	db_bind_int(s, 3, include_archived);
 	rc = st_list_rows(st, s, brief_row, &v, &out->n, sizeof *out->v, "listing briefs");
 	out->v = v;
 	if (rc)
@@ -289,32 +289,32 @@ int store_brief_list(struct store *st, int64_t project_id, int include_archived,
 	"id, brief_id, rev, title, modality, prompt, negative, params, constraints, refs, backend," \
 	" author, created "
 
-static void revision_row(sqlite3_stmt *s, void *out)
+static void revision_row(db_stmt *s, void *out)
 {
 	struct lb_revision *r = out;
 
-	r->id = sqlite3_column_int64(s, 0);
-	r->brief_id = sqlite3_column_int64(s, 1);
-	r->rev = sqlite3_column_int(s, 2);
+	r->id = db_column_int64(s, 0);
+	r->brief_id = db_column_int64(s, 1);
+	r->rev = db_column_int(s, 2);
 	fields_row(s, 3, &r->f);
 	r->author = st_col_text(s, 11);
-	r->created = sqlite3_column_int64(s, 12);
+	r->created = db_column_int64(s, 12);
 }
 
 int store_revision_get(struct store *st, int64_t revision_id, struct lb_revision *out)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT " REV_COLS "FROM brief_revision WHERE id = ?");
+	db_stmt *s = st_prep(st, "SELECT " REV_COLS "FROM brief_revision WHERE id = ?");
 
 	memset(out, 0, sizeof *out);
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, revision_id);
+	db_bind_int64(s, 1, revision_id);
 	return st_get_row(st, s, revision_row, out, "brief_revision", revision_id, "reading the brief revision");
 }
 
 int store_brief_revisions(struct store *st, int64_t id, struct lb_revision_list *out)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	void *v = NULL;
 	int rc;
 
@@ -326,7 +326,7 @@ int store_brief_revisions(struct store *st, int64_t id, struct lb_revision_list 
 	s = st_prep(st, "SELECT " REV_COLS "FROM brief_revision WHERE brief_id = ? ORDER BY rev");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, id);
+	db_bind_int64(s, 1, id);
 	rc = st_list_rows(st, s, revision_row, &v, &out->n, sizeof *out->v, "listing brief revisions");
 	out->v = v;
 	if (rc)
@@ -336,7 +336,7 @@ int store_brief_revisions(struct store *st, int64_t id, struct lb_revision_list 
 
 int store_brief_blind(struct store *st, int64_t id, int on)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc = st_exists(st, "brief", id);
 
 	if (rc)
@@ -347,8 +347,8 @@ int store_brief_blind(struct store *st, int64_t id, int on)
 	s = st_prep(st, "UPDATE brief SET blind = ? WHERE id = ?");
 	if (s == NULL)
 		return st_end(st, STORE_EIO);
-	sqlite3_bind_int(s, 1, on != 0);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int(s, 1, on != 0);
+	db_bind_int64(s, 2, id);
 	rc = st_step_done(st, s, "setting blind review");
 	if (rc == 0)
 		rc = st_event(st, "brief-blind", "brief", id, 0, NULL, on ? "{\"blind\":true}" : "{\"blind\":false}", 0);
@@ -359,17 +359,17 @@ int store_brief_blind(struct store *st, int64_t id, int on)
  * when it cannot be read, 0 when there is no row. */
 static int blind_ask(struct store *st, const char *sql, int64_t a, int64_t b)
 {
-	sqlite3_stmt *s = st_prep(st, sql);
+	db_stmt *s = st_prep(st, sql);
 	int v = 0;
 
 	if (s == NULL)
 		return 1;
-	sqlite3_bind_int64(s, 1, a);
-	sqlite3_bind_int64(s, 2, b);
+	db_bind_int64(s, 1, a);
+	db_bind_int64(s, 2, b);
 	st_bind_text(s, 3, st->curator);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
+	if (db_step(s) == DB_ROW)
+		v = db_column_int(s, 0);
+	db_reset(s);
 	return v;
 }
 

@@ -21,7 +21,7 @@
 
 static int modality_of(struct store *st, const struct lb_candidate_input *in, const char **mod)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	const char *type;
 	int rc;
 
@@ -32,15 +32,15 @@ static int modality_of(struct store *st, const struct lb_candidate_input *in, co
 	s = st_prep(st, "SELECT media_type FROM asset WHERE id = ?");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, in->asset_id);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return rc == SQLITE_DONE ? st_fail(st, STORE_ENOTFOUND, "no asset with id %lld",
+	db_bind_int64(s, 1, in->asset_id);
+	rc = db_step(s);
+	if (rc != DB_ROW) {
+		db_reset(s);
+		return rc == DB_DONE ? st_fail(st, STORE_ENOTFOUND, "no asset with id %lld",
 						   (long long)in->asset_id)
 					 : st_sqlfail(st, rc, "reading the asset");
 	}
-	type = (const char *)sqlite3_column_text(s, 0);
+	type = (const char *)db_column_text(s, 0);
 	if (type == NULL)
 		*mod = "image";
 	else if (strncmp(type, "text/", 5) == 0 || strcmp(type, "application/json") == 0)
@@ -51,7 +51,7 @@ static int modality_of(struct store *st, const struct lb_candidate_input *in, co
 		*mod = "video";
 	else
 		*mod = "image";
-	sqlite3_reset(s);
+	db_reset(s);
 	return 0;
 }
 
@@ -79,7 +79,7 @@ struct add_cache {
 
 static int add_one(struct store *st, const struct lb_candidate_input *in, struct add_cache *ac, int64_t *id)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	const char *mod = NULL;
 	int64_t rev = in->revision_id;
 	char *text;
@@ -94,10 +94,10 @@ static int add_one(struct store *st, const struct lb_candidate_input *in, struct
 		if (rc == 0 && s == NULL)
 			return STORE_EIO;
 		if (rc == 0) {
-			sqlite3_bind_int64(s, 1, in->brief_id);
-			if (sqlite3_step(s) == SQLITE_ROW)
-				ac->rev = sqlite3_column_int64(s, 0);
-			sqlite3_reset(s);
+			db_bind_int64(s, 1, in->brief_id);
+			if (db_step(s) == DB_ROW)
+				ac->rev = db_column_int64(s, 0);
+			db_reset(s);
 			ac->brief = in->brief_id;
 		}
 	}
@@ -117,29 +117,29 @@ static int add_one(struct store *st, const struct lb_candidate_input *in, struct
 			" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, in->brief_id);
-	sqlite3_bind_int64(s, 2, rev);
+	db_bind_int64(s, 1, in->brief_id);
+	db_bind_int64(s, 2, rev);
 	st_bind_text(s, 3, mod);
 	if (in->asset_id)
-		sqlite3_bind_int64(s, 4, in->asset_id);
+		db_bind_int64(s, 4, in->asset_id);
 	st_bind_text(s, 5, in->body);
 	st_bind_text(s, 6, in->backend ? in->backend : "");
 	st_bind_text(s, 7, in->model ? in->model : "");
 	if (in->has_seed)
-		sqlite3_bind_int64(s, 8, in->seed);
+		db_bind_int64(s, 8, in->seed);
 	st_bind_text(s, 9, in->prompt ? in->prompt : "");
 	st_bind_text(s, 10, in->negative ? in->negative : "");
 	st_bind_text(s, 11, in->params && *in->params ? in->params : "{}");
 	if (in->parent_id)
-		sqlite3_bind_int64(s, 12, in->parent_id);
+		db_bind_int64(s, 12, in->parent_id);
 	if (in->job_id)
-		sqlite3_bind_int64(s, 13, in->job_id);
+		db_bind_int64(s, 13, in->job_id);
 	st_bind_text(s, 14, in->source ? in->source : "");
-	sqlite3_bind_int64(s, 15, util_now());
+	db_bind_int64(s, 15, util_now());
 	rc = st_step_done(st, s, "adding the candidate");
 	if (rc)
 		return rc;
-	*id = sqlite3_last_insert_rowid(st->db);
+	*id = db_last_insert_rowid(st->db);
 	/* Only text of its own is indexed: the brief's text is indexed once
 	 * per revision, not once per candidate. */
 	if ((in->body && *in->body) || (in->prompt && *in->prompt) || (in->negative && *in->negative)) {
@@ -148,7 +148,7 @@ static int add_one(struct store *st, const struct lb_candidate_input *in, struct
 			return STORE_EIO;
 		text = xasprintf("%s\n%s\n%s", in->body ? in->body : "", in->prompt ? in->prompt : "",
 				 in->negative ? in->negative : "");
-		sqlite3_bind_int64(s, 1, *id);
+		db_bind_int64(s, 1, *id);
 		st_bind_text(s, 2, text);
 		rc = st_step_done(st, s, "indexing the candidate");
 		free(text);
@@ -231,45 +231,45 @@ const char *lb_asset_state_words(int state)
 	}
 }
 
-static void cand_row(struct store *st, sqlite3_stmt *s, struct lb_candidate *c)
+static void cand_row(struct store *st, db_stmt *s, struct lb_candidate *c)
 {
 	const char *ext, *stats;
 
 	memset(c, 0, sizeof *c);
-	c->id = sqlite3_column_int64(s, 0);
-	c->brief_id = sqlite3_column_int64(s, 1);
-	c->revision_id = sqlite3_column_int64(s, 2);
-	c->rev = sqlite3_column_int(s, 3);
-	c->modality = lb_modality_parse((const char *)sqlite3_column_text(s, 4));
-	c->asset_id = sqlite3_column_int64(s, 5);
-	c->parent_id = sqlite3_column_int64(s, 6);
-	c->job_id = sqlite3_column_int64(s, 7);
+	c->id = db_column_int64(s, 0);
+	c->brief_id = db_column_int64(s, 1);
+	c->revision_id = db_column_int64(s, 2);
+	c->rev = db_column_int(s, 3);
+	c->modality = lb_modality_parse((const char *)db_column_text(s, 4));
+	c->asset_id = db_column_int64(s, 5);
+	c->parent_id = db_column_int64(s, 6);
+	c->job_id = db_column_int64(s, 7);
 	c->body = st_col_text_or_null(s, 8);
 	c->backend = st_col_text(s, 9);
 	c->model = st_col_text(s, 10);
-	c->has_seed = sqlite3_column_type(s, 11) != SQLITE_NULL;
-	c->seed = sqlite3_column_int64(s, 11);
+	c->has_seed = db_column_type(s, 11) != DB_NULL;
+	c->seed = db_column_int64(s, 11);
 	c->prompt = st_col_text(s, 12);
 	c->negative = st_col_text(s, 13);
 	c->params = st_col_text(s, 14);
 	c->source = st_col_text(s, 15);
-	c->created = sqlite3_column_int64(s, 16);
+	c->created = db_column_int64(s, 16);
 	if (c->asset_id) {
 		c->sha256 = st_col_text(s, 17);
 		c->media_type = st_col_text(s, 18);
-		ext = (const char *)sqlite3_column_text(s, 19);
+		ext = (const char *)db_column_text(s, 19);
 		c->path = store_asset_path(st, c->sha256, ext ? ext : "bin");
-		c->bytes = sqlite3_column_int64(s, 20);
-		c->width = sqlite3_column_int(s, 21);
-		c->height = sqlite3_column_int(s, 22);
-		c->duration = sqlite3_column_double(s, 23);
-		c->purged = sqlite3_column_int64(s, 31);
-		c->link = sqlite3_column_int(s, 32);
+		c->bytes = db_column_int64(s, 20);
+		c->width = db_column_int(s, 21);
+		c->height = db_column_int(s, 22);
+		c->duration = db_column_double(s, 23);
+		c->purged = db_column_int64(s, 31);
+		c->link = db_column_int(s, 32);
 		if (c->link == 1 && !c->purged) {
 			/* A hard link is the outside file itself: edited there, it
 			 * is not what was recorded, and is never shown as if it were. */
 			struct stat sb;
-			int64_t mt = sqlite3_column_int64(s, 33);
+			int64_t mt = db_column_int64(s, 33);
 			if (stat(c->path, &sb) < 0)
 				c->asset_state = LB_ASSET_MISSING;
 			else if (sb.st_size != c->bytes ||
@@ -280,64 +280,64 @@ static void cand_row(struct store *st, sqlite3_stmt *s, struct lb_candidate *c)
 		}
 	} else {
 		c->media_type = xstrdup("text/plain");
-		c->bytes = sqlite3_column_int64(s, 30);
+		c->bytes = db_column_int64(s, 30);
 	}
-	c->my_stars = sqlite3_column_type(s, 24) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 24);
-	c->my_flag = sqlite3_column_type(s, 25) == SQLITE_NULL
+	c->my_stars = db_column_type(s, 24) == DB_NULL ? -1 : db_column_int(s, 24);
+	c->my_flag = db_column_type(s, 25) == DB_NULL
 			     ? LB_FLAG_NONE
-			     : lb_flag_parse((const char *)sqlite3_column_text(s, 25));
+			     : lb_flag_parse((const char *)db_column_text(s, 25));
 	if (c->my_flag < 0)
 		c->my_flag = LB_FLAG_NONE;
 	/* The rating summary comes as one "mean n picks rejects" text: one
 	 * range read of the rating b-tree per row instead of four. */
-	stats = (const char *)sqlite3_column_text(s, 26);
+	stats = (const char *)db_column_text(s, 26);
 	if (stats == NULL || sscanf(stats, "%lf %d %d %d", &c->mean_stars, &c->n_ratings, &c->n_picks,
 				    &c->n_rejects) != 4) {
 		c->mean_stars = 0;
 		c->n_ratings = c->n_picks = c->n_rejects = 0;
 	}
-	c->selected = sqlite3_column_int(s, 27);
+	c->selected = db_column_int(s, 27);
 	c->tags = st_col_text(s, 28);
-	c->score = sqlite3_column_type(s, 29) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 29);
+	c->score = db_column_type(s, 29) == DB_NULL ? NAN : db_column_double(s, 29);
 }
 
 int store_candidate_get(struct store *st, int64_t id, struct lb_candidate *out)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT " CAND_COLS "WHERE c.id = ?2");
+	db_stmt *s = st_prep(st, "SELECT " CAND_COLS "WHERE c.id = ?2");
 	int rc;
 
 	memset(out, 0, sizeof *out);
 	if (s == NULL)
 		return STORE_EIO;
 	st_bind_text(s, 1, st->curator);
-	sqlite3_bind_int64(s, 2, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	db_bind_int64(s, 2, id);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
 		cand_row(st, s, out);
-		sqlite3_reset(s);
+		db_reset(s);
 		return 0;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
+	db_reset(s);
+	if (rc != DB_DONE)
 		return st_sqlfail(st, rc, "reading the candidate");
 	return st_fail(st, STORE_ENOTFOUND, "no candidate with id %lld; list them with 'lightbox candidate ls'",
 		       (long long)id);
 }
 
-static int read_rows(struct store *st, sqlite3_stmt *s, struct lb_candidate_list *out, const char *doing)
+static int read_rows(struct store *st, db_stmt *s, struct lb_candidate_list *out, const char *doing)
 {
 	size_t cap = out->n;
 	int rc;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (out->n == cap) {
 			cap = cap ? cap * 2 : 16;
 			out->v = xrealloc(out->v, cap * sizeof *out->v);
 		}
 		cand_row(st, s, &out->v[out->n++]);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		lb_candidate_list_free(out);
 		return st_sqlfail(st, rc, doing);
 	}
@@ -346,14 +346,14 @@ static int read_rows(struct store *st, sqlite3_stmt *s, struct lb_candidate_list
 
 int store_candidate_children(struct store *st, int64_t id, struct lb_candidate_list *out)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT " CAND_LIST_COLS "WHERE c.parent_id = ?2 ORDER BY c.id");
+	db_stmt *s = st_prep(st, "SELECT " CAND_LIST_COLS "WHERE c.parent_id = ?2 ORDER BY c.id");
 
 	out->v = NULL;
 	out->n = 0;
 	if (s == NULL)
 		return STORE_EIO;
 	st_bind_text(s, 1, st->curator);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int64(s, 2, id);
 	return read_rows(st, s, out, "listing variations");
 }
 
@@ -555,9 +555,9 @@ static void order_by(struct query *q, int sort, int blind, int reverse)
 	order_by_on(q, sort_expr(sort, blind), sort, reverse);
 }
 
-static sqlite3_stmt *q_prepare(struct store *st, struct query *q, int with_curator)
+static db_stmt *q_prepare(struct store *st, struct query *q, int with_curator)
 {
-	sqlite3_stmt *s = q->err ? NULL : st_prep(st, q->sql.s);
+	db_stmt *s = q->err ? NULL : st_prep(st, q->sql.s);
 
 	if (s == NULL)
 		return NULL;
@@ -579,7 +579,7 @@ static int stars_phase(struct store *st, const struct lb_filter *f, int sort, in
 {
 	struct query q;
 	struct lb_candidate_list part = { 0 };
-	sqlite3_stmt *s;
+	db_stmt *s;
 	size_t i;
 	int rc;
 
@@ -659,7 +659,7 @@ int store_candidate_page(struct store *st, const struct lb_filter *f, int sort, 
 {
 	static const struct lb_filter none;
 	struct query q;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	size_t i;
 	int rc, blind;
 
@@ -702,16 +702,16 @@ done:
 /* q's ?1 is the curator, as in the lists (blind review). */
 static int count_query(struct store *st, struct query *q, int64_t *n)
 {
-	sqlite3_stmt *s = q_prepare(st, q, 1);
+	db_stmt *s = q_prepare(st, q, 1);
 	int rc;
 
 	if (s == NULL)
 		return q->err ? q->err : STORE_EIO;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*n = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : st_sqlfail(st, rc, "counting candidates");
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*n = db_column_int64(s, 0);
+	db_reset(s);
+	return rc == DB_ROW ? 0 : st_sqlfail(st, rc, "counting candidates");
 }
 
 int store_candidate_count(struct store *st, const struct lb_filter *f, int64_t *n)

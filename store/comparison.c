@@ -247,7 +247,7 @@ static void bt_se(const struct bt *m, double *se)
 /* Reads the judgements of a brief (curator NULL: all) into a model. */
 static int bt_load(struct store *st, int64_t brief_id, const char *curator, struct bt *m)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	struct judgement *jv = NULL;
 	int64_t (*raw)[2] = NULL;
 	int *verdict = NULL;
@@ -259,10 +259,10 @@ static int bt_load(struct store *st, int64_t brief_id, const char *curator, stru
 			" AND (?2 IS NULL OR curator = ?2) ORDER BY id");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, brief_id);
+	db_bind_int64(s, 1, brief_id);
 	st_bind_text(s, 2, curator);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int v = lb_verdict_parse((const char *)sqlite3_column_text(s, 2));
+	while ((rc = db_step(s)) == DB_ROW) {
+		int v = lb_verdict_parse((const char *)db_column_text(s, 2));
 		if (v == LB_VERDICT_SKIP || v < 0) {
 			m->n_skips++;
 			continue;
@@ -272,12 +272,12 @@ static int bt_load(struct store *st, int64_t brief_id, const char *curator, stru
 			raw = xrealloc(raw, cap * sizeof *raw);
 			verdict = xrealloc(verdict, cap * sizeof *verdict);
 		}
-		raw[nraw][0] = sqlite3_column_int64(s, 0);
-		raw[nraw][1] = sqlite3_column_int64(s, 1);
+		raw[nraw][0] = db_column_int64(s, 0);
+		raw[nraw][1] = db_column_int64(s, 1);
 		verdict[nraw++] = v;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		free(raw);
 		free(verdict);
 		return st_sqlfail(st, rc, "reading judgements");
@@ -356,14 +356,14 @@ static int bt_load(struct store *st, int64_t brief_id, const char *curator, stru
 		bt_free(m);
 		return STORE_EIO;
 	}
-	sqlite3_bind_int64(s, 1, brief_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		k = bt_index(m, sqlite3_column_int64(s, 0));
-		if (k != (size_t)-1 && fabs(sqlite3_column_double(s, 1)) < 50)
-			m->theta[k] = sqlite3_column_double(s, 1);
+	db_bind_int64(s, 1, brief_id);
+	while ((rc = db_step(s)) == DB_ROW) {
+		k = bt_index(m, db_column_int64(s, 0));
+		if (k != (size_t)-1 && fabs(db_column_double(s, 1)) < 50)
+			m->theta[k] = db_column_double(s, 1);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		bt_free(m);
 		return st_sqlfail(st, rc, "reading scores");
 	}
@@ -376,7 +376,7 @@ static int bt_load(struct store *st, int64_t brief_id, const char *curator, stru
 int store_rank_refresh(struct store *st, int64_t brief_id)
 {
 	struct bt m;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	size_t i;
 	int rc = st_begin(st);
 
@@ -389,7 +389,7 @@ int store_rank_refresh(struct store *st, int64_t brief_id)
 	if (s == NULL)
 		rc = STORE_EIO;
 	else {
-		sqlite3_bind_int64(s, 1, brief_id);
+		db_bind_int64(s, 1, brief_id);
 		rc = st_step_done(st, s, "updating scores");
 	}
 	for (i = 0; rc == 0 && i < m.n; i++) {
@@ -398,8 +398,8 @@ int store_rank_refresh(struct store *st, int64_t brief_id)
 			rc = STORE_EIO;
 			break;
 		}
-		sqlite3_bind_double(s, 1, m.theta[i]);
-		sqlite3_bind_int64(s, 2, m.ids[i]);
+		db_bind_double(s, 1, m.theta[i]);
+		db_bind_int64(s, 2, m.ids[i]);
 		rc = st_step_done(st, s, "updating scores");
 	}
 	bt_free(&m);
@@ -422,22 +422,22 @@ static char *comparison_json(int64_t brief, int64_t left, int64_t right, int ver
 
 int st_comparison_state(struct store *st, int64_t id, char **json)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT brief_id, left_id, right_id, verdict, curator, created"
+	db_stmt *s = st_prep(st, "SELECT brief_id, left_id, right_id, verdict, curator, created"
 				      " FROM comparison WHERE id = ?");
 	int rc;
 
 	*json = NULL;
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*json = comparison_json(sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
-					sqlite3_column_int64(s, 2),
-					lb_verdict_parse((const char *)sqlite3_column_text(s, 3)),
-					(const char *)sqlite3_column_text(s, 4), sqlite3_column_int64(s, 5));
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, "reading the judgement");
+	db_bind_int64(s, 1, id);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*json = comparison_json(db_column_int64(s, 0), db_column_int64(s, 1),
+					db_column_int64(s, 2),
+					lb_verdict_parse((const char *)db_column_text(s, 3)),
+					(const char *)db_column_text(s, 4), db_column_int64(s, 5));
+	db_reset(s);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : st_sqlfail(st, rc, "reading the judgement");
 }
 
 /* Deletes judgement id (to NULL) or writes it as the JSON `to`, then
@@ -447,7 +447,7 @@ int st_comparison_restore(struct store *st, int64_t id, const char *to, const ch
 	json_t *j = json_loads(any ? any : "", 0, NULL);
 	json_int_t brief = 0, left, right, created;
 	const char *verdict, *curator;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	if (j == NULL || json_unpack(j, "{s:I}", "brief_id", &brief) != 0) {
@@ -459,7 +459,7 @@ int st_comparison_restore(struct store *st, int64_t id, const char *to, const ch
 		s = st_prep(st, "DELETE FROM comparison WHERE id = ?");
 		if (s == NULL)
 			return STORE_EIO;
-		sqlite3_bind_int64(s, 1, id);
+		db_bind_int64(s, 1, id);
 		rc = st_step_done(st, s, "removing the judgement");
 	} else {
 		j = json_loads(to, 0, NULL);
@@ -475,13 +475,13 @@ int st_comparison_restore(struct store *st, int64_t id, const char *to, const ch
 			json_decref(j);
 			return STORE_EIO;
 		}
-		sqlite3_bind_int64(s, 1, id);
-		sqlite3_bind_int64(s, 2, brief);
-		sqlite3_bind_int64(s, 3, left);
-		sqlite3_bind_int64(s, 4, right);
+		db_bind_int64(s, 1, id);
+		db_bind_int64(s, 2, brief);
+		db_bind_int64(s, 3, left);
+		db_bind_int64(s, 4, right);
 		st_bind_text(s, 5, verdict);
 		st_bind_text(s, 6, curator);
-		sqlite3_bind_int64(s, 7, created);
+		db_bind_int64(s, 7, created);
 		rc = st_step_done(st, s, "saving the judgement");
 		json_decref(j);
 	}
@@ -491,7 +491,7 @@ int st_comparison_restore(struct store *st, int64_t id, const char *to, const ch
 int store_compare(struct store *st, int64_t left, int64_t right, int verdict, int64_t *id)
 {
 	int64_t bl = 0, br = 0, cid = 0, now = util_now();
-	sqlite3_stmt *s;
+	db_stmt *s;
 	char *after;
 	int rc;
 
@@ -517,15 +517,15 @@ int store_compare(struct store *st, int64_t left, int64_t right, int verdict, in
 			" VALUES (?,?,?,?,?,?)");
 	if (s == NULL)
 		return st_end(st, STORE_EIO);
-	sqlite3_bind_int64(s, 1, bl);
-	sqlite3_bind_int64(s, 2, left);
-	sqlite3_bind_int64(s, 3, right);
+	db_bind_int64(s, 1, bl);
+	db_bind_int64(s, 2, left);
+	db_bind_int64(s, 3, right);
 	st_bind_text(s, 4, lb_verdict_name(verdict));
 	st_bind_text(s, 5, st->curator);
-	sqlite3_bind_int64(s, 6, now);
+	db_bind_int64(s, 6, now);
 	rc = st_step_done(st, s, "saving the judgement");
 	if (rc == 0) {
-		cid = sqlite3_last_insert_rowid(st->db);
+		cid = db_last_insert_rowid(st->db);
 		after = comparison_json(bl, left, right, verdict, st->curator, now);
 		rc = st_event(st, "compare", "comparison", cid, left, NULL, after, 1);
 		free(after);
@@ -540,7 +540,7 @@ int store_compare(struct store *st, int64_t left, int64_t right, int verdict, in
 
 int store_comparisons(struct store *st, int64_t brief_id, const char *curator, struct lb_comparison_list *out)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	size_t cap = 0;
 	int rc;
 
@@ -553,25 +553,25 @@ int store_comparisons(struct store *st, int64_t brief_id, const char *curator, s
 			" WHERE brief_id = ?1 AND (?2 IS NULL OR curator = ?2) ORDER BY id");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, brief_id);
+	db_bind_int64(s, 1, brief_id);
 	st_bind_text(s, 2, curator);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		struct lb_comparison *c;
 		if (out->n == cap) {
 			cap = cap ? cap * 2 : 16;
 			out->v = xrealloc(out->v, cap * sizeof *out->v);
 		}
 		c = &out->v[out->n++];
-		c->id = sqlite3_column_int64(s, 0);
-		c->brief_id = sqlite3_column_int64(s, 1);
-		c->left_id = sqlite3_column_int64(s, 2);
-		c->right_id = sqlite3_column_int64(s, 3);
-		c->verdict = lb_verdict_parse((const char *)sqlite3_column_text(s, 4));
+		c->id = db_column_int64(s, 0);
+		c->brief_id = db_column_int64(s, 1);
+		c->left_id = db_column_int64(s, 2);
+		c->right_id = db_column_int64(s, 3);
+		c->verdict = lb_verdict_parse((const char *)db_column_text(s, 4));
 		c->curator = st_col_text(s, 5);
-		c->created = sqlite3_column_int64(s, 6);
+		c->created = db_column_int64(s, 6);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		lb_comparison_list_free(out);
 		return st_sqlfail(st, rc, "reading judgements");
 	}
@@ -697,7 +697,7 @@ static void consider(struct pick *best, size_t i, size_t j, const int64_t *ids, 
 
 int store_compare_next(struct store *st, int64_t brief_id, struct lb_pair *out)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	struct bt m;
 	int64_t *ids = NULL;
 	double *th = NULL, *var = NULL, *se;
@@ -716,17 +716,17 @@ int store_compare_next(struct store *st, int64_t brief_id, struct lb_pair *out)
 			" AND r.flag = 'reject') ORDER BY c.id");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, brief_id);
+	db_bind_int64(s, 1, brief_id);
 	st_bind_text(s, 2, st->curator);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			ids = xrealloc(ids, cap * sizeof *ids);
 		}
-		ids[n++] = sqlite3_column_int64(s, 0);
+		ids[n++] = db_column_int64(s, 0);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		free(ids);
 		return st_sqlfail(st, rc, "reading candidates");
 	}
@@ -741,19 +741,19 @@ int store_compare_next(struct store *st, int64_t brief_id, struct lb_pair *out)
 		free(ids);
 		return STORE_EIO;
 	}
-	sqlite3_bind_int64(s, 1, brief_id);
+	db_bind_int64(s, 1, brief_id);
 	st_bind_text(s, 2, st->curator);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (ns == scap) {
 			scap = scap ? scap * 2 : 64;
 			sv = xrealloc(sv, scap * sizeof *sv);
 		}
-		sv[ns].a = sqlite3_column_int64(s, 0);
-		sv[ns].b = sqlite3_column_int64(s, 1);
-		sv[ns++].times = sqlite3_column_int(s, 2);
+		sv[ns].a = db_column_int64(s, 0);
+		sv[ns].b = db_column_int64(s, 1);
+		sv[ns++].times = db_column_int(s, 2);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		free(ids);
 		free(sv);
 		return st_sqlfail(st, rc, "reading judgements");

@@ -22,31 +22,31 @@
 int st_event(struct store *st, const char *action, const char *entity, int64_t entity_id, int64_t candidate_id,
 	     const char *before, const char *after, int undoable)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	s = st_prep(st, "INSERT INTO event (at, curator, action, entity, entity_id, candidate_id, before, after,"
 			" group_id, undoable, login) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, util_now());
+	db_bind_int64(s, 1, util_now());
 	st_bind_text(s, 2, st->curator);
 	st_bind_text(s, 3, st->batch_label && undoable ? st->batch_label : action);
 	st_bind_text(s, 4, entity);
-	sqlite3_bind_int64(s, 5, entity_id);
+	db_bind_int64(s, 5, entity_id);
 	if (candidate_id)
-		sqlite3_bind_int64(s, 6, candidate_id);
+		db_bind_int64(s, 6, candidate_id);
 	st_bind_text(s, 7, before);
 	st_bind_text(s, 8, after);
 	/* The first event of a transaction names the group (group_id NULL
 	 * means "this event's own id"); the others point at it. */
 	if (st->group)
-		sqlite3_bind_int64(s, 9, st->group);
-	sqlite3_bind_int(s, 10, undoable);
+		db_bind_int64(s, 9, st->group);
+	db_bind_int(s, 10, undoable);
 	st_bind_text(s, 11, st->login);
 	rc = st_step_done(st, s, "writing the audit log");
 	if (rc == 0 && st->group == 0)
-		st->group = sqlite3_last_insert_rowid(st->db);
+		st->group = db_last_insert_rowid(st->db);
 	return rc;
 }
 
@@ -55,7 +55,7 @@ int st_event(struct store *st, const char *action, const char *entity, int64_t e
 static int flag_state(struct store *st, const char *table, int64_t id, char **json)
 {
 	char sql[80];
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	snprintf(sql, sizeof sql, "SELECT archived FROM %s WHERE id = ?", table);
@@ -63,19 +63,19 @@ static int flag_state(struct store *st, const char *table, int64_t id, char **js
 	*json = NULL;
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*json = xasprintf("{\"archived\":%d}", sqlite3_column_int(s, 0));
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, "reading the log");
+	db_bind_int64(s, 1, id);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*json = xasprintf("{\"archived\":%d}", db_column_int(s, 0));
+	db_reset(s);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : st_sqlfail(st, rc, "reading the log");
 }
 
 static int flag_restore(struct store *st, const char *table, int64_t id, const char *json)
 {
 	char sql[80];
 	json_t *j = json_loads(json ? json : "", 0, NULL);
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int v = json_integer_value(json_object_get(j, "archived")) ? 1 : 0;
 
 	json_decref(j);
@@ -83,8 +83,8 @@ static int flag_restore(struct store *st, const char *table, int64_t id, const c
 	s = st_prep(st, sql);
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int(s, 1, v);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int(s, 1, v);
+	db_bind_int64(s, 2, id);
 	return st_step_done(st, s, "writing the archived flag");
 }
 
@@ -111,18 +111,18 @@ int st_archive(struct store *st, const char *table, int64_t id, int archived)
 
 static int brief_state(struct store *st, int64_t id, char **json)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT revision_id FROM brief WHERE id = ?");
+	db_stmt *s = st_prep(st, "SELECT revision_id FROM brief WHERE id = ?");
 	int rc;
 
 	*json = NULL;
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*json = xasprintf("{\"revision_id\":%lld}", (long long)sqlite3_column_int64(s, 0));
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, "reading the brief");
+	db_bind_int64(s, 1, id);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*json = xasprintf("{\"revision_id\":%lld}", (long long)db_column_int64(s, 0));
+	db_reset(s);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : st_sqlfail(st, rc, "reading the brief");
 }
 
 static int brief_restore(struct store *st, int64_t id, const char *json)
@@ -157,16 +157,16 @@ static char *curator_of(const char *json)
 
 static int note_exists(struct store *st, int64_t id, int *has)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT 1 FROM note WHERE id = ?");
+	db_stmt *s = st_prep(st, "SELECT 1 FROM note WHERE id = ?");
 	int rc;
 
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	*has = rc == SQLITE_ROW;
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, "reading the note");
+	db_bind_int64(s, 1, id);
+	rc = db_step(s);
+	*has = rc == DB_ROW;
+	db_reset(s);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : st_sqlfail(st, rc, "reading the note");
 }
 
 static int same(const char *a, const char *b)
@@ -243,24 +243,24 @@ static int put_state(struct store *st, const struct lb_event *e, const char *to)
 
 #define EVENT_COLS "id, at, curator, action, entity, entity_id, before, after, group_id, undone, login "
 
-static void event_row(sqlite3_stmt *s, void *out)
+static void event_row(db_stmt *s, void *out)
 {
 	struct lb_event *e = out;
 
-	e->id = sqlite3_column_int64(s, 0);
-	e->at = sqlite3_column_int64(s, 1);
+	e->id = db_column_int64(s, 0);
+	e->at = db_column_int64(s, 1);
 	e->curator = st_col_text(s, 2);
 	e->action = st_col_text(s, 3);
 	e->entity = st_col_text(s, 4);
-	e->entity_id = sqlite3_column_int64(s, 5);
+	e->entity_id = db_column_int64(s, 5);
 	e->before = st_col_text_or_null(s, 6);
 	e->after = st_col_text_or_null(s, 7);
-	e->group_id = sqlite3_column_int64(s, 8);
-	e->undone = sqlite3_column_int(s, 9);
+	e->group_id = db_column_int64(s, 8);
+	e->undone = db_column_int(s, 9);
 	e->login = st_col_text(s, 10);
 }
 
-static int read_events(struct store *st, sqlite3_stmt *s, struct lb_event_list *out)
+static int read_events(struct store *st, db_stmt *s, struct lb_event_list *out)
 {
 	void *v = NULL;
 	int rc;
@@ -307,7 +307,7 @@ static char *describe(const struct lb_event_list *g, int n_more)
 static int apply_group(struct store *st, int64_t group, int undo, const char *marker, char **what)
 {
 	struct lb_event_list g;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	size_t i;
 	int rc, yes;
 	char note[64];
@@ -317,7 +317,7 @@ static int apply_group(struct store *st, int64_t group, int undo, const char *ma
 			" AND undoable = 1 ORDER BY id");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, group);
+	db_bind_int64(s, 1, group);
 	rc = read_events(st, s, &g);
 	if (rc)
 		return rc;
@@ -345,9 +345,9 @@ static int apply_group(struct store *st, int64_t group, int undo, const char *ma
 		if (s == NULL)
 			rc = STORE_EIO;
 		else {
-			sqlite3_bind_int(s, 1, undo);
-			sqlite3_bind_int64(s, 2, g.v[0].id);
-			sqlite3_bind_int64(s, 3, g.v[g.n - 1].id);
+			db_bind_int(s, 1, undo);
+			db_bind_int64(s, 2, g.v[0].id);
+			db_bind_int64(s, 3, g.v[g.n - 1].id);
 			rc = st_step_done(st, s, "updating the log");
 		}
 	}
@@ -363,7 +363,7 @@ static int apply_group(struct store *st, int64_t group, int undo, const char *ma
 
 int store_undo(struct store *st, char **what)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int64_t group = 0;
 	int rc;
 
@@ -382,9 +382,9 @@ int store_undo(struct store *st, char **what)
 		return st_end(st, STORE_EIO);
 	st_bind_text(s, 1, st->curator);
 	st_bind_text(s, 2, st->login);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		group = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	if (db_step(s) == DB_ROW)
+		group = db_column_int64(s, 0);
+	db_reset(s);
 	if (group == 0)
 		rc = st_fail(st, STORE_EEMPTY, "nothing to undo for %s", st->curator);
 	else
@@ -415,7 +415,7 @@ int store_undo_group(struct store *st, int64_t group, char **what)
 
 int store_redo(struct store *st, char **what)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int64_t group = 0, undo_id = 0, newest = 0;
 	int rc;
 
@@ -436,20 +436,20 @@ int store_redo(struct store *st, char **what)
 		return st_end(st, STORE_EIO);
 	st_bind_text(s, 1, st->curator);
 	st_bind_text(s, 2, st->login);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		int kind = sqlite3_column_int(s, 1), undone = sqlite3_column_int(s, 2);
-		const char *action = (const char *)sqlite3_column_text(s, 3);
+	while (db_step(s) == DB_ROW) {
+		int kind = db_column_int(s, 1), undone = db_column_int(s, 2);
+		const char *action = (const char *)db_column_text(s, 3);
 		if (kind == 1 && !undone) {
-			newest = sqlite3_column_int64(s, 0);
+			newest = db_column_int64(s, 0);
 			break;
 		}
-		if (kind == 2 && action && strcmp(action, "undo") == 0 && sqlite3_column_int(s, 5)) {
-			undo_id = sqlite3_column_int64(s, 0);
-			group = sqlite3_column_int64(s, 4);
+		if (kind == 2 && action && strcmp(action, "undo") == 0 && db_column_int(s, 5)) {
+			undo_id = db_column_int64(s, 0);
+			group = db_column_int64(s, 4);
 			break;
 		}
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	if (group == 0 || newest > undo_id)
 		rc = st_fail(st, STORE_EEMPTY, "nothing to redo for %s", st->curator);
 	else
@@ -463,7 +463,7 @@ int store_redo(struct store *st, char **what)
 int store_log(struct store *st, const struct lb_log_filter *f, int limit, struct lb_event_list *out)
 {
 	static const struct lb_log_filter none;
-	sqlite3_stmt *s;
+	db_stmt *s;
 
 	if (f == NULL)
 		f = &none;
@@ -477,9 +477,9 @@ int store_log(struct store *st, const struct lb_log_filter *f, int limit, struct
 	if (s == NULL)
 		return STORE_EIO;
 	st_bind_text(s, 1, f->curator);
-	sqlite3_bind_int64(s, 2, f->candidate_id);
-	sqlite3_bind_int64(s, 3, f->before_id);
-	sqlite3_bind_int(s, 4, limit > 0 ? limit : 50);
+	db_bind_int64(s, 2, f->candidate_id);
+	db_bind_int64(s, 3, f->before_id);
+	db_bind_int(s, 4, limit > 0 ? limit : 50);
 	st_bind_text(s, 5, st->curator);
 	return read_events(st, s, out);
 }

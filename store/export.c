@@ -59,46 +59,46 @@ void ex_item_clear(struct item *it)
 
 static int read_tags(struct store *st, int64_t cand, struct item *it)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT t.name, ct.curator, ct.created FROM candidate_tag ct"
+	db_stmt *s = st_prep(st, "SELECT t.name, ct.curator, ct.created FROM candidate_tag ct"
 				      " JOIN tag t ON t.id = ct.tag_id WHERE ct.candidate_id = ? ORDER BY t.name");
 	size_t cap = 0;
 	int rc;
 
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, cand);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, cand);
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (it->ntags == cap) {
 			cap = cap ? cap * 2 : 4;
 			it->tags = xrealloc(it->tags, cap * sizeof *it->tags);
 		}
 		it->tags[it->ntags].name = st_col_text(s, 0);
 		it->tags[it->ntags].curator = st_col_text(s, 1);
-		it->tags[it->ntags++].created = sqlite3_column_int64(s, 2);
+		it->tags[it->ntags++].created = db_column_int64(s, 2);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, "reading tags");
+	db_reset(s);
+	return rc == DB_DONE ? 0 : st_sqlfail(st, rc, "reading tags");
 }
 
 static int read_selection(struct store *st, int64_t cand, struct item *it)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT intended_use, integration, curator, created FROM selection"
+	db_stmt *s = st_prep(st, "SELECT intended_use, integration, curator, created FROM selection"
 				      " WHERE candidate_id = ?");
 	int rc;
 
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, cand);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	db_bind_int64(s, 1, cand);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
 		it->has_sel = 1;
 		it->use = st_col_text(s, 0);
 		it->integration = st_col_text(s, 1);
 		it->sel_by = st_col_text(s, 2);
-		it->sel_at = sqlite3_column_int64(s, 3);
+		it->sel_at = db_column_int64(s, 3);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, "reading the selection");
+	db_reset(s);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : st_sqlfail(st, rc, "reading the selection");
 }
 
 int ex_gather(struct ex *x, int64_t id, int n, struct item *it)
@@ -147,7 +147,7 @@ int ex_brief_candidates(struct ex *x, int64_t brief_id, int64_t **ids, size_t *n
 {
 	const struct lb_export_options *o = x->o;
 	struct query q;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	size_t cap = 0;
 	int rc;
 
@@ -175,23 +175,23 @@ int ex_brief_candidates(struct ex *x, int64_t brief_id, int64_t **ids, size_t *n
 		q_free(&q);
 		return STORE_EIO;
 	}
-	sqlite3_bind_int64(s, 1, brief_id);
-	sqlite3_bind_int(s, 2, o->all);
-	sqlite3_bind_int(s, 3, o->picked);
-	sqlite3_bind_int(s, 4, o->min_stars);
+	db_bind_int64(s, 1, brief_id);
+	db_bind_int(s, 2, o->all);
+	db_bind_int(s, 3, o->picked);
+	db_bind_int(s, 4, o->min_stars);
 	st_bind_text(s, 5, o->tag);
 	st_bind_text(s, 6, store_curator(x->st));
 	q_bind(s, &q);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 64;
 			*ids = xrealloc(*ids, cap * sizeof **ids);
 		}
-		(*ids)[(*n)++] = sqlite3_column_int64(s, 0);
+		(*ids)[(*n)++] = db_column_int64(s, 0);
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	q_free(&q);
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		xfree(ids);
 		*n = 0;
 		return st_sqlfail(x->st, rc, "listing candidates");
@@ -209,20 +209,20 @@ static int earlier_revisions(struct ex *x, const int64_t *ids, size_t n, struct 
 	out->v = NULL;
 	out->n = 0;
 	for (i = 0; i < n && rc == 0; i++) {
-		sqlite3_stmt *s = st_prep(x->st, "SELECT revision_id FROM candidate WHERE id = ?");
+		db_stmt *s = st_prep(x->st, "SELECT revision_id FROM candidate WHERE id = ?");
 		if (s == NULL) {
 			rc = STORE_EIO;
 			break;
 		}
-		sqlite3_bind_int64(s, 1, ids[i]);
-		if (sqlite3_step(s) == SQLITE_ROW) {
-			int64_t r = sqlite3_column_int64(s, 0);
+		db_bind_int64(s, 1, ids[i]);
+		if (db_step(s) == DB_ROW) {
+			int64_t r = db_column_int64(s, 0);
 			for (k = 0; k < nr && revs[k] != r; k++)
 				;
 			if (k == nr && r != x->b.revision_id)
 				revs[nr++] = r;
 		}
-		sqlite3_reset(s);
+		db_reset(s);
 	}
 	for (i = 0; i < nr && rc == 0; i++) {
 		if (out->n == cap) {
@@ -341,7 +341,7 @@ int ex_walk_snapshot(struct ex *x)
 	struct store *st = x->st;
 	int rc, own = 0;
 
-	if (st->depth == 0 && sqlite3_get_autocommit(st->db)) {
+	if (st->depth == 0 && db_get_autocommit(st->db)) {
 		rc = st_exec(st, "BEGIN");
 		if (rc)
 			return rc;

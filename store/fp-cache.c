@@ -40,18 +40,18 @@ struct fp_head {
 
 static int fp_key(struct store *st, int64_t key[3])
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT (SELECT n FROM fp_generation), "
+	db_stmt *s = st_prep(st, "SELECT (SELECT n FROM fp_generation), "
 				      "(SELECT max(id) FROM candidate), "
 				      "(SELECT max(asset_id) FROM fingerprint)");
 	int rc, i;
 
 	if (s == NULL)
 		return STORE_EIO;
-	rc = sqlite3_step(s);
+	rc = db_step(s);
 	for (i = 0; i < 3; i++)
-		key[i] = rc == SQLITE_ROW ? sqlite3_column_int64(s, i) : 0;
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW)
+		key[i] = rc == DB_ROW ? db_column_int64(s, i) : 0;
+	db_reset(s);
+	if (rc != DB_ROW)
 		return st_sqlfail(st, rc, "reading the fingerprints' generation");
 	return 0;
 }
@@ -156,7 +156,7 @@ int store_fp_set_cached(struct store *st, int scope, int64_t scope_id, struct lb
 	char *path;
 	int64_t key[3], *briefs = NULL;
 	size_t nb = 0, cap = 0;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	if (scope == LB_FP_ALL)
@@ -182,16 +182,16 @@ int store_fp_set_cached(struct store *st, int scope, int64_t scope_id, struct lb
 			lb_fp_set_free(&all);
 			return STORE_EIO;
 		}
-		sqlite3_bind_int64(s, 1, scope_id);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		db_bind_int64(s, 1, scope_id);
+		while ((rc = db_step(s)) == DB_ROW) {
 			if (nb == cap) {
 				cap = cap ? cap * 2 : 16;
 				briefs = xrealloc(briefs, sizeof *briefs * cap);
 			}
-			briefs[nb++] = sqlite3_column_int64(s, 0);
+			briefs[nb++] = db_column_int64(s, 0);
 		}
-		sqlite3_reset(s);
-		if (rc != SQLITE_DONE) {
+		db_reset(s);
+		if (rc != DB_DONE) {
 			free(briefs);
 			lb_fp_set_free(&all);
 			return st_sqlfail(st, rc, "reading the project's briefs");

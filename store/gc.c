@@ -85,7 +85,7 @@ static void free_strs(char **v, size_t n)
 /* 1 when a candidate refers to the asset of that SHA-256. */
 static int referenced(struct store *st, const char *sha, int *has_row, int *rc)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT a.id, EXISTS (SELECT 1 FROM candidate c WHERE c.asset_id = a.id)"
+	db_stmt *s = st_prep(st, "SELECT a.id, EXISTS (SELECT 1 FROM candidate c WHERE c.asset_id = a.id)"
 				      " FROM asset a WHERE a.sha256 = ?");
 	int r, ref = 0;
 
@@ -95,15 +95,15 @@ static int referenced(struct store *st, const char *sha, int *has_row, int *rc)
 		return 1;
 	}
 	st_bind_text(s, 1, sha);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW) {
+	r = db_step(s);
+	if (r == DB_ROW) {
 		*has_row = 1;
-		ref = sqlite3_column_int(s, 1);
-	} else if (r != SQLITE_DONE) {
+		ref = db_column_int(s, 1);
+	} else if (r != DB_DONE) {
 		*rc = st_sqlfail(st, r, "looking up an asset");
 		ref = 1;
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	return ref;
 }
 
@@ -235,7 +235,7 @@ int store_gc_remove(struct store *st, struct lb_gc_list *l, int64_t grace, size_
 				continue;
 			}
 			if (row) {
-				sqlite3_stmt *s = st_prep(st, "DELETE FROM asset WHERE sha256 = ?");
+				db_stmt *s = st_prep(st, "DELETE FROM asset WHERE sha256 = ?");
 
 				if (s == NULL) {
 					rc = st_end(st, STORE_EIO);

@@ -38,6 +38,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -131,6 +132,7 @@ struct imp {
 	size_t done;
 	size_t walked;          /* names the walk reported itself (not files to import) */
 	int stop;
+	struct stager *ahead;   /* the threads copying ahead, or NULL (dry run, links) */
 };
 
 static void report(struct imp *im, struct lb_import_item *it)
@@ -823,7 +825,7 @@ static int open_for_writing(const char *path)
 static int find_existing(struct imp *im, const char *hex, int64_t brief_id, int64_t *cand, int64_t *in_brief,
 			 char **source)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	*cand = 0;
@@ -839,15 +841,15 @@ static int find_existing(struct imp *im, const char *hex, int64_t brief_id, int6
 	if (s == NULL)
 		return STORE_EIO;
 	st_bind_text(s, 1, hex);
-	sqlite3_bind_int64(s, 2, brief_id ? brief_id : im->o->project_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*cand = sqlite3_column_int64(s, 0);
-		*in_brief = sqlite3_column_int64(s, 1);
+	db_bind_int64(s, 2, brief_id ? brief_id : im->o->project_id);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		*cand = db_column_int64(s, 0);
+		*in_brief = db_column_int64(s, 1);
 		*source = st_col_text(s, 2);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : st_sqlfail(im->st, rc, "looking for the file");
+	db_reset(s);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : st_sqlfail(im->st, rc, "looking for the file");
 }
 
 /* The file of this run that had these bytes, or -1. */
@@ -914,6 +916,155 @@ static int valid_text(const char *s)
 	return s && util_utf8_valid(s, strlen(s));
 }
 
+/* ------------------------------------------------------------ copies made ahead */
+
+/* Two threads copy and hash the files ahead of the one in hand (the copy
+ * the kernel's, the hash of the copy: each byte hashed once, by one of
+ * them), so that on two cores one file's hashing overlaps the next one's,
+ * and the import's own thread only probes, places and records.  They take
+ * the files in order, and the import takes file i's copy when it comes to
+ * it.  Neither touches the store's handle nor holds a transaction. */
+#define STAGERS 2
+#define AHEAD 32                 /* files copied ahead at most */
+#define AHEAD_BYTES (128LL << 20) /* bytes waiting at most (one file always) */
+
+struct ahead {
+	size_t file;
+	int state;              /* 0 free, 1 being copied, 2 ready */
+	int busy;               /* still being written (skip_open): not copied */
+	int code;               /* a store error code, and why */
+	char *why;
+	struct st_staged sg;
+};
+
+struct stager {
+	const struct imp *im;   /* its files, read only while the threads run */
+	const char *root;       /* the store's folder */
+	pthread_t th[STAGERS];
+	int nth;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;      /* a slot was freed or filled; stop */
+	struct ahead slot[AHEAD];
+	size_t next;            /* the next file to copy */
+	size_t claimed, taken;  /* slots claimed by the threads, taken by the import */
+	int64_t bytes;          /* bytes ready and not taken */
+	volatile int stop;
+};
+
+static int open_for_writing(const char *path);
+
+static void *stager_main(void *arg)
+{
+	struct stager *sr = arg;
+	const struct imp *im = sr->im;
+	struct ahead *a;
+	const char *path;
+
+	pthread_mutex_lock(&sr->mu);
+	for (;;) {
+		while (sr->next < im->nfiles && im->files[sr->next].sidecar_of >= 0)
+			sr->next++;
+		if (sr->stop || sr->next >= im->nfiles)
+			break;
+		if (sr->claimed - sr->taken >= AHEAD || (sr->claimed > sr->taken && sr->bytes >= AHEAD_BYTES)) {
+			pthread_cond_wait(&sr->cv, &sr->mu);
+			continue;
+		}
+		a = &sr->slot[sr->claimed++ % AHEAD];
+		a->file = sr->next++;
+		a->state = 1;
+		path = im->files[a->file].path;
+		pthread_mutex_unlock(&sr->mu);
+		a->busy = im->o->skip_open && open_for_writing(path);
+		if (!a->busy)
+			a->code = st_asset_copy(sr->root, path, &sr->stop, &a->sg, &a->why);
+		pthread_mutex_lock(&sr->mu);
+		a->state = 2;
+		sr->bytes += a->sg.bytes;
+		pthread_cond_broadcast(&sr->cv);
+	}
+	pthread_mutex_unlock(&sr->mu);
+	return NULL;
+}
+
+static void stager_start(struct imp *im)
+{
+	struct stager *sr = xcalloc(1, sizeof *sr);
+
+	sr->im = im;
+	sr->root = store_dir(im->st);
+	pthread_mutex_init(&sr->mu, NULL);
+	pthread_cond_init(&sr->cv, NULL);
+	while (sr->nth < STAGERS && util_thread_start(&sr->th[sr->nth], stager_main, sr) == 0)
+		sr->nth++;
+	if (sr->nth == 0) {
+		/* no thread: the import copies each file itself */
+		pthread_cond_destroy(&sr->cv);
+		pthread_mutex_destroy(&sr->mu);
+		free(sr);
+		return;
+	}
+	im->ahead = sr;
+}
+
+/* File i's copy (in order: the threads took the same files). */
+static void stager_take(struct stager *sr, size_t i, struct ahead *out)
+{
+	struct ahead *a;
+
+	pthread_mutex_lock(&sr->mu);
+	a = &sr->slot[sr->taken % AHEAD];
+	while (a->state != 2)
+		pthread_cond_wait(&sr->cv, &sr->mu);
+	if (a->file != i)
+		fatal("import: file %zu copied in the place of file %zu", a->file, i);
+	*out = *a;
+	memset(a, 0, sizeof *a);
+	sr->taken++;
+	sr->bytes -= out->sg.bytes;
+	pthread_cond_broadcast(&sr->cv);
+	pthread_mutex_unlock(&sr->mu);
+}
+
+/* Stops the threads (a copy in hand stops within 8 MiB) and removes the
+ * copies nobody took. */
+static void stager_end(struct imp *im)
+{
+	struct stager *sr = im->ahead;
+	int k;
+
+	if (sr == NULL)
+		return;
+	pthread_mutex_lock(&sr->mu);
+	sr->stop = 1;
+	pthread_cond_broadcast(&sr->cv);
+	pthread_mutex_unlock(&sr->mu);
+	for (k = 0; k < sr->nth; k++)
+		pthread_join(sr->th[k], NULL);
+	for (k = 0; k < AHEAD; k++) {
+		st_asset_unstage(&sr->slot[k].sg);
+		free(sr->slot[k].why);
+	}
+	pthread_cond_destroy(&sr->cv);
+	pthread_mutex_destroy(&sr->mu);
+	free(sr);
+	im->ahead = NULL;
+}
+
+/* Why staging path failed, from the store's message, which names the
+ * file: the report names it already.  Owned. */
+static char *stage_reason(struct imp *im, const char *path)
+{
+	const char *m = store_errmsg(im->st);
+	size_t pl = strlen(path);
+
+	if (strncmp(m, "cannot read ", 12) == 0 && strncmp(m + 12, path, pl) == 0 && m[12 + pl] == ':')
+		return xasprintf("cannot read%s", m + 12 + pl);
+	if (strncmp(m, path, pl) == 0 && m[pl] == ' ')
+		return xasprintf("the file%s", m + pl);
+	return xstrdup(m);
+}
+
 /* Imports file i.  Returns a store error code only when the store failed
  * (the import stops); a file's own trouble is reported and gives 0. */
 static int import_one(struct imp *im, size_t i)
@@ -936,12 +1087,32 @@ static int import_one(struct imp *im, size_t i)
 	it.path = fl->path;
 	it.shown = src = util_visible_dup(fl->path, 0);
 	it.status = LB_IMPORT_FAILED;
-	if (im->o->skip_open && open_for_writing(fl->path)) {
+	if (im->ahead) {
+		/* Copied and hashed ahead, by the copying threads. */
+		struct ahead a;
+
+		stager_take(im->ahead, i, &a);
+		sg = a.sg;
+		if (a.code)
+			st_fail(im->st, a.code, "%s", a.why);
+		free(a.why);
+		if (a.busy) {
+			it.status = LB_IMPORT_SKIPPED;
+			reason = xstrdup("still being written: taken once its writer closes it");
+			goto done;
+		}
+		if (a.code) {
+			reason = stage_reason(im, fl->path);
+			goto done;
+		}
+		memcpy(hex, sg.hex, sizeof hex);
+		bytes = sg.bytes;
+		rd = sg.tmp;
+	} else if (im->o->skip_open && open_for_writing(fl->path)) {
 		it.status = LB_IMPORT_SKIPPED;
 		reason = xstrdup("still being written: taken once its writer closes it");
 		goto done;
-	}
-	if (im->o->dry_run) {
+	} else if (im->o->dry_run) {
 		/* A dry run writes nothing: it hashes the file, and the probes
 		 * below read its head again. */
 		if (hash_file(fl->path, hex, &bytes) < 0) {
@@ -949,8 +1120,8 @@ static int import_one(struct imp *im, size_t i)
 			goto done;
 		}
 	} else {
-		/* Copied (or linked) and hashed in one read; everything after
-		 * reads the copy. */
+		/* Linked (or copied) and hashed; everything after reads the
+		 * store's file. */
 		char *note = NULL;
 		int staged = im->o->link ? st_asset_stage_link(im->st, fl->path, &sg, &note)
 					 : st_asset_stage(im->st, fl->path, 0, &sg);
@@ -959,16 +1130,7 @@ static int import_one(struct imp *im, size_t i)
 			free(note);
 		}
 		if (staged != 0) {
-			const char *m = store_errmsg(im->st);
-			size_t pl = strlen(fl->path);
-			/* The message names the file; the report names it already. */
-			if (strncmp(m, "cannot read ", 12) == 0 && strncmp(m + 12, fl->path, pl) == 0 &&
-			    m[12 + pl] == ':')
-				reason = xasprintf("cannot read%s", m + 12 + pl);
-			else if (strncmp(m, fl->path, pl) == 0 && m[pl] == ' ')
-				reason = xasprintf("the file%s", m + pl);
-			else
-				reason = xstrdup(m);
+			reason = stage_reason(im, fl->path);
 			goto done;
 		}
 		memcpy(hex, sg.hex, sizeof hex);
@@ -1242,7 +1404,7 @@ int store_import(struct store *st, const char *const *paths, size_t n_paths, con
 	/* Files are copied before any transaction: a store that cannot be
 	 * written is refused once, not file by file. */
 	if (st->readonly && !o->dry_run)
-		return st_sqlfail(st, SQLITE_READONLY, "importing");
+		return st_sqlfail(st, DB_READONLY, "importing");
 	rc = check_target(&im);
 	if (rc) {
 		free_imp(&im);
@@ -1255,6 +1417,8 @@ int store_import(struct store *st, const char *const *paths, size_t n_paths, con
 	 * follow (pipes, devices, loops, hidden names) counts in the whole,
 	 * so that the parts add up to it. */
 	res->total = im.nfiles + im.walked;
+	if (!o->dry_run && !o->link)
+		stager_start(&im);
 	for (i = 0; i < im.nfiles && rc == 0 && !im.stop; i++) {
 		if (im.files[i].sidecar_of >= 0) {
 			char *why = util_visible_dup(util_basename(im.files[im.files[i].sidecar_of].path), 0);
@@ -1295,6 +1459,7 @@ int store_import(struct store *st, const char *const *paths, size_t n_paths, con
 			free(cur);
 		}
 	}
+	stager_end(&im);
 	if (rc == 0) {
 		rc = batch_commit(&im);
 	} else if (im.in_batch) {

@@ -276,7 +276,7 @@ int store_job_record(struct store *st, int64_t id, const char *runner, const str
 	struct lb_candidate_input *in;
 	char *state = NULL, *holder = NULL, *backend = NULL, *source = NULL;
 	int64_t brief = 0, rev = 0, parent = 0;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	size_t i;
 	int rc = st_begin(st);
 
@@ -285,19 +285,19 @@ int store_job_record(struct store *st, int64_t id, const char *runner, const str
 	s = st_prep(st, "SELECT state, runner, brief_id, revision_id, parent_id, backend, kind FROM job WHERE id = ?");
 	if (s == NULL)
 		return st_end(st, STORE_EIO);
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	db_bind_int64(s, 1, id);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
 		state = st_col_text(s, 0);
 		holder = st_col_text_or_null(s, 1);
-		brief = sqlite3_column_int64(s, 2);
-		rev = sqlite3_column_int64(s, 3);
-		parent = sqlite3_column_int64(s, 4);
+		brief = db_column_int64(s, 2);
+		rev = db_column_int64(s, 3);
+		parent = db_column_int64(s, 4);
 		backend = st_col_text(s, 5);
-		source = xasprintf("job #%lld (%s)", (long long)id, (const char *)sqlite3_column_text(s, 6));
+		source = xasprintf("job #%lld (%s)", (long long)id, (const char *)db_column_text(s, 6));
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(s);
+	if (rc != DB_ROW && rc != DB_DONE)
 		rc = st_sqlfail(st, rc, "reading the job");
 	else if (state == NULL)
 		rc = st_fail(st, STORE_ENOTFOUND, "no job with id %lld", (long long)id);
@@ -345,8 +345,8 @@ int store_job_record(struct store *st, int64_t id, const char *runner, const str
 		if (s == NULL)
 			rc = STORE_EIO;
 		else {
-			sqlite3_bind_int64(s, 1, util_now());
-			sqlite3_bind_int64(s, 2, id);
+			db_bind_int64(s, 1, util_now());
+			db_bind_int64(s, 2, id);
 			rc = st_step_done(st, s, "finishing the job");
 		}
 	}

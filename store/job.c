@@ -20,36 +20,36 @@ static const char *const states[] = { "queued", "running", "done", "failed", "ca
 	" j.progress, j.attempts, j.error, j.curator, j.created, j.started, j.finished,"         \
 	" j.next_at, (SELECT count(*) FROM candidate c WHERE c.job_id = j.id) "
 
-static void job_row(sqlite3_stmt *s, struct lb_job *j)
+static void job_row(db_stmt *s, struct lb_job *j)
 {
-	const char *state = (const char *)sqlite3_column_text(s, 7);
+	const char *state = (const char *)db_column_text(s, 7);
 	int i;
 
 	memset(j, 0, sizeof *j);
-	j->id = sqlite3_column_int64(s, 0);
-	j->brief_id = sqlite3_column_int64(s, 1);
-	j->revision_id = sqlite3_column_int64(s, 2);
-	j->parent_id = sqlite3_column_int64(s, 3);
+	j->id = db_column_int64(s, 0);
+	j->brief_id = db_column_int64(s, 1);
+	j->revision_id = db_column_int64(s, 2);
+	j->parent_id = db_column_int64(s, 3);
 	j->kind = st_col_text(s, 4);
 	j->backend = st_col_text(s, 5);
 	j->params = st_col_text(s, 6);
 	for (i = 0; i < 5; i++)
 		if (state && strcmp(state, states[i]) == 0)
 			j->state = i;
-	j->progress = sqlite3_column_double(s, 8);
-	j->attempts = sqlite3_column_int(s, 9);
+	j->progress = db_column_double(s, 8);
+	j->attempts = db_column_int(s, 9);
 	j->error = st_col_text(s, 10);
 	j->curator = st_col_text(s, 11);
-	j->created = sqlite3_column_int64(s, 12);
-	j->started = sqlite3_column_int64(s, 13);
-	j->finished = sqlite3_column_int64(s, 14);
-	j->next_at = sqlite3_column_int64(s, 15);
-	j->n_candidates = sqlite3_column_int(s, 16);
+	j->created = db_column_int64(s, 12);
+	j->started = db_column_int64(s, 13);
+	j->finished = db_column_int64(s, 14);
+	j->next_at = db_column_int64(s, 15);
+	j->n_candidates = db_column_int(s, 16);
 }
 
 int store_job_add(struct store *st, const struct lb_job_input *in, int64_t *id)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int64_t rev = in->revision_id;
 	int rc;
 
@@ -65,29 +65,29 @@ int store_job_add(struct store *st, const struct lb_job_input *in, int64_t *id)
 		s = st_prep(st, "SELECT revision_id FROM brief WHERE id = ?");
 		if (s == NULL)
 			return st_end(st, STORE_EIO);
-		sqlite3_bind_int64(s, 1, in->brief_id);
-		if (sqlite3_step(s) == SQLITE_ROW)
-			rev = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
+		db_bind_int64(s, 1, in->brief_id);
+		if (db_step(s) == DB_ROW)
+			rev = db_column_int64(s, 0);
+		db_reset(s);
 	}
 	if (rc == 0) {
 		s = st_prep(st, "INSERT INTO job (brief_id, revision_id, parent_id, kind, backend, params, curator,"
 				" created) VALUES (?,?,?,?,?,?,?,?)");
 		if (s == NULL)
 			return st_end(st, STORE_EIO);
-		sqlite3_bind_int64(s, 1, in->brief_id);
-		sqlite3_bind_int64(s, 2, rev);
+		db_bind_int64(s, 1, in->brief_id);
+		db_bind_int64(s, 2, rev);
 		if (in->parent_id)
-			sqlite3_bind_int64(s, 3, in->parent_id);
+			db_bind_int64(s, 3, in->parent_id);
 		st_bind_text(s, 4, in->kind ? in->kind : "generate");
 		st_bind_text(s, 5, in->backend);
 		st_bind_text(s, 6, in->params && *in->params ? in->params : "{}");
 		st_bind_text(s, 7, st->curator);
-		sqlite3_bind_int64(s, 8, util_now());
+		db_bind_int64(s, 8, util_now());
 		rc = st_step_done(st, s, "queueing the job");
 	}
 	if (rc == 0) {
-		*id = sqlite3_last_insert_rowid(st->db);
+		*id = db_last_insert_rowid(st->db);
 		rc = st_event(st, "job-add", "job", *id, in->parent_id, NULL, NULL, 0);
 	}
 	return st_end(st, rc);
@@ -95,27 +95,27 @@ int store_job_add(struct store *st, const struct lb_job_input *in, int64_t *id)
 
 int store_job_get(struct store *st, int64_t id, struct lb_job *out)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT " JOB_COLS "FROM job j WHERE j.id = ?");
+	db_stmt *s = st_prep(st, "SELECT " JOB_COLS "FROM job j WHERE j.id = ?");
 	int rc;
 
 	memset(out, 0, sizeof *out);
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	db_bind_int64(s, 1, id);
+	rc = db_step(s);
+	if (rc == DB_ROW)
 		job_row(s, out);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
+	db_reset(s);
+	if (rc == DB_ROW)
 		return 0;
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return st_sqlfail(st, rc, "reading the job");
 	return st_fail(st, STORE_ENOTFOUND, "no job with id %lld; list them with 'lightbox jobs'", (long long)id);
 }
 
 int store_job_list(struct store *st, int64_t brief_id, int limit, struct lb_job_list *out)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT " JOB_COLS "FROM job j WHERE ?1 = 0 OR j.brief_id = ?1"
+	db_stmt *s = st_prep(st, "SELECT " JOB_COLS "FROM job j WHERE ?1 = 0 OR j.brief_id = ?1"
 				      " ORDER BY j.id DESC LIMIT ?2");
 	size_t cap = 0;
 	int rc;
@@ -124,17 +124,17 @@ int store_job_list(struct store *st, int64_t brief_id, int limit, struct lb_job_
 	out->n = 0;
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, brief_id);
-	sqlite3_bind_int(s, 2, limit > 0 ? limit : 100);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, brief_id);
+	db_bind_int(s, 2, limit > 0 ? limit : 100);
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (out->n == cap) {
 			cap = cap ? cap * 2 : 16;
 			out->v = xrealloc(out->v, cap * sizeof *out->v);
 		}
 		job_row(s, &out->v[out->n++]);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		lb_job_list_free(out);
 		return st_sqlfail(st, rc, "listing jobs");
 	}
@@ -154,7 +154,7 @@ int store_job_claim_for(struct store *st, const char *backend, const char *curat
 int store_job_claim_by(struct store *st, const char *backend, const char *curator, int64_t job_id,
 		       const char *runner, struct lb_job *out)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int64_t id = 0;
 	int rc = st_begin(st);
 
@@ -166,15 +166,15 @@ int store_job_claim_by(struct store *st, const char *backend, const char *curato
 			" AND (?4 = 0 OR id = ?4) ORDER BY next_at, id LIMIT 1");
 	if (s == NULL)
 		return st_end(st, STORE_EIO);
-	sqlite3_bind_int64(s, 1, util_now());
+	db_bind_int64(s, 1, util_now());
 	st_bind_text(s, 2, backend);
 	st_bind_text(s, 3, curator);
-	sqlite3_bind_int64(s, 4, job_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_bind_int64(s, 4, job_id);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		id = db_column_int64(s, 0);
+	db_reset(s);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return st_end(st, st_sqlfail(st, rc, "looking for queued jobs"));
 	if (id == 0)
 		return st_end(st, st_fail(st, STORE_EEMPTY, "no queued job"));
@@ -182,8 +182,8 @@ int store_job_claim_by(struct store *st, const char *backend, const char *curato
 			" started = coalesce(started, ?2) WHERE id = ?1");
 	if (s == NULL)
 		return st_end(st, STORE_EIO);
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, util_now());
+	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, util_now());
 	st_bind_text(s, 3, runner);
 	rc = st_step_done(st, s, "starting the job");
 	if (rc == 0)
@@ -196,7 +196,7 @@ int store_job_claim_by(struct store *st, const char *backend, const char *curato
 static int job_update_by(struct store *st, const char *sql, int64_t id, int64_t a, const char *text, double d,
 			 const char *runner, int *changed)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc = st_begin(st);
 
 	if (rc)
@@ -206,14 +206,14 @@ static int job_update_by(struct store *st, const char *sql, int64_t id, int64_t 
 		s = st_prep(st, sql);
 		if (s == NULL)
 			return st_end(st, STORE_EIO);
-		sqlite3_bind_int64(s, 1, id);
-		sqlite3_bind_int64(s, 2, a);
+		db_bind_int64(s, 1, id);
+		db_bind_int64(s, 2, a);
 		st_bind_text(s, 3, text);
-		sqlite3_bind_double(s, 4, d);
+		db_bind_double(s, 4, d);
 		st_bind_text(s, 5, runner);
 		rc = st_step_done(st, s, "updating the job");
 		if (rc == 0 && changed)
-			*changed = sqlite3_changes(st->db) > 0;
+			*changed = db_changes(st->db) > 0;
 	}
 	return st_end(st, rc);
 }
@@ -225,7 +225,7 @@ static int job_update(struct store *st, const char *sql, int64_t id, int64_t a, 
 
 int store_job_running(struct store *st, struct lb_job_owner **v, size_t *n)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT id, runner, curator FROM job WHERE state = 'running' ORDER BY id");
+	db_stmt *s = st_prep(st, "SELECT id, runner, curator FROM job WHERE state = 'running' ORDER BY id");
 	size_t cap = 0;
 	int rc;
 
@@ -233,18 +233,18 @@ int store_job_running(struct store *st, struct lb_job_owner **v, size_t *n)
 	*n = 0;
 	if (s == NULL)
 		return STORE_EIO;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 8;
 			*v = xrealloc(*v, cap * sizeof **v);
 		}
-		(*v)[*n].id = sqlite3_column_int64(s, 0);
+		(*v)[*n].id = db_column_int64(s, 0);
 		(*v)[*n].runner = st_col_text_or_null(s, 1);
 		(*v)[*n].curator = st_col_text(s, 2);
 		(*n)++;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		store_job_owners_free(v, *n);
 		*n = 0;
 		return st_sqlfail(st, rc, "reading the running jobs");
@@ -316,7 +316,7 @@ int store_job_resubmit(struct store *st, int64_t id)
 
 int store_job_queue(struct store *st, const char *curator, struct lb_job_queue **v, size_t *n)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT backend, count(*), sum(next_at <= ?1),"
+	db_stmt *s = st_prep(st, "SELECT backend, count(*), sum(next_at <= ?1),"
 				      " min(CASE WHEN next_at > ?1 THEN next_at END) FROM job"
 				      " WHERE state = 'queued' AND (?2 IS NULL OR curator = ?2)"
 				      " GROUP BY backend ORDER BY backend");
@@ -327,21 +327,21 @@ int store_job_queue(struct store *st, const char *curator, struct lb_job_queue *
 	*n = 0;
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, util_now());
+	db_bind_int64(s, 1, util_now());
 	st_bind_text(s, 2, curator);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 8;
 			*v = xrealloc(*v, cap * sizeof **v);
 		}
 		(*v)[*n].backend = st_col_text(s, 0);
-		(*v)[*n].queued = sqlite3_column_int64(s, 1);
-		(*v)[*n].due = sqlite3_column_int64(s, 2);
-		(*v)[*n].next_at = sqlite3_column_int64(s, 3);
+		(*v)[*n].queued = db_column_int64(s, 1);
+		(*v)[*n].due = db_column_int64(s, 2);
+		(*v)[*n].next_at = db_column_int64(s, 3);
 		(*n)++;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		store_job_queue_free(v, *n);
 		*n = 0;
 		return st_sqlfail(st, rc, "reading the job queue");

@@ -48,7 +48,7 @@ static void linked_free(struct linked *v, size_t n)
 
 static int load_linked(struct store *st, int all, struct linked **out, size_t *n)
 {
-	sqlite3_stmt *s = st_prep(st, all ? "SELECT id, sha256, ext, bytes, link, origin, mtime_ns FROM asset ORDER BY id"
+	db_stmt *s = st_prep(st, all ? "SELECT id, sha256, ext, bytes, link, origin, mtime_ns FROM asset ORDER BY id"
 					  : "SELECT id, sha256, ext, bytes, link, origin, mtime_ns FROM asset"
 					    " WHERE link != 0 ORDER BY id");
 	struct linked *v = NULL;
@@ -57,22 +57,22 @@ static int load_linked(struct store *st, int all, struct linked **out, size_t *n
 	*n = 0;
 	if (s == NULL)
 		return STORE_EIO;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		v = xrealloc(v, (*n + 1) * sizeof *v);
 		memset(&v[*n], 0, sizeof *v);
-		v[*n].id = sqlite3_column_int64(s, 0);
-		snprintf(v[*n].hex, sizeof v[*n].hex, "%s", (const char *)sqlite3_column_text(s, 1));
+		v[*n].id = db_column_int64(s, 0);
+		snprintf(v[*n].hex, sizeof v[*n].hex, "%s", (const char *)db_column_text(s, 1));
 		v[*n].ext = st_col_text(s, 2);
-		v[*n].bytes = sqlite3_column_int64(s, 3);
-		v[*n].link = sqlite3_column_int(s, 4);
+		v[*n].bytes = db_column_int64(s, 3);
+		v[*n].link = db_column_int(s, 4);
 		v[*n].origin = st_col_text_or_null(s, 5);
-		v[*n].mtime_ns = sqlite3_column_int64(s, 6);
+		v[*n].mtime_ns = db_column_int64(s, 6);
 		v[*n].path = store_asset_path(st, v[*n].hex, v[*n].ext);
 		(*n)++;
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	*out = v;
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		linked_free(v, *n);
 		*out = NULL;
 		*n = 0;

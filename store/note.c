@@ -20,7 +20,7 @@ int st_note_insert(struct store *st, int64_t id, int target, int64_t target_id, 
 		   const char *curator, int64_t created, int64_t *out_id)
 {
 	char sql[200];
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	snprintf(sql, sizeof sql, "INSERT INTO note (id, %s, kind, body, curator, created) VALUES (?,?,?,?,?,?)",
@@ -29,39 +29,39 @@ int st_note_insert(struct store *st, int64_t id, int target, int64_t target_id, 
 	if (s == NULL)
 		return STORE_EIO;
 	if (id)
-		sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, target_id);
+		db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, target_id);
 	st_bind_text(s, 3, lb_note_kind_name(kind));
 	st_bind_text(s, 4, body);
 	st_bind_text(s, 5, curator);
-	sqlite3_bind_int64(s, 6, created);
+	db_bind_int64(s, 6, created);
 	rc = st_step_done(st, s, "saving the note");
 	if (rc)
 		return rc;
-	*out_id = sqlite3_last_insert_rowid(st->db);
+	*out_id = db_last_insert_rowid(st->db);
 	s = st_prep(st, "INSERT INTO note_fts (rowid, text) VALUES (?, ?)");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, *out_id);
+	db_bind_int64(s, 1, *out_id);
 	st_bind_text(s, 2, body);
 	return st_step_done(st, s, "indexing the note");
 }
 
 int st_note_delete(struct store *st, int64_t id)
 {
-	sqlite3_stmt *s = st_prep(st, "DELETE FROM note WHERE id = ?");
+	db_stmt *s = st_prep(st, "DELETE FROM note WHERE id = ?");
 	int rc;
 
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, id);
+	db_bind_int64(s, 1, id);
 	rc = st_step_done(st, s, "removing the note");
 	if (rc)
 		return rc;
 	s = st_prep(st, "DELETE FROM note_fts WHERE rowid = ?");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, id);
+	db_bind_int64(s, 1, id);
 	return st_step_done(st, s, "removing the note");
 }
 
@@ -122,7 +122,7 @@ int st_note_restore(struct store *st, int64_t id, const char *curator, const cha
 int store_notes(struct store *st, int target, int64_t target_id, struct lb_note_list *out)
 {
 	char sql[200];
-	sqlite3_stmt *s;
+	db_stmt *s;
 	size_t cap = 0;
 	int64_t brief;
 	int rc, hide = 0;
@@ -141,26 +141,26 @@ int store_notes(struct store *st, int target, int64_t target_id, struct lb_note_
 	s = st_prep(st, sql);
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, target_id);
-	sqlite3_bind_int(s, 2, hide);
+	db_bind_int64(s, 1, target_id);
+	db_bind_int(s, 2, hide);
 	st_bind_text(s, 3, st->curator);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		struct lb_note *n;
 		if (out->n == cap) {
 			cap = cap ? cap * 2 : 4;
 			out->v = xrealloc(out->v, cap * sizeof *out->v);
 		}
 		n = &out->v[out->n++];
-		n->id = sqlite3_column_int64(s, 0);
+		n->id = db_column_int64(s, 0);
 		n->target = target;
 		n->target_id = target_id;
-		n->kind = lb_note_kind_parse((const char *)sqlite3_column_text(s, 1));
+		n->kind = lb_note_kind_parse((const char *)db_column_text(s, 1));
 		n->body = st_col_text(s, 2);
 		n->curator = st_col_text(s, 3);
-		n->created = sqlite3_column_int64(s, 4);
+		n->created = db_column_int64(s, 4);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		lb_note_list_free(out);
 		return st_sqlfail(st, rc, "reading notes");
 	}

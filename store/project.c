@@ -12,7 +12,7 @@
 
 int store_project_add(struct store *st, const char *name, const char *description, int64_t *id)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	char *slug, *try = NULL;
 	int rc, n;
 
@@ -34,7 +34,7 @@ int store_project_add(struct store *st, const char *name, const char *descriptio
 			break;
 		}
 		st_bind_text(s, 1, try);
-		if (sqlite3_step(s) != SQLITE_ROW)
+		if (db_step(s) != DB_ROW)
 			break;
 	}
 	if (rc == 0) {
@@ -46,11 +46,11 @@ int store_project_add(struct store *st, const char *name, const char *descriptio
 		st_bind_text(s, 1, name);
 		st_bind_text(s, 2, try);
 		st_bind_text(s, 3, description ? description : "");
-		sqlite3_bind_int64(s, 4, util_now());
+		db_bind_int64(s, 4, util_now());
 		rc = st_step_done(st, s, "adding the project");
 	}
 	if (rc == 0) {
-		*id = sqlite3_last_insert_rowid(st->db);
+		*id = db_last_insert_rowid(st->db);
 		rc = st_event(st, "project-add", "project", *id, 0, NULL, NULL, 0);
 	}
 	free(slug);
@@ -60,7 +60,7 @@ int store_project_add(struct store *st, const char *name, const char *descriptio
 
 int store_project_find(struct store *st, const char *ref, int64_t *id)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	long long v;
 	int rc;
 
@@ -75,14 +75,14 @@ int store_project_find(struct store *st, const char *ref, int64_t *id)
 		return STORE_EIO;
 	st_bind_text(s, 1, ref);
 	st_bind_text(s, 2, ref);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		*id = db_column_int64(s, 0);
+		db_reset(s);
 		return 0;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
+	db_reset(s);
+	if (rc != DB_DONE)
 		return st_sqlfail(st, rc, "finding the project");
 	return st_fail(st, STORE_ENOTFOUND, "no project '%s'; list them with 'lightbox project ls'", ref);
 }
@@ -94,29 +94,29 @@ int store_project_find(struct store *st, const char *ref, int64_t *id)
 	"  WHERE b.project_id = p.id), "                                                        \
 	"(SELECT count(*) FROM selection s WHERE s.project_id = p.id) "
 
-void st_project_row(sqlite3_stmt *s, void *out)
+void st_project_row(db_stmt *s, void *out)
 {
 	struct lb_project *p = out;
 
-	p->id = sqlite3_column_int64(s, 0);
+	p->id = db_column_int64(s, 0);
 	p->name = st_col_text(s, 1);
 	p->slug = st_col_text(s, 2);
 	p->description = st_col_text(s, 3);
-	p->archived = sqlite3_column_int(s, 4);
-	p->created = sqlite3_column_int64(s, 5);
-	p->n_briefs = sqlite3_column_int64(s, 6);
-	p->n_candidates = sqlite3_column_int64(s, 7);
-	p->n_selected = sqlite3_column_int64(s, 8);
+	p->archived = db_column_int(s, 4);
+	p->created = db_column_int64(s, 5);
+	p->n_briefs = db_column_int64(s, 6);
+	p->n_candidates = db_column_int64(s, 7);
+	p->n_selected = db_column_int64(s, 8);
 }
 
 int store_project_get(struct store *st, int64_t id, struct lb_project *out)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT " PROJECT_COLS "FROM project p WHERE p.id = ?");
+	db_stmt *s = st_prep(st, "SELECT " PROJECT_COLS "FROM project p WHERE p.id = ?");
 
 	memset(out, 0, sizeof *out);
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, id);
+	db_bind_int64(s, 1, id);
 	return st_get_row(st, s, st_project_row, out, "project", id, "reading the project");
 }
 
@@ -128,7 +128,7 @@ int store_project_list(struct store *st, int include_archived, struct lb_project
 
 int st_project_list(struct store *st, const char *sql, int include_archived, struct lb_project_list *out)
 {
-	sqlite3_stmt *s = st_prep(st, sql);
+	db_stmt *s = st_prep(st, sql);
 	void *v = NULL;
 	int rc;
 
@@ -136,7 +136,7 @@ int st_project_list(struct store *st, const char *sql, int include_archived, str
 	out->n = 0;
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int(s, 1, include_archived);
+	db_bind_int(s, 1, include_archived);
 	rc = st_list_rows(st, s, st_project_row, &v, &out->n, sizeof *out->v, "listing projects");
 	out->v = v;
 	if (rc)

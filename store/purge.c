@@ -55,7 +55,7 @@ void lb_purge_plan_clear(struct lb_purge_plan *p)
 
 int store_purge_plan(struct store *st, const struct lb_purge_options *o, struct lb_purge_plan *p)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	size_t cap = 0;
 	int rc;
 
@@ -73,19 +73,19 @@ int store_purge_plan(struct store *st, const struct lb_purge_options *o, struct 
 		    " FROM ro JOIN asset a ON a.id = ro.asset_id ORDER BY a.id, ro.id");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, o->project_id);
-	sqlite3_bind_int64(s, 2, o->brief_id);
-	sqlite3_bind_int(s, 3, o->rejected);
-	sqlite3_bind_int(s, 4, o->below);
-	sqlite3_bind_int64(s, 5, util_now() - o->older);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, o->project_id);
+	db_bind_int64(s, 2, o->brief_id);
+	db_bind_int(s, 3, o->rejected);
+	db_bind_int(s, 4, o->below);
+	db_bind_int64(s, 5, util_now() - o->older);
+	while ((rc = db_step(s)) == DB_ROW) {
 		struct lb_purge_item *it;
-		const char *ext = (const char *)sqlite3_column_text(s, 3);
-		if (sqlite3_column_type(s, 5) != SQLITE_NULL) {
+		const char *ext = (const char *)db_column_text(s, 3);
+		if (db_column_type(s, 5) != DB_NULL) {
 			p->n_purged++; /* freed before */
 			continue;
 		}
-		if (p->n && p->v[p->n - 1].asset_id == sqlite3_column_int64(s, 1)) {
+		if (p->n && p->v[p->n - 1].asset_id == db_column_int64(s, 1)) {
 			p->v[p->n - 1].n_candidates++;
 			continue;
 		}
@@ -95,22 +95,22 @@ int store_purge_plan(struct store *st, const struct lb_purge_options *o, struct 
 		}
 		it = &p->v[p->n++];
 		memset(it, 0, sizeof *it);
-		it->candidate_id = sqlite3_column_int64(s, 0);
-		it->asset_id = sqlite3_column_int64(s, 1);
+		it->candidate_id = db_column_int64(s, 0);
+		it->asset_id = db_column_int64(s, 1);
 		it->sha256 = st_col_text(s, 2);
 		it->path = store_asset_path(st, it->sha256, ext ? ext : "bin");
-		it->bytes = sqlite3_column_int64(s, 4);
+		it->bytes = db_column_int64(s, 4);
 		it->n_candidates = 1;
-		it->kept = sqlite3_column_int(s, 6) ? LB_PURGE_KEPT_SHARED
-			   : sqlite3_column_int(s, 7) ? LB_PURGE_KEPT_DELIVERED
+		it->kept = db_column_int(s, 6) ? LB_PURGE_KEPT_SHARED
+			   : db_column_int(s, 7) ? LB_PURGE_KEPT_DELIVERED
 						      : 0;
 		if (it->kept)
 			p->n_kept++;
 		else
 			p->bytes += it->bytes;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		lb_purge_plan_clear(p);
 		return st_sqlfail(st, rc, "finding what to purge");
 	}
@@ -135,7 +135,7 @@ static char *held_name(struct store *st, const struct lb_purge_item *it)
 
 int store_purge_run(struct store *st, const struct lb_purge_options *o, struct lb_purge_plan *p)
 {
-	sqlite3_stmt *chk, *mark;
+	db_stmt *chk, *mark;
 	char **held = xcalloc(p->n + 1, sizeof *held), *tmp;
 	int64_t now = util_now(), n_freed = 0, bytes = 0;
 	size_t i;
@@ -173,24 +173,24 @@ int store_purge_run(struct store *st, const struct lb_purge_options *o, struct l
 		for (i = 0; i < p->n && rc == 0; i++) {
 			if (p->v[i].kept)
 				continue;
-			sqlite3_bind_int64(chk, 1, o->project_id);
-			sqlite3_bind_int64(chk, 2, o->brief_id);
-			sqlite3_bind_int(chk, 3, o->rejected);
-			sqlite3_bind_int(chk, 4, o->below);
-			sqlite3_bind_int64(chk, 5, now - o->older);
-			sqlite3_bind_int64(chk, 6, p->v[i].asset_id);
-			still = sqlite3_step(chk) == SQLITE_ROW && sqlite3_column_int(chk, 0);
-			sqlite3_reset(chk);
+			db_bind_int64(chk, 1, o->project_id);
+			db_bind_int64(chk, 2, o->brief_id);
+			db_bind_int(chk, 3, o->rejected);
+			db_bind_int(chk, 4, o->below);
+			db_bind_int64(chk, 5, now - o->older);
+			db_bind_int64(chk, 6, p->v[i].asset_id);
+			still = db_step(chk) == DB_ROW && db_column_int(chk, 0);
+			db_reset(chk);
 			if (!still) {
 				/* Someone selected, picked or rated it meanwhile. */
 				p->v[i].kept = LB_PURGE_KEPT_CHANGED;
 				p->n_kept++;
 				continue;
 			}
-			sqlite3_bind_int64(mark, 1, now);
-			sqlite3_bind_int64(mark, 2, p->v[i].asset_id);
-			rc = sqlite3_step(mark) == SQLITE_DONE ? 0 : st_sqlfail(st, SQLITE_ERROR, "marking a purged file");
-			sqlite3_reset(mark);
+			db_bind_int64(mark, 1, now);
+			db_bind_int64(mark, 2, p->v[i].asset_id);
+			rc = db_step(mark) == DB_DONE ? 0 : st_sqlfail(st, DB_ERROR, "marking a purged file");
+			db_reset(mark);
 			p->v[i].freed = 1;
 			n_freed++;
 			bytes += p->v[i].bytes;
@@ -228,7 +228,7 @@ int store_purge_run(struct store *st, const struct lb_purge_options *o, struct l
 int st_delivered_add(struct store *st, const int64_t *assets, size_t n, const char *dir, int mode)
 {
 	static const char *const modes[] = { "copy", "link", "symlink" };
-	sqlite3_stmt *s;
+	db_stmt *s;
 	size_t i;
 	int rc = st_begin(st);
 
@@ -239,13 +239,13 @@ int st_delivered_add(struct store *st, const int64_t *assets, size_t n, const ch
 	if (s == NULL)
 		rc = STORE_EIO;
 	for (i = 0; i < n && rc == 0; i++) {
-		sqlite3_bind_int64(s, 1, assets[i]);
-		sqlite3_bind_text(s, 2, dir, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, modes[mode >= 0 && mode <= 2 ? mode : 0], -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 4, store_curator(st), -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 5, util_now());
-		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : st_sqlfail(st, SQLITE_ERROR, "recording the delivery");
-		sqlite3_reset(s);
+		db_bind_int64(s, 1, assets[i]);
+		db_bind_text(s, 2, dir, -1, DB_STATIC);
+		db_bind_text(s, 3, modes[mode >= 0 && mode <= 2 ? mode : 0], -1, DB_STATIC);
+		db_bind_text(s, 4, store_curator(st), -1, DB_STATIC);
+		db_bind_int64(s, 5, util_now());
+		rc = db_step(s) == DB_DONE ? 0 : st_sqlfail(st, DB_ERROR, "recording the delivery");
+		db_reset(s);
 	}
 	return st_end(st, rc);
 }

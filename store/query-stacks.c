@@ -74,13 +74,13 @@ void st_change_mark(struct store *st, int64_t mark[2])
 {
 	mark[0] = -1;
 	store_data_version(st, &mark[0]);
-	mark[1] = (int64_t)sqlite3_total_changes64(st->db);
+	mark[1] = (int64_t)db_total_changes64(st->db);
 }
 
 static int fill_brief(struct store *st, int64_t brief_id)
 {
 	struct lb_stacks s;
-	sqlite3_stmt *ins;
+	db_stmt *ins;
 	size_t i, k;
 	int rc;
 
@@ -96,15 +96,15 @@ static int fill_brief(struct store *st, int64_t brief_id)
 	for (i = 0; i < s.n && rc == 0; i++) {
 		const struct lb_stack_member *m = &s.member[s.stack[i].first];
 		for (k = 0; k < s.stack[i].n && rc == 0; k++) {
-			sqlite3_bind_int64(ins, 1, m[k].id);
-			sqlite3_bind_int64(ins, 2, brief_id);
-			sqlite3_bind_int64(ins, 3, m[0].id);
-			sqlite3_bind_int64(ins, 4, (sqlite3_int64)k);
-			sqlite3_bind_int64(ins, 5, (sqlite3_int64)s.stack[i].n);
-			sqlite3_bind_int64(ins, 6, (sqlite3_int64)i + 1);
-			if (sqlite3_step(ins) != SQLITE_DONE)
-				rc = st_sqlfail(st, sqlite3_reset(ins), "keeping the stacks for a query");
-			sqlite3_reset(ins);
+			db_bind_int64(ins, 1, m[k].id);
+			db_bind_int64(ins, 2, brief_id);
+			db_bind_int64(ins, 3, m[0].id);
+			db_bind_int64(ins, 4, (db_int64)k);
+			db_bind_int64(ins, 5, (db_int64)s.stack[i].n);
+			db_bind_int64(ins, 6, (db_int64)i + 1);
+			if (db_step(ins) != DB_DONE)
+				rc = st_sqlfail(st, db_reset(ins), "keeping the stacks for a query");
+			db_reset(ins);
 		}
 	}
 	lb_stacks_free(&s);
@@ -115,7 +115,7 @@ static int fill_brief(struct store *st, int64_t brief_id)
  * the project's, or all. */
 static int briefs_of(struct store *st, int64_t brief_id, int64_t project_id, int64_t **out, size_t *n)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	size_t cap = 0;
 	int rc;
 
@@ -129,16 +129,16 @@ static int briefs_of(struct store *st, int64_t brief_id, int64_t project_id, int
 	s = st_prep(st, "SELECT id FROM brief WHERE ?1 = 0 OR project_id = ?1 ORDER BY id");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, project_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, project_id);
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
 			*out = xrealloc(*out, cap * sizeof **out);
 		}
-		(*out)[(*n)++] = sqlite3_column_int64(s, 0);
+		(*out)[(*n)++] = db_column_int64(s, 0);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		free(*out);
 		*out = NULL;
 		*n = 0;
@@ -158,12 +158,12 @@ int st_stacks_ready(struct store *st, int64_t brief_id, int64_t project_id)
 	if (c && (c->distance != st->stack_distance || c->mark[0] != mark[0] || c->mark[1] != mark[1]))
 		st_stack_cache_free(st), c = NULL;
 	if (c == NULL) {
-		if (sqlite3_exec(st->db,
+		if (db_exec(st->db,
 				 "CREATE TEMP TABLE IF NOT EXISTS lb_stack_of (id INTEGER PRIMARY KEY,"
 				 " brief_id INTEGER, head INTEGER, rank INTEGER, size INTEGER, num INTEGER);"
 				 "DELETE FROM temp.lb_stack_of",
-				 NULL, NULL, NULL) != SQLITE_OK)
-			return st_sqlfail(st, sqlite3_errcode(st->db), "making the table of stacks for a query");
+				 NULL, NULL, NULL) != DB_OK)
+			return st_sqlfail(st, db_errcode(st->db), "making the table of stacks for a query");
 		c = st->stack_cache = xcalloc(1, sizeof *c);
 		c->distance = st->stack_distance;
 	}

@@ -100,17 +100,17 @@ void q_double(struct query *q, double v)
 	b->d = v;
 }
 
-void q_bind(sqlite3_stmt *s, const struct query *q)
+void q_bind(db_stmt *s, const struct query *q)
 {
 	int i;
 
 	for (i = 0; i < q->n; i++) {
 		if (q->b[i].type == QB_INT)
-			sqlite3_bind_int64(s, q->first + i, q->b[i].i);
+			db_bind_int64(s, q->first + i, q->b[i].i);
 		else if (q->b[i].type == QB_TEXT)
 			st_bind_text(s, q->first + i, q->b[i].t);
 		else
-			sqlite3_bind_double(s, q->first + i, q->b[i].d);
+			db_bind_double(s, q->first + i, q->b[i].d);
 	}
 }
 
@@ -1086,7 +1086,7 @@ static int name_only(struct cc *c, const struct node *t)
 #define RARE 2000
 static int is_rare(struct cc *c, const char *count_sql, const char *name)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int n = RARE;
 
 	if (c->st == NULL)
@@ -1095,9 +1095,9 @@ static int is_rare(struct cc *c, const char *count_sql, const char *name)
 	if (s == NULL)
 		return 0;
 	st_bind_text(s, 1, name);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
+	if (db_step(s) == DB_ROW)
+		n = db_column_int(s, 0);
+	db_reset(s);
 	return n < RARE;
 }
 
@@ -1280,7 +1280,7 @@ static void fts_word(struct sbuf *b, const struct node *t)
  * candidates' own: the candidates can be read from the index. */
 static int fts_is_rare(struct cc *c, const char *fts)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int n = RARE;
 
 	if (c->st == NULL || c->neg)
@@ -1290,9 +1290,9 @@ static int fts_is_rare(struct cc *c, const char *fts)
 	if (s == NULL)
 		return 0;
 	st_bind_text(s, 1, fts);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == 0)
-		n = sqlite3_column_int(s, 1);
-	sqlite3_reset(s);
+	if (db_step(s) == DB_ROW && db_column_int(s, 0) == 0)
+		n = db_column_int(s, 1);
+	db_reset(s);
 	return n < RARE;
 }
 
@@ -1396,13 +1396,13 @@ static int stack_field(struct cc *c, const struct node *t)
 		if (c->st) {
 			/* The stack of candidate N, in N's brief. */
 			int64_t brief = 0;
-			sqlite3_stmt *s = st_prep(c->st, "SELECT brief_id FROM candidate WHERE id = ?");
+			db_stmt *s = st_prep(c->st, "SELECT brief_id FROM candidate WHERE id = ?");
 			if (s == NULL)
 				return cc_fail(c, t, "%s", store_errmsg(c->st));
-			sqlite3_bind_int64(s, 1, (int64_t)d);
-			if (sqlite3_step(s) == SQLITE_ROW)
-				brief = sqlite3_column_int64(s, 0);
-			sqlite3_reset(s);
+			db_bind_int64(s, 1, (int64_t)d);
+			if (db_step(s) == DB_ROW)
+				brief = db_column_int64(s, 0);
+			db_reset(s);
 			if (brief == 0)
 				return cc_fail(c, t, "there is no candidate %lld: stack:N is the stack candidate N is in",
 					       (long long)d);
@@ -1442,7 +1442,7 @@ bad:
 static int stars_field(struct cc *c, const struct node *t)
 {
 	struct query cq, *outer = c->q;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int n = RARE_RATED, rc;
 	int64_t mark[2];
 	char *key;
@@ -1478,9 +1478,9 @@ static int stars_field(struct cc *c, const struct node *t)
 		n = c->st->stars_n;
 	} else if (rc == 0 && (s = st_prep(c->st, cq.sql.s)) != NULL) {
 		q_bind(s, &cq);
-		if (sqlite3_step(s) == SQLITE_ROW)
-			n = sqlite3_column_int(s, 0);
-		sqlite3_reset(s);
+		if (db_step(s) == DB_ROW)
+			n = db_column_int(s, 0);
+		db_reset(s);
 		free(c->st->stars_key);
 		c->st->stars_key = key;
 		key = NULL;

@@ -15,11 +15,11 @@
 /* The brief of a candidate; STORE_ENOTFOUND when there is no candidate. */
 int st_candidate_brief(struct store *st, int64_t cand, int64_t *brief)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT brief_id FROM candidate WHERE id = ?");
+	db_stmt *s = st_prep(st, "SELECT brief_id FROM candidate WHERE id = ?");
 
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, cand);
+	db_bind_int64(s, 1, cand);
 	return st_get_row(st, s, st_row_int0, brief, "candidate", cand, "reading the candidate");
 }
 
@@ -28,7 +28,7 @@ int st_candidate_brief(struct store *st, int64_t cand, int64_t *brief)
 static int rating_read(struct store *st, int64_t brief, int64_t cand, const char *curator, int *has, int *stars,
 		       int *flag)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT stars, flag FROM rating WHERE brief_id = ? AND candidate_id = ?"
+	db_stmt *s = st_prep(st, "SELECT stars, flag FROM rating WHERE brief_id = ? AND candidate_id = ?"
 				      " AND curator = ?");
 	int rc;
 
@@ -37,33 +37,33 @@ static int rating_read(struct store *st, int64_t brief, int64_t cand, const char
 	*flag = LB_FLAG_NONE;
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, brief);
-	sqlite3_bind_int64(s, 2, cand);
+	db_bind_int64(s, 1, brief);
+	db_bind_int64(s, 2, cand);
 	st_bind_text(s, 3, curator);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	rc = db_step(s);
+	if (rc == DB_ROW) {
 		*has = 1;
-		*stars = sqlite3_column_type(s, 0) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 0);
-		*flag = lb_flag_parse((const char *)sqlite3_column_text(s, 1));
+		*stars = db_column_type(s, 0) == DB_NULL ? -1 : db_column_int(s, 0);
+		*flag = lb_flag_parse((const char *)db_column_text(s, 1));
 		if (*flag < 0)
 			*flag = LB_FLAG_NONE;
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, "reading the rating");
+	db_reset(s);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : st_sqlfail(st, rc, "reading the rating");
 }
 
 /* Sets curator's rating to the given state (has 0: no row). */
 static int rating_write(struct store *st, int64_t brief, int64_t cand, const char *curator, int has, int stars,
 			int flag)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 
 	if (!has || (stars < 0 && flag == LB_FLAG_NONE)) {
 		s = st_prep(st, "DELETE FROM rating WHERE brief_id = ? AND candidate_id = ? AND curator = ?");
 		if (s == NULL)
 			return STORE_EIO;
-		sqlite3_bind_int64(s, 1, brief);
-		sqlite3_bind_int64(s, 2, cand);
+		db_bind_int64(s, 1, brief);
+		db_bind_int64(s, 2, cand);
 		st_bind_text(s, 3, curator);
 	} else {
 		s = st_prep(st, "INSERT INTO rating (brief_id, candidate_id, curator, stars, flag, updated)"
@@ -71,13 +71,13 @@ static int rating_write(struct store *st, int64_t brief, int64_t cand, const cha
 				" SET stars = excluded.stars, flag = excluded.flag, updated = excluded.updated");
 		if (s == NULL)
 			return STORE_EIO;
-		sqlite3_bind_int64(s, 1, brief);
-		sqlite3_bind_int64(s, 2, cand);
+		db_bind_int64(s, 1, brief);
+		db_bind_int64(s, 2, cand);
 		st_bind_text(s, 3, curator);
 		if (stars >= 0)
-			sqlite3_bind_int(s, 4, stars);
+			db_bind_int(s, 4, stars);
 		st_bind_text(s, 5, lb_flag_name(flag));
-		sqlite3_bind_int64(s, 6, util_now());
+		db_bind_int64(s, 6, util_now());
 	}
 	return st_step_done(st, s, "saving the rating");
 }
@@ -190,7 +190,7 @@ int store_unrate(struct store *st, int64_t candidate_id)
 
 int store_ratings(struct store *st, int64_t candidate_id, struct lb_rating_list *out)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	size_t cap = 0;
 	int64_t brief;
 	int rc, hide;
@@ -206,27 +206,27 @@ int store_ratings(struct store *st, int64_t candidate_id, struct lb_rating_list 
 			" WHERE brief_id = ? AND candidate_id = ? AND (NOT ?3 OR curator = ?4) ORDER BY curator");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, brief);
-	sqlite3_bind_int64(s, 2, candidate_id);
-	sqlite3_bind_int(s, 3, hide);
+	db_bind_int64(s, 1, brief);
+	db_bind_int64(s, 2, candidate_id);
+	db_bind_int(s, 3, hide);
 	st_bind_text(s, 4, st->curator);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		struct lb_rating *r;
 		if (out->n == cap) {
 			cap = cap ? cap * 2 : 4;
 			out->v = xrealloc(out->v, cap * sizeof *out->v);
 		}
 		r = &out->v[out->n++];
-		r->candidate_id = sqlite3_column_int64(s, 0);
+		r->candidate_id = db_column_int64(s, 0);
 		r->curator = st_col_text(s, 1);
-		r->stars = sqlite3_column_type(s, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 2);
-		r->flag = lb_flag_parse((const char *)sqlite3_column_text(s, 3));
+		r->stars = db_column_type(s, 2) == DB_NULL ? -1 : db_column_int(s, 2);
+		r->flag = lb_flag_parse((const char *)db_column_text(s, 3));
 		if (r->flag < 0)
 			r->flag = LB_FLAG_NONE;
-		r->updated = sqlite3_column_int64(s, 4);
+		r->updated = db_column_int64(s, 4);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		lb_rating_list_free(out);
 		return st_sqlfail(st, rc, "reading ratings");
 	}

@@ -19,7 +19,7 @@
 int store_assign(struct store *st, int64_t brief_id, char *const *curators, size_t n, int overlap,
 		 int64_t *per_curator)
 {
-	sqlite3_stmt *s, *ins;
+	db_stmt *s, *ins;
 	int64_t k = 0;
 	size_t i;
 	char after[160];
@@ -48,7 +48,7 @@ int store_assign(struct store *st, int64_t brief_id, char *const *curators, size
 	s = st_prep(st, "DELETE FROM assignment WHERE brief_id = ?");
 	if (s == NULL)
 		return st_end(st, STORE_EIO);
-	sqlite3_bind_int64(s, 1, brief_id);
+	db_bind_int64(s, 1, brief_id);
 	rc = st_step_done(st, s, "clearing the old assignment");
 	/* Round robin over the candidates in id order: candidate k goes to
 	 * curators k*overlap .. k*overlap+overlap-1 (mod n), so every curator
@@ -58,9 +58,9 @@ int store_assign(struct store *st, int64_t brief_id, char *const *curators, size
 	if (rc == 0 && s == NULL)
 		rc = STORE_EIO;
 	if (rc == 0) {
-		sqlite3_bind_int64(s, 1, brief_id);
-		while (rc == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-			int64_t cand = sqlite3_column_int64(s, 0);
+		db_bind_int64(s, 1, brief_id);
+		while (rc == 0 && (rc = db_step(s)) == DB_ROW) {
+			int64_t cand = db_column_int64(s, 0);
 			int o;
 			rc = 0;
 			for (o = 0; o < overlap && rc == 0; o++) {
@@ -70,17 +70,17 @@ int store_assign(struct store *st, int64_t brief_id, char *const *curators, size
 					rc = STORE_EIO;
 					break;
 				}
-				sqlite3_bind_int64(ins, 1, brief_id);
-				sqlite3_bind_int64(ins, 2, cand);
+				db_bind_int64(ins, 1, brief_id);
+				db_bind_int64(ins, 2, cand);
 				st_bind_text(ins, 3, curators[who]);
 				rc = st_step_done(st, ins, "assigning");
 				per_curator[who]++;
 			}
 			k++;
 		}
-		if (rc == SQLITE_DONE)
+		if (rc == DB_DONE)
 			rc = 0;
-		sqlite3_reset(s);
+		db_reset(s);
 	}
 	if (rc == 0) {
 		snprintf(after, sizeof after, "{\"curators\":%zu,\"overlap\":%d,\"candidates\":%lld}", n, overlap,
@@ -92,7 +92,7 @@ int store_assign(struct store *st, int64_t brief_id, char *const *curators, size
 
 int store_assign_progress(struct store *st, int64_t brief_id, struct lb_progress **out, size_t *n)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	size_t cap = 0;
 	int rc;
 
@@ -104,19 +104,19 @@ int store_assign_progress(struct store *st, int64_t brief_id, struct lb_progress
 			" WHERE a.brief_id = ? GROUP BY a.curator ORDER BY a.curator");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, brief_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, brief_id);
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 8;
 			*out = xrealloc(*out, cap * sizeof **out);
 		}
 		(*out)[*n].curator = st_col_text(s, 0);
-		(*out)[*n].assigned = sqlite3_column_int64(s, 1);
-		(*out)[*n].done = sqlite3_column_int64(s, 2);
+		(*out)[*n].assigned = db_column_int64(s, 1);
+		(*out)[*n].done = db_column_int64(s, 2);
 		(*n)++;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		lb_progress_free(*out, *n);
 		*out = NULL;
 		*n = 0;
@@ -174,7 +174,7 @@ static const struct lb_rank_item *rank_find(const struct lb_ranking *rk, int64_t
 static int order_disputes(struct store *st, int64_t brief_id, double bt_gap, struct lb_conflict *v, size_t n)
 {
 	struct lb_ranking rk;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	rc = store_ranking(st, brief_id, NULL, &rk);
@@ -187,14 +187,14 @@ static int order_disputes(struct store *st, int64_t brief_id, double bt_gap, str
 		lb_ranking_clear(&rk);
 		return STORE_EIO;
 	}
-	sqlite3_bind_int64(s, 1, brief_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, brief_id);
+	while ((rc = db_step(s)) == DB_ROW) {
 		struct lb_conflict key, *a, *b, *t;
 		const struct lb_rank_item *ra, *rb, *rt;
 		double p;
-		key.candidate_id = sqlite3_column_int64(s, 0);
+		key.candidate_id = db_column_int64(s, 0);
 		a = bsearch(&key, v, n, sizeof *v, cmp_conflict_id);
-		key.candidate_id = sqlite3_column_int64(s, 1);
+		key.candidate_id = db_column_int64(s, 1);
 		b = bsearch(&key, v, n, sizeof *v, cmp_conflict_id);
 		if (a == NULL || b == NULL || isnan(a->mean_stars) || isnan(b->mean_stars))
 			continue;
@@ -215,9 +215,9 @@ static int order_disputes(struct store *st, int64_t brief_id, double bt_gap, str
 		add_reason(b, LB_DISPUTE_ORDER, "pairwise: loses to #%lld with p %.2f, but %.1f stars to its %.1f",
 			   (long long)a->candidate_id, p, b->mean_stars, a->mean_stars);
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	lb_ranking_clear(&rk);
-	return rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, "reading the pairwise judgements");
+	return rc == DB_DONE ? 0 : st_sqlfail(st, rc, "reading the pairwise judgements");
 }
 
 int store_conflicts(struct store *st, int64_t brief_id, const struct lb_dispute_rules *rules,
@@ -225,7 +225,7 @@ int store_conflicts(struct store *st, int64_t brief_id, const struct lb_dispute_
 {
 	static const struct lb_dispute_rules defaults = { LB_DISPUTE_GAP, LB_DISPUTE_BT_GAP };
 	struct lb_conflict *v = NULL;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	size_t cap = 0, nv = 0, i;
 	int rc;
 
@@ -252,9 +252,9 @@ int store_conflicts(struct store *st, int64_t brief_id, const struct lb_dispute_
 			" GROUP BY r.candidate_id ORDER BY r.candidate_id");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, brief_id);
+	db_bind_int64(s, 1, brief_id);
 	st_bind_text(s, 2, st->curator);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		struct lb_conflict *c;
 		if (nv == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -262,13 +262,13 @@ int store_conflicts(struct store *st, int64_t brief_id, const struct lb_dispute_
 		}
 		c = &v[nv++];
 		memset(c, 0, sizeof *c);
-		c->candidate_id = sqlite3_column_int64(s, 0);
-		c->min_stars = sqlite3_column_type(s, 1) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 1);
-		c->max_stars = sqlite3_column_type(s, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 2);
-		c->n_starred = sqlite3_column_int(s, 3);
-		c->mean_stars = sqlite3_column_type(s, 4) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 4);
-		c->n_picks = sqlite3_column_int(s, 5);
-		c->n_rejects = sqlite3_column_int(s, 6);
+		c->candidate_id = db_column_int64(s, 0);
+		c->min_stars = db_column_type(s, 1) == DB_NULL ? -1 : db_column_int(s, 1);
+		c->max_stars = db_column_type(s, 2) == DB_NULL ? -1 : db_column_int(s, 2);
+		c->n_starred = db_column_int(s, 3);
+		c->mean_stars = db_column_type(s, 4) == DB_NULL ? NAN : db_column_double(s, 4);
+		c->n_picks = db_column_int(s, 5);
+		c->n_rejects = db_column_int(s, 6);
 		c->votes = st_col_text(s, 7);
 		c->decision = st_col_text_or_null(s, 8);
 		if (c->n_starred > 1 && c->max_stars - c->min_stars >= rules->gap)
@@ -276,8 +276,8 @@ int store_conflicts(struct store *st, int64_t brief_id, const struct lb_dispute_
 		if (c->n_picks && c->n_rejects)
 			add_reason(c, LB_DISPUTE_FLAGS, "pick against reject");
 	}
-	sqlite3_reset(s);
-	rc = rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, "reading the disputed candidates");
+	db_reset(s);
+	rc = rc == DB_DONE ? 0 : st_sqlfail(st, rc, "reading the disputed candidates");
 	if (rc == 0 && rules->bt_gap > 0)
 		rc = order_disputes(st, brief_id, rules->bt_gap, v, nv);
 	/* Keep the disputed ones, in id order. */
@@ -301,20 +301,20 @@ int store_conflicts(struct store *st, int64_t brief_id, const struct lb_dispute_
 
 int store_blind_hidden(struct store *st, int64_t brief_id, int64_t *n)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT count(DISTINCT x.candidate_id) FROM rating x WHERE x.brief_id = ?1"
+	db_stmt *s = st_prep(st, "SELECT count(DISTINCT x.candidate_id) FROM rating x WHERE x.brief_id = ?1"
 				      " AND " ST_BLIND_HIDES("?1", "x.candidate_id", "?2"));
 	int rc;
 
 	*n = 0;
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, brief_id);
+	db_bind_int64(s, 1, brief_id);
 	st_bind_text(s, 2, st->curator);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*n = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : st_sqlfail(st, rc, "counting what blind review hides");
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*n = db_column_int64(s, 0);
+	db_reset(s);
+	return rc == DB_ROW ? 0 : st_sqlfail(st, rc, "counting what blind review hides");
 }
 
 void lb_conflicts_free(struct lb_conflict *c, size_t n)
@@ -331,7 +331,7 @@ void lb_conflicts_free(struct lb_conflict *c, size_t n)
 
 int store_adjudicate(struct store *st, int64_t candidate_id, int stars, int flag, const char *reason)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int64_t brief;
 	json_t *j;
 	char *after;
@@ -353,14 +353,14 @@ int store_adjudicate(struct store *st, int64_t candidate_id, int stars, int flag
 			" adjudicator = ?3, stars = ?4, flag = ?5, reason = ?6, created = ?7");
 	if (s == NULL)
 		return st_end(st, STORE_EIO);
-	sqlite3_bind_int64(s, 1, brief);
-	sqlite3_bind_int64(s, 2, candidate_id);
+	db_bind_int64(s, 1, brief);
+	db_bind_int64(s, 2, candidate_id);
 	st_bind_text(s, 3, st->curator);
 	if (stars >= 0)
-		sqlite3_bind_int(s, 4, stars);
+		db_bind_int(s, 4, stars);
 	st_bind_text(s, 5, lb_flag_name(flag));
 	st_bind_text(s, 6, reason);
-	sqlite3_bind_int64(s, 7, util_now());
+	db_bind_int64(s, 7, util_now());
 	rc = st_step_done(st, s, "recording the adjudication");
 	if (rc == 0) {
 		j = json_pack("{s:o, s:s, s:s}", "stars", stars >= 0 ? json_integer(stars) : json_null(), "flag",
@@ -375,7 +375,7 @@ int store_adjudicate(struct store *st, int64_t candidate_id, int stars, int flag
 
 int store_adjudication(struct store *st, int64_t candidate_id, struct lb_adjudication *out)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int64_t brief;
 	int rc;
 
@@ -389,19 +389,19 @@ int store_adjudication(struct store *st, int64_t candidate_id, struct lb_adjudic
 	s = st_prep(st, "SELECT adjudicator, stars, flag, reason, created FROM adjudication WHERE candidate_id = ?");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, candidate_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	db_bind_int64(s, 1, candidate_id);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
 		out->adjudicator = st_col_text(s, 0);
-		out->stars = sqlite3_column_type(s, 1) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 1);
-		out->flag = lb_flag_parse((const char *)sqlite3_column_text(s, 2));
+		out->stars = db_column_type(s, 1) == DB_NULL ? -1 : db_column_int(s, 1);
+		out->flag = lb_flag_parse((const char *)db_column_text(s, 2));
 		out->reason = st_col_text(s, 3);
-		out->created = sqlite3_column_int64(s, 4);
+		out->created = db_column_int64(s, 4);
 	}
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
+	db_reset(s);
+	if (rc == DB_ROW)
 		return 0;
-	return rc == SQLITE_DONE ? STORE_ENOTFOUND : st_sqlfail(st, rc, "reading the adjudication");
+	return rc == DB_DONE ? STORE_ENOTFOUND : st_sqlfail(st, rc, "reading the adjudication");
 }
 
 void lb_adjudication_clear(struct lb_adjudication *a)

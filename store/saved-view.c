@@ -47,16 +47,16 @@ static int name_ok(struct store *st, const char *name)
 
 #define VIEW_COLS "id, project_id, name, query, sort, author, created, updated"
 
-static void view_row(sqlite3_stmt *s, struct lb_saved_view *v)
+static void view_row(db_stmt *s, struct lb_saved_view *v)
 {
-	v->id = sqlite3_column_int64(s, 0);
-	v->project_id = sqlite3_column_int64(s, 1);
+	v->id = db_column_int64(s, 0);
+	v->project_id = db_column_int64(s, 1);
 	v->name = st_col_text(s, 2);
 	v->query = st_col_text(s, 3);
 	v->sort = st_col_text(s, 4);
 	v->author = st_col_text(s, 5);
-	v->created = sqlite3_column_int64(s, 6);
-	v->updated = sqlite3_column_int64(s, 7);
+	v->created = db_column_int64(s, 6);
+	v->updated = db_column_int64(s, 7);
 }
 
 static char *view_json(const char *query, const char *sort)
@@ -72,7 +72,7 @@ int store_view_save(struct store *st, int64_t project_id, const char *name, cons
 		    int *replaced)
 {
 	struct lb_saved_view old = { 0 };
-	sqlite3_stmt *s;
+	db_stmt *s;
 	char *err = NULL, *before = NULL, *after;
 	int rc, had;
 
@@ -104,18 +104,18 @@ int store_view_save(struct store *st, int64_t project_id, const char *name, cons
 	if (s == NULL) {
 		rc = STORE_EIO;
 	} else {
-		sqlite3_bind_int64(s, 1, project_id);
+		db_bind_int64(s, 1, project_id);
 		st_bind_text(s, 2, name);
 		st_bind_text(s, 3, query);
 		st_bind_text(s, 4, sort);
 		st_bind_text(s, 5, st->curator);
-		sqlite3_bind_int64(s, 6, util_now());
+		db_bind_int64(s, 6, util_now());
 		rc = st_step_done(st, s, "saving the view");
 	}
 	if (rc == 0) {
 		after = view_json(query, sort);
 		rc = st_event(st, "view-save", "saved_view",
-			      had ? old.id : sqlite3_last_insert_rowid(st->db), 0, before, after, 0);
+			      had ? old.id : db_last_insert_rowid(st->db), 0, before, after, 0);
 		free(after);
 	}
 	free(before);
@@ -127,7 +127,7 @@ int store_view_save(struct store *st, int64_t project_id, const char *name, cons
 
 int store_view_get(struct store *st, int64_t project_id, const char *name, int fallback, struct lb_saved_view *out)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	memset(out, 0, sizeof *out);
@@ -137,15 +137,15 @@ int store_view_get(struct store *st, int64_t project_id, const char *name, int f
 	if (s == NULL)
 		return STORE_EIO;
 	st_bind_text(s, 1, name);
-	sqlite3_bind_int64(s, 2, project_id);
-	sqlite3_bind_int(s, 3, fallback);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	db_bind_int64(s, 2, project_id);
+	db_bind_int(s, 3, fallback);
+	rc = db_step(s);
+	if (rc == DB_ROW)
 		view_row(s, out);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
+	db_reset(s);
+	if (rc == DB_ROW)
 		return 0;
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return st_sqlfail(st, rc, "reading saved views");
 	{
 		char *safe = util_visible_dup(name ? name : "", 0);
@@ -159,7 +159,7 @@ int store_view_get(struct store *st, int64_t project_id, const char *name, int f
 int store_view_rm(struct store *st, int64_t project_id, const char *name)
 {
 	struct lb_saved_view old;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	char *before;
 	int rc = st_begin(st);
 
@@ -171,7 +171,7 @@ int store_view_rm(struct store *st, int64_t project_id, const char *name)
 		if (s == NULL) {
 			rc = STORE_EIO;
 		} else {
-			sqlite3_bind_int64(s, 1, old.id);
+			db_bind_int64(s, 1, old.id);
 			rc = st_step_done(st, s, "removing the view");
 		}
 		before = view_json(old.query, old.sort);
@@ -185,7 +185,7 @@ int store_view_rm(struct store *st, int64_t project_id, const char *name)
 
 int store_views(struct store *st, int64_t project_id, struct lb_saved_view_list *out)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	size_t cap = 0;
 	int rc;
 
@@ -196,16 +196,16 @@ int store_views(struct store *st, int64_t project_id, struct lb_saved_view_list 
 			" ORDER BY project_id = 0, name");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, project_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, project_id);
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (out->n == cap) {
 			cap = cap ? cap * 2 : 8;
 			out->v = xrealloc(out->v, cap * sizeof *out->v);
 		}
 		view_row(s, &out->v[out->n++]);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		lb_saved_view_list_free(out);
 		return st_sqlfail(st, rc, "reading saved views");
 	}

@@ -357,8 +357,9 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 
 int st_schema_migrate(struct store *st)
 {
-	int from = store_schema_version(st), v, rc;
-	char setver[48];
+	/* The same versions in both dialects, each spelled in its own. */
+	const char *const *steps = st_is_pg(st) ? st_pg_migrations : migrations;
+	int from = store_schema_version(st), v, rc, r;
 
 	if (from >= STORE_SCHEMA_VERSION)
 		return 0;
@@ -373,11 +374,11 @@ int st_schema_migrate(struct store *st)
 	/* Another process may have migrated while we waited for the lock. */
 	from = store_schema_version(st);
 	for (v = from; v < STORE_SCHEMA_VERSION && rc == 0; v++) {
-		rc = st_exec(st, migrations[v]);
-		if (rc == 0) {
-			snprintf(setver, sizeof setver, "PRAGMA user_version = %d", v + 1);
-			rc = st_exec(st, setver);
-		}
+		/* each dialect's text as it is */
+		if ((r = db_exec_native(st->db, steps[v])) != DB_OK)
+			rc = st_sqlfail(st, r, "upgrading the store's schema");
+		if (rc == 0 && (r = db_set_schema_version(st->db, v + 1)) != DB_OK)
+			rc = st_sqlfail(st, r, "setting the schema version");
 	}
 	return st_end(st, rc);
 }

@@ -15,7 +15,7 @@
 /* The selection state of a candidate as JSON (NULL: not selected). */
 int st_selection_state(struct store *st, int64_t cand, char **json)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT intended_use, integration, curator, created FROM selection"
+	db_stmt *s = st_prep(st, "SELECT intended_use, integration, curator, created FROM selection"
 				      " WHERE candidate_id = ?");
 	json_t *j;
 	int rc;
@@ -23,18 +23,18 @@ int st_selection_state(struct store *st, int64_t cand, char **json)
 	*json = NULL;
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, cand);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		j = json_pack("{s:s, s:s, s:s, s:I}", "intended_use", (const char *)sqlite3_column_text(s, 0),
-			      "integration", (const char *)sqlite3_column_text(s, 1), "curator",
-			      (const char *)sqlite3_column_text(s, 2), "created",
-			      (json_int_t)sqlite3_column_int64(s, 3));
+	db_bind_int64(s, 1, cand);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		j = json_pack("{s:s, s:s, s:s, s:I}", "intended_use", (const char *)db_column_text(s, 0),
+			      "integration", (const char *)db_column_text(s, 1), "curator",
+			      (const char *)db_column_text(s, 2), "created",
+			      (json_int_t)db_column_int64(s, 3));
 		*json = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 		json_decref(j);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, "reading the selection");
+	db_reset(s);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : st_sqlfail(st, rc, "reading the selection");
 }
 
 /* Sets a candidate's selection to a state written by st_selection_state. */
@@ -42,7 +42,7 @@ int st_selection_restore(struct store *st, int64_t cand, const char *json)
 {
 	const char *use, *integ, *curator;
 	json_int_t created;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	json_t *j;
 	int rc;
 
@@ -50,7 +50,7 @@ int st_selection_restore(struct store *st, int64_t cand, const char *json)
 		s = st_prep(st, "DELETE FROM selection WHERE candidate_id = ?");
 		if (s == NULL)
 			return STORE_EIO;
-		sqlite3_bind_int64(s, 1, cand);
+		db_bind_int64(s, 1, cand);
 		return st_step_done(st, s, "removing the selection");
 	}
 	j = json_loads(json, 0, NULL);
@@ -69,12 +69,12 @@ int st_selection_restore(struct store *st, int64_t cand, const char *json)
 		json_decref(j);
 		return STORE_EIO;
 	}
-	sqlite3_bind_int64(s, 1, cand);
+	db_bind_int64(s, 1, cand);
 	st_bind_text(s, 2, use);
 	st_bind_text(s, 3, integ);
 	st_bind_text(s, 4, curator);
-	sqlite3_bind_int64(s, 5, created);
-	sqlite3_bind_int64(s, 6, util_now());
+	db_bind_int64(s, 5, created);
+	db_bind_int64(s, 6, util_now());
 	rc = st_step_done(st, s, "saving the selection");
 	json_decref(j);
 	return rc;
@@ -144,24 +144,24 @@ int store_unselect(struct store *st, int64_t cand)
 	return st_end(st, rc);
 }
 
-static void selection_row(sqlite3_stmt *s, void *out)
+static void selection_row(db_stmt *s, void *out)
 {
 	struct lb_selection *x = out;
 
-	x->id = sqlite3_column_int64(s, 0);
-	x->project_id = sqlite3_column_int64(s, 1);
-	x->brief_id = sqlite3_column_int64(s, 2);
-	x->candidate_id = sqlite3_column_int64(s, 3);
+	x->id = db_column_int64(s, 0);
+	x->project_id = db_column_int64(s, 1);
+	x->brief_id = db_column_int64(s, 2);
+	x->candidate_id = db_column_int64(s, 3);
 	x->intended_use = st_col_text(s, 4);
 	x->integration = st_col_text(s, 5);
 	x->curator = st_col_text(s, 6);
-	x->created = sqlite3_column_int64(s, 7);
-	x->updated = sqlite3_column_int64(s, 8);
+	x->created = db_column_int64(s, 7);
+	x->updated = db_column_int64(s, 8);
 }
 
 int store_selections(struct store *st, int64_t project_id, struct lb_selection_list *out)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	void *v = NULL;
 	int rc;
 
@@ -174,7 +174,7 @@ int store_selections(struct store *st, int64_t project_id, struct lb_selection_l
 			" created, updated FROM selection WHERE project_id = ? ORDER BY brief_id, id");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, project_id);
+	db_bind_int64(s, 1, project_id);
 	rc = st_list_rows(st, s, selection_row, &v, &out->n, sizeof *out->v, "listing selections");
 	out->v = v;
 	if (rc)

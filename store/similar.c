@@ -18,16 +18,16 @@
 
 /* ------------------------------------------------------------ fingerprints */
 
-static void todo_row(sqlite3_stmt *s, void *out)
+static void todo_row(db_stmt *s, void *out)
 {
 	struct lb_fp_todo *t = out;
-	const char *sha = (const char *)sqlite3_column_text(s, 1);
-	const char *ext = (const char *)sqlite3_column_text(s, 2);
+	const char *sha = (const char *)db_column_text(s, 1);
+	const char *ext = (const char *)db_column_text(s, 2);
 
-	t->asset_id = sqlite3_column_int64(s, 0);
+	t->asset_id = db_column_int64(s, 0);
 	snprintf(t->sha256, sizeof t->sha256, "%s", sha ? sha : "");
 	snprintf(t->ext, sizeof t->ext, "%s", ext ? ext : "");
-	t->video = sqlite3_column_int(s, 3);
+	t->video = db_column_int(s, 3);
 }
 
 int store_fp_todo(struct store *st, int64_t brief_id, int64_t after, int retry, int limit,
@@ -35,7 +35,7 @@ int store_fp_todo(struct store *st, int64_t brief_id, int64_t after, int retry, 
 {
 	/* An asset of the brief's picture and video candidates; DISTINCT
 	 * because two candidates may share a file. */
-	sqlite3_stmt *s = st_prep(
+	db_stmt *s = st_prep(
 		st, "SELECT DISTINCT a.id, a.sha256, a.ext, c.modality = 'video' FROM candidate c "
 		    "JOIN asset a ON a.id = c.asset_id "
 		    "LEFT JOIN fingerprint f ON f.asset_id = a.id "
@@ -47,17 +47,17 @@ int store_fp_todo(struct store *st, int64_t brief_id, int64_t after, int retry, 
 	*n = 0;
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, brief_id);
-	sqlite3_bind_int64(s, 2, after);
-	sqlite3_bind_int(s, 3, retry != 0);
-	sqlite3_bind_int(s, 4, limit);
+	db_bind_int64(s, 1, brief_id);
+	db_bind_int64(s, 2, after);
+	db_bind_int(s, 3, retry != 0);
+	db_bind_int(s, 4, limit);
 	return st_list_rows(st, s, todo_row, (void **)out, n, sizeof **out,
 			    "reading the candidates that have no fingerprint");
 }
 
 int store_fp_put(struct store *st, const struct lb_fp_result *r, size_t n)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	size_t i;
 	int rc;
 
@@ -71,14 +71,14 @@ int store_fp_put(struct store *st, const struct lb_fp_result *r, size_t n)
 	if (s == NULL)
 		return st_end(st, STORE_EIO);
 	for (i = 0; i < n && rc == 0; i++) {
-		sqlite3_reset(s);
-		sqlite3_bind_int64(s, 1, r[i].asset_id);
+		db_reset(s);
+		db_bind_int64(s, 1, r[i].asset_id);
 		if (r[i].ok)
-			sqlite3_bind_int64(s, 2, (int64_t)r[i].fp);
+			db_bind_int64(s, 2, (int64_t)r[i].fp);
 		else
-			sqlite3_bind_null(s, 2);
+			db_bind_null(s, 2);
 		st_bind_text(s, 3, r[i].ok ? "" : (r[i].error ? r[i].error : "cannot be decoded"));
-		sqlite3_bind_int64(s, 4, util_now());
+		db_bind_int64(s, 4, util_now());
 		rc = st_step_done(st, s, "saving a fingerprint");
 	}
 	return st_end(st, rc);
@@ -87,7 +87,7 @@ int store_fp_put(struct store *st, const struct lb_fp_result *r, size_t n)
 int store_fp_counts(struct store *st, int64_t brief_id, int64_t *have, int64_t *missing,
 		    int64_t *failed)
 {
-	sqlite3_stmt *s = st_prep(
+	db_stmt *s = st_prep(
 		st, "SELECT count(f.fp), count(*) - count(f.asset_id), "
 		    "count(f.asset_id) - count(f.fp) FROM candidate c "
 		    "LEFT JOIN fingerprint f ON f.asset_id = c.asset_id "
@@ -97,20 +97,20 @@ int store_fp_counts(struct store *st, int64_t brief_id, int64_t *have, int64_t *
 
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, brief_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*have = sqlite3_column_int64(s, 0);
-		*missing = sqlite3_column_int64(s, 1);
-		*failed = sqlite3_column_int64(s, 2);
+	db_bind_int64(s, 1, brief_id);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		*have = db_column_int64(s, 0);
+		*missing = db_column_int64(s, 1);
+		*failed = db_column_int64(s, 2);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : st_sqlfail(st, rc, "counting fingerprints");
+	db_reset(s);
+	return rc == DB_ROW ? 0 : st_sqlfail(st, rc, "counting fingerprints");
 }
 
 int store_fp_get(struct store *st, int64_t candidate_id, uint64_t *fp)
 {
-	sqlite3_stmt *s = st_prep(
+	db_stmt *s = st_prep(
 		st, "SELECT c.modality, f.asset_id IS NOT NULL, f.fp, f.error FROM candidate c "
 		    "LEFT JOIN fingerprint f ON f.asset_id = c.asset_id WHERE c.id = ?");
 	int rc, has_row, ret;
@@ -118,25 +118,25 @@ int store_fp_get(struct store *st, int64_t candidate_id, uint64_t *fp)
 
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, candidate_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(s);
+	db_bind_int64(s, 1, candidate_id);
+	rc = db_step(s);
+	if (rc == DB_DONE) {
+		db_reset(s);
 		return st_exists(st, "candidate", candidate_id);
 	}
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
+	if (rc != DB_ROW) {
+		db_reset(s);
 		return st_sqlfail(st, rc, "reading a fingerprint");
 	}
-	if (sqlite3_column_type(s, 2) == SQLITE_INTEGER) {
-		*fp = (uint64_t)sqlite3_column_int64(s, 2);
-		sqlite3_reset(s);
+	if (db_column_type(s, 2) == DB_INTEGER) {
+		*fp = (uint64_t)db_column_int64(s, 2);
+		db_reset(s);
 		return 0;
 	}
 	mod = st_col_text(s, 0);
-	has_row = sqlite3_column_int(s, 1);
+	has_row = db_column_int(s, 1);
 	err = st_col_text(s, 3);
-	sqlite3_reset(s);
+	db_reset(s);
 	if (strcmp(mod, "image") != 0 && strcmp(mod, "video") != 0)
 		ret = st_fail(st, STORE_EEMPTY,
 			      "candidate #%lld is %s, and only pictures and videos have fingerprints",
@@ -158,7 +158,7 @@ int store_fp_get(struct store *st, int64_t candidate_id, uint64_t *fp)
 
 int store_fp_failures(struct store *st, int limit, int64_t **ids, char ***why, size_t *n)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT max(c.id), f.error FROM fingerprint f "
+	db_stmt *s = st_prep(st, "SELECT max(c.id), f.error FROM fingerprint f "
 				      "JOIN candidate c ON c.asset_id = f.asset_id WHERE f.fp IS NULL "
 				      "GROUP BY f.asset_id ORDER BY 1 DESC LIMIT ?");
 	int rc;
@@ -168,15 +168,15 @@ int store_fp_failures(struct store *st, int limit, int64_t **ids, char ***why, s
 	*n = 0;
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int(s, 1, limit);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int(s, 1, limit);
+	while ((rc = db_step(s)) == DB_ROW) {
 		*ids = xrealloc(*ids, sizeof **ids * (*n + 1));
 		*why = xrealloc(*why, sizeof **why * (*n + 1));
-		(*ids)[*n] = sqlite3_column_int64(s, 0);
+		(*ids)[*n] = db_column_int64(s, 0);
 		(*why)[(*n)++] = st_col_text(s, 1);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, "reading the fingerprints that failed");
+	db_reset(s);
+	return rc == DB_DONE ? 0 : st_sqlfail(st, rc, "reading the fingerprints that failed");
 }
 
 /* ------------------------------------------------------------ similar */
@@ -192,7 +192,7 @@ int store_fp_set(struct store *st, int scope, int64_t scope_id, struct lb_fp_set
 		"SELECT c.id, c.brief_id, f.fp FROM candidate c JOIN fingerprint f "
 		"ON f.asset_id = c.asset_id WHERE ?1 = ?1 AND f.fp IS NOT NULL ORDER BY c.id",
 	};
-	sqlite3_stmt *s;
+	db_stmt *s;
 	size_t cap = 0;
 	int rc;
 
@@ -202,20 +202,20 @@ int store_fp_set(struct store *st, int scope, int64_t scope_id, struct lb_fp_set
 	s = st_prep(st, sql[scope]);
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, scope_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, scope_id);
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (out->n == cap) {
 			cap = cap ? cap * 2 : 256;
 			out->id = xrealloc(out->id, sizeof *out->id * cap);
 			out->brief = xrealloc(out->brief, sizeof *out->brief * cap);
 			out->fp = xrealloc(out->fp, sizeof *out->fp * cap);
 		}
-		out->id[out->n] = sqlite3_column_int64(s, 0);
-		out->brief[out->n] = sqlite3_column_int64(s, 1);
-		out->fp[out->n++] = (uint64_t)sqlite3_column_int64(s, 2);
+		out->id[out->n] = db_column_int64(s, 0);
+		out->brief[out->n] = db_column_int64(s, 1);
+		out->fp[out->n++] = (uint64_t)db_column_int64(s, 2);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		lb_fp_set_free(out);
 		return st_sqlfail(st, rc, "reading fingerprints");
 	}
@@ -287,6 +287,11 @@ static int better(const struct lb_stack_member *a, const struct lb_stack_member 
 	return a->id < b->id;
 }
 
+int lb_stack_member_better(const struct lb_stack_member *a, const struct lb_stack_member *b)
+{
+	return better(a, b);
+}
+
 struct sort_item {
 	size_t root;    /* the stack, named by its oldest member's index */
 	const struct lb_stack_member *m;
@@ -301,53 +306,96 @@ static int cmp_item(const void *pa, const void *pb)
 	return better(a->m, b->m) ? -1 : better(b->m, a->m) ? 1 : 0;
 }
 
-void lb_stacks_group(struct lb_stacks *out, int distance)
-{
-	size_t n = out->nmember, i, j, nfp = 0, cap = 0, *parent, *fpidx;
+/* Grouping in steps, so a worker that has other tasks is never held
+ * long: the radius queries of a step's fingerprints join their stacks. */
+struct lb_grouper {
+	struct lb_stacks *out;
+	int distance;
+	size_t *parent, *fpidx;
 	uint64_t *fps;
-	uint32_t *near = NULL;
+	size_t nfp, next;
+	uint32_t *near;
+	size_t cap;
 	struct fp_index *ix;
-	struct sort_item *items;
-	struct lb_stack_member *sorted;
+};
 
+struct lb_grouper *lb_grouper_new(struct lb_stacks *out, int distance)
+{
+	struct lb_grouper *g = xcalloc(1, sizeof *g);
+	size_t i, n = out->nmember;
+
+	g->out = out;
+	g->distance = distance;
 	free(out->stack);
 	out->stack = NULL;
 	out->n = 0;
 	out->unprinted = 0;
-	if (n == 0)
-		return;
-	parent = xmalloc(sizeof *parent * n);
-	fps = xmalloc(sizeof *fps * n);
-	fpidx = xmalloc(sizeof *fpidx * n);
+	g->parent = xmalloc(sizeof *g->parent * (n ? n : 1));
+	g->fps = xmalloc(sizeof *g->fps * (n ? n : 1));
+	g->fpidx = xmalloc(sizeof *g->fpidx * (n ? n : 1));
 	for (i = 0; i < n; i++) {
-		parent[i] = i;
+		g->parent[i] = i;
 		if (out->member[i].has_fp) {
-			fpidx[nfp] = i;
-			fps[nfp++] = out->member[i].fp;
+			g->fpidx[g->nfp] = i;
+			g->fps[g->nfp++] = out->member[i].fp;
 		} else {
 			out->unprinted++;
 		}
 	}
-	ix = fp_index_new(fps, nfp);
-	for (i = 0; i < nfp; i++) {
-		size_t k = fp_index_within(ix, fps[i], distance, &near, &cap);
+	g->ix = fp_index_new(g->fps, g->nfp);
+	return g;
+}
 
+int lb_grouper_step(struct lb_grouper *g, size_t max)
+{
+	size_t i, j, k, end = g->next + max < g->nfp ? g->next + max : g->nfp;
+
+	for (i = g->next; i < end; i++) {
+		k = fp_index_within(g->ix, g->fps[i], g->distance, &g->near, &g->cap);
 		for (j = 0; j < k; j++) {
-			size_t a = uf_find(parent, fpidx[i]), b = uf_find(parent, fpidx[near[j]]);
+			size_t a = uf_find(g->parent, g->fpidx[i]), b = uf_find(g->parent, g->fpidx[g->near[j]]);
 
 			if (a != b) /* the older member names the stack */
-				parent[a > b ? a : b] = a < b ? a : b;
+				g->parent[a > b ? a : b] = a < b ? a : b;
 		}
 	}
-	fp_index_free(&ix);
-	free(near);
-	free(fps);
-	free(fpidx);
+	g->next = end;
+	return g->next < g->nfp;
+}
 
+void lb_grouper_free(struct lb_grouper **pg)
+{
+	struct lb_grouper *g = *pg;
+
+	if (g == NULL)
+		return;
+	fp_index_free(&g->ix);
+	free(g->near);
+	free(g->fps);
+	free(g->fpidx);
+	free(g->parent);
+	free(g);
+	*pg = NULL;
+}
+
+void lb_grouper_finish(struct lb_grouper **pg)
+{
+	struct lb_grouper *g = *pg;
+	struct lb_stacks *out = g->out;
+	size_t n = out->nmember, i;
+	struct sort_item *items;
+	struct lb_stack_member *sorted;
+
+	while (lb_grouper_step(g, g->nfp))
+		;
+	if (n == 0) {
+		lb_grouper_free(pg);
+		return;
+	}
 	/* members are by id, so a stack's root (its lowest index) is its oldest */
 	items = xmalloc(sizeof *items * n);
 	for (i = 0; i < n; i++) {
-		items[i].root = uf_find(parent, i);
+		items[i].root = uf_find(g->parent, i);
 		items[i].m = &out->member[i];
 	}
 	qsort(items, n, sizeof *items, cmp_item);
@@ -362,14 +410,21 @@ void lb_stacks_group(struct lb_stacks *out, int distance)
 		out->stack[out->n - 1].n++;
 	}
 	free(items);
-	free(parent);
 	free(out->member);
 	out->member = sorted;
+	lb_grouper_free(pg);
 }
 
-int store_stacks(struct store *st, int64_t brief_id, int distance, struct lb_stacks *out)
+void lb_stacks_group(struct lb_stacks *out, int distance)
 {
-	sqlite3_stmt *s;
+	struct lb_grouper *g = lb_grouper_new(out, distance);
+
+	lb_grouper_finish(&g);
+}
+
+int store_stacks_members(struct store *st, int64_t brief_id, struct lb_stacks *out)
+{
+	db_stmt *s;
 	size_t cap = 0;
 	int rc;
 
@@ -385,33 +440,41 @@ int store_stacks(struct store *st, int64_t brief_id, int distance, struct lb_sta
 			"AND r.curator = ?2 WHERE c.brief_id = ?1 ORDER BY c.id");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, brief_id);
+	db_bind_int64(s, 1, brief_id);
 	st_bind_text(s, 2, store_curator(st));
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		struct lb_stack_member *m;
-		const char *flag = (const char *)sqlite3_column_text(s, 3);
+		const char *flag = (const char *)db_column_text(s, 3);
 
 		if (out->nmember == cap) {
 			cap = cap ? cap * 2 : 64;
 			out->member = xrealloc(out->member, sizeof *out->member * cap);
 		}
 		m = &out->member[out->nmember++];
-		m->id = sqlite3_column_int64(s, 0);
-		m->has_fp = sqlite3_column_type(s, 1) == SQLITE_INTEGER;
-		m->fp = (uint64_t)sqlite3_column_int64(s, 1);
-		m->my_stars = sqlite3_column_type(s, 2) == SQLITE_INTEGER ? sqlite3_column_int(s, 2) : -1;
+		m->id = db_column_int64(s, 0);
+		m->has_fp = db_column_type(s, 1) == DB_INTEGER;
+		m->fp = (uint64_t)db_column_int64(s, 1);
+		m->my_stars = db_column_type(s, 2) == DB_INTEGER ? db_column_int(s, 2) : -1;
 		m->my_flag = flag ? lb_flag_parse(flag) : LB_FLAG_NONE;
 		if (m->my_flag < 0)
 			m->my_flag = LB_FLAG_NONE;
-		m->score = sqlite3_column_type(s, 4) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 4);
+		m->score = db_column_type(s, 4) == DB_NULL ? NAN : db_column_double(s, 4);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		lb_stacks_free(out);
 		return st_sqlfail(st, rc, "reading the brief's candidates for stacks");
 	}
-	lb_stacks_group(out, distance);
 	return 0;
+}
+
+int store_stacks(struct store *st, int64_t brief_id, int distance, struct lb_stacks *out)
+{
+	int rc = store_stacks_members(st, brief_id, out);
+
+	if (rc == 0)
+		lb_stacks_group(out, distance);
+	return rc;
 }
 
 void lb_stacks_free(struct lb_stacks *s)

@@ -93,6 +93,17 @@ int store_fp_fill(struct store *st, int64_t brief_id, int retry, long long pixel
 int store_fp_fill_some(struct store *st, long long pixel_limit, size_t max, size_t *made,
 		       int *more);
 
+/* One filler at a time per store: an exclusive flock on
+ * cache/fingerprint.lock (made in the store's mode), labelled with the
+ * holder's login and pid.  With wait, blocks until it is free; without,
+ * returns 1 at once when another holds it.  0 with *fd the lock's
+ * descriptor (store_fp_unlock lets go), or a store error. */
+int store_fp_lock(struct store *st, int wait, int *fd);
+void store_fp_unlock(int *fd);
+/* 1 when a filler holds the lock (*login owned and *pid from its label,
+ * either may be NULL), else 0. */
+int store_fp_filler(struct store *st, char **login, long *pid);
+
 /* ------------------------------------------------------------ similar */
 
 enum lb_fp_scope { LB_FP_BRIEF = 0, LB_FP_PROJECT, LB_FP_ALL };
@@ -152,6 +163,8 @@ struct lb_stacks {
 	size_t n;
 	size_t unprinted; /* candidates without a fingerprint (text, audio, not made yet) */
 };
+/* 1 when a is the better of two members (the order above). */
+int lb_stack_member_better(const struct lb_stack_member *a, const struct lb_stack_member *b);
 /* Groups the brief's candidates: two candidates whose fingerprints are
  * within distance bits are in one stack (and so, transitively, their
  * neighbours). */
@@ -159,6 +172,17 @@ int store_stacks(struct store *st, int64_t brief_id, int distance, struct lb_sta
 /* The same over members already read (the grouping alone, for benches
  * and the interface): fills out->stack from out->member. */
 void lb_stacks_group(struct lb_stacks *out, int distance);
+/* store_stacks in parts, for a worker that must stay free for other
+ * tasks: the members read (out->stack empty), then grouped in steps of
+ * at most max fingerprints (lb_grouper_step returns 1 while some are
+ * left), then put in stacks (finish frees the grouper).  out must stay
+ * where it is meanwhile. */
+int store_stacks_members(struct store *st, int64_t brief_id, struct lb_stacks *out);
+struct lb_grouper;
+struct lb_grouper *lb_grouper_new(struct lb_stacks *out, int distance);
+int lb_grouper_step(struct lb_grouper *g, size_t max);
+void lb_grouper_finish(struct lb_grouper **g);
+void lb_grouper_free(struct lb_grouper **g);
 void lb_stacks_free(struct lb_stacks *s);
 
 /* "Keep best, reject rest": flags every member of stack i but the first

@@ -180,7 +180,7 @@ struct row {
 
 static int grid_load(struct store *st, int64_t brief_id, struct grid *g)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	struct row *rows = NULL;
 	size_t n = 0, cap = 0, i, k;
 	int rc;
@@ -196,23 +196,23 @@ static int grid_load(struct store *st, int64_t brief_id, struct grid *g)
 				  " AND ?2 IS NOT NULL");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, brief_id);
+	db_bind_int64(s, 1, brief_id);
 	st_bind_text(s, 2, store_curator(st));
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			rows = xrealloc(rows, cap * sizeof *rows);
 		}
-		rows[n].cand = sqlite3_column_int64(s, 0);
+		rows[n].cand = db_column_int64(s, 0);
 		rows[n].cur = st_col_text(s, 1);
-		rows[n].stars = sqlite3_column_type(s, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 2);
-		rows[n].flag = lb_flag_parse((const char *)sqlite3_column_text(s, 3));
+		rows[n].stars = db_column_type(s, 2) == DB_NULL ? -1 : db_column_int(s, 2);
+		rows[n].flag = lb_flag_parse((const char *)db_column_text(s, 3));
 		if (rows[n].flag < 0)
 			rows[n].flag = LB_FLAG_NONE;
 		n++;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		for (i = 0; i < n; i++)
 			free(rows[i].cur);
 		free(rows);
@@ -371,19 +371,19 @@ static void disagreements(const struct grid *g, int top, struct lb_brief_stats *
 static int after_adjudication(struct store *st, int64_t brief_id, struct grid *g, struct lb_brief_stats *out)
 {
 	struct lb_pair_agreement p;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	size_t r, a, b;
 	int rc;
 
 	s = st_prep(st, "SELECT candidate_id, stars, flag FROM adjudication WHERE brief_id = ?");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, brief_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(s, 0);
+	db_bind_int64(s, 1, brief_id);
+	while ((rc = db_step(s)) == DB_ROW) {
+		int64_t id = db_column_int64(s, 0);
 		int64_t *pk = bsearch(&id, g->cand, g->ncand, sizeof *g->cand, st_cmp_i64);
-		int has_stars = sqlite3_column_type(s, 1) != SQLITE_NULL;
-		int flag = lb_flag_parse((const char *)sqlite3_column_text(s, 2));
+		int has_stars = db_column_type(s, 1) != DB_NULL;
+		int flag = lb_flag_parse((const char *)db_column_text(s, 2));
 		size_t u;
 		if (pk == NULL) /* no votes, or none I may see */
 			continue;
@@ -393,12 +393,12 @@ static int after_adjudication(struct store *st, int64_t brief_id, struct grid *g
 			if (g->flag[r * g->ncand + u] < 0)
 				continue;
 			if (has_stars)
-				g->stars[r * g->ncand + u] = sqlite3_column_int(s, 1);
+				g->stars[r * g->ncand + u] = db_column_int(s, 1);
 			g->flag[r * g->ncand + u] = flag < 0 ? LB_FLAG_NONE : flag;
 		}
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
+	db_reset(s);
+	if (rc != DB_DONE)
 		return st_sqlfail(st, rc, "reading the adjudications");
 	out->alpha_after = lb_krippendorff_alpha(g->stars, (int)g->ncur, (int)g->ncand, 1, &out->n_pairable_after);
 	out->alpha_interval_after = lb_krippendorff_alpha(g->stars, (int)g->ncur, (int)g->ncand, 0, NULL);
@@ -418,7 +418,7 @@ static int after_adjudication(struct store *st, int64_t brief_id, struct grid *g
 int store_brief_stats(struct store *st, int64_t brief_id, int top, struct lb_brief_stats *out)
 {
 	struct grid g;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	size_t i, k, np = 0;
 	double sum = 0, sq = 0;
 	int rc;
@@ -431,10 +431,10 @@ int store_brief_stats(struct store *st, int64_t brief_id, int top, struct lb_bri
 	s = st_prep(st, "SELECT count(*) FROM candidate WHERE brief_id = ?");
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, brief_id);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		out->n_candidates = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	db_bind_int64(s, 1, brief_id);
+	if (db_step(s) == DB_ROW)
+		out->n_candidates = db_column_int64(s, 0);
+	db_reset(s);
 	rc = store_blind_hidden(st, brief_id, &out->n_hidden);
 	if (rc == 0)
 		rc = grid_load(st, brief_id, &g);

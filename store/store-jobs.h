@@ -84,6 +84,15 @@ struct lb_job_owner {
 };
 int store_job_running(struct store *st, struct lb_job_owner **v, size_t *n);
 void store_job_owners_free(struct lb_job_owner **v, size_t n);
+/* A runner's life lock in the database, where runners may run on
+ * several machines (PostgreSQL: a session advisory lock keyed by the
+ * runner's id, held by this connection until it closes).
+ * store_runner_hold: 1 taken, 0 the store has none (SQLite: the runner's
+ * flock in cache/runners is the lock), else a STORE_E* code.
+ * store_runner_alive: 1 the runner id holds its lock, 0 it does not (it
+ * is dead), -1 the store has none (probe the flock). */
+int store_runner_hold(struct store *st, const char *id);
+int store_runner_alive(struct store *st, const char *id);
 /* A running job held by runner (NULL: by none) goes back to queued with
  * why, its interrupted attempt given back (attempts never exceed
  * retries + 1).  *changed (may be NULL) is 0 when it was not so held. */

@@ -40,6 +40,11 @@ struct store_options {
  * $XDG_DATA_HOME/lightbox, else ~/.local/share/lightbox.  Owned. */
 char *store_default_dir(const char *dir);
 
+/* 1 when name is a postgresql:// (or postgres://) URL: the store is in
+ * that PostgreSQL database, its assets in $LIGHTBOX_ASSETS or the folder
+ * recorded by init (issue 18). */
+int store_is_url(const char *name);
+
 /* Opens (and with create, makes) the store in dir, migrating an older
  * schema.  On failure *out is NULL, *err holds an owned message and the
  * return is a STORE_E* code. */
@@ -48,6 +53,9 @@ void store_close(struct store **st);
 
 const char *store_errmsg(const struct store *st);
 const char *store_dir(const struct store *st);
+/* What store_open needs to open this store again (another thread's
+ * connection, a runner): its folder, or its PostgreSQL URL. */
+const char *store_name(const struct store *st);
 const char *store_curator(const struct store *st);
 /* The Unix login of this process, recorded with every event. */
 const char *store_login(const struct store *st);
@@ -65,7 +73,13 @@ int store_aliases_allowed(struct store *st);
 int store_check_curator(struct store *st);
 /* Path of the cache folder (dir/cache), created on demand. */
 const char *store_cache_dir(const struct store *st);
-/* PRAGMA data_version: changes when another connection commits. */
+/* A descriptor to poll beside the terminal: readable when another
+ * connection may have committed (then ask store_data_version); -1 when
+ * the store has none and must be polled on a timer (SQLite).  A
+ * PostgreSQL store's connection LISTENs, and every commit NOTIFYs. */
+int store_change_fd(struct store *st);
+/* PRAGMA data_version: changes when another connection commits (on
+ * PostgreSQL: the commits heard of through LISTEN/NOTIFY). */
 int store_data_version(struct store *st, int64_t *v);
 /* The id of the newest event in the audit log (0 when empty): every
  * change a view shows writes one, job bookkeeping does not, so a change

@@ -5,7 +5,7 @@
 #ifndef LB_STORE_PRIVATE_H
 #define LB_STORE_PRIVATE_H
 
-#include <sqlite3.h>
+#include "db.h"
 
 #include "util.h"
 
@@ -15,12 +15,12 @@ struct st_stmt {
 	const char *key;    /* our copy of the SQL text */
 	const char *lit;    /* the caller's pointer it was last asked by */
 	int owned;          /* key is ours to free */
-	sqlite3_stmt *stmt;
+	db_stmt *stmt;
 	unsigned long used; /* for evicting dynamic statements */
 };
 
 struct store {
-	sqlite3 *db;
+	struct db *db;
 	char *dir;
 	char *dbpath;
 	char *cache;
@@ -46,7 +46,7 @@ struct store {
 	void *on_wait_arg;
 	char *announced;     /* the announcement file written, or NULL */
 	char *batch_label;
-	sqlite3_stmt *tx[3]; /* BEGIN IMMEDIATE, COMMIT, ROLLBACK */
+	char *url;           /* a PostgreSQL store's URL as given (store_name) */
 	int stack_distance;  /* of the query term stack: (store_set_stack_distance) */
 	struct stack_cache *stack_cache; /* query-stacks.c */
 	/* the last count of my qualifying ratings (query.c's stars term),
@@ -68,10 +68,13 @@ int st_readonly_fail(struct store *st, const char *doing);
 /* The failure (errno) of `doing` ("cannot create") on path: for a
  * permission, who owns the file or folder that refused, else strerror. */
 int st_file_fail(struct store *st, const char *path, const char *doing);
+/* The same message and code without a store (for a thread that must not
+ * touch the handle's error): owned. */
+char *st_file_why(const char *path, const char *doing, int e, int *code);
 
 /* A cached prepared statement for sql (compared by text), reset and
  * with bindings cleared.  NULL after st_sqlfail on error. */
-sqlite3_stmt *st_prep(struct store *st, const char *sql);
+db_stmt *st_prep(struct store *st, const char *sql);
 
 /* Transactions: st_begin opens BEGIN IMMEDIATE (retrying while busy) or
  * joins the open batch; st_end commits when ok and rolls back otherwise
@@ -94,13 +97,13 @@ int st_cmp_str(const void *a, const void *b);
 int st_exec(struct store *st, const char *sql);
 
 /* Binding helpers that treat NULL strings as SQL NULL. */
-void st_bind_text(sqlite3_stmt *s, int i, const char *v);
+void st_bind_text(db_stmt *s, int i, const char *v);
 /* Column text copied (NULL column -> "" unless nullable). */
-char *st_col_text(sqlite3_stmt *s, int i);
-char *st_col_text_or_null(sqlite3_stmt *s, int i);
+char *st_col_text(db_stmt *s, int i);
+char *st_col_text_or_null(db_stmt *s, int i);
 
-/* Steps a statement expecting SQLITE_DONE; 0 or code. */
-int st_step_done(struct store *st, sqlite3_stmt *s, const char *doing);
+/* Steps a statement expecting DB_DONE; 0 or code. */
+int st_step_done(struct store *st, db_stmt *s, const char *doing);
 
 /* Records that assets were delivered to dir (purge never frees them). */
 int st_delivered_add(struct store *st, const int64_t *assets, size_t n, const char *dir, int mode);
@@ -164,7 +167,7 @@ void q_int(struct query *q, int64_t v);
 void q_text(struct query *q, const char *v);
 void q_text_own(struct query *q, char *v);
 void q_double(struct query *q, double v);
-void q_bind(sqlite3_stmt *s, const struct query *q);
+void q_bind(db_stmt *s, const struct query *q);
 /* Appends " AND (condition)" on candidate c for a query in lightbox's
  * query language (nothing for an empty one); the current curator is
  * "me".  A bad query sets q->err and the store's message. */
@@ -187,10 +190,19 @@ struct st_staged {
 	int link;       /* 0 a copy, 1 a hard link to src, 2 a reflink of src */
 	int64_t mtime_ns; /* src's mtime when linked */
 };
-/* Copies the regular file src into assets/tmp (keeping its extension),
- * hashing the same buffer; sync: fsync the copy.  A file whose size or
- * mtime changed while it was read is refused (STORE_EINVAL). */
+/* Copies the regular file src into assets/tmp (keeping its extension)
+ * and hashes the copy; sync: fsync the copy.  A file whose size or mtime
+ * changed while it was read is refused (STORE_EINVAL). */
 int st_asset_stage(struct store *st, const char *src, int sync, struct st_staged *sg);
+/* st_asset_stage without the fsync, for any thread (the store's handle
+ * is not touched: a failure is a store error code and *why, owned).  The
+ * copy is the kernel's (copy_file_range: a reflink where the filesystem
+ * has them), checked against src's size and mtime before and after; stop
+ * (may be NULL) is looked at between 8 MiB pieces.  Then the copy is read
+ * back and hashed, so the digest names the bytes the store holds; each
+ * byte is hashed once, and the source read once. */
+int st_asset_copy(const char *root, const char *src, const volatile int *stop, struct st_staged *sg,
+		  char **why);
 /* As st_asset_stage, but links src instead of copying it when it lies
  * on the store's filesystem: a reflink (FICLONE) where the filesystem
  * has them, else a hard link.  Hashed all the same (a file that changes
@@ -227,31 +239,43 @@ int st_candidate_brief(struct store *st, int64_t cand, int64_t *brief);
 
 /* Schema: creating and migrating. */
 int st_schema_migrate(struct store *st);
+/* The migrations of the PostgreSQL dialect (schema-pg.c), as many as
+ * SQLite's: st_pg_migrations[v] takes a store from version v to v+1. */
+extern const char *const st_pg_migrations[];
+
+/* A store in a PostgreSQL database named by url (store-pg.c): its
+ * assets folder is $LIGHTBOX_ASSETS, else the one recorded in the store
+ * (setting `assets`); init records it. */
+int st_open_pg(const char *url, const struct store_options *opt, struct store **out, char **err);
+/* st_sqlfail for a PostgreSQL failure. */
+int st_pg_fail(struct store *st, int rc, const char *doing);
+/* 1 when the store is in PostgreSQL. */
+int st_is_pg(const struct store *st);
 
 /* Checks that an id exists in table; STORE_ENOTFOUND with a message. */
 int st_exists(struct store *st, const char *table, int64_t id);
 
 /* Fills one record from the current row of s. */
-typedef void (*st_row_fn)(sqlite3_stmt *s, void *out);
+typedef void (*st_row_fn)(db_stmt *s, void *out);
 /* Steps s (bound, with the id of table as its key) once: fills *out with
  * row when there is a row, else says that id is not in table (st_exists),
  * or the failure of `doing`.  Resets s. */
-int st_get_row(struct store *st, sqlite3_stmt *s, st_row_fn row, void *out, const char *table, int64_t id,
+int st_get_row(struct store *st, db_stmt *s, st_row_fn row, void *out, const char *table, int64_t id,
 	       const char *doing);
 /* A project from its 9 columns: id, name, slug, description, archived,
  * created and the counts of briefs, candidates and selections (-1: not
  * counted). */
-void st_project_row(sqlite3_stmt *s, void *out);
+void st_project_row(db_stmt *s, void *out);
 /* The projects sql selects (those 9 columns; its one parameter is
  * include_archived), into *out. */
 int st_project_list(struct store *st, const char *sql, int include_archived, struct lb_project_list *out);
 /* Row functions for one column: an int64_t, and a string (owned copy). */
-void st_row_int0(sqlite3_stmt *s, void *out);
-void st_row_text0(sqlite3_stmt *s, void *out);
+void st_row_int0(db_stmt *s, void *out);
+void st_row_text0(db_stmt *s, void *out);
 /* Steps s (bound) to its end, appending each row (zeroed, then filled by
  * row) to the array *v of *n records of size bytes, grown as needed.  On
  * failure the caller frees what *v holds.  Resets s. */
-int st_list_rows(struct store *st, sqlite3_stmt *s, st_row_fn row, void **v, size_t *n, size_t size,
+int st_list_rows(struct store *st, db_stmt *s, st_row_fn row, void **v, size_t *n, size_t size,
 		 const char *doing);
 /* Archives (archived 1) or restores (0) the project or brief id (table
  * "project" or "brief"): one action, one undoable event, none when it

@@ -44,7 +44,9 @@ int st_sqlfail(struct store *st, int rc, const char *doing)
 {
 	int prim = rc & 0xff;
 
-	if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED) {
+	if (db_dialect(st->db) == DB_PG && prim != DB_BUSY)
+		return st_pg_fail(st, rc, doing);
+	if (prim == DB_BUSY || prim == DB_LOCKED) {
 		char *who = store_lock_holder(st);
 		int ms = st->busy_ms * (st->busy_tries > 0 ? st->busy_tries : 1);
 		rc = st_fail(st, STORE_EBUSY, "%s: %s kept the store locked for %d.%d s; try again", doing,
@@ -52,9 +54,9 @@ int st_sqlfail(struct store *st, int rc, const char *doing)
 		free(who);
 		return rc;
 	}
-	if (prim == SQLITE_READONLY || prim == SQLITE_PERM || (prim == SQLITE_CANTOPEN && st->readonly))
+	if (prim == DB_READONLY || prim == DB_PERM || (prim == DB_CANTOPEN && st->readonly))
 		return st_readonly_fail(st, doing);
-	if (prim == SQLITE_CANTOPEN || prim == SQLITE_IOERR) {
+	if (prim == DB_CANTOPEN || prim == DB_IOERR) {
 		/* A -wal or -shm another member left that this user cannot
 		 * open: name it, not lightbox.db. */
 		char *why = readonly_culprit(st);
@@ -65,21 +67,21 @@ int st_sqlfail(struct store *st, int rc, const char *doing)
 			return rc;
 		}
 	}
-	/* A full disk shows as SQLITE_FULL, or as an I/O error whose OS errno
+	/* A full disk shows as DB_FULL, or as an I/O error whose OS errno
 	 * says so (growing the -shm or -wal file failed). */
-	if (prim == SQLITE_FULL || (prim == SQLITE_IOERR && (sqlite3_system_errno(st->db) == ENOSPC ||
-							     sqlite3_system_errno(st->db) == EDQUOT)))
+	if (prim == DB_FULL || (prim == DB_IOERR && (db_system_errno(st->db) == ENOSPC ||
+							     db_system_errno(st->db) == EDQUOT)))
 		return st_fail(st, STORE_EIO,
 			       "%s: the disk holding %s is full (%s); nothing was saved: free some space "
 			       "there and try again",
 			       doing, st->dir, strerror(ENOSPC));
-	if (prim == SQLITE_CONSTRAINT)
-		return st_fail(st, STORE_EINVAL, "%s: %s", doing, sqlite3_errmsg(st->db));
-	if (prim == SQLITE_CORRUPT || prim == SQLITE_NOTADB)
+	if (prim == DB_CONSTRAINT)
+		return st_fail(st, STORE_EINVAL, "%s: %s", doing, db_errmsg(st->db));
+	if (prim == DB_CORRUPT || prim == DB_NOTADB)
 		return st_fail(st, STORE_ESCHEMA,
 			       "%s: %s is damaged (%s); restore it from a backup", doing, st->dbpath,
-			       sqlite3_errmsg(st->db));
-	return st_fail(st, STORE_EIO, "%s: %s", doing, sqlite3_errmsg(st->db));
+			       db_errmsg(st->db));
+	return st_fail(st, STORE_EIO, "%s: %s", doing, db_errmsg(st->db));
 }
 
 /* Which of the store's files refuses this user: the folder, the
@@ -117,19 +119,30 @@ int st_readonly_fail(struct store *st, const char *doing)
 	return rc;
 }
 
+char *st_file_why(const char *path, const char *doing, int e, int *code)
+{
+	char *who = e == EACCES || e == EPERM ? util_perm_blocker(path) : NULL, *why;
+
+	if (who) {
+		*code = STORE_EREADONLY;
+		why = xasprintf("%s %s: %s", doing, path, who);
+	} else {
+		*code = e == EROFS || e == EACCES || e == EPERM ? STORE_EREADONLY : STORE_EIO;
+		why = xasprintf("%s %s: %s%s", doing, path, strerror(e), util_write_hint(e));
+	}
+	free(who);
+	return why;
+}
+
 int st_file_fail(struct store *st, const char *path, const char *doing)
 {
-	int e = errno, rc;
-	char *why = e == EACCES || e == EPERM ? util_perm_blocker(path) : NULL;
+	int e = errno, code;
+	char *why = st_file_why(path, doing, e, &code);
 
-	if (why)
-		rc = st_fail(st, STORE_EREADONLY, "%s %s: %s", doing, path, why);
-	else
-		rc = st_fail(st, e == EROFS || e == EACCES || e == EPERM ? STORE_EREADONLY : STORE_EIO,
-			     "%s %s: %s%s", doing, path, strerror(e), util_write_hint(e));
+	st_fail(st, code, "%s", why);
 	free(why);
 	errno = e;
-	return rc;
+	return code;
 }
 
 const char *store_errmsg(const struct store *st)
@@ -140,6 +153,11 @@ const char *store_errmsg(const struct store *st)
 const char *store_dir(const struct store *st)
 {
 	return st->dir;
+}
+
+const char *store_name(const struct store *st)
+{
+	return st->url ? st->url : st->dir;
 }
 
 const char *store_curator(const struct store *st)
@@ -154,7 +172,7 @@ const char *store_login(const struct store *st)
 
 int store_setting_get(struct store *st, const char *key, char **value)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	*value = NULL;
@@ -164,11 +182,11 @@ int store_setting_get(struct store *st, const char *key, char **value)
 	if (s == NULL)
 		return STORE_EIO;
 	st_bind_text(s, 1, key);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	rc = db_step(s);
+	if (rc == DB_ROW)
 		*value = st_col_text(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, "reading the store's settings");
+	db_reset(s);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : st_sqlfail(st, rc, "reading the store's settings");
 }
 
 /* {"key": value} (null when unset) for the audit log.  Owned. */
@@ -185,7 +203,7 @@ static char *setting_json(const char *key, const char *value)
 
 int store_setting_set(struct store *st, const char *key, const char *value)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int refused = st->alias_refused, rc;
 	char *old = NULL, *before, *after;
 
@@ -263,10 +281,10 @@ char *store_default_dir(const char *dir)
 	return xasprintf("%s/.local/share/lightbox", env && *env ? env : ".");
 }
 
-sqlite3_stmt *st_prep(struct store *st, const char *sql)
+db_stmt *st_prep(struct store *st, const char *sql)
 {
 	size_t i, victim = 0;
-	sqlite3_stmt *s = NULL;
+	db_stmt *s = NULL;
 	int rc;
 
 	/* Most SQL is a string literal: its address finds the entry, one
@@ -275,8 +293,8 @@ sqlite3_stmt *st_prep(struct store *st, const char *sql)
 	for (i = 0; i < st->nstmts; i++) {
 		if (st->stmts[i].lit == sql && strcmp(st->stmts[i].key, sql) == 0) {
 			st->stmts[i].used = ++st->tick;
-			sqlite3_reset(st->stmts[i].stmt);
-			sqlite3_clear_bindings(st->stmts[i].stmt);
+			db_reset(st->stmts[i].stmt);
+			db_clear_bindings(st->stmts[i].stmt);
 			return st->stmts[i].stmt;
 		}
 	}
@@ -284,22 +302,22 @@ sqlite3_stmt *st_prep(struct store *st, const char *sql)
 		if (strcmp(st->stmts[i].key, sql) == 0) {
 			st->stmts[i].lit = sql;
 			st->stmts[i].used = ++st->tick;
-			sqlite3_reset(st->stmts[i].stmt);
-			sqlite3_clear_bindings(st->stmts[i].stmt);
+			db_reset(st->stmts[i].stmt);
+			db_clear_bindings(st->stmts[i].stmt);
 			return st->stmts[i].stmt;
 		}
 	}
-	rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
-	if (rc != SQLITE_OK) {
+	rc = db_prepare_v3(st->db, sql, -1, DB_PREPARE_PERSISTENT, &s, NULL);
+	if (rc != DB_OK) {
 		st_sqlfail(st, rc, "preparing a query");
-		sqlite3_finalize(s);
+		db_finalize(s);
 		return NULL;
 	}
 	if (st->nstmts == ST_NSTMT) {
 		for (i = 1; i < ST_NSTMT; i++)
 			if (st->stmts[i].used < st->stmts[victim].used)
 				victim = i;
-		sqlite3_finalize(st->stmts[victim].stmt);
+		db_finalize(st->stmts[victim].stmt);
 		if (st->stmts[victim].owned)
 			free((char *)st->stmts[victim].key);
 	} else {
@@ -314,68 +332,58 @@ sqlite3_stmt *st_prep(struct store *st, const char *sql)
 	return s;
 }
 
-void st_bind_text(sqlite3_stmt *s, int i, const char *v)
+void st_bind_text(db_stmt *s, int i, const char *v)
 {
 	if (v)
-		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+		db_bind_text(s, i, v, -1, DB_TRANSIENT);
 	else
-		sqlite3_bind_null(s, i);
+		db_bind_null(s, i);
 }
 
-char *st_col_text(sqlite3_stmt *s, int i)
+char *st_col_text(db_stmt *s, int i)
 {
-	const unsigned char *t = sqlite3_column_text(s, i);
+	const unsigned char *t = db_column_text(s, i);
 
 	return xstrdup(t ? (const char *)t : "");
 }
 
-char *st_col_text_or_null(sqlite3_stmt *s, int i)
+char *st_col_text_or_null(db_stmt *s, int i)
 {
-	const unsigned char *t = sqlite3_column_text(s, i);
+	const unsigned char *t = db_column_text(s, i);
 
 	return t ? xstrdup((const char *)t) : NULL;
 }
 
-int st_step_done(struct store *st, sqlite3_stmt *s, const char *doing)
+int st_step_done(struct store *st, db_stmt *s, const char *doing)
 {
-	int rc = sqlite3_step(s);
+	int rc = db_step(s);
 
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+	if (rc != DB_DONE && rc != DB_ROW) {
 		rc = st_sqlfail(st, rc, doing);
-		sqlite3_reset(s);
+		db_reset(s);
 		return rc;
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	return 0;
 }
 
 int st_exec(struct store *st, const char *sql)
 {
 	char *msg = NULL;
-	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+	int rc = db_exec(st->db, sql, NULL, NULL, &msg);
 
-	if (rc != SQLITE_OK) {
+	if (rc != DB_OK) {
 		rc = st_sqlfail(st, rc, msg ? msg : "running SQL");
-		sqlite3_free(msg);
+		db_free(msg);
 		return rc;
 	}
 	return 0;
 }
 
-/* BEGIN, COMMIT and ROLLBACK, prepared once: one per action adds up. */
+/* BEGIN (taking the write lock), COMMIT and ROLLBACK: the dialect's. */
 static int tx(struct store *st, int which)
 {
-	static const char *const sql[] = { "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK" };
-	int rc;
-
-	if (st->tx[which] == NULL) {
-		rc = sqlite3_prepare_v3(st->db, sql[which], -1, SQLITE_PREPARE_PERSISTENT, &st->tx[which], NULL);
-		if (rc != SQLITE_OK)
-			return rc;
-	}
-	rc = sqlite3_step(st->tx[which]);
-	sqlite3_reset(st->tx[which]);
-	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+	return which == TX_BEGIN ? db_begin(st->db) : which == TX_COMMIT ? db_commit(st->db) : db_rollback(st->db);
 }
 
 int store_check_curator(struct store *st)
@@ -390,6 +398,46 @@ int store_check_curator(struct store *st)
 		       st->curator, st->login);
 }
 
+/* A SQLite store being copied (store copy, copy.c) takes no other
+ * writer: its setting `copying` names the copy's process (login, pid,
+ * host), read here under the write lock.  One that is gone is ignored. */
+static int copy_refuses(struct store *st)
+{
+	char host[256] = "", *v, *pid, *at;
+	const unsigned char *t;
+	db_stmt *s;
+	long n;
+	int rc = 0;
+
+	if (db_dialect(st->db) != DB_SQLITE ||
+	    db_prepare_v2(st->db, "SELECT value FROM setting WHERE key = 'copying'", -1, &s, NULL) != DB_OK)
+		return 0; /* PostgreSQL's copy holds the writers' lock; a store older than settings */
+	if (db_step(s) == DB_ROW && (t = db_column_text(s, 0)) != NULL) {
+		v = xstrdup((const char *)t);
+		pid = strchr(v, '\t');
+		at = pid ? strchr(pid + 1, '\t') : NULL;
+		if (at) {
+			*pid++ = '\0';
+			*at++ = '\0';
+			n = strtol(pid, NULL, 10);
+			gethostname(host, sizeof host - 1);
+			if (n > 0 && n != (long)getpid() &&
+			    (strcmp(at, host) != 0 || kill((pid_t)n, 0) == 0 || errno == EPERM)) {
+				char *who = util_visible_dup(v, 0), *where = util_visible_dup(at, 0);
+				rc = st_fail(st, STORE_EBUSY,
+					     "the store is being copied (lightbox store copy by %s, pid %ld on %s) and "
+					     "takes no changes until it is done; try again then",
+					     who, n, where);
+				free(where);
+				free(who);
+			}
+		}
+		free(v);
+	}
+	db_finalize(s);
+	return rc;
+}
+
 int st_begin(struct store *st)
 {
 	int rc, tries;
@@ -399,18 +447,23 @@ int st_begin(struct store *st)
 		return 0;
 	}
 	if (st->readonly)
-		return st_sqlfail(st, SQLITE_READONLY, "saving");
+		return st_sqlfail(st, DB_READONLY, "saving");
 	if (st->alias_refused)
 		return store_check_curator(st);
 	/* BEGIN IMMEDIATE takes the write lock up front, so two writers never
 	 * deadlock upgrading a read; the busy timeout waits for the other. */
 	for (tries = 0;;) {
 		rc = tx(st, TX_BEGIN);
-		if ((rc & 0xff) != SQLITE_BUSY || ++tries >= st->busy_tries)
+		if ((rc & 0xff) != DB_BUSY || ++tries >= st->busy_tries)
 			break;
 	}
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return st_sqlfail(st, rc, "starting a change");
+	rc = copy_refuses(st);
+	if (rc) {
+		tx(st, TX_ROLLBACK);
+		return rc;
+	}
 	st->depth = 1;
 	st->failed = 0;
 	st->group = 0;
@@ -439,18 +492,18 @@ int st_end(struct store *st, int code)
 	st->last_event = 0;
 	if (st->track_events && st->group) {
 		/* We hold the write lock: the newest event is our last one. */
-		sqlite3_stmt *s = st_prep(st, "SELECT max(id) FROM event");
-		if (s && sqlite3_step(s) == SQLITE_ROW)
-			st->last_event = sqlite3_column_int64(s, 0);
+		db_stmt *s = st_prep(st, "SELECT max(id) FROM event");
+		if (s && db_step(s) == DB_ROW)
+			st->last_event = db_column_int64(s, 0);
 		if (s)
-			sqlite3_reset(s);
+			db_reset(s);
 	}
 	rc = tx(st, TX_COMMIT);
-	st->last_group = rc == SQLITE_OK ? st->group : 0;
-	if (rc != SQLITE_OK)
+	st->last_group = rc == DB_OK ? st->group : 0;
+	if (rc != DB_OK)
 		st->last_event = 0;
 	st->group = 0;
-	if (rc != SQLITE_OK) {
+	if (rc != DB_OK) {
 		code = st_sqlfail(st, rc, "saving");
 		tx(st, TX_ROLLBACK);
 		return code;
@@ -536,6 +589,7 @@ void store_set_busy(struct store *st, int timeout_ms, int tries)
 {
 	st->busy_ms = timeout_ms;
 	st->busy_tries = tries > 0 ? tries : 1;
+	db_lock_timeout(st->db, timeout_ms);
 }
 
 /* SQLite's own busy timeout, plus telling on_wait once per wait that
@@ -560,7 +614,7 @@ static int busy_handler(void *arg, int count)
 		st->on_wait(st->on_wait_arg, who);
 		free(who);
 	}
-	sqlite3_sleep(d);
+	db_sleep(d);
 	st->busy_slept += d;
 	return 1;
 }
@@ -676,57 +730,57 @@ int store_batch_end(struct store *st, int commit)
 int st_exists(struct store *st, const char *table, int64_t id)
 {
 	char sql[96];
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	snprintf(sql, sizeof sql, "SELECT 1 FROM %s WHERE id = ?", table);
 	s = st_prep(st, sql);
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
+	db_bind_int64(s, 1, id);
+	rc = db_step(s);
+	db_reset(s);
+	if (rc == DB_ROW)
 		return 0;
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return st_sqlfail(st, rc, "looking up an id");
 	return st_fail(st, STORE_ENOTFOUND, "no %s with id %lld; list them with 'lightbox %s ls'",
 		       strcmp(table, "brief_revision") == 0 ? "brief revision" : table, (long long)id,
 		       strcmp(table, "brief_revision") == 0 ? "brief" : table);
 }
 
-int st_get_row(struct store *st, sqlite3_stmt *s, st_row_fn row, void *out, const char *table, int64_t id,
+int st_get_row(struct store *st, db_stmt *s, st_row_fn row, void *out, const char *table, int64_t id,
 	       const char *doing)
 {
-	int rc = sqlite3_step(s);
+	int rc = db_step(s);
 
-	if (rc == SQLITE_ROW)
+	if (rc == DB_ROW)
 		row(s, out);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
+	db_reset(s);
+	if (rc == DB_ROW)
 		return 0;
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return st_sqlfail(st, rc, doing);
 	return st_exists(st, table, id);
 }
 
-void st_row_int0(sqlite3_stmt *s, void *out)
+void st_row_int0(db_stmt *s, void *out)
 {
-	*(int64_t *)out = sqlite3_column_int64(s, 0);
+	*(int64_t *)out = db_column_int64(s, 0);
 }
 
-void st_row_text0(sqlite3_stmt *s, void *out)
+void st_row_text0(db_stmt *s, void *out)
 {
 	*(char **)out = st_col_text(s, 0);
 }
 
-int st_list_rows(struct store *st, sqlite3_stmt *s, st_row_fn row, void **v, size_t *n, size_t size,
+int st_list_rows(struct store *st, db_stmt *s, st_row_fn row, void **v, size_t *n, size_t size,
 		 const char *doing)
 {
 	size_t cap = *n;
 	int rc;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 8;
 			*v = xrealloc(*v, cap * size);
@@ -734,25 +788,25 @@ int st_list_rows(struct store *st, sqlite3_stmt *s, st_row_fn row, void **v, siz
 		memset((char *)*v + *n * size, 0, size);
 		row(s, (char *)*v + (*n)++ * size);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, doing);
+	db_reset(s);
+	return rc == DB_DONE ? 0 : st_sqlfail(st, rc, doing);
 }
 
 /* One row, one integer column: *v, or the failure of `doing`. */
 static int one_int(struct store *st, const char *sql, const char *doing, int64_t *v)
 {
-	sqlite3_stmt *s = st_prep(st, sql);
+	db_stmt *s = st_prep(st, sql);
 	int rc;
 
 	if (s == NULL)
 		return STORE_EIO;
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
+	rc = db_step(s);
+	if (rc != DB_ROW) {
+		db_reset(s);
 		return st_sqlfail(st, rc, doing);
 	}
-	*v = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	*v = db_column_int64(s, 0);
+	db_reset(s);
 	return 0;
 }
 
@@ -761,24 +815,31 @@ int store_event_last(struct store *st, int64_t *id)
 	return one_int(st, "SELECT coalesce(max(id), 0) FROM event", "checking for changes", id);
 }
 
-int store_data_version(struct store *st, int64_t *v)
+int store_change_fd(struct store *st)
 {
-	return one_int(st, "PRAGMA data_version", "checking for changes", v);
+	return db_change_fd(st->db);
 }
 
-static int pragma_int(sqlite3 *db, const char *sql, int *out)
+int store_data_version(struct store *st, int64_t *v)
 {
-	sqlite3_stmt *s;
-	int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+	int rc = db_data_version(st->db, v);
 
-	if (rc != SQLITE_OK)
+	return rc == DB_OK ? 0 : st_sqlfail(st, rc, "checking for changes");
+}
+
+static int pragma_int(struct db *db, const char *sql, int *out)
+{
+	db_stmt *s;
+	int rc = db_prepare_v2(db, sql, -1, &s, NULL);
+
+	if (rc != DB_OK)
 		return rc;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*out = sqlite3_column_int(s, 0);
-		rc = SQLITE_OK;
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		*out = db_column_int(s, 0);
+		rc = DB_OK;
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc;
 }
 
@@ -786,7 +847,7 @@ int store_schema_version(struct store *st)
 {
 	int v = 0;
 
-	pragma_int(st->db, "PRAGMA user_version", &v);
+	db_schema_version(st->db, &v);
 	return v;
 }
 
@@ -811,12 +872,12 @@ static int check_identity(struct store *st)
 	int app = 0, ver = 0, tables = 0, rc;
 
 	rc = pragma_int(st->db, "PRAGMA application_id", &app);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = pragma_int(st->db, "PRAGMA user_version", &ver);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = pragma_int(st->db, "SELECT count(*) FROM sqlite_schema", &tables);
-	if (rc != SQLITE_OK) {
-		if ((rc & 0xff) == SQLITE_NOTADB)
+	if (rc != DB_OK) {
+		if ((rc & 0xff) == DB_NOTADB)
 			return st_fail(st, STORE_ESCHEMA,
 				       "%s is not a lightbox store (not an SQLite database); "
 				       "use another folder with --store, or run 'lightbox init' in an empty one",
@@ -910,14 +971,21 @@ int store_open(const char *dir, const struct store_options *opt, struct store **
 	struct store *st;
 	struct stat sb;
 	int rc, flags, code;
+	char *name;
 
 	*out = NULL;
 	*err = NULL;
 	if (opt == NULL)
 		opt = &defaults;
+	name = store_default_dir(dir);
+	if (db_is_url(name)) {
+		code = st_open_pg(name, opt, out, err);
+		free(name);
+		return code;
+	}
 	st = xcalloc(1, sizeof *st);
 	sb_init(&st->err);
-	st->dir = store_default_dir(dir);
+	st->dir = name;
 	st->dbpath = xasprintf("%s/lightbox.db", st->dir);
 	st->cache = xasprintf("%s/cache", st->dir);
 	st->curator = opt->curator ? xstrdup(opt->curator) : util_curator();
@@ -950,26 +1018,26 @@ int store_open(const char *dir, const struct store_options *opt, struct store **
 	}
 
 	util_perm_store(st->dir);
-	flags = opt->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	rc = sqlite3_open_v2(st->dbpath, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK) {
+	flags = opt->readonly ? DB_OPEN_READONLY : DB_OPEN_READWRITE | DB_OPEN_CREATE;
+	rc = db_open_v2(st->dbpath, &st->db, flags | DB_OPEN_NOMUTEX, NULL);
+	if (rc != DB_OK) {
 		st->readonly = access(st->dir, W_OK) != 0;
 		code = st_sqlfail(st, rc, "opening the store");
 		goto fail;
 	}
-	sqlite3_extended_result_codes(st->db, 1);
+	db_extended_result_codes(st->db, 1);
 	st->busy_ms = BUSY_TIMEOUT_MS;
 	st->busy_tries = BUSY_TRIES;
-	sqlite3_busy_handler(st->db, busy_handler, st);
-	st->readonly = opt->readonly || sqlite3_db_readonly(st->db, "main") == 1;
+	db_busy_handler(st->db, busy_handler, st);
+	st->readonly = opt->readonly || db_db_readonly(st->db, "main") == 1;
 	code = check_identity(st);
 	fix_wal_modes(st);
 	if (code)
 		goto fail;
 	if (!st->readonly) {
-		rc = sqlite3_exec(st->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
-		if (rc != SQLITE_OK) {
-			if ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN)
+		rc = db_exec(st->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+		if (rc != DB_OK) {
+			if ((rc & 0xff) == DB_READONLY || (rc & 0xff) == DB_CANTOPEN)
 				st->readonly = 1;
 			else {
 				code = st_sqlfail(st, rc, "opening the store");
@@ -1004,18 +1072,19 @@ void store_close(struct store **pst)
 		tx(st, TX_ROLLBACK);
 	store_announce_end(st);
 	for (i = 0; i < st->nstmts; i++) {
-		sqlite3_finalize(st->stmts[i].stmt);
+		db_finalize(st->stmts[i].stmt);
 		if (st->stmts[i].owned)
 			free((char *)st->stmts[i].key);
 	}
-	for (i = 0; i < 3; i++)
-		sqlite3_finalize(st->tx[i]);
 	st_stack_cache_free(st);
 	free(st->stars_key);
 	if (st->db) {
-		sqlite3_close(st->db);
+		int lite = db_dialect(st->db) == DB_SQLITE;
+
+		db_close(st->db);
 		/* A read-only connection leaves -wal and -shm behind. */
-		fix_wal_modes(st);
+		if (lite)
+			fix_wal_modes(st);
 	}
 	free(st->dir);
 	free(st->dbpath);
@@ -1023,6 +1092,7 @@ void store_close(struct store **pst)
 	free(st->curator);
 	free(st->login);
 	free(st->batch_label);
+	free(st->url);
 	sb_free(&st->err);
 	free(st);
 	*pst = NULL;

@@ -16,7 +16,7 @@
  *  - Ratings, flags, tags, notes and selections are made as the store's
  *    curator (store_curator()): $LIGHTBOX_CURATOR, else the login name.
  *  - One handle per thread.  Several processes may share a store: WAL,
- *    a busy timeout, and retries on SQLITE_BUSY.
+ *    a busy timeout, and retries on DB_BUSY.
  *
  * The rest of the tree includes this header; each part of the store has
  * its own, which compiles alone: store-open.h (the handle, settings,
@@ -40,5 +40,6 @@
 #include "store/store-agreement.h"
 #include "store/store-interface.h"
 #include "store/store-review.h"
+#include "store/store-copy.h"
 
 #endif

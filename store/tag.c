@@ -29,18 +29,18 @@ int st_tag_valid(struct store *st, const char *tag)
 /* The id of tag name, created when create is set; 0 when absent. */
 static int tag_id(struct store *st, const char *name, int create, int64_t *id)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT id FROM tag WHERE name = ?");
+	db_stmt *s = st_prep(st, "SELECT id FROM tag WHERE name = ?");
 	int rc;
 
 	*id = 0;
 	if (s == NULL)
 		return STORE_EIO;
 	st_bind_text(s, 1, name);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*id = db_column_int64(s, 0);
+	db_reset(s);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return st_sqlfail(st, rc, "reading tags");
 	if (*id || !create)
 		return 0;
@@ -48,17 +48,17 @@ static int tag_id(struct store *st, const char *name, int create, int64_t *id)
 	if (s == NULL)
 		return STORE_EIO;
 	st_bind_text(s, 1, name);
-	sqlite3_bind_int64(s, 2, util_now());
+	db_bind_int64(s, 2, util_now());
 	rc = st_step_done(st, s, "adding the tag");
 	if (rc == 0)
-		*id = sqlite3_last_insert_rowid(st->db);
+		*id = db_last_insert_rowid(st->db);
 	return rc;
 }
 
 /* Whether candidate has tag; *who gets the curator who added it (owned). */
 static int tag_has(struct store *st, int64_t cand, int64_t tid, int *has, char **who)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT curator FROM candidate_tag WHERE candidate_id = ? AND tag_id = ?");
+	db_stmt *s = st_prep(st, "SELECT curator FROM candidate_tag WHERE candidate_id = ? AND tag_id = ?");
 	int rc;
 
 	*has = 0;
@@ -66,16 +66,16 @@ static int tag_has(struct store *st, int64_t cand, int64_t tid, int *has, char *
 		*who = NULL;
 	if (s == NULL)
 		return STORE_EIO;
-	sqlite3_bind_int64(s, 1, cand);
-	sqlite3_bind_int64(s, 2, tid);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	db_bind_int64(s, 1, cand);
+	db_bind_int64(s, 2, tid);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
 		*has = 1;
 		if (who)
 			*who = st_col_text(s, 0);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : st_sqlfail(st, rc, "reading tags");
+	db_reset(s);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : st_sqlfail(st, rc, "reading tags");
 }
 
 static char *tag_json(const char *name, const char *curator)
@@ -90,7 +90,7 @@ static char *tag_json(const char *name, const char *curator)
 /* Sets whether candidate has tag (as curator when adding). */
 int st_tag_set(struct store *st, int64_t cand, const char *name, int present, const char *curator)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int64_t tid;
 	int rc = tag_id(st, name, present, &tid);
 
@@ -101,16 +101,16 @@ int st_tag_set(struct store *st, int64_t cand, const char *name, int present, co
 				" VALUES (?, ?, ?, ?)");
 		if (s == NULL)
 			return STORE_EIO;
-		sqlite3_bind_int64(s, 1, cand);
-		sqlite3_bind_int64(s, 2, tid);
+		db_bind_int64(s, 1, cand);
+		db_bind_int64(s, 2, tid);
 		st_bind_text(s, 3, curator);
-		sqlite3_bind_int64(s, 4, util_now());
+		db_bind_int64(s, 4, util_now());
 	} else {
 		s = st_prep(st, "DELETE FROM candidate_tag WHERE candidate_id = ? AND tag_id = ?");
 		if (s == NULL)
 			return STORE_EIO;
-		sqlite3_bind_int64(s, 1, cand);
-		sqlite3_bind_int64(s, 2, tid);
+		db_bind_int64(s, 1, cand);
+		db_bind_int64(s, 2, tid);
 	}
 	return st_step_done(st, s, "saving the tag");
 }
@@ -179,7 +179,7 @@ int store_tag_rm(struct store *st, int64_t cand, const char *tag)
 
 int store_tag_names(struct store *st, const char *prefix, char ***names, size_t *n)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	char *like;
 	size_t cap = 0;
 	int rc;
@@ -204,15 +204,15 @@ int store_tag_names(struct store *st, const char *prefix, char ***names, size_t 
 	}
 	st_bind_text(s, 1, like);
 	free(like);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
 			*names = xrealloc(*names, cap * sizeof **names);
 		}
 		(*names)[(*n)++] = st_col_text(s, 0);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		store_strv_free(names, *n);
 		*n = 0;
 		return st_sqlfail(st, rc, "listing tags");

@@ -156,7 +156,7 @@ int store_wins(struct store *st, int64_t brief_id, int64_t project_id, const cha
 {
 	struct wrows r = { 0 };
 	struct wrow proto;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	char *sql, *keyexpr = NULL, *from = NULL, *pkey = NULL;
 	int phrase = 0, rc;
 	size_t i, j, cap = 0;
@@ -226,22 +226,22 @@ int store_wins(struct store *st, int64_t brief_id, int64_t project_id, const cha
 		free(pkey);
 		return STORE_EIO;
 	}
-	sqlite3_bind_int64(s, 1, brief_id);
-	sqlite3_bind_int64(s, 2, brief_id ? -1 : project_id);
+	db_bind_int64(s, 1, brief_id);
+	db_bind_int64(s, 2, brief_id ? -1 : project_id);
 	if (pkey)
 		st_bind_text(s, 3, pkey);
 	st_bind_text(s, 4, store_curator(st));
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *key = (const char *)sqlite3_column_text(s, 0);
+	while ((rc = db_step(s)) == DB_ROW) {
+		const char *key = (const char *)db_column_text(s, 0);
 		memset(&proto, 0, sizeof proto);
-		proto.id = sqlite3_column_int64(s, 1);
-		proto.sum = sqlite3_column_double(s, 2);
-		proto.sumsq = sqlite3_column_double(s, 3);
-		proto.n = sqlite3_column_int(s, 4);
-		proto.picks = sqlite3_column_int(s, 5);
-		proto.rejects = sqlite3_column_int(s, 6);
-		proto.has_score = sqlite3_column_type(s, 7) != SQLITE_NULL;
-		proto.score = sqlite3_column_double(s, 7);
+		proto.id = db_column_int64(s, 1);
+		proto.sum = db_column_double(s, 2);
+		proto.sumsq = db_column_double(s, 3);
+		proto.n = db_column_int(s, 4);
+		proto.picks = db_column_int(s, 5);
+		proto.rejects = db_column_int(s, 6);
+		proto.has_score = db_column_type(s, 7) != DB_NULL;
+		proto.score = db_column_double(s, 7);
 		if (key == NULL || *key == '\0')
 			key = "(none)";
 		if (phrase)
@@ -249,9 +249,9 @@ int store_wins(struct store *st, int64_t brief_id, int64_t project_id, const cha
 		else
 			add_row(&r, key, &proto);
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	free(pkey);
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		for (i = 0; i < r.n; i++)
 			free(r.v[i].key);
 		free(r.v);

@@ -41,7 +41,7 @@ int filejob_start(struct tui *ui, struct filejob *j, int64_t brief_id, const cha
 {
 	pthread_mutex_init(&j->mu, NULL);
 	j->brief_id = brief_id;
-	j->dir = xstrdup(store_dir(ui->st));
+	j->dir = xstrdup(store_name(ui->st)); /* to open it again: the URL of a PostgreSQL store */
 	j->curator = xstrdup(store_curator(ui->st));
 	j->wake_fd = ui->wake[1];
 	/* Signals are the interface thread's (its handlers write the self-pipe). */

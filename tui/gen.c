@@ -64,7 +64,7 @@ void tui_gen_start(struct tui *ui)
 		return;
 	g->started = 1;
 	memset(&ro, 0, sizeof ro);
-	ro.store_dir = store_dir(ui->st);
+	ro.store_dir = store_name(ui->st);
 	ro.curator = store_curator(ui->st);
 	ro.reg = g->reg;
 	ro.notify_fd = ui->wake[1];

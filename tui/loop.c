@@ -3,7 +3,8 @@
  *
  * poll() waits on the terminal, a self-pipe (signals, the worker thread,
  * later the job runner) and a timer that checks PRAGMA data_version so
- * another curator's changes show within a poll interval.  Keys read from
+ * another curator's changes show within a poll interval; on a PostgreSQL
+ * store also on its connection, which hears every commit (NOTIFY).  Keys read from
  * ncurses become keymaps' km_key codes (ESC-prefixed keys are Meta, a
  * bracketed paste is one piece of text), every pending key is handled
  * before the next frame, and only here is the screen repainted: erase,
@@ -671,10 +672,10 @@ int tui_wake_drain(int fd)
 
 int tui_loop(struct tui *ui)
 {
-	struct pollfd fds[3];
+	struct pollfd fds[4];
 	double now;
 	long long interval;
-	int timeout;
+	int timeout, nfds, change;
 
 	struct view *v;
 	int polls = 0;
@@ -710,11 +711,20 @@ int tui_loop(struct tui *ui)
 		fds[1].fd = ui->wake[0];
 		fds[1].events = POLLIN;
 		/* Picture bytes on their way: wake when the terminal takes more. */
-		fds[2].fd = STDOUT_FILENO;
+		fds[2].fd = preview_pending(ui->preview) ? STDOUT_FILENO : -1;
 		fds[2].events = POLLOUT;
 		fds[2].revents = 0;
-		if (poll(fds, preview_pending(ui->preview) ? 3 : 2, timeout) < 0 && errno != EINTR)
+		/* A store that says when others commit (PostgreSQL's NOTIFY)
+		 * is looked at then, not only on the timer. */
+		change = store_change_fd(ui->st);
+		fds[3].fd = change;
+		fds[3].events = POLLIN;
+		fds[3].revents = 0;
+		nfds = change >= 0 ? 4 : 3;
+		if (poll(fds, (nfds_t)nfds, timeout) < 0 && errno != EINTR)
 			return -1;
+		if (change >= 0 && (fds[3].revents & POLLIN))
+			ui->next_poll = 0; /* another connection committed */
 		if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			ui->quit = 1; /* the terminal went away */
 		if ((fds[1].revents & POLLIN) && tui_wake_drain(ui->wake[0]))

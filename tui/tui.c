@@ -157,8 +157,8 @@ int tui_main(const struct tui_start *s)
 		perror("lightbox: pipe");
 		goto out;
 	}
-	ui.bg = bg_new(store_dir(ui.st), store_curator(ui.st), ui.wake[1]);
-	ui.wr = wr_new(store_dir(ui.st), store_curator(ui.st), ui.wake[1]);
+	ui.bg = bg_new(store_name(ui.st), store_curator(ui.st), ui.wake[1]);
+	ui.wr = wr_new(store_name(ui.st), store_curator(ui.st), ui.wake[1]);
 	if (s->preview && km_opt_set(ui.opt, KM_O_PREVIEW_MODE, s->preview, &err) != 0) {
 		fprintf(stderr, "lightbox: --preview: %s\n", err);
 		free(err);

@@ -4,7 +4,7 @@
 # --help and -h standing as options still print help, and the global
 # options still work after the command.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 28
+plan 31
 
 "$LIGHTBOX" init >/dev/null && "$LIGHTBOX" project add P >/dev/null || exit 1
 export LIGHTBOX_NOW=1767225600
@@ -56,6 +56,14 @@ lb candidate ls --brief 1 --hel
 like "$(head -1 "$T/out")" "^Usage: lightbox candidate" "--hel (abbreviated) prints help"
 lb export 1 --format=json --help
 like "$(head -1 "$T/out")" "^Usage: lightbox export" "export --format=json --help prints help"
+
+lb store copy --bogus "$T/a" "$T/b"
+is "$?: $(grep '^lightbox' "$T/err")" "2: lightbox: store copy: unknown option" "store copy --bogus: a usage error"
+lb store copy "$LIGHTBOX_STORE" "$T/copy" --help
+ok "store copy SRC DST --help prints help and copies nothing" \
+	grep -q "^Usage: lightbox store copy" "$T/out" && [ ! -e "$T/copy" ]
+lb store copy "$LIGHTBOX_STORE" --store "$T/copy2"
+like "$?: $(cat "$T/err")" "^2: .*give SRC and DST" "store copy SRC --store X: --store is the global option, DST missing"
 
 # The global options after the command, and as values.
 "$LIGHTBOX" init --store "$T/other" >/dev/null

@@ -46,7 +46,7 @@ as() {
 		shift
 	done
 	# shellcheck disable=SC2086
-	runuser -u "$_u" -- env -i PATH=/usr/bin:/bin HOME=/nonexistent TMPDIR=/tmp LIGHTBOX_STORE="$S" \
+	runuser -u "$_u" -- env -i PATH=/usr/bin:/bin HOME=/nonexistent TMPDIR=/tmp LIGHTBOX_STORE="$S" LIGHTBOX_TEST_FP_WAIT=1 \
 		XDG_CONFIG_HOME=/nonexistent $_env sh -c 'umask 022 && exec "$@"' sh "$T/bin/lightbox" "$@" \
 		>"$T/out" 2>"$T/err"
 }

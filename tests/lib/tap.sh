@@ -24,6 +24,9 @@ export XDG_DATA_HOME="$T/data"
 export HOME="$T/home"
 mkdir -p "$HOME" "$XDG_CONFIG_HOME"
 unset VISUAL EDITOR NO_COLOR LIGHTBOX_EDITOR
+# import, gen and candidate add return once their background fingerprint
+# filler is done (tests/cli/fingerprint-background.sh unsets it)
+export LIGHTBOX_TEST_FP_WAIT=1
 
 _tap_n=0
 _tap_failed=0
@@ -32,6 +35,9 @@ _tap_cleanups=""
 at_exit() { _tap_cleanups="$1; $_tap_cleanups"; }
 _tap_exit() {
 	eval "$_tap_cleanups" 2>/dev/null
+	# fingerprint fillers that import, gen and candidate add left at work
+	# (each holds its store's lock while it runs): done before $T goes
+	find "$T" -name fingerprint.lock 2>/dev/null | while read -r _l; do flock -w 60 "$_l" true; done
 	if [ "${KEEP:-0}" = 1 ]; then echo "# kept $T"; else rm -rf "$T"; fi
 }
 trap _tap_exit EXIT
@@ -149,3 +155,15 @@ open(path, "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBB
     + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 PY
 }
+
+# LB_TEST_DIALECT=pg: the test's store is a database of a private
+# PostgreSQL cluster (tests/lib/pg.sh) instead of $T/store, and sql asks
+# it (issue 18: tests/*/pg-*.sh run a test written for SQLite so).
+if [ "${LB_TEST_DIALECT:-}" = pg ]; then
+	. "$top_srcdir/tests/lib/pg.sh"
+	pg_start
+	LIGHTBOX_STORE=$(pg_newdb lbtest)
+	LIGHTBOX_ASSETS=$T/assets
+	export LIGHTBOX_STORE LIGHTBOX_ASSETS
+	sql() { pg_sql "$LIGHTBOX_STORE" "$@"; }
+fi

@@ -15,13 +15,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "store/store.h"
 #include "util.h"
 
 struct fx {
-	char dir[64];
+	char dir[512];   /* the store: a folder, or a PostgreSQL database's URL */
+	char files[64];  /* on PostgreSQL, the assets folder */
 	struct store *st;
 	int64_t project, brief;
 };
@@ -39,13 +41,43 @@ static struct store *open_as(const char *dir, const char *curator)
 	return st;
 }
 
+/* LB_TEST_STORE_URL, the URL of a PostgreSQL server's `postgres`
+ * database (tests/unit/pg-store.sh): each test's store is then a new
+ * database there, its assets in a temporary folder. */
+static void pg_store(struct fx *f, const char *base)
+{
+	static int n;
+	const char *db = strstr(base, "/postgres");
+	PGconn *c = PQconnectdb(base);
+	PGresult *r;
+	char sql[64], name[32];
+
+	snprintf(name, sizeof name, "lbt%ld_%d", (long)getpid(), ++n);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		fail_msg("%s: %s", sql, PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	assert_non_null(db);
+	snprintf(f->dir, sizeof f->dir, "%.*s/%s%s", (int)(db - base), base, name, db + strlen("/postgres"));
+	strcpy(f->files, "/tmp/lb-assets-XXXXXX");
+	assert_non_null(mkdtemp(f->files));
+	setenv("LIGHTBOX_ASSETS", f->files, 1);
+}
+
 static int setup(void **state)
 {
 	struct fx *f = xcalloc(1, sizeof *f);
 	struct lb_brief_fields bf = { 0 };
+	const char *url = getenv("LB_TEST_STORE_URL");
 
-	strcpy(f->dir, "/tmp/lb-store-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	if (url && *url) {
+		pg_store(f, url);
+	} else {
+		strcpy(f->dir, "/tmp/lb-store-XXXXXX");
+		assert_non_null(mkdtemp(f->dir));
+	}
 	f->st = open_as(f->dir, "alice");
 	assert_int_equal(store_project_add(f->st, "Autumn campaign", "", &f->project), 0);
 	bf.title = (char *)"hero banner";
@@ -59,10 +91,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[128];
+	char cmd[600];
 
 	store_close(&f->st);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->files[0] ? f->files : f->dir);
 	if (system(cmd) != 0)
 		return -1;
 	free(f);
@@ -872,6 +904,24 @@ int main(void)
 		cmocka_unit_test_setup_teardown(job_outputs_recorded_once, setup, teardown),
 	};
 
+	/* What runs on PostgreSQL so far (HACKING.md, PostgreSQL). */
+	const struct CMUnitTest both[] = {
+		cmocka_unit_test_setup_teardown(projects_and_slugs, setup, teardown),
+		cmocka_unit_test_setup_teardown(brief_revisions, setup, teardown),
+		cmocka_unit_test_setup_teardown(ratings_flags_and_means, setup, teardown),
+		cmocka_unit_test_setup_teardown(tags_notes_selection, setup, teardown),
+		cmocka_unit_test_setup_teardown(undo_redo_stack, setup, teardown),
+		cmocka_unit_test_setup_teardown(undo_conflicts_and_batches, setup, teardown),
+		cmocka_unit_test_setup_teardown(keyset_pages, setup, teardown),
+		cmocka_unit_test_setup_teardown(archive_and_undo, setup, teardown),
+		cmocka_unit_test_setup_teardown(event_last_ignores_job_bookkeeping, setup, teardown),
+		cmocka_unit_test_setup_teardown(assets_are_content_addressed, setup, teardown),
+		cmocka_unit_test_setup_teardown(job_outputs_recorded_once, setup, teardown),
+	};
+	const char *url = getenv("LB_TEST_STORE_URL");
+
 	cmocka_set_message_output(CM_OUTPUT_TAP);
+	if (url && *url)
+		return cmocka_run_group_tests_name("postgresql", both, NULL, NULL);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
