@@ -207,7 +207,13 @@ int store_setting_set(struct store *st, const char *key, const char *value)
 	int refused = st->alias_refused, rc;
 	char *old = NULL, *before, *after;
 
-	/* Settings are the store's, not a curator's: no alias check. */
+	/* Settings are the store's, not a curator's: no alias check; on
+	 * PostgreSQL only its owner's (the grants refuse others too). */
+	if (st_is_pg(st) && st->pg_access < PG_OWNER)
+		return st_fail(st, STORE_EREADONLY,
+			       "changing the store's settings: your database role '%s' may not: only the "
+			       "store's owner may; ask them",
+			       st->login);
 	st->alias_refused = 0;
 	rc = st_begin(st);
 	st->alias_refused = refused;
@@ -236,7 +242,7 @@ int store_setting_set(struct store *st, const char *key, const char *value)
 	free(old);
 	rc = st_end(st, rc);
 	if (rc == 0)
-		st->alias_refused = strcmp(st->curator, st->login) != 0 && !store_aliases_allowed(st);
+		st->alias_refused = strcmp(st->curator, st->self) != 0 && !store_aliases_allowed(st);
 	return rc;
 }
 
@@ -390,6 +396,13 @@ int store_check_curator(struct store *st)
 {
 	if (!st->alias_refused)
 		return 0;
+	if (st_is_pg(st))
+		return st_fail(st, STORE_EREADONLY,
+			       "saving: the curator name '%s' (LIGHTBOX_CURATOR) is not '%s', the curator of "
+			       "your database role '%s', and this store does not allow aliases; unset "
+			       "LIGHTBOX_CURATOR, or ask the store's owner to map your role to that name "
+			       "(setting curator:%s) or run 'lightbox init --aliases on'",
+			       st->curator, st->self, st->login, st->login);
 	return st_fail(st, STORE_EREADONLY,
 		       "saving: the curator name '%s' (LIGHTBOX_CURATOR) is not your login '%s', and "
 		       "this store does not allow aliases; unset LIGHTBOX_CURATOR, or have the "
@@ -991,6 +1004,7 @@ int store_open(const char *dir, const struct store_options *opt, struct store **
 	st->curator = opt->curator ? xstrdup(opt->curator) : util_curator();
 	st->stack_distance = st_stack_distance_default();
 	st->login = util_login();
+	st->self = xstrdup(st->login);
 
 	if (stat(st->dbpath, &sb) < 0 && errno != ENOENT) {
 		char *why = errno == EACCES ? util_perm_blocker(st->dbpath) : NULL;
@@ -1052,7 +1066,7 @@ int store_open(const char *dir, const struct store_options *opt, struct store **
 	code = st_schema_migrate(st);
 	if (code)
 		goto fail;
-	st->alias_refused = strcmp(st->curator, st->login) != 0 && !store_aliases_allowed(st);
+	st->alias_refused = strcmp(st->curator, st->self) != 0 && !store_aliases_allowed(st);
 	*out = st;
 	return 0;
 fail:
@@ -1091,6 +1105,7 @@ void store_close(struct store **pst)
 	free(st->cache);
 	free(st->curator);
 	free(st->login);
+	free(st->self);
 	free(st->batch_label);
 	free(st->url);
 	sb_free(&st->err);
