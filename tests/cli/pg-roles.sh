@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/lib/pg.sh"
 
 pg_start
-plan 13
+plan 14
 
 unset LIGHTBOX_CURATOR
 mkdir "$T/img"
@@ -61,6 +61,9 @@ like "$(cat "$T/err")" "curator name 'alice' .*is not 'rita', the curator of you
 as alice undo && as alice undo
 is "$(q "SELECT curator || ' ' || stars FROM rating WHERE candidate_id = 1 ORDER BY curator")" "rita 2" \
 	"alice's undo takes back her rating, not rev's"
+as rev undo
+is "$(q "SELECT curator || ' ' || stars || ' ' || flag FROM rating WHERE candidate_id = 1")" "rita 2 none" \
+	"rev undoes his own flag"
 as stranger rate 1 3
 like "$(cat "$T/err")" "role 'stranger' may not .*it needs lightbox_reviewer or lightbox_curator" \
 	"a role in neither group may not rate"
