@@ -483,6 +483,65 @@ int st_begin(struct store *st)
 	return 0;
 }
 
+/* 1 when the list "1,2,3" (NULL: empty) has id. */
+static int list_has_id(const char *list, long long id)
+{
+	char *end;
+
+	while (list && *list) {
+		if (strtoll(list, &end, 10) == id)
+			return 1;
+		list = *end == ',' ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+/* What this commit's NOTIFY says (PostgreSQL, issue 18): "KINDS;BRIEFS",
+ * the actions of the events the transaction wrote (from its first,
+ * st->group) and the briefs they touched, "*" when one touched no single
+ * brief (a project, a setting, an undo); ";" when it wrote none (job
+ * bookkeeping).  One query, under the write lock, before COMMIT. */
+#define NOTIFY_MAX 2000
+#define EVENT_BRIEF "CASE WHEN e.entity = 'brief' THEN e.entity_id ELSE c.brief_id END"
+static void notify_payload(struct store *st)
+{
+	struct sbuf kinds, briefs;
+	const char *a;
+	char *last = NULL;
+	db_stmt *s = NULL;
+	int all = 0;
+
+	sb_init(&kinds);
+	sb_init(&briefs);
+	if (st->group)
+		s = st_prep(st, "SELECT DISTINCT e.action, " EVENT_BRIEF " FROM event e LEFT JOIN candidate c"
+				" ON c.id = CASE WHEN e.entity = 'candidates' THEN e.entity_id ELSE e.candidate_id END"
+				" WHERE e.id >= ?1 ORDER BY 1, 2");
+	if (s) {
+		db_bind_int64(s, 1, st->group);
+		while (db_step(s) == DB_ROW) {
+			a = (const char *)db_column_text(s, 0);
+			if (a && (last == NULL || strcmp(last, a) != 0)) {
+				if (kinds.len < NOTIFY_MAX)
+					sb_addf(&kinds, "%s%s", kinds.len ? "," : "", a);
+				free(last);
+				last = xstrdup(a);
+			}
+			if (db_column_type(s, 1) == DB_NULL || briefs.len >= NOTIFY_MAX)
+				all = 1;
+			else if (!list_has_id(briefs.s, db_column_int64(s, 1)))
+				sb_addf(&briefs, "%s%lld", briefs.len ? "," : "", (long long)db_column_int64(s, 1));
+		}
+		db_reset(s);
+	} else if (st->group)
+		all = 1;
+	free(last);
+	sb_addf(&kinds, ";%s", all ? "*" : briefs.s ? briefs.s : "");
+	db_notify_payload(st->db, kinds.s);
+	sb_free(&kinds);
+	sb_free(&briefs);
+}
+
 int st_end(struct store *st, int code)
 {
 	int rc;
@@ -511,6 +570,8 @@ int st_end(struct store *st, int code)
 		if (s)
 			db_reset(s);
 	}
+	if (st_is_pg(st))
+		notify_payload(st);
 	rc = tx(st, TX_COMMIT);
 	st->last_group = rc == DB_OK ? st->group : 0;
 	if (rc != DB_OK)
@@ -831,6 +892,19 @@ int store_event_last(struct store *st, int64_t *id)
 int store_change_fd(struct store *st)
 {
 	return db_change_fd(st->db);
+}
+
+void store_changes_heard(struct store *st, struct store_heard *out)
+{
+	struct db_heard h;
+
+	_Static_assert(sizeof out->brief == sizeof h.brief && sizeof out->kinds == sizeof h.kinds,
+		       "store_heard is db_heard");
+	db_changes_heard(st->db, &h);
+	out->all = h.all;
+	out->n = h.n;
+	memcpy(out->brief, h.brief, sizeof out->brief);
+	memcpy(out->kinds, h.kinds, sizeof out->kinds);
 }
 
 int store_data_version(struct store *st, int64_t *v)
