@@ -1200,11 +1200,21 @@ static void pg_changes_heard(struct db *d, struct db_heard *out)
 	memset(&db->what, 0, sizeof db->what);
 }
 
-/* The number of commits heard of: every write transaction NOTIFYs. */
+/* The number of commits heard of: every write transaction NOTIFYs.
+ * Out of a transaction, one round trip first: the server sends the
+ * notifications it holds before it says it is ready, so every commit that
+ * ended before this call is counted (as SQLite's data_version would),
+ * not only those whose message has already crossed the socket. */
 static int pg_data_version(struct db *d, int64_t *v)
 {
 	struct pg *db = PG(d);
 	int rc = pg_listen(db);
+
+	if (rc == DB_OK && PQtransactionStatus(db->c) == PQTRANS_IDLE) {
+		rc = pg_run(db, "SELECT 1");
+		if (rc == DB_OK)
+			rc = pg_listen(db);
+	}
 
 	*v = db->heard;
 	return rc;

@@ -62,7 +62,7 @@ tm_keys B j Enter
 tm_wait_for 'Banner image' 20 >/dev/null
 tm_keys PageDown PageDown PageDown PageDown PageDown PageDown G
 ok "a long list read ahead in the worker, to its end" tm_wait_for ' 2000 of 2000' 30
-tm_keys g o :
+tm_keys g '\;' :
 tm_type "import $T/shots"
 tm_keys Enter
 ok "an import in its own thread" tm_wait_for 'import into brief #2: 2 added' 30

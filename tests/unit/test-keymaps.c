@@ -906,10 +906,10 @@ static void command_line_exec(void **state)
 	char *err = NULL, *path;
 
 	(void)state;
-	assert_int_equal(km_config_exec(cfg, "bind candidates K pick", &err), 0);
+	assert_int_equal(km_config_exec(cfg, "bind candidates D pick", &err), 0);
 	assert_null(err);
-	assert_int_equal(km_lookup(km_config_keymap(cfg), KM_CTX_CANDIDATES, 'K'), KM_A_PICK);
-	assert_int_equal(km_config_exec(cfg, "bind candidates K pikc", &err), -1);
+	assert_int_equal(km_lookup(km_config_keymap(cfg), KM_CTX_CANDIDATES, 'D'), KM_A_PICK);
+	assert_int_equal(km_config_exec(cfg, "bind candidates D pikc", &err), -1);
 	assert_string_equal(err, "unknown action \"pikc\" — did you mean pick?");
 	free(err);
 	assert_int_equal(km_config_exec(cfg, "backend x type=y", &err), -1);
@@ -917,7 +917,7 @@ static void command_line_exec(void **state)
 	assert_int_equal(km_config_exec(cfg, "set sync full", &err), 0);
 	assert_int_equal(km_opt_choice(km_config_options(cfg), KM_O_SYNC), KM_V_SYNC_FULL);
 	assert_int_equal(km_config_exec(cfg, "reset", &err), 0);
-	assert_int_equal(km_lookup(km_config_keymap(cfg), KM_CTX_CANDIDATES, 'K'), KM_A_NONE);
+	assert_int_equal(km_lookup(km_config_keymap(cfg), KM_CTX_CANDIDATES, 'D'), KM_A_NONE);
 	assert_int_equal(km_config_exec(cfg, "   # only a comment", &err), 0);
 	path = write_tmp("two-bad.keys", "bind global y zzzz-zzzz\nset nope 1\n");
 	free(path);
