@@ -1057,7 +1057,8 @@ static int pg_tx(struct db *d, int which)
 	 * if the commit holds, and in the same round trip. */
 	{
 		/* The payload, "KINDS;BRIEFS", tells listeners what changed. */
-		char *lit = db->payload ? PQescapeLiteral(db->c, db->payload, strlen(db->payload)) : NULL;
+		const char *p = db->payload;
+		char *lit = p ? PQescapeLiteral(db->c, p, strlen(p)) : NULL;
 		char *sql = xasprintf("NOTIFY lightbox%s%s; COMMIT", lit ? ", " : "", lit ? lit : "");
 
 		xfree(&db->payload);

@@ -175,7 +175,8 @@ static int pg_identity(struct store *st, const struct store_options *opt)
 	db_stmt *s;
 	int rc;
 
-	s = st_prep(st, "SELECT current_user, (SELECT value FROM setting WHERE key = 'curator:' || current_user),"
+	s = st_prep(st, "SELECT current_user,"
+			" (SELECT value FROM setting WHERE key = 'curator:' || current_user),"
 			" pg_has_role(current_user, (SELECT tableowner FROM pg_tables WHERE"
 			" schemaname = current_schema() AND tablename = 'setting'), 'USAGE'),"
 			" pg_has_role(current_user, 'lightbox_curator', 'USAGE'),"
@@ -190,7 +191,13 @@ static int pg_identity(struct store *st, const struct store_options *opt)
 		t = db_column_text(s, 1);
 		st->self = xstrdup(t && *t ? (const char *)t : st->login);
 #define YES(i) ((t = db_column_text(s, i)) != NULL && (*t == 't' || *t == '1'))
-		st->pg_access = YES(2) ? PG_OWNER : YES(3) ? PG_CURATOR : YES(4) ? PG_REVIEWER : PG_NONE;
+		st->pg_access = PG_NONE;
+		if (YES(2))
+			st->pg_access = PG_OWNER;
+		else if (YES(3))
+			st->pg_access = PG_CURATOR;
+		else if (YES(4))
+			st->pg_access = PG_REVIEWER;
 #undef YES
 		if (opt->curator == NULL && !(env && *env)) {
 			free(st->curator);

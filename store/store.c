@@ -514,8 +514,9 @@ static void notify_payload(struct store *st)
 	sb_init(&kinds);
 	sb_init(&briefs);
 	if (st->group)
-		s = st_prep(st, "SELECT DISTINCT e.action, " EVENT_BRIEF " FROM event e LEFT JOIN candidate c"
-				" ON c.id = CASE WHEN e.entity = 'candidates' THEN e.entity_id ELSE e.candidate_id END"
+		s = st_prep(st, "SELECT DISTINCT e.action, " EVENT_BRIEF " FROM event e"
+				" LEFT JOIN candidate c ON c.id = CASE WHEN e.entity = 'candidates'"
+				" THEN e.entity_id ELSE e.candidate_id END"
 				" WHERE e.id >= ?1 ORDER BY 1, 2");
 	if (s) {
 		db_bind_int64(s, 1, st->group);
@@ -530,7 +531,8 @@ static void notify_payload(struct store *st)
 			if (db_column_type(s, 1) == DB_NULL || briefs.len >= NOTIFY_MAX)
 				all = 1;
 			else if (!list_has_id(briefs.s, db_column_int64(s, 1)))
-				sb_addf(&briefs, "%s%lld", briefs.len ? "," : "", (long long)db_column_int64(s, 1));
+				sb_addf(&briefs, "%s%lld", briefs.len ? "," : "",
+					(long long)db_column_int64(s, 1));
 		}
 		db_reset(s);
 	} else if (st->group)

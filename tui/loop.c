@@ -588,7 +588,8 @@ static void refresh_log(const struct view *v, const struct store_heard *h, const
 
 	if (path == NULL || *path == '\0' || (f = fopen(path, "a")) == NULL)
 		return;
-	fprintf(f, "%s brief=%lld kinds=%s briefs=", what, v ? (long long)v->brief_id : 0LL, h->kinds);
+	fprintf(f, "%s brief=%lld kinds=%s briefs=", what, v ? (long long)v->brief_id : 0LL,
+		h->kinds);
 	if (h->all)
 		fputs("*", f);
 	for (i = 0; i < h->n && !h->all; i++)
