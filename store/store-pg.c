@@ -79,7 +79,7 @@ int st_pg_fail(struct store *st, int rc, const char *doing)
 			       "%s: your database role '%s' may not do that (PostgreSQL: %s): it needs %s; ask "
 			       "the store's owner",
 			       doing, st->login, msg,
-			       st->pg_access >= PG_CURATOR ? "the store's owner's rights"
+			       st->pg_access >= PG_CURATOR || st->pg_access < 0 ? "the store's owner's rights"
 			       : st->pg_access == PG_REVIEWER ? "lightbox_curator"
 							       : "lightbox_reviewer or lightbox_curator");
 	case DB_READONLY:
@@ -222,6 +222,7 @@ int st_open_pg(const char *url, const struct store_options *opt, struct store **
 	st->curator = opt->curator ? xstrdup(opt->curator) : util_curator();
 	st->login = util_login();
 	st->self = xstrdup(st->login);
+	st->pg_access = -1; /* not known before the schema is: an upgrade is the owner's */
 	if (db_open_pg(url, &st->db, &msg) != DB_OK) {
 		code = st_fail(st, STORE_ENOSTORE,
 			       "cannot reach the PostgreSQL store %s: %s; check the URL, and that the server "

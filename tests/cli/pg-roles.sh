@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/lib/pg.sh"
 
 pg_start
-plan 14
+plan 17
 
 unset LIGHTBOX_CURATOR
 mkdir "$T/img"
@@ -24,6 +24,14 @@ as() {
 }
 q() { pg_sql "$OWN" "$1"; }
 
+# The roles are made by the first store's owner that may make roles.
+pg_sql "$PG_URL" "CREATE ROLE plain LOGIN" >/dev/null && pg_sql "$PG_URL" "CREATE DATABASE plaindb OWNER plain" >/dev/null
+PLAIN="postgresql://plain@/plaindb?host=$PG_HOST"
+LIGHTBOX_STORE=$PLAIN lb init --assets "$T/plain"
+like "$(cat "$T/err")" "role plain may not create them; have a superuser run CREATE ROLE lightbox_reviewer" \
+	"an owner who may not make the roles is told who can, and how"
+is "$(pg_sql "$PLAIN" "SELECT to_regclass('brief') IS NULL")" "t" "and no half-made store is left"
+
 export LIGHTBOX_STORE="$OWN"
 lb init --assets "$T/assets" --aliases off &&
 	lb project add Demo >/dev/null && lb brief add --project 1 --title sky >/dev/null &&
@@ -32,6 +40,8 @@ ok "the owner makes the store" test -s "$T/out"
 unset LIGHTBOX_STORE
 is "$(q "SELECT string_agg(rolname, ' ' ORDER BY rolname) FROM pg_roles WHERE rolname LIKE 'lightbox_%'")" \
 	"lightbox_curator lightbox_reviewer" "the migration made the two group roles"
+LIGHTBOX_STORE=$PLAIN lb init --assets "$T/plain"
+is "$?:$(cat "$T/err")" "0:" "then an owner who may not make roles makes a store"
 pg_sql "$PG_URL" "CREATE ROLE alice LOGIN IN ROLE lightbox_curator; CREATE ROLE rev LOGIN IN ROLE lightbox_reviewer;
 	CREATE ROLE stranger LOGIN" >/dev/null
 q "INSERT INTO setting VALUES ('curator:rev', 'rita')" >/dev/null
