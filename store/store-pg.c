@@ -74,12 +74,18 @@ int st_pg_fail(struct store *st, int rc, const char *doing)
 		return st_fail(st, STORE_EINVAL, "%s: %s", doing, msg);
 	case DB_PERM:
 		/* What it lacks follows from what it has (read at opening: an
-		 * aborted transaction can ask nothing now). */
+		 * aborted transaction can ask nothing now); before that (an
+		 * upgrade while opening) the role is not known yet. */
+		if (st->pg_access < 0)
+			return st_fail(st, STORE_EREADONLY,
+				       "%s: your database role may not do that (PostgreSQL: %s): it needs the "
+				       "store's owner's rights; ask the store's owner",
+				       doing, msg);
 		return st_fail(st, STORE_EREADONLY,
 			       "%s: your database role '%s' may not do that (PostgreSQL: %s): it needs %s; ask "
 			       "the store's owner",
 			       doing, st->login, msg,
-			       st->pg_access >= PG_CURATOR || st->pg_access < 0 ? "the store's owner's rights"
+			       st->pg_access >= PG_CURATOR ? "the store's owner's rights"
 			       : st->pg_access == PG_REVIEWER ? "lightbox_curator"
 							       : "lightbox_reviewer or lightbox_curator");
 	case DB_READONLY:
