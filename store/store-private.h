@@ -25,8 +25,10 @@ struct store {
 	char *dbpath;
 	char *cache;
 	char *curator;
-	char *login;         /* the process's Unix login (event.login) */
-	int alias_refused;   /* curator differs from login, store allows no alias */
+	char *login;         /* event.login: the Unix login; PostgreSQL: the database role */
+	char *self;          /* the curator name that is no alias: the login, or the role's */
+	int pg_access;       /* PostgreSQL: what the role may do (PG_REVIEWER...) */
+	int alias_refused;   /* curator differs from self, store allows no alias */
 	int readonly;        /* the database cannot be written */
 	struct sbuf err;     /* last error message */
 	struct st_stmt stmts[ST_NSTMT];
@@ -246,6 +248,9 @@ extern const char *const st_pg_migrations[];
 /* A store in a PostgreSQL database named by url (store-pg.c): its
  * assets folder is $LIGHTBOX_ASSETS, else the one recorded in the store
  * (setting `assets`); init records it. */
+/* A PostgreSQL role's access (store-pg.c): none, lightbox_reviewer,
+ * lightbox_curator, the store's owner (or a superuser). */
+enum { PG_NONE, PG_REVIEWER, PG_CURATOR, PG_OWNER };
 int st_open_pg(const char *url, const struct store_options *opt, struct store **out, char **err);
 /* st_sqlfail for a PostgreSQL failure. */
 int st_pg_fail(struct store *st, int rc, const char *doing);
