@@ -125,7 +125,14 @@ int tui_screen_init(struct tui *ui)
 
 	wake_fd = ui->wake[1];
 	set_signals();
-	screen = newterm(NULL, stdout, stdin);
+	/* Asked of terminfo first: a newterm that fails loses the screen it
+	 * began, a leak in ncurses (seen by LeakSanitizer); setupterm's entry
+	 * is given back whole. */
+	if (setupterm(NULL, fileno(stdout), &code) == OK && cur_term)
+		del_curterm(cur_term);
+	else
+		code = -1;
+	screen = code < 0 ? NULL : newterm(NULL, stdout, stdin);
 	if (screen == NULL) {
 		fprintf(stderr, "lightbox: cannot use the terminal type '%s'; set TERM to one this system knows "
 				"(for example TERM=xterm-256color)\n",

@@ -88,6 +88,8 @@ tm_keys q :
 tm_type 'set stacks off'
 tm_keys Enter
 tm_wait_gone ' stacks  ' >/dev/null
+# G on the folded rows still shown would land on stack 1's best (#3)
+tm_wait_for '[0-9]+ of 6 *$' >/dev/null
 tm_keys G =
 ok "= lists the candidates most like this one" tm_wait_for 'like #1 in the brief'
 ok "nearest first: its near-copies" tm_wait_for '^ +[0-9]+ +#2 '
