@@ -423,33 +423,39 @@ int store_set_dispute_rules(struct store *st, const struct lb_dispute_rules *rul
 	return 0;
 }
 
-static int disputed_table(struct store *st)
+/* Empties the rows of brief_id (0: all). */
+static int disputed_table(struct store *st, int64_t brief_id)
 {
-	if (db_exec(st->db,
-		    "CREATE TEMP TABLE IF NOT EXISTS lb_disputed (id INTEGER PRIMARY KEY);"
-		    "DELETE FROM temp.lb_disputed",
+	db_stmt *s;
+
+	if (db_exec(st->db, "CREATE TEMP TABLE IF NOT EXISTS lb_disputed (id INTEGER PRIMARY KEY, brief_id INTEGER)",
 		    NULL, NULL, NULL) != DB_OK)
 		return st_sqlfail(st, db_errcode(st->db), "making the table of disputed candidates for a query");
-	return 0;
+	s = st_prep(st, "DELETE FROM temp.lb_disputed WHERE ?1 = 0 OR brief_id = ?1");
+	if (s == NULL)
+		return STORE_EIO;
+	db_bind_int64(s, 1, brief_id);
+	return st_step_done(st, s, "emptying the table of disputed candidates");
 }
 
-static int disputed_add(struct store *st, int64_t id)
+static int disputed_add(struct store *st, int64_t brief_id, int64_t id)
 {
-	db_stmt *s = st_prep(st, "INSERT OR REPLACE INTO temp.lb_disputed (id) VALUES (?1)");
+	db_stmt *s = st_prep(st, "INSERT OR REPLACE INTO temp.lb_disputed (id, brief_id) VALUES (?1, ?2)");
 
 	if (s == NULL)
 		return STORE_EIO;
 	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, brief_id);
 	return st_step_done(st, s, "noting a disputed candidate");
 }
 
-int store_disputes_given(struct store *st, const int64_t *ids, size_t n)
+int store_disputes_given(struct store *st, int64_t brief_id, const int64_t *ids, size_t n)
 {
 	size_t i;
-	int rc = disputed_table(st);
+	int rc = disputed_table(st, brief_id);
 
 	for (i = 0; i < n && rc == 0; i++)
-		rc = disputed_add(st, ids[i]);
+		rc = disputed_add(st, brief_id, ids[i]);
 	st->disputes_given = 1;
 	return rc;
 }
@@ -464,7 +470,7 @@ int st_disputes_ready(struct store *st, int64_t brief_id, int64_t project_id)
 
 	if (st->disputes_given) /* the interface's worker keeps it */
 		return 0;
-	rc = disputed_table(st);
+	rc = disputed_table(st, 0);
 	if (rc || rules.bt_gap <= 0)
 		return rc;
 	rc = st_query_briefs(st, brief_id, project_id, &briefs, &nb);
@@ -472,7 +478,7 @@ int st_disputes_ready(struct store *st, int64_t brief_id, int64_t project_id)
 		rc = store_conflicts(st, briefs[i], &rules, &v, &n);
 		for (j = 0; j < n && rc == 0; j++)
 			if (v[j].kinds & LB_DISPUTE_ORDER)
-				rc = disputed_add(st, v[j].candidate_id);
+				rc = disputed_add(st, briefs[i], v[j].candidate_id);
 		lb_conflicts_free(v, n);
 	}
 	free(briefs);

@@ -146,7 +146,7 @@ int tui_main(const struct tui_start *s)
 	}
 	/* The pairwise-order disputes of the filter term disputed come from
 	 * the worker (view-candidates.c): the fit never runs here. */
-	if (store_disputes_given(ui.st, NULL, 0) != 0) {
+	if (store_disputes_given(ui.st, 0, NULL, 0) != 0) {
 		fprintf(stderr, "lightbox: %s\n", store_errmsg(ui.st));
 		goto out;
 	}

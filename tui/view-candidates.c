@@ -611,7 +611,7 @@ static void dispute_done(struct bg_task *bt, struct tui *ui)
 	for (i = 0; i < cv->ndisp; i++)
 		if (cv->disp[i].kinds & LB_DISPUTE_ORDER)
 			ids[n++] = cv->disp[i].candidate_id;
-	if (store_disputes_given(ui->st, ids, n) != 0)
+	if (store_disputes_given(ui->st, t->brief_id, ids, n) != 0)
 		tui_error(ui, "finding the disputed candidates: %s", store_errmsg(ui->st));
 	free(ids);
 	/* the queue holds other candidates now */
