@@ -515,6 +515,7 @@ static const char *upsert_key(const char *table, size_t n)
 		{ "adjudication", "brief_id, candidate_id" },
 		{ "assignment", "brief_id, curator, candidate_id" },
 		{ "lb_stack_of", "id" }, /* query-stacks.c's temporary table */
+		{ "lb_disputed", "id" }, /* review.c's */
 	};
 	size_t i;
 

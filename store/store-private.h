@@ -51,6 +51,9 @@ struct store {
 	char *url;           /* a PostgreSQL store's URL as given (store_name) */
 	int stack_distance;  /* of the query term stack: (store_set_stack_distance) */
 	struct stack_cache *stack_cache; /* query-stacks.c */
+	int dispute_gap;        /* the term disputed's rules (store_set_dispute_rules) */
+	double dispute_bt_gap;
+	int disputes_given;     /* temp.lb_disputed is filled from outside (store_disputes_given) */
 	/* the last count of my qualifying ratings (query.c's stars term),
 	 * for the next page of the same query */
 	char *stars_key;
@@ -178,6 +181,11 @@ int st_query_where(struct store *st, struct query *q, const char *text);
  * the project's briefs, or of all when both are 0) as they are now. */
 int st_stacks_ready(struct store *st, int64_t brief_id, int64_t project_id);
 void st_stack_cache_free(struct store *st);
+/* The briefs a query's scope holds (one, a project's or all). */
+int st_query_briefs(struct store *st, int64_t brief_id, int64_t project_id, int64_t **out, size_t *n);
+/* review.c: temp.lb_disputed holds the candidates of the scope that the
+ * pairwise-order rule marks (computed now, unless store_disputes_given). */
+int st_disputes_ready(struct store *st, int64_t brief_id, int64_t project_id);
 int st_stack_distance_default(void);
 /* What moves when the store changes: PRAGMA data_version (other
  * connections' commits) and total_changes (this one's). */

@@ -1079,6 +1079,8 @@ int store_open(const char *dir, const struct store_options *opt, struct store **
 	st->cache = xasprintf("%s/cache", st->dir);
 	st->curator = opt->curator ? xstrdup(opt->curator) : util_curator();
 	st->stack_distance = st_stack_distance_default();
+	st->dispute_gap = LB_DISPUTE_GAP;
+	st->dispute_bt_gap = LB_DISPUTE_BT_GAP;
 	st->login = util_login();
 	st->self = xstrdup(st->login);
 

@@ -56,6 +56,9 @@ struct cview {
 	int fold_asking;         /* a computation is on its way */
 	int fold_again;          /* ... and another is wanted after it */
 	int fold_dirty;          /* a member of a stack was rated: its best may change */
+	struct lb_conflict *disp; /* the disputes of the brief (filter term disputed), by id */
+	size_t ndisp;
+	int disp_fresh;          /* the list was read again for them: ask no more */
 };
 
 static struct cview *cv_of(struct view *v)
@@ -89,6 +92,30 @@ static void forget_whole(struct cview *cv)
 	memset(&cv->full, 0, sizeof cv->full);
 }
 
+/* `set dispute-gap`, `set dispute-bt-gap`: the rules of `conflicts`. */
+static void dispute_rules(struct tui *ui, struct lb_dispute_rules *r)
+{
+	r->gap = (int)km_opt_int(ui->opt, KM_O_DISPUTE_GAP);
+	r->bt_gap = (double)km_opt_int(ui->opt, KM_O_DISPUTE_BT_GAP);
+}
+
+/* Why candidate id is disputed, as `conflicts` says it; NULL: it is not. */
+static const char *dispute_reason(const struct cview *cv, int64_t id)
+{
+	size_t lo = 0, hi = cv->ndisp, m;
+
+	while (lo < hi) { /* store_conflicts lists them by id */
+		m = (lo + hi) / 2;
+		if (cv->disp[m].candidate_id == id)
+			return cv->disp[m].reason;
+		if (cv->disp[m].candidate_id < id)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	return NULL;
+}
+
 /* Folded through the stacks (fold.c) when there are some. */
 static int cand_fetch(struct list *l, const void *from, int dir, int incl, int n, void **out, char **err)
 {
@@ -96,6 +123,11 @@ static int cand_fetch(struct list *l, const void *from, int dir, int incl, int n
 	struct lb_filter f;
 
 	tfilter_to_lb(&cv->flt, cv->v.brief_id, l->search, &f);
+	if (cv->flt.uses & LB_QUERY_DISPUTED) {
+		struct lb_dispute_rules r;
+		dispute_rules(cv->v.ui, &r);
+		store_set_dispute_rules(cv->v.ui->st, &r);
+	}
 	return fold_fetch(cv->v.ui->st, cv->fold, &f, cv->sort, from, dir, incl, n, (struct crow **)out, err);
 }
 
@@ -331,6 +363,14 @@ static void cand_draw(struct list *l, const void *row, int y, int x, int w, unsi
 		draw_text_marked(y, cx, lay->tagsw, ROLE_TAG, c->tags, hl_of(cv)->w[HL_TAGS]);
 		cx += lay->tagsw + 1;
 	}
+	if (lay->snipw && cx < end && dispute_reason(cv, c->id)) {
+		/* the adjudication queue: why, before the text */
+		char *why = xasprintf("[%s] ", dispute_reason(cv, c->id));
+		int ww = draw_width(why);
+		draw_text(y, cx, end - cx, ROLE_INFO, why);
+		free(why);
+		cx += ww;
+	}
 	if (lay->snipw && cx < end) {
 		char *snip = snippet(c);
 		draw_text_marked(y, cx, end - cx, ROLE_NORMAL, snip, hl_of(cv)->w[HL_TEXT]);
@@ -492,12 +532,138 @@ static void ask_count(struct cview *cv)
 	bg_submit(cv->v.ui->bg, &t->t);
 }
 
+/* ------------------------------------------------------------ disputes in the background */
+
+/* The filter term disputed's pairwise-order rule needs the ranking fit,
+ * which runs here in the worker (store_conflicts on its connection, so
+ * what blind review hides stays hidden); the ids it marks are handed to
+ * the interface's connection (store_disputes_given), where the page
+ * query reads them from a temporary table, and the reasons show in the
+ * rows. */
+static void list_changed(struct cview *cv);
+
+struct dispute_task {
+	struct bg_task t;
+	struct cview *cv;
+	int64_t brief_id;
+	struct lb_dispute_rules rules;
+	struct lb_conflict *v;
+	size_t n;
+	int rc;
+	char *err;
+};
+
+static void dispute_run(struct bg_task *bt, struct store *st)
+{
+	struct dispute_task *t = (struct dispute_task *)bt;
+
+	if (st == NULL) {
+		t->rc = STORE_EIO;
+		return;
+	}
+	/* the counts that follow on this connection use them too */
+	t->rc = store_set_dispute_rules(st, &t->rules);
+	if (t->rc == 0)
+		t->rc = store_conflicts(st, t->brief_id, &t->rules, &t->v, &t->n);
+	if (t->rc)
+		t->err = xstrdup(store_errmsg(st));
+}
+
+/* Whether the pairwise-order disputes of a and b are the same ids. */
+static int same_order_ids(const struct lb_conflict *a, size_t na, const struct lb_conflict *b, size_t nb)
+{
+	size_t i = 0, j = 0;
+
+	for (;;) {
+		while (i < na && !(a[i].kinds & LB_DISPUTE_ORDER))
+			i++;
+		while (j < nb && !(b[j].kinds & LB_DISPUTE_ORDER))
+			j++;
+		if (i == na || j == nb)
+			return i == na && j == nb;
+		if (a[i++].candidate_id != b[j++].candidate_id)
+			return 0;
+	}
+}
+
+static void dispute_done(struct bg_task *bt, struct tui *ui)
+{
+	struct dispute_task *t = (struct dispute_task *)bt;
+	struct cview *cv = t->cv;
+	int64_t *ids;
+	size_t i, n = 0;
+	int same;
+
+	if (t->rc) {
+		tui_error(ui, "finding the disputed candidates: %s", t->err ? t->err : "the store could not be read");
+		return;
+	}
+	same = same_order_ids(cv->disp, cv->ndisp, t->v, t->n);
+	lb_conflicts_free(cv->disp, cv->ndisp);
+	cv->disp = t->v;
+	cv->ndisp = t->n;
+	t->v = NULL;
+	t->n = 0;
+	ui->dirty |= R_REDRAW;
+	if (same)
+		return;
+	ids = xcalloc(cv->ndisp + 1, sizeof *ids);
+	for (i = 0; i < cv->ndisp; i++)
+		if (cv->disp[i].kinds & LB_DISPUTE_ORDER)
+			ids[n++] = cv->disp[i].candidate_id;
+	if (store_disputes_given(ui->st, t->brief_id, ids, n) != 0)
+		tui_error(ui, "finding the disputed candidates: %s", store_errmsg(ui->st));
+	free(ids);
+	/* the queue holds other candidates now */
+	list_reload(&cv->list, 1);
+	cv->list.total = -1;
+	cv->disp_fresh = 1;
+	list_changed(cv);
+}
+
+static void dispute_free(struct bg_task *bt)
+{
+	struct dispute_task *t = (struct dispute_task *)bt;
+
+	lb_conflicts_free(t->v, t->n);
+	free(t->err);
+	free(t);
+}
+
+/* Asked whenever the list is read again while its filter has the term
+ * disputed (a newer ask replaces a queued one). */
+static void ask_disputes(struct cview *cv)
+{
+	struct dispute_task *t;
+
+	if (!(cv->flt.uses & LB_QUERY_DISPUTED)) {
+		lb_conflicts_free(cv->disp, cv->ndisp);
+		cv->disp = NULL;
+		cv->ndisp = 0;
+		return;
+	}
+	t = xcalloc(1, sizeof *t);
+	t->t.run = dispute_run;
+	t->t.done = dispute_done;
+	t->t.free = dispute_free;
+	t->t.owner = cv->v.owner;
+	t->t.key = 3;
+	t->cv = cv;
+	t->brief_id = cv->v.brief_id;
+	dispute_rules(cv->v.ui, &t->rules);
+	bg_submit(cv->v.ui->bg, &t->t);
+}
+
 /* ------------------------------------------------------------ reading */
 
 static void ask_fold(struct cview *cv);
 
 static void list_changed(struct cview *cv)
 {
+	if (cv->disp_fresh)
+		cv->disp_fresh = 0;
+	else
+		ask_disputes(cv);
 	forget_whole(cv);
 	cv->qgen++;
 	cv->count_failed = 0;
@@ -1346,6 +1512,7 @@ static void cand_close(struct view *v)
 
 	list_free(&cv->list);
 	fold_unref(&cv->fold);
+	lb_conflicts_free(cv->disp, cv->ndisp);
 	forget_whole(cv);
 	lb_brief_clear(&cv->brief);
 	tfilter_clear(&cv->flt);

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "keymaps/keymaps.h"
+#include "store/store.h"
 #include "util.h"
 
 static char tmpdir[64];
@@ -1178,6 +1179,19 @@ static void listing_golden(void **state)
 	km_config_free(&cfg);
 }
 
+/* The interface's queue and `lightbox conflicts` dispute by the same
+ * default thresholds. */
+static void dispute_defaults(void **state)
+{
+	struct km_config *cfg = km_config_new();
+	struct km_options *o = km_config_options(cfg);
+
+	(void)state;
+	assert_int_equal(km_opt_int(o, KM_O_DISPUTE_GAP), LB_DISPUTE_GAP);
+	assert_int_equal(km_opt_int(o, KM_O_DISPUTE_BT_GAP), (long long)LB_DISPUTE_BT_GAP);
+	km_config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1199,6 +1213,7 @@ int main(void)
 	        cmocka_unit_test(argv_templates),
 	        cmocka_unit_test(pipe_lines),
 	        cmocka_unit_test(listing_golden),
+	        cmocka_unit_test(dispute_defaults),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
