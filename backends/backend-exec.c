@@ -428,6 +428,30 @@ static void drain_end(struct run *x)
 
 /* ------------------------------------------------------------ cgroups */
 
+/* Removes the run cgroups (lightbox-PID-jobN-RUN) in dir whose lightbox
+ * process is gone: a runner killed with -9 cannot remove its own.  rmdir
+ * refuses one that still holds processes, which the keeper ends. */
+static void cgroup_sweep(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)) != NULL) {
+		long pid;
+		char *path;
+
+		if (sscanf(e->d_name, "lightbox-%ld-job", &pid) != 1 || pid <= 0 || pid == (long)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		path = xasprintf("%s/%s", dir, e->d_name);
+		rmdir(path);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+}
+
 /* A cgroup v2 folder of its own for the run, under lightbox's cgroup,
  * when the system delegates one to us (systemd user sessions do; a plain
  * login or a container without delegation does not: the keeper alone
@@ -465,8 +489,12 @@ static void cgroup_make(struct bk_call *c, struct run *x)
 	if (f)
 		fclose(f);
 	if (mnt && own) {
-		path = xasprintf("%s%s/lightbox-%ld-job%lld-%d", mnt, strcmp(own, "/") == 0 ? "" : own,
-				 (long)getpid(), (long long)c->job.id, x->run);
+		char *parent = xasprintf("%s%s", mnt, strcmp(own, "/") == 0 ? "" : own);
+
+		cgroup_sweep(parent);
+		path = xasprintf("%s/lightbox-%ld-job%lld-%d", parent, (long)getpid(), (long long)c->job.id,
+				 x->run);
+		free(parent);
 		if (mkdir(path, 0700) == 0) {
 			char *p = xasprintf("%s/cgroup.procs", path), *k = xasprintf("%s/cgroup.kill", path);
 			x->cg_procs = open(p, O_WRONLY | O_CLOEXEC);

@@ -74,6 +74,8 @@ struct pg {
 	int listening;       /* LISTEN lightbox sent */
 	int json_fns;        /* pg_json_sql made for the session */
 	int64_t heard;       /* notifications received (data_version) */
+	char *payload;       /* what the next commit's NOTIFY says (NULL: nothing) */
+	struct db_heard what; /* what the notifications heard said (db_changes_heard) */
 	struct sbuf err;
 };
 
@@ -558,6 +560,7 @@ static const char *upsert_key(const char *table, size_t n)
 		{ "adjudication", "brief_id, candidate_id" },
 		{ "assignment", "brief_id, curator, candidate_id" },
 		{ "lb_stack_of", "id" }, /* query-stacks.c's temporary table */
+		{ "lb_disputed", "id" }, /* review.c's */
 	};
 	size_t i;
 
@@ -982,6 +985,7 @@ static int pg_close(struct db *d)
 
 	PQfinish(db->c);
 	sb_free(&db->err);
+	free(db->payload);
 	free(db);
 	return DB_OK;
 }
@@ -1116,11 +1120,24 @@ static int pg_tx(struct db *d, int which)
 		}
 		return rc;
 	}
-	if (which == 2)
+	if (which == 2) {
+		xfree(&db->payload);
 		return pg_run(db, "ROLLBACK");
+	}
 	/* Every change tells the listeners (the interfaces): delivered only
 	 * if the commit holds, and in the same round trip. */
-	res = PQexec(db->c, "NOTIFY lightbox; COMMIT");
+	{
+		/* The payload, "KINDS;BRIEFS", tells listeners what changed. */
+		const char *p = db->payload;
+		char *lit = p ? PQescapeLiteral(db->c, p, strlen(p)) : NULL;
+		char *sql = xasprintf("NOTIFY lightbox%s%s; COMMIT", lit ? ", " : "", lit ? lit : "");
+
+		xfree(&db->payload);
+		if (lit)
+			PQfreemem(lit);
+		res = PQexec(db->c, sql);
+		free(sql);
+	}
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		rc = pg_fail(db, res);
 	} else if (strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
@@ -1171,6 +1188,51 @@ static int pg_set_schema_version(struct db *d, int v)
 	return pg_run(PG(d), sql);
 }
 
+/* Adds a payload "KINDS;BRIEFS" (db_notify_payload) to h: BRIEFS is ids
+ * separated by commas, "*" for a change not tied to briefs; empty (a
+ * commit that wrote no event: job bookkeeping) adds no brief.  A payload
+ * without the ';' (another program's NOTIFY, an older lightbox) is all. */
+static void heard_add(struct db_heard *h, const char *p)
+{
+	const char *semi = p ? strchr(p, ';') : NULL, *b;
+	size_t len, k;
+	char *end;
+	long long id;
+	int i;
+
+	if (semi == NULL) {
+		h->all = 1;
+		return;
+	}
+	len = (size_t)(semi - p);
+	k = strlen(h->kinds);
+	if (len && k + len + 2 < sizeof h->kinds) {
+		if (k)
+			h->kinds[k++] = ',';
+		memcpy(h->kinds + k, p, len);
+		h->kinds[k + len] = '\0';
+	}
+	for (b = semi + 1; *b && !h->all; b = *end == ',' ? end + 1 : end) {
+		if (*b == '*') {
+			h->all = 1;
+			break;
+		}
+		id = strtoll(b, &end, 10);
+		if (end == b || (*end != ',' && *end != '\0')) {
+			h->all = 1;
+			break;
+		}
+		for (i = 0; i < h->n && h->brief[i] != id; i++)
+			;
+		if (i < h->n)
+			continue;
+		if (h->n == DB_HEARD_MAX)
+			h->all = 1;
+		else
+			h->brief[h->n++] = id;
+	}
+}
+
 /* LISTENs on first use; then counts the notifications that came. */
 static int pg_listen(struct pg *db, int sync)
 {
@@ -1194,16 +1256,44 @@ static int pg_listen(struct pg *db, int sync)
 		return pg_fail(db, NULL);
 	while ((n = PQnotifies(db->c)) != NULL) {
 		db->heard++;
+		heard_add(&db->what, n->extra);
 		PQfreemem(n);
 	}
 	return DB_OK;
 }
 
-/* The number of commits heard of: every write transaction NOTIFYs. */
+static void pg_notify_payload(struct db *d, const char *payload)
+{
+	struct pg *db = PG(d);
+
+	free(db->payload);
+	db->payload = payload ? xstrdup(payload) : NULL;
+}
+
+static void pg_changes_heard(struct db *d, struct db_heard *out)
+{
+	struct pg *db = PG(d);
+
+	pg_listen(db);
+	*out = db->what;
+	memset(&db->what, 0, sizeof db->what);
+}
+
+/* The number of commits heard of: every write transaction NOTIFYs.
+ * Out of a transaction, one round trip first: the server sends the
+ * notifications it holds before it says it is ready, so every commit that
+ * ended before this call is counted (as SQLite's data_version would),
+ * not only those whose message has already crossed the socket. */
 static int pg_data_version(struct db *d, int64_t *v)
 {
 	struct pg *db = PG(d);
 	int rc = pg_listen(db, 1);
+
+	if (rc == DB_OK && PQtransactionStatus(db->c) == PQTRANS_IDLE) {
+		rc = pg_run(db, "SELECT 1");
+		if (rc == DB_OK)
+			rc = pg_listen(db);
+	}
 
 	*v = db->heard;
 	return rc;
@@ -1696,6 +1786,8 @@ static const struct db_ops pg_ops = {
 	.changes = pg_changes,
 	.total_changes = pg_total_changes,
 	.errcode = pg_errcode,
+	.notify_payload = pg_notify_payload,
+	.changes_heard = pg_changes_heard,
 	.wal_autocheckpoint = pg_wal_autocheckpoint,
 	.wal_checkpoint = pg_wal_checkpoint,
 	.exec = pg_exec,

@@ -160,6 +160,21 @@ int db_change_fd(struct db *db)
 	return db->ops->change_fd(db);
 }
 
+void db_notify_payload(struct db *db, const char *payload)
+{
+	if (db->ops->notify_payload)
+		db->ops->notify_payload(db, payload);
+}
+
+void db_changes_heard(struct db *db, struct db_heard *out)
+{
+	memset(out, 0, sizeof *out);
+	if (db->ops->changes_heard)
+		db->ops->changes_heard(db, out);
+	else
+		out->all = 1;
+}
+
 int db_prepare_v3(struct db *db, const char *sql, int n, unsigned flags, db_stmt **out, const char **tail)
 {
 	(void)n; /* always the whole NUL-terminated text */

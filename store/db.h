@@ -128,6 +128,21 @@ int db_data_version(struct db *db, int64_t *v);
  * db_data_version). */
 int db_change_fd(struct db *db);
 
+/* What the commits heard of said they touched (PostgreSQL: the NOTIFY
+ * payloads, "KINDS;BRIEFS"): the briefs, or all when one did not say
+ * (SQLite never does), and the kinds of change.  db_notify_payload sets
+ * what this connection's next commit says (ignored by SQLite);
+ * db_changes_heard hands over what was heard since it was last asked. */
+#define DB_HEARD_MAX 32
+struct db_heard {
+	int all;
+	int n;
+	int64_t brief[DB_HEARD_MAX];
+	char kinds[256]; /* comma-separated, as heard, truncated */
+};
+void db_notify_payload(struct db *db, const char *payload);
+void db_changes_heard(struct db *db, struct db_heard *out);
+
 /* ------------------------------------------------------------ statements */
 
 int db_prepare_v3(struct db *db, const char *sql, int n, unsigned flags, db_stmt **out, const char **tail);
@@ -179,6 +194,8 @@ struct db_ops {
 	int (*set_schema_version)(struct db *db, int v);
 	int (*data_version)(struct db *db, int64_t *v);
 	int (*change_fd)(struct db *db);
+	void (*notify_payload)(struct db *db, const char *payload); /* NULL: none */
+	void (*changes_heard)(struct db *db, struct db_heard *out); /* NULL: all, always */
 	int (*prepare)(struct db *db, const char *sql, db_stmt **out);
 	int (*step)(db_stmt *s);
 	int (*reset)(db_stmt *s);

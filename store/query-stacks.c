@@ -113,7 +113,7 @@ static int fill_brief(struct store *st, int64_t brief_id)
 
 /* The briefs a query over (brief_id, project_id) may see: that brief,
  * the project's, or all. */
-static int briefs_of(struct store *st, int64_t brief_id, int64_t project_id, int64_t **out, size_t *n)
+int st_query_briefs(struct store *st, int64_t brief_id, int64_t project_id, int64_t **out, size_t *n)
 {
 	db_stmt *s;
 	size_t cap = 0;
@@ -142,7 +142,7 @@ static int briefs_of(struct store *st, int64_t brief_id, int64_t project_id, int
 		free(*out);
 		*out = NULL;
 		*n = 0;
-		return st_sqlfail(st, rc, "listing the briefs for a stack: term");
+		return st_sqlfail(st, rc, "listing the briefs of a query");
 	}
 	return 0;
 }
@@ -167,7 +167,7 @@ int st_stacks_ready(struct store *st, int64_t brief_id, int64_t project_id)
 		c = st->stack_cache = xcalloc(1, sizeof *c);
 		c->distance = st->stack_distance;
 	}
-	rc = briefs_of(st, brief_id, project_id, &briefs, &n);
+	rc = st_query_briefs(st, brief_id, project_id, &briefs, &n);
 	for (i = 0; i < n && rc == 0; i++) {
 		for (j = 0; j < c->n && c->brief[j] != briefs[i]; j++)
 			;

@@ -200,11 +200,8 @@ static const struct {
 	{ "unrated", "NOT EXISTS (SELECT 1" RATING_OF_C " AND x.curator = ", 1 },
 	{ "rated", "EXISTS (SELECT 1" RATING_OF_C " AND x.curator = ", 1 },
 	{ "adjudicated", "EXISTS (SELECT 1 FROM adjudication adj WHERE adj.candidate_id = c.id)", 0 },
-	/* what `lightbox conflicts` lists: stars 2+ apart, or a pick against a reject */
-	{ "disputed",
-	  "(coalesce((SELECT max(x.stars) - min(x.stars)" RATING_OF_C "), 0) >= 2 OR (EXISTS (SELECT 1" RATING_OF_C
-	  " AND x.flag = 'pick') AND EXISTS (SELECT 1" RATING_OF_C " AND x.flag = 'reject')))",
-	  0 },
+	/* what `lightbox conflicts` lists (disputed_term) */
+	{ "disputed", NULL, 0 },
 };
 
 const char *const lb_query_words[] = {
@@ -495,6 +492,8 @@ static struct node *term(struct parser *p)
 			t->flagword = (int)k;
 			p->i += strlen(flag_words[k].word);
 			p->uses |= LB_QUERY_CURATION;
+			if (strcmp(flag_words[k].word, "disputed") == 0)
+				p->uses |= LB_QUERY_DISPUTED;
 			return t;
 		}
 	}
@@ -1358,6 +1357,25 @@ static int note_field(struct cc *c, const struct node *t)
 	return 0;
 }
 
+/* What `lightbox conflicts` lists by the store's rules: stars `gap` or
+ * more apart, a pick against a reject (SQL), or a pairwise order against
+ * the stars (store_conflicts, in temp.lb_disputed: st_disputes_ready). */
+static int disputed_term(struct cc *c, const struct node *t)
+{
+	int gap = c->st ? c->st->dispute_gap : LB_DISPUTE_GAP;
+	char *sql;
+
+	if (c->st && st_disputes_ready(c->st, c->q->brief_id, c->q->project_id) != 0)
+		return cc_fail(c, t, "disputed: %s", store_errmsg(c->st));
+	sql = xasprintf("(coalesce((SELECT max(x.stars) - min(x.stars)" RATING_OF_C "), 0) >= %d OR (EXISTS (SELECT 1"
+			RATING_OF_C " AND x.flag = 'pick') AND EXISTS (SELECT 1" RATING_OF_C
+			" AND x.flag = 'reject'))%s)",
+			gap, c->st && c->st->dispute_bt_gap > 0 ? " OR c.id IN (SELECT d.id FROM temp.lb_disputed d)" : "");
+	put_expr(c, sql);
+	free(sql);
+	return 0;
+}
+
 /* The stacks of the query's scope, once per query. */
 static int stacks_ready(struct cc *c, const struct node *t)
 {
@@ -1591,6 +1609,8 @@ static int compile(struct cc *c, const struct node *n)
 		fts_cond(c, sb_steal(&w), 0);
 		return 0;
 	case N_FLAGWORD:
+		if (strcmp(flag_words[n->flagword].word, "disputed") == 0)
+			return disputed_term(c, n);
 		put_expr(c, flag_words[n->flagword].sql);
 		if (flag_words[n->flagword].me) {
 			q_text(c->q, c->me);

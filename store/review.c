@@ -410,3 +410,77 @@ void lb_adjudication_clear(struct lb_adjudication *a)
 	free(a->reason);
 	memset(a, 0, sizeof *a);
 }
+
+int store_set_dispute_rules(struct store *st, const struct lb_dispute_rules *rules)
+{
+	if (rules->gap < 1 || rules->gap > 5)
+		return st_fail(st, STORE_EINVAL, "the stars gap is 1 to 5 (default %d)", LB_DISPUTE_GAP);
+	if (!(rules->bt_gap >= 0 && rules->bt_gap <= 5))
+		return st_fail(st, STORE_EINVAL, "the pairwise gap is 0 (off) to 5 stars (default %.0f)",
+			       LB_DISPUTE_BT_GAP);
+	st->dispute_gap = rules->gap;
+	st->dispute_bt_gap = rules->bt_gap;
+	return 0;
+}
+
+/* Empties the rows of brief_id (0: all). */
+static int disputed_table(struct store *st, int64_t brief_id)
+{
+	db_stmt *s;
+
+	if (db_exec(st->db, "CREATE TEMP TABLE IF NOT EXISTS lb_disputed (id INTEGER PRIMARY KEY, brief_id INTEGER)",
+		    NULL, NULL, NULL) != DB_OK)
+		return st_sqlfail(st, db_errcode(st->db), "making the table of disputed candidates for a query");
+	s = st_prep(st, "DELETE FROM temp.lb_disputed WHERE ?1 = 0 OR brief_id = ?1");
+	if (s == NULL)
+		return STORE_EIO;
+	db_bind_int64(s, 1, brief_id);
+	return st_step_done(st, s, "emptying the table of disputed candidates");
+}
+
+static int disputed_add(struct store *st, int64_t brief_id, int64_t id)
+{
+	db_stmt *s = st_prep(st, "INSERT OR REPLACE INTO temp.lb_disputed (id, brief_id) VALUES (?1, ?2)");
+
+	if (s == NULL)
+		return STORE_EIO;
+	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, brief_id);
+	return st_step_done(st, s, "noting a disputed candidate");
+}
+
+int store_disputes_given(struct store *st, int64_t brief_id, const int64_t *ids, size_t n)
+{
+	size_t i;
+	int rc = disputed_table(st, brief_id);
+
+	for (i = 0; i < n && rc == 0; i++)
+		rc = disputed_add(st, brief_id, ids[i]);
+	st->disputes_given = 1;
+	return rc;
+}
+
+int st_disputes_ready(struct store *st, int64_t brief_id, int64_t project_id)
+{
+	struct lb_dispute_rules rules = { st->dispute_gap, st->dispute_bt_gap };
+	struct lb_conflict *v;
+	int64_t *briefs;
+	size_t nb, n, i, j;
+	int rc;
+
+	if (st->disputes_given) /* the interface's worker keeps it */
+		return 0;
+	rc = disputed_table(st, 0);
+	if (rc || rules.bt_gap <= 0)
+		return rc;
+	rc = st_query_briefs(st, brief_id, project_id, &briefs, &nb);
+	for (i = 0; i < nb && rc == 0; i++) {
+		rc = store_conflicts(st, briefs[i], &rules, &v, &n);
+		for (j = 0; j < n && rc == 0; j++)
+			if (v[j].kinds & LB_DISPUTE_ORDER)
+				rc = disputed_add(st, briefs[i], v[j].candidate_id);
+		lb_conflicts_free(v, n);
+	}
+	free(briefs);
+	return rc;
+}

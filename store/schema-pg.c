@@ -347,6 +347,56 @@ static const char pg_v10[] =
 	"CREATE TRIGGER candidate_lora_del BEFORE DELETE ON candidate\n"
 	"  FOR EACH ROW EXECUTE FUNCTION lb_lora_rows();\n";
 
+/* Roles and grants (issue 18): two group roles, cluster-wide, made once
+ * (a second store in the cluster finds them), and this store's grants.
+ * lightbox_reviewer reads everything and rates, flags, notes and
+ * compares (and undoes those: event.undone); lightbox_curator, a member
+ * of it, writes every table but the store's settings and version, which
+ * stay the owner's (the role that ran the migrations).  Default
+ * privileges give the owner's later tables the same grants.  A studio's
+ * login role joins one: CREATE ROLE alice LOGIN IN ROLE lightbox_curator.
+ * The curator name of a role is itself, or the setting curator:ROLE. */
+#define LB_TABLES                                                                                     \
+	"project, brief, brief_revision, asset, job, candidate, rating, tag, candidate_tag, note, "   \
+	"selection, comparison, event, candidate_fts, note_fts, revision_fts, setting, fingerprint, "   \
+	"delivered, fp_generation, saved_view, assignment, adjudication, candidate_lora, lb_schema"
+static const char pg_v11[] =
+	"DO $$ BEGIN\n"
+	"  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lightbox_reviewer') THEN\n"
+	"  BEGIN CREATE ROLE lightbox_reviewer NOLOGIN;\n"
+	"  EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;\n"
+	"    WHEN insufficient_privilege THEN\n"
+	"      RAISE EXCEPTION 'the roles lightbox_reviewer and lightbox_curator do not exist and the "
+	"role % may not create them; have a superuser run CREATE ROLE lightbox_reviewer NOLOGIN; "
+	"CREATE ROLE lightbox_curator NOLOGIN IN ROLE lightbox_reviewer; then try again', "
+	"current_user;\n"
+	"  END;\n"
+	"  END IF;\n"
+	"  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lightbox_curator') THEN\n"
+	"  BEGIN CREATE ROLE lightbox_curator NOLOGIN IN ROLE lightbox_reviewer;\n"
+	"  EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;\n"
+	"    WHEN insufficient_privilege THEN\n"
+	"      RAISE EXCEPTION 'the role lightbox_curator does not exist and the role % may not create "
+	"it; have a superuser run CREATE ROLE lightbox_curator NOLOGIN IN ROLE lightbox_reviewer; "
+	"then try again', current_user;\n"
+	"  END;\n"
+	"  END IF;\n"
+	"  EXECUTE format('GRANT USAGE ON SCHEMA %I TO lightbox_reviewer', current_schema());\n"
+	"  EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO lightbox_reviewer',\n"
+	"                 current_schema());\n"
+	"  EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT SELECT ON TABLES TO lightbox_reviewer',\n"
+	"                 current_schema());\n"
+	"  EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT USAGE, SELECT ON SEQUENCES'\n"
+	"                 ' TO lightbox_reviewer', current_schema());\n"
+	"  EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT INSERT, UPDATE, DELETE ON TABLES'\n"
+	"                 ' TO lightbox_curator', current_schema());\n"
+	"END $$;\n"
+	"GRANT SELECT ON " LB_TABLES " TO lightbox_reviewer;\n"
+	"GRANT INSERT, UPDATE, DELETE ON rating, note, note_fts, comparison TO lightbox_reviewer;\n"
+	"GRANT INSERT, UPDATE (undone) ON event TO lightbox_reviewer;\n"
+	"GRANT INSERT, UPDATE, DELETE ON " LB_TABLES " TO lightbox_curator;\n"
+	"REVOKE INSERT, UPDATE, DELETE ON setting, lb_schema FROM lightbox_curator;\n";
+
 const char *const st_pg_migrations[STORE_SCHEMA_VERSION] = {
-	pg_v1, pg_v2, pg_v3, pg_v4, pg_v5, pg_v6, pg_v7, pg_v8, pg_v9, pg_v10,
+	pg_v1, pg_v2, pg_v3, pg_v4, pg_v5, pg_v6, pg_v7, pg_v8, pg_v9, pg_v10, pg_v11,
 };

@@ -342,6 +342,10 @@ static const char schema_v10[] =
 	"CREATE TRIGGER candidate_lora_del AFTER DELETE ON candidate\n"
 	"  BEGIN DELETE FROM candidate_lora WHERE candidate_id = old.id; END;\n";
 
+/* 11 is PostgreSQL's roles and grants (schema-pg.c); SQLite's access is
+ * the folder's modes, so nothing here. */
+static const char schema_v11[] = "";
+
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v1,
 	schema_v2,
@@ -353,6 +357,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v8,
 	schema_v9,
 	schema_v10,
+	schema_v11,
 };
 
 int st_schema_migrate(struct store *st)

@@ -287,6 +287,11 @@ static int better(const struct lb_stack_member *a, const struct lb_stack_member 
 	return a->id < b->id;
 }
 
+int lb_stack_member_better(const struct lb_stack_member *a, const struct lb_stack_member *b)
+{
+	return better(a, b);
+}
+
 struct sort_item {
 	size_t root;    /* the stack, named by its oldest member's index */
 	const struct lb_stack_member *m;
@@ -301,53 +306,96 @@ static int cmp_item(const void *pa, const void *pb)
 	return better(a->m, b->m) ? -1 : better(b->m, a->m) ? 1 : 0;
 }
 
-void lb_stacks_group(struct lb_stacks *out, int distance)
-{
-	size_t n = out->nmember, i, j, nfp = 0, cap = 0, *parent, *fpidx;
+/* Grouping in steps, so a worker that has other tasks is never held
+ * long: the radius queries of a step's fingerprints join their stacks. */
+struct lb_grouper {
+	struct lb_stacks *out;
+	int distance;
+	size_t *parent, *fpidx;
 	uint64_t *fps;
-	uint32_t *near = NULL;
+	size_t nfp, next;
+	uint32_t *near;
+	size_t cap;
 	struct fp_index *ix;
-	struct sort_item *items;
-	struct lb_stack_member *sorted;
+};
 
+struct lb_grouper *lb_grouper_new(struct lb_stacks *out, int distance)
+{
+	struct lb_grouper *g = xcalloc(1, sizeof *g);
+	size_t i, n = out->nmember;
+
+	g->out = out;
+	g->distance = distance;
 	free(out->stack);
 	out->stack = NULL;
 	out->n = 0;
 	out->unprinted = 0;
-	if (n == 0)
-		return;
-	parent = xmalloc(sizeof *parent * n);
-	fps = xmalloc(sizeof *fps * n);
-	fpidx = xmalloc(sizeof *fpidx * n);
+	g->parent = xmalloc(sizeof *g->parent * (n ? n : 1));
+	g->fps = xmalloc(sizeof *g->fps * (n ? n : 1));
+	g->fpidx = xmalloc(sizeof *g->fpidx * (n ? n : 1));
 	for (i = 0; i < n; i++) {
-		parent[i] = i;
+		g->parent[i] = i;
 		if (out->member[i].has_fp) {
-			fpidx[nfp] = i;
-			fps[nfp++] = out->member[i].fp;
+			g->fpidx[g->nfp] = i;
+			g->fps[g->nfp++] = out->member[i].fp;
 		} else {
 			out->unprinted++;
 		}
 	}
-	ix = fp_index_new(fps, nfp);
-	for (i = 0; i < nfp; i++) {
-		size_t k = fp_index_within(ix, fps[i], distance, &near, &cap);
+	g->ix = fp_index_new(g->fps, g->nfp);
+	return g;
+}
 
+int lb_grouper_step(struct lb_grouper *g, size_t max)
+{
+	size_t i, j, k, end = g->next + max < g->nfp ? g->next + max : g->nfp;
+
+	for (i = g->next; i < end; i++) {
+		k = fp_index_within(g->ix, g->fps[i], g->distance, &g->near, &g->cap);
 		for (j = 0; j < k; j++) {
-			size_t a = uf_find(parent, fpidx[i]), b = uf_find(parent, fpidx[near[j]]);
+			size_t a = uf_find(g->parent, g->fpidx[i]), b = uf_find(g->parent, g->fpidx[g->near[j]]);
 
 			if (a != b) /* the older member names the stack */
-				parent[a > b ? a : b] = a < b ? a : b;
+				g->parent[a > b ? a : b] = a < b ? a : b;
 		}
 	}
-	fp_index_free(&ix);
-	free(near);
-	free(fps);
-	free(fpidx);
+	g->next = end;
+	return g->next < g->nfp;
+}
 
+void lb_grouper_free(struct lb_grouper **pg)
+{
+	struct lb_grouper *g = *pg;
+
+	if (g == NULL)
+		return;
+	fp_index_free(&g->ix);
+	free(g->near);
+	free(g->fps);
+	free(g->fpidx);
+	free(g->parent);
+	free(g);
+	*pg = NULL;
+}
+
+void lb_grouper_finish(struct lb_grouper **pg)
+{
+	struct lb_grouper *g = *pg;
+	struct lb_stacks *out = g->out;
+	size_t n = out->nmember, i;
+	struct sort_item *items;
+	struct lb_stack_member *sorted;
+
+	while (lb_grouper_step(g, g->nfp))
+		;
+	if (n == 0) {
+		lb_grouper_free(pg);
+		return;
+	}
 	/* members are by id, so a stack's root (its lowest index) is its oldest */
 	items = xmalloc(sizeof *items * n);
 	for (i = 0; i < n; i++) {
-		items[i].root = uf_find(parent, i);
+		items[i].root = uf_find(g->parent, i);
 		items[i].m = &out->member[i];
 	}
 	qsort(items, n, sizeof *items, cmp_item);
@@ -362,12 +410,19 @@ void lb_stacks_group(struct lb_stacks *out, int distance)
 		out->stack[out->n - 1].n++;
 	}
 	free(items);
-	free(parent);
 	free(out->member);
 	out->member = sorted;
+	lb_grouper_free(pg);
 }
 
-int store_stacks(struct store *st, int64_t brief_id, int distance, struct lb_stacks *out)
+void lb_stacks_group(struct lb_stacks *out, int distance)
+{
+	struct lb_grouper *g = lb_grouper_new(out, distance);
+
+	lb_grouper_finish(&g);
+}
+
+int store_stacks_members(struct store *st, int64_t brief_id, struct lb_stacks *out)
 {
 	db_stmt *s;
 	size_t cap = 0;
@@ -410,8 +465,16 @@ int store_stacks(struct store *st, int64_t brief_id, int distance, struct lb_sta
 		lb_stacks_free(out);
 		return st_sqlfail(st, rc, "reading the brief's candidates for stacks");
 	}
-	lb_stacks_group(out, distance);
 	return 0;
+}
+
+int store_stacks(struct store *st, int64_t brief_id, int distance, struct lb_stacks *out)
+{
+	int rc = store_stacks_members(st, brief_id, out);
+
+	if (rc == 0)
+		lb_stacks_group(out, distance);
+	return rc;
 }
 
 void lb_stacks_free(struct lb_stacks *s)

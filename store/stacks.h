@@ -163,6 +163,8 @@ struct lb_stacks {
 	size_t n;
 	size_t unprinted; /* candidates without a fingerprint (text, audio, not made yet) */
 };
+/* 1 when a is the better of two members (the order above). */
+int lb_stack_member_better(const struct lb_stack_member *a, const struct lb_stack_member *b);
 /* Groups the brief's candidates: two candidates whose fingerprints are
  * within distance bits are in one stack (and so, transitively, their
  * neighbours). */
@@ -170,6 +172,17 @@ int store_stacks(struct store *st, int64_t brief_id, int distance, struct lb_sta
 /* The same over members already read (the grouping alone, for benches
  * and the interface): fills out->stack from out->member. */
 void lb_stacks_group(struct lb_stacks *out, int distance);
+/* store_stacks in parts, for a worker that must stay free for other
+ * tasks: the members read (out->stack empty), then grouped in steps of
+ * at most max fingerprints (lb_grouper_step returns 1 while some are
+ * left), then put in stacks (finish frees the grouper).  out must stay
+ * where it is meanwhile. */
+int store_stacks_members(struct store *st, int64_t brief_id, struct lb_stacks *out);
+struct lb_grouper;
+struct lb_grouper *lb_grouper_new(struct lb_stacks *out, int distance);
+int lb_grouper_step(struct lb_grouper *g, size_t max);
+void lb_grouper_finish(struct lb_grouper **g);
+void lb_grouper_free(struct lb_grouper **g);
 void lb_stacks_free(struct lb_stacks *s);
 
 /* "Keep best, reject rest": flags every member of stack i but the first

@@ -66,7 +66,7 @@ struct lb_filter {
  * lora:NAME, param:KEY=VALUE, created:<7d, stars>=4, tag:NAME, ...);
  * AND (implicit), OR, NOT or -, parentheses, a prefix with '*'. */
 struct lb_query;
-enum { LB_QUERY_TEXT = 1, LB_QUERY_CURATION = 2 };
+enum { LB_QUERY_TEXT = 1, LB_QUERY_CURATION = 2, LB_QUERY_DISPUTED = 4 /* the term disputed */ };
 /* Parses text (NULL or blank: matches everything).  0, or -1 with *err
  * (owned): "at column 12: expected ')' ...". */
 int lb_query_parse(const char *text, struct lb_query **out, char **err);

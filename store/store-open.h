@@ -25,7 +25,7 @@ enum store_err {
 	STORE_EEMPTY = -9,   /* nothing to undo / redo */
 };
 
-#define STORE_SCHEMA_VERSION 10
+#define STORE_SCHEMA_VERSION 11
 
 /* ------------------------------------------------------------ opening */
 
@@ -83,6 +83,18 @@ int store_change_fd(struct store *st);
 /* PRAGMA data_version: changes when another connection commits (on
  * PostgreSQL: the commits heard of through LISTEN/NOTIFY). */
 int store_data_version(struct store *st, int64_t *v);
+/* What other connections' commits touched since this was last asked
+ * (PostgreSQL: their NOTIFY payloads): up to 32 briefs, or all (SQLite
+ * cannot say; a change of a project, a setting, an undo, or many briefs),
+ * and the kinds of change (the events' actions, "rate,tag").  A commit
+ * that wrote no event (job bookkeeping) adds nothing. */
+struct store_heard {
+	int all;
+	int n;
+	int64_t brief[32];
+	char kinds[256];
+};
+void store_changes_heard(struct store *st, struct store_heard *out);
 /* The id of the newest event in the audit log (0 when empty): every
  * change a view shows writes one, job bookkeeping does not, so a change
  * of data_version with the same last event was only jobs at work. */

@@ -71,14 +71,28 @@ int st_pg_fail(struct store *st, int rc, const char *doing)
 {
 	const char *msg = db_errmsg(st->db);
 
+	/* A caller that passed a plain DB_ERROR: the refusal is the server's. */
+	if ((rc & 0xff) == DB_ERROR && (db_errcode(st->db) & 0xff) == DB_PERM)
+		rc = DB_PERM;
 	switch (rc & 0xff) {
 	case DB_CONSTRAINT:
 		return st_fail(st, STORE_EINVAL, "%s: %s", doing, msg);
 	case DB_PERM:
+		/* What it lacks follows from what it has (read at opening: an
+		 * aborted transaction can ask nothing now); before that (an
+		 * upgrade while opening) the role is not known yet. */
+		if (st->pg_access < 0)
+			return st_fail(st, STORE_EREADONLY,
+				       "%s: your database role may not do that (PostgreSQL: %s): it needs the "
+				       "store's owner's rights; ask the store's owner",
+				       doing, msg);
 		return st_fail(st, STORE_EREADONLY,
-			       "%s: PostgreSQL refused it (%s): your database role lacks the grant; ask the "
-			       "store's owner",
-			       doing, msg);
+			       "%s: your database role '%s' may not do that (PostgreSQL: %s): it needs %s; ask "
+			       "the store's owner",
+			       doing, st->login, msg,
+			       st->pg_access >= PG_CURATOR ? "the store's owner's rights"
+			       : st->pg_access == PG_REVIEWER ? "lightbox_curator"
+							       : "lightbox_reviewer or lightbox_curator");
 	case DB_READONLY:
 		return st_fail(st, STORE_EREADONLY,
 			       "%s: the PostgreSQL store %s is read-only here (%s); use a server that takes "
@@ -159,6 +173,52 @@ static int assets_dir(struct store *st, int create, char **out)
 	return 0;
 }
 
+/* Who the connection is (issue 18): event.login is the database role
+ * (current_user), the curator name is LIGHTBOX_CURATOR, else the role's
+ * mapped name (the setting curator:ROLE, the owner's), else the role;
+ * an alias is a curator name other than the role's.  Its access: the
+ * owner of the store's tables (or a superuser), a member of
+ * lightbox_curator or of lightbox_reviewer, or none. */
+static int pg_identity(struct store *st, const struct store_options *opt)
+{
+	const char *env = getenv("LIGHTBOX_CURATOR");
+	const unsigned char *t;
+	db_stmt *s;
+	int rc;
+
+	s = st_prep(st, "SELECT current_user,"
+			" (SELECT value FROM setting WHERE key = 'curator:' || current_user),"
+			" pg_has_role(current_user, (SELECT tableowner FROM pg_tables WHERE"
+			" schemaname = current_schema() AND tablename = 'setting'), 'USAGE'),"
+			" pg_has_role(current_user, 'lightbox_curator', 'USAGE'),"
+			" pg_has_role(current_user, 'lightbox_reviewer', 'USAGE')");
+	if (s == NULL)
+		return STORE_EIO;
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		free(st->login);
+		free(st->self);
+		st->login = st_col_text(s, 0);
+		t = db_column_text(s, 1);
+		st->self = xstrdup(t && *t ? (const char *)t : st->login);
+#define YES(i) ((t = db_column_text(s, i)) != NULL && (*t == 't' || *t == '1'))
+		st->pg_access = PG_NONE;
+		if (YES(2))
+			st->pg_access = PG_OWNER;
+		else if (YES(3))
+			st->pg_access = PG_CURATOR;
+		else if (YES(4))
+			st->pg_access = PG_REVIEWER;
+#undef YES
+		if (opt->curator == NULL && !(env && *env)) {
+			free(st->curator);
+			st->curator = xstrdup(st->self);
+		}
+	}
+	db_reset(s);
+	return rc == DB_ROW ? 0 : st_sqlfail(st, rc, "reading who you are in the store");
+}
+
 int st_open_pg(const char *url, const struct store_options *opt, struct store **out, char **err)
 {
 	struct store *st = xcalloc(1, sizeof *st);
@@ -173,6 +233,8 @@ int st_open_pg(const char *url, const struct store_options *opt, struct store **
 	st->cache = xstrdup("/nonexistent");
 	st->curator = opt->curator ? xstrdup(opt->curator) : util_curator();
 	st->login = util_login();
+	st->self = xstrdup(st->login);
+	st->pg_access = -1; /* not known before the schema is: an upgrade is the owner's */
 	if (db_open_pg(url, &st->db, &msg) != DB_OK) {
 		code = st_fail(st, STORE_ENOSTORE,
 			       "cannot reach the PostgreSQL store %s: %s; check the URL, and that the server "
@@ -184,6 +246,20 @@ int st_open_pg(const char *url, const struct store_options *opt, struct store **
 	store_set_busy(st, 10000, 5);
 	st->readonly = opt->readonly || db_db_readonly(st->db, "main");
 	if (db_schema_version(st->db, &v) != DB_OK) {
+		db_stmt *s;
+
+		if (strstr(db_errmsg(st->db), "permission denied") &&
+		    db_prepare_v2(st->db, "SELECT current_user", -1, &s, NULL) == DB_OK) {
+			char *role = db_step(s) == DB_ROW ? st_col_text(s, 0) : NULL;
+
+			db_finalize(s);
+			code = st_fail(st, STORE_EREADONLY,
+				       "your database role '%s' may not read the store %s: it needs "
+				       "lightbox_reviewer or lightbox_curator; ask the store's owner",
+				       role ? role : "?", st->dbpath);
+			free(role);
+			goto fail;
+		}
 		code = st_sqlfail(st, DB_ERROR, "reading the store");
 		goto fail;
 	}
@@ -212,7 +288,10 @@ int st_open_pg(const char *url, const struct store_options *opt, struct store **
 	st->dir = dir;
 	st->cache = xasprintf("%s/cache", dir);
 	util_perm_store(st->dir);
-	st->alias_refused = strcmp(st->curator, st->login) != 0 && !store_aliases_allowed(st);
+	code = pg_identity(st, opt);
+	if (code)
+		goto fail;
+	st->alias_refused = strcmp(st->curator, st->self) != 0 && !store_aliases_allowed(st);
 	*out = st;
 	return 0;
 fail:

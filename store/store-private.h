@@ -25,8 +25,10 @@ struct store {
 	char *dbpath;
 	char *cache;
 	char *curator;
-	char *login;         /* the process's Unix login (event.login) */
-	int alias_refused;   /* curator differs from login, store allows no alias */
+	char *login;         /* event.login: the Unix login; PostgreSQL: the database role */
+	char *self;          /* the curator name that is no alias: the login, or the role's */
+	int pg_access;       /* PostgreSQL: what the role may do (PG_REVIEWER...) */
+	int alias_refused;   /* curator differs from self, store allows no alias */
 	int readonly;        /* the database cannot be written */
 	struct sbuf err;     /* last error message */
 	struct st_stmt stmts[ST_NSTMT];
@@ -49,6 +51,9 @@ struct store {
 	char *url;           /* a PostgreSQL store's URL as given (store_name) */
 	int stack_distance;  /* of the query term stack: (store_set_stack_distance) */
 	struct stack_cache *stack_cache; /* query-stacks.c */
+	int dispute_gap;        /* the term disputed's rules (store_set_dispute_rules) */
+	double dispute_bt_gap;
+	int disputes_given;     /* temp.lb_disputed is filled from outside (store_disputes_given) */
 	/* the last count of my qualifying ratings (query.c's stars term),
 	 * for the next page of the same query */
 	char *stars_key;
@@ -176,6 +181,11 @@ int st_query_where(struct store *st, struct query *q, const char *text);
  * the project's briefs, or of all when both are 0) as they are now. */
 int st_stacks_ready(struct store *st, int64_t brief_id, int64_t project_id);
 void st_stack_cache_free(struct store *st);
+/* The briefs a query's scope holds (one, a project's or all). */
+int st_query_briefs(struct store *st, int64_t brief_id, int64_t project_id, int64_t **out, size_t *n);
+/* review.c: temp.lb_disputed holds the candidates of the scope that the
+ * pairwise-order rule marks (computed now, unless store_disputes_given). */
+int st_disputes_ready(struct store *st, int64_t brief_id, int64_t project_id);
 int st_stack_distance_default(void);
 /* What moves when the store changes: PRAGMA data_version (other
  * connections' commits) and total_changes (this one's). */
@@ -246,6 +256,9 @@ extern const char *const st_pg_migrations[];
 /* A store in a PostgreSQL database named by url (store-pg.c): its
  * assets folder is $LIGHTBOX_ASSETS, else the one recorded in the store
  * (setting `assets`); init records it. */
+/* A PostgreSQL role's access (store-pg.c): none, lightbox_reviewer,
+ * lightbox_curator, the store's owner (or a superuser). */
+enum { PG_NONE, PG_REVIEWER, PG_CURATOR, PG_OWNER };
 int st_open_pg(const char *url, const struct store_options *opt, struct store **out, char **err);
 /* st_sqlfail for a PostgreSQL failure. */
 int st_pg_fail(struct store *st, int rc, const char *doing);

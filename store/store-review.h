@@ -84,6 +84,16 @@ int store_conflicts(struct store *st, int64_t brief_id, const struct lb_dispute_
  * from the store's curator (0 when the brief is not blind). */
 int store_blind_hidden(struct store *st, int64_t brief_id, int64_t *n);
 void lb_conflicts_free(struct lb_conflict *c, size_t n);
+/* The rules the query term `disputed` follows (default LB_DISPUTE_GAP,
+ * LB_DISPUTE_BT_GAP; the interface's `set dispute-gap`, `dispute-bt-gap`).
+ * Out of range: STORE_EINVAL, nothing changes. */
+int store_set_dispute_rules(struct store *st, const struct lb_dispute_rules *rules);
+/* The candidates the pairwise-order rule marks, computed elsewhere by
+ * store_conflicts (the interface's worker: the fit must not run on its
+ * thread).  From now on the term `disputed` takes this set for that rule
+ * instead of fitting as it compiles; the stars and flags rules stay SQL.
+ * Replaces what was given for brief_id (0: for every brief). */
+int store_disputes_given(struct store *st, int64_t brief_id, const int64_t *ids, size_t n);
 /* The adjudicator's (the store's curator's) decision: final stars (-1:
  * none) and flag, with a reason; replaces an earlier one. */
 int store_adjudicate(struct store *st, int64_t candidate_id, int stars, int flag, const char *reason);

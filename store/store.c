@@ -207,7 +207,13 @@ int store_setting_set(struct store *st, const char *key, const char *value)
 	int refused = st->alias_refused, rc;
 	char *old = NULL, *before, *after;
 
-	/* Settings are the store's, not a curator's: no alias check. */
+	/* Settings are the store's, not a curator's: no alias check; on
+	 * PostgreSQL only its owner's (the grants refuse others too). */
+	if (st_is_pg(st) && st->pg_access < PG_OWNER)
+		return st_fail(st, STORE_EREADONLY,
+			       "changing the store's settings: your database role '%s' may not: only the "
+			       "store's owner may; ask them",
+			       st->login);
 	st->alias_refused = 0;
 	rc = st_begin(st);
 	st->alias_refused = refused;
@@ -236,7 +242,7 @@ int store_setting_set(struct store *st, const char *key, const char *value)
 	free(old);
 	rc = st_end(st, rc);
 	if (rc == 0)
-		st->alias_refused = strcmp(st->curator, st->login) != 0 && !store_aliases_allowed(st);
+		st->alias_refused = strcmp(st->curator, st->self) != 0 && !store_aliases_allowed(st);
 	return rc;
 }
 
@@ -390,6 +396,13 @@ int store_check_curator(struct store *st)
 {
 	if (!st->alias_refused)
 		return 0;
+	if (st_is_pg(st))
+		return st_fail(st, STORE_EREADONLY,
+			       "saving: the curator name '%s' (LIGHTBOX_CURATOR) is not '%s', the curator of "
+			       "your database role '%s', and this store does not allow aliases; unset "
+			       "LIGHTBOX_CURATOR, or ask the store's owner to map your role to that name "
+			       "(setting curator:%s) or run 'lightbox init --aliases on'",
+			       st->curator, st->self, st->login, st->login);
 	return st_fail(st, STORE_EREADONLY,
 		       "saving: the curator name '%s' (LIGHTBOX_CURATOR) is not your login '%s', and "
 		       "this store does not allow aliases; unset LIGHTBOX_CURATOR, or have the "
@@ -470,6 +483,67 @@ int st_begin(struct store *st)
 	return 0;
 }
 
+/* 1 when the list "1,2,3" (NULL: empty) has id. */
+static int list_has_id(const char *list, long long id)
+{
+	char *end;
+
+	while (list && *list) {
+		if (strtoll(list, &end, 10) == id)
+			return 1;
+		list = *end == ',' ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+/* What this commit's NOTIFY says (PostgreSQL, issue 18): "KINDS;BRIEFS",
+ * the actions of the events the transaction wrote (from its first,
+ * st->group) and the briefs they touched, "*" when one touched no single
+ * brief (a project, a setting, an undo); ";" when it wrote none (job
+ * bookkeeping).  One query, under the write lock, before COMMIT. */
+#define NOTIFY_MAX 2000
+#define EVENT_BRIEF "CASE WHEN e.entity = 'brief' THEN e.entity_id ELSE c.brief_id END"
+static void notify_payload(struct store *st)
+{
+	struct sbuf kinds, briefs;
+	const char *a;
+	char *last = NULL;
+	db_stmt *s = NULL;
+	int all = 0;
+
+	sb_init(&kinds);
+	sb_init(&briefs);
+	if (st->group)
+		s = st_prep(st, "SELECT DISTINCT e.action, " EVENT_BRIEF " FROM event e"
+				" LEFT JOIN candidate c ON c.id = CASE WHEN e.entity = 'candidates'"
+				" THEN e.entity_id ELSE e.candidate_id END"
+				" WHERE e.id >= ?1 ORDER BY 1, 2");
+	if (s) {
+		db_bind_int64(s, 1, st->group);
+		while (db_step(s) == DB_ROW) {
+			a = (const char *)db_column_text(s, 0);
+			if (a && (last == NULL || strcmp(last, a) != 0)) {
+				if (kinds.len < NOTIFY_MAX)
+					sb_addf(&kinds, "%s%s", kinds.len ? "," : "", a);
+				free(last);
+				last = xstrdup(a);
+			}
+			if (db_column_type(s, 1) == DB_NULL || briefs.len >= NOTIFY_MAX)
+				all = 1;
+			else if (!list_has_id(briefs.s, db_column_int64(s, 1)))
+				sb_addf(&briefs, "%s%lld", briefs.len ? "," : "",
+					(long long)db_column_int64(s, 1));
+		}
+		db_reset(s);
+	} else if (st->group)
+		all = 1;
+	free(last);
+	sb_addf(&kinds, ";%s", all ? "*" : briefs.s ? briefs.s : "");
+	db_notify_payload(st->db, kinds.s);
+	sb_free(&kinds);
+	sb_free(&briefs);
+}
+
 int st_end(struct store *st, int code)
 {
 	int rc;
@@ -498,6 +572,8 @@ int st_end(struct store *st, int code)
 		if (s)
 			db_reset(s);
 	}
+	if (st_is_pg(st))
+		notify_payload(st);
 	rc = tx(st, TX_COMMIT);
 	st->last_group = rc == DB_OK ? st->group : 0;
 	if (rc != DB_OK)
@@ -820,6 +896,19 @@ int store_change_fd(struct store *st)
 	return db_change_fd(st->db);
 }
 
+void store_changes_heard(struct store *st, struct store_heard *out)
+{
+	struct db_heard h;
+
+	_Static_assert(sizeof out->brief == sizeof h.brief && sizeof out->kinds == sizeof h.kinds,
+		       "store_heard is db_heard");
+	db_changes_heard(st->db, &h);
+	out->all = h.all;
+	out->n = h.n;
+	memcpy(out->brief, h.brief, sizeof out->brief);
+	memcpy(out->kinds, h.kinds, sizeof out->kinds);
+}
+
 int store_data_version(struct store *st, int64_t *v)
 {
 	int rc = db_data_version(st->db, v);
@@ -990,7 +1079,10 @@ int store_open(const char *dir, const struct store_options *opt, struct store **
 	st->cache = xasprintf("%s/cache", st->dir);
 	st->curator = opt->curator ? xstrdup(opt->curator) : util_curator();
 	st->stack_distance = st_stack_distance_default();
+	st->dispute_gap = LB_DISPUTE_GAP;
+	st->dispute_bt_gap = LB_DISPUTE_BT_GAP;
 	st->login = util_login();
+	st->self = xstrdup(st->login);
 
 	if (stat(st->dbpath, &sb) < 0 && errno != ENOENT) {
 		char *why = errno == EACCES ? util_perm_blocker(st->dbpath) : NULL;
@@ -1052,7 +1144,7 @@ int store_open(const char *dir, const struct store_options *opt, struct store **
 	code = st_schema_migrate(st);
 	if (code)
 		goto fail;
-	st->alias_refused = strcmp(st->curator, st->login) != 0 && !store_aliases_allowed(st);
+	st->alias_refused = strcmp(st->curator, st->self) != 0 && !store_aliases_allowed(st);
 	*out = st;
 	return 0;
 fail:
@@ -1091,6 +1183,7 @@ void store_close(struct store **pst)
 	free(st->cache);
 	free(st->curator);
 	free(st->login);
+	free(st->self);
 	free(st->batch_label);
 	free(st->url);
 	sb_free(&st->err);

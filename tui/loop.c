@@ -125,7 +125,14 @@ int tui_screen_init(struct tui *ui)
 
 	wake_fd = ui->wake[1];
 	set_signals();
-	screen = newterm(NULL, stdout, stdin);
+	/* Asked of terminfo first: a newterm that fails loses the screen it
+	 * began, a leak in ncurses (seen by LeakSanitizer); setupterm's entry
+	 * is given back whole. */
+	if (setupterm(NULL, fileno(stdout), &code) == OK && cur_term)
+		del_curterm(cur_term);
+	else
+		code = -1;
+	screen = code < 0 ? NULL : newterm(NULL, stdout, stdin);
 	if (screen == NULL) {
 		fprintf(stderr, "lightbox: cannot use the terminal type '%s'; set TERM to one this system knows "
 				"(for example TERM=xterm-256color)\n",
@@ -563,14 +570,53 @@ void tui_busy(struct tui *ui, const char *what)
 
 /* ------------------------------------------------------------ the loop */
 
+/* Whether view v shows something of what the commits heard of changed:
+ * a view of one brief (its list, grid, detail, compare...) only when
+ * that brief is among them; a view of many (projects, briefs) always. */
+static int heard_shows(const struct view *v, const struct store_heard *h)
+{
+	int i;
+
+	if (h->all || v->brief_id <= 0)
+		return 1;
+	for (i = 0; i < h->n; i++)
+		if (h->brief[i] == v->brief_id)
+			return 1;
+	return 0;
+}
+
+/* LIGHTBOX_REFRESH_LOG=FILE: a line per change of the store the view
+ * looked at ("reload"/"skip", its brief, what was heard), for tests. */
+static void refresh_log(const struct view *v, const struct store_heard *h, const char *what)
+{
+	const char *path = getenv("LIGHTBOX_REFRESH_LOG");
+	FILE *f;
+	int i;
+
+	if (path == NULL || *path == '\0' || (f = fopen(path, "a")) == NULL)
+		return;
+	fprintf(f, "%s brief=%lld kinds=%s briefs=", what, v ? (long long)v->brief_id : 0LL,
+		h->kinds);
+	if (h->all)
+		fputs("*", f);
+	for (i = 0; i < h->n && !h->all; i++)
+		fprintf(f, "%s%lld", i ? "," : "", (long long)h->brief[i]);
+	fputc('\n', f);
+	fclose(f);
+}
+
 static void poll_store(struct tui *ui)
 {
 	struct view *v = tui_top(ui);
+	struct store_heard h;
 	int64_t dv, ev = -1;
 
 	if (store_data_version(ui->st, &dv) != 0 || dv == ui->data_version)
 		return;
 	ui->data_version = dv;
+	/* What the others' commits said they touched (PostgreSQL's NOTIFY
+	 * payloads; SQLite: all). */
+	store_changes_heard(ui->st, &h);
 	tui_gen_changed(ui);
 	ui->dirty |= R_REDRAW;
 	/* No new event: only job rows changed (a runner's progress and
@@ -591,6 +637,13 @@ static void poll_store(struct tui *ui)
 		return;
 	}
 	ui->event_last = ev;
+	/* Another brief's change: this view shows nothing of it. */
+	if (v && !heard_shows(v, &h)) {
+		refresh_log(v, &h, "skip");
+		tui_stale_below(ui);
+		return;
+	}
+	refresh_log(v, &h, "reload");
 	if (v)
 		v->ops->reload(v, 0);
 	tui_stale_below(ui);

@@ -38,6 +38,7 @@ struct writer;
 #include "tui/list.h"
 #include "tui/filter.h"
 #include "tui/bg.h"
+#include "tui/fold.h"
 #include "tui/preview-pane.h"
 #include "tui/viewport.h"
 #include "tui/view.h"

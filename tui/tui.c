@@ -144,6 +144,12 @@ int tui_main(const struct tui_start *s)
 		free(err);
 		goto out;
 	}
+	/* The pairwise-order disputes of the filter term disputed come from
+	 * the worker (view-candidates.c): the fit never runs here. */
+	if (store_disputes_given(ui.st, 0, NULL, 0) != 0) {
+		fprintf(stderr, "lightbox: %s\n", store_errmsg(ui.st));
+		goto out;
+	}
 	if (resolve_start(&ui, s, &proj, &brief, &cand) != 0)
 		goto out;
 	/* Checkpoints (fsync, copying the log) run in the worker, not here. */

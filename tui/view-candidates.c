@@ -19,6 +19,7 @@
 #include <string.h>
 
 struct layout {
+	int stackw; /* the stack column (0: nothing folds) */
 	int idw, seedw, backendw, tagsw, snipw; /* 0: column not shown */
 };
 
@@ -26,6 +27,8 @@ struct layout {
  * snippet and the preview reads the whole text of the one it shows, so a
  * brief of long texts costs no more memory than one of short ones. */
 enum { BODY_KEEP = 1024 };
+/* Stacks put in order here before the worker computes the map again. */
+enum { FOLD_REORDER_MAX = 256 };
 
 struct cview {
 	struct view v;
@@ -47,6 +50,15 @@ struct cview {
 	struct layout lay;
 	int64_t now;
 	struct lb_candidate full; /* the previewed candidate, whole (full.id 0: none) */
+	struct fold *fold;       /* the stacks as the list folds them; NULL: none */
+	int fold_on;             /* `set stacks` when the fold was asked for */
+	int fold_distance;       /* `set stack-distance` then */
+	int fold_asking;         /* a computation is on its way */
+	int fold_again;          /* ... and another is wanted after it */
+	int fold_dirty;          /* a member of a stack was rated: its best may change */
+	struct lb_conflict *disp; /* the disputes of the brief (filter term disputed), by id */
+	size_t ndisp;
+	int disp_fresh;          /* the list was read again for them: ask no more */
 };
 
 static struct cview *cv_of(struct view *v)
@@ -55,24 +67,6 @@ static struct cview *cv_of(struct view *v)
 }
 
 /* ------------------------------------------------------------ the source */
-
-static struct lb_candidate *own_copy(struct lb_candidate *c)
-{
-	struct lb_candidate *p = xmalloc(sizeof *p);
-	size_t n;
-	char *cut;
-
-	*p = *c;
-	if (p->body && (n = strlen(p->body)) > BODY_KEEP) {
-		n = BODY_KEEP;
-		while (n > 0 && ((unsigned char)p->body[n] & 0xC0) == 0x80)
-			n--;
-		cut = xstrndup(p->body, n);
-		free(p->body);
-		p->body = cut;
-	}
-	return p;
-}
 
 /* The whole candidate for the preview when the row holds a cut text. */
 static const struct lb_candidate *whole(struct cview *cv, const struct lb_candidate *row)
@@ -98,33 +92,43 @@ static void forget_whole(struct cview *cv)
 	memset(&cv->full, 0, sizeof cv->full);
 }
 
+/* `set dispute-gap`, `set dispute-bt-gap`: the rules of `conflicts`. */
+static void dispute_rules(struct tui *ui, struct lb_dispute_rules *r)
+{
+	r->gap = (int)km_opt_int(ui->opt, KM_O_DISPUTE_GAP);
+	r->bt_gap = (double)km_opt_int(ui->opt, KM_O_DISPUTE_BT_GAP);
+}
+
+/* Why candidate id is disputed, as `conflicts` says it; NULL: it is not. */
+static const char *dispute_reason(const struct cview *cv, int64_t id)
+{
+	size_t lo = 0, hi = cv->ndisp, m;
+
+	while (lo < hi) { /* store_conflicts lists them by id */
+		m = (lo + hi) / 2;
+		if (cv->disp[m].candidate_id == id)
+			return cv->disp[m].reason;
+		if (cv->disp[m].candidate_id < id)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	return NULL;
+}
+
+/* Folded through the stacks (fold.c) when there are some. */
 static int cand_fetch(struct list *l, const void *from, int dir, int incl, int n, void **out, char **err)
 {
 	struct cview *cv = l->ctx;
-	struct lb_candidate_list page = { NULL, 0 };
 	struct lb_filter f;
-	struct lb_key key;
-	size_t i;
 
 	tfilter_to_lb(&cv->flt, cv->v.brief_id, l->search, &f);
-	if (from) {
-		lb_candidate_key(from, cv->sort, &key);
-		/* Inclusive: move the id one step so the row itself qualifies. */
-		if (incl) {
-			int desc = cv->sort == LB_SORT_NEWEST;
-			key.id += (dir > 0) == desc ? 1 : -1;
-		}
+	if (cv->flt.uses & LB_QUERY_DISPUTED) {
+		struct lb_dispute_rules r;
+		dispute_rules(cv->v.ui, &r);
+		store_set_dispute_rules(cv->v.ui->st, &r);
 	}
-	if (store_candidate_page(cv->v.ui->st, &f, cv->sort, from ? &key : NULL, dir < 0, n, &page) != 0) {
-		*err = xstrdup(store_errmsg(cv->v.ui->st));
-		return -1;
-	}
-	for (i = 0; i < page.n && (int)i < n; i++)
-		out[i] = own_copy(&page.v[i]);
-	for (; i < page.n; i++)
-		lb_candidate_clear(&page.v[i]);
-	free(page.v);
-	return page.n < (size_t)n ? (int)page.n : n;
+	return fold_fetch(cv->v.ui->st, cv->fold, &f, cv->sort, from, dir, incl, n, (struct crow **)out, err);
 }
 
 /* Reading ahead in the worker: the same page query on its connection. */
@@ -138,8 +142,9 @@ struct ahead_task {
 	struct tfilter flt;
 	char *search;
 	int sort;
-	struct lb_key key;
-	struct lb_candidate_list page;
+	struct crow from;      /* the anchor row's numbers (no strings) */
+	struct fold *fold;
+	struct crow **rows;
 };
 
 static void ahead_run(struct bg_task *bt, struct store *st)
@@ -147,43 +152,60 @@ static void ahead_run(struct bg_task *bt, struct store *st)
 	struct ahead_task *t = (struct ahead_task *)bt;
 	struct lb_filter f;
 
+	char *err = NULL;
+
 	t->got = -1;
 	if (st == NULL)
 		return;
 	tfilter_to_lb(&t->flt, t->brief_id, t->search, &f);
-	if (store_candidate_page(st, &f, t->sort, &t->key, t->dir < 0, t->want, &t->page) == 0)
-		t->got = (int)t->page.n;
+	t->rows = xmalloc(sizeof *t->rows * (size_t)(t->want > 0 ? t->want : 1));
+	t->got = fold_fetch(st, t->fold, &f, t->sort, &t->from, t->dir, 0, t->want, t->rows, &err);
+	free(err);
 }
 
 static void ahead_done(struct bg_task *bt, struct tui *ui)
 {
 	struct ahead_task *t = (struct ahead_task *)bt;
-	void **rows;
-	int i;
 
 	(void)ui;
 	if (t->got < 0) {
 		list_take_prefetch(&t->cv->list, t->gen, t->anchor, t->dir, NULL, -1, t->want);
 		return;
 	}
-	rows = xmalloc((size_t)(t->got ? t->got : 1) * sizeof *rows);
-	for (i = 0; i < t->got; i++)
-		rows[i] = own_copy(&t->page.v[i]);
-	free(t->page.v);
-	t->page.v = NULL;
-	t->page.n = 0;
-	list_take_prefetch(&t->cv->list, t->gen, t->anchor, t->dir, rows, t->got, t->want);
-	free(rows);
+	/* the list takes the rows */
+	list_take_prefetch(&t->cv->list, t->gen, t->anchor, t->dir, (void **)t->rows, t->got, t->want);
+	t->got = 0;
 }
 
 static void ahead_free(struct bg_task *bt)
 {
 	struct ahead_task *t = (struct ahead_task *)bt;
 
-	lb_candidate_list_free(&t->page);
+	int i;
+
+	for (i = 0; i < t->got; i++)
+		fold_row_free(t->rows[i]);
+	free(t->rows);
+	fold_unref(&t->fold);
 	tfilter_clear(&t->flt);
 	free(t->search);
 	free(t);
+}
+
+/* The numbers of a row a page is read from (its strings belong to the
+ * list, which may free them before the worker is done). */
+static void row_numbers(const struct crow *r, struct crow *out)
+{
+	memset(out, 0, sizeof *out);
+	out->c.id = r->c.id;
+	out->c.brief_id = r->c.brief_id;
+	out->c.mean_stars = r->c.mean_stars;
+	out->c.n_ratings = r->c.n_ratings;
+	out->c.score = r->c.score;
+	out->stack_n = r->stack_n;
+	out->member = r->member;
+	out->open = r->open;
+	out->head_id = r->head_id;
 }
 
 static void cand_prefetch(struct list *l, const void *from, int dir, int n, uint64_t gen)
@@ -205,7 +227,8 @@ static void cand_prefetch(struct list *l, const void *from, int dir, int n, uint
 	tfilter_copy(&t->flt, &cv->flt);
 	t->search = xstrdup(l->search);
 	t->sort = cv->sort;
-	lb_candidate_key(from, cv->sort, &t->key);
+	t->fold = fold_ref(cv->fold);
+	row_numbers(from, &t->from);
 	bg_submit(cv->v.ui->bg, &t->t);
 	bg_kick(cv->v.ui->bg);
 }
@@ -213,22 +236,16 @@ static void cand_prefetch(struct list *l, const void *from, int dir, int n, uint
 static void *cand_get(struct list *l, int64_t id)
 {
 	struct cview *cv = l->ctx;
-	struct lb_candidate c;
+	struct lb_filter f;
 
-	if (store_candidate_get(cv->v.ui->st, id, &c) != 0)
-		return NULL;
-	if (c.brief_id != cv->v.brief_id) {
-		lb_candidate_clear(&c);
-		return NULL;
-	}
-	return own_copy(&c);
+	tfilter_to_lb(&cv->flt, cv->v.brief_id, l->search, &f);
+	return fold_get(cv->v.ui->st, cv->fold, &f, cv->v.brief_id, id);
 }
 
 static void cand_free(struct list *l, void *row)
 {
 	(void)l;
-	lb_candidate_clear(row);
-	free(row);
+	fold_row_free(row);
 }
 
 static int64_t cand_id(const struct list *l, const void *row)
@@ -299,6 +316,11 @@ static void cand_draw(struct list *l, const void *row, int y, int x, int w, unsi
 	if (flags & LIST_MARKED)
 		draw_text(y, cx, 1, ROLE_MARK, glyph_mark());
 	cx += 1;
+	if (lay->stackw) {
+		fold_mark(row, buf, sizeof buf);
+		draw_text_right(y, cx, lay->stackw, ((const struct crow *)row)->member ? ROLE_DIM : ROLE_INFO, buf);
+		cx += lay->stackw + 1;
+	}
 	snprintf(buf, sizeof buf, "%lld", (long long)c->id);
 	draw_text_right(y, cx, lay->idw, ROLE_DIM, buf);
 	cx += lay->idw + 1;
@@ -341,6 +363,14 @@ static void cand_draw(struct list *l, const void *row, int y, int x, int w, unsi
 		draw_text_marked(y, cx, lay->tagsw, ROLE_TAG, c->tags, hl_of(cv)->w[HL_TAGS]);
 		cx += lay->tagsw + 1;
 	}
+	if (lay->snipw && cx < end && dispute_reason(cv, c->id)) {
+		/* the adjudication queue: why, before the text */
+		char *why = xasprintf("[%s] ", dispute_reason(cv, c->id));
+		int ww = draw_width(why);
+		draw_text(y, cx, end - cx, ROLE_INFO, why);
+		free(why);
+		cx += ww;
+	}
 	if (lay->snipw && cx < end) {
 		char *snip = snippet(c);
 		draw_text_marked(y, cx, end - cx, ROLE_NORMAL, snip, hl_of(cv)->w[HL_TEXT]);
@@ -374,8 +404,9 @@ static void lay_out(struct cview *cv, int w)
 		backw = 12;
 	memset(lay, 0, sizeof *lay);
 	lay->idw = maxid;
-	/* mark, id, stars, mean, flag+selected, age */
-	left = w - (1 + maxid + 1 + 6 + 4 + 3 + 4);
+	lay->stackw = cv->fold ? 4 : 0;
+	/* mark, stack, id, stars, mean, flag+selected, age */
+	left = w - (1 + (lay->stackw ? lay->stackw + 1 : 0) + maxid + 1 + 6 + 4 + 3 + 4);
 	if (left >= backw + 1) {
 		lay->backendw = backw;
 		left -= backw + 1;
@@ -418,6 +449,7 @@ struct count_task {
 	int sort;
 	int64_t pos_id;
 	int64_t n, pos;
+	struct fold *fold;
 	int rc;
 	char *err;
 };
@@ -436,6 +468,9 @@ static void count_run(struct bg_task *bt, struct store *st)
 	t->rc = store_candidate_count(st, &f, &t->n);
 	if (t->rc == 0 && t->pos_id && store_candidate_position(st, &f, t->sort, t->pos_id, &t->pos) != 0)
 		t->pos = -1;
+	/* less what closed stacks hide, and members moved under their head */
+	if (t->rc == 0 && fold_adjust(st, t->fold, &f, t->sort, t->pos_id, &t->n, &t->pos) != 0)
+		t->rc = STORE_EIO;
 	if (t->rc)
 		t->err = xstrdup(store_errmsg(st));
 }
@@ -463,6 +498,7 @@ static void count_free(struct bg_task *bt)
 	struct count_task *t = (struct count_task *)bt;
 
 	tfilter_clear(&t->flt);
+	fold_unref(&t->fold);
 	free(t->search);
 	free(t->err);
 	free(t);
@@ -490,15 +526,144 @@ static void ask_count(struct cview *cv)
 	t->search = xstrdup(cv->list.search);
 	t->sort = cv->sort;
 	t->pos_id = need_pos ? list_current_id(&cv->list) : 0;
+	t->fold = fold_ref(cv->fold);
 	cv->asked = cv->qgen;
 	cv->asked_pos = t->pos_id;
 	bg_submit(cv->v.ui->bg, &t->t);
 }
 
+/* ------------------------------------------------------------ disputes in the background */
+
+/* The filter term disputed's pairwise-order rule needs the ranking fit,
+ * which runs here in the worker (store_conflicts on its connection, so
+ * what blind review hides stays hidden); the ids it marks are handed to
+ * the interface's connection (store_disputes_given), where the page
+ * query reads them from a temporary table, and the reasons show in the
+ * rows. */
+static void list_changed(struct cview *cv);
+
+struct dispute_task {
+	struct bg_task t;
+	struct cview *cv;
+	int64_t brief_id;
+	struct lb_dispute_rules rules;
+	struct lb_conflict *v;
+	size_t n;
+	int rc;
+	char *err;
+};
+
+static void dispute_run(struct bg_task *bt, struct store *st)
+{
+	struct dispute_task *t = (struct dispute_task *)bt;
+
+	if (st == NULL) {
+		t->rc = STORE_EIO;
+		return;
+	}
+	/* the counts that follow on this connection use them too */
+	t->rc = store_set_dispute_rules(st, &t->rules);
+	if (t->rc == 0)
+		t->rc = store_conflicts(st, t->brief_id, &t->rules, &t->v, &t->n);
+	if (t->rc)
+		t->err = xstrdup(store_errmsg(st));
+}
+
+/* Whether the pairwise-order disputes of a and b are the same ids. */
+static int same_order_ids(const struct lb_conflict *a, size_t na, const struct lb_conflict *b, size_t nb)
+{
+	size_t i = 0, j = 0;
+
+	for (;;) {
+		while (i < na && !(a[i].kinds & LB_DISPUTE_ORDER))
+			i++;
+		while (j < nb && !(b[j].kinds & LB_DISPUTE_ORDER))
+			j++;
+		if (i == na || j == nb)
+			return i == na && j == nb;
+		if (a[i++].candidate_id != b[j++].candidate_id)
+			return 0;
+	}
+}
+
+static void dispute_done(struct bg_task *bt, struct tui *ui)
+{
+	struct dispute_task *t = (struct dispute_task *)bt;
+	struct cview *cv = t->cv;
+	int64_t *ids;
+	size_t i, n = 0;
+	int same;
+
+	if (t->rc) {
+		tui_error(ui, "finding the disputed candidates: %s", t->err ? t->err : "the store could not be read");
+		return;
+	}
+	same = same_order_ids(cv->disp, cv->ndisp, t->v, t->n);
+	lb_conflicts_free(cv->disp, cv->ndisp);
+	cv->disp = t->v;
+	cv->ndisp = t->n;
+	t->v = NULL;
+	t->n = 0;
+	ui->dirty |= R_REDRAW;
+	if (same)
+		return;
+	ids = xcalloc(cv->ndisp + 1, sizeof *ids);
+	for (i = 0; i < cv->ndisp; i++)
+		if (cv->disp[i].kinds & LB_DISPUTE_ORDER)
+			ids[n++] = cv->disp[i].candidate_id;
+	if (store_disputes_given(ui->st, t->brief_id, ids, n) != 0)
+		tui_error(ui, "finding the disputed candidates: %s", store_errmsg(ui->st));
+	free(ids);
+	/* the queue holds other candidates now */
+	list_reload(&cv->list, 1);
+	cv->list.total = -1;
+	cv->disp_fresh = 1;
+	list_changed(cv);
+}
+
+static void dispute_free(struct bg_task *bt)
+{
+	struct dispute_task *t = (struct dispute_task *)bt;
+
+	lb_conflicts_free(t->v, t->n);
+	free(t->err);
+	free(t);
+}
+
+/* Asked whenever the list is read again while its filter has the term
+ * disputed (a newer ask replaces a queued one). */
+static void ask_disputes(struct cview *cv)
+{
+	struct dispute_task *t;
+
+	if (!(cv->flt.uses & LB_QUERY_DISPUTED)) {
+		lb_conflicts_free(cv->disp, cv->ndisp);
+		cv->disp = NULL;
+		cv->ndisp = 0;
+		return;
+	}
+	t = xcalloc(1, sizeof *t);
+	t->t.run = dispute_run;
+	t->t.done = dispute_done;
+	t->t.free = dispute_free;
+	t->t.owner = cv->v.owner;
+	t->t.key = 3;
+	t->cv = cv;
+	t->brief_id = cv->v.brief_id;
+	dispute_rules(cv->v.ui, &t->rules);
+	bg_submit(cv->v.ui->bg, &t->t);
+}
+
 /* ------------------------------------------------------------ reading */
+
+static void ask_fold(struct cview *cv);
 
 static void list_changed(struct cview *cv)
 {
+	if (cv->disp_fresh)
+		cv->disp_fresh = 0;
+	else
+		ask_disputes(cv);
 	forget_whole(cv);
 	cv->qgen++;
 	cv->count_failed = 0;
@@ -525,13 +690,182 @@ static void cand_reload(struct view *v, int mode)
 	if (mode == RELOAD_REOPEN) {
 		list_open(&cv->list);
 	} else {
-		if (mode == RELOAD_EXTERNAL)
+		if (mode == RELOAD_EXTERNAL) {
 			read_header(cv);
+			ask_fold(cv); /* candidates came, went or were rated */
+		}
 		list_reload(&cv->list, mode == RELOAD_OWN);
 		if (mode == RELOAD_EXTERNAL)
 			cv->list.total = -1;
 	}
 	list_changed(cv);
+}
+
+/* ------------------------------------------------------------ stacks */
+
+/* The list read again through a new fold, the cursor on the same row, or
+ * on its stack's head when the row is now folded away. */
+static void refold(struct cview *cv, struct fold *fresh)
+{
+	struct list *l = &cv->list;
+	const struct crow *cur = list_current(l);
+	int64_t head = 0;
+	int i;
+
+	fold_unref(&cv->fold);
+	cv->fold = fresh;
+	if (cur && fold_in_stack(fresh, cur->c.id, &head)) {
+		struct crow *now = cand_get(l, cur->c.id);
+
+		if (now) {
+			fold_row_free(now);
+		} else {
+			/* folded away: to the head that shows, where the row was */
+			for (i = 0; i < l->n; i++)
+				if (((const struct crow *)l->rows[i])->c.id == cur->head_id ||
+				    l->ids[i] == head) {
+					l->cur = i;
+					break;
+				}
+		}
+	}
+	list_reload(l, 0);
+	l->total = -1;
+	list_changed(cv);
+	cv->v.ui->dirty |= R_REDRAW;
+}
+
+static void fold_arrived(void *ctx, struct fold *fresh, const char *err)
+{
+	struct cview *cv = ctx;
+
+	cv->fold_asking = 0;
+	if (err) {
+		tui_error(cv->v.ui, "stacks: %s (the list shows every candidate)", err);
+	} else if (cv->fold_on) {
+		fold_keep_open(fresh, cv->fold);
+		if (fresh || cv->fold)
+			refold(cv, fresh);
+		fresh = NULL;
+	}
+	fold_unref(&fresh);
+	if (cv->fold_again) {
+		cv->fold_again = 0;
+		ask_fold(cv);
+	}
+}
+
+/* The stacks are computed (again) by the worker; `set stacks off` folds
+ * nothing. */
+static void ask_fold(struct cview *cv)
+{
+	struct tui *ui = cv->v.ui;
+
+	cv->fold_on = km_opt_bool(ui->opt, KM_O_STACKS);
+	cv->fold_distance = (int)km_opt_int(ui->opt, KM_O_STACK_DISTANCE);
+	cv->fold_dirty = 0;
+	if (!cv->fold_on) {
+		if (cv->fold)
+			refold(cv, NULL);
+		return;
+	}
+	if (ui->bg == NULL)
+		return;
+	if (cv->fold_asking) {
+		cv->fold_again = 1;
+		return;
+	}
+	cv->fold_asking = 1;
+	fold_compute(ui, cv->v.owner, cv->v.brief_id, cv->fold_distance, fold_arrived, cv);
+}
+
+/* o: the stack under the cursor opens or closes; O: every stack. */
+static int toggle_stack(struct cview *cv, int all)
+{
+	struct list *l = &cv->list;
+	const struct crow *cur = list_current(l);
+	struct fold *fresh;
+	int i;
+
+	if (cv->fold == NULL) {
+		tui_msg(cv->v.ui, "%s", !cv->fold_on    ? "stacks are off (set stacks on)"
+				  : cv->fold_asking ? "the stacks are still being read"
+						    : "no stacks in this brief (no two pictures alike)");
+		return R_REDRAW;
+	}
+	if (!all && (cur == NULL || cur->stack_n < 2)) {
+		tui_msg(cv->v.ui, "#%lld is in no stack (O opens or closes them all)",
+			(long long)(cur ? cur->c.id : 0));
+		return R_REDRAW;
+	}
+	fresh = all ? fold_toggle_all(cv->fold, -1) : fold_toggle(cv->fold, cur->c.id, -1);
+	if (fresh == NULL)
+		return R_REDRAW;
+	/* closing: the cursor goes to the head, which stays */
+	if (cur && cur->member > 0)
+		for (i = l->cur; i >= 0; i--)
+			if (l->ids[i] == cur->head_id) {
+				l->cur = i;
+				break;
+			}
+	refold(cv, fresh);
+	if (all)
+		tui_msg(cv->v.ui, "%s", fold_all_open(cv->fold) ? "every stack open (O closes them)"
+								 : "every stack closed (O opens them)");
+	return R_REDRAW;
+}
+
+/* The writer saved "keep best" (or could not): the stacks are read again. */
+static void kept(struct view *v, const struct wr_op *op)
+{
+	struct cview *cv = cv_of(v);
+
+	(void)op;
+	list_reload(&cv->list, 0);
+	cv->list.total = -1;
+	list_changed(cv);
+	ask_fold(cv);
+}
+
+/* "Keep best, reject rest" on the stack under the cursor (all: every
+ * stack), as one undo step through the writer. */
+static int keep_best(struct cview *cv, const char *arg)
+{
+	struct tui *ui = cv->v.ui;
+	const struct crow *cur = list_current(&cv->list);
+	int all = arg && strcmp(arg, "all") == 0;
+	struct wr_op *op;
+	char label[96];
+
+	if (cv->fold == NULL || cv->fold_asking) {
+		/* after a change from elsewhere (an undo, another curator) the
+		 * map may say rejected where it is not: wait for the new one */
+		tui_msg(ui, "keep-best: %s", cv->fold_asking ? "the stacks are being read again; K in a moment"
+							 : "no stacks here");
+		return R_REDRAW;
+	}
+	if (!all && (cur == NULL || cur->stack_n < 2)) {
+		tui_msg(ui, "keep-best: #%lld is in no stack", (long long)(cur ? cur->c.id : 0));
+		return R_REDRAW;
+	}
+	op = fold_keep_best(ui, cv->fold, cur ? cur->c.id : 0, all, label, sizeof label);
+	if (op == NULL) {
+		tui_msg(ui, "%s: nothing to reject", label);
+		return R_REDRAW;
+	}
+	op->on_done = kept;
+	op->owner = cv->v.owner;
+	wr_submit(ui, op);
+	return R_REDRAW;
+}
+
+/* The cursor is on the stack of candidate id (another member came on
+ * top of it). */
+static int same_stack(struct cview *cv, int64_t id)
+{
+	int64_t a, b;
+
+	return fold_in_stack(cv->fold, id, &a) && fold_in_stack(cv->fold, list_current_id(&cv->list), &b) && a == b;
 }
 
 /* After a change made here (cand-actions.c). */
@@ -541,6 +875,30 @@ static void cand_changed(struct view *v, int what)
 	int64_t before = list_current_id(&cv->list);
 	int moves = tfilter_uses_curation(&cv->flt) || cv->sort == LB_SORT_STARS || cv->sort == LB_SORT_SCORE ||
 		    cv->list.search;
+
+	/* A rating of a stack's member may change which is best: its stack
+	 * is put in order again now (the map is not computed again for it,
+	 * which on a big brief takes the worker minutes).  A bulk change
+	 * reads the stacks again once it is saved. */
+	if ((what & CHANGED_ROW) && list_has_marks(&cv->list)) {
+		cv->fold_dirty = 1;
+	} else if ((what & CHANGED_ROW) && fold_in_stack(cv->fold, before, NULL)) {
+		int stars, flag;
+		struct fold *fresh;
+
+		wr_pending(cv->v.ui, before, &stars, &flag);
+		fresh = fold_rated(cv->fold, before, stars, flag);
+		if (fresh) {
+			refold(cv, fresh);
+			if (fold_reordered(cv->fold) > FOLD_REORDER_MAX)
+				cv->fold_dirty = 1;
+			/* the map on its way read the ratings before this one */
+			if (cv->fold_asking)
+				cv->fold_again = 1;
+		}
+	} else if (!(what & CHANGED_ROW) && (cv->fold_dirty || ((what & CHANGED_LIST) && cv->fold))) {
+		ask_fold(cv);
+	}
 
 	if (what & CHANGED_LIST) {
 		list_reload(&cv->list, 0);
@@ -556,7 +914,7 @@ static void cand_changed(struct view *v, int what)
 		list_refresh_row(&cv->list, before);
 		forget_whole(cv);
 	}
-	if ((what & CHANGED_ADVANCE) && list_current_id(&cv->list) == before)
+	if ((what & CHANGED_ADVANCE) && (list_current_id(&cv->list) == before || same_stack(cv, before)))
 		list_move(&cv->list, 1);
 }
 
@@ -573,6 +931,10 @@ static void draw_header(struct cview *cv, int y, int x, int w)
 	int cx = x + 1;
 
 	draw_fill(y, x, w, ROLE_HEADER);
+	if (lay->stackw) {
+		draw_text_right(y, cx, lay->stackw, ROLE_HEADER, "n");
+		cx += lay->stackw + 1;
+	}
 	draw_text_right(y, cx, lay->idw, ROLE_HEADER, "#");
 	cx += lay->idw + 1;
 	draw_text(y, cx, 5, ROLE_HEADER, "mine");
@@ -651,6 +1013,9 @@ static void cand_draw_view(struct view *v, struct rect r)
 	int lw = r.w, sep;
 
 	cv->now = util_now();
+	if (km_opt_bool(v->ui->opt, KM_O_STACKS) != cv->fold_on ||
+	    km_opt_int(v->ui->opt, KM_O_STACK_DISTANCE) != cv->fold_distance)
+		ask_fold(cv); /* `set stacks` or `set stack-distance` */
 	if (cv->preview && r.w >= 60) {
 		lw = r.w >= 140 ? r.w * 55 / 100 : r.w - (r.w * 2 / 5 > 28 ? r.w * 2 / 5 : 28);
 	}
@@ -707,6 +1072,10 @@ static void cand_status(struct view *v, struct sbuf *left, struct sbuf *right)
 		sb_adds(left, "  all marked");
 	if (tui_advance(v->ui))
 		sb_adds(left, "  advance");
+	if (cv->fold)
+		sb_addf(left, "  %zu stacks", fold_stacks(cv->fold));
+	if (cv->fold && cv->fold_asking) /* read again (after a change from elsewhere) */
+		sb_adds(left, draw_unicode() ? "  reading stacks\xe2\x80\xa6" : "  reading stacks...");
 	list_pos_text(&cv->list, pos, sizeof pos);
 	sb_adds(right, pos);
 	free(f);
@@ -1118,6 +1487,11 @@ static int cand_handle(struct view *v, enum km_action a, const char *arg)
 		return sort_action(cv, a, arg);
 	case KM_A_COMPARE:
 		return compare(cv);
+	case KM_A_STACK_TOGGLE:
+	case KM_A_STACK_TOGGLE_ALL:
+		return toggle_stack(cv, a == KM_A_STACK_TOGGLE_ALL);
+	case KM_A_KEEP_BEST:
+		return keep_best(cv, arg);
 	case KM_A_IMPORT:
 		return tui_import(v->ui, v->brief_id, arg);
 	case KM_A_WATCH:
@@ -1137,6 +1511,8 @@ static void cand_close(struct view *v)
 	struct cview *cv = cv_of(v);
 
 	list_free(&cv->list);
+	fold_unref(&cv->fold);
+	lb_conflicts_free(cv->disp, cv->ndisp);
 	forget_whole(cv);
 	lb_brief_clear(&cv->brief);
 	tfilter_clear(&cv->flt);
@@ -1208,5 +1584,6 @@ struct view *view_candidates_new(struct tui *ui, int64_t brief_id, int64_t cand_
 	else
 		list_open(&cv->list);
 	list_changed(cv);
+	ask_fold(cv);
 	return &cv->v;
 }

@@ -2,7 +2,8 @@
  * view-grid.c - the contact sheet (Tab in the candidates view): the
  * brief's candidates as a grid of pictures, each captioned with its id,
  * my stars and flag, the selection and the mark, like a photo tool's
- * grid.
+ * grid.  A stack of near-copies is one cell, its best member's, with the
+ * count at the caption's end (o opens it: its members follow).
  *
  * It is another way of drawing the candidates view below it: the same
  * list (window, cursor, marks, search), filter and sort.  The arrows
@@ -95,6 +96,10 @@ static void caption(struct gview *gv, const struct lb_candidate *c, int y, int x
 		draw_raw(y, cx, 1, ROLE_REJECT, glyph_reject());
 	if (cx + 1 < x + w && c->selected)
 		draw_raw(y, cx + 1, 1, ROLE_SELECTED, glyph_selected());
+	/* a stack: its count on its best member, at the caption's end */
+	fold_mark((const struct crow *)c, buf, sizeof buf);
+	if (*buf && cx + 3 + draw_width(buf) <= x + w)
+		draw_text_right(y, x + w - 4, 4, ((const struct crow *)c)->member ? ROLE_DIM : ROLE_INFO, buf);
 	draw_override(-1);
 }
 

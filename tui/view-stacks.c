@@ -597,7 +597,6 @@ static int keep_best(struct stview *sv, const char *arg)
 	struct tui *ui = sv->v.ui;
 	struct srow *r = cur_row(sv);
 	struct wr_op *op;
-	size_t a, b, k;
 	long which;
 	char label[96];
 
@@ -611,31 +610,11 @@ static int keep_best(struct stview *sv, const char *arg)
 		which = (long)r->stack;
 	else
 		return R_REDRAW;
-	if (which < 0)
-		snprintf(label, sizeof label, "keep the best of every stack");
-	else
-		snprintf(label, sizeof label, "keep #%lld, the best of its stack",
-			 (long long)sv->s.member[sv->s.stack[which].first].id);
-	op = wr_op_new(WR_FLAG, label);
-	op->value = LB_FLAG_REJECT;
-	op->bulk = 1;
-	a = which < 0 ? 0 : (size_t)which;
-	b = which < 0 ? sv->s.n : (size_t)which + 1;
-	for (; a < b; a++)
-		for (k = 1; k < sv->s.stack[a].n; k++) {
-			const struct lb_stack_member *m = &sv->s.member[sv->s.stack[a].first + k];
-			int stars, flag;
-
-			if (wr_pending(ui, m->id, &stars, &flag) ? flag != LB_FLAG_REJECT
-								 : m->my_flag != LB_FLAG_REJECT)
-				wr_op_add_id(op, m->id);
-		}
-	if (op->n == 0) {
+	op = fold_keep_best_op(ui, &sv->s, which, label, sizeof label);
+	if (op == NULL) {
 		tui_msg(ui, "%s: nothing to reject", label);
-		wr_op_free(op);
 		return R_REDRAW;
 	}
-	op->done_msg = xasprintf("%s: rejected %zu, one undo step (u)", label, op->n);
 	op->on_done = kept;
 	op->owner = sv->v.owner;
 	wr_submit(ui, op);

@@ -153,3 +153,25 @@ void term_quit(struct term *t)
 	close(t->fd);
 	free(t->buf);
 }
+
+uint64_t bench_rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+int bench_cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double bench_pct(const double *v, size_t n, double p)
+{
+	size_t i = (size_t)(p * (double)(n - 1) + 0.5);
+
+	return n ? v[i < n ? i : n - 1] : 0;
+}

@@ -4,6 +4,7 @@
 #define LB_BENCH_PTY_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct term {
@@ -36,5 +37,12 @@ void term_reset(struct term *t);
 double term_key(struct term *t, const char *bytes, int quiet_ms);
 /* Sends Q, waits up to 2 s for the end, else kills; closes. */
 void term_quit(struct term *t);
+
+/* Figures of the benches that drive terminals and teams (bench-team,
+ * bench-pg): a xorshift step, qsort's comparison of doubles, and the
+ * p-th quantile (0..1) of n sorted values (0 when n is 0). */
+uint64_t bench_rnd(uint64_t *s);
+int bench_cmp_d(const void *a, const void *b);
+double bench_pct(const double *v, size_t n, double p);
 
 #endif

@@ -61,14 +61,6 @@ static const char *lightbox;
 static char scratch[256], team_store[300];
 static atomic_int stop;
 
-static uint64_t rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 /* ------------------------------------------------------------ pictures */
 
 static void put32(unsigned char *p, uint32_t v)
@@ -104,7 +96,7 @@ static void write_noise_png(const char *path, uint64_t seed)
 	FILE *f;
 
 	for (i = 0; i + 8 <= n; i += 8) {
-		v = rnd(&s);
+		v = bench_rnd(&s);
 		memcpy(raw + i, &v, 8);
 	}
 	for (i = 0; i < SIDE; i++)
@@ -247,12 +239,12 @@ static void *curate(void *arg)
 	close(in[0]);
 	close(out[1]);
 	while (!atomic_load(&stop)) {
-		long ms = 50 + (long)(rnd(&s) % 151);
+		long ms = 50 + (long)(bench_rnd(&s) % 151);
 		nap.tv_sec = 0;
 		nap.tv_nsec = ms * 1000000L;
 		nanosleep(&nap, NULL);
-		snprintf(line, sizeof line, "%lld %d\n", (long long)(c->first + (int64_t)(rnd(&s) % RATED)),
-			 (int)(rnd(&s) % 6));
+		snprintf(line, sizeof line, "%lld %d\n",
+			 (long long)(c->first + (int64_t)(bench_rnd(&s) % RATED)), (int)(bench_rnd(&s) % 6));
 		t0 = util_mono_ms();
 		if (write(in[1], line, strlen(line)) < 0)
 			break;
@@ -275,20 +267,6 @@ static void *curate(void *arg)
 	close(out[0]);
 	wait_for(pid);
 	return NULL;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double pct(const double *v, size_t n, double p)
-{
-	size_t i = (size_t)(p * (double)(n - 1) + 0.5);
-
-	return n ? v[i < n ? i : n - 1] : 0;
 }
 
 /* ------------------------------------------------------------ the runner */
@@ -584,7 +562,7 @@ int main(int argc, char **argv)
 	t_cp_busy = cp_sync(pics, copy);
 	team_stop(cur, &run);
 	for (i = 0; i < CURATORS; i++) {
-		qsort(cur[i].lat, cur[i].n, sizeof *cur[i].lat, cmp_d);
+		qsort(cur[i].lat, cur[i].n, sizeof *cur[i].lat, bench_cmp_d);
 		if (cur[i].n && cur[i].lat[cur[i].n - 1] > cp_max)
 			cp_max = cur[i].lat[cur[i].n - 1];
 		free(cur[i].lat);
@@ -632,7 +610,7 @@ int main(int argc, char **argv)
 	t_cp_busy = (t_cp_busy + cp_sync(pics, copy)) / 2;
 	team_stop(cur2, &run);
 	for (i = 0; i < CURATORS; i++) {
-		qsort(cur2[i].lat, cur2[i].n, sizeof *cur2[i].lat, cmp_d);
+		qsort(cur2[i].lat, cur2[i].n, sizeof *cur2[i].lat, bench_cmp_d);
 		if (cur2[i].n && cur2[i].lat[cur2[i].n - 1] > cp_max)
 			cp_max = cur2[i].lat[cur2[i].n - 1];
 		free(cur2[i].lat);
@@ -655,9 +633,10 @@ int main(int argc, char **argv)
 		/* sorted copies: at[] stays in the order sent */
 		double *sorted = xmalloc((cur[i].n ? cur[i].n : 1) * sizeof *sorted);
 		memcpy(sorted, cur[i].lat, cur[i].n * sizeof *sorted);
-		qsort(sorted, cur[i].n, sizeof *sorted, cmp_d);
+		qsort(sorted, cur[i].n, sizeof *sorted, bench_cmp_d);
 		printf("  curator%ld: %5zu ratings, p50 %6.1f ms, p99 %7.1f ms, max %7.1f ms%s\n", i + 1, cur[i].n,
-		       pct(sorted, cur[i].n, 0.5), pct(sorted, cur[i].n, 0.99), cur[i].n ? sorted[cur[i].n - 1] : 0.0,
+		       bench_pct(sorted, cur[i].n, 0.5), bench_pct(sorted, cur[i].n, 0.99),
+		       cur[i].n ? sorted[cur[i].n - 1] : 0.0,
 		       cur[i].failed ? " (some refused)" : "");
 		if (cur[i].failed)
 			printf("            %d ratings refused\n", cur[i].failed);
@@ -677,9 +656,9 @@ int main(int argc, char **argv)
 		for (j = 0; j < cur[i].n; j++)
 			if (cur[i].at[j] >= ui.t_enter && cur[i].at[j] <= ui.t_done)
 				w[k++] = cur[i].lat[j];
-		qsort(w, k, sizeof *w, cmp_d);
+		qsort(w, k, sizeof *w, bench_cmp_d);
 		printf("  curator%ld: %5zu ratings, p50 %6.1f ms, p99 %7.1f ms, max %7.1f ms\n", i + 1, k,
-		       pct(w, k, 0.5), pct(w, k, 0.99), k ? w[k - 1] : 0.0);
+		       bench_pct(w, k, 0.5), bench_pct(w, k, 0.99), k ? w[k - 1] : 0.0);
 		free(w);
 		free(cur[i].lat);
 		free(cur[i].at);

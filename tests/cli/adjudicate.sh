@@ -9,7 +9,7 @@
 # with each decided candidate's votes replaced by the decision.
 . "$top_srcdir/tests/lib/tap.sh"
 command -v jq >/dev/null || skip_all "jq is not installed"
-plan 18
+plan 19
 
 cd "$T" || exit 1
 "$LIGHTBOX" init >/dev/null
@@ -35,6 +35,8 @@ is "$(jq -r '.[0].reason' "$T/out")" "pairwise: beats #2 with p 0.96, but 2.0 st
 lb conflicts 1
 like "$(cat "$T/out")" "#2 +ann:4:none bob:4:none  \\(pairwise: loses to #1 with p 0\\.96, but 4\\.0 stars to its 2\\.0\\)" \
 	"... in text beside the votes"
+lb candidate ls --brief 1 --query disputed --json
+is "$(jq -c '[.[].id]' "$T/out")" "[1,2]" "the query term disputed has the pairwise-order rule too"
 lb conflicts 1 --bt-gap 2 --json
 is "$(jq -c '[.[].candidate_id]' "$T/out")" "[1,2]" "--bt-gap 2: the stars are 2 apart, still disputed"
 lb conflicts 1 --bt-gap 2.5 --json

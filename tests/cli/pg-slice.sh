@@ -171,8 +171,12 @@ both() {
 	LIGHTBOX_STORE=$T/$1-lite OUT=$T/$1-o1 $2 >"$T/$1-lite.out"
 	U=$(pg_newdb "$1")
 	LIGHTBOX_STORE=$U OUT=$T/$1-o2 $2 --assets "$T/$1-pga" >"$T/$1-pg.out"
-	sed "s|$T/$1-lite|STORE|g; s|$T/$1-o1|OUT|g; s|([0-9.]* s[,)].*|(TIME)|" "$T/$1-lite.out" >"$T/$1-lite.norm"
-	sed "s|$T/$1-pga|STORE|g; s|$T/$1-o2|OUT|g; s|([0-9.]* s[,)].*|(TIME)|; s|^\\\$ init --assets STORE|\$ init|" \
+	# The log's login: the Unix one on SQLite, the database role (lightbox) here
+	# (its column as wide as the longest).
+	sed "s|$T/$1-lite|STORE|g; s|$T/$1-o1|OUT|g; s|([0-9.]* s[,)].*|(TIME)|; s|$(id -un) (as |LOGIN (as |; s|  *| |g" \
+		"$T/$1-lite.out" >"$T/$1-lite.norm"
+	sed "s|$T/$1-pga|STORE|g; s|$T/$1-o2|OUT|g; s|([0-9.]* s[,)].*|(TIME)|; s|^\\\$ init --assets STORE|\$ init|;
+		s|lightbox (as |LOGIN (as |; s|  *| |g" \
 		"$T/$1-pg.out" >"$T/$1-pg.norm"
 	if cmp -s "$T/$1-lite.norm" "$T/$1-pg.norm"; then _tap_result 0 "$3"; else
 		_tap_result 1 "$3"

@@ -58,10 +58,12 @@ pg_start() {
 		echo "Bail out! initdb failed"
 		exit 1
 	fi
-	# No TCP; fsync off (a test cluster dies with its test).
+	# No TCP; fsync off (a test cluster dies with its test) unless the
+	# caller sets PG_SERVER_OPTS (bench-pg.sh: PostgreSQL's durable defaults).
+	: "${PG_SERVER_OPTS=-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=40}"
 	if ! _pg_as "$PG_BINDIR/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-		-o "-c listen_addresses='' -c unix_socket_directories='$PG_DIR/sock' -c fsync=off \
--c synchronous_commit=off -c full_page_writes=off -c max_connections=40" start >/dev/null 2>&1; then
+		-o "-c listen_addresses='' -c unix_socket_directories='$PG_DIR/sock' $PG_SERVER_OPTS" \
+		start >/dev/null 2>&1; then
 		sed 's/^/# /' "$PG_DIR/server.log" | tail -5
 		echo "Bail out! the PostgreSQL server did not start"
 		exit 1

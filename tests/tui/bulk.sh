@@ -88,10 +88,10 @@ tm_keys M-/
 ok "M-/ forgets the search" tm_wait_for '\[candidates\]  sort: newest .* of 8'
 
 # sort
-tm_keys o
-ok "o sorts by the next order" tm_wait_for 'sort: oldest'
+tm_keys '\;'
+ok "; sorts by the next order (o opens stacks here)" tm_wait_for 'sort: oldest'
 like "$(tm_screen | sed -n 3p)" '^ +1 ' "oldest first"
-tm_keys o
+tm_keys '\;'
 ok "then by stars" tm_wait_for 'sort: stars'
 
 # the command line

@@ -7,6 +7,7 @@
 # (z on the list) the crop is kept from one candidate to the next (J),
 # and at fit j moves on as ever.
 . "$(dirname "$0")/lib.sh"
+no_stacks # its test pictures are near-copies to the fingerprint: a row each
 
 plan 17
 CELLS="$top_srcdir/tests/tui/ansi-cells.py"

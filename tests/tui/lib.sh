@@ -94,3 +94,13 @@ sql_wait() {
 	_end=$(($(date +%s) + 5))
 	while [ "$(sql "$1")" != "$2" ] && [ "$(date +%s)" -le "$_end" ]; do sleep 0.05; done
 }
+
+# no_stacks: the candidate list and the grid show every candidate, stacks
+# of near-copies not folded.  Flat synthetic pictures (one colour, four
+# quarters, a fog) are near-copies to the fingerprint, so a test of
+# something else keeps them apart.  Appends to the config: call it after
+# writing one.
+no_stacks() {
+	mkdir -p "$XDG_CONFIG_HOME/lightbox"
+	echo "set stacks off" >>"$XDG_CONFIG_HOME/lightbox/config"
+}

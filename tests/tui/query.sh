@@ -40,7 +40,7 @@ tm_keys C-u
 tm_type 'tag:hero OR tag:blue'
 tm_keys Enter
 tm_wait_for 'filter: tag:hero OR tag:blue.* of 2' >/dev/null
-tm_keys o
+tm_keys '\;'
 tm_wait_for 'sort: oldest' >/dev/null
 tm_keys M-V
 tm_wait_for '^save the filter as view: ' >/dev/null
@@ -49,7 +49,7 @@ tm_keys Enter
 ok "M-V saves the filter as a view" tm_wait_for "view 'tagged' saved"
 is "$(sql "SELECT name || '|' || query || '|' || sort || '|' || author || '|' || project_id FROM saved_view")" \
 	"tagged|tag:hero OR tag:blue|oldest|alice|1" "in the store, with its sort, author and project"
-tm_keys F o
+tm_keys F '\;'
 tm_wait_for 'sort: newest.* of 8' >/dev/null
 tm_keys M-v
 tm_wait_for '^view \(Tab lists them\): ' >/dev/null

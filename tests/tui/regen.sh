@@ -13,6 +13,7 @@ cat >"$XDG_CONFIG_HOME/lightbox/config" <<EOF
 set regenerate-count 3
 backend echoer type=exec modality=text command="printf %s {prompt}"
 EOF
+no_stacks # variations are near-copies to the fingerprint: a row each
 mkstore
 
 # Regenerate in the candidate list of the empty image brief: one key.

@@ -83,7 +83,14 @@ ok "undo brings the undone candidate back" tm_wait_for '\[queue\]  3 left, 2 dec
 ok "... under the cursor, though the queue hides decided ones" tm_wait_for '│#4 image'
 
 # ---------------------------------------------------------------- similar
-tm_keys q G = # the list is newest first: #1 at the bottom
+# the list, stacks folded off: newest first, #1 at the bottom
+tm_keys q :
+tm_type 'set stacks off'
+tm_keys Enter
+tm_wait_gone ' stacks  ' >/dev/null
+# G on the folded rows still shown would land on stack 1's best (#3)
+tm_wait_for '[0-9]+ of 6 *$' >/dev/null
+tm_keys G =
 ok "= lists the candidates most like this one" tm_wait_for 'like #1 in the brief'
 ok "nearest first: its near-copies" tm_wait_for '^ +[0-9]+ +#2 '
 tm_keys =

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "keymaps/keymaps.h"
+#include "store/store.h"
 #include "util.h"
 
 static char tmpdir[64];
@@ -906,10 +907,10 @@ static void command_line_exec(void **state)
 	char *err = NULL, *path;
 
 	(void)state;
-	assert_int_equal(km_config_exec(cfg, "bind candidates K pick", &err), 0);
+	assert_int_equal(km_config_exec(cfg, "bind candidates D pick", &err), 0);
 	assert_null(err);
-	assert_int_equal(km_lookup(km_config_keymap(cfg), KM_CTX_CANDIDATES, 'K'), KM_A_PICK);
-	assert_int_equal(km_config_exec(cfg, "bind candidates K pikc", &err), -1);
+	assert_int_equal(km_lookup(km_config_keymap(cfg), KM_CTX_CANDIDATES, 'D'), KM_A_PICK);
+	assert_int_equal(km_config_exec(cfg, "bind candidates D pikc", &err), -1);
 	assert_string_equal(err, "unknown action \"pikc\" — did you mean pick?");
 	free(err);
 	assert_int_equal(km_config_exec(cfg, "backend x type=y", &err), -1);
@@ -917,7 +918,7 @@ static void command_line_exec(void **state)
 	assert_int_equal(km_config_exec(cfg, "set sync full", &err), 0);
 	assert_int_equal(km_opt_choice(km_config_options(cfg), KM_O_SYNC), KM_V_SYNC_FULL);
 	assert_int_equal(km_config_exec(cfg, "reset", &err), 0);
-	assert_int_equal(km_lookup(km_config_keymap(cfg), KM_CTX_CANDIDATES, 'K'), KM_A_NONE);
+	assert_int_equal(km_lookup(km_config_keymap(cfg), KM_CTX_CANDIDATES, 'D'), KM_A_NONE);
 	assert_int_equal(km_config_exec(cfg, "   # only a comment", &err), 0);
 	path = write_tmp("two-bad.keys", "bind global y zzzz-zzzz\nset nope 1\n");
 	free(path);
@@ -1178,6 +1179,19 @@ static void listing_golden(void **state)
 	km_config_free(&cfg);
 }
 
+/* The interface's queue and `lightbox conflicts` dispute by the same
+ * default thresholds. */
+static void dispute_defaults(void **state)
+{
+	struct km_config *cfg = km_config_new();
+	struct km_options *o = km_config_options(cfg);
+
+	(void)state;
+	assert_int_equal(km_opt_int(o, KM_O_DISPUTE_GAP), LB_DISPUTE_GAP);
+	assert_int_equal(km_opt_int(o, KM_O_DISPUTE_BT_GAP), (long long)LB_DISPUTE_BT_GAP);
+	km_config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1199,6 +1213,7 @@ int main(void)
 	        cmocka_unit_test(argv_templates),
 	        cmocka_unit_test(pipe_lines),
 	        cmocka_unit_test(listing_golden),
+	        cmocka_unit_test(dispute_defaults),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -291,10 +291,57 @@ static void similar_nearest_first(void **state)
 	lb_fp_set_free(&set);
 }
 
+/* Grouping a slice at a time (the interface's worker) gives the stacks
+ * grouping at once gives. */
+static void grouping_in_slices(void **state)
+{
+	enum { N = 3000 };
+	struct lb_stacks a = { 0 }, b = { 0 };
+	struct lb_grouper *g;
+	size_t i, steps = 0;
+
+	(void)state;
+	a.member = xcalloc(N, sizeof *a.member);
+	a.nmember = N;
+	for (i = 0; i < N; i++) {
+		struct lb_stack_member *m = &a.member[i];
+
+		m->id = (int64_t)i + 1;
+		m->has_fp = i % 97 != 5; /* some without a fingerprint */
+		/* chains of rerolls: each near the one before */
+		m->fp = i % 7 ? flip(a.member[i - 1].fp, 3) : next64();
+		m->my_stars = (int)(next64() % 7) - 1;
+		m->my_flag = (int)(next64() % 3);
+		m->score = (double)(next64() % 100);
+	}
+	b.member = xmalloc(sizeof *b.member * N);
+	memcpy(b.member, a.member, sizeof *b.member * N);
+	b.nmember = N;
+	lb_stacks_group(&a, 10);
+	g = lb_grouper_new(&b, 10);
+	while (lb_grouper_step(g, 13))
+		steps++;
+	assert_true(steps >= (N - N / 97) / 13 - 1);
+	lb_grouper_finish(&g);
+	assert_null(g);
+	assert_int_equal(a.n, b.n);
+	assert_int_equal(a.unprinted, b.unprinted);
+	for (i = 0; i < a.n; i++) {
+		assert_int_equal(a.stack[i].first, b.stack[i].first);
+		assert_int_equal(a.stack[i].n, b.stack[i].n);
+	}
+	for (i = 0; i < N; i++)
+		assert_int_equal(a.member[i].id, b.member[i].id);
+	assert_true(a.n < N / 2); /* the chains did group */
+	lb_stacks_free(&a);
+	lb_stacks_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(index_matches_scan),
+		cmocka_unit_test(grouping_in_slices),
 		cmocka_unit_test_setup_teardown(fill_group_keep_best, setup, teardown),
 		cmocka_unit_test_setup_teardown(similar_nearest_first, setup, teardown),
 	};

@@ -9,6 +9,10 @@
 # never draws.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/lib.sh"
+# its two pictures (the same quarters, wide and tall) are near-copies to
+# the fingerprint: each its own row, stacks not folded
+mkdir -p "$XDG_CONFIG_HOME/lightbox"
+echo "set stacks off" >>"$XDG_CONFIG_HOME/lightbox/config"
 
 xt_need
 [ -x "$LIGHTBOX" ] || skip_all "no lightbox binary at $LIGHTBOX"

@@ -8,6 +8,10 @@
 # stale piece" means every pixel of a colour lies in one solid rectangle.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/lib.sh"
+# its flat pictures are near-copies to the fingerprint: each its own row,
+# stacks not folded
+mkdir -p "$XDG_CONFIG_HOME/lightbox"
+echo "set stacks off" >>"$XDG_CONFIG_HOME/lightbox/config"
 
 xt_need
 [ -x "$LIGHTBOX" ] || skip_all "no lightbox binary at $LIGHTBOX"
@@ -25,7 +29,7 @@ mkpng "$T/orange.png" 240 240 255 128 0
 "$LIGHTBOX" candidate add --brief 1 "$T/purple.png" "$T/teal.png" "$T/orange.png" >/dev/null
 # Eight bad lines: at start their messages cover the lower part of the pane.
 mkdir -p "$XDG_CONFIG_HOME/lightbox"
-for i in 1 2 3 4 5 6 7 8; do echo "bogus-verb-$i"; done >"$XDG_CONFIG_HOME/lightbox/config"
+for i in 1 2 3 4 5 6 7 8; do echo "bogus-verb-$i"; done >>"$XDG_CONFIG_HOME/lightbox/config"
 LOG="$T/preview.log"
 
 xt_start 100 30 env LIGHTBOX_PREVIEW_LOG="$LOG" EDITOR=true "$LIGHTBOX" tui --brief 1 || exit 1

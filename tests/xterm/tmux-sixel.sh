@@ -10,6 +10,10 @@
 # the log says why.  Pictures are flat colours counted in each screenshot.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/lib.sh"
+# its flat pictures are near-copies to the fingerprint: each its own row,
+# stacks not folded
+mkdir -p "$XDG_CONFIG_HOME/lightbox"
+echo "set stacks off" >>"$XDG_CONFIG_HOME/lightbox/config"
 
 xt_need
 command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
