@@ -1234,7 +1234,7 @@ static void heard_add(struct db_heard *h, const char *p)
 }
 
 /* LISTENs on first use; then counts the notifications that came. */
-static int pg_listen(struct pg *db, int sync)
+static int pg_listen(struct pg *db)
 {
 	PGnotify *n;
 	int rc;
@@ -1244,13 +1244,6 @@ static int pg_listen(struct pg *db, int sync)
 		if (rc != DB_OK)
 			return rc;
 		db->listening = 1;
-	} else if (sync) {
-		/* A round trip: the server sends the notifications of commits
-		 * it has been told of before it says it is ready, so every
-		 * commit that returned before this call is counted (as
-		 * SQLite's data_version counts them), not only those whose
-		 * message happens to have arrived. */
-		PQclear(PQexec(db->c, ""));
 	}
 	if (!PQconsumeInput(db->c))
 		return pg_fail(db, NULL);
@@ -1287,7 +1280,7 @@ static void pg_changes_heard(struct db *d, struct db_heard *out)
 static int pg_data_version(struct db *d, int64_t *v)
 {
 	struct pg *db = PG(d);
-	int rc = pg_listen(db, 1);
+	int rc = pg_listen(db);
 
 	if (rc == DB_OK && PQtransactionStatus(db->c) == PQTRANS_IDLE) {
 		rc = pg_run(db, "SELECT 1");
@@ -1303,7 +1296,7 @@ static int pg_change_fd(struct db *d)
 {
 	struct pg *db = PG(d);
 
-	return pg_listen(db, 0) == DB_OK ? PQsocket(db->c) : -1;
+	return pg_listen(db) == DB_OK ? PQsocket(db->c) : -1;
 }
 
 /* ------------------------------------------------------------ statements */
