@@ -226,7 +226,7 @@ int st_open_pg(const char *url, const struct store_options *opt, struct store **
 	int code, v = 0;
 
 	sb_init(&st->err);
-	st->stack_distance = st_stack_distance_default(); /* as store.c's open: the config's */
+	st_rules_default(st); /* as store.c's open */
 	st->dbpath = redact(url);
 	st->url = xstrdup(url);
 	st->dir = xstrdup(st->dbpath); /* until the assets folder is known */
