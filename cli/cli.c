@@ -33,6 +33,7 @@ static const char *const pg_ready[] = {
 	"tag ls", "note", "select", "unselect", "undo", "redo", "log", "export", "import", "verify",
 	"view", "stats", "wins", "compare", "rank", "assign", "conflicts", "adjudicate", "fingerprint",
 	"similar", "purge", "deliver", "xmp", "gc", "gen", "jobs", "relink", "stacks",
+	"doctor", "demo", "brief edit", "brief blind", "project archive",
 };
 
 int cli_pg_refuses(struct cli *c, const char *cmd)

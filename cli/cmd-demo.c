@@ -21,9 +21,11 @@
 #include "util.h"
 
 static const char help[] =
-	"Usage: lightbox demo [--store DIR]\n"
+	"Usage: lightbox demo [--store DIR|URL]\n"
 	"\n"
-	"Builds a demo store (default $XDG_DATA_HOME/lightbox-demo) with the offline\n"
+	"Builds a demo store (default $XDG_DATA_HOME/lightbox-demo, whatever\n"
+	"LIGHTBOX_STORE says; --store a PostgreSQL URL of a database with no project\n"
+	"yet puts it there, its files in --assets DIR) with the offline\n"
 	"builtin backend: a project with image, text and audio briefs, rounds of\n"
 	"candidates (a brief revision, a variation), ratings from two curators, tags,\n"
 	"notes and a selection.  An existing demo store is left as it is.  On a\n"
@@ -251,7 +253,8 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 	char *dir, *err = NULL, *db;
 	struct stat sb;
 	int64_t existing = 0;
-	int rc;
+	int rc, url;
+	char *shown;
 
 	if (cli_args(c, &argc, argv, NULL, NULL, help))
 		return c->status;
@@ -260,29 +263,39 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 	memset(&d, 0, sizeof d);
 	d.c = c;
 	dir = cli_demo_dir(c);
+	url = store_is_url(dir);
+	/* what it says: a URL without its password */
+	shown = url ? store_url_safe(dir) : xstrdup(dir);
 	db = xasprintf("%s/lightbox.db", dir);
 	so.create = 1;
 	so.curator = "ana";
-	if (stat(db, &sb) == 0) {
-		so.create = 0;
+	if (url || stat(db, &sb) == 0) {
+		/* A PostgreSQL database is made by its server: the demo goes
+		 * into it when it holds no project yet. */
+		struct lb_project_list pl = { 0 };
+
+		so.create = url;
 		if (store_open(dir, &so, &d.ana, &err) != 0) {
 			rc = cli_error(c, "%s", err);
 			goto out;
 		}
 		char *slug = util_slug(DEMO_NAME);
-		int found = store_project_find(d.ana, slug, &existing) == 0;
+		int found = store_project_find(d.ana, slug, &existing) == 0, empty = 0;
 
 		free(slug);
+		if (!found && url && store_project_list(d.ana, 1, &pl) == 0)
+			empty = pl.n == 0;
+		lb_project_list_free(&pl);
 		if (found) {
-			printf("The demo store is already at %s\nOpen it with: lightbox --store %s\n", dir, dir);
+			printf("The demo store is already at %s\nOpen it with: lightbox --store %s\n", shown, shown);
 			rc = CLI_OK;
-		} else {
-			rc = cli_error(c, "%s holds a store that is not the demo — choose another folder with --store",
-				       dir);
+			goto out;
+		} else if (!empty) {
+			rc = cli_error(c, "%s holds a store that is not the demo — choose another %s with --store",
+				       shown, url ? "database" : "folder");
+			goto out;
 		}
-		goto out;
-	}
-	if (store_open(dir, &so, &d.ana, &err) != 0) {
+	} else if (store_open(dir, &so, &d.ana, &err) != 0) {
 		rc = cli_error(c, "%s", err);
 		goto out;
 	}
@@ -307,10 +320,10 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 		struct lb_project p;
 		if (store_project_get(d.ana, d.project, &p) == 0) {
 			printf("Demo store ready at %s: 1 project, %lld briefs, %lld candidates, rated by ana and ben.\n",
-			       dir, (long long)p.n_briefs, (long long)p.n_candidates);
+			       shown, (long long)p.n_briefs, (long long)p.n_candidates);
 			lb_project_clear(&p);
 		}
-		printf("Open it with: lightbox --store %s\n", dir);
+		printf("Open it with: lightbox --store %s\n", shown);
 	}
 out:
 	runner_stop(&d.r);
@@ -319,6 +332,7 @@ out:
 	store_close(&d.ana);
 	free(err);
 	free(db);
+	free(shown);
 	free(dir);
 	return rc;
 }

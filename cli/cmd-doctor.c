@@ -120,9 +120,9 @@ static void count_thumbs(const char *dir, long *n, long long *bytes)
 	closedir(d);
 }
 
-/* The group a store is shared with: its setting, else the group of a
- * group-writable folder; NULL for a private store.  Owned. */
-static char *shared_group(const char *dir)
+/* The group a store (name) is shared with: its setting, else the group
+ * of its group-writable folder (dir); NULL for a private store.  Owned. */
+static char *shared_group(const char *name, const char *dir)
 {
 	struct store_options so = { 0 };
 	struct store *st = NULL;
@@ -130,7 +130,7 @@ static char *shared_group(const char *dir)
 	char *err = NULL, *group = NULL;
 
 	so.readonly = 1;
-	if (store_open(dir, &so, &st, &err) == 0) {
+	if (store_open(name, &so, &st, &err) == 0) {
 		store_setting_get(st, "shared", &group);
 		store_close(&st);
 	}
@@ -172,11 +172,13 @@ static void list_watches(const char *dir)
 	lb_watch_list_free(v, n);
 }
 
-/* Whether the store's files have the modes its sharing calls for; when
- * not, which and the one command that mends them.  0 when right. */
-static int check_modes(const char *dir)
+/* Whether the store's files (in dir) have the modes its sharing calls
+ * for; when not, which and the one command that mends them.  0 when
+ * right.  name is the store: dir, or a PostgreSQL URL (whose database's
+ * modes are the server's). */
+static int check_modes(const char *name, const char *dir)
 {
-	char *group = shared_group(dir), *vis;
+	char *group = shared_group(name, dir), *vis;
 	struct store_modes m;
 	size_t i;
 	int rc = 0;
@@ -200,6 +202,17 @@ static int check_modes(const char *dir)
 			vis = cli_safe(m.examples[i], 0);
 			printf("                %s\n", vis);
 			free(vis);
+		}
+		if (strcmp(name, dir) != 0) {
+			/* init mends the assets folder of a PostgreSQL store */
+			char *url = store_url_safe(name), *q = util_shell_quote(url), *g = util_shell_quote(group ? group : "");
+
+			free(m.fix);
+			m.fix = group ? xasprintf("lightbox --store %s init --shared %s", q, g)
+				      : xasprintf("lightbox --store %s init --private", q);
+			free(url);
+			free(q);
+			free(g);
 		}
 		vis = cli_safe(m.fix, 0);
 		printf("  fix with      %s\n", vis);
@@ -245,6 +258,52 @@ static void orphans(const char *dir)
 		lb_gc_list_free(&l);
 	}
 	store_close(&st);
+}
+
+/* The store part on a PostgreSQL store (url): the same checks of its
+ * rows and of its assets folder; the database's files, modes and
+ * integrity are the server's.  0 when nothing is wrong. */
+static int doctor_pg(struct cli *c, const char *url, int fix)
+{
+	struct store_options so = { 0 };
+	struct store *st = NULL;
+	char *err = NULL, *safe = store_url_safe(url), *vis = cli_safe(safe, 0), *files, *fv, *thumbs;
+	long n = 0;
+	long long bytes = 0;
+	int rc = 0;
+
+	so.readonly = 1;
+	if (store_open(url, &so, &st, &err) != 0) {
+		char *ev = cli_safe(err, 0);
+
+		printf("  %s\n  %-13s not opened: %s\n", vis, "database", ev);
+		free(ev);
+		free(err);
+		free(vis);
+		free(safe);
+		return -1;
+	}
+	files = xstrdup(store_dir(st));
+	printf("  %s\n  %-13s PostgreSQL, schema %d (its files, modes, integrity and backups are the "
+	       "server's: not checked here)\n",
+	       vis, "database", store_schema_version(st));
+	store_close(&st);
+	fv = cli_safe(files, 0);
+	printf("  %-13s %s\n", "assets", fv);
+	thumbs = xasprintf("%s/cache/thumbs", files);
+	count_thumbs(thumbs, &n, &bytes);
+	printf("  thumbnails    %ld, %.1f MB (rebuilt when missing; safe to delete)\n", n, (double)bytes / 1e6);
+	orphans(url);
+	if (check_modes(url, files) != 0)
+		rc = -1;
+	list_watches(url);
+	cli_doctor_fingerprints(c, url, fix);
+	free(thumbs);
+	free(fv);
+	free(files);
+	free(vis);
+	free(safe);
+	return rc;
 }
 
 int cmd_doctor(struct cli *c, int argc, char **argv)
@@ -302,14 +361,17 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 	dir = store_default_dir(c->store_dir);
 	thumbs = xasprintf("%s/cache/thumbs", dir);
 	vis = cli_safe(dir, 0);
-	if (access(dir, F_OK) != 0) {
+	if (store_is_url(dir)) {
+		if (doctor_pg(c, dir, fix) != 0)
+			rc = CLI_FAIL;
+	} else if (access(dir, F_OK) != 0) {
 		printf("  %s does not exist yet ('lightbox init' makes it)\n", vis);
 	} else {
 		count_thumbs(thumbs, &n, &bytes);
 		printf("  %s\n  thumbnails    %ld, %.1f MB (rebuilt when missing; safe to delete)\n", vis, n,
 		       (double)bytes / 1e6);
 		orphans(dir);
-		if (check_modes(dir) != 0)
+		if (check_modes(dir, dir) != 0)
 			rc = CLI_FAIL;
 		list_watches(dir);
 		cli_doctor_fingerprints(c, dir, fix);

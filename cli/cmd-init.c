@@ -140,7 +140,7 @@ int cmd_init(struct cli *c, int argc, char **argv)
 					      { "aliases", required_argument, NULL, 'a' },
 					      { 0 } };
 	const char *group = NULL, *aliases = NULL;
-	int o, private = 0, rc = CLI_OK;
+	int o, private = 0, rc = CLI_OK, url;
 	struct store *st;
 	char *s, *dir, *shared = NULL;
 
@@ -164,7 +164,8 @@ int cmd_init(struct cli *c, int argc, char **argv)
 	if (group && private)
 		return cli_usage(c, "--shared and --private contradict each other");
 	dir = store_default_dir(c->store_dir);
-	if (group || private)
+	url = store_is_url(dir);
+	if ((group || private) && !url)
 		rc = prepare_folder(c, dir, group);
 	if (rc) {
 		free(dir);
@@ -175,12 +176,16 @@ int cmd_init(struct cli *c, int argc, char **argv)
 		free(dir);
 		return CLI_FAIL;
 	}
-	if ((group || private) && store_setting_set(st, "shared", group) != 0)
+	/* A PostgreSQL store's files are its assets folder (the database's
+	 * access is the server's roles and grants). */
+	if ((group || private) && url)
+		rc = prepare_folder(c, store_dir(st), group);
+	if (rc == 0 && (group || private) && store_setting_set(st, "shared", group) != 0)
 		rc = cli_store_fail(c);
 	if (rc == 0 && aliases && store_setting_set(st, "aliases", aliases) != 0)
 		rc = cli_store_fail(c);
 	if (rc == 0 && (group || private))
-		rc = mend(c, dir, group);
+		rc = mend(c, url ? store_dir(st) : dir, group);
 	free(dir);
 	if (rc)
 		return rc;

@@ -11,7 +11,7 @@
  *                            (the keys of the tables it is used on: upsert_keys)
  *   INSERT INTO <id table>   ... RETURNING id (db_last_insert_rowid)
  *   a IS b, a IS NOT b       IS [NOT] DISTINCT FROM (SQLite's IS compares values)
- *   ifnull, max(a, b), min(a, b), group_concat, printf, instr,
+ *   ifnull, max(a, b), min(a, b), group_concat, printf, instr, round(x, n), char,
  *   length(CAST(x AS BLOB)), CAST(x AS INTEGER/REAL/BLOB)
  *                            coalesce, greatest, least, string_agg, concat of
  *                            pieces, strpos, octet_length, bigint/float8/bytea
@@ -19,6 +19,12 @@
  *   ?3 OR ...)               (x <> 0)
  *   FROM (subquery)          FROM (subquery) AS _lbN (PostgreSQL wants a name)
  *   t_fts MATCH q            t_fts.tsv @@ lb_tsquery(q) (schema-pg.c)
+ *   json_extract, json_tree, pg_temp.lb_json_extract, lb_json_tree, lb_json_each
+ *   json_each                (pg_json_sql:
+ *                            the same results, as text), and CAST(... AS REAL or
+ *                            INTEGER) of one (or of json_tree's atom) lb_json_num
+ *   x COLLATE NOCASE         CAST(x AS citext) (query.c puts it on both operands)
+ *   LIKE                     ILIKE (SQLite's LIKE ignores case)
  *
  * Parameters go as text with their types (int8, float8, bytea; text is
  * left for the server to infer, as a quoted literal would be).  A
@@ -66,6 +72,7 @@ struct pg {
 	int readonly;
 	unsigned long names; /* prepared statements named so far */
 	int listening;       /* LISTEN lightbox sent */
+	int json_fns;        /* pg_json_sql made for the session */
 	int64_t heard;       /* notifications received (data_version) */
 	char *payload;       /* what the next commit's NOTIFY says (NULL: nothing) */
 	struct db_heard what; /* what the notifications heard said (db_changes_heard) */
@@ -400,8 +407,15 @@ static int emit_call(struct tr *tr, int i, int open)
 		free(a);
 		return 1;
 	}
+	if (is(k, "json_extract") || is(k, "json_tree") || is(k, "json_each")) {
+		/* The query language's parameter terms: functions of the same
+		 * results, made in the session when first used (pg_json_fns). */
+		sb_addf(&tr->out, "pg_temp.lb_%.*s", (int)k->n, k->p);
+		emit(tr, open, close + 1);
+		return 1;
+	}
 	if (k->n > 5 && strncasecmp(k->p, "json_", 5) == 0) {
-		/* SQLite's JSON functions: the query language's parameter terms */
+		/* Other JSON functions of SQLite: not used by the store */
 		tr->bad = 1;
 		free(tr->why);
 		tr->why = xasprintf("the query's parameter terms (%.*s: steps, cfg, sampler, scheduler, param:, "
@@ -451,6 +465,26 @@ static int emit_call(struct tr *tr, int i, int open)
 			return 1;
 		}
 	}
+	if (is(k, "char") && n >= 1) {
+		/* char(27, 7): the characters of those code points */
+		sb_adds(&tr->out, "(");
+		for (int m = 0; m < n; m++) {
+			a = text_of(tr, st[m], en[m]);
+			sb_addf(&tr->out, "%schr(CAST(%s AS int))", m ? " || " : "", a);
+			free(a);
+		}
+		sb_adds(&tr->out, ")");
+		return 1;
+	}
+	if (is(k, "round") && n == 2) {
+		/* round(x, digits): PostgreSQL's takes a numeric */
+		a = text_of(tr, st[0], en[0]);
+		b = text_of(tr, st[1], en[1]);
+		sb_addf(&tr->out, "round(CAST(%s AS numeric), %s)", a, b);
+		free(a);
+		free(b);
+		return 1;
+	}
 	if ((is(k, "max") || is(k, "min")) && n >= 2) {
 		sb_adds(&tr->out, is(k, "max") ? "greatest" : "least");
 		emit(tr, open, close + 1);
@@ -491,8 +525,19 @@ static int emit_call(struct tr *tr, int i, int open)
 				 : is(&tr->t[last], "blob")  ? "bytea"
 							     : NULL;
 		if (to && at(tr, prev_sig(tr, last), "as")) {
+			int json = 0;
+
+			for (int j = open + 1; j < last; j++)
+				json |= is(&tr->t[j], "json_extract") || is(&tr->t[j], "atom");
 			a = text_of(tr, open + 1, prev_sig(tr, last));
-			sb_addf(&tr->out, "CAST(%s AS %s)", a, to);
+			if (json && strcmp(to, "bytea") != 0)
+				/* A JSON value (text here): SQLite's CAST reads a
+				 * number's prefix, else 0; PostgreSQL's would fail. */
+				sb_addf(&tr->out, *to == 'd' ? "pg_temp.lb_json_num(%s)"
+							     : "CAST(trunc(pg_temp.lb_json_num(%s)) AS bigint)",
+					a);
+			else
+				sb_addf(&tr->out, "CAST(%s AS %s)", a, to);
 			free(a);
 			return 1;
 		}
@@ -562,6 +607,31 @@ static void emit(struct tr *tr, int i0, int i1)
 	for (i = i0; i < i1 && !tr->bad; i++) {
 		const struct tok *k = &tr->t[i];
 
+		if ((k->kind == T_IDENT && !keyword(k)) || k->kind == T_PARAM || (is(k, "(") && k->match > i)) {
+			/* x COLLATE NOCASE (x a name, ?, f(...) or (...)): citext,
+			 * whose comparisons ignore case as NOCASE does (both
+			 * sides: citext = text compares as text) */
+			int e = i, c;
+
+			if (is(k, "("))
+				e = k->match;
+			else if (at(tr, next_sig(tr, i), "(") && tr->t[next_sig(tr, i)].match > i)
+				e = tr->t[next_sig(tr, i)].match;
+			c = next_sig(tr, e);
+			if (c < i1 && at(tr, c, "collate") && at(tr, next_sig(tr, c), "nocase")) {
+				char *x = text_of(tr, i, e + 1);
+
+				sb_addf(&tr->out, "CAST(%s AS citext)", x);
+				free(x);
+				i = next_sig(tr, c);
+				continue;
+			}
+		}
+		if (k->kind == T_IDENT && is(k, "like")) {
+			/* SQLite's LIKE ignores case (of ASCII letters) */
+			sb_adds(&tr->out, "ILIKE");
+			continue;
+		}
 		if (i == tr->id_from && tr->id_to > i) {
 			/* SQLite gives a NULL INTEGER PRIMARY KEY the next id */
 			int to = tr->id_to;
@@ -1271,11 +1341,115 @@ static int same_types(const struct pg_stmt *s)
 	return 1;
 }
 
+/* SQLite's JSON functions the query language (parameter terms) and wins
+ * (--by a parameter, lora) use,
+ * with the same results, as functions of the session (pg_temp: nothing
+ * to migrate, nothing a role needs but TEMP, which PUBLIC has), made the
+ * first time a statement needs them.  Values are text: a string's text,
+ * a number's, true 1 and false 0 (as SQLite's json_extract returns them),
+ * JSON null NULL; an object or array is its JSON for lb_json_extract and
+ * NULL as json_tree's atom.  Params that are not JSON fail the statement,
+ * as SQLite's "malformed JSON".  lb_json_num(x) is SQLite's CAST(x AS
+ * REAL) of such a value: the number its text begins with, else 0. */
+static const char pg_json_sql[] =
+	"CREATE OR REPLACE FUNCTION pg_temp.lb_json_atom(v jsonb, whole boolean) RETURNS text\n"
+	"  LANGUAGE sql IMMUTABLE AS $$ SELECT CASE jsonb_typeof(v) WHEN 'string' THEN v #>> '{}'\n"
+	"  WHEN 'number' THEN v::text WHEN 'boolean' THEN CASE WHEN v = 'true' THEN '1' ELSE '0' END\n"
+	"  WHEN 'null' THEN NULL ELSE CASE WHEN whole THEN v::text END END $$;\n"
+	"CREATE OR REPLACE FUNCTION pg_temp.lb_json_type(v jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS\n"
+	"  $$ SELECT CASE jsonb_typeof(v) WHEN 'string' THEN 'text' WHEN 'boolean' THEN v::text\n"
+	"  WHEN 'number' THEN CASE WHEN v::text ~ '^-?[0-9]+$' THEN 'integer' ELSE 'real' END\n"
+	"  ELSE jsonb_typeof(v) END $$;\n"
+	"CREATE OR REPLACE FUNCTION pg_temp.lb_json_path(path text) RETURNS text[]\n"
+	"  LANGUAGE plpgsql IMMUTABLE AS $$\n"
+	"DECLARE k text[] := '{}'; i int := 2; n int := length(path); s text;\n"
+	"BEGIN\n"
+	"  IF left(path, 1) <> '$' THEN RAISE EXCEPTION 'JSON path error near ''%''', path; END IF;\n"
+	"  WHILE i <= n LOOP\n"
+	"    IF substr(path, i, 1) = '.' AND substr(path, i + 1, 1) = '\"' THEN\n"
+	"      s := ''; i := i + 2;\n"
+	"      WHILE i <= n AND substr(path, i, 1) <> '\"' LOOP\n"
+	"        IF substr(path, i, 1) = '\\' THEN i := i + 1; END IF;\n"
+	"        s := s || substr(path, i, 1); i := i + 1;\n"
+	"      END LOOP;\n"
+	"      i := i + 1;\n"
+	"    ELSIF substr(path, i, 1) = '.' THEN\n"
+	"      s := substring(substr(path, i + 1) from '^[^.\\[]*'); i := i + 1 + length(s);\n"
+	"    ELSIF substr(path, i, 1) = '[' THEN\n"
+	"      s := substring(substr(path, i + 1) from '^[0-9]+');\n"
+	"      IF s IS NULL THEN RAISE EXCEPTION 'JSON path error near ''%''', path; END IF;\n"
+	"      i := i + 2 + length(s);\n"
+	"    ELSE RAISE EXCEPTION 'JSON path error near ''%''', path;\n"
+	"    END IF;\n"
+	"    k := k || s;\n"
+	"  END LOOP;\n"
+	"  RETURN k;\n"
+	"END $$;\n"
+	"CREATE OR REPLACE FUNCTION pg_temp.lb_json_extract(p text, path text) RETURNS text\n"
+	"  LANGUAGE sql IMMUTABLE AS\n"
+	"  $$ SELECT pg_temp.lb_json_atom(p::jsonb #> pg_temp.lb_json_path(path), true) $$;\n"
+	"CREATE OR REPLACE FUNCTION pg_temp.lb_json_num(x text) RETURNS double precision\n"
+	"  LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN x IS NOT NULL THEN coalesce(substring(x from\n"
+	"  '^\\s*([-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?)')::double precision, 0) END $$;\n"
+	"CREATE OR REPLACE FUNCTION pg_temp.lb_json_tree(p text)\n"
+	"  RETURNS TABLE (key text, atom text, type text, path text, fullkey text)\n"
+	"  LANGUAGE sql IMMUTABLE AS $$\n"
+	"WITH RECURSIVE t(key, v, path, fullkey) AS (\n"
+	"  SELECT NULL::text, p::jsonb, '$'::text, '$'::text WHERE p IS NOT NULL\n"
+	"  UNION ALL\n"
+	"  SELECT e.key, e.value, t.fullkey, t.fullkey || e.sub FROM t, LATERAL (\n"
+	"    SELECT o.key, o.value, CASE WHEN o.key ~ '^[A-Za-z_][A-Za-z0-9_]*$' THEN '.' || o.key\n"
+	"      ELSE '.\"' || o.key || '\"' END\n"
+	"    FROM jsonb_each(CASE WHEN jsonb_typeof(t.v) = 'object' THEN t.v END) o\n"
+	"    UNION ALL\n"
+	"    SELECT (a.n - 1)::text, a.value, '[' || (a.n - 1) || ']'\n"
+	"    FROM jsonb_array_elements(CASE WHEN jsonb_typeof(t.v) = 'array' THEN t.v END)\n"
+	"      WITH ORDINALITY a(value, n)) e(key, value, sub))\n"
+	"SELECT t.key, pg_temp.lb_json_atom(t.v, false), pg_temp.lb_json_type(t.v), t.path, t.fullkey FROM t $$;\n"
+	"CREATE OR REPLACE FUNCTION pg_temp.lb_json_each(p text, path text)\n"
+	"  RETURNS TABLE (key text, value text, type text, atom text) LANGUAGE sql IMMUTABLE AS $$\n"
+	"WITH r(v) AS (SELECT p::jsonb #> pg_temp.lb_json_path(path))\n"
+	"SELECT e.key, pg_temp.lb_json_atom(e.value, true), pg_temp.lb_json_type(e.value),\n"
+	"  pg_temp.lb_json_atom(e.value, false) FROM r, LATERAL (\n"
+	"    SELECT o.key, o.value FROM jsonb_each(CASE WHEN jsonb_typeof(r.v) = 'object' THEN r.v END) o\n"
+	"    UNION ALL\n"
+	"    SELECT (a.n - 1)::text, a.value\n"
+	"    FROM jsonb_array_elements(CASE WHEN jsonb_typeof(r.v) = 'array' THEN r.v END)\n"
+	"      WITH ORDINALITY a(value, n)) e $$;\n";
+
+/* Makes the functions above in this session unless they are there; made
+ * outside a transaction they stay for the session (made inside one, they
+ * go if it rolls back, so that is asked again next time). */
+static int pg_json_fns(struct pg *db)
+{
+	PGresult *res;
+	int there, idle = PQtransactionStatus(db->c) == PQTRANS_IDLE;
+
+	if (db->json_fns)
+		return DB_OK;
+	res = PQexec(db->c, "SELECT to_regprocedure('pg_temp.lb_json_each(text, text)') IS NOT NULL");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		int rc = pg_fail(db, res);
+
+		PQclear(res);
+		return rc;
+	}
+	there = PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	if (!there && pg_run(db, pg_json_sql) != DB_OK)
+		return db->last_rc;
+	db->json_fns = idle;
+	return DB_OK;
+}
+
 static int pg_execute(struct pg_stmt *s)
 {
 	struct pg *db = s->db;
 	PGresult *res;
 	int st, rc;
+
+	if (strstr(s->sql, "pg_temp.lb_json") && (rc = pg_json_fns(db)) != DB_OK)
+		return rc;
 
 	if (!s->prepared) {
 		/* A parameter whose type the server cannot infer (?1 IS NULL
@@ -1446,8 +1620,32 @@ static int pg_bind_null(db_stmt *x, int i)
 static int pg_bind_text(db_stmt *x, int i, const char *v, int n)
 {
 	size_t len = n < 0 ? strlen(v) : (size_t)n;
-	char *t = xmalloc(len + 1);
+	char *t;
 
+	if (!util_utf8_valid(v, len) && strncasecmp(PS(x)->sql, "SELECT", 6) == 0) {
+		/* PostgreSQL holds UTF-8 only, so a value with other bytes
+		 * (a hostile query's) can equal no text it holds: its bad
+		 * bytes are sent as U+FFFD, and a reader finds nothing where
+		 * it would have failed.  A writer's such value fails, saying
+		 * so (nothing is stored other than it was given). */
+		struct sbuf b;
+		uint32_t cp;
+
+		sb_init(&b);
+		for (size_t k = 0; k < len;) {
+			size_t m = util_utf8_decode(v + k, len - k, &cp);
+
+			if (m == 0 || cp == 0) {
+				sb_adds(&b, "\xef\xbf\xbd");
+				k += m ? m : 1;
+			} else {
+				sb_add(&b, v + k, m);
+				k += m;
+			}
+		}
+		return bind(PS(x), i, sb_steal(&b), 0);
+	}
+	t = xmalloc(len + 1);
 	memcpy(t, v, len);
 	t[len] = '\0';
 	return bind(PS(x), i, t, 0);

@@ -879,7 +879,7 @@ static char *like_prefix(const char *v)
 	return sb_steal(&b);
 }
 
-/* "EXPR = ? COLLATE NOCASE" or "EXPR LIKE 'v%'"; expr_sql NULL: only the
+/* "EXPR COLLATE NOCASE = ?" or "EXPR LIKE 'v%'"; expr_sql NULL: only the
  * comparison part after an expression already written. */
 static int text_cmp(struct cc *c, const struct node *t)
 {
@@ -891,10 +891,13 @@ static int text_cmp(struct cc *c, const struct node *t)
 		sb_adds(&c->q->sql, " ESCAPE '\\'");
 		return 0;
 	}
+	/* on both operands (the left one sits just before), so the
+	 * rewriter for PostgreSQL (db-pg.c) can make both citext */
+	sb_adds(&c->q->sql, " COLLATE NOCASE");
 	if (t->op == OP_RANGE) {
 		sb_adds(&c->q->sql, " BETWEEN ");
 		q_text_own(c->q, xstrdup(t->v));
-		sb_adds(&c->q->sql, " AND ");
+		sb_adds(&c->q->sql, " COLLATE NOCASE AND ");
 		q_text_own(c->q, xstrdup(t->v2));
 	} else {
 		sb_adds(&c->q->sql, op_sql(t->op));
@@ -1208,7 +1211,8 @@ static int param_field(struct cc *c, const struct node *t)
 		/* The key's own value, or the elements of an array under it. */
 		sb_adds(&c->q->sql, "EXISTS (SELECT 1 FROM json_tree(c.params) pj WHERE (pj.key = ");
 		q_text_own(c->q, xstrdup(t->key));
-		sb_adds(&c->q->sql, " OR (typeof(pj.key) = 'integer' AND pj.path = ");
+		/* an element of an array (its key is its index) under KEY */
+		sb_adds(&c->q->sql, " OR (pj.fullkey = pj.path || '[' || pj.key || ']' AND pj.path = ");
 		q_text_own(c->q, xasprintf("$.%s", t->key));
 		sb_adds(&c->q->sql, "))");
 		if (t->op != OP_HAS)
@@ -1218,9 +1222,8 @@ static int param_field(struct cc *c, const struct node *t)
 		sb_adds(&c->q->sql, " AND ");
 		num = !t->prefix && !t->phrase && t->op != OP_RANGE && parse_num(t->v, &d) == 0;
 		if (num) {
-			/* A number stored as a number or as text. */
-			sb_adds(&c->q->sql, "(CASE WHEN typeof(pj.atom) = 'text' THEN CAST(pj.atom AS REAL) ELSE"
-					    " pj.atom END)");
+			/* A number stored as a number or as text (true is 1). */
+			sb_adds(&c->q->sql, "CAST(pj.atom AS REAL)");
 			sb_adds(&c->q->sql, op_sql(t->op));
 			q_double(c->q, d);
 		} else if (t->op == OP_RANGE && parse_num(t->v, &d) == 0) {

@@ -44,6 +44,8 @@ char *store_default_dir(const char *dir);
  * that PostgreSQL database, its assets in $LIGHTBOX_ASSETS or the folder
  * recorded by init (issue 18). */
 int store_is_url(const char *name);
+/* name for a message: a URL without its password (owned). */
+char *store_url_safe(const char *name);
 
 /* Opens (and with create, makes) the store in dir, migrating an older
  * schema.  On failure *out is NULL, *err holds an owned message and the

@@ -62,6 +62,11 @@ static char *redact(const char *url)
 	return sb_steal(&b);
 }
 
+char *store_url_safe(const char *name)
+{
+	return redact(name);
+}
+
 int st_pg_fail(struct store *st, int rc, const char *doing)
 {
 	const char *msg = db_errmsg(st->db);
@@ -221,6 +226,7 @@ int st_open_pg(const char *url, const struct store_options *opt, struct store **
 	int code, v = 0;
 
 	sb_init(&st->err);
+	st_rules_default(st); /* as store.c's open */
 	st->dbpath = redact(url);
 	st->url = xstrdup(url);
 	st->dir = xstrdup(st->dbpath); /* until the assets folder is known */

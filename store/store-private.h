@@ -260,6 +260,9 @@ extern const char *const st_pg_migrations[];
  * lightbox_curator, the store's owner (or a superuser). */
 enum { PG_NONE, PG_REVIEWER, PG_CURATOR, PG_OWNER };
 int st_open_pg(const char *url, const struct store_options *opt, struct store **out, char **err);
+/* The rules a store opens with, on either dialect: the config's stack
+ * distance, the dispute gaps (store.c). */
+void st_rules_default(struct store *st);
 /* st_sqlfail for a PostgreSQL failure. */
 int st_pg_fail(struct store *st, int rc, const char *doing);
 /* 1 when the store is in PostgreSQL. */

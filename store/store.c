@@ -1054,6 +1054,13 @@ static int make_db(struct store *st)
 	return 0;
 }
 
+void st_rules_default(struct store *st)
+{
+	st->stack_distance = st_stack_distance_default();
+	st->dispute_gap = LB_DISPUTE_GAP;
+	st->dispute_bt_gap = LB_DISPUTE_BT_GAP;
+}
+
 int store_open(const char *dir, const struct store_options *opt, struct store **out, char **err)
 {
 	static const struct store_options defaults;
@@ -1078,9 +1085,7 @@ int store_open(const char *dir, const struct store_options *opt, struct store **
 	st->dbpath = xasprintf("%s/lightbox.db", st->dir);
 	st->cache = xasprintf("%s/cache", st->dir);
 	st->curator = opt->curator ? xstrdup(opt->curator) : util_curator();
-	st->stack_distance = st_stack_distance_default();
-	st->dispute_gap = LB_DISPUTE_GAP;
-	st->dispute_bt_gap = LB_DISPUTE_BT_GAP;
+	st_rules_default(st);
 	st->login = util_login();
 	st->self = xstrdup(st->login);
 

@@ -184,14 +184,15 @@ int store_wins(struct store *st, int64_t brief_id, int64_t project_id, const cha
 				  " ((c.seed / 1000) * 1000 + 999) END");
 	} else if (strcmp(by, "lora") == 0) {
 		keyexpr = xstrdup("CASE l.type WHEN 'object' THEN json_extract(l.value, '$.name') ELSE l.value END");
-		from = xstrdup(", json_each(c.params, '$.loras') l");
+		/* a JOIN, not a comma: PostgreSQL's comma binds after the LEFT JOIN's ON */
+		from = xstrdup(" CROSS JOIN json_each(c.params, '$.loras') l");
 	} else if (strcmp(by, "tag") == 0) {
 		keyexpr = xstrdup("t.name");
 		from = xstrdup(" JOIN candidate_tag ct ON ct.candidate_id = c.id JOIN tag t ON t.id = ct.tag_id");
 	} else if (strncmp(by, "param:", 6) == 0 && by[6]) {
 		pkey = xstrdup(by + 6);
 		keyexpr = xstrdup("pj.atom");
-		from = xstrdup(", json_tree(c.params) pj");
+		from = xstrdup(" CROSS JOIN json_tree(c.params) pj");
 	} else if (strcmp(by, "phrase") == 0) {
 		phrase = 1;
 		keyexpr = xstrdup("coalesce(nullif(c.prompt, ''), (SELECT rv.prompt FROM brief_revision rv"

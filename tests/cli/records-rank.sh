@@ -38,7 +38,7 @@ like "$(cat "$T/out")" "#2 +ann 2, ben 2 pick, cy 2 reject" "and list the disput
 # ---------------------------------------------------------------- judgements
 ok "a judgement from the command line" lb compare 1 1 2 left
 like "$(cat "$T/out")" "^judgement 1: #1 vs #2: left" "is confirmed"
-is "$(sql "SELECT round(score, 3) > 0 FROM candidate WHERE id = 1")" 1 "and scores the winner"
+is "$(sql "SELECT count(*) FROM candidate WHERE id = 1 AND round(score, 3) > 0")" 1 "and scores the winner"
 ok "undo takes it back" lb undo
 like "$(cat "$T/out")" "judgement #1 vs #2 \\(left\\)" "naming the judgement"
 is "$(sql "SELECT count(*) FROM comparison")|$(sql "SELECT count(*) FROM candidate WHERE score IS NOT NULL")" "0|0" \

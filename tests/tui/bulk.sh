@@ -23,8 +23,8 @@ tm_wait_for '^tag marked: ' >/dev/null
 tm_type "shortlist"
 tm_keys Enter
 ok "the tag goes to all three at once" tm_wait_for 'tag shortlist \(3 marked\): 3 candidates'
-is "$(sql "SELECT group_concat(ct.candidate_id) FROM candidate_tag ct JOIN tag t ON t.id = ct.tag_id
-	WHERE t.name = 'shortlist' ORDER BY ct.candidate_id")" "6,7,8" "the store has the tag on #6, #7, #8"
+is "$(sql "SELECT group_concat(id) FROM (SELECT ct.candidate_id AS id FROM candidate_tag ct JOIN tag t
+	ON t.id = ct.tag_id WHERE t.name = 'shortlist' ORDER BY ct.candidate_id)")" "6,7,8" "the store has the tag on #6, #7, #8"
 tm_keys 3
 ok "a rating goes to all marked" tm_wait_for 'rate 3 \(3 marked\): 3 candidates'
 is "$(sql "SELECT count(*) FROM rating WHERE curator = 'alice' AND stars = 3")" 3 "three ratings of 3 in the store"

@@ -18,13 +18,15 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "store/store.h"
 #include "util.h"
 
 struct fixture {
-	char dir[64];
+	char dir[64];      /* the store's folder (on PostgreSQL: its assets) */
+	char name[512];    /* the store: dir, or a database's URL */
 	struct store *st;  /* as "ann" */
 	struct store *bob; /* the same store as "bob" */
 	int64_t brief, id[9];
@@ -52,6 +54,34 @@ static int rm_one(const char *path, const struct stat *sb, int type, struct FTW 
 	(void)type;
 	(void)ftw;
 	return remove(path);
+}
+
+/* LB_TEST_STORE_URL, the URL of a PostgreSQL server's `postgres`
+ * database (tests/unit/pg-query.sh): each test's store is then a new
+ * database there, its assets in the test's folder. */
+static void store_name_for(struct fixture *f)
+{
+	const char *base = getenv("LB_TEST_STORE_URL"), *db;
+	static int n;
+	PGconn *c;
+	PGresult *r;
+	char sql[64], name[32];
+
+	snprintf(f->name, sizeof f->name, "%s", f->dir);
+	if (!base || !*base)
+		return;
+	db = strstr(base, "/postgres");
+	assert_non_null(db);
+	snprintf(name, sizeof name, "lbq%ld_%d", (long)getpid(), ++n);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+	c = PQconnectdb(base);
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		fail_msg("%s: %s", sql, PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	snprintf(f->name, sizeof f->name, "%.*s/%s%s", (int)(db - base), base, name, db + strlen("/postgres"));
+	setenv("LIGHTBOX_ASSETS", f->dir, 1);
 }
 
 /* Nine text candidates (index 1..8 used, 0 unused), ids in order:
@@ -98,7 +128,8 @@ static int setup(void **state)
 	snprintf(f->dir, sizeof f->dir, "%s/lbq.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (mkdtemp(f->dir) == NULL)
 		return -1;
-	f->st = open_as(f->dir, "ann");
+	store_name_for(f);
+	f->st = open_as(f->name, "ann");
 	bf.title = (char *)"Wheels";
 	bf.modality = LB_TEXT;
 	bf.prompt = (char *)"a vehicle by the sea";
@@ -121,7 +152,7 @@ static int setup(void **state)
 			return -1;
 		setenv("LIGHTBOX_NOW", "1800000000", 1);
 	}
-	f->bob = open_as(f->dir, "bob");
+	f->bob = open_as(f->name, "bob");
 	if (store_rate(f->st, f->id[1], 5) || store_flag(f->st, f->id[1], LB_FLAG_PICK) ||
 	    store_rate(f->st, f->id[2], 2) || store_rate(f->st, f->id[3], 4) || store_rate(f->bob, f->id[1], 3) ||
 	    store_rate(f->bob, f->id[2], 2) || store_flag(f->bob, f->id[2], LB_FLAG_REJECT) ||
@@ -166,8 +197,10 @@ static char *run(struct fixture *f, const char *query)
 		return sb_steal(&b);
 	}
 	/* The count runs the same condition without the list's joins. */
-	assert_int_equal(store_candidate_count(f->st, &fl, &n), 0);
-	assert_int_equal(n, (int64_t)l.n);
+	if (store_candidate_count(f->st, &fl, &n) != 0)
+		fail_msg("query '%s': counting: %s", query, store_errmsg(f->st));
+	if (n != (int64_t)l.n)
+		fail_msg("query '%s': counted %lld, listed %zu", query, (long long)n, l.n);
 	for (i = 0; i < l.n; i++)
 		for (k = 1; k < 9; k++)
 			if (l.v[i].id == f->id[k])
@@ -615,6 +648,8 @@ static void terms_to_highlight(void **state)
 
 int main(void)
 {
+	/* The last is SQLite's only (it edits the store's file); the others
+	 * run on PostgreSQL too (tests/unit/pg-query.sh). */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(fields_each, setup, teardown),
 		cmocka_unit_test_setup_teardown(operators_and_precedence, setup, teardown),
@@ -627,7 +662,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(stack_terms, setup, teardown),
 		cmocka_unit_test_setup_teardown(loras_follow_params, setup, teardown),
 	};
+	const char *url = getenv("LB_TEST_STORE_URL");
+	size_t n = sizeof tests / sizeof tests[0];
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	if (url && *url)
+		return _cmocka_run_group_tests("postgresql", tests, n - 1, NULL, NULL);
+	return _cmocka_run_group_tests("tests", tests, n, NULL, NULL);
 }
