@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "store-private.h"
 
@@ -141,11 +142,18 @@ static int assets_dir(struct store *st, int create, char **out)
 	if (rc)
 		return rc;
 	if (env && *env) {
+		struct stat sb;
+		int made = create && stat(env, &sb) < 0 && errno == ENOENT;
+
 		if (create && util_mkdir_p(env) < 0) {
 			rc = st_fail(st, STORE_EIO, "cannot create the assets folder %s: %s", env, strerror(errno));
 			free(rec);
 			return rc;
 		}
+		/* A new assets folder is private to its owner, as a new
+		 * SQLite store's folder is (init --shared GROUP shares it). */
+		if (made)
+			chmod(env, 0700);
 		if (realpath(env, real) == NULL) {
 			rc = st_fail(st, STORE_ENOSTORE,
 				     "the assets folder %s (LIGHTBOX_ASSETS or --assets) cannot be used: %s", env,

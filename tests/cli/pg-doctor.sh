@@ -10,7 +10,7 @@
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/pg.sh"
 pg_start
-plan 16
+plan 17
 
 U=$(pg_newdb doc)
 # the same database, with a password the server (trust) does not need
@@ -20,7 +20,7 @@ mkdir "$T/img"
 mkpng "$T/img/a.png" 8 8 200 10 10
 mkpng "$T/img/b.png" 8 8 10 200 10
 lb init --assets "$T/pga" || { echo "Bail out! init: $(cat "$T/err")"; exit 1; }
-chmod 0700 "$T/pga"
+is "$(stat -c %a "$T/pga")" 700 "a new assets folder is private to its owner, whatever the umask"
 lb project add P && lb brief add --project 1 --title s --prompt x &&
 	lb candidate add --brief 1 "$T/img/a.png" "$T/img/b.png" || { echo "Bail out! setup: $(cat "$T/err")"; exit 1; }
 
