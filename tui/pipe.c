@@ -32,23 +32,23 @@ static void json_line(struct sbuf *b, const struct lb_candidate *c, const struct
 
 	json_object_set_new(o, "id", json_integer(c->id));
 	json_object_set_new(o, "brief_id", json_integer(c->brief_id));
-	json_object_set_new(o, "modality", json_string(lb_modality_name(c->modality)));
-	json_object_set_new(o, "path", c->path && !c->purged ? json_string(c->path) : json_null());
+	json_object_set_new(o, "modality", util_json_str(lb_modality_name(c->modality)));
+	json_object_set_new(o, "path", c->path && !c->purged ? util_json_str(c->path) : json_null());
 	json_object_set_new(o, "purged", json_boolean(c->purged != 0));
-	json_object_set_new(o, "sha256", c->sha256 ? json_string(c->sha256) : json_null());
-	json_object_set_new(o, "media_type", c->media_type ? json_string(c->media_type) : json_null());
+	json_object_set_new(o, "sha256", c->sha256 ? util_json_str(c->sha256) : json_null());
+	json_object_set_new(o, "media_type", c->media_type ? util_json_str(c->media_type) : json_null());
 	json_object_set_new(o, "width", json_integer(c->width));
 	json_object_set_new(o, "height", json_integer(c->height));
 	/* The effective prompts: the candidate's own, else its revision's. */
-	json_object_set_new(o, "prompt", json_string(c->prompt && *c->prompt ? c->prompt
+	json_object_set_new(o, "prompt", util_json_str(c->prompt && *c->prompt ? c->prompt
 										 : rev->f.prompt ? rev->f.prompt : ""));
 	json_object_set_new(o, "negative",
-			    json_string(c->negative && *c->negative ? c->negative
+			    util_json_str(c->negative && *c->negative ? c->negative
 							   : rev->f.negative ? rev->f.negative : ""));
 	json_object_set_new(o, "seed", c->has_seed ? json_integer(c->seed) : json_null());
-	json_object_set_new(o, "model", json_string(c->model ? c->model : ""));
-	json_object_set_new(o, "source", json_string(c->source ? c->source : ""));
-	json_object_set_new(o, "backend", json_string(c->backend ? c->backend : ""));
+	json_object_set_new(o, "model", util_json_str(c->model ? c->model : ""));
+	json_object_set_new(o, "source", util_json_str(c->source ? c->source : ""));
+	json_object_set_new(o, "backend", util_json_str(c->backend ? c->backend : ""));
 	json_object_set_new(o, "params", json_loads(c->params ? c->params : "{}", 0, NULL));
 	json_object_set_new(o, "mean_stars", json_real(c->mean_stars));
 	json_object_set_new(o, "ratings", json_integer(c->n_ratings));
@@ -57,11 +57,11 @@ static void json_line(struct sbuf *b, const struct lb_candidate *c, const struct
 	json_object_set_new(o, "selected", json_boolean(c->selected));
 	dup = xstrdup(c->tags ? c->tags : "");
 	for (t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save))
-		json_array_append_new(tags, json_string(t));
+		json_array_append_new(tags, util_json_str(t));
 	free(dup);
 	json_object_set_new(o, "tags", tags);
 	if (c->asset_id == 0 && c->body)
-		json_object_set_new(o, "text", json_string(c->body));
+		json_object_set_new(o, "text", util_json_str(c->body));
 	/* Strings that are not UTF-8 become null rather than break the line. */
 	text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(o);

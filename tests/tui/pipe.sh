@@ -7,7 +7,7 @@
 # status is shown.  The program is a script that records what it got.
 . "$(dirname "$0")/lib.sh"
 
-plan 21
+plan 22
 mkstore
 cd "$T" || exit 1
 # Two pictures whose names and prompt are hostile to a shell.
@@ -37,6 +37,9 @@ pipe record $T/rec --from lightbox "two words"
 pipe fails env RC=3 $T/rec
 CONF
 
+# A source name that is not UTF-8 (a file name's bytes) still reaches
+# the program, its bad byte shown as lightbox shows it.
+sql "UPDATE candidate SET source = CAST(X'68617265ff2e706e67' AS TEXT) WHERE id = 10"
 open_brief 100 24 2
 tm_wait_for '#9 ' >/dev/null
 tm_keys '|'
@@ -76,6 +79,7 @@ is "$(jq -r 'select(.id == 9) | .prompt' "$T/stdin")" 'a fox $(touch PWNED4) `to
 	"the hostile prompt arrives as data"
 like "$(jq -r 'select(.id == 9) | .source' "$T/stdin")" 'touch PWNED1' "and so does the hostile file name"
 is "$(jq -r 'select(.id == 10) | .prompt' "$T/stdin")" "a hare" "each line holds the candidate's prompt"
+like "$(jq -r 'select(.id == 10) | .source' "$T/stdin")" '^hare.+[.]png$' "a source that is not UTF-8 is still there, made visible"
 is "$(find "$T" "$T/pics" / -maxdepth 1 -name 'PWNED*' ! -name '*.png' | wc -l | tr -d ' ')" "0" \
 	"nothing ran through a shell"
 
